@@ -1,0 +1,125 @@
+//! Diagnostics about inputs: files we could not read or parse, shapes we did not expect.
+//!
+//! These are not findings (no rule raised them) but they travel with findings to every
+//! output, because an input we could not understand is something the user must see.
+
+use serde::Serialize;
+
+use crate::{Location, SourceFile, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+/// Stable identifiers for input diagnostics, shown next to the message and in JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticCode {
+    /// The file could not be read (permissions, vanished, a directory loop).
+    Io,
+    /// The file is not text: NUL bytes or invalid UTF-8 that is not UTF-16.
+    NotText,
+    /// The file is larger than the configured limit.
+    TooLarge,
+    /// The file is empty where content is required.
+    Empty,
+    /// The file is not valid syntax for its format (YAML, JSON, TOML, line format).
+    Syntax,
+    /// Valid syntax, but not the shape its kind requires (a workflow without `jobs:`).
+    Shape,
+    /// A resource limit was hit (alias expansion, nesting depth).
+    Limit,
+    /// Something we recognised but do not analyse (a PowerShell script).
+    NotAnalysed,
+    /// A failure inside tollgate itself, contained to one file or rule.
+    Internal,
+}
+
+impl DiagnosticCode {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Io => "io",
+            Self::NotText => "not-text",
+            Self::TooLarge => "too-large",
+            Self::Empty => "empty",
+            Self::Syntax => "syntax",
+            Self::Shape => "shape",
+            Self::Limit => "limit",
+            Self::NotAnalysed => "not-analysed",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// One diagnostic about one input, with an optional label span.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: DiagnosticCode,
+    pub message: String,
+    /// Where; `None` only when the file could not be read at all.
+    pub location: Option<Location>,
+    /// The path even when there is no location (unreadable files).
+    pub path: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `span` in `file`.
+    #[must_use]
+    pub fn at(
+        file: &SourceFile,
+        span: Span,
+        code: DiagnosticCode,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            location: Some(file.location(span)),
+            path: file.display.clone(),
+            help: None,
+        }
+    }
+
+    /// A diagnostic about a whole file that has no text to point into.
+    #[must_use]
+    pub fn file(path: impl Into<String>, code: DiagnosticCode, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            location: None,
+            path: path.into(),
+            help: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub const fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Sort key for deterministic output: path, line, column, code.
+    #[must_use]
+    pub fn sort_key(&self) -> (&str, usize, usize, DiagnosticCode) {
+        let (l, c) = self
+            .location
+            .as_ref()
+            .map_or((0, 0), |l| (l.start.line, l.start.column));
+        (&self.path, l, c, self.code)
+    }
+}

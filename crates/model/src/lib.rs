@@ -1,0 +1,15 @@
+//! Shared vocabulary of tollgate: source files with line indexes, byte spans, resolved
+//! locations, input diagnostics and the classification of input files.
+//!
+//! Every front end (workflow YAML, shell, lockfiles) reports positions as byte [`Span`]s into
+//! one [`SourceFile`]; turning a span into a 1-based line and column happens here, once, so
+//! all outputs agree on what "column" means (Unicode scalar values, as SARIF's
+//! `unicodeCodePoints` column kind).
+
+mod diagnostic;
+mod kind;
+mod source;
+
+pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
+pub use kind::FileKind;
+pub use source::{LineCol, Location, SourceFile, Span};

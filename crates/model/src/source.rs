@@ -1,0 +1,252 @@
+//! Source files, byte spans and their conversion to 1-based line/column positions.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A half-open byte range `[start, end)` into one source file's text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    #[must_use]
+    pub const fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    /// An empty span at `at`, for positions that have no width (end of file, a missing key).
+    #[must_use]
+    pub const fn empty(at: usize) -> Self {
+        Self { start: at, end: at }
+    }
+
+    #[must_use]
+    pub const fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    #[must_use]
+    pub const fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// The span shifted by `delta` bytes, used to map a span inside an embedded text (a
+    /// `run:` script) back onto the file that contains it.
+    #[must_use]
+    pub const fn offset(self, delta: usize) -> Self {
+        Self {
+            start: self.start + delta,
+            end: self.end + delta,
+        }
+    }
+
+    /// The smallest span covering both.
+    #[must_use]
+    pub fn cover(self, other: Self) -> Self {
+        Self {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A 1-based line and a 1-based column counted in Unicode scalar values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A span resolved against its file: what findings and diagnostics carry to the outputs.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Location {
+    /// Path relative to the scan root, with `/` separators.
+    pub path: String,
+    pub span: Span,
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+/// One input file held in memory with its line index.
+///
+/// The text is shared (`Arc<str>`) so that models, rules and renderers can refer to it
+/// without copying; files are read once.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as displayed and reported: relative to the scan root, `/`-separated.
+    pub display: String,
+    /// Path on disk, for error messages about I/O.
+    pub disk: PathBuf,
+    text: Arc<str>,
+    /// Byte offset of the start of every line; `line_starts[0] == 0`.
+    line_starts: Vec<usize>,
+    /// True when every byte is ASCII, so that columns equal byte distances.
+    ascii: bool,
+}
+
+impl SourceFile {
+    #[must_use]
+    pub fn new(
+        display: impl Into<String>,
+        disk: impl AsRef<Path>,
+        text: impl Into<Arc<str>>,
+    ) -> Self {
+        let text: Arc<str> = text.into();
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        // A line ends at `\n`; a lone `\r` (classic Mac) also ends a line for YAML, but is so
+        // rare in CI files that we treat it as ordinary text, as GitHub's own parser does.
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let ascii = text.is_ascii();
+        Self {
+            display: display.into(),
+            disk: disk.as_ref().to_path_buf(),
+            text,
+            line_starts,
+            ascii,
+        }
+    }
+
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    #[must_use]
+    pub fn shared_text(&self) -> Arc<str> {
+        Arc::clone(&self.text)
+    }
+
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset where 1-based `line` starts, clamped to the end of the text.
+    #[must_use]
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    /// The text of 1-based `line` without its line terminator (`\n` or `\r\n`).
+    #[must_use]
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_start(line);
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let s = &self.text[start..end];
+        let s = s.strip_suffix('\n').unwrap_or(s);
+        s.strip_suffix('\r').unwrap_or(s)
+    }
+
+    /// 1-based line and column (in Unicode scalar values) of byte `offset`.
+    ///
+    /// Offsets inside a multi-byte character resolve to that character.
+    #[must_use]
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[idx];
+        let column = if self.ascii {
+            offset - start
+        } else {
+            let mut end = offset;
+            while !self.text.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.text[start..end].chars().count()
+        };
+        LineCol {
+            line: idx + 1,
+            column: column + 1,
+        }
+    }
+
+    /// Byte offset of a 1-based line and a 0-based character column, the form YAML parsers
+    /// report positions in. Columns past the end of the line clamp to the line end.
+    #[must_use]
+    pub fn offset_of(&self, line: usize, char_col: usize) -> usize {
+        let start = self.line_start(line);
+        if self.ascii {
+            let end = self
+                .line_starts
+                .get(line)
+                .copied()
+                .unwrap_or(self.text.len());
+            return (start + char_col).min(end.max(start));
+        }
+        let rest = &self.text[start..];
+        rest.char_indices()
+            .nth(char_col)
+            .map_or(self.text.len(), |(i, _)| start + i)
+    }
+
+    /// Resolve a span to a [`Location`].
+    #[must_use]
+    pub fn location(&self, span: Span) -> Location {
+        Location {
+            path: self.display.clone(),
+            span,
+            start: self.line_col(span.start),
+            end: self.line_col(span.end),
+        }
+    }
+
+    /// The text covered by `span`, or `""` when the span does not fall on char boundaries.
+    #[must_use]
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_ascii_and_crlf() {
+        let f = SourceFile::new("a", "a", "ab\r\ncd\nef");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(4), LineCol { line: 2, column: 1 });
+        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(7), LineCol { line: 3, column: 1 });
+        assert_eq!(f.line_text(1), "ab");
+        assert_eq!(f.line_text(3), "ef");
+        assert_eq!(f.line_col(100), LineCol { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let f = SourceFile::new("a", "a", "é: x\n  ü: 😀y");
+        // `x` is the 4th character of line 1 but the 5th byte.
+        assert_eq!(f.line_col(4), LineCol { line: 1, column: 4 });
+        let y = f.text().find('y').unwrap_or_default();
+        assert_eq!(f.line_col(y), LineCol { line: 2, column: 7 });
+        assert_eq!(f.offset_of(2, 6), y);
+        assert_eq!(f.offset_of(1, 3), 4);
+    }
+
+    #[test]
+    fn offset_of_clamps() {
+        let f = SourceFile::new("a", "a", "abc\ndef");
+        assert_eq!(f.offset_of(1, 99), 4);
+        assert_eq!(f.offset_of(2, 99), 7);
+        assert_eq!(f.offset_of(9, 0), 7);
+    }
+}

@@ -1,0 +1,331 @@
+//! Building the spanned tree from parser events, iteratively and within limits.
+
+use std::collections::HashSet;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+use tollgate_model::{SourceFile, Span};
+
+use crate::node::{Node, NodeKind, Scalar, Style};
+
+/// Resource limits for one file.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Total nodes in the tree after alias expansion.
+    pub max_nodes: usize,
+    /// Maximum nesting depth of sequences and mappings.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // A large real pnpm-lock.yaml has a few hundred thousand nodes; 4 million leaves
+        // room for those and stops a billion-laughs document long before memory is a problem.
+        Self {
+            max_nodes: 4_000_000,
+            max_depth: 256,
+        }
+    }
+}
+
+/// Why a document could not be turned into a tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum YamlError {
+    /// Not valid YAML; the span is where the parser stopped.
+    Syntax { span: Span, message: String },
+    /// Valid so far, but a limit was exceeded.
+    Limit { span: Span, message: String },
+}
+
+impl YamlError {
+    #[must_use]
+    pub fn span(&self) -> Span {
+        match self {
+            Self::Syntax { span, .. } | Self::Limit { span, .. } => *span,
+        }
+    }
+
+    #[must_use]
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Syntax { message, .. } | Self::Limit { message, .. } => message,
+        }
+    }
+}
+
+/// A non-fatal problem found while building (duplicate keys).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub span: Span,
+    pub message: String,
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        seen: HashSet<String>,
+    },
+}
+
+/// Parse every document of `file`. Duplicate keys are reported in the returned warnings;
+/// the first occurrence is kept, as the value users see first when reading the file.
+///
+/// # Errors
+/// A [`YamlError`] for invalid YAML or an exceeded limit.
+pub fn parse(file: &SourceFile, limits: Limits) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
+    Builder {
+        file,
+        limits,
+        nodes: 0,
+        anchors: Vec::new(),
+        stack: Vec::new(),
+        docs: Vec::new(),
+        warnings: Vec::new(),
+    }
+    .run()
+}
+
+struct Builder<'f> {
+    file: &'f SourceFile,
+    limits: Limits,
+    nodes: usize,
+    /// Anchored nodes by anchor id (saphyr numbers anchors from 1) with subtree sizes.
+    anchors: Vec<Option<(Node, usize)>>,
+    stack: Vec<Frame>,
+    docs: Vec<Node>,
+    warnings: Vec<Warning>,
+}
+
+fn style(s: ScalarStyle) -> Style {
+    match s {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    }
+}
+
+fn size(node: &Node) -> usize {
+    // Iterative so a deep tree cannot overflow the stack here either.
+    let mut n = 0;
+    let mut todo = vec![node];
+    while let Some(x) = todo.pop() {
+        n += 1;
+        match &x.kind {
+            NodeKind::Scalar(_) => {}
+            NodeKind::Seq(v) => todo.extend(v),
+            NodeKind::Map(v) => todo.extend(v.iter().flat_map(|(k, v)| [k, v])),
+        }
+    }
+    n
+}
+
+impl Builder<'_> {
+    fn offset(&self, m: &saphyr_parser::Marker) -> usize {
+        self.file.offset_of(m.line(), m.col())
+    }
+
+    fn span(&self, s: &saphyr_parser::Span) -> Span {
+        Span::new(self.offset(&s.start), self.offset(&s.end))
+    }
+
+    fn scan_error(&self, e: &ScanError) -> YamlError {
+        let at = self.offset(e.marker());
+        let span = Span::empty(at);
+        let message = e.info().to_string();
+        // saphyr bounds its own recursion; report that as the limit it is.
+        if message.contains("recursion limit") {
+            YamlError::Limit {
+                span,
+                message: format!("nesting too deep: {message}"),
+            }
+        } else {
+            YamlError::Syntax { span, message }
+        }
+    }
+
+    fn count(&mut self, n: usize, at: Span) -> Result<(), YamlError> {
+        self.nodes += n;
+        if self.nodes > self.limits.max_nodes {
+            return Err(YamlError::Limit {
+                span: at,
+                message: format!(
+                    "document expands to more than {} nodes (alias expansion bomb?)",
+                    self.limits.max_nodes
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor == 0 {
+            return;
+        }
+        if self.anchors.len() <= anchor {
+            self.anchors.resize(anchor + 1, None);
+        }
+        self.anchors[anchor] = Some((node.clone(), size(node)));
+    }
+
+    fn run(mut self) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
+        let text = self.file.text();
+        let mut parser = Parser::new_from_str(text);
+        while let Some(ev) = parser.next_event() {
+            let (event, raw_span) = ev.map_err(|e| self.scan_error(&e))?;
+            let span = self.span(&raw_span);
+            match event {
+                Event::Scalar(value, st, anchor, _tag) => {
+                    self.count(1, span)?;
+                    let span = self.skip_properties(span);
+                    let node = Node {
+                        span,
+                        kind: NodeKind::Scalar(Scalar {
+                            value: value.into_owned(),
+                            style: style(st),
+                        }),
+                        alias: None,
+                    };
+                    self.remember(anchor, &node);
+                    self.push(node);
+                }
+                Event::Alias(id) => {
+                    let Some(Some((node, n))) = self.anchors.get(id) else {
+                        return Err(YamlError::Syntax {
+                            span,
+                            message: "alias refers to an unknown anchor".into(),
+                        });
+                    };
+                    let (mut node, n) = (node.clone(), *n);
+                    self.count(n, span)?;
+                    node.alias = Some(span);
+                    self.push(node);
+                }
+                Event::SequenceStart(anchor, _) => {
+                    self.count(1, span)?;
+                    self.depth_check(span)?;
+                    self.stack.push(Frame::Seq {
+                        start: span.start,
+                        anchor,
+                        items: Vec::new(),
+                    });
+                }
+                Event::MappingStart(anchor, _) => {
+                    self.count(1, span)?;
+                    self.depth_check(span)?;
+                    self.stack.push(Frame::Map {
+                        start: span.start,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                        seen: HashSet::new(),
+                    });
+                }
+                Event::SequenceEnd => {
+                    if let Some(Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    }) = self.stack.pop()
+                    {
+                        let end = items
+                            .last()
+                            .map_or(span.end, |n| n.span.end.max(span.start));
+                        let node = Node {
+                            span: Span::new(start, end.max(start)),
+                            kind: NodeKind::Seq(items),
+                            alias: None,
+                        };
+                        self.remember(anchor, &node);
+                        self.push(node);
+                    }
+                }
+                Event::MappingEnd => {
+                    if let Some(Frame::Map {
+                        start,
+                        anchor,
+                        entries,
+                        ..
+                    }) = self.stack.pop()
+                    {
+                        let end = entries
+                            .last()
+                            .map_or(span.end, |(_, v)| v.span.end.max(span.start));
+                        let node = Node {
+                            span: Span::new(start, end.max(start)),
+                            kind: NodeKind::Map(entries),
+                            alias: None,
+                        };
+                        self.remember(anchor, &node);
+                        self.push(node);
+                    }
+                }
+                Event::StreamStart
+                | Event::StreamEnd
+                | Event::DocumentStart(_)
+                | Event::DocumentEnd
+                | Event::Nothing => {}
+            }
+        }
+        Ok((self.docs, self.warnings))
+    }
+
+    /// The parser's scalar span starts at the node's properties (`&anchor`, `!tag`);
+    /// findings should point at the value itself.
+    fn skip_properties(&self, mut span: Span) -> Span {
+        let text = self.file.text();
+        while let Some(rest) = text.get(span.start..span.end) {
+            if !(rest.starts_with('&') || rest.starts_with('!')) {
+                break;
+            }
+            let word = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let ws = rest[word..]
+                .find(|c: char| !c.is_whitespace())
+                .unwrap_or(rest.len() - word);
+            span.start += word + ws;
+        }
+        span
+    }
+
+    fn depth_check(&self, span: Span) -> Result<(), YamlError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(YamlError::Limit {
+                span,
+                message: format!("nesting deeper than {} levels", self.limits.max_depth),
+            });
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            None => self.docs.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    if let Some(name) = k.as_str() {
+                        if !seen.insert(name.to_owned()) {
+                            self.warnings.push(Warning {
+                                span: k.span,
+                                message: format!("duplicate key `{name}`; the first one is used"),
+                            });
+                            return;
+                        }
+                    }
+                    entries.push((k, node));
+                }
+            },
+        }
+    }
+}

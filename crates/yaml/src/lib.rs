@@ -1,0 +1,20 @@
+//! A YAML document tree that keeps the exact byte span of every key and value.
+//!
+//! Built from `saphyr-parser` events rather than through serde, because GitHub Actions
+//! files are polymorphic at almost every key (`on:` is a string, a list or a map;
+//! `permissions:` a string or a map; `container:` a string or a map) and every one of those
+//! shapes must keep its position for diagnostics. The tree is bounded: aliases are expanded
+//! by copying, and the total number of nodes after expansion and the nesting depth are
+//! capped, so an alias bomb or a pathological nesting ends in a diagnostic, not in an
+//! exhausted machine.
+
+mod build;
+mod node;
+mod scalar_map;
+
+pub use build::{Limits, Warning, YamlError, parse};
+pub use node::{Node, NodeKind, Scalar, Style};
+pub use scalar_map::ScalarMap;
+
+#[cfg(test)]
+mod tests;

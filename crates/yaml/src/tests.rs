@@ -1,0 +1,162 @@
+//! Unit tests of the tree builder and scalar maps against hand-checked positions.
+
+use tollgate_model::{LineCol, SourceFile};
+
+use crate::{Limits, NodeKind, ScalarMap, YamlError, parse};
+
+fn file(text: &str) -> SourceFile {
+    SourceFile::new("t.yml", "t.yml", text)
+}
+
+fn lc(f: &SourceFile, off: usize) -> (usize, usize) {
+    let LineCol { line, column } = f.line_col(off);
+    (line, column)
+}
+
+#[test]
+fn spans_of_keys_and_values() {
+    let f = file("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n");
+    let (docs, warnings) = parse(&f, Limits::default()).expect("parses");
+    assert!(warnings.is_empty());
+    let root = &docs[0];
+    let (k, v) = root.entry("on").expect("on");
+    assert_eq!(f.slice(k.span), "on");
+    assert_eq!(f.slice(v.span), "push");
+    let jobs = root.get("jobs").expect("jobs");
+    let (id, job) = &jobs.as_map().expect("map")[0];
+    assert_eq!(lc(&f, id.span.start), (3, 3));
+    let ro = job.get("runs-on").expect("runs-on");
+    assert_eq!(lc(&f, ro.span.start), (4, 14));
+    assert_eq!(f.slice(ro.span), "ubuntu-latest");
+}
+
+#[test]
+fn literal_block_lines_map_exactly() {
+    let text = "steps:\n  - run: |\n      echo one\n        two\n\n      three\n";
+    let f = file(text);
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    let run = docs[0].get("steps").and_then(|s| s.as_seq()).expect("seq")[0]
+        .get("run")
+        .expect("run");
+    let value = run.as_str().expect("str");
+    assert_eq!(value, "echo one\n  two\n\nthree\n");
+    let map = ScalarMap::new(&f, run).expect("scalar");
+    assert!(map.is_exact());
+    let two = value.find("two").expect("two");
+    assert_eq!(lc(&f, map.to_file(two)), (4, 9));
+    let three = value.find("three").expect("three");
+    assert_eq!(lc(&f, map.to_file(three)), (6, 7));
+    assert_eq!(&text[map.to_file(three)..map.to_file(three) + 5], "three");
+}
+
+#[test]
+fn literal_block_with_leading_blank_lines_and_indicator() {
+    let text = "a: |\n\n\n    x\n     y\nb: |2\n     z\n   w\n";
+    let f = file(text);
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    let a = docs[0].get("a").expect("a");
+    let m = ScalarMap::new(&f, a).expect("map");
+    let y = a.as_str().expect("s").find('y').expect("y");
+    assert_eq!(lc(&f, m.to_file(y)), (5, 6));
+    let b = docs[0].get("b").expect("b");
+    assert_eq!(b.as_str(), Some("   z\n w\n"));
+    let m = ScalarMap::new(&f, b).expect("map");
+    let w = b.as_str().expect("s").find('w').expect("w");
+    assert_eq!(lc(&f, m.to_file(w)), (8, 4));
+}
+
+#[test]
+fn crlf_literal_block() {
+    let text = "run: |\r\n  a\r\n  bc\r\n";
+    let f = file(text);
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    let run = docs[0].get("run").expect("run");
+    let m = ScalarMap::new(&f, run).expect("map");
+    let c = run.as_str().expect("s").find('c').expect("c");
+    assert_eq!(&text[m.to_file(c)..=m.to_file(c)], "c");
+    assert_eq!(lc(&f, m.to_file(c)), (3, 4));
+}
+
+#[test]
+fn quoted_and_folded_maps() {
+    let text = "a: \"x y\"\nb: \"x\\ty\"\nc: >-\n  one\n  two\n";
+    let f = file(text);
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    let a = ScalarMap::new(&f, docs[0].get("a").expect("a")).expect("m");
+    assert!(a.is_exact());
+    assert_eq!(lc(&f, a.to_file(2)), (1, 7));
+    let b = ScalarMap::new(&f, docs[0].get("b").expect("b")).expect("m");
+    assert!(!b.is_exact());
+    let c = ScalarMap::new(&f, docs[0].get("c").expect("c")).expect("m");
+    assert!(!c.is_exact());
+    assert_eq!(lc(&f, c.to_file(5)), (4, 3));
+}
+
+#[test]
+fn anchors_and_aliases_keep_the_anchor_span() {
+    let text = "x: &img node:20\ny: *img\n";
+    let f = file(text);
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    let y = docs[0].get("y").expect("y");
+    assert_eq!(y.as_str(), Some("node:20"));
+    assert_eq!(lc(&f, y.span.start), (1, 9));
+    assert_eq!(y.alias.map(|s| lc(&f, s.start)), Some((2, 4)));
+}
+
+#[test]
+fn alias_bomb_is_bounded() {
+    let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut prev = 'a';
+    for c in 'b'..='j' {
+        text.push_str(&format!(
+            "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        ));
+        prev = c;
+    }
+    let f = file(&text);
+    let err = parse(&f, Limits::default()).expect_err("bomb");
+    assert!(matches!(err, YamlError::Limit { .. }), "{err:?}");
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let f = file(&text);
+    let err = parse(&f, Limits::default()).expect_err("deep");
+    assert!(matches!(err, YamlError::Limit { .. }), "{err:?}");
+}
+
+#[test]
+fn syntax_error_has_position() {
+    let f = file("a: [1, 2\nb: c\n");
+    let err = parse(&f, Limits::default()).expect_err("bad");
+    assert!(matches!(err, YamlError::Syntax { .. }));
+    assert!(f.line_col(err.span().start).line >= 1);
+}
+
+#[test]
+fn duplicate_keys_warn_and_keep_first() {
+    let f = file("a: 1\na: 2\n");
+    let (docs, warnings) = parse(&f, Limits::default()).expect("parses");
+    assert_eq!(docs[0].get("a").and_then(|n| n.as_str()), Some("1"));
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(lc(&f, warnings[0].span.start), (2, 1));
+}
+
+#[test]
+fn multiple_documents() {
+    let f = file("---\na: 1\n---\nb: 2\n");
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    assert_eq!(docs.len(), 2);
+    assert!(matches!(docs[1].kind, NodeKind::Map(_)));
+}
+
+#[test]
+fn booleans_are_strict() {
+    let f = file("a: yes\nb: true\nc: 'true'\nd: ~\n");
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    assert_eq!(docs[0].get("a").and_then(|n| n.as_bool()), None);
+    assert_eq!(docs[0].get("b").and_then(|n| n.as_bool()), Some(true));
+    assert_eq!(docs[0].get("c").and_then(|n| n.as_bool()), None);
+    assert!(docs[0].get("d").is_some_and(|n| n.is_null()));
+}

@@ -1,0 +1,1 @@
+//! End-to-end tests live in tests/*.rs of this crate; this library is empty.
