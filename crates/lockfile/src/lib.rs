@@ -1,0 +1,1 @@
+//! Lockfile and registry-configuration parsers (work in progress).

@@ -1,0 +1,1 @@
+//! Analysis of `run:` scripts (work in progress).
