@@ -314,14 +314,14 @@ impl Builder<'_> {
             }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    if let Some(name) = k.as_str() {
-                        if !seen.insert(name.to_owned()) {
-                            self.warnings.push(Warning {
-                                span: k.span,
-                                message: format!("duplicate key `{name}`; the first one is used"),
-                            });
-                            return;
-                        }
+                    if let Some(name) = k.as_str()
+                        && !seen.insert(name.to_owned())
+                    {
+                        self.warnings.push(Warning {
+                            span: k.span,
+                            message: format!("duplicate key `{name}`; the first one is used"),
+                        });
+                        return;
                     }
                     entries.push((k, node));
                 }

@@ -28,11 +28,7 @@ impl ScalarMap {
             return None;
         };
         let start = node.span.start;
-        let fallback = Self {
-            segments: vec![(0, start)],
-            ends: vec![start],
-            exact: false,
-        };
+        let fallback = Self::at(start);
         match s.style {
             Style::Literal => Some(Self::literal(file, start, &s.value).unwrap_or(fallback)),
             Style::Plain | Style::SingleQuoted | Style::DoubleQuoted => {
@@ -86,6 +82,16 @@ impl ScalarMap {
             ends,
             exact: true,
         })
+    }
+
+    /// A map that sends every position to `at` (for values whose layout is unknown).
+    #[must_use]
+    pub fn at(at: usize) -> Self {
+        Self {
+            segments: vec![(0, at)],
+            ends: vec![at],
+            exact: false,
+        }
     }
 
     /// Whether positions inside the value map exactly onto the file.

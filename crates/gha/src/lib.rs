@@ -1,0 +1,31 @@
+//! GitHub Actions front end: turns workflow files, action metadata (`action.yml`),
+//! `.github/workflows/actions.lock` and dependabot configuration into typed models that keep
+//! the exact span of every key and value a finding may point at.
+//!
+//! Parsing never aborts on a shape it does not expect: the odd value is reported as a
+//! [`Diagnostic`](tollgate_model::Diagnostic) with its position and skipped, and the rest of
+//! the file is still modelled, so one bad job does not hide the findings of the others.
+
+mod action;
+mod ctx;
+mod expr;
+mod lock;
+mod model;
+mod parse;
+mod uses;
+
+pub use action::{Action, ActionInput, Runs};
+pub use expr::{Expression, expressions};
+pub use lock::{ActionsLock, LockedDependency};
+pub use model::{
+    Container, Env, EnvVar, Job, JobSecrets, KeyValue, Matrix, Permission, PermissionLevel,
+    Permissions, PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, Triggers, Workflow,
+};
+pub use parse::{
+    Dependabot, DependabotUpdate, parse_action, parse_actions_lock, parse_dependabot,
+    parse_workflow,
+};
+pub use uses::{RefKind, Uses, UsesRef};
+
+#[cfg(test)]
+mod tests;

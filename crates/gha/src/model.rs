@@ -1,0 +1,335 @@
+//! The typed workflow model. Every field a finding may point at carries its span.
+
+use serde::Serialize;
+use tollgate_model::Span;
+use tollgate_yaml::ScalarMap;
+
+use crate::uses::Uses;
+
+/// A value with the span of its text in the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub const fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+/// A `key: value` pair where the value is kept as text (scalars as written; non-scalars as
+/// their source text, so nothing silently disappears).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyValue {
+    pub key: Spanned<String>,
+    pub value: Spanned<String>,
+    /// False when the value was a list or mapping rendered as source text.
+    pub scalar: bool,
+    /// Maps positions inside the value to the file; kept only for values holding an
+    /// expression, the only ones whose inner positions findings point at.
+    #[serde(skip)]
+    pub map: Option<ScalarMap>,
+}
+
+impl KeyValue {
+    /// A span inside the value mapped to the file (the value start when unmapped).
+    #[must_use]
+    pub fn file_span(&self, inner: Span) -> Span {
+        match &self.map {
+            Some(m) => m.span_to_file(inner),
+            None => Span::empty(self.value.span.start),
+        }
+    }
+}
+
+pub type EnvVar = KeyValue;
+
+/// An `env:` block: a mapping of variables, or a single expression (`env: ${{ fromJSON(…) }}`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Env {
+    pub key: Option<Span>,
+    pub vars: Vec<EnvVar>,
+    pub expression: Option<Spanned<String>>,
+}
+
+impl Env {
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&EnvVar> {
+        self.vars.iter().find(|v| v.key.value == name)
+    }
+}
+
+/// One event of `on:` with the span of its name, plus its filters' source span if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Trigger {
+    pub event: Spanned<String>,
+    /// `types:` of the event (`pull_request_target: {types: [opened]}`).
+    pub types: Vec<Spanned<String>>,
+    /// For `workflow_call`: declared secrets; for `workflow_dispatch`: declared inputs.
+    pub inputs: Vec<Spanned<String>>,
+    pub secrets: Vec<Spanned<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Triggers {
+    /// The `on:` key (also accepts `true:` from YAML 1.1 parsers; we read `on` literally).
+    pub key: Span,
+    pub events: Vec<Trigger>,
+}
+
+impl Triggers {
+    #[must_use]
+    pub fn has(&self, event: &str) -> bool {
+        self.events.iter().any(|t| t.event.value == event)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PermissionLevel {
+    None,
+    Read,
+    Write,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Permission {
+    pub scope: Spanned<String>,
+    pub level: Spanned<PermissionLevel>,
+}
+
+/// The forms of `permissions:`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "form", content = "scopes", rename_all = "kebab-case")]
+pub enum Permissions {
+    ReadAll,
+    WriteAll,
+    /// `permissions: {}`: no scope at all (only metadata read).
+    Empty,
+    Scopes(Vec<Permission>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PermissionsBlock {
+    pub key: Span,
+    pub value_span: Span,
+    pub permissions: Permissions,
+}
+
+impl PermissionsBlock {
+    /// The level this block grants for `scope` (`write-all` grants write to everything).
+    #[must_use]
+    pub fn level(&self, scope: &str) -> PermissionLevel {
+        match &self.permissions {
+            Permissions::ReadAll => {
+                if scope == "id-token" {
+                    PermissionLevel::None
+                } else {
+                    PermissionLevel::Read
+                }
+            }
+            Permissions::WriteAll => PermissionLevel::Write,
+            Permissions::Empty => PermissionLevel::None,
+            Permissions::Scopes(s) => s
+                .iter()
+                .find(|p| p.scope.value == scope)
+                .map_or(PermissionLevel::None, |p| p.level.value),
+        }
+    }
+}
+
+/// `runs-on:` in its string, list, group/labels and expression forms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunsOn {
+    pub span: Span,
+    pub labels: Vec<Spanned<String>>,
+    pub group: Option<Spanned<String>>,
+}
+
+impl RunsOn {
+    /// True when a label is an expression, so the runner OS is decided at run time.
+    #[must_use]
+    pub fn is_dynamic(&self) -> bool {
+        self.labels.iter().any(|l| l.value.contains("${{"))
+    }
+
+    /// Windows by label, which decides the default shell (pwsh).
+    #[must_use]
+    pub fn is_windows(&self) -> bool {
+        self.labels
+            .iter()
+            .any(|l| l.value.to_ascii_lowercase().contains("windows"))
+    }
+
+    /// Self-hosted: the `self-hosted` label, or a runner group.
+    #[must_use]
+    pub fn is_self_hosted(&self) -> bool {
+        self.group.is_some() || self.labels.iter().any(|l| l.value == "self-hosted")
+    }
+}
+
+/// A job `container:` or one of its `services:`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Container {
+    /// The service id for services; `None` for the job container.
+    pub id: Option<Spanned<String>>,
+    pub image: Option<Spanned<String>>,
+    /// `credentials:` present (a registry login, usually with secrets).
+    pub credentials: Option<Span>,
+    pub env: Env,
+    pub span: Span,
+}
+
+/// `strategy.matrix` as written: its span and the names of its dimensions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Matrix {
+    pub span: Span,
+    pub dimensions: Vec<Spanned<String>>,
+}
+
+/// `secrets:` on a reusable-workflow call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobSecrets {
+    Inherit(Span),
+    Map(Vec<KeyValue>),
+}
+
+/// A `run:` script with what it takes to map script positions back into the file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Run {
+    pub key: Span,
+    /// The script value as the runner sees it (indentation stripped, escapes resolved).
+    pub script: String,
+    /// Span of the scalar in the file.
+    pub span: Span,
+    #[serde(skip)]
+    pub map: ScalarMap,
+}
+
+impl Run {
+    /// A span inside `script` mapped to the file.
+    #[must_use]
+    pub fn file_span(&self, script_span: Span) -> Span {
+        self.map.span_to_file(script_span)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    /// Position in its job's (or composite action's) `steps:` list, from 0.
+    pub index: usize,
+    pub span: Span,
+    pub id: Option<Spanned<String>>,
+    pub name: Option<Spanned<String>>,
+    pub if_: Option<Spanned<String>>,
+    pub uses: Option<Spanned<Uses>>,
+    /// The raw `uses:` text (for messages and trailing `# v1.2.3` comments).
+    pub uses_text: Option<Spanned<String>>,
+    /// A `# comment` after the `uses:` value on the same line.
+    pub uses_comment: Option<String>,
+    pub run: Option<Run>,
+    pub shell: Option<Spanned<String>>,
+    pub working_directory: Option<Spanned<String>>,
+    pub with: Vec<KeyValue>,
+    pub with_key: Option<Span>,
+    pub env: Env,
+    pub continue_on_error: Option<Span>,
+    pub timeout_minutes: Option<Spanned<String>>,
+    /// Parallel steps (2026): `background: true` and `wait-all:`.
+    pub background: Option<Spanned<String>>,
+    pub wait_all: Option<Span>,
+}
+
+impl Step {
+    #[must_use]
+    pub fn with_value(&self, key: &str) -> Option<&KeyValue> {
+        self.with.iter().find(|kv| kv.key.value == key)
+    }
+
+    /// A display name: `name:`, else `id:`, else the `uses:` text, else "step N".
+    #[must_use]
+    pub fn label(&self) -> String {
+        if let Some(n) = &self.name {
+            return n.value.clone();
+        }
+        if let Some(i) = &self.id {
+            return i.value.clone();
+        }
+        if let Some(u) = &self.uses_text {
+            return u.value.clone();
+        }
+        if self.run.is_some() {
+            return format!("run step {}", self.index + 1);
+        }
+        format!("step {}", self.index + 1)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Job {
+    pub id: Spanned<String>,
+    pub span: Span,
+    pub name: Option<Spanned<String>>,
+    pub runs_on: Option<RunsOn>,
+    pub permissions: Option<PermissionsBlock>,
+    pub needs: Vec<Spanned<String>>,
+    pub if_: Option<Spanned<String>>,
+    pub env: Env,
+    pub defaults_shell: Option<Spanned<String>>,
+    pub defaults_working_directory: Option<Spanned<String>>,
+    pub timeout_minutes: Option<Spanned<String>>,
+    pub strategy: Option<Span>,
+    pub matrix: Option<Matrix>,
+    pub container: Option<Container>,
+    pub services: Vec<Container>,
+    pub environment: Option<Spanned<String>>,
+    pub concurrency: Option<Span>,
+    pub continue_on_error: Option<Span>,
+    pub outputs: Vec<KeyValue>,
+    /// A reusable-workflow call: `uses:` at job level.
+    pub uses: Option<Spanned<Uses>>,
+    pub uses_text: Option<Spanned<String>>,
+    pub uses_comment: Option<String>,
+    pub with: Vec<KeyValue>,
+    pub secrets: Option<Spanned<JobSecrets>>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Workflow {
+    pub name: Option<Spanned<String>>,
+    pub run_name: Option<Spanned<String>>,
+    pub on: Option<Triggers>,
+    pub permissions: Option<PermissionsBlock>,
+    pub env: Env,
+    pub defaults_shell: Option<Spanned<String>>,
+    pub defaults_working_directory: Option<Spanned<String>>,
+    pub concurrency: Option<Span>,
+    pub jobs_key: Option<Span>,
+    pub jobs: Vec<Job>,
+}
+
+impl Workflow {
+    /// The effective shell of a step as GitHub decides it: the step's `shell:`, else the
+    /// job's `defaults.run.shell`, else the workflow's, else the runner's default (`pwsh` on
+    /// Windows, `bash` elsewhere; with an expression in `runs-on` we assume the Linux
+    /// default, which is what nearly every matrix over operating systems runs first).
+    #[must_use]
+    pub fn effective_shell<'a>(&'a self, job: &'a Job, step: &'a Step) -> &'a str {
+        if let Some(s) = step
+            .shell
+            .as_ref()
+            .or(job.defaults_shell.as_ref())
+            .or(self.defaults_shell.as_ref())
+        {
+            return &s.value;
+        }
+        match &job.runs_on {
+            Some(r) if r.is_windows() && !r.is_dynamic() => "pwsh",
+            _ => "bash",
+        }
+    }
+}

@@ -1,0 +1,813 @@
+//! Walking the YAML tree of each file kind into the typed models.
+
+use serde::Serialize;
+use tollgate_model::{Diagnostic, DiagnosticCode, Severity, SourceFile, Span};
+use tollgate_yaml::{Limits, Node, NodeKind, ScalarMap, YamlError};
+
+use crate::action::{Action, ActionInput, Runs};
+use crate::ctx::Ctx;
+use crate::lock::{ActionsLock, LockedDependency};
+use crate::model::{
+    Container, Env, Job, JobSecrets, Matrix, Permission, PermissionLevel, Permissions,
+    PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, Triggers, Workflow,
+};
+use crate::uses::Uses;
+
+const WORKFLOW_KEYS: &[&str] = &[
+    "name",
+    "run-name",
+    "on",
+    "permissions",
+    "env",
+    "defaults",
+    "concurrency",
+    "jobs",
+];
+
+const JOB_KEYS: &[&str] = &[
+    "name",
+    "permissions",
+    "needs",
+    "if",
+    "runs-on",
+    "snapshot",
+    "environment",
+    "concurrency",
+    "outputs",
+    "env",
+    "defaults",
+    "steps",
+    "timeout-minutes",
+    "strategy",
+    "continue-on-error",
+    "container",
+    "services",
+    "uses",
+    "with",
+    "secrets",
+];
+
+const STEP_KEYS: &[&str] = &[
+    "id",
+    "if",
+    "name",
+    "uses",
+    "run",
+    "working-directory",
+    "shell",
+    "with",
+    "env",
+    "continue-on-error",
+    "timeout-minutes",
+    "background",
+    "wait-all",
+];
+
+/// Parse the YAML of `file` into its first document, turning YAML errors and an empty or
+/// non-mapping document into diagnostics.
+fn document(file: &SourceFile, ctx: &mut Ctx<'_>, what: &str) -> Option<Node> {
+    let (mut docs, warnings) = match tollgate_yaml::parse(file, Limits::default()) {
+        Ok(x) => x,
+        Err(e) => {
+            let code = match e {
+                YamlError::Syntax { .. } => DiagnosticCode::Syntax,
+                YamlError::Limit { .. } => DiagnosticCode::Limit,
+            };
+            ctx.diags.push(Diagnostic::at(
+                file,
+                e.span(),
+                code,
+                format!("invalid YAML: {}", e.message()),
+            ));
+            return None;
+        }
+    };
+    for w in warnings {
+        ctx.diags.push(
+            Diagnostic::at(file, w.span, DiagnosticCode::Syntax, w.message)
+                .with_severity(Severity::Warning),
+        );
+    }
+    if docs.len() > 1 {
+        ctx.shape_warning(
+            docs[1].span,
+            format!("{what} holds several YAML documents; only the first is read"),
+        );
+    }
+    let Some(root) = docs.drain(..).next().filter(|d| !d.is_null()) else {
+        ctx.diags.push(Diagnostic::at(
+            file,
+            Span::empty(0),
+            DiagnosticCode::Empty,
+            format!("empty {what}"),
+        ));
+        return None;
+    };
+    if root.as_map().is_none() {
+        ctx.shape(
+            root.span,
+            format!("a {what} must be a mapping, found {}", root.kind_name()),
+        );
+        return None;
+    }
+    Some(root)
+}
+
+/// Parse a workflow file. The model is `None` only when the file is not a YAML mapping at
+/// all; every other problem is a diagnostic next to a partial model.
+#[must_use]
+pub fn parse_workflow(file: &SourceFile) -> (Option<Workflow>, Vec<Diagnostic>) {
+    let mut ctx = Ctx::new(file);
+    let Some(root) = document(file, &mut ctx, "workflow") else {
+        return (None, ctx.diags);
+    };
+    let wf = workflow(&mut ctx, &root);
+    (Some(wf), ctx.diags)
+}
+
+fn workflow(ctx: &mut Ctx<'_>, root: &Node) -> Workflow {
+    let entries = root.as_map().unwrap_or_default();
+    ctx.check_keys(entries, WORKFLOW_KEYS, "a workflow");
+    let mut wf = Workflow {
+        name: None,
+        run_name: None,
+        on: None,
+        permissions: None,
+        env: Env::default(),
+        defaults_shell: None,
+        defaults_working_directory: None,
+        concurrency: None,
+        jobs_key: None,
+        jobs: Vec::new(),
+    };
+    for (k, v) in entries {
+        match k.as_str() {
+            Some("name") => wf.name = Some(ctx.text(v).0),
+            Some("run-name") => wf.run_name = Some(ctx.text(v).0),
+            Some("on") => wf.on = Some(triggers(ctx, k.span, v)),
+            Some("permissions") => wf.permissions = permissions(ctx, k.span, v),
+            Some("env") => wf.env = ctx.env(k.span, v),
+            Some("defaults") => {
+                (wf.defaults_shell, wf.defaults_working_directory) = defaults(ctx, v);
+            }
+            Some("concurrency") => wf.concurrency = Some(v.span),
+            Some("jobs") => {
+                wf.jobs_key = Some(k.span);
+                if let Some(jobs) = ctx.map(v, "jobs") {
+                    wf.jobs = jobs.iter().filter_map(|(id, j)| job(ctx, id, j)).collect();
+                }
+            }
+            _ => {}
+        }
+    }
+    if wf.on.is_none() {
+        ctx.shape(
+            Span::empty(root.span.start),
+            "a workflow needs `on:` (its triggers)",
+        );
+    }
+    match wf.jobs_key {
+        None => ctx.shape(Span::empty(root.span.start), "a workflow needs `jobs:`"),
+        Some(key) if wf.jobs.is_empty() => ctx.shape(key, "`jobs:` holds no job"),
+        Some(_) => {}
+    }
+    wf
+}
+
+fn triggers(ctx: &mut Ctx<'_>, key: Span, node: &Node) -> Triggers {
+    let mut events = Vec::new();
+    let bare = |name: Spanned<String>| Trigger {
+        event: name,
+        types: Vec::new(),
+        inputs: Vec::new(),
+        secrets: Vec::new(),
+    };
+    match &node.kind {
+        NodeKind::Scalar(_) | NodeKind::Seq(_) => {
+            events = ctx.string_list(node, "on").into_iter().map(bare).collect();
+        }
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                let Some(name) = ctx.string(k, "on") else {
+                    continue;
+                };
+                let mut t = bare(name);
+                if let Some(cfg) = v.as_map() {
+                    for (ck, cv) in cfg {
+                        match ck.as_str() {
+                            Some("types") => t.types = ctx.string_list(cv, "types"),
+                            Some("inputs") => t.inputs = map_keys(ctx, cv, "inputs"),
+                            Some("secrets") => t.secrets = map_keys(ctx, cv, "secrets"),
+                            _ => {}
+                        }
+                    }
+                } else if !v.is_null() && v.as_seq().is_none() {
+                    // `schedule:` is a list; events otherwise take null or a mapping.
+                    ctx.shape(
+                        v.span,
+                        format!(
+                            "the configuration of `{}` must be a mapping, found {}",
+                            t.event.value,
+                            v.kind_name()
+                        ),
+                    );
+                }
+                events.push(t);
+            }
+        }
+    }
+    if events.is_empty() {
+        ctx.shape(node.span, "`on:` names no event");
+    }
+    Triggers { key, events }
+}
+
+fn map_keys(ctx: &mut Ctx<'_>, node: &Node, what: &str) -> Vec<Spanned<String>> {
+    ctx.map(node, what)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, _)| k.as_str().map(|s| Spanned::new(s.to_owned(), k.span)))
+        .collect()
+}
+
+fn permissions(ctx: &mut Ctx<'_>, key: Span, node: &Node) -> Option<PermissionsBlock> {
+    let permissions = match &node.kind {
+        NodeKind::Scalar(s) => match s.value.as_str() {
+            "read-all" => Permissions::ReadAll,
+            "write-all" => Permissions::WriteAll,
+            other => {
+                ctx.shape(
+                    node.span,
+                    format!(
+                        "`permissions` must be `read-all`, `write-all` or a mapping of scopes, found `{other}`"
+                    ),
+                );
+                return None;
+            }
+        },
+        NodeKind::Map(entries) if entries.is_empty() => Permissions::Empty,
+        NodeKind::Map(entries) => {
+            let mut scopes = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                let (Some(scope), Some(level)) = (k.as_str(), v.as_str()) else {
+                    ctx.shape(
+                        v.span,
+                        "a permission scope must map to `read`, `write` or `none`",
+                    );
+                    continue;
+                };
+                let level = match level {
+                    "read" => PermissionLevel::Read,
+                    "write" => PermissionLevel::Write,
+                    "none" => PermissionLevel::None,
+                    other => {
+                        ctx.shape(
+                            v.span,
+                            format!("permission level must be `read`, `write` or `none`, found `{other}`"),
+                        );
+                        continue;
+                    }
+                };
+                scopes.push(Permission {
+                    scope: Spanned::new(scope.to_owned(), k.span),
+                    level: Spanned::new(level, v.span),
+                });
+            }
+            Permissions::Scopes(scopes)
+        }
+        NodeKind::Seq(_) => {
+            ctx.shape(
+                node.span,
+                "`permissions` must be a string or a mapping, found a list",
+            );
+            return None;
+        }
+    };
+    Some(PermissionsBlock {
+        key,
+        value_span: node.span,
+        permissions,
+    })
+}
+
+fn defaults(ctx: &mut Ctx<'_>, node: &Node) -> (Option<Spanned<String>>, Option<Spanned<String>>) {
+    let Some(run) = node.get("run") else {
+        return (None, None);
+    };
+    let shell = run.get("shell").and_then(|s| ctx.string(s, "shell"));
+    let wd = run
+        .get("working-directory")
+        .and_then(|s| ctx.string(s, "working-directory"));
+    (shell, wd)
+}
+
+fn job(ctx: &mut Ctx<'_>, id_node: &Node, node: &Node) -> Option<Job> {
+    let id = ctx.string(id_node, "job id")?;
+    let Some(entries) = node.as_map() else {
+        ctx.shape(
+            node.span,
+            format!(
+                "job `{}` must be a mapping, found {}",
+                id.value,
+                node.kind_name()
+            ),
+        );
+        return None;
+    };
+    ctx.check_keys(entries, JOB_KEYS, &format!("job `{}`", id.value));
+    let mut job = Job {
+        id,
+        span: node.span,
+        name: None,
+        runs_on: None,
+        permissions: None,
+        needs: Vec::new(),
+        if_: None,
+        env: Env::default(),
+        defaults_shell: None,
+        defaults_working_directory: None,
+        timeout_minutes: None,
+        strategy: None,
+        matrix: None,
+        container: None,
+        services: Vec::new(),
+        environment: None,
+        concurrency: None,
+        continue_on_error: None,
+        outputs: Vec::new(),
+        uses: None,
+        uses_text: None,
+        uses_comment: None,
+        with: Vec::new(),
+        secrets: None,
+        steps: Vec::new(),
+    };
+    let mut steps_key = None;
+    for (k, v) in entries {
+        match k.as_str() {
+            Some("name") => job.name = Some(ctx.text(v).0),
+            Some("runs-on") => job.runs_on = Some(runs_on(ctx, v)),
+            Some("permissions") => job.permissions = permissions(ctx, k.span, v),
+            Some("needs") => job.needs = ctx.string_list(v, "needs"),
+            Some("if") => job.if_ = Some(ctx.text(v).0),
+            Some("env") => job.env = ctx.env(k.span, v),
+            Some("defaults") => {
+                (job.defaults_shell, job.defaults_working_directory) = defaults(ctx, v);
+            }
+            Some("timeout-minutes") => job.timeout_minutes = Some(ctx.text(v).0),
+            Some("strategy") => {
+                job.strategy = Some(v.span);
+                job.matrix = v.get("matrix").map(|m| Matrix {
+                    span: m.span,
+                    dimensions: m
+                        .as_map()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|(d, _)| d.as_str().map(|s| Spanned::new(s.to_owned(), d.span)))
+                        .collect(),
+                });
+            }
+            Some("container") => job.container = container(ctx, None, v),
+            Some("services") => {
+                for (sid, sv) in ctx.map(v, "services").unwrap_or_default() {
+                    let sid = sid.as_str().map(|s| Spanned::new(s.to_owned(), sid.span));
+                    if let Some(c) = container(ctx, sid, sv) {
+                        job.services.push(c);
+                    }
+                }
+            }
+            Some("environment") => {
+                job.environment = match v.get("name") {
+                    Some(n) => Some(ctx.text(n).0),
+                    None => Some(ctx.text(v).0),
+                };
+            }
+            Some("concurrency") => job.concurrency = Some(v.span),
+            Some("continue-on-error") => job.continue_on_error = Some(v.span),
+            Some("outputs") => job.outputs = ctx.key_values(v, "outputs"),
+            Some("uses") => {
+                if let Some(s) = ctx.string(v, "uses") {
+                    job.uses = Some(Spanned::new(Uses::parse(&s.value), s.span));
+                    job.uses_comment = ctx.trailing_comment(s.span);
+                    job.uses_text = Some(s);
+                }
+            }
+            Some("with") => job.with = ctx.key_values(v, "with"),
+            Some("secrets") => {
+                job.secrets = Some(Spanned::new(
+                    if v.as_str() == Some("inherit") {
+                        JobSecrets::Inherit(v.span)
+                    } else {
+                        JobSecrets::Map(ctx.key_values(v, "secrets"))
+                    },
+                    v.span,
+                ));
+            }
+            Some("steps") => {
+                steps_key = Some(k.span);
+                job.steps = steps(ctx, v, false);
+            }
+            _ => {}
+        }
+    }
+    if job.uses.is_some() {
+        if let Some(key) = steps_key {
+            ctx.shape(
+                key,
+                format!(
+                    "job `{}` calls a reusable workflow and cannot also have `steps:`",
+                    job.id.value
+                ),
+            );
+        }
+    } else {
+        if job.runs_on.is_none() {
+            ctx.shape(
+                job.id.span,
+                format!("job `{}` needs `runs-on:`", job.id.value),
+            );
+        }
+        if steps_key.is_none() {
+            ctx.shape(
+                job.id.span,
+                format!(
+                    "job `{}` needs `steps:` or a reusable workflow in `uses:`",
+                    job.id.value
+                ),
+            );
+        }
+    }
+    Some(job)
+}
+
+fn runs_on(ctx: &mut Ctx<'_>, node: &Node) -> RunsOn {
+    let (labels, group) = match &node.kind {
+        NodeKind::Map(_) => (
+            node.get("labels")
+                .map(|l| ctx.string_list(l, "labels"))
+                .unwrap_or_default(),
+            node.get("group").and_then(|g| ctx.string(g, "group")),
+        ),
+        _ => (ctx.string_list(node, "runs-on"), None),
+    };
+    RunsOn {
+        span: node.span,
+        labels,
+        group,
+    }
+}
+
+fn container(ctx: &mut Ctx<'_>, id: Option<Spanned<String>>, node: &Node) -> Option<Container> {
+    if let Some(s) = node.as_str() {
+        return Some(Container {
+            id,
+            image: (!s.is_empty()).then(|| Spanned::new(s.to_owned(), node.span)),
+            credentials: None,
+            env: Env::default(),
+            span: node.span,
+        });
+    }
+    let entries = ctx.map(node, "container")?;
+    let mut c = Container {
+        id,
+        image: None,
+        credentials: None,
+        env: Env::default(),
+        span: node.span,
+    };
+    for (k, v) in entries {
+        match k.as_str() {
+            Some("image") => c.image = ctx.string(v, "image").filter(|s| !s.value.is_empty()),
+            Some("credentials") => c.credentials = Some(v.span),
+            Some("env") => c.env = ctx.env(k.span, v),
+            _ => {}
+        }
+    }
+    Some(c)
+}
+
+/// The steps of a job, or of a composite action when `composite` is set (whose `run:`
+/// steps must name their `shell:`).
+pub(crate) fn steps(ctx: &mut Ctx<'_>, node: &Node, composite: bool) -> Vec<Step> {
+    let Some(items) = node.as_seq() else {
+        if !node.is_null() {
+            ctx.shape(
+                node.span,
+                format!("`steps` must be a list, found {}", node.kind_name()),
+            );
+        }
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| step(ctx, i, n, composite))
+        .collect()
+}
+
+fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option<Step> {
+    let Some(entries) = node.as_map() else {
+        ctx.shape(
+            node.span,
+            format!("a step must be a mapping, found {}", node.kind_name()),
+        );
+        return None;
+    };
+    ctx.check_keys(entries, STEP_KEYS, "a step");
+    let mut st = Step {
+        index,
+        span: node.span,
+        id: None,
+        name: None,
+        if_: None,
+        uses: None,
+        uses_text: None,
+        uses_comment: None,
+        run: None,
+        shell: None,
+        working_directory: None,
+        with: Vec::new(),
+        with_key: None,
+        env: Env::default(),
+        continue_on_error: None,
+        timeout_minutes: None,
+        background: None,
+        wait_all: None,
+    };
+    for (k, v) in entries {
+        match k.as_str() {
+            Some("id") => st.id = ctx.string(v, "id"),
+            Some("name") => st.name = Some(ctx.text(v).0),
+            Some("if") => st.if_ = Some(ctx.text(v).0),
+            Some("uses") => {
+                if let Some(s) = ctx.string(v, "uses") {
+                    st.uses = Some(Spanned::new(Uses::parse(&s.value), s.span));
+                    st.uses_comment = ctx.trailing_comment(s.span);
+                    st.uses_text = Some(s);
+                }
+            }
+            Some("run") => {
+                if let Some(script) = v.as_str() {
+                    st.run = Some(Run {
+                        key: k.span,
+                        script: script.to_owned(),
+                        span: v.span,
+                        map: ScalarMap::new(ctx.file, v)
+                            .unwrap_or_else(|| ScalarMap::at(v.span.start)),
+                    });
+                } else {
+                    ctx.shape(
+                        v.span,
+                        format!("`run` must be a string, found {}", v.kind_name()),
+                    );
+                }
+            }
+            Some("shell") => st.shell = ctx.string(v, "shell"),
+            Some("working-directory") => st.working_directory = ctx.string(v, "working-directory"),
+            Some("with") => {
+                st.with_key = Some(k.span);
+                st.with = ctx.key_values(v, "with");
+            }
+            Some("env") => st.env = ctx.env(k.span, v),
+            Some("continue-on-error") => st.continue_on_error = Some(v.span),
+            Some("timeout-minutes") => st.timeout_minutes = Some(ctx.text(v).0),
+            Some("background") => st.background = Some(ctx.text(v).0),
+            Some("wait-all") => st.wait_all = Some(v.span),
+            _ => {}
+        }
+    }
+    match (&st.uses, &st.run) {
+        (Some(_), Some(r)) => ctx.shape(r.key, "a step cannot have both `uses:` and `run:`"),
+        (None, None)
+            if st.wait_all.is_none()
+                && !entries
+                    .iter()
+                    .any(|(k, _)| matches!(k.as_str(), Some("run" | "uses"))) =>
+        {
+            ctx.shape(node.span, "a step needs `uses:` or `run:`");
+        }
+        _ => {}
+    }
+    if let Some(Spanned {
+        value: Uses::Invalid { reason },
+        span,
+    }) = &st.uses
+    {
+        let reason = reason.clone();
+        ctx.shape(*span, format!("invalid `uses:` reference: {reason}"));
+    }
+    if composite && st.run.is_some() && st.shell.is_none() {
+        let at = st.run.as_ref().map_or(node.span, |r| r.key);
+        ctx.shape(
+            at,
+            "a `run:` step of a composite action must name its `shell:`",
+        );
+    }
+    Some(st)
+}
+
+/// Parse `action.yml` metadata.
+#[must_use]
+pub fn parse_action(file: &SourceFile) -> (Option<Action>, Vec<Diagnostic>) {
+    let mut ctx = Ctx::new(file);
+    let Some(root) = document(file, &mut ctx, "action metadata file") else {
+        return (None, ctx.diags);
+    };
+    let entries = root.as_map().unwrap_or_default();
+    ctx.check_keys(
+        entries,
+        &[
+            "name",
+            "author",
+            "description",
+            "inputs",
+            "outputs",
+            "runs",
+            "branding",
+        ],
+        "action metadata",
+    );
+    let mut action = Action {
+        name: None,
+        inputs: Vec::new(),
+        runs_key: None,
+        runs: Runs::Unknown { using: None },
+    };
+    for (k, v) in entries {
+        match k.as_str() {
+            Some("name") => action.name = Some(ctx.text(v).0),
+            Some("inputs") => {
+                for (ik, iv) in ctx.map(v, "inputs").unwrap_or_default() {
+                    if let Some(id) = ik.as_str() {
+                        action.inputs.push(ActionInput {
+                            id: Spanned::new(id.to_owned(), ik.span),
+                            default: iv.get("default").map(|d| ctx.text(d).0),
+                            required: iv.get("required").and_then(Node::as_bool).unwrap_or(false),
+                        });
+                    }
+                }
+            }
+            Some("runs") => {
+                action.runs_key = Some(k.span);
+                action.runs = runs(&mut ctx, v);
+            }
+            _ => {}
+        }
+    }
+    if action.runs_key.is_none() {
+        ctx.shape(
+            Span::empty(root.span.start),
+            "action metadata needs `runs:`",
+        );
+    }
+    (Some(action), ctx.diags)
+}
+
+fn runs(ctx: &mut Ctx<'_>, node: &Node) -> Runs {
+    let Some(_) = ctx.map(node, "runs") else {
+        return Runs::Unknown { using: None };
+    };
+    let Some(using) = node.get("using").and_then(|u| ctx.string(u, "using")) else {
+        ctx.shape(node.span, "`runs:` needs `using:`");
+        return Runs::Unknown { using: None };
+    };
+    match using.value.as_str() {
+        "composite" => Runs::Composite {
+            using,
+            steps: node
+                .get("steps")
+                .map(|s| steps(ctx, s, true))
+                .unwrap_or_default(),
+        },
+        "docker" => Runs::Docker {
+            using,
+            image: node.get("image").and_then(|i| ctx.string(i, "image")),
+            env: node
+                .entry("env")
+                .map(|(k, v)| ctx.env(k.span, v))
+                .unwrap_or_default(),
+        },
+        u if u.starts_with("node") => Runs::Node {
+            main: node.get("main").and_then(|m| ctx.string(m, "main")),
+            pre: node.get("pre").and_then(|m| ctx.string(m, "pre")),
+            post: node.get("post").and_then(|m| ctx.string(m, "post")),
+            using,
+        },
+        _ => {
+            ctx.shape(
+                using.span,
+                format!(
+                    "unknown `using: {}`; expected `composite`, `docker` or `node20`/`node24`",
+                    using.value
+                ),
+            );
+            Runs::Unknown { using: Some(using) }
+        }
+    }
+}
+
+/// Parse `.github/workflows/actions.lock`.
+#[must_use]
+pub fn parse_actions_lock(file: &SourceFile) -> (Option<ActionsLock>, Vec<Diagnostic>) {
+    let mut ctx = Ctx::new(file);
+    let Some(root) = document(file, &mut ctx, "actions lock file") else {
+        return (None, ctx.diags);
+    };
+    let mut lock = ActionsLock::default();
+    if let Some(wfs) = root.get("workflows") {
+        for (k, v) in ctx.map(wfs, "workflows").unwrap_or_default() {
+            if let Some(path) = ctx.string(k, "workflow path") {
+                let refs = ctx.string_list(v, "workflow references");
+                lock.workflows.push((path, refs));
+            }
+        }
+    }
+    if let Some(deps) = root.get("dependencies") {
+        for (k, v) in ctx.map(deps, "dependencies").unwrap_or_default() {
+            let Some(reference) = ctx.string(k, "dependency") else {
+                continue;
+            };
+            let field = |name: &str| v.get(name).and_then(|n| n.as_str()).map(str::to_owned);
+            let commit_node = v.get("commit");
+            let commit = commit_node.and_then(|c| c.as_str()).map(|c| {
+                Spanned::new(
+                    c.strip_prefix("sha1-").unwrap_or(c).to_owned(),
+                    commit_node.map_or(k.span, |n| n.span),
+                )
+            });
+            if commit.is_none() {
+                ctx.shape(
+                    k.span,
+                    format!("locked dependency `{}` has no `commit:`", reference.value),
+                );
+            }
+            let uses = v
+                .get("uses")
+                .map(|u| ctx.string_list(u, "uses"))
+                .unwrap_or_default();
+            lock.dependencies.push(LockedDependency {
+                reference,
+                git_ref: field("ref"),
+                commit,
+                uses,
+            });
+        }
+    }
+    if root.get("workflows").is_none() && root.get("dependencies").is_none() {
+        ctx.shape(
+            root.span,
+            "an actions lock file needs `workflows:` or `dependencies:`",
+        );
+    }
+    (Some(lock), ctx.diags)
+}
+
+/// The parts of `.github/dependabot.yml` that tell which ecosystems are kept up to date.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Dependabot {
+    pub updates: Vec<DependabotUpdate>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DependabotUpdate {
+    pub ecosystem: Spanned<String>,
+    pub directories: Vec<Spanned<String>>,
+}
+
+#[must_use]
+pub fn parse_dependabot(file: &SourceFile) -> (Option<Dependabot>, Vec<Diagnostic>) {
+    let mut ctx = Ctx::new(file);
+    let Some(root) = document(file, &mut ctx, "dependabot configuration") else {
+        return (None, ctx.diags);
+    };
+    let mut out = Dependabot::default();
+    match root.get("updates") {
+        Some(u) => {
+            for item in u.as_seq().unwrap_or_default() {
+                let Some(eco) = item
+                    .get("package-ecosystem")
+                    .and_then(|e| ctx.string(e, "package-ecosystem"))
+                else {
+                    ctx.shape(item.span, "an update needs `package-ecosystem:`");
+                    continue;
+                };
+                let mut directories = item
+                    .get("directories")
+                    .map(|d| ctx.string_list(d, "directories"))
+                    .unwrap_or_default();
+                if let Some(d) = item
+                    .get("directory")
+                    .and_then(|d| ctx.string(d, "directory"))
+                {
+                    directories.push(d);
+                }
+                out.updates.push(DependabotUpdate {
+                    ecosystem: eco,
+                    directories,
+                });
+            }
+        }
+        None => ctx.shape(root.span, "dependabot configuration needs `updates:`"),
+    }
+    (Some(out), ctx.diags)
+}

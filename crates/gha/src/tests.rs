@@ -1,0 +1,258 @@
+//! Span and shape tests of the workflow front end against fixtures whose positions were
+//! counted by hand (see `testdata/gha/`).
+
+use tollgate_model::{DiagnosticCode, Severity, SourceFile, Span};
+
+use crate::{
+    JobSecrets, PermissionLevel, Permissions, RefKind, Runs, Uses, parse_action,
+    parse_actions_lock, parse_workflow,
+};
+
+fn fixture(name: &str) -> SourceFile {
+    let path = format!("{}/../../testdata/gha/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    SourceFile::new(name, &path, text)
+}
+
+fn pos(f: &SourceFile, span: Span) -> (usize, usize) {
+    let lc = f.line_col(span.start);
+    (lc.line, lc.column)
+}
+
+#[test]
+fn workflow_spans_match_hand_counted_positions() {
+    let f = fixture("spans.yml");
+    let (wf, diags) = parse_workflow(&f);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let wf = wf.expect("model");
+
+    let perms = wf.permissions.as_ref().expect("permissions");
+    assert_eq!(pos(&f, perms.key), (7, 1));
+    let Permissions::Scopes(scopes) = &perms.permissions else {
+        panic!("scopes")
+    };
+    assert_eq!(pos(&f, scopes[0].scope.span), (8, 3));
+    assert_eq!(pos(&f, scopes[0].level.span), (8, 13));
+    assert_eq!(scopes[1].scope.value, "id-token");
+    assert_eq!(scopes[1].level.value, PermissionLevel::Write);
+    assert_eq!(pos(&f, scopes[1].level.span), (9, 13));
+
+    let on = wf.on.as_ref().expect("on");
+    assert!(on.has("pull_request_target"));
+    assert_eq!(pos(&f, on.events[1].types[0].span), (6, 13));
+
+    let build = &wf.jobs[0];
+    assert_eq!(build.id.value, "build");
+    assert_eq!(pos(&f, build.id.span), (13, 3));
+    assert_eq!(
+        pos(&f, build.runs_on.as_ref().expect("runs-on").span),
+        (14, 14)
+    );
+    // The alias resolves to the anchored value, whose position is where to edit it.
+    let image = build
+        .container
+        .as_ref()
+        .and_then(|c| c.image.as_ref())
+        .expect("image");
+    assert_eq!(image.value, "node:20-alpine");
+    assert_eq!(pos(&f, image.span), (11, 15));
+
+    let checkout = &build.steps[0];
+    assert_eq!(
+        pos(&f, checkout.uses.as_ref().expect("uses").span),
+        (17, 15)
+    );
+    assert_eq!(checkout.uses_comment.as_deref(), Some("v4.1.1"));
+    let Some(Uses::Remote(r)) = checkout.uses.as_ref().map(|u| &u.value) else {
+        panic!("remote")
+    };
+    assert_eq!(r.ref_kind, RefKind::Sha);
+
+    let run = build.steps[1].run.as_ref().expect("run");
+    let bash = run.script.find("bash").expect("bash");
+    assert_eq!(pos(&f, run.file_span(Span::new(bash, bash + 4))), (21, 49));
+    assert_eq!(f.slice(run.file_span(Span::new(bash, bash + 4))), "bash");
+    let curl = run.script.find("curl").expect("curl");
+    assert_eq!(pos(&f, run.file_span(Span::new(curl, curl))), (21, 11));
+
+    let setup = &build.steps[2];
+    assert!(
+        matches!(&setup.uses.as_ref().expect("uses").value, Uses::SelfRepo { path } if path == ".github/actions/setup")
+    );
+    assert_eq!(pos(&f, setup.uses.as_ref().expect("uses").span), (22, 15));
+    let token = setup.with_value("token").expect("token");
+    assert_eq!(pos(&f, token.value.span), (24, 18));
+    assert_eq!(pos(&f, token.file_span(Span::new(4, 11))), (24, 22));
+    assert_eq!(f.slice(token.file_span(Span::new(4, 11))), "secrets");
+
+    let call = &wf.jobs[1];
+    assert_eq!(pos(&f, call.uses.as_ref().expect("uses").span), (26, 11));
+    let Some(Uses::Remote(r)) = call.uses.as_ref().map(|u| &u.value) else {
+        panic!("remote")
+    };
+    assert!(r.is_reusable_workflow());
+    assert_eq!(r.ref_kind, RefKind::Branch);
+    assert!(
+        matches!(call.secrets.as_ref().map(|s| &s.value), Some(JobSecrets::Inherit(s)) if pos(&f, *s) == (27, 14))
+    );
+
+    let win = &wf.jobs[2];
+    assert_eq!(
+        win.permissions.as_ref().map(|p| &p.permissions),
+        Some(&Permissions::WriteAll)
+    );
+    assert_eq!(wf.effective_shell(win, &win.steps[0]), "pwsh");
+    assert_eq!(wf.effective_shell(win, &win.steps[1]), "bash");
+    assert_eq!(wf.effective_shell(build, &build.steps[1]), "bash");
+    assert_eq!(
+        win.steps[2].background.as_ref().map(|b| b.value.as_str()),
+        Some("true")
+    );
+    assert!(win.steps[3].wait_all.is_some());
+}
+
+fn codes(text: &str) -> Vec<(DiagnosticCode, Severity, usize, String)> {
+    let f = SourceFile::new("t.yml", "t.yml", text);
+    let (_, diags) = parse_workflow(&f);
+    diags
+        .into_iter()
+        .map(|d| {
+            (
+                d.code,
+                d.severity,
+                d.location.map_or(0, |l| l.start.line),
+                d.message,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn bad_inputs_give_one_clear_diagnostic() {
+    let empty = codes("");
+    assert_eq!(empty.len(), 1);
+    assert_eq!(empty[0].0, DiagnosticCode::Empty);
+
+    let syntax = codes("on: push\njobs:\n  a: [\n");
+    assert_eq!(syntax.len(), 1, "{syntax:?}");
+    assert_eq!(syntax[0].0, DiagnosticCode::Syntax);
+
+    let list = codes("- a\n- b\n");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].0, DiagnosticCode::Shape);
+    assert!(list[0].3.contains("must be a mapping"), "{list:?}");
+
+    let no_jobs = codes("on: push\n");
+    assert_eq!(no_jobs.len(), 1);
+    assert!(no_jobs[0].3.contains("jobs"));
+}
+
+#[test]
+fn shape_errors_point_at_the_value_and_keep_the_rest() {
+    let text = "on: push\njobs:\n  a:\n    runs-on: x\n    steps: oops\n  b:\n    runs-on: x\n    permissions: maybe\n    steps:\n      - run: echo\n        uses: a/b@v1\n      - 42\n      - run: [x]\n";
+    let d = codes(text);
+    let lines: Vec<usize> = d.iter().map(|x| x.2).collect();
+    assert_eq!(lines, vec![5, 8, 10, 12, 13], "{d:#?}");
+    let f = SourceFile::new("t.yml", "t.yml", text);
+    let (wf, _) = parse_workflow(&f);
+    assert_eq!(wf.expect("model").jobs.len(), 2);
+}
+
+#[test]
+fn unknown_keys_warn_and_merge_keys_error() {
+    let d = codes(
+        "on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n    steps:\n      - <<: {run: x}\n        run: y\n",
+    );
+    assert!(
+        d.iter()
+            .any(|x| x.1 == Severity::Warning && x.3.contains("unknown key `stepz`") && x.2 == 5),
+        "{d:#?}"
+    );
+    assert!(
+        d.iter()
+            .any(|x| x.1 == Severity::Error && x.3.contains("merge keys") && x.2 == 7),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn every_on_and_permissions_form() {
+    let forms = [
+        "on: push",
+        "on: [push, pull_request]",
+        "on:\n  push:\n  schedule:\n    - cron: '0 0 * * *'\n  workflow_dispatch:\n    inputs:\n      x:\n        type: string",
+    ];
+    for on in forms {
+        let text = format!(
+            "{on}\npermissions: read-all\njobs:\n  a:\n    runs-on: x\n    permissions: {{}}\n    steps:\n      - run: echo\n"
+        );
+        let f = SourceFile::new("t.yml", "t.yml", text);
+        let (wf, d) = parse_workflow(&f);
+        assert!(d.is_empty(), "{on}: {d:#?}");
+        let wf = wf.expect("model");
+        assert!(wf.on.as_ref().is_some_and(|t| t.has("push")));
+        assert_eq!(
+            wf.permissions.as_ref().map(|p| &p.permissions),
+            Some(&Permissions::ReadAll)
+        );
+        assert_eq!(
+            wf.jobs[0].permissions.as_ref().map(|p| &p.permissions),
+            Some(&Permissions::Empty)
+        );
+    }
+}
+
+#[test]
+fn expressions_where_scalars_stand() {
+    let text = "on: push\njobs:\n  a:\n    runs-on: ${{ matrix.os }}\n    timeout-minutes: ${{ inputs.t }}\n    env: ${{ fromJSON(inputs.env) }}\n    container: ${{ inputs.image }}\n    steps:\n      - uses: actions/checkout@${{ inputs.ref }}\n";
+    let f = SourceFile::new("t.yml", "t.yml", text);
+    let (wf, d) = parse_workflow(&f);
+    assert!(d.is_empty(), "{d:#?}");
+    let wf = wf.expect("model");
+    let job = &wf.jobs[0];
+    assert!(job.runs_on.as_ref().is_some_and(|r| r.is_dynamic()));
+    assert!(job.env.expression.is_some());
+    assert!(
+        matches!(&job.steps[0].uses.as_ref().expect("u").value, Uses::Remote(r) if r.ref_kind == RefKind::Expression)
+    );
+}
+
+#[test]
+fn composite_action_and_docker_action() {
+    let f = SourceFile::new(
+        "action.yml",
+        "action.yml",
+        "name: x\nruns:\n  using: composite\n  steps:\n    - uses: actions/setup-node@v4\n    - run: npm ci\n",
+    );
+    let (a, d) = parse_action(&f);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].message.contains("shell"));
+    assert_eq!(d[0].location.as_ref().map(|l| l.start.line), Some(6));
+    assert_eq!(a.expect("model").steps().len(), 2);
+
+    let f = SourceFile::new(
+        "action.yml",
+        "action.yml",
+        "name: x\nruns:\n  using: docker\n  image: docker://alpine:3\n",
+    );
+    let (a, d) = parse_action(&f);
+    assert!(d.is_empty());
+    assert!(
+        matches!(a.expect("model").runs, Runs::Docker { image: Some(ref i), .. } if i.value == "docker://alpine:3")
+    );
+}
+
+#[test]
+fn actions_lock() {
+    let text = "workflows:\n  .github/workflows/ci.yml:\n    - actions/checkout@v4\ndependencies:\n  actions/checkout@v4:\n    ref: v4\n    commit: sha1-8f4b7f84864484a7bf31766abe9204da3cbe65b3\n    owner_id: 44036562\n    repo_id: 197814629\n    uses: []\n";
+    let f = SourceFile::new("actions.lock", "actions.lock", text);
+    let (lock, d) = parse_actions_lock(&f);
+    assert!(d.is_empty(), "{d:#?}");
+    let lock = lock.expect("lock");
+    let dep = lock.locked("actions/checkout@v4").expect("locked");
+    assert_eq!(
+        dep.commit.as_ref().map(|c| c.value.as_str()),
+        Some("8f4b7f84864484a7bf31766abe9204da3cbe65b3")
+    );
+    assert_eq!(pos(&f, dep.commit.as_ref().expect("c").span), (7, 13));
+}
