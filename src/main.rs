@@ -1,1 +1,5 @@
-fn main() {}
+//! The `tollgate` binary: a thin entry point over `tollgate-cli`.
+
+fn main() -> std::process::ExitCode {
+    tollgate_cli::main()
+}

@@ -241,6 +241,8 @@ pub struct Step {
     /// Parallel steps (2026): `background: true` and `wait-all:`.
     pub background: Option<Spanned<String>>,
     pub wait_all: Option<Span>,
+    /// The `parallel:` key of the group this step belongs to, if any.
+    pub parallel_group: Option<Span>,
 }
 
 impl Step {

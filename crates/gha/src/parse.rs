@@ -498,11 +498,42 @@ pub(crate) fn steps(ctx: &mut Ctx<'_>, node: &Node, composite: bool) -> Vec<Step
         }
         return Vec::new();
     };
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| step(ctx, i, n, composite))
-        .collect()
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        // A parallel group (2026): `- parallel: [steps…]` runs its steps concurrently and
+        // waits for all of them. Its steps are flattened into the job's list, each marked
+        // with the group, so every rule sees them as the steps they are.
+        if let Some((key, inner)) = item.entry("parallel") {
+            if let Some(entries) = item.as_map() {
+                ctx.check_keys(
+                    entries,
+                    &["parallel", "name", "id", "if"],
+                    "a parallel group",
+                );
+            }
+            let Some(inner) = inner.as_seq() else {
+                ctx.shape(
+                    inner.span,
+                    format!(
+                        "`parallel` must be a list of steps, found {}",
+                        inner.kind_name()
+                    ),
+                );
+                continue;
+            };
+            for n in inner {
+                if let Some(mut st) = step(ctx, out.len(), n, composite) {
+                    st.parallel_group = Some(key.span);
+                    out.push(st);
+                }
+            }
+            continue;
+        }
+        if let Some(st) = step(ctx, out.len(), item, composite) {
+            out.push(st);
+        }
+    }
+    out
 }
 
 fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option<Step> {
@@ -533,6 +564,7 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
         timeout_minutes: None,
         background: None,
         wait_all: None,
+        parallel_group: None,
     };
     for (k, v) in entries {
         match k.as_str() {

@@ -109,6 +109,17 @@ fn workflow_spans_match_hand_counted_positions() {
         Some("true")
     );
     assert!(win.steps[3].wait_all.is_some());
+
+    let groups = &wf.jobs[3];
+    assert_eq!(groups.steps.len(), 3);
+    assert_eq!(groups.steps[1].index, 1);
+    assert!(
+        groups.steps[0]
+            .parallel_group
+            .is_some_and(|g| pos(&f, g) == (41, 9))
+    );
+    assert!(groups.steps[1].run.is_some());
+    assert!(groups.steps[2].parallel_group.is_none() && groups.steps[2].wait_all.is_some());
 }
 
 fn codes(text: &str) -> Vec<(DiagnosticCode, Severity, usize, String)> {

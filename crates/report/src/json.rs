@@ -1,0 +1,252 @@
+//! The `check --format json` document (version 1).
+
+use serde::Serialize;
+use tollgate_gha::{Job, Runs, Step, Uses, Workflow};
+use tollgate_model::{Diagnostic, SourceFile, Span};
+use tollgate_scan::{Parsed, Scan};
+
+/// Bumped on any incompatible change of the document's shape.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct Document<'a> {
+    pub version: u32,
+    pub tool: Tool,
+    pub inputs: Vec<InputDto<'a>>,
+    pub diagnostics: Vec<DiagnosticDto<'a>>,
+    pub workflows: Vec<WorkflowDto<'a>>,
+    pub actions: Vec<ActionDto<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct InputDto<'a> {
+    pub path: &'a str,
+    pub kind: &'static str,
+}
+
+/// A position: 1-based line and column (Unicode scalar values), end exclusive.
+#[derive(Serialize, Clone, Copy)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Pos {
+    #[must_use]
+    pub fn of(file: &SourceFile, span: Span) -> Self {
+        let s = file.line_col(span.start);
+        let e = file.line_col(span.end);
+        Self {
+            line: s.line,
+            column: s.column,
+            end_line: e.line,
+            end_column: e.column,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct DiagnosticDto<'a> {
+    pub path: &'a str,
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Pos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
+}
+
+impl<'a> DiagnosticDto<'a> {
+    #[must_use]
+    pub fn new(d: &'a Diagnostic) -> Self {
+        Self {
+            path: &d.path,
+            severity: match d.severity {
+                tollgate_model::Severity::Error => "error",
+                tollgate_model::Severity::Warning => "warning",
+                tollgate_model::Severity::Note => "note",
+            },
+            code: d.code.as_str(),
+            message: &d.message,
+            location: d.location.as_ref().map(|l| Pos {
+                line: l.start.line,
+                column: l.start.column,
+                end_line: l.end.line,
+                end_column: l.end.column,
+            }),
+            help: d.help.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct WorkflowDto<'a> {
+    pub path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    pub triggers: Vec<&'a str>,
+    pub jobs: Vec<JobDto<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct JobDto<'a> {
+    pub id: &'a str,
+    pub location: Pos,
+    pub runs_on: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uses: Option<UsesDto<'a>>,
+    pub steps: Vec<StepDto<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct UsesDto<'a> {
+    pub value: &'a str,
+    /// `remote`, `local`, `self-repo`, `docker` or `invalid`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ref_kind: Option<&'static str>,
+    pub location: Pos,
+}
+
+#[derive(Serialize)]
+pub struct StepDto<'a> {
+    pub index: usize,
+    pub location: Pos,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uses: Option<UsesDto<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunDto<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct RunDto<'a> {
+    pub location: Pos,
+    pub shell: &'a str,
+    pub lines: usize,
+}
+
+#[derive(Serialize)]
+pub struct ActionDto<'a> {
+    pub path: &'a str,
+    pub using: &'a str,
+    pub steps: Vec<StepDto<'a>>,
+}
+
+fn uses_dto<'a>(
+    f: &SourceFile,
+    text: Option<&'a tollgate_gha::Spanned<String>>,
+    uses: Option<&tollgate_gha::Spanned<Uses>>,
+) -> Option<UsesDto<'a>> {
+    let (text, uses) = (text?, uses?);
+    let (kind, ref_kind) = match &uses.value {
+        Uses::Remote(r) => ("remote", Some(r.ref_kind.as_str())),
+        Uses::Local { .. } => ("local", None),
+        Uses::SelfRepo { .. } => ("self-repo", None),
+        Uses::Docker { .. } => ("docker", None),
+        Uses::Invalid { .. } => ("invalid", None),
+    };
+    Some(UsesDto {
+        value: &text.value,
+        kind,
+        ref_kind,
+        location: Pos::of(f, uses.span),
+    })
+}
+
+fn step_dto<'a>(f: &SourceFile, step: &'a Step, shell: &'a str) -> StepDto<'a> {
+    StepDto {
+        index: step.index,
+        location: Pos::of(f, step.span),
+        name: step.name.as_ref().map(|n| n.value.as_str()),
+        uses: uses_dto(f, step.uses_text.as_ref(), step.uses.as_ref()),
+        run: step.run.as_ref().map(|r| RunDto {
+            location: Pos::of(f, r.span),
+            shell,
+            lines: r.script.lines().count(),
+        }),
+    }
+}
+
+fn job_dto<'a>(f: &SourceFile, wf: &'a Workflow, job: &'a Job) -> JobDto<'a> {
+    JobDto {
+        id: &job.id.value,
+        location: Pos::of(f, job.id.span),
+        runs_on: job
+            .runs_on
+            .iter()
+            .flat_map(|r| r.labels.iter().map(|l| l.value.as_str()))
+            .collect(),
+        uses: uses_dto(f, job.uses_text.as_ref(), job.uses.as_ref()),
+        steps: job
+            .steps
+            .iter()
+            .map(|s| step_dto(f, s, wf.effective_shell(job, s)))
+            .collect(),
+    }
+}
+
+/// Build the document for a scan.
+#[must_use]
+pub fn document<'a>(scan: &'a Scan, diagnostics: &'a [Diagnostic]) -> Document<'a> {
+    let mut workflows = Vec::new();
+    let mut actions = Vec::new();
+    for input in &scan.inputs {
+        let f = &input.source;
+        match &input.parsed {
+            Parsed::Workflow(wf) => workflows.push(WorkflowDto {
+                path: &f.display,
+                name: wf.name.as_ref().map(|n| n.value.as_str()),
+                triggers: wf
+                    .on
+                    .iter()
+                    .flat_map(|t| t.events.iter().map(|e| e.event.value.as_str()))
+                    .collect(),
+                jobs: wf.jobs.iter().map(|j| job_dto(f, wf, j)).collect(),
+            }),
+            Parsed::Action(a) => actions.push(ActionDto {
+                path: &f.display,
+                using: match &a.runs {
+                    Runs::Composite { using, .. }
+                    | Runs::Docker { using, .. }
+                    | Runs::Node { using, .. } => &using.value,
+                    Runs::Unknown { .. } => "unknown",
+                },
+                steps: a
+                    .steps()
+                    .iter()
+                    .map(|s| step_dto(f, s, s.shell.as_ref().map_or("bash", |x| x.value.as_str())))
+                    .collect(),
+            }),
+            _ => {}
+        }
+    }
+    Document {
+        version: VERSION,
+        tool: Tool {
+            name: "tollgate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        inputs: scan
+            .inputs
+            .iter()
+            .map(|i| InputDto {
+                path: &i.source.display,
+                kind: i.kind.as_str(),
+            })
+            .collect(),
+        diagnostics: diagnostics.iter().map(DiagnosticDto::new).collect(),
+        workflows,
+        actions,
+    }
+}

@@ -1,0 +1,7 @@
+//! Renderers over the same data: every output format is a function of the scan (inputs and
+//! their models), the diagnostics and, later, the findings and the graph.
+//!
+//! JSON outputs are frozen DTOs with a `version` field, not serde dumps of internal types:
+//! internal models may change without breaking users' scripts.
+
+pub mod json;

@@ -1,0 +1,13 @@
+//! Input discovery, bounded reading and parallel parsing of every file tollgate
+//! understands: the first two stages of the pipeline (discover → parse).
+//!
+//! Each file is read once into a [`SourceFile`](tollgate_model::SourceFile) and parsed
+//! once; later stages share the text and models by reference.
+
+mod discover;
+mod read;
+mod scan;
+
+pub use discover::{Candidate, DiscoverOptions, discover};
+pub use read::{ReadLimits, read_text};
+pub use scan::{Input, Parsed, Scan, ScanOptions, parse_source, scan};

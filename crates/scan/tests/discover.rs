@@ -1,0 +1,101 @@
+//! Discovery over temporary trees: hidden `.github` included, dependency and ignored
+//! directories skipped, symlinks not followed out of the root, explicit files always read.
+
+use std::fs;
+use std::path::PathBuf;
+
+use tollgate_model::FileKind;
+use tollgate_scan::{DiscoverOptions, ScanOptions, discover, scan};
+
+fn write(root: &std::path::Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    fs::write(p, text).expect("write");
+}
+
+#[test]
+fn walks_hidden_github_and_skips_the_rest() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    write(r, ".github/workflows/ci.yml", "on: push\njobs: {}\n");
+    write(
+        r,
+        ".github/actions/setup/action.yml",
+        "runs: {using: composite, steps: []}\n",
+    );
+    write(r, "node_modules/x/package-lock.json", "{}");
+    write(r, "target/debug/Cargo.lock", "");
+    write(r, "ignored/Cargo.lock", "");
+    write(r, ".gitignore", "ignored/\n");
+    write(r, "Cargo.lock", "version = 4\n");
+    write(r, "README.md", "# hi\n");
+    let (c, roots, d) = discover(&[r.to_path_buf()], &DiscoverOptions::default());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(roots.len(), 1);
+    let got: Vec<(&str, FileKind)> = c.iter().map(|c| (c.display.as_str(), c.kind)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (".github/actions/setup/action.yml", FileKind::Action),
+            (".github/workflows/ci.yml", FileKind::Workflow),
+            ("Cargo.lock", FileKind::CargoLock),
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_stay_inside_the_root_and_loops_end() {
+    let outside = tempfile::tempdir().expect("tmp");
+    write(
+        outside.path(),
+        "secret/.github/workflows/x.yml",
+        "on: push\n",
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    write(r, ".github/workflows/real.yml", "on: push\njobs: {}\n");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret/.github/workflows/x.yml"),
+        r.join(".github/workflows/leak.yml"),
+    )
+    .expect("link");
+    std::os::unix::fs::symlink(
+        r.join(".github/workflows/real.yml"),
+        r.join(".github/workflows/inside.yml"),
+    )
+    .expect("link");
+    std::os::unix::fs::symlink(r, r.join(".github/loop")).expect("loop");
+    let (c, _, d) = discover(&[r.to_path_buf()], &DiscoverOptions::default());
+    let names: Vec<&str> = c.iter().map(|c| c.display.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![".github/workflows/inside.yml", ".github/workflows/real.yml"]
+    );
+    assert!(d.iter().any(|d| d.path.ends_with("leak.yml")), "{d:?}");
+}
+
+#[test]
+fn explicit_files_are_read_and_bad_ones_reported_without_stopping() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    write(
+        r,
+        "draft.yml",
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n",
+    );
+    write(r, "broken.yml", "on: [push\n");
+    fs::write(r.join("binary.yml"), b"\x00\x01\x02").expect("write");
+    let missing: PathBuf = r.join("missing.yml");
+    let s = scan(
+        &[
+            r.join("draft.yml"),
+            r.join("broken.yml"),
+            r.join("binary.yml"),
+            missing,
+        ],
+        &ScanOptions::default(),
+    );
+    assert_eq!(s.inputs.len(), 2, "draft and broken are read");
+    assert_eq!(s.diagnostics.len(), 3, "{:#?}", s.diagnostics);
+}
