@@ -1,0 +1,177 @@
+//! End-to-end tests of `tollgate check`: inputs, exit codes, bad input, output formats.
+
+mod common;
+
+use common::{corpus, json, testdata, tollgate};
+use predicates::prelude::*;
+
+#[test]
+fn demo_repository_is_read_whole() {
+    let out = tollgate()
+        .args(["check", "--format", "json"])
+        .arg(testdata("demo"))
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    assert_eq!(doc["version"], 1);
+    let kinds: Vec<(String, String)> = doc["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|i| {
+            (
+                i["path"].as_str().unwrap_or_default().to_owned(),
+                i["kind"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for (path, kind) in [
+        (".github/workflows/ci.yml", "workflow"),
+        (".github/actions/setup-toolchain/action.yml", "action"),
+        (".github/dependabot.yml", "dependabot"),
+        ("Cargo.lock", "cargo-lock"),
+        ("web/package-lock.json", "npm-lock"),
+        ("web/.npmrc", "npmrc"),
+        ("requirements.txt", "requirements"),
+    ] {
+        assert!(
+            kinds.contains(&(path.to_owned(), kind.to_owned())),
+            "{path} as {kind} in {kinds:?}"
+        );
+    }
+    // The triage workflow's job and step positions, counted by hand.
+    let triage = doc["workflows"]
+        .as_array()
+        .expect("workflows")
+        .iter()
+        .find(|w| w["path"] == ".github/workflows/triage.yml")
+        .expect("triage");
+    let job = &triage["jobs"][0];
+    assert_eq!(job["id"], "label");
+    assert_eq!(job["location"]["line"], 13);
+    assert_eq!(job["location"]["column"], 3);
+    let checkout = &job["steps"][0]["uses"];
+    assert_eq!(checkout["ref_kind"], "commit SHA");
+    assert_eq!(checkout["location"]["line"], 16);
+    assert_eq!(checkout["location"]["column"], 15);
+    assert_eq!(job["steps"][1]["run"]["location"]["line"], 21);
+}
+
+#[test]
+fn bad_inputs_are_reported_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wf = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(wf.join("good.yml"), "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n").expect("w");
+    std::fs::write(wf.join("malformed.yml"), "on: push\njobs:\n  a: [\n").expect("w");
+    std::fs::write(wf.join("shape.yml"), "on: push\njobs:\n  a:\n    runs-on: x\n    steps: 3\n").expect("w");
+    std::fs::write(wf.join("empty.yml"), "").expect("w");
+    std::fs::write(wf.join("binary.yml"), b"\x7fELF\x00\x01").expect("w");
+    std::fs::write(wf.join("latin1.yml"), b"name: caf\xe9\non: push\n").expect("w");
+    let out = tollgate()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "input errors are something to report, not a crash");
+    let doc = json(&out.stdout);
+    let diags = doc["diagnostics"].as_array().expect("diagnostics");
+    let by_file = |name: &str| {
+        diags
+            .iter()
+            .filter(|d| d["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .collect::<Vec<_>>()
+    };
+    for (name, code, line, column) in [
+        ("malformed.yml", "syntax", 4, 1),
+        ("shape.yml", "shape", 5, 12),
+        ("empty.yml", "empty", 1, 1),
+        ("binary.yml", "not-text", 1, 5),
+        ("latin1.yml", "not-text", 1, 10),
+    ] {
+        let d = by_file(name);
+        assert_eq!(d.len(), 1, "{name}: {d:?}");
+        assert_eq!(d[0]["code"], code, "{name}");
+        assert_eq!(d[0]["location"]["line"], line, "{name}: {d:?}");
+        assert_eq!(d[0]["location"]["column"], column, "{name}: {d:?}");
+    }
+    assert!(by_file("good.yml").is_empty());
+    assert_eq!(doc["workflows"].as_array().map(Vec::len), Some(2), "good and shape are modelled");
+}
+
+#[test]
+fn human_output_shows_file_line_and_excerpt() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wf = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(wf.join("x.yml"), "on: push\njobs:\n  a:\n    runs-on: x\n    permissions: maybe\n    steps:\n      - run: echo\n").expect("w");
+    tollgate()
+        .args(["check", "--color", "never"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(".github/workflows/x.yml:5:18"))
+        .stdout(predicate::str::contains("permissions: maybe"))
+        .stdout(predicate::str::contains("1 input read: 1 error, 0 warnings"));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    tollgate().args(["check", "--format", "xml"]).assert().code(2);
+    tollgate().arg("frobnicate").assert().code(2);
+    let dir = tempfile::tempdir().expect("tmp");
+    tollgate()
+        .args(["check", "--output"])
+        .arg(dir.path().join("missing/dir/out.json"))
+        .arg(testdata("demo"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot write output"));
+}
+
+#[test]
+fn version_and_help() {
+    tollgate()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("tollgate "));
+    tollgate()
+        .args(["check", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"));
+}
+
+#[test]
+fn clean_input_exits_0() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wf = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(wf.join("ok.yml"), "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n").expect("w");
+    tollgate().arg("check").arg(dir.path()).assert().code(0);
+}
+
+/// Every file of the shared corpus is read without a panic, and no workflow or action of
+/// it gets an error diagnostic: they are real files that GitHub runs.
+#[test]
+fn corpus_parses_cleanly() {
+    let Some(corpus) = corpus() else { return };
+    let out = tollgate()
+        .args(["check", "--format", "json"])
+        .arg(&corpus)
+        .output()
+        .expect("runs");
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json(&out.stdout);
+    let inputs = doc["inputs"].as_array().expect("inputs").len();
+    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("manifest");
+    assert_eq!(inputs, manifest.lines().count() - 1, "every corpus file is an input");
+    let errors: Vec<_> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}

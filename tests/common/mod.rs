@@ -1,0 +1,38 @@
+//! Helpers shared by the end-to-end tests: the binary, the fixture paths, the corpus.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+/// The `tollgate` binary built for this test run, with a clean environment.
+pub fn tollgate() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tollgate"));
+    c.env_remove("NO_COLOR").env("RAYON_NUM_THREADS", "2");
+    c
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn testdata(rel: &str) -> PathBuf {
+    root().join("testdata").join(rel)
+}
+
+/// `../shared/corpus` when it is present (CI and developer machines); tests that need it
+/// skip, loudly, where it is absent.
+pub fn corpus() -> Option<PathBuf> {
+    let p = root().join("../shared/corpus");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared/corpus is not present");
+        None
+    }
+}
+
+pub fn json(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out).expect("valid JSON output")
+}

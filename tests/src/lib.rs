@@ -1,1 +1,0 @@
-//! End-to-end tests live in tests/*.rs of this crate; this library is empty.
