@@ -37,6 +37,14 @@ pub enum DiagnosticCode {
     NotAnalysed,
     /// A failure inside tollgate itself, contained to one file or rule.
     Internal,
+    /// A mistake in `tollgate.toml`.
+    Config,
+    /// An inline or configured suppression that matched no finding.
+    UnusedSuppression,
+    /// A policy allow-list entry that matched nothing.
+    UnusedAllow,
+    /// A reference that cannot be followed (a local action that does not exist, a cycle).
+    Resolution,
 }
 
 impl DiagnosticCode {
@@ -52,6 +60,10 @@ impl DiagnosticCode {
             Self::Limit => "limit",
             Self::NotAnalysed => "not-analysed",
             Self::Internal => "internal",
+            Self::Config => "config",
+            Self::UnusedSuppression => "unused-suppression",
+            Self::UnusedAllow => "unused-allow",
+            Self::Resolution => "resolution",
         }
     }
 }

@@ -7,9 +7,11 @@
 //! `unicodeCodePoints` column kind).
 
 mod diagnostic;
+mod finding;
 mod kind;
 mod source;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
+pub use finding::{Confidence, Finding, Impact, Level, PathHop, Related};
 pub use kind::FileKind;
 pub use source::{LineCol, Location, SourceFile, Span};
