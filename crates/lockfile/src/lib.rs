@@ -10,12 +10,17 @@
 //! diagnostic at the line where reading stopped and every entry read before it.
 
 mod cargo;
+mod gemfile_lock;
+mod golang;
 mod json;
 mod lines;
 mod model;
 mod npm;
+mod pnpm;
 mod registry;
 mod requirements;
+mod yaml;
+mod yarn;
 
 pub use model::{
     ConfiguredSource, Ecosystem, Include, IncludeKind, Integrity, Package, PackageFlags, Parsed,
@@ -36,6 +41,11 @@ pub fn parse(file: &SourceFile, kind: FileKind) -> Parsed {
         FileKind::CargoLock => cargo::parse(file),
         FileKind::NpmLock => npm::parse(file),
         FileKind::Requirements => requirements::parse(file),
+        FileKind::YarnLock => yarn::parse(file),
+        FileKind::PnpmLock => pnpm::parse(file),
+        FileKind::GoMod => golang::parse_mod(file),
+        FileKind::GoSum => golang::parse_sum(file),
+        FileKind::GemfileLock => gemfile_lock::parse(file),
         _ => not_supported(file, kind),
     }
 }

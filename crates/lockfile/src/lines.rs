@@ -13,7 +13,6 @@ impl Line<'_> {
         self.start + self.text.len()
     }
 
-    #[allow(dead_code)]
     /// Number of leading spaces.
     pub(crate) fn indent(&self) -> usize {
         self.text.len() - self.text.trim_start_matches(' ').len()
