@@ -250,24 +250,7 @@ fn split_kv(t: &str) -> Option<(&str, &str)> {
 /// Interpret a Cargo source id: `registry+URL`, `sparse+URL`, `git+URL?rev=…#commit`.
 pub(crate) fn cargo_source(s: &str) -> Source {
     if let Some(url) = s.strip_prefix("git+") {
-        let (url, commit) = url
-            .split_once('#')
-            .map_or((url, None), |(u, c)| (u, Some(c.to_owned())));
-        // The query says what the manifest asked for; the fragment is the locked commit.
-        let (url, query) = url
-            .split_once('?')
-            .map_or((url, None), |(u, q)| (u, Some(q)));
-        let rev = query.and_then(|q| {
-            q.split('&')
-                .filter_map(|kv| kv.split_once('='))
-                .find(|(k, _)| matches!(*k, "rev" | "tag" | "branch"))
-                .map(|(_, v)| v.to_owned())
-        });
-        return Source::Git {
-            url: url.to_owned(),
-            rev,
-            commit,
-        };
+        return git_url_with_query(url);
     }
     if s.starts_with("registry+") || s.starts_with("sparse+") {
         return registry_source(Ecosystem::Cargo, s);
@@ -276,6 +259,28 @@ pub(crate) fn cargo_source(s: &str) -> Source {
         return Source::Path { path: p.to_owned() };
     }
     Source::Unknown
+}
+
+/// `URL?rev=…#commit` (Cargo after `git+`, uv): the query says what the manifest asked
+/// for (`rev`, `tag`, `branch`), the fragment is the locked commit.
+pub(crate) fn git_url_with_query(url: &str) -> Source {
+    let (url, commit) = url
+        .split_once('#')
+        .map_or((url, None), |(u, c)| (u, Some(c.to_owned())));
+    let (url, query) = url
+        .split_once('?')
+        .map_or((url, None), |(u, q)| (u, Some(q)));
+    let rev = query.and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| matches!(*k, "rev" | "tag" | "branch"))
+            .map(|(_, v)| v.to_owned())
+    });
+    Source::Git {
+        url: url.to_owned(),
+        rev,
+        commit,
+    }
 }
 
 #[cfg(test)]

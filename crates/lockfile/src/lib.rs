@@ -16,7 +16,9 @@ mod json;
 mod lines;
 mod model;
 mod npm;
+mod pipfile;
 mod pnpm;
+mod python_toml;
 mod registry;
 mod requirements;
 mod yaml;
@@ -46,6 +48,9 @@ pub fn parse(file: &SourceFile, kind: FileKind) -> Parsed {
         FileKind::GoMod => golang::parse_mod(file),
         FileKind::GoSum => golang::parse_sum(file),
         FileKind::GemfileLock => gemfile_lock::parse(file),
+        FileKind::PoetryLock => python_toml::parse_poetry(file),
+        FileKind::UvLock => python_toml::parse_uv(file),
+        FileKind::PipfileLock => pipfile::parse(file),
         _ => not_supported(file, kind),
     }
 }

@@ -12,7 +12,7 @@ use tollgate_model::{SourceFile, Span};
 use tollgate_yaml::Node;
 
 use crate::model::{Ecosystem, Package, Parsed, Source};
-use crate::npm::{integrity, resolved_source, split_name_version};
+use crate::npm::{integrity, resolved_source};
 use crate::registry::default_source;
 use crate::yaml::parse_recovering;
 
@@ -82,22 +82,27 @@ fn resolution_source(res: &Node) -> Source {
 /// Name and version from a `packages:` key of any lockfile version.
 fn split_key(key: &str) -> (String, Option<String>) {
     let k = key.strip_prefix('/').unwrap_or(key);
-    // Drop v6+/v9 peer suffixes `(peer@1)` and v5 `_peer@1` suffixes.
+    // Drop v6+/v9 peer suffixes `(peer@1)`; they may hold `/` and `@` themselves.
     let k = k.split('(').next().unwrap_or(k);
-    let body = k.strip_prefix('@').map_or(k, |rest| rest);
-    if body.contains('@') {
-        // v6/v9: `name@version`; the version may itself be a URL or `file:` spec.
-        let (n, v) = split_name_version(k);
-        return (n.to_owned(), Some(v.to_owned()).filter(|v| !v.is_empty()));
-    }
-    // v5: `name/version_peers`, the name possibly `@scope/name`.
-    match k.rsplit_once('/') {
-        Some((n, v)) if !n.is_empty() => {
-            let v = v.split('_').next().unwrap_or(v);
-            (n.to_owned(), Some(v.to_owned()))
-        }
-        _ => (k.to_owned(), None),
-    }
+    // The name is one segment, or two for `@scope/name`; what follows says the version:
+    // `/1.2.3_peer@1` in v5, `@1.2.3` in v6 and v9.
+    let name_len = if k.starts_with('@') {
+        k.find('/').map_or(k.len(), |i| {
+            i + 1 + k[i + 1..].find(['/', '@']).unwrap_or(k.len() - i - 1)
+        })
+    } else {
+        k.find(['/', '@']).unwrap_or(k.len())
+    };
+    let (name, rest) = k.split_at(name_len);
+    let version = if let Some(v) = rest.strip_prefix('/') {
+        v.split('_').next().unwrap_or(v)
+    } else {
+        rest.strip_prefix('@').unwrap_or(rest)
+    };
+    (
+        name.to_owned(),
+        Some(version.to_owned()).filter(|v| !v.is_empty()),
+    )
 }
 
 #[cfg(test)]
