@@ -1,1 +1,178 @@
-//! Analysis of `run:` scripts (work in progress).
+//! Analysis of `run:` scripts: the commands a bash/sh step runs and the delivery facts they
+//! imply (downloads, download-then-run, verification, package installs, credential use,
+//! workflow-command file writes), each with exact byte spans into the script text.
+//!
+//! The caller decides the effective shell (see [`ShellKind::classify`]) and calls
+//! [`Analyzer::analyze`] only for bash and sh scripts. Every span is a byte range into the
+//! script string given to `analyze`; mapping it to a file position is the caller's job.
+//!
+//! ```
+//! let mut analyzer = tollgate_shell::Analyzer::new();
+//! let script = "curl -fsSL https://example.com/install.sh | sudo bash -s -- --yes";
+//! let analysis = analyzer.analyze(script);
+//! assert_eq!(analysis.commands.len(), 2);
+//! assert!(analysis.facts.iter().any(|f| f.kind() == "download-exec"));
+//! ```
+
+mod args;
+mod command;
+mod facts;
+mod mask;
+mod recognise;
+mod shellkind;
+mod unwrap;
+mod walk;
+
+use serde::Serialize;
+use tollgate_model::Span;
+
+pub use command::{Assignment, ChainOp, Command, Context, Heredoc, Redirect, Word, Wrapper};
+pub use facts::{
+    Credential, CredentialKind, Download, DownloadExec, EnvSetting, EnvTarget, EnvWrite, ExecHow,
+    Fact, FileRef, Image, ImageBuild, IndexKind, IndexUrl, Install, PackageKind, PackageSpec,
+    SecretEcho, Verification,
+};
+pub use shellkind::ShellKind;
+
+/// Which resource limit stopped part of the analysis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LimitKind {
+    /// The syntax tree nests deeper than the walk follows (`$( $( $( … ) ) )`).
+    NestingDepth,
+    /// Scripts inside scripts (`sh -c "sh -c '…'"`) nest deeper than analysed.
+    InnerScriptDepth,
+    /// The parser gave up (input too large or too slow to parse).
+    Parse,
+}
+
+/// A place where the analysis stopped early; commands beyond it are not reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Limit {
+    pub kind: LimitKind,
+    pub span: Span,
+}
+
+/// Everything learnt from one script.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Analysis {
+    /// Simple commands in source order (an outer command comes before the commands in
+    /// its substitutions and inner scripts).
+    pub commands: Vec<Command>,
+    /// Facts sorted by span start; `DownloadExec::download` and `verified_by` index here.
+    pub facts: Vec<Fact>,
+    /// ERROR and MISSING nodes reported by tree-sitter; commands elsewhere are still
+    /// extracted.
+    pub syntax_errors: Vec<Span>,
+    /// The `${{ … }}` expressions, sorted.
+    pub expressions: Vec<Span>,
+    /// Stand-alone assignments and exports (`FOO=1`, `export PIP_INDEX_URL=…`).
+    pub assignments: Vec<Assignment>,
+    pub limits: Vec<Limit>,
+}
+
+/// A reusable analyser holding one tree-sitter parser. A parser is not shareable across
+/// threads: create one per worker (rayon's `map_init`).
+pub struct Analyzer {
+    parser: tree_sitter::Parser,
+    ready: bool,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("ready", &self.ready)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Analyzer {
+    /// A new analyser. If the bash grammar cannot be loaded (an ABI mismatch between the
+    /// grammar and the tree-sitter core), every analysis reports a parse limit instead
+    /// of panicking.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut parser = tree_sitter::Parser::new();
+        let ready = parser
+            .set_language(&tree_sitter_bash::LANGUAGE.into())
+            .is_ok();
+        Self { parser, ready }
+    }
+
+    /// Whether the grammar loaded.
+    #[must_use]
+    pub const fn is_ready(&self) -> bool {
+        self.ready
+    }
+
+    /// Analyse one bash/sh script (the `run:` value text).
+    pub fn analyze(&mut self, script: &str) -> Analysis {
+        let (masked, expressions) = mask::mask(script);
+        if !self.ready {
+            return Analysis {
+                expressions,
+                limits: vec![Limit {
+                    kind: LimitKind::Parse,
+                    span: Span::new(0, script.len()),
+                }],
+                ..Analysis::default()
+            };
+        }
+        let mut walker = walk::Walker::new(&mut self.parser, &expressions);
+        walker.run(&masked);
+        let walk::Walker {
+            commands,
+            assignments,
+            statement_redirects,
+            token_refs,
+            syntax_errors,
+            mut limits,
+            parse_failed,
+            ..
+        } = walker;
+        if parse_failed {
+            limits.push(Limit {
+                kind: LimitKind::Parse,
+                span: Span::new(0, script.len()),
+            });
+        }
+        let facts = recognise::recognise(&recognise::Input {
+            script,
+            commands: &commands,
+            assignments: &assignments,
+            statement_redirects: &statement_redirects,
+            token_refs: &token_refs,
+            expressions: &expressions,
+        });
+        Analysis {
+            commands,
+            facts,
+            syntax_errors,
+            expressions,
+            assignments,
+            limits,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn grammar_loads_into_parser() {
+        let mut parser = tree_sitter::Parser::new();
+        assert!(
+            parser
+                .set_language(&tree_sitter_bash::LANGUAGE.into())
+                .is_ok()
+        );
+        let tree = parser.parse("echo hi", None);
+        assert!(tree.is_some_and(|t| !t.root_node().has_error()));
+        assert!(super::Analyzer::new().is_ready());
+    }
+}

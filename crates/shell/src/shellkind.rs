@@ -1,0 +1,98 @@
+//! Classification of a step's `shell:` value, so the caller can say which scripts were
+//! analysed and name the shell of those that were not.
+
+use serde::Serialize;
+
+/// The interpreter a `shell:` value selects.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "shell", content = "value", rename_all = "kebab-case")]
+pub enum ShellKind {
+    Bash,
+    Sh,
+    Pwsh,
+    PowerShell,
+    Cmd,
+    Python,
+    /// Anything else, such as a custom `perl {0}` template or `zsh`; the value is kept as
+    /// written (trimmed).
+    Other(String),
+}
+
+impl ShellKind {
+    /// Classify a `shell:` value. GitHub accepts the built-in names (`bash`, `sh`, `pwsh`,
+    /// `powershell`, `cmd`, `python`) and custom templates such as `bash -e {0}`, where
+    /// `{0}` is the script file; the first word decides the interpreter.
+    #[must_use]
+    pub fn classify(value: &str) -> Self {
+        let trimmed = value.trim();
+        let first = trimmed.split_whitespace().next().unwrap_or("");
+        // Templates may name an absolute path (`/usr/bin/bash {0}`, `C:\…\pwsh.exe {0}`).
+        let base = first.rsplit(['/', '\\']).next().unwrap_or(first);
+        let lower = base.to_ascii_lowercase();
+        let name = lower.strip_suffix(".exe").unwrap_or(&lower);
+        match name {
+            "bash" => Self::Bash,
+            "sh" => Self::Sh,
+            "pwsh" => Self::Pwsh,
+            "powershell" => Self::PowerShell,
+            "cmd" => Self::Cmd,
+            "python" | "python3" => Self::Python,
+            _ => Self::Other(trimmed.to_owned()),
+        }
+    }
+
+    /// Whether the shell analysis of this crate applies (bash and POSIX sh scripts).
+    #[must_use]
+    pub const fn is_analysable(&self) -> bool {
+        matches!(self, Self::Bash | Self::Sh)
+    }
+
+    /// A short name for messages such as "not analysed (pwsh)".
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Bash => "bash",
+            Self::Sh => "sh",
+            Self::Pwsh => "pwsh",
+            Self::PowerShell => "powershell",
+            Self::Cmd => "cmd",
+            Self::Python => "python",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShellKind::{self, *};
+
+    #[test]
+    fn classify_table() {
+        let cases: &[(&str, ShellKind)] = &[
+            ("bash", Bash),
+            ("  bash  ", Bash),
+            ("sh", Sh),
+            ("bash -e {0}", Bash),
+            ("bash --noprofile --norc -eo pipefail {0}", Bash),
+            ("/usr/bin/bash -x {0}", Bash),
+            ("sh -e {0}", Sh),
+            ("pwsh", Pwsh),
+            ("pwsh -command \". '{0}'\"", Pwsh),
+            ("powershell", PowerShell),
+            (
+                "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe {0}",
+                PowerShell,
+            ),
+            ("cmd", Cmd),
+            ("python", Python),
+            ("python3 {0}", Python),
+            ("perl {0}", Other("perl {0}".into())),
+            ("zsh", Other("zsh".into())),
+            ("", Other(String::new())),
+        ];
+        for (value, want) in cases {
+            assert_eq!(&ShellKind::classify(value), want, "{value:?}");
+        }
+        assert!(Bash.is_analysable() && Sh.is_analysable() && !Pwsh.is_analysable());
+    }
+}

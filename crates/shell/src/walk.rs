@@ -1,0 +1,872 @@
+//! The walk from a tree-sitter-bash tree to the flat command list, with contexts, pipeline
+//! links and the inner scripts of `sh -c "…"`, `eval "…"` and `bash <<EOF`.
+
+use tollgate_model::Span;
+use tree_sitter::{Node, Parser};
+
+use crate::command::{
+    Assignment, ChainOp, Command, Context, Heredoc, Redirect, Word, strip_outer_quotes,
+};
+use crate::mask::overlaps;
+use crate::unwrap::unwrap_wrappers;
+use crate::{Limit, LimitKind};
+
+/// How deep the walk may descend in one tree before it stops and reports. Each `$( … )`
+/// level costs about three tree levels, so this allows well over fifty nested
+/// substitutions while keeping the recursion far from the stack limit of a rayon thread.
+const MAX_TREE_DEPTH: u16 = 256;
+/// How many scripts-inside-scripts (`sh -c "sh -c '…'"`) are analysed.
+const MAX_INNER_DEPTH: u8 = 4;
+
+/// Where the text being walked sits in the analysed script.
+#[derive(Clone, Copy)]
+enum Map {
+    /// The text is a verbatim slice starting at this offset.
+    Offset(usize),
+    /// The text was unescaped from a word: offsets cannot be mapped, so every span is
+    /// the span of that word.
+    Coarse(Span),
+}
+
+impl Map {
+    fn span(self, node: Node<'_>) -> Span {
+        match self {
+            Self::Offset(base) => Span::new(node.start_byte() + base, node.end_byte() + base),
+            Self::Coarse(s) => s,
+        }
+    }
+
+    fn inner(self, start: usize) -> Self {
+        match self {
+            Self::Offset(base) => Self::Offset(base + start),
+            Self::Coarse(s) => Self::Coarse(s),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Src<'t> {
+    text: &'t str,
+    map: Map,
+}
+
+impl<'t> Src<'t> {
+    fn text(self, node: Node<'_>) -> &'t str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Ctx {
+    flags: Context,
+    parent: Option<usize>,
+    chain: Option<ChainOp>,
+    depth: u16,
+    inner: u8,
+}
+
+/// The head and tail simple commands of a walked statement, for pipeline links.
+type Ends = (Option<usize>, Option<usize>);
+
+pub(crate) struct Walker<'a> {
+    pub parser: &'a mut Parser,
+    pub expressions: &'a [Span],
+    pub commands: Vec<Command>,
+    /// Stand-alone assignments and `export`s, in source order.
+    pub assignments: Vec<Assignment>,
+    /// Redirections of compound statements (`{ …; } >> "$GITHUB_ENV"`), with the
+    /// statement span.
+    pub statement_redirects: Vec<(Span, Redirect)>,
+    /// References to token variables (`$GITHUB_TOKEN`, `${GH_TOKEN}`).
+    pub token_refs: Vec<(String, Span)>,
+    pub syntax_errors: Vec<Span>,
+    pub limits: Vec<Limit>,
+    pub parse_failed: bool,
+}
+
+/// Variables whose use means the script handles a GitHub credential.
+const TOKEN_VARS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GH_ENTERPRISE_TOKEN",
+    "GITHUB_PAT",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+];
+
+impl<'a> Walker<'a> {
+    pub fn new(parser: &'a mut Parser, expressions: &'a [Span]) -> Self {
+        Self {
+            parser,
+            expressions,
+            commands: Vec::new(),
+            assignments: Vec::new(),
+            statement_redirects: Vec::new(),
+            token_refs: Vec::new(),
+            syntax_errors: Vec::new(),
+            limits: Vec::new(),
+            parse_failed: false,
+        }
+    }
+
+    /// Parse and walk a whole script (the masked text).
+    pub fn run(&mut self, text: &str) {
+        self.script(text, Map::Offset(0), Ctx::default());
+    }
+
+    fn script(&mut self, text: &str, map: Map, ctx: Ctx) {
+        let Some(tree) = self.parser.parse(text, None) else {
+            self.parse_failed = true;
+            return;
+        };
+        let root = tree.root_node();
+        let src = Src { text, map };
+        if root.has_error() {
+            self.collect_errors(root, src);
+        }
+        self.walk(root, src, ctx);
+    }
+
+    /// Record ERROR and MISSING nodes, descending only into subtrees that hold errors.
+    fn collect_errors(&mut self, node: Node<'_>, src: Src<'_>) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.is_error() || n.is_missing() {
+                self.syntax_errors.push(src.map.span(n));
+                continue;
+            }
+            let mut c = n.walk();
+            for ch in n.children(&mut c) {
+                if ch.has_error() || ch.is_missing() {
+                    stack.push(ch);
+                }
+            }
+        }
+    }
+
+    fn deeper(&mut self, node: Node<'_>, src: Src<'_>, ctx: &mut Ctx) -> bool {
+        ctx.depth += 1;
+        if ctx.depth > MAX_TREE_DEPTH {
+            let span = src.map.span(node);
+            // One report per cut subtree is enough.
+            if self.limits.last().is_none_or(|l| l.span != span) {
+                self.limits.push(Limit {
+                    kind: LimitKind::NestingDepth,
+                    span,
+                });
+            }
+            return false;
+        }
+        true
+    }
+
+    fn walk(&mut self, node: Node<'_>, src: Src<'_>, mut ctx: Ctx) -> Ends {
+        if !self.deeper(node, src, &mut ctx) {
+            return (None, None);
+        }
+        match node.kind() {
+            "command" => {
+                let i = self.command(node, src, ctx);
+                (Some(i), Some(i))
+            }
+            "pipeline" => self.pipeline(node, src, ctx, None),
+            "list" => self.list(node, src, ctx),
+            "redirected_statement" => self.redirected(node, src, ctx),
+            "variable_assignment" => {
+                self.assignment_stmt(node, src, ctx, false);
+                (None, None)
+            }
+            "variable_assignments" => {
+                let mut c = node.walk();
+                for ch in node.named_children(&mut c) {
+                    self.assignment_stmt(ch, src, ctx, false);
+                }
+                (None, None)
+            }
+            "declaration_command" => {
+                self.declaration(node, src, ctx);
+                (None, None)
+            }
+            "comment" | "heredoc_body" | "word" | "string" | "raw_string" | "number" => {
+                // Words outside commands (a `for` list, a `case` value) may still hold
+                // substitutions.
+                if node.kind() == "string" {
+                    self.scan_word(node, src, ctx);
+                }
+                (None, None)
+            }
+            kind => {
+                match kind {
+                    "function_definition" => ctx.flags.function = true,
+                    "if_statement" | "elif_clause" | "else_clause" => {
+                        ctx.flags.conditional = true;
+                    }
+                    "while_statement" | "for_statement" | "c_style_for_statement" => {
+                        ctx.flags.loop_body = true;
+                    }
+                    "case_statement" | "case_item" => ctx.flags.case_arm = true,
+                    "subshell" => ctx.flags.subshell = true,
+                    "negated_command" => ctx.flags.negated = true,
+                    "test_command" => ctx.flags.test = true,
+                    "command_substitution" => ctx.flags.command_substitution = true,
+                    "process_substitution" => ctx.flags.process_substitution = true,
+                    _ => {}
+                }
+                let mut c = node.walk();
+                let mut ends: Ends = (None, None);
+                let mut first = true;
+                let simple = matches!(kind, "negated_command" | "ERROR");
+                for ch in node.children(&mut c) {
+                    if !ch.is_named() {
+                        continue;
+                    }
+                    let e = self.walk(ch, src, ctx);
+                    if simple && first {
+                        ends = e;
+                    }
+                    first = false;
+                }
+                if simple { ends } else { (None, None) }
+            }
+        }
+    }
+
+    fn pipeline(
+        &mut self,
+        node: Node<'_>,
+        src: Src<'_>,
+        mut ctx: Ctx,
+        mut prev: Option<usize>,
+    ) -> Ends {
+        ctx.flags.pipeline = true;
+        let mut head = None;
+        let mut first = true;
+        let mut c = node.walk();
+        for ch in node.children(&mut c) {
+            if !ch.is_named() || ch.kind() == "comment" {
+                continue;
+            }
+            let mut member_ctx = ctx;
+            if !first {
+                member_ctx.chain = None;
+            }
+            let (h, t) = self.walk(ch, src, member_ctx);
+            if first {
+                head = h;
+                first = false;
+            }
+            if let (Some(p), Some(h)) = (prev, h) {
+                self.commands[p].pipe_next = Some(h);
+                self.commands[h].pipe_prev = Some(p);
+            }
+            prev = t;
+        }
+        if let Some(h) = head {
+            self.commands[h].context.pipeline = true;
+        }
+        (head, prev)
+    }
+
+    fn list(&mut self, node: Node<'_>, src: Src<'_>, mut ctx: Ctx) -> Ends {
+        ctx.flags.and_or = true;
+        let mut head = None;
+        let mut tail = None;
+        let mut op = None;
+        let mut c = node.walk();
+        for ch in node.children(&mut c) {
+            match ch.kind() {
+                "&&" => op = Some(ChainOp::And),
+                "||" => op = Some(ChainOp::Or),
+                _ if ch.is_named() && ch.kind() != "comment" => {
+                    let mut sub = ctx;
+                    sub.chain = op.or(ctx.chain.filter(|_| head.is_none()));
+                    let (h, t) = self.walk(ch, src, sub);
+                    if head.is_none() {
+                        head = h;
+                    }
+                    tail = t;
+                }
+                _ => {}
+            }
+        }
+        (head, tail)
+    }
+
+    fn redirected(&mut self, node: Node<'_>, src: Src<'_>, ctx: Ctx) -> Ends {
+        let mut ends: Ends = (None, None);
+        let mut c = node.walk();
+        let mut body_seen = false;
+        for ch in node.children(&mut c) {
+            if !ch.is_named() {
+                continue;
+            }
+            if !body_seen && !is_redirect(ch.kind()) {
+                ends = self.walk(ch, src, ctx);
+                body_seen = true;
+                continue;
+            }
+            if is_redirect(ch.kind()) {
+                let owner = ends.1;
+                let r = self.redirect(ch, src, ctx, owner, &mut ends);
+                match (owner, r) {
+                    (Some(i), Some(r)) => self.commands[i].redirects.push(r),
+                    (None, Some(r)) => self.statement_redirects.push((src.map.span(node), r)),
+                    _ => {}
+                }
+            }
+        }
+        ends
+    }
+
+    /// Build a redirection; walk substitutions in its target and the commands that
+    /// tree-sitter-bash nests inside a heredoc redirect (`cat <<EOF | sh`).
+    fn redirect(
+        &mut self,
+        node: Node<'_>,
+        src: Src<'_>,
+        ctx: Ctx,
+        owner: Option<usize>,
+        ends: &mut Ends,
+    ) -> Option<Redirect> {
+        let span = src.map.span(node);
+        let mut op = String::new();
+        let mut fd = None;
+        let mut target = None;
+        let mut heredoc: Option<Heredoc> = None;
+        let mut sub = ctx;
+        sub.parent = owner;
+        let mut c = node.walk();
+        let mut chain = None;
+        for ch in node.children(&mut c) {
+            let k = ch.kind();
+            if !ch.is_named() {
+                match k {
+                    "&&" => chain = Some(ChainOp::And),
+                    "||" => chain = Some(ChainOp::Or),
+                    _ if op.is_empty() => op.push_str(k),
+                    _ => {}
+                }
+                continue;
+            }
+            match k {
+                "file_descriptor" => fd = src.text(ch).parse().ok(),
+                "heredoc_start" => {
+                    let raw = src.text(ch);
+                    let quoted = raw.contains(['\'', '"', '\\']);
+                    heredoc = Some(Heredoc {
+                        delimiter: strip_outer_quotes(raw).replace('\\', ""),
+                        quoted,
+                        strip_tabs: op == "<<-",
+                        body: Span::empty(src.map.span(ch).end),
+                    });
+                }
+                "heredoc_body" => {
+                    if let Some(h) = heredoc.as_mut() {
+                        h.body = src.map.span(ch);
+                    }
+                }
+                "heredoc_end" | "heredoc_content" => {}
+                "pipeline" => {
+                    // `cat <<EOF | sh`: the pipeline after the heredoc start continues
+                    // from the command that owns the heredoc.
+                    let mut pctx = ctx;
+                    pctx.flags.pipeline = true;
+                    if let Some(o) = owner {
+                        self.commands[o].context.pipeline = true;
+                    }
+                    let (_, t) = self.pipeline(ch, src, pctx, owner);
+                    ends.1 = t;
+                }
+                "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
+                    if let Some(r) = self.redirect(ch, src, ctx, owner, ends)
+                        && let Some(o) = owner
+                    {
+                        self.commands[o].redirects.push(r);
+                    }
+                }
+                _ if heredoc.is_some() && chain.is_some() => {
+                    // `cat <<EOF && next`: the rest of the list.
+                    let mut lctx = ctx;
+                    lctx.flags.and_or = true;
+                    lctx.chain = chain.take();
+                    let (_, t) = self.walk(ch, src, lctx);
+                    ends.1 = t;
+                }
+                _ if target.is_none() && heredoc.is_none() => {
+                    self.scan_word(ch, src, sub);
+                    target = Some(self.word(ch, src));
+                }
+                _ => {
+                    self.scan_word(ch, src, sub);
+                }
+            }
+        }
+        Some(Redirect {
+            span,
+            op,
+            fd,
+            target,
+            heredoc,
+        })
+    }
+
+    fn assignment_stmt(&mut self, node: Node<'_>, src: Src<'_>, ctx: Ctx, exported: bool) {
+        if node.kind() != "variable_assignment" {
+            if node.kind() == "variable_name" && exported {
+                self.assignments.push(Assignment {
+                    name: src.text(node).to_owned(),
+                    value: None,
+                    span: src.map.span(node),
+                    exported: true,
+                });
+            }
+            return;
+        }
+        let a = self.assignment(node, src, ctx, exported);
+        self.assignments.push(a);
+    }
+
+    fn assignment(&mut self, node: Node<'_>, src: Src<'_>, ctx: Ctx, exported: bool) -> Assignment {
+        let mut name = String::new();
+        let mut value = None;
+        let mut c = node.walk();
+        let mut more = c.goto_first_child();
+        while more {
+            let ch = c.node();
+            let field = c.field_name();
+            more = c.goto_next_sibling();
+            match field {
+                Some("name") => src.text(ch).clone_into(&mut name),
+                Some("value") => {
+                    self.scan_word(ch, src, ctx);
+                    value = Some(self.word(ch, src));
+                }
+                _ => {}
+            }
+        }
+        Assignment {
+            name,
+            value,
+            span: src.map.span(node),
+            exported,
+        }
+    }
+
+    fn declaration(&mut self, node: Node<'_>, src: Src<'_>, ctx: Ctx) {
+        let mut c = node.walk();
+        let mut exported = false;
+        for ch in node.children(&mut c) {
+            match ch.kind() {
+                "export" => exported = true,
+                "word" if src.text(ch).starts_with('-') && src.text(ch).contains('x') => {
+                    exported = true;
+                }
+                "variable_assignment" | "variable_name" => {
+                    self.assignment_stmt(ch, src, ctx, exported);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn command(&mut self, node: Node<'_>, src: Src<'_>, ctx: Ctx) -> usize {
+        let span = src.map.span(node);
+        let idx = self.commands.len();
+        let text = src.text(node);
+        self.commands.push(Command {
+            span,
+            argv: Vec::new(),
+            name_index: 0,
+            wrappers: Vec::new(),
+            assignments: Vec::new(),
+            redirects: Vec::new(),
+            pipe_prev: None,
+            pipe_next: None,
+            parent: ctx.parent,
+            chain: ctx.chain,
+            context: ctx.flags,
+            line_continuation: text.contains("\\\n") || text.contains("\\\r\n"),
+        });
+        let mut sub = ctx;
+        sub.parent = Some(idx);
+        sub.chain = None;
+        let mut argv = Vec::new();
+        let mut arg_nodes = Vec::new();
+        let mut assignments = Vec::new();
+        let mut redirect_nodes = Vec::new();
+        let mut c = node.walk();
+        let mut more = c.goto_first_child();
+        while more {
+            let ch = c.node();
+            let field = c.field_name();
+            more = c.goto_next_sibling();
+            match field {
+                Some("name") => {
+                    let w = ch.named_child(0).unwrap_or(ch);
+                    self.scan_word(w, src, sub);
+                    argv.push(self.word(w, src));
+                    arg_nodes.push(w);
+                }
+                Some("argument") => {
+                    self.scan_word(ch, src, sub);
+                    argv.push(self.word(ch, src));
+                    arg_nodes.push(ch);
+                }
+                Some("redirect") => redirect_nodes.push(ch),
+                _ if ch.kind() == "variable_assignment" => {
+                    assignments.push(self.assignment(ch, src, sub, true));
+                }
+                _ if is_redirect(ch.kind()) => redirect_nodes.push(ch),
+                _ => {}
+            }
+        }
+        let raws: Vec<&str> = arg_nodes.iter().map(|n| src.text(*n)).collect();
+        let unwrapped = unwrap_wrappers(&argv, &raws);
+        assignments.extend(unwrapped.assignments);
+        {
+            let cmd = &mut self.commands[idx];
+            cmd.argv = argv;
+            cmd.name_index = unwrapped.name_index;
+            cmd.wrappers = unwrapped.wrappers;
+            cmd.assignments = assignments;
+        }
+        let mut ends = (Some(idx), Some(idx));
+        for r in &redirect_nodes {
+            if let Some(r) = self.redirect(*r, src, ctx, Some(idx), &mut ends) {
+                self.commands[idx].redirects.push(r);
+            }
+        }
+        let nodes = Nodes {
+            args: arg_nodes,
+            redirects: redirect_nodes,
+        };
+        self.inner_scripts(idx, &nodes, src, ctx);
+        idx
+    }
+
+    /// Walk the parts of a word that can hold commands, and note token variables.
+    fn scan_word(&mut self, node: Node<'_>, src: Src<'_>, mut ctx: Ctx) {
+        match node.kind() {
+            "simple_expansion" | "expansion" => {
+                let mut c = node.walk();
+                for ch in node.children(&mut c) {
+                    if ch.kind() == "variable_name" {
+                        let name = src.text(ch);
+                        if TOKEN_VARS.contains(&name) {
+                            self.token_refs.push((name.to_owned(), src.map.span(node)));
+                        }
+                    } else if ch.is_named() && node.kind() == "expansion" {
+                        self.scan_word(ch, src, ctx);
+                    }
+                }
+            }
+            "command_substitution" | "process_substitution" => {
+                self.walk(node, src, ctx);
+            }
+            "string"
+            | "concatenation"
+            | "arithmetic_expansion"
+            | "translated_string"
+            | "array"
+            | "binary_expression"
+            | "unary_expression"
+            | "parenthesized_expression" => {
+                if !self.deeper(node, src, &mut ctx) {
+                    return;
+                }
+                let mut c = node.walk();
+                for ch in node.named_children(&mut c) {
+                    self.scan_word(ch, src, ctx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn word(&self, node: Node<'_>, src: Src<'_>) -> Word {
+        let span = src.map.span(node);
+        let has_expression = overlaps(self.expressions, span);
+        let mut text = String::new();
+        let mut quoted = false;
+        let ok = !has_expression && static_text(node, src, &mut text, &mut quoted, 0);
+        Word {
+            span,
+            text: ok.then_some(text),
+            has_expression,
+            quoted,
+        }
+    }
+
+    /// Analyse the script inside `sh -c '…'`, `eval '…'` and `bash <<EOF`.
+    fn inner_scripts(&mut self, idx: usize, nodes: &Nodes<'_>, src: Src<'_>, ctx: Ctx) {
+        if ctx.inner >= MAX_INNER_DEPTH {
+            if self.inner_candidate(idx).is_some() {
+                self.limits.push(Limit {
+                    kind: LimitKind::InnerScriptDepth,
+                    span: self.commands[idx].span,
+                });
+            }
+            return;
+        }
+        let Some(kind) = self.inner_candidate(idx) else {
+            return;
+        };
+        let mut ictx = Ctx {
+            flags: ctx.flags,
+            parent: Some(idx),
+            chain: None,
+            depth: 0,
+            inner: ctx.inner + 1,
+        };
+        // Contexts describe where the inner command sits, not the outer pipeline.
+        ictx.flags.pipeline = false;
+        ictx.flags.and_or = false;
+        match kind {
+            Inner::Arg(ai) => {
+                if self.commands[idx].name() == Some("eval") {
+                    ictx.flags.eval = true;
+                } else {
+                    ictx.flags.shell_c = true;
+                }
+                let word_span = self.commands[idx].argv[ai].span;
+                if let Some(arg) = nodes.args.get(ai)
+                    && let Some((start, end)) = verbatim_inner(*arg, src)
+                {
+                    let text = src.text.get(start..end).unwrap_or("");
+                    self.script(text, src.map.inner(start), ictx);
+                } else if let Some(t) = self.commands[idx].argv[ai].text.clone() {
+                    self.script(&t, Map::Coarse(word_span), ictx);
+                }
+            }
+            Inner::Heredoc => {
+                ictx.flags.heredoc_script = true;
+                let body = nodes.redirects.iter().find_map(|r| {
+                    let mut c = r.walk();
+                    r.children(&mut c).find(|n| n.kind() == "heredoc_body")
+                });
+                if let Some(body) = body {
+                    let range = body.byte_range();
+                    let text = src.text.get(range.clone()).unwrap_or("");
+                    self.script(text, src.map.inner(range.start), ictx);
+                }
+            }
+        }
+    }
+
+    fn inner_candidate(&self, idx: usize) -> Option<Inner> {
+        let cmd = &self.commands[idx];
+        let name = cmd.name()?;
+        let args = cmd.args();
+        if name == "eval" {
+            return (args.len() == 1 && args[0].text.is_some())
+                .then_some(Inner::Arg(cmd.name_index + 1));
+        }
+        if !is_shell(name) {
+            return None;
+        }
+        // Options before the script: `-e`, `-x`, `-o pipefail`, combined `-ec`, `-lc`.
+        let mut c_flag = false;
+        let mut i = 0;
+        while i < args.len() {
+            let Some(t) = args[i].as_str() else { break };
+            if t == "--" {
+                i += 1;
+                break;
+            }
+            if t == "-o" || t == "+o" {
+                i += 2;
+                continue;
+            }
+            if (t.starts_with('-') || t.starts_with('+')) && t.len() > 1 {
+                if !t.starts_with("--") && t[1..].contains('c') {
+                    c_flag = true;
+                }
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        if c_flag {
+            let w = args.get(i)?;
+            return w
+                .text
+                .is_some()
+                .then_some(Inner::Arg(cmd.name_index + 1 + i));
+        }
+        if i < args.len() {
+            return None; // a script file
+        }
+        cmd.redirects
+            .iter()
+            .any(|r| r.heredoc.is_some() && r.fd.is_none_or(|f| f == 0))
+            .then_some(Inner::Heredoc)
+    }
+}
+
+enum Inner {
+    /// The script is this word of `argv`.
+    Arg(usize),
+    /// The script is the command's stdin heredoc.
+    Heredoc,
+}
+
+/// The tree nodes of a command's words (parallel to `argv`) and redirections.
+struct Nodes<'t> {
+    args: Vec<Node<'t>>,
+    redirects: Vec<Node<'t>>,
+}
+
+/// Shells whose `-c` string and stdin heredoc are shell scripts we can analyse.
+pub(crate) fn is_shell(name: &str) -> bool {
+    matches!(
+        name,
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "mksh"
+    )
+}
+
+fn is_redirect(kind: &str) -> bool {
+    matches!(
+        kind,
+        "file_redirect" | "heredoc_redirect" | "herestring_redirect"
+    )
+}
+
+/// For a quoted literal with no escapes, the byte range of its contents in `src.text`.
+fn verbatim_inner(node: Node<'_>, src: Src<'_>) -> Option<(usize, usize)> {
+    let r = node.byte_range();
+    match node.kind() {
+        "raw_string" => Some((r.start + 1, r.end.checked_sub(1)?)),
+        "string" => {
+            let inner = src.text.get(r.start + 1..r.end.checked_sub(1)?)?;
+            if inner.contains('\\') {
+                return None;
+            }
+            let mut c = node.walk();
+            // Expansions inside are fine: they stay expansions when re-parsed, and their
+            // own substitutions were already walked in the outer tree.
+            let only_text = node
+                .named_children(&mut c)
+                .all(|n| n.kind() == "string_content");
+            only_text.then_some((r.start + 1, r.end - 1))
+        }
+        "word" => (!src.text(node).contains('\\')).then_some((r.start, r.end)),
+        _ => None,
+    }
+}
+
+/// Quote removal for static words; `false` when any part is dynamic.
+fn static_text(
+    node: Node<'_>,
+    src: Src<'_>,
+    out: &mut String,
+    quoted: &mut bool,
+    depth: u8,
+) -> bool {
+    if depth > 32 {
+        return false;
+    }
+    let t = src.text(node);
+    match node.kind() {
+        "word" | "number" => {
+            unescape_bare(t, out);
+            true
+        }
+        "raw_string" => {
+            *quoted = true;
+            out.push_str(strip_outer_quotes(t));
+            true
+        }
+        "string" | "translated_string" => {
+            *quoted = true;
+            let mut c = node.walk();
+            if node
+                .named_children(&mut c)
+                .any(|n| n.kind() != "string_content")
+            {
+                return false;
+            }
+            let inner = t.trim_start_matches('$');
+            unescape_double(strip_outer_quotes(inner), out);
+            true
+        }
+        "ansi_c_string" => {
+            *quoted = true;
+            let inner = t.strip_prefix('$').map_or(t, strip_outer_quotes);
+            unescape_ansi_c(inner, out)
+        }
+        "concatenation" => {
+            let mut c = node.walk();
+            for ch in node.children(&mut c) {
+                if !static_text(ch, src, out, quoted, depth + 1) {
+                    return false;
+                }
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Backslash removal outside quotes: `\x` is `x`, `\<newline>` joins lines.
+fn unescape_bare(t: &str, out: &mut String) {
+    if !t.contains('\\') {
+        out.push_str(t);
+        return;
+    }
+    let mut chars = t.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('\n') | None => {}
+                Some(n) => out.push(n),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// Inside double quotes a backslash only escapes `$`, `` ` ``, `"`, `\` and newline.
+fn unescape_double(t: &str, out: &mut String) {
+    if !t.contains('\\') {
+        out.push_str(t);
+        return;
+    }
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some('$' | '`' | '"' | '\\') => {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                }
+                Some('\n') => {
+                    chars.next();
+                }
+                _ => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// `$'…'` strings: the common escapes; anything exotic makes the word dynamic.
+fn unescape_ansi_c(t: &str, out: &mut String) -> bool {
+    let mut chars = t.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(c @ ('\\' | '\'' | '"' | '?')) => out.push(c),
+            _ => return false,
+        }
+    }
+    true
+}
