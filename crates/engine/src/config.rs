@@ -1,0 +1,518 @@
+//! `tollgate.toml`: rule levels and options, path excludes, ignores and policy sections.
+//! Every value keeps its span so a mistake is reported on its line, and allow-list entries
+//! can be reported when they matched nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use tollgate_model::{Diagnostic, DiagnosticCode, Level, Severity, SourceFile, Span};
+use toml::Spanned;
+
+/// Names searched for in the scan root, in order.
+pub const FILE_NAMES: &[&str] = &["tollgate.toml", ".github/tollgate.toml"];
+
+/// The commented default configuration written by `tollgate config --init`.
+pub const DEFAULT_CONFIG: &str = include_str!("default-config.toml");
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<toml::Table>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<RawIgnore>>,
+    #[serde(default)]
+    policy: RawPolicy,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawIgnore {
+    path: Spanned<String>,
+    #[serde(default)]
+    rules: Vec<Spanned<String>>,
+    line: Option<usize>,
+    job: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    #[serde(default)]
+    actions: RawActions,
+    #[serde(default)]
+    packages: RawAllow,
+    #[serde(default)]
+    egress: RawEgress,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawActions {
+    #[serde(default)]
+    pin: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    trusted_owners: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAllow {
+    #[serde(default)]
+    allow: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEgress {
+    #[serde(default)]
+    allow: Vec<Spanned<String>>,
+    #[serde(default)]
+    controls: Vec<Spanned<String>>,
+}
+
+/// An allow-list entry: its text, where it is, and whether anything used it this run.
+#[derive(Debug)]
+pub struct AllowEntry {
+    pub value: String,
+    pub span: Span,
+    used: AtomicBool,
+}
+
+impl AllowEntry {
+    fn new(s: Spanned<String>) -> Self {
+        let span = s.span();
+        Self {
+            value: s.into_inner(),
+            span: Span::new(span.start, span.end),
+            used: AtomicBool::new(false),
+        }
+    }
+
+    /// Record that this entry allowed something (reported as unused otherwise).
+    pub fn mark_used(&self) {
+        self.used.store(true, Ordering::Relaxed);
+    }
+
+    #[must_use]
+    pub fn is_used(&self) -> bool {
+        self.used.load(Ordering::Relaxed)
+    }
+}
+
+/// Per-rule settings from `[rules.<id>]`.
+#[derive(Debug, Default)]
+pub struct RuleSettings {
+    /// `None` keeps the catalog's level; `Some(None)` is `level = "off"`.
+    pub level: Option<Option<Level>>,
+    /// Options other than `level`, for the rule to read.
+    pub options: toml::Table,
+    pub span: Span,
+}
+
+/// A configured ignore: path glob, optional rules, line and job.
+#[derive(Debug)]
+pub struct Ignore {
+    pub glob: globset::GlobMatcher,
+    pub pattern: String,
+    pub rules: Vec<String>,
+    pub line: Option<usize>,
+    pub job: Option<String>,
+    pub reason: Option<String>,
+    pub span: Span,
+    used: AtomicBool,
+}
+
+impl Ignore {
+    pub fn mark_used(&self) {
+        self.used.store(true, Ordering::Relaxed);
+    }
+
+    #[must_use]
+    pub fn is_used(&self) -> bool {
+        self.used.load(Ordering::Relaxed)
+    }
+}
+
+/// The `[policy]` sections later rules read.
+#[derive(Debug, Default)]
+pub struct Policy {
+    /// `[policy.actions] pin = { "owner/*" = "hash-pin" | "ref-pin" | "any" }`
+    pub action_pins: Vec<(AllowEntry, PinPolicy)>,
+    pub trusted_owners: Vec<AllowEntry>,
+    /// `[policy.packages] allow = [...]`
+    pub package_allow: Vec<AllowEntry>,
+    /// `[policy.egress] allow = [...]`, `controls = [...]`
+    pub egress_allow: Vec<AllowEntry>,
+    pub egress_controls: Vec<AllowEntry>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PinPolicy {
+    /// A full commit SHA is required (the default for everything).
+    HashPin,
+    /// Any fixed ref (tag or SHA) is accepted; branches are not.
+    RefPin,
+    /// Anything goes.
+    Any,
+}
+
+/// The loaded configuration. `Config::default()` is what runs without a file.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it came from, for positions of diagnostics.
+    pub source: Option<SourceFile>,
+    pub exclude: Option<GlobSet>,
+    pub rules: BTreeMap<String, RuleSettings>,
+    pub ignores: Vec<Ignore>,
+    pub policy: Policy,
+}
+
+/// A configuration that cannot be used: exit code 2, with the position of the mistake.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub diagnostics: Vec<Diagnostic>,
+    pub source: Option<SourceFile>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for d in &self.diagnostics {
+            match &d.location {
+                Some(l) => writeln!(
+                    f,
+                    "{}:{}:{}: {}",
+                    d.path, l.start.line, l.start.column, d.message
+                )?,
+                None => writeln!(f, "{}: {}", d.path, d.message)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// The configuration file for a scan root: `tollgate.toml` or `.github/tollgate.toml`.
+    #[must_use]
+    pub fn find(root: &Path) -> Option<PathBuf> {
+        FILE_NAMES
+            .iter()
+            .map(|n| root.join(n))
+            .find(|p| p.is_file())
+    }
+
+    /// Read and validate a configuration file.
+    ///
+    /// # Errors
+    /// Unreadable file, invalid TOML, unknown keys, bad values: each with its position.
+    pub fn load(path: &Path, known_rules: &[&str]) -> Result<Self, ConfigError> {
+        let display = path.to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            diagnostics: vec![Diagnostic::file(
+                display.clone(),
+                DiagnosticCode::Config,
+                format!("cannot read configuration: {e}"),
+            )],
+            source: None,
+        })?;
+        Self::parse(SourceFile::new(display, path, text), known_rules)
+    }
+
+    /// Parse configuration text (`source` names the file for diagnostics).
+    ///
+    /// # Errors
+    /// See [`Config::load`].
+    pub fn parse(source: SourceFile, known_rules: &[&str]) -> Result<Self, ConfigError> {
+        let raw: Raw = match toml::from_str(source.text()) {
+            Ok(r) => r,
+            Err(e) => {
+                let span = e
+                    .span()
+                    .map_or(Span::empty(0), |r| Span::new(r.start, r.end));
+                let d = Diagnostic::at(&source, span, DiagnosticCode::Config, e.message().trim());
+                return Err(ConfigError {
+                    diagnostics: vec![d],
+                    source: Some(source),
+                });
+            }
+        };
+        let mut errs = Vec::new();
+        let sp = |r: std::ops::Range<usize>| Span::new(r.start, r.end);
+        let mut err = |span: Span, msg: String| {
+            errs.push(Diagnostic::at(&source, span, DiagnosticCode::Config, msg));
+        };
+
+        let mut exclude = GlobSetBuilder::new();
+        for e in &raw.exclude {
+            match Glob::new(e.get_ref()) {
+                Ok(g) => {
+                    exclude.add(g);
+                }
+                Err(x) => err(sp(e.span()), format!("invalid glob `{}`: {x}", e.get_ref())),
+            }
+        }
+        let exclude = if raw.exclude.is_empty() {
+            None
+        } else {
+            exclude.build().ok()
+        };
+
+        let mut rules = BTreeMap::new();
+        for (id, table) in raw.rules {
+            if !known_rules.contains(&id.get_ref().as_str()) {
+                err(sp(id.span()), format!("unknown rule `{}`", id.get_ref()));
+                continue;
+            }
+            let span = sp(table.span());
+            let mut options = table.into_inner();
+            let level = match options.remove("level") {
+                None => None,
+                Some(toml::Value::String(s)) if s == "off" => Some(None),
+                Some(toml::Value::String(s)) if Level::parse(&s).is_some() => {
+                    Some(Level::parse(&s))
+                }
+                Some(other) => {
+                    err(
+                        span,
+                        format!(
+                            "`level` must be \"error\", \"warning\", \"note\" or \"off\", found `{other}`"
+                        ),
+                    );
+                    None
+                }
+            };
+            rules.insert(
+                id.into_inner(),
+                RuleSettings {
+                    level,
+                    options,
+                    span,
+                },
+            );
+        }
+
+        let mut ignores = Vec::new();
+        for ig in raw.ignore {
+            let span = sp(ig.span());
+            let ig = ig.into_inner();
+            for r in &ig.rules {
+                if !known_rules.contains(&r.get_ref().as_str()) {
+                    err(sp(r.span()), format!("unknown rule `{}`", r.get_ref()));
+                }
+            }
+            match Glob::new(ig.path.get_ref()) {
+                Ok(g) => ignores.push(Ignore {
+                    glob: g.compile_matcher(),
+                    pattern: ig.path.get_ref().clone(),
+                    rules: ig.rules.into_iter().map(Spanned::into_inner).collect(),
+                    line: ig.line,
+                    job: ig.job,
+                    reason: ig.reason,
+                    span,
+                    used: AtomicBool::new(false),
+                }),
+                Err(x) => err(
+                    sp(ig.path.span()),
+                    format!("invalid glob `{}`: {x}", ig.path.get_ref()),
+                ),
+            }
+        }
+
+        let mut action_pins = Vec::new();
+        for (pattern, value) in raw.policy.actions.pin {
+            let p = match value.get_ref().as_str() {
+                "hash-pin" => PinPolicy::HashPin,
+                "ref-pin" => PinPolicy::RefPin,
+                "any" => PinPolicy::Any,
+                other => {
+                    err(
+                        sp(value.span()),
+                        format!(
+                            "pin policy must be \"hash-pin\", \"ref-pin\" or \"any\", found `{other}`"
+                        ),
+                    );
+                    continue;
+                }
+            };
+            action_pins.push((AllowEntry::new(pattern), p));
+        }
+        let policy = Policy {
+            action_pins,
+            trusted_owners: raw
+                .policy
+                .actions
+                .trusted_owners
+                .into_iter()
+                .map(AllowEntry::new)
+                .collect(),
+            package_allow: raw
+                .policy
+                .packages
+                .allow
+                .into_iter()
+                .map(AllowEntry::new)
+                .collect(),
+            egress_allow: raw
+                .policy
+                .egress
+                .allow
+                .into_iter()
+                .map(AllowEntry::new)
+                .collect(),
+            egress_controls: raw
+                .policy
+                .egress
+                .controls
+                .into_iter()
+                .map(AllowEntry::new)
+                .collect(),
+        };
+        if !errs.is_empty() {
+            return Err(ConfigError {
+                diagnostics: errs,
+                source: Some(source),
+            });
+        }
+        Ok(Self {
+            source: Some(source),
+            exclude,
+            rules,
+            ignores,
+            policy,
+        })
+    }
+
+    /// Whether a display path is excluded from checking.
+    #[must_use]
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.exclude.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// Warnings for allow-list entries and ignores that matched nothing in this run.
+    #[must_use]
+    pub fn unused(&self) -> Vec<Diagnostic> {
+        let Some(src) = &self.source else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut warn = |span: Span, code: DiagnosticCode, msg: String| {
+            out.push(Diagnostic::at(src, span, code, msg).with_severity(Severity::Warning));
+        };
+        let lists: [(&str, &[AllowEntry]); 3] = [
+            ("policy.packages.allow", &self.policy.package_allow),
+            ("policy.egress.allow", &self.policy.egress_allow),
+            ("policy.actions.trusted-owners", &self.policy.trusted_owners),
+        ];
+        for (name, list) in lists {
+            for e in list.iter().filter(|e| !e.is_used()) {
+                warn(
+                    e.span,
+                    DiagnosticCode::UnusedAllow,
+                    format!("`{}` in `{name}` matched nothing", e.value),
+                );
+            }
+        }
+        for (e, _) in self.policy.action_pins.iter().filter(|(e, _)| !e.is_used()) {
+            warn(
+                e.span,
+                DiagnosticCode::UnusedAllow,
+                format!("pin policy for `{}` matched no action", e.value),
+            );
+        }
+        for ig in self.ignores.iter().filter(|i| !i.is_used()) {
+            warn(
+                ig.span,
+                DiagnosticCode::UnusedSuppression,
+                format!("ignore for `{}` matched no finding", ig.pattern),
+            );
+        }
+        out
+    }
+
+    /// The options table of a rule (empty when not configured).
+    #[must_use]
+    pub fn options(&self, rule: &str) -> Option<&toml::Table> {
+        self.rules.get(rule).map(|r| &r.options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            SourceFile::new("tollgate.toml", "tollgate.toml", text),
+            &["unpinned-action", "broad-permissions"],
+        )
+    }
+
+    #[test]
+    fn default_config_parses() {
+        let c = Config::parse(
+            SourceFile::new("d", "d", DEFAULT_CONFIG),
+            &[
+                "unpinned-action",
+                "broad-permissions",
+                "unpinned-image",
+                "remote-script-execution",
+                "unverified-download",
+                "unpinned-package-install",
+                "insecure-transport",
+            ],
+        );
+        assert!(
+            c.is_ok(),
+            "{}",
+            c.err().map(|e| e.to_string()).unwrap_or_default()
+        );
+    }
+
+    #[test]
+    fn errors_point_at_their_line() {
+        let e = parse("exclude = [\"a/**\"]\n\n[rules.unpinned-actoin]\nlevel = \"error\"\n")
+            .expect_err("unknown rule");
+        let l = e.diagnostics[0].location.as_ref().expect("loc");
+        assert_eq!(l.start.line, 3);
+        assert!(e.diagnostics[0].message.contains("unpinned-actoin"));
+
+        let e = parse("[rules.unpinned-action]\nlevel = \"loud\"\n").expect_err("bad level");
+        assert!(e.diagnostics[0].message.contains("level"));
+
+        let e = parse("[policy]\negres = 1\n").expect_err("typo");
+        assert_eq!(
+            e.diagnostics[0].location.as_ref().map(|l| l.start.line),
+            Some(2)
+        );
+
+        let e = parse("[rules\n").expect_err("syntax");
+        assert_eq!(
+            e.diagnostics[0].location.as_ref().map(|l| l.start.line),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn levels_options_and_unused_entries() {
+        let c = parse("[rules.unpinned-action]\nlevel = \"off\"\n[rules.broad-permissions]\nlevel = \"error\"\nextra = 1\n\n[policy.packages]\nallow = [\"https://a.example/\", \"https://b.example/\"]\n").expect("ok");
+        assert_eq!(c.rules["unpinned-action"].level, Some(None));
+        assert_eq!(c.rules["broad-permissions"].level, Some(Some(Level::Error)));
+        assert!(
+            c.options("broad-permissions")
+                .is_some_and(|o| o.contains_key("extra"))
+        );
+        c.policy.package_allow[0].mark_used();
+        let unused = c.unused();
+        assert_eq!(unused.len(), 1);
+        assert_eq!(unused[0].location.as_ref().map(|l| l.start.line), Some(8));
+        assert!(unused[0].message.contains("b.example"));
+    }
+}

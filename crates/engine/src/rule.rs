@@ -1,0 +1,191 @@
+//! The `Rule` interface: one hook per level of the model, each with a default that does
+//! nothing, so a rule overrides only what it looks at.
+
+use tollgate_gha::{Action, Job, Step, Workflow};
+use tollgate_model::{
+    Confidence, Finding, Impact, Level, Location, PathHop, Related, SourceFile, Span,
+};
+use tollgate_scan::{Input, Scan};
+
+use crate::config::Config;
+
+/// What every hook can see: the whole scan and the configuration.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub scan: &'a Scan,
+    pub config: &'a Config,
+}
+
+pub struct WorkflowCx<'a> {
+    pub input: &'a Input,
+    pub workflow: &'a Workflow,
+}
+
+pub struct JobCx<'a> {
+    pub input: &'a Input,
+    pub workflow: &'a Workflow,
+    pub job: &'a Job,
+}
+
+/// Where a step lives: a workflow job, or a composite action.
+#[derive(Clone, Copy)]
+pub enum StepOwner<'a> {
+    Job {
+        workflow: &'a Workflow,
+        job: &'a Job,
+    },
+    Action(&'a Action),
+}
+
+pub struct StepCx<'a> {
+    pub input: &'a Input,
+    pub owner: StepOwner<'a>,
+    pub step: &'a Step,
+}
+
+impl StepCx<'_> {
+    /// The effective shell of a `run:` step.
+    #[must_use]
+    pub fn shell(&self) -> &str {
+        match self.owner {
+            StepOwner::Job { workflow, job } => workflow.effective_shell(job, self.step),
+            StepOwner::Action(_) => self
+                .step
+                .shell
+                .as_ref()
+                .map_or("bash", |s| s.value.as_str()),
+        }
+    }
+
+    #[must_use]
+    pub fn job(&self) -> Option<&Job> {
+        match self.owner {
+            StepOwner::Job { job, .. } => Some(job),
+            StepOwner::Action(_) => None,
+        }
+    }
+}
+
+/// A rule. Implementations are unit structs registered once in the rules crate; their
+/// metadata and documentation live in their catalog page.
+pub trait Rule: Send + Sync {
+    /// The rule id, identical to the catalog page's `id`.
+    fn id(&self) -> &'static str;
+
+    fn check_workflow(&self, _cx: &Context<'_>, _wf: &WorkflowCx<'_>, _out: &mut Sink<'_>) {}
+    fn check_job(&self, _cx: &Context<'_>, _job: &JobCx<'_>, _out: &mut Sink<'_>) {}
+    /// Called for the steps of workflow jobs and of composite actions.
+    fn check_step(&self, _cx: &Context<'_>, _step: &StepCx<'_>, _out: &mut Sink<'_>) {}
+    /// Called for action metadata files (`action.yml`).
+    fn check_action(
+        &self,
+        _cx: &Context<'_>,
+        _input: &Input,
+        _action: &Action,
+        _out: &mut Sink<'_>,
+    ) {
+    }
+    /// Called for every input, whatever its kind (lockfiles, configs).
+    fn check_input(&self, _cx: &Context<'_>, _input: &Input, _out: &mut Sink<'_>) {}
+    /// Called once per run, for rules that look across files.
+    fn check_scan(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+}
+
+/// Where one rule's findings go, with the rule's effective defaults.
+pub struct Sink<'r> {
+    pub(crate) rule: &'static str,
+    pub(crate) level: Level,
+    pub(crate) severity: Impact,
+    pub(crate) confidence: Confidence,
+    pub(crate) job: Option<String>,
+    pub(crate) findings: &'r mut Vec<Finding>,
+}
+
+impl<'r> Sink<'r> {
+    /// Start a finding whose primary location is `span` in `file`.
+    pub fn at<'s>(&'s mut self, file: &SourceFile, span: Span) -> FindingBuilder<'s, 'r> {
+        let finding = Finding {
+            rule: self.rule,
+            level: self.level,
+            severity: self.severity,
+            confidence: self.confidence,
+            message: String::new(),
+            primary: file.location(span),
+            related: Vec::new(),
+            path: Vec::new(),
+            help: None,
+            job: self.job.clone(),
+        };
+        FindingBuilder {
+            sink: self,
+            finding,
+        }
+    }
+
+    /// Set the job id findings from the current hook belong to.
+    pub fn set_job(&mut self, job: Option<&str>) {
+        self.job = job.map(str::to_owned);
+    }
+}
+
+/// Fluent construction of one finding; nothing is reported until [`emit`](Self::emit).
+#[must_use = "a finding is reported only by emit()"]
+pub struct FindingBuilder<'s, 'r> {
+    sink: &'s mut Sink<'r>,
+    finding: Finding,
+}
+
+impl FindingBuilder<'_, '_> {
+    pub fn message(mut self, m: impl Into<String>) -> Self {
+        self.finding.message = m.into();
+        self
+    }
+
+    pub fn help(mut self, h: impl Into<String>) -> Self {
+        self.finding.help = Some(h.into());
+        self
+    }
+
+    pub fn severity(mut self, s: Impact) -> Self {
+        self.finding.severity = s;
+        self
+    }
+
+    pub fn confidence(mut self, c: Confidence) -> Self {
+        self.finding.confidence = c;
+        self
+    }
+
+    pub fn related(mut self, file: &SourceFile, span: Span, message: impl Into<String>) -> Self {
+        self.finding.related.push(Related {
+            location: file.location(span),
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn related_location(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.finding.related.push(Related {
+            location,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn hop(mut self, label: impl Into<String>, location: Option<Location>) -> Self {
+        self.finding.path.push(PathHop {
+            label: label.into(),
+            location,
+        });
+        self
+    }
+
+    pub fn job(mut self, job: Option<&str>) -> Self {
+        self.finding.job = job.map(str::to_owned);
+        self
+    }
+
+    pub fn emit(self) {
+        self.sink.findings.push(self.finding);
+    }
+}

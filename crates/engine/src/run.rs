@@ -1,0 +1,242 @@
+//! The runner: every enabled rule over every input, in parallel, with panics contained,
+//! then levels, confidence filter, suppressions and a deterministic order.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rayon::prelude::*;
+use tollgate_model::{Confidence, Diagnostic, DiagnosticCode, Finding, Level};
+use tollgate_scan::{Input, Parsed, Scan};
+
+use crate::catalog::RuleMeta;
+use crate::config::Config;
+use crate::rule::{Context, JobCx, Rule, Sink, StepCx, StepOwner, WorkflowCx};
+use crate::suppress;
+
+/// A rule with its catalog metadata.
+pub struct RegisteredRule {
+    pub meta: RuleMeta,
+    pub rule: &'static dyn Rule,
+}
+
+/// `--select` / `--ignore` entries: a rule id or a category.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selector(pub String);
+
+impl Selector {
+    #[must_use]
+    pub fn matches(&self, meta: &RuleMeta) -> bool {
+        self.0 == meta.id || self.0 == meta.category || self.0 == "all"
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub select: Vec<Selector>,
+    pub ignore: Vec<Selector>,
+    pub min_confidence: Option<Confidence>,
+    /// `--no-ignores`: report suppressed findings too.
+    pub no_ignores: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// Engine diagnostics: contained rule failures, unused suppressions and allow entries.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings hidden by suppressions (shown with `--no-ignores`).
+    pub suppressed: usize,
+}
+
+/// The level a rule runs at, or `None` when it does not run.
+fn effective_level(r: &RegisteredRule, config: &Config, opts: &RunOptions) -> Option<Level> {
+    let configured = config.rules.get(&r.meta.id).and_then(|s| s.level);
+    if opts.ignore.iter().any(|s| s.matches(&r.meta)) || configured == Some(None) {
+        return None;
+    }
+    let selected = opts.select.iter().any(|s| s.matches(&r.meta));
+    // An explicit id in --select enables a rule that is off by default; a category or
+    // `all` selects among the rules that are on.
+    let named = opts.select.iter().any(|s| s.0 == r.meta.id);
+    let enabled = if opts.select.is_empty() {
+        r.meta.default_enabled || configured.is_some()
+    } else {
+        selected && (r.meta.default_enabled || named || configured.is_some())
+    };
+    enabled.then(|| configured.flatten().unwrap_or(r.meta.level))
+}
+
+/// Run the enabled rules over the scan.
+#[must_use]
+pub fn run(rules: &[RegisteredRule], scan: &Scan, config: &Config, opts: &RunOptions) -> Outcome {
+    let active: Vec<(&RegisteredRule, Level)> = rules
+        .iter()
+        .filter_map(|r| effective_level(r, config, opts).map(|l| (r, l)))
+        .collect();
+    let cx = Context { scan, config };
+    let inputs: Vec<&Input> = scan
+        .inputs
+        .iter()
+        .filter(|i| !config.is_excluded(&i.source.display))
+        .collect();
+
+    // One task per (input, rule) pair for file hooks, one per rule for scan hooks.
+    let per_input = inputs.par_iter().flat_map_iter(|input| {
+        active
+            .iter()
+            .map(move |(r, level)| contained(r, *level, |sink| run_input(r.rule, &cx, input, sink)))
+    });
+    let per_scan = active
+        .par_iter()
+        .map(|(r, level)| contained(r, *level, |sink| r.rule.check_scan(&cx, sink)));
+    let results: Vec<(Vec<Finding>, Option<Diagnostic>)> = per_input.chain(per_scan).collect();
+
+    let mut findings = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (f, d) in results {
+        findings.extend(f);
+        diagnostics.extend(d);
+    }
+    if let Some(min) = opts.min_confidence {
+        findings.retain(|f| f.confidence >= min);
+    }
+    let known: Vec<&str> = rules.iter().map(|r| r.meta.id.as_str()).collect();
+    let mut suppressed = 0;
+    if !opts.no_ignores {
+        let before = findings.len();
+        apply_suppressions(&inputs, config, &known, &mut findings, &mut diagnostics);
+        suppressed = before - findings.len();
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup();
+    // Allow-list entries and ignores are marked while rules run; what is left is unused.
+    diagnostics.extend(config.unused());
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Outcome {
+        findings,
+        diagnostics,
+        suppressed,
+    }
+}
+
+/// Run one rule's hooks for one unit of work, turning a panic into a diagnostic.
+fn contained(
+    r: &RegisteredRule,
+    level: Level,
+    f: impl FnOnce(&mut Sink<'_>),
+) -> (Vec<Finding>, Option<Diagnostic>) {
+    let mut findings = Vec::new();
+    let outcome = {
+        let mut sink = Sink {
+            rule: r.rule.id(),
+            level,
+            severity: r.meta.severity,
+            confidence: r.meta.confidence,
+            job: None,
+            findings: &mut findings,
+        };
+        catch_unwind(AssertUnwindSafe(|| f(&mut sink)))
+    };
+    match outcome {
+        Ok(()) => (findings, None),
+        Err(p) => {
+            let why = p
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let d = Diagnostic::file(
+                "<tollgate>",
+                DiagnosticCode::Internal,
+                format!("rule `{}` failed and was skipped: {why}", r.meta.id),
+            )
+            .with_help("this is a bug in tollgate; the other rules ran");
+            (Vec::new(), Some(d))
+        }
+    }
+}
+
+fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'_>) {
+    rule.check_input(cx, input, sink);
+    match &input.parsed {
+        Parsed::Workflow(wf) => {
+            rule.check_workflow(
+                cx,
+                &WorkflowCx {
+                    input,
+                    workflow: wf,
+                },
+                sink,
+            );
+            for job in &wf.jobs {
+                sink.set_job(Some(&job.id.value));
+                rule.check_job(
+                    cx,
+                    &JobCx {
+                        input,
+                        workflow: wf,
+                        job,
+                    },
+                    sink,
+                );
+                for step in &job.steps {
+                    let owner = StepOwner::Job { workflow: wf, job };
+                    rule.check_step(cx, &StepCx { input, owner, step }, sink);
+                }
+            }
+            sink.set_job(None);
+        }
+        Parsed::Action(a) => {
+            rule.check_action(cx, input, a, sink);
+            for step in a.steps() {
+                rule.check_step(
+                    cx,
+                    &StepCx {
+                        input,
+                        owner: StepOwner::Action(a),
+                        step,
+                    },
+                    sink,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+fn apply_suppressions(
+    inputs: &[&Input],
+    config: &Config,
+    known: &[&str],
+    findings: &mut Vec<Finding>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for input in inputs {
+        let (wf, action) = match &input.parsed {
+            Parsed::Workflow(w) => (Some(w), None),
+            Parsed::Action(a) => (None, Some(a)),
+            _ => (None, None),
+        };
+        let mut sups = suppress::parse(&input.source, wf, action);
+        if sups.is_empty() {
+            continue;
+        }
+        let path = &input.source.display;
+        findings.retain(|f| f.primary.path != *path || !suppress::suppresses(&mut sups, f));
+        diagnostics.extend(suppress::unused(&input.source, &sups, known));
+    }
+    if config.ignores.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        let hit = config.ignores.iter().find(|ig| {
+            ig.glob.is_match(&f.primary.path)
+                && (ig.rules.is_empty() || ig.rules.iter().any(|r| r == f.rule))
+                && ig.line.is_none_or(|l| l == f.primary.start.line)
+                && ig.job.as_ref().is_none_or(|j| f.job.as_ref() == Some(j))
+        });
+        if let Some(ig) = hit {
+            ig.mark_used();
+        }
+        hit.is_none()
+    });
+}

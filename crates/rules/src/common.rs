@@ -1,0 +1,126 @@
+//! Helpers shared by rules: container image references and action lookups.
+
+use tollgate_gha::ActionsLock;
+use tollgate_scan::{Parsed, Scan};
+
+/// A container image reference split into its parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    pub name: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> ImageRef<'a> {
+    /// Parse `[registry/]name[:tag][@algo:hex]`. A `:` before the last `/` is a registry
+    /// port, not a tag.
+    #[must_use]
+    pub fn parse(s: &'a str) -> Self {
+        let s = s.strip_prefix("docker://").unwrap_or(s);
+        let (rest, digest) = match s.split_once('@') {
+            Some((r, d)) => (r, Some(d)),
+            None => (s, None),
+        };
+        let slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match rest[slash..].rfind(':') {
+            Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..])),
+            None => (rest, None),
+        };
+        Self { name, tag, digest }
+    }
+
+    /// Pinned only by a full SHA-256 digest.
+    #[must_use]
+    pub fn is_pinned(&self) -> bool {
+        self.digest.is_some_and(|d| {
+            d.strip_prefix("sha256:")
+                .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+    }
+
+    /// No tag or `latest`: the image changes whenever anyone pushes.
+    #[must_use]
+    pub fn is_floating(&self) -> bool {
+        matches!(self.tag, None | Some("latest"))
+    }
+}
+
+/// Every `actions.lock` in the scan.
+pub fn locks(scan: &Scan) -> impl Iterator<Item = &ActionsLock> {
+    scan.inputs.iter().filter_map(|i| match &i.parsed {
+        Parsed::ActionsLock(l) => Some(l),
+        _ => None,
+    })
+}
+
+/// Match `text` against a glob with `*` wildcards (`actions/*`, `*/setup-*`).
+#[must_use]
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let Some(rest) = text.strip_prefix(parts[0]) else {
+        return false;
+    };
+    let mut rest = rest;
+    for (i, p) in parts[1..].iter().enumerate() {
+        let last = i == parts.len() - 2;
+        if last {
+            return rest.ends_with(p);
+        }
+        match rest.find(p) {
+            Some(at) => rest = &rest[at + p.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_refs() {
+        let cases = [
+            ("node:20", "node", Some("20"), None),
+            ("node", "node", None, None),
+            (
+                "localhost:5000/app:1.2",
+                "localhost:5000/app",
+                Some("1.2"),
+                None,
+            ),
+            (
+                "ghcr.io/o/app@sha256:abc",
+                "ghcr.io/o/app",
+                None,
+                Some("sha256:abc"),
+            ),
+            (
+                "docker://alpine:3.20@sha256:x",
+                "alpine",
+                Some("3.20"),
+                Some("sha256:x"),
+            ),
+        ];
+        for (s, n, t, d) in cases {
+            let r = ImageRef::parse(s);
+            assert_eq!((r.name, r.tag, r.digest), (n, t, d), "{s}");
+        }
+        let pinned = format!("alpine@sha256:{}", "a".repeat(64));
+        assert!(ImageRef::parse(&pinned).is_pinned());
+        assert!(!ImageRef::parse("alpine@sha256:abc").is_pinned());
+        assert!(ImageRef::parse("alpine:latest").is_floating());
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("actions/*", "actions/checkout"));
+        assert!(glob_match("*/setup-*", "actions/setup-node"));
+        assert!(!glob_match("actions/*", "github/codeql-action"));
+        assert!(glob_match("octo/repo", "octo/repo"));
+        assert!(glob_match("*", "x/y"));
+    }
+}

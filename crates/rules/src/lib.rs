@@ -1,0 +1,8 @@
+//! The rule catalog: every rule's code, registered once in [`registry`](mod@registry) with
+//! its page from `rules/<category>/<id>.md`, which the binary embeds.
+
+mod common;
+mod pinning;
+pub mod registry;
+
+pub use registry::{pages, rules};

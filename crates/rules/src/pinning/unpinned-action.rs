@@ -1,0 +1,96 @@
+//! `unpinned-action`: a remote `uses:` whose ref is not a full commit SHA.
+
+use tollgate_engine::config::PinPolicy;
+use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx};
+use tollgate_gha::{RefKind, Spanned, Uses, UsesRef};
+use tollgate_model::{Impact, SourceFile};
+
+use crate::common::{glob_match, locks};
+
+pub struct UnpinnedAction;
+
+impl Rule for UnpinnedAction {
+    fn id(&self) -> &'static str {
+        "unpinned-action"
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
+        if let (Some(uses), Some(text)) = (&job.job.uses, &job.job.uses_text) {
+            check(cx, &job.input.source, uses, text, "reusable workflow", out);
+        }
+    }
+
+    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+        if let (Some(uses), Some(text)) = (&step.step.uses, &step.step.uses_text) {
+            check(cx, &step.input.source, uses, text, "action", out);
+        }
+    }
+}
+
+/// The configured pin policy for an action: the first matching `owner/repo` pattern.
+fn policy(cx: &Context<'_>, r: &UsesRef) -> PinPolicy {
+    let slug = r.slug();
+    for (pattern, p) in &cx.config.policy.action_pins {
+        if glob_match(&pattern.value, &slug) || glob_match(&pattern.value, &r.action()) {
+            pattern.mark_used();
+            return *p;
+        }
+    }
+    PinPolicy::HashPin
+}
+
+fn check(
+    cx: &Context<'_>,
+    file: &SourceFile,
+    uses: &Spanned<Uses>,
+    text: &Spanned<String>,
+    what: &str,
+    out: &mut Sink<'_>,
+) {
+    let Uses::Remote(r) = &uses.value else { return };
+    let kind = r.ref_kind;
+    if kind == RefKind::Sha {
+        return;
+    }
+    if kind == RefKind::Expression {
+        out.at(file, uses.span)
+            .message(format!(
+                "{what} `{}` has an expression as its ref; GitHub does not evaluate expressions in `uses:`",
+                text.value
+            ))
+            .severity(Impact::High)
+            .help("write the commit SHA literally: `uses: owner/repo@<40-hex-sha> # vX.Y.Z`")
+            .emit();
+        return;
+    }
+    let accepted = match policy(cx, r) {
+        PinPolicy::Any => true,
+        PinPolicy::RefPin => kind == RefKind::Tag,
+        PinPolicy::HashPin => false,
+    };
+    if accepted {
+        return;
+    }
+    // A reference locked in actions.lock is pinned by the lock.
+    let reference = text.value.trim();
+    if locks(cx.scan).any(|l| l.locked(reference).is_some()) {
+        return;
+    }
+    let (what_ref, severity) = match kind {
+        RefKind::Branch => ("a branch (or a tag that looks like one)", Impact::High),
+        RefKind::ShortSha => (
+            "an abbreviated SHA, which can collide with a branch or tag name",
+            Impact::Medium,
+        ),
+        _ => ("a tag, which its owner can move", Impact::Medium),
+    };
+    out.at(file, uses.span)
+        .message(format!("{what} `{}` is pinned to {what_ref}, not a commit SHA", text.value))
+        .severity(severity)
+        .help(format!(
+            "pin to the full 40-character commit SHA the ref points to, keeping the version as a comment: `uses: {}@<sha> # {}`",
+            r.action(),
+            r.git_ref
+        ))
+        .emit();
+}

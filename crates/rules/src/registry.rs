@@ -1,0 +1,57 @@
+//! The one ordered list of rules. Adding a rule means: its page under `rules/`, its module
+//! under `src/<category>/`, its cases under `testdata/rules/<id>/`, and one line here.
+
+use std::sync::OnceLock;
+
+use tollgate_engine::catalog::{Page, parse_page};
+use tollgate_engine::{RegisteredRule, Rule};
+
+use crate::pinning;
+
+/// `(page text, rule)` in catalog order.
+const RULES: &[(&str, &dyn Rule)] = &[
+    (
+        include_str!("../../../rules/pinning/unpinned-action.md"),
+        &pinning::UnpinnedAction,
+    ),
+    (
+        include_str!("../../../rules/pinning/unpinned-image.md"),
+        &pinning::UnpinnedImage,
+    ),
+];
+
+fn loaded() -> &'static (Vec<RegisteredRule>, Vec<Page>) {
+    static CELL: OnceLock<(Vec<RegisteredRule>, Vec<Page>)> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut rules = Vec::with_capacity(RULES.len());
+        let mut pages = Vec::with_capacity(RULES.len());
+        for (text, rule) in RULES {
+            // Pages are compiled in and checked by the catalog test; a broken page is a
+            // build defect, so it is skipped here rather than taking the tool down.
+            let Ok(page) = parse_page(text) else { continue };
+            rules.push(RegisteredRule {
+                meta: page.meta.clone(),
+                rule: *rule,
+            });
+            pages.push(page);
+        }
+        (rules, pages)
+    })
+}
+
+/// Every rule with its metadata, in catalog order.
+#[must_use]
+pub fn rules() -> &'static [RegisteredRule] {
+    &loaded().0
+}
+
+/// Every catalog page, in catalog order.
+#[must_use]
+pub fn pages() -> &'static [Page] {
+    &loaded().1
+}
+
+/// The raw page texts, for the catalog test.
+pub fn raw_pages() -> impl Iterator<Item = (&'static str, &'static str)> {
+    RULES.iter().map(|(text, rule)| (*text, rule.id()))
+}
