@@ -24,7 +24,7 @@ mod unwrap;
 mod walk;
 
 use serde::Serialize;
-use tollgate_model::Span;
+pub use tollgate_model::Span;
 
 pub use command::{Assignment, ChainOp, Command, Context, Heredoc, Redirect, Word, Wrapper};
 pub use facts::{

@@ -296,6 +296,7 @@ impl<'a> Walker<'a> {
         let mut ends: Ends = (None, None);
         let mut c = node.walk();
         let mut body_seen = false;
+        let mut heredocs = Vec::new();
         for ch in node.children(&mut c) {
             if !ch.is_named() {
                 continue;
@@ -307,6 +308,9 @@ impl<'a> Walker<'a> {
             }
             if is_redirect(ch.kind()) {
                 let owner = ends.1;
+                if ch.kind() == "heredoc_redirect" {
+                    heredocs.push(ch);
+                }
                 let r = self.redirect(ch, src, ctx, owner, &mut ends);
                 match (owner, r) {
                     (Some(i), Some(r)) => self.commands[i].redirects.push(r),
@@ -314,6 +318,14 @@ impl<'a> Walker<'a> {
                     _ => {}
                 }
             }
+        }
+        // `bash <<EOF … EOF`: the heredoc only reached the command now.
+        if let Some(i) = ends.0.filter(|_| !heredocs.is_empty())
+            && self.commands[i].span.start == src.map.span(node).start
+            && self.commands[i].redirects.iter().any(|r| r.heredoc.is_some())
+        {
+            let nodes = Nodes { args: Vec::new(), redirects: heredocs };
+            self.inner_scripts(i, &nodes, src, ctx);
         }
         ends
     }
@@ -611,6 +623,11 @@ impl<'a> Walker<'a> {
         let Some(kind) = self.inner_candidate(idx) else {
             return;
         };
+        // Called again for heredocs attached after the command was built: the `-c`
+        // string (if any) was handled the first time.
+        if nodes.args.is_empty() && matches!(kind, Inner::Arg(_)) {
+            return;
+        }
         let mut ictx = Ctx {
             flags: ctx.flags,
             parent: Some(idx),

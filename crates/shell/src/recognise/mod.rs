@@ -231,6 +231,12 @@ impl<'a> Cx<'a> {
         let mut file = file;
         if to_stdout {
             self.follow_pipe(idx, i, &mut file);
+            // `curl … | tee f`: the content also lands in a file.
+            if let (Some(f), Some(Fact::Download(d))) = (&file, self.facts.get_mut(idx))
+                && d.output.is_none()
+            {
+                d.output = Some(f.clone());
+            }
             if let Some(p) = cmd.parent {
                 let pc = &cmds[p];
                 let pname = pc.name().unwrap_or("");
