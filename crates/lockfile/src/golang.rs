@@ -139,7 +139,9 @@ fn apply_replace(packages: &mut Vec<Package>, r: Replace) {
                 path: r.new.clone(),
             };
         } else {
-            p.alias = Some(p.name.clone());
+            if r.new != p.name {
+                p.alias = Some(p.name.clone());
+            }
             p.name.clone_from(&r.new);
             p.version.clone_from(&r.new_version);
             p.source = default_source(Ecosystem::Go);

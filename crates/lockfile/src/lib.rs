@@ -10,6 +10,7 @@
 //! diagnostic at the line where reading stopped and every entry read before it.
 
 mod cargo;
+mod config;
 mod gemfile_lock;
 mod golang;
 mod json;
@@ -51,6 +52,13 @@ pub fn parse(file: &SourceFile, kind: FileKind) -> Parsed {
         FileKind::PoetryLock => python_toml::parse_poetry(file),
         FileKind::UvLock => python_toml::parse_uv(file),
         FileKind::PipfileLock => pipfile::parse(file),
+        FileKind::Npmrc => config::parse_npmrc(file),
+        FileKind::Yarnrc => config::parse_yarnrc(file),
+        FileKind::CargoConfig => config::parse_cargo_config(file),
+        FileKind::PipConf => config::parse_pip_conf(file),
+        FileKind::Pyproject => config::parse_pyproject(file),
+        FileKind::Gemrc => config::parse_gemrc(file),
+        FileKind::Gemfile => config::parse_gemfile(file),
         _ => not_supported(file, kind),
     }
 }

@@ -234,3 +234,286 @@ fn requirements_invalid_line() {
     assert_eq!(diagnostic_lines(&p), [2]);
     assert_eq!(summary(&f, &p.packages).len(), 2);
 }
+
+const NPMJS: &str = "registry https://registry.npmjs.org/ (default)";
+const YARNPKG: &str = "registry https://registry.yarnpkg.com/ (default)";
+const C0: &str = "0123456789abcdef0123456789abcdef01234567";
+
+#[test]
+fn yarn_classic_specifiers_git_alias_file() {
+    let (f, p) = load("yarn/classic/yarn.lock", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_eq!(p.format_version.as_deref(), Some("1"));
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L5 @babel/code-frame@7.10.4 {YARNPKG}"),
+            "L12 left-pad@1.3.0 registry https://npm.corp.example.com/",
+            &format!("L16 my-fork@2.0.0 git https://github.com/acme/my-fork rev=- commit={C0}"),
+            "L20 other-fork@0.5.0 git https://github.com/acme/other.git rev=- commit=89abcdef0123456789abcdef0123456789abcdef",
+            &format!("L24 string-width@4.2.3 as string-width-cjs {YARNPKG}"),
+            "L29 local-thing@0.0.1 path ./vendor/local-thing",
+        ],
+    );
+    // The sha1 in the `resolved` fragment counts as integrity when `integrity` is absent.
+    assert_eq!(
+        p.packages[1]
+            .integrity
+            .as_ref()
+            .map(|i| i.algorithm.as_str()),
+        Some("sha1")
+    );
+    assert_eq!(
+        p.packages[0]
+            .integrity
+            .as_ref()
+            .map(|i| i.algorithm.as_str()),
+        Some("sha512")
+    );
+    assert_eq!(
+        f.line_col(p.packages[0].source_span.map_or(0, |s| s.start))
+            .line,
+        7
+    );
+}
+
+#[test]
+fn yarn_berry_protocols() {
+    let (f, p) = load("yarn/berry/yarn.lock", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_eq!(p.format_version.as_deref(), Some("8"));
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            "L8 @acme/app@0.0.0-use.local workspace",
+            &format!("L16 fork@1.0.0 git https://github.com/acme/fork.git rev=- commit={C0}"),
+            "L22 local@0.0.0-use.local path ./local",
+            &format!("L28 lodash@4.17.21 {NPMJS}"),
+            &format!("L35 resolve@1.22.8 {NPMJS}"),
+            &format!("L42 wrap-ansi@7.0.0 as wrap-ansi-cjs {NPMJS}"),
+        ],
+    );
+    assert!(p.packages[3].integrity.is_some());
+    assert_eq!(
+        f.line_col(p.packages[4].source_span.map_or(0, |s| s.start))
+            .line,
+        37
+    );
+}
+
+#[test]
+fn pnpm_v5_v6_v9() {
+    let (f, p) = load("pnpm/v5/pnpm-lock.yaml", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L15 @babel/core@7.22.0 {NPMJS}"),
+            &format!("L20 left-pad@1.3.0 {NPMJS}"),
+            &format!("L25 fork@1.0.0 git https://github.com/acme/fork rev=- commit={C0}"),
+        ],
+    );
+    assert!(p.packages[1].flags.dev);
+    let (f, p) = load("pnpm/v6/pnpm-lock.yaml", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_eq!(p.format_version.as_deref(), Some("6.0"));
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L14 react-dom@18.2.0 {NPMJS}"),
+            &format!("L22 react@18.2.0 {NPMJS}"),
+            "L27 @corp/internal@2.0.0 registry https://npm.corp.example.com/",
+        ],
+    );
+    let (f, p) = load("pnpm/v9/pnpm-lock.yaml", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L11 @pnpm/exe@9.0.0 {NPMJS}"),
+            "L34 is-odd@3.0.1 url https://example.com/tarballs/is-odd-3.0.1.tgz",
+            &format!("L38 kleur@4.1.5 {NPMJS}"),
+            &format!("L42 tool@1.2.0 git https://github.com/acme/tool.git rev=- commit={C0}"),
+            "L46 local-dir@0.1.0 path ../local-dir",
+        ],
+    );
+}
+
+#[test]
+fn pnpm_truncated_keeps_entries_before() {
+    let (f, p) = load("corrupt/pnpm-lock.yaml", None);
+    assert_eq!(diagnostic_lines(&p).len(), 1);
+    assert!(diagnostic_lines(&p)[0] >= 43, "{:?}", p.diagnostics);
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L11 @pnpm/exe@9.0.0 {NPMJS}"),
+            "L34 is-odd@3.0.1 url https://example.com/tarballs/is-odd-3.0.1.tgz",
+            &format!("L38 kleur@4.1.5 {NPMJS}"),
+        ],
+    );
+}
+
+const GOPROXY: &str = "registry https://proxy.golang.org (default)";
+
+#[test]
+fn go_mod_require_replace_toolchain() {
+    let (f, p) = load("go/go.mod", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_eq!(p.format_version.as_deref(), Some("1.22.0"));
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L5 golang.org/toolchain@go1.22.4 {GOPROXY}"),
+            &format!("L7 github.com/spf13/cobra@v1.8.0 {GOPROXY}"),
+            &format!(
+                "L10 github.com/someone/forked@v1.0.1-fix as github.com/acme/forked {GOPROXY}"
+            ),
+            &format!("L11 golang.org/x/text@v0.14.0 {GOPROXY}"),
+            "L12 example.com/acme/shared@v0.0.0-00010101000000-000000000000 path ../shared",
+            &format!("L13 github.com/quoted/mod@v0.1.0 {GOPROXY}"),
+            &format!("L22 golang.org/x/crypto@v0.17.0 {GOPROXY}"),
+        ],
+    );
+    assert!(p.packages[3].flags.indirect);
+    // The replace directive is where the fork's source is decided.
+    assert_eq!(
+        f.line_col(p.packages[2].source_span.map_or(0, |s| s.start))
+            .line,
+        18
+    );
+    assert_eq!(
+        f.line_col(p.packages[4].source_span.map_or(0, |s| s.start))
+            .line,
+        21
+    );
+}
+
+#[test]
+fn go_sum_and_corrupt() {
+    let (f, p) = load("go/go.sum", None);
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L1 github.com/spf13/cobra@v1.8.0 {GOPROXY}"),
+            &format!("L3 golang.org/x/text@v0.14.0 {GOPROXY}"),
+        ],
+    );
+    assert_eq!(
+        p.packages[0]
+            .integrity
+            .as_ref()
+            .map(|i| i.algorithm.as_str()),
+        Some("h1")
+    );
+    let (_, p) = load("corrupt/go.sum", None);
+    assert_eq!(diagnostic_lines(&p), [2]);
+    assert_eq!(p.packages.len(), 1);
+}
+
+#[test]
+fn gemfile_lock_sections() {
+    let (f, p) = load("gem/Gemfile.lock", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let rg = "registry https://rubygems.org/ (default)";
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!(
+                "L6 rails@7.1.3 git https://github.com/acme/rails-fork.git rev=security-fix commit={C0}"
+            ),
+            "L12 billing@0.1.0 path engines/billing",
+            &format!("L17 actionpack@7.1.3 {rg}"),
+            &format!("L19 nokogiri@1.16.0-x86_64-linux {rg}"),
+            &format!("L20 rack@3.0.9 {rg}"),
+            "L25 corp-auth@2.3.0 registry https://gems.corp.example.com/",
+        ],
+    );
+    assert!(p.packages[4].integrity.is_some());
+    assert!(p.packages[2].integrity.is_none());
+    assert_eq!(
+        f.line_col(p.packages[5].source_span.map_or(0, |s| s.start))
+            .line,
+        23
+    );
+}
+
+const PYPI: &str = "registry https://pypi.org/simple (default)";
+
+#[test]
+fn poetry_sources() {
+    let (f, p) = load("poetry/poetry.lock", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_eq!(p.format_version.as_deref(), Some("2.0"));
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L3 certifi@2024.2.2 {PYPI}"),
+            "L13 corp-lib@1.4.0 registry https://pypi.corp.example.com/simple",
+            &format!(
+                "L26 forked@0.9.0 git https://github.com/acme/forked.git rev=main commit={C0}"
+            ),
+            "L41 wheel-from-url@2.0.0 url https://downloads.example.com/wheel_from_url-2.0.0-py3-none-any.whl",
+            "L55 sibling@0.1.0 path ../sibling",
+        ],
+    );
+    assert!(p.packages[0].integrity.is_some());
+    assert!(p.packages[4].flags.editable);
+    assert_eq!(
+        f.line_col(p.packages[1].source_span.map_or(0, |s| s.start))
+            .line,
+        21
+    );
+    let (f, p) = load("corrupt/poetry.lock", None);
+    assert_eq!(diagnostic_lines(&p), [31]);
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L3 certifi@2024.2.2 {PYPI}"),
+            "L13 corp-lib@1.4.0 registry https://pypi.corp.example.com/simple",
+        ],
+    );
+}
+
+#[test]
+fn uv_sources() {
+    let (f, p) = load("uv/uv.lock", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            &format!("L4 anyio@4.3.0 {PYPI}"),
+            "L13 myproject@0.1.0 workspace",
+            "L22 torch@2.3.0+cpu registry https://download.pytorch.org/whl/cpu",
+            &format!("L30 tool@1.0.0 git https://github.com/acme/tool rev=v1.0.0 commit={C0}"),
+            "L35 vendored@0.2.0 path vendor/vendored-0.2.0-py3-none-any.whl",
+            "L43 zipped@3.0.0 url https://example.com/zipped-3.0.0.tar.gz",
+        ],
+    );
+    assert!(p.packages[0].integrity.is_some());
+    assert!(p.packages[1].flags.editable);
+    assert_eq!(
+        f.line_col(p.packages[2].source_span.map_or(0, |s| s.start))
+            .line,
+        25
+    );
+}
+
+#[test]
+fn pipfile_indexes() {
+    let (f, p) = load("pipfile/Pipfile.lock", None);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_lines(
+        &summary(&f, &p.packages),
+        &[
+            "L24 corp-lib@1.4.0 registry http://pypi.corp.example.com/simple",
+            &format!("L31 forked@- git https://github.com/acme/forked.git rev=- commit={C0}"),
+            &format!("L36 requests@2.31.0 {PYPI}"),
+            "L46 local@- path ./local",
+        ],
+    );
+    assert!(p.packages[3].flags.dev);
+    assert_eq!(p.sources.len(), 2);
+    assert!(p.sources[1].insecure);
+    assert_eq!(p.sources[1].role, SourceRole::Extra);
+}
