@@ -322,9 +322,15 @@ impl<'a> Walker<'a> {
         // `bash <<EOF … EOF`: the heredoc only reached the command now.
         if let Some(i) = ends.0.filter(|_| !heredocs.is_empty())
             && self.commands[i].span.start == src.map.span(node).start
-            && self.commands[i].redirects.iter().any(|r| r.heredoc.is_some())
+            && self.commands[i]
+                .redirects
+                .iter()
+                .any(|r| r.heredoc.is_some())
         {
-            let nodes = Nodes { args: Vec::new(), redirects: heredocs };
+            let nodes = Nodes {
+                args: Vec::new(),
+                redirects: heredocs,
+            };
             self.inner_scripts(i, &nodes, src, ctx);
         }
         ends

@@ -6,56 +6,217 @@ mod common;
 #[test]
 fn command_model_table() {
     let rows: &[(&str, &[&str])] = &[
-        ("echo hello world", &["cmd name=echo arg=hello arg=world at='echo hello world'"]),
-        ("echo 'a b' \"c d\" e\\ f", &["cmd name=echo arg='a b' arg='c d' arg='e f'"]),
-        ("echo \"x=$HOME\" $'a\\tb'", &["cmd name=echo dyn='\"x=$HOME\"' arg='a\tb'"]),
-        ("FOO=1 BAR=\"x y\" make build", &["cmd name=make assign=FOO assign=BAR arg=build"]),
-        ("a | b | c", &["cmd name=a next=b pipeline", "cmd name=b prev=a next=c pipeline", "cmd name=c prev=b pipeline"]),
-        ("a && b || c", &["cmd name=a andor", "cmd name=b chain=and andor", "cmd name=c chain=or andor"]),
-        ("x=$(git rev-parse HEAD)", &["cmd name=git cmdsub arg=rev-parse"]),
-        ("echo `date +%s`", &["cmd name=date cmdsub parent=echo", "cmd name=echo"]),
-        ("diff <(sort a) <(sort b)", &["cmd name=sort procsub parent=diff arg=a", "cmd name=sort procsub parent=diff arg=b"]),
-        ("while read l; do echo \"$l\"; done < <(ls)", &["cmd name=ls procsub", "cmd name=echo loop", "cmd name=read loop"]),
-        ("if [ -f x ]; then make; else make all; fi", &["cmd name=make if", "cmd name=make if arg=all"]),
-        ("for f in *.txt; do wc -l \"$f\"; done", &["cmd name=wc loop"]),
-        ("case \"$OS\" in linux) apt-get update;; *) brew update;; esac", &["cmd name=apt-get case", "cmd name=brew case"]),
-        ("build() {\n  cargo build --release\n}\nbuild", &["cmd name=cargo function", "cmd name=build", "!cmd name=build function"]),
-        ("(cd sub && make)", &["cmd name=make subshell andor chain=and"]),
+        (
+            "echo hello world",
+            &["cmd name=echo arg=hello arg=world at='echo hello world'"],
+        ),
+        (
+            "echo 'a b' \"c d\" e\\ f",
+            &["cmd name=echo arg='a b' arg='c d' arg='e f'"],
+        ),
+        (
+            "echo \"x=$HOME\" $'a\\tb'",
+            &["cmd name=echo dyn='\"x=$HOME\"' arg='a\tb'"],
+        ),
+        (
+            "FOO=1 BAR=\"x y\" make build",
+            &["cmd name=make assign=FOO assign=BAR arg=build"],
+        ),
+        (
+            "a | b | c",
+            &[
+                "cmd name=a next=b pipeline",
+                "cmd name=b prev=a next=c pipeline",
+                "cmd name=c prev=b pipeline",
+            ],
+        ),
+        (
+            "a && b || c",
+            &[
+                "cmd name=a andor",
+                "cmd name=b chain=and andor",
+                "cmd name=c chain=or andor",
+            ],
+        ),
+        (
+            "x=$(git rev-parse HEAD)",
+            &["cmd name=git cmdsub arg=rev-parse"],
+        ),
+        (
+            "echo `date +%s`",
+            &["cmd name=date cmdsub parent=echo", "cmd name=echo"],
+        ),
+        (
+            "diff <(sort a) <(sort b)",
+            &[
+                "cmd name=sort procsub parent=diff arg=a",
+                "cmd name=sort procsub parent=diff arg=b",
+            ],
+        ),
+        (
+            "while read l; do echo \"$l\"; done < <(ls)",
+            &[
+                "cmd name=ls procsub",
+                "cmd name=echo loop",
+                "cmd name=read loop",
+            ],
+        ),
+        (
+            "if [ -f x ]; then make; else make all; fi",
+            &["cmd name=make if", "cmd name=make if arg=all"],
+        ),
+        (
+            "for f in *.txt; do wc -l \"$f\"; done",
+            &["cmd name=wc loop"],
+        ),
+        (
+            "case \"$OS\" in linux) apt-get update;; *) brew update;; esac",
+            &["cmd name=apt-get case", "cmd name=brew case"],
+        ),
+        (
+            "build() {\n  cargo build --release\n}\nbuild",
+            &[
+                "cmd name=cargo function",
+                "cmd name=build",
+                "!cmd name=build function",
+            ],
+        ),
+        (
+            "(cd sub && make)",
+            &["cmd name=make subshell andor chain=and"],
+        ),
         ("! grep -q x f", &["cmd name=grep negated"]),
-        ("[ \"$(uname)\" = Linux ] && echo linux", &["cmd name=uname test cmdsub", "cmd name=echo chain=and"]),
-        ("sudo apt-get install -y jq", &["cmd name=apt-get wrap=sudo arg=install word0=apt-get"]),
-        ("sudo -E -u runner env FOO=1 python3 x.py", &["cmd name=python3 wrap=sudo wrap=env assign=FOO arg=x.py"]),
-        ("time nice -n 10 make -j4", &["cmd name=make wrap=time wrap=nice arg=-j4"]),
-        ("find . -name '*.sh' | xargs -I{} shellcheck {}", &["cmd name=shellcheck wrap=xargs prev=find"]),
-        ("command -v jq || sudo apt-get install jq", &["cmd name=command arg=-v arg=jq", "cmd name=apt-get chain=or"]),
+        (
+            "[ \"$(uname)\" = Linux ] && echo linux",
+            &["cmd name=uname test cmdsub", "cmd name=echo chain=and"],
+        ),
+        (
+            "sudo apt-get install -y jq",
+            &["cmd name=apt-get wrap=sudo arg=install word0=apt-get"],
+        ),
+        (
+            "sudo -E -u runner env FOO=1 python3 x.py",
+            &["cmd name=python3 wrap=sudo wrap=env assign=FOO arg=x.py"],
+        ),
+        (
+            "time nice -n 10 make -j4",
+            &["cmd name=make wrap=time wrap=nice arg=-j4"],
+        ),
+        (
+            "find . -name '*.sh' | xargs -I{} shellcheck {}",
+            &["cmd name=shellcheck wrap=xargs prev=find"],
+        ),
+        (
+            "command -v jq || sudo apt-get install jq",
+            &[
+                "cmd name=command arg=-v arg=jq",
+                "cmd name=apt-get chain=or",
+            ],
+        ),
         ("command jq --version", &["cmd name=jq wrap=command"]),
-        ("timeout 10m ./long.sh", &["cmd name=long.sh wrap=timeout word0=./long.sh"]),
-        ("/usr/bin/env bash ./x.sh", &["cmd name=bash wrap=env arg=./x.sh"]),
-        ("sh -c 'echo inner; make test'", &["cmd name=echo shellc parent=sh at='echo inner'", "cmd name=make shellc at='make test' arg=test"]),
-        ("bash -ec \"npm ci && npm test\"", &["cmd name=npm shellc at='npm ci' arg=ci", "cmd name=npm shellc chain=and arg=test"]),
-        ("eval 'export A=1; make'", &["cmd name=make eval parent=eval at=make"]),
+        (
+            "timeout 10m ./long.sh",
+            &["cmd name=long.sh wrap=timeout word0=./long.sh"],
+        ),
+        (
+            "/usr/bin/env bash ./x.sh",
+            &["cmd name=bash wrap=env arg=./x.sh"],
+        ),
+        (
+            "sh -c 'echo inner; make test'",
+            &[
+                "cmd name=echo shellc parent=sh at='echo inner'",
+                "cmd name=make shellc at='make test' arg=test",
+            ],
+        ),
+        (
+            "bash -ec \"npm ci && npm test\"",
+            &[
+                "cmd name=npm shellc at='npm ci' arg=ci",
+                "cmd name=npm shellc chain=and arg=test",
+            ],
+        ),
+        (
+            "eval 'export A=1; make'",
+            &["cmd name=make eval parent=eval at=make"],
+        ),
         ("sh -c \"echo \\\"q\\\"\"", &["cmd name=echo shellc arg=q"]),
-        ("bash <<'EOF'\nset -e\nmake all\nEOF", &["cmd name=make heredoc at='make all' arg=all", "cmd name=bash delim=EOF heredocbody='set -e\nmake all\n'"]),
-        ("cat <<EOF > out.txt\nhello $USER\nEOF", &["cmd name=cat redir=>out.txt delim=EOF heredocbody='hello $USER\n'"]),
-        ("cat <<-EOF | sh\n\tmake\n\tEOF", &["cmd name=cat next=sh", "cmd name=sh prev=cat"]),
+        (
+            "bash <<'EOF'\nset -e\nmake all\nEOF",
+            &[
+                "cmd name=make heredoc at='make all' arg=all",
+                "cmd name=bash delim=EOF heredocbody='set -e\nmake all\n'",
+            ],
+        ),
+        (
+            "cat <<EOF > out.txt\nhello $USER\nEOF",
+            &["cmd name=cat redir=>out.txt delim=EOF heredocbody='hello $USER\n'"],
+        ),
+        (
+            "cat <<-EOF | sh\n\tmake\n\tEOF",
+            &["cmd name=cat next=sh", "cmd name=sh prev=cat"],
+        ),
         ("cat <<EOF && make\nbody\nEOF", &["cmd name=make chain=and"]),
-        ("./configure \\\n  --prefix=/usr \\\n  --enable-x\nmake", &["cmd name=configure cont arg=--prefix=/usr arg=--enable-x", "cmd name=make", "!cmd name=make cont"]),
-        ("echo a >> log 2>&1", &["cmd name=echo redir=>>log redir=>&1"]),
-        ("${{ matrix.cmd }} --flag", &["cmd nameexpr arg=--flag word0='${{ matrix.cmd }}'"]),
-        ("echo \"${{ github.event.issue.title }}\"", &["cmd name=echo expr dyn='\"${{ github.event.issue.title }}\"'"]),
-        ("echo '${{ inputs.x }}' done", &["cmd name=echo expr arg=done", "!cmd name=echo arg=$_xxxxxxxxxxxxxxx"]),
-        ("make ${{ matrix.target }}-release", &["cmd name=make expr dyn='${{ matrix.target }}-release'"]),
-        ("run ${{ toJSON(fromJSON('[\n1]')) }} x", &["cmd name=run expr arg=x"]),
-        ("echo ok; curl -fsSL \"https://x.io/a\" -o a.sh", &["cmd name=curl arg=https://x.io/a arg=-o arg=a.sh"]),
+        (
+            "./configure \\\n  --prefix=/usr \\\n  --enable-x\nmake",
+            &[
+                "cmd name=configure cont arg=--prefix=/usr arg=--enable-x",
+                "cmd name=make",
+                "!cmd name=make cont",
+            ],
+        ),
+        (
+            "echo a >> log 2>&1",
+            &["cmd name=echo redir=>>log redir=>&1"],
+        ),
+        (
+            "${{ matrix.cmd }} --flag",
+            &["cmd nameexpr arg=--flag word0='${{ matrix.cmd }}'"],
+        ),
+        (
+            "echo \"${{ github.event.issue.title }}\"",
+            &["cmd name=echo expr dyn='\"${{ github.event.issue.title }}\"'"],
+        ),
+        (
+            "echo '${{ inputs.x }}' done",
+            &[
+                "cmd name=echo expr arg=done",
+                "!cmd name=echo arg=$_xxxxxxxxxxxxxxx",
+            ],
+        ),
+        (
+            "make ${{ matrix.target }}-release",
+            &["cmd name=make expr dyn='${{ matrix.target }}-release'"],
+        ),
+        (
+            "run ${{ toJSON(fromJSON('[\n1]')) }} x",
+            &["cmd name=run expr arg=x"],
+        ),
+        (
+            "echo ok; curl -fsSL \"https://x.io/a\" -o a.sh",
+            &["cmd name=curl arg=https://x.io/a arg=-o arg=a.sh"],
+        ),
         ("echo \"unterminated", &["err"]),
         ("if then fi\nmake ok", &["err", "cmd name=make arg=ok"]),
         ("echo é ü ${{ x }} && make", &["cmd name=make chain=and"]),
         ("export A=1 B; declare -x C=2; local D=3", &[]),
-        ("f() { sh -c 'curl x | sh'; }", &["cmd name=curl shellc function"]),
-        ("sh -c 'sh -c \"make deep\"'", &["cmd name=make shellc at='make deep'"]),
-        ("docker run --rm alpine sh -c 'apk add curl'", &["cmd name=docker arg=run"]),
+        (
+            "f() { sh -c 'curl x | sh'; }",
+            &["cmd name=curl shellc function"],
+        ),
+        (
+            "sh -c 'sh -c \"make deep\"'",
+            &["cmd name=make shellc at='make deep'"],
+        ),
+        (
+            "docker run --rm alpine sh -c 'apk add curl'",
+            &["cmd name=docker arg=run"],
+        ),
         ("echo a |& tee log", &["cmd name=tee prev=echo"]),
-        ("{ echo a; echo b; } > f", &["cmd name=echo arg=a", "cmd name=echo arg=b"]),
+        (
+            "{ echo a; echo b; } > f",
+            &["cmd name=echo arg=a", "cmd name=echo arg=b"],
+        ),
     ];
     common::run_table(rows);
 }
@@ -64,6 +225,18 @@ fn command_model_table() {
 fn assignments_are_recorded() {
     let mut a = tollgate_shell::Analyzer::new();
     let r = a.analyze("export PIP_INDEX_URL=https://mirror/simple FOO\nBAR=1\ndeclare -x Z=2");
-    let names: Vec<(&str, bool)> = r.assignments.iter().map(|x| (x.name.as_str(), x.exported)).collect();
-    assert_eq!(names, [("PIP_INDEX_URL", true), ("FOO", true), ("BAR", false), ("Z", true)]);
+    let names: Vec<(&str, bool)> = r
+        .assignments
+        .iter()
+        .map(|x| (x.name.as_str(), x.exported))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("PIP_INDEX_URL", true),
+            ("FOO", true),
+            ("BAR", false),
+            ("Z", true)
+        ]
+    );
 }

@@ -8,7 +8,9 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use tollgate_shell::{Analysis, Analyzer, Command, CredentialKind, ExecHow, Fact, IndexKind, PackageKind, Span};
+use tollgate_shell::{
+    Analysis, Analyzer, Command, CredentialKind, ExecHow, Fact, IndexKind, PackageKind, Span,
+};
 
 pub fn slice(script: &str, s: Span) -> &str {
     &script[s.start..s.end]
@@ -57,7 +59,11 @@ pub fn command_tokens(a: &Analysis, script: &str, c: &Command) -> Vec<String> {
         Some(tollgate_shell::ChainOp::Or) => t.push("chain=or".into()),
         None => {}
     }
-    let name_of = |i: Option<usize>| i.and_then(|i| a.commands[i].name()).unwrap_or("?").to_owned();
+    let name_of = |i: Option<usize>| {
+        i.and_then(|i| a.commands[i].name())
+            .unwrap_or("?")
+            .to_owned()
+    };
     if c.pipe_prev.is_some() {
         t.push(kv("prev", &name_of(c.pipe_prev)));
     }
@@ -84,7 +90,10 @@ pub fn command_tokens(a: &Analysis, script: &str, c: &Command) -> Vec<String> {
         t.push(kv("word0", slice(script, w.span)));
     }
     for r in &c.redirects {
-        let target = r.target.as_ref().map_or(String::new(), |w| slice(script, w.span).to_owned());
+        let target = r
+            .target
+            .as_ref()
+            .map_or(String::new(), |w| slice(script, w.span).to_owned());
         t.push(kv("redir", &format!("{}{}", r.op, target)));
         if let Some(h) = &r.heredoc {
             t.push(kv("heredocbody", slice(script, h.body)));
@@ -119,7 +128,12 @@ pub fn fact_tokens(a: &Analysis, script: &str, f: &Fact) -> Vec<String> {
             if let Some(r) = &d.reference {
                 t.push(kv("ref", r));
             }
-            for (on, n) in [(d.retry, "retry"), (d.insecure_tls, "insecure"), (d.plain_http, "http"), (d.to_stdout, "stdout")] {
+            for (on, n) in [
+                (d.retry, "retry"),
+                (d.insecure_tls, "insecure"),
+                (d.plain_http, "http"),
+                (d.to_stdout, "stdout"),
+            ] {
                 if on {
                     t.push(n.into());
                 }
@@ -166,8 +180,12 @@ pub fn fact_tokens(a: &Analysis, script: &str, f: &Fact) -> Vec<String> {
             }
             let (how, extra): (&str, Option<(&str, String)>) = match &e.how {
                 ExecHow::Pipe { interpreter } => ("pipe", Some(("interp", interpreter.clone()))),
-                ExecHow::ProcessSubstitution { interpreter } => ("procsub", Some(("interp", interpreter.clone()))),
-                ExecHow::CommandSubstitution { interpreter } => ("cmdsub", Some(("interp", interpreter.clone()))),
+                ExecHow::ProcessSubstitution { interpreter } => {
+                    ("procsub", Some(("interp", interpreter.clone())))
+                }
+                ExecHow::CommandSubstitution { interpreter } => {
+                    ("cmdsub", Some(("interp", interpreter.clone())))
+                }
                 ExecHow::LaterExecuted { file } => ("later", Some(("file", file.clone()))),
                 ExecHow::Sourced { file } => ("sourced", file.clone().map(|f| ("file", f))),
                 ExecHow::Installed { file, installer } => {
@@ -214,7 +232,13 @@ pub fn fact_tokens(a: &Analysis, script: &str, f: &Fact) -> Vec<String> {
                 }
                 t.push(kv("pkgspan", slice(script, p.span)));
             }
-            for (on, n) in [(i.locked, "locked"), (i.require_hashes, "hashes"), (i.global, "global"), (i.retry, "retry"), (i.insecure, "insecure")] {
+            for (on, n) in [
+                (i.locked, "locked"),
+                (i.require_hashes, "hashes"),
+                (i.global, "global"),
+                (i.retry, "retry"),
+                (i.insecure, "insecure"),
+            ] {
                 if on {
                     t.push(n.into());
                 }
@@ -339,19 +363,30 @@ fn dump(a: &Analysis, script: &str) -> String {
     for f in &a.facts {
         s.push_str(&format!("  {:?}\n", fact_tokens(a, script, f)));
     }
-    s.push_str(&format!("  errors={:?} limits={:?}\n", a.syntax_errors, a.limits));
+    s.push_str(&format!(
+        "  errors={:?} limits={:?}\n",
+        a.syntax_errors, a.limits
+    ));
     s
 }
 
 /// Check one table row; returns a failure description.
 pub fn check(analyzer: &mut Analyzer, script: &str, expect: &[&str]) -> Option<String> {
     let a = analyzer.analyze(script);
-    let cmds: Vec<Vec<String>> = a.commands.iter().map(|c| command_tokens(&a, script, c)).collect();
+    let cmds: Vec<Vec<String>> = a
+        .commands
+        .iter()
+        .map(|c| command_tokens(&a, script, c))
+        .collect();
     let facts: Vec<Vec<String>> = a.facts.iter().map(|f| fact_tokens(&a, script, f)).collect();
     // Invariant: every span lies on character boundaries inside the script.
     for f in &a.facts {
         let s = f.span();
-        assert!(s.end <= script.len() && script.is_char_boundary(s.start) && script.is_char_boundary(s.end));
+        assert!(
+            s.end <= script.len()
+                && script.is_char_boundary(s.start)
+                && script.is_char_boundary(s.end)
+        );
     }
     let mut failures = Vec::new();
     for line in expect {
@@ -366,14 +401,25 @@ pub fn check(analyzer: &mut Analyzer, script: &str, expect: &[&str]) -> Option<S
         } else if body == "limit" {
             !a.limits.is_empty()
         } else {
-            let pool = if want.first().is_some_and(|t| t == "cmd") { &cmds } else { &facts };
-            pool.iter().any(|have| want.iter().all(|w| have.contains(w)))
+            let pool = if want.first().is_some_and(|t| t == "cmd") {
+                &cmds
+            } else {
+                &facts
+            };
+            pool.iter()
+                .any(|have| want.iter().all(|w| have.contains(w)))
         };
         if ok == neg {
             failures.push(format!("{}expected {line:?}", if neg { "un" } else { "" }));
         }
     }
-    (!failures.is_empty()).then(|| format!("script {script:?}\n{}\nhave:\n{}", failures.join("\n"), dump(&a, script)))
+    (!failures.is_empty()).then(|| {
+        format!(
+            "script {script:?}\n{}\nhave:\n{}",
+            failures.join("\n"),
+            dump(&a, script)
+        )
+    })
 }
 
 pub fn run_table(rows: &[(&str, &[&str])]) {
@@ -384,5 +430,11 @@ pub fn run_table(rows: &[(&str, &[&str])]) {
             failed.push(f);
         }
     }
-    assert!(failed.is_empty(), "{} of {} rows failed:\n\n{}", failed.len(), rows.len(), failed.join("\n\n"));
+    assert!(
+        failed.is_empty(),
+        "{} of {} rows failed:\n\n{}",
+        failed.len(),
+        rows.len(),
+        failed.join("\n\n")
+    );
 }

@@ -4,7 +4,7 @@
 use tollgate_model::Span;
 
 use super::{Cx, base_name, credential};
-use crate::args::{Arg, OptSpec, positionals, scan, sub_span};
+use crate::args::{Arg, OptSpec, Val, positionals, scan, sub_span};
 use crate::command::{Command, Word};
 use crate::facts::{
     EnvSetting, Fact, FileRef, IndexKind, IndexUrl, Install, PackageKind, PackageSpec,
@@ -412,9 +412,15 @@ const PIP: OptSpec = OptSpec::new(
 
 /// `name[extras]==1.0`, `git+https://…@ref#egg=name`, `https://…/x.whl`, `./dir`, `x.whl`.
 fn pip_spec(cx: &Cx<'_>, w: &Word) -> PackageSpec {
-    let t = cx.text(w);
+    pip_spec_str(&cx.text(w), w.span)
+}
+
+fn val_text(cx: &Cx<'_>, v: &Val<'_>) -> String {
+    v.text.map_or_else(|| owned(cx, v.word), str::to_owned)
+}
+
+fn pip_spec_str(t: &str, span: Span) -> PackageSpec {
     let t = t.trim();
-    let span = w.span;
     if let Some(at_url) = t.split_once(" @ ").map(|(n, u)| (n.trim(), u.trim())) {
         // PEP 508 direct reference: `name @ https://…`.
         let kind = if at_url.1.starts_with("git+") {
@@ -537,7 +543,7 @@ fn pip(
             }
             _ if a.is('e', "editable") => {
                 if let Some(v) = a.value() {
-                    let mut p = pip_spec(cx, v.word);
+                    let mut p = pip_spec_str(&val_text(cx, &v), v.span);
                     if p.kind == PackageKind::Registry {
                         p.kind = PackageKind::Path;
                     }
@@ -639,7 +645,7 @@ fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
                 // `uv run --with pkg script.py` fetches the `--with` packages.
                 for a in scanned.iter().filter(|a| a.is('\0', "with")) {
                     if let Some(v) = a.value() {
-                        inst.packages.push(pip_spec(cx, v.word));
+                        inst.packages.push(pip_spec_str(&val_text(cx, &v), v.span));
                     }
                 }
             }
@@ -663,6 +669,21 @@ fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     }
 }
 
+/// `tool@1.2` (uvx, poetry add): a version after `@` when the word is not a URL; pip's
+/// own syntax otherwise. `prefix` turns the bare version into a pip specifier.
+fn at_version_spec(cx: &Cx<'_>, w: &Word, prefix: &str) -> PackageSpec {
+    let t = cx.text(w);
+    match t.split_once('@') {
+        Some((n, v)) if !t.contains("://") && !n.is_empty() && !n.contains(' ') => PackageSpec {
+            name: n.to_owned(),
+            version: Some(format!("{prefix}{v}")),
+            kind: PackageKind::Registry,
+            span: w.span,
+        },
+        _ => pip_spec_str(&t, w.span),
+    }
+}
+
 /// Positionals from index `skip` on as pip specs, plus `--with` extras.
 fn python_packages(cx: &Cx<'_>, inst: &mut Install, scanned: &[Arg<'_>], skip: usize) {
     for w in positionals(scanned).skip(skip) {
@@ -670,7 +691,7 @@ fn python_packages(cx: &Cx<'_>, inst: &mut Install, scanned: &[Arg<'_>], skip: u
     }
     for a in scanned.iter().filter(|a| a.is('\0', "with")) {
         if let Some(v) = a.value() {
-            inst.packages.push(pip_spec(cx, v.word));
+            inst.packages.push(pip_spec_str(&val_text(cx, &v), v.span));
         }
     }
 }
@@ -686,17 +707,11 @@ fn uv_tool_run(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], sub: &str) {
     {
         inst.packages.push(pip_spec(cx, from.word));
     } else if let Some(w) = first_pos(&scanned) {
-        let mut p = pip_spec(cx, w);
-        if let Some((n, v)) = p.name.split_once('@') {
-            // uvx's own `tool@version` form.
-            p.version = Some(format!("=={v}"));
-            p.name = n.to_owned();
-        }
-        inst.packages.push(p);
+        inst.packages.push(at_version_spec(cx, w, "=="));
     }
     for a in scanned.iter().filter(|a| a.is('\0', "with")) {
         if let Some(v) = a.value() {
-            inst.packages.push(pip_spec(cx, v.word));
+            inst.packages.push(pip_spec_str(&val_text(cx, &v), v.span));
         }
     }
     apply_env(cx, cmd, &mut inst, UV_ENV);
@@ -717,7 +732,7 @@ fn pipx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         .find(|a| a.is('\0', "spec"))
         .and_then(Arg::value);
     match (sub, spec) {
-        (_, Some(v)) => inst.packages.push(pip_spec(cx, v.word)),
+        (_, Some(v)) => inst.packages.push(pip_spec_str(&val_text(cx, &v), v.span)),
         ("run", None) => inst.packages.extend(pos.get(1).map(|w| pip_spec(cx, w))),
         // `pipx inject VENV pkg…`: the first operand is the environment.
         ("inject", None) => inst
@@ -762,12 +777,7 @@ fn poetry(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
             inst.locked = matches!(sub, "install" | "sync");
             if sub == "add" {
                 for w in &pos[1..] {
-                    let mut p = pip_spec(cx, w);
-                    if let Some((n, v)) = p.name.split_once('@') {
-                        p.version = Some(v.to_owned());
-                        p.name = n.to_owned();
-                    }
-                    inst.packages.push(p);
+                    inst.packages.push(at_version_spec(cx, w, ""));
                 }
             }
             apply_env(
@@ -851,9 +861,11 @@ const NPM: OptSpec = OptSpec::new(
 /// `@scope/name@1.2.3`, `name@^1`, `github:o/r#sha`, `o/r`, `git+https://…`, `./dir`,
 /// `https://…/x.tgz`.
 fn npm_spec(cx: &Cx<'_>, w: &Word) -> PackageSpec {
-    let t = cx.text(w);
+    npm_spec_str(&cx.text(w), w.span)
+}
+
+fn npm_spec_str(t: &str, span: Span) -> PackageSpec {
     let t = t.trim();
-    let span = w.span;
     let git_prefix = [
         "git+",
         "git://",
@@ -960,16 +972,16 @@ fn npm(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     let mut inst = blank("npm", Some(sub.to_owned()), cmd);
     inst.locked = kind == "ci";
     if kind == "exec" {
-        let pkgs: Vec<&Word> = scanned
+        let pkgs: Vec<Val<'_>> = scanned
             .iter()
             .filter(|a| a.is('p', "package"))
-            .filter_map(|a| a.value().map(|v| v.word))
+            .filter_map(Arg::value)
             .collect();
         if pkgs.is_empty() {
             inst.packages.extend(pos.get(1).map(|w| npm_spec(cx, w)));
         } else {
             inst.packages
-                .extend(pkgs.into_iter().map(|w| npm_spec(cx, w)));
+                .extend(pkgs.iter().map(|v| npm_spec_str(&val_text(cx, v), v.span)));
         }
     } else {
         inst.packages = pos[1..].iter().map(|w| npm_spec(cx, w)).collect();
@@ -1020,17 +1032,17 @@ fn npx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], name: &str) {
         _ => "npx",
     };
     let mut inst = blank(manager, Some(name.to_owned()), cmd);
-    let pkgs: Vec<&Word> = scanned
+    let pkgs: Vec<Val<'_>> = scanned
         .iter()
         .filter(|a| a.is('p', "package"))
-        .filter_map(|a| a.value().map(|v| v.word))
+        .filter_map(Arg::value)
         .collect();
     if pkgs.is_empty() {
         inst.packages
             .extend(first_pos(&scanned).map(|w| npm_spec(cx, w)));
     } else {
         inst.packages
-            .extend(pkgs.into_iter().map(|w| npm_spec(cx, w)));
+            .extend(pkgs.iter().map(|v| npm_spec_str(&val_text(cx, v), v.span)));
     }
     if inst.packages.is_empty() {
         return;
@@ -1383,7 +1395,6 @@ const GO: OptSpec = OptSpec::single_dash(&[
     "coverpkg",
     "cpu",
     "parallel",
-    "w",
 ]);
 
 fn go(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
