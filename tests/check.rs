@@ -62,9 +62,17 @@ fn bad_inputs_are_reported_and_the_run_goes_on() {
     let dir = tempfile::tempdir().expect("tmp");
     let wf = dir.path().join(".github/workflows");
     std::fs::create_dir_all(&wf).expect("mkdir");
-    std::fs::write(wf.join("good.yml"), "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n").expect("w");
+    std::fs::write(
+        wf.join("good.yml"),
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n",
+    )
+    .expect("w");
     std::fs::write(wf.join("malformed.yml"), "on: push\njobs:\n  a: [\n").expect("w");
-    std::fs::write(wf.join("shape.yml"), "on: push\njobs:\n  a:\n    runs-on: x\n    steps: 3\n").expect("w");
+    std::fs::write(
+        wf.join("shape.yml"),
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps: 3\n",
+    )
+    .expect("w");
     std::fs::write(wf.join("empty.yml"), "").expect("w");
     std::fs::write(wf.join("binary.yml"), b"\x7fELF\x00\x01").expect("w");
     std::fs::write(wf.join("latin1.yml"), b"name: caf\xe9\non: push\n").expect("w");
@@ -73,7 +81,11 @@ fn bad_inputs_are_reported_and_the_run_goes_on() {
         .arg(dir.path())
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(1), "input errors are something to report, not a crash");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "input errors are something to report, not a crash"
+    );
     let doc = json(&out.stdout);
     let diags = doc["diagnostics"].as_array().expect("diagnostics");
     let by_file = |name: &str| {
@@ -96,7 +108,11 @@ fn bad_inputs_are_reported_and_the_run_goes_on() {
         assert_eq!(d[0]["location"]["column"], column, "{name}: {d:?}");
     }
     assert!(by_file("good.yml").is_empty());
-    assert_eq!(doc["workflows"].as_array().map(Vec::len), Some(2), "good and shape are modelled");
+    assert_eq!(
+        doc["workflows"].as_array().map(Vec::len),
+        Some(2),
+        "good and shape are modelled"
+    );
 }
 
 #[test]
@@ -112,12 +128,17 @@ fn human_output_shows_file_line_and_excerpt() {
         .code(1)
         .stdout(predicate::str::contains(".github/workflows/x.yml:5:18"))
         .stdout(predicate::str::contains("permissions: maybe"))
-        .stdout(predicate::str::contains("1 input read: 1 error, 0 warnings"));
+        .stdout(predicate::str::contains(
+            "0 findings (0 errors, 0 warnings, 0 notes) in 1 input; 1 input problem",
+        ));
 }
 
 #[test]
 fn usage_and_io_errors_exit_2() {
-    tollgate().args(["check", "--format", "xml"]).assert().code(2);
+    tollgate()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
     tollgate().arg("frobnicate").assert().code(2);
     let dir = tempfile::tempdir().expect("tmp");
     tollgate()
@@ -162,11 +183,19 @@ fn corpus_parses_cleanly() {
         .arg(&corpus)
         .output()
         .expect("runs");
-    assert!(out.status.code().is_some_and(|c| c < 2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = json(&out.stdout);
     let inputs = doc["inputs"].as_array().expect("inputs").len();
     let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("manifest");
-    assert_eq!(inputs, manifest.lines().count() - 1, "every corpus file is an input");
+    assert_eq!(
+        inputs,
+        manifest.lines().count() - 1,
+        "every corpus file is an input"
+    );
     let errors: Vec<_> = doc["diagnostics"]
         .as_array()
         .expect("diagnostics")

@@ -1,6 +1,6 @@
 //! Helpers shared by the end-to-end tests: the binary, the fixture paths, the corpus.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::print_stderr)]
 
 use std::path::PathBuf;
 

@@ -11,8 +11,10 @@ Examples:
   tollgate check path/to/repo            check another checkout
   tollgate check .github/workflows/ci.yml
                                          check one file (pre-commit passes changed files)
-  tollgate check --format json > out.json
-                                         machine-readable inputs, models and diagnostics";
+  tollgate check --format sarif -o tollgate.sarif
+                                         SARIF for GitHub code scanning
+  tollgate check --select pinning --fail-level error
+                                         only the pinning rules; fail on errors only";
 
 /// Map and guard the build-time dependencies of CI/CD pipelines.
 ///
@@ -42,6 +44,12 @@ pub enum Command {
     /// Check the pipelines of a repository and report what is found.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Print a rule's documentation.
+    Explain(ExplainArgs),
+    /// Write a commented default configuration.
+    Config(ConfigArgs),
 }
 
 #[derive(Debug, Args)]
@@ -56,21 +64,105 @@ pub struct CheckArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Print only what is found: no summary line, no notes.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+
+    /// Configuration file (default: `tollgate.toml` or `.github/tollgate.toml` in the
+    /// first directory checked).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+
+    /// Run only these rules or categories (comma-separated or repeated). Naming a rule
+    /// that is off by default turns it on.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Do not run these rules or categories.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Exit with 1 when a finding reaches this level.
+    #[arg(long, value_enum, default_value_t = FailLevel::Note)]
+    pub fail_level: FailLevel,
+
+    /// Report only findings at least this confident.
+    #[arg(long, value_enum)]
+    pub min_confidence: Option<ConfidenceArg>,
+
+    /// Report findings hidden by `# tollgate: ignore[…]` comments and config ignores.
+    #[arg(long)]
+    pub no_ignores: bool,
+
+    /// Print the number of findings per rule after the report.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Print only what is found: no summary line, no notes.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Diagnostics with source excerpts and labels, and a summary.
+    /// Findings and diagnostics with source excerpts, and a summary.
     Human,
     /// A versioned JSON document (`"version": 1`).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailLevel {
+    Note,
+    Warning,
+    Error,
+    /// Never fail because of findings (input errors still fail).
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceArg {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id, e.g. `unpinned-action`.
+    pub rule: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Write the default configuration to `tollgate.toml` (or `--output`).
+    #[arg(long)]
+    pub init: bool,
+
+    /// Where to write it.
+    #[arg(long, short = 'o', default_value = "tollgate.toml")]
+    pub output: PathBuf,
+
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -94,9 +186,22 @@ mod tests {
     #[test]
     fn check_defaults_to_current_directory() {
         let cli = Cli::try_parse_from(["tollgate", "check"]).expect("parses");
-        let Command::Check(a) = cli.command;
+        let Command::Check(a) = cli.command else {
+            panic!("check")
+        };
         assert_eq!(a.paths, vec![PathBuf::from(".")]);
         assert_eq!(a.format, Format::Human);
+        assert_eq!(a.fail_level, FailLevel::Note);
+    }
+
+    #[test]
+    fn select_takes_commas_and_repeats() {
+        let cli = Cli::try_parse_from(["tollgate", "check", "--select", "a,b", "--select", "c"])
+            .expect("parses");
+        let Command::Check(a) = cli.command else {
+            panic!("check")
+        };
+        assert_eq!(a.select, vec!["a", "b", "c"]);
     }
 
     #[test]

@@ -1,58 +1,206 @@
-//! `tollgate check`: discover, parse, (later: graph, rules), report.
+//! `tollgate check`: discover, parse, run the rules, report.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
-use tollgate_model::Severity;
-use tollgate_scan::{ScanOptions, scan};
+use tollgate_engine::{Config, RunOptions, Selector};
+use tollgate_model::{Confidence, Diagnostic, Finding, Level, Severity, SourceFile};
+use tollgate_scan::{Scan, ScanOptions, scan};
 
-use crate::args::{CheckArgs, Format};
+use crate::args::{CheckArgs, ConfidenceArg, FailLevel, Format};
+use crate::catalog::{infos, unknown_rule};
 use crate::human::Human;
 use crate::{Cli, CliError, EXIT_CLEAN, EXIT_FINDINGS, output};
 
-pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
-    let scan = scan(&args.paths, &ScanOptions::default());
-    let diagnostics = &scan.diagnostics;
-    let text = match args.format {
-        Format::Json => {
-            let doc = tollgate_report::json::document(&scan, diagnostics);
-            let mut s = serde_json::to_string_pretty(&doc)
-                .map_err(|e| CliError::Usage(format!("cannot render JSON: {e}")))?;
-            s.push('\n');
-            s
-        }
-        Format::Human => {
-            let human = Human::new(output::use_color(cli.color, args.output.is_some()));
-            let mut s = String::new();
-            for d in diagnostics {
-                if args.quiet && d.severity == Severity::Note {
-                    continue;
-                }
-                let source = scan
-                    .inputs
-                    .iter()
-                    .find(|i| i.source.display == d.path)
-                    .map(|i| &i.source);
-                human.diagnostic(&mut s, d, source);
-            }
-            if !args.quiet {
-                let count = |sev| diagnostics.iter().filter(|d| d.severity == sev).count();
-                let _ = writeln!(
-                    s,
-                    "{} input{} read: {} error{}, {} warning{}",
-                    scan.inputs.len(),
-                    plural(scan.inputs.len()),
-                    count(Severity::Error),
-                    plural(count(Severity::Error)),
-                    count(Severity::Warning),
-                    plural(count(Severity::Warning)),
-                );
-            }
-            s
-        }
+/// Load the configuration named by `--config`, or found in the first directory checked.
+pub fn load_config(
+    explicit: Option<&Path>,
+    paths: &[PathBuf],
+    color: bool,
+) -> Result<Config, CliError> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => paths
+            .iter()
+            .find(|p| p.is_dir())
+            .and_then(|d| Config::find(d)),
     };
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let known: Vec<&str> = tollgate_rules::rules()
+        .iter()
+        .map(|r| r.meta.id.as_str())
+        .collect();
+    Config::load(&path, &known).map_err(|e| {
+        let human = Human::new(color);
+        let mut s = String::new();
+        for d in &e.diagnostics {
+            human.diagnostic(&mut s, d, e.source.as_ref());
+        }
+        CliError::Config(s)
+    })
+}
+
+fn selectors(names: &[String]) -> Result<Vec<Selector>, CliError> {
+    let rules = tollgate_rules::rules();
+    names
+        .iter()
+        .map(|n| {
+            let known = n == "all"
+                || rules
+                    .iter()
+                    .any(|r| r.meta.id == *n || r.meta.category == *n);
+            if known {
+                Ok(Selector(n.clone()))
+            } else {
+                Err(unknown_rule(n))
+            }
+        })
+        .collect()
+}
+
+fn source_of<'a>(scan: &'a Scan, config: &'a Config, path: &str) -> Option<&'a SourceFile> {
+    scan.inputs
+        .iter()
+        .map(|i| &i.source)
+        .chain(config.source.as_ref())
+        .find(|s| s.display == path)
+}
+
+pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
+    let color = output::use_color(cli.color, args.output.is_some());
+    let select = selectors(&args.select)?;
+    let ignore = selectors(&args.ignore)?;
+    let config = load_config(args.config.as_deref(), &args.paths, color)?;
+    let scan = scan(&args.paths, &ScanOptions::default());
+    let opts = RunOptions {
+        select,
+        ignore,
+        min_confidence: args.min_confidence.map(|c| match c {
+            ConfidenceArg::Low => Confidence::Low,
+            ConfidenceArg::Medium => Confidence::Medium,
+            ConfidenceArg::High => Confidence::High,
+        }),
+        no_ignores: args.no_ignores,
+    };
+    let outcome = tollgate_engine::run(tollgate_rules::rules(), &scan, &config, &opts);
+    let mut diagnostics: Vec<Diagnostic> = scan.diagnostics.clone();
+    diagnostics.extend(outcome.diagnostics);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let findings = &outcome.findings;
+
+    let mut text = match args.format {
+        Format::Json => {
+            let doc = tollgate_report::json::document(&scan, &diagnostics, findings);
+            serde_json::to_string_pretty(&doc).map_err(|e| CliError::Usage(e.to_string()))? + "\n"
+        }
+        Format::Sarif => {
+            let log = tollgate_report::sarif::render(
+                &infos(),
+                findings,
+                &diagnostics,
+                |p| source_of(&scan, &config, p),
+                env!("CARGO_PKG_VERSION"),
+                env!("CARGO_PKG_REPOSITORY"),
+            );
+            serde_json::to_string_pretty(&log).map_err(|e| CliError::Usage(e.to_string()))? + "\n"
+        }
+        Format::Github => tollgate_report::github::render(findings, &diagnostics),
+        Format::Human => human(
+            &scan,
+            &config,
+            findings,
+            &diagnostics,
+            args,
+            color,
+            outcome.suppressed,
+        ),
+    };
+    if args.statistics {
+        text.push_str(&statistics(findings));
+    }
     output::emit(args.output.as_deref(), &text)?;
-    let failing = diagnostics.iter().any(|d| d.severity == Severity::Error);
-    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+
+    let threshold = match args.fail_level {
+        FailLevel::Note => Some(Level::Note),
+        FailLevel::Warning => Some(Level::Warning),
+        FailLevel::Error => Some(Level::Error),
+        FailLevel::Never => None,
+    };
+    let failing_finding = threshold.is_some_and(|t| findings.iter().any(|f| f.level >= t));
+    let failing_input = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    Ok(if failing_finding || failing_input {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn human(
+    scan: &Scan,
+    config: &Config,
+    findings: &[Finding],
+    diagnostics: &[Diagnostic],
+    args: &CheckArgs,
+    color: bool,
+    suppressed: usize,
+) -> String {
+    let human = Human::new(color);
+    let mut s = String::new();
+    for d in diagnostics {
+        if args.quiet && d.severity == Severity::Note {
+            continue;
+        }
+        human.diagnostic(&mut s, d, source_of(scan, config, &d.path));
+    }
+    for f in findings {
+        human.finding(&mut s, f, source_of(scan, config, &f.primary.path));
+    }
+    if !args.quiet {
+        let count = |l| findings.iter().filter(|f| f.level == l).count();
+        let problems = diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Note)
+            .count();
+        let _ = write!(
+            s,
+            "{} finding{} ({} error{}, {} warning{}, {} note{}) in {} input{}",
+            findings.len(),
+            plural(findings.len()),
+            count(Level::Error),
+            plural(count(Level::Error)),
+            count(Level::Warning),
+            plural(count(Level::Warning)),
+            count(Level::Note),
+            plural(count(Level::Note)),
+            scan.inputs.len(),
+            plural(scan.inputs.len()),
+        );
+        if problems > 0 {
+            let _ = write!(s, "; {problems} input problem{}", plural(problems));
+        }
+        if suppressed > 0 {
+            let _ = write!(s, "; {suppressed} suppressed");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn statistics(findings: &[Finding]) -> String {
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in findings {
+        *by_rule.entry(f.rule).or_insert(0) += 1;
+    }
+    let mut rows: Vec<(&str, usize)> = by_rule.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut s = String::from("\nfindings by rule:\n");
+    for (rule, n) in rows {
+        let _ = writeln!(s, "{n:6}  {rule}");
+    }
+    s
 }
 
 fn plural(n: usize) -> &'static str {

@@ -2,6 +2,7 @@
 //! everything it shows is rendered from the values the library crates return.
 
 mod args;
+mod catalog;
 mod check;
 mod human;
 mod output;
@@ -36,6 +37,11 @@ pub fn main() -> ExitCode {
     };
     let code = match run(&cli) {
         Ok(code) => code,
+        Err(CliError::Config(rendered)) => {
+            output::error("invalid configuration");
+            output::stderr(&rendered);
+            EXIT_ERROR
+        }
         Err(e) => {
             output::error(&e.to_string());
             EXIT_ERROR
@@ -54,10 +60,36 @@ pub enum CliError {
     },
     #[error("{0}")]
     Usage(String),
+    /// A configuration error, already rendered with its source excerpt.
+    #[error("invalid configuration")]
+    Config(String),
 }
 
 fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         args::Command::Check(a) => check::run(cli, a),
+        args::Command::Rules(a) => {
+            output::emit(None, &catalog::list(a)?)?;
+            Ok(EXIT_CLEAN)
+        }
+        args::Command::Explain(a) => {
+            output::emit(None, &catalog::explain(&a.rule)?)?;
+            Ok(EXIT_CLEAN)
+        }
+        args::Command::Config(a) => {
+            if !a.init {
+                return Err(CliError::Usage(
+                    "nothing to do: `tollgate config --init` writes a default configuration".into(),
+                ));
+            }
+            if a.output.exists() && !a.force {
+                return Err(CliError::Usage(format!(
+                    "`{}` exists; pass --force to overwrite it",
+                    a.output.display()
+                )));
+            }
+            output::emit(Some(&a.output), tollgate_engine::config::DEFAULT_CONFIG)?;
+            Ok(EXIT_CLEAN)
+        }
     }
 }

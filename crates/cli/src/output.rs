@@ -46,3 +46,9 @@ pub fn error(message: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "error: {message}");
 }
+
+/// Text on standard error, as is.
+pub fn stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+}

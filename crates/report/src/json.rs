@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use tollgate_gha::{Job, Runs, Step, Uses, Workflow};
-use tollgate_model::{Diagnostic, SourceFile, Span};
+use tollgate_model::{Diagnostic, Finding, Location, SourceFile, Span};
 use tollgate_scan::{Parsed, Scan};
 
 /// Bumped on any incompatible change of the document's shape.
@@ -14,8 +14,95 @@ pub struct Document<'a> {
     pub tool: Tool,
     pub inputs: Vec<InputDto<'a>>,
     pub diagnostics: Vec<DiagnosticDto<'a>>,
+    pub findings: Vec<FindingDto<'a>>,
     pub workflows: Vec<WorkflowDto<'a>>,
     pub actions: Vec<ActionDto<'a>>,
+}
+
+/// A location with its path.
+#[derive(Serialize)]
+pub struct LocationDto<'a> {
+    pub path: &'a str,
+    #[serde(flatten)]
+    pub pos: Pos,
+}
+
+impl<'a> LocationDto<'a> {
+    #[must_use]
+    pub fn new(l: &'a Location) -> Self {
+        Self {
+            path: &l.path,
+            pos: Pos {
+                line: l.start.line,
+                column: l.start.column,
+                end_line: l.end.line,
+                end_column: l.end.column,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RelatedDto<'a> {
+    pub location: LocationDto<'a>,
+    pub message: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct HopDto<'a> {
+    pub label: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<LocationDto<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct FindingDto<'a> {
+    pub rule: &'a str,
+    pub level: &'static str,
+    pub severity: &'static str,
+    pub confidence: &'static str,
+    pub message: &'a str,
+    pub location: LocationDto<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedDto<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<HopDto<'a>>,
+}
+
+impl<'a> FindingDto<'a> {
+    #[must_use]
+    pub fn new(f: &'a Finding) -> Self {
+        Self {
+            rule: f.rule,
+            level: f.level.as_str(),
+            severity: f.severity.as_str(),
+            confidence: f.confidence.as_str(),
+            message: &f.message,
+            location: LocationDto::new(&f.primary),
+            job: f.job.as_deref(),
+            help: f.help.as_deref(),
+            related: f
+                .related
+                .iter()
+                .map(|r| RelatedDto {
+                    location: LocationDto::new(&r.location),
+                    message: &r.message,
+                })
+                .collect(),
+            path: f
+                .path
+                .iter()
+                .map(|h| HopDto {
+                    label: &h.label,
+                    location: h.location.as_ref().map(LocationDto::new),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -198,7 +285,11 @@ fn job_dto<'a>(f: &SourceFile, wf: &'a Workflow, job: &'a Job) -> JobDto<'a> {
 
 /// Build the document for a scan.
 #[must_use]
-pub fn document<'a>(scan: &'a Scan, diagnostics: &'a [Diagnostic]) -> Document<'a> {
+pub fn document<'a>(
+    scan: &'a Scan,
+    diagnostics: &'a [Diagnostic],
+    findings: &'a [Finding],
+) -> Document<'a> {
     let mut workflows = Vec::new();
     let mut actions = Vec::new();
     for input in &scan.inputs {
@@ -246,6 +337,7 @@ pub fn document<'a>(scan: &'a Scan, diagnostics: &'a [Diagnostic]) -> Document<'
             })
             .collect(),
         diagnostics: diagnostics.iter().map(DiagnosticDto::new).collect(),
+        findings: findings.iter().map(FindingDto::new).collect(),
         workflows,
         actions,
     }

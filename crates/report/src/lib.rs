@@ -4,4 +4,7 @@
 //! JSON outputs are frozen DTOs with a `version` field, not serde dumps of internal types:
 //! internal models may change without breaking users' scripts.
 
+pub mod findings;
+pub mod github;
 pub mod json;
+pub mod sarif;
