@@ -142,6 +142,8 @@ pub struct Finding {
     pub path: Vec<PathHop>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The job the finding belongs to, when it belongs to one (config ignores match it).
+    pub job: Option<String>,
 }
 
 impl Finding {
