@@ -10,4 +10,4 @@ mod scan;
 
 pub use discover::{Candidate, DiscoverOptions, discover};
 pub use read::{ReadLimits, read_text};
-pub use scan::{Input, Parsed, Scan, ScanOptions, parse_source, scan};
+pub use scan::{Input, Parsed, Scan, ScanOptions, Script, parse_source, scan};

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use rayon::prelude::*;
-use tollgate_gha::{Action, ActionsLock, Dependabot, Workflow};
-use tollgate_model::{Diagnostic, FileKind, SourceFile};
+use tollgate_gha::{Action, ActionsLock, Dependabot, Step, Workflow};
+use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, Severity, SourceFile};
+use tollgate_shell::{Analysis, Analyzer, ShellKind};
 
 use crate::discover::{Candidate, DiscoverOptions, discover};
 use crate::read::{ReadLimits, read_text};
@@ -16,6 +17,8 @@ pub enum Parsed {
     Action(Action),
     ActionsLock(ActionsLock),
     Dependabot(Dependabot),
+    /// A lockfile or a registry configuration file.
+    Packages(tollgate_lockfile::Parsed),
     /// Recognised, but its parser produced no model (the reason is in the diagnostics),
     /// or a kind whose parser lives in a later stage.
     Nothing,
@@ -28,6 +31,31 @@ pub struct Input {
     pub kind: FileKind,
     pub root: usize,
     pub parsed: Parsed,
+    /// The analysis of every `run:` step of a workflow or composite action.
+    pub scripts: Vec<Script>,
+}
+
+/// The analysis of one `run:` step. `job` is the job's index in its workflow (`None` in a
+/// composite action), `step` the step's index in its job or action.
+#[derive(Debug)]
+pub struct Script {
+    pub job: Option<usize>,
+    pub step: usize,
+    pub shell: ShellKind,
+    /// `None` for shells that are not analysed (pwsh, cmd, python…).
+    pub analysis: Option<Analysis>,
+}
+
+impl Input {
+    /// The script analysis of a step.
+    #[must_use]
+    pub fn script(&self, job: Option<usize>, step: usize) -> Option<&Script> {
+        // Scripts are pushed in (job, step) order, so a binary search finds them.
+        self.scripts
+            .binary_search_by(|s| (s.job, s.step).cmp(&(job, step)))
+            .ok()
+            .map(|i| &self.scripts[i])
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -60,8 +88,75 @@ pub fn parse_source(source: &SourceFile, kind: FileKind) -> (Parsed, Vec<Diagnos
             Parsed::ActionsLock,
         ),
         FileKind::Dependabot => wrap(tollgate_gha::parse_dependabot(source), Parsed::Dependabot),
+        k if k.is_lockfile() || k.is_registry_config() => {
+            let mut p = tollgate_lockfile::parse(source, k);
+            let diags = std::mem::take(&mut p.diagnostics);
+            (Parsed::Packages(p), diags)
+        }
         _ => (Parsed::Nothing, Vec::new()),
     }
+}
+
+/// Analyse the `run:` scripts of a parsed workflow or action. Scripts in shells we do not
+/// analyse get a note, so nothing is skipped silently.
+fn analyse_scripts(
+    analyzer: &mut Analyzer,
+    source: &SourceFile,
+    parsed: &Parsed,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Script> {
+    let mut out = Vec::new();
+    let mut one = |job: Option<usize>, step: &Step, shell: &str| {
+        let Some(run) = &step.run else { return };
+        let kind = ShellKind::classify(shell);
+        let analysis = match kind {
+            ShellKind::Bash | ShellKind::Sh => Some(analyzer.analyze(&run.script)),
+            _ => {
+                diags.push(
+                    Diagnostic::at(
+                        source,
+                        run.key,
+                        DiagnosticCode::NotAnalysed,
+                        format!(
+                            "`{}` script not analysed (only bash and sh scripts are)",
+                            kind.name()
+                        ),
+                    )
+                    .with_severity(Severity::Note),
+                );
+                None
+            }
+        };
+        out.push(Script {
+            job,
+            step: step.index,
+            shell: kind,
+            analysis,
+        });
+    };
+    match parsed {
+        Parsed::Workflow(wf) => {
+            for (j, job) in wf.jobs.iter().enumerate() {
+                for step in &job.steps {
+                    one(Some(j), step, wf.effective_shell(job, step));
+                }
+            }
+        }
+        Parsed::Action(a) => {
+            for step in a.steps() {
+                // A composite `run:` step must name its shell; bash is what a missing one
+                // would most likely mean, and the missing shell is reported by the parser.
+                one(
+                    None,
+                    step,
+                    step.shell.as_ref().map_or("bash", |s| s.value.as_str()),
+                );
+            }
+        }
+        _ => {}
+    }
+    out.sort_by_key(|s| (s.job, s.step));
+    out
 }
 
 /// Discover, read and parse. Never fails: every problem is a diagnostic.
@@ -70,23 +165,26 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
     let (candidates, roots, mut diagnostics) = discover(paths, &opts.discover);
     let results: Vec<(Option<Input>, Vec<Diagnostic>)> = candidates
         .into_par_iter()
-        .map(
-            |c: Candidate| match read_text(&c.disk, &c.display, c.kind, opts.limits) {
+        // One tree-sitter parser per worker thread: parsers are not shareable.
+        .map_init(Analyzer::new, |analyzer, c: Candidate| {
+            match read_text(&c.disk, &c.display, c.kind, opts.limits) {
                 Err(d) => (None, vec![d]),
                 Ok(source) => {
-                    let (parsed, diags) = parse_source(&source, c.kind);
+                    let (parsed, mut diags) = parse_source(&source, c.kind);
+                    let scripts = analyse_scripts(analyzer, &source, &parsed, &mut diags);
                     (
                         Some(Input {
                             source,
                             kind: c.kind,
                             root: c.root,
                             parsed,
+                            scripts,
                         }),
                         diags,
                     )
                 }
-            },
-        )
+            }
+        })
         .collect();
     let mut inputs = Vec::with_capacity(results.len());
     for (input, diags) in results {
