@@ -102,7 +102,6 @@ pub(crate) fn unwrap_wrappers(argv: &[Word], raw: &[&str]) -> Unwrapped {
         {
             break;
         }
-        let start = i;
         let mut j = i + 1;
         while let Some(t) = argv.get(j).and_then(Word::as_str) {
             if t == "--" {
@@ -154,7 +153,6 @@ pub(crate) fn unwrap_wrappers(argv: &[Word], raw: &[&str]) -> Unwrapped {
             span: Span::new(word.span.start, end),
         });
         i = j.min(argv.len());
-        let _ = start;
     }
     out.name_index = i;
     out

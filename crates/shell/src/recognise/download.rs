@@ -821,7 +821,7 @@ const DOCKER_BUILD: OptSpec = OptSpec::new(
     ],
 );
 
-pub(super) fn docker(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
+pub(super) fn docker(cx: &mut Cx<'_>, cmd: &Command) {
     let all = cmd.args();
     let global = scan(all, &DOCKER_GLOBAL);
     let Some(sub_pos) = global.iter().position(|a| matches!(a, Arg::Pos(_))) else {
@@ -898,5 +898,4 @@ pub(super) fn docker(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
         ),
         _ => {}
     }
-    let _ = i;
 }

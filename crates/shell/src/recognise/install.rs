@@ -190,11 +190,9 @@ const BUNDLE_ENV: &[(&str, Effect)] = &[
     ("BUNDLE_MIRROR__*", Effect::Record),
 ];
 
-pub(super) fn install(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
-    let _ = i;
+pub(super) fn install(cx: &mut Cx<'_>, cmd: &Command) {
     let Some(name) = cmd.name() else { return };
     let args = cmd.args();
-    let first = args.first().and_then(Word::as_str);
     match base_name(name) {
         "pip" | "pip3" => pip(cx, cmd, "pip", args, None),
         "python" | "python2" | "python3" | "py" | "pypy" | "pypy3" => {
@@ -271,9 +269,7 @@ pub(super) fn install(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
         "rustup" => rustup(cx, cmd, args),
         "poetry" => poetry(cx, cmd, args),
         "pipenv" => pipenv(cx, cmd, args),
-        _ => {
-            let _ = first;
-        }
+        _ => {}
     }
 }
 
@@ -2006,6 +2002,3 @@ pub(super) fn gh_extension(cx: &mut Cx<'_>, cmd: &Command, repo: Option<&Word>) 
     }
     cx.push(Fact::Install(inst));
 }
-
-#[allow(dead_code)]
-fn unused(_: Span) {}

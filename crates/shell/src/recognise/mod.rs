@@ -122,14 +122,14 @@ impl<'a> Cx<'a> {
             "aws" => download::aws(self, i, cmd),
             "gsutil" | "gcloud" => download::gsutil(self, i, cmd),
             "oras" => download::oras(self, i, cmd),
-            "docker" | "podman" | "nerdctl" => download::docker(self, i, cmd),
+            "docker" | "podman" | "nerdctl" => download::docker(self, cmd),
             "sha256sum" | "sha512sum" | "sha384sum" | "sha224sum" | "sha1sum" | "md5sum"
             | "b2sum" | "shasum" | "gpg" | "gpg2" | "gpgv" | "cosign" | "minisign"
             | "slsa-verifier" | "openssl" => verify::verify(self, i, cmd),
             "twine" if args.first().and_then(Word::as_str) == Some("upload") => {
                 credential::publish(self, cmd, "twine", false);
             }
-            _ => install::install(self, i, cmd),
+            _ => install::install(self, cmd),
         }
     }
 
@@ -404,8 +404,6 @@ impl<'a> Cx<'a> {
             };
             if let Some(how) = how {
                 links.push((d.fact, how));
-                // Also note which command, for verification ordering.
-                let _ = d.cmd;
             }
         }
         for (fact, how) in links {
@@ -524,7 +522,6 @@ fn installs_file(name: &str, cmd: &Command) -> bool {
         "install" => true,
         "apt" | "apt-get" | "yum" | "dnf" | "zypper" => has("install") || has("localinstall"),
         "gdebi" | "snap" | "flatpak" | "pip" | "pip3" | "npm" => true,
-        "sh" | "bash" => false,
         _ => false,
     }
 }

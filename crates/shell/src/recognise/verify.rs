@@ -184,8 +184,7 @@ pub(super) fn verify(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
         }
         "openssl" => {
             let words: Vec<&str> = args.iter().filter_map(Word::as_str).collect();
-            if words.first().is_some_and(|s| *s == "dgst") && words.iter().any(|t| *t == "-verify")
-            {
+            if words.first().is_some_and(|s| *s == "dgst") && words.contains(&"-verify") {
                 push(cx, i, cmd, "openssl", args.last());
             }
         }
