@@ -55,6 +55,44 @@ fn demo_repository_is_read_whole() {
     assert_eq!(checkout["location"]["line"], 16);
     assert_eq!(checkout["location"]["column"], 15);
     assert_eq!(job["steps"][1]["run"]["location"]["line"], 21);
+
+    // Script facts carry file positions: `curl … | sh` on line 22 of ci.yml, where the
+    // download starts at column 11 and the shell it is piped into at column 45.
+    let ci = doc["workflows"]
+        .as_array()
+        .expect("workflows")
+        .iter()
+        .find(|w| w["path"] == ".github/workflows/ci.yml")
+        .expect("ci");
+    let facts = &ci["jobs"][0]["steps"][2]["run"]["facts"];
+    assert_eq!(facts[0]["kind"], "download");
+    assert_eq!(facts[0]["location"]["line"], 22);
+    assert_eq!(facts[0]["location"]["column"], 11);
+    assert_eq!(facts[1]["kind"], "download-exec");
+    assert_eq!(facts[1]["location"]["column"], 45);
+
+    // Packages with their sources, from the npm lockfile written by hand.
+    let npm = doc["lockfiles"]
+        .as_array()
+        .expect("lockfiles")
+        .iter()
+        .find(|l| l["path"] == "web/package-lock.json")
+        .expect("npm lock");
+    let pkgs = npm["packages"].as_array().expect("packages");
+    assert_eq!(pkgs.len(), 2);
+    let left_pad = pkgs
+        .iter()
+        .find(|p| p["name"] == "left-pad")
+        .expect("left-pad");
+    assert_eq!(
+        left_pad["location"]["line"], 20,
+        "the entry starts at its key"
+    );
+    assert!(
+        left_pad["source"]
+            .to_string()
+            .contains("http://registry.npmjs.org")
+    );
 }
 
 #[test]

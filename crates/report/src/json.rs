@@ -3,7 +3,7 @@
 use serde::Serialize;
 use tollgate_gha::{Job, Runs, Step, Uses, Workflow};
 use tollgate_model::{Diagnostic, Finding, Location, SourceFile, Span};
-use tollgate_scan::{Parsed, Scan};
+use tollgate_scan::{Input, Parsed, Scan};
 
 /// Bumped on any incompatible change of the document's shape.
 pub const VERSION: u32 = 1;
@@ -17,6 +17,8 @@ pub struct Document<'a> {
     pub findings: Vec<FindingDto<'a>>,
     pub workflows: Vec<WorkflowDto<'a>>,
     pub actions: Vec<ActionDto<'a>>,
+    /// Lockfiles and registry configuration with their packages and configured sources.
+    pub lockfiles: Vec<LockfileDto<'a>>,
 }
 
 /// A location with its path.
@@ -221,6 +223,49 @@ pub struct RunDto<'a> {
     pub location: Pos,
     pub shell: &'a str,
     pub lines: usize,
+    /// False for shells tollgate does not analyse (pwsh, cmd, python).
+    pub analysed: bool,
+    pub commands: usize,
+    /// Regions tree-sitter could not parse; commands elsewhere are still extracted.
+    pub syntax_errors: usize,
+    pub facts: Vec<FactDto<'a>>,
+}
+
+/// One delivery fact of a script: its kind, where it is in the file, and its details
+/// (whose `span` fields are byte offsets into the script value, not the file).
+#[derive(Serialize)]
+pub struct FactDto<'a> {
+    pub kind: &'static str,
+    pub location: Pos,
+    pub detail: &'a tollgate_shell::Fact,
+}
+
+#[derive(Serialize)]
+pub struct LockfileDto<'a> {
+    pub path: &'a str,
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format_version: Option<&'a str>,
+    pub packages: Vec<PackageDto<'a>>,
+    pub sources: Vec<SourceDto<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct PackageDto<'a> {
+    pub ecosystem: &'a tollgate_lockfile::Ecosystem,
+    pub name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<&'a str>,
+    pub source: &'a tollgate_lockfile::Source,
+    pub integrity: bool,
+    pub location: Pos,
+}
+
+#[derive(Serialize)]
+pub struct SourceDto<'a> {
+    #[serde(flatten)]
+    pub source: &'a tollgate_lockfile::ConfiguredSource,
+    pub location: Pos,
 }
 
 #[derive(Serialize)]
@@ -251,7 +296,16 @@ fn uses_dto<'a>(
     })
 }
 
-fn step_dto<'a>(f: &SourceFile, step: &'a Step, shell: &'a str) -> StepDto<'a> {
+fn step_dto<'a>(
+    input: &'a Input,
+    job: Option<usize>,
+    step: &'a Step,
+    shell: &'a str,
+) -> StepDto<'a> {
+    let f = &input.source;
+    let analysis = input
+        .script(job, step.index)
+        .and_then(|s| s.analysis.as_ref());
     StepDto {
         index: step.index,
         location: Pos::of(f, step.span),
@@ -261,11 +315,27 @@ fn step_dto<'a>(f: &SourceFile, step: &'a Step, shell: &'a str) -> StepDto<'a> {
             location: Pos::of(f, r.span),
             shell,
             lines: r.script.lines().count(),
+            analysed: analysis.is_some(),
+            commands: analysis.map_or(0, |a| a.commands.len()),
+            syntax_errors: analysis.map_or(0, |a| a.syntax_errors.len()),
+            facts: analysis
+                .map(|a| {
+                    a.facts
+                        .iter()
+                        .map(|fact| FactDto {
+                            kind: fact.kind(),
+                            location: Pos::of(f, r.file_span(fact.span())),
+                            detail: fact,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }),
     }
 }
 
-fn job_dto<'a>(f: &SourceFile, wf: &'a Workflow, job: &'a Job) -> JobDto<'a> {
+fn job_dto<'a>(input: &'a Input, wf: &'a Workflow, index: usize, job: &'a Job) -> JobDto<'a> {
+    let f = &input.source;
     JobDto {
         id: &job.id.value,
         location: Pos::of(f, job.id.span),
@@ -278,7 +348,7 @@ fn job_dto<'a>(f: &SourceFile, wf: &'a Workflow, job: &'a Job) -> JobDto<'a> {
         steps: job
             .steps
             .iter()
-            .map(|s| step_dto(f, s, wf.effective_shell(job, s)))
+            .map(|s| step_dto(input, Some(index), s, wf.effective_shell(job, s)))
             .collect(),
     }
 }
@@ -292,6 +362,7 @@ pub fn document<'a>(
 ) -> Document<'a> {
     let mut workflows = Vec::new();
     let mut actions = Vec::new();
+    let mut lockfiles = Vec::new();
     for input in &scan.inputs {
         let f = &input.source;
         match &input.parsed {
@@ -303,7 +374,12 @@ pub fn document<'a>(
                     .iter()
                     .flat_map(|t| t.events.iter().map(|e| e.event.value.as_str()))
                     .collect(),
-                jobs: wf.jobs.iter().map(|j| job_dto(f, wf, j)).collect(),
+                jobs: wf
+                    .jobs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, j)| job_dto(input, wf, i, j))
+                    .collect(),
             }),
             Parsed::Action(a) => actions.push(ActionDto {
                 path: &f.display,
@@ -316,7 +392,39 @@ pub fn document<'a>(
                 steps: a
                     .steps()
                     .iter()
-                    .map(|s| step_dto(f, s, s.shell.as_ref().map_or("bash", |x| x.value.as_str())))
+                    .map(|s| {
+                        step_dto(
+                            input,
+                            None,
+                            s,
+                            s.shell.as_ref().map_or("bash", |x| x.value.as_str()),
+                        )
+                    })
+                    .collect(),
+            }),
+            Parsed::Packages(p) => lockfiles.push(LockfileDto {
+                path: &f.display,
+                kind: input.kind.as_str(),
+                format_version: p.format_version.as_deref(),
+                packages: p
+                    .packages
+                    .iter()
+                    .map(|pkg| PackageDto {
+                        ecosystem: &pkg.ecosystem,
+                        name: &pkg.name,
+                        version: pkg.version.as_deref(),
+                        source: &pkg.source,
+                        integrity: pkg.integrity.is_some(),
+                        location: Pos::of(f, pkg.span),
+                    })
+                    .collect(),
+                sources: p
+                    .sources
+                    .iter()
+                    .map(|s| SourceDto {
+                        source: s,
+                        location: Pos::of(f, s.span),
+                    })
                     .collect(),
             }),
             _ => {}
@@ -340,5 +448,6 @@ pub fn document<'a>(
         findings: findings.iter().map(FindingDto::new).collect(),
         workflows,
         actions,
+        lockfiles,
     }
 }
