@@ -4,7 +4,10 @@
 //! JSON outputs are frozen DTOs with a `version` field, not serde dumps of internal types:
 //! internal models may change without breaking users' scripts.
 
+pub mod dot;
 pub mod findings;
 pub mod github;
+pub mod graph_json;
 pub mod json;
+pub mod mermaid;
 pub mod sarif;

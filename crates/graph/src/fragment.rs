@@ -1,0 +1,616 @@
+//! Per-file graph fragments: each input becomes a list of nodes and edges built on its
+//! own (in parallel), with shared nodes named by a key so the merge can deduplicate them.
+
+use tollgate_gha::{
+    Action, ActionsLock, Env, Job, JobSecrets, KeyValue, PermissionLevel, Permissions,
+    PermissionsBlock, Runs, Step, Uses, UsesRef, Workflow,
+};
+use tollgate_lockfile::{Ecosystem, Source, SourceKind, SourceRole};
+use tollgate_model::{FileKind, Span};
+use tollgate_scan::{Input, Parsed};
+
+use crate::model::{Access, EdgeKind, InputId, NodeKind, Origin, RemoteRef, Target};
+use crate::resolve::{Resolution, Resolver};
+use crate::util::{host_of, image_host, secret_refs};
+
+/// The identity of a node shared between files (or the node of a file itself).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Key {
+    /// The node of an input file: a workflow, a local action, a lockfile or a config.
+    File(InputId),
+    /// A remote action or reusable workflow, by `owner/repo[/path]@ref`.
+    Remote(String),
+    /// A local reference that was not found: root, path, and whether a workflow.
+    Missing(usize, String, bool),
+    Image(String),
+    Host(String),
+    Source(Option<Ecosystem>, SourceKind, String),
+    Package(Ecosystem, String, Option<String>, String),
+    Secret(Option<String>),
+    Permission(String, Access),
+    Oidc,
+    Runner(String),
+}
+
+/// A node reference inside a fragment.
+#[derive(Clone, Debug)]
+pub(crate) enum FRef {
+    Local(usize),
+    Key(Key),
+}
+
+pub(crate) struct FNode {
+    pub key: Option<Key>,
+    pub kind: NodeKind,
+    pub origin: Option<Origin>,
+    pub parent: Option<FRef>,
+}
+
+pub(crate) struct FEdge {
+    pub from: FRef,
+    pub to: FRef,
+    pub kind: EdgeKind,
+    pub origin: Option<Origin>,
+}
+
+/// One file's part of the graph.
+#[derive(Default)]
+pub(crate) struct Fragment {
+    pub nodes: Vec<FNode>,
+    pub edges: Vec<FEdge>,
+    /// Lock entries with a commit: reference → commit.
+    pub locked: Vec<(String, String)>,
+}
+
+pub(crate) struct Cx<'a> {
+    pub id: InputId,
+    pub input: &'a Input,
+    pub resolver: &'a Resolver,
+    pub frag: Fragment,
+}
+
+impl<'a> Cx<'a> {
+    pub fn new(id: InputId, input: &'a Input, resolver: &'a Resolver) -> Self {
+        Self {
+            id,
+            input,
+            resolver,
+            frag: Fragment::default(),
+        }
+    }
+
+    pub fn origin(&self, span: Span) -> Origin {
+        Origin {
+            input: self.id,
+            span,
+            start: self.input.source.line_col(span.start),
+            end: self.input.source.line_col(span.end),
+        }
+    }
+
+    pub fn local(&mut self, kind: NodeKind, span: Span, parent: Option<&FRef>) -> FRef {
+        let origin = Some(self.origin(span));
+        self.frag.nodes.push(FNode {
+            key: None,
+            kind,
+            origin,
+            parent: parent.cloned(),
+        });
+        FRef::Local(self.frag.nodes.len() - 1)
+    }
+
+    /// A shared node; the first definition in input order wins at the merge.
+    pub fn shared(&mut self, key: Key, kind: NodeKind, span: Option<Span>) -> FRef {
+        let origin = span.map(|s| self.origin(s));
+        self.frag.nodes.push(FNode {
+            key: Some(key.clone()),
+            kind,
+            origin,
+            parent: None,
+        });
+        FRef::Key(key)
+    }
+
+    pub fn edge(&mut self, from: &FRef, to: &FRef, kind: EdgeKind, span: Option<Span>) {
+        let origin = span.map(|s| self.origin(s));
+        self.frag.edges.push(FEdge {
+            from: from.clone(),
+            to: to.clone(),
+            kind,
+            origin,
+        });
+    }
+
+    fn host(&mut self, name: String, span: Option<Span>) -> FRef {
+        self.shared(Key::Host(name.clone()), NodeKind::Host { name }, span)
+    }
+
+    /// An image node, with its registry host.
+    pub fn image(&mut self, reference: &str, span: Span) -> FRef {
+        let reference = reference.trim().to_owned();
+        let node = self.shared(
+            Key::Image(reference.clone()),
+            NodeKind::Image {
+                reference: reference.clone(),
+            },
+            Some(span),
+        );
+        if let Some(h) = image_host(&reference) {
+            let host = self.host(h, Some(span));
+            self.edge(&node, &host, EdgeKind::Reaches, Some(span));
+        }
+        node
+    }
+
+    /// A source node (registry index or git repository), with its host.
+    fn source(
+        &mut self,
+        ecosystem: Option<Ecosystem>,
+        kind: SourceKind,
+        url: &str,
+        default: bool,
+        span: Span,
+    ) -> FRef {
+        let node = self.shared(
+            Key::Source(ecosystem, kind, url.to_owned()),
+            NodeKind::Source {
+                ecosystem,
+                kind,
+                url: url.to_owned(),
+                default,
+            },
+            Some(span),
+        );
+        if let Some(h) = host_of(url) {
+            let host = self.host(h, Some(span));
+            self.edge(&node, &host, EdgeKind::Reaches, Some(span));
+        }
+        node
+    }
+
+    fn remote(&mut self, r: &UsesRef, span: Span) -> FRef {
+        let reference = format!("{}@{}", r.action(), r.git_ref);
+        let remote = RemoteRef {
+            reference: reference.clone(),
+            owner: r.owner.clone(),
+            repo: r.repo.clone(),
+            path: r.path.clone(),
+            git_ref: r.git_ref.clone(),
+            ref_kind: r.ref_kind,
+            locked_commit: None,
+        };
+        let kind = if r.is_reusable_workflow() {
+            NodeKind::ReusableWorkflow {
+                target: Target::Remote(remote),
+            }
+        } else {
+            NodeKind::Action {
+                target: Target::Remote(remote),
+                using: None,
+            }
+        };
+        self.shared(Key::Remote(reference), kind, Some(span))
+    }
+
+    /// The node a `uses:` value points at (an image for `docker://`), with the edge kind.
+    fn uses_target(&mut self, uses: &Uses, span: Span, workflow: bool) -> Option<(FRef, EdgeKind)> {
+        match uses {
+            Uses::Remote(r) => Some((self.remote(r, span), EdgeKind::Uses)),
+            Uses::Local { path } | Uses::SelfRepo { path } => {
+                let p = match self.resolver.resolve(self.input, path, workflow) {
+                    Resolution::Found(id) => {
+                        return Some((FRef::Key(Key::File(id)), EdgeKind::Uses));
+                    }
+                    Resolution::Missing(p) => p,
+                    Resolution::Outside => path.clone(),
+                };
+                let target = Target::Local {
+                    path: p.clone(),
+                    file: None,
+                };
+                let kind = if workflow {
+                    NodeKind::ReusableWorkflow { target }
+                } else {
+                    NodeKind::Action {
+                        target,
+                        using: None,
+                    }
+                };
+                let key = Key::Missing(self.input.root, p, workflow);
+                Some((self.shared(key, kind, Some(span)), EdgeKind::Uses))
+            }
+            Uses::Docker { image } => Some((self.image(image, span), EdgeKind::Pulls)),
+            Uses::Invalid { .. } => None,
+        }
+    }
+
+    /// Steps of a job or composite action, with their `uses:` edges.
+    fn steps(&mut self, parent: &FRef, job: Option<usize>, steps: &[Step]) -> Vec<FRef> {
+        let mut out = Vec::with_capacity(steps.len());
+        for step in steps {
+            let node = self.local(
+                NodeKind::Step {
+                    job,
+                    index: step.index,
+                    label: step.label(),
+                },
+                step.span,
+                Some(parent),
+            );
+            self.edge(parent, &node, EdgeKind::Contains, Some(step.span));
+            if let Some(u) = &step.uses
+                && let Some((target, kind)) = self.uses_target(&u.value, u.span, false)
+            {
+                self.edge(&node, &target, kind, Some(u.span));
+            }
+            out.push(node);
+        }
+        out
+    }
+}
+
+/// Secret references in a `key: value` pair, as file spans.
+fn kv_secrets(kv: &KeyValue, out: &mut Vec<(Option<String>, Span)>) {
+    for r in secret_refs(&kv.value.value) {
+        let span = kv.file_span(Span::new(r.start, r.end));
+        out.push((r.name, span));
+    }
+}
+
+fn env_secrets(env: &Env, out: &mut Vec<(Option<String>, Span)>) {
+    for v in &env.vars {
+        kv_secrets(v, out);
+    }
+    if let Some(e) = &env.expression {
+        for r in secret_refs(&e.value) {
+            out.push((r.name, e.span));
+        }
+    }
+}
+
+/// Secret references in raw file text at `span` (blocks kept only as spans).
+fn text_secrets(input: &Input, span: Span, out: &mut Vec<(Option<String>, Span)>) {
+    let text = input.source.slice(span);
+    for r in secret_refs(text) {
+        out.push((r.name, Span::new(span.start + r.start, span.start + r.end)));
+    }
+}
+
+fn step_secrets(step: &Step, out: &mut Vec<(Option<String>, Span)>) {
+    for kv in &step.with {
+        kv_secrets(kv, out);
+    }
+    env_secrets(&step.env, out);
+    if let Some(run) = &step.run {
+        for r in secret_refs(&run.script) {
+            out.push((r.name, run.file_span(Span::new(r.start, r.end))));
+        }
+    }
+}
+
+fn job_secrets(input: &Input, wf: &Workflow, job: &Job) -> Vec<(Option<String>, Span)> {
+    let mut out = Vec::new();
+    env_secrets(&wf.env, &mut out);
+    env_secrets(&job.env, &mut out);
+    for c in job.container.iter().chain(&job.services) {
+        env_secrets(&c.env, &mut out);
+        if let Some(cred) = c.credentials {
+            text_secrets(input, cred, &mut out);
+        }
+    }
+    for kv in job.with.iter().chain(&job.outputs) {
+        kv_secrets(kv, &mut out);
+    }
+    if let Some(s) = &job.secrets {
+        match &s.value {
+            JobSecrets::Inherit(span) => out.push((None, *span)),
+            JobSecrets::Map(kvs) => {
+                for kv in kvs {
+                    kv_secrets(kv, &mut out);
+                }
+            }
+        }
+    }
+    for step in &job.steps {
+        step_secrets(step, &mut out);
+    }
+    out
+}
+
+fn permissions(cx: &mut Cx<'_>, job: &FRef, block: Option<&PermissionsBlock>, job_span: Span) {
+    let hold = |cx: &mut Cx<'_>, scope: &str, access: Access, span: Span| {
+        let key = Key::Permission(scope.to_owned(), access);
+        let kind = NodeKind::Permission {
+            scope: scope.to_owned(),
+            access,
+        };
+        let node = cx.shared(key, kind, Some(span));
+        cx.edge(job, &node, EdgeKind::Holds, Some(span));
+    };
+    let oidc = |cx: &mut Cx<'_>, span: Span| {
+        let node = cx.shared(Key::Oidc, NodeKind::Oidc, Some(span));
+        cx.edge(job, &node, EdgeKind::Holds, Some(span));
+    };
+    let Some(block) = block else {
+        hold(cx, "default", Access::RepositoryDefault, job_span);
+        return;
+    };
+    match &block.permissions {
+        Permissions::ReadAll => hold(cx, "all", Access::Read, block.value_span),
+        Permissions::WriteAll => {
+            hold(cx, "all", Access::Write, block.value_span);
+            oidc(cx, block.value_span);
+        }
+        Permissions::Empty => {}
+        Permissions::Scopes(scopes) => {
+            for p in scopes {
+                let span = p.scope.span.cover(p.level.span);
+                match (p.scope.value.as_str(), p.level.value) {
+                    (_, PermissionLevel::None) => {}
+                    ("id-token", PermissionLevel::Write) => oidc(cx, span),
+                    (scope, PermissionLevel::Read) => hold(cx, scope, Access::Read, span),
+                    (scope, PermissionLevel::Write) => hold(cx, scope, Access::Write, span),
+                }
+            }
+        }
+    }
+}
+
+fn runner_label(job: &Job) -> Option<(String, bool, Span)> {
+    let r = job.runs_on.as_ref()?;
+    let mut labels: Vec<String> = r.labels.iter().map(|l| l.value.clone()).collect();
+    if let Some(g) = &r.group {
+        labels.insert(0, format!("group {}", g.value));
+    }
+    if labels.is_empty() {
+        return None;
+    }
+    Some((labels.join(", "), r.is_self_hosted(), r.span))
+}
+
+fn workflow(cx: &mut Cx<'_>, wf: &Workflow) {
+    let path = cx.input.source.display.clone();
+    let wnode = cx.shared(
+        Key::File(cx.id),
+        NodeKind::Workflow {
+            path,
+            name: wf.name.as_ref().map(|n| n.value.clone()),
+        },
+        Some(wf.name.as_ref().map_or(Span::empty(0), |n| n.span)),
+    );
+    if let Some(on) = &wf.on {
+        for t in &on.events {
+            let tn = cx.local(
+                NodeKind::Trigger {
+                    event: t.event.value.clone(),
+                },
+                t.event.span,
+                Some(&wnode),
+            );
+            cx.edge(&tn, &wnode, EdgeKind::Triggers, Some(t.event.span));
+        }
+    }
+    let mut jobs: Vec<(String, FRef)> = Vec::with_capacity(wf.jobs.len());
+    for (index, job) in wf.jobs.iter().enumerate() {
+        let jn = cx.local(
+            NodeKind::Job {
+                index,
+                id: job.id.value.clone(),
+                name: job.name.as_ref().map(|n| n.value.clone()),
+            },
+            job.id.span,
+            Some(&wnode),
+        );
+        cx.edge(&wnode, &jn, EdgeKind::Contains, Some(job.id.span));
+        if let Some((labels, self_hosted, span)) = runner_label(job) {
+            let r = cx.shared(
+                Key::Runner(labels.clone()),
+                NodeKind::Runner {
+                    labels,
+                    self_hosted,
+                },
+                Some(span),
+            );
+            cx.edge(&jn, &r, EdgeKind::RunsOn, Some(span));
+        }
+        for c in job.container.iter().chain(&job.services) {
+            if let Some(img) = &c.image {
+                let i = cx.image(&img.value, img.span);
+                cx.edge(&jn, &i, EdgeKind::Pulls, Some(img.span));
+            }
+        }
+        permissions(
+            cx,
+            &jn,
+            job.permissions.as_ref().or(wf.permissions.as_ref()),
+            job.id.span,
+        );
+        for (name, span) in job_secrets(cx.input, wf, job) {
+            let s = cx.shared(
+                Key::Secret(name.clone()),
+                NodeKind::Secret { name },
+                Some(span),
+            );
+            cx.edge(&jn, &s, EdgeKind::Holds, Some(span));
+        }
+        if let Some(u) = &job.uses
+            && let Some((target, kind)) = cx.uses_target(&u.value, u.span, true)
+        {
+            cx.edge(&jn, &target, kind, Some(u.span));
+        }
+        cx.steps(&jn, Some(index), &job.steps);
+        jobs.push((job.id.value.clone(), jn));
+    }
+    for (job, (_, jn)) in wf.jobs.iter().zip(&jobs) {
+        for need in &job.needs {
+            if let Some((_, target)) = jobs.iter().find(|(id, _)| *id == need.value) {
+                cx.edge(jn, target, EdgeKind::Needs, Some(need.span));
+            }
+        }
+    }
+}
+
+fn action(cx: &mut Cx<'_>, action: Option<&Action>) {
+    let display = &cx.input.source.display;
+    let dir = display.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+    let using = action.and_then(|a| match &a.runs {
+        Runs::Composite { using, .. } | Runs::Docker { using, .. } | Runs::Node { using, .. } => {
+            Some(using.value.clone())
+        }
+        Runs::Unknown { using } => using.as_ref().map(|u| u.value.clone()),
+    });
+    let span = action
+        .and_then(|a| a.name.as_ref().map(|n| n.span).or(a.runs_key))
+        .unwrap_or_else(|| Span::empty(0));
+    let node = cx.shared(
+        Key::File(cx.id),
+        NodeKind::Action {
+            target: Target::Local {
+                path: dir,
+                file: Some(display.clone()),
+            },
+            using,
+        },
+        Some(span),
+    );
+    let Some(action) = action else {
+        return;
+    };
+    match &action.runs {
+        Runs::Composite { steps, .. } => {
+            cx.steps(&node, None, steps);
+        }
+        Runs::Docker {
+            image: Some(img), ..
+        } if img.value.starts_with("docker://") => {
+            let i = cx.image(&img.value["docker://".len()..], img.span);
+            cx.edge(&node, &i, EdgeKind::Pulls, Some(img.span));
+        }
+        _ => {}
+    }
+}
+
+fn actions_lock(cx: &mut Cx<'_>, lock: &ActionsLock) {
+    for dep in &lock.dependencies {
+        let Uses::Remote(r) = Uses::parse(&dep.reference.value) else {
+            continue;
+        };
+        let from = cx.remote(&r, dep.reference.span);
+        if let Some(c) = &dep.commit {
+            cx.frag
+                .locked
+                .push((format!("{}@{}", r.action(), r.git_ref), c.value.clone()));
+        }
+        for used in &dep.uses {
+            if let Uses::Remote(u) = Uses::parse(&used.value) {
+                let to = cx.remote(&u, used.span);
+                cx.edge(&from, &to, EdgeKind::Uses, Some(used.span));
+            }
+        }
+    }
+}
+
+fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed) {
+    let path = cx.input.source.display.clone();
+    let file = if kind.is_lockfile() {
+        let packages = parsed
+            .packages
+            .iter()
+            .filter(|p| p.source != Source::Workspace)
+            .count();
+        Some(cx.shared(
+            Key::File(cx.id),
+            NodeKind::Lockfile {
+                path,
+                kind,
+                packages,
+            },
+            Some(Span::empty(0)),
+        ))
+    } else if parsed
+        .sources
+        .iter()
+        .any(|s| !matches!(s.role, SourceRole::Setting))
+    {
+        Some(cx.shared(
+            Key::File(cx.id),
+            NodeKind::RegistryConfig { path, kind },
+            Some(Span::empty(0)),
+        ))
+    } else {
+        None
+    };
+    if let Some(file) = &file {
+        for p in &parsed.packages {
+            let url = p.source.url().unwrap_or("").to_owned();
+            if p.source == Source::Workspace {
+                continue;
+            }
+            let pkg = cx.shared(
+                Key::Package(p.ecosystem, p.name.clone(), p.version.clone(), url),
+                NodeKind::Package {
+                    ecosystem: p.ecosystem,
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                },
+                Some(p.span),
+            );
+            cx.edge(file, &pkg, EdgeKind::Contains, Some(p.span));
+            let span = p.source_span.unwrap_or(p.span);
+            match &p.source {
+                Source::Registry { url, default } => {
+                    let s = cx.source(Some(p.ecosystem), SourceKind::Registry, url, *default, span);
+                    cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
+                }
+                Source::Git { url, .. } => {
+                    let s = cx.source(Some(p.ecosystem), SourceKind::Git, url, false, span);
+                    cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
+                }
+                Source::Url { url } => {
+                    if let Some(h) = host_of(url) {
+                        let host = cx.host(h, Some(span));
+                        cx.edge(&pkg, &host, EdgeKind::DownloadsFrom, Some(span));
+                    }
+                }
+                Source::Path { .. } | Source::Workspace | Source::Unknown => {}
+            }
+        }
+        for s in &parsed.sources {
+            if matches!(s.role, SourceRole::Setting) {
+                continue;
+            }
+            let default = tollgate_lockfile::is_default_registry(s.ecosystem, &s.url);
+            let src = cx.source(
+                Some(s.ecosystem),
+                SourceKind::Registry,
+                &s.url,
+                default,
+                s.span,
+            );
+            cx.edge(file, &src, EdgeKind::ResolvesFrom, Some(s.span));
+        }
+    }
+}
+
+/// Build the fragment of one input.
+pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment {
+    let mut cx = Cx::new(id, input, resolver);
+    match (&input.parsed, input.kind) {
+        (Parsed::Workflow(wf), _) => workflow(&mut cx, wf),
+        (Parsed::Action(a), _) => action(&mut cx, Some(a)),
+        (_, FileKind::Action) => action(&mut cx, None),
+        (Parsed::ActionsLock(lock), _) => actions_lock(&mut cx, lock),
+        (_, FileKind::Workflow) => {
+            // An unparseable workflow still gets its node, so references to it resolve.
+            let path = input.source.display.clone();
+            cx.shared(
+                Key::File(id),
+                NodeKind::Workflow { path, name: None },
+                Some(Span::empty(0)),
+            );
+        }
+        (Parsed::Packages(p), kind) => lockfile(&mut cx, kind, p),
+        _ => {}
+    }
+    cx.frag
+}

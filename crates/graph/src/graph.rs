@@ -1,0 +1,355 @@
+//! The graph itself: building it from a scan (fragments in parallel, then one ordered
+//! merge), applying `actions.lock`, detecting reference cycles, and accessors.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use petgraph::Direction;
+use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
+use tollgate_gha::{Job, Step, Workflow};
+use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, Location, Severity};
+use tollgate_scan::{Input, Parsed, Scan};
+
+use crate::fragment::{self, FRef, Fragment, Key};
+use crate::model::{Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, Target};
+use crate::resolve::load_missing;
+
+type Inner = petgraph::Graph<Node, Edge, petgraph::Directed, u32>;
+
+/// Per input: its display path and kind (for locations and lookups).
+#[derive(Clone, Debug)]
+pub struct InputInfo {
+    pub path: String,
+    pub kind: FileKind,
+}
+
+/// The dependency graph of one scan.
+///
+/// Node ids depend only on the inputs: fragments are built in parallel but merged in
+/// input order (inputs are sorted by path), and shared nodes are deduplicated by key with
+/// the first definition in that order winning.
+#[derive(Debug)]
+pub struct Graph {
+    inner: Inner,
+    inputs: Vec<InputInfo>,
+    scanned: usize,
+    loaded: Vec<Input>,
+    files: BTreeMap<InputId, NodeId>,
+}
+
+impl Graph {
+    /// Build the graph of a scan. Never fails: unresolvable references become nodes
+    /// marked "not found", and cycles, unreadable local files and lockfile problems are
+    /// returned as diagnostics (sorted).
+    #[must_use]
+    pub fn build(scan: &Scan) -> (Self, Vec<Diagnostic>) {
+        let (inputs, resolver, mut diagnostics) = load_missing(scan);
+        let all: Vec<(InputId, &Input)> = inputs.iter().collect();
+        let fragments: Vec<Fragment> = all
+            .par_iter()
+            .map(|(id, input)| fragment::build(*id, input, &resolver))
+            .collect();
+        let infos: Vec<InputInfo> = all
+            .iter()
+            .map(|(_, i)| InputInfo {
+                path: i.source.display.clone(),
+                kind: i.kind,
+            })
+            .collect();
+        let mut graph = Self {
+            inner: Inner::default(),
+            inputs: infos,
+            scanned: scan.inputs.len(),
+            loaded: Vec::new(),
+            files: BTreeMap::new(),
+        };
+        graph.merge(fragments);
+        graph.loaded = inputs.loaded;
+        diagnostics.extend(graph.cycles());
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        (graph, diagnostics)
+    }
+
+    fn merge(&mut self, fragments: Vec<Fragment>) {
+        let mut keyed: HashMap<Key, NodeId> = HashMap::new();
+        let mut locals: Vec<Vec<NodeId>> = Vec::with_capacity(fragments.len());
+        // Pass 1: nodes, so edges may point at nodes of later files.
+        for frag in &fragments {
+            let mut ids = Vec::with_capacity(frag.nodes.len());
+            for n in &frag.nodes {
+                let node = Node {
+                    kind: n.kind.clone(),
+                    origin: n.origin,
+                    parent: None,
+                };
+                let id = match &n.key {
+                    Some(k) => *keyed
+                        .entry(k.clone())
+                        .or_insert_with(|| self.inner.add_node(node)),
+                    None => self.inner.add_node(node),
+                };
+                if let Some(Key::File(f)) = &n.key {
+                    self.files.entry(*f).or_insert(id);
+                }
+                ids.push(id);
+            }
+            locals.push(ids);
+        }
+        let lookup = |r: &FRef, ids: &[NodeId]| match r {
+            FRef::Local(i) => ids.get(*i).copied(),
+            FRef::Key(k) => keyed.get(k).copied(),
+        };
+        // Pass 2: parents and edges, deduplicated by (from, to, kind), first origin kept.
+        let mut seen: HashSet<(NodeId, NodeId, EdgeKind)> = HashSet::new();
+        let mut locked: Vec<(String, String)> = Vec::new();
+        for (frag, ids) in fragments.into_iter().zip(&locals) {
+            for (n, id) in frag.nodes.iter().zip(ids) {
+                if let Some(p) = n.parent.as_ref().and_then(|p| lookup(p, ids))
+                    && let Some(node) = self.inner.node_weight_mut(*id)
+                    && node.parent.is_none()
+                {
+                    node.parent = Some(p);
+                }
+            }
+            for e in &frag.edges {
+                let (Some(from), Some(to)) = (lookup(&e.from, ids), lookup(&e.to, ids)) else {
+                    continue;
+                };
+                if seen.insert((from, to, e.kind)) {
+                    self.inner.add_edge(
+                        from,
+                        to,
+                        Edge {
+                            kind: e.kind,
+                            origin: e.origin,
+                        },
+                    );
+                }
+            }
+            locked.extend(frag.locked);
+        }
+        for (reference, commit) in locked {
+            if let Some(id) = keyed.get(&Key::Remote(reference))
+                && let Some(node) = self.inner.node_weight_mut(*id)
+                && let NodeKind::Action {
+                    target: Target::Remote(r),
+                    ..
+                }
+                | NodeKind::ReusableWorkflow {
+                    target: Target::Remote(r),
+                } = &mut node.kind
+                && r.locked_commit.is_none()
+            {
+                r.locked_commit = Some(commit);
+            }
+        }
+    }
+
+    /// Cycles of `uses:` through local actions, local workflows or lock entries: one
+    /// diagnostic per cycle, at the first reference (in input order) that closes it.
+    fn cycles(&self) -> Vec<Diagnostic> {
+        let filtered = petgraph::visit::EdgeFiltered::from_fn(&self.inner, |e| {
+            matches!(e.weight().kind, EdgeKind::Contains | EdgeKind::Uses)
+        });
+        let mut out = Vec::new();
+        for scc in petgraph::algo::tarjan_scc(&filtered) {
+            let set: HashSet<NodeId> = scc.iter().copied().collect();
+            let self_loop = scc.len() == 1
+                && self
+                    .inner
+                    .edges_connecting(scc[0], scc[0])
+                    .any(|e| e.weight().kind == EdgeKind::Uses);
+            if scc.len() < 2 && !self_loop {
+                continue;
+            }
+            let mut closing: Vec<(Origin, NodeId)> = scc
+                .iter()
+                .flat_map(|n| self.inner.edges_directed(*n, Direction::Outgoing))
+                .filter(|e| e.weight().kind == EdgeKind::Uses && set.contains(&e.target()))
+                .filter_map(|e| e.weight().origin.map(|o| (o, e.target())))
+                .collect();
+            closing.sort();
+            let Some((origin, _)) = closing.first() else {
+                continue;
+            };
+            let mut members: Vec<String> = scc
+                .iter()
+                .filter_map(|n| self.inner.node_weight(*n))
+                .filter(|n| {
+                    matches!(
+                        n.kind.kind(),
+                        Kind::Action | Kind::Workflow | Kind::ReusableWorkflow
+                    )
+                })
+                .map(|n| format!("`{}`", n.kind.label()))
+                .collect();
+            members.sort();
+            out.push(Diagnostic {
+                severity: Severity::Error,
+                code: DiagnosticCode::Shape,
+                message: format!("reference cycle between {}", members.join(", ")),
+                location: Some(self.location(origin)),
+                path: self.path(origin.input).to_owned(),
+                help: Some(
+                    "GitHub rejects a workflow whose actions use each other in a cycle; remove one of the `uses:` references".to_owned(),
+                ),
+            });
+        }
+        out
+    }
+
+    /// The petgraph graph, for algorithms this crate does not wrap.
+    #[must_use]
+    pub const fn inner(&self) -> &Inner {
+        &self.inner
+    }
+
+    #[must_use]
+    pub fn node_count(&self) -> usize {
+        self.inner.node_count()
+    }
+
+    #[must_use]
+    pub fn edge_count(&self) -> usize {
+        self.inner.edge_count()
+    }
+
+    #[must_use]
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.inner.node_weight(id)
+    }
+
+    /// Every node id in order.
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.inner.node_indices()
+    }
+
+    /// Nodes of one kind, in id order.
+    pub fn nodes_of(&self, kind: Kind) -> impl Iterator<Item = NodeId> + '_ {
+        self.inner
+            .node_indices()
+            .filter(move |n| self.inner[*n].kind.kind() == kind)
+    }
+
+    /// Outgoing edges of a node, in id order: `(edge, target)`.
+    #[must_use]
+    pub fn outgoing(&self, id: NodeId) -> Vec<(Edge, NodeId)> {
+        let mut v: Vec<(petgraph::graph::EdgeIndex<u32>, Edge, NodeId)> = self
+            .inner
+            .edges_directed(id, Direction::Outgoing)
+            .map(|e| (e.id(), *e.weight(), e.target()))
+            .collect();
+        v.sort_by_key(|(i, _, _)| *i);
+        v.into_iter().map(|(_, e, t)| (e, t)).collect()
+    }
+
+    /// Incoming edges of a node, in id order: `(edge, source)`.
+    #[must_use]
+    pub fn incoming(&self, id: NodeId) -> Vec<(Edge, NodeId)> {
+        let mut v: Vec<(petgraph::graph::EdgeIndex<u32>, Edge, NodeId)> = self
+            .inner
+            .edges_directed(id, Direction::Incoming)
+            .map(|e| (e.id(), *e.weight(), e.source()))
+            .collect();
+        v.sort_by_key(|(i, _, _)| *i);
+        v.into_iter().map(|(_, e, s)| (e, s)).collect()
+    }
+
+    /// Every edge in id order: `(from, to, edge)`.
+    pub fn edges(&self) -> impl Iterator<Item = (NodeId, NodeId, Edge)> + '_ {
+        self.inner
+            .edge_references()
+            .map(|e| (e.source(), e.target(), *e.weight()))
+    }
+
+    /// The origin of the edge `from → to` of `kind`, if there is one.
+    #[must_use]
+    pub fn edge_origin(&self, from: NodeId, to: NodeId, kind: EdgeKind) -> Option<Origin> {
+        self.inner
+            .edges_connecting(from, to)
+            .find(|e| e.weight().kind == kind)
+            .and_then(|e| e.weight().origin)
+    }
+
+    /// Display path of an input.
+    #[must_use]
+    pub fn path(&self, input: InputId) -> &str {
+        self.inputs.get(input.0).map_or("", |i| i.path.as_str())
+    }
+
+    /// Information about every input the graph knows (scanned, then loaded).
+    #[must_use]
+    pub fn inputs(&self) -> &[InputInfo] {
+        &self.inputs
+    }
+
+    /// The location of an origin.
+    #[must_use]
+    pub fn location(&self, origin: &Origin) -> Location {
+        Location {
+            path: self.path(origin.input).to_owned(),
+            span: origin.span,
+            start: origin.start,
+            end: origin.end,
+        }
+    }
+
+    /// The location of a node, when it has one.
+    #[must_use]
+    pub fn node_location(&self, id: NodeId) -> Option<Location> {
+        self.node(id)?.origin.as_ref().map(|o| self.location(o))
+    }
+
+    /// The node of an input file (its workflow, local action, lockfile or config node).
+    #[must_use]
+    pub fn file_node(&self, input: InputId) -> Option<NodeId> {
+        self.files.get(&input).copied()
+    }
+
+    /// The input for an id: a scanned one, or one the graph loaded from disk while
+    /// resolving local references.
+    #[must_use]
+    pub fn input<'a>(&'a self, scan: &'a Scan, id: InputId) -> Option<&'a Input> {
+        if id.0 < self.scanned {
+            scan.inputs.get(id.0)
+        } else {
+            self.loaded.get(id.0 - self.scanned)
+        }
+    }
+
+    /// Inputs loaded from disk during resolution (not part of the scan).
+    #[must_use]
+    pub fn loaded_inputs(&self) -> &[Input] {
+        &self.loaded
+    }
+
+    /// The workflow and job models of a job node.
+    #[must_use]
+    pub fn job_model<'a>(&'a self, scan: &'a Scan, job: NodeId) -> Option<(&'a Workflow, &'a Job)> {
+        let node = self.node(job)?;
+        let NodeKind::Job { index, .. } = node.kind else {
+            return None;
+        };
+        let input = self.input(scan, node.origin?.input)?;
+        let Parsed::Workflow(wf) = &input.parsed else {
+            return None;
+        };
+        Some((wf, wf.jobs.get(index)?))
+    }
+
+    /// The model of a step node (a workflow step or a composite action's step).
+    #[must_use]
+    pub fn step_model<'a>(&'a self, scan: &'a Scan, step: NodeId) -> Option<&'a Step> {
+        let node = self.node(step)?;
+        let NodeKind::Step { job, index, .. } = node.kind else {
+            return None;
+        };
+        let input = self.input(scan, node.origin?.input)?;
+        let steps = match (&input.parsed, job) {
+            (Parsed::Workflow(wf), Some(j)) => &wf.jobs.get(j)?.steps,
+            (Parsed::Action(a), None) => a.steps(),
+            _ => return None,
+        };
+        steps.iter().find(|s| s.index == index)
+    }
+}

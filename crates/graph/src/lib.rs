@@ -1,0 +1,29 @@
+//! The dependency graph of a scanned repository: every workflow, job, step, action,
+//! reusable workflow, image, command, lockfile, package, source, host, secret, permission
+//! and runner as a node, and what connects them (contains, uses, needs, runs, installs,
+//! resolves-from, pulls, downloads-from, reaches, holds) as edges.
+//!
+//! [`Graph::build`] turns a [`Scan`](tollgate_scan::Scan) into the graph: one fragment per
+//! input, built in parallel, then merged in input order so node ids are the same whatever
+//! the thread count. Local composite actions and reusable workflows (`./…`, `$/…`) are
+//! resolved to their files, loading from disk those the scan did not include, and cycles
+//! are reported as diagnostics. `.github/workflows/actions.lock` adds locked commits and the
+//! transitive `uses:` edges of remote actions.
+//!
+//! Rules query the graph ([`Graph::job_steps`], [`Graph::reaches`], [`Graph::holds`],
+//! [`Graph::path_to`]); renderers draw a filtered [`GraphView`].
+
+mod fragment;
+mod graph;
+mod model;
+mod query;
+mod resolve;
+pub mod util;
+mod view;
+
+pub use graph::{Graph, InputInfo};
+pub use model::{
+    Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef, Target,
+};
+pub use query::{FlatStep, Held, Holdings, Reach};
+pub use view::{GraphFilter, GraphView, ViewEdge};

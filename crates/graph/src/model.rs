@@ -1,0 +1,446 @@
+//! Node and edge types of the dependency graph, and the pointers back into the inputs.
+
+use tollgate_gha::RefKind;
+use tollgate_lockfile::{Ecosystem, SourceKind};
+use tollgate_model::{FileKind, LineCol, Span};
+
+/// A node of the graph. Ids are petgraph indices and stable for a given input set.
+pub type NodeId = petgraph::graph::NodeIndex<u32>;
+
+/// An input file: an index into `Scan::inputs` when below its length, otherwise one of
+/// the files the graph loaded itself (local actions and workflows that the scan did not
+/// include, as in a pre-commit run on changed files only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct InputId(pub usize);
+
+/// Where a node or edge comes from: a span in one input, with its line and column
+/// resolved at build time so renderers need no source text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub input: InputId,
+    pub span: Span,
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+/// What a permission scope grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Access {
+    Read,
+    Write,
+    /// No `permissions:` block at all: the repository's default token permissions, which
+    /// on older repositories are write to everything.
+    RepositoryDefault,
+}
+
+impl Access {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::RepositoryDefault => "repository-default",
+        }
+    }
+}
+
+/// A remote `owner/repo[/path]@ref` reference, with what `actions.lock` says about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteRef {
+    /// The reference as written (`owner/repo[/path]@ref`): the dedup key.
+    pub reference: String,
+    pub owner: String,
+    pub repo: String,
+    pub path: Option<String>,
+    pub git_ref: String,
+    pub ref_kind: RefKind,
+    /// The commit `actions.lock` locks this reference to (without `sha1-`).
+    pub locked_commit: Option<String>,
+}
+
+impl RemoteRef {
+    /// Pinned to an immutable commit, by the ref itself or by the lock.
+    #[must_use]
+    pub fn is_pinned(&self) -> bool {
+        self.ref_kind == RefKind::Sha || self.locked_commit.is_some()
+    }
+}
+
+/// What an action or reusable-workflow node points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Remote(RemoteRef),
+    /// `./path` or `$/path`, resolved against the repository root of the referring file.
+    Local {
+        /// The directory (actions) or file (workflows) relative to the scan root.
+        path: String,
+        /// The metadata file found for it (`…/action.yml`); `None` when it does not exist.
+        file: Option<String>,
+    },
+}
+
+/// The kind of a node with its data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Workflow {
+        path: String,
+        name: Option<String>,
+    },
+    /// One event of `on:`.
+    Trigger {
+        event: String,
+    },
+    Job {
+        /// Position in the workflow's `jobs:`.
+        index: usize,
+        id: String,
+        name: Option<String>,
+    },
+    Step {
+        /// The job's position in its workflow; `None` for a step of a composite action.
+        job: Option<usize>,
+        /// Position in the `steps:` list.
+        index: usize,
+        label: String,
+    },
+    /// An action: remote `owner/repo[/path]@ref`, or a local one resolved to its file.
+    Action {
+        target: Target,
+        /// `runs.using` of a local action (`composite`, `docker`, `node20`).
+        using: Option<String>,
+    },
+    /// A remote reusable workflow, or a local one that was not found (found local
+    /// workflows are their [`NodeKind::Workflow`] node).
+    ReusableWorkflow {
+        target: Target,
+    },
+    Image {
+        reference: String,
+    },
+    /// A command of a `run:` script that installs, downloads or pulls something.
+    Command {
+        tool: String,
+        text: String,
+    },
+    Lockfile {
+        path: String,
+        kind: FileKind,
+        packages: usize,
+    },
+    /// A registry configuration file (`.npmrc`, `.cargo/config.toml`, `pip.conf`, …)
+    /// that configures at least one source.
+    RegistryConfig {
+        path: String,
+        kind: FileKind,
+    },
+    Package {
+        ecosystem: Ecosystem,
+        name: String,
+        version: Option<String>,
+    },
+    /// A package source: a registry index or a git repository.
+    Source {
+        ecosystem: Option<Ecosystem>,
+        kind: SourceKind,
+        url: String,
+        /// The ecosystem's default public registry.
+        default: bool,
+    },
+    Host {
+        name: String,
+    },
+    /// A secret; `name: None` stands for every secret (`secrets: inherit`).
+    Secret {
+        name: Option<String>,
+    },
+    /// A `GITHUB_TOKEN` permission scope (`contents`, `packages`, …; `all` for
+    /// `read-all`/`write-all`, `default` when no block applies).
+    Permission {
+        scope: String,
+        access: Access,
+    },
+    /// The job can request an OIDC token (`id-token: write`).
+    Oidc,
+    Runner {
+        labels: String,
+        self_hosted: bool,
+    },
+}
+
+/// The kind of a node without its data: what filters and renderers switch on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Workflow,
+    Trigger,
+    Job,
+    Step,
+    Action,
+    ReusableWorkflow,
+    Image,
+    Command,
+    Lockfile,
+    RegistryConfig,
+    Package,
+    Source,
+    Host,
+    Secret,
+    Permission,
+    Oidc,
+    Runner,
+}
+
+impl Kind {
+    pub const ALL: [Self; 17] = [
+        Self::Workflow,
+        Self::Trigger,
+        Self::Job,
+        Self::Step,
+        Self::Action,
+        Self::ReusableWorkflow,
+        Self::Image,
+        Self::Command,
+        Self::Lockfile,
+        Self::RegistryConfig,
+        Self::Package,
+        Self::Source,
+        Self::Host,
+        Self::Secret,
+        Self::Permission,
+        Self::Oidc,
+        Self::Runner,
+    ];
+
+    /// Stable kebab-case name used on the command line and in JSON.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Workflow => "workflow",
+            Self::Trigger => "trigger",
+            Self::Job => "job",
+            Self::Step => "step",
+            Self::Action => "action",
+            Self::ReusableWorkflow => "reusable-workflow",
+            Self::Image => "image",
+            Self::Command => "command",
+            Self::Lockfile => "lockfile",
+            Self::RegistryConfig => "registry-config",
+            Self::Package => "package",
+            Self::Source => "source",
+            Self::Host => "host",
+            Self::Secret => "secret",
+            Self::Permission => "permission",
+            Self::Oidc => "oidc",
+            Self::Runner => "runner",
+        }
+    }
+
+    /// Parse a kind name; plurals and a few synonyms are accepted (`actions`,
+    /// `registry`, `images`).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        let s = match s.as_str() {
+            "registry" | "registries" => "source",
+            "reusable" | "reusable-workflows" => "reusable-workflow",
+            "permissions" | "scope" | "scopes" => "permission",
+            "container" | "containers" => "image",
+            "config" | "registry-configs" => "registry-config",
+            other => other,
+        };
+        let singular = s.strip_suffix('s').unwrap_or(s);
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.as_str() == singular)
+    }
+}
+
+impl NodeKind {
+    #[must_use]
+    pub const fn kind(&self) -> Kind {
+        match self {
+            Self::Workflow { .. } => Kind::Workflow,
+            Self::Trigger { .. } => Kind::Trigger,
+            Self::Job { .. } => Kind::Job,
+            Self::Step { .. } => Kind::Step,
+            Self::Action { .. } => Kind::Action,
+            Self::ReusableWorkflow { .. } => Kind::ReusableWorkflow,
+            Self::Image { .. } => Kind::Image,
+            Self::Command { .. } => Kind::Command,
+            Self::Lockfile { .. } => Kind::Lockfile,
+            Self::RegistryConfig { .. } => Kind::RegistryConfig,
+            Self::Package { .. } => Kind::Package,
+            Self::Source { .. } => Kind::Source,
+            Self::Host { .. } => Kind::Host,
+            Self::Secret { .. } => Kind::Secret,
+            Self::Permission { .. } => Kind::Permission,
+            Self::Oidc => Kind::Oidc,
+            Self::Runner { .. } => Kind::Runner,
+        }
+    }
+
+    /// A short human label for diagrams.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self {
+            Self::Workflow { path, name } => match name {
+                Some(n) => format!("{n} ({})", file_name(path)),
+                None => path.clone(),
+            },
+            Self::Trigger { event } => format!("on: {event}"),
+            Self::Job { id, name, .. } => match name {
+                Some(n) if n != id => format!("{id} ({n})"),
+                _ => id.clone(),
+            },
+            Self::Step { label, .. } => label.clone(),
+            Self::Action { target, .. } | Self::ReusableWorkflow { target } => match target {
+                Target::Remote(r) => match &r.locked_commit {
+                    Some(c) => format!("{} (locked {})", r.reference, short(c)),
+                    None => r.reference.clone(),
+                },
+                Target::Local { path, file } => match file {
+                    Some(_) => format!("./{path}"),
+                    None => format!("./{path} (not found)"),
+                },
+            },
+            Self::Image { reference } => reference.clone(),
+            Self::Command { text, .. } => text.clone(),
+            Self::Lockfile { path, packages, .. } => format!("{path} ({packages} packages)"),
+            Self::RegistryConfig { path, .. } => path.clone(),
+            Self::Package {
+                ecosystem,
+                name,
+                version,
+            } => match version {
+                Some(v) => format!("{}:{name}@{v}", ecosystem.as_str()),
+                None => format!("{}:{name}", ecosystem.as_str()),
+            },
+            Self::Source { kind, url, .. } => format!("{} {url}", kind.as_str()),
+            Self::Host { name } => name.clone(),
+            Self::Secret { name } => match name {
+                Some(n) => format!("secrets.{n}"),
+                None => "all secrets (inherit)".to_owned(),
+            },
+            Self::Permission { scope, access } => match access {
+                Access::RepositoryDefault => "default token permissions".to_owned(),
+                _ => format!("{scope}: {}", access.as_str()),
+            },
+            Self::Oidc => "OIDC token (id-token: write)".to_owned(),
+            Self::Runner { labels, .. } => format!("runs-on: {labels}"),
+        }
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+/// The kind of an edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EdgeKind {
+    /// Workflow → job, job → step, local action → step, lockfile → package.
+    Contains,
+    /// Trigger → workflow.
+    Triggers,
+    /// Job → the job it needs.
+    Needs,
+    /// Step → action, job → reusable workflow, action → action (through `actions.lock`).
+    Uses,
+    /// Job → runner.
+    RunsOn,
+    /// Step → command.
+    Runs,
+    /// Command → lockfile or package it installs.
+    Installs,
+    /// Package → source; command → registry config; registry config → source.
+    ResolvesFrom,
+    /// Job, step, action or command → image.
+    Pulls,
+    /// Command or package → host.
+    DownloadsFrom,
+    /// Source or image → host.
+    Reaches,
+    /// Job → permission scope, secret or OIDC.
+    Holds,
+}
+
+impl EdgeKind {
+    pub const ALL: [Self; 12] = [
+        Self::Contains,
+        Self::Triggers,
+        Self::Needs,
+        Self::Uses,
+        Self::RunsOn,
+        Self::Runs,
+        Self::Installs,
+        Self::ResolvesFrom,
+        Self::Pulls,
+        Self::DownloadsFrom,
+        Self::Reaches,
+        Self::Holds,
+    ];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Contains => "contains",
+            Self::Triggers => "triggers",
+            Self::Needs => "needs",
+            Self::Uses => "uses",
+            Self::RunsOn => "runs-on",
+            Self::Runs => "runs",
+            Self::Installs => "installs",
+            Self::ResolvesFrom => "resolves-from",
+            Self::Pulls => "pulls",
+            Self::DownloadsFrom => "downloads-from",
+            Self::Reaches => "reaches",
+            Self::Holds => "holds",
+        }
+    }
+}
+
+/// A node: its kind and data, where it is written, and its structural parent (the
+/// workflow of a job, the job or composite action of a step), which renderers use for
+/// clusters.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub origin: Option<Origin>,
+    pub parent: Option<NodeId>,
+}
+
+/// An edge: its kind and the span that creates it (the `uses:` value, the permission
+/// entry, the secret expression, the install command).
+#[derive(Clone, Copy, Debug)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub origin: Option<Origin>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn kind_names_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        let cases = [
+            ("actions", Some(Kind::Action)),
+            ("images", Some(Kind::Image)),
+            ("hosts", Some(Kind::Host)),
+            ("registry", Some(Kind::Source)),
+            ("Secrets", Some(Kind::Secret)),
+            ("reusable-workflows", Some(Kind::ReusableWorkflow)),
+            ("packages", Some(Kind::Package)),
+            ("nothing", None),
+        ];
+        for (s, want) in cases {
+            assert_eq!(Kind::parse(s), want, "{s}");
+        }
+    }
+}

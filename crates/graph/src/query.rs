@@ -1,0 +1,310 @@
+//! Queries rules ask of the graph: how a node got there, what a job reaches, what it
+//! holds, and the steps a job runs with local composite actions flattened in.
+
+use std::collections::{BTreeSet, HashSet, VecDeque};
+
+use crate::graph::Graph;
+use crate::model::{EdgeKind, InputId, Kind, NodeId, NodeKind, Origin, Target};
+
+/// One step a job runs, direct or inside a local composite action it calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlatStep {
+    pub step: NodeId,
+    /// The file the step is written in (the workflow, or the composite action).
+    pub input: InputId,
+    /// The job that runs it.
+    pub job: NodeId,
+    /// The `uses:` steps that led into the composite action holding this step,
+    /// outermost first; empty for the job's own steps.
+    pub via: Vec<NodeId>,
+    /// The local composite action holding this step, if any.
+    pub action: Option<NodeId>,
+}
+
+/// Everything a job reaches, by kind, each list sorted by node id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reach {
+    pub actions: Vec<NodeId>,
+    pub reusable_workflows: Vec<NodeId>,
+    /// Local workflows called (reusable workflows resolved to files).
+    pub workflows: Vec<NodeId>,
+    pub images: Vec<NodeId>,
+    pub commands: Vec<NodeId>,
+    pub lockfiles: Vec<NodeId>,
+    pub registry_configs: Vec<NodeId>,
+    pub packages: Vec<NodeId>,
+    pub sources: Vec<NodeId>,
+    pub hosts: Vec<NodeId>,
+    pub runners: Vec<NodeId>,
+}
+
+/// A held thing and the span that grants it (the permission entry, the secret
+/// expression, `secrets: inherit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub node: NodeId,
+    pub origin: Option<Origin>,
+}
+
+/// What a job holds: its effective token permissions, the secrets it references, and
+/// whether it can request an OIDC token.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Holdings {
+    pub permissions: Vec<Held>,
+    pub secrets: Vec<Held>,
+    pub oidc: Option<Held>,
+}
+
+/// Edges that describe what a job depends on (not which other jobs it waits for, nor
+/// what it holds).
+const fn is_dependency(kind: EdgeKind) -> bool {
+    !matches!(kind, EdgeKind::Needs | EdgeKind::Holds | EdgeKind::Triggers)
+}
+
+impl Graph {
+    /// Every job node, in id order.
+    pub fn jobs(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.nodes_of(Kind::Job)
+    }
+
+    /// Every workflow node, in id order.
+    pub fn workflows(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.nodes_of(Kind::Workflow)
+    }
+
+    /// The jobs of a workflow, in file order.
+    #[must_use]
+    pub fn jobs_of(&self, workflow: NodeId) -> Vec<NodeId> {
+        self.outgoing(workflow)
+            .into_iter()
+            .filter(|(e, t)| e.kind == EdgeKind::Contains && self.is(*t, Kind::Job))
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    /// The workflow a node belongs to, following parents (`None` for shared nodes).
+    #[must_use]
+    pub fn workflow_of(&self, mut id: NodeId) -> Option<NodeId> {
+        for _ in 0..8 {
+            let node = self.node(id)?;
+            if node.kind.kind() == Kind::Workflow {
+                return Some(id);
+            }
+            id = node.parent?;
+        }
+        None
+    }
+
+    fn is(&self, id: NodeId, kind: Kind) -> bool {
+        self.node(id).is_some_and(|n| n.kind.kind() == kind)
+    }
+
+    /// The steps of a local action node, when it is a resolved local action.
+    fn local_action_steps(&self, action: NodeId) -> Vec<NodeId> {
+        let Some(node) = self.node(action) else {
+            return Vec::new();
+        };
+        if !matches!(
+            node.kind,
+            NodeKind::Action {
+                target: Target::Local { file: Some(_), .. },
+                ..
+            }
+        ) {
+            return Vec::new();
+        }
+        self.outgoing(action)
+            .into_iter()
+            .filter(|(e, t)| e.kind == EdgeKind::Contains && self.is(*t, Kind::Step))
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    /// The steps a job runs in order, with the steps of the local composite actions it
+    /// calls (transitively) placed right after the calling step. A cycle of composite
+    /// actions is followed once (the build reports it).
+    #[must_use]
+    pub fn job_steps(&self, job: NodeId) -> Vec<FlatStep> {
+        let mut out = Vec::new();
+        let direct: Vec<NodeId> = self
+            .outgoing(job)
+            .into_iter()
+            .filter(|(e, t)| e.kind == EdgeKind::Contains && self.is(*t, Kind::Step))
+            .map(|(_, t)| t)
+            .collect();
+        let mut stack: Vec<NodeId> = Vec::new();
+        self.flatten(job, &direct, None, &mut Vec::new(), &mut stack, &mut out);
+        out
+    }
+
+    fn flatten(
+        &self,
+        job: NodeId,
+        steps: &[NodeId],
+        action: Option<NodeId>,
+        via: &mut Vec<NodeId>,
+        stack: &mut Vec<NodeId>,
+        out: &mut Vec<FlatStep>,
+    ) {
+        for &step in steps {
+            let Some(input) = self.node(step).and_then(|n| n.origin).map(|o| o.input) else {
+                continue;
+            };
+            out.push(FlatStep {
+                step,
+                input,
+                job,
+                via: via.clone(),
+                action,
+            });
+            for (e, target) in self.outgoing(step) {
+                if e.kind != EdgeKind::Uses || stack.contains(&target) {
+                    continue;
+                }
+                let inner = self.local_action_steps(target);
+                if inner.is_empty() {
+                    continue;
+                }
+                stack.push(target);
+                via.push(step);
+                self.flatten(job, &inner, Some(target), via, stack, out);
+                via.pop();
+                stack.pop();
+            }
+        }
+    }
+
+    /// "How did this get here": the shortest chain from a workflow to `target`
+    /// (workflow → job → step → action → …), or `None` when no workflow leads to it (a
+    /// lockfile no job installs from). Ties go to the lower node ids.
+    #[must_use]
+    pub fn path_to(&self, target: NodeId) -> Option<Vec<NodeId>> {
+        self.node(target)?;
+        let mut prev: Vec<Option<NodeId>> = vec![None; self.node_count()];
+        let mut seen: HashSet<NodeId> = HashSet::from([target]);
+        let mut queue = VecDeque::from([target]);
+        while let Some(n) = queue.pop_front() {
+            if self.is(n, Kind::Workflow) {
+                let mut path = vec![n];
+                let mut cur = n;
+                while let Some(next) = prev.get(cur.index()).copied().flatten() {
+                    path.push(next);
+                    cur = next;
+                }
+                return Some(path);
+            }
+            let mut sources: Vec<NodeId> = self
+                .incoming(n)
+                .into_iter()
+                .filter(|(e, _)| is_dependency(e.kind))
+                .map(|(_, s)| s)
+                .collect();
+            sources.sort();
+            for s in sources {
+                if seen.insert(s) {
+                    if let Some(slot) = prev.get_mut(s.index()) {
+                        *slot = Some(n);
+                    }
+                    queue.push_back(s);
+                }
+            }
+        }
+        None
+    }
+
+    /// The shortest chain from `from` to `to` along dependency edges, if any.
+    #[must_use]
+    pub fn path_between(&self, from: NodeId, to: NodeId) -> Option<Vec<NodeId>> {
+        self.node(from)?;
+        self.node(to)?;
+        let mut prev: Vec<Option<NodeId>> = vec![None; self.node_count()];
+        let mut seen: HashSet<NodeId> = HashSet::from([from]);
+        let mut queue = VecDeque::from([from]);
+        while let Some(n) = queue.pop_front() {
+            if n == to {
+                let mut path = vec![n];
+                let mut cur = n;
+                while let Some(p) = prev.get(cur.index()).copied().flatten() {
+                    path.push(p);
+                    cur = p;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            for (e, t) in self.outgoing(n) {
+                if is_dependency(e.kind) && seen.insert(t) {
+                    if let Some(slot) = prev.get_mut(t.index()) {
+                        *slot = Some(n);
+                    }
+                    queue.push_back(t);
+                }
+            }
+        }
+        None
+    }
+
+    /// Every node reachable from `from` along dependency edges (not `needs`, `holds`
+    /// or `triggers`), `from` excluded, sorted by id.
+    #[must_use]
+    pub fn reachable(&self, from: NodeId) -> Vec<NodeId> {
+        let mut seen: BTreeSet<NodeId> = BTreeSet::new();
+        let mut stack = vec![from];
+        while let Some(n) = stack.pop() {
+            for (e, t) in self.outgoing(n) {
+                if is_dependency(e.kind) && t != from && seen.insert(t) {
+                    stack.push(t);
+                }
+            }
+        }
+        seen.into_iter().collect()
+    }
+
+    /// Everything a job reaches: actions (through local composite actions and called
+    /// workflows, transitively), images, commands, lockfiles, packages, sources, hosts.
+    #[must_use]
+    pub fn reaches(&self, job: NodeId) -> Reach {
+        let mut r = Reach::default();
+        for n in self.reachable(job) {
+            let Some(node) = self.node(n) else { continue };
+            let list = match node.kind.kind() {
+                Kind::Action => &mut r.actions,
+                Kind::ReusableWorkflow => &mut r.reusable_workflows,
+                Kind::Workflow => &mut r.workflows,
+                Kind::Image => &mut r.images,
+                Kind::Command => &mut r.commands,
+                Kind::Lockfile => &mut r.lockfiles,
+                Kind::RegistryConfig => &mut r.registry_configs,
+                Kind::Package => &mut r.packages,
+                Kind::Source => &mut r.sources,
+                Kind::Host => &mut r.hosts,
+                Kind::Runner => &mut r.runners,
+                _ => continue,
+            };
+            list.push(n);
+        }
+        r
+    }
+
+    /// What a job holds: effective permissions (its own block, else the workflow's,
+    /// else the repository default), referenced secrets, and OIDC.
+    #[must_use]
+    pub fn holds(&self, job: NodeId) -> Holdings {
+        let mut h = Holdings::default();
+        for (e, t) in self.outgoing(job) {
+            if e.kind != EdgeKind::Holds {
+                continue;
+            }
+            let held = Held {
+                node: t,
+                origin: e.origin,
+            };
+            match self.node(t).map(|n| n.kind.kind()) {
+                Some(Kind::Permission) => h.permissions.push(held),
+                Some(Kind::Secret) => h.secrets.push(held),
+                Some(Kind::Oidc) => h.oidc = Some(held),
+                _ => {}
+            }
+        }
+        h
+    }
+}

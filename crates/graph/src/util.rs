@@ -1,0 +1,207 @@
+//! Small pure helpers: hosts of URLs and images, repository prefixes of paths, path
+//! normalisation and secret references inside expressions.
+
+use tollgate_gha::expressions;
+
+/// The host of a URL-like string, lowercase, without user, port or path. Accepts
+/// `scheme://`, `git+https://`, scp-like `git@host:org/repo` and bare `host/path`;
+/// returns `None` when the host part is dynamic (`${…}`, `$VAR`) or empty.
+#[must_use]
+pub fn host_of(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = match url.split_once("://") {
+        Some((_, rest)) => rest,
+        None => {
+            // scp-like `git@github.com:org/repo.git`: a colon before any slash.
+            match url.split_once(':') {
+                Some((h, _)) if !h.contains('/') && h.contains('@') => h,
+                _ => url,
+            }
+        }
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if host.starts_with('[') {
+        // An IPv6 literal keeps its brackets; drop only a port after them.
+        host.split_once("]:").map_or(host, |(h, _)| h)
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':')
+        });
+    valid.then_some(host)
+}
+
+/// The registry host an image reference is pulled from: the first path component when
+/// it looks like a host (has a dot or a port, or is `localhost`), else Docker Hub.
+#[must_use]
+pub fn image_host(image: &str) -> Option<String> {
+    let image = image.trim();
+    let image = image.strip_prefix("docker://").unwrap_or(image);
+    if image.is_empty() || image.contains("${{") || image.starts_with('$') {
+        return None;
+    }
+    match image.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            host_of(first)
+        }
+        _ => Some("docker.io".to_owned()),
+    }
+}
+
+/// The repository root of a display path, as a prefix ending in `/` (or empty): the
+/// part before `.github/`. A file outside any `.github/` belongs to the scan root.
+#[must_use]
+pub fn repo_prefix(display: &str) -> &str {
+    if display.starts_with(".github/") {
+        return "";
+    }
+    match display.find("/.github/") {
+        Some(i) => &display[..=i],
+        None => "",
+    }
+}
+
+/// Normalise a `/`-separated relative path: drop `.` and empty components and resolve
+/// `..`. Returns `None` when `..` would climb above the start.
+#[must_use]
+pub fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// A reference to secrets inside a string: `secrets.NAME`, `secrets['NAME']`, or the
+/// whole `secrets` context (`toJSON(secrets)`), which exposes every secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretRef {
+    /// `None` for the whole context.
+    pub name: Option<String>,
+    /// Byte range of the reference in the string.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every secret reference inside the `${{ … }}` expressions of `s`. Context names are
+/// case-insensitive in GitHub expressions, so `Secrets.X` counts.
+#[must_use]
+pub fn secret_refs(s: &str) -> Vec<SecretRef> {
+    let mut out = Vec::new();
+    for e in expressions(s) {
+        let Some(text) = s.get(e.start..e.end) else {
+            continue;
+        };
+        let lower = text.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(rel) = lower[from..].find("secrets") {
+            let at = from + rel;
+            from = at + "secrets".len();
+            let before = lower[..at].bytes().next_back();
+            if before.is_some_and(|b| {
+                b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-' || b == b'\''
+            }) {
+                continue;
+            }
+            let rest = &text[from..];
+            let after = rest.bytes().next();
+            if after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                continue;
+            }
+            let (name, len) = if let Some(r) = rest.strip_prefix('.') {
+                let n = r
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+                    .count();
+                (Some(r[..n].to_owned()), 1 + n)
+            } else if let Some(r) = rest.strip_prefix("['") {
+                match r.find("']") {
+                    Some(n) => (Some(r[..n].to_owned()), 2 + n + 2),
+                    None => (None, 0),
+                }
+            } else {
+                (None, 0)
+            };
+            let name = name.filter(|n| !n.is_empty() && n != "*");
+            out.push(SecretRef {
+                name,
+                start: e.start + at,
+                end: e.start + from + len,
+            });
+            from += len;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        let cases = [
+            ("https://registry.npmjs.org/", Some("registry.npmjs.org")),
+            ("git+https://github.com/a/b.git", Some("github.com")),
+            ("git@github.com:org/repo.git", Some("github.com")),
+            ("http://user:pw@Example.COM:8080/x", Some("example.com")),
+            ("sparse+https://index.crates.io/", Some("index.crates.io")),
+            ("https://${NPM_HOST}/", None),
+            ("$URL", None),
+            ("", None),
+            (
+                "pypi.example.internal/simple",
+                Some("pypi.example.internal"),
+            ),
+        ];
+        for (url, want) in cases {
+            assert_eq!(host_of(url).as_deref(), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn image_hosts() {
+        let cases = [
+            ("node:20", Some("docker.io")),
+            ("library/alpine:3", Some("docker.io")),
+            ("ghcr.io/owner/app@sha256:abc", Some("ghcr.io")),
+            ("localhost:5000/x", Some("localhost")),
+            ("docker://quay.io/x/y:1", Some("quay.io")),
+            ("${{ matrix.image }}", None),
+        ];
+        for (img, want) in cases {
+            assert_eq!(image_host(img).as_deref(), want, "{img}");
+        }
+    }
+
+    #[test]
+    fn prefixes_and_paths() {
+        assert_eq!(repo_prefix(".github/workflows/ci.yml"), "");
+        assert_eq!(repo_prefix("a/b/.github/workflows/ci.yml"), "a/b/");
+        assert_eq!(repo_prefix("tools/action.yml"), "");
+        assert_eq!(normalise("./a//b/../c/").as_deref(), Some("a/c"));
+        assert_eq!(normalise("a/../../b"), None);
+        assert_eq!(normalise("").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn secrets_in_expressions() {
+        let s = "x ${{ secrets.A_1 }} ${{ Secrets['b'] || github.token }} ${{ toJSON(secrets) }} ${{ inputs.secrets }} $secrets.C";
+        let r = secret_refs(s);
+        let names: Vec<_> = r.iter().map(|r| r.name.clone()).collect();
+        assert_eq!(names, vec![Some("A_1".into()), Some("b".into()), None]);
+        assert_eq!(&s[r[0].start..r[0].end], "secrets.A_1");
+        assert_eq!(&s[r[1].start..r[1].end], "Secrets['b']");
+        assert_eq!(&s[r[2].start..r[2].end], "secrets");
+    }
+}

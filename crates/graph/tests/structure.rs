@@ -1,0 +1,459 @@
+//! Graph structure on hand-built fixture repositories under `testdata/graph/`: counts,
+//! specific edges, composite resolution, cycles, `actions.lock`, permissions, secrets.
+
+use std::path::PathBuf;
+
+use tollgate_graph::{Access, EdgeKind, Graph, GraphFilter, Kind, NodeId, NodeKind, Target};
+use tollgate_model::Diagnostic;
+use tollgate_scan::{Scan, ScanOptions, scan};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/graph")).join(name)
+}
+
+fn build(paths: &[PathBuf]) -> (Scan, Graph, Vec<Diagnostic>) {
+    let s = scan(paths, &ScanOptions::default());
+    assert!(s.diagnostics.is_empty(), "{:#?}", s.diagnostics);
+    let (g, d) = Graph::build(&s);
+    (s, g, d)
+}
+
+fn count(g: &Graph, kind: Kind) -> usize {
+    g.nodes_of(kind).count()
+}
+
+fn find(g: &Graph, kind: Kind, label: &str) -> NodeId {
+    let found: Vec<NodeId> = g
+        .nodes_of(kind)
+        .filter(|n| g.node(*n).is_some_and(|x| x.kind.label() == label))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{kind:?} `{label}`: {}",
+        labels(g, kind).join(" | ")
+    );
+    found[0]
+}
+
+fn labels(g: &Graph, kind: Kind) -> Vec<String> {
+    g.nodes_of(kind)
+        .filter_map(|n| g.node(n).map(|x| x.kind.label()))
+        .collect()
+}
+
+fn label(g: &Graph, id: NodeId) -> String {
+    g.node(id).map(|n| n.kind.label()).unwrap_or_default()
+}
+
+fn has_edge(g: &Graph, from: NodeId, to: NodeId, kind: EdgeKind) -> bool {
+    g.outgoing(from)
+        .iter()
+        .any(|(e, t)| *t == to && e.kind == kind)
+}
+
+fn job(g: &Graph, id: &str) -> NodeId {
+    find(g, Kind::Job, id)
+}
+
+fn held(g: &Graph, job: NodeId) -> (Vec<String>, Vec<String>, bool) {
+    let h = g.holds(job);
+    let mut p: Vec<String> = h.permissions.iter().map(|x| label(g, x.node)).collect();
+    let mut s: Vec<String> = h.secrets.iter().map(|x| label(g, x.node)).collect();
+    p.sort();
+    s.sort();
+    (p, s, h.oidc.is_some())
+}
+
+#[test]
+fn basic_counts_and_edges() {
+    let (_, g, d) = build(&[fixture("basic")]);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(count(&g, Kind::Workflow), 2);
+    assert_eq!(count(&g, Kind::Trigger), 3);
+    assert_eq!(count(&g, Kind::Job), 5);
+    assert_eq!(count(&g, Kind::Step), 7);
+    // One node per action@ref, however many steps use it.
+    assert_eq!(
+        labels(&g, Kind::Action),
+        vec![
+            "actions/checkout@v4",
+            "aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502"
+        ]
+    );
+    assert_eq!(count(&g, Kind::Image), 3);
+    assert_eq!(labels(&g, Kind::Host), vec!["docker.io", "ghcr.io"]);
+    assert_eq!(count(&g, Kind::Runner), 2);
+
+    let ci = find(&g, Kind::Workflow, "ci (ci.yml)");
+    let build_job = job(&g, "build");
+    let deploy = job(&g, "deploy");
+    let remote = job(&g, "call-remote");
+    assert!(has_edge(&g, ci, build_job, EdgeKind::Contains));
+    assert!(has_edge(&g, deploy, build_job, EdgeKind::Needs));
+    assert!(has_edge(&g, remote, build_job, EdgeKind::Needs));
+    assert!(has_edge(&g, remote, deploy, EdgeKind::Needs));
+    let push = find(&g, Kind::Trigger, "on: pull_request_target");
+    assert!(has_edge(&g, push, ci, EdgeKind::Triggers));
+
+    let node20 = find(&g, Kind::Image, "node:20");
+    assert!(has_edge(&g, build_job, node20, EdgeKind::Pulls));
+    let hub = find(&g, Kind::Host, "docker.io");
+    assert!(has_edge(&g, node20, hub, EdgeKind::Reaches));
+    let self_hosted = find(&g, Kind::Runner, "runs-on: self-hosted, linux");
+    assert!(has_edge(&g, deploy, self_hosted, EdgeKind::RunsOn));
+    assert!(matches!(
+        g.node(self_hosted).map(|n| &n.kind),
+        Some(NodeKind::Runner {
+            self_hosted: true,
+            ..
+        })
+    ));
+
+    // Reusable workflows: remote as a node, local resolved to the workflow file.
+    let release = find(
+        &g,
+        Kind::ReusableWorkflow,
+        "acme/shared/.github/workflows/release.yml@v1",
+    );
+    assert!(has_edge(&g, remote, release, EdgeKind::Uses));
+    let reusable = find(&g, Kind::Workflow, ".github/workflows/reusable.yml");
+    let local = job(&g, "call-local");
+    assert!(has_edge(&g, local, reusable, EdgeKind::Uses));
+    let reach = g.reaches(local);
+    let checkout = find(&g, Kind::Action, "actions/checkout@v4");
+    assert_eq!(reach.workflows, vec![reusable]);
+    assert!(
+        reach.actions.contains(&checkout),
+        "through the called workflow"
+    );
+
+    // How did the alpine image get here?
+    let alpine = find(&g, Kind::Image, "alpine:3.20");
+    let path: Vec<String> = g
+        .path_to(alpine)
+        .unwrap_or_default()
+        .iter()
+        .map(|n| label(&g, *n))
+        .collect();
+    assert_eq!(
+        path,
+        vec![
+            "ci (ci.yml)",
+            "build",
+            "docker://alpine:3.20",
+            "alpine:3.20"
+        ]
+    );
+    // Every node has a location except none: all come from the files.
+    let loc = g.node_location(alpine).expect("location");
+    assert_eq!(loc.path, ".github/workflows/ci.yml");
+    assert_eq!((loc.start.line, loc.start.column), (20, 15));
+}
+
+#[test]
+fn permissions_job_level_replaces_workflow_level() {
+    let (_, g, _) = build(&[fixture("basic")]);
+    let (p, _, oidc) = held(&g, job(&g, "build"));
+    assert_eq!(p, vec!["contents: read", "pull-requests: write"]);
+    assert!(!oidc);
+    let (p, _, oidc) = held(&g, job(&g, "deploy"));
+    assert_eq!(
+        p,
+        vec!["contents: read"],
+        "no pull-requests: write from the workflow"
+    );
+    assert!(oidc, "id-token: write");
+    // No block anywhere: the repository default.
+    let (p, _, _) = held(&g, job(&g, "inner"));
+    assert_eq!(p, vec!["default token permissions"]);
+    let default = find(&g, Kind::Permission, "default token permissions");
+    assert!(matches!(
+        g.node(default).map(|n| &n.kind),
+        Some(NodeKind::Permission {
+            access: Access::RepositoryDefault,
+            ..
+        })
+    ));
+    // The holds edge points at the permission entry.
+    let h = g.holds(job(&g, "deploy"));
+    let o = h.oidc.and_then(|x| x.origin).expect("origin");
+    assert_eq!(o.start.line, 29);
+}
+
+#[test]
+fn secrets_and_inherit() {
+    let (_, g, _) = build(&[fixture("basic")]);
+    let (_, s, _) = held(&g, job(&g, "build"));
+    assert_eq!(
+        s,
+        vec!["secrets.BUILD_TOKEN", "secrets.GLOBAL", "secrets.NPM_TOKEN"]
+    );
+    let (_, s, _) = held(&g, job(&g, "deploy"));
+    assert_eq!(s, vec!["secrets.GLOBAL", "secrets.ROLE"]);
+    let (_, s, _) = held(&g, job(&g, "call-remote"));
+    assert_eq!(s, vec!["all secrets (inherit)", "secrets.GLOBAL"]);
+    let (_, s, _) = held(&g, job(&g, "call-local"));
+    assert_eq!(s, vec!["secrets.GLOBAL", "secrets.LOCAL_TOKEN"]);
+    let (_, s, _) = held(&g, job(&g, "inner"));
+    assert_eq!(s, vec!["secrets.token"]);
+    // One node per secret name.
+    assert_eq!(count(&g, Kind::Secret), 7);
+    // The edge of a secret used in `run:` points into the script.
+    let h = g.holds(job(&g, "build"));
+    let bt = find(&g, Kind::Secret, "secrets.BUILD_TOKEN");
+    let o = h
+        .secrets
+        .iter()
+        .find(|x| x.node == bt)
+        .and_then(|x| x.origin)
+        .expect("origin");
+    assert_eq!((o.start.line, o.start.column), (22, 35));
+}
+
+fn flat_labels(g: &Graph, job: NodeId) -> Vec<String> {
+    g.job_steps(job)
+        .iter()
+        .map(|s| format!("{}{}", "  ".repeat(s.via.len()), label(g, s.step)))
+        .collect()
+}
+
+#[test]
+fn composite_resolution_two_levels_deep() {
+    let (sc, g, d) = build(&[fixture("composite")]);
+    assert!(d.is_empty(), "{d:#?}");
+    let test = job(&g, "test");
+    assert_eq!(
+        flat_labels(&g, test),
+        vec![
+            "actions/checkout@v4",
+            "./.github/actions/outer",
+            "  actions/setup-node@v4",
+            "  ./.github/actions/inner",
+            "    actions/cache@v4",
+            "    docker://ghcr.io/acme/tool:1.2",
+            "  run step 3",
+            "run step 3",
+        ]
+    );
+    let flat = g.job_steps(test);
+    let outer = find(&g, Kind::Action, "./.github/actions/outer");
+    let inner = find(&g, Kind::Action, "./.github/actions/inner");
+    assert_eq!(flat[4].action, Some(inner));
+    assert_eq!(flat[4].via.len(), 2);
+    assert_eq!(g.path(flat[4].input), ".github/actions/inner/action.yml");
+    assert_eq!(
+        g.step_model(&sc, flat[4].step)
+            .map(|st| st.label())
+            .as_deref(),
+        Some("actions/cache@v4")
+    );
+    let (_, job_model) = g.job_model(&sc, test).expect("job model");
+    assert_eq!(job_model.id.value, "test");
+    // `$/` and `./` resolve to the same node.
+    let again = job(&g, "again");
+    let again_steps = g.job_steps(again);
+    assert_eq!(again_steps.len(), 1 + 5 + 1);
+    assert!(has_edge(&g, again_steps[0].step, outer, EdgeKind::Uses));
+    let missing = find(&g, Kind::Action, "./.github/actions/missing (not found)");
+    assert!(matches!(
+        g.node(missing).map(|n| &n.kind),
+        Some(NodeKind::Action {
+            target: Target::Local { file: None, .. },
+            ..
+        })
+    ));
+    // Reach through both levels.
+    let reach = g.reaches(again);
+    let names: Vec<String> = reach.actions.iter().map(|n| label(&g, *n)).collect();
+    assert!(names.contains(&"actions/cache@v4".to_owned()), "{names:?}");
+    let imgs: Vec<String> = reach.images.iter().map(|n| label(&g, *n)).collect();
+    assert_eq!(imgs, vec!["ghcr.io/acme/tool:1.2"]);
+    let cache = find(&g, Kind::Action, "actions/cache@v4");
+    let path: Vec<String> = g
+        .path_to(cache)
+        .unwrap_or_default()
+        .iter()
+        .map(|n| label(&g, *n))
+        .collect();
+    assert_eq!(
+        path,
+        vec![
+            ".github/workflows/ci.yml",
+            "test",
+            "./.github/actions/outer",
+            "./.github/actions/outer",
+            "./.github/actions/inner",
+            "./.github/actions/inner",
+            "actions/cache@v4",
+            "actions/cache@v4"
+        ]
+    );
+}
+
+#[test]
+fn local_actions_are_loaded_when_only_the_workflow_is_scanned() {
+    // pre-commit passes only the changed files.
+    let wf = fixture("composite/.github/workflows/ci.yml");
+    let (s, g, d) = build(&[wf]);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(s.inputs.len(), 1);
+    assert_eq!(g.loaded_inputs().len(), 2);
+    assert_eq!(g.job_steps(job(&g, "test")).len(), 8);
+}
+
+#[test]
+fn cycle_between_two_composite_actions_is_a_diagnostic() {
+    let (_, g, d) = build(&[fixture("cycle")]);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].message.contains("reference cycle"), "{}", d[0].message);
+    assert!(d[0].message.contains("./.github/actions/x"));
+    assert!(d[0].message.contains("./.github/actions/y"));
+    let loc = d[0].location.as_ref().expect("location");
+    assert_eq!(loc.path, ".github/actions/x/action.yml");
+    // Queries terminate and follow the cycle once.
+    let steps = flat_labels(&g, job(&g, "loop"));
+    assert_eq!(
+        steps,
+        vec![
+            "./.github/actions/x",
+            "  ./.github/actions/y",
+            "    actions/checkout@v4",
+            "    ./.github/actions/x",
+        ]
+    );
+    assert_eq!(g.reaches(job(&g, "loop")).actions.len(), 3);
+}
+
+#[test]
+fn actions_lock_commits_and_transitive_edges() {
+    let (_, g, d) = build(&[fixture("lock")]);
+    assert!(d.is_empty(), "{d:#?}");
+    let commit = |id: NodeId| match g.node(id).map(|n| &n.kind) {
+        Some(NodeKind::Action {
+            target: Target::Remote(r),
+            ..
+        }) => (r.locked_commit.clone(), r.is_pinned()),
+        _ => (None, false),
+    };
+    let checkout = find(
+        &g,
+        Kind::Action,
+        "actions/checkout@v4 (locked 11bd71901bbe)",
+    );
+    assert_eq!(
+        commit(checkout),
+        (
+            Some("11bd71901bbe5b1630ceea73d27597364c9af683".to_owned()),
+            true
+        )
+    );
+    let init = find(
+        &g,
+        Kind::Action,
+        "github/codeql-action/init@v3 (locked df409f7d9260)",
+    );
+    let python = find(
+        &g,
+        Kind::Action,
+        "actions/setup-python@v5 (locked a26af69be951)",
+    );
+    let cache = find(&g, Kind::Action, "actions/cache@v4");
+    assert!(has_edge(&g, init, python, EdgeKind::Uses));
+    assert!(has_edge(&g, init, cache, EdgeKind::Uses));
+    assert_eq!(commit(cache), (None, false));
+    let unlocked = find(&g, Kind::Action, "acme/unlocked@main");
+    assert_eq!(commit(unlocked), (None, false));
+    let reach = g.reaches(job(&g, "scan"));
+    assert_eq!(reach.actions.len(), 5);
+    let path: Vec<String> = g
+        .path_to(python)
+        .unwrap_or_default()
+        .iter()
+        .map(|n| label(&g, *n))
+        .collect();
+    assert_eq!(path.len(), 5, "{path:?}");
+}
+
+#[test]
+fn ids_are_the_same_whatever_the_thread_count() {
+    let paths = [fixture("basic"), fixture("composite"), fixture("lock")];
+    let s = scan(&paths, &ScanOptions::default());
+    let dump = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        let (g, _) = pool.install(|| Graph::build(&s));
+        let nodes: Vec<String> = g.node_ids().map(|n| label(&g, n)).collect();
+        let edges: Vec<(usize, usize, EdgeKind)> = g
+            .edges()
+            .map(|(a, b, e)| (a.index(), b.index(), e.kind))
+            .collect();
+        (nodes, edges)
+    };
+    let one = dump(1);
+    assert_eq!(one, dump(2));
+    assert_eq!(one, dump(4));
+}
+
+#[test]
+fn filters() {
+    let (_, g, _) = build(&[fixture("basic")]);
+    let all = g.view(&GraphFilter::default());
+    assert_eq!(all.nodes.len(), g.node_count());
+    assert_eq!(all.edges.len(), g.edge_count());
+
+    let only = g.view(&GraphFilter {
+        workflows: vec!["reusable".into()],
+        ..GraphFilter::default()
+    });
+    let names: Vec<String> = only.nodes.iter().map(|n| label(&g, *n)).collect();
+    assert!(names.contains(&"inner".to_owned()));
+    assert!(!names.contains(&"build".to_owned()));
+
+    let job_view = g.view(&GraphFilter {
+        jobs: vec!["deploy".into()],
+        ..GraphFilter::default()
+    });
+    let names: Vec<String> = job_view.nodes.iter().map(|n| label(&g, *n)).collect();
+    assert!(names.contains(&"deploy".to_owned()));
+    assert!(names.contains(&"ci (ci.yml)".to_owned()));
+    assert!(!names.contains(&"build".to_owned()), "{names:?}");
+
+    let kinds = g.view(&GraphFilter {
+        kinds: GraphFilter::parse_kinds("action,image,host").expect("kinds"),
+        ..GraphFilter::default()
+    });
+    let kinds_present: Vec<Kind> = kinds.kinds();
+    assert_eq!(
+        kinds_present,
+        vec![
+            Kind::Workflow,
+            Kind::Job,
+            Kind::Action,
+            Kind::Image,
+            Kind::Host
+        ]
+    );
+    // Contracted: the job uses the action directly, steps are gone.
+    let checkout = find(&g, Kind::Action, "actions/checkout@v4");
+    let build_job = job(&g, "build");
+    assert!(
+        kinds
+            .edges
+            .iter()
+            .any(|e| e.from == build_job && e.to == checkout && e.kind == EdgeKind::Uses)
+    );
+    // call-remote reaches no action, image or host: dropped.
+    let remote = job(&g, "call-remote");
+    assert!(!kinds.nodes.contains(&remote));
+
+    let unmatched = g.view(&GraphFilter {
+        workflows: vec!["nope".into()],
+        ..GraphFilter::default()
+    });
+    assert_eq!(unmatched.unmatched, vec!["nope".to_owned()]);
+    assert!(unmatched.nodes.is_empty());
+    assert!(GraphFilter::parse_kinds("action,bogus").is_err());
+}
