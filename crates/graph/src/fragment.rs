@@ -225,7 +225,13 @@ impl<'a> Cx<'a> {
     }
 
     /// Steps of a job or composite action, with their `uses:` edges.
-    fn steps(&mut self, parent: &FRef, job: Option<usize>, steps: &[Step]) -> Vec<FRef> {
+    fn steps(
+        &mut self,
+        parent: &FRef,
+        job: Option<usize>,
+        steps: &[Step],
+        default_wd: Option<&str>,
+    ) -> Vec<FRef> {
         let mut out = Vec::with_capacity(steps.len());
         for step in steps {
             let node = self.local(
@@ -243,6 +249,12 @@ impl<'a> Cx<'a> {
             {
                 self.edge(&node, &target, kind, Some(u.span));
             }
+            let wd = step
+                .working_directory
+                .as_ref()
+                .map(|w| w.value.as_str())
+                .or(default_wd);
+            self.run_facts(&node, job, step, wd);
             out.push(node);
         }
         out
@@ -438,7 +450,12 @@ fn workflow(cx: &mut Cx<'_>, wf: &Workflow) {
         {
             cx.edge(&jn, &target, kind, Some(u.span));
         }
-        cx.steps(&jn, Some(index), &job.steps);
+        let default_wd = job
+            .defaults_working_directory
+            .as_ref()
+            .or(wf.defaults_working_directory.as_ref())
+            .map(|w| w.value.as_str());
+        cx.steps(&jn, Some(index), &job.steps, default_wd);
         jobs.push((job.id.value.clone(), jn));
     }
     for (job, (_, jn)) in wf.jobs.iter().zip(&jobs) {
@@ -478,7 +495,7 @@ fn action(cx: &mut Cx<'_>, action: Option<&Action>) {
     };
     match &action.runs {
         Runs::Composite { steps, .. } => {
-            cx.steps(&node, None, steps);
+            cx.steps(&node, None, steps, None);
         }
         Runs::Docker {
             image: Some(img), ..

@@ -18,6 +18,7 @@ mod graph;
 mod model;
 mod query;
 mod resolve;
+mod shell;
 pub mod util;
 mod view;
 

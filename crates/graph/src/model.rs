@@ -311,6 +311,10 @@ impl NodeKind {
                 name,
                 version,
             } => match version {
+                // pip writes constraints with their operator (`black==24.1.0`).
+                Some(v) if v.starts_with(['=', '<', '>', '!', '~']) => {
+                    format!("{}:{name}{v}", ecosystem.as_str())
+                }
                 Some(v) => format!("{}:{name}@{v}", ecosystem.as_str()),
                 None => format!("{}:{name}", ecosystem.as_str()),
             },

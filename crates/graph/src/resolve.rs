@@ -54,6 +54,8 @@ pub(crate) struct Resolver {
     by_path: HashMap<(usize, String), InputId>,
     /// Lockfiles and registry configs by root and directory, in input order.
     by_dir: HashMap<(usize, String), Vec<InputId>>,
+    /// The kind of every input, by id.
+    kinds: Vec<FileKind>,
 }
 
 /// A local reference found in a model: the path after `./` or `$/`, and whether it
@@ -93,6 +95,7 @@ impl Resolver {
         let mut r = Self {
             by_path: HashMap::new(),
             by_dir: HashMap::new(),
+            kinds: Vec::new(),
         };
         for (id, input) in inputs.iter() {
             r.add(id, input);
@@ -101,6 +104,10 @@ impl Resolver {
     }
 
     fn add(&mut self, id: InputId, input: &Input) {
+        if self.kinds.len() <= id.0 {
+            self.kinds.resize(id.0 + 1, input.kind);
+        }
+        self.kinds[id.0] = input.kind;
         self.by_path
             .entry((input.root, input.source.display.clone()))
             .or_insert(id);
@@ -144,9 +151,18 @@ impl Resolver {
             .map_or(Resolution::Missing(norm), Resolution::Found)
     }
 
+    /// The input at a display path.
+    pub fn file(&self, root: usize, path: &str) -> Option<InputId> {
+        self.by_path.get(&(root, path.to_owned())).copied()
+    }
+
+    /// The kind of an input.
+    pub fn kind(&self, id: InputId) -> Option<FileKind> {
+        self.kinds.get(id.0).copied()
+    }
+
     /// The lockfiles and registry configs in directory `dir` (relative to the scan root)
     /// of root `root`.
-    #[allow(dead_code)]
     pub fn in_dir(&self, root: usize, dir: &str) -> &[InputId] {
         self.by_dir
             .get(&(root, dir.to_owned()))

@@ -457,3 +457,113 @@ fn filters() {
     assert!(unmatched.nodes.is_empty());
     assert!(GraphFilter::parse_kinds("action,bogus").is_err());
 }
+
+#[test]
+fn run_scripts_tie_installs_to_lockfiles_and_registry_configs() {
+    let (_, g, d) = build(&[fixture("installs")]);
+    assert!(d.is_empty(), "{d:#?}");
+    let npm_ci = find(&g, Kind::Command, "npm ci");
+    let web_lock = find(&g, Kind::Lockfile, "web/package-lock.json (2 packages)");
+    let npmrc = find(&g, Kind::RegistryConfig, "web/.npmrc");
+    assert!(has_edge(&g, npm_ci, web_lock, EdgeKind::Installs));
+    assert!(has_edge(&g, npm_ci, npmrc, EdgeKind::ResolvesFrom));
+    let pip_r = find(
+        &g,
+        Kind::Command,
+        "pip install --require-hashes -r tools/requirements.txt",
+    );
+    let reqs = find(&g, Kind::Lockfile, "tools/requirements.txt (1 packages)");
+    assert!(has_edge(&g, pip_r, reqs, EdgeKind::Installs));
+    let cargo = find(&g, Kind::Command, "cargo test --locked");
+    let cargo_lock = find(&g, Kind::Lockfile, "Cargo.lock (1 packages)");
+    assert!(has_edge(&g, cargo, cargo_lock, EdgeKind::Installs));
+    // A global install with named packages reads no lockfile; `defaults.run` applies.
+    let global = find(&g, Kind::Command, "npm install -g prettier@3.3.3");
+    let prettier = find(&g, Kind::Package, "npm:prettier@3.3.3");
+    assert!(has_edge(&g, global, prettier, EdgeKind::Installs));
+    assert!(!has_edge(&g, global, web_lock, EdgeKind::Installs));
+    assert!(has_edge(&g, global, npmrc, EdgeKind::ResolvesFrom));
+    let index = find(
+        &g,
+        Kind::Source,
+        "registry https://pypi.internal.example/simple",
+    );
+    let black = find(
+        &g,
+        Kind::Command,
+        "pip install --index-url https://pypi.internal.example/simple black==24.1.0",
+    );
+    assert!(has_edge(&g, black, index, EdgeKind::ResolvesFrom));
+    assert_eq!(
+        label(&g, find(&g, Kind::Package, "pypi:black==24.1.0")),
+        "pypi:black==24.1.0"
+    );
+    let curl = find(
+        &g,
+        Kind::Command,
+        "curl -fsSL https://get.example.com/install.sh",
+    );
+    let get = find(&g, Kind::Host, "get.example.com");
+    assert!(has_edge(&g, curl, get, EdgeKind::DownloadsFrom));
+    let pull = find(&g, Kind::Command, "docker pull ghcr.io/acme/builder:1");
+    let builder = find(&g, Kind::Image, "ghcr.io/acme/builder:1");
+    assert!(has_edge(&g, pull, builder, EdgeKind::Pulls));
+
+    // Everything the job reaches, hosts included.
+    let build_job = job(&g, "build");
+    let mut hosts: Vec<String> = g
+        .reaches(build_job)
+        .hosts
+        .iter()
+        .map(|n| label(&g, *n))
+        .collect();
+    hosts.sort();
+    assert_eq!(
+        hosts,
+        vec![
+            "get.example.com",
+            "ghcr.io",
+            "github.com",
+            "npm.internal.example",
+            "pypi.internal.example",
+            "pypi.org",
+            "registry.npmjs.org"
+        ]
+    );
+    // workflow → job → step → command → lockfile → package → source → host
+    let npmjs = find(&g, Kind::Host, "registry.npmjs.org");
+    let path: Vec<Kind> = g
+        .path_to(npmjs)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| g.node(*n).map(|x| x.kind.kind()))
+        .collect();
+    assert_eq!(
+        path,
+        vec![
+            Kind::Workflow,
+            Kind::Job,
+            Kind::Step,
+            Kind::Command,
+            Kind::Lockfile,
+            Kind::Package,
+            Kind::Source,
+            Kind::Host
+        ]
+    );
+    // The command's location is in the script, mapped to the file.
+    let loc = g.node_location(curl).expect("location");
+    assert_eq!((loc.start.line, loc.start.column), (19, 11));
+
+    // Collapsed: no packages, the lockfile resolves from the sources directly.
+    let view = g.view(&GraphFilter {
+        collapse_packages: true,
+        ..GraphFilter::default()
+    });
+    assert!(!view.kinds().contains(&Kind::Package));
+    let npmjs_source = find(&g, Kind::Source, "registry https://registry.npmjs.org/");
+    assert!(view.edges.iter().any(|e| e.from == web_lock
+        && e.to == npmjs_source
+        && e.kind == EdgeKind::ResolvesFrom
+        && e.count == 1));
+}

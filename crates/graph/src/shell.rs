@@ -1,0 +1,278 @@
+//! Facts of `run:` scripts in the graph: the commands that download, pull or install,
+//! the hosts they reach, and the lockfiles and registry configs their installs use.
+//!
+//! An install that names no package (`npm ci`, `cargo test`, `poetry install`) installs
+//! what the project's lockfile says: the lockfile is the one of its manager in the step's
+//! working directory. Registry configs of the same ecosystem in that directory or any
+//! ancestor up to the repository root affect it, as package managers search upwards.
+
+use std::collections::HashMap;
+
+use tollgate_gha::{Run, Step};
+use tollgate_lockfile::{Ecosystem, SourceKind};
+use tollgate_model::{FileKind, Span};
+use tollgate_shell::{Fact, Install, PackageKind};
+
+use crate::fragment::{Cx, FRef, Key};
+use crate::model::{EdgeKind, NodeKind};
+use crate::util::{host_of, normalise, repo_prefix};
+
+/// The ecosystem of a package manager, where one registry model applies.
+fn ecosystem(manager: &str) -> Option<Ecosystem> {
+    Some(match manager {
+        "pip" | "uv" | "pipx" | "poetry" | "pipenv" => Ecosystem::PyPI,
+        "npm" | "npx" | "pnpx" | "bunx" | "yarn" | "pnpm" | "bun" | "corepack" => Ecosystem::Npm,
+        "cargo" => Ecosystem::Cargo,
+        "go" => Ecosystem::Go,
+        "gem" | "bundle" => Ecosystem::RubyGems,
+        _ => return None,
+    })
+}
+
+/// The lockfile kinds a project-level install of `manager` reads.
+fn lockfile_kinds(manager: &str) -> &'static [FileKind] {
+    match manager {
+        "npm" => &[FileKind::NpmLock],
+        "yarn" => &[FileKind::YarnLock],
+        "pnpm" => &[FileKind::PnpmLock],
+        "bun" => &[FileKind::NpmLock, FileKind::YarnLock],
+        "cargo" => &[FileKind::CargoLock],
+        "go" => &[FileKind::GoMod, FileKind::GoSum],
+        "bundle" => &[FileKind::GemfileLock],
+        "poetry" => &[FileKind::PoetryLock],
+        "uv" => &[FileKind::UvLock],
+        "pipenv" => &[FileKind::PipfileLock],
+        _ => &[],
+    }
+}
+
+/// The registry-config kinds that apply to an ecosystem, and the sub-directory they
+/// live in relative to a project directory.
+fn config_kinds(eco: Ecosystem) -> &'static [(FileKind, &'static str)] {
+    match eco {
+        Ecosystem::Npm => &[(FileKind::Npmrc, ""), (FileKind::Yarnrc, "")],
+        Ecosystem::Cargo => &[(FileKind::CargoConfig, ".cargo")],
+        Ecosystem::PyPI => &[(FileKind::PipConf, ""), (FileKind::Pyproject, "")],
+        Ecosystem::RubyGems => &[(FileKind::Gemrc, ""), (FileKind::Gemfile, "")],
+        Ecosystem::Go => &[],
+    }
+}
+
+fn join(dir: &str, rel: &str) -> Option<String> {
+    if dir.is_empty() {
+        normalise(rel)
+    } else {
+        normalise(&format!("{dir}/{rel}"))
+    }
+}
+
+impl Cx<'_> {
+    /// The directory (relative to the scan root) a step runs in, when static.
+    fn step_dir(&self, working_directory: Option<&str>) -> Option<String> {
+        let wd = working_directory.unwrap_or(".");
+        if wd.contains("${{") || wd.contains('$') || wd.starts_with('/') || wd.starts_with('~') {
+            return None;
+        }
+        let inner = normalise(wd)?;
+        let prefix = repo_prefix(&self.input.source.display).trim_end_matches('/');
+        Some(match (prefix.is_empty(), inner.is_empty()) {
+            (true, _) => inner,
+            (false, true) => prefix.to_owned(),
+            (false, false) => format!("{prefix}/{inner}"),
+        })
+    }
+
+    /// Command nodes and their edges for the facts of one `run:` step.
+    pub(crate) fn run_facts(
+        &mut self,
+        step_node: &FRef,
+        job: Option<usize>,
+        step: &Step,
+        working_directory: Option<&str>,
+    ) {
+        let Some(run) = &step.run else {
+            return;
+        };
+        let Some(analysis) = self
+            .input
+            .script(job, step.index)
+            .and_then(|s| s.analysis.as_ref())
+        else {
+            return;
+        };
+        let dir = self.step_dir(working_directory);
+        let mut commands: HashMap<Span, FRef> = HashMap::new();
+        for fact in &analysis.facts {
+            let (tool, span) = match fact {
+                Fact::Download(d) => (d.tool, d.span),
+                Fact::Image(i) => (i.tool, i.span),
+                Fact::ImageBuild(b) => (b.tool, b.span),
+                Fact::Install(i) => (i.manager, i.span),
+                _ => continue,
+            };
+            let cmd = match commands.get(&span) {
+                Some(c) => c.clone(),
+                None => {
+                    let file_span = run.file_span(span);
+                    let text = run.script.get(span.start..span.end).unwrap_or(tool);
+                    let c = self.local(
+                        NodeKind::Command {
+                            tool: tool.to_owned(),
+                            text: text.trim().to_owned(),
+                        },
+                        file_span,
+                        Some(step_node),
+                    );
+                    self.edge(step_node, &c, EdgeKind::Runs, Some(file_span));
+                    commands.insert(span, c.clone());
+                    c
+                }
+            };
+            match fact {
+                Fact::Download(d) => {
+                    if let Some(h) = d.host.clone() {
+                        let at = run.file_span(d.url_span.unwrap_or(d.span));
+                        let host =
+                            self.shared(Key::Host(h.clone()), NodeKind::Host { name: h }, Some(at));
+                        self.edge(&cmd, &host, EdgeKind::DownloadsFrom, Some(at));
+                    }
+                }
+                Fact::Image(i) => {
+                    let at = run.file_span(i.image_span);
+                    let img = self.image(&i.image, at);
+                    self.edge(&cmd, &img, EdgeKind::Pulls, Some(at));
+                }
+                Fact::Install(i) => self.install(&cmd, run, i, dir.as_deref()),
+                _ => {}
+            }
+        }
+    }
+
+    fn install(&mut self, cmd: &FRef, run: &Run, inst: &Install, dir: Option<&str>) {
+        let eco = ecosystem(inst.manager);
+        let mut named_registry_packages = false;
+        for p in &inst.packages {
+            let at = run.file_span(p.span);
+            match p.kind {
+                PackageKind::Registry => {
+                    named_registry_packages = true;
+                    let Some(eco) = eco else { continue };
+                    let pkg = self.shared(
+                        Key::Package(eco, p.name.clone(), p.version.clone(), String::new()),
+                        NodeKind::Package {
+                            ecosystem: eco,
+                            name: p.name.clone(),
+                            version: p.version.clone(),
+                        },
+                        Some(at),
+                    );
+                    self.edge(cmd, &pkg, EdgeKind::Installs, Some(at));
+                }
+                PackageKind::Git | PackageKind::Url => {
+                    if let Some(h) = host_of(&p.name) {
+                        let host =
+                            self.shared(Key::Host(h.clone()), NodeKind::Host { name: h }, Some(at));
+                        self.edge(cmd, &host, EdgeKind::DownloadsFrom, Some(at));
+                    }
+                }
+                PackageKind::Path | PackageKind::LocalFile => {}
+            }
+        }
+        for idx in &inst.index_urls {
+            let at = run.file_span(idx.span);
+            let node = self.shared(
+                Key::Source(eco, SourceKind::Registry, idx.url.clone()),
+                NodeKind::Source {
+                    ecosystem: eco,
+                    kind: SourceKind::Registry,
+                    url: idx.url.clone(),
+                    default: eco
+                        .is_some_and(|e| tollgate_lockfile::is_default_registry(e, &idx.url)),
+                },
+                Some(at),
+            );
+            if let Some(h) = host_of(&idx.url) {
+                let host = self.shared(Key::Host(h.clone()), NodeKind::Host { name: h }, Some(at));
+                self.edge(&node, &host, EdgeKind::Reaches, Some(at));
+            }
+            self.edge(cmd, &node, EdgeKind::ResolvesFrom, Some(at));
+        }
+        let Some(dir) = dir else {
+            return;
+        };
+        let root = self.input.root;
+        let at = Some(run.file_span(inst.span));
+        // Requirement and constraint files named on the command line.
+        for f in inst.requirement_files.iter().chain(&inst.constraint_files) {
+            if let Some(path) = join(dir, &f.path)
+                && let Some(id) = self.resolver.file(root, &path)
+            {
+                let fat = Some(run.file_span(f.span));
+                self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, fat);
+            }
+        }
+        // A project-level install reads the lockfile of its manager in the directory.
+        if !inst.global && !named_registry_packages {
+            let kinds = lockfile_kinds(inst.manager);
+            let ids: Vec<_> = self
+                .resolver
+                .in_dir(root, dir)
+                .iter()
+                .copied()
+                .filter(|id| self.resolver.kind(*id).is_some_and(|k| kinds.contains(&k)))
+                .collect();
+            for id in ids {
+                self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, at);
+            }
+        }
+        // Registry configuration in the directory or above, up to the repository root.
+        let Some(eco) = eco else { return };
+        let top = repo_prefix(&self.input.source.display).trim_end_matches('/');
+        let mut cur = Some(dir.to_owned());
+        while let Some(d) = cur {
+            for (kind, sub) in config_kinds(eco) {
+                let look = if sub.is_empty() {
+                    d.clone()
+                } else {
+                    join(&d, sub).unwrap_or_default()
+                };
+                let ids: Vec<_> = self
+                    .resolver
+                    .in_dir(root, &look)
+                    .iter()
+                    .copied()
+                    .filter(|id| self.resolver.kind(*id) == Some(*kind))
+                    .collect();
+                for id in ids {
+                    self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::ResolvesFrom, at);
+                }
+            }
+            cur = if d == top || d.is_empty() {
+                None
+            } else {
+                Some(
+                    d.rsplit_once('/')
+                        .map_or(String::new(), |(p, _)| p.to_owned()),
+                )
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn managers() {
+        assert_eq!(ecosystem("npm"), Some(Ecosystem::Npm));
+        assert_eq!(ecosystem("apt-get"), None);
+        assert_eq!(lockfile_kinds("cargo"), &[FileKind::CargoLock]);
+        assert!(lockfile_kinds("pip").is_empty());
+        assert_eq!(
+            join("web", "../requirements.txt").as_deref(),
+            Some("requirements.txt")
+        );
+        assert_eq!(join("", "./a.txt").as_deref(), Some("a.txt"));
+    }
+}
