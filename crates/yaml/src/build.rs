@@ -14,6 +14,9 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Maximum nesting depth of sequences and mappings.
     pub max_depth: usize,
+    /// Total bytes of scalar text copied by alias expansion. The node count alone does not
+    /// bound memory: one alias of a 1 MiB scalar is one node but a 1 MiB copy.
+    pub max_alias_bytes: usize,
 }
 
 impl Default for Limits {
@@ -23,6 +26,7 @@ impl Default for Limits {
         Self {
             max_nodes: 4_000_000,
             max_depth: 256,
+            max_alias_bytes: 64 << 20,
         }
     }
 }
@@ -84,6 +88,7 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Result<(Vec<Node>, Vec<Warnin
         file,
         limits,
         nodes: 0,
+        alias_bytes: 0,
         anchors: Vec::new(),
         stack: Vec::new(),
         docs: Vec::new(),
@@ -96,8 +101,10 @@ struct Builder<'f> {
     file: &'f SourceFile,
     limits: Limits,
     nodes: usize,
+    /// Scalar bytes copied so far by alias expansion.
+    alias_bytes: usize,
     /// Anchored nodes by anchor id (saphyr numbers anchors from 1) with subtree sizes.
-    anchors: Vec<Option<(Node, usize)>>,
+    anchors: Vec<Option<(Node, (usize, usize))>>,
     stack: Vec<Frame>,
     docs: Vec<Node>,
     warnings: Vec<Warning>,
@@ -113,19 +120,20 @@ fn style(s: ScalarStyle) -> Style {
     }
 }
 
-fn size(node: &Node) -> usize {
+/// The number of nodes of a subtree and the bytes of scalar text it holds.
+fn size(node: &Node) -> (usize, usize) {
     // Iterative so a deep tree cannot overflow the stack here either.
-    let mut n = 0;
+    let (mut n, mut bytes) = (0, 0usize);
     let mut todo = vec![node];
     while let Some(x) = todo.pop() {
         n += 1;
         match &x.kind {
-            NodeKind::Scalar(_) => {}
+            NodeKind::Scalar(s) => bytes = bytes.saturating_add(s.value.len()),
             NodeKind::Seq(v) => todo.extend(v),
             NodeKind::Map(v) => todo.extend(v.iter().flat_map(|(k, v)| [k, v])),
         }
     }
-    n
+    (n, bytes)
 }
 
 impl Builder<'_> {
@@ -166,14 +174,37 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
-        if anchor == 0 {
-            return;
+    fn count_alias_bytes(&mut self, bytes: usize, at: Span) -> Result<(), YamlError> {
+        self.alias_bytes = self.alias_bytes.saturating_add(bytes);
+        if self.alias_bytes > self.limits.max_alias_bytes {
+            return Err(YamlError::Limit {
+                span: at,
+                message: format!(
+                    "aliases copy more than {} MiB of text (alias expansion bomb?)",
+                    self.limits.max_alias_bytes >> 20
+                ),
+            });
         }
+        Ok(())
+    }
+
+    /// Keep a copy of an anchored node for its aliases. The copy is charged to the same
+    /// budgets as alias expansion: anchors nested in anchors copy a subtree once per level,
+    /// which would otherwise multiply an expanded subtree by the nesting depth.
+    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), YamlError> {
+        if anchor == 0 {
+            return Ok(());
+        }
+        let (n, bytes) = size(node);
+        self.count(n, node.span)?;
+        self.count_alias_bytes(bytes, node.span)?;
         if self.anchors.len() <= anchor {
             self.anchors.resize(anchor + 1, None);
         }
-        self.anchors[anchor] = Some((node.clone(), size(node)));
+        if let Some(slot) = self.anchors.get_mut(anchor) {
+            *slot = Some((node.clone(), (n, bytes)));
+        }
+        Ok(())
     }
 
     fn run(mut self) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
@@ -194,20 +225,28 @@ impl Builder<'_> {
                         }),
                         alias: None,
                     };
-                    self.remember(anchor, &node);
+                    self.remember(anchor, &node)?;
                     self.push(node);
                 }
                 Event::Alias(id) => {
-                    let Some(Some((node, n))) = self.anchors.get(id) else {
+                    let Some((n, bytes)) = self
+                        .anchors
+                        .get(id)
+                        .and_then(|a| a.as_ref().map(|(_, s)| *s))
+                    else {
                         return Err(YamlError::Syntax {
                             span,
                             message: "alias refers to an unknown anchor".into(),
                         });
                     };
-                    let (mut node, n) = (node.clone(), *n);
+                    // Check the budgets before cloning: the clone is what they bound.
                     self.count(n, span)?;
-                    node.alias = Some(span);
-                    self.push(node);
+                    self.count_alias_bytes(bytes, span)?;
+                    if let Some(Some((node, _))) = self.anchors.get(id) {
+                        let mut node = node.clone();
+                        node.alias = Some(span);
+                        self.push(node);
+                    }
                 }
                 Event::SequenceStart(anchor, _) => {
                     self.count(1, span)?;
@@ -244,7 +283,7 @@ impl Builder<'_> {
                             kind: NodeKind::Seq(items),
                             alias: None,
                         };
-                        self.remember(anchor, &node);
+                        self.remember(anchor, &node)?;
                         self.push(node);
                     }
                 }
@@ -264,7 +303,7 @@ impl Builder<'_> {
                             kind: NodeKind::Map(entries),
                             alias: None,
                         };
-                        self.remember(anchor, &node);
+                        self.remember(anchor, &node)?;
                         self.push(node);
                     }
                 }

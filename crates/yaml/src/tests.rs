@@ -160,3 +160,36 @@ fn booleans_are_strict() {
     assert_eq!(docs[0].get("c").and_then(|n| n.as_bool()), None);
     assert!(docs[0].get("d").is_some_and(|n| n.is_null()));
 }
+
+#[test]
+fn alias_of_a_large_scalar_is_bounded_by_bytes() {
+    // Few nodes, but every alias copies a 1 MiB string: 3,000 of them would need 3 GiB.
+    let text = format!(
+        "big: &b \"{}\"\nrefs: [{}]\n",
+        "x".repeat(1 << 20),
+        vec!["*b"; 3000].join(",")
+    );
+    let f = file(&text);
+    let err = parse(&f, Limits::default()).expect_err("bomb");
+    assert!(matches!(err, YamlError::Limit { .. }), "{err:?}");
+    assert!(err.message().contains("MiB"), "{err:?}");
+    // The error points at the alias that crossed the budget, on line 2.
+    assert_eq!(f.line_col(err.span().start).line, 2);
+}
+
+#[test]
+fn anchors_nested_in_anchors_are_bounded() {
+    // Each anchor keeps a copy of its subtree, so 200 nested anchors around one 1 MiB
+    // scalar would copy it 200 times.
+    let depth = 200;
+    let mut text = String::from("x: ");
+    for i in 0..depth {
+        text.push_str(&format!("&a{i} ["));
+    }
+    text.push_str(&format!("\"{}\"", "y".repeat(1 << 20)));
+    text.push_str(&"]".repeat(depth));
+    text.push('\n');
+    let f = file(&text);
+    let err = parse(&f, Limits::default()).expect_err("bomb");
+    assert!(matches!(err, YamlError::Limit { .. }), "{err:?}");
+}
