@@ -46,7 +46,23 @@ pub fn read_text(
             format!("cannot read file: {e}"),
         )
     })?;
-    let mut bytes = Vec::new();
+    let too_large = || {
+        Diagnostic::file(
+            display,
+            DiagnosticCode::TooLarge,
+            format!(
+                "file is larger than the {} MiB limit for this kind; skipped",
+                max >> 20
+            ),
+        )
+    };
+    // Refuse by the size on disk before reading anything, so an oversized file costs no
+    // memory; the bounded read below still guards files whose size changes while read.
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > max {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
     // Read one byte past the limit to know whether it was exceeded, never more.
     file.take(max + 1).read_to_end(&mut bytes).map_err(|e| {
         Diagnostic::file(
@@ -56,14 +72,7 @@ pub fn read_text(
         )
     })?;
     if bytes.len() as u64 > max {
-        return Err(Diagnostic::file(
-            display,
-            DiagnosticCode::TooLarge,
-            format!(
-                "file is larger than the {} MiB limit for this kind; skipped",
-                max >> 20
-            ),
-        ));
+        return Err(too_large());
     }
     decode(bytes, display, disk)
 }
