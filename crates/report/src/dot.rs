@@ -182,15 +182,12 @@ fn legend(out: &mut String, view: &GraphView<'_>) {
             quote(k.as_str())
         );
     }
-    // Invisible edges keep the legend in one column.
-    for pair in kinds.windows(2) {
-        let _ = writeln!(
-            out,
-            "    legend_{} -> legend_{} [style=invis];",
-            pair[0].as_str().replace('-', "_"),
-            pair[1].as_str().replace('-', "_")
-        );
-    }
+    // One rank is one column in a left-to-right layout.
+    let names: Vec<String> = kinds
+        .iter()
+        .map(|k| format!("legend_{}", k.as_str().replace('-', "_")))
+        .collect();
+    let _ = writeln!(out, "    {{ rank=same; {}; }}", names.join("; "));
     out.push_str("  }\n");
 }
 
