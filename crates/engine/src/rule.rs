@@ -40,6 +40,8 @@ pub enum StepOwner<'a> {
 pub struct StepCx<'a> {
     pub input: &'a Input,
     pub owner: StepOwner<'a>,
+    /// The job's index in its workflow (`None` in a composite action).
+    pub job_index: Option<usize>,
     pub step: &'a Step,
 }
 
@@ -55,6 +57,23 @@ impl StepCx<'_> {
                 .as_ref()
                 .map_or("bash", |s| s.value.as_str()),
         }
+    }
+
+    /// The shell analysis of this step's `run:` script, when it was analysed.
+    #[must_use]
+    pub fn analysis(&self) -> Option<&tollgate_shell::Analysis> {
+        self.input
+            .script(self.job_index, self.step.index)
+            .and_then(|s| s.analysis.as_ref())
+    }
+
+    /// A span inside the step's script mapped to the file.
+    #[must_use]
+    pub fn script_span(&self, span: Span) -> Span {
+        self.step
+            .run
+            .as_ref()
+            .map_or(self.step.span, |r| r.file_span(span))
     }
 
     #[must_use]

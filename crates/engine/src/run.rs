@@ -167,7 +167,7 @@ fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'
                 },
                 sink,
             );
-            for job in &wf.jobs {
+            for (j, job) in wf.jobs.iter().enumerate() {
                 sink.set_job(Some(&job.id.value));
                 rule.check_job(
                     cx,
@@ -180,7 +180,17 @@ fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'
                 );
                 for step in &job.steps {
                     let owner = StepOwner::Job { workflow: wf, job };
-                    rule.check_step(cx, &StepCx { input, owner, step }, sink);
+                    let job_index = Some(j);
+                    rule.check_step(
+                        cx,
+                        &StepCx {
+                            input,
+                            owner,
+                            job_index,
+                            step,
+                        },
+                        sink,
+                    );
                 }
             }
             sink.set_job(None);
@@ -193,6 +203,7 @@ fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'
                     &StepCx {
                         input,
                         owner: StepOwner::Action(a),
+                        job_index: None,
                         step,
                     },
                     sink,

@@ -124,3 +124,120 @@ mod tests {
         assert!(glob_match("*", "x/y"));
     }
 }
+
+/// The working directory of a `run:` step relative to the repository root (`""` for the
+/// root): the step's `working-directory`, else the job's `defaults.run.working-directory`,
+/// else the workflow's. Expressions make it unknown (`None`).
+#[must_use]
+pub fn working_dir(step: &tollgate_engine::StepCx<'_>) -> Option<String> {
+    let wd = step
+        .step
+        .working_directory
+        .as_ref()
+        .or_else(|| match step.owner {
+            tollgate_engine::StepOwner::Job { workflow, job } => job
+                .defaults_working_directory
+                .as_ref()
+                .or(workflow.defaults_working_directory.as_ref()),
+            tollgate_engine::StepOwner::Action(_) => None,
+        });
+    match wd {
+        None => Some(String::new()),
+        Some(w) if w.value.contains("${{") || w.value.contains('$') => None,
+        Some(w) => Some(join("", &w.value)),
+    }
+}
+
+/// `dir/rel` normalised: `./` dropped, `..` applied, no leading or trailing `/`.
+#[must_use]
+pub fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = if rel.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+/// The input at `rel` (a display path) under the same root as `input`.
+#[must_use]
+pub fn input_at<'a>(scan: &'a Scan, root: usize, rel: &str) -> Option<&'a tollgate_scan::Input> {
+    scan.inputs
+        .iter()
+        .find(|i| i.root == root && i.source.display == rel)
+}
+
+/// The first lockfile of `kind` found in `dir` or its ancestors (package managers look
+/// upwards for their workspace root).
+#[must_use]
+pub fn lockfile_near<'a>(
+    scan: &'a Scan,
+    root: usize,
+    dir: &str,
+    names: &[&str],
+) -> Option<&'a tollgate_scan::Input> {
+    let mut d = dir.to_owned();
+    loop {
+        for n in names {
+            if let Some(i) = input_at(scan, root, &join(&d, n)) {
+                return Some(i);
+            }
+        }
+        if d.is_empty() {
+            return None;
+        }
+        d = d
+            .rsplit_once('/')
+            .map_or(String::new(), |(p, _)| p.to_owned());
+    }
+}
+
+/// True for `https://raw.githubusercontent.com/<owner>/<repo>/<40-hex>/…` and
+/// `https://github.com/<owner>/<repo>/raw/<40-hex>/…`: content addressed by commit, which
+/// nobody can change (Scorecard counts these as pinned).
+#[must_use]
+pub fn is_commit_pinned_github_url(url: &str) -> bool {
+    let hex40 = |s: &str| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let rest = url.strip_prefix("https://").unwrap_or(url);
+    let parts: Vec<&str> = rest.split('/').collect();
+    match parts.as_slice() {
+        ["raw.githubusercontent.com", _, _, r, ..] => hex40(r),
+        ["github.com", _, _, "raw" | "blob", r, ..] => hex40(r),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn joins() {
+        assert_eq!(join("", "./web"), "web");
+        assert_eq!(join("web", "../api/"), "api");
+        assert_eq!(join("a/b", "requirements.txt"), "a/b/requirements.txt");
+    }
+
+    #[test]
+    fn commit_urls() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        assert!(is_commit_pinned_github_url(&format!(
+            "https://raw.githubusercontent.com/o/r/{sha}/install.sh"
+        )));
+        assert!(!is_commit_pinned_github_url(
+            "https://raw.githubusercontent.com/o/r/main/install.sh"
+        ));
+        assert!(is_commit_pinned_github_url(&format!(
+            "https://github.com/o/r/raw/{sha}/x.sh"
+        )));
+    }
+}

@@ -6,18 +6,17 @@ use std::sync::OnceLock;
 use tollgate_engine::catalog::{Page, parse_page};
 use tollgate_engine::{RegisteredRule, Rule};
 
-use crate::pinning;
+use crate::{integrity, pinning};
 
-/// `(page text, rule)` in catalog order.
+/// `(page text, rule)` in catalog order. One line per rule (rustfmt would split them).
+#[rustfmt::skip]
 const RULES: &[(&str, &dyn Rule)] = &[
-    (
-        include_str!("../../../rules/pinning/unpinned-action.md"),
-        &pinning::UnpinnedAction,
-    ),
-    (
-        include_str!("../../../rules/pinning/unpinned-image.md"),
-        &pinning::UnpinnedImage,
-    ),
+    (include_str!("../../../rules/pinning/unpinned-action.md"), &pinning::UnpinnedAction),
+    (include_str!("../../../rules/pinning/unpinned-image.md"), &pinning::UnpinnedImage),
+    (include_str!("../../../rules/integrity/remote-script-execution.md"), &integrity::RemoteScriptExecution),
+    (include_str!("../../../rules/integrity/unverified-download.md"), &integrity::UnverifiedDownload),
+    (include_str!("../../../rules/pinning/unpinned-package-install.md"), &pinning::UnpinnedPackageInstall),
+    (include_str!("../../../rules/integrity/insecure-transport.md"), &integrity::InsecureTransport),
 ];
 
 fn loaded() -> &'static (Vec<RegisteredRule>, Vec<Page>) {

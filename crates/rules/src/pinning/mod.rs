@@ -1,9 +1,12 @@
-//! Rules about pinning what a pipeline runs to immutable references.
+//! Rules about pinning what a pipeline runs and installs to immutable references.
 
 #[path = "unpinned-action.rs"]
 mod unpinned_action;
 #[path = "unpinned-image.rs"]
 mod unpinned_image;
+#[path = "unpinned-package-install.rs"]
+mod unpinned_package_install;
 
 pub use unpinned_action::UnpinnedAction;
 pub use unpinned_image::UnpinnedImage;
+pub use unpinned_package_install::UnpinnedPackageInstall;

@@ -4,6 +4,7 @@ use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx};
 use tollgate_gha::{Action, Runs, Spanned, Uses};
 use tollgate_model::{Impact, SourceFile};
 use tollgate_scan::Input;
+use tollgate_shell::Fact;
 
 use crate::common::ImageRef;
 
@@ -41,6 +42,22 @@ impl Rule for UnpinnedImage {
                 image,
                 &Spanned::new(image.clone(), *span),
                 "step image",
+                out,
+            );
+        }
+        let Some(a) = step.analysis() else { return };
+        for f in &a.facts {
+            let Fact::Image(img) = f else { continue };
+            // Shell variables make the image a run-time choice, as expressions do.
+            if img.image.contains('$') {
+                continue;
+            }
+            let at = Spanned::new(img.image.clone(), step.script_span(img.image_span));
+            check(
+                &step.input.source,
+                &img.image,
+                &at,
+                &format!("`{}` image", img.tool),
                 out,
             );
         }

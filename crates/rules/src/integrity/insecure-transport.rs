@@ -1,0 +1,217 @@
+//! `insecure-transport`: plain `http://` or `git://` fetches, and TLS or signature
+//! verification turned off, in run steps, `env:` blocks, lockfiles and registry config.
+
+use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx, WorkflowCx};
+use tollgate_gha::Env;
+use tollgate_lockfile::{Source, SourceRole};
+use tollgate_model::{Impact, SourceFile};
+use tollgate_scan::{Input, Parsed};
+use tollgate_shell::Fact;
+
+pub struct InsecureTransport;
+
+fn plain(url: &str) -> bool {
+    let u = url.trim_start_matches("git+");
+    u.starts_with("http://") || u.starts_with("git://") || u.starts_with("ftp://")
+}
+
+/// Loopback and link-local registries (a local mirror in a service container) carry no
+/// traffic over the network.
+fn local(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "0.0.0.0")
+}
+
+/// What an environment variable does when set to `value`, if it weakens transport security.
+fn insecure_env(name: &str, value: &str) -> Option<&'static str> {
+    let v = value.trim().to_ascii_lowercase();
+    let on = !matches!(v.as_str(), "" | "0" | "false" | "no" | "off");
+    match name {
+        "GIT_SSL_NO_VERIFY" if on => Some("turns off TLS verification for git"),
+        "NODE_TLS_REJECT_UNAUTHORIZED" if v == "0" => {
+            Some("turns off TLS verification for Node.js")
+        }
+        "NPM_CONFIG_STRICT_SSL" | "npm_config_strict_ssl" if v == "false" => {
+            Some("turns off TLS verification for npm")
+        }
+        "GOFLAGS" if v.contains("-insecure") => Some("lets go fetch modules over plain HTTP"),
+        "GOINSECURE" if on => {
+            Some("lets go fetch these modules without TLS or checksum verification")
+        }
+        "PIP_TRUSTED_HOST" | "UV_INSECURE_HOST" if on => {
+            Some("turns off TLS verification for these pip hosts")
+        }
+        "PYTHONHTTPSVERIFY" if v == "0" => Some("turns off TLS verification in Python"),
+        "CURL_SSL_NO_VERIFY" | "SSL_NO_VERIFY" if on => Some("turns off TLS verification"),
+        _ if (name.ends_with("INDEX_URL") || name.ends_with("_REGISTRY") || name == "GOPROXY")
+            && plain(value)
+            && !local(value) =>
+        {
+            Some("points a package index at a plain-HTTP URL")
+        }
+        _ => None,
+    }
+}
+
+fn check_env(file: &SourceFile, env: &Env, out: &mut Sink<'_>) {
+    for v in &env.vars {
+        if let Some(why) = insecure_env(&v.key.value, &v.value.value) {
+            out.at(file, v.value.span)
+                .message(format!("`{}={}` {why}", v.key.value, v.value.value))
+                .help("remove the setting; fix the certificate chain (or add the CA with `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`) instead of turning verification off")
+                .emit();
+        }
+    }
+}
+
+impl Rule for InsecureTransport {
+    fn id(&self) -> &'static str {
+        "insecure-transport"
+    }
+
+    fn check_workflow(&self, _cx: &Context<'_>, wf: &WorkflowCx<'_>, out: &mut Sink<'_>) {
+        check_env(&wf.input.source, &wf.workflow.env, out);
+    }
+
+    fn check_job(&self, _cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
+        check_env(&job.input.source, &job.job.env, out);
+    }
+
+    fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+        let file = &step.input.source;
+        check_env(file, &step.step.env, out);
+        let Some(a) = step.analysis() else { return };
+        for asg in a.assignments.iter().filter(|x| x.exported) {
+            let value = asg
+                .value
+                .as_ref()
+                .and_then(|w| w.text.as_deref())
+                .unwrap_or("");
+            if let Some(why) = insecure_env(&asg.name, value) {
+                out.at(file, step.script_span(asg.span))
+                    .message(format!("`{}={value}` {why}", asg.name))
+                    .help("remove the setting; fix the certificate chain instead of turning verification off")
+                    .emit();
+            }
+        }
+        for f in &a.facts {
+            match f {
+                Fact::Download(d) => {
+                    if d.plain_http
+                        && let Some(url) = d.url.as_deref().filter(|u| !local(u))
+                    {
+                        out.at(file, step.script_span(d.url_span.unwrap_or(d.span)))
+                            .message(format!("`{}` fetches `{url}` over an unencrypted connection", d.tool))
+                            .severity(Impact::High)
+                            .help("use `https://`; anyone on the network path can change what is downloaded")
+                            .emit();
+                    }
+                    if d.insecure_tls {
+                        out.at(file, step.script_span(d.span))
+                            .message(format!("`{}` runs with TLS certificate verification turned off", d.tool))
+                            .severity(Impact::High)
+                            .help("drop `-k`/`--insecure`/`--no-check-certificate`; add the missing CA certificate instead")
+                            .emit();
+                    }
+                }
+                Fact::Install(i) => {
+                    for idx in i
+                        .index_urls
+                        .iter()
+                        .filter(|x| plain(&x.url) && !local(&x.url))
+                    {
+                        out.at(file, step.script_span(idx.span))
+                            .message(format!(
+                                "`{}` installs from `{}` over an unencrypted connection",
+                                i.manager, idx.url
+                            ))
+                            .severity(Impact::High)
+                            .help("use the index's `https://` URL")
+                            .emit();
+                    }
+                    if !i.trusted_hosts.is_empty() {
+                        out.at(file, step.script_span(i.span))
+                            .message(format!(
+                                "`{}` trusts `{}` without TLS verification (`--trusted-host`)",
+                                i.manager,
+                                i.trusted_hosts.join("`, `")
+                            ))
+                            .help("remove `--trusted-host` and serve the index over valid TLS")
+                            .emit();
+                    } else if i.insecure
+                        && !i.env.iter().any(|e| {
+                            insecure_env(&e.name, e.value.as_deref().unwrap_or("")).is_some()
+                        })
+                    {
+                        out.at(file, step.script_span(i.span))
+                            .message(format!("`{}` runs with signature or TLS verification turned off", i.manager))
+                            .help("remove the option that skips verification (`--nogpgcheck`, `--allow-untrusted`, `--allow-unauthenticated`)")
+                            .emit();
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn check_input(&self, _cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
+        let Parsed::Packages(p) = &input.parsed else {
+            return;
+        };
+        let file = &input.source;
+        for pkg in &p.packages {
+            let url = match &pkg.source {
+                Source::Registry { url, .. } | Source::Url { url } | Source::Git { url, .. } => url,
+                _ => continue,
+            };
+            if plain(url) && !local(url) {
+                out.at(file, pkg.source_span.unwrap_or(pkg.span))
+                    .message(format!(
+                        "`{}` is resolved from `{url}` over an unencrypted connection",
+                        pkg.name
+                    ))
+                    .severity(Impact::High)
+                    .help("regenerate the lockfile against the registry's `https://` URL")
+                    .emit();
+            }
+        }
+        for s in &p.sources {
+            if plain(&s.url) && !local(&s.url) {
+                out.at(file, s.span)
+                    .message(format!("package source `{}` is plain HTTP", s.url))
+                    .severity(Impact::High)
+                    .help("use the registry's `https://` URL")
+                    .emit();
+            } else if s.insecure && matches!(s.role, SourceRole::Setting) {
+                out.at(file, s.span)
+                    .message(format!("`{}` turns off TLS verification for package downloads", file.slice(s.span).trim()))
+                    .severity(Impact::High)
+                    .help("remove the setting and fix the certificate chain (npm `cafile`, pip `cert`) instead")
+                    .emit();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_table() {
+        assert!(insecure_env("GIT_SSL_NO_VERIFY", "true").is_some());
+        assert!(insecure_env("GIT_SSL_NO_VERIFY", "false").is_none());
+        assert!(insecure_env("NODE_TLS_REJECT_UNAUTHORIZED", "0").is_some());
+        assert!(insecure_env("NODE_TLS_REJECT_UNAUTHORIZED", "1").is_none());
+        assert!(insecure_env("GOFLAGS", "-mod=mod -insecure").is_some());
+        assert!(insecure_env("PIP_INDEX_URL", "http://pypi.internal/simple").is_some());
+        assert!(insecure_env("PIP_INDEX_URL", "http://localhost:3141/simple").is_none());
+        assert!(insecure_env("PIP_INDEX_URL", "https://pypi.internal/simple").is_none());
+    }
+}

@@ -1,0 +1,76 @@
+//! `remote-script-execution`: downloaded content run without verification.
+
+use tollgate_engine::{Context, Rule, Sink, StepCx};
+use tollgate_model::Impact;
+use tollgate_shell::{ExecHow, Fact};
+
+use crate::common::is_commit_pinned_github_url;
+
+pub struct RemoteScriptExecution;
+
+impl Rule for RemoteScriptExecution {
+    fn id(&self) -> &'static str {
+        "remote-script-execution"
+    }
+
+    fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+        let Some(a) = step.analysis() else { return };
+        let mut reported = Vec::new();
+        for f in &a.facts {
+            let Fact::DownloadExec(x) = f else { continue };
+            if x.verified_by.is_some() || reported.contains(&x.download) {
+                continue;
+            }
+            let (how, severity) = match &x.how {
+                ExecHow::Pipe { interpreter } => {
+                    (format!("piped into `{interpreter}`"), Impact::High)
+                }
+                ExecHow::ProcessSubstitution { interpreter } => (
+                    format!("run by `{interpreter}` through process substitution"),
+                    Impact::High,
+                ),
+                ExecHow::CommandSubstitution { interpreter } => (
+                    format!("run by `{interpreter}` through command substitution"),
+                    Impact::High,
+                ),
+                ExecHow::LaterExecuted { file } => {
+                    (format!("saved as `{file}` and executed"), Impact::Medium)
+                }
+                ExecHow::Sourced { file } => (
+                    match file {
+                        Some(f) => format!("saved as `{f}` and sourced"),
+                        None => "sourced".to_owned(),
+                    },
+                    Impact::High,
+                ),
+                // Installed and unpacked content is `unverified-download`'s concern.
+                ExecHow::Installed { .. } | ExecHow::Extracted { .. } => continue,
+            };
+            let Some(Fact::Download(d)) = a.facts.get(x.download) else {
+                continue;
+            };
+            // Content addressed by a commit cannot change under the pipeline.
+            if d.url.as_deref().is_some_and(is_commit_pinned_github_url) {
+                continue;
+            }
+            reported.push(x.download);
+            let what = d
+                .url
+                .as_deref()
+                .map_or_else(|| format!("`{}` output", d.tool), |u| format!("`{u}`"));
+            let severity = if d.plain_http {
+                Impact::Critical
+            } else {
+                severity
+            };
+            out.at(&step.input.source, step.script_span(d.span))
+                .message(format!("{what} is downloaded and {how} without verification"))
+                .severity(severity)
+                .related(&step.input.source, step.script_span(x.span), "executed here")
+                .help(
+                    "download to a file, check it against a pinned checksum (`echo \"<sha256>  file\" | sha256sum -c`) or signature before running it, or pin the URL to an immutable commit",
+                )
+                .emit();
+        }
+    }
+}

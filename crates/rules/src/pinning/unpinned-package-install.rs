@@ -1,0 +1,364 @@
+//! `unpinned-package-install`: an install in a run step that does not pin what it
+//! installs. Scorecard's Pinned-Dependencies semantics are the floor; the lockfiles and
+//! requirements files the command uses are read to avoid its false positives.
+
+use tollgate_engine::{Context, Rule, Sink, StepCx};
+use tollgate_lockfile::Parsed as Packages;
+use tollgate_model::{Confidence, Impact};
+use tollgate_scan::Parsed;
+use tollgate_shell::{Fact, Install, PackageKind, PackageSpec};
+
+use crate::common::{input_at, join, lockfile_near, working_dir};
+
+pub struct UnpinnedPackageInstall;
+
+/// Why an install is unpinned, with how bad and how sure.
+struct Verdict {
+    why: String,
+    help: &'static str,
+    severity: Impact,
+    confidence: Confidence,
+}
+
+impl Verdict {
+    fn new(why: impl Into<String>, help: &'static str, severity: Impact) -> Self {
+        Self {
+            why: why.into(),
+            help,
+            severity,
+            confidence: Confidence::High,
+        }
+    }
+}
+
+fn names(pkgs: &[&PackageSpec]) -> String {
+    let v: Vec<String> = pkgs
+        .iter()
+        .take(3)
+        .map(|p| format!("`{}`", p.name))
+        .collect();
+    let more = pkgs.len().saturating_sub(3);
+    if more > 0 {
+        format!("{} and {more} more", v.join(", "))
+    } else {
+        v.join(", ")
+    }
+}
+
+fn exact_semver(v: &str) -> bool {
+    let v = v.strip_prefix('=').unwrap_or(v);
+    let v = v.strip_prefix('v').unwrap_or(v);
+    let core = v.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn hex40(v: &str) -> bool {
+    v.len() == 40 && v.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Registry packages that float: no version, or a version that is not exact.
+fn floating(i: &Install, exact: impl Fn(&str) -> bool) -> Vec<&PackageSpec> {
+    i.packages
+        .iter()
+        .filter(|p| match p.kind {
+            PackageKind::Registry => !p.version.as_deref().is_some_and(&exact),
+            PackageKind::Git | PackageKind::Url => !p.version.as_deref().is_some_and(hex40),
+            PackageKind::Path | PackageKind::LocalFile => false,
+        })
+        .collect()
+}
+
+/// Whether every requirements file named by the install pins every entry by hash.
+fn hashed_requirements(
+    cx: &Context<'_>,
+    step: &StepCx<'_>,
+    dir: &str,
+    i: &Install,
+) -> Option<bool> {
+    let mut all = true;
+    for r in &i.requirement_files {
+        let input = input_at(cx.scan, step.input.root, &join(dir, &r.path))?;
+        let Parsed::Packages(p) = &input.parsed else {
+            return None;
+        };
+        all &= !p.packages.is_empty() && p.packages.iter().all(|p| p.integrity.is_some());
+    }
+    Some(all)
+}
+
+fn lock_of<'a>(
+    cx: &'a Context<'_>,
+    step: &StepCx<'_>,
+    dir: &str,
+    names: &[&str],
+) -> Option<&'a Packages> {
+    match &lockfile_near(cx.scan, step.input.root, dir, names)?.parsed {
+        Parsed::Packages(p) => Some(p),
+        _ => None,
+    }
+}
+
+fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
+    if i.locked {
+        return None;
+    }
+    let dir = working_dir(step).unwrap_or_default();
+    let sub = i.subcommand.as_deref().unwrap_or("");
+    match (i.manager, sub) {
+        ("pip" | "pip3", "install") | ("uv", "pip install") => {
+            if i.require_hashes {
+                return None;
+            }
+            let only_local = !i.packages.is_empty()
+                && i.requirement_files.is_empty()
+                && i.packages.iter().all(|p| p.kind == PackageKind::LocalFile);
+            if only_local {
+                return None;
+            }
+            if !i.requirement_files.is_empty() && i.packages.is_empty() {
+                // pip enforces hashes for the whole install as soon as one requirement
+                // carries one, so a fully hashed file pins it.
+                return match hashed_requirements(cx, step, &dir, i) {
+                    Some(true) => None,
+                    Some(false) => Some(Verdict::new(
+                        format!("`{}` installs requirements without hashes", i.manager),
+                        "add `--hash=sha256:…` to every requirement (`pip-compile --generate-hashes`, `uv pip compile --generate-hashes`) and install with `--require-hashes`",
+                        Impact::Medium,
+                    )),
+                    None => {
+                        let mut v = Verdict::new(
+                            format!(
+                                "`{}` installs from a requirements file without `--require-hashes`",
+                                i.manager
+                            ),
+                            "install with `--require-hashes` from a requirements file whose entries carry `--hash=sha256:…`",
+                            Impact::Medium,
+                        );
+                        v.confidence = Confidence::Medium;
+                        Some(v)
+                    }
+                };
+            }
+            let pkgs: Vec<&PackageSpec> = i.packages.iter().collect();
+            let local = pkgs.iter().all(|p| p.kind == PackageKind::Path);
+            let mut v = Verdict::new(
+                if local {
+                    format!(
+                        "`{} install` of a local project resolves its dependencies without hashes",
+                        i.manager
+                    )
+                } else {
+                    format!("`{} install` of {} without hashes", i.manager, names(&pkgs))
+                },
+                "install from a requirements file with `--hash=sha256:…` entries and `--require-hashes`",
+                Impact::Medium,
+            );
+            if local {
+                v.confidence = Confidence::Medium;
+                v.severity = Impact::Low;
+            }
+            Some(v)
+        }
+        ("npm", "install" | "i" | "add" | "update" | "up" | "upgrade" | "isntall" | "in") => {
+            let pkgs = floating(i, exact_semver);
+            if i.packages.is_empty() {
+                // `npm install` follows package-lock.json but may rewrite it; `npm ci`
+                // installs exactly the lock or fails.
+                let has_lock = lock_of(
+                    cx,
+                    step,
+                    &dir,
+                    &["package-lock.json", "npm-shrinkwrap.json"],
+                )
+                .is_some();
+                let mut v = Verdict::new(
+                    "`npm install` may resolve new versions and rewrite the lockfile",
+                    "use `npm ci`, which installs exactly what package-lock.json records",
+                    if has_lock {
+                        Impact::Low
+                    } else {
+                        Impact::Medium
+                    },
+                );
+                if !has_lock {
+                    v.why = "`npm install` without a package-lock.json resolves every dependency afresh".into();
+                }
+                return Some(v);
+            }
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    format!("`npm {sub}` of {} without an exact version", names(&pkgs)),
+                    "pin an exact version (`pkg@1.2.3`) or add the tool to package.json and install with `npm ci`",
+                    if i.global { Impact::Medium } else { Impact::Low },
+                )
+            })
+        }
+        ("npx" | "pnpx" | "bunx", _) | ("uv", "uvx") | ("pipx", "run") => {
+            let pkgs = floating(i, |v| exact_semver(v) || v.starts_with("==") || hex40(v));
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    format!(
+                        "`{}` runs {} without a pinned version",
+                        i.manager,
+                        names(&pkgs)
+                    ),
+                    "name an exact version (`npx pkg@1.2.3`, `uvx tool==1.2.3`)",
+                    Impact::Medium,
+                )
+            })
+        }
+        ("yarn", "install" | "") if i.packages.is_empty() => {
+            // Yarn 2+ (berry) turns on immutable installs by itself on CI.
+            let berry = lock_of(cx, step, &dir, &["yarn.lock"])
+                .and_then(|p| p.format_version.as_deref())
+                .and_then(|v| v.parse::<u32>().ok())
+                .is_some_and(|v| v >= 2);
+            (!berry).then(|| {
+                Verdict::new(
+                    "`yarn install` without `--frozen-lockfile` may update yarn.lock",
+                    "use `yarn install --frozen-lockfile` (classic) or `--immutable` (Yarn 2+)",
+                    Impact::Low,
+                )
+            })
+        }
+        ("yarn" | "pnpm" | "bun", "add" | "global" | "dlx") => {
+            let pkgs = floating(i, exact_semver);
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    format!(
+                        "`{} {sub}` of {} without an exact version",
+                        i.manager,
+                        names(&pkgs)
+                    ),
+                    "pin an exact version (`pkg@1.2.3`)",
+                    Impact::Low,
+                )
+            })
+        }
+        ("bun", "install" | "i" | "") if i.packages.is_empty() => Some(Verdict::new(
+            "`bun install` without `--frozen-lockfile` may update the lockfile",
+            "use `bun install --frozen-lockfile`",
+            Impact::Low,
+        )),
+        ("go", "install" | "get") => {
+            let pkgs = floating(i, |v| {
+                v != "latest" && (exact_semver(v) || hex40(v) || v.starts_with("v0.0.0-"))
+            });
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    format!(
+                        "`go {sub}` of {} at `@latest` or without a version",
+                        names(&pkgs)
+                    ),
+                    "name an exact module version (`go install example.com/tool@v1.2.3`)",
+                    Impact::Medium,
+                )
+            })
+        }
+        ("cargo", "install") => {
+            let pkgs = floating(i, exact_semver);
+            let path_only = !i.packages.is_empty() && pkgs.is_empty();
+            if path_only && i.packages.iter().all(|p| p.kind != PackageKind::Registry) {
+                return Some(Verdict::new(
+                    "`cargo install` without `--locked` resolves the crate's dependencies afresh",
+                    "add `--locked` so the crate's Cargo.lock is used",
+                    Impact::Low,
+                ));
+            }
+            let what = if pkgs.is_empty() {
+                names(&i.packages.iter().collect::<Vec<_>>())
+            } else {
+                names(&pkgs)
+            };
+            Some(Verdict::new(
+                if pkgs.is_empty() {
+                    format!("`cargo install` of {what} without `--locked`")
+                } else {
+                    format!("`cargo install` of {what} without an exact version and `--locked`")
+                },
+                "pin the version and the dependency tree: `cargo install --locked tool@1.2.3`",
+                Impact::Medium,
+            ))
+        }
+        ("cargo", "binstall") => {
+            let pkgs = floating(i, exact_semver);
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    format!(
+                        "`cargo binstall` of {} without an exact version",
+                        names(&pkgs)
+                    ),
+                    "pin an exact version: `cargo binstall tool@1.2.3`",
+                    Impact::Medium,
+                )
+            })
+        }
+        ("gem", "install") => {
+            let pkgs = floating(i, |v| {
+                v.split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            });
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    format!("`gem install` of {} without `-v`", names(&pkgs)),
+                    "pin the version: `gem install tool -v 1.2.3`",
+                    Impact::Medium,
+                )
+            })
+        }
+        ("pipx", "install") | ("uv", "tool install") => {
+            let pkgs = floating(i, |v| v.starts_with("==") || exact_semver(v));
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    format!(
+                        "`{} {sub}` of {} without a version",
+                        i.manager,
+                        names(&pkgs)
+                    ),
+                    "pin the version: `pipx install tool==1.2.3`, `uv tool install tool==1.2.3`",
+                    Impact::Medium,
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+impl Rule for UnpinnedPackageInstall {
+    fn id(&self) -> &'static str {
+        "unpinned-package-install"
+    }
+
+    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+        let Some(a) = step.analysis() else { return };
+        for f in &a.facts {
+            let Fact::Install(i) = f else { continue };
+            let Some(v) = judge(cx, step, i) else {
+                continue;
+            };
+            out.at(&step.input.source, step.script_span(i.span))
+                .message(v.why)
+                .severity(v.severity)
+                .confidence(v.confidence)
+                .help(v.help)
+                .emit();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn exact_versions() {
+        for v in ["1.2.3", "v0.28.0", "=1.2.3", "1.2.3-rc.1"] {
+            assert!(super::exact_semver(v), "{v}");
+        }
+        for v in ["1.2", "^1.2.3", "latest", "~1.2.3", ">=1"] {
+            assert!(!super::exact_semver(v), "{v}");
+        }
+    }
+}
