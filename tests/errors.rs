@@ -168,7 +168,10 @@ fn output_path_is_a_directory() {
         ],
         "cannot write output",
     );
-    assert!(stderr.contains(&dir.path().display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(&dir.path().display().to_string()),
+        "{stderr}"
+    );
 }
 
 #[test]
