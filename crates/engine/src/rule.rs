@@ -141,6 +141,26 @@ impl<'r> Sink<'r> {
         }
     }
 
+    /// How many findings this sink holds (to adjust the ones emitted after a point).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Lower the confidence of the findings emitted since `start` (a [`len`](Self::len))
+    /// and append the reason to their messages.
+    pub fn amend_since(&mut self, start: usize, to: Confidence, why: &str) {
+        for f in self.findings.iter_mut().skip(start) {
+            f.confidence = f.confidence.min(to);
+            f.message.push_str(why);
+        }
+    }
+
     /// Set the job id findings from the current hook belong to.
     pub fn set_job(&mut self, job: Option<&str>) {
         self.job = job.map(str::to_owned);

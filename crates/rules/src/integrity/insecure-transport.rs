@@ -103,7 +103,19 @@ impl Rule for InsecureTransport {
         for f in &a.facts {
             match f {
                 Fact::Download(d) => {
+                    // `curl --unix-socket` talks to a local socket; the URL only names
+                    // the request path.
+                    let socket = a.commands.iter().any(|c| {
+                        c.span == d.span
+                            && c.args().iter().any(|w| {
+                                w.as_str().is_some_and(|t| {
+                                    t.starts_with("--unix-socket")
+                                        || t.starts_with("--abstract-unix-socket")
+                                })
+                            })
+                    });
                     if d.plain_http
+                        && !socket
                         && let Some(url) = d.url.as_deref().filter(|u| !local(u))
                     {
                         out.at(file, step.script_span(d.url_span.unwrap_or(d.span)))

@@ -2,7 +2,7 @@
 
 use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx};
 use tollgate_gha::{Action, Runs, Spanned, Uses};
-use tollgate_model::{Impact, SourceFile};
+use tollgate_model::{Confidence, Impact, SourceFile};
 use tollgate_scan::Input;
 use tollgate_shell::Fact;
 
@@ -46,20 +46,32 @@ impl Rule for UnpinnedImage {
             );
         }
         let Some(a) = step.analysis() else { return };
+        let built = built_before(step);
         for f in &a.facts {
             let Fact::Image(img) = f else { continue };
-            // Shell variables make the image a run-time choice, as expressions do.
-            if img.image.contains('$') {
+            // Shell variables make the image a run-time choice, as expressions do; an
+            // image the job built itself is not pulled from a registry.
+            if img.image.contains('$')
+                || built
+                    .iter()
+                    .any(|b| b == &img.image || b.split(':').next() == Some(img.image.as_str()))
+            {
                 continue;
             }
             let at = Spanned::new(img.image.clone(), step.script_span(img.image_span));
-            check(
-                &step.input.source,
-                &img.image,
-                &at,
-                &format!("`{}` image", img.tool),
-                out,
-            );
+            let scripted = built_by_script(step);
+            let what = format!("`{}` image", img.tool);
+            let before = out.len();
+            check(&step.input.source, &img.image, &at, &what, out);
+            if scripted {
+                // `pnpm build:docker`, `make docker-image`: the job may have built this
+                // image itself, in a script we cannot see.
+                out.amend_since(
+                    before,
+                    Confidence::Low,
+                    "; an earlier step runs an image build script that may have built it locally",
+                );
+            }
         }
     }
 
@@ -74,6 +86,56 @@ impl Rule for UnpinnedImage {
             }
         }
     }
+}
+
+/// Whether an earlier step of the job runs a build script that mentions docker through
+/// another tool (`pnpm build:docker`, `make docker`, `./scripts/docker-build.sh`).
+fn built_by_script(step: &StepCx<'_>) -> bool {
+    let tollgate_engine::StepOwner::Job { job, .. } = step.owner else {
+        return false;
+    };
+    job.steps
+        .iter()
+        .take_while(|s| s.index < step.step.index)
+        .filter_map(|s| {
+            step.input
+                .script(step.job_index, s.index)?
+                .analysis
+                .as_ref()
+        })
+        .flat_map(|a| a.commands.iter())
+        .any(|c| {
+            !matches!(c.name(), Some("docker" | "podman"))
+                && c.args()
+                    .iter()
+                    .any(|w| w.as_str().is_some_and(|t| t.contains("docker")))
+        })
+}
+
+/// Tags of images built (`docker build -t`) earlier in the step's job or action, and
+/// earlier in the step itself.
+fn built_before(step: &StepCx<'_>) -> Vec<String> {
+    let mut steps: Vec<(Option<usize>, usize)> = match step.owner {
+        tollgate_engine::StepOwner::Job { job, .. } => job
+            .steps
+            .iter()
+            .map(|s| (step.job_index, s.index))
+            .collect(),
+        tollgate_engine::StepOwner::Action(a) => {
+            a.steps().iter().map(|s| (None, s.index)).collect()
+        }
+    };
+    steps.retain(|(_, i)| *i <= step.step.index);
+    steps
+        .into_iter()
+        .filter_map(|(j, i)| step.input.script(j, i)?.analysis.as_ref())
+        .flat_map(|a| a.facts.iter())
+        .filter_map(|f| match f {
+            Fact::ImageBuild(b) => Some(b.tags.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 fn check(file: &SourceFile, image: &str, at: &Spanned<String>, what: &str, out: &mut Sink<'_>) {

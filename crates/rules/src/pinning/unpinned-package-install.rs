@@ -64,6 +64,11 @@ fn hex40(v: &str) -> bool {
 fn floating(i: &Install, exact: impl Fn(&str) -> bool) -> Vec<&PackageSpec> {
     i.packages
         .iter()
+        // A name starting with `-` is an option whose value the scanner could not read
+        // (`--index=$URL`), and a version from a variable or expression is chosen at run
+        // time: neither can be judged here.
+        .filter(|p| !p.name.starts_with('-'))
+        .filter(|p| !p.version.as_deref().is_some_and(|v| v.contains('$')))
         .filter(|p| match p.kind {
             PackageKind::Registry => !p.version.as_deref().is_some_and(&exact),
             PackageKind::Git | PackageKind::Url => !p.version.as_deref().is_some_and(hex40),
@@ -143,16 +148,27 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
                     }
                 };
             }
-            let pkgs: Vec<&PackageSpec> = i.packages.iter().collect();
+            let pkgs: Vec<&PackageSpec> = i
+                .packages
+                .iter()
+                .filter(|p| !p.name.starts_with('-'))
+                .collect();
+            if pkgs
+                .iter()
+                .all(|p| p.version.as_deref().is_some_and(|v| v.contains('$')))
+                && !pkgs.is_empty()
+            {
+                return None;
+            }
             let local = pkgs.iter().all(|p| p.kind == PackageKind::Path);
             let mut v = Verdict::new(
                 if local {
                     format!(
-                        "`{} install` of a local project resolves its dependencies without hashes",
+                        "`{} {sub}` of a local project resolves its dependencies without hashes",
                         i.manager
                     )
                 } else {
-                    format!("`{} install` of {} without hashes", i.manager, names(&pkgs))
+                    format!("`{} {sub}` of {} without hashes", i.manager, names(&pkgs))
                 },
                 "install from a requirements file with `--hash=sha256:…` entries and `--require-hashes`",
                 Impact::Medium,
@@ -196,6 +212,12 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
                     if i.global { Impact::Medium } else { Impact::Low },
                 )
             })
+        }
+        ("npx" | "pnpx" | "bunx", _) if project_installed_before(step, i) => None,
+        // `uvx --generate-shell-completion bash`, `npx --version`: the runner itself, no
+        // package is fetched.
+        ("npx" | "pnpx" | "bunx", _) | ("uv", "uvx") | ("pipx", "run") if runner_only(step, i) => {
+            None
         }
         ("npx" | "pnpx" | "bunx", _) | ("uv", "uvx") | ("pipx", "run") => {
             let pkgs = floating(i, |v| exact_semver(v) || v.starts_with("==") || hex40(v));
@@ -326,6 +348,57 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
         }
         _ => None,
     }
+}
+
+fn runner_only(step: &StepCx<'_>, i: &Install) -> bool {
+    step.analysis()
+        .and_then(|a| a.commands.iter().find(|c| c.span == i.span))
+        .is_some_and(|c| {
+            c.args().iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    Some("--help" | "-h" | "--version" | "-V" | "--generate-shell-completion")
+                )
+            })
+        })
+}
+
+/// Whether the project's own JavaScript dependencies are installed before `i` (earlier in
+/// the step, or in an earlier step of the job or composite action): `npx tool` then runs
+/// the locally installed, lockfile-pinned copy from `node_modules/.bin`.
+fn project_installed_before(step: &StepCx<'_>, i: &Install) -> bool {
+    let project = |f: &Fact| {
+        matches!(f, Fact::Install(x) if matches!(x.manager, "npm" | "yarn" | "pnpm" | "bun")
+            && x.packages.is_empty()
+            && matches!(x.subcommand.as_deref(), Some("ci" | "install" | "i" | "") | None))
+    };
+    if step.analysis().is_some_and(|a| {
+        a.facts
+            .iter()
+            .any(|f| f.span().start < i.span.start && project(f))
+    }) {
+        return true;
+    }
+    let earlier: Vec<(Option<usize>, usize)> = match step.owner {
+        tollgate_engine::StepOwner::Job { job, .. } => job
+            .steps
+            .iter()
+            .take_while(|s| s.index < step.step.index)
+            .map(|s| (step.job_index, s.index))
+            .collect(),
+        tollgate_engine::StepOwner::Action(a) => a
+            .steps()
+            .iter()
+            .take_while(|s| s.index < step.step.index)
+            .map(|s| (None, s.index))
+            .collect(),
+    };
+    earlier.into_iter().any(|(j, s)| {
+        step.input
+            .script(j, s)
+            .and_then(|x| x.analysis.as_ref())
+            .is_some_and(|a| a.facts.iter().any(project))
+    })
 }
 
 impl Rule for UnpinnedPackageInstall {
