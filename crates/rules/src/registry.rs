@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use tollgate_engine::catalog::{Page, parse_page};
 use tollgate_engine::{RegisteredRule, Rule};
 
-use crate::{integrity, pinning};
+use crate::{identity, integrity, pinning};
 
 /// `(page text, rule)` in catalog order. One line per rule (rustfmt would split them).
 #[rustfmt::skip]
@@ -17,6 +17,12 @@ const RULES: &[(&str, &dyn Rule)] = &[
     (include_str!("../../../rules/integrity/unverified-download.md"), &integrity::UnverifiedDownload),
     (include_str!("../../../rules/pinning/unpinned-package-install.md"), &pinning::UnpinnedPackageInstall),
     (include_str!("../../../rules/integrity/insecure-transport.md"), &integrity::InsecureTransport),
+    (include_str!("../../../rules/identity/broad-permissions.md"), &identity::BroadPermissions),
+    (include_str!("../../../rules/identity/secrets-inherit.md"), &identity::SecretsInherit),
+    (include_str!("../../../rules/identity/secrets-exposure.md"), &identity::SecretsExposure),
+    (include_str!("../../../rules/identity/dangerous-trigger.md"), &identity::DangerousTrigger),
+    (include_str!("../../../rules/identity/persisted-credentials.md"), &identity::PersistedCredentials),
+    (include_str!("../../../rules/identity/template-injection.md"), &identity::TemplateInjection),
 ];
 
 fn loaded() -> &'static (Vec<RegisteredRule>, Vec<Page>) {

@@ -1,0 +1,220 @@
+//! `broad-permissions`: a job whose token can do more than its steps need: the repository
+//! default token, `write-all`, workflow-level write scopes that reach every job, and
+//! write scopes no step of the job needs according to the knowledge base.
+
+use tollgate_engine::{Context, Rule, Sink, WorkflowCx};
+use tollgate_gha::{Job, PermissionLevel, Permissions};
+use tollgate_model::{Confidence, Impact, SourceFile, Span};
+
+use super::needs::{Needs, job_needs};
+
+pub struct BroadPermissions;
+
+impl Rule for BroadPermissions {
+    fn id(&self) -> &'static str {
+        "broad-permissions"
+    }
+
+    fn check_workflow(&self, cx: &Context<'_>, wcx: &WorkflowCx<'_>, out: &mut Sink<'_>) {
+        let wf = wcx.workflow;
+        let file = &wcx.input.source;
+        // A workflow that only runs when called gets its token from the caller, where a
+        // missing block is reported.
+        let only_called = wf.on.as_ref().is_some_and(|on| {
+            !on.events.is_empty() && on.events.iter().all(|t| t.event.value == "workflow_call")
+        });
+        let needs: Vec<Needs> = wf
+            .jobs
+            .iter()
+            .map(|j| job_needs(cx.scan, wcx.input, wf, j))
+            .collect();
+        let inheriting: Vec<usize> = (0..wf.jobs.len())
+            .filter(|&i| wf.jobs[i].permissions.is_none())
+            .collect();
+
+        if let Some(block) = &wf.permissions
+            && !inheriting.is_empty()
+        {
+            match &block.permissions {
+                Permissions::WriteAll => {
+                    let unknown = merged_unknown(&needs, &inheriting);
+                    out.at(file, block.value_span)
+                        .message(with_unknown(
+                            format!(
+                                "workflow grants `write-all` to {}",
+                                jobs_phrase(wf.jobs.as_slice(), &inheriting)
+                            ),
+                            &unknown,
+                        ))
+                        .severity(Impact::High)
+                        .confidence(confidence(&unknown))
+                        .help(per_job_help(&wf.jobs, &needs, &inheriting))
+                        .emit();
+                }
+                Permissions::Scopes(scopes) => {
+                    for p in scopes
+                        .iter()
+                        .filter(|p| p.level.value == PermissionLevel::Write)
+                    {
+                        let scope = &p.scope.value;
+                        let unneeded: Vec<usize> = inheriting
+                            .iter()
+                            .copied()
+                            .filter(|&i| needs[i].level(scope) < PermissionLevel::Write)
+                            .collect();
+                        if unneeded.is_empty() {
+                            continue;
+                        }
+                        let names: Vec<String> = unneeded
+                            .iter()
+                            .map(|&i| format!("`{}`", wf.jobs[i].id.value))
+                            .collect();
+                        let unknown = merged_unknown(&needs, &unneeded);
+                        out.at(file, p.scope.span.cover(p.level.span))
+                            .message(with_unknown(
+                                format!(
+                                    "workflow-level `{scope}: write` reaches every job; {} {} not need it",
+                                    names.join(", "),
+                                    if names.len() == 1 { "does" } else { "do" }
+                                ),
+                                &unknown,
+                            ))
+                            .severity(Impact::Medium)
+                            .confidence(confidence(&unknown))
+                            .help(format!(
+                                "set `permissions: {{}}` (or read scopes) at workflow level and grant `{scope}: write` only in the jobs that need it. {}",
+                                per_job_help(&wf.jobs, &needs, &inheriting)
+                            ))
+                            .emit();
+                    }
+                }
+                Permissions::ReadAll | Permissions::Empty => {}
+            }
+        }
+
+        for (i, job) in wf.jobs.iter().enumerate() {
+            let n = &needs[i];
+            let id = &job.id.value;
+            match &job.permissions {
+                None if wf.permissions.is_none() && !only_called => {
+                    emit_job(
+                        out,
+                        file,
+                        job,
+                        job.id.span,
+                        n,
+                        Impact::Medium,
+                        format!(
+                            "job `{id}` runs with the repository's default token permissions (no `permissions:` block)"
+                        ),
+                    );
+                }
+                None => {}
+                Some(b) => match &b.permissions {
+                    Permissions::WriteAll => emit_job(
+                        out,
+                        file,
+                        job,
+                        b.value_span,
+                        n,
+                        Impact::High,
+                        format!("job `{id}` holds `write-all`"),
+                    ),
+                    Permissions::Scopes(scopes) => {
+                        for p in scopes
+                            .iter()
+                            .filter(|p| p.level.value == PermissionLevel::Write)
+                        {
+                            let scope = &p.scope.value;
+                            let need = n.level(scope);
+                            if need == PermissionLevel::Write {
+                                continue;
+                            }
+                            let what = if need == PermissionLevel::Read {
+                                "only needs read"
+                            } else {
+                                "none of its steps needs it"
+                            };
+                            emit_job(
+                                out,
+                                file,
+                                job,
+                                p.scope.span.cover(p.level.span),
+                                n,
+                                Impact::Medium,
+                                format!("job `{id}` holds `{scope}: write` but {what}"),
+                            );
+                        }
+                    }
+                    Permissions::ReadAll | Permissions::Empty => {}
+                },
+            }
+        }
+    }
+}
+
+fn emit_job(
+    out: &mut Sink<'_>,
+    file: &SourceFile,
+    job: &Job,
+    span: Span,
+    n: &Needs,
+    severity: Impact,
+    message: String,
+) {
+    out.at(file, span)
+        .message(with_unknown(message, n))
+        .severity(severity)
+        .confidence(confidence(n))
+        .job(Some(&job.id.value))
+        .help(format!(
+            "least-privilege block for job `{}`:\n{}",
+            job.id.value,
+            n.block(0)
+        ))
+        .emit();
+}
+
+fn merged_unknown(needs: &[Needs], jobs: &[usize]) -> Needs {
+    let mut u = Needs::default();
+    for &i in jobs {
+        u.unknown.extend(needs[i].unknown.iter().cloned());
+    }
+    u
+}
+
+/// Needs built from unknown parts are a guess: say what was not judged.
+fn with_unknown(message: String, n: &Needs) -> String {
+    if n.is_known() {
+        message
+    } else {
+        format!("{message} (needs not known for {})", n.unknown_list())
+    }
+}
+
+fn confidence(n: &Needs) -> Confidence {
+    if n.is_known() {
+        Confidence::High
+    } else {
+        Confidence::Low
+    }
+}
+
+fn jobs_phrase(jobs: &[Job], which: &[usize]) -> String {
+    if which.len() == jobs.len() {
+        return "every job".to_owned();
+    }
+    let names: Vec<String> = which
+        .iter()
+        .map(|&i| format!("`{}`", jobs[i].id.value))
+        .collect();
+    format!("jobs {}", names.join(", "))
+}
+
+fn per_job_help(jobs: &[Job], needs: &[Needs], which: &[usize]) -> String {
+    let blocks: Vec<String> = which
+        .iter()
+        .map(|&i| format!("job `{}`:\n{}", jobs[i].id.value, needs[i].block(2)))
+        .collect();
+    format!("least-privilege blocks:\n{}", blocks.join("\n"))
+}

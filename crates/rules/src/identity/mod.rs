@@ -1,0 +1,26 @@
+//! Rules about the build identity: what token permissions and secrets each job holds,
+//! which triggers hand them to untrusted code, and where attacker-controlled text reaches
+//! a script.
+
+#[path = "broad-permissions.rs"]
+mod broad_permissions;
+#[path = "dangerous-trigger.rs"]
+mod dangerous_trigger;
+mod kb;
+mod needs;
+#[path = "persisted-credentials.rs"]
+mod persisted_credentials;
+#[path = "secrets-exposure.rs"]
+mod secrets_exposure;
+#[path = "secrets-inherit.rs"]
+mod secrets_inherit;
+#[path = "template-injection.rs"]
+mod template_injection;
+mod util;
+
+pub use broad_permissions::BroadPermissions;
+pub use dangerous_trigger::DangerousTrigger;
+pub use persisted_credentials::PersistedCredentials;
+pub use secrets_exposure::SecretsExposure;
+pub use secrets_inherit::SecretsInherit;
+pub use template_injection::TemplateInjection;

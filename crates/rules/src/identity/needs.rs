@@ -1,0 +1,732 @@
+//! What token permissions a job needs: the union over its steps of what the knowledge base
+//! says each action and command needs, through local composite actions and local
+//! reusable workflows. Anything the base does not know is named, so findings can say
+//! which parts of a job were not judged.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tollgate_gha::{Env, Job, PermissionLevel, Permissions, Step, Uses, UsesRef, Workflow};
+use tollgate_scan::{Input, Scan};
+use tollgate_shell::{Analysis, Command, Word};
+
+use super::kb::{self, ActionEntry, CommandEntry, RawPerms, When, kb};
+use super::util::{
+    env_value, is_other_identity, is_workflow_token, job_index, local_action, local_workflow,
+    repo_prefix,
+};
+use crate::common::glob_match;
+
+/// Local actions and workflows nest; a cycle (an action using itself) must end.
+const MAX_DEPTH: usize = 8;
+
+/// The permissions a job needs, each with the first reason found, and what is unknown.
+#[derive(Clone, Debug, Default)]
+pub struct Needs {
+    pub scopes: BTreeMap<String, (PermissionLevel, String)>,
+    /// Actions, commands or calls whose needs the knowledge base does not know.
+    pub unknown: BTreeSet<String>,
+}
+
+impl Needs {
+    pub fn level(&self, scope: &str) -> PermissionLevel {
+        self.scopes
+            .get(scope)
+            .map_or(PermissionLevel::None, |(l, _)| *l)
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.unknown.is_empty()
+    }
+
+    fn add_level(&mut self, scope: &str, level: PermissionLevel, why: &str) {
+        if level == PermissionLevel::None {
+            return;
+        }
+        let e = self
+            .scopes
+            .entry(scope.to_owned())
+            .or_insert((PermissionLevel::None, String::new()));
+        if level > e.0 {
+            *e = (level, why.to_owned());
+        }
+    }
+
+    fn add(&mut self, perms: &RawPerms, why: &str, only_oidc: bool) {
+        for (scope, l) in perms {
+            if only_oidc && scope != "id-token" {
+                continue;
+            }
+            if let Some(level) = kb::level(l) {
+                self.add_level(scope, level, why);
+            }
+        }
+    }
+
+    /// The least-privilege `permissions:` block as YAML, indented by `indent` spaces.
+    pub fn block(&self, indent: usize) -> String {
+        let pad = " ".repeat(indent);
+        let lines: Vec<String> = self
+            .scopes
+            .iter()
+            .filter(|(_, (l, _))| *l != PermissionLevel::None)
+            .map(|(s, (l, why))| {
+                let level = if *l == PermissionLevel::Write {
+                    "write"
+                } else {
+                    "read"
+                };
+                format!("{pad}  {s}: {level} # {why}")
+            })
+            .collect();
+        if lines.is_empty() {
+            format!("{pad}permissions: {{}}")
+        } else {
+            format!("{pad}permissions:\n{}", lines.join("\n"))
+        }
+    }
+
+    /// The unknown parts as a message fragment: "`a`, `b`".
+    pub fn unknown_list(&self) -> String {
+        let names: Vec<String> = self
+            .unknown
+            .iter()
+            .take(4)
+            .map(|u| format!("`{u}`"))
+            .collect();
+        let more = self.unknown.len().saturating_sub(4);
+        if more > 0 {
+            format!("{} and {more} more", names.join(", "))
+        } else {
+            names.join(", ")
+        }
+    }
+}
+
+/// What a job needs. `input` holds the workflow.
+pub fn job_needs(scan: &Scan, input: &Input, wf: &Workflow, job: &Job) -> Needs {
+    let mut needs = Needs::default();
+    job_into(scan, input, wf, job, &mut needs, 0);
+    needs
+}
+
+fn job_into(scan: &Scan, input: &Input, wf: &Workflow, job: &Job, needs: &mut Needs, depth: usize) {
+    let prefix = repo_prefix(&input.source.display);
+    if let Some(u) = &job.uses {
+        call_into(scan, prefix, &u.value, needs, depth);
+        return;
+    }
+    let Some(j) = job_index(wf, job) else { return };
+    let cx = StepsCx {
+        scan,
+        prefix,
+        input,
+        job: Some(j),
+        outer_env: vec![&job.env, &wf.env],
+        checkout_other_identity: job.steps.iter().any(checkout_with_other_token),
+    };
+    for step in &job.steps {
+        step_into(&cx, step, needs, depth);
+    }
+}
+
+/// A reusable-workflow call: the needs of the called workflow's jobs when it is local and
+/// in the scan, what the base says for a known remote one, unknown otherwise.
+fn call_into(scan: &Scan, prefix: &str, uses: &Uses, needs: &mut Needs, depth: usize) {
+    match uses {
+        Uses::Local { path } | Uses::SelfRepo { path } => {
+            let Some((input, wf)) =
+                local_workflow(scan, prefix, path).filter(|_| depth < MAX_DEPTH)
+            else {
+                needs.unknown.insert(format!("./{path}"));
+                return;
+            };
+            for job in &wf.jobs {
+                // A called job that declares permissions fails unless the caller grants
+                // them, so what it declares is needed as much as what it runs.
+                if let Some(b) = &job.permissions {
+                    match &b.permissions {
+                        Permissions::Scopes(s) => {
+                            for p in s {
+                                needs.add_level(
+                                    &p.scope.value,
+                                    p.level.value,
+                                    &format!("declared by called job `{}`", job.id.value),
+                                );
+                            }
+                        }
+                        Permissions::WriteAll | Permissions::ReadAll => {
+                            needs.unknown.insert(format!(
+                                "./{path} (job `{}` asks for every scope)",
+                                job.id.value
+                            ));
+                        }
+                        Permissions::Empty => {}
+                    }
+                }
+                job_into(scan, input, wf, job, needs, depth + 1);
+            }
+        }
+        Uses::Remote(r) => match find_action(r) {
+            Some(e) if e.unknown.is_none() => needs.add(&e.permissions, &r.action(), false),
+            _ => {
+                needs.unknown.insert(r.action());
+            }
+        },
+        _ => {
+            needs.unknown.insert("reusable workflow".to_owned());
+        }
+    }
+}
+
+/// The knowledge-base entry of a remote action (owner and repo are case-insensitive).
+pub fn find_action(r: &UsesRef) -> Option<&'static ActionEntry> {
+    let name = r.action().to_ascii_lowercase();
+    kb().action
+        .iter()
+        .find(|e| glob_match(&e.uses.to_ascii_lowercase(), &name))
+}
+
+struct StepsCx<'a> {
+    scan: &'a Scan,
+    prefix: &'a str,
+    /// The file holding the steps (the workflow, or a composite action).
+    input: &'a Input,
+    job: Option<usize>,
+    /// Env blocks around the steps, innermost first.
+    outer_env: Vec<&'a Env>,
+    /// A checkout in the job authenticates with another credential, which later
+    /// `git push` commands then use.
+    checkout_other_identity: bool,
+}
+
+fn checkout_with_other_token(step: &Step) -> bool {
+    let is_checkout = matches!(&step.uses, Some(u) if matches!(&u.value, Uses::Remote(r) if r.action().eq_ignore_ascii_case("actions/checkout")));
+    is_checkout
+        && step
+            .with_value("token")
+            .or_else(|| step.with_value("ssh-key"))
+            .is_some_and(|v| is_other_identity(&v.value.value))
+}
+
+fn step_into(cx: &StepsCx<'_>, step: &Step, needs: &mut Needs, depth: usize) {
+    if let Some(u) = &step.uses {
+        match &u.value {
+            Uses::Remote(r) => match find_action(r) {
+                Some(e) => action_into(e, r, step, needs),
+                None => {
+                    needs.unknown.insert(r.action());
+                }
+            },
+            Uses::Local { path } | Uses::SelfRepo { path } => {
+                local_into(cx, path, step, needs, depth);
+            }
+            Uses::Docker { image } => {
+                if passes_workflow_token(step) {
+                    needs.unknown.insert(format!("docker://{image}"));
+                }
+            }
+            Uses::Invalid { .. } => {}
+        }
+    }
+    if let Some(run) = &step.run {
+        let Some(analysis) = cx
+            .input
+            .script(cx.job, step.index)
+            .and_then(|s| s.analysis.as_ref())
+        else {
+            return;
+        };
+        let mut envs = vec![&step.env];
+        envs.extend(cx.outer_env.iter().copied());
+        script_into(
+            &run.script,
+            analysis,
+            &envs,
+            cx.checkout_other_identity,
+            needs,
+        );
+    }
+}
+
+fn local_into(cx: &StepsCx<'_>, path: &str, step: &Step, needs: &mut Needs, depth: usize) {
+    let Some((input, action)) =
+        local_action(cx.scan, cx.prefix, path).filter(|_| depth < MAX_DEPTH)
+    else {
+        needs.unknown.insert(format!("./{path}"));
+        return;
+    };
+    let steps = action.steps();
+    if steps.is_empty() {
+        // A local JavaScript or Docker action gets a token only if one is passed to it
+        // or its inputs default to one.
+        let defaults_token = action.inputs.iter().any(|i| {
+            i.default
+                .as_ref()
+                .is_some_and(|d| is_workflow_token(&d.value))
+        });
+        if defaults_token || passes_workflow_token(step) {
+            needs.unknown.insert(format!("./{path}"));
+        }
+        return;
+    }
+    let inner = StepsCx {
+        scan: cx.scan,
+        prefix: cx.prefix,
+        input,
+        job: None,
+        outer_env: cx.outer_env.clone(),
+        checkout_other_identity: cx.checkout_other_identity
+            || steps.iter().any(checkout_with_other_token),
+    };
+    for s in steps {
+        step_into(&inner, s, needs, depth + 1);
+    }
+}
+
+fn passes_workflow_token(step: &Step) -> bool {
+    step.with
+        .iter()
+        .any(|kv| is_workflow_token(&kv.value.value))
+        || step
+            .env
+            .vars
+            .iter()
+            .any(|kv| is_workflow_token(&kv.value.value))
+}
+
+fn when_holds(w: &When, step: &Step) -> bool {
+    if w.unless_input.as_ref().is_some_and(|u| {
+        step.with_value(u)
+            .is_some_and(|v| !v.value.value.trim().is_empty())
+    }) {
+        return false;
+    }
+    let value = step
+        .with_value(&w.input)
+        .map(|v| v.value.value.trim())
+        .filter(|v| !v.is_empty());
+    // A value decided at run time may take any value: count the need, so a scope is never
+    // called unneeded because of a guess.
+    if value.is_some_and(|v| v.contains("${{")) {
+        return true;
+    }
+    if w.present {
+        return value.is_some();
+    }
+    if w.absent {
+        return value.is_none();
+    }
+    if let Some(e) = &w.equals {
+        return value.is_some_and(|v| v.eq_ignore_ascii_case(e));
+    }
+    if let Some(e) = &w.not_equals {
+        return value.is_none_or(|v| !v.eq_ignore_ascii_case(e));
+    }
+    if let Some(c) = &w.contains {
+        return value.is_some_and(|v| v.to_ascii_lowercase().contains(&c.to_ascii_lowercase()));
+    }
+    false
+}
+
+fn action_into(e: &ActionEntry, r: &UsesRef, step: &Step, needs: &mut Needs) {
+    let name = r.action();
+    if e.unknown.is_some() {
+        needs.unknown.insert(name);
+        return;
+    }
+    // The action authenticates as someone else when its token input carries another
+    // credential (or has no default and is not given); actions without a token input
+    // read `GITHUB_TOKEN` from the environment.
+    let other = match &e.token_input {
+        Some(ti) => step
+            .with_value(ti)
+            .map_or(!e.token_default, |v| is_other_identity(&v.value.value)),
+        None => ["GITHUB_TOKEN", "GH_TOKEN"].iter().any(|n| {
+            step.env
+                .get(n)
+                .is_some_and(|v| is_other_identity(&v.value.value))
+        }),
+    };
+    needs.add(&e.permissions, &name, other);
+    for w in &e.when {
+        if when_holds(w, step) {
+            needs.add(&w.permissions, &format!("{name} with `{}`", w.input), other);
+        }
+    }
+    if name.eq_ignore_ascii_case("actions/github-script")
+        && !other
+        && let Some(script) = step.with_value("script")
+    {
+        github_script_into(&script.value.value, needs);
+    }
+}
+
+/// Octokit namespaces reachable from `github.` in a github-script script; `github.rest.x`
+/// is the current form, `github.x` the form before v5.
+const OCTOKIT: &[&str] = &[
+    "actions",
+    "checks",
+    "codescanning",
+    "git",
+    "issues",
+    "orgs",
+    "pulls",
+    "reactions",
+    "repos",
+    "teams",
+    "users",
+];
+
+/// API calls in a github-script script, matched against the `[[github-script]]` table.
+fn github_script_into(script: &str, needs: &mut Needs) {
+    let b = script.as_bytes();
+    let mut from = 0;
+    while let Some(rel) = script[from..].find("github.") {
+        let at = from + rel;
+        from = at + 7;
+        if at > 0 && (b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_' || b[at - 1] == b'.') {
+            continue;
+        }
+        let chain: String = script[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
+        let parts: Vec<&str> = chain.split('.').collect();
+        let second = parts.get(1).copied().unwrap_or("");
+        let call = match second {
+            "rest" => chain.clone(),
+            "graphql" | "request" => chain.clone(),
+            "paginate" => continue,
+            s if OCTOKIT.contains(&s.to_ascii_lowercase().as_str()) => {
+                format!("github.rest.{}", parts[1..].join("."))
+            }
+            // `github.event…` inside `${{ }}`, `github.context`: not API calls.
+            _ => continue,
+        };
+        let found = kb()
+            .github_script
+            .iter()
+            .find(|e| glob_match(&e.call.to_ascii_lowercase(), &call.to_ascii_lowercase()));
+        match found {
+            Some(e) if e.unknown.is_none() => {
+                needs.add(&e.permissions, &format!("`{call}`"), false)
+            }
+            _ => {
+                needs.unknown.insert(call);
+            }
+        }
+    }
+}
+
+/// Value-taking global options to step over before a subcommand.
+const VALUE_OPTS: &[&str] = &[
+    "-C",
+    "-c",
+    "-R",
+    "--repo",
+    "--git-dir",
+    "--work-tree",
+    "--hostname",
+];
+
+/// The static positional words of a command: its name, then arguments that are not
+/// options (stopping at the first dynamic word).
+fn positionals(cmd: &Command) -> Vec<&str> {
+    let mut out = Vec::new();
+    let Some(name) = cmd.name() else { return out };
+    out.push(name);
+    let mut skip = false;
+    for w in cmd.args() {
+        if skip {
+            skip = false;
+            continue;
+        }
+        let Some(t) = w.as_str() else { break };
+        if VALUE_OPTS.contains(&t) {
+            skip = true;
+            continue;
+        }
+        if t.starts_with('-') {
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
+fn has_flag(cmd: &Command, flags: &[String]) -> bool {
+    cmd.args().iter().filter_map(Word::as_str).any(|t| {
+        flags.iter().any(|f| {
+            t == f
+                || t.strip_prefix(f.as_str())
+                    .is_some_and(|r| r.starts_with('='))
+        })
+    })
+}
+
+fn sets_env(cmd: &Command, analysis: &Analysis, envs: &[&Env], names: &[String]) -> bool {
+    names.iter().any(|n| {
+        cmd.assignment(n).is_some()
+            || analysis.assignments.iter().any(|a| a.name == *n)
+            || env_value(envs, n).is_some()
+    })
+}
+
+fn command_matches(
+    e: &CommandEntry,
+    cmd: &Command,
+    words: &[&str],
+    script: &str,
+    analysis: &Analysis,
+    envs: &[&Env],
+) -> bool {
+    let want: Vec<&str> = e.run.split_whitespace().collect();
+    if words.len() < want.len() || words[..want.len()] != want[..] {
+        return false;
+    }
+    if !e.flag.is_empty() && !has_flag(cmd, &e.flag) {
+        return false;
+    }
+    if !e.without_flag.is_empty() && has_flag(cmd, &e.without_flag) {
+        return false;
+    }
+    if let Some(c) = &e.arg_contains
+        && !cmd
+            .args()
+            .iter()
+            .any(|w| w.display(script).contains(c.as_str()))
+    {
+        return false;
+    }
+    if !e.without_env.is_empty() && sets_env(cmd, analysis, envs, &e.without_env) {
+        return false;
+    }
+    true
+}
+
+/// Whether `gh` in this step authenticates as someone other than the workflow token.
+fn gh_other_identity(cmd: &Command, envs: &[&Env]) -> bool {
+    ["GH_TOKEN", "GITHUB_TOKEN"].iter().any(|n| {
+        let v = cmd
+            .assignment(n)
+            .and_then(|a| a.value.as_ref())
+            .map(|w| w.text.clone().unwrap_or_default())
+            .or_else(|| env_value(envs, n).map(str::to_owned));
+        v.is_some_and(|v| is_other_identity(&v))
+    })
+}
+
+fn script_into(
+    script: &str,
+    analysis: &Analysis,
+    envs: &[&Env],
+    checkout_other: bool,
+    needs: &mut Needs,
+) {
+    let base = kb();
+    for cmd in &analysis.commands {
+        let words = positionals(cmd);
+        let Some(&name) = words.first() else { continue };
+        if name == "gh" && gh_other_identity(cmd, envs) {
+            continue;
+        }
+        if name == "git" && words.get(1) == Some(&"push") {
+            // The push authenticates with what checkout persisted, or with a credential
+            // in the remote URL; only the workflow token needs `contents: write`.
+            let text = script.get(cmd.span.start..cmd.span.end).unwrap_or("");
+            if checkout_other || !super::util::secret_names(text).is_empty() {
+                continue;
+            }
+        }
+        if name == "gh" && words.get(1) == Some(&"api") {
+            api_into(cmd, script, needs);
+            continue;
+        }
+        for e in base
+            .command
+            .iter()
+            .filter(|e| command_matches(e, cmd, &words, script, analysis, envs))
+        {
+            let why = format!("`{}`", e.run);
+            if e.unknown.is_some() {
+                needs.unknown.insert(e.run.clone());
+            } else {
+                needs.add(&e.permissions, &why, false);
+            }
+        }
+    }
+    for v in &base.variable {
+        if script.contains(&v.name) {
+            needs.add(&v.permissions, &format!("`{}`", v.name), false);
+        }
+    }
+}
+
+/// Options of `gh api` that take a value.
+const API_VALUE_OPTS: &[&str] = &[
+    "-X",
+    "--method",
+    "-H",
+    "--header",
+    "-f",
+    "--raw-field",
+    "-F",
+    "--field",
+    "-q",
+    "--jq",
+    "-t",
+    "--template",
+    "--hostname",
+    "--input",
+    "-p",
+    "--preview",
+    "--cache",
+];
+
+fn api_into(cmd: &Command, script: &str, needs: &mut Needs) {
+    let args = cmd.args();
+    let mut method: Option<String> = None;
+    let mut fields = false;
+    let mut endpoint: Option<String> = None;
+    let mut i = 1; // after `api`
+    while i < args.len() {
+        let w = &args[i];
+        let t = w.display(script);
+        let (opt, inline) = match t.split_once('=') {
+            Some((o, v)) if o.starts_with("--") => (o.to_owned(), Some(v.to_owned())),
+            _ => (t.to_string(), None),
+        };
+        if API_VALUE_OPTS.contains(&opt.as_str()) {
+            let value = inline.or_else(|| args.get(i + 1).map(|n| n.display(script).into_owned()));
+            if opt == "-X" || opt == "--method" {
+                method = value;
+            } else if ["-f", "--raw-field", "-F", "--field", "--input"].contains(&opt.as_str()) {
+                fields = true;
+            }
+            i += if t.contains('=') && t.starts_with("--") {
+                1
+            } else {
+                2
+            };
+            continue;
+        }
+        if let Some(m) = t.strip_prefix("-X").filter(|m| !m.is_empty()) {
+            method = Some(m.to_owned());
+        } else if t.starts_with('-') {
+        } else if endpoint.is_none() {
+            endpoint = Some(t.trim_start_matches('/').to_owned());
+        }
+        i += 1;
+    }
+    let Some(endpoint) = endpoint else { return };
+    // With fields and no method, gh sends a POST.
+    let writes = method.map_or(fields, |m| !m.eq_ignore_ascii_case("GET"));
+    let path = endpoint.split('?').next().unwrap_or("");
+    let found = kb().api.iter().find(|e| glob_match(&e.path, path));
+    match found {
+        Some(e) if e.unknown.is_none() => {
+            let perms = if writes {
+                e.write.as_ref()
+            } else {
+                e.read.as_ref()
+            };
+            if let Some(p) = perms {
+                needs.add(p, &format!("`gh api {endpoint}`"), false);
+            }
+        }
+        _ => {
+            needs.unknown.insert(format!("gh api {endpoint}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_shell::Analyzer;
+
+    fn run(script: &str) -> Needs {
+        let analysis = Analyzer::new().analyze(script);
+        let mut n = Needs::default();
+        script_into(script, &analysis, &[], false, &mut n);
+        n
+    }
+
+    #[test]
+    fn commands() {
+        let cases: &[(&str, &[(&str, PermissionLevel)])] = &[
+            (
+                "git push origin HEAD",
+                &[("contents", PermissionLevel::Write)],
+            ),
+            (
+                "git -C sub push --tags",
+                &[("contents", PermissionLevel::Write)],
+            ),
+            (
+                "gh pr create --fill",
+                &[("pull-requests", PermissionLevel::Write)],
+            ),
+            (
+                "gh pr view 1 --json title",
+                &[("pull-requests", PermissionLevel::Read)],
+            ),
+            (
+                "gh release upload v1 a.tgz",
+                &[("contents", PermissionLevel::Write)],
+            ),
+            (
+                "gh api repos/o/r/issues/1/comments -f body=x",
+                &[("issues", PermissionLevel::Write)],
+            ),
+            (
+                "gh api -X GET repos/o/r/pulls",
+                &[("pull-requests", PermissionLevel::Read)],
+            ),
+            (
+                "npm publish --provenance --access public",
+                &[("id-token", PermissionLevel::Write)],
+            ),
+            ("NODE_AUTH_TOKEN=x npm publish", &[]),
+            (
+                "cosign sign --yes img@sha256:x",
+                &[("id-token", PermissionLevel::Write)],
+            ),
+            ("cosign sign --key k.pem img", &[]),
+            (
+                "docker push ghcr.io/o/img:1",
+                &[("packages", PermissionLevel::Write)],
+            ),
+            ("echo hi", &[]),
+        ];
+        for (script, want) in cases {
+            let n = run(script);
+            let got: Vec<(&str, PermissionLevel)> = n
+                .scopes
+                .iter()
+                .map(|(s, (l, _))| (s.as_str(), *l))
+                .collect();
+            assert_eq!(&got, want, "{script}");
+            assert!(n.is_known(), "{script}: {:?}", n.unknown);
+        }
+        assert!(!run("gh api graphql -f query=x").is_known());
+    }
+
+    #[test]
+    fn github_script_calls() {
+        let mut n = Needs::default();
+        github_script_into(
+            "await github.rest.issues.createComment({}); const r = await github.rest.pulls.get({}); core.info(`${{ github.event.issue.title }}`)",
+            &mut n,
+        );
+        assert_eq!(n.level("issues"), PermissionLevel::Write);
+        assert_eq!(n.level("pull-requests"), PermissionLevel::Read);
+        assert!(n.is_known());
+        let mut n = Needs::default();
+        github_script_into("github.issues.addLabels({})", &mut n);
+        assert_eq!(n.level("issues"), PermissionLevel::Write);
+        let mut n = Needs::default();
+        github_script_into("await github.graphql(q)", &mut n);
+        assert!(!n.is_known());
+    }
+}

@@ -1,0 +1,144 @@
+//! `persisted-credentials`: `actions/checkout` leaves the token in `.git/config` unless
+//! told not to, where every later step (and any artifact of the workspace) can read it.
+
+use tollgate_engine::{Context, Rule, Sink, StepCx, StepOwner};
+use tollgate_gha::{RefKind, Step, Uses, UsesRef};
+use tollgate_model::{Confidence, Impact};
+
+pub struct PersistedCredentials;
+
+impl Rule for PersistedCredentials {
+    fn id(&self) -> &'static str {
+        "persisted-credentials"
+    }
+
+    fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+        let Some(u) = &step.step.uses else { return };
+        let Uses::Remote(r) = &u.value else { return };
+        if !r.action().eq_ignore_ascii_case("actions/checkout") {
+            return;
+        }
+        let persist = step
+            .step
+            .with_value("persist-credentials")
+            .map(|v| v.value.value.trim());
+        if persist.is_some_and(|v| v.eq_ignore_ascii_case("false")) {
+            return;
+        }
+        // `persist-credentials: ${{ … }}` is decided at run time.
+        let dynamic = persist.is_some_and(|v| v.contains("${{"));
+        let siblings: &[Step] = match step.owner {
+            StepOwner::Job { job, .. } => &job.steps,
+            StepOwner::Action(a) => a.steps(),
+        };
+        let checkout_dir = step
+            .step
+            .with_value("path")
+            .map_or(String::new(), |p| normalise(&p.value.value));
+        let leak = siblings
+            .iter()
+            .filter(|s| s.index > step.step.index)
+            .find_map(|s| uploads_workspace(s, &checkout_dir));
+        let file = &step.input.source;
+        let mut b = out.at(file, u.span);
+        match leak {
+            Some((s, what)) => {
+                b = b
+                    .message(format!(
+                        "`actions/checkout` persists the token in `.git/config` and {what} `{}` uploads the checkout",
+                        s.label()
+                    ))
+                    .severity(Impact::High)
+                    .related(file, s.span, "uploads the workspace, `.git/config` included");
+            }
+            None => {
+                b = b
+                    .message("`actions/checkout` persists the token in `.git/config` for every later step")
+                    .severity(Impact::Low);
+            }
+        }
+        if dynamic {
+            b = b.confidence(Confidence::Low);
+        }
+        b.help(
+            "add `with: persist-credentials: false` to the checkout; a step that must push can pass the token itself (`git push https://x-access-token:${GITHUB_TOKEN}@github.com/…` with `GITHUB_TOKEN` in that step's `env:`)",
+        )
+        .emit();
+    }
+}
+
+fn normalise(p: &str) -> String {
+    let p = p.trim().trim_start_matches("./").trim_end_matches('/');
+    let p = p
+        .strip_prefix("${{ github.workspace }}")
+        .unwrap_or(p)
+        .trim_start_matches('/');
+    if p == "." {
+        String::new()
+    } else {
+        p.to_owned()
+    }
+}
+
+/// Whether an upload path covers the checkout directory: the workspace root, a root
+/// glob, or the checkout directory itself.
+fn covers(path_value: &str, checkout_dir: &str) -> bool {
+    path_value
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('!'))
+        .any(|l| {
+            let n = normalise(l);
+            n.is_empty()
+                || n == "*"
+                || n == "**"
+                || n.starts_with("**/")
+                || (!checkout_dir.is_empty() && n == checkout_dir)
+        })
+}
+
+/// upload-artifact before v4.4 included hidden files such as `.git/`; since then only
+/// `include-hidden-files: true` does.
+fn uploads_hidden(r: &UsesRef, step: &Step) -> bool {
+    if step
+        .with_value("include-hidden-files")
+        .is_some_and(|v| v.value.value.trim().eq_ignore_ascii_case("true"))
+    {
+        return true;
+    }
+    let version = match r.ref_kind {
+        RefKind::Tag => Some(r.git_ref.as_str()),
+        // A SHA pin usually carries its version as a trailing comment.
+        _ => step.uses_comment.as_deref(),
+    };
+    version.is_some_and(|v| {
+        let mut parts = v.trim().trim_start_matches('v').split('.');
+        let major: u32 = parts
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(u32::MAX);
+        let minor: u32 = parts
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(u32::MAX);
+        major < 4 || (major == 4 && minor < 4)
+    })
+}
+
+fn uploads_workspace<'s>(s: &'s Step, checkout_dir: &str) -> Option<(&'s Step, &'static str)> {
+    let Uses::Remote(r) = &s.uses.as_ref()?.value else {
+        return None;
+    };
+    let name = r.action().to_ascii_lowercase();
+    let path = s.with_value("path")?;
+    if !covers(&path.value.value, checkout_dir) {
+        return None;
+    }
+    match name.as_str() {
+        "actions/upload-artifact" if uploads_hidden(r, s) => Some((s, "artifact step")),
+        // A cache is readable by later runs, including runs for other branches' pull
+        // requests that restore it.
+        "actions/cache" | "actions/cache/save" => Some((s, "cache step")),
+        _ => None,
+    }
+}

@@ -1,0 +1,275 @@
+//! `template-injection`: `${{ … }}` that expands text an outsider controls (an issue
+//! title, a branch name, a commit message) straight into a `run:` script or an
+//! `actions/github-script` script, where it becomes code.
+
+use std::collections::BTreeMap;
+
+use tollgate_engine::{Context, Rule, Sink, StepCx, StepOwner};
+use tollgate_gha::{Env, Step, Uses, Workflow, expressions};
+use tollgate_model::{Confidence, Impact, Span};
+use tollgate_scan::Input;
+use tollgate_shell::{EnvTarget, Fact};
+
+use super::kb::contexts;
+use super::util::{
+    Match, is_boolean_expression, job_index, match_pattern, references, triggered_by,
+};
+use crate::common::glob_match;
+
+pub struct TemplateInjection;
+
+/// Triggers outsiders can fire that run with the base repository's token and secrets.
+const PRIVILEGED: &[&str] = &[
+    "pull_request_target",
+    "workflow_run",
+    "issues",
+    "issue_comment",
+    "discussion",
+    "discussion_comment",
+    "pull_request_review",
+    "pull_request_review_comment",
+];
+
+/// Why an expression is attacker-controlled.
+enum Taint {
+    Context(String, Match),
+    Input(String),
+    Derived { reference: String, origin: String },
+}
+
+impl Rule for TemplateInjection {
+    fn id(&self) -> &'static str {
+        "template-injection"
+    }
+
+    fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+        let s = step.step;
+        let (wf, job) = match step.owner {
+            StepOwner::Job { workflow, job } => (Some(workflow), Some(job)),
+            StepOwner::Action(_) => (None, None),
+        };
+        let github_script = matches!(
+            s.uses.as_ref().map(|u| &u.value),
+            Some(Uses::Remote(r)) if r.action().eq_ignore_ascii_case("actions/github-script")
+        );
+        if s.run.is_none() && !github_script {
+            return;
+        }
+        let severity = match wf {
+            Some(w) if triggered_by(w, PRIVILEGED) => Impact::High,
+            Some(w) if triggered_by(w, &["pull_request", "pull_request_review"]) => Impact::Medium,
+            Some(_) => Impact::Low,
+            None => Impact::Medium,
+        };
+        let dispatch = wf.is_some_and(|w| triggered_by(w, &["workflow_dispatch"]));
+        let mut envs: Vec<&Env> = vec![&s.env];
+        if let (Some(w), Some(j)) = (wf, job) {
+            envs.push(&j.env);
+            envs.push(&w.env);
+        }
+        let derived = derived_taint(step.input, wf, job.map(|j| (j, s.index)), &envs);
+        let file = &step.input.source;
+
+        let mut check = |text: &str, to_file: &dyn Fn(Span) -> Span, place: &str, help: &str| {
+            for e in expressions(text) {
+                if is_boolean_expression(&e.inner) {
+                    continue;
+                }
+                let Some(t) = taint(&e.inner, dispatch, &derived) else {
+                    continue;
+                };
+                let whole = format!("${{{{ {} }}}}", e.inner);
+                let (what, sev, conf) = match &t {
+                    Taint::Context(r, Match::Exact) => (
+                        format!("attacker-controllable `{r}`"),
+                        severity,
+                        Confidence::High,
+                    ),
+                    Taint::Context(r, Match::Parent) => (
+                        format!("`{r}`, which holds attacker-controllable fields"),
+                        severity,
+                        Confidence::Medium,
+                    ),
+                    Taint::Input(r) => (
+                        format!("workflow input `{r}`, chosen by whoever dispatches the run"),
+                        Impact::Low,
+                        Confidence::Medium,
+                    ),
+                    Taint::Derived { reference, origin } => (
+                        format!("`{reference}`, which carries {origin}"),
+                        severity,
+                        Confidence::Medium,
+                    ),
+                };
+                out.at(file, to_file(Span::new(e.start, e.end)))
+                    .message(format!("`{whole}` expands {what} into {place}"))
+                    .severity(sev)
+                    .confidence(conf)
+                    .help(help.to_owned())
+                    .emit();
+            }
+        };
+        if let Some(run) = &s.run {
+            check(
+                &run.script,
+                &|sp| run.file_span(sp),
+                "a `run:` script",
+                "pass the value through an environment variable and quote it: `env: VALUE: ${{ … }}` on the step, then `\"$VALUE\"` in the script",
+            );
+        }
+        if github_script && let Some(kv) = s.with_value("script") {
+            check(
+                &kv.value.value,
+                &|sp| kv.file_span(sp),
+                "an `actions/github-script` script",
+                "read the value in JavaScript instead of templating it into the code: `context.payload…`, or `process.env.VALUE` with `env: VALUE: ${{ … }}` on the step",
+            );
+        }
+    }
+}
+
+fn untrusted(reference: &str) -> Option<Match> {
+    let mut best = None;
+    for c in &contexts().context {
+        match match_pattern(&c.pattern, reference) {
+            Some(Match::Exact) => return Some(Match::Exact),
+            Some(Match::Parent) => best = Some(Match::Parent),
+            None => {}
+        }
+    }
+    best
+}
+
+fn taint(inner: &str, dispatch: bool, derived: &BTreeMap<String, String>) -> Option<Taint> {
+    for (r, _, _) in references(inner) {
+        if let Some(m) = untrusted(&r) {
+            return Some(Taint::Context(r, m));
+        }
+        if dispatch
+            && contexts()
+                .input
+                .iter()
+                .any(|c| match_pattern(&c.pattern, &r) == Some(Match::Exact))
+        {
+            return Some(Taint::Input(r));
+        }
+        if let Some(origin) = derived
+            .iter()
+            .find_map(|(k, o)| glob_match(k, &r).then_some(o))
+        {
+            return Some(Taint::Derived {
+                reference: r,
+                origin: origin.clone(),
+            });
+        }
+    }
+    None
+}
+
+/// The first attacker-controllable reference in a text holding expressions.
+fn tainted_text(text: &str) -> Option<String> {
+    expressions(text).into_iter().find_map(|e| {
+        if is_boolean_expression(&e.inner) {
+            return None;
+        }
+        references(&e.inner)
+            .into_iter()
+            .find(|(r, _, _)| untrusted(r) == Some(Match::Exact))
+            .map(|(r, _, _)| r)
+    })
+}
+
+/// References (lowercase globs) derived from attacker-controllable text: `env.X` set from
+/// it, and outputs of earlier steps that write it or of actions known to output it.
+fn derived_taint(
+    input: &Input,
+    wf: Option<&Workflow>,
+    job_step: Option<(&tollgate_gha::Job, usize)>,
+    envs: &[&Env],
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for env in envs {
+        for v in &env.vars {
+            if let Some(r) = tainted_text(&v.value.value) {
+                out.entry(format!("env.{}", v.key.value.to_ascii_lowercase()))
+                    .or_insert(format!("`{r}`"));
+            }
+        }
+    }
+    let (Some(wf), Some((job, index))) = (wf, job_step) else {
+        return out;
+    };
+    let j = job_index(wf, job);
+    for prev in job.steps.iter().filter(|p| p.index < index) {
+        let Some(id) = &prev.id else { continue };
+        let id = id.value.to_ascii_lowercase();
+        if let Some(Uses::Remote(r)) = prev.uses.as_ref().map(|u| &u.value) {
+            let name = r.action().to_ascii_lowercase();
+            for o in contexts()
+                .output
+                .iter()
+                .filter(|o| o.uses.eq_ignore_ascii_case(&name))
+            {
+                let globs = if o.outputs.is_empty() {
+                    vec!["*".to_owned()]
+                } else {
+                    o.outputs.clone()
+                };
+                for g in globs {
+                    out.insert(
+                        format!("steps.{id}.outputs.{}", g.to_ascii_lowercase()),
+                        format!(
+                            "output of `{}` (file names a pull request chooses)",
+                            r.action()
+                        ),
+                    );
+                }
+            }
+        }
+        output_writes(input, j, prev, &id, &mut out);
+    }
+    out
+}
+
+/// `echo "k=${{ github.event.issue.title }}" >> "$GITHUB_OUTPUT"` taints `steps.<id>.outputs.k`.
+fn output_writes(
+    input: &Input,
+    job: Option<usize>,
+    step: &Step,
+    id: &str,
+    out: &mut BTreeMap<String, String>,
+) {
+    let Some(run) = &step.run else { return };
+    let Some(analysis) = job
+        .and_then(|j| input.script(Some(j), step.index))
+        .and_then(|s| s.analysis.as_ref())
+    else {
+        return;
+    };
+    for f in &analysis.facts {
+        let Fact::EnvWrite(w) = f else { continue };
+        if w.target != EnvTarget::GithubOutput {
+            continue;
+        }
+        let Some(key) = &w.key else { continue };
+        let mut spans = vec![w.span];
+        if let Some(c) = analysis.commands.iter().find(|c| c.span == w.span) {
+            let mut prev = c.pipe_prev;
+            while let Some(p) = prev.and_then(|p| analysis.commands.get(p)) {
+                spans.push(p.span);
+                prev = p.pipe_prev;
+            }
+        }
+        let text: String = spans
+            .iter()
+            .map(|s| run.script.get(s.start..s.end).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if let Some(r) = tainted_text(&text) {
+            out.insert(
+                format!("steps.{id}.outputs.{}", key.to_ascii_lowercase()),
+                format!("`{r}` written by step `{id}`"),
+            );
+        }
+    }
+}

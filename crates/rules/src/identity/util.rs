@@ -1,0 +1,331 @@
+//! Small helpers the identity rules share: finding local files of the same repository,
+//! telling the workflow's own token from other credentials, and reading context
+//! references out of expressions.
+
+use tollgate_gha::{Action, Env, Job, Permissions, PermissionsBlock, Workflow};
+use tollgate_scan::{Input, Parsed, Scan};
+
+/// The repository root of a file, as a display-path prefix ending in `/` (or empty):
+/// everything before `.github/`. Local `uses:` paths are relative to that root, also
+/// inside composite actions.
+pub fn repo_prefix(display: &str) -> &str {
+    if display.starts_with(".github/") {
+        return "";
+    }
+    display.find("/.github/").map_or("", |i| &display[..=i])
+}
+
+fn local_key(path: &str) -> String {
+    path.trim_start_matches("./")
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// The local action at `<prefix><path>/action.yml|yaml`.
+pub fn local_action<'s>(
+    scan: &'s Scan,
+    prefix: &str,
+    path: &str,
+) -> Option<(&'s Input, &'s Action)> {
+    let base = local_key(path);
+    let dir = if base.is_empty() {
+        prefix.to_owned()
+    } else {
+        format!("{prefix}{base}/")
+    };
+    ["action.yml", "action.yaml"].iter().find_map(|f| {
+        let want = format!("{dir}{f}");
+        scan.inputs.iter().find_map(|i| match &i.parsed {
+            Parsed::Action(a) if i.source.display == want => Some((i, a)),
+            _ => None,
+        })
+    })
+}
+
+/// The local workflow at `<prefix><path>`.
+pub fn local_workflow<'s>(
+    scan: &'s Scan,
+    prefix: &str,
+    path: &str,
+) -> Option<(&'s Input, &'s Workflow)> {
+    let want = format!("{prefix}{}", local_key(path));
+    scan.inputs.iter().find_map(|i| match &i.parsed {
+        Parsed::Workflow(w) if i.source.display == want => Some((i, w)),
+        _ => None,
+    })
+}
+
+/// The index of `job` in `wf.jobs` (jobs are borrowed from it).
+pub fn job_index(wf: &Workflow, job: &Job) -> Option<usize> {
+    wf.jobs.iter().position(|j| std::ptr::eq(j, job))
+}
+
+/// Whether a value names the workflow's own token (`github.token`,
+/// `secrets.GITHUB_TOKEN`). Expression contexts are case-insensitive.
+pub fn is_workflow_token(value: &str) -> bool {
+    let l = value.to_ascii_lowercase();
+    l.contains("github.token") || l.contains("secrets.github_token")
+}
+
+/// Whether a value hands over some credential other than the workflow's token: a secret,
+/// an app token from an earlier step, anything that is not the workflow token.
+pub fn is_other_identity(value: &str) -> bool {
+    let v = value.trim();
+    !v.is_empty() && !is_workflow_token(v)
+}
+
+/// The non-`GITHUB_TOKEN` secret names an expression text references
+/// (`secrets.NAME`, `secrets['NAME']`).
+pub fn secret_names(text: &str) -> Vec<String> {
+    let lower = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = lower[from..].find("secrets") {
+        let at = from + rel;
+        from = at + 7;
+        if at > 0 && is_ident(lower.as_bytes()[at - 1]) {
+            continue;
+        }
+        let rest = &text[at + 7..];
+        let name: String = if let Some(r) = rest.strip_prefix('.') {
+            r.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect()
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let r = r.trim_start();
+            match r.chars().next() {
+                Some(q @ ('\'' | '"')) => r[1..].chars().take_while(|c| *c != q).collect(),
+                _ => continue,
+            }
+        } else {
+            continue;
+        };
+        if !name.is_empty() && !name.eq_ignore_ascii_case("GITHUB_TOKEN") {
+            out.push(name);
+        }
+    }
+    out
+}
+
+const fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// Context references in an expression's inner text, lowercased and with indexes
+/// normalised to segments: `github.event.commits[0].message` →
+/// `github.event.commits.*.message`, `github.event['issue'].title` →
+/// `github.event.issue.title`. String literals are skipped. Each reference comes with its
+/// byte range in `inner`.
+pub fn references(inner: &str) -> Vec<(String, usize, usize)> {
+    let b = inner.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\'' {
+            // GitHub string literals: single quotes, `''` escapes one.
+            i += 1;
+            while i < b.len() {
+                if b[i] == b'\'' {
+                    if b.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            let mut r = String::new();
+            while i < b.len() {
+                let d = b[i];
+                if d.is_ascii_alphanumeric() || d == b'_' || d == b'-' || d == b'.' || d == b'*' {
+                    r.push(char::from(d.to_ascii_lowercase()));
+                    i += 1;
+                } else if d == b'[' {
+                    let Some(close) = inner[i..].find(']').map(|k| i + k) else {
+                        break;
+                    };
+                    let idx = inner[i + 1..close].trim();
+                    let seg = idx.trim_matches(|q| q == '\'' || q == '"');
+                    if seg.len() < idx.len() && !seg.is_empty() {
+                        r.push('.');
+                        r.push_str(&seg.to_ascii_lowercase());
+                    } else {
+                        r.push_str(".*");
+                    }
+                    i = close + 1;
+                } else {
+                    break;
+                }
+            }
+            // A function call (`contains(`) is not a reference.
+            let call = inner[i..].trim_start().starts_with('(');
+            if !call {
+                out.push((r.trim_end_matches('.').to_owned(), start, i));
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// How a reference relates to a pattern (`*` matches one segment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Match {
+    Exact,
+    /// The reference is a parent of the pattern (`toJSON(github.event.issue)`).
+    Parent,
+}
+
+pub fn match_pattern(pattern: &str, reference: &str) -> Option<Match> {
+    let p: Vec<&str> = pattern.split('.').collect();
+    let r: Vec<&str> = reference.split('.').collect();
+    if r.len() > p.len() {
+        return None;
+    }
+    let same = p
+        .iter()
+        .zip(&r)
+        .all(|(a, b)| *a == "*" || *b == "*" || a.eq_ignore_ascii_case(b));
+    if !same {
+        return None;
+    }
+    // Parents shorter than `github.event.x` are too vague to call (`github`, `github.event`
+    // are mostly passed whole to `toJSON` for debugging and are caught at that level).
+    match r.len() {
+        n if n == p.len() => Some(Match::Exact),
+        n if n >= 3 => Some(Match::Parent),
+        _ => None,
+    }
+}
+
+/// An expression whose value is a boolean or a number, so nothing it references reaches
+/// the script as text: a comparison or a `contains`/`startsWith`/`endsWith` test.
+pub fn is_boolean_expression(inner: &str) -> bool {
+    let t = inner.trim();
+    let l = t.to_ascii_lowercase();
+    if l.contains("&&") || l.contains("||") {
+        return false;
+    }
+    l.starts_with('!')
+        || l.starts_with("contains(")
+        || l.starts_with("startswith(")
+        || l.starts_with("endswith(")
+        || l.contains("==")
+        || l.contains("!=")
+        || l.contains(">=")
+        || l.contains("<=")
+}
+
+/// The value of variable `name` in the first env block (innermost first) that sets it.
+pub fn env_value<'e>(envs: &[&'e Env], name: &str) -> Option<&'e str> {
+    envs.iter()
+        .find_map(|e| e.get(name))
+        .map(|v| v.value.value.as_str())
+}
+
+/// The permissions a job runs with: its own block, else the workflow's; `None` is the
+/// repository default.
+pub fn effective<'a>(wf: &'a Workflow, job: &'a Job) -> Option<&'a PermissionsBlock> {
+    job.permissions.as_ref().or(wf.permissions.as_ref())
+}
+
+/// Whether a block (or the default token, `None`) may write anything.
+pub fn holds_write(block: Option<&PermissionsBlock>) -> bool {
+    match block {
+        None => true,
+        Some(b) => match &b.permissions {
+            Permissions::WriteAll => true,
+            Permissions::ReadAll | Permissions::Empty => false,
+            Permissions::Scopes(s) => s
+                .iter()
+                .any(|p| p.level.value == tollgate_gha::PermissionLevel::Write),
+        },
+    }
+}
+
+/// Whether the workflow runs on one of `events`.
+pub fn triggered_by(wf: &Workflow, events: &[&str]) -> bool {
+    wf.on
+        .as_ref()
+        .is_some_and(|t| events.iter().any(|e| t.has(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(repo_prefix(".github/workflows/a.yml"), "");
+        assert_eq!(repo_prefix("org__r/.github/workflows/a.yml"), "org__r/");
+        assert_eq!(repo_prefix("a/b/.github/actions/x/action.yml"), "a/b/");
+        assert_eq!(repo_prefix("action.yml"), "");
+    }
+
+    #[test]
+    fn reference_extraction() {
+        let cases: &[(&str, &[&str])] = &[
+            ("github.event.issue.title", &["github.event.issue.title"]),
+            (
+                "github.event.commits[0].message",
+                &["github.event.commits.*.message"],
+            ),
+            ("github.event['issue'].title", &["github.event.issue.title"]),
+            (
+                "contains(github.event.issue.body, 'x')",
+                &["github.event.issue.body"],
+            ),
+            ("format('{0} github.head_ref', x)", &["x"]),
+            ("toJSON(github.event)", &["github.event"]),
+            ("Github.Head_Ref", &["github.head_ref"]),
+        ];
+        for (inner, want) in cases {
+            let got: Vec<String> = references(inner).into_iter().map(|r| r.0).collect();
+            assert_eq!(&got, want, "{inner}");
+        }
+    }
+
+    #[test]
+    fn patterns() {
+        let p = "github.event.commits.*.message";
+        assert_eq!(
+            match_pattern(p, "github.event.commits.*.message"),
+            Some(Match::Exact)
+        );
+        assert_eq!(
+            match_pattern(p, "github.event.commits"),
+            Some(Match::Parent)
+        );
+        assert_eq!(match_pattern(p, "github.event"), None);
+        assert_eq!(match_pattern(p, "github.event.commits.*.id"), None);
+        assert_eq!(match_pattern("inputs.*", "inputs.name"), Some(Match::Exact));
+        assert_eq!(
+            match_pattern("github.head_ref", "github.head_ref"),
+            Some(Match::Exact)
+        );
+    }
+
+    #[test]
+    fn tokens_and_secrets() {
+        assert!(is_workflow_token("${{ secrets.GITHUB_TOKEN }}"));
+        assert!(is_workflow_token("${{ github.token }}"));
+        assert!(is_other_identity("${{ secrets.BOT_PAT }}"));
+        assert!(is_other_identity("${{ steps.app.outputs.token }}"));
+        assert_eq!(
+            secret_names("${{ secrets.A }} ${{ secrets['B'] }} ${{ secrets.GITHUB_TOKEN }}"),
+            vec!["A", "B"]
+        );
+        assert!(is_boolean_expression("github.event.issue.title == 'x'"));
+        assert!(is_boolean_expression(
+            "contains(github.event.issue.body, 'y')"
+        ));
+        assert!(!is_boolean_expression("github.event.issue.title"));
+    }
+}
