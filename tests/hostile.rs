@@ -548,3 +548,117 @@ fn directory_with_100_000_files() {
     );
     assert!(took < Duration::from_secs(15), "walk took {took:?}");
 }
+
+/// The JSON report of the demo repository with extra environment variables, or inside
+/// `unshare -rn` (a user and network namespace with no network at all) when `wrap` is set.
+fn demo_report(env: &[(&str, &str)], wrap: bool) -> (Option<i32>, Vec<u8>, String) {
+    let bin = env!("CARGO_BIN_EXE_tollgate");
+    let mut cmd = if wrap {
+        let mut c = std::process::Command::new("unshare");
+        c.args(["-rn", bin]);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    cmd.env("RAYON_NUM_THREADS", "2")
+        .args(["check", "--format", "json"])
+        .arg(common::testdata("demo"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("runs");
+    (
+        out.status.code(),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A full check needs no network: with every proxy variable pointing at a closed port,
+/// and inside a network namespace without network when `unshare` works here, the report
+/// is the same as a normal run's.
+#[test]
+fn no_network_is_needed() {
+    let (code, normal, stderr) = demo_report(&[], false);
+    assert_eq!(code, Some(1), "the demo has findings: {stderr}");
+    let nowhere = "http://127.0.0.1:9";
+    let proxies = [
+        ("HTTP_PROXY", nowhere),
+        ("HTTPS_PROXY", nowhere),
+        ("ALL_PROXY", nowhere),
+        ("http_proxy", nowhere),
+        ("https_proxy", nowhere),
+        ("all_proxy", nowhere),
+        ("NO_PROXY", ""),
+    ];
+    let (code, proxied, stderr) = demo_report(&proxies, false);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(proxied == normal, "output changes with proxies set");
+
+    let works = std::process::Command::new("unshare")
+        .args(["-rn", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !works {
+        eprintln!("skipped: `unshare -rn` does not work here (no user namespaces)");
+        return;
+    }
+    let (code, isolated, stderr) = demo_report(&proxies, true);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(isolated == normal, "output changes without network");
+}
+
+/// Nothing from the scanned repository is ever executed: not `run:` steps, not composite
+/// action steps, not the code package managers would run (setup.py, npm scripts, a
+/// Gemfile, build scripts, cargo runners). Each would create the marker file.
+#[test]
+fn scripts_of_the_scanned_repository_are_never_executed() {
+    let marker_dir = tempfile::tempdir().expect("tmp");
+    let marker = marker_dir.path().join("executed");
+    let m = marker.display().to_string();
+    let wf = format!(
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: touch {m}\n      - run: |\n          echo $(touch {m})\n          sh -c 'touch {m}'\n        shell: bash\n      - run: python3 -c \"open('{m}','w')\"\n        shell: python\n"
+    );
+    let action = format!(
+        "name: x\nruns:\n  using: composite\n  steps:\n    - run: touch {m}\n      shell: bash\n"
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    write_all(
+        dir.path(),
+        &[
+            (".github/workflows/ci.yml", wf.as_bytes()),
+            ("action.yml", action.as_bytes()),
+            ("setup.py", format!("open('{m}', 'w')\n").as_bytes()),
+            ("requirements.txt", b"-e .\n"),
+            (
+                "package.json",
+                format!("{{\"scripts\": {{\"preinstall\": \"touch {m}\"}}}}").as_bytes(),
+            ),
+            (
+                "Gemfile",
+                format!("system('touch {m}')\nsource 'https://rubygems.org'\n").as_bytes(),
+            ),
+            (
+                "build.rs",
+                format!("fn main() {{ std::fs::write(\"{m}\", \"\").ok(); }}\n").as_bytes(),
+            ),
+            (
+                ".cargo/config.toml",
+                format!("[target.x86_64-unknown-linux-gnu]\nrunner = \"touch {m}\"\n").as_bytes(),
+            ),
+            (
+                ".git/hooks/post-checkout",
+                format!("#!/bin/sh\ntouch {m}\n").as_bytes(),
+            ),
+        ],
+    );
+    let (doc, _) = check(dir.path());
+    assert!(
+        !marker.exists(),
+        "a script from the scanned repository was executed"
+    );
+    // And the steps were read, so the absence of the marker means something.
+    assert!(input_paths(&doc).contains(&".github/workflows/ci.yml".to_owned()));
+    assert!(input_paths(&doc).contains(&"Gemfile".to_owned()));
+}
