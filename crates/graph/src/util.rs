@@ -52,35 +52,7 @@ pub fn image_host(image: &str) -> Option<String> {
     }
 }
 
-/// The repository root of a display path, as a prefix ending in `/` (or empty): the
-/// part before `.github/`. A file outside any `.github/` belongs to the scan root.
-#[must_use]
-pub fn repo_prefix(display: &str) -> &str {
-    if display.starts_with(".github/") {
-        return "";
-    }
-    match display.find("/.github/") {
-        Some(i) => &display[..=i],
-        None => "",
-    }
-}
-
-/// Normalise a `/`-separated relative path: drop `.` and empty components and resolve
-/// `..`. Returns `None` when `..` would climb above the start.
-#[must_use]
-pub fn normalise(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for c in path.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
-}
+pub use tollgate_scan::local::{normalise, repo_prefix};
 
 /// A reference to secrets inside a string: `secrets.NAME`, `secrets['NAME']`, or the
 /// whole `secrets` context (`toJSON(secrets)`), which exposes every secret.

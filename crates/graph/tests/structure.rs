@@ -297,8 +297,9 @@ fn local_actions_are_loaded_when_only_the_workflow_is_scanned() {
     let wf = fixture("composite/.github/workflows/ci.yml");
     let (s, g, d) = build(&[wf]);
     assert!(d.is_empty(), "{d:#?}");
-    assert_eq!(s.inputs.len(), 1);
-    assert_eq!(g.loaded_inputs().len(), 2);
+    // The scan loads the two local actions the workflow references.
+    assert_eq!(s.inputs.len(), 3);
+    assert_eq!(s.inputs.iter().filter(|i| i.by_reference).count(), 2);
     assert_eq!(g.job_steps(job(&g, "test")).len(), 8);
 }
 

@@ -5,9 +5,10 @@
 //! once; later stages share the text and models by reference.
 
 mod discover;
+pub mod local;
 mod read;
 mod scan;
 
 pub use discover::{Candidate, DiscoverOptions, discover};
 pub use read::{ReadLimits, read_text};
-pub use scan::{Input, Parsed, Scan, ScanOptions, Script, parse_source, scan};
+pub use scan::{Input, Parsed, Scan, ScanOptions, Script, load, parse_source, scan};

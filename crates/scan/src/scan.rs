@@ -33,6 +33,9 @@ pub struct Input {
     pub parsed: Parsed,
     /// The analysis of every `run:` step of a workflow or composite action.
     pub scripts: Vec<Script>,
+    /// Not among the scanned paths, but loaded because a scanned file references it
+    /// (`uses: ./.github/actions/x` when pre-commit passes only the workflow).
+    pub by_reference: bool,
 }
 
 /// The analysis of one `run:` step. `job` is the job's index in its workflow (`None` in a
@@ -159,6 +162,34 @@ fn analyse_scripts(
     out
 }
 
+/// Read, parse and analyse one file. `None` with a diagnostic when it cannot be read.
+#[must_use]
+pub fn load(
+    disk: &std::path::Path,
+    display: &str,
+    kind: FileKind,
+    root: usize,
+    limits: ReadLimits,
+    analyzer: &mut Analyzer,
+) -> (Option<Input>, Vec<Diagnostic>) {
+    match read_text(disk, display, kind, limits) {
+        Err(d) => (None, vec![d]),
+        Ok(source) => {
+            let (parsed, mut diags) = parse_source(&source, kind);
+            let scripts = analyse_scripts(analyzer, &source, &parsed, &mut diags);
+            let input = Input {
+                source,
+                kind,
+                root,
+                parsed,
+                scripts,
+                by_reference: false,
+            };
+            (Some(input), diags)
+        }
+    }
+}
+
 /// Discover, read and parse. Never fails: every problem is a diagnostic.
 #[must_use]
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
@@ -167,23 +198,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
         .into_par_iter()
         // One tree-sitter parser per worker thread: parsers are not shareable.
         .map_init(Analyzer::new, |analyzer, c: Candidate| {
-            match read_text(&c.disk, &c.display, c.kind, opts.limits) {
-                Err(d) => (None, vec![d]),
-                Ok(source) => {
-                    let (parsed, mut diags) = parse_source(&source, c.kind);
-                    let scripts = analyse_scripts(analyzer, &source, &parsed, &mut diags);
-                    (
-                        Some(Input {
-                            source,
-                            kind: c.kind,
-                            root: c.root,
-                            parsed,
-                            scripts,
-                        }),
-                        diags,
-                    )
-                }
-            }
+            load(&c.disk, &c.display, c.kind, c.root, opts.limits, analyzer)
         })
         .collect();
     let mut inputs = Vec::with_capacity(results.len());
@@ -191,7 +206,8 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
         inputs.extend(input);
         diagnostics.extend(diags);
     }
-    inputs.sort_by(|a, b| a.source.display.cmp(&b.source.display));
+    crate::local::load_referenced(&mut inputs, &roots, opts.limits, &mut diagnostics);
+    inputs.sort_by(|a, b| (a.root, &a.source.display).cmp(&(b.root, &b.source.display)));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Scan {
         roots,

@@ -1,0 +1,153 @@
+//! Local references: `./path` and `$/path` actions and `./.github/workflows/x.yml`
+//! reusable workflows. Files they name that were not scanned (pre-commit passes only the
+//! changed files) are loaded so that later stages see the whole chain.
+
+use std::collections::HashSet;
+
+use tollgate_gha::{Uses, Workflow};
+use tollgate_model::{Diagnostic, FileKind};
+use tollgate_shell::Analyzer;
+
+use crate::read::ReadLimits;
+use crate::scan::{Input, Parsed, load};
+
+/// Every local reference in a model: the path after `./` or `$/`, and whether it names a
+/// reusable workflow (job-level `uses:`) rather than an action directory.
+#[must_use]
+pub fn local_refs(parsed: &Parsed) -> Vec<(String, bool)> {
+    fn push(out: &mut Vec<(String, bool)>, uses: Option<&Uses>, workflow: bool) {
+        if let Some(p) = uses.and_then(Uses::local_path) {
+            out.push((p.to_owned(), workflow));
+        }
+    }
+    let mut out = Vec::new();
+    match parsed {
+        Parsed::Workflow(Workflow { jobs, .. }) => {
+            for job in jobs {
+                push(&mut out, job.uses.as_ref().map(|u| &u.value), true);
+                for step in &job.steps {
+                    push(&mut out, step.uses.as_ref().map(|u| &u.value), false);
+                }
+            }
+        }
+        Parsed::Action(a) => {
+            for step in a.steps() {
+                push(&mut out, step.uses.as_ref().map(|u| &u.value), false);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Where the repository of an input sits under the scan root: the part of its display
+/// path before `.github/` (empty for a repository scanned at its root). Local references
+/// are relative to it.
+#[must_use]
+pub fn repo_prefix(display: &str) -> &str {
+    if display.starts_with(".github/") {
+        return "";
+    }
+    match display.find("/.github/") {
+        Some(i) => &display[..=i],
+        None => "",
+    }
+}
+
+/// Normalise a `/`-separated relative path: drop `.` and empty components and resolve
+/// `..`. `None` when `..` would climb above the start.
+#[must_use]
+pub fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The normalised target of a local reference made from the input at `display`, and the
+/// files that may hold it (`action.yml` or `action.yaml` for an action directory). `None`
+/// when the path climbs out of the repository.
+#[must_use]
+pub fn candidates(display: &str, path: &str, workflow: bool) -> Option<(String, Vec<String>)> {
+    let inner = normalise(path)?;
+    let prefix = repo_prefix(display);
+    let norm = if inner.is_empty() {
+        prefix.trim_end_matches('/').to_owned()
+    } else {
+        format!("{prefix}{inner}")
+    };
+    let files = if workflow {
+        vec![norm.clone()]
+    } else if norm.is_empty() {
+        vec!["action.yml".to_owned(), "action.yaml".to_owned()]
+    } else {
+        vec![format!("{norm}/action.yml"), format!("{norm}/action.yaml")]
+    };
+    Some((norm, files))
+}
+
+/// Load, transitively, the local actions and reusable workflows that `inputs` reference
+/// but that were not scanned. Each path is tried once, so reference cycles terminate.
+pub(crate) fn load_referenced(
+    inputs: &mut Vec<Input>,
+    roots: &[std::path::PathBuf],
+    limits: ReadLimits,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut known: HashSet<(usize, String)> = inputs
+        .iter()
+        .map(|i| (i.root, i.source.display.clone()))
+        .collect();
+    let mut tried: HashSet<(usize, String)> = HashSet::new();
+    let mut next = 0;
+    // Created on first use: most runs load nothing.
+    let mut analyzer: Option<Analyzer> = None;
+    while next < inputs.len() {
+        let (root, display, refs) = {
+            let i = &inputs[next];
+            (i.root, i.source.display.clone(), local_refs(&i.parsed))
+        };
+        next += 1;
+        for (path, workflow) in refs {
+            let Some((_, files)) = candidates(&display, &path, workflow) else {
+                continue;
+            };
+            if files.iter().any(|f| known.contains(&(root, f.clone()))) {
+                continue;
+            }
+            let Some(root_dir) = roots.get(root) else {
+                continue;
+            };
+            for file in files {
+                if !tried.insert((root, file.clone())) {
+                    continue;
+                }
+                let disk = root_dir.join(&file);
+                if !disk.is_file() {
+                    continue;
+                }
+                let kind = if workflow {
+                    FileKind::Workflow
+                } else {
+                    FileKind::Action
+                };
+                let analyzer = analyzer.get_or_insert_with(Analyzer::new);
+                let (input, diags) = load(&disk, &file, kind, root, limits, analyzer);
+                diagnostics.extend(diags);
+                if let Some(mut input) = input {
+                    input.by_reference = true;
+                    known.insert((root, file.clone()));
+                    inputs.push(input);
+                }
+                break;
+            }
+        }
+    }
+}
