@@ -16,6 +16,15 @@ Examples:
   tollgate check --select pinning --fail-level error
                                          only the pinning rules; fail on errors only";
 
+const GRAPH_EXAMPLES: &str = "\
+Examples:
+  tollgate graph | dot -Tsvg > pipelines.svg
+                                         the whole repository as an SVG diagram
+  tollgate graph --format mermaid --workflow release --kinds action,image,host
+                                         what the release workflow trusts and reaches, for Markdown
+  tollgate graph --collapse packages --format json
+                                         nodes and edges with source locations";
+
 /// Map and guard the build-time dependencies of CI/CD pipelines.
 ///
 /// tollgate reads GitHub Actions workflows, composite actions, lockfiles and registry
@@ -44,6 +53,9 @@ pub enum Command {
     /// Check the pipelines of a repository and report what is found.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Print the dependency graph (Graphviz DOT, Mermaid or JSON).
+    #[command(after_help = GRAPH_EXAMPLES)]
+    Graph(GraphArgs),
     /// List the rules.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -129,6 +141,49 @@ pub enum ConfidenceArg {
     Low,
     Medium,
     High,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Files or directories to read (as for `check`).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+
+    /// Keep only these workflows (path, file name or `name:`) and what they lead to.
+    #[arg(long, value_delimiter = ',')]
+    pub workflow: Vec<String>,
+
+    /// Keep only these jobs (by id) and what they lead to.
+    #[arg(long, value_delimiter = ',')]
+    pub job: Vec<String>,
+
+    /// Keep only these node kinds (plus the workflow and job structure leading to them):
+    /// workflow, trigger, job, step, action, reusable-workflow, image, command, lockfile,
+    /// registry-config, package, source, host, secret, permission, oidc, runner.
+    #[arg(long)]
+    pub kinds: Option<String>,
+
+    /// `packages`: one node per lockfile instead of one per package.
+    #[arg(long, value_parser = ["packages"])]
+    pub collapse: Vec<String>,
+
+    /// Write the graph to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT, one cluster per workflow and job.
+    Dot,
+    /// A Mermaid flowchart (GitHub renders it in Markdown).
+    Mermaid,
+    /// Nodes and edges with source locations (`"version": 1`).
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 mod args;
 mod catalog;
 mod check;
+mod graph;
 mod human;
 mod output;
 
@@ -68,6 +69,7 @@ pub enum CliError {
 fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         args::Command::Check(a) => check::run(cli, a),
+        args::Command::Graph(a) => graph::run(a),
         args::Command::Rules(a) => {
             output::emit(None, &catalog::list(a)?)?;
             Ok(EXIT_CLEAN)

@@ -1,0 +1,126 @@
+//! End-to-end tests of `tollgate graph`: formats, filters, and rendering with Graphviz.
+#![allow(clippy::print_stderr)]
+
+mod common;
+
+use common::{json, testdata, tollgate};
+use predicates::prelude::*;
+
+#[test]
+fn json_graph_of_the_demo() {
+    let out = tollgate()
+        .args(["graph", "--format", "json"])
+        .arg(testdata("demo"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let doc = json(&out.stdout);
+    assert_eq!(doc["version"], 1);
+    let nodes = doc["nodes"].as_array().expect("nodes");
+    let label_of = |kind: &str| -> Vec<String> {
+        nodes
+            .iter()
+            .filter(|n| n["kind"] == kind)
+            .filter_map(|n| n["label"].as_str().map(str::to_owned))
+            .collect()
+    };
+    // Hosts the demo's run steps and lockfiles reach, written into the fixtures by hand.
+    let hosts = label_of("host");
+    for h in [
+        "sh.rustup.rs",
+        "releases.example.com",
+        "pypi.example.internal",
+        "npm.example.internal",
+    ] {
+        assert!(hosts.iter().any(|x| x == h), "{h} in {hosts:?}");
+    }
+    // The composite action is resolved and its unpinned action is in the graph.
+    assert!(
+        label_of("action")
+            .iter()
+            .any(|a| a == "dtolnay/rust-toolchain@master")
+    );
+    let edges = doc["edges"].as_array().expect("edges");
+    assert!(edges.iter().any(|e| e["kind"] == "needs"));
+    assert!(edges.iter().any(|e| e["kind"] == "holds"));
+}
+
+#[test]
+fn filters_and_errors() {
+    let out = tollgate()
+        .args([
+            "graph",
+            "--format",
+            "mermaid",
+            "--workflow",
+            "release",
+            "--kinds",
+            "action,image",
+        ])
+        .arg(testdata("demo"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("flowchart LR"));
+    assert!(text.contains("softprops/action-gh-release@master"));
+    assert!(
+        !text.contains("setup-toolchain"),
+        "the ci workflow is filtered out"
+    );
+    tollgate()
+        .args(["graph", "--workflow", "nope"])
+        .arg(testdata("demo"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope"));
+    tollgate()
+        .args(["graph", "--kinds", "gadget"])
+        .arg(testdata("demo"))
+        .assert()
+        .code(2);
+}
+
+fn render_svg(dot: &[u8]) -> bool {
+    use std::io::Write;
+    let Ok(mut child) = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    else {
+        return false;
+    };
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(dot)
+        .expect("write");
+    let out = child.wait_with_output().expect("dot");
+    assert!(
+        out.status.success(),
+        "dot failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    true
+}
+
+#[test]
+fn dot_renders_with_graphviz() {
+    if std::process::Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: graphviz `dot` is not installed");
+        return;
+    }
+    let out = tollgate()
+        .arg("graph")
+        .arg(testdata("demo"))
+        .output()
+        .expect("runs");
+    assert!(render_svg(&out.stdout));
+    // Every corpus repository is rendered by crates/report/tests/graph_render.rs.
+}
