@@ -1,0 +1,3 @@
+//! Fuzz every registry configuration parser (first byte picks the format).
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tollgate_fuzz::registry_config(data));
