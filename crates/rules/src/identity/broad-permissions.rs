@@ -7,6 +7,7 @@ use tollgate_gha::{Job, PermissionLevel, Permissions};
 use tollgate_model::{Confidence, Impact, SourceFile, Span};
 
 use super::needs::{Needs, job_needs};
+use super::util::effective;
 
 pub struct BroadPermissions;
 
@@ -23,10 +24,16 @@ impl Rule for BroadPermissions {
         let only_called = wf.on.as_ref().is_some_and(|on| {
             !on.events.is_empty() && on.events.iter().all(|t| t.event.value == "workflow_call")
         });
+        // Needs that either of two scopes meets are settled by what the job holds.
         let needs: Vec<Needs> = wf
             .jobs
             .iter()
-            .map(|j| job_needs(cx.scan, wcx.input, wf, j))
+            .map(|j| {
+                let held = |scope: &str| {
+                    effective(wf, j).map_or(PermissionLevel::None, |b| b.level(scope))
+                };
+                job_needs(cx.scan, wcx.input, wf, j).resolve(&held)
+            })
             .collect();
         let inheriting: Vec<usize> = (0..wf.jobs.len())
             .filter(|&i| wf.jobs[i].permissions.is_none())

@@ -93,6 +93,8 @@ pub struct ApiEntry {
     pub path: String,
     pub read: Option<RawPerms>,
     pub write: Option<RawPerms>,
+    /// A scope that serves instead of the one named (issue endpoints on pull requests).
+    pub alternative: Option<String>,
     pub unknown: Option<String>,
     pub source: String,
     pub note: Option<String>,
@@ -106,6 +108,7 @@ pub struct ScriptEntry {
     pub call: String,
     #[serde(default)]
     pub permissions: RawPerms,
+    pub alternative: Option<String>,
     pub unknown: Option<String>,
     pub source: String,
     pub note: Option<String>,

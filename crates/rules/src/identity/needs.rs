@@ -25,6 +25,9 @@ pub struct Needs {
     pub scopes: BTreeMap<String, (PermissionLevel, String)>,
     /// Actions, commands or calls whose needs the knowledge base does not know.
     pub unknown: BTreeSet<String>,
+    /// Needs that either of two scopes satisfies: `(scope, alternative) → (level, why)`.
+    /// Folded into `scopes` by [`Needs::resolve`] once the held permissions are known.
+    pub either: BTreeMap<(String, String), (PermissionLevel, String)>,
 }
 
 impl Needs {
@@ -49,6 +52,40 @@ impl Needs {
         if level > e.0 {
             *e = (level, why.to_owned());
         }
+    }
+
+    fn add_either(&mut self, perms: &RawPerms, alternative: &str, why: &str) {
+        for (scope, l) in perms {
+            let Some(level) = kb::level(l).filter(|l| *l != PermissionLevel::None) else {
+                continue;
+            };
+            let e = self
+                .either
+                .entry((scope.clone(), alternative.to_owned()))
+                .or_insert((PermissionLevel::None, String::new()));
+            if level > e.0 {
+                *e = (level, why.to_owned());
+            }
+        }
+    }
+
+    /// The needs with each either-or need settled: the alternative scope when the job
+    /// holds it at that level and not the first one, else the first one.
+    pub fn resolve(&self, held: &dyn Fn(&str) -> PermissionLevel) -> Self {
+        let mut out = Self {
+            scopes: self.scopes.clone(),
+            unknown: self.unknown.clone(),
+            either: BTreeMap::new(),
+        };
+        for ((scope, alt), (level, why)) in &self.either {
+            let pick = if held(scope) < *level && held(alt) >= *level {
+                alt
+            } else {
+                scope
+            };
+            out.add_level(pick, *level, why);
+        }
+        out
     }
 
     fn add(&mut self, perms: &RawPerms, why: &str, only_oidc: bool) {
@@ -122,7 +159,12 @@ fn job_into(scan: &Scan, input: &Input, wf: &Workflow, job: &Job, needs: &mut Ne
         input,
         job: Some(j),
         outer_env: vec![&job.env, &wf.env],
-        checkout_other_identity: job.steps.iter().any(checkout_with_other_token),
+        checkout_other_identity: false,
+        inputs: BTreeMap::new(),
+    };
+    let cx = StepsCx {
+        checkout_other_identity: job.steps.iter().any(|s| checkout_with_other_token(&cx, s)),
+        ..cx
     };
     for step in &job.steps {
         step_into(&cx, step, needs, depth);
@@ -141,9 +183,10 @@ fn call_into(scan: &Scan, prefix: &str, uses: &Uses, needs: &mut Needs, depth: u
                 return;
             };
             for job in &wf.jobs {
-                // A called job that declares permissions fails unless the caller grants
-                // them, so what it declares is needed as much as what it runs.
-                if let Some(b) = &job.permissions {
+                // A called job that declares permissions (itself or through its
+                // workflow) fails unless the caller grants them, so what it declares is
+                // needed as much as what it runs.
+                if let Some(b) = job.permissions.as_ref().or(wf.permissions.as_ref()) {
                     match &b.permissions {
                         Permissions::Scopes(s) => {
                             for p in s {
@@ -197,22 +240,42 @@ struct StepsCx<'a> {
     /// A checkout in the job authenticates with another credential, which later
     /// `git push` commands then use.
     checkout_other_identity: bool,
+    /// Inside a composite action: its inputs (lowercase) as the calling step sets them,
+    /// else their defaults, so `${{ inputs.token }}` is judged by what it carries.
+    inputs: BTreeMap<String, String>,
 }
 
-fn checkout_with_other_token(step: &Step) -> bool {
+impl StepsCx<'_> {
+    /// A value with `${{ inputs.x }}` replaced by what the caller passes.
+    fn resolve(&self, value: &str) -> String {
+        if self.inputs.is_empty() || !value.contains("inputs.") {
+            return value.to_owned();
+        }
+        let mut out = value.to_owned();
+        for e in tollgate_gha::expressions(value) {
+            let key = e.inner.to_ascii_lowercase();
+            if let Some(v) = key.strip_prefix("inputs.").and_then(|k| self.inputs.get(k)) {
+                out = out.replace(&value[e.start..e.end], v);
+            }
+        }
+        out
+    }
+}
+
+fn checkout_with_other_token(cx: &StepsCx<'_>, step: &Step) -> bool {
     let is_checkout = matches!(&step.uses, Some(u) if matches!(&u.value, Uses::Remote(r) if r.action().eq_ignore_ascii_case("actions/checkout")));
     is_checkout
         && step
             .with_value("token")
             .or_else(|| step.with_value("ssh-key"))
-            .is_some_and(|v| is_other_identity(&v.value.value))
+            .is_some_and(|v| is_other_identity(&cx.resolve(&v.value.value)))
 }
 
 fn step_into(cx: &StepsCx<'_>, step: &Step, needs: &mut Needs, depth: usize) {
     if let Some(u) = &step.uses {
         match &u.value {
             Uses::Remote(r) => match find_action(r) {
-                Some(e) => action_into(e, r, step, needs),
+                Some(e) => action_into(cx, e, r, step, needs),
                 None => {
                     needs.unknown.insert(r.action());
                 }
@@ -221,7 +284,7 @@ fn step_into(cx: &StepsCx<'_>, step: &Step, needs: &mut Needs, depth: usize) {
                 local_into(cx, path, step, needs, depth);
             }
             Uses::Docker { image } => {
-                if passes_workflow_token(step) {
+                if passes_workflow_token(cx, step) {
                     needs.unknown.insert(format!("docker://{image}"));
                 }
             }
@@ -238,11 +301,13 @@ fn step_into(cx: &StepsCx<'_>, step: &Step, needs: &mut Needs, depth: usize) {
         };
         let mut envs = vec![&step.env];
         envs.extend(cx.outer_env.iter().copied());
+        let resolve = |v: &str| cx.resolve(v);
         script_into(
+            &resolve,
+            cx.checkout_other_identity,
             &run.script,
             analysis,
             &envs,
-            cx.checkout_other_identity,
             needs,
         );
     }
@@ -264,34 +329,46 @@ fn local_into(cx: &StepsCx<'_>, path: &str, step: &Step, needs: &mut Needs, dept
                 .as_ref()
                 .is_some_and(|d| is_workflow_token(&d.value))
         });
-        if defaults_token || passes_workflow_token(step) {
+        if defaults_token || passes_workflow_token(cx, step) {
             needs.unknown.insert(format!("./{path}"));
         }
         return;
     }
+    let inputs = action
+        .inputs
+        .iter()
+        .filter_map(|i| {
+            let given = step
+                .with_value(&i.id.value)
+                .map(|v| cx.resolve(&v.value.value))
+                .or_else(|| i.default.as_ref().map(|d| d.value.clone()))?;
+            Some((i.id.value.to_ascii_lowercase(), given))
+        })
+        .collect();
     let inner = StepsCx {
         scan: cx.scan,
         prefix: cx.prefix,
         input,
         job: None,
         outer_env: cx.outer_env.clone(),
-        checkout_other_identity: cx.checkout_other_identity
-            || steps.iter().any(checkout_with_other_token),
+        checkout_other_identity: cx.checkout_other_identity,
+        inputs,
+    };
+    let inner = StepsCx {
+        checkout_other_identity: inner.checkout_other_identity
+            || steps.iter().any(|s| checkout_with_other_token(&inner, s)),
+        ..inner
     };
     for s in steps {
         step_into(&inner, s, needs, depth + 1);
     }
 }
 
-fn passes_workflow_token(step: &Step) -> bool {
+fn passes_workflow_token(cx: &StepsCx<'_>, step: &Step) -> bool {
     step.with
         .iter()
-        .any(|kv| is_workflow_token(&kv.value.value))
-        || step
-            .env
-            .vars
-            .iter()
-            .any(|kv| is_workflow_token(&kv.value.value))
+        .chain(&step.env.vars)
+        .any(|kv| is_workflow_token(&cx.resolve(&kv.value.value)))
 }
 
 fn when_holds(w: &When, step: &Step) -> bool {
@@ -328,7 +405,7 @@ fn when_holds(w: &When, step: &Step) -> bool {
     false
 }
 
-fn action_into(e: &ActionEntry, r: &UsesRef, step: &Step, needs: &mut Needs) {
+fn action_into(cx: &StepsCx<'_>, e: &ActionEntry, r: &UsesRef, step: &Step, needs: &mut Needs) {
     let name = r.action();
     if e.unknown.is_some() {
         needs.unknown.insert(name);
@@ -338,13 +415,13 @@ fn action_into(e: &ActionEntry, r: &UsesRef, step: &Step, needs: &mut Needs) {
     // credential (or has no default and is not given); actions without a token input
     // read `GITHUB_TOKEN` from the environment.
     let other = match &e.token_input {
-        Some(ti) => step
-            .with_value(ti)
-            .map_or(!e.token_default, |v| is_other_identity(&v.value.value)),
+        Some(ti) => step.with_value(ti).map_or(!e.token_default, |v| {
+            is_other_identity(&cx.resolve(&v.value.value))
+        }),
         None => ["GITHUB_TOKEN", "GH_TOKEN"].iter().any(|n| {
             step.env
                 .get(n)
-                .is_some_and(|v| is_other_identity(&v.value.value))
+                .is_some_and(|v| is_other_identity(&cx.resolve(&v.value.value)))
         }),
     };
     needs.add(&e.permissions, &name, other);
@@ -409,7 +486,11 @@ fn github_script_into(script: &str, needs: &mut Needs) {
             .find(|e| glob_match(&e.call.to_ascii_lowercase(), &call.to_ascii_lowercase()));
         match found {
             Some(e) if e.unknown.is_none() => {
-                needs.add(&e.permissions, &format!("`{call}`"), false)
+                let why = format!("`{call}`");
+                match &e.alternative {
+                    Some(alt) => needs.add_either(&e.permissions, alt, &why),
+                    None => needs.add(&e.permissions, &why, false),
+                }
             }
             _ => {
                 needs.unknown.insert(call);
@@ -505,29 +586,104 @@ fn command_matches(
 }
 
 /// Whether `gh` in this step authenticates as someone other than the workflow token.
-fn gh_other_identity(cmd: &Command, envs: &[&Env]) -> bool {
+fn gh_other_identity(
+    resolve: &dyn Fn(&str) -> String,
+    cmd: &Command,
+    script: &str,
+    envs: &[&Env],
+) -> bool {
     ["GH_TOKEN", "GITHUB_TOKEN"].iter().any(|n| {
         let v = cmd
             .assignment(n)
             .and_then(|a| a.value.as_ref())
-            .map(|w| w.text.clone().unwrap_or_default())
+            .map(|w| w.display(script).into_owned())
             .or_else(|| env_value(envs, n).map(str::to_owned));
-        v.is_some_and(|v| is_other_identity(&v))
+        v.is_some_and(|v| is_other_identity(&resolve(&v)))
     })
 }
 
+/// Commands that cannot use a token they find in the environment: shell built-ins and
+/// text tools. Any other program run while the workflow token is in the step's
+/// environment may call the API with it.
+const INERT: &[&str] = &[
+    "echo",
+    "printf",
+    "cat",
+    "jq",
+    "yq",
+    "grep",
+    "sed",
+    "awk",
+    "test",
+    "[",
+    "[[",
+    "true",
+    "false",
+    "exit",
+    "set",
+    "export",
+    "cd",
+    "ls",
+    "mkdir",
+    "rm",
+    "cp",
+    "mv",
+    "tee",
+    "head",
+    "tail",
+    "sort",
+    "uniq",
+    "wc",
+    "cut",
+    "tr",
+    "date",
+    "sleep",
+    "basename",
+    "dirname",
+    "read",
+    "printenv",
+    "env",
+    "git",
+    "shift",
+    "local",
+    "return",
+    "source",
+    ".",
+    "touch",
+    "find",
+    "xargs",
+    "base64",
+    "sha256sum",
+    "diff",
+    "chmod",
+    "seq",
+    "pwd",
+    "cmp",
+];
+
+/// `resolve` maps composite-action inputs to what the caller passes; `checkout_other`
+/// says the job's checkout authenticated with another credential.
 fn script_into(
+    resolve: &dyn Fn(&str) -> String,
+    checkout_other: bool,
     script: &str,
     analysis: &Analysis,
     envs: &[&Env],
-    checkout_other: bool,
     needs: &mut Needs,
 ) {
     let base = kb();
+    // The workflow token handed to the script (in the step's or job's `env:`, or
+    // templated in): programs we cannot judge may then use it for anything.
+    let token_given = envs
+        .iter()
+        .take(2)
+        .flat_map(|e| &e.vars)
+        .any(|v| is_workflow_token(&resolve(&v.value.value)))
+        || is_workflow_token(script);
     for cmd in &analysis.commands {
         let words = positionals(cmd);
         let Some(&name) = words.first() else { continue };
-        if name == "gh" && gh_other_identity(cmd, envs) {
+        if name == "gh" && gh_other_identity(resolve, cmd, script, envs) {
             continue;
         }
         if name == "git" && words.get(1) == Some(&"push") {
@@ -542,17 +698,42 @@ fn script_into(
             api_into(cmd, script, needs);
             continue;
         }
+        let mut matched = false;
         for e in base
             .command
             .iter()
             .filter(|e| command_matches(e, cmd, &words, script, analysis, envs))
         {
+            matched = true;
             let why = format!("`{}`", e.run);
             if e.unknown.is_some() {
                 needs.unknown.insert(e.run.clone());
             } else {
                 needs.add(&e.permissions, &why, false);
             }
+        }
+        // A command the base names, whatever its options, is judged.
+        let named = base.command.iter().any(|e| {
+            let want: Vec<&str> = e.run.split_whitespace().collect();
+            words.len() >= want.len() && words[..want.len()] == want[..]
+        });
+        if matched || named || INERT.contains(&name) {
+            continue;
+        }
+        // A program we do not know that publishes may use the OIDC token (npm and PyPI
+        // trusted publishing), and any program may use a token it is handed.
+        let text = script.get(cmd.span.start..cmd.span.end).unwrap_or("");
+        let what: String = text
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if text.to_ascii_lowercase().contains("publish") {
+            needs.unknown.insert(format!("{what} (publishes)"));
+        } else if token_given && name != "gh" {
+            needs.unknown.insert(format!("{what} (given the token)"));
+        } else if token_given {
+            needs.unknown.insert(what);
         }
     }
     for v in &base.variable {
@@ -631,7 +812,11 @@ fn api_into(cmd: &Command, script: &str, needs: &mut Needs) {
                 e.read.as_ref()
             };
             if let Some(p) = perms {
-                needs.add(p, &format!("`gh api {endpoint}`"), false);
+                let why = format!("`gh api {endpoint}`");
+                match &e.alternative {
+                    Some(alt) => needs.add_either(p, alt, &why),
+                    None => needs.add(p, &why, false),
+                }
             }
         }
         _ => {
@@ -648,8 +833,8 @@ mod tests {
     fn run(script: &str) -> Needs {
         let analysis = Analyzer::new().analyze(script);
         let mut n = Needs::default();
-        script_into(script, &analysis, &[], false, &mut n);
-        n
+        script_into(&|v| v.to_owned(), false, script, &analysis, &[], &mut n);
+        n.resolve(&|_| PermissionLevel::None)
     }
 
     #[test]
@@ -719,12 +904,29 @@ mod tests {
             "await github.rest.issues.createComment({}); const r = await github.rest.pulls.get({}); core.info(`${{ github.event.issue.title }}`)",
             &mut n,
         );
+        let n = n.resolve(&|_| PermissionLevel::None);
         assert_eq!(n.level("issues"), PermissionLevel::Write);
         assert_eq!(n.level("pull-requests"), PermissionLevel::Read);
         assert!(n.is_known());
         let mut n = Needs::default();
         github_script_into("github.issues.addLabels({})", &mut n);
-        assert_eq!(n.level("issues"), PermissionLevel::Write);
+        // On a pull request number, `pull-requests: write` serves instead.
+        let held = |s: &str| {
+            if s == "pull-requests" {
+                PermissionLevel::Write
+            } else {
+                PermissionLevel::None
+            }
+        };
+        assert_eq!(
+            n.resolve(&held).level("pull-requests"),
+            PermissionLevel::Write
+        );
+        assert_eq!(n.resolve(&held).level("issues"), PermissionLevel::None);
+        assert_eq!(
+            n.resolve(&|_| PermissionLevel::None).level("issues"),
+            PermissionLevel::Write
+        );
         let mut n = Needs::default();
         github_script_into("await github.graphql(q)", &mut n);
         assert!(!n.is_known());

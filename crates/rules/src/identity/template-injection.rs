@@ -78,6 +78,11 @@ impl Rule for TemplateInjection {
                 let Some(t) = taint(&e.inner, dispatch, &derived) else {
                     continue;
                 };
+                if let (Taint::Input(r), Some(w)) = (&t, wf)
+                    && !free_text_input(file.text(), w, r)
+                {
+                    continue;
+                }
                 let whole = format!("${{{{ {} }}}}", e.inner);
                 let (what, sev, conf) = match &t {
                     Taint::Context(r, Match::Exact) => (
@@ -272,4 +277,41 @@ fn output_writes(
             );
         }
     }
+}
+
+/// Whether a `workflow_dispatch` input can hold arbitrary text: `boolean`, `choice`,
+/// `number` and `environment` inputs are validated by GitHub before the run starts.
+fn free_text_input(text: &str, wf: &Workflow, reference: &str) -> bool {
+    let name = reference
+        .strip_prefix("github.event.inputs.")
+        .or_else(|| reference.strip_prefix("inputs."))
+        .unwrap_or(reference);
+    let Some(on) = &wf.on else { return true };
+    let Some(decl) = on
+        .events
+        .iter()
+        .filter(|t| t.event.value == "workflow_dispatch")
+        .flat_map(|t| &t.inputs)
+        .find(|i| i.value.eq_ignore_ascii_case(name))
+    else {
+        return true;
+    };
+    // The input's own lines: those after its name, indented deeper than it.
+    let line_start = text[..decl.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = decl.span.start - line_start;
+    let rest = text.get(decl.span.end..).unwrap_or("");
+    for line in rest.lines().skip(1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if line.len() - trimmed.len() <= indent {
+            break;
+        }
+        if let Some(v) = trimmed.strip_prefix("type:") {
+            let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+            return !matches!(v, "boolean" | "choice" | "number" | "environment");
+        }
+    }
+    true
 }
