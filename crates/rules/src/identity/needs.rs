@@ -676,7 +676,6 @@ fn script_into(
     // templated in): programs we cannot judge may then use it for anything.
     let token_given = envs
         .iter()
-        .take(2)
         .flat_map(|e| &e.vars)
         .any(|v| is_workflow_token(&resolve(&v.value.value)))
         || is_workflow_token(script);
@@ -696,6 +695,9 @@ fn script_into(
         }
         if name == "gh" && words.get(1) == Some(&"api") {
             api_into(cmd, script, needs);
+            continue;
+        }
+        if name == "curl" && curl_api_into(cmd, script, needs) {
             continue;
         }
         let mut matched = false;
@@ -725,6 +727,7 @@ fn script_into(
         let text = script.get(cmd.span.start..cmd.span.end).unwrap_or("");
         let what: String = text
             .split_whitespace()
+            .filter(|w| *w != "\\")
             .take(3)
             .collect::<Vec<_>>()
             .join(" ");
@@ -741,6 +744,62 @@ fn script_into(
             needs.add(&v.permissions, &format!("`{}`", v.name), false);
         }
     }
+}
+
+/// `curl` against `api.github.com`: the endpoint after the host, the method from
+/// `-X`/`--request` (POST when data is sent). False when the command is not an API call.
+fn curl_api_into(cmd: &Command, script: &str, needs: &mut Needs) -> bool {
+    let args: Vec<String> = cmd
+        .args()
+        .iter()
+        .map(|w| w.display(script).into_owned())
+        .collect();
+    let Some(path) = args.iter().find_map(|a| {
+        a.split_once("api.github.com/")
+            .map(|(_, p)| p.split('?').next().unwrap_or("").to_owned())
+    }) else {
+        return false;
+    };
+    let mut method: Option<&str> = None;
+    let mut data = false;
+    for (i, a) in args.iter().enumerate() {
+        if a == "-X" || a == "--request" {
+            method = args.get(i + 1).map(String::as_str);
+        } else if let Some(m) = a.strip_prefix("-X").filter(|m| !m.is_empty()) {
+            method = Some(m);
+        } else if a.starts_with("-d")
+            || a.starts_with("--data")
+            || a == "--json"
+            || a == "-F"
+            || a == "--form"
+        {
+            data = true;
+        }
+    }
+    let writes = method.map_or(data, |m| !m.eq_ignore_ascii_case("GET"));
+    match kb().api.iter().find(|e| glob_match(&e.path, &path)) {
+        Some(e) if e.unknown.is_none() => {
+            let perms = if writes {
+                e.write.as_ref()
+            } else {
+                e.read.as_ref()
+            };
+            if let Some(p) = perms {
+                let why = format!(
+                    "`curl` {} `{path}`",
+                    if writes { "writing" } else { "reading" }
+                );
+                match &e.alternative {
+                    Some(alt) => needs.add_either(p, alt, &why),
+                    None => needs.add(p, &why, false),
+                }
+            }
+        }
+        _ => {
+            needs.unknown.insert(format!("curl api.github.com/{path}"));
+        }
+    }
+    true
 }
 
 /// Options of `gh api` that take a value.
@@ -881,6 +940,14 @@ mod tests {
             (
                 "docker push ghcr.io/o/img:1",
                 &[("packages", PermissionLevel::Write)],
+            ),
+            (
+                "curl -X POST -H \"Authorization: Bearer $T\" https://api.github.com/repos/o/r/statuses/abc",
+                &[("statuses", PermissionLevel::Write)],
+            ),
+            (
+                "curl -s https://api.github.com/repos/o/r/releases/latest",
+                &[("contents", PermissionLevel::Read)],
             ),
             ("echo hi", &[]),
         ];
