@@ -90,13 +90,21 @@ fn fingerprints_survive_lines_inserted_above() {
     std::fs::create_dir_all(&wf).expect("mkdir");
     let body = "jobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/cache@v4\n";
     std::fs::write(wf.join("ci.yml"), format!("on: push\n{body}")).expect("w");
-    let before = sarif_of(dir.path());
+    let pinning = |p: &std::path::Path| {
+        let out = tollgate()
+            .args(["check", "--format", "sarif", "--select", "unpinned-action"])
+            .arg(p)
+            .output()
+            .expect("runs");
+        json(&out.stdout)
+    };
+    let before = pinning(dir.path());
     std::fs::write(
         wf.join("ci.yml"),
         format!("# a comment\n# another\non: push\n{body}"),
     )
     .expect("w");
-    let after = sarif_of(dir.path());
+    let after = pinning(dir.path());
     let prints = |d: &serde_json::Value| -> Vec<(serde_json::Value, serde_json::Value)> {
         d["runs"][0]["results"]
             .as_array()
@@ -133,7 +141,7 @@ fn github_format_prints_workflow_commands() {
 #[test]
 fn json_carries_findings() {
     let out = tollgate()
-        .args(["check", "--format", "json"])
+        .args(["check", "--format", "json", "--select", "pinning"])
         .arg(testdata("rules/unpinned-image/fires-container-services"))
         .output()
         .expect("runs");
@@ -156,7 +164,13 @@ fn select_ignore_and_fail_level() {
         .assert()
         .code(0);
     tollgate()
-        .args(["check", "--ignore", "pinning"])
+        .args([
+            "check",
+            "--select",
+            "pinning,integrity",
+            "--ignore",
+            "pinning",
+        ])
         .arg(&case)
         .assert()
         .code(0);
@@ -190,7 +204,7 @@ fn inline_suppressions_and_unused_ones() {
         "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4 # tollgate: ignore[unpinned-action] -- reviewed\n      - uses: actions/cache@v4\n      - run: echo # tollgate: ignore[unpinned-image]\n",
     )]);
     let out = tollgate()
-        .args(["check", "--format", "json"])
+        .args(["check", "--format", "json", "--select", "pinning"])
         .arg(dir.path())
         .output()
         .expect("runs");
@@ -211,7 +225,14 @@ fn inline_suppressions_and_unused_ones() {
     assert_eq!(unused.len(), 1);
     assert_eq!(unused[0]["location"]["line"], 8);
     let out = tollgate()
-        .args(["check", "--format", "json", "--no-ignores"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "pinning",
+            "--no-ignores",
+        ])
         .arg(dir.path())
         .output()
         .expect("runs");
@@ -234,7 +255,7 @@ fn config_levels_ignores_and_errors() {
         ),
     ]);
     let out = tollgate()
-        .args(["check", "--format", "json"])
+        .args(["check", "--format", "json", "--select", "pinning"])
         .arg(dir.path())
         .output()
         .expect("runs");

@@ -85,8 +85,10 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         }),
         no_ignores: args.no_ignores,
     };
-    let outcome = tollgate_engine::run(tollgate_rules::rules(), &scan, &config, &opts);
+    let (graph, graph_diagnostics) = tollgate_graph::Graph::build(&scan);
+    let outcome = tollgate_engine::run(tollgate_rules::rules(), &scan, &graph, &config, &opts);
     let mut diagnostics: Vec<Diagnostic> = scan.diagnostics.clone();
+    diagnostics.extend(graph_diagnostics);
     diagnostics.extend(outcome.diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let findings = &outcome.findings;

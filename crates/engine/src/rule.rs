@@ -9,10 +9,11 @@ use tollgate_scan::{Input, Scan};
 
 use crate::config::Config;
 
-/// What every hook can see: the whole scan and the configuration.
+/// What every hook can see: the whole scan, its dependency graph and the configuration.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub scan: &'a Scan,
+    pub graph: &'a tollgate_graph::Graph,
     pub config: &'a Config,
 }
 

@@ -67,12 +67,22 @@ fn effective_level(r: &RegisteredRule, config: &Config, opts: &RunOptions) -> Op
 
 /// Run the enabled rules over the scan.
 #[must_use]
-pub fn run(rules: &[RegisteredRule], scan: &Scan, config: &Config, opts: &RunOptions) -> Outcome {
+pub fn run(
+    rules: &[RegisteredRule],
+    scan: &Scan,
+    graph: &tollgate_graph::Graph,
+    config: &Config,
+    opts: &RunOptions,
+) -> Outcome {
     let active: Vec<(&RegisteredRule, Level)> = rules
         .iter()
         .filter_map(|r| effective_level(r, config, opts).map(|l| (r, l)))
         .collect();
-    let cx = Context { scan, config };
+    let cx = Context {
+        scan,
+        graph,
+        config,
+    };
     let inputs: Vec<&Input> = scan
         .inputs
         .iter()

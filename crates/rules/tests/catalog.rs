@@ -173,7 +173,8 @@ fn actual(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
         select: vec![Selector(rule.to_owned())],
         ..RunOptions::default()
     };
-    let outcome = run(tollgate_rules::rules(), &s, &config, &opts);
+    let (graph, _) = tollgate_graph::Graph::build(&s);
+    let outcome = run(tollgate_rules::rules(), &s, &graph, &config, &opts);
     assert!(
         !outcome
             .diagnostics
