@@ -264,7 +264,13 @@ impl StepsCx<'_> {
 
 fn checkout_with_other_token(cx: &StepsCx<'_>, step: &Step) -> bool {
     let is_checkout = matches!(&step.uses, Some(u) if matches!(&u.value, Uses::Remote(r) if r.action().eq_ignore_ascii_case("actions/checkout")));
+    // Only the checkout of the workspace root decides what a plain `git push` uses; a
+    // second repository checked out into a sub-directory has its own credentials.
+    let at_root = step
+        .with_value("path")
+        .is_none_or(|p| matches!(p.value.value.trim(), "" | "." | "./"));
     is_checkout
+        && at_root
         && step
             .with_value("token")
             .or_else(|| step.with_value("ssh-key"))
@@ -434,7 +440,14 @@ fn action_into(cx: &StepsCx<'_>, e: &ActionEntry, r: &UsesRef, step: &Step, need
         && !other
         && let Some(script) = step.with_value("script")
     {
-        github_script_into(&script.value.value, needs);
+        // A script that hands `github` to code loaded from a file makes calls we do not see.
+        let text = &script.value.value;
+        if text.contains("require(") || text.contains("import(") {
+            needs
+                .unknown
+                .insert("actions/github-script (loads a script file)".to_owned());
+        }
+        github_script_into(text, needs);
     }
 }
 
