@@ -164,6 +164,10 @@ pub struct OutputEntry {
     /// Output-name globs; empty means every output.
     #[serde(default)]
     pub outputs: Vec<String>,
+    /// The input that, set to `json`, makes the outputs JSON-encoded: then they are
+    /// inert as JavaScript literals (github-script) though not in a shell.
+    #[serde(rename = "json-input")]
+    pub json_input: Option<String>,
     pub source: String,
     pub note: Option<String>,
 }

@@ -18,6 +18,9 @@ use crate::common::glob_match;
 
 pub struct TemplateInjection;
 
+/// Marks a derived origin whose value is JSON-encoded (inert as a JavaScript literal).
+const JSON_MARK: &str = "json:";
+
 /// Triggers outsiders can fire that run with the base repository's token and secrets.
 const PRIVILEGED: &[&str] = &[
     "pull_request_target",
@@ -70,13 +73,29 @@ impl Rule for TemplateInjection {
         let derived = derived_taint(step.input, wf, job.map(|j| (j, s.index)), &envs);
         let file = &step.input.source;
 
-        let mut check = |text: &str, to_file: &dyn Fn(Span) -> Span, place: &str, help: &str| {
+        let mut check = |text: &str,
+                         to_file: &dyn Fn(Span) -> Span,
+                         place: &str,
+                         help: &str,
+                         javascript: bool| {
             for e in expressions(text) {
                 if is_boolean_expression(&e.inner) {
                     continue;
                 }
                 let Some(t) = taint(&e.inner, dispatch, &derived) else {
                     continue;
+                };
+                let t = match t {
+                    Taint::Derived { origin, .. }
+                        if javascript && origin.starts_with(JSON_MARK) =>
+                    {
+                        continue;
+                    }
+                    Taint::Derived { reference, origin } => Taint::Derived {
+                        reference,
+                        origin: origin.trim_start_matches(JSON_MARK).to_owned(),
+                    },
+                    other => other,
                 };
                 if let (Taint::Input(r), Some(w)) = (&t, wf)
                     && !free_text_input(file.text(), w, r)
@@ -120,6 +139,7 @@ impl Rule for TemplateInjection {
                 &|sp| run.file_span(sp),
                 "a `run:` script",
                 "pass the value through an environment variable and quote it: `env: VALUE: ${{ … }}` on the step, then `\"$VALUE\"` in the script",
+                false,
             );
         }
         if github_script && let Some(kv) = s.with_value("script") {
@@ -128,6 +148,7 @@ impl Rule for TemplateInjection {
                 &|sp| kv.file_span(sp),
                 "an `actions/github-script` script",
                 "read the value in JavaScript instead of templating it into the code: `context.payload…`, or `process.env.VALUE` with `env: VALUE: ${{ … }}` on the step",
+                true,
             );
         }
     }
@@ -220,13 +241,22 @@ fn derived_taint(
                 } else {
                     o.outputs.clone()
                 };
+                let json = o.json_input.as_ref().is_some_and(|i| {
+                    prev.with_value(i)
+                        .is_some_and(|v| v.value.value.trim().eq_ignore_ascii_case("json"))
+                });
                 for g in globs {
+                    let origin = format!(
+                        "output of `{}` (file names a pull request chooses)",
+                        r.action()
+                    );
                     out.insert(
                         format!("steps.{id}.outputs.{}", g.to_ascii_lowercase()),
-                        format!(
-                            "output of `{}` (file names a pull request chooses)",
-                            r.action()
-                        ),
+                        if json {
+                            format!("{JSON_MARK}{origin}")
+                        } else {
+                            origin
+                        },
                     );
                 }
             }
