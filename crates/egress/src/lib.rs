@@ -1,0 +1,1 @@
+//! Static egress inference (work in progress).
