@@ -62,6 +62,26 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a commented default configuration.
     Config(ConfigArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:\n  tollgate completions bash > /etc/bash_completion.d/tollgate\n  tollgate completions zsh > \"${fpath[1]}/_tollgate\"\n  tollgate completions fish > ~/.config/fish/completions/tollgate.fish")]
+    Completions(CompletionsArgs),
+    /// Write the man page and the generated reference pages (for packagers and the docs).
+    #[command(hide = true)]
+    GenerateDocs(GenerateDocsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateDocsArgs {
+    /// The directory to write `tollgate.1` and the `reference/` pages into.
+    #[arg(default_value = "docs")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 mod args;
 mod catalog;
 mod check;
+pub mod gendocs;
 mod graph;
 mod human;
 mod output;
@@ -76,6 +77,16 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
         }
         args::Command::Explain(a) => {
             output::emit(None, &catalog::explain(&a.rule)?)?;
+            Ok(EXIT_CLEAN)
+        }
+        args::Command::Completions(a) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(a.shell, &mut <Cli as clap::CommandFactory>::command(), "tollgate", &mut buf);
+            output::emit(None, &String::from_utf8_lossy(&buf))?;
+            Ok(EXIT_CLEAN)
+        }
+        args::Command::GenerateDocs(a) => {
+            gendocs::write_all(&a.out)?;
             Ok(EXIT_CLEAN)
         }
         args::Command::Config(a) => {
