@@ -56,6 +56,10 @@ pub enum Command {
     /// Print the dependency graph (Graphviz DOT, Mermaid or JSON).
     #[command(after_help = GRAPH_EXAMPLES)]
     Graph(GraphArgs),
+    /// List what the pipelines depend on (with pinning and fallbacks) and what each job
+    /// holds and reaches.
+    #[command(after_help = INVENTORY_EXAMPLES)]
+    Inventory(InventoryArgs),
     /// List the rules.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -204,6 +208,80 @@ pub enum GraphFormat {
     Mermaid,
     /// Nodes and edges with source locations (`"version": 1`).
     Json,
+}
+
+const INVENTORY_EXAMPLES: &str = "\
+Examples:
+  tollgate inventory > inventory.md      the delivery inventory as Markdown tables
+  tollgate inventory --format csv -o inventory.csv
+                                         one row per dependency and job, for a spreadsheet
+  tollgate inventory --format json       a versioned JSON document for tools";
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Files or directories to read (as for `check`).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = InventoryFormat::Markdown)]
+    pub format: InventoryFormat,
+
+    /// Write the inventory to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    /// Tables that render on GitHub: totals, gaps, dependencies, job identities.
+    Markdown,
+    /// A versioned JSON document (`"version": 1`).
+    Json,
+    /// One row per dependency and job.
+    Csv,
+}
+
+const EGRESS_EXAMPLES: &str = "\
+Examples:
+  tollgate egress                        per workflow and job, a harden-runner block to paste
+  tollgate egress --workflow release --job publish
+                                         one job's allow-list
+  tollgate egress --format json          every destination with why it is needed
+  tollgate egress --format text          a readable listing with provenance";
+
+#[derive(Debug, Args)]
+pub struct EgressArgs {
+    /// Files or directories to read (as for `check`).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = EgressFormat::HardenRunner)]
+    pub format: EgressFormat,
+
+    /// Keep only these workflows (path, file name or `name:`).
+    #[arg(long, value_delimiter = ',')]
+    pub workflow: Vec<String>,
+
+    /// Keep only these jobs (by id).
+    #[arg(long, value_delimiter = ',')]
+    pub job: Vec<String>,
+
+    /// Write the result to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EgressFormat {
+    /// `egress-policy` and `allowed-endpoints` (`host:port`, one per line) per job, to
+    /// paste under the `with:` of a `step-security/harden-runner` step.
+    HardenRunner,
+    /// Every destination with its provenance (`"version": 1`).
+    Json,
+    /// A readable listing per workflow and job.
+    Text,
 }
 
 #[derive(Debug, Args)]

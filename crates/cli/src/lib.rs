@@ -7,6 +7,7 @@ mod check;
 pub mod gendocs;
 mod graph;
 mod human;
+mod inventory;
 mod output;
 
 use std::process::ExitCode;
@@ -71,6 +72,7 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         args::Command::Check(a) => check::run(cli, a),
         args::Command::Graph(a) => graph::run(a),
+        args::Command::Inventory(a) => inventory::run(a),
         args::Command::Rules(a) => {
             output::emit(None, &catalog::list(a)?)?;
             Ok(EXIT_CLEAN)

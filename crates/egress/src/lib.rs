@@ -1,1 +1,163 @@
-//! Static egress inference (work in progress).
+//! Static egress inference: for every job of a scanned repository, the outbound
+//! destinations it needs (`host`, port, wildcard) and why (the runner, an action, a
+//! command, a lockfile entry, a registry configuration, an image, a git remote), plus the
+//! destinations only run time knows (hosts built from expressions or shell variables),
+//! which are reported as unresolved and never guessed.
+//!
+//! [`analyze`] reads the scan and its dependency graph; the hosts of well-known actions,
+//! package managers and container registries come from the knowledge base in
+//! `rules/data/egress-hosts.toml`. [`render`] turns the result into harden-runner
+//! `allowed-endpoints` blocks, a versioned JSON document or text; [`hosts`] and
+//! [`harden`] hold the allow-list matching the egress rules share.
+
+pub mod harden;
+pub mod hosts;
+mod infer;
+mod kb;
+pub mod render;
+
+use tollgate_graph::NodeId;
+use tollgate_model::Location;
+
+pub use harden::{AllowedEndpoint, EgressPolicy, HardenRunner, harden_runner, is_harden_runner};
+pub use hosts::{DEFAULT_PORT, Endpoint, broad_wildcard, host_covered, registry_hosts};
+pub use infer::{analyze, analyze_job};
+pub use kb::SharedDomain;
+
+/// Why a job needs a destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProvenanceKind {
+    /// GitHub's own service endpoints the runner uses for every job.
+    Runner,
+    /// An action's documented network use (knowledge base), or an input naming a host.
+    Action,
+    /// A `run:` command: a download, an install's default registry or index option.
+    Command,
+    /// A lockfile entry's source.
+    Lockfile,
+    /// A registry configured in a file (`.npmrc`, `pip.conf`, …) or in `env:`.
+    RegistryConfig,
+    /// A container image pulled (job container, service, `docker://`, `docker run`).
+    Image,
+    /// A git remote cloned or fetched, or a git source of a lockfile.
+    Git,
+}
+
+impl ProvenanceKind {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Runner => "runner",
+            Self::Action => "action",
+            Self::Command => "command",
+            Self::Lockfile => "lockfile",
+            Self::RegistryConfig => "registry-config",
+            Self::Image => "image",
+            Self::Git => "git",
+        }
+    }
+}
+
+/// One reason a destination is needed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Provenance {
+    pub kind: ProvenanceKind,
+    /// What causes it, for people: `actions/setup-node@v4`, `npm ci`, `left-pad@1.3.0`.
+    pub label: String,
+    /// The most specific place that names it (the lockfile entry, the config line, the
+    /// URL in the script, the `uses:` value).
+    pub location: Option<Location>,
+    /// The step or command of the job that brings it in, when `location` is elsewhere
+    /// (a lockfile or config file) or the same place otherwise.
+    pub step: Option<Location>,
+    /// GitHub's own Actions service (runner traffic, artifact and cache storage): needed,
+    /// but let through by GitHub and by harden-runner without an entry.
+    pub platform: bool,
+}
+
+/// One outbound destination of a job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Destination {
+    /// Lowercase host; `*.domain` when only a pattern is known (varying storage accounts).
+    pub host: String,
+    pub port: u16,
+    pub wildcard: bool,
+    /// Every reason, sorted.
+    pub provenance: Vec<Provenance>,
+}
+
+impl Destination {
+    /// Only GitHub's own service needs it.
+    #[must_use]
+    pub fn is_platform(&self) -> bool {
+        self.provenance.iter().all(|p| p.platform)
+    }
+
+    /// `host:port`, the harden-runner form.
+    #[must_use]
+    pub fn endpoint(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+/// A destination only run time knows: a URL or registry built from an expression or a
+/// shell variable, or something an action contacts that depends on its configuration.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unresolved {
+    /// The text as written (`https://${HOST}/x.tgz`, `${{ inputs.registry }}`) or what is
+    /// unknown (`the base images named in the Dockerfile`).
+    pub text: String,
+    pub kind: ProvenanceKind,
+    pub label: String,
+    pub location: Option<Location>,
+}
+
+/// A remote action of the job whose network use the knowledge base does not know.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnknownAction {
+    /// `owner/repo[/path]@ref` as written.
+    pub reference: String,
+    pub location: Option<Location>,
+}
+
+/// What one job reaches.
+#[derive(Clone, Debug)]
+pub struct JobEgress {
+    pub job: NodeId,
+    /// Display path of the workflow.
+    pub workflow: String,
+    pub workflow_name: Option<String>,
+    pub job_id: String,
+    /// The job id in the workflow.
+    pub location: Option<Location>,
+    /// Sorted by host, then port.
+    pub destinations: Vec<Destination>,
+    pub unresolved: Vec<Unresolved>,
+    pub unknown_actions: Vec<UnknownAction>,
+    /// The harden-runner steps of the job (direct or through local composite actions).
+    pub harden_runner: Vec<HardenRunner>,
+    /// Remote actions the job uses (`owner/repo[/path]`) with their `uses:` location,
+    /// for controls named in the configuration.
+    pub actions: Vec<(String, Location)>,
+}
+
+impl JobEgress {
+    /// Destinations outside GitHub's own service.
+    pub fn external(&self) -> impl Iterator<Item = &Destination> {
+        self.destinations.iter().filter(|d| !d.is_platform())
+    }
+
+    /// The harden-runner step that enforces a list, if any (the first in block mode).
+    #[must_use]
+    pub fn blocking_harden_runner(&self) -> Option<&HardenRunner> {
+        self.harden_runner
+            .iter()
+            .find(|h| h.policy == EgressPolicy::Block)
+    }
+}
+
+/// What every job of a scan reaches, in graph order (workflow path, then job order).
+#[derive(Clone, Debug, Default)]
+pub struct Egress {
+    pub jobs: Vec<JobEgress>,
+}

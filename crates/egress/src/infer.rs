@@ -1,0 +1,920 @@
+//! The inference itself: walk a job's steps (with local composite actions flattened in)
+//! and collect the destinations of the runner, the actions, the commands of `run:`
+//! scripts, the lockfiles and registry configuration their installs read, and the images
+//! the job pulls.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tollgate_gha::{Env, Run, Step, Uses};
+use tollgate_graph::util::{host_of, image_host};
+use tollgate_graph::{EdgeKind, Graph, Kind, NodeId, NodeKind};
+use tollgate_lockfile::{ConfiguredSource, Ecosystem, Source, SourceRole};
+use tollgate_model::{Location, SourceFile, Span};
+use tollgate_scan::{Input, Parsed, Scan};
+use tollgate_shell::{CredentialKind, Fact, IndexKind, Install, PackageKind};
+
+use crate::harden::harden_runner;
+use crate::hosts::{DEFAULT_PORT, registry_hosts};
+use crate::kb::{self, ActionEntry, RunnerWhen};
+use crate::{
+    Destination, Egress, JobEgress, Provenance, ProvenanceKind, UnknownAction, Unresolved,
+};
+
+/// Every job of the scan, in graph order. Jobs that call a reusable workflow run no
+/// steps themselves (the called workflow's jobs are reported from its own file) and are
+/// left out.
+#[must_use]
+pub fn analyze(scan: &Scan, graph: &Graph) -> Egress {
+    Egress {
+        jobs: graph
+            .jobs()
+            .filter_map(|j| analyze_job(scan, graph, j))
+            .collect(),
+    }
+}
+
+/// What one job reaches; `None` for a node that is not a job with steps.
+#[must_use]
+pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress> {
+    let node = graph.node(job)?;
+    let NodeKind::Job { id, .. } = &node.kind else {
+        return None;
+    };
+    let input = graph.input(scan, node.origin?.input)?;
+    let (wf, model) = graph.job_model(scan, job)?;
+    if model.uses.is_some() {
+        return None;
+    }
+    let file = &input.source;
+    let job_loc = graph.node_location(job);
+    let mut acc = Acc::default();
+    let mut env = env_sources(&wf.env, file, &mut acc);
+    env.extend(env_sources(&model.env, file, &mut acc));
+
+    for c in model.container.iter().chain(&model.services) {
+        if let Some(img) = &c.image {
+            let at = file.location(img.span);
+            acc.image(&img.value, &at, &at);
+        }
+    }
+
+    let mut remote_actions = false;
+    for flat in graph.job_steps(job) {
+        let Some(step) = graph.step_model(scan, flat.step) else {
+            continue;
+        };
+        let Some(sinput) = graph.input(scan, flat.input) else {
+            continue;
+        };
+        let sfile = &sinput.source;
+        let mut step_env = env.clone();
+        step_env.extend(env_sources(&step.env, sfile, &mut acc));
+        if let Some(u) = &step.uses {
+            let at = sfile.location(u.span);
+            match &u.value {
+                Uses::Remote(r) => {
+                    remote_actions = true;
+                    let action = r.action();
+                    acc.actions.push((action.clone(), at.clone()));
+                    if let Some(h) = harden_runner(step, sfile) {
+                        acc.harden.push(h);
+                    }
+                    let reference = step
+                        .uses_text
+                        .as_ref()
+                        .map_or_else(|| format!("{action}@{}", r.git_ref), |t| t.value.clone());
+                    match kb::kb().action(&action) {
+                        Some(entry) => acc.action(entry, step, sfile, &reference, &at),
+                        None => {
+                            acc.unknown.insert(UnknownAction {
+                                reference,
+                                location: Some(at),
+                            });
+                        }
+                    }
+                }
+                Uses::Docker { image } => {
+                    remote_actions = true;
+                    acc.image(image, &at, &at);
+                }
+                _ => {
+                    // A local Docker action pulls its `docker://` image.
+                    for (e, target) in graph.outgoing(flat.step) {
+                        if e.kind != EdgeKind::Uses {
+                            continue;
+                        }
+                        for (e2, img) in graph.outgoing(target) {
+                            if e2.kind != EdgeKind::Pulls {
+                                continue;
+                            }
+                            if let Some(NodeKind::Image { reference }) =
+                                graph.node(img).map(|n| &n.kind)
+                            {
+                                let loc = graph.node_location(img).unwrap_or_else(|| at.clone());
+                                acc.image(reference, &loc, &at);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let job_index = match graph.node(flat.step).map(|n| &n.kind) {
+            Some(NodeKind::Step { job, .. }) => *job,
+            _ => None,
+        };
+        let cx = StepCx {
+            scan,
+            graph,
+            step_node: flat.step,
+            input: sinput,
+            job_index,
+            env: &step_env,
+        };
+        cx.run_facts(step, &mut acc);
+    }
+
+    let kb = kb::kb();
+    for r in &kb.runner {
+        if r.when == RunnerWhen::Always || remote_actions {
+            let p = Provenance {
+                kind: ProvenanceKind::Runner,
+                label: r.reason.clone(),
+                location: job_loc.clone(),
+                step: job_loc.clone(),
+                platform: true,
+            };
+            acc.add(&r.host, DEFAULT_PORT, p);
+        }
+    }
+    Some(acc.finish(
+        job,
+        input,
+        wf.name.as_ref().map(|n| n.value.clone()),
+        id,
+        job_loc,
+    ))
+}
+
+/// A registry setting from an `env:` block, with where it is written.
+#[derive(Clone, Debug)]
+struct EnvSource {
+    source: ConfiguredSource,
+    location: Location,
+    label: String,
+}
+
+/// Registry settings of an `env:` block (`NPM_CONFIG_REGISTRY`, `PIP_INDEX_URL`, `GOPROXY`,
+/// …); values built from expressions are unresolved.
+fn env_sources(env: &Env, file: &SourceFile, acc: &mut Acc) -> Vec<EnvSource> {
+    let mut out = Vec::new();
+    for kv in &env.vars {
+        let span = kv.key.span.cover(kv.value.span);
+        for s in tollgate_lockfile::registry_from_env(&kv.key.value, &kv.value.value, span) {
+            if matches!(s.role, SourceRole::Setting) || s.url.is_empty() {
+                continue;
+            }
+            let location = file.location(span);
+            let label = format!("{}={}", kv.key.value, s.url);
+            if s.is_unresolved() || s.url.contains("${{") {
+                acc.unresolved.insert(Unresolved {
+                    text: s.url.clone(),
+                    kind: ProvenanceKind::RegistryConfig,
+                    label: kv.key.value.clone(),
+                    location: Some(location),
+                });
+                continue;
+            }
+            out.push(EnvSource {
+                source: s,
+                location,
+                label,
+            });
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct Acc {
+    dests: BTreeMap<(String, u16), BTreeSet<Provenance>>,
+    unresolved: BTreeSet<Unresolved>,
+    unknown: BTreeSet<UnknownAction>,
+    harden: Vec<crate::HardenRunner>,
+    actions: Vec<(String, Location)>,
+    /// `(host, file)` pairs already recorded from a lockfile, so a lockfile of a thousand
+    /// packages gives one provenance per host, at its first entry.
+    lockfile_seen: BTreeSet<(String, String)>,
+}
+
+/// Names that are not internet destinations: loopback, and single-label names, which
+/// on a runner are service containers (`redis`, `postgres`) or git remotes (`origin`).
+fn is_local(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h.ends_with(".localhost")
+        || h.starts_with("127.")
+        || h == "::1"
+        || h == "0.0.0.0"
+        || h == "host.docker.internal"
+        || !h.contains(['.', ':'])
+}
+
+fn is_dynamic(text: &str) -> bool {
+    text.contains('$')
+}
+
+/// The port a URL connects to: explicit, else by scheme (ssh for scp-like git remotes).
+fn url_port(url: &str) -> u16 {
+    let url = url.trim();
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None if url.contains('@') && !url.contains('/') || url.starts_with("git@") => {
+            return 22;
+        }
+        None => (String::new(), url),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    if !authority.starts_with('[')
+        && let Some((_, p)) = authority.rsplit_once(':')
+        && let Ok(p) = p.parse::<u16>()
+    {
+        return p;
+    }
+    let scheme = scheme.rsplit('+').next().unwrap_or(&scheme);
+    match scheme {
+        "http" => 80,
+        "ftp" => 21,
+        "git" => 9418,
+        "ssh" => 22,
+        _ => DEFAULT_PORT,
+    }
+}
+
+/// The ecosystem of a package manager (the registry model of the lockfile crate).
+fn ecosystem(manager: &str) -> Option<Ecosystem> {
+    Some(match manager {
+        "pip" | "uv" | "pipx" | "poetry" | "pipenv" => Ecosystem::PyPI,
+        "npm" | "npx" | "pnpx" | "bunx" | "yarn" | "pnpm" | "bun" | "corepack" => Ecosystem::Npm,
+        "cargo" => Ecosystem::Cargo,
+        "go" => Ecosystem::Go,
+        "gem" | "bundle" => Ecosystem::RubyGems,
+        _ => return None,
+    })
+}
+
+/// The hosts behind an ecosystem's default registry.
+fn default_hosts(eco: Ecosystem) -> Vec<String> {
+    let kb = kb::kb();
+    kb.ecosystem(eco.as_str())
+        .map(|e| kb.expand(&e.hosts))
+        .unwrap_or_default()
+}
+
+/// Shorten a command for a label.
+fn short(text: &str) -> String {
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 72 {
+        let cut: String = one.chars().take(71).collect();
+        format!("{cut}…")
+    } else {
+        one
+    }
+}
+
+impl Acc {
+    fn add(&mut self, host: &str, port: u16, p: Provenance) {
+        let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+        if host.is_empty() || is_local(&host) {
+            return;
+        }
+        self.dests.entry((host, port)).or_default().insert(p);
+    }
+
+    fn unresolved(&mut self, text: &str, kind: ProvenanceKind, label: &str, at: &Location) {
+        self.unresolved.insert(Unresolved {
+            text: text.to_owned(),
+            kind,
+            label: label.to_owned(),
+            location: Some(at.clone()),
+        });
+    }
+
+    /// An image pulled: its registry's hosts.
+    fn image(&mut self, reference: &str, at: &Location, step: &Location) {
+        let r = reference.trim();
+        let r = r.strip_prefix("docker://").unwrap_or(r);
+        if r.is_empty() {
+            return;
+        }
+        if is_dynamic(r) {
+            self.unresolved(r, ProvenanceKind::Image, r, at);
+            return;
+        }
+        let Some(registry) = image_host(r) else {
+            return;
+        };
+        for h in registry_hosts(&registry) {
+            self.add(
+                &h,
+                DEFAULT_PORT,
+                Provenance {
+                    kind: ProvenanceKind::Image,
+                    label: r.to_owned(),
+                    location: Some(at.clone()),
+                    step: Some(step.clone()),
+                    platform: false,
+                },
+            );
+        }
+    }
+
+    /// The hosts the knowledge base lists for an action, given the step's inputs.
+    fn action(
+        &mut self,
+        entry: &ActionEntry,
+        step: &Step,
+        file: &SourceFile,
+        reference: &str,
+        at: &Location,
+    ) {
+        let kb = kb::kb();
+        let prov = |platform: bool, location: &Location| Provenance {
+            kind: ProvenanceKind::Action,
+            label: reference.to_owned(),
+            location: Some(location.clone()),
+            step: Some(at.clone()),
+            platform,
+        };
+        // An input's value and where it is written (the `uses:` for a default).
+        let input = |name: &str| -> Option<(String, Location)> {
+            match step.with_value(name) {
+                Some(kv) => Some((
+                    kv.value.value.trim().to_owned(),
+                    file.location(kv.value.span),
+                )),
+                None => entry.defaults.get(name).map(|v| (v.clone(), at.clone())),
+            }
+        };
+        let mut hosts: Vec<(String, bool)> = Vec::new();
+        hosts.extend(kb.expand(&entry.hosts).into_iter().map(|h| (h, false)));
+        hosts.extend(kb.expand(&entry.platform).into_iter().map(|h| (h, true)));
+        for w in &entry.when {
+            let value = if w.present {
+                step.with_value(&w.input)
+                    .map(|kv| kv.value.value.trim().to_owned())
+            } else {
+                input(&w.input).map(|(v, _)| v)
+            };
+            let hit = match (&value, &w.equals, &w.contains) {
+                (None, _, _) => false,
+                (Some(_), None, None) => true,
+                (Some(v), Some(eq), _) => v.eq_ignore_ascii_case(eq),
+                (Some(v), None, Some(c)) => {
+                    v.to_ascii_lowercase().contains(&c.to_ascii_lowercase())
+                }
+            };
+            if hit {
+                hosts.extend(kb.expand(&w.hosts).into_iter().map(|h| (h, false)));
+                hosts.extend(kb.expand(&w.platform).into_iter().map(|h| (h, true)));
+            }
+        }
+        for (host, platform) in hosts {
+            // `{input:NAME}` templates take the input's value.
+            let (host, location) = match template(&host) {
+                Some((before, name, after)) => match input(name) {
+                    Some((v, _)) if is_dynamic(&v) => {
+                        self.unresolved(
+                            &host.replace(&format!("{{input:{name}}}"), &v),
+                            ProvenanceKind::Action,
+                            reference,
+                            at,
+                        );
+                        continue;
+                    }
+                    Some((v, loc)) => (format!("{before}{}{after}", v.to_ascii_lowercase()), loc),
+                    None => continue,
+                },
+                None => (host, at.clone()),
+            };
+            self.add(&host, DEFAULT_PORT, prov(platform, &location));
+        }
+        for name in &entry.host_inputs {
+            let Some((value, loc)) = input(name) else {
+                continue;
+            };
+            if is_dynamic(&value) {
+                self.unresolved(&value, ProvenanceKind::Action, reference, &loc);
+                continue;
+            }
+            if let Some(h) = host_of(&value) {
+                let port = if value.contains("://") {
+                    url_port(&value)
+                } else {
+                    DEFAULT_PORT
+                };
+                for host in registry_hosts(&h) {
+                    self.add(&host, port, prov(false, &loc));
+                }
+            }
+        }
+        for name in &entry.image_inputs {
+            let Some((value, loc)) = input(name) else {
+                continue;
+            };
+            for image in value
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                self.image(image, &loc, at);
+            }
+        }
+        if let Some(why) = &entry.unresolved {
+            self.unresolved(why, ProvenanceKind::Action, reference, at);
+        }
+    }
+
+    fn finish(
+        self,
+        job: NodeId,
+        input: &Input,
+        workflow_name: Option<String>,
+        job_id: &str,
+        location: Option<Location>,
+    ) -> JobEgress {
+        let destinations = self
+            .dests
+            .into_iter()
+            .map(|((host, port), provenance)| Destination {
+                wildcard: host.starts_with('*'),
+                host,
+                port,
+                provenance: provenance.into_iter().collect(),
+            })
+            .collect();
+        JobEgress {
+            job,
+            workflow: input.source.display.clone(),
+            workflow_name,
+            job_id: job_id.to_owned(),
+            location,
+            destinations,
+            unresolved: self.unresolved.into_iter().collect(),
+            unknown_actions: self.unknown.into_iter().collect(),
+            harden_runner: self.harden,
+            actions: self.actions,
+        }
+    }
+}
+
+/// Split `pre{input:NAME}post` into its parts.
+fn template(host: &str) -> Option<(&str, &str, &str)> {
+    let start = host.find("{input:")?;
+    let rest = &host[start + "{input:".len()..];
+    let end = rest.find('}')?;
+    Some((&host[..start], &rest[..end], &rest[end + 1..]))
+}
+
+/// One step's `run:` script in context.
+struct StepCx<'a> {
+    scan: &'a Scan,
+    graph: &'a Graph,
+    step_node: NodeId,
+    input: &'a Input,
+    job_index: Option<usize>,
+    env: &'a [EnvSource],
+}
+
+impl StepCx<'_> {
+    fn loc(&self, run: &Run, span: Span) -> Location {
+        self.input.source.location(run.file_span(span))
+    }
+
+    fn run_facts(&self, step: &Step, acc: &mut Acc) {
+        let Some(run) = &step.run else { return };
+        let Some(analysis) = self
+            .input
+            .script(self.job_index, step.index)
+            .and_then(|s| s.analysis.as_ref())
+        else {
+            return;
+        };
+        // The graph's command nodes of this step, by their span in the file.
+        let commands: Vec<(Span, NodeId)> = self
+            .graph
+            .outgoing(self.step_node)
+            .into_iter()
+            .filter(|(e, _)| e.kind == EdgeKind::Runs)
+            .filter_map(|(_, t)| Some((self.graph.node(t)?.origin?.span, t)))
+            .collect();
+        for fact in &analysis.facts {
+            let cmd_loc = self.loc(run, fact.span());
+            let text = short(
+                run.script
+                    .get(fact.span().start..fact.span().end)
+                    .unwrap_or(""),
+            );
+            match fact {
+                Fact::Download(d) => {
+                    let kind = if d.tool.starts_with("git") || d.tool == "gh repo clone" {
+                        ProvenanceKind::Git
+                    } else {
+                        ProvenanceKind::Command
+                    };
+                    let at = self.loc(run, d.url_span.unwrap_or(d.span));
+                    let prov = || Provenance {
+                        kind,
+                        label: text.clone(),
+                        location: Some(at.clone()),
+                        step: Some(cmd_loc.clone()),
+                        platform: false,
+                    };
+                    match (&d.host, &d.url) {
+                        (Some(h), url) => {
+                            let port = url.as_deref().map_or(DEFAULT_PORT, url_port);
+                            acc.add(h, port, prov());
+                            // Release assets redirect to GitHub's object storage.
+                            let release = d.tool == "gh release download"
+                                || (h == "github.com"
+                                    && url
+                                        .as_deref()
+                                        .is_some_and(|u| u.contains("/releases/download/")));
+                            if release {
+                                let kb = kb::kb();
+                                for r in kb.expand(&["@github-releases".to_owned()]) {
+                                    acc.add(&r, DEFAULT_PORT, prov());
+                                }
+                            }
+                        }
+                        (None, Some(url)) if is_dynamic(url) => {
+                            acc.unresolved(url, kind, &text, &at);
+                        }
+                        (None, None) if d.tool == "git submodule" => {
+                            acc.unresolved(
+                                "the submodule URLs in `.gitmodules`",
+                                kind,
+                                &text,
+                                &cmd_loc,
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+                Fact::Image(i) => {
+                    let at = self.loc(run, i.image_span);
+                    acc.image(&i.image, &at, &cmd_loc);
+                }
+                Fact::ImageBuild(b) => {
+                    let what = format!(
+                        "the base images named in `{}`",
+                        b.dockerfile.as_deref().unwrap_or("Dockerfile")
+                    );
+                    acc.unresolved(&what, ProvenanceKind::Image, &text, &cmd_loc);
+                }
+                Fact::Install(i) => {
+                    let cmd = commands
+                        .iter()
+                        .find(|(s, _)| *s == run.file_span(i.span))
+                        .map(|(_, n)| *n);
+                    self.install(i, run, cmd, &cmd_loc, &text, acc);
+                }
+                Fact::Credential(c) => {
+                    if let CredentialKind::Publish { tool, .. } = &c.kind
+                        && let Some(p) = kb::kb().publish(tool)
+                    {
+                        for h in kb::kb().expand(&p.hosts) {
+                            acc.add(
+                                &h,
+                                DEFAULT_PORT,
+                                Provenance {
+                                    kind: ProvenanceKind::Command,
+                                    label: text.clone(),
+                                    location: Some(cmd_loc.clone()),
+                                    step: Some(cmd_loc.clone()),
+                                    platform: false,
+                                },
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The registries one install command reaches.
+    #[allow(clippy::too_many_lines)]
+    fn install(
+        &self,
+        inst: &Install,
+        run: &Run,
+        cmd: Option<NodeId>,
+        cmd_loc: &Location,
+        text: &str,
+        acc: &mut Acc,
+    ) {
+        let kb = kb::kb();
+        let eco = ecosystem(inst.manager);
+        let command = |location: &Location| Provenance {
+            kind: ProvenanceKind::Command,
+            label: text.to_owned(),
+            location: Some(location.clone()),
+            step: Some(cmd_loc.clone()),
+            platform: false,
+        };
+        // Configured sources in effect, in increasing precedence: `env:` blocks, then
+        // registry configuration files, then variables set in the script itself.
+        let mut sources: Vec<EnvSource> = self.env.to_vec();
+        let mut lockfiles: Vec<NodeId> = Vec::new();
+        if let Some(cmd) = cmd {
+            for (e, t) in self.graph.outgoing(cmd) {
+                let Some(node) = self.graph.node(t) else {
+                    continue;
+                };
+                match (e.kind, node.kind.kind()) {
+                    (EdgeKind::Installs, Kind::Lockfile) => lockfiles.push(t),
+                    (EdgeKind::ResolvesFrom, Kind::RegistryConfig) => {
+                        let Some(cfg) = node
+                            .origin
+                            .and_then(|o| self.graph.input(self.scan, o.input))
+                        else {
+                            continue;
+                        };
+                        if let Parsed::Packages(p) = &cfg.parsed {
+                            for s in &p.sources {
+                                if matches!(s.role, SourceRole::Setting) {
+                                    continue;
+                                }
+                                let location = cfg.source.location(s.span);
+                                if s.is_unresolved() {
+                                    acc.unresolved(
+                                        &s.url,
+                                        ProvenanceKind::RegistryConfig,
+                                        &cfg.source.display,
+                                        &location,
+                                    );
+                                    continue;
+                                }
+                                sources.push(EnvSource {
+                                    source: s.clone(),
+                                    location,
+                                    label: cfg.source.display.clone(),
+                                });
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for e in &inst.env {
+            let Some(value) = &e.value else { continue };
+            for s in tollgate_lockfile::registry_from_env(&e.name, value, e.span) {
+                if matches!(s.role, SourceRole::Setting) || s.url.is_empty() {
+                    continue;
+                }
+                let location = self.loc(run, e.span);
+                if s.is_unresolved() {
+                    acc.unresolved(&s.url, ProvenanceKind::Command, &e.name, &location);
+                    continue;
+                }
+                sources.push(EnvSource {
+                    label: format!("{}={}", e.name, s.url),
+                    source: s,
+                    location,
+                });
+            }
+        }
+        if let Some(eco) = eco {
+            sources.retain(|s| s.source.ecosystem == eco);
+        } else {
+            sources.clear();
+        }
+        let from_config = |acc: &mut Acc, s: &EnvSource| {
+            let Some(h) = host_of(&s.source.url) else {
+                return;
+            };
+            acc.add(
+                &h,
+                url_port(&s.source.url),
+                Provenance {
+                    kind: ProvenanceKind::RegistryConfig,
+                    label: s.label.clone(),
+                    location: Some(s.location.clone()),
+                    step: Some(cmd_loc.clone()),
+                    platform: false,
+                },
+            );
+        };
+        let go_keyword = |u: &str| matches!(u.trim(), "direct" | "off");
+        // Index and registry options on the command line.
+        let mut replaced = false;
+        for idx in &inst.index_urls {
+            if go_keyword(&idx.url) {
+                continue;
+            }
+            let at = self.loc(run, idx.span);
+            if matches!(
+                idx.kind,
+                IndexKind::Index | IndexKind::Registry | IndexKind::Proxy
+            ) {
+                replaced = true;
+            }
+            match host_of(&idx.url) {
+                Some(h) if !is_dynamic(&idx.url) => acc.add(&h, url_port(&idx.url), command(&at)),
+                _ => acc.unresolved(&idx.url, ProvenanceKind::Command, text, &at),
+            }
+        }
+        let default_cfg = sources
+            .iter()
+            .rev()
+            .find(|s| s.source.role == SourceRole::Default && !go_keyword(&s.source.url))
+            .cloned();
+        let manager_defaults = |acc: &mut Acc| {
+            if let Some(m) = kb.manager(inst.manager) {
+                let port = m.port.unwrap_or(DEFAULT_PORT);
+                for h in kb.expand(&m.hosts) {
+                    acc.add(&h, port, command(cmd_loc));
+                }
+            }
+        };
+        // What the lockfiles it installs from resolve to.
+        let configured: Vec<ConfiguredSource> = sources.iter().map(|s| s.source.clone()).collect();
+        for lf in &lockfiles {
+            let Some(lnode) = self.graph.node(*lf) else {
+                continue;
+            };
+            let Some(linput) = lnode
+                .origin
+                .and_then(|o| self.graph.input(self.scan, o.input))
+            else {
+                continue;
+            };
+            let Parsed::Packages(parsed) = &linput.parsed else {
+                continue;
+            };
+            for pkg in &parsed.packages {
+                if pkg.flags.bundled
+                    || matches!(
+                        pkg.source,
+                        Source::Workspace | Source::Path { .. } | Source::Unknown
+                    )
+                {
+                    continue;
+                }
+                let resolved = tollgate_lockfile::resolve(pkg, &configured);
+                let Some(url) = resolved.url else { continue };
+                let version = pkg
+                    .version
+                    .as_deref()
+                    .map(|v| format!("@{v}"))
+                    .unwrap_or_default();
+                let label = format!("{}{version}", pkg.name);
+                let (kind, location) = match resolved.decided_by.and_then(|i| sources.get(i)) {
+                    Some(s) => (ProvenanceKind::RegistryConfig, s.location.clone()),
+                    None => {
+                        let kind = if matches!(pkg.source, Source::Git { .. }) {
+                            ProvenanceKind::Git
+                        } else {
+                            ProvenanceKind::Lockfile
+                        };
+                        (
+                            kind,
+                            linput.source.location(pkg.source_span.unwrap_or(pkg.span)),
+                        )
+                    }
+                };
+                let hosts: Vec<String> = if go_keyword(&url) {
+                    // `direct`: the module is fetched from its own VCS host.
+                    if url.trim() == "direct" {
+                        host_of(&pkg.name).into_iter().collect()
+                    } else {
+                        Vec::new()
+                    }
+                } else if tollgate_lockfile::is_default_registry(pkg.ecosystem, &url) {
+                    default_hosts(pkg.ecosystem)
+                } else if is_dynamic(&url) {
+                    acc.unresolved(&url, kind, &label, &location);
+                    Vec::new()
+                } else {
+                    host_of(&url).into_iter().collect()
+                };
+                let port = if go_keyword(&url) {
+                    DEFAULT_PORT
+                } else {
+                    url_port(&url)
+                };
+                for h in hosts {
+                    let key = (h.clone(), linput.source.display.clone());
+                    if !acc.lockfile_seen.insert(key) {
+                        continue;
+                    }
+                    acc.add(
+                        &h,
+                        port,
+                        Provenance {
+                            kind,
+                            label: label.clone(),
+                            location: Some(location.clone()),
+                            step: Some(cmd_loc.clone()),
+                            platform: false,
+                        },
+                    );
+                }
+            }
+        }
+        // Packages named on the command line.
+        let mut named = false;
+        for p in &inst.packages {
+            let at = self.loc(run, p.span);
+            match p.kind {
+                PackageKind::Registry => {
+                    named = true;
+                    if replaced {
+                        continue;
+                    }
+                    // npm sends `@scope/name` to the scope's registry when one is set.
+                    let scoped = (eco == Some(Ecosystem::Npm))
+                        .then(|| p.name.strip_prefix('@').and_then(|n| n.split_once('/')))
+                        .flatten()
+                        .and_then(|(scope, _)| {
+                            sources.iter().rev().find(|s| {
+                                s.source.role == SourceRole::Scoped
+                                    && s.source
+                                        .scope
+                                        .as_deref()
+                                        .is_some_and(|sc| sc.trim_start_matches('@') == scope)
+                            })
+                        });
+                    match scoped.or(default_cfg.as_ref()) {
+                        Some(s) => from_config(acc, s),
+                        None => manager_defaults(acc),
+                    }
+                }
+                PackageKind::Git | PackageKind::Url => {
+                    if is_dynamic(&p.name) {
+                        acc.unresolved(&p.name, ProvenanceKind::Command, text, &at);
+                    } else if let Some(h) = host_of(&p.name) {
+                        let mut prov = command(&at);
+                        if p.kind == PackageKind::Git {
+                            prov.kind = ProvenanceKind::Git;
+                        }
+                        acc.add(&h, url_port(&p.name), prov);
+                    }
+                }
+                PackageKind::Path | PackageKind::LocalFile => {}
+            }
+        }
+        // A project install with no lockfile in the repository: the default registry (or
+        // the configured one), and every scoped registry, since the manifest may name
+        // scoped packages.
+        if lockfiles.is_empty() && !named && !replaced {
+            match &default_cfg {
+                Some(s) => from_config(acc, s),
+                None => manager_defaults(acc),
+            }
+        }
+        if lockfiles.is_empty() && !replaced {
+            for s in sources
+                .iter()
+                .filter(|s| s.source.role == SourceRole::Scoped)
+            {
+                if !go_keyword(&s.source.url) {
+                    from_config(acc, s);
+                }
+            }
+        }
+        // Extra indexes from configuration are searched in addition to the default.
+        for s in sources
+            .iter()
+            .filter(|s| matches!(s.source.role, SourceRole::Extra | SourceRole::FindLinks))
+        {
+            from_config(acc, s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_and_locals() {
+        assert_eq!(url_port("https://x.io/a"), 443);
+        assert_eq!(url_port("http://x.io/a"), 80);
+        assert_eq!(url_port("https://x.io:8443/a"), 8443);
+        assert_eq!(url_port("git@github.com:a/b.git"), 22);
+        assert_eq!(url_port("git+https://github.com/a/b"), 443);
+        assert_eq!(url_port("git://example.org/x"), 9418);
+        assert!(is_local("localhost"));
+        assert!(is_local("127.0.0.1"));
+        assert!(is_local("postgres"));
+        assert!(!is_local("example.com"));
+        assert_eq!(
+            template("sts.{input:aws-region}.amazonaws.com"),
+            Some(("sts.", "aws-region", ".amazonaws.com"))
+        );
+        assert_eq!(short("a   b\n c"), "a b c");
+    }
+}

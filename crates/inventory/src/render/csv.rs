@@ -1,0 +1,93 @@
+//! The inventory as CSV (RFC 4180): one row per dependency and job that uses it, so a
+//! spreadsheet can filter by job, host or fallback.
+
+use crate::model::Inventory;
+
+const HEADER: &[&str] = &[
+    "kind",
+    "dependency",
+    "ecosystem",
+    "hosts",
+    "external",
+    "workflow",
+    "job",
+    "path",
+    "line",
+    "pinned",
+    "pinning",
+    "fallback",
+    "fallback_detail",
+];
+
+/// A field quoted when it holds a comma, quote or line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn row(out: &mut String, fields: &[String]) {
+    let v: Vec<String> = fields.iter().map(|f| field(f)).collect();
+    out.push_str(&v.join(","));
+    out.push_str("\r\n");
+}
+
+/// Render the inventory.
+#[must_use]
+pub fn render(inv: &Inventory) -> String {
+    let mut out = String::new();
+    row(
+        &mut out,
+        &HEADER.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>(),
+    );
+    for d in &inv.dependencies {
+        for u in &d.uses {
+            let fallback = if !d.external {
+                "n/a".to_owned()
+            } else if u.fallbacks.is_empty() {
+                "none".to_owned()
+            } else {
+                let mut k: Vec<&str> = u.fallbacks.iter().map(|f| f.kind.as_str()).collect();
+                k.dedup();
+                k.join(" ")
+            };
+            let detail: Vec<&str> = u.fallbacks.iter().map(|f| f.detail.as_str()).collect();
+            row(
+                &mut out,
+                &[
+                    d.kind.as_str().to_owned(),
+                    d.name.clone(),
+                    d.ecosystem.clone().unwrap_or_default(),
+                    d.hosts.join(" "),
+                    d.external.to_string(),
+                    u.job.workflow.clone(),
+                    u.job.job.clone(),
+                    u.site.as_ref().map(|s| s.path.clone()).unwrap_or_default(),
+                    u.site
+                        .as_ref()
+                        .map(|s| s.origin.start.line.to_string())
+                        .unwrap_or_default(),
+                    u.pinning.pinned.map_or_else(String::new, |p| p.to_string()),
+                    u.pinning.how.clone(),
+                    fallback,
+                    detail.join("; "),
+                ],
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted() {
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("plain"), "plain");
+    }
+}
