@@ -874,8 +874,6 @@ impl StepCx<'_> {
                 Some(s) => from_config(acc, s),
                 None => manager_defaults(acc),
             }
-        }
-        if lockfiles.is_empty() && !replaced {
             for s in sources
                 .iter()
                 .filter(|s| s.source.role == SourceRole::Scoped)

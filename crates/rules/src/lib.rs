@@ -2,6 +2,7 @@
 //! its page from `rules/<category>/<id>.md`, which the binary embeds.
 
 mod common;
+mod egress;
 mod identity;
 mod integrity;
 mod pinning;

@@ -1,0 +1,119 @@
+//! `egress-not-allowed`: a destination a job needs that the configured allow-list does not
+//! allow, or that the job's own harden-runner list (in block mode) leaves out, so the
+//! step would fail at run time.
+
+use tollgate_egress::{Destination, Endpoint, JobEgress, Provenance};
+use tollgate_engine::{Context, JobCx, Rule, Sink};
+use tollgate_model::Location;
+
+pub struct EgressNotAllowed;
+
+/// The most telling reason: a step or command in a workflow or action (not the runner).
+fn cause(d: &Destination) -> Option<&Provenance> {
+    d.provenance
+        .iter()
+        .filter(|p| !p.platform)
+        .find(|p| p.step.is_some())
+}
+
+impl EgressNotAllowed {
+    fn report(
+        cx: &Context<'_>,
+        out: &mut Sink<'_>,
+        eg: &JobEgress,
+        d: &Destination,
+        message: String,
+        help: String,
+        list: Option<(Location, &'static str)>,
+    ) {
+        let Some(p) = cause(d) else { return };
+        let Some(step) = &p.step else { return };
+        let Some(file) = super::source(cx, &step.path) else {
+            return;
+        };
+        let mut f = out
+            .at(file, step.span)
+            .message(message)
+            .help(help)
+            .job(Some(&eg.job_id));
+        if let Some(l) = p.location.as_ref().filter(|l| *l != step) {
+            f = f.related_location(
+                l.clone(),
+                format!("needed by {} `{}`", p.kind.as_str(), p.label),
+            );
+        }
+        if let Some((l, m)) = list {
+            f = f.related_location(l, m);
+        }
+        f.hop(format!("job {}", eg.job_id), eg.location.clone())
+            .hop(p.label.clone(), Some(step.clone()))
+            .emit();
+    }
+}
+
+impl Rule for EgressNotAllowed {
+    fn id(&self) -> &'static str {
+        "egress-not-allowed"
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
+        let Some(eg) = super::job_egress(cx, job) else {
+            return;
+        };
+        let allow = &cx.config.policy.egress_allow;
+        let parsed: Vec<Option<Endpoint>> =
+            allow.iter().map(|e| Endpoint::parse(&e.value)).collect();
+        let blocking = eg.blocking_harden_runner();
+        // GitHub's own service endpoints are let through by GitHub and harden-runner.
+        for d in eg.external() {
+            if !allow.is_empty() {
+                let mut ok = false;
+                for (entry, e) in allow.iter().zip(&parsed) {
+                    if e.as_ref().is_some_and(|e| e.allows(&d.host, d.port, true)) {
+                        entry.mark_used();
+                        ok = true;
+                    }
+                }
+                if !ok {
+                    let list = cx.config.source.as_ref().and_then(|s| {
+                        allow
+                            .first()
+                            .map(|e| (s.location(e.span), "the configured allow-list"))
+                    });
+                    Self::report(
+                        cx,
+                        out,
+                        &eg,
+                        d,
+                        format!("`{}` is not in the egress allow-list", d.endpoint()),
+                        format!(
+                            "add `{}` to `[policy.egress] allow` if this destination is expected, or remove what needs it",
+                            d.host
+                        ),
+                        list,
+                    );
+                }
+            }
+            if let Some(h) = blocking
+                && h.allows(&d.host, d.port) == Some(false)
+            {
+                let list = h
+                    .allowed_location
+                    .clone()
+                    .map(|l| (l, "harden-runner blocks everything not listed here"));
+                Self::report(
+                    cx,
+                    out,
+                    &eg,
+                    d,
+                    format!(
+                        "`{}` is missing from harden-runner's `allowed-endpoints`; the step fails in block mode",
+                        d.endpoint()
+                    ),
+                    format!("add `{}` to `allowed-endpoints`", d.endpoint()),
+                    list,
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! `unrestricted-egress`: a job that reaches hosts outside GitHub with nothing limiting
+//! where it may connect (no harden-runner in block mode, no configured control).
+
+use tollgate_egress::EgressPolicy;
+use tollgate_engine::{Context, JobCx, Rule, Sink};
+
+use crate::common::glob_match;
+
+pub struct UnrestrictedEgress;
+
+impl Rule for UnrestrictedEgress {
+    fn id(&self) -> &'static str {
+        "unrestricted-egress"
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
+        let Some(eg) = super::job_egress(cx, job) else {
+            return;
+        };
+        let external = eg.external().count();
+        if external == 0 && eg.unresolved.is_empty() {
+            return;
+        }
+        if eg
+            .harden_runner
+            .iter()
+            .any(|h| matches!(h.policy, EgressPolicy::Block | EgressPolicy::Dynamic))
+        {
+            return;
+        }
+        // Controls named in the configuration (an egress proxy action, a runner group
+        // with a firewall) count as well.
+        let mut controlled = false;
+        for entry in &cx.config.policy.egress_controls {
+            let pattern = entry.value.to_ascii_lowercase();
+            if eg.actions.iter().any(|(a, _)| {
+                let a = a.to_ascii_lowercase();
+                glob_match(&pattern, &a) || a.starts_with(&format!("{pattern}/"))
+            }) {
+                entry.mark_used();
+                controlled = true;
+            }
+        }
+        if controlled {
+            return;
+        }
+        let unresolved = match eg.unresolved.len() {
+            0 => String::new(),
+            1 => " and 1 destination only known at run time".to_owned(),
+            n => format!(" and {n} destinations only known at run time"),
+        };
+        let audit = eg
+            .harden_runner
+            .iter()
+            .find(|h| h.policy == EgressPolicy::Audit);
+        let what = if audit.is_some() {
+            "harden-runner only audits"
+        } else {
+            "no egress control"
+        };
+        let mut f = out
+            .at(&job.input.source, job.job.id.span)
+            .message(format!(
+                "job `{}` reaches {external} external hosts{unresolved} with {what}",
+                job.job.id.value
+            ))
+            .help(format!(
+                "add `step-security/harden-runner` as the first step with `egress-policy: block`; `tollgate egress --job {}` prints its `allowed-endpoints`",
+                job.job.id.value
+            ));
+        if let Some(h) = audit {
+            f = f.related_location(
+                h.policy_location
+                    .clone()
+                    .unwrap_or_else(|| h.location.clone()),
+                "audit mode records connections but lets them through",
+            );
+        }
+        for d in eg.external().take(3) {
+            if let Some(l) = d.provenance.iter().find_map(|p| p.step.clone()) {
+                f = f.related_location(l, format!("reaches `{}`", d.endpoint()));
+            }
+        }
+        f.emit();
+    }
+}
