@@ -60,6 +60,9 @@ pub enum Command {
     /// holds and reaches.
     #[command(after_help = INVENTORY_EXAMPLES)]
     Inventory(InventoryArgs),
+    /// The outbound hosts each job needs: harden-runner allow-lists, JSON or text.
+    #[command(after_help = EGRESS_EXAMPLES)]
+    Egress(EgressArgs),
     /// List the rules.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -67,7 +70,9 @@ pub enum Command {
     /// Write a commented default configuration.
     Config(ConfigArgs),
     /// Print a shell completion script.
-    #[command(after_help = "Examples:\n  tollgate completions bash > /etc/bash_completion.d/tollgate\n  tollgate completions zsh > \"${fpath[1]}/_tollgate\"\n  tollgate completions fish > ~/.config/fish/completions/tollgate.fish")]
+    #[command(
+        after_help = "Examples:\n  tollgate completions bash > /etc/bash_completion.d/tollgate\n  tollgate completions zsh > \"${fpath[1]}/_tollgate\"\n  tollgate completions fish > ~/.config/fish/completions/tollgate.fish"
+    )]
     Completions(CompletionsArgs),
     /// Write the man page and the generated reference pages (for packagers and the docs).
     #[command(hide = true)]
@@ -133,6 +138,11 @@ pub struct CheckArgs {
     /// Print the number of findings per rule after the report.
     #[arg(long)]
     pub statistics: bool,
+
+    /// Print how long each stage took (discover, parse, graph, rules, output) on standard
+    /// error.
+    #[arg(long)]
+    pub timings: bool,
 
     /// Print only what is found: no summary line, no notes.
     #[arg(long, short = 'q')]

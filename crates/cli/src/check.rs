@@ -85,8 +85,13 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         }),
         no_ignores: args.no_ignores,
     };
+    let t_graph = std::time::Instant::now();
     let (graph, graph_diagnostics) = tollgate_graph::Graph::build(&scan);
+    let graph_time = t_graph.elapsed();
+    let t_rules = std::time::Instant::now();
     let outcome = tollgate_engine::run(tollgate_rules::rules(), &scan, &graph, &config, &opts);
+    let rules_time = t_rules.elapsed();
+    let t_output = std::time::Instant::now();
     let mut diagnostics: Vec<Diagnostic> = scan.diagnostics.clone();
     diagnostics.extend(graph_diagnostics);
     diagnostics.extend(outcome.diagnostics);
@@ -124,6 +129,26 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         text.push_str(&statistics(findings));
     }
     output::emit(args.output.as_deref(), &text)?;
+    if args.timings {
+        let t = &scan.timings;
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let mb = t.bytes as f64 / 1e6;
+        let parse_s = t.parse.as_secs_f64().max(1e-9);
+        output::stderr(&format!(
+            "timings: discover {:.1} ms, parse {:.1} ms ({} files, {:.1} MB, {:.0} files/s, {:.1} MB/s), graph {:.1} ms ({} nodes), rules {:.1} ms ({} findings), output {:.1} ms\n",
+            ms(t.discover),
+            ms(t.parse),
+            t.files,
+            mb,
+            t.files as f64 / parse_s,
+            mb / parse_s,
+            ms(graph_time),
+            graph.node_ids().count(),
+            ms(rules_time),
+            findings.len(),
+            ms(t_output.elapsed()),
+        ));
+    }
 
     let threshold = match args.fail_level {
         FailLevel::Note => Some(Level::Note),

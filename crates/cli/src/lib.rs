@@ -4,6 +4,7 @@
 mod args;
 mod catalog;
 mod check;
+mod egress;
 pub mod gendocs;
 mod graph;
 mod human;
@@ -72,6 +73,7 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         args::Command::Check(a) => check::run(cli, a),
         args::Command::Graph(a) => graph::run(a),
+        args::Command::Egress(a) => egress::run(a),
         args::Command::Inventory(a) => inventory::run(a),
         args::Command::Rules(a) => {
             output::emit(None, &catalog::list(a)?)?;
@@ -83,7 +85,12 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
         }
         args::Command::Completions(a) => {
             let mut buf = Vec::new();
-            clap_complete::generate(a.shell, &mut <Cli as clap::CommandFactory>::command(), "tollgate", &mut buf);
+            clap_complete::generate(
+                a.shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "tollgate",
+                &mut buf,
+            );
             output::emit(None, &String::from_utf8_lossy(&buf))?;
             Ok(EXIT_CLEAN)
         }

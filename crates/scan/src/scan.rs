@@ -75,6 +75,18 @@ pub struct Scan {
     pub inputs: Vec<Input>,
     /// Diagnostics about inputs, sorted by path and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// How long each stage took, for `--timings` and the benchmarks.
+    pub timings: ScanTimings,
+}
+
+/// Wall time of the scan's stages and the volume read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScanTimings {
+    pub discover: std::time::Duration,
+    /// Read, parse and shell analysis (one parallel pass).
+    pub parse: std::time::Duration,
+    pub files: usize,
+    pub bytes: usize,
 }
 
 /// Parse one file of a known kind.
@@ -193,7 +205,9 @@ pub fn load(
 /// Discover, read and parse. Never fails: every problem is a diagnostic.
 #[must_use]
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
+    let start = std::time::Instant::now();
     let (candidates, roots, mut diagnostics) = discover(paths, &opts.discover);
+    let discovered = start.elapsed();
     let results: Vec<(Option<Input>, Vec<Diagnostic>)> = candidates
         .into_par_iter()
         // One tree-sitter parser per worker thread: parsers are not shareable.
@@ -209,9 +223,16 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
     crate::local::load_referenced(&mut inputs, &roots, opts.limits, &mut diagnostics);
     inputs.sort_by(|a, b| (a.root, &a.source.display).cmp(&(b.root, &b.source.display)));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let timings = ScanTimings {
+        discover: discovered,
+        parse: start.elapsed().saturating_sub(discovered),
+        files: inputs.len(),
+        bytes: inputs.iter().map(|i| i.source.text().len()).sum(),
+    };
     Scan {
         roots,
         inputs,
         diagnostics,
+        timings,
     }
 }

@@ -566,6 +566,14 @@ fn sets_env(cmd: &Command, analysis: &Analysis, envs: &[&Env], names: &[String])
     })
 }
 
+/// Whether the command's words start with the entry's `run` words. Checked for every
+/// command against every entry, so it compares in place without allocating.
+fn run_prefix_matches(run: &str, words: &[&str]) -> bool {
+    run.split_whitespace()
+        .enumerate()
+        .all(|(n, w)| words.get(n) == Some(&w))
+}
+
 fn command_matches(
     e: &CommandEntry,
     cmd: &Command,
@@ -574,8 +582,7 @@ fn command_matches(
     analysis: &Analysis,
     envs: &[&Env],
 ) -> bool {
-    let want: Vec<&str> = e.run.split_whitespace().collect();
-    if words.len() < want.len() || words[..want.len()] != want[..] {
+    if !run_prefix_matches(&e.run, words) {
         return false;
     }
     if !e.flag.is_empty() && !has_flag(cmd, &e.flag) {
@@ -728,10 +735,10 @@ fn script_into(
             }
         }
         // A command the base names, whatever its options, is judged.
-        let named = base.command.iter().any(|e| {
-            let want: Vec<&str> = e.run.split_whitespace().collect();
-            words.len() >= want.len() && words[..want.len()] == want[..]
-        });
+        let named = base
+            .command
+            .iter()
+            .any(|e| run_prefix_matches(&e.run, words.as_slice()));
         if matched || named || INERT.contains(&name) {
             continue;
         }
