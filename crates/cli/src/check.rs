@@ -74,7 +74,14 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     let select = selectors(&args.select)?;
     let ignore = selectors(&args.ignore)?;
     let config = load_config(args.config.as_deref(), &args.paths, color)?;
-    let scan = scan(&args.paths, &ScanOptions::default());
+    let progress = if args.quiet { None } else { output::Bar::new() };
+    let scan = scan(
+        &args.paths,
+        &ScanOptions {
+            progress: progress.map(|b| b as std::sync::Arc<dyn tollgate_scan::Progress>),
+            ..ScanOptions::default()
+        },
+    );
     let opts = RunOptions {
         select,
         ignore,

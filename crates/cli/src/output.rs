@@ -52,3 +52,40 @@ pub fn stderr(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
 }
+
+/// A progress bar on standard error, drawn only on a terminal and only for runs over many
+/// files (a pre-commit run on three files must not flash a bar).
+pub struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    const MIN_FILES: usize = 200;
+
+    #[must_use]
+    pub fn new() -> Option<std::sync::Arc<Self>> {
+        std::io::stderr()
+            .is_terminal()
+            .then(|| std::sync::Arc::new(Self(indicatif::ProgressBar::hidden())))
+    }
+}
+
+impl tollgate_scan::Progress for Bar {
+    fn start(&self, files: usize) {
+        if files >= Self::MIN_FILES {
+            self.0.set_length(files as u64);
+            self.0.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            self.0
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn file_done(&self) {
+        self.0.inc(1);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}

@@ -11,4 +11,6 @@ mod scan;
 
 pub use discover::{Candidate, DiscoverOptions, discover};
 pub use read::{ReadLimits, read_text};
-pub use scan::{Input, Parsed, Scan, ScanOptions, ScanTimings, Script, load, parse_source, scan};
+pub use scan::{
+    Input, Parsed, Progress, Scan, ScanOptions, ScanTimings, Script, load, parse_source, scan,
+};

@@ -61,10 +61,29 @@ impl Input {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct ScanOptions {
     pub discover: DiscoverOptions,
     pub limits: ReadLimits,
+    /// Told how many files there are and when each is done (a progress bar).
+    pub progress: Option<std::sync::Arc<dyn Progress>>,
+}
+
+impl std::fmt::Debug for ScanOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanOptions")
+            .field("discover", &self.discover)
+            .field("limits", &self.limits)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// A receiver of scan progress; called from worker threads.
+pub trait Progress: Send + Sync {
+    fn start(&self, files: usize);
+    fn file_done(&self);
+    fn finish(&self);
 }
 
 /// Everything read from the given paths.
@@ -208,13 +227,23 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
     let start = std::time::Instant::now();
     let (candidates, roots, mut diagnostics) = discover(paths, &opts.discover);
     let discovered = start.elapsed();
+    if let Some(p) = &opts.progress {
+        p.start(candidates.len());
+    }
     let results: Vec<(Option<Input>, Vec<Diagnostic>)> = candidates
         .into_par_iter()
         // One tree-sitter parser per worker thread: parsers are not shareable.
         .map_init(Analyzer::new, |analyzer, c: Candidate| {
-            load(&c.disk, &c.display, c.kind, c.root, opts.limits, analyzer)
+            let r = load(&c.disk, &c.display, c.kind, c.root, opts.limits, analyzer);
+            if let Some(p) = &opts.progress {
+                p.file_done();
+            }
+            r
         })
         .collect();
+    if let Some(p) = &opts.progress {
+        p.finish();
+    }
     let mut inputs = Vec::with_capacity(results.len());
     for (input, diags) in results {
         inputs.extend(input);
