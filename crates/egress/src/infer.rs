@@ -430,8 +430,68 @@ impl Acc {
                 self.image(image, &loc, at);
             }
         }
+        for name in &entry.script_inputs {
+            if let Some(kv) = step.with_value(name) {
+                self.script_input(&kv.value.value, &file.location(kv.value.span), reference);
+            }
+        }
         if let Some(why) = &entry.unresolved {
             self.unresolved(why, ProvenanceKind::Action, reference, at);
+        }
+    }
+
+    /// A script passed to an action as an input (a retry wrapper's `command`): its
+    /// downloads, images and installs, located at the input's value. Installs here cannot
+    /// be tied to a lockfile, so they count with their manager's default registry.
+    fn script_input(&mut self, script: &str, at: &Location, reference: &str) {
+        let kb = kb::kb();
+        let analysis = tollgate_shell::Analyzer::new().analyze(script);
+        let prov = |kind| Provenance {
+            kind,
+            label: format!("{reference}: {}", short(script)),
+            location: Some(at.clone()),
+            step: Some(at.clone()),
+            platform: false,
+        };
+        for fact in &analysis.facts {
+            match fact {
+                Fact::Download(d) => match (&d.host, &d.url) {
+                    (Some(h), url) => {
+                        let port = url.as_deref().map_or(DEFAULT_PORT, url_port);
+                        self.add(h, port, prov(ProvenanceKind::Command));
+                    }
+                    (None, Some(url)) if is_dynamic(url) => {
+                        self.unresolved(url, ProvenanceKind::Command, reference, at);
+                    }
+                    _ => {}
+                },
+                Fact::Image(i) => self.image(&i.image, at, at),
+                Fact::Install(i) => {
+                    let mut replaced = false;
+                    for idx in &i.index_urls {
+                        if matches!(idx.url.trim(), "direct" | "off") {
+                            continue;
+                        }
+                        replaced |= matches!(
+                            idx.kind,
+                            IndexKind::Index | IndexKind::Registry | IndexKind::Proxy
+                        );
+                        match host_of(&idx.url) {
+                            Some(h) if !is_dynamic(&idx.url) => {
+                                self.add(&h, url_port(&idx.url), prov(ProvenanceKind::Command));
+                            }
+                            _ => self.unresolved(&idx.url, ProvenanceKind::Command, reference, at),
+                        }
+                    }
+                    if !replaced && let Some(m) = kb.manager(i.manager) {
+                        let port = m.port.unwrap_or(DEFAULT_PORT);
+                        for h in kb.expand(&m.hosts) {
+                            self.add(&h, port, prov(ProvenanceKind::Command));
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -508,6 +568,7 @@ impl StepCx<'_> {
             .filter(|(e, _)| e.kind == EdgeKind::Runs)
             .filter_map(|(_, t)| Some((self.graph.node(t)?.origin?.span, t)))
             .collect();
+        self.go_builds(run, analysis, acc);
         for fact in &analysis.facts {
             let cmd_loc = self.loc(run, fact.span());
             let text = short(
@@ -580,6 +641,27 @@ impl StepCx<'_> {
                     self.install(i, run, cmd, &cmd_loc, &text, acc);
                 }
                 Fact::Credential(c) => {
+                    // `gh` writes go to the API; release assets are uploaded to
+                    // uploads.github.com.
+                    if let CredentialKind::GhWrite { subcommand } = &c.kind {
+                        let mut hosts = vec!["api.github.com"];
+                        if matches!(subcommand.as_str(), "release upload" | "release create") {
+                            hosts.push("uploads.github.com");
+                        }
+                        for h in hosts {
+                            acc.add(
+                                h,
+                                DEFAULT_PORT,
+                                Provenance {
+                                    kind: ProvenanceKind::Command,
+                                    label: text.clone(),
+                                    location: Some(cmd_loc.clone()),
+                                    step: Some(cmd_loc.clone()),
+                                    platform: false,
+                                },
+                            );
+                        }
+                    }
                     if let CredentialKind::Publish { tool, .. } = &c.kind
                         && let Some(p) = kb::kb().publish(tool)
                     {
@@ -599,6 +681,65 @@ impl StepCx<'_> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// `go build`, `go test`, `go vet`, `go run`, `go generate` and `go list` download the
+    /// main module's missing dependencies through `GOPROXY` (default `proxy.golang.org`,
+    /// checked against `sum.golang.org`); the shell analysis does not count them as
+    /// installs, so they are read here from the commands.
+    fn go_builds(&self, run: &Run, analysis: &tollgate_shell::Analysis, acc: &mut Acc) {
+        let kb = kb::kb();
+        for cmd in &analysis.commands {
+            if cmd.name() != Some("go") {
+                continue;
+            }
+            let sub = cmd.args().first().and_then(|w| w.as_str()).unwrap_or("");
+            if !matches!(sub, "build" | "test" | "vet" | "run" | "generate" | "list") {
+                continue;
+            }
+            let at = self.loc(run, cmd.span);
+            let text = short(run.script.get(cmd.span.start..cmd.span.end).unwrap_or("go"));
+            let configured = self.env.iter().rev().find(|s| {
+                s.source.ecosystem == Ecosystem::Go && s.source.role == SourceRole::Default
+            });
+            match configured {
+                Some(s) if matches!(s.source.url.trim(), "direct" | "off") => {}
+                Some(s) => {
+                    if let Some(h) = host_of(&s.source.url) {
+                        acc.add(
+                            &h,
+                            url_port(&s.source.url),
+                            Provenance {
+                                kind: ProvenanceKind::RegistryConfig,
+                                label: s.label.clone(),
+                                location: Some(s.location.clone()),
+                                step: Some(at.clone()),
+                                platform: false,
+                            },
+                        );
+                    }
+                }
+                None => {
+                    for h in kb
+                        .manager("go")
+                        .map(|m| kb.expand(&m.hosts))
+                        .unwrap_or_default()
+                    {
+                        acc.add(
+                            &h,
+                            DEFAULT_PORT,
+                            Provenance {
+                                kind: ProvenanceKind::Command,
+                                label: text.clone(),
+                                location: Some(at.clone()),
+                                step: Some(at.clone()),
+                                platform: false,
+                            },
+                        );
+                    }
+                }
             }
         }
     }

@@ -94,6 +94,8 @@ pub(crate) struct ActionEntry {
     #[serde(default)]
     pub image_inputs: Vec<String>,
     #[serde(default)]
+    pub script_inputs: Vec<String>,
+    #[serde(default)]
     pub defaults: BTreeMap<String, String>,
     pub unresolved: Option<String>,
     pub source: String,
