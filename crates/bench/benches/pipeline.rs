@@ -93,17 +93,7 @@ fn stage_output_sarif(bencher: divan::Bencher, size: &str) {
         &Config::default(),
         &RunOptions::default(),
     );
-    bencher.bench(|| {
-        let log = tollgate_report::sarif::render(
-            &[],
-            &out.findings,
-            &out.diagnostics,
-            |p| s.inputs.iter().map(|i| &i.source).find(|f| f.display == p),
-            "0",
-            "https://example.invalid",
-        );
-        serde_json::to_string(&log).map(|x| x.len()).unwrap_or(0)
-    });
+    bencher.bench(|| tollgate_bench::sarif_len(&s, &out));
 }
 
 /// The whole check as the CLI runs it, including the opt-in shared corpus.
@@ -120,14 +110,6 @@ fn full_check(bencher: divan::Bencher, size: &str) {
             &Config::default(),
             &RunOptions::default(),
         );
-        let log = tollgate_report::sarif::render(
-            &[],
-            &out.findings,
-            &out.diagnostics,
-            |p| s.inputs.iter().map(|i| &i.source).find(|f| f.display == p),
-            "0",
-            "https://example.invalid",
-        );
-        serde_json::to_string(&log).map(|x| x.len()).unwrap_or(0)
+        tollgate_bench::sarif_len(&s, &out)
     });
 }

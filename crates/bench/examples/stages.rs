@@ -66,15 +66,7 @@ fn main() -> std::io::Result<()> {
         rss[3] = peak_rss().unwrap_or(0);
         findings = out.findings.len();
         let a = Instant::now();
-        let log = tollgate_report::sarif::render(
-            &[],
-            &out.findings,
-            &out.diagnostics,
-            |p| s.inputs.iter().map(|i| &i.source).find(|f| f.display == p),
-            "0",
-            "https://example.invalid",
-        );
-        let n = serde_json::to_string(&log).map(|x| x.len()).unwrap_or(0);
+        let n = tollgate_bench::sarif_len(&s, &out);
         t[4].push(a.elapsed());
         rss[4] = peak_rss().unwrap_or(0);
         std::hint::black_box(n);

@@ -296,6 +296,25 @@ pub fn generate(root: &Path, size: Size, seed: u64) -> std::io::Result<usize> {
     Ok(bytes)
 }
 
+/// Render the SARIF log of a run and return its size (the output stage).
+#[must_use]
+pub fn sarif_len(scan: &tollgate_scan::Scan, outcome: &tollgate_engine::Outcome) -> usize {
+    let log = tollgate_report::sarif::render(
+        &[],
+        &outcome.findings,
+        &outcome.diagnostics,
+        |p| {
+            scan.inputs
+                .iter()
+                .map(|i| &i.source)
+                .find(|f| f.display == p)
+        },
+        "0",
+        "https://example.invalid",
+    );
+    serde_json::to_string(&log).map_or(0, |x| x.len())
+}
+
 /// Peak resident set size of this process so far, in bytes (Linux; `None` elsewhere).
 #[must_use]
 pub fn peak_rss() -> Option<u64> {

@@ -241,3 +241,33 @@ mod path_tests {
         )));
     }
 }
+
+/// The first unverified use of each download in a script, for the uses `wanted` accepts:
+/// `(download, use)`. A download verified before its use, or addressed by commit (which
+/// nobody can change), is left out.
+pub fn unverified_uses<'a>(
+    analysis: &'a tollgate_shell::Analysis,
+    wanted: impl Fn(&tollgate_shell::ExecHow) -> bool,
+) -> Vec<(
+    &'a tollgate_shell::Download,
+    &'a tollgate_shell::DownloadExec,
+)> {
+    use tollgate_shell::Fact;
+    let mut out: Vec<(&tollgate_shell::Download, &tollgate_shell::DownloadExec)> = Vec::new();
+    let mut seen = Vec::new();
+    for f in &analysis.facts {
+        let Fact::DownloadExec(x) = f else { continue };
+        if x.verified_by.is_some() || seen.contains(&x.download) || !wanted(&x.how) {
+            continue;
+        }
+        let Some(Fact::Download(d)) = analysis.facts.get(x.download) else {
+            continue;
+        };
+        if d.url.as_deref().is_some_and(is_commit_pinned_github_url) {
+            continue;
+        }
+        seen.push(x.download);
+        out.push((d, x));
+    }
+    out
+}

@@ -2,9 +2,9 @@
 
 use tollgate_engine::{Context, Rule, Sink, StepCx};
 use tollgate_model::Impact;
-use tollgate_shell::{ExecHow, Fact};
+use tollgate_shell::ExecHow;
 
-use crate::common::is_commit_pinned_github_url;
+use crate::common::unverified_uses;
 
 pub struct RemoteScriptExecution;
 
@@ -15,12 +15,10 @@ impl Rule for RemoteScriptExecution {
 
     fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let Some(a) = step.analysis() else { return };
-        let mut reported = Vec::new();
-        for f in &a.facts {
-            let Fact::DownloadExec(x) = f else { continue };
-            if x.verified_by.is_some() || reported.contains(&x.download) {
-                continue;
-            }
+        // Installed and unpacked content is `unverified-download`'s concern.
+        let executed =
+            |h: &ExecHow| !matches!(h, ExecHow::Installed { .. } | ExecHow::Extracted { .. });
+        for (d, x) in unverified_uses(a, executed) {
             let (how, severity) = match &x.how {
                 ExecHow::Pipe { interpreter } => {
                     (format!("piped into `{interpreter}`"), Impact::High)
@@ -43,17 +41,8 @@ impl Rule for RemoteScriptExecution {
                     },
                     Impact::High,
                 ),
-                // Installed and unpacked content is `unverified-download`'s concern.
                 ExecHow::Installed { .. } | ExecHow::Extracted { .. } => continue,
             };
-            let Some(Fact::Download(d)) = a.facts.get(x.download) else {
-                continue;
-            };
-            // Content addressed by a commit cannot change under the pipeline.
-            if d.url.as_deref().is_some_and(is_commit_pinned_github_url) {
-                continue;
-            }
-            reported.push(x.download);
             let what = d
                 .url
                 .as_deref()

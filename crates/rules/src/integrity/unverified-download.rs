@@ -3,9 +3,9 @@
 
 use tollgate_engine::{Context, Rule, Sink, StepCx};
 use tollgate_model::Impact;
-use tollgate_shell::{ExecHow, Fact};
+use tollgate_shell::ExecHow;
 
-use crate::common::is_commit_pinned_github_url;
+use crate::common::unverified_uses;
 
 pub struct UnverifiedDownload;
 
@@ -16,24 +16,15 @@ impl Rule for UnverifiedDownload {
 
     fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let Some(a) = step.analysis() else { return };
-        let mut reported = Vec::new();
-        for f in &a.facts {
-            let Fact::DownloadExec(x) = f else { continue };
-            if x.verified_by.is_some() || reported.contains(&x.download) {
-                continue;
-            }
+        let uses = unverified_uses(a, |h| {
+            matches!(h, ExecHow::Installed { .. } | ExecHow::Extracted { .. })
+        });
+        for (d, x) in uses {
             let how = match &x.how {
                 ExecHow::Installed { installer, .. } => format!("installed with `{installer}`"),
                 ExecHow::Extracted { extractor, .. } => format!("unpacked with `{extractor}`"),
                 _ => continue,
             };
-            let Some(Fact::Download(d)) = a.facts.get(x.download) else {
-                continue;
-            };
-            if d.url.as_deref().is_some_and(is_commit_pinned_github_url) {
-                continue;
-            }
-            reported.push(x.download);
             let what = d
                 .url
                 .as_deref()
