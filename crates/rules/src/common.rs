@@ -245,13 +245,10 @@ mod path_tests {
 /// The first unverified use of each download in a script, for the uses `wanted` accepts:
 /// `(download, use)`. A download verified before its use, or addressed by commit (which
 /// nobody can change), is left out.
-pub fn unverified_uses<'a>(
-    analysis: &'a tollgate_shell::Analysis,
+pub fn unverified_uses(
+    analysis: &tollgate_shell::Analysis,
     wanted: impl Fn(&tollgate_shell::ExecHow) -> bool,
-) -> Vec<(
-    &'a tollgate_shell::Download,
-    &'a tollgate_shell::DownloadExec,
-)> {
+) -> Vec<(&tollgate_shell::Download, &tollgate_shell::DownloadExec)> {
     use tollgate_shell::Fact;
     let mut out: Vec<(&tollgate_shell::Download, &tollgate_shell::DownloadExec)> = Vec::new();
     let mut seen = Vec::new();
