@@ -383,6 +383,10 @@ impl<'a> Collector<'a> {
                     }
                 }
                 Fact::Download(d) => {
+                    let text = run.script.get(d.span.start..d.span.end).unwrap_or("");
+                    if sends(text) {
+                        continue;
+                    }
                     if let Some(dep) = download_dep(d, site) {
                         self.push(dep, pos, d.output.clone());
                     }
@@ -1127,6 +1131,27 @@ fn in_retry_loop(script: &str, span: Span) -> bool {
     let body = format!("{} {}", &before[open..], &after[..close]);
     let lower = body.to_ascii_lowercase();
     lower.contains("break") || lower.contains("sleep")
+}
+
+/// A `curl`/`wget` that sends data (a webhook, a metrics or upload API) talks to a
+/// service but fetches nothing the build needs: not a delivery dependency.
+fn sends(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.iter().enumerate().any(|(i, w)| {
+        let next = words
+            .get(i + 1)
+            .map(|n| n.trim_matches(['"', '\'']).to_ascii_uppercase());
+        matches!(
+            *w,
+            "-d" | "-F" | "-T" | "--form" | "--upload-file" | "--post-data" | "--post-file"
+        ) || w.starts_with("--data")
+            || w.starts_with("--json")
+            || ((*w == "-X" || *w == "--request" || *w == "--method")
+                && next.is_some_and(|m| m != "GET" && m != "HEAD"))
+            || w.starts_with("-XPOST")
+            || w.starts_with("--request=POST")
+            || w.starts_with("--method=POST")
+    })
 }
 
 /// A download as a dependency; `None` for what is not a delivery dependency (API calls,

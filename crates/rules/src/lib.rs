@@ -7,5 +7,6 @@ mod identity;
 mod integrity;
 mod pinning;
 pub mod registry;
+mod sources;
 
 pub use registry::{pages, rules};

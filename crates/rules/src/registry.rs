@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use tollgate_engine::catalog::{Page, parse_page};
 use tollgate_engine::{RegisteredRule, Rule};
 
-use crate::{egress, identity, integrity, pinning};
+use crate::{egress, identity, integrity, pinning, sources};
 
 /// `(page text, rule)` in catalog order. One line per rule (rustfmt would split them).
 #[rustfmt::skip]
@@ -23,6 +23,9 @@ const RULES: &[(&str, &dyn Rule)] = &[
     (include_str!("../../../rules/identity/dangerous-trigger.md"), &identity::DangerousTrigger),
     (include_str!("../../../rules/identity/persisted-credentials.md"), &identity::PersistedCredentials),
     (include_str!("../../../rules/identity/template-injection.md"), &identity::TemplateInjection),
+    (include_str!("../../../rules/sources/unknown-package-source.md"), &sources::UnknownPackageSource),
+    (include_str!("../../../rules/sources/missing-fallback.md"), &sources::MissingFallback),
+    (include_str!("../../../rules/sources/missing-job-timeout.md"), &sources::MissingJobTimeout),
     (include_str!("../../../rules/egress/unrestricted-egress.md"), &egress::UnrestrictedEgress),
     (include_str!("../../../rules/egress/egress-not-allowed.md"), &egress::EgressNotAllowed),
     (include_str!("../../../rules/egress/broad-egress-wildcard.md"), &egress::BroadEgressWildcard),

@@ -1,0 +1,148 @@
+//! `missing-fallback`: an external delivery dependency of a job (a package registry, a
+//! toolchain or release download, an image registry, a git host other than GitHub) with
+//! no cache, mirror, vendored copy or retry in that job.
+//!
+//! The dependencies and their fallbacks come from the inventory crate, so this rule and
+//! `tollgate inventory` never disagree. A composite action's step used by several jobs
+//! is one finding that names the jobs.
+
+use std::collections::BTreeMap;
+
+use tollgate_engine::{Context, Rule, Sink};
+use tollgate_inventory::{DependencyKind, JobDependency, job_dependencies, job_ref};
+use tollgate_model::Impact;
+use tollgate_scan::Parsed;
+
+use super::is_release_workflow;
+
+pub struct MissingFallback;
+
+fn kind_words(d: &JobDependency) -> &'static str {
+    match d.kind {
+        DependencyKind::PackageSource => "package source",
+        DependencyKind::Toolchain => "toolchain download",
+        DependencyKind::Image => "image",
+        DependencyKind::Download => "download",
+        DependencyKind::Action => "action",
+        DependencyKind::ReusableWorkflow => "reusable workflow",
+        DependencyKind::Cache => "cache",
+    }
+}
+
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and 3 more ``.
+fn names(v: &[String]) -> String {
+    let shown: Vec<String> = v.iter().take(3).map(|s| format!("`{s}`")).collect();
+    match v.len() {
+        0 => String::new(),
+        1 => shown.join(""),
+        2 | 3 => {
+            let (last, rest) = shown
+                .split_last()
+                .map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
+            format!("{} and {last}", rest.join(", "))
+        }
+        n => format!("{} and {} more", shown.join(", "), n - 3),
+    }
+}
+
+struct Hit {
+    dep: JobDependency,
+    jobs: Vec<String>,
+    release: bool,
+}
+
+impl Rule for MissingFallback {
+    fn id(&self) -> &'static str {
+        "missing-fallback"
+    }
+
+    fn check_scan(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let release_severity = cx
+            .config
+            .options("missing-fallback")
+            .and_then(|o| o.get("release-severity"))
+            .and_then(|v| v.as_str())
+            .and_then(Impact::parse);
+        // (file, offset, dependency) → the jobs that take it on there without a fallback.
+        let mut hits: BTreeMap<(usize, usize, String), Hit> = BTreeMap::new();
+        for job in cx.graph.jobs() {
+            let jr = job_ref(cx.graph, job);
+            let release = cx
+                .graph
+                .node(job)
+                .and_then(|n| n.origin)
+                .and_then(|o| cx.graph.input(cx.scan, o.input))
+                .is_some_and(|i| match &i.parsed {
+                    Parsed::Workflow(wf) => {
+                        is_release_workflow(&i.source.display, i.source.text(), wf)
+                    }
+                    _ => false,
+                });
+            for d in job_dependencies(cx.scan, cx.graph, job) {
+                if !d.external || !d.fallbacks.is_empty() || d.kind == DependencyKind::Cache {
+                    continue;
+                }
+                let Some(site) = &d.site else { continue };
+                let key = (site.origin.input.0, site.origin.span.start, d.key.clone());
+                let hit = hits.entry(key).or_insert_with(|| Hit {
+                    dep: d.clone(),
+                    jobs: Vec::new(),
+                    release: false,
+                });
+                hit.jobs.push(jr.job.clone());
+                hit.release |= release;
+            }
+        }
+        for hit in hits.into_values() {
+            let d = &hit.dep;
+            let Some(site) = &d.site else { continue };
+            let Some(input) = cx.graph.input(cx.scan, site.origin.input) else {
+                continue;
+            };
+            let mut jobs = hit.jobs.clone();
+            jobs.dedup();
+            let who = if jobs.len() == 1 {
+                format!("job {}", names(&jobs))
+            } else {
+                format!("jobs {}", names(&jobs))
+            };
+            let hosts = if d.hosts.is_empty() {
+                String::new()
+            } else {
+                format!(" on `{}`", d.hosts.join("`, `"))
+            };
+            let mut f = out
+                .at(&input.source, site.origin.span)
+                .message(format!(
+                    "{who} {} on {} `{}`{hosts} with no cache, mirror, vendored copy or retry",
+                    if jobs.len() == 1 { "depends" } else { "depend" },
+                    kind_words(d),
+                    d.name
+                ))
+                .help(d.help.clone().unwrap_or_else(|| {
+                    "add a cache, a mirror, a vendored copy or a retry".to_owned()
+                }))
+                .job((jobs.len() == 1).then(|| jobs[0].as_str()));
+            if hit.release
+                && let Some(s) = release_severity
+            {
+                f = f.severity(s);
+            }
+            f.emit();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names;
+
+    #[test]
+    fn name_lists() {
+        let v = |n: usize| (0..n).map(|i| format!("j{i}")).collect::<Vec<_>>();
+        assert_eq!(names(&v(1)), "`j0`");
+        assert_eq!(names(&v(2)), "`j0` and `j1`");
+        assert_eq!(names(&v(3)), "`j0`, `j1` and `j2`");
+        assert_eq!(names(&v(5)), "`j0`, `j1`, `j2` and 2 more");
+    }
+}

@@ -1,0 +1,60 @@
+//! `missing-job-timeout`: a job that reaches external hosts and sets no `timeout-minutes`.
+//! GitHub's default is 360 minutes, so one hung download holds the runner (and, on
+//! self-hosted runners, the machine) for six hours before anything fails.
+
+use tollgate_engine::{Context, JobCx, Rule, Sink};
+use tollgate_graph::NodeKind;
+use tollgate_inventory::{DependencyKind, is_platform_host, job_dependencies};
+
+use super::job_node;
+
+pub struct MissingJobTimeout;
+
+impl Rule for MissingJobTimeout {
+    fn id(&self) -> &'static str {
+        "missing-job-timeout"
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
+        let j = job.job;
+        // A reusable-workflow call cannot set `timeout-minutes`; the called jobs can.
+        if j.uses.is_some() || j.timeout_minutes.is_some() {
+            return;
+        }
+        // Every step bounded on its own bounds the job too.
+        if !j.steps.is_empty() && j.steps.iter().all(|s| s.timeout_minutes.is_some()) {
+            return;
+        }
+        let Some(node) = job_node(cx, job.input, job.workflow, j) else {
+            return;
+        };
+        let mut hosts: Vec<String> = Vec::new();
+        for d in job_dependencies(cx.scan, cx.graph, node) {
+            if d.external && d.kind != DependencyKind::Cache {
+                hosts.extend(d.hosts.iter().filter(|h| !is_platform_host(h)).cloned());
+            }
+        }
+        for h in cx.graph.reaches(node).hosts {
+            if let Some(NodeKind::Host { name }) = cx.graph.node(h).map(|n| &n.kind)
+                && !is_platform_host(name)
+            {
+                hosts.push(name.clone());
+            }
+        }
+        hosts.sort();
+        hosts.dedup();
+        let Some(first) = hosts.first() else { return };
+        let more = match hosts.len() {
+            1 => String::new(),
+            2 => " and 1 more host".to_owned(),
+            n => format!(" and {} more hosts", n - 1),
+        };
+        out.at(&job.input.source, j.id.span)
+            .message(format!(
+                "job `{}` reaches `{first}`{more} but sets no `timeout-minutes` (the default is 360)",
+                j.id.value
+            ))
+            .help("set `timeout-minutes:` on the job to a few times its usual run time, so a hung download fails the job in minutes instead of holding the runner for six hours")
+            .emit();
+    }
+}
