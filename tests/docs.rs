@@ -10,7 +10,11 @@ use common::{root, tollgate};
 #[test]
 fn generated_pages_are_current() {
     let dir = tempfile::tempdir().expect("tmp");
-    tollgate().arg("generate-docs").arg(dir.path()).assert().success();
+    tollgate()
+        .arg("generate-docs")
+        .arg(dir.path())
+        .assert()
+        .success();
     let mut stack = vec![dir.path().to_path_buf()];
     let mut n = 0;
     while let Some(d) = stack.pop() {
@@ -21,7 +25,8 @@ fn generated_pages_are_current() {
                 continue;
             }
             let rel = p.strip_prefix(dir.path()).expect("prefix");
-            let committed = std::fs::read_to_string(root().join("docs").join(rel)).unwrap_or_default();
+            let committed =
+                std::fs::read_to_string(root().join("docs").join(rel)).unwrap_or_default();
             let fresh = std::fs::read_to_string(&p).expect("read");
             assert!(
                 committed == fresh,
@@ -55,12 +60,19 @@ fn markdown_files() -> Vec<PathBuf> {
 fn readme_links_every_doc_page() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
     for page in markdown_files().iter().skip(1) {
-        let rel = page.strip_prefix(root()).expect("prefix").to_string_lossy().replace('\\', "/");
+        let rel = page
+            .strip_prefix(root())
+            .expect("prefix")
+            .to_string_lossy()
+            .replace('\\', "/");
         // Example outputs are linked from the page that explains them.
         if rel.starts_with("docs/examples/") {
             continue;
         }
-        assert!(readme.contains(&format!("({rel})")), "README.md does not link {rel}");
+        assert!(
+            readme.contains(&format!("({rel})")),
+            "README.md does not link {rel}"
+        );
     }
 }
 
@@ -97,15 +109,19 @@ fn copy_tree(from: &Path, to: &Path) {
 
 #[test]
 fn documented_commands_run_as_written() {
-    // Commands run in a copy of the demo repository, which stands for "your repository"
-    // (some of them write files, such as `tollgate config --init`).
-    let dir = tempfile::tempdir().expect("tmp");
-    copy_tree(&root().join("testdata/demo"), dir.path());
     let mut ran = 0;
     for page in markdown_files() {
         for cmd in commands(&page) {
+            // Each command runs in a fresh copy of the demo repository, which stands for
+            // "your repository" (some commands write files, such as `tollgate config --init`).
+            let dir = tempfile::tempdir().expect("tmp");
+            copy_tree(&root().join("testdata/demo"), dir.path());
             let words: Vec<&str> = cmd.split_whitespace().skip(1).collect();
-            let out = tollgate().current_dir(dir.path()).args(&words).output().expect("runs");
+            let out = tollgate()
+                .current_dir(dir.path())
+                .args(&words)
+                .output()
+                .expect("runs");
             let code = out.status.code();
             assert!(
                 matches!(code, Some(0 | 1)),

@@ -1,5 +1,6 @@
 //! Reading and parsing every candidate in parallel, one file per task.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -131,66 +132,143 @@ pub fn parse_source(source: &SourceFile, kind: FileKind) -> (Parsed, Vec<Diagnos
     }
 }
 
-/// Analyse the `run:` scripts of a parsed workflow or action. Scripts in shells we do not
-/// analyse get a note, so nothing is skipped silently.
+/// The `run:` steps of a workflow or composite action with their effective shells, in
+/// (job, step) order. A composite `run:` step must name its shell; bash is what a missing
+/// one most likely means (the parser reports the omission).
+fn run_steps(parsed: &Parsed) -> Vec<(Option<usize>, &Step, ShellKind)> {
+    let mut out = Vec::new();
+    match parsed {
+        Parsed::Workflow(wf) => {
+            for (j, job) in wf.jobs.iter().enumerate() {
+                for step in job.steps.iter().filter(|s| s.run.is_some()) {
+                    out.push((
+                        Some(j),
+                        step,
+                        ShellKind::classify(wf.effective_shell(job, step)),
+                    ));
+                }
+            }
+        }
+        Parsed::Action(a) => {
+            for step in a.steps().iter().filter(|s| s.run.is_some()) {
+                let shell = step.shell.as_ref().map_or("bash", |s| s.value.as_str());
+                out.push((None, step, ShellKind::classify(shell)));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Scripts in shells we do not analyse get a note, so nothing is skipped silently.
+fn not_analysed(source: &SourceFile, step: &Step, kind: &ShellKind) -> Option<Diagnostic> {
+    if kind.is_analysable() {
+        return None;
+    }
+    let run = step.run.as_ref()?;
+    Some(
+        Diagnostic::at(
+            source,
+            run.key,
+            DiagnosticCode::NotAnalysed,
+            format!(
+                "`{}` script not analysed (only bash and sh scripts are)",
+                kind.name()
+            ),
+        )
+        .with_severity(Severity::Note),
+    )
+}
+
+/// Analyse the `run:` scripts of one parsed file.
 fn analyse_scripts(
     analyzer: &mut Analyzer,
     source: &SourceFile,
     parsed: &Parsed,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Script> {
-    let mut out = Vec::new();
-    let mut one = |job: Option<usize>, step: &Step, shell: &str| {
-        let Some(run) = &step.run else { return };
-        let kind = ShellKind::classify(shell);
-        let analysis = match kind {
-            ShellKind::Bash | ShellKind::Sh => Some(analyzer.analyze(&run.script)),
-            _ => {
-                diags.push(
-                    Diagnostic::at(
-                        source,
-                        run.key,
-                        DiagnosticCode::NotAnalysed,
-                        format!(
-                            "`{}` script not analysed (only bash and sh scripts are)",
-                            kind.name()
-                        ),
-                    )
-                    .with_severity(Severity::Note),
-                );
-                None
+    run_steps(parsed)
+        .into_iter()
+        .map(|(job, step, shell)| {
+            diags.extend(not_analysed(source, step, &shell));
+            let analysis = shell
+                .is_analysable()
+                .then(|| step.run.as_ref().map(|r| analyzer.analyze(&r.script)))
+                .flatten();
+            Script {
+                job,
+                step: step.index,
+                shell,
+                analysis,
             }
-        };
-        out.push(Script {
+        })
+        .collect()
+}
+
+/// Analyse the scripts of every input, each distinct script text once: generated workflows
+/// (build matrices written out per platform) repeat the same scripts many times, and the
+/// analysis of a text does not depend on where it stands.
+fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
+    let mut unique: Vec<&str> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    // (input, job, step, shell, unique script) for every run step.
+    let mut slots = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        for (job, step, shell) in run_steps(&input.parsed) {
+            diagnostics.extend(not_analysed(&input.source, step, &shell));
+            let u = match (&step.run, shell.is_analysable()) {
+                (Some(run), true) => Some(*index.entry(run.script.as_str()).or_insert_with(|| {
+                    unique.push(run.script.as_str());
+                    unique.len() - 1
+                })),
+                _ => None,
+            };
+            slots.push((i, job, step.index, shell, u));
+        }
+    }
+    // Biggest scripts first, so one long script does not finish last on a lone thread.
+    let mut order: Vec<usize> = (0..unique.len()).collect();
+    order.sort_by_key(|&u| std::cmp::Reverse(unique[u].len()));
+    let mut analysed: Vec<(usize, Analysis)> = order
+        .into_par_iter()
+        .map_init(Analyzer::new, |a, u| (u, a.analyze(unique[u])))
+        .collect();
+    analysed.sort_by_key(|(u, _)| *u);
+    let analyses: Vec<Analysis> = analysed.into_iter().map(|(_, a)| a).collect();
+    for (i, job, step, shell, u) in slots {
+        let analysis = u.and_then(|u| analyses.get(u).cloned());
+        inputs[i].scripts.push(Script {
             job,
-            step: step.index,
-            shell: kind,
+            step,
+            shell,
             analysis,
         });
-    };
-    match parsed {
-        Parsed::Workflow(wf) => {
-            for (j, job) in wf.jobs.iter().enumerate() {
-                for step in &job.steps {
-                    one(Some(j), step, wf.effective_shell(job, step));
-                }
-            }
-        }
-        Parsed::Action(a) => {
-            for step in a.steps() {
-                // A composite `run:` step must name its shell; bash is what a missing one
-                // would most likely mean, and the missing shell is reported by the parser.
-                one(
-                    None,
-                    step,
-                    step.shell.as_ref().map_or("bash", |s| s.value.as_str()),
-                );
-            }
-        }
-        _ => {}
     }
-    out.sort_by_key(|s| (s.job, s.step));
-    out
+}
+
+/// Read and parse one file, without analysing its scripts.
+fn read_and_parse(
+    disk: &std::path::Path,
+    display: &str,
+    kind: FileKind,
+    root: usize,
+    limits: ReadLimits,
+) -> (Option<Input>, Vec<Diagnostic>) {
+    match read_text(disk, display, kind, limits) {
+        Err(d) => (None, vec![d]),
+        Ok(source) => {
+            let (parsed, diags) = parse_source(&source, kind);
+            let input = Input {
+                source,
+                kind,
+                root,
+                parsed,
+                scripts: Vec::new(),
+                by_reference: false,
+            };
+            (Some(input), diags)
+        }
+    }
 }
 
 /// Read, parse and analyse one file. `None` with a diagnostic when it cannot be read.
@@ -203,22 +281,12 @@ pub fn load(
     limits: ReadLimits,
     analyzer: &mut Analyzer,
 ) -> (Option<Input>, Vec<Diagnostic>) {
-    match read_text(disk, display, kind, limits) {
-        Err(d) => (None, vec![d]),
-        Ok(source) => {
-            let (parsed, mut diags) = parse_source(&source, kind);
-            let scripts = analyse_scripts(analyzer, &source, &parsed, &mut diags);
-            let input = Input {
-                source,
-                kind,
-                root,
-                parsed,
-                scripts,
-                by_reference: false,
-            };
-            (Some(input), diags)
-        }
-    }
+    let (input, mut diags) = read_and_parse(disk, display, kind, root, limits);
+    let input = input.map(|mut i| {
+        i.scripts = analyse_scripts(analyzer, &i.source, &i.parsed, &mut diags);
+        i
+    });
+    (input, diags)
 }
 
 /// Discover, read and parse. Never fails: every problem is a diagnostic.
@@ -233,8 +301,8 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
     let results: Vec<(Option<Input>, Vec<Diagnostic>)> = candidates
         .into_par_iter()
         // One tree-sitter parser per worker thread: parsers are not shareable.
-        .map_init(Analyzer::new, |analyzer, c: Candidate| {
-            let r = load(&c.disk, &c.display, c.kind, c.root, opts.limits, analyzer);
+        .map(|c: Candidate| {
+            let r = read_and_parse(&c.disk, &c.display, c.kind, c.root, opts.limits);
             if let Some(p) = &opts.progress {
                 p.file_done();
             }
@@ -249,6 +317,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
         inputs.extend(input);
         diagnostics.extend(diags);
     }
+    analyse_all(&mut inputs, &mut diagnostics);
     crate::local::load_referenced(&mut inputs, &roots, opts.limits, &mut diagnostics);
     inputs.sort_by(|a, b| (a.root, &a.source.display).cmp(&(b.root, &b.source.display)));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
