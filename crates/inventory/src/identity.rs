@@ -1,13 +1,12 @@
 //! The identity of one job: what it holds (token permissions, secrets, OIDC), where it
-//! runs, and the hosts it reaches according to the graph.
+//! runs, and the hosts it reaches according to the egress inference.
 
 use tollgate_graph::{Access, Graph, NodeId, NodeKind};
 use tollgate_scan::Scan;
 
 use crate::model::{JobIdentity, JobRef};
 
-/// What `job` holds and where it runs. Hosts are the graph's; the inventory adds the
-/// hosts of toolchains it knows about.
+/// What `job` holds, where it runs and the outside hosts it reaches.
 #[must_use]
 pub fn job_identity(scan: &Scan, graph: &Graph, job: NodeId, jr: JobRef) -> JobIdentity {
     let holdings = graph.holds(job);
@@ -42,15 +41,11 @@ pub fn job_identity(scan: &Scan, graph: &Graph, job: NodeId, jr: JobRef) -> JobI
         .collect();
     secrets.sort();
     secrets.dedup();
-    let mut hosts: Vec<String> = graph
-        .reaches(job)
-        .hosts
-        .iter()
-        .filter_map(|h| match graph.node(*h).map(|n| &n.kind) {
-            Some(NodeKind::Host { name }) => Some(name.clone()),
-            _ => None,
-        })
-        .collect();
+    // The egress inference is the authority on what a job reaches; GitHub's own
+    // service endpoints are left out (every job needs them).
+    let mut hosts: Vec<String> = tollgate_egress::analyze_job(scan, graph, job)
+        .map(|e| e.external().map(|d| d.host.clone()).collect())
+        .unwrap_or_default();
     hosts.sort();
     hosts.dedup();
     let model = graph.job_model(scan, job).map(|(_, j)| j);

@@ -64,15 +64,6 @@ pub fn build(scan: &Scan, graph: &Graph) -> Inventory {
             .iter()
             .filter(|d| d.external && d.fallbacks.is_empty())
             .count();
-        let mut hosts: Vec<String> = identity.hosts.clone();
-        for d in &list {
-            if d.kind != model::DependencyKind::Cache {
-                hosts.extend(d.hosts.iter().cloned());
-            }
-        }
-        hosts.sort();
-        hosts.dedup();
-        identity.hosts = hosts;
         jobs.push(identity);
         for d in list {
             let entry = deps.entry(d.key.clone()).or_insert_with(|| Dependency {

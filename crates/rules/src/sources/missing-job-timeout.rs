@@ -3,7 +3,6 @@
 //! self-hosted runners, the machine) for six hours before anything fails.
 
 use tollgate_engine::{Context, JobCx, Rule, Sink};
-use tollgate_graph::NodeKind;
 use tollgate_inventory::{DependencyKind, is_platform_host, job_dependencies};
 
 use super::job_node;
@@ -34,12 +33,12 @@ impl Rule for MissingJobTimeout {
                 hosts.extend(d.hosts.iter().filter(|h| !is_platform_host(h)).cloned());
             }
         }
-        for h in cx.graph.reaches(node).hosts {
-            if let Some(NodeKind::Host { name }) = cx.graph.node(h).map(|n| &n.kind)
-                && !is_platform_host(name)
-            {
-                hosts.push(name.clone());
-            }
+        if let Some(e) = tollgate_egress::analyze_job(cx.scan, cx.graph, node) {
+            hosts.extend(
+                e.external()
+                    .map(|d| d.host.clone())
+                    .filter(|h| !is_platform_host(h.trim_start_matches("*."))),
+            );
         }
         hosts.sort();
         hosts.dedup();
