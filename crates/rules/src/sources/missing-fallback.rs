@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use tollgate_engine::{Context, Rule, Sink};
 use tollgate_inventory::{DependencyKind, JobDependency, job_dependencies, job_ref};
-use tollgate_model::Impact;
+use tollgate_model::{Confidence, Impact};
 use tollgate_scan::Parsed;
 
 use super::is_release_workflow;
@@ -123,6 +123,11 @@ impl Rule for MissingFallback {
                     "add a cache, a mirror, a vendored copy or a retry".to_owned()
                 }))
                 .job((jobs.len() == 1).then(|| jobs[0].as_str()));
+            // Setup actions use a version already in a GitHub-hosted runner's tool cache
+            // without downloading it; which versions those images hold is not known here.
+            if d.kind == DependencyKind::Toolchain {
+                f = f.confidence(Confidence::Medium);
+            }
             if hit.release
                 && let Some(s) = release_severity
             {

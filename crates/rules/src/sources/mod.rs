@@ -16,20 +16,12 @@ pub use unknown_package_source::UnknownPackageSource;
 
 use tollgate_engine::Context;
 use tollgate_gha::{Job, Workflow};
-use tollgate_graph::{NodeId, NodeKind};
+use tollgate_graph::NodeId;
 use tollgate_scan::Input;
 
 /// The graph node of a job given by its models.
-fn job_node(cx: &Context<'_>, input: &Input, wf: &Workflow, job: &Job) -> Option<NodeId> {
-    let index = wf.jobs.iter().position(|j| std::ptr::eq(j, job))?;
-    cx.graph.jobs().find(|&n| {
-        cx.graph.node(n).is_some_and(|node| {
-            matches!(node.kind, NodeKind::Job { index: i, .. } if i == index)
-                && node
-                    .origin
-                    .is_some_and(|o| cx.graph.path(o.input) == input.source.display)
-        })
-    })
+fn job_node(cx: &Context<'_>, input: &Input, _wf: &Workflow, job: &Job) -> Option<NodeId> {
+    cx.graph.job_node(&input.source.display, &job.id.value)
 }
 
 /// A release workflow: triggered by `release`, by pushed tags, or named `release…`
