@@ -454,6 +454,9 @@ impl<'a> Collector<'a> {
                     .map(|kv| (i, kv.value.value.trim().to_owned()))
             });
             let pinning = match version {
+                Some((i, v)) if v.contains("${{") => {
+                    Pinning::floating(format!("`{i}` set by an expression"))
+                }
                 Some((i, v)) if i.ends_with("-file") || exact_version(&v) => {
                     Pinning::pinned(format!("`{i}: {v}`"))
                 }
