@@ -461,7 +461,11 @@ impl<'a> Collector<'a> {
                     Pinning::pinned(format!("`{i}: {v}`"))
                 }
                 Some((i, v)) => Pinning::floating(format!("`{i}: {v}` (a range)")),
-                None => Pinning::floating("no version input"),
+                // The action then reads a version file (`packageManager`, `.nvmrc`,
+                // `rust-toolchain.toml`) or takes the runner's default: not judged here.
+                None => Pinning::not_applicable(
+                    "no version input (a version file or the runner's default)",
+                ),
             };
             let mut d = plain(
                 DependencyKind::Toolchain,
