@@ -15,7 +15,11 @@ fn own_action_and_example_workflows_report_nothing() {
         std::fs::copy(&p, wf.join(p.file_name().expect("name"))).expect("copy");
     }
     std::fs::copy(root().join("action.yml"), dir.path().join("action.yml")).expect("copy");
-    let out = tollgate().args(["check", "--format", "json"]).arg(dir.path()).output().expect("runs");
+    let out = tollgate()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
     let doc = json(&out.stdout);
     let inputs = doc["inputs"].as_array().map_or(0, Vec::len);
     assert_eq!(inputs, 4, "the action and three workflows are read");
@@ -24,6 +28,9 @@ fn own_action_and_example_workflows_report_nothing() {
         .as_array()
         .map(|d| d.iter().filter(|x| x["severity"] != "note").collect())
         .unwrap_or_default();
-    assert!(findings.is_empty() && problems.is_empty(), "{findings:#?}\n{problems:#?}");
+    assert!(
+        findings.is_empty() && problems.is_empty(),
+        "{findings:#?}\n{problems:#?}"
+    );
     assert_eq!(out.status.code(), Some(0));
 }

@@ -15,6 +15,8 @@ pub struct Context<'a> {
     pub scan: &'a Scan,
     pub graph: &'a tollgate_graph::Graph,
     pub config: &'a Config,
+    /// Analyses several rules derive from the scan and graph, computed once per run.
+    pub memo: &'a crate::Memo,
 }
 
 pub struct WorkflowCx<'a> {

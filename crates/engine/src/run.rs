@@ -78,10 +78,12 @@ pub fn run(
         .iter()
         .filter_map(|r| effective_level(r, config, opts).map(|l| (r, l)))
         .collect();
+    let memo = crate::Memo::default();
     let cx = Context {
         scan,
         graph,
         config,
+        memo: &memo,
     };
     let inputs: Vec<&Input> = scan
         .inputs

@@ -35,6 +35,8 @@ pub struct Graph {
     scanned: usize,
     loaded: Vec<Input>,
     files: BTreeMap<InputId, NodeId>,
+    /// Job nodes by (file path, job id), for rules that start from the workflow model.
+    job_index: HashMap<(String, String), NodeId>,
 }
 
 impl Graph {
@@ -62,12 +64,37 @@ impl Graph {
             scanned: scan.inputs.len(),
             loaded: Vec::new(),
             files: BTreeMap::new(),
+            job_index: HashMap::new(),
         };
         graph.merge(fragments);
+        graph.index_jobs();
         graph.loaded = inputs.loaded;
         diagnostics.extend(graph.cycles());
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         (graph, diagnostics)
+    }
+
+    fn index_jobs(&mut self) {
+        let mut index = HashMap::new();
+        for n in self.nodes_of(Kind::Job) {
+            if let Some(node) = self.node(n)
+                && let NodeKind::Job { id, .. } = &node.kind
+                && let Some(o) = node.origin
+            {
+                index
+                    .entry((self.path(o.input).to_owned(), id.clone()))
+                    .or_insert(n);
+            }
+        }
+        self.job_index = index;
+    }
+
+    /// The node of job `id` in the file at display path `path`.
+    #[must_use]
+    pub fn job_node(&self, path: &str, id: &str) -> Option<NodeId> {
+        self.job_index
+            .get(&(path.to_owned(), id.to_owned()))
+            .copied()
     }
 
     fn merge(&mut self, fragments: Vec<Fragment>) {

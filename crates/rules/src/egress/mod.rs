@@ -16,17 +16,25 @@ use tollgate_egress::JobEgress;
 use tollgate_engine::{Context, JobCx};
 use tollgate_model::SourceFile;
 
+/// The egress of every job, by graph node: computed once per run (in parallel) and
+/// shared by the egress rules.
+struct AllEgress(std::collections::HashMap<tollgate_graph::NodeId, JobEgress>);
+
 /// The egress of the job a `check_job` hook is looking at.
 pub(crate) fn job_egress(cx: &Context<'_>, job: &JobCx<'_>) -> Option<JobEgress> {
-    let node = cx.graph.jobs().find(|n| {
-        cx.graph.node(*n).is_some_and(|node| {
-            matches!(&node.kind, tollgate_graph::NodeKind::Job { id, .. } if *id == job.job.id.value)
-                && node
-                    .origin
-                    .is_some_and(|o| cx.graph.path(o.input) == job.input.source.display)
-        })
-    })?;
-    tollgate_egress::analyze_job(cx.scan, cx.graph, node)
+    let node = cx
+        .graph
+        .job_node(&job.input.source.display, &job.job.id.value)?;
+    let all = cx.memo.get_or_init(|| {
+        use rayon::prelude::*;
+        let jobs: Vec<tollgate_graph::NodeId> = cx.graph.jobs().collect();
+        AllEgress(
+            jobs.into_par_iter()
+                .filter_map(|j| Some((j, tollgate_egress::analyze_job(cx.scan, cx.graph, j)?)))
+                .collect(),
+        )
+    });
+    all.0.get(&node).cloned()
 }
 
 /// The file a location points into: a scanned input, or one the graph loaded.
