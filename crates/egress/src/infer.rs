@@ -3,7 +3,7 @@
 //! scripts, the lockfiles and registry configuration their installs read, and the images
 //! the job pulls.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use tollgate_gha::{Env, Run, Step, Uses};
 use tollgate_graph::util::{host_of, image_host};
@@ -895,6 +895,10 @@ impl StepCx<'_> {
             let Parsed::Packages(parsed) = &linput.parsed else {
                 continue;
             };
+            // A lockfile of thousands of packages names a handful of hosts: only the first
+            // package of each (registry or host, deciding config entry) adds anything, and
+            // building provenance for the others was most of the egress stage's time.
+            let mut seen: HashSet<(String, Option<usize>)> = HashSet::new();
             for pkg in &parsed.packages {
                 if pkg.flags.bundled
                     || matches!(
@@ -906,6 +910,19 @@ impl StepCx<'_> {
                 }
                 let resolved = tollgate_lockfile::resolve(pkg, &configured);
                 let Some(url) = resolved.url else { continue };
+                let key = if tollgate_lockfile::is_default_registry(pkg.ecosystem, &url) {
+                    format!("default:{:?}", pkg.ecosystem)
+                } else if go_keyword(&url) {
+                    // `direct` fetches each module from its own host.
+                    format!("{url} {}", host_of(&pkg.name).unwrap_or_default())
+                } else if is_dynamic(&url) {
+                    url.clone()
+                } else {
+                    host_of(&url).unwrap_or_else(|| url.clone())
+                };
+                if !seen.insert((key, resolved.decided_by)) {
+                    continue;
+                }
                 let version = pkg
                     .version
                     .as_deref()
