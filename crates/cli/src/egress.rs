@@ -2,25 +2,12 @@
 //! `allowed-endpoints` blocks, JSON with provenance, or text.
 
 use tollgate_egress::render;
-use tollgate_graph::Graph;
-use tollgate_scan::{ScanOptions, scan};
 
 use crate::args::{EgressArgs, EgressFormat};
 use crate::{CliError, EXIT_CLEAN, output};
 
 pub fn run(args: &EgressArgs) -> Result<u8, CliError> {
-    let scan = scan(&args.paths, &ScanOptions::default());
-    let (graph, diagnostics) = Graph::build(&scan);
-    // Problems with inputs do not stop the listing; they go to standard error so the
-    // output stays valid YAML or JSON.
-    for d in scan.diagnostics.iter().chain(&diagnostics) {
-        if d.severity != tollgate_model::Severity::Note {
-            let at = d.location.as_ref().map_or_else(String::new, |l| {
-                format!(":{}:{}", l.start.line, l.start.column)
-            });
-            output::error(&format!("{}{at}: {}", d.path, d.message));
-        }
-    }
+    let (scan, graph) = output::scan_and_graph(&args.paths);
     let egress = tollgate_egress::analyze(&scan, &graph);
     let jobs: Vec<_> = egress
         .jobs

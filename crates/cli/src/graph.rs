@@ -1,7 +1,6 @@
 //! `tollgate graph`: the dependency graph as Graphviz DOT, Mermaid or JSON.
 
-use tollgate_graph::{Graph, GraphFilter};
-use tollgate_scan::{ScanOptions, scan};
+use tollgate_graph::GraphFilter;
 
 use crate::args::{GraphArgs, GraphFormat};
 use crate::{CliError, EXIT_CLEAN, output};
@@ -17,18 +16,7 @@ pub fn run(args: &GraphArgs) -> Result<u8, CliError> {
         kinds,
         collapse_packages: args.collapse.iter().any(|c| c == "packages"),
     };
-    let scan = scan(&args.paths, &ScanOptions::default());
-    let (graph, diagnostics) = Graph::build(&scan);
-    // Problems with inputs do not stop a diagram; they are reported on standard error so
-    // the graph on standard output stays valid.
-    for d in scan.diagnostics.iter().chain(&diagnostics) {
-        if d.severity != tollgate_model::Severity::Note {
-            let at = d.location.as_ref().map_or_else(String::new, |l| {
-                format!(":{}:{}", l.start.line, l.start.column)
-            });
-            output::error(&format!("{}{at}: {}", d.path, d.message));
-        }
-    }
+    let (_scan, graph) = output::scan_and_graph(&args.paths);
     let view = graph.view(&filter);
     if !view.unmatched.is_empty() {
         return Err(CliError::Usage(format!(

@@ -89,3 +89,23 @@ impl tollgate_scan::Progress for Bar {
         self.0.finish_and_clear();
     }
 }
+
+/// Scan `paths` and build the graph for the reporting commands (`graph`, `egress`,
+/// `inventory`). Input problems do not stop them; they go to standard error, one line each,
+/// so the document on standard output stays valid.
+#[must_use]
+pub fn scan_and_graph(
+    paths: &[std::path::PathBuf],
+) -> (tollgate_scan::Scan, tollgate_graph::Graph) {
+    let scan = tollgate_scan::scan(paths, &tollgate_scan::ScanOptions::default());
+    let (graph, diagnostics) = tollgate_graph::Graph::build(&scan);
+    for d in scan.diagnostics.iter().chain(&diagnostics) {
+        if d.severity != tollgate_model::Severity::Note {
+            let at = d.location.as_ref().map_or_else(String::new, |l| {
+                format!(":{}:{}", l.start.line, l.start.column)
+            });
+            error(&format!("{}{at}: {}", d.path, d.message));
+        }
+    }
+    (scan, graph)
+}
