@@ -446,13 +446,7 @@ impl Acc {
     fn script_input(&mut self, script: &str, at: &Location, reference: &str) {
         let kb = kb::kb();
         let analysis = tollgate_shell::Analyzer::new().analyze(script);
-        let prov = |kind| Provenance {
-            kind,
-            label: format!("{reference}: {}", short(script)),
-            location: Some(at.clone()),
-            step: Some(at.clone()),
-            platform: false,
-        };
+        let prov = |kind| Provenance::at(kind, format!("{reference}: {}", short(script)), at);
         for fact in &analysis.facts {
             match fact {
                 Fact::Download(d) => match (&d.host, &d.url) {
@@ -652,13 +646,7 @@ impl StepCx<'_> {
                             acc.add(
                                 h,
                                 DEFAULT_PORT,
-                                Provenance {
-                                    kind: ProvenanceKind::Command,
-                                    label: text.clone(),
-                                    location: Some(cmd_loc.clone()),
-                                    step: Some(cmd_loc.clone()),
-                                    platform: false,
-                                },
+                                Provenance::at(ProvenanceKind::Command, text.clone(), &cmd_loc),
                             );
                         }
                     }
@@ -669,13 +657,7 @@ impl StepCx<'_> {
                             acc.add(
                                 &h,
                                 DEFAULT_PORT,
-                                Provenance {
-                                    kind: ProvenanceKind::Command,
-                                    label: text.clone(),
-                                    location: Some(cmd_loc.clone()),
-                                    step: Some(cmd_loc.clone()),
-                                    platform: false,
-                                },
+                                Provenance::at(ProvenanceKind::Command, text.clone(), &cmd_loc),
                             );
                         }
                     }
@@ -730,13 +712,7 @@ impl StepCx<'_> {
                         acc.add(
                             &h,
                             DEFAULT_PORT,
-                            Provenance {
-                                kind: ProvenanceKind::Command,
-                                label: text.clone(),
-                                location: Some(at.clone()),
-                                step: Some(at.clone()),
-                                platform: false,
-                            },
+                            Provenance::at(ProvenanceKind::Command, text.clone(), &at),
                         );
                     }
                 }

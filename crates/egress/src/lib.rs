@@ -75,6 +75,21 @@ pub struct Provenance {
     pub platform: bool,
 }
 
+impl Provenance {
+    /// A provenance whose cause is named in the job's own step (location and step alike),
+    /// outside GitHub's own service.
+    #[must_use]
+    pub fn at(kind: ProvenanceKind, label: String, at: &Location) -> Self {
+        Self {
+            kind,
+            label,
+            location: Some(at.clone()),
+            step: Some(at.clone()),
+            platform: false,
+        }
+    }
+}
+
 /// One outbound destination of a job.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Destination {
