@@ -1,10 +1,53 @@
 //! Per-stage figures for one input: files/s, MB/s and peak RSS after each stage.
 //! `cargo run --release -p tollgate-bench --example stages -- [PATH|small|medium|large] [ROUNDS]`
 
-#![allow(clippy::print_stdout)]
+#![allow(clippy::print_stdout, unsafe_code)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+/// Counts live heap bytes and their high-water mark, so that each stage's heap can be
+/// told apart from the allocator's retained pages (which peak RSS includes).
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static HIGH: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: defers to the system allocator and only adds counters.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
+        HIGH.fetch_max(now, Ordering::Relaxed);
+        // SAFETY: same layout, passed through.
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        // SAFETY: same pointer and layout as allocated.
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        if new >= l.size() {
+            let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
+            HIGH.fetch_max(now, Ordering::Relaxed);
+        } else {
+            LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
+        }
+        // SAFETY: same pointer and layout as allocated.
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Live heap now and its high-water mark since the last call, in MB.
+fn heap() -> (f64, f64) {
+    let live = LIVE.load(Ordering::Relaxed);
+    let high = HIGH.swap(live, Ordering::Relaxed);
+    (live as f64 / 1e6, high as f64 / 1e6)
+}
 
 use tollgate_bench::{Size, generate, peak_rss};
 use tollgate_engine::{Config, RunOptions};
@@ -38,22 +81,27 @@ fn main() -> std::io::Result<()> {
     let paths = [path.clone()];
     let mut t = [Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()];
     let mut rss = [0u64; 5];
+    let mut heaps = [(0.0, 0.0); 5];
     let (mut files, mut bytes, mut findings) = (0, 0, 0);
     for _ in 0..rounds {
+        heap();
         let a = Instant::now();
         let _ = discover(&paths, &Default::default());
         t[0].push(a.elapsed());
         rss[0] = peak_rss().unwrap_or(0);
+        heaps[0] = heap();
         let a = Instant::now();
         let s = scan(&paths, &ScanOptions::default());
         t[1].push(a.elapsed());
         rss[1] = peak_rss().unwrap_or(0);
+        heaps[1] = heap();
         files = s.timings.files;
         bytes = s.timings.bytes;
         let a = Instant::now();
         let (g, _) = tollgate_graph::Graph::build(&s);
         t[2].push(a.elapsed());
         rss[2] = peak_rss().unwrap_or(0);
+        heaps[2] = heap();
         let a = Instant::now();
         let out = tollgate_engine::run(
             tollgate_rules::rules(),
@@ -64,11 +112,13 @@ fn main() -> std::io::Result<()> {
         );
         t[3].push(a.elapsed());
         rss[3] = peak_rss().unwrap_or(0);
+        heaps[3] = heap();
         findings = out.findings.len();
         let a = Instant::now();
         let n = tollgate_bench::sarif_len(&s, &out);
         t[4].push(a.elapsed());
         rss[4] = peak_rss().unwrap_or(0);
+        heaps[4] = heap();
         std::hint::black_box(n);
     }
     println!(
@@ -84,11 +134,13 @@ fn main() -> std::io::Result<()> {
         total += m;
         let s = m.as_secs_f64().max(1e-9);
         println!(
-            "{name:15} {:8.2} ms  {:9.0} files/s  {:7.1} MB/s  peak RSS {:6.1} MB",
+            "{name:15} {:8.2} ms  {:9.0} files/s  {:7.1} MB/s  peak RSS {:6.1} MB  heap {:6.1} MB (stage peak {:6.1})",
             s * 1000.0,
             files as f64 / s,
             bytes as f64 / 1e6 / s,
-            rss[i] as f64 / 1e6
+            rss[i] as f64 / 1e6,
+            heaps[i].0,
+            heaps[i].1,
         );
     }
     println!("{:15} {:8.2} ms", "total", total.as_secs_f64() * 1000.0);

@@ -1,6 +1,7 @@
 //! Per-file graph fragments: each input becomes a list of nodes and edges built on its
 //! own (in parallel), with shared nodes named by a key so the merge can deduplicate them.
 
+use foldhash::HashMap;
 use tollgate_gha::{
     Action, ActionsLock, Env, Job, JobSecrets, KeyValue, PermissionLevel, Permissions,
     PermissionsBlock, Runs, Step, Uses, UsesRef, Workflow,
@@ -67,6 +68,9 @@ pub(crate) struct Cx<'a> {
     pub input: &'a Input,
     pub resolver: &'a Resolver,
     pub frag: Fragment,
+    /// The shared nodes this fragment already holds, so that a key repeated inside one
+    /// file (the registry of every package of a lockfile) becomes one fragment node.
+    shared: HashMap<Key, usize>,
 }
 
 impl<'a> Cx<'a> {
@@ -76,6 +80,7 @@ impl<'a> Cx<'a> {
             input,
             resolver,
             frag: Fragment::default(),
+            shared: HashMap::default(),
         }
     }
 
@@ -101,14 +106,30 @@ impl<'a> Cx<'a> {
 
     /// A shared node; the first definition in input order wins at the merge.
     pub fn shared(&mut self, key: Key, kind: NodeKind, span: Option<Span>) -> FRef {
+        self.shared_with(key, || kind, span).0
+    }
+
+    /// A shared node whose data is built only when this fragment does not hold the key
+    /// yet; the flag says whether it was new (so its own edges need adding).
+    pub fn shared_with(
+        &mut self,
+        key: Key,
+        kind: impl FnOnce() -> NodeKind,
+        span: Option<Span>,
+    ) -> (FRef, bool) {
+        if let Some(&i) = self.shared.get(&key) {
+            return (FRef::Local(i), false);
+        }
         let origin = span.map(|s| self.origin(s));
+        let i = self.frag.nodes.len();
+        self.shared.insert(key.clone(), i);
         self.frag.nodes.push(FNode {
-            key: Some(key.clone()),
-            kind,
+            key: Some(key),
+            kind: kind(),
             origin,
             parent: None,
         });
-        FRef::Key(key)
+        (FRef::Local(i), true)
     }
 
     pub fn edge(&mut self, from: &FRef, to: &FRef, kind: EdgeKind, span: Option<Span>) {
@@ -121,20 +142,21 @@ impl<'a> Cx<'a> {
         });
     }
 
-    fn host(&mut self, name: String, span: Option<Span>) -> FRef {
-        self.shared(Key::Host(name.clone()), NodeKind::Host { name }, span)
+    pub fn host(&mut self, name: String, span: Option<Span>) -> FRef {
+        let kind = || NodeKind::Host { name: name.clone() };
+        self.shared_with(Key::Host(name.clone()), kind, span).0
     }
 
     /// An image node, with its registry host.
     pub fn image(&mut self, reference: &str, span: Span) -> FRef {
         let reference = reference.trim().to_owned();
-        let node = self.shared(
-            Key::Image(reference.clone()),
-            NodeKind::Image {
-                reference: reference.clone(),
-            },
-            Some(span),
-        );
+        let kind = || NodeKind::Image {
+            reference: reference.clone(),
+        };
+        let (node, new) = self.shared_with(Key::Image(reference.clone()), kind, Some(span));
+        if !new {
+            return node;
+        }
         if let Some(h) = image_host(&reference) {
             let host = self.host(h, Some(span));
             self.edge(&node, &host, EdgeKind::Reaches, Some(span));
@@ -143,7 +165,7 @@ impl<'a> Cx<'a> {
     }
 
     /// A source node (registry index or git repository), with its host.
-    fn source(
+    pub fn source(
         &mut self,
         ecosystem: Option<Ecosystem>,
         kind: SourceKind,
@@ -151,16 +173,17 @@ impl<'a> Cx<'a> {
         default: bool,
         span: Span,
     ) -> FRef {
-        let node = self.shared(
-            Key::Source(ecosystem, kind, url.to_owned()),
-            NodeKind::Source {
-                ecosystem,
-                kind,
-                url: url.to_owned(),
-                default,
-            },
-            Some(span),
-        );
+        let data = || NodeKind::Source {
+            ecosystem,
+            kind,
+            url: url.to_owned(),
+            default,
+        };
+        let key = Key::Source(ecosystem, kind, url.to_owned());
+        let (node, new) = self.shared_with(key, data, Some(span));
+        if !new {
+            return node;
+        }
         if let Some(h) = host_of(url) {
             let host = self.host(h, Some(span));
             self.edge(&node, &host, EdgeKind::Reaches, Some(span));
@@ -563,15 +586,13 @@ fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed)
             if p.source == Source::Workspace {
                 continue;
             }
-            let pkg = cx.shared(
-                Key::Package(p.ecosystem, p.name.clone(), p.version.clone(), url),
-                NodeKind::Package {
-                    ecosystem: p.ecosystem,
-                    name: p.name.clone(),
-                    version: p.version.clone(),
-                },
-                Some(p.span),
-            );
+            let data = || NodeKind::Package {
+                ecosystem: p.ecosystem,
+                name: p.name.clone(),
+                version: p.version.clone(),
+            };
+            let key = Key::Package(p.ecosystem, p.name.clone(), p.version.clone(), url);
+            let (pkg, _) = cx.shared_with(key, data, Some(p.span));
             cx.edge(file, &pkg, EdgeKind::Contains, Some(p.span));
             let span = p.source_span.unwrap_or(p.span);
             match &p.source {

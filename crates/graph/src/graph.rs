@@ -1,7 +1,9 @@
 //! The graph itself: building it from a scan (fragments in parallel, then one ordered
 //! merge), applying `actions.lock`, detecting reference cycles, and accessors.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashSet};
 
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
@@ -64,7 +66,7 @@ impl Graph {
             scanned: scan.inputs.len(),
             loaded: Vec::new(),
             files: BTreeMap::new(),
-            job_index: HashMap::new(),
+            job_index: HashMap::default(),
         };
         graph.merge(fragments);
         graph.index_jobs();
@@ -75,7 +77,7 @@ impl Graph {
     }
 
     fn index_jobs(&mut self) {
-        let mut index = HashMap::new();
+        let mut index = HashMap::default();
         for n in self.nodes_of(Kind::Job) {
             if let Some(node) = self.node(n)
                 && let NodeKind::Job { id, .. } = &node.kind
@@ -97,41 +99,54 @@ impl Graph {
             .copied()
     }
 
-    fn merge(&mut self, fragments: Vec<Fragment>) {
-        let mut keyed: HashMap<Key, NodeId> = HashMap::new();
+    fn merge(&mut self, mut fragments: Vec<Fragment>) {
+        let mut keyed: HashMap<Key, NodeId> = HashMap::default();
         let mut locals: Vec<Vec<NodeId>> = Vec::with_capacity(fragments.len());
-        // Pass 1: nodes, so edges may point at nodes of later files.
-        for frag in &fragments {
-            let mut ids = Vec::with_capacity(frag.nodes.len());
-            for n in &frag.nodes {
+        let mut parents: Vec<Vec<(NodeId, FRef)>> = Vec::with_capacity(fragments.len());
+        // Pass 1: nodes, so edges may point at nodes of later files. Node data moves out
+        // of the fragments; a shared node defined again keeps its first definition.
+        for frag in &mut fragments {
+            let nodes = std::mem::take(&mut frag.nodes);
+            let mut ids = Vec::with_capacity(nodes.len());
+            let mut ps = Vec::new();
+            for n in nodes {
                 let node = Node {
-                    kind: n.kind.clone(),
+                    kind: n.kind,
                     origin: n.origin,
                     parent: None,
                 };
-                let id = match &n.key {
-                    Some(k) => *keyed
-                        .entry(k.clone())
-                        .or_insert_with(|| self.inner.add_node(node)),
+                let id = match n.key {
+                    Some(k) => match keyed.get(&k) {
+                        Some(&id) => id,
+                        None => {
+                            let id = self.inner.add_node(node);
+                            if let Key::File(f) = &k {
+                                self.files.entry(*f).or_insert(id);
+                            }
+                            keyed.insert(k, id);
+                            id
+                        }
+                    },
                     None => self.inner.add_node(node),
                 };
-                if let Some(Key::File(f)) = &n.key {
-                    self.files.entry(*f).or_insert(id);
+                if let Some(p) = n.parent {
+                    ps.push((id, p));
                 }
                 ids.push(id);
             }
             locals.push(ids);
+            parents.push(ps);
         }
         let lookup = |r: &FRef, ids: &[NodeId]| match r {
             FRef::Local(i) => ids.get(*i).copied(),
             FRef::Key(k) => keyed.get(k).copied(),
         };
         // Pass 2: parents and edges, deduplicated by (from, to, kind), first origin kept.
-        let mut seen: HashSet<(NodeId, NodeId, EdgeKind)> = HashSet::new();
+        let mut seen: HashSet<(NodeId, NodeId, EdgeKind)> = HashSet::default();
         let mut locked: Vec<(String, String)> = Vec::new();
-        for (frag, ids) in fragments.into_iter().zip(&locals) {
-            for (n, id) in frag.nodes.iter().zip(ids) {
-                if let Some(p) = n.parent.as_ref().and_then(|p| lookup(p, ids))
+        for ((frag, ids), ps) in fragments.into_iter().zip(&locals).zip(&parents) {
+            for (id, p) in ps {
+                if let Some(p) = lookup(p, ids)
                     && let Some(node) = self.inner.node_weight_mut(*id)
                     && node.parent.is_none()
                 {

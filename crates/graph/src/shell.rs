@@ -133,7 +133,7 @@ impl Cx<'_> {
                     if let Some(h) = d.host.clone() {
                         let at = run.file_span(d.url_span.unwrap_or(d.span));
                         let host =
-                            self.shared(Key::Host(h.clone()), NodeKind::Host { name: h }, Some(at));
+                            self.host(h, Some(at));
                         self.edge(&cmd, &host, EdgeKind::DownloadsFrom, Some(at));
                     }
                 }
@@ -171,7 +171,7 @@ impl Cx<'_> {
                 PackageKind::Git | PackageKind::Url => {
                     if let Some(h) = host_of(&p.name) {
                         let host =
-                            self.shared(Key::Host(h.clone()), NodeKind::Host { name: h }, Some(at));
+                            self.host(h, Some(at));
                         self.edge(cmd, &host, EdgeKind::DownloadsFrom, Some(at));
                     }
                 }
@@ -180,21 +180,8 @@ impl Cx<'_> {
         }
         for idx in &inst.index_urls {
             let at = run.file_span(idx.span);
-            let node = self.shared(
-                Key::Source(eco, SourceKind::Registry, idx.url.clone()),
-                NodeKind::Source {
-                    ecosystem: eco,
-                    kind: SourceKind::Registry,
-                    url: idx.url.clone(),
-                    default: eco
-                        .is_some_and(|e| tollgate_lockfile::is_default_registry(e, &idx.url)),
-                },
-                Some(at),
-            );
-            if let Some(h) = host_of(&idx.url) {
-                let host = self.shared(Key::Host(h.clone()), NodeKind::Host { name: h }, Some(at));
-                self.edge(&node, &host, EdgeKind::Reaches, Some(at));
-            }
+            let default = eco.is_some_and(|e| tollgate_lockfile::is_default_registry(e, &idx.url));
+            let node = self.source(eco, SourceKind::Registry, &idx.url, default, at);
             self.edge(cmd, &node, EdgeKind::ResolvesFrom, Some(at));
         }
         let Some(dir) = dir else {
