@@ -25,7 +25,7 @@ fn main() {
     let (mut analysed, mut commands, mut with_errors) = (0, 0, 0);
     let mut scripts: Vec<&str> = Vec::new();
     for input in &s.inputs {
-        for sc in &input.scripts {
+        for sc in input.scripts.iter() {
             *by_shell.entry(sc.shell.name().to_owned()).or_default() += 1;
             if let Some(a) = &sc.analysis {
                 analysed += 1;
@@ -36,7 +36,7 @@ fn main() {
                 }
             }
         }
-        let steps: Vec<&tollgate_gha::Step> = match &input.parsed {
+        let steps: Vec<&tollgate_gha::Step> = match &*input.parsed {
             Parsed::Workflow(w) => w.jobs.iter().flat_map(|j| &j.steps).collect(),
             Parsed::Action(a) => a.steps().iter().collect(),
             _ => Vec::new(),

@@ -550,7 +550,7 @@ impl StepCx<'_> {
         let Some(analysis) = self
             .input
             .script(self.job_index, step.index)
-            .and_then(|s| s.analysis.as_ref())
+            .and_then(|s| s.analysis.as_deref())
         else {
             return;
         };
@@ -758,7 +758,7 @@ impl StepCx<'_> {
                         else {
                             continue;
                         };
-                        if let Parsed::Packages(p) = &cfg.parsed {
+                        if let Parsed::Packages(p) = &*cfg.parsed {
                             for s in &p.sources {
                                 if matches!(s.role, SourceRole::Setting) {
                                     continue;
@@ -868,7 +868,7 @@ impl StepCx<'_> {
             else {
                 continue;
             };
-            let Parsed::Packages(parsed) = &linput.parsed else {
+            let Parsed::Packages(parsed) = &*linput.parsed else {
                 continue;
             };
             // A lockfile of thousands of packages names a handful of hosts: only the first

@@ -67,7 +67,7 @@ impl StepCx<'_> {
     pub fn analysis(&self) -> Option<&tollgate_shell::Analysis> {
         self.input
             .script(self.job_index, self.step.index)
-            .and_then(|s| s.analysis.as_ref())
+            .and_then(|s| s.analysis.as_deref())
     }
 
     /// A span inside the step's script mapped to the file.

@@ -169,7 +169,7 @@ fn contained(
 
 fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'_>) {
     rule.check_input(cx, input, sink);
-    match &input.parsed {
+    match &*input.parsed {
         Parsed::Workflow(wf) => {
             rule.check_workflow(
                 cx,
@@ -234,7 +234,7 @@ fn apply_suppressions(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for input in inputs {
-        let (wf, action) = match &input.parsed {
+        let (wf, action) = match &*input.parsed {
             Parsed::Workflow(w) => (Some(w), None),
             Parsed::Action(a) => (None, Some(a)),
             _ => (None, None),

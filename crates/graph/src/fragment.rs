@@ -633,7 +633,7 @@ fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed)
 /// Build the fragment of one input.
 pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment {
     let mut cx = Cx::new(id, input, resolver);
-    match (&input.parsed, input.kind) {
+    match (&*input.parsed, input.kind) {
         (Parsed::Workflow(wf), _) => workflow(&mut cx, wf),
         (Parsed::Action(a), _) => action(&mut cx, Some(a)),
         (_, FileKind::Action) => action(&mut cx, None),

@@ -373,7 +373,7 @@ impl Graph {
             return None;
         };
         let input = self.input(scan, node.origin?.input)?;
-        let Parsed::Workflow(wf) = &input.parsed else {
+        let Parsed::Workflow(wf) = &*input.parsed else {
             return None;
         };
         Some((wf, wf.jobs.get(index)?))
@@ -387,7 +387,7 @@ impl Graph {
             return None;
         };
         let input = self.input(scan, node.origin?.input)?;
-        let steps = match (&input.parsed, job) {
+        let steps = match (&*input.parsed, job) {
             (Parsed::Workflow(wf), Some(j)) => &wf.jobs.get(j)?.steps,
             (Parsed::Action(a), None) => a.steps(),
             _ => return None,

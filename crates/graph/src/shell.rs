@@ -96,7 +96,7 @@ impl Cx<'_> {
         let Some(analysis) = self
             .input
             .script(job, step.index)
-            .and_then(|s| s.analysis.as_ref())
+            .and_then(|s| s.analysis.as_deref())
         else {
             return;
         };
@@ -132,8 +132,7 @@ impl Cx<'_> {
                 Fact::Download(d) => {
                     if let Some(h) = d.host.clone() {
                         let at = run.file_span(d.url_span.unwrap_or(d.span));
-                        let host =
-                            self.host(h, Some(at));
+                        let host = self.host(h, Some(at));
                         self.edge(&cmd, &host, EdgeKind::DownloadsFrom, Some(at));
                     }
                 }
@@ -170,8 +169,7 @@ impl Cx<'_> {
                 }
                 PackageKind::Git | PackageKind::Url => {
                     if let Some(h) = host_of(&p.name) {
-                        let host =
-                            self.host(h, Some(at));
+                        let host = self.host(h, Some(at));
                         self.edge(cmd, &host, EdgeKind::DownloadsFrom, Some(at));
                     }
                 }

@@ -155,7 +155,7 @@ impl<'a> Collector<'a> {
     ) -> Option<&'a tollgate_shell::Analysis> {
         input
             .script(self.job_index(fs), step.index)
-            .and_then(|s| s.analysis.as_ref())
+            .and_then(|s| s.analysis.as_deref())
     }
 
     /// Caches, images built in the job, and `cargo vendor`.
@@ -519,7 +519,7 @@ impl<'a> Collector<'a> {
                 else {
                     continue;
                 };
-                if let Parsed::Packages(p) = &input.parsed {
+                if let Parsed::Packages(p) = &*input.parsed {
                     for s in p.sources.iter().filter(|s| s.ecosystem == eco) {
                         out.push((s.clone(), format!("`{path}`")));
                     }

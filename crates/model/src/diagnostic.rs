@@ -125,6 +125,18 @@ impl Diagnostic {
         self
     }
 
+    /// The same diagnostic about another file with identical content (parse results are
+    /// shared between such files; their diagnostics are not).
+    #[must_use]
+    pub fn for_path(&self, path: &str) -> Self {
+        let mut d = self.clone();
+        if let Some(l) = &mut d.location {
+            path.clone_into(&mut l.path);
+        }
+        path.clone_into(&mut d.path);
+        d
+    }
+
     /// Sort key for deterministic output: path, line, column, code.
     #[must_use]
     pub fn sort_key(&self) -> (&str, usize, usize, DiagnosticCode) {

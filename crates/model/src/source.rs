@@ -71,14 +71,21 @@ pub struct Location {
 
 /// One input file held in memory with its line index.
 ///
-/// The text is shared (`Arc<str>`) so that models, rules and renderers can refer to it
-/// without copying; files are read once.
+/// The text and its line index are shared (`Arc`) so that models, rules and renderers can
+/// refer to them without copying, and so that files with identical content (the same
+/// workflow or lockfile in many repositories) hold them once; files are read once.
 #[derive(Debug)]
 pub struct SourceFile {
     /// Path as displayed and reported: relative to the scan root, `/`-separated.
     pub display: String,
     /// Path on disk, for error messages about I/O.
     pub disk: PathBuf,
+    lines: Arc<Lines>,
+}
+
+/// A text with the index of its lines.
+#[derive(Debug)]
+struct Lines {
     text: Arc<str>,
     /// Byte offset of the start of every line; `line_starts[0] == 0`.
     line_starts: Vec<usize>,
@@ -98,44 +105,59 @@ impl SourceFile {
         line_starts.push(0);
         // A line ends at `\n`; a lone `\r` (classic Mac) also ends a line for YAML, but is so
         // rare in CI files that we treat it as ordinary text, as GitHub's own parser does.
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let ascii = text.is_ascii();
         Self {
             display: display.into(),
             disk: disk.as_ref().to_path_buf(),
-            text,
-            line_starts,
-            ascii,
+            lines: Arc::new(Lines {
+                text,
+                line_starts,
+                ascii,
+            }),
         }
+    }
+
+    /// The same text and line index under another path: a file whose content is
+    /// identical to this one's.
+    #[must_use]
+    pub fn with_path(&self, display: impl Into<String>, disk: impl AsRef<Path>) -> Self {
+        Self {
+            display: display.into(),
+            disk: disk.as_ref().to_path_buf(),
+            lines: Arc::clone(&self.lines),
+        }
+    }
+
+    /// True when both hold the same text and line index (not merely equal ones).
+    #[must_use]
+    pub fn shares_text(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.lines, &other.lines)
     }
 
     #[must_use]
     pub fn text(&self) -> &str {
-        &self.text
+        &self.lines.text
     }
 
     #[must_use]
     pub fn shared_text(&self) -> Arc<str> {
-        Arc::clone(&self.text)
+        Arc::clone(&self.lines.text)
     }
 
     #[must_use]
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.lines.line_starts.len()
     }
 
     /// Byte offset where 1-based `line` starts, clamped to the end of the text.
     #[must_use]
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
+        self.lines
+            .line_starts
             .get(line.saturating_sub(1))
             .copied()
-            .unwrap_or(self.text.len())
+            .unwrap_or(self.lines.text.len())
     }
 
     /// The text of 1-based `line` without its line terminator (`\n` or `\r\n`).
@@ -143,11 +165,12 @@ impl SourceFile {
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_start(line);
         let end = self
+            .lines
             .line_starts
             .get(line)
             .copied()
-            .unwrap_or(self.text.len());
-        let s = &self.text[start..end];
+            .unwrap_or(self.lines.text.len());
+        let s = &self.lines.text[start..end];
         let s = s.strip_suffix('\n').unwrap_or(s);
         s.strip_suffix('\r').unwrap_or(s)
     }
@@ -157,20 +180,20 @@ impl SourceFile {
     /// Offsets inside a multi-byte character resolve to that character.
     #[must_use]
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.text.len());
-        let idx = match self.line_starts.binary_search(&offset) {
+        let offset = offset.min(self.lines.text.len());
+        let idx = match self.lines.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[idx];
-        let column = if self.ascii {
+        let start = self.lines.line_starts[idx];
+        let column = if self.lines.ascii {
             offset - start
         } else {
             let mut end = offset;
-            while !self.text.is_char_boundary(end) {
+            while !self.lines.text.is_char_boundary(end) {
                 end -= 1;
             }
-            self.text[start..end].chars().count()
+            self.lines.text[start..end].chars().count()
         };
         LineCol {
             line: idx + 1,
@@ -183,18 +206,19 @@ impl SourceFile {
     #[must_use]
     pub fn offset_of(&self, line: usize, char_col: usize) -> usize {
         let start = self.line_start(line);
-        if self.ascii {
+        if self.lines.ascii {
             let end = self
+                .lines
                 .line_starts
                 .get(line)
                 .copied()
-                .unwrap_or(self.text.len());
+                .unwrap_or(self.lines.text.len());
             return (start + char_col).min(end.max(start));
         }
-        let rest = &self.text[start..];
+        let rest = &self.lines.text[start..];
         rest.char_indices()
             .nth(char_col)
-            .map_or(self.text.len(), |(i, _)| start + i)
+            .map_or(self.lines.text.len(), |(i, _)| start + i)
     }
 
     /// Resolve a span to a [`Location`].
@@ -211,7 +235,7 @@ impl SourceFile {
     /// The text covered by `span`, or `""` when the span does not fall on char boundaries.
     #[must_use]
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.start..span.end).unwrap_or("")
+        self.lines.text.get(span.start..span.end).unwrap_or("")
     }
 }
 

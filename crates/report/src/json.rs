@@ -305,7 +305,7 @@ fn step_dto<'a>(
     let f = &input.source;
     let analysis = input
         .script(job, step.index)
-        .and_then(|s| s.analysis.as_ref());
+        .and_then(|s| s.analysis.as_deref());
     StepDto {
         index: step.index,
         location: Pos::of(f, step.span),
@@ -365,7 +365,7 @@ pub fn document<'a>(
     let mut lockfiles = Vec::new();
     for input in &scan.inputs {
         let f = &input.source;
-        match &input.parsed {
+        match &*input.parsed {
             Parsed::Workflow(wf) => workflows.push(WorkflowDto {
                 path: &f.display,
                 name: wf.name.as_ref().map(|n| n.value.as_str()),

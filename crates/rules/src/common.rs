@@ -47,7 +47,7 @@ impl<'a> ImageRef<'a> {
 
 /// Every `actions.lock` in the scan.
 pub fn locks(scan: &Scan) -> impl Iterator<Item = &ActionsLock> {
-    scan.inputs.iter().filter_map(|i| match &i.parsed {
+    scan.inputs.iter().filter_map(|i| match &*i.parsed {
         Parsed::ActionsLock(l) => Some(l),
         _ => None,
     })

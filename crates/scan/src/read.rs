@@ -34,6 +34,20 @@ pub fn read_text(
     kind: FileKind,
     limits: ReadLimits,
 ) -> Result<SourceFile, Diagnostic> {
+    read_string(disk, display, kind, limits).map(|s| SourceFile::new(display, disk, s))
+}
+
+/// Read `disk` as text, as [`read_text`] does, without indexing its lines (for callers
+/// that may find the same text already indexed).
+///
+/// # Errors
+/// A diagnostic saying why the file cannot be used.
+pub fn read_string(
+    disk: &Path,
+    display: &str,
+    kind: FileKind,
+    limits: ReadLimits,
+) -> Result<String, Diagnostic> {
     let max = if kind.is_lockfile() {
         limits.max_lockfile
     } else {
@@ -77,10 +91,10 @@ pub fn read_text(
     decode(bytes, display, disk)
 }
 
-fn decode(bytes: Vec<u8>, display: &str, disk: &Path) -> Result<SourceFile, Diagnostic> {
+fn decode(bytes: Vec<u8>, display: &str, disk: &Path) -> Result<String, Diagnostic> {
     if let Some(units) = utf16(&bytes) {
         return match String::from_utf16(&units) {
-            Ok(s) => Ok(SourceFile::new(display, disk, s)),
+            Ok(s) => Ok(s),
             Err(_) => Err(Diagnostic::file(
                 display,
                 DiagnosticCode::NotText,
@@ -103,7 +117,7 @@ fn decode(bytes: Vec<u8>, display: &str, disk: &Path) -> Result<SourceFile, Diag
                     "binary file: contains a NUL byte",
                 ));
             }
-            Ok(SourceFile::new(display, disk, s))
+            Ok(s)
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
@@ -148,6 +162,7 @@ mod tests {
 
     fn dec(bytes: &[u8]) -> Result<SourceFile, Diagnostic> {
         decode(bytes.to_vec(), "x.yml", Path::new("x.yml"))
+            .map(|s| SourceFile::new("x.yml", "x.yml", s))
     }
 
     #[test]

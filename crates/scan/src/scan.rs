@@ -1,7 +1,9 @@
 //! Reading and parsing every candidate in parallel, one file per task.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 use tollgate_gha::{Action, ActionsLock, Dependabot, Step, Workflow};
@@ -9,7 +11,7 @@ use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, Severity, SourceFile}
 use tollgate_shell::{Analysis, Analyzer, ShellKind};
 
 use crate::discover::{Candidate, DiscoverOptions, discover};
-use crate::read::{ReadLimits, read_text};
+use crate::read::{ReadLimits, read_string, read_text};
 
 /// The model of one input, by kind.
 #[derive(Debug)]
@@ -26,14 +28,18 @@ pub enum Parsed {
 }
 
 /// One input file with its text, kind and model.
+///
+/// Files with the same kind and identical text (a workflow or lockfile copied into many
+/// repositories) are parsed once: they share the text, the model and the script analyses,
+/// and differ only in their paths.
 #[derive(Debug)]
 pub struct Input {
     pub source: SourceFile,
     pub kind: FileKind,
     pub root: usize,
-    pub parsed: Parsed,
+    pub parsed: Arc<Parsed>,
     /// The analysis of every `run:` step of a workflow or composite action.
-    pub scripts: Vec<Script>,
+    pub scripts: Arc<[Script]>,
     /// Not among the scanned paths, but loaded because a scanned file references it
     /// (`uses: ./.github/actions/x` when pre-commit passes only the workflow).
     pub by_reference: bool,
@@ -46,8 +52,9 @@ pub struct Script {
     pub job: Option<usize>,
     pub step: usize,
     pub shell: ShellKind,
-    /// `None` for shells that are not analysed (pwsh, cmd, python…).
-    pub analysis: Option<Analysis>,
+    /// `None` for shells that are not analysed (pwsh, cmd, python…). Shared by every
+    /// step with the same script text.
+    pub analysis: Option<Arc<Analysis>>,
 }
 
 impl Input {
@@ -193,7 +200,11 @@ fn analyse_scripts(
             diags.extend(not_analysed(source, step, &shell));
             let analysis = shell
                 .is_analysable()
-                .then(|| step.run.as_ref().map(|r| analyzer.analyze(&r.script)))
+                .then(|| {
+                    step.run
+                        .as_ref()
+                        .map(|r| Arc::new(analyzer.analyze(&r.script)))
+                })
                 .flatten();
             Script {
                 job,
@@ -205,17 +216,33 @@ fn analyse_scripts(
         .collect()
 }
 
-/// Analyse the scripts of every input, each distinct script text once: generated workflows
-/// (build matrices written out per platform) repeat the same scripts many times, and the
-/// analysis of a text does not depend on where it stands.
+/// Analyse the scripts of every input, each distinct model once and each distinct script
+/// text once: generated workflows (build matrices written out per platform) repeat the
+/// same scripts many times, and the analysis of a text does not depend on where it stands.
 fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
+    // The distinct models (inputs with identical text share one), by first input.
+    let mut model_index: HashMap<*const Parsed, usize> = HashMap::new();
+    let mut models: Vec<usize> = Vec::new();
+    let mut model_of = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        let m = *model_index
+            .entry(Arc::as_ptr(&input.parsed))
+            .or_insert_with(|| {
+                models.push(i);
+                models.len() - 1
+            });
+        model_of.push(m);
+        // Every file is told about its own scripts that are not analysed.
+        for (_, step, shell) in run_steps(&input.parsed) {
+            diagnostics.extend(not_analysed(&input.source, step, &shell));
+        }
+    }
     let mut unique: Vec<&str> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
-    // (input, job, step, shell, unique script) for every run step.
+    // (model, job, step, shell, unique script) for every run step.
     let mut slots = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        for (job, step, shell) in run_steps(&input.parsed) {
-            diagnostics.extend(not_analysed(&input.source, step, &shell));
+    for (m, &i) in models.iter().enumerate() {
+        for (job, step, shell) in run_steps(&inputs[i].parsed) {
             let u = match (&step.run, shell.is_analysable()) {
                 (Some(run), true) => Some(*index.entry(run.script.as_str()).or_insert_with(|| {
                     unique.push(run.script.as_str());
@@ -223,7 +250,7 @@ fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
                 })),
                 _ => None,
             };
-            slots.push((i, job, step.index, shell, u));
+            slots.push((m, job, step.index, shell, u));
         }
     }
     // Biggest scripts first, so one long script does not finish last on a lone thread.
@@ -234,16 +261,105 @@ fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
         .map_init(Analyzer::new, |a, u| (u, a.analyze(unique[u])))
         .collect();
     analysed.sort_by_key(|(u, _)| *u);
-    let analyses: Vec<Analysis> = analysed.into_iter().map(|(_, a)| a).collect();
-    for (i, job, step, shell, u) in slots {
-        let analysis = u.and_then(|u| analyses.get(u).cloned());
-        inputs[i].scripts.push(Script {
+    let analyses: Vec<Arc<Analysis>> = analysed.into_iter().map(|(_, a)| Arc::new(a)).collect();
+    let mut per_model: Vec<Vec<Script>> = models.iter().map(|_| Vec::new()).collect();
+    for (m, job, step, shell, u) in slots {
+        per_model[m].push(Script {
             job,
             step,
             shell,
-            analysis,
+            analysis: u.and_then(|u| analyses.get(u).cloned()),
         });
     }
+    let per_model: Vec<Arc<[Script]>> = per_model.into_iter().map(Arc::from).collect();
+    for (input, m) in inputs.iter_mut().zip(model_of) {
+        input.scripts = Arc::clone(&per_model[m]);
+    }
+}
+
+/// A distinct (kind, text) pair met during the scan, parsed by the first file that has it.
+struct Content {
+    kind: FileKind,
+    text: Arc<str>,
+    unit: OnceLock<Unit>,
+}
+
+/// The parse of one distinct content, with its diagnostics as reported for the first file.
+struct Unit {
+    source: SourceFile,
+    parsed: Arc<Parsed>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The distinct contents of a scan, by a hash of kind and text. The lock is held only to
+/// look a text up or add it; parsing happens outside it.
+#[derive(Default)]
+struct Contents {
+    map: Mutex<HashMap<u64, Vec<Arc<Content>>>>,
+}
+
+impl Contents {
+    fn intern(&self, kind: FileKind, text: String) -> Arc<Content> {
+        let mut h = foldhash::quality::FixedState::with_seed(0x746f_6c6c_6761_7465).build_hasher();
+        kind.hash(&mut h);
+        text.hash(&mut h);
+        let h = h.finish();
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        let bucket = map.entry(h).or_default();
+        if let Some(c) = bucket.iter().find(|c| c.kind == kind && *c.text == *text) {
+            return Arc::clone(c);
+        }
+        let c = Arc::new(Content {
+            kind,
+            text: Arc::from(text),
+            unit: OnceLock::new(),
+        });
+        bucket.push(Arc::clone(&c));
+        c
+    }
+}
+
+/// Read and parse one file, without analysing its scripts; a text already parsed for
+/// another file is not parsed again.
+fn read_and_parse_shared(
+    c: &Candidate,
+    limits: ReadLimits,
+    contents: &Contents,
+) -> (Option<Input>, Vec<Diagnostic>) {
+    let text = match read_string(&c.disk, &c.display, c.kind, limits) {
+        Ok(t) => t,
+        Err(d) => return (None, vec![d]),
+    };
+    let content = contents.intern(c.kind, text);
+    let unit = content.unit.get_or_init(|| {
+        let source = SourceFile::new(c.display.as_str(), &c.disk, Arc::clone(&content.text));
+        let (parsed, diagnostics) = parse_source(&source, c.kind);
+        Unit {
+            source,
+            parsed: Arc::new(parsed),
+            diagnostics,
+        }
+    });
+    let diagnostics = unit
+        .diagnostics
+        .iter()
+        .map(|d| {
+            if d.path == c.display {
+                d.clone()
+            } else {
+                d.for_path(&c.display)
+            }
+        })
+        .collect();
+    let input = Input {
+        source: unit.source.with_path(c.display.as_str(), &c.disk),
+        kind: c.kind,
+        root: c.root,
+        parsed: Arc::clone(&unit.parsed),
+        scripts: Arc::from([]),
+        by_reference: false,
+    };
+    (Some(input), diagnostics)
 }
 
 /// Read and parse one file, without analysing its scripts.
@@ -262,8 +378,8 @@ fn read_and_parse(
                 source,
                 kind,
                 root,
-                parsed,
-                scripts: Vec::new(),
+                parsed: Arc::new(parsed),
+                scripts: Arc::from([]),
                 by_reference: false,
             };
             (Some(input), diags)
@@ -283,7 +399,7 @@ pub fn load(
 ) -> (Option<Input>, Vec<Diagnostic>) {
     let (input, mut diags) = read_and_parse(disk, display, kind, root, limits);
     let input = input.map(|mut i| {
-        i.scripts = analyse_scripts(analyzer, &i.source, &i.parsed, &mut diags);
+        i.scripts = analyse_scripts(analyzer, &i.source, &i.parsed, &mut diags).into();
         i
     });
     (input, diags)
@@ -298,17 +414,18 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
     if let Some(p) = &opts.progress {
         p.start(candidates.len());
     }
+    let contents = Contents::default();
     let results: Vec<(Option<Input>, Vec<Diagnostic>)> = candidates
         .into_par_iter()
-        // One tree-sitter parser per worker thread: parsers are not shareable.
         .map(|c: Candidate| {
-            let r = read_and_parse(&c.disk, &c.display, c.kind, c.root, opts.limits);
+            let r = read_and_parse_shared(&c, opts.limits, &contents);
             if let Some(p) = &opts.progress {
                 p.file_done();
             }
             r
         })
         .collect();
+    drop(contents);
     if let Some(p) = &opts.progress {
         p.finish();
     }

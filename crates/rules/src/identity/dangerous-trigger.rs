@@ -36,7 +36,7 @@ impl Rule for DangerousTrigger {
             if let (Some(run), Some(analysis)) = (
                 &step.run,
                 j.and_then(|j| job.input.script(Some(j), step.index))
-                    .and_then(|s| s.analysis.as_ref()),
+                    .and_then(|s| s.analysis.as_deref()),
             ) {
                 for cmd in &analysis.commands {
                     if let Some(what) = fetches_head(cmd, &run.script, &envs) {

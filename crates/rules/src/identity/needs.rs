@@ -301,7 +301,7 @@ fn step_into(cx: &StepsCx<'_>, step: &Step, needs: &mut Needs, depth: usize) {
         let Some(analysis) = cx
             .input
             .script(cx.job, step.index)
-            .and_then(|s| s.analysis.as_ref())
+            .and_then(|s| s.analysis.as_deref())
         else {
             return;
         };

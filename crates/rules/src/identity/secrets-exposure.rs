@@ -186,7 +186,7 @@ fn script_leaks(step: &StepCx<'_>, out: &mut Sink<'_>) {
     let Some(analysis) = step
         .input
         .script(job, s.index)
-        .and_then(|x| x.analysis.as_ref())
+        .and_then(|x| x.analysis.as_deref())
     else {
         return;
     };

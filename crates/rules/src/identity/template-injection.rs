@@ -277,7 +277,7 @@ fn output_writes(
     let Some(run) = &step.run else { return };
     let Some(analysis) = job
         .and_then(|j| input.script(Some(j), step.index))
-        .and_then(|s| s.analysis.as_ref())
+        .and_then(|s| s.analysis.as_deref())
     else {
         return;
     };

@@ -35,7 +35,7 @@ pub fn local_action<'s>(
     };
     ["action.yml", "action.yaml"].iter().find_map(|f| {
         let want = format!("{dir}{f}");
-        scan.inputs.iter().find_map(|i| match &i.parsed {
+        scan.inputs.iter().find_map(|i| match &*i.parsed {
             Parsed::Action(a) if i.source.display == want => Some((i, a)),
             _ => None,
         })
@@ -49,7 +49,7 @@ pub fn local_workflow<'s>(
     path: &str,
 ) -> Option<(&'s Input, &'s Workflow)> {
     let want = format!("{prefix}{}", local_key(path));
-    scan.inputs.iter().find_map(|i| match &i.parsed {
+    scan.inputs.iter().find_map(|i| match &*i.parsed {
         Parsed::Workflow(w) if i.source.display == want => Some((i, w)),
         _ => None,
     })

@@ -173,7 +173,7 @@ impl Rule for InsecureTransport {
     }
 
     fn check_input(&self, _cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
-        let Parsed::Packages(p) = &input.parsed else {
+        let Parsed::Packages(p) = &*input.parsed else {
             return;
         };
         let file = &input.source;

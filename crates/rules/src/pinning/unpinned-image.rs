@@ -101,7 +101,7 @@ fn built_by_script(step: &StepCx<'_>) -> bool {
             step.input
                 .script(step.job_index, s.index)?
                 .analysis
-                .as_ref()
+                .as_deref()
         })
         .flat_map(|a| a.commands.iter())
         .any(|c| {
@@ -128,7 +128,7 @@ fn built_before(step: &StepCx<'_>) -> Vec<String> {
     steps.retain(|(_, i)| *i <= step.step.index);
     steps
         .into_iter()
-        .filter_map(|(j, i)| step.input.script(j, i)?.analysis.as_ref())
+        .filter_map(|(j, i)| step.input.script(j, i)?.analysis.as_deref())
         .flat_map(|a| a.facts.iter())
         .filter_map(|f| match f {
             Fact::ImageBuild(b) => Some(b.tags.clone()),

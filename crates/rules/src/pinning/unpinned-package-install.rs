@@ -87,7 +87,7 @@ fn hashed_requirements(
     let mut all = true;
     for r in &i.requirement_files {
         let input = input_at(cx.scan, step.input.root, &join(dir, &r.path))?;
-        let Parsed::Packages(p) = &input.parsed else {
+        let Parsed::Packages(p) = &*input.parsed else {
             return None;
         };
         all &= !p.packages.is_empty() && p.packages.iter().all(|p| p.integrity.is_some());
@@ -101,7 +101,7 @@ fn lock_of<'a>(
     dir: &str,
     names: &[&str],
 ) -> Option<&'a Packages> {
-    match &lockfile_near(cx.scan, step.input.root, dir, names)?.parsed {
+    match &*lockfile_near(cx.scan, step.input.root, dir, names)?.parsed {
         Parsed::Packages(p) => Some(p),
         _ => None,
     }
@@ -396,7 +396,7 @@ fn project_installed_before(step: &StepCx<'_>, i: &Install) -> bool {
     earlier.into_iter().any(|(j, s)| {
         step.input
             .script(j, s)
-            .and_then(|x| x.analysis.as_ref())
+            .and_then(|x| x.analysis.as_deref())
             .is_some_and(|a| a.facts.iter().any(project))
     })
 }

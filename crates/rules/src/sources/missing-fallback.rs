@@ -72,7 +72,7 @@ impl Rule for MissingFallback {
                 .node(job)
                 .and_then(|n| n.origin)
                 .and_then(|o| cx.graph.input(cx.scan, o.input))
-                .is_some_and(|i| match &i.parsed {
+                .is_some_and(|i| match &*i.parsed {
                     Parsed::Workflow(wf) => {
                         is_release_workflow(&i.source.display, i.source.text(), wf)
                     }

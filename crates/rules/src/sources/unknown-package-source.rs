@@ -281,7 +281,7 @@ impl Rule for UnknownPackageSource {
     }
 
     fn check_input(&self, cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
-        let Parsed::Packages(p) = &input.parsed else {
+        let Parsed::Packages(p) = &*input.parsed else {
             return;
         };
         if input.kind.is_lockfile() {

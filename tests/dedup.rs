@@ -1,0 +1,126 @@
+//! Files with identical content are parsed once and share their models; every file must
+//! still get its own findings and diagnostics, at its own path.
+
+mod common;
+
+use std::path::Path;
+
+use common::{json, testdata, tollgate};
+use serde_json::Value;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let dest = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).expect("copy");
+        }
+    }
+}
+
+/// An invalid workflow: a second `: ` in the plain value on line 4 (column 15).
+const BROKEN: &str = "on: push\njobs:\n  a:\n    runs-on: a: b\n";
+
+/// A workflow whose only script is PowerShell (not analysed: a note at `run:`).
+const PWSH: &str = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: windows-latest\n    steps:\n      - shell: pwsh\n        run: Write-Host hi\n";
+
+/// (path without its first component, rule or code, line, column) of every item under
+/// `top`, for the outputs of one copy.
+fn keyed(items: &Value, prefix: &str, key: &str) -> Vec<(String, String, u64, u64)> {
+    let mut out: Vec<_> = items
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| {
+            let loc = &f["location"];
+            let path = loc["path"].as_str().or_else(|| f["path"].as_str())?;
+            let rest = path.strip_prefix(prefix)?;
+            Some((
+                rest.to_owned(),
+                f[key].as_str().unwrap_or_default().to_owned(),
+                loc["line"].as_u64().unwrap_or(0),
+                loc["column"].as_u64().unwrap_or(0),
+            ))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn identical_copies_each_get_their_own_findings_and_diagnostics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for copy in ["one", "two", "three"] {
+        let root = dir.path().join(copy);
+        copy_dir(&testdata("demo"), &root);
+        let wf = root.join(".github/workflows");
+        std::fs::write(wf.join("broken.yml"), BROKEN).expect("write");
+        std::fs::write(wf.join("windows.yml"), PWSH).expect("write");
+    }
+    // The third copy differs in one file: an extra unpinned action on a new last line.
+    let changed = dir.path().join("three/.github/workflows/windows.yml");
+    let text = format!("{PWSH}      - uses: actions/checkout@v4\n");
+    std::fs::write(&changed, text).expect("write");
+
+    let out = tollgate()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out.stdout);
+
+    let one = keyed(&v["findings"], "one/", "rule");
+    let two = keyed(&v["findings"], "two/", "rule");
+    let three = keyed(&v["findings"], "three/", "rule");
+    assert!(!one.is_empty(), "the demo has findings");
+    assert_eq!(one, two, "identical copies, identical findings");
+
+    // The changed file has its own model: the new step (line 9) is reported in the third
+    // copy only, and nothing else differs.
+    let extra: Vec<_> = three.iter().filter(|f| !one.contains(f)).collect();
+    assert!(
+        extra.iter().any(|f| f.0 == ".github/workflows/windows.yml"
+            && f.1 == "unpinned-action"
+            && f.2 == 9),
+        "{extra:?}"
+    );
+    assert!(
+        extra.iter().all(|f| f.0 == ".github/workflows/windows.yml"),
+        "{extra:?}"
+    );
+    assert!(one.iter().all(|f| three.contains(f)));
+
+    // Diagnostics are per file too: the syntax error and the not-analysed note, each at
+    // its own path and the same position in every copy.
+    for copy in ["one/", "two/", "three/"] {
+        let d = keyed(&v["diagnostics"], copy, "code");
+        let broken: Vec<_> = d
+            .iter()
+            .filter(|d| d.0 == ".github/workflows/broken.yml")
+            .collect();
+        assert_eq!(broken.len(), 1, "{copy}: {d:?}");
+        assert_eq!(
+            (broken[0].1.as_str(), broken[0].2),
+            ("syntax", 4),
+            "{copy}: {d:?}"
+        );
+        let note: Vec<_> = d
+            .iter()
+            .filter(|d| d.0 == ".github/workflows/windows.yml")
+            .collect();
+        assert_eq!(note.len(), 1, "{copy}: {d:?}");
+        assert_eq!(
+            (note[0].1.as_str(), note[0].2, note[0].3),
+            ("not-analysed", 8, 9)
+        );
+    }
+}
