@@ -1,6 +1,6 @@
 //! `tollgate check`: discover, parse, run the rules, report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -61,12 +61,19 @@ fn selectors(names: &[String]) -> Result<Vec<Selector>, CliError> {
         .collect()
 }
 
-fn source_of<'a>(scan: &'a Scan, config: &'a Config, path: &str) -> Option<&'a SourceFile> {
-    scan.inputs
+/// Every input's text by display path (the first of equal paths), for snippets and
+/// fingerprints: one lookup per finding, not a scan of all inputs.
+fn sources<'a>(scan: &'a Scan, config: &'a Config) -> HashMap<&'a str, &'a SourceFile> {
+    let mut map = HashMap::with_capacity(scan.inputs.len() + 1);
+    for s in scan
+        .inputs
         .iter()
         .map(|i| &i.source)
         .chain(config.source.as_ref())
-        .find(|s| s.display == path)
+    {
+        map.entry(s.display.as_str()).or_insert(s);
+    }
+    map
 }
 
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
@@ -104,6 +111,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     diagnostics.extend(outcome.diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let findings = &outcome.findings;
+    let sources = sources(&scan, &config);
 
     let mut text = match args.format {
         Format::Json => {
@@ -115,7 +123,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
                 &infos(),
                 findings,
                 &diagnostics,
-                |p| source_of(&scan, &config, p),
+                |p| sources.get(p).copied(),
                 env!("CARGO_PKG_VERSION"),
                 env!("CARGO_PKG_REPOSITORY"),
             );
@@ -123,8 +131,8 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         }
         Format::Github => tollgate_report::github::render(findings, &diagnostics),
         Format::Human => human(
-            &scan,
-            &config,
+            &sources,
+            scan.inputs.len(),
             findings,
             &diagnostics,
             args,
@@ -173,8 +181,8 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
 }
 
 fn human(
-    scan: &Scan,
-    config: &Config,
+    sources: &HashMap<&str, &SourceFile>,
+    scanned: usize,
     findings: &[Finding],
     diagnostics: &[Diagnostic],
     args: &CheckArgs,
@@ -187,10 +195,10 @@ fn human(
         if args.quiet && d.severity == Severity::Note {
             continue;
         }
-        human.diagnostic(&mut s, d, source_of(scan, config, &d.path));
+        human.diagnostic(&mut s, d, sources.get(d.path.as_str()).copied());
     }
     for f in findings {
-        human.finding(&mut s, f, source_of(scan, config, &f.primary.path));
+        human.finding(&mut s, f, sources.get(f.primary.path.as_str()).copied());
     }
     if !args.quiet {
         let count = |l| findings.iter().filter(|f| f.level == l).count();
@@ -209,8 +217,8 @@ fn human(
             plural(count(Level::Warning)),
             count(Level::Note),
             plural(count(Level::Note)),
-            scan.inputs.len(),
-            plural(scan.inputs.len()),
+            scanned,
+            plural(scanned),
         );
         if problems > 0 {
             let _ = write!(s, "; {problems} input problem{}", plural(problems));

@@ -79,6 +79,7 @@ pub fn run(
         .filter_map(|r| effective_level(r, config, opts).map(|l| (r, l)))
         .collect();
     let memo = crate::Memo::default();
+    let mut diagnostics_early = Vec::new();
     let cx = Context {
         scan,
         graph,
@@ -91,6 +92,10 @@ pub fn run(
         .filter(|i| !config.is_excluded(&i.source.display))
         .collect();
 
+    for (r, level) in &active {
+        let (_, failed) = contained(r, *level, |_| r.rule.prepare(&cx));
+        diagnostics_early.extend(failed);
+    }
     // One task per (input, rule) pair for file hooks, one per rule for scan hooks.
     let per_input = inputs.par_iter().flat_map_iter(|input| {
         active
@@ -103,7 +108,7 @@ pub fn run(
     let results: Vec<(Vec<Finding>, Option<Diagnostic>)> = per_input.chain(per_scan).collect();
 
     let mut findings = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = diagnostics_early;
     for (f, d) in results {
         findings.extend(f);
         diagnostics.extend(d);

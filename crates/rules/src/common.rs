@@ -171,9 +171,7 @@ pub fn join(dir: &str, rel: &str) -> String {
 /// The input at `rel` (a display path) under the same root as `input`.
 #[must_use]
 pub fn input_at<'a>(scan: &'a Scan, root: usize, rel: &str) -> Option<&'a tollgate_scan::Input> {
-    scan.inputs
-        .iter()
-        .find(|i| i.root == root && i.source.display == rel)
+    scan.input_at(root, rel)
 }
 
 /// The first lockfile of `kind` found in `dir` or its ancestors (package managers look

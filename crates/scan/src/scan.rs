@@ -106,6 +106,24 @@ pub struct Scan {
     pub timings: ScanTimings,
 }
 
+impl Scan {
+    /// The input at display path `display` under root `root`. Inputs are sorted by both,
+    /// so this is a binary search, not a walk over every input.
+    #[must_use]
+    pub fn input_at(&self, root: usize, display: &str) -> Option<&Input> {
+        self.inputs
+            .binary_search_by(|i| (i.root, i.source.display.as_str()).cmp(&(root, display)))
+            .ok()
+            .map(|k| &self.inputs[k])
+    }
+
+    /// The inputs at display path `display`, one per root that has it, in root order.
+    pub fn inputs_at_path<'a, 'p>(&'a self, display: &'p str) -> impl Iterator<Item = &'a Input> {
+        let roots = self.inputs.last().map_or(0, |i| i.root + 1);
+        (0..roots).filter_map(move |r| self.input_at(r, display))
+    }
+}
+
 /// Wall time of the scan's stages and the volume read.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ScanTimings {

@@ -24,6 +24,36 @@ pub struct Kb {
     pub github_script: Vec<ScriptEntry>,
     #[serde(default)]
     pub variable: Vec<VariableEntry>,
+    /// `command` entries by program (the first word of `run`), filled after loading.
+    #[serde(skip)]
+    by_program: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Kb {
+    /// Index the loaded data for lookups: action names in lower case, commands by program.
+    fn indexed(mut self) -> Self {
+        for a in &mut self.action {
+            a.uses_lower = a.uses.to_ascii_lowercase();
+        }
+        for (i, c) in self.command.iter().enumerate() {
+            if let Some(program) = c.run.split_whitespace().next() {
+                self.by_program
+                    .entry(program.to_owned())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        self
+    }
+
+    /// The `command` entries whose `run` starts with `program`.
+    pub fn commands_for<'a>(&'a self, program: &str) -> impl Iterator<Item = &'a CommandEntry> {
+        self.by_program
+            .get(program)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.command[i])
+    }
 }
 
 // `source` and `note` document the data for its readers; the data test checks them.
@@ -32,6 +62,9 @@ pub struct Kb {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ActionEntry {
     pub uses: String,
+    /// `uses` in lower case (owner and repository names are case-insensitive).
+    #[serde(skip)]
+    pub uses_lower: String,
     #[serde(default)]
     pub permissions: RawPerms,
     pub token_input: Option<String>,
@@ -180,7 +213,11 @@ const CONTEXTS: &str = include_str!("../../../../rules/data/untrusted-contexts.t
 /// than taking the run down.
 pub fn kb() -> &'static Kb {
     static CELL: OnceLock<Kb> = OnceLock::new();
-    CELL.get_or_init(|| toml::from_str(PERMISSIONS).unwrap_or_default())
+    CELL.get_or_init(|| {
+        toml::from_str::<Kb>(PERMISSIONS)
+            .unwrap_or_default()
+            .indexed()
+    })
 }
 
 /// The untrusted-context list (empty if it failed to parse; see [`kb`]).

@@ -226,7 +226,7 @@ pub fn find_action(r: &UsesRef) -> Option<&'static ActionEntry> {
     let name = r.action().to_ascii_lowercase();
     kb().action
         .iter()
-        .find(|e| glob_match(&e.uses.to_ascii_lowercase(), &name))
+        .find(|e| glob_match(&e.uses_lower, &name))
 }
 
 struct StepsCx<'a> {
@@ -722,8 +722,7 @@ fn script_into(
         }
         let mut matched = false;
         for e in base
-            .command
-            .iter()
+            .commands_for(name)
             .filter(|e| command_matches(e, cmd, &words, script, analysis, envs))
         {
             matched = true;
@@ -736,8 +735,7 @@ fn script_into(
         }
         // A command the base names, whatever its options, is judged.
         let named = base
-            .command
-            .iter()
+            .commands_for(name)
             .any(|e| run_prefix_matches(&e.run, words.as_slice()));
         if matched || named || INERT.contains(&name) {
             continue;

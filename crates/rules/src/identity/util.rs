@@ -35,8 +35,8 @@ pub fn local_action<'s>(
     };
     ["action.yml", "action.yaml"].iter().find_map(|f| {
         let want = format!("{dir}{f}");
-        scan.inputs.iter().find_map(|i| match &*i.parsed {
-            Parsed::Action(a) if i.source.display == want => Some((i, a)),
+        scan.inputs_at_path(&want).find_map(|i| match &*i.parsed {
+            Parsed::Action(a) => Some((i, a)),
             _ => None,
         })
     })
@@ -49,8 +49,8 @@ pub fn local_workflow<'s>(
     path: &str,
 ) -> Option<(&'s Input, &'s Workflow)> {
     let want = format!("{prefix}{}", local_key(path));
-    scan.inputs.iter().find_map(|i| match &*i.parsed {
-        Parsed::Workflow(w) if i.source.display == want => Some((i, w)),
+    scan.inputs_at_path(&want).find_map(|i| match &*i.parsed {
+        Parsed::Workflow(w) => Some((i, w)),
         _ => None,
     })
 }

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use tollgate_engine::{Context, Rule, Sink};
-use tollgate_inventory::{DependencyKind, JobDependency, job_dependencies, job_ref};
+use tollgate_inventory::{DependencyKind, JobDependency, job_ref};
 use tollgate_model::{Confidence, Impact};
 use tollgate_scan::Parsed;
 
@@ -56,6 +56,10 @@ impl Rule for MissingFallback {
         "missing-fallback"
     }
 
+    fn prepare(&self, cx: &Context<'_>) {
+        super::prepare_dependencies(cx);
+    }
+
     fn check_scan(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let release_severity = cx
             .config
@@ -78,7 +82,7 @@ impl Rule for MissingFallback {
                     }
                     _ => false,
                 });
-            for d in job_dependencies(cx.scan, cx.graph, job) {
+            for d in super::dependencies(cx, job).iter() {
                 if !d.external || !d.fallbacks.is_empty() || d.kind == DependencyKind::Cache {
                     continue;
                 }

@@ -3,7 +3,7 @@
 //! self-hosted runners, the machine) for six hours before anything fails.
 
 use tollgate_engine::{Context, JobCx, Rule, Sink};
-use tollgate_inventory::{DependencyKind, is_platform_host, job_dependencies};
+use tollgate_inventory::{DependencyKind, is_platform_host};
 
 use super::job_node;
 
@@ -12,6 +12,11 @@ pub struct MissingJobTimeout;
 impl Rule for MissingJobTimeout {
     fn id(&self) -> &'static str {
         "missing-job-timeout"
+    }
+
+    fn prepare(&self, cx: &Context<'_>) {
+        crate::egress::prepare(cx);
+        super::prepare_dependencies(cx);
     }
 
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
@@ -28,12 +33,12 @@ impl Rule for MissingJobTimeout {
             return;
         };
         let mut hosts: Vec<String> = Vec::new();
-        for d in job_dependencies(cx.scan, cx.graph, node) {
+        for d in super::dependencies(cx, node).iter() {
             if d.external && d.kind != DependencyKind::Cache {
                 hosts.extend(d.hosts.iter().filter(|h| !is_platform_host(h)).cloned());
             }
         }
-        if let Some(e) = tollgate_egress::analyze_job(cx.scan, cx.graph, node) {
+        if let Some(e) = crate::egress::egress_of(cx, node) {
             hosts.extend(
                 e.external()
                     .map(|d| d.host.clone())
