@@ -118,7 +118,7 @@ impl Scan {
     }
 
     /// The inputs at display path `display`, one per root that has it, in root order.
-    pub fn inputs_at_path<'a, 'p>(&'a self, display: &'p str) -> impl Iterator<Item = &'a Input> {
+    pub fn inputs_at_path<'a>(&'a self, display: &str) -> impl Iterator<Item = &'a Input> {
         let roots = self.inputs.last().map_or(0, |i| i.root + 1);
         (0..roots).filter_map(move |r| self.input_at(r, display))
     }
