@@ -150,3 +150,64 @@ fn output_is_deterministic_on_the_corpus() {
     assert!(a.status.success());
     assert_eq!(a.stdout, b.stdout);
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let dest = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).expect("copy");
+        }
+    }
+}
+
+/// Two repositories with the same lockfile (one shared model) but different `.npmrc`
+/// files: each job resolves the lockfile through its own configuration.
+#[test]
+fn identical_lockfiles_resolve_through_their_own_configuration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&testdata("egress/repo"), &dir.path().join("a"));
+    copy_dir(&testdata("egress/repo"), &dir.path().join("b"));
+    std::fs::write(
+        dir.path().join("b/web/.npmrc"),
+        "@acme:registry=https://npm.other.example/\n",
+    )
+    .expect("write");
+    let out = tollgate()
+        .args(["egress", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out.stdout);
+    let hosts = |path: &str| -> Vec<String> {
+        let job = doc["jobs"]
+            .as_array()
+            .expect("jobs")
+            .iter()
+            .find(|j| j["job"] == "web" && j["workflow"] == path)
+            .unwrap_or_else(|| panic!("web job of {path}"));
+        job["destinations"]
+            .as_array()
+            .expect("destinations")
+            .iter()
+            .filter_map(|d| d["host"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let (a, b) = (
+        hosts("a/.github/workflows/ci.yml"),
+        hosts("b/.github/workflows/ci.yml"),
+    );
+    assert!(a.iter().any(|h| h == "npm.acme.example"), "{a:?}");
+    assert!(!a.iter().any(|h| h == "npm.other.example"), "{a:?}");
+    assert!(b.iter().any(|h| h == "npm.other.example"), "{b:?}");
+    assert!(!b.iter().any(|h| h == "npm.acme.example"), "{b:?}");
+    assert!(b.iter().any(|h| h == "registry.npmjs.org"), "{b:?}");
+}

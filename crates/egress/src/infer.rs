@@ -3,7 +3,8 @@
 //! scripts, the lockfiles and registry configuration their installs read, and the images
 //! the job pulls.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tollgate_gha::{Env, Run, Step, Uses};
 use tollgate_graph::util::{host_of, image_host};
@@ -26,9 +27,9 @@ use crate::{
 #[must_use]
 pub fn analyze(scan: &Scan, graph: &Graph) -> Egress {
     Egress {
-        jobs: graph
-            .jobs()
-            .filter_map(|j| analyze_job(scan, graph, j))
+        jobs: analyze_jobs(scan, graph)
+            .into_iter()
+            .map(|(_, e)| e)
             .collect(),
     }
 }
@@ -36,6 +37,114 @@ pub fn analyze(scan: &Scan, graph: &Graph) -> Egress {
 /// What one job reaches; `None` for a node that is not a job with steps.
 #[must_use]
 pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress> {
+    analyze_job_with(scan, graph, job, &Cache::default())
+}
+
+/// What every job of the graph reaches, in parallel, sharing one [`Cache`].
+#[must_use]
+pub fn analyze_jobs(scan: &Scan, graph: &Graph) -> Vec<(NodeId, JobEgress)> {
+    use rayon::prelude::*;
+    let cache = Cache::default();
+    let jobs: Vec<NodeId> = graph.jobs().collect();
+    jobs.into_par_iter()
+        .filter_map(|j| Some((j, analyze_job_with(scan, graph, j, &cache)?)))
+        .collect()
+}
+
+/// Work shared between the jobs of one analysis: which packages of a lockfile stand for
+/// all the others (the first of each registry or host). Many jobs install from the same
+/// lockfile, and identical lockfiles in several repositories share one model, so the walk
+/// over thousands of packages is done once per (model, configured sources).
+#[derive(Default)]
+pub struct Cache {
+    representatives: Mutex<HashMap<usize, Vec<(Vec<ConfiguredSource>, Arc<[Representative]>)>>>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("egress::Cache")
+    }
+}
+
+/// A package that stands for every package of its lockfile with the same resolved
+/// registry or host and the same deciding configuration entry.
+struct Representative {
+    package: usize,
+    url: String,
+    decided_by: Option<usize>,
+}
+
+impl Cache {
+    /// The representatives of `parsed` (a lockfile model held by an input, which keeps it
+    /// alive and its address unique while the scan lives) under `configured`.
+    fn representatives(
+        &self,
+        model: &Arc<Parsed>,
+        parsed: &tollgate_lockfile::Parsed,
+        configured: &[ConfiguredSource],
+    ) -> Arc<[Representative]> {
+        let key = Arc::as_ptr(model) as usize;
+        let lock = || {
+            self.representatives
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(hit) = lock()
+            .get(&key)
+            .and_then(|v| v.iter().find(|(c, _)| c.as_slice() == configured))
+        {
+            return Arc::clone(&hit.1);
+        }
+        let reps: Arc<[Representative]> = representatives(parsed, configured).into();
+        lock()
+            .entry(key)
+            .or_default()
+            .push((configured.to_vec(), Arc::clone(&reps)));
+        reps
+    }
+}
+
+/// The first package of each (registry or host, deciding config entry) of a lockfile.
+fn representatives(
+    parsed: &tollgate_lockfile::Parsed,
+    configured: &[ConfiguredSource],
+) -> Vec<Representative> {
+    let go_keyword = |u: &str| matches!(u.trim(), "direct" | "off");
+    let mut seen: HashSet<(String, Option<usize>)> = HashSet::new();
+    let mut out = Vec::new();
+    for (i, pkg) in parsed.packages.iter().enumerate() {
+        if pkg.flags.bundled
+            || matches!(
+                pkg.source,
+                Source::Workspace | Source::Path { .. } | Source::Unknown
+            )
+        {
+            continue;
+        }
+        let resolved = tollgate_lockfile::resolve(pkg, configured);
+        let Some(url) = resolved.url else { continue };
+        let key = if tollgate_lockfile::is_default_registry(pkg.ecosystem, &url) {
+            format!("default:{:?}", pkg.ecosystem)
+        } else if go_keyword(&url) {
+            // `direct` fetches each module from its own host.
+            format!("{url} {}", host_of(&pkg.name).unwrap_or_default())
+        } else if is_dynamic(&url) {
+            url.clone()
+        } else {
+            host_of(&url).unwrap_or_else(|| url.clone())
+        };
+        if seen.insert((key, resolved.decided_by)) {
+            out.push(Representative {
+                package: i,
+                url,
+                decided_by: resolved.decided_by,
+            });
+        }
+    }
+    out
+}
+
+fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> Option<JobEgress> {
     let node = graph.node(job)?;
     let NodeKind::Job { id, .. } = &node.kind else {
         return None;
@@ -125,6 +234,7 @@ pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress>
         let cx = StepCx {
             scan,
             graph,
+            cache,
             step_node: flat.step,
             input: sinput,
             job_index,
@@ -534,6 +644,7 @@ fn template(host: &str) -> Option<(&str, &str, &str)> {
 struct StepCx<'a> {
     scan: &'a Scan,
     graph: &'a Graph,
+    cache: &'a Cache,
     step_node: NodeId,
     input: &'a Input,
     job_index: Option<usize>,
@@ -874,38 +985,21 @@ impl StepCx<'_> {
             // A lockfile of thousands of packages names a handful of hosts: only the first
             // package of each (registry or host, deciding config entry) adds anything, and
             // building provenance for the others was most of the egress stage's time.
-            let mut seen: HashSet<(String, Option<usize>)> = HashSet::new();
-            for pkg in &parsed.packages {
-                if pkg.flags.bundled
-                    || matches!(
-                        pkg.source,
-                        Source::Workspace | Source::Path { .. } | Source::Unknown
-                    )
-                {
+            let reps = self
+                .cache
+                .representatives(&linput.parsed, parsed, &configured);
+            for rep in reps.iter() {
+                let Some(pkg) = parsed.packages.get(rep.package) else {
                     continue;
-                }
-                let resolved = tollgate_lockfile::resolve(pkg, &configured);
-                let Some(url) = resolved.url else { continue };
-                let key = if tollgate_lockfile::is_default_registry(pkg.ecosystem, &url) {
-                    format!("default:{:?}", pkg.ecosystem)
-                } else if go_keyword(&url) {
-                    // `direct` fetches each module from its own host.
-                    format!("{url} {}", host_of(&pkg.name).unwrap_or_default())
-                } else if is_dynamic(&url) {
-                    url.clone()
-                } else {
-                    host_of(&url).unwrap_or_else(|| url.clone())
                 };
-                if !seen.insert((key, resolved.decided_by)) {
-                    continue;
-                }
+                let url = rep.url.as_str();
                 let version = pkg
                     .version
                     .as_deref()
                     .map(|v| format!("@{v}"))
                     .unwrap_or_default();
                 let label = format!("{}{version}", pkg.name);
-                let (kind, location) = match resolved.decided_by.and_then(|i| sources.get(i)) {
+                let (kind, location) = match rep.decided_by.and_then(|i| sources.get(i)) {
                     Some(s) => (ProvenanceKind::RegistryConfig, s.location.clone()),
                     None => {
                         let kind = if matches!(pkg.source, Source::Git { .. }) {
@@ -919,25 +1013,25 @@ impl StepCx<'_> {
                         )
                     }
                 };
-                let hosts: Vec<String> = if go_keyword(&url) {
+                let hosts: Vec<String> = if go_keyword(url) {
                     // `direct`: the module is fetched from its own VCS host.
                     if url.trim() == "direct" {
                         host_of(&pkg.name).into_iter().collect()
                     } else {
                         Vec::new()
                     }
-                } else if tollgate_lockfile::is_default_registry(pkg.ecosystem, &url) {
+                } else if tollgate_lockfile::is_default_registry(pkg.ecosystem, url) {
                     default_hosts(pkg.ecosystem)
-                } else if is_dynamic(&url) {
-                    acc.unresolved(&url, kind, &label, &location);
+                } else if is_dynamic(url) {
+                    acc.unresolved(url, kind, &label, &location);
                     Vec::new()
                 } else {
-                    host_of(&url).into_iter().collect()
+                    host_of(url).into_iter().collect()
                 };
-                let port = if go_keyword(&url) {
+                let port = if go_keyword(url) {
                     DEFAULT_PORT
                 } else {
-                    url_port(&url)
+                    url_port(url)
                 };
                 for h in hosts {
                     let key = (h.clone(), linput.source.display.clone());

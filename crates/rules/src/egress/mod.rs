@@ -41,11 +41,9 @@ impl std::ops::Deref for EgressOf {
 /// The egress of every job (computed on the first call; call it from `Rule::prepare`).
 fn all_egress(cx: &Context<'_>) -> Arc<AllEgress> {
     cx.memo.get_or_init(|| {
-        use rayon::prelude::*;
-        let jobs: Vec<NodeId> = cx.graph.jobs().collect();
         AllEgress(
-            jobs.into_par_iter()
-                .filter_map(|j| Some((j, tollgate_egress::analyze_job(cx.scan, cx.graph, j)?)))
+            tollgate_egress::analyze_jobs(cx.scan, cx.graph)
+                .into_iter()
                 .collect(),
         )
     })
