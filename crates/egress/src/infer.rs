@@ -57,8 +57,11 @@ pub fn analyze_jobs(scan: &Scan, graph: &Graph) -> Vec<(NodeId, JobEgress)> {
 /// over thousands of packages is done once per (model, configured sources).
 #[derive(Default)]
 pub struct Cache {
-    representatives: Mutex<HashMap<usize, Vec<(Vec<ConfiguredSource>, Arc<[Representative]>)>>>,
+    representatives: Mutex<HashMap<usize, Vec<Walked>>>,
 }
+
+/// The representatives of one lockfile model under one configuration.
+type Walked = (Vec<ConfiguredSource>, Arc<[Representative]>);
 
 impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
