@@ -124,3 +124,43 @@ fn identical_copies_each_get_their_own_findings_and_diagnostics() {
         );
     }
 }
+
+/// A workflow calling a local action: identical workflow texts in two repositories, but
+/// the actions differ, so the job's needs must be worked out per repository.
+const CALLS_LOCAL: &str = "on: push\npermissions:\n  contents: write\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/publish\n";
+
+fn action(run: &str) -> String {
+    format!(
+        "name: publish\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: {run}\n"
+    )
+}
+
+#[test]
+fn shared_workflows_still_see_their_own_local_actions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (repo, run) in [("a", "gh release create v1"), ("b", "echo hi")] {
+        let gh = dir.path().join(repo).join(".github");
+        std::fs::create_dir_all(gh.join("workflows")).expect("mkdir");
+        std::fs::create_dir_all(gh.join("actions/publish")).expect("mkdir");
+        std::fs::write(gh.join("workflows/release.yml"), CALLS_LOCAL).expect("write");
+        std::fs::write(gh.join("actions/publish/action.yml"), action(run)).expect("write");
+    }
+    // One thread: the files are checked one after the other, so a result wrongly shared
+    // between them could not hide behind two threads computing it at once.
+    let out = tollgate()
+        .env("RAYON_NUM_THREADS", "1")
+        .args(["check", "--format", "json", "--select", "broad-permissions"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let v = json(&out.stdout);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "broad-permissions")
+        .filter_map(|f| f["location"]["path"].as_str())
+        .collect();
+    // `gh release create` needs `contents: write`; `echo` needs nothing.
+    assert_eq!(paths, ["b/.github/workflows/release.yml"], "{v}");
+}

@@ -18,6 +18,27 @@ use crate::resolve::load_missing;
 
 type Inner = petgraph::Graph<Node, Edge, petgraph::Directed, u32>;
 
+/// A node reference once its fragment is merged: the node, or the key of a node that a
+/// later file defines.
+enum Res {
+    Id(NodeId),
+    Key(Key),
+}
+
+/// Parents and edges waiting for every node to exist, in input order.
+enum Pending {
+    Parent(NodeId, Res),
+    Edge(Res, Res, EdgeKind, Option<Origin>),
+}
+
+/// The state of a merge between batches of fragments.
+#[derive(Default)]
+struct Merge {
+    keyed: HashMap<Key, NodeId>,
+    pending: Vec<Pending>,
+    locked: Vec<(String, String)>,
+}
+
 /// Per input: its display path and kind (for locations and lookups).
 #[derive(Clone, Debug)]
 pub struct InputInfo {
@@ -49,10 +70,6 @@ impl Graph {
     pub fn build(scan: &Scan) -> (Self, Vec<Diagnostic>) {
         let (inputs, resolver, mut diagnostics) = load_missing(scan);
         let all: Vec<(InputId, &Input)> = inputs.iter().collect();
-        let fragments: Vec<Fragment> = all
-            .par_iter()
-            .map(|(id, input)| fragment::build(*id, input, &resolver))
-            .collect();
         let infos: Vec<InputInfo> = all
             .iter()
             .map(|(_, i)| InputInfo {
@@ -68,7 +85,7 @@ impl Graph {
             files: BTreeMap::new(),
             job_index: HashMap::default(),
         };
-        graph.merge(fragments);
+        graph.merge(&all, &resolver);
         graph.index_jobs();
         graph.loaded = inputs.loaded;
         diagnostics.extend(graph.cycles());
@@ -99,76 +116,105 @@ impl Graph {
             .copied()
     }
 
-    fn merge(&mut self, mut fragments: Vec<Fragment>) {
-        let mut keyed: HashMap<Key, NodeId> = HashMap::default();
-        let mut locals: Vec<Vec<NodeId>> = Vec::with_capacity(fragments.len());
-        let mut parents: Vec<Vec<(NodeId, FRef)>> = Vec::with_capacity(fragments.len());
-        // Pass 1: nodes, so edges may point at nodes of later files. Node data moves out
-        // of the fragments; a shared node defined again keeps its first definition.
-        for frag in &mut fragments {
-            let nodes = std::mem::take(&mut frag.nodes);
-            let mut ids = Vec::with_capacity(nodes.len());
-            let mut ps = Vec::new();
-            for n in nodes {
+    /// Pass 1 of the merge for a batch of fragments: nodes, so edges may point at nodes
+    /// of later files. Node data moves out of the fragments; a shared node defined again
+    /// keeps its first definition.
+    fn absorb(&mut self, fragments: Vec<Fragment>, m: &mut Merge) {
+        for frag in fragments {
+            let mut ids = Vec::with_capacity(frag.nodes.len());
+            let mut parents = Vec::new();
+            for n in frag.nodes {
                 let node = Node {
                     kind: n.kind,
                     origin: n.origin,
                     parent: None,
                 };
                 let id = match n.key {
-                    Some(k) => match keyed.get(&k) {
+                    Some(k) => match m.keyed.get(&k) {
                         Some(&id) => id,
                         None => {
                             let id = self.inner.add_node(node);
                             if let Key::File(f) = &k {
                                 self.files.entry(*f).or_insert(id);
                             }
-                            keyed.insert(k, id);
+                            m.keyed.insert(k, id);
                             id
                         }
                     },
                     None => self.inner.add_node(node),
                 };
                 if let Some(p) = n.parent {
-                    ps.push((id, p));
+                    parents.push((id, p));
                 }
                 ids.push(id);
             }
-            locals.push(ids);
-            parents.push(ps);
+            let keyed = &m.keyed;
+            let res = |r: FRef| match r {
+                FRef::Local(i) => ids.get(i).map(|&id| Res::Id(id)),
+                FRef::Key(k) => Some(keyed.get(&k).map_or(Res::Key(k), |&id| Res::Id(id))),
+            };
+            for (id, p) in parents {
+                m.pending.extend(res(p).map(|p| Pending::Parent(id, p)));
+            }
+            for e in frag.edges {
+                if let (Some(from), Some(to)) = (res(e.from), res(e.to)) {
+                    m.pending.push(Pending::Edge(from, to, e.kind, e.origin));
+                }
+            }
+            m.locked.extend(frag.locked);
         }
-        let lookup = |r: &FRef, ids: &[NodeId]| match r {
-            FRef::Local(i) => ids.get(*i).copied(),
-            FRef::Key(k) => keyed.get(k).copied(),
+    }
+
+    /// Build the fragments and merge them in input order. Fragments are built in
+    /// parallel a batch at a time, and each batch is merged while the next one is built:
+    /// their nodes move into the graph and their edges are kept in a compact form until
+    /// every node exists, so only two batches of fragments are in memory at once.
+    fn merge(&mut self, all: &[(InputId, &Input)], resolver: &crate::resolve::Resolver) {
+        const BATCH: usize = 128;
+        let build = |batch: &[(InputId, &Input)]| -> Vec<Fragment> {
+            batch
+                .par_iter()
+                .map(|(id, input)| fragment::build(*id, input, resolver))
+                .collect()
+        };
+        let mut m = Merge::default();
+        let mut batches = all.chunks(BATCH);
+        let mut current = batches.next().map(build);
+        while let Some(fragments) = current.take() {
+            let next = batches.next();
+            let ((), built) = rayon::join(|| self.absorb(fragments, &mut m), || next.map(build));
+            current = built;
+        }
+        let Merge {
+            keyed,
+            pending,
+            locked,
+        } = m;
+        let lookup = |r: &Res| match r {
+            Res::Id(id) => Some(*id),
+            Res::Key(k) => keyed.get(k).copied(),
         };
         // Pass 2: parents and edges, deduplicated by (from, to, kind), first origin kept.
         let mut seen: HashSet<(NodeId, NodeId, EdgeKind)> = HashSet::default();
-        let mut locked: Vec<(String, String)> = Vec::new();
-        for ((frag, ids), ps) in fragments.into_iter().zip(&locals).zip(&parents) {
-            for (id, p) in ps {
-                if let Some(p) = lookup(p, ids)
-                    && let Some(node) = self.inner.node_weight_mut(*id)
-                    && node.parent.is_none()
-                {
-                    node.parent = Some(p);
+        for p in pending {
+            match p {
+                Pending::Parent(id, p) => {
+                    if let Some(p) = lookup(&p)
+                        && let Some(node) = self.inner.node_weight_mut(id)
+                        && node.parent.is_none()
+                    {
+                        node.parent = Some(p);
+                    }
+                }
+                Pending::Edge(from, to, kind, origin) => {
+                    let (Some(from), Some(to)) = (lookup(&from), lookup(&to)) else {
+                        continue;
+                    };
+                    if seen.insert((from, to, kind)) {
+                        self.inner.add_edge(from, to, Edge { kind, origin });
+                    }
                 }
             }
-            for e in &frag.edges {
-                let (Some(from), Some(to)) = (lookup(&e.from, ids), lookup(&e.to, ids)) else {
-                    continue;
-                };
-                if seen.insert((from, to, e.kind)) {
-                    self.inner.add_edge(
-                        from,
-                        to,
-                        Edge {
-                            kind: e.kind,
-                            origin: e.origin,
-                        },
-                    );
-                }
-            }
-            locked.extend(frag.locked);
         }
         for (reference, commit) in locked {
             if let Some(id) = keyed.get(&Key::Remote(reference))

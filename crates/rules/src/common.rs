@@ -56,17 +56,18 @@ pub fn locks(scan: &Scan) -> impl Iterator<Item = &ActionsLock> {
 /// Match `text` against a glob with `*` wildcards (`actions/*`, `*/setup-*`).
 #[must_use]
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let Some(rest) = text.strip_prefix(parts[0]) else {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = text.strip_prefix(first) else {
         return false;
     };
-    let mut rest = rest;
-    for (i, p) in parts[1..].iter().enumerate() {
-        let last = i == parts.len() - 2;
-        if last {
+    let mut parts = parts.peekable();
+    if parts.peek().is_none() {
+        // No `*`: the whole text.
+        return rest.is_empty();
+    }
+    while let Some(p) = parts.next() {
+        if parts.peek().is_none() {
             return rest.ends_with(p);
         }
         match rest.find(p) {

@@ -139,6 +139,43 @@ impl Needs {
     }
 }
 
+/// Job needs already computed, by (workflow model, job index): files with identical text
+/// share one model, and a job that refers to nothing local needs the same in each.
+#[derive(Default)]
+struct SharedNeeds(std::sync::Mutex<std::collections::HashMap<(usize, usize), Needs>>);
+
+/// What a job needs, computed once for all the files that share its workflow model when
+/// nothing in the job depends on where the file stands (no local action or workflow).
+pub fn job_needs_shared(
+    cx: &tollgate_engine::Context<'_>,
+    input: &Input,
+    wf: &Workflow,
+    job: &Job,
+) -> Needs {
+    let local = |u: Option<&Uses>| matches!(u, Some(Uses::Local { .. } | Uses::SelfRepo { .. }));
+    let position_free = !local(job.uses.as_ref().map(|u| &u.value))
+        && !job
+            .steps
+            .iter()
+            .any(|s| local(s.uses.as_ref().map(|u| &u.value)));
+    let Some(index) = job_index(wf, job).filter(|_| position_free) else {
+        return job_needs(cx.scan, input, wf, job);
+    };
+    let key = (std::sync::Arc::as_ptr(&input.parsed) as usize, index);
+    let memo = cx.memo.get_or_init(SharedNeeds::default);
+    let lock = || {
+        memo.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(n) = lock().get(&key) {
+        return n.clone();
+    }
+    let needs = job_needs(cx.scan, input, wf, job);
+    lock().insert(key, needs.clone());
+    needs
+}
+
 /// What a job needs. `input` holds the workflow.
 pub fn job_needs(scan: &Scan, input: &Input, wf: &Workflow, job: &Job) -> Needs {
     let mut needs = Needs::default();

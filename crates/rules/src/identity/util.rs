@@ -184,24 +184,26 @@ pub enum Match {
 }
 
 pub fn match_pattern(pattern: &str, reference: &str) -> Option<Match> {
-    let p: Vec<&str> = pattern.split('.').collect();
-    let r: Vec<&str> = reference.split('.').collect();
-    if r.len() > p.len() {
-        return None;
-    }
-    let same = p
-        .iter()
-        .zip(&r)
-        .all(|(a, b)| *a == "*" || *b == "*" || a.eq_ignore_ascii_case(b));
-    if !same {
-        return None;
-    }
-    // Parents shorter than `github.event.x` are too vague to call (`github`, `github.event`
-    // are mostly passed whole to `toJSON` for debugging and are caught at that level).
-    match r.len() {
-        n if n == p.len() => Some(Match::Exact),
-        n if n >= 3 => Some(Match::Parent),
-        _ => None,
+    // Component by component, without collecting (this runs for every context pattern
+    // against every expression of every step).
+    let (mut p, mut r) = (pattern.split('.'), reference.split('.'));
+    let mut matched = 0;
+    loop {
+        match (p.next(), r.next()) {
+            (Some(a), Some(b)) => {
+                if !(a == "*" || b == "*" || a.eq_ignore_ascii_case(b)) {
+                    return None;
+                }
+                matched += 1;
+            }
+            // The reference is longer than the pattern.
+            (None, Some(_)) => return None,
+            (None, None) => return Some(Match::Exact),
+            // Parents shorter than `github.event.x` are too vague to call (`github`,
+            // `github.event` are mostly passed whole to `toJSON` for debugging and are
+            // caught at that level).
+            (Some(_), None) => return (matched >= 3).then_some(Match::Parent),
+        }
     }
 }
 
