@@ -309,13 +309,16 @@ pub fn check(data: &[u8]) {
         .and_then(|p| tollgate_engine::Config::load(&p, &known).ok())
         .unwrap_or_default();
     let scan = tollgate_scan::scan(&[root], &tollgate_scan::ScanOptions::default());
+    let (graph, graph_diagnostics) = tollgate_graph::Graph::build(&scan);
     let outcome = tollgate_engine::run(
         tollgate_rules::rules(),
         &scan,
+        &graph,
         &config,
         &tollgate_engine::RunOptions::default(),
     );
     let mut diagnostics = scan.diagnostics.clone();
+    diagnostics.extend(graph_diagnostics);
     diagnostics.extend(outcome.diagnostics);
     // A rule that panicked is contained by the engine as an internal diagnostic; for the
     // fuzzer that is a crash to report.
@@ -330,8 +333,9 @@ pub fn check(data: &[u8]) {
     let text = serde_json::to_string_pretty(&value).expect("JSON prints");
     let back: serde_json::Value = serde_json::from_str(&text).expect("JSON parses back");
     assert_eq!(back, value, "JSON round trip");
+    let infos = rule_infos();
     let sarif = tollgate_report::sarif::render(
-        &rule_infos(),
+        &infos,
         &outcome.findings,
         &diagnostics,
         |p| {

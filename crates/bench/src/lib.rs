@@ -303,12 +303,7 @@ pub fn sarif_len(scan: &tollgate_scan::Scan, outcome: &tollgate_engine::Outcome)
         &[],
         &outcome.findings,
         &outcome.diagnostics,
-        |p| {
-            scan.inputs
-                .iter()
-                .map(|i| &i.source)
-                .find(|f| f.display == p)
-        },
+        |p| scan.inputs_at_path(p).next().map(|i| &i.source),
         "0",
         "https://example.invalid",
     );

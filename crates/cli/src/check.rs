@@ -119,8 +119,9 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
             serde_json::to_string_pretty(&doc).map_err(|e| CliError::Usage(e.to_string()))? + "\n"
         }
         Format::Sarif => {
+            let rules = infos();
             let log = tollgate_report::sarif::render(
-                &infos(),
+                &rules,
                 findings,
                 &diagnostics,
                 |p| sources.get(p).copied(),
