@@ -322,25 +322,40 @@ impl Graph {
     /// Outgoing edges of a node, in id order: `(edge, target)`.
     #[must_use]
     pub fn outgoing(&self, id: NodeId) -> Vec<(Edge, NodeId)> {
-        let mut v: Vec<(petgraph::graph::EdgeIndex<u32>, Edge, NodeId)> = self
-            .inner
+        // The graph never removes edges, and petgraph lists a node's edges newest first,
+        // so the reversed list is in id order.
+        let mut v: Vec<(Edge, NodeId)> = self.out_edges(id).collect();
+        v.reverse();
+        debug_assert!(self.is_id_ordered(id, Direction::Outgoing));
+        v
+    }
+
+    /// Outgoing edges of a node, newest first, without collecting them: for callers that
+    /// gather into sets and do not need id order.
+    pub fn out_edges(&self, id: NodeId) -> impl Iterator<Item = (Edge, NodeId)> + '_ {
+        self.inner
             .edges_directed(id, Direction::Outgoing)
-            .map(|e| (e.id(), *e.weight(), e.target()))
-            .collect();
-        v.sort_by_key(|(i, _, _)| *i);
-        v.into_iter().map(|(_, e, t)| (e, t)).collect()
+            .map(|e| (*e.weight(), e.target()))
+    }
+
+    /// Whether petgraph lists the edges of `id` in descending id order (what
+    /// [`Graph::outgoing`] and [`Graph::incoming`] rely on).
+    fn is_id_ordered(&self, id: NodeId, dir: Direction) -> bool {
+        let ids: Vec<_> = self.inner.edges_directed(id, dir).map(|e| e.id()).collect();
+        ids.windows(2).all(|w| w[0] > w[1])
     }
 
     /// Incoming edges of a node, in id order: `(edge, source)`.
     #[must_use]
     pub fn incoming(&self, id: NodeId) -> Vec<(Edge, NodeId)> {
-        let mut v: Vec<(petgraph::graph::EdgeIndex<u32>, Edge, NodeId)> = self
+        let mut v: Vec<(Edge, NodeId)> = self
             .inner
             .edges_directed(id, Direction::Incoming)
-            .map(|e| (e.id(), *e.weight(), e.source()))
+            .map(|e| (*e.weight(), e.source()))
             .collect();
-        v.sort_by_key(|(i, _, _)| *i);
-        v.into_iter().map(|(_, e, s)| (e, s)).collect()
+        v.reverse();
+        debug_assert!(self.is_id_ordered(id, Direction::Incoming));
+        v
     }
 
     /// Every edge in id order: `(from, to, edge)`.

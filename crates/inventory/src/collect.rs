@@ -791,11 +791,12 @@ impl<'a> Collector<'a> {
             {
                 continue;
             }
-            for (e, pkg) in self.graph.outgoing(lock) {
+            // Into sets: the order edges are visited in does not matter.
+            for (e, pkg) in self.graph.out_edges(lock) {
                 if e.kind != EdgeKind::Contains {
                     continue;
                 }
-                for (e, t) in self.graph.outgoing(pkg) {
+                for (e, t) in self.graph.out_edges(pkg) {
                     match (e.kind, self.graph.node(t).map(|n| &n.kind)) {
                         (
                             EdgeKind::ResolvesFrom,
