@@ -164,3 +164,62 @@ fn shared_workflows_still_see_their_own_local_actions() {
     // `gh release create` needs `contents: write`; `echo` needs nothing.
     assert_eq!(paths, ["b/.github/workflows/release.yml"], "{v}");
 }
+
+/// Identical lockfiles share one model; the graph still gives each its own node, with
+/// an edge to every package located in that file.
+#[test]
+fn identical_lockfiles_each_contain_their_packages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Two packages with their positions, written by hand.
+    let lock = "requests==2.32.3\nurllib3==2.2.3\n";
+    for repo in ["a", "b", "c"] {
+        std::fs::create_dir_all(dir.path().join(repo)).expect("mkdir");
+        std::fs::write(dir.path().join(repo).join("requirements.txt"), lock).expect("write");
+    }
+    let out = tollgate()
+        .args(["graph", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out.stdout);
+    let nodes = v["nodes"].as_array().expect("nodes");
+    let label = |id: &Value| -> String {
+        let n = &nodes[usize::try_from(id.as_u64().expect("id")).expect("index")];
+        format!(
+            "{}:{}",
+            n["kind"].as_str().unwrap_or(""),
+            n["label"].as_str().unwrap_or("")
+        )
+    };
+    for repo in ["a", "b", "c"] {
+        let path = format!("{repo}/requirements.txt");
+        let mut contains: Vec<(String, u64)> = v["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter(|e| e["kind"] == "contains" && e["location"]["path"] == path.as_str())
+            .map(|e| (label(&e["to"]), e["location"]["line"].as_u64().unwrap_or(0)))
+            .collect();
+        contains.sort();
+        let from_lockfile = v["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter(|e| e["kind"] == "contains" && e["location"]["path"] == path.as_str())
+            .all(|e| label(&e["from"]).starts_with("lockfile:"));
+        assert!(from_lockfile, "{repo}");
+        assert_eq!(
+            contains
+                .iter()
+                .map(|(l, n)| (l.split('@').next().unwrap_or(""), *n))
+                .collect::<Vec<_>>(),
+            [("package:pypi:requests", 1), ("package:pypi:urllib3", 2)],
+            "{repo}: {contains:?}"
+        );
+    }
+}

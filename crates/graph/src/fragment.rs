@@ -55,12 +55,28 @@ pub(crate) struct FEdge {
 }
 
 /// One file's part of the graph.
-#[derive(Default)]
 pub(crate) struct Fragment {
+    /// The input this fragment was built from.
+    pub id: InputId,
     pub nodes: Vec<FNode>,
     pub edges: Vec<FEdge>,
     /// Lock entries with a commit: reference → commit.
     pub locked: Vec<(String, String)>,
+    /// For a lockfile or registry configuration: `Template` when this fragment holds its
+    /// packages and sources (the first file with this model), `CopyOf(first)` when it
+    /// holds only the file node and takes the file's edges from the first file with the
+    /// same model (identical text: the same packages, sources and positions).
+    pub packages: Packages,
+}
+
+/// How a lockfile fragment gets its package edges; see [`Fragment::packages`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Packages {
+    #[default]
+    None,
+    /// The fragment's node at this index is the file; its edges are the template.
+    Template(usize),
+    CopyOf(InputId),
 }
 
 pub(crate) struct Cx<'a> {
@@ -79,7 +95,13 @@ impl<'a> Cx<'a> {
             id,
             input,
             resolver,
-            frag: Fragment::default(),
+            frag: Fragment {
+                id,
+                nodes: Vec::new(),
+                edges: Vec::new(),
+                locked: Vec::new(),
+                packages: Packages::None,
+            },
             shared: HashMap::default(),
         }
     }
@@ -550,7 +572,12 @@ fn actions_lock(cx: &mut Cx<'_>, lock: &ActionsLock) {
     }
 }
 
-fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed) {
+fn lockfile(
+    cx: &mut Cx<'_>,
+    kind: FileKind,
+    parsed: &tollgate_lockfile::Parsed,
+    copy_of: Option<InputId>,
+) {
     let path = cx.input.source.display.clone();
     let file = if kind.is_lockfile() {
         let packages = parsed
@@ -580,7 +607,15 @@ fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed)
     } else {
         None
     };
-    if let Some(file) = &file {
+    let Some(file) = &file else { return };
+    if let Some(first) = copy_of {
+        cx.frag.packages = Packages::CopyOf(first);
+        return;
+    }
+    if let FRef::Local(i) = file {
+        cx.frag.packages = Packages::Template(*i);
+    }
+    {
         for p in &parsed.packages {
             let url = p.source.url().unwrap_or("").to_owned();
             if p.source == Source::Workspace {
@@ -630,8 +665,14 @@ fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed)
     }
 }
 
-/// Build the fragment of one input.
-pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment {
+/// Build the fragment of one input. `copy_of` names an earlier input with the same
+/// lockfile model, whose package edges the merge reuses.
+pub(crate) fn build(
+    id: InputId,
+    input: &Input,
+    resolver: &Resolver,
+    copy_of: Option<InputId>,
+) -> Fragment {
     let mut cx = Cx::new(id, input, resolver);
     match (&*input.parsed, input.kind) {
         (Parsed::Workflow(wf), _) => workflow(&mut cx, wf),
@@ -647,7 +688,7 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
                 Some(Span::empty(0)),
             );
         }
-        (Parsed::Packages(p), kind) => lockfile(&mut cx, kind, p),
+        (Parsed::Packages(p), kind) => lockfile(&mut cx, kind, p, copy_of),
         _ => {}
     }
     cx.frag

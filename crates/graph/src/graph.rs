@@ -37,6 +37,9 @@ struct Merge {
     keyed: HashMap<Key, NodeId>,
     pending: Vec<Pending>,
     locked: Vec<(String, String)>,
+    /// The edges leaving each lockfile that serves as a template (see
+    /// [`fragment::Packages`]): target, kind and origin.
+    templates: HashMap<InputId, Vec<(NodeId, EdgeKind, Option<Origin>)>>,
 }
 
 /// Per input: its display path and kind (for locations and lookups).
@@ -156,10 +159,41 @@ impl Graph {
             for (id, p) in parents {
                 m.pending.extend(res(p).map(|p| Pending::Parent(id, p)));
             }
+            let mut template = Vec::new();
             for e in frag.edges {
+                let file_edge = matches!(
+                    (frag.packages, &e.from),
+                    (fragment::Packages::Template(f), FRef::Local(i)) if *i == f
+                );
                 if let (Some(from), Some(to)) = (res(e.from), res(e.to)) {
+                    if file_edge && let Res::Id(t) = to {
+                        template.push((t, e.kind, e.origin));
+                    }
                     m.pending.push(Pending::Edge(from, to, e.kind, e.origin));
                 }
+            }
+            match frag.packages {
+                fragment::Packages::Template(_) => {
+                    m.templates.insert(frag.id, template);
+                }
+                fragment::Packages::CopyOf(first) => {
+                    // The same edges from this file's node, at the same positions in it.
+                    if let (Some(&file), Some(edges)) = (ids.first(), m.templates.get(&first)) {
+                        for (to, kind, origin) in edges {
+                            let origin = origin.map(|o| Origin {
+                                input: frag.id,
+                                ..o
+                            });
+                            m.pending.push(Pending::Edge(
+                                Res::Id(file),
+                                Res::Id(*to),
+                                *kind,
+                                origin,
+                            ));
+                        }
+                    }
+                }
+                fragment::Packages::None => {}
             }
             m.locked.extend(frag.locked);
         }
@@ -171,24 +205,44 @@ impl Graph {
     /// every node exists, so only two batches of fragments are in memory at once.
     fn merge(&mut self, all: &[(InputId, &Input)], resolver: &crate::resolve::Resolver) {
         const BATCH: usize = 128;
-        let build = |batch: &[(InputId, &Input)]| -> Vec<Fragment> {
+        // Inputs with the same lockfile model (identical text) as an earlier one take
+        // their package edges from it instead of building them again.
+        let mut first_with: HashMap<*const Parsed, InputId> = HashMap::default();
+        let copy_of: Vec<Option<InputId>> = all
+            .iter()
+            .map(|(id, input)| match &*input.parsed {
+                Parsed::Packages(_) => {
+                    let first = *first_with
+                        .entry(std::sync::Arc::as_ptr(&input.parsed))
+                        .or_insert(*id);
+                    (first != *id).then_some(first)
+                }
+                _ => None,
+            })
+            .collect();
+        let build = |batch: &[(InputId, &Input)], start: usize| -> Vec<Fragment> {
             batch
                 .par_iter()
-                .map(|(id, input)| fragment::build(*id, input, resolver))
+                .enumerate()
+                .map(|(k, (id, input))| fragment::build(*id, input, resolver, copy_of[start + k]))
                 .collect()
         };
         let mut m = Merge::default();
-        let mut batches = all.chunks(BATCH);
-        let mut current = batches.next().map(build);
+        let mut batches = all.chunks(BATCH).enumerate();
+        let mut current = batches.next().map(|(b, batch)| build(batch, b * BATCH));
         while let Some(fragments) = current.take() {
             let next = batches.next();
-            let ((), built) = rayon::join(|| self.absorb(fragments, &mut m), || next.map(build));
+            let ((), built) = rayon::join(
+                || self.absorb(fragments, &mut m),
+                || next.map(|(b, batch)| build(batch, b * BATCH)),
+            );
             current = built;
         }
         let Merge {
             keyed,
             pending,
             locked,
+            ..
         } = m;
         let lookup = |r: &Res| match r {
             Res::Id(id) => Some(*id),
