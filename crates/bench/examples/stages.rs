@@ -1,5 +1,5 @@
 //! Per-stage figures for one input: files/s, MB/s and peak RSS after each stage.
-//! `cargo run --release -p tollgate-bench --example stages -- [PATH|small|medium|large] [ROUNDS]`
+//! `cargo run --release -p tollgate-bench --example stages -- [PATH|small|medium|large|distinct] [ROUNDS]`
 
 #![allow(clippy::print_stdout, unsafe_code)]
 
@@ -65,6 +65,16 @@ fn main() -> std::io::Result<()> {
         .and_then(|r| r.parse().ok())
         .unwrap_or(5);
     let path = match arg.as_str() {
+        // Ten repositories of the large size, each from its own seed: as much input as ten
+        // copies of the real corpus, but no two files alike (nothing is shared).
+        "distinct" => {
+            let dir = std::env::temp_dir().join("tollgate-stages-distinct");
+            let _ = std::fs::remove_dir_all(&dir);
+            for k in 0..10 {
+                generate(&dir.join(format!("repo-{k}")), Size::LARGE, 42 + k)?;
+            }
+            dir
+        }
         "small" | "medium" | "large" => {
             let size = match arg.as_str() {
                 "small" => Size::SMALL,
