@@ -3,23 +3,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{json, testdata, tollgate};
+use common::{copy_dir, json, testdata, tollgate};
 use serde_json::Value;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let dest = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).expect("copy");
-        }
-    }
-}
 
 /// An invalid workflow: a second `: ` in the plain value on line 4 (column 15).
 const BROKEN: &str = "on: push\njobs:\n  a:\n    runs-on: a: b\n";

@@ -94,19 +94,6 @@ fn commands(path: &Path) -> Vec<String> {
     out
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("dir") {
-        let p = e.expect("entry").path();
-        let dest = to.join(p.file_name().expect("name"));
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn documented_commands_run_as_written() {
     let mut ran = 0;
@@ -115,7 +102,7 @@ fn documented_commands_run_as_written() {
             // Each command runs in a fresh copy of the demo repository, which stands for
             // "your repository" (some commands write files, such as `tollgate config --init`).
             let dir = tempfile::tempdir().expect("tmp");
-            copy_tree(&root().join("testdata/demo"), dir.path());
+            common::copy_dir(&root().join("testdata/demo"), dir.path());
             let words: Vec<&str> = cmd.split_whitespace().skip(1).collect();
             let out = tollgate()
                 .current_dir(dir.path())

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{corpus, json, testdata, tollgate};
+use common::{copy_dir, corpus, json, testdata, tollgate};
 
 fn egress(args: &[&str]) -> std::process::Output {
     tollgate()
@@ -149,19 +149,6 @@ fn output_is_deterministic_on_the_corpus() {
     let b = run("2");
     assert!(a.status.success());
     assert_eq!(a.stdout, b.stdout);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let dest = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).expect("copy");
-        }
-    }
 }
 
 /// Two repositories with the same lockfile (one shared model) but different `.npmrc`
