@@ -22,7 +22,8 @@ type Inner = petgraph::Graph<Node, Edge, petgraph::Directed, u32>;
 /// later file defines.
 enum Res {
     Id(NodeId),
-    Key(Key),
+    /// Boxed: rare (references to files merged later), and it keeps `Pending` small.
+    Key(Box<Key>),
 }
 
 /// Parents and edges waiting for every node to exist, in input order.
@@ -154,7 +155,11 @@ impl Graph {
             let keyed = &m.keyed;
             let res = |r: FRef| match r {
                 FRef::Local(i) => ids.get(i).map(|&id| Res::Id(id)),
-                FRef::Key(k) => Some(keyed.get(&k).map_or(Res::Key(k), |&id| Res::Id(id))),
+                FRef::Key(k) => Some(
+                    keyed
+                        .get(&k)
+                        .map_or_else(|| Res::Key(Box::new(k)), |&id| Res::Id(id)),
+                ),
             };
             for (id, p) in parents {
                 m.pending.extend(res(p).map(|p| Pending::Parent(id, p)));
@@ -228,6 +233,27 @@ impl Graph {
                 .collect()
         };
         let mut m = Merge::default();
+        // Room for what the inputs will add (a package node and two edges per package of
+        // a first lockfile, one edge per package of a copy, a few dozen per workflow), so
+        // the node, edge and key tables do not grow by copying themselves.
+        let (mut nodes, mut edges) = (0, 0);
+        for ((_, input), copy) in all.iter().zip(&copy_of) {
+            match (&*input.parsed, copy) {
+                (Parsed::Packages(p), None) => {
+                    nodes += p.packages.len() + p.sources.len() + 1;
+                    edges += 2 * p.packages.len() + p.sources.len();
+                }
+                (Parsed::Packages(p), Some(_)) => edges += p.packages.len() + p.sources.len(),
+                _ => {
+                    nodes += 32;
+                    edges += 64;
+                }
+            }
+        }
+        self.inner.reserve_nodes(nodes);
+        self.inner.reserve_edges(edges);
+        m.keyed.reserve(nodes);
+        m.pending.reserve(edges);
         let mut batches = all.chunks(BATCH).enumerate();
         let mut current = batches.next().map(|(b, batch)| build(batch, b * BATCH));
         while let Some(fragments) = current.take() {
