@@ -349,6 +349,9 @@ fn read_and_parse_shared(
         Err(d) => return (None, vec![d]),
     };
     let content = contents.intern(c.kind, text);
+    // A second file with this text waits here while the first is parsed. The parsers must
+    // not use rayon themselves: a worker waiting inside a nested join could pick up that
+    // second file and wait on its own initialisation.
     let unit = content.unit.get_or_init(|| {
         let source = SourceFile::new(c.display.as_str(), &c.disk, Arc::clone(&content.text));
         let (parsed, diagnostics) = parse_source(&source, c.kind);
