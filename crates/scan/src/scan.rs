@@ -337,30 +337,71 @@ impl Contents {
     }
 }
 
-/// Read and parse one file, without analysing its scripts; a text already parsed for
-/// another file is not parsed again.
-fn read_and_parse_shared(
-    c: &Candidate,
-    limits: ReadLimits,
-    contents: &Contents,
-) -> (Option<Input>, Vec<Diagnostic>) {
-    let text = match read_string(&c.disk, &c.display, c.kind, limits) {
-        Ok(t) => t,
-        Err(d) => return (None, vec![d]),
-    };
-    let content = contents.intern(c.kind, text);
-    // A second file with this text waits here while the first is parsed. The parsers must
-    // not use rayon themselves: a worker waiting inside a nested join could pick up that
-    // second file and wait on its own initialisation.
-    let unit = content.unit.get_or_init(|| {
-        let source = SourceFile::new(c.display.as_str(), &c.disk, Arc::clone(&content.text));
-        let (parsed, diagnostics) = parse_source(&source, c.kind);
-        Unit {
-            source,
-            parsed: Arc::new(parsed),
-            diagnostics,
+/// Read every candidate, then parse each distinct content once, then give every file its
+/// input. Reading comes first so that two workers never parse the same text at once (ten
+/// copies of a repository, split between two workers, would otherwise meet on the same
+/// files in step and wait for each other).
+fn read_and_parse_all(
+    candidates: Vec<Candidate>,
+    opts: &ScanOptions,
+) -> Vec<(Option<Input>, Vec<Diagnostic>)> {
+    let contents = Contents::default();
+    let read: Vec<(Candidate, Result<Arc<Content>, Diagnostic>)> = candidates
+        .into_par_iter()
+        .map(|c| {
+            let r = read_string(&c.disk, &c.display, c.kind, opts.limits)
+                .map(|text| contents.intern(c.kind, text));
+            (c, r)
+        })
+        .collect();
+    drop(contents);
+    // The distinct contents, each with the first file that has it and how many do.
+    let mut first: HashMap<*const Content, (usize, usize)> = HashMap::new();
+    let mut errors = 0;
+    for (k, (_, r)) in read.iter().enumerate() {
+        match r {
+            Ok(content) => first.entry(Arc::as_ptr(content)).or_insert((k, 0)).1 += 1,
+            Err(_) => errors += 1,
+        }
+    }
+    let mut unique: Vec<(usize, usize)> = first.into_values().collect();
+    // Biggest first, so one large lockfile does not finish last on a lone thread.
+    unique.sort_by_key(|&(k, _)| match &read[k].1 {
+        Ok(c) => (std::cmp::Reverse(c.text.len()), k),
+        Err(_) => (std::cmp::Reverse(0), k),
+    });
+    let progress = opts.progress.as_deref();
+    for _ in 0..errors {
+        progress.inspect(|p| p.file_done());
+    }
+    unique.par_iter().for_each(|&(k, files)| {
+        let (c, Ok(content)) = &read[k] else { return };
+        content.unit.get_or_init(|| {
+            let source = SourceFile::new(c.display.as_str(), &c.disk, Arc::clone(&content.text));
+            let (parsed, diagnostics) = parse_source(&source, c.kind);
+            Unit {
+                source,
+                parsed: Arc::new(parsed),
+                diagnostics,
+            }
+        });
+        for _ in 0..files {
+            progress.inspect(|p| p.file_done());
         }
     });
+    read.into_iter()
+        .map(|(c, r)| match r {
+            Err(d) => (None, vec![d]),
+            Ok(content) => match content.unit.get() {
+                Some(unit) => input_of(&c, unit),
+                None => (None, Vec::new()),
+            },
+        })
+        .collect()
+}
+
+/// A file's input from the parse of its content, with the parse diagnostics at its path.
+fn input_of(c: &Candidate, unit: &Unit) -> (Option<Input>, Vec<Diagnostic>) {
     let diagnostics = unit
         .diagnostics
         .iter()
@@ -435,18 +476,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
     if let Some(p) = &opts.progress {
         p.start(candidates.len());
     }
-    let contents = Contents::default();
-    let results: Vec<(Option<Input>, Vec<Diagnostic>)> = candidates
-        .into_par_iter()
-        .map(|c: Candidate| {
-            let r = read_and_parse_shared(&c, opts.limits, &contents);
-            if let Some(p) = &opts.progress {
-                p.file_done();
-            }
-            r
-        })
-        .collect();
-    drop(contents);
+    let results = read_and_parse_all(candidates, opts);
     if let Some(p) = &opts.progress {
         p.finish();
     }
