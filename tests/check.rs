@@ -200,6 +200,76 @@ fn version_and_help() {
         .stdout(predicate::str::contains("Examples:"));
 }
 
+/// `--timings` prints the stages, then the rules that took longest: only rules that ran,
+/// real rule ids, at most eight, slowest first.
+#[test]
+fn timings_name_the_stages_and_the_slowest_rules() {
+    let ms = |s: &str| -> f64 {
+        s.trim()
+            .trim_end_matches(" ms")
+            .parse()
+            .unwrap_or_else(|_| panic!("a time in ms: {s:?}"))
+    };
+    let out = tollgate()
+        .args(["check", "--quiet", "--timings"])
+        .arg(testdata("demo"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stages = err
+        .lines()
+        .find(|l| l.starts_with("timings: discover"))
+        .expect("stage line");
+    for stage in ["parse", "graph", "rules", "output"] {
+        assert!(stages.contains(&format!(" {stage} ")), "{stages}");
+    }
+    let rules = err
+        .lines()
+        .find_map(|l| l.strip_prefix("timings: rules busy "))
+        .expect("rule line");
+    let (_, slowest) = rules.split_once("slowest: ").expect("slowest");
+    let listed: Vec<(&str, f64)> = slowest
+        .split(", ")
+        .map(|e| {
+            let (id, t) = e.split_once(' ').expect("id and time");
+            (id, ms(t))
+        })
+        .collect();
+    assert_eq!(listed.len(), 8, "{rules}");
+    let catalog = tollgate()
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("rules");
+    let catalog = json(&catalog.stdout).to_string();
+    for (id, _) in &listed {
+        assert!(catalog.contains(&format!("\"{id}\"")), "{id} is not a rule");
+    }
+    assert!(listed.windows(2).all(|w| w[0].1 >= w[1].1), "{rules}");
+
+    // Only the rules that ran are timed.
+    let out = tollgate()
+        .args([
+            "check",
+            "--quiet",
+            "--timings",
+            "--select",
+            "unpinned-action",
+        ])
+        .arg(testdata("demo"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.contains("rules busy"))
+        .expect("rule line");
+    let (_, slowest) = line.split_once("slowest: ").expect("slowest");
+    assert!(
+        slowest.starts_with("unpinned-action ") && !slowest.contains(','),
+        "{line}"
+    );
+}
+
 #[test]
 fn clean_input_exits_0() {
     let dir = tempfile::tempdir().expect("tmp");

@@ -139,8 +139,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
-    /// Print how long each stage took (discover, parse, graph, rules, output) on standard
-    /// error.
+    /// Print how long each stage took (discover, parse, graph, rules, output) and which
+    /// rules took longest, on standard error.
     #[arg(long)]
     pub timings: bool,
 

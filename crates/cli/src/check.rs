@@ -164,6 +164,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
             findings.len(),
             ms(t_output.elapsed()),
         ));
+        output::stderr(&rule_timings(&outcome.rule_times));
     }
 
     let threshold = match args.fail_level {
@@ -182,8 +183,33 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     // The process ends right after this: freeing millions of small allocations one by one
     // (a tenth of a large run) is work the operating system does at once on exit.
     drop(sources);
-    std::mem::forget((scan, graph, outcome.findings, diagnostics, text));
+    std::mem::forget((
+        scan,
+        graph,
+        outcome.findings,
+        outcome.analyses,
+        diagnostics,
+        text,
+    ));
     Ok(code)
+}
+
+/// The rules that took longest (busy time over all threads), for `--timings`.
+fn rule_timings(times: &[(&str, std::time::Duration)]) -> String {
+    const SHOWN: usize = 8;
+    let total: std::time::Duration = times.iter().map(|t| t.1).sum();
+    let mut out = format!(
+        "timings: rules busy {:.1} ms over all threads; slowest:",
+        total.as_secs_f64() * 1000.0
+    );
+    for (id, d) in times.iter().take(SHOWN) {
+        out.push_str(&format!(" {id} {:.1} ms,", d.as_secs_f64() * 1000.0));
+    }
+    if out.ends_with(',') {
+        out.pop();
+    }
+    out.push('\n');
+    out
 }
 
 fn human(
@@ -204,7 +230,7 @@ fn human(
         human.diagnostic(&mut s, d, sources.get(d.path.as_str()).copied());
     }
     for f in findings {
-        human.finding(&mut s, f, sources.get(f.primary.path.as_str()).copied());
+        human.finding(&mut s, f, sources.get(&*f.primary.path).copied());
     }
     if !args.quiet {
         let count = |l| findings.iter().filter(|f| f.level == l).count();

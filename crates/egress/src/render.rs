@@ -166,7 +166,7 @@ pub fn text(jobs: &[&JobEgress]) -> String {
 /// A position in the JSON document (1-based).
 #[derive(Debug, Serialize)]
 pub struct LocationDto {
-    pub path: String,
+    pub path: std::sync::Arc<str>,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,

@@ -2,6 +2,8 @@
 //! then levels, confidence filter, suppressions and a deterministic order.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tollgate_model::{Confidence, Diagnostic, DiagnosticCode, Finding, Level};
@@ -45,6 +47,15 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings hidden by suppressions (shown with `--no-ignores`).
     pub suppressed: usize,
+    /// Time each active rule spent, summed over its tasks on every thread (so the sum
+    /// can exceed the wall time of the stage), most expensive first. The shared
+    /// analyses a rule computes in `prepare` count towards the rule that computed them.
+    pub rule_times: Vec<(&'static str, std::time::Duration)>,
+    /// The analyses the rules shared (the egress and delivery dependencies of every
+    /// job). They are handed back so that the caller decides when to free them: freeing
+    /// them takes a noticeable share of a large run, which a process about to exit can
+    /// leave to the operating system.
+    pub analyses: crate::Memo,
 }
 
 /// The level a rule runs at, or `None` when it does not run.
@@ -79,6 +90,8 @@ pub fn run(
         .filter_map(|r| effective_level(r, config, opts).map(|l| (r, l)))
         .collect();
     let memo = crate::Memo::default();
+    // Nanoseconds per active rule, summed over its tasks.
+    let busy: Vec<AtomicU64> = active.iter().map(|_| AtomicU64::new(0)).collect();
     let mut diagnostics_early = Vec::new();
     let cx = Context {
         scan,
@@ -92,19 +105,23 @@ pub fn run(
         .filter(|i| !config.is_excluded(&i.source.display))
         .collect();
 
-    for (r, level) in &active {
-        let (_, failed) = contained(r, *level, |_| r.rule.prepare(&cx));
+    for ((r, level), busy) in active.iter().zip(&busy) {
+        let (_, failed) = timed(busy, || contained(r, *level, |_| r.rule.prepare(&cx)));
         diagnostics_early.extend(failed);
     }
     // One task per (input, rule) pair for file hooks, one per rule for scan hooks.
     let per_input = inputs.par_iter().flat_map_iter(|input| {
-        active
-            .iter()
-            .map(move |(r, level)| contained(r, *level, |sink| run_input(r.rule, &cx, input, sink)))
+        active.iter().zip(&busy).map(move |((r, level), busy)| {
+            timed(busy, || {
+                contained(r, *level, |sink| run_input(r.rule, &cx, input, sink))
+            })
+        })
     });
-    let per_scan = active
-        .par_iter()
-        .map(|(r, level)| contained(r, *level, |sink| r.rule.check_scan(&cx, sink)));
+    let per_scan = active.par_iter().zip(&busy).map(|((r, level), busy)| {
+        timed(busy, || {
+            contained(r, *level, |sink| r.rule.check_scan(&cx, sink))
+        })
+    });
     let results: Vec<(Vec<Finding>, Option<Diagnostic>)> = per_input.chain(per_scan).collect();
 
     let mut findings = Vec::new();
@@ -128,11 +145,28 @@ pub fn run(
     // Allow-list entries and ignores are marked while rules run; what is left is unused.
     diagnostics.extend(config.unused());
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut rule_times: Vec<(&'static str, Duration)> = active
+        .iter()
+        .zip(&busy)
+        .map(|((r, _), b)| (r.rule.id(), Duration::from_nanos(b.load(Ordering::Relaxed))))
+        .collect();
+    rule_times.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     Outcome {
         findings,
         diagnostics,
         suppressed,
+        rule_times,
+        analyses: memo,
     }
+}
+
+/// Run `f`, adding the time it took to `busy` (nanoseconds).
+fn timed<T>(busy: &AtomicU64, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    busy.fetch_add(nanos, Ordering::Relaxed);
+    out
 }
 
 /// Run one rule's hooks for one unit of work, turning a panic into a diagnostic.
@@ -249,7 +283,7 @@ fn apply_suppressions(
             continue;
         }
         let path = &input.source.display;
-        findings.retain(|f| f.primary.path != *path || !suppress::suppresses(&mut sups, f));
+        findings.retain(|f| *f.primary.path != **path || !suppress::suppresses(&mut sups, f));
         diagnostics.extend(suppress::unused(&input.source, &sups, known));
     }
     if config.ignores.is_empty() {
@@ -257,7 +291,7 @@ fn apply_suppressions(
     }
     findings.retain(|f| {
         let hit = config.ignores.iter().find(|ig| {
-            ig.glob.is_match(&f.primary.path)
+            ig.glob.is_match(&*f.primary.path)
                 && (ig.rules.is_empty() || ig.rules.iter().any(|r| r == f.rule))
                 && ig.line.is_none_or(|l| l == f.primary.start.line)
                 && ig.job.as_ref().is_none_or(|j| f.job.as_ref() == Some(j))

@@ -46,7 +46,7 @@ struct Merge {
 /// Per input: its display path and kind (for locations and lookups).
 #[derive(Clone, Debug)]
 pub struct InputInfo {
-    pub path: String,
+    pub path: std::sync::Arc<str>,
     pub kind: FileKind,
 }
 
@@ -77,7 +77,7 @@ impl Graph {
         let infos: Vec<InputInfo> = all
             .iter()
             .map(|(_, i)| InputInfo {
-                path: i.source.display.clone(),
+                path: std::sync::Arc::clone(i.source.shared_path()),
                 kind: i.kind,
             })
             .collect();
@@ -457,7 +457,7 @@ impl Graph {
     /// Display path of an input.
     #[must_use]
     pub fn path(&self, input: InputId) -> &str {
-        self.inputs.get(input.0).map_or("", |i| i.path.as_str())
+        self.inputs.get(input.0).map_or("", |i| &*i.path)
     }
 
     /// Information about every input the graph knows (scanned, then loaded).
@@ -470,7 +470,10 @@ impl Graph {
     #[must_use]
     pub fn location(&self, origin: &Origin) -> Location {
         Location {
-            path: self.path(origin.input).to_owned(),
+            path: self
+                .inputs
+                .get(origin.input.0)
+                .map_or_else(|| "".into(), |i| std::sync::Arc::clone(&i.path)),
             span: origin.span,
             start: origin.start,
             end: origin.end,

@@ -147,7 +147,7 @@ fn basic_counts_and_edges() {
     );
     // Every node has a location except none: all come from the files.
     let loc = g.node_location(alpine).expect("location");
-    assert_eq!(loc.path, ".github/workflows/ci.yml");
+    assert_eq!(&*loc.path, ".github/workflows/ci.yml");
     assert_eq!((loc.start.line, loc.start.column), (20, 15));
 }
 
@@ -311,7 +311,7 @@ fn cycle_between_two_composite_actions_is_a_diagnostic() {
     assert!(d[0].message.contains("./.github/actions/x"));
     assert!(d[0].message.contains("./.github/actions/y"));
     let loc = d[0].location.as_ref().expect("location");
-    assert_eq!(loc.path, ".github/actions/x/action.yml");
+    assert_eq!(&*loc.path, ".github/actions/x/action.yml");
     // Queries terminate and follow the cycle once.
     let steps = flat_labels(&g, job(&g, "loop"));
     assert_eq!(

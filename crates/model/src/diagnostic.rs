@@ -131,7 +131,7 @@ impl Diagnostic {
     pub fn for_path(&self, path: &str) -> Self {
         let mut d = self.clone();
         if let Some(l) = &mut d.location {
-            path.clone_into(&mut l.path);
+            l.path = path.into();
         }
         path.clone_into(&mut d.path);
         d

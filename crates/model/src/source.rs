@@ -62,8 +62,9 @@ pub struct LineCol {
 /// A span resolved against its file: what findings and diagnostics carry to the outputs.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Location {
-    /// Path relative to the scan root, with `/` separators.
-    pub path: String,
+    /// Path relative to the scan root, with `/` separators. Shared with the file's
+    /// [`SourceFile`], so that the many locations into one file hold one copy.
+    pub path: Arc<str>,
     pub span: Span,
     pub start: LineCol,
     pub end: LineCol,
@@ -80,6 +81,8 @@ pub struct SourceFile {
     pub display: String,
     /// Path on disk, for error messages about I/O.
     pub disk: PathBuf,
+    /// `display` again, shared by every [`Location`] into this file.
+    shared_display: Arc<str>,
     lines: Arc<Lines>,
 }
 
@@ -107,8 +110,10 @@ impl SourceFile {
         // rare in CI files that we treat it as ordinary text, as GitHub's own parser does.
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let ascii = text.is_ascii();
+        let display: String = display.into();
         Self {
-            display: display.into(),
+            shared_display: display.as_str().into(),
+            display,
             disk: disk.as_ref().to_path_buf(),
             lines: Arc::new(Lines {
                 text,
@@ -122,8 +127,10 @@ impl SourceFile {
     /// identical to this one's.
     #[must_use]
     pub fn with_path(&self, display: impl Into<String>, disk: impl AsRef<Path>) -> Self {
+        let display: String = display.into();
         Self {
-            display: display.into(),
+            shared_display: display.as_str().into(),
+            display,
             disk: disk.as_ref().to_path_buf(),
             lines: Arc::clone(&self.lines),
         }
@@ -221,11 +228,17 @@ impl SourceFile {
             .map_or(self.lines.text.len(), |(i, _)| start + i)
     }
 
+    /// The display path as a shared string: what every [`Location`] into this file holds.
+    #[must_use]
+    pub fn shared_path(&self) -> &Arc<str> {
+        &self.shared_display
+    }
+
     /// Resolve a span to a [`Location`].
     #[must_use]
     pub fn location(&self, span: Span) -> Location {
         Location {
-            path: self.display.clone(),
+            path: Arc::clone(&self.shared_display),
             span,
             start: self.line_col(span.start),
             end: self.line_col(span.end),

@@ -189,7 +189,7 @@ fn actual(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
         .iter()
         .map(|f| {
             (
-                f.primary.path.clone(),
+                f.primary.path.to_string(),
                 f.primary.start.line,
                 f.rule.to_owned(),
             )
