@@ -208,3 +208,35 @@ fn identical_lockfiles_each_contain_their_packages() {
         );
     }
 }
+
+/// The same workflow in three repositories, calling a local composite action that
+/// differs in one of them: there the action needs no token at all, so the workflow's
+/// `contents: write` is broader than the job needs. The job's needs are shared between
+/// identical workflows only when their local actions resolve to identical files too.
+#[test]
+fn shared_job_needs_follow_the_local_actions() {
+    const WORKFLOW: &str = "on: push\npermissions:\n  contents: write\njobs:\n  release:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: ./.github/actions/publish\n";
+    const RELEASES: &str = "name: publish\ndescription: x\nruns:\n  using: composite\n  steps:\n    - run: gh release create v1\n      shell: bash\n      env:\n        GH_TOKEN: ${{ github.token }}\n";
+    const ECHOES: &str = "name: publish\ndescription: x\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (repo, action) in [("a", RELEASES), ("b", ECHOES), ("c", RELEASES)] {
+        let root = dir.path().join(repo).join(".github");
+        std::fs::create_dir_all(root.join("workflows")).expect("mkdir");
+        std::fs::create_dir_all(root.join("actions/publish")).expect("mkdir");
+        std::fs::write(root.join("workflows/release.yml"), WORKFLOW).expect("write");
+        std::fs::write(root.join("actions/publish/action.yml"), action).expect("write");
+    }
+    let out = tollgate()
+        .args(["check", "--format", "json", "--select", "broad-permissions"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let v = json(&out.stdout);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["b/.github/workflows/release.yml"], "{v}");
+}

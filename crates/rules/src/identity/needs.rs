@@ -139,54 +139,131 @@ impl Needs {
     }
 }
 
-/// Job needs already computed, by (workflow model, job index): files with identical text
-/// share one model, and a job that refers to nothing local needs the same in each.
+/// Job needs already computed, by (workflow model, job index), each with the local
+/// lookups it made. Files with identical text share one model; a job computed for one
+/// of them holds for another when each local action and workflow it looked up resolves,
+/// from the other file's repository, to the same model (or is missing in both).
 #[derive(Default)]
-struct SharedNeeds(std::sync::Mutex<std::collections::HashMap<(usize, usize), Needs>>);
+struct SharedNeeds(std::sync::Mutex<std::collections::HashMap<(usize, usize), Vec<Computed>>>);
 
-/// What a job needs, computed once for all the files that share its workflow model when
-/// nothing in the job depends on where the file stands (no local action or workflow).
+/// One computation of a job's needs, with the lookups it depended on.
+type Computed = (Vec<Lookup>, Needs);
+
+/// One lookup of a local action or workflow made while computing a job's needs: the
+/// path as written, and the model it resolved to (its address; 0 when missing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Lookup {
+    workflow: bool,
+    path: String,
+    found: usize,
+}
+
+impl Lookup {
+    /// True when `path` resolves from the repository at `prefix` as it did when recorded.
+    fn holds(&self, scan: &Scan, prefix: &str) -> bool {
+        let found = if self.workflow {
+            local_workflow(scan, prefix, &self.path).map(|(i, _)| model_id(i))
+        } else {
+            local_action(scan, prefix, &self.path).map(|(i, _)| model_id(i))
+        };
+        found.unwrap_or(0) == self.found
+    }
+}
+
+/// The lookups of one computation, all made from the repository of the job's file.
+struct Trace {
+    prefix: String,
+    lookups: std::cell::RefCell<Vec<Lookup>>,
+    /// False once a lookup was made from another repository (then the result is not
+    /// shared).
+    shareable: std::cell::Cell<bool>,
+}
+
+impl Trace {
+    fn new(prefix: &str) -> Self {
+        Self {
+            prefix: prefix.to_owned(),
+            lookups: std::cell::RefCell::default(),
+            shareable: std::cell::Cell::new(true),
+        }
+    }
+
+    fn record(&self, prefix: &str, workflow: bool, path: &str, found: Option<&Input>) {
+        if prefix != self.prefix {
+            self.shareable.set(false);
+        }
+        self.lookups.borrow_mut().push(Lookup {
+            workflow,
+            path: path.to_owned(),
+            found: found.map_or(0, model_id),
+        });
+    }
+}
+
+/// The address of an input's model: equal for files with identical text, distinct
+/// otherwise, and stable while the scan lives.
+fn model_id(input: &Input) -> usize {
+    std::sync::Arc::as_ptr(&input.parsed) as usize
+}
+
+/// What a job needs, computed once for all the files that share its workflow model and
+/// whose local actions and workflows resolve to the same models.
 pub fn job_needs_shared(
     cx: &tollgate_engine::Context<'_>,
     input: &Input,
     wf: &Workflow,
     job: &Job,
 ) -> Needs {
-    let local = |u: Option<&Uses>| matches!(u, Some(Uses::Local { .. } | Uses::SelfRepo { .. }));
-    let position_free = !local(job.uses.as_ref().map(|u| &u.value))
-        && !job
-            .steps
-            .iter()
-            .any(|s| local(s.uses.as_ref().map(|u| &u.value)));
-    let Some(index) = job_index(wf, job).filter(|_| position_free) else {
+    let Some(index) = job_index(wf, job) else {
         return job_needs(cx.scan, input, wf, job);
     };
-    let key = (std::sync::Arc::as_ptr(&input.parsed) as usize, index);
+    let prefix = repo_prefix(&input.source.display);
+    let key = (model_id(input), index);
     let memo = cx.memo.get_or_init(SharedNeeds::default);
     let lock = || {
         memo.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     };
-    if let Some(n) = lock().get(&key) {
+    if let Some((_, n)) = lock().get(&key).and_then(|entries| {
+        entries
+            .iter()
+            .find(|(lookups, _)| lookups.iter().all(|l| l.holds(cx.scan, prefix)))
+    }) {
         return n.clone();
     }
-    let needs = job_needs(cx.scan, input, wf, job);
-    lock().insert(key, needs.clone());
+    let trace = Trace::new(prefix);
+    let mut needs = Needs::default();
+    job_into(cx.scan, input, wf, job, &mut needs, 0, &trace);
+    if trace.shareable.get() {
+        lock()
+            .entry(key)
+            .or_default()
+            .push((trace.lookups.into_inner(), needs.clone()));
+    }
     needs
 }
 
 /// What a job needs. `input` holds the workflow.
 pub fn job_needs(scan: &Scan, input: &Input, wf: &Workflow, job: &Job) -> Needs {
     let mut needs = Needs::default();
-    job_into(scan, input, wf, job, &mut needs, 0);
+    let trace = Trace::new(repo_prefix(&input.source.display));
+    job_into(scan, input, wf, job, &mut needs, 0, &trace);
     needs
 }
 
-fn job_into(scan: &Scan, input: &Input, wf: &Workflow, job: &Job, needs: &mut Needs, depth: usize) {
+fn job_into(
+    scan: &Scan,
+    input: &Input,
+    wf: &Workflow,
+    job: &Job,
+    needs: &mut Needs,
+    depth: usize,
+    trace: &Trace,
+) {
     let prefix = repo_prefix(&input.source.display);
     if let Some(u) = &job.uses {
-        call_into(scan, prefix, &u.value, needs, depth);
+        call_into(scan, prefix, &u.value, needs, depth, trace);
         return;
     }
     let Some(j) = job_index(wf, job) else { return };
@@ -198,6 +275,7 @@ fn job_into(scan: &Scan, input: &Input, wf: &Workflow, job: &Job, needs: &mut Ne
         outer_env: vec![&job.env, &wf.env],
         checkout_other_identity: false,
         inputs: BTreeMap::new(),
+        trace,
     };
     let cx = StepsCx {
         checkout_other_identity: job.steps.iter().any(|s| checkout_with_other_token(&cx, s)),
@@ -210,12 +288,19 @@ fn job_into(scan: &Scan, input: &Input, wf: &Workflow, job: &Job, needs: &mut Ne
 
 /// A reusable-workflow call: the needs of the called workflow's jobs when it is local and
 /// in the scan, what the base says for a known remote one, unknown otherwise.
-fn call_into(scan: &Scan, prefix: &str, uses: &Uses, needs: &mut Needs, depth: usize) {
+fn call_into(
+    scan: &Scan,
+    prefix: &str,
+    uses: &Uses,
+    needs: &mut Needs,
+    depth: usize,
+    trace: &Trace,
+) {
     match uses {
         Uses::Local { path } | Uses::SelfRepo { path } => {
-            let Some((input, wf)) =
-                local_workflow(scan, prefix, path).filter(|_| depth < MAX_DEPTH)
-            else {
+            let found = local_workflow(scan, prefix, path);
+            trace.record(prefix, true, path, found.map(|(i, _)| i));
+            let Some((input, wf)) = found.filter(|_| depth < MAX_DEPTH) else {
                 needs.unknown.insert(format!("./{path}"));
                 return;
             };
@@ -243,7 +328,7 @@ fn call_into(scan: &Scan, prefix: &str, uses: &Uses, needs: &mut Needs, depth: u
                         Permissions::Empty => {}
                     }
                 }
-                job_into(scan, input, wf, job, needs, depth + 1);
+                job_into(scan, input, wf, job, needs, depth + 1, trace);
             }
         }
         Uses::Remote(r) => match find_action(r) {
@@ -280,6 +365,8 @@ struct StepsCx<'a> {
     /// Inside a composite action: its inputs (lowercase) as the calling step sets them,
     /// else their defaults, so `${{ inputs.token }}` is judged by what it carries.
     inputs: BTreeMap<String, String>,
+    /// Where the local lookups are recorded.
+    trace: &'a Trace,
 }
 
 impl StepsCx<'_> {
@@ -357,9 +444,10 @@ fn step_into(cx: &StepsCx<'_>, step: &Step, needs: &mut Needs, depth: usize) {
 }
 
 fn local_into(cx: &StepsCx<'_>, path: &str, step: &Step, needs: &mut Needs, depth: usize) {
-    let Some((input, action)) =
-        local_action(cx.scan, cx.prefix, path).filter(|_| depth < MAX_DEPTH)
-    else {
+    let found = local_action(cx.scan, cx.prefix, path);
+    cx.trace
+        .record(cx.prefix, false, path, found.map(|(i, _)| i));
+    let Some((input, action)) = found.filter(|_| depth < MAX_DEPTH) else {
         needs.unknown.insert(format!("./{path}"));
         return;
     };
@@ -396,6 +484,7 @@ fn local_into(cx: &StepsCx<'_>, path: &str, step: &Step, needs: &mut Needs, dept
         outer_env: cx.outer_env.clone(),
         checkout_other_identity: cx.checkout_other_identity,
         inputs,
+        trace: cx.trace,
     };
     let inner = StepsCx {
         checkout_other_identity: inner.checkout_other_identity
