@@ -17,6 +17,77 @@ use crate::registry::default_source;
 use crate::yaml::parse_recovering;
 
 pub(crate) fn parse(file: &SourceFile) -> Parsed {
+    let Some((text, blanked)) = only_read_sections(file.text()) else {
+        return parse_text(file);
+    };
+    let mut out = parse_text(&SourceFile::new(file.display.clone(), &file.disk, text));
+    // A YAML node ends where the next token starts: a section that follows a package
+    // entry ends it, but once blanked the entry runs on to the token after it.
+    let clamp = |end: &mut usize| {
+        if let Some(r) = blanked.iter().find(|r| r.start < *end && *end <= r.end) {
+            *end = r.start;
+        }
+    };
+    for p in &mut out.packages {
+        clamp(&mut p.span.end);
+        if let Some(s) = &mut p.source_span {
+            clamp(&mut s.end);
+        }
+    }
+    out
+}
+
+/// The top-level keys read here. `importers:` (what each workspace project asks for),
+/// `snapshots:` (v9 peer variants of `packages:` entries) and the rest name no fetched
+/// package that `packages:` does not, and are often half of the file.
+const READ: &[&str] = &["lockfileVersion", "packages"];
+
+/// `text` with every top-level section other than [`READ`] blanked out (each character
+/// but line breaks replaced by a space), so that the YAML parser skips them quickly and
+/// every offset, line and column stays what it was. `None` when nothing would be blanked
+/// or a top-level line is not a plain `key:` as pnpm writes them (then the whole text is
+/// parsed as it is).
+fn only_read_sections(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut blanked: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut blank = false;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        match line.as_bytes().first() {
+            // Indented lines, empty lines and comments belong to the current section.
+            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'#') => {}
+            _ if line.starts_with("---") || line.starts_with("...") => blank = false,
+            _ => {
+                let (key, rest) = line.split_once(':')?;
+                let plain = key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'));
+                if !plain || !(rest.is_empty() || rest.starts_with([' ', '\r', '\n'])) {
+                    return None;
+                }
+                blank = !READ.contains(&key);
+            }
+        }
+        if blank {
+            match blanked.last_mut() {
+                Some(r) if r.end == start => r.end = at,
+                _ => blanked.push(start..at),
+            }
+            let bytes = out.get_or_insert_with(|| text.as_bytes().to_vec());
+            for b in &mut bytes[start..at] {
+                if !matches!(*b, b'\n' | b'\r') {
+                    *b = b' ';
+                }
+            }
+        }
+    }
+    // Only ASCII bytes were replaced, whole lines at a time: still UTF-8.
+    out.map(|b| (String::from_utf8(b).unwrap_or_default(), blanked))
+}
+
+fn parse_text(file: &SourceFile) -> Parsed {
     let mut out = Parsed::default();
     let docs = parse_recovering(file, &mut out.diagnostics, "pnpm-lock.yaml");
     for doc in &docs {
@@ -108,6 +179,77 @@ fn split_key(key: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unread_sections_are_blanked_in_place() {
+        let text = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      a: {specifier: ^1, version: 1.0.0}\n\npackages:\n\n  a@1.0.0:\n    resolution: {integrity: sha512-x}\n\nsnapshots:\n\n  a@1.0.0: {}\n";
+        let (blanked, ranges) = only_read_sections(text).expect("blanked");
+        assert_eq!(ranges.len(), 2, "{ranges:?}");
+        assert!(text[ranges[0].clone()].starts_with("importers:"));
+        assert!(text[ranges[1].clone()].starts_with("snapshots:"));
+        assert_eq!(blanked.len(), text.len());
+        assert_eq!(blanked.lines().count(), text.lines().count());
+        assert!(!blanked.contains("importers") && !blanked.contains("snapshots"));
+        assert!(!blanked.contains("specifier"));
+        assert!(blanked.contains("packages:\n\n  a@1.0.0:\n    resolution"));
+        // Nothing to blank, or a top-level line pnpm would not write: parsed as it is.
+        assert_eq!(
+            only_read_sections("lockfileVersion: '9.0'\npackages: {}\n"),
+            None
+        );
+        assert_eq!(only_read_sections("snapshots: {}\n'packages': {}\n"), None);
+        assert_eq!(only_read_sections("{packages: {}}\n"), None);
+    }
+
+    /// Blanking changes nothing in what is read: the fixtures and, when present, every
+    /// pnpm lockfile of the shared corpus give the same packages, versions and
+    /// diagnostics either way.
+    #[test]
+    fn blanking_reads_the_same_packages() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files: Vec<std::path::PathBuf> = ["v5", "v6", "v9"]
+            .iter()
+            .map(|v| root.join(format!("testdata/lockfile/pnpm/{v}/pnpm-lock.yaml")))
+            .chain([root.join("testdata/lockfile/corrupt/pnpm-lock.yaml")])
+            .collect();
+        let corpus = root.join("../shared/corpus");
+        for repo in std::fs::read_dir(&corpus).into_iter().flatten().flatten() {
+            collect(&repo.path(), &mut files);
+        }
+        let mut blanked = 0;
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("read");
+            let file = SourceFile::new(path.display().to_string(), path, text);
+            let whole = parse_text(&file);
+            let fast = parse(&file);
+            blanked += usize::from(only_read_sections(file.text()).is_some());
+            assert_eq!(fast.packages, whole.packages, "{}", path.display());
+            assert_eq!(
+                fast.format_version,
+                whole.format_version,
+                "{}",
+                path.display()
+            );
+            assert_eq!(
+                format!("{:?}", fast.diagnostics),
+                format!("{:?}", whole.diagnostics),
+                "{}",
+                path.display()
+            );
+        }
+        assert!(blanked >= 3, "the fixtures have sections to blank");
+    }
+
+    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                collect(&p, out);
+            } else if p.file_name().is_some_and(|n| n == "pnpm-lock.yaml") {
+                out.push(p);
+            }
+        }
+    }
 
     #[test]
     fn key_shapes() {
