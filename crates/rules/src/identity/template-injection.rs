@@ -55,7 +55,16 @@ impl Rule for TemplateInjection {
             s.uses.as_ref().map(|u| &u.value),
             Some(Uses::Remote(r)) if r.action().eq_ignore_ascii_case("actions/github-script")
         );
-        if s.run.is_none() && !github_script {
+        // Only expressions can inject: most scripts hold none, and the taint of the
+        // step's environment and earlier outputs is worth working out only for those
+        // that do.
+        let templated = |t: &str| t.contains("${{");
+        let in_run = s.run.as_ref().is_some_and(|r| templated(&r.script));
+        let in_script = github_script
+            && s
+                .with_value("script")
+                .is_some_and(|kv| templated(&kv.value.value));
+        if !in_run && !in_script {
             return;
         }
         let severity = match wf {
