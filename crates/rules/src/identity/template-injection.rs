@@ -61,8 +61,7 @@ impl Rule for TemplateInjection {
         let templated = |t: &str| t.contains("${{");
         let in_run = s.run.as_ref().is_some_and(|r| templated(&r.script));
         let in_script = github_script
-            && s
-                .with_value("script")
+            && s.with_value("script")
                 .is_some_and(|kv| templated(&kv.value.value));
         if !in_run && !in_script {
             return;
