@@ -147,7 +147,9 @@ fn deeply_nested_yaml_json_and_toml() {
         ("action.yml", format!("runs: {}\n", open_close("{", "}"))),
         (
             "pnpm-lock.yaml",
-            format!("lockfileVersion: 9\nx: {}\n", open_close("[", "]")),
+            // Under `packages:`, the one section of a pnpm lockfile that is parsed (the
+            // others are skipped unparsed).
+            format!("lockfileVersion: 9\npackages: {}\n", open_close("[", "]")),
         ),
         ("package-lock.json", open_close("[", "]")),
         (
