@@ -106,22 +106,19 @@ pub fn run(
         .collect();
 
     for ((r, level), busy) in active.iter().zip(&busy) {
-        let (_, failed) = timed(busy, || contained(r, *level, |_| r.rule.prepare(&cx)));
+        let (_, failed) = contained(r, *level, busy, |_| r.rule.prepare(&cx));
         diagnostics_early.extend(failed);
     }
     // One task per (input, rule) pair for file hooks, one per rule for scan hooks.
     let per_input = inputs.par_iter().flat_map_iter(|input| {
         active.iter().zip(&busy).map(move |((r, level), busy)| {
-            timed(busy, || {
-                contained(r, *level, |sink| run_input(r.rule, &cx, input, sink))
-            })
+            contained(r, *level, busy, |sink| run_input(r.rule, &cx, input, sink))
         })
     });
-    let per_scan = active.par_iter().zip(&busy).map(|((r, level), busy)| {
-        timed(busy, || {
-            contained(r, *level, |sink| r.rule.check_scan(&cx, sink))
-        })
-    });
+    let per_scan = active
+        .par_iter()
+        .zip(&busy)
+        .map(|((r, level), busy)| contained(r, *level, busy, |sink| r.rule.check_scan(&cx, sink)));
     let results: Vec<(Vec<Finding>, Option<Diagnostic>)> = per_input.chain(per_scan).collect();
 
     let mut findings = Vec::new();
@@ -160,21 +157,15 @@ pub fn run(
     }
 }
 
-/// Run `f`, adding the time it took to `busy` (nanoseconds).
-fn timed<T>(busy: &AtomicU64, f: impl FnOnce() -> T) -> T {
-    let start = Instant::now();
-    let out = f();
-    let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-    busy.fetch_add(nanos, Ordering::Relaxed);
-    out
-}
-
-/// Run one rule's hooks for one unit of work, turning a panic into a diagnostic.
+/// Run one rule's hooks for one unit of work, turning a panic into a diagnostic and
+/// adding the time it took to `busy` (nanoseconds).
 fn contained(
     r: &RegisteredRule,
     level: Level,
+    busy: &AtomicU64,
     f: impl FnOnce(&mut Sink<'_>),
 ) -> (Vec<Finding>, Option<Diagnostic>) {
+    let start = Instant::now();
     let mut findings = Vec::new();
     let outcome = {
         let mut sink = Sink {
@@ -187,6 +178,8 @@ fn contained(
         };
         catch_unwind(AssertUnwindSafe(|| f(&mut sink)))
     };
+    let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    busy.fetch_add(nanos, Ordering::Relaxed);
     match outcome {
         Ok(()) => (findings, None),
         Err(p) => {
