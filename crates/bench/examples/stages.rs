@@ -3,7 +3,9 @@
 
 #![allow(clippy::print_stdout, unsafe_code)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
+
+use mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -14,18 +16,18 @@ struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static HIGH: AtomicUsize = AtomicUsize::new(0);
 
-// SAFETY: defers to the system allocator and only adds counters.
+// SAFETY: defers to the allocator the binary uses (mimalloc) and only adds counters.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
         HIGH.fetch_max(now, Ordering::Relaxed);
         // SAFETY: same layout, passed through.
-        unsafe { System.alloc(l) }
+        unsafe { MiMalloc.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
         // SAFETY: same pointer and layout as allocated.
-        unsafe { System.dealloc(p, l) }
+        unsafe { MiMalloc.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
         if new >= l.size() {
@@ -35,7 +37,7 @@ unsafe impl GlobalAlloc for Counting {
             LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
         }
         // SAFETY: same pointer and layout as allocated.
-        unsafe { System.realloc(p, l, new) }
+        unsafe { MiMalloc.realloc(p, l, new) }
     }
 }
 
