@@ -110,8 +110,6 @@ impl<'a> Cx<'a> {
         Origin {
             input: self.id,
             span,
-            start: self.input.source.line_col(span.start),
-            end: self.input.source.line_col(span.end),
         }
     }
 
@@ -215,7 +213,7 @@ impl<'a> Cx<'a> {
 
     fn remote(&mut self, r: &UsesRef, span: Span) -> FRef {
         let reference = format!("{}@{}", r.action(), r.git_ref);
-        let remote = RemoteRef {
+        let remote = Box::new(RemoteRef {
             reference: reference.clone(),
             owner: r.owner.clone(),
             repo: r.repo.clone(),
@@ -223,7 +221,7 @@ impl<'a> Cx<'a> {
             git_ref: r.git_ref.clone(),
             ref_kind: r.ref_kind,
             locked_commit: None,
-        };
+        });
         let kind = if r.is_reusable_workflow() {
             NodeKind::ReusableWorkflow {
                 target: Target::Remote(remote),

@@ -9,7 +9,9 @@ use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 use tollgate_gha::{Job, Step, Workflow};
-use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, Location, Severity};
+use tollgate_model::{
+    Diagnostic, DiagnosticCode, FileKind, LineCol, LineIndex, Location, Severity,
+};
 use tollgate_scan::{Input, Parsed, Scan};
 
 use crate::fragment::{self, FRef, Fragment, Key};
@@ -48,6 +50,8 @@ struct Merge {
 pub struct InputInfo {
     pub path: std::sync::Arc<str>,
     pub kind: FileKind,
+    /// For the lines and columns of origins.
+    pub lines: LineIndex,
 }
 
 /// The dependency graph of one scan.
@@ -79,6 +83,7 @@ impl Graph {
             .map(|(_, i)| InputInfo {
                 path: std::sync::Arc::clone(i.source.shared_path()),
                 kind: i.kind,
+                lines: i.source.line_index(),
             })
             .collect();
         let mut graph = Self {
@@ -469,14 +474,19 @@ impl Graph {
     /// The location of an origin.
     #[must_use]
     pub fn location(&self, origin: &Origin) -> Location {
+        let Some(info) = self.inputs.get(origin.input.0) else {
+            return Location {
+                path: "".into(),
+                span: origin.span,
+                start: LineCol::default(),
+                end: LineCol::default(),
+            };
+        };
         Location {
-            path: self
-                .inputs
-                .get(origin.input.0)
-                .map_or_else(|| "".into(), |i| std::sync::Arc::clone(&i.path)),
+            path: std::sync::Arc::clone(&info.path),
             span: origin.span,
-            start: origin.start,
-            end: origin.end,
+            start: info.lines.line_col(origin.span.start),
+            end: info.lines.line_col(origin.span.end),
         }
     }
 

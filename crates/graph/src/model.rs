@@ -2,7 +2,7 @@
 
 use tollgate_gha::RefKind;
 use tollgate_lockfile::{Ecosystem, SourceKind};
-use tollgate_model::{FileKind, LineCol, Span};
+use tollgate_model::{FileKind, Span};
 
 /// A node of the graph. Ids are petgraph indices and stable for a given input set.
 pub type NodeId = petgraph::graph::NodeIndex<u32>;
@@ -13,14 +13,13 @@ pub type NodeId = petgraph::graph::NodeIndex<u32>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct InputId(pub usize);
 
-/// Where a node or edge comes from: a span in one input, with its line and column
-/// resolved at build time so renderers need no source text.
+/// Where a node or edge comes from: a span in one input. Lines and columns are worked
+/// out when asked for ([`crate::Graph::location`]), from the line index the graph keeps
+/// per input, so that the hundreds of thousands of edges of a large scan stay small.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Origin {
     pub input: InputId,
     pub span: Span,
-    pub start: LineCol,
-    pub end: LineCol,
 }
 
 /// What a permission scope grants.
@@ -69,7 +68,8 @@ impl RemoteRef {
 /// What an action or reusable-workflow node points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Remote(RemoteRef),
+    /// Boxed: five strings, which would make every node of the graph as large.
+    Remote(Box<RemoteRef>),
     /// `./path` or `$/path`, resolved against the repository root of the referring file.
     Local {
         /// The directory (actions) or file (workflows) relative to the scan root.

@@ -178,7 +178,7 @@ fn permissions_job_level_replaces_workflow_level() {
     // The holds edge points at the permission entry.
     let h = g.holds(job(&g, "deploy"));
     let o = h.oidc.and_then(|x| x.origin).expect("origin");
-    assert_eq!(o.start.line, 29);
+    assert_eq!(g.location(&o).start.line, 29);
 }
 
 #[test]
@@ -208,7 +208,8 @@ fn secrets_and_inherit() {
         .find(|x| x.node == bt)
         .and_then(|x| x.origin)
         .expect("origin");
-    assert_eq!((o.start.line, o.start.column), (22, 35));
+    let at = g.location(&o).start;
+    assert_eq!((at.line, at.column), (22, 35));
 }
 
 fn flat_labels(g: &Graph, job: NodeId) -> Vec<String> {

@@ -101,15 +101,6 @@ pub fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<JobDepen
     c.finish()
 }
 
-fn origin(id: InputId, input: &Input, span: Span) -> Origin {
-    Origin {
-        input: id,
-        span,
-        start: input.source.line_col(span.start),
-        end: input.source.line_col(span.end),
-    }
-}
-
 fn truthy(v: &str) -> bool {
     let v = v.trim();
     !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0"
@@ -249,7 +240,8 @@ impl<'a> Collector<'a> {
         });
         Site {
             path: input.source.display.clone(),
-            origin: origin(id, input, span),
+            origin: Origin { input: id, span },
+            start: input.source.line_col(span.start),
             step: step.map(|s| s.step),
             step_label: label,
         }

@@ -2,6 +2,7 @@
 //! is pinned and what falls back when it fails, and the identity of every job.
 
 use tollgate_graph::{NodeId, Origin};
+use tollgate_model::LineCol;
 
 /// What kind of thing a job depends on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -109,6 +110,8 @@ pub struct Site {
     /// Display path of the file.
     pub path: String,
     pub origin: Origin,
+    /// Line and column of the start of `origin`.
+    pub start: LineCol,
     /// The step (workflow step or composite-action step), when a step introduces it.
     pub step: Option<NodeId>,
     /// The step's label for humans.

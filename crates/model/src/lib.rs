@@ -14,4 +14,4 @@ mod source;
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use finding::{Confidence, Finding, Impact, Level, PathHop, Related};
 pub use kind::FileKind;
-pub use source::{LineCol, Location, SourceFile, Span};
+pub use source::{LineCol, LineIndex, Location, SourceFile, Span};

@@ -96,6 +96,42 @@ struct Lines {
     ascii: bool,
 }
 
+impl Lines {
+    fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[idx];
+        let column = if self.ascii {
+            offset - start
+        } else {
+            let mut end = offset;
+            while !self.text.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.text[start..end].chars().count()
+        };
+        LineCol {
+            line: idx + 1,
+            column: column + 1,
+        }
+    }
+}
+
+/// The line index of a [`SourceFile`], shared with it (see [`SourceFile::line_index`]).
+#[derive(Clone, Debug)]
+pub struct LineIndex(Arc<Lines>);
+
+impl LineIndex {
+    /// 1-based line and column of byte `offset`, as [`SourceFile::line_col`] gives it.
+    #[must_use]
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        self.0.line_col(offset)
+    }
+}
+
 impl SourceFile {
     #[must_use]
     pub fn new(
@@ -187,25 +223,15 @@ impl SourceFile {
     /// Offsets inside a multi-byte character resolve to that character.
     #[must_use]
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.lines.text.len());
-        let idx = match self.lines.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.lines.line_starts[idx];
-        let column = if self.lines.ascii {
-            offset - start
-        } else {
-            let mut end = offset;
-            while !self.lines.text.is_char_boundary(end) {
-                end -= 1;
-            }
-            self.lines.text[start..end].chars().count()
-        };
-        LineCol {
-            line: idx + 1,
-            column: column + 1,
-        }
+        self.lines.line_col(offset)
+    }
+
+    /// The file's line index, shared: for turning offsets into lines and columns where
+    /// the file itself is out of reach (the graph keeps one per input instead of the
+    /// line and column of every node and edge).
+    #[must_use]
+    pub fn line_index(&self) -> LineIndex {
+        LineIndex(Arc::clone(&self.lines))
     }
 
     /// Byte offset of a 1-based line and a 0-based character column, the form YAML parsers

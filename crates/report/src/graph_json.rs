@@ -54,10 +54,13 @@ pub struct EdgeDto {
 }
 
 fn location(graph: &Graph, origin: Option<&Origin>) -> Option<LocationDto> {
-    origin.map(|o| LocationDto {
-        path: graph.path(o.input).to_owned(),
-        line: o.start.line,
-        column: o.start.column,
+    origin.map(|o| {
+        let at = graph.location(o);
+        LocationDto {
+            path: at.path.to_string(),
+            line: at.start.line,
+            column: at.start.column,
+        }
     })
 }
 

@@ -67,7 +67,7 @@ pub fn render(inv: &Inventory) -> String {
                     u.site.as_ref().map(|s| s.path.clone()).unwrap_or_default(),
                     u.site
                         .as_ref()
-                        .map(|s| s.origin.start.line.to_string())
+                        .map(|s| s.start.line.to_string())
                         .unwrap_or_default(),
                     u.pinning.pinned.map_or_else(String::new, |p| p.to_string()),
                     u.pinning.how.clone(),

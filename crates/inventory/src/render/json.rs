@@ -134,8 +134,8 @@ fn dependency(d: &Dependency) -> DependencyDto {
                 job: u.job.job.clone(),
                 location: u.site.as_ref().map(|s| LocationDto {
                     path: s.path.clone(),
-                    line: s.origin.start.line,
-                    column: s.origin.start.column,
+                    line: s.start.line,
+                    column: s.start.column,
                 }),
                 step: u.site.as_ref().and_then(|s| s.step_label.clone()),
                 occurrences: u.sites,

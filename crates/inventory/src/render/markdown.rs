@@ -116,7 +116,7 @@ fn gaps(s: &mut String, inv: &Inventory) {
         for u in d.uses.iter().filter(|u| u.fallbacks.is_empty()) {
             let at = u.site.as_ref().map_or_else(
                 || "—".to_owned(),
-                |site| code(&format!("{}:{}", site.path, site.origin.start.line)),
+                |site| code(&format!("{}:{}", site.path, site.start.line)),
             );
             rows.push(format!(
                 "| {} | {} | {} | {} |",
