@@ -40,15 +40,23 @@ pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress>
     analyze_job_with(scan, graph, job, &Cache::default())
 }
 
-/// What every job of the graph reaches, in parallel, sharing one [`Cache`].
+/// What every job of the graph reaches, in parallel, sharing one [`Cache`]. Twin jobs
+/// (the same workflow and files in several copies of a repository) are analysed once
+/// and the result mapped onto the others ([`tollgate_graph::share_per_job`]).
 #[must_use]
 pub fn analyze_jobs(scan: &Scan, graph: &Graph) -> Vec<(NodeId, JobEgress)> {
-    use rayon::prelude::*;
     let cache = Cache::default();
     let jobs: Vec<NodeId> = graph.jobs().collect();
-    jobs.into_par_iter()
-        .filter_map(|j| Some((j, analyze_job_with(scan, graph, j, &cache)?)))
-        .collect()
+    tollgate_graph::share_per_job(
+        graph,
+        scan,
+        &jobs,
+        |j| analyze_job_with(scan, graph, j, &cache).map(|e| (e, true)),
+        JobEgress::repointed,
+    )
+    .into_iter()
+    .filter_map(|(j, e)| Some((j, e?)))
+    .collect()
 }
 
 /// Work shared between the jobs of one analysis: which packages of a lockfile stand for

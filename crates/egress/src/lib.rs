@@ -176,3 +176,163 @@ impl JobEgress {
 pub struct Egress {
     pub jobs: Vec<JobEgress>,
 }
+
+impl JobEgress {
+    /// This job's egress mapped onto a twin job (see [`tollgate_graph::Footprint`]): the
+    /// same destinations and reasons, at the twin's nodes and paths, re-sorted where the
+    /// order depends on paths.
+    #[must_use]
+    pub fn repointed(&self, rp: &tollgate_graph::Repoint) -> Self {
+        // Destructured in full so that a new field cannot be left unmapped.
+        let Self {
+            job,
+            workflow,
+            workflow_name,
+            job_id,
+            location,
+            destinations,
+            unresolved,
+            unknown_actions,
+            harden_runner,
+            actions,
+        } = self.clone();
+        let mut workflow = workflow;
+        rp.text(&mut workflow);
+        let mut location = location;
+        rp.opt_location(&mut location);
+        let destinations = destinations
+            .into_iter()
+            .map(|d| {
+                let Destination {
+                    host,
+                    port,
+                    wildcard,
+                    provenance,
+                } = d;
+                let mut provenance: Vec<Provenance> = provenance
+                    .into_iter()
+                    .map(|p| {
+                        let Provenance {
+                            kind,
+                            mut label,
+                            mut location,
+                            mut step,
+                            platform,
+                        } = p;
+                        rp.text(&mut label);
+                        rp.opt_location(&mut location);
+                        rp.opt_location(&mut step);
+                        Provenance {
+                            kind,
+                            label,
+                            location,
+                            step,
+                            platform,
+                        }
+                    })
+                    .collect();
+                provenance.sort();
+                Destination {
+                    host,
+                    port,
+                    wildcard,
+                    provenance,
+                }
+            })
+            .collect();
+        let mut unresolved: Vec<Unresolved> = unresolved
+            .into_iter()
+            .map(|u| {
+                let Unresolved {
+                    mut text,
+                    kind,
+                    mut label,
+                    mut location,
+                } = u;
+                rp.text(&mut text);
+                rp.text(&mut label);
+                rp.opt_location(&mut location);
+                Unresolved {
+                    text,
+                    kind,
+                    label,
+                    location,
+                }
+            })
+            .collect();
+        unresolved.sort();
+        let mut unknown_actions: Vec<UnknownAction> = unknown_actions
+            .into_iter()
+            .map(|u| {
+                let UnknownAction {
+                    reference,
+                    mut location,
+                } = u;
+                rp.opt_location(&mut location);
+                UnknownAction {
+                    reference,
+                    location,
+                }
+            })
+            .collect();
+        unknown_actions.sort();
+        let harden_runner = harden_runner
+            .into_iter()
+            .map(|h| {
+                let HardenRunner {
+                    mut location,
+                    policy,
+                    mut policy_location,
+                    allowed,
+                    mut allowed_location,
+                } = h;
+                rp.location(&mut location);
+                rp.opt_location(&mut policy_location);
+                rp.opt_location(&mut allowed_location);
+                let allowed = allowed.map(|list| {
+                    list.into_iter()
+                        .map(|e| {
+                            let AllowedEndpoint {
+                                text,
+                                endpoint,
+                                mut location,
+                            } = e;
+                            rp.location(&mut location);
+                            AllowedEndpoint {
+                                text,
+                                endpoint,
+                                location,
+                            }
+                        })
+                        .collect()
+                });
+                HardenRunner {
+                    location,
+                    policy,
+                    policy_location,
+                    allowed,
+                    allowed_location,
+                }
+            })
+            .collect();
+        let actions = actions
+            .into_iter()
+            .map(|(a, mut at)| {
+                rp.location(&mut at);
+                (a, at)
+            })
+            .collect();
+        Self {
+            job: rp.node(job),
+            workflow,
+            workflow_name,
+            job_id,
+            location,
+            destinations,
+            unresolved,
+            unknown_actions,
+            harden_runner,
+            actions,
+        }
+    }
+}

@@ -13,6 +13,7 @@
 //! Rules query the graph ([`Graph::job_steps`], [`Graph::reaches`], [`Graph::holds`],
 //! [`Graph::path_to`]); renderers draw a filtered [`GraphView`].
 
+mod footprint;
 mod fragment;
 mod graph;
 mod model;
@@ -22,6 +23,7 @@ mod shell;
 pub mod util;
 mod view;
 
+pub use footprint::{Footprint, Repoint, share_per_job};
 pub use graph::{Graph, InputInfo};
 pub use model::{
     Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef, Target,

@@ -20,7 +20,9 @@ pub mod render;
 
 use std::collections::BTreeMap;
 
-pub use collect::{commit_url, is_platform_host, job_dependencies, manager_ecosystem};
+pub use collect::{
+    all_job_dependencies, commit_url, is_platform_host, job_dependencies, manager_ecosystem,
+};
 pub use identity::job_identity;
 pub use model::{
     Dependency, DependencyKind, DependencyUse, Fallback, FallbackKind, Inventory, JobDependency,
@@ -55,9 +57,9 @@ pub fn job_ref(graph: &Graph, job: NodeId) -> JobRef {
 pub fn build(scan: &Scan, graph: &Graph) -> Inventory {
     let mut deps: BTreeMap<String, Dependency> = BTreeMap::new();
     let mut jobs = Vec::new();
-    for job in graph.jobs() {
+    let all: Vec<NodeId> = graph.jobs().collect();
+    for (job, list) in all_job_dependencies(scan, graph, &all) {
         let jr = job_ref(graph, job);
-        let list = job_dependencies(scan, graph, job);
         let mut identity = job_identity(scan, graph, job, jr.clone());
         identity.external_dependencies = list.iter().filter(|d| d.external).count();
         identity.without_fallback = list

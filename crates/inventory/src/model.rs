@@ -290,3 +290,79 @@ pub struct Inventory {
     pub jobs: Vec<JobIdentity>,
     pub totals: Totals,
 }
+
+impl JobDependency {
+    /// This dependency as a twin job takes it on (see [`tollgate_graph::Footprint`]): at
+    /// the twin's step and file, with paths in texts mapped.
+    #[must_use]
+    pub fn repointed(&self, rp: &tollgate_graph::Repoint) -> Self {
+        // Destructured in full so that a new field cannot be left unmapped.
+        let Self {
+            kind,
+            mut key,
+            mut name,
+            ecosystem,
+            hosts,
+            external,
+            pinning,
+            site,
+            sites,
+            fallbacks,
+            mut note,
+            mut help,
+        } = self.clone();
+        for s in [&mut key, &mut name] {
+            rp.text(s);
+        }
+        for s in [&mut note, &mut help].into_iter().flatten() {
+            rp.text(s);
+        }
+        let Pinning { pinned, mut how } = pinning;
+        rp.text(&mut how);
+        let site = site.map(|s| {
+            let Site {
+                mut path,
+                origin,
+                start,
+                step,
+                mut step_label,
+            } = s;
+            rp.text(&mut path);
+            if let Some(l) = &mut step_label {
+                rp.text(l);
+            }
+            Site {
+                path,
+                origin: Origin {
+                    input: rp.input(origin.input),
+                    span: origin.span,
+                },
+                start,
+                step: step.map(|n| rp.node(n)),
+                step_label,
+            }
+        });
+        let fallbacks = fallbacks
+            .into_iter()
+            .map(|f| {
+                let Fallback { kind, mut detail } = f;
+                rp.text(&mut detail);
+                Fallback { kind, detail }
+            })
+            .collect();
+        Self {
+            kind,
+            key,
+            name,
+            ecosystem,
+            hosts,
+            external,
+            pinning: Pinning { pinned, how },
+            site,
+            sites,
+            fallbacks,
+            note,
+            help,
+        }
+    }
+}

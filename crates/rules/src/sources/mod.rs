@@ -20,7 +20,7 @@ use std::sync::Arc;
 use tollgate_engine::Context;
 use tollgate_gha::{Job, Workflow};
 use tollgate_graph::NodeId;
-use tollgate_inventory::{JobDependency, job_dependencies};
+use tollgate_inventory::{JobDependency, all_job_dependencies};
 use tollgate_scan::Input;
 
 /// The delivery dependencies of every job, by graph node: computed once per run (in
@@ -41,11 +41,10 @@ fn dependencies(cx: &Context<'_>, node: NodeId) -> impl std::ops::Deref<Target =
 
 fn all_dependencies(cx: &Context<'_>) -> Arc<AllDependencies> {
     cx.memo.get_or_init(|| {
-        use rayon::prelude::*;
         let jobs: Vec<NodeId> = cx.graph.jobs().collect();
         AllDependencies(
-            jobs.into_par_iter()
-                .map(|j| (j, job_dependencies(cx.scan, cx.graph, j)))
+            all_job_dependencies(cx.scan, cx.graph, &jobs)
+                .into_iter()
                 .collect(),
         )
     })

@@ -1,0 +1,357 @@
+//! What a per-job analysis can read of the graph, in a form two jobs can be compared by.
+//!
+//! The job analyses (egress, delivery dependencies) walk down from a job node: its steps,
+//! the local composite actions and reusable workflows they call, the commands of their
+//! scripts, the lockfiles and registry configuration those install from, and the models
+//! of the files behind every node. When the same repository is scanned several times
+//! over (forks, vendored copies, a monorepo of templated services), most jobs have a twin
+//! that walks the same shapes through files with the same text. Two jobs with equal
+//! [`Footprint`]s get the same analysis up to the paths, inputs and nodes of their own
+//! files, which a [`Repoint`] maps from one to the other.
+//!
+//! A footprint lists, in walk order: every node of the job's own files (its kind, the file
+//! it comes from and its span), every edge leaving them (its kind, its origin and where it
+//! goes: another own node by position, a shared node such as a remote action or a package
+//! by id), and every file once (the address of its model, equal for identical text, and
+//! its path relative to the job's repository). Lockfiles, registry configuration files
+//! and local reusable workflows are not walked into: what they lead to is a function of
+//! their model, or (for a called workflow) not read by the job's analyses.
+
+use std::sync::Arc;
+
+use foldhash::HashMap;
+use tollgate_model::{Location, Span};
+use tollgate_scan::Scan;
+use tollgate_scan::local::repo_prefix;
+
+use crate::graph::Graph;
+use crate::model::{EdgeKind, InputId, Kind, NodeId, NodeKind, Target};
+
+/// The comparable shape of what a job's analyses read; see the module documentation.
+#[derive(Debug)]
+pub struct Footprint {
+    /// The job's own nodes, in walk order (the job first).
+    nodes: Vec<NodeId>,
+    /// The files of those nodes and edges, in order of first appearance.
+    inputs: Vec<InputId>,
+    items: Vec<Item>,
+    /// False when the walk reached a file outside the job's repository, or a shared node
+    /// defined in one of the job's own files: then a result computed for this job holds
+    /// paths that cannot be told apart for mapping, and it is not lent to other jobs.
+    lendable: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Item {
+    /// A file: the address of its model and its path within the job's repository.
+    Input(usize, Box<str>),
+    /// An own node: kind, file (position in `inputs`), span.
+    Node(Kind, usize, Option<Span>),
+    /// An edge from the last own node: kind, origin, and the target, an own node (by
+    /// position) or a shared one (by id).
+    EdgeOwn(EdgeKind, Option<(usize, Span)>, usize),
+    EdgeShared(EdgeKind, Option<(usize, Span)>, NodeId),
+}
+
+/// Nodes that belong to the file they come from; the others (remote actions, images,
+/// packages, sources, hosts, secrets, permissions, runners) are shared by every file that
+/// names them and keep the origin of the first.
+fn is_own(kind: &NodeKind) -> bool {
+    match kind {
+        NodeKind::Workflow { .. }
+        | NodeKind::Trigger { .. }
+        | NodeKind::Job { .. }
+        | NodeKind::Step { .. }
+        | NodeKind::Command { .. }
+        | NodeKind::Lockfile { .. }
+        | NodeKind::RegistryConfig { .. } => true,
+        NodeKind::Action { target, .. } | NodeKind::ReusableWorkflow { target } => {
+            matches!(target, Target::Local { .. })
+        }
+        _ => false,
+    }
+}
+
+struct Walk<'a> {
+    graph: &'a Graph,
+    scan: &'a Scan,
+    prefix: &'a str,
+    fp: Footprint,
+    node_pos: HashMap<NodeId, usize>,
+    input_pos: HashMap<InputId, usize>,
+}
+
+impl Walk<'_> {
+    fn input(&mut self, id: InputId) -> usize {
+        if let Some(&i) = self.input_pos.get(&id) {
+            return i;
+        }
+        let i = self.fp.inputs.len();
+        self.fp.inputs.push(id);
+        self.input_pos.insert(id, i);
+        let path = self.graph.path(id);
+        let model = self
+            .graph
+            .input(self.scan, id)
+            .map_or(0, |input| Arc::as_ptr(&input.parsed) as usize);
+        let rel = match path.strip_prefix(self.prefix) {
+            Some(rel) => rel,
+            None => {
+                self.fp.lendable = false;
+                path
+            }
+        };
+        self.fp.items.push(Item::Input(model, rel.into()));
+        i
+    }
+
+    /// Position of an own node, queued for the walk when new.
+    fn own(&mut self, id: NodeId, queue: &mut Vec<NodeId>) -> usize {
+        if let Some(&i) = self.node_pos.get(&id) {
+            return i;
+        }
+        let i = self.fp.nodes.len();
+        self.fp.nodes.push(id);
+        self.node_pos.insert(id, i);
+        queue.push(id);
+        i
+    }
+
+    fn visit(&mut self, id: NodeId, queue: &mut Vec<NodeId>) {
+        let Some(node) = self.graph.node(id) else {
+            return;
+        };
+        let origin = node.origin.map(|o| (self.input(o.input), o.span));
+        self.fp.items.push(Item::Node(
+            node.kind.kind(),
+            origin.map_or(usize::MAX, |o| o.0),
+            origin.map(|o| o.1),
+        ));
+        // What lockfiles and registry configuration files lead to follows from their
+        // model, and the analyses do not look inside a local reusable workflow a job
+        // calls (its own jobs are analysed on their own); another job's `needs:` is not
+        // read either.
+        if matches!(
+            node.kind.kind(),
+            Kind::Lockfile | Kind::RegistryConfig | Kind::Workflow
+        ) {
+            return;
+        }
+        for (e, t) in self.graph.outgoing(id) {
+            if e.kind == EdgeKind::Needs {
+                continue;
+            }
+            let origin = e.origin.map(|o| (self.input(o.input), o.span));
+            let Some(target) = self.graph.node(t) else {
+                continue;
+            };
+            if is_own(&target.kind) {
+                let pos = self.own(t, queue);
+                self.fp.items.push(Item::EdgeOwn(e.kind, origin, pos));
+            } else {
+                self.fp.items.push(Item::EdgeShared(e.kind, origin, t));
+            }
+        }
+    }
+}
+
+impl Footprint {
+    /// Whether a result computed for the job of `self` holds for the job of `other`
+    /// (after [`Repoint`]).
+    #[must_use]
+    pub fn lends_to(&self, other: &Self) -> bool {
+        self.lendable && self.items == other.items
+    }
+}
+
+impl Graph {
+    /// The footprint of a job node; `None` for a node that is not a job.
+    #[must_use]
+    pub fn footprint(&self, scan: &Scan, job: NodeId) -> Option<Footprint> {
+        let node = self.node(job)?;
+        if !matches!(node.kind, NodeKind::Job { .. }) {
+            return None;
+        }
+        let origin = node.origin?;
+        let mut walk = Walk {
+            graph: self,
+            scan,
+            prefix: repo_prefix(self.path(origin.input)),
+            fp: Footprint {
+                nodes: Vec::new(),
+                inputs: Vec::new(),
+                items: Vec::new(),
+                lendable: true,
+            },
+            node_pos: HashMap::default(),
+            input_pos: HashMap::default(),
+        };
+        let mut queue = Vec::new();
+        walk.own(job, &mut queue);
+        let mut next = 0;
+        while let Some(&id) = queue.get(next) {
+            next += 1;
+            walk.visit(id, &mut queue);
+        }
+        // A shared node defined in one of the job's own files: its location would be
+        // mapped to the twin's copy, where the twin itself would report the first one.
+        for item in &walk.fp.items {
+            if let Item::EdgeShared(_, _, t) = item
+                && let Some(o) = self.node(*t).and_then(|n| n.origin)
+                && walk.input_pos.contains_key(&o.input)
+            {
+                walk.fp.lendable = false;
+            }
+        }
+        Some(walk.fp)
+    }
+}
+
+/// Maps a result computed for one job onto its twin (see [`Footprint::lends_to`]): the
+/// nodes, inputs and paths of the first job's own files to those of the second.
+#[derive(Debug)]
+pub struct Repoint {
+    nodes: HashMap<NodeId, NodeId>,
+    inputs: HashMap<InputId, InputId>,
+    /// Display paths, longest first, so that a path is replaced before any shorter one
+    /// that is a prefix of it.
+    paths: Vec<(Arc<str>, Arc<str>)>,
+    /// The longest prefix common to the paths mapped from: a text without it names none.
+    common: Box<str>,
+}
+
+impl Repoint {
+    /// From the job of `from` to the job of `to`, two footprints for which
+    /// `from.lends_to(to)` holds.
+    #[must_use]
+    pub fn new(graph: &Graph, from: &Footprint, to: &Footprint) -> Self {
+        let nodes = from.nodes.iter().copied().zip(to.nodes.iter().copied());
+        let inputs = from.inputs.iter().copied().zip(to.inputs.iter().copied());
+        let mut paths: Vec<(Arc<str>, Arc<str>)> = from
+            .inputs
+            .iter()
+            .zip(&to.inputs)
+            .filter_map(|(a, b)| {
+                let (a, b) = (graph.inputs().get(a.0)?, graph.inputs().get(b.0)?);
+                (a.path != b.path).then(|| (Arc::clone(&a.path), Arc::clone(&b.path)))
+            })
+            .collect();
+        paths.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let common = paths.iter().map(|(p, _)| &**p).reduce(|a, b| {
+            let n = a
+                .char_indices()
+                .zip(b.chars())
+                .take_while(|((_, x), y)| x == y)
+                .last()
+                .map_or(0, |((i, x), _)| i + x.len_utf8());
+            &a[..n]
+        });
+        Self {
+            common: common.unwrap_or_default().into(),
+            nodes: nodes.filter(|(a, b)| a != b).collect(),
+            inputs: inputs.filter(|(a, b)| a != b).collect(),
+            paths,
+        }
+    }
+
+    #[must_use]
+    pub fn node(&self, id: NodeId) -> NodeId {
+        self.nodes.get(&id).copied().unwrap_or(id)
+    }
+
+    #[must_use]
+    pub fn input(&self, id: InputId) -> InputId {
+        self.inputs.get(&id).copied().unwrap_or(id)
+    }
+
+    /// A location into one of the first job's files, moved to the same place in the
+    /// second job's copy (same span, line and column: the files have the same text).
+    pub fn location(&self, at: &mut Location) {
+        if let Some((_, to)) = self.paths.iter().find(|(from, _)| *from == at.path) {
+            at.path = Arc::clone(to);
+        }
+    }
+
+    pub fn opt_location(&self, at: &mut Option<Location>) {
+        if let Some(at) = at {
+            self.location(at);
+        }
+    }
+
+    /// A text that may name the first job's files (a display path, a message quoting
+    /// one): each of them replaced by the second job's.
+    pub fn text(&self, s: &mut String) {
+        if self.paths.is_empty() || !s.contains(&*self.common) {
+            return;
+        }
+        for (from, to) in &self.paths {
+            if s.contains(&**from) {
+                *s = s.replace(&**from, to);
+            }
+        }
+    }
+}
+
+/// Run a per-job analysis over `jobs` in parallel, computing it once for each set of
+/// twins (jobs with equal footprints) and mapping that result onto the others.
+///
+/// `compute` returns the result and whether it may be lent (false when it read
+/// something the footprint does not cover, such as the file system); `repoint` maps a
+/// result onto a twin. Results come back in the order of `jobs`.
+pub fn share_per_job<T, C, R>(
+    graph: &Graph,
+    scan: &Scan,
+    jobs: &[NodeId],
+    compute: C,
+    repoint: R,
+) -> Vec<(NodeId, Option<T>)>
+where
+    T: Clone + Send + Sync,
+    C: Fn(NodeId) -> Option<(T, bool)> + Sync,
+    R: Fn(&T, &Repoint) -> T + Sync,
+{
+    use rayon::prelude::*;
+    type Lent<T> = Vec<(Arc<Footprint>, Arc<T>)>;
+    // Results that may be lent, by (model of the job's file, job id).
+    let lenders: std::sync::Mutex<HashMap<(usize, String), Lent<T>>> = std::sync::Mutex::default();
+    let lock = || {
+        lenders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    jobs.par_iter()
+        .map(|&job| {
+            let (Some(fp), Some(key)) = (graph.footprint(scan, job), job_key(graph, scan, job))
+            else {
+                return (job, compute(job).map(|(t, _)| t));
+            };
+            // Looked up under the lock, mapped outside it.
+            let lender = lock().get(&key).and_then(|list| {
+                list.iter()
+                    .find(|(from, _)| from.lends_to(&fp))
+                    .map(|(from, t)| (Arc::clone(from), Arc::clone(t)))
+            });
+            if let Some((from, t)) = lender {
+                return (job, Some(repoint(&t, &Repoint::new(graph, &from, &fp))));
+            }
+            let computed = compute(job);
+            if let Some((t, true)) = &computed
+                && fp.lendable
+            {
+                let lent = (Arc::new(fp), Arc::new(t.clone()));
+                lock().entry(key).or_default().push(lent);
+            }
+            (job, computed.map(|(t, _)| t))
+        })
+        .collect()
+}
+
+/// The model of a job's file and the job's id: only jobs that agree on both can be twins.
+fn job_key(graph: &Graph, scan: &Scan, job: NodeId) -> Option<(usize, String)> {
+    let node = graph.node(job)?;
+    let NodeKind::Job { id, .. } = &node.kind else {
+        return None;
+    };
+    let input = graph.input(scan, node.origin?.input)?;
+    Some((Arc::as_ptr(&input.parsed) as usize, id.clone()))
+}
