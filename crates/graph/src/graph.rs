@@ -95,6 +95,9 @@ impl Graph {
             job_index: HashMap::default(),
         };
         graph.merge(&all, &resolver);
+        // The tables were reserved from an estimate that errs high (a third over on the
+        // corpus); the graph lives as long as the run.
+        graph.inner.shrink_to_fit();
         graph.index_jobs();
         graph.loaded = inputs.loaded;
         diagnostics.extend(graph.cycles());
