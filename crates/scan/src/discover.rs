@@ -121,7 +121,10 @@ fn walk(
     diags: &mut Vec<Diagnostic>,
 ) {
     let canonical_root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let walker = WalkBuilder::new(dir)
+    // Directory reads are most of a walk: one thread per core reads them in parallel.
+    // What each thread finds is collected here and sorted by the caller.
+    let found: std::sync::Mutex<(Vec<Candidate>, Vec<Diagnostic>)> = std::sync::Mutex::default();
+    WalkBuilder::new(dir)
         .hidden(false)
         .git_ignore(opts.gitignore)
         .git_exclude(opts.gitignore)
@@ -132,62 +135,95 @@ fn walk(
         // tarball of a repository should scan the same).
         .require_git(false)
         .follow_links(false)
+        .threads(rayon::current_num_threads())
         .filter_entry(|e| {
             !(e.file_type().is_some_and(|t| t.is_dir())
                 && e.file_name()
                     .to_str()
                     .is_some_and(|n| SKIP_DIRS.contains(&n)))
         })
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e_path(&e).unwrap_or_else(|| dir.to_path_buf());
-                diags.push(Diagnostic::file(
-                    display_of(&path),
-                    DiagnosticCode::Io,
-                    format!("cannot walk: {e}"),
-                ));
-                continue;
-            }
-        };
-        let Some(ft) = entry.file_type() else {
-            continue;
-        };
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let display = display_of(rel);
-        let Some(kind) = FileKind::classify(&display) else {
-            continue;
-        };
-        if ft.is_symlink() {
-            // Symlinks are followed only to regular files inside the scan root, so a
-            // link cannot make us read (and report on) files the user did not ask about.
-            match std::fs::canonicalize(entry.path()) {
-                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
-                Ok(_) | Err(_) => {
-                    diags.push(
-                        Diagnostic::file(
-                            display,
-                            DiagnosticCode::Io,
-                            "symbolic link to a file outside the scan root (or dangling); not followed",
-                        )
-                        .with_severity(Severity::Note),
-                    );
-                    continue;
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            let canonical_root = &canonical_root;
+            Box::new(move |entry| {
+                let (candidate, diagnostic) = visit(dir, root, canonical_root, entry);
+                if candidate.is_some() || diagnostic.is_some() {
+                    let mut found = found
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    found.0.extend(candidate);
+                    found.1.extend(diagnostic);
                 }
-            }
-        } else if !ft.is_file() {
-            continue;
-        }
-        out.push(Candidate {
-            display,
-            disk: entry.path().to_path_buf(),
-            kind,
-            root,
-            explicit: false,
+                ignore::WalkState::Continue
+            })
         });
+    let (candidates, mut diagnostics) = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    out.extend(candidates);
+    diagnostics.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    diags.extend(diagnostics);
+}
+
+/// One entry of a walk: the candidate it is, or why it is skipped when that is worth
+/// saying.
+fn visit(
+    dir: &Path,
+    root: usize,
+    canonical_root: &Path,
+    entry: Result<ignore::DirEntry, ignore::Error>,
+) -> (Option<Candidate>, Option<Diagnostic>) {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => {
+            let path = e_path(&e).unwrap_or_else(|| dir.to_path_buf());
+            let d = Diagnostic::file(
+                display_of(&path),
+                DiagnosticCode::Io,
+                format!("cannot walk: {e}"),
+            );
+            return (None, Some(d));
+        }
+    };
+    let Some(ft) = entry.file_type() else {
+        return (None, None);
+    };
+    let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+    let display = display_of(rel);
+    let Some(kind) = FileKind::classify(&display) else {
+        return (None, None);
+    };
+    if ft.is_symlink() {
+        // Symlinks are followed only to regular files inside the scan root, so a
+        // link cannot make us read (and report on) files the user did not ask about.
+        match std::fs::canonicalize(entry.path()) {
+            Ok(target) if target.starts_with(canonical_root) && target.is_file() => {}
+            Ok(_) | Err(_) => {
+                let d = Diagnostic::file(
+                    display,
+                    DiagnosticCode::Io,
+                    "symbolic link to a file outside the scan root (or dangling); not followed",
+                )
+                .with_severity(Severity::Note);
+                return (None, Some(d));
+            }
+        }
+    } else if !ft.is_file() {
+        return (None, None);
     }
+    let candidate = Candidate {
+        display,
+        disk: entry.path().to_path_buf(),
+        kind,
+        root,
+        explicit: false,
+    };
+    (Some(candidate), None)
 }
 
 fn e_path(e: &ignore::Error) -> Option<PathBuf> {
