@@ -19,11 +19,30 @@ pub struct Expression {
 /// (GitHub's expression strings are single-quoted with `''` as the escape).
 #[must_use]
 pub fn expressions(s: &str) -> Vec<Expression> {
+    expression_spans(s)
+        .map(|(start, end)| {
+            let inner_end = if end >= start + 5 && s[..end].ends_with("}}") {
+                end - 2
+            } else {
+                end
+            };
+            Expression {
+                start,
+                end,
+                inner: s[start + 3..inner_end.max(start + 3)].trim().to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// The byte ranges of [`expressions`] without their text: for scans of every value and
+/// script of a file, most of which hold no expression at all.
+pub fn expression_spans(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = s.as_bytes();
-    let mut out = Vec::new();
+    let finder = memchr::memmem::Finder::new("${{");
     let mut i = 0;
-    while let Some(rel) = s[i..].find("${{") {
-        let start = i + rel;
+    std::iter::from_fn(move || {
+        let start = i + finder.find(&bytes[i..])?;
         let mut j = start + 3;
         let mut in_str = false;
         let mut end = bytes.len();
@@ -38,19 +57,9 @@ pub fn expressions(s: &str) -> Vec<Expression> {
             }
             j += 1;
         }
-        let inner_end = if end >= start + 5 && s[..end].ends_with("}}") {
-            end - 2
-        } else {
-            end
-        };
-        out.push(Expression {
-            start,
-            end,
-            inner: s[start + 3..inner_end.max(start + 3)].trim().to_owned(),
-        });
         i = end;
-    }
-    out
+        Some((start, end))
+    })
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ mod parse;
 mod uses;
 
 pub use action::{Action, ActionInput, Runs};
-pub use expr::{Expression, expressions};
+pub use expr::{Expression, expression_spans, expressions};
 pub use lock::{ActionsLock, LockedDependency};
 pub use model::{
     Container, Env, EnvVar, Job, JobSecrets, KeyValue, Matrix, Permission, PermissionLevel,

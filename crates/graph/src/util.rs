@@ -1,7 +1,7 @@
 //! Small pure helpers: hosts of URLs and images, repository prefixes of paths, path
 //! normalisation and secret references inside expressions.
 
-use tollgate_gha::expressions;
+use tollgate_gha::expression_spans;
 
 /// The host of a URL-like string, lowercase, without user, port or path. Accepts
 /// `scheme://`, `git+https://`, scp-like `git@host:org/repo` and bare `host/path`;
@@ -70,8 +70,8 @@ pub struct SecretRef {
 #[must_use]
 pub fn secret_refs(s: &str) -> Vec<SecretRef> {
     let mut out = Vec::new();
-    for e in expressions(s) {
-        let Some(text) = s.get(e.start..e.end) else {
+    for (start, end) in expression_spans(s) {
+        let Some(text) = s.get(start..end) else {
             continue;
         };
         let lower = text.to_ascii_lowercase();
@@ -107,8 +107,8 @@ pub fn secret_refs(s: &str) -> Vec<SecretRef> {
             let name = name.filter(|n| !n.is_empty() && n != "*");
             out.push(SecretRef {
                 name,
-                start: e.start + at,
-                end: e.start + from + len,
+                start: start + at,
+                end: start + from + len,
             });
             from += len;
         }
