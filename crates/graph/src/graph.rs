@@ -283,23 +283,59 @@ impl Graph {
             Res::Key(k) => keyed.get(k).copied(),
         };
         // Pass 2: parents and edges, deduplicated by (from, to, kind), first origin kept.
-        let mut seen: HashSet<(NodeId, NodeId, EdgeKind)> = HashSet::default();
-        for p in pending {
+        // Duplicates are found by sorting (in parallel) rather than through a hash set:
+        // a quarter of a million random probes was most of this pass on large scans.
+        let ends: Vec<Option<(NodeId, NodeId)>> = pending
+            .par_iter()
+            .map(|p| match p {
+                Pending::Parent(id, p) => lookup(p).map(|p| (*id, p)),
+                Pending::Edge(from, to, ..) => lookup(from).zip(lookup(to)),
+            })
+            .collect();
+        let mut order: Vec<(u32, u32, EdgeKind, u32)> = pending
+            .iter()
+            .zip(&ends)
+            .enumerate()
+            .filter_map(|(i, (p, e))| match (p, e) {
+                (Pending::Edge(_, _, kind, _), Some((from, to))) => Some((
+                    u32::try_from(from.index()).ok()?,
+                    u32::try_from(to.index()).ok()?,
+                    *kind,
+                    u32::try_from(i).ok()?,
+                )),
+                _ => None,
+            })
+            .collect();
+        order.par_sort_unstable();
+        let mut first = vec![false; pending.len()];
+        let mut last: Option<(u32, u32, EdgeKind)> = None;
+        for &(from, to, kind, i) in &order {
+            if last != Some((from, to, kind)) {
+                first[i as usize] = true;
+                last = Some((from, to, kind));
+            }
+        }
+        drop(order);
+        for ((p, e), keep) in pending.iter().zip(ends).zip(first) {
+            let Some((a, b)) = e else { continue };
             match p {
-                Pending::Parent(id, p) => {
-                    if let Some(p) = lookup(&p)
-                        && let Some(node) = self.inner.node_weight_mut(id)
+                Pending::Parent(..) => {
+                    if let Some(node) = self.inner.node_weight_mut(a)
                         && node.parent.is_none()
                     {
-                        node.parent = Some(p);
+                        node.parent = Some(b);
                     }
                 }
-                Pending::Edge(from, to, kind, origin) => {
-                    let (Some(from), Some(to)) = (lookup(&from), lookup(&to)) else {
-                        continue;
-                    };
-                    if seen.insert((from, to, kind)) {
-                        self.inner.add_edge(from, to, Edge { kind, origin });
+                Pending::Edge(_, _, kind, origin) => {
+                    if keep {
+                        self.inner.add_edge(
+                            a,
+                            b,
+                            Edge {
+                                kind: *kind,
+                                origin: *origin,
+                            },
+                        );
                     }
                 }
             }
