@@ -569,3 +569,29 @@ fn run_scripts_tie_installs_to_lockfiles_and_registry_configs() {
         && e.kind == EdgeKind::ResolvesFrom
         && e.count == 1));
 }
+
+#[test]
+fn edges_named_by_several_files_are_kept_once_with_the_first_origin() {
+    // Both lockfiles list serde 1.0.200 from crates.io: one package node, one edge to
+    // its source, at the first lockfile's `source =` line (line 6 of `a/Cargo.lock`; it
+    // is line 12 of `b/Cargo.lock`).
+    let (_, g, _) = build(&[fixture("shared-packages")]);
+    let serde = find(&g, Kind::Package, "cargo:serde@1.0.200");
+    let out: Vec<_> = g
+        .outgoing(serde)
+        .into_iter()
+        .filter(|(e, _)| e.kind == EdgeKind::ResolvesFrom)
+        .collect();
+    assert_eq!(out.len(), 1, "{out:?}");
+    let at = g.location(&out[0].0.origin.expect("origin"));
+    assert_eq!(&*at.path, "a/Cargo.lock");
+    assert_eq!(at.start.line, 6);
+    // Both lockfiles contain it.
+    assert_eq!(
+        g.incoming(serde)
+            .iter()
+            .filter(|(e, _)| e.kind == EdgeKind::Contains)
+            .count(),
+        2
+    );
+}
