@@ -186,19 +186,17 @@ impl JobEgress {
         // Destructured in full so that a new field cannot be left unmapped.
         let Self {
             job,
-            workflow,
+            mut workflow,
             workflow_name,
             job_id,
-            location,
+            mut location,
             destinations,
             unresolved,
             unknown_actions,
             harden_runner,
             actions,
         } = self.clone();
-        let mut workflow = workflow;
         rp.text(&mut workflow);
-        let mut location = location;
         rp.opt_location(&mut location);
         let destinations = destinations
             .into_iter()
