@@ -274,9 +274,15 @@ fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
     // Biggest scripts first, so one long script does not finish last on a lone thread.
     let mut order: Vec<usize> = (0..unique.len()).collect();
     order.sort_by_key(|&u| std::cmp::Reverse(unique[u].len()));
+    // One task per script (rayon would otherwise run a run of big ones in one sequential
+    // chunk), with one parser per worker thread.
+    thread_local! {
+        static ANALYZER: std::cell::RefCell<Analyzer> = std::cell::RefCell::new(Analyzer::new());
+    }
     let mut analysed: Vec<(usize, Analysis)> = order
         .into_par_iter()
-        .map_init(Analyzer::new, |a, u| (u, a.analyze(unique[u])))
+        .with_max_len(1)
+        .map(|u| (u, ANALYZER.with_borrow_mut(|a| a.analyze(unique[u]))))
         .collect();
     analysed.sort_by_key(|(u, _)| *u);
     let analyses: Vec<Arc<Analysis>> = analysed.into_iter().map(|(_, a)| Arc::new(a)).collect();
@@ -374,7 +380,9 @@ fn read_and_parse_all(
     for _ in 0..errors {
         progress.inspect(|p| p.file_done());
     }
-    unique.par_iter().for_each(|&(k, files)| {
+    // One task per content: rayon would otherwise hand a worker the biggest files as one
+    // sequential chunk, and the other worker would sit idle once its small files are done.
+    unique.par_iter().with_max_len(1).for_each(|&(k, files)| {
         let (c, Ok(content)) = &read[k] else { return };
         content.unit.get_or_init(|| {
             let source = SourceFile::new(c.display.as_str(), &c.disk, Arc::clone(&content.text));
