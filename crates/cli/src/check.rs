@@ -121,7 +121,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         }
         Format::Sarif => {
             let rules = infos();
-            let log = tollgate_report::sarif::render(
+            let mut log = tollgate_report::sarif::render(
                 &rules,
                 findings,
                 &diagnostics,
@@ -129,7 +129,11 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
                 env!("CARGO_PKG_VERSION"),
                 env!("CARGO_PKG_REPOSITORY"),
             );
-            serde_json::to_string_pretty(&log).map_err(|e| CliError::Usage(e.to_string()))? + "\n"
+            let mut text = log
+                .to_json_pretty()
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            text.push('\n');
+            text
         }
         Format::Github => tollgate_report::github::render(findings, &diagnostics),
         Format::Human => human(

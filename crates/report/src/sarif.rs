@@ -5,8 +5,9 @@
 //! the path and the text of the primary line (not its number), so an alert survives lines
 //! being inserted above it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tollgate_model::{Diagnostic, Finding, Level, Location, SourceFile};
 
@@ -263,7 +264,7 @@ pub fn render<'a>(
     rules: &'a [RuleInfo],
     findings: &'a [Finding],
     diagnostics: &'a [Diagnostic],
-    source: impl Fn(&str) -> Option<&'a SourceFile>,
+    source: impl Fn(&str) -> Option<&'a SourceFile> + Sync,
     version: &'a str,
     information_uri: &'a str,
 ) -> Log<'a> {
@@ -308,22 +309,34 @@ pub fn render<'a>(
         .collect();
 
     // Identical (rule, path, line text) triples are told apart by their order of
-    // occurrence, which is stable under unrelated edits.
-    let mut seen: BTreeMap<(u64, &str), usize> = BTreeMap::new();
-    let mut key = String::new();
-    let results: Vec<SarifResult<'a>> = findings
-        .iter()
-        .map(|f| {
+    // occurrence, which is stable under unrelated edits. Hashes and snippets are worked
+    // out in parallel, the occurrence numbers in order.
+    let located: Vec<(u64, Option<&'a str>)> = findings
+        .par_iter()
+        .map_init(String::new, |key, f| {
             let file = source(&f.primary.path);
             let line_text = file.map_or("", |s| s.line_text(f.primary.start.line).trim());
-            let snippet = file.map(|s| s.slice(f.primary.span));
             key.clear();
             for part in [f.rule, "\0", &f.primary.path, "\0", line_text] {
                 key.push_str(part);
             }
-            let h = fnv1a(key.as_bytes());
+            (fnv1a(key.as_bytes()), file.map(|s| s.slice(f.primary.span)))
+        })
+        .collect();
+    let mut seen: HashMap<(u64, &str), usize> = HashMap::new();
+    let numbered: Vec<(u64, usize, Option<&'a str>)> = findings
+        .iter()
+        .zip(located)
+        .map(|(f, (h, snippet))| {
             let n = seen.entry((h, f.rule)).or_insert(0);
             *n += 1;
+            (h, *n, snippet)
+        })
+        .collect();
+    let results: Vec<SarifResult<'a>> = findings
+        .par_iter()
+        .zip(numbered)
+        .map(|(f, (h, n, snippet))| {
             let code_flows = (!f.path.is_empty()).then(|| {
                 [CodeFlow {
                     thread_flows: [ThreadFlow {
@@ -421,6 +434,151 @@ pub fn render<'a>(
     }
 }
 
+impl Log<'_> {
+    /// The log as indented JSON, as `serde_json::to_string_pretty` writes it, with the
+    /// results written in parallel (they are most of a large log).
+    ///
+    /// # Errors
+    /// When serialisation fails (it does not for these types).
+    pub fn to_json_pretty(&mut self) -> serde_json::Result<String> {
+        use serde_json::ser::Serializer;
+        // Each result is an element of `runs[0].results`, four levels deep.
+        const DEPTH: usize = 4;
+        const CHUNK: usize = 256;
+        let results = std::mem::take(&mut self.runs[0].results);
+        let chunks: Vec<Vec<u8>> = results
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(k, chunk)| {
+                let mut buf = Vec::with_capacity(chunk.len() * 1536);
+                for (i, r) in chunk.iter().enumerate() {
+                    if k > 0 || i > 0 {
+                        buf.push(b',');
+                    }
+                    buf.push(b'\n');
+                    buf.resize(buf.len() + 2 * DEPTH, b' ');
+                    let mut ser = Serializer::with_formatter(&mut buf, Indented::at(DEPTH));
+                    r.serialize(&mut ser)?;
+                }
+                Ok(buf)
+            })
+            .collect::<serde_json::Result<_>>()?;
+        let outer = serde_json::to_string_pretty(&*self);
+        self.runs[0].results = results;
+        let outer = outer?;
+        if chunks.is_empty() {
+            return Ok(outer);
+        }
+        // The empty array in place of the results; the newline and indentation before the
+        // key cannot occur inside a string.
+        let marker = "\n      \"results\": []";
+        let Some(at) = outer.find(marker) else {
+            return serde_json::to_string_pretty(&*self);
+        };
+        let size = chunks.iter().map(Vec::len).sum::<usize>();
+        let mut out = Vec::with_capacity(outer.len() + size + 16);
+        out.extend_from_slice(&outer.as_bytes()[..at]);
+        out.extend_from_slice(b"\n      \"results\": [");
+        for c in &chunks {
+            out.extend_from_slice(c);
+        }
+        out.extend_from_slice(b"\n      ]");
+        out.extend_from_slice(&outer.as_bytes()[at + marker.len()..]);
+        // Every piece is serde_json output or ASCII.
+        String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+    }
+}
+
+/// serde_json's pretty layout (two spaces per level, `": "` after keys, `[]` and `{}`
+/// for empty containers) starting `depth` levels deep, for values written into an
+/// enclosing document.
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    const fn at(depth: usize) -> Self {
+        Self {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        const SPACES: &[u8] = b"                                                                ";
+        w.write_all(b"\n")?;
+        let mut n = 2 * self.depth;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(c)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(c)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
 /// `unpinned-action` → `UnpinnedAction` (SARIF's `name` is an identifier-like label).
 fn camel(id: &str) -> String {
     id.split('-')
@@ -431,4 +589,86 @@ fn camel(id: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_model::{
+        Confidence, Diagnostic, DiagnosticCode, Impact, PathHop, Related, SourceFile, Span,
+    };
+
+    fn finding(file: &SourceFile, span: Span, message: &str) -> Finding {
+        Finding {
+            rule: "unpinned-action",
+            level: Level::Warning,
+            severity: Impact::High,
+            confidence: Confidence::High,
+            message: message.to_owned(),
+            primary: file.location(span),
+            related: Vec::new(),
+            path: Vec::new(),
+            help: None,
+            job: None,
+        }
+    }
+
+    /// The parallel writer gives exactly what serde_json's pretty printer gives for the
+    /// whole log, whatever the results hold (newlines, quotes, the marker text itself).
+    #[test]
+    fn written_in_parallel_as_serde_json_writes_it() {
+        let text = "on: push\njobs:\n  a:\n    steps:\n      - uses: \"results\": []\n      - run: |\n          echo \"x\"\n";
+        let file = SourceFile::new("w/.github/workflows/ci.yml", "ci.yml", text);
+        let mut a = finding(
+            &file,
+            Span::new(38, 53),
+            "uses `\"results\": []`\n  on two lines",
+        );
+        a.help = Some("pin it\n\n```yaml\nuses: x@sha\n```".into());
+        a.related.push(Related {
+            location: file.location(Span::new(0, 8)),
+            message: "trigger".into(),
+        });
+        a.path.push(PathHop {
+            label: "workflow".into(),
+            location: Some(file.location(Span::new(0, 2))),
+        });
+        a.path.push(PathHop {
+            label: "job `a`".into(),
+            location: None,
+        });
+        let b = finding(&file, Span::new(60, text.len()), "a run step");
+        let c = finding(
+            &file,
+            Span::new(38, 53),
+            "uses `\"results\": []`\n  on two lines",
+        );
+        let findings = [a, b, c];
+        let diagnostics = [Diagnostic::file(
+            "w/.github/workflows/ci.yml",
+            DiagnosticCode::Internal,
+            "\"results\": []",
+        )];
+        let rules: [RuleInfo; 0] = [];
+        for n in [0, 1, 3] {
+            let mut log = render(
+                &rules,
+                &findings[..n],
+                &diagnostics,
+                |_| Some(&file),
+                "1",
+                "https://example.invalid",
+            );
+            let expected = serde_json::to_string_pretty(&log).expect("serialises");
+            let written = log.to_json_pretty().expect("serialises");
+            assert_eq!(written, expected, "{n} results");
+            let back: serde_json::Value = serde_json::from_str(&written).expect("valid JSON");
+            assert_eq!(back["runs"][0]["results"].as_array().map(Vec::len), Some(n));
+            // The log is whole again afterwards.
+            assert_eq!(
+                serde_json::to_string_pretty(&log).expect("serialises"),
+                expected
+            );
+        }
+    }
 }
