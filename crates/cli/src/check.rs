@@ -114,26 +114,28 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     let findings = &outcome.findings;
     let sources = sources(&scan, &config);
 
+    // SARIF is written straight to the output (it is the large one).
+    let mut sarif = None;
+    let rules = if matches!(args.format, Format::Sarif) {
+        infos()
+    } else {
+        Vec::new()
+    };
     let mut text = match args.format {
         Format::Json => {
             let doc = tollgate_report::json::document(&scan, &diagnostics, findings);
             serde_json::to_string_pretty(&doc).map_err(|e| CliError::Usage(e.to_string()))? + "\n"
         }
         Format::Sarif => {
-            let rules = infos();
-            let mut log = tollgate_report::sarif::render(
+            sarif = Some(tollgate_report::sarif::render(
                 &rules,
                 findings,
                 &diagnostics,
                 |p| sources.get(p).copied(),
                 env!("CARGO_PKG_VERSION"),
                 env!("CARGO_PKG_REPOSITORY"),
-            );
-            let mut text = log
-                .to_json_pretty()
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            text.push('\n');
-            text
+            ));
+            String::new()
         }
         Format::Github => tollgate_report::github::render(findings, &diagnostics),
         Format::Human => human(
@@ -149,7 +151,14 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     if args.statistics {
         text.push_str(&statistics(findings));
     }
-    output::emit(args.output.as_deref(), &text)?;
+    match &mut sarif {
+        Some(log) => output::emit_with(args.output.as_deref(), |w| {
+            log.write_json_pretty(w)?;
+            w.write_all(b"\n")?;
+            w.write_all(text.as_bytes())
+        })?,
+        None => output::emit(args.output.as_deref(), &text)?,
+    }
     if args.timings {
         let t = &scan.timings;
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;

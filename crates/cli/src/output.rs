@@ -22,15 +22,29 @@ pub fn use_color(choice: ColorChoice, to_file: bool) -> bool {
 
 /// Write `text` to `path` or to standard output.
 pub fn emit(path: Option<&Path>, text: &str) -> Result<(), CliError> {
+    emit_with(path, |w| w.write_all(text.as_bytes()))
+}
+
+/// Have `write` write to `path` (created or truncated) or to standard output.
+pub fn emit_with(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
     match path {
-        Some(p) => std::fs::write(p, text).map_err(|source| CliError::Output {
-            path: p.display().to_string(),
-            source,
-        }),
+        Some(p) => std::fs::File::create(p)
+            .and_then(|f| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                write(&mut w)?;
+                w.flush()
+            })
+            .map_err(|source| CliError::Output {
+                path: p.display().to_string(),
+                source,
+            }),
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`tollgate check | head`) is not an error worth reporting.
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            match write(&mut out).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Output {
                     path: "standard output".into(),
                     source: e,

@@ -435,22 +435,39 @@ pub fn render<'a>(
 }
 
 impl Log<'_> {
-    /// The log as indented JSON, as `serde_json::to_string_pretty` writes it, with the
-    /// results written in parallel (they are most of a large log).
+    /// The log as indented JSON, as `serde_json::to_string_pretty` writes it (see
+    /// [`Log::write_json_pretty`]).
     ///
     /// # Errors
     /// When serialisation fails (it does not for these types).
     pub fn to_json_pretty(&mut self) -> serde_json::Result<String> {
+        let mut out = Vec::new();
+        self.write_json_pretty(&mut out)
+            .map_err(serde_json::Error::io)?;
+        // serde_json writes UTF-8.
+        String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+    }
+
+    /// Write the log as indented JSON, byte for byte as `serde_json::to_writer_pretty`
+    /// would, with the results (most of a large log) laid out in parallel, a chunk per
+    /// task, and written in order; the whole text is never held in memory at once.
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn write_json_pretty<W: std::io::Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+    ) -> std::io::Result<()> {
         use serde_json::ser::Serializer;
         // Each result is an element of `runs[0].results`, four levels deep.
         const DEPTH: usize = 4;
         const CHUNK: usize = 256;
         let results = std::mem::take(&mut self.runs[0].results);
-        let chunks: Vec<Vec<u8>> = results
+        let chunks: serde_json::Result<Vec<Vec<u8>>> = results
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(k, chunk)| {
-                let mut buf = Vec::with_capacity(chunk.len() * 1536);
+                let mut buf = Vec::new();
                 for (i, r) in chunk.iter().enumerate() {
                     if k > 0 || i > 0 {
                         buf.push(b',');
@@ -462,30 +479,24 @@ impl Log<'_> {
                 }
                 Ok(buf)
             })
-            .collect::<serde_json::Result<_>>()?;
+            .collect();
         let outer = serde_json::to_string_pretty(&*self);
         self.runs[0].results = results;
-        let outer = outer?;
-        if chunks.is_empty() {
-            return Ok(outer);
-        }
-        // The empty array in place of the results; the newline and indentation before the
-        // key cannot occur inside a string.
+        let (chunks, outer) = (chunks?, outer?);
+        // The empty array stands in for the results; the newline and indentation before
+        // the key cannot occur inside a string.
         let marker = "\n      \"results\": []";
-        let Some(at) = outer.find(marker) else {
-            return serde_json::to_string_pretty(&*self);
+        let at = match outer.find(marker) {
+            Some(at) if !chunks.is_empty() => at,
+            _ => return w.write_all(outer.as_bytes()),
         };
-        let size = chunks.iter().map(Vec::len).sum::<usize>();
-        let mut out = Vec::with_capacity(outer.len() + size + 16);
-        out.extend_from_slice(&outer.as_bytes()[..at]);
-        out.extend_from_slice(b"\n      \"results\": [");
-        for c in &chunks {
-            out.extend_from_slice(c);
+        w.write_all(&outer.as_bytes()[..at])?;
+        w.write_all(b"\n      \"results\": [")?;
+        for c in chunks {
+            w.write_all(&c)?;
         }
-        out.extend_from_slice(b"\n      ]");
-        out.extend_from_slice(&outer.as_bytes()[at + marker.len()..]);
-        // Every piece is serde_json output or ASCII.
-        String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+        w.write_all(b"\n      ]")?;
+        w.write_all(&outer.as_bytes()[at + marker.len()..])
     }
 }
 
