@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use tollgate_engine::{Config, RunOptions, Selector};
 use tollgate_model::{Confidence, Diagnostic, Finding, Level, Severity, SourceFile};
 use tollgate_scan::{Scan, ScanOptions, scan};
@@ -243,8 +244,18 @@ fn human(
         }
         human.diagnostic(&mut s, d, sources.get(d.path.as_str()).copied());
     }
-    for f in findings {
-        human.finding(&mut s, f, sources.get(&*f.primary.path).copied());
+    // Each excerpt on its own, in parallel; joined in order.
+    let rendered: Vec<String> = findings
+        .par_iter()
+        .map(|f| {
+            let mut one = String::new();
+            human.finding(&mut one, f, sources.get(&*f.primary.path).copied());
+            one
+        })
+        .collect();
+    s.reserve(rendered.iter().map(String::len).sum());
+    for one in rendered {
+        s.push_str(&one);
     }
     if !args.quiet {
         let count = |l| findings.iter().filter(|f| f.level == l).count();
