@@ -115,8 +115,9 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     let findings = &outcome.findings;
     let sources = sources(&scan, &config);
 
-    // SARIF is written straight to the output (it is the large one).
+    // SARIF and JSON are written straight to the output (they are the large ones).
     let mut sarif = None;
+    let mut json = None;
     let rules = if matches!(args.format, Format::Sarif) {
         infos()
     } else {
@@ -124,8 +125,12 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     };
     let mut text = match args.format {
         Format::Json => {
-            let doc = tollgate_report::json::document(&scan, &diagnostics, findings);
-            serde_json::to_string_pretty(&doc).map_err(|e| CliError::Usage(e.to_string()))? + "\n"
+            json = Some(tollgate_report::json::document(
+                &scan,
+                &diagnostics,
+                findings,
+            ));
+            String::new()
         }
         Format::Sarif => {
             sarif = Some(tollgate_report::sarif::render(
@@ -152,13 +157,18 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     if args.statistics {
         text.push_str(&statistics(findings));
     }
-    match &mut sarif {
-        Some(log) => output::emit_with(args.output.as_deref(), |w| {
+    match (&mut sarif, &json) {
+        (Some(log), _) => output::emit_with(args.output.as_deref(), |w| {
             log.write_json_pretty(w)?;
             w.write_all(b"\n")?;
             w.write_all(text.as_bytes())
         })?,
-        None => output::emit(args.output.as_deref(), &text)?,
+        (None, Some(doc)) => output::emit_with(args.output.as_deref(), |w| {
+            serde_json::to_writer_pretty(&mut *w, doc)?;
+            w.write_all(b"\n")?;
+            w.write_all(text.as_bytes())
+        })?,
+        (None, None) => output::emit(args.output.as_deref(), &text)?,
     }
     if args.timings {
         let t = &scan.timings;

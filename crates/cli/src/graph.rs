@@ -28,9 +28,13 @@ pub fn run(args: &GraphArgs) -> Result<u8, CliError> {
         GraphFormat::Dot => tollgate_report::dot::render_view(&view),
         GraphFormat::Mermaid => tollgate_report::mermaid::render_view(&view),
         GraphFormat::Json => {
-            serde_json::to_string_pretty(&tollgate_report::graph_json::document_of(&view))
-                .map_err(|e| CliError::Usage(e.to_string()))?
-                + "\n"
+            // Written straight to the output: the JSON of a large graph is large.
+            let doc = tollgate_report::graph_json::document_of(&view);
+            output::emit_with(args.output.as_deref(), |w| {
+                serde_json::to_writer_pretty(&mut *w, &doc)?;
+                w.write_all(b"\n")
+            })?;
+            return Ok(EXIT_CLEAN);
         }
     };
     output::emit(args.output.as_deref(), &text)?;
