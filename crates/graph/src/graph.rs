@@ -360,21 +360,60 @@ impl Graph {
     /// Cycles of `uses:` through local actions, local workflows or lock entries: one
     /// diagnostic per cycle, at the first reference (in input order) that closes it.
     fn cycles(&self) -> Vec<Diagnostic> {
-        let filtered = petgraph::visit::EdgeFiltered::from_fn(&self.inner, |e| {
-            matches!(e.weight().kind, EdgeKind::Contains | EdgeKind::Uses)
-        });
+        // A cycle runs through `Contains` and `Uses` edges, and containment is a tree, so
+        // every cycle passes through files (or other nodes with content) that reference
+        // each other. The components are found among those only: an edge from the
+        // top-most container of each `uses:` to its target when the target has content.
+        // Equivalent to the components of the whole graph's Contains+Uses subgraph, at a
+        // fraction of its size.
+        let contains = |n: NodeId, d: Direction| {
+            self.inner
+                .edges_directed(n, d)
+                .find(|e| e.weight().kind == EdgeKind::Contains)
+        };
+        let top = |mut n: NodeId| {
+            let mut steps = 0;
+            while let Some(e) = contains(n, Direction::Incoming) {
+                n = e.source();
+                steps += 1;
+                if steps > self.inner.node_count() {
+                    break;
+                }
+            }
+            n
+        };
+        let mut refs = petgraph::graphmap::DiGraphMap::<NodeId, ()>::new();
+        for e in self.inner.edge_references() {
+            if e.weight().kind == EdgeKind::Uses
+                && contains(e.target(), Direction::Outgoing).is_some()
+            {
+                refs.add_edge(top(e.source()), e.target(), ());
+            }
+        }
         let mut out = Vec::new();
-        for scc in petgraph::algo::tarjan_scc(&filtered) {
-            let set: HashSet<NodeId> = scc.iter().copied().collect();
-            let self_loop = scc.len() == 1
-                && self
-                    .inner
-                    .edges_connecting(scc[0], scc[0])
-                    .any(|e| e.weight().kind == EdgeKind::Uses);
-            if scc.len() < 2 && !self_loop {
+        for files in petgraph::algo::tarjan_scc(&refs) {
+            if files.len() < 2 && !refs.contains_edge(files[0], files[0]) {
                 continue;
             }
-            let mut closing: Vec<(Origin, NodeId)> = scc
+            let set: HashSet<NodeId> = files.iter().copied().collect();
+            // The references that close the cycle: `uses:` inside these files (at any
+            // depth of containment) that point at one of them.
+            let mut inside: Vec<NodeId> = Vec::new();
+            let mut seen: HashSet<NodeId> = HashSet::default();
+            let mut stack: Vec<NodeId> = files.clone();
+            while let Some(n) = stack.pop() {
+                if !seen.insert(n) {
+                    continue;
+                }
+                inside.push(n);
+                stack.extend(
+                    self.inner
+                        .edges_directed(n, Direction::Outgoing)
+                        .filter(|e| e.weight().kind == EdgeKind::Contains)
+                        .map(|e| e.target()),
+                );
+            }
+            let mut closing: Vec<(Origin, NodeId)> = inside
                 .iter()
                 .flat_map(|n| self.inner.edges_directed(*n, Direction::Outgoing))
                 .filter(|e| e.weight().kind == EdgeKind::Uses && set.contains(&e.target()))
@@ -384,7 +423,7 @@ impl Graph {
             let Some((origin, _)) = closing.first() else {
                 continue;
             };
-            let mut members: Vec<String> = scc
+            let mut members: Vec<String> = files
                 .iter()
                 .filter_map(|n| self.inner.node_weight(*n))
                 .filter(|n| {

@@ -305,6 +305,33 @@ fn local_actions_are_loaded_when_only_the_workflow_is_scanned() {
 }
 
 #[test]
+fn a_composite_action_that_uses_itself_is_a_cycle() {
+    let (_, _, d) = build(&[fixture("cycle-self")]);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        d[0].message,
+        "reference cycle between `./.github/actions/z`"
+    );
+    let loc = d[0].location.as_ref().expect("location");
+    assert_eq!(&*loc.path, ".github/actions/z/action.yml");
+    assert_eq!((loc.start.line, loc.start.column), (8, 13));
+}
+
+#[test]
+fn reusable_workflows_calling_each_other_are_a_cycle_without_their_caller() {
+    let (_, _, d) = build(&[fixture("cycle-workflows")]);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        d[0].message,
+        "reference cycle between `.github/workflows/a.yml`, `.github/workflows/b.yml`"
+    );
+    // The first closing reference in input order: `a.yml` calling `b.yml`.
+    let loc = d[0].location.as_ref().expect("location");
+    assert_eq!(&*loc.path, ".github/workflows/a.yml");
+    assert_eq!((loc.start.line, loc.start.column), (4, 11));
+}
+
+#[test]
 fn cycle_between_two_composite_actions_is_a_diagnostic() {
     let (_, g, d) = build(&[fixture("cycle")]);
     assert_eq!(d.len(), 1, "{d:#?}");
