@@ -217,7 +217,8 @@ pub struct Repoint {
     /// that is a prefix of it.
     paths: Vec<(Arc<str>, Arc<str>)>,
     /// The longest prefix common to the paths mapped from: a text without it names none.
-    common: Box<str>,
+    /// Searched for in every label of a lent result, so built once.
+    common: memchr::memmem::Finder<'static>,
 }
 
 impl Repoint {
@@ -247,7 +248,7 @@ impl Repoint {
             &a[..n]
         });
         Self {
-            common: common.unwrap_or_default().into(),
+            common: memchr::memmem::Finder::new(common.unwrap_or_default()).into_owned(),
             nodes: nodes.filter(|(a, b)| a != b).collect(),
             inputs: inputs.filter(|(a, b)| a != b).collect(),
             paths,
@@ -281,7 +282,7 @@ impl Repoint {
     /// A text that may name the first job's files (a display path, a message quoting
     /// one): each of them replaced by the second job's.
     pub fn text(&self, s: &mut String) {
-        if self.paths.is_empty() || !s.contains(&*self.common) {
+        if self.paths.is_empty() || self.common.find(s.as_bytes()).is_none() {
             return;
         }
         for (from, to) in &self.paths {

@@ -11,7 +11,10 @@ use tollgate_shell::Fact;
 pub struct InsecureTransport;
 
 fn plain(url: &str) -> bool {
-    let u = url.trim_start_matches("git+");
+    let mut u = url;
+    while let Some(rest) = u.strip_prefix("git+") {
+        u = rest;
+    }
     u.starts_with("http://") || u.starts_with("git://") || u.starts_with("ftp://")
 }
 
