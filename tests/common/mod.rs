@@ -37,16 +37,6 @@ pub fn json(out: &[u8]) -> serde_json::Value {
     serde_json::from_slice(out).expect("valid JSON output")
 }
 
-/// Copy a directory tree (fixtures into a temporary directory).
-pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let dest = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).expect("copy");
-        }
-    }
-}
+mod copy_dir;
+#[allow(unused_imports)] // Not every test binary copies fixtures.
+pub use copy_dir::copy_dir;

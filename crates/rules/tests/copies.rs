@@ -4,7 +4,7 @@
 
 #![allow(clippy::print_stderr)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tollgate_engine::config::Config;
@@ -14,18 +14,9 @@ use tollgate_engine::{
 use tollgate_model::{Confidence, Finding, Impact, Level};
 use tollgate_scan::{Scan, ScanOptions, scan};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let dest = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).expect("copy");
-        }
-    }
-}
+#[path = "../../../tests/common/copy_dir.rs"]
+mod copy_dir;
+use copy_dir::copy_dir;
 
 fn demo() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/demo"))
