@@ -37,7 +37,15 @@ pub fn run(args: &EgressArgs) -> Result<u8, CliError> {
     let text = match args.format {
         EgressFormat::HardenRunner => render::harden_runner(&jobs),
         EgressFormat::Text => render::text(&jobs),
-        EgressFormat::Json => render::json(&jobs).map_err(|e| CliError::Usage(e.to_string()))?,
+        EgressFormat::Json => {
+            // Written straight to the output, like `check --format json`.
+            let doc = render::document(&jobs);
+            output::emit_with(args.output.as_deref(), |w| {
+                serde_json::to_writer_pretty(&mut *w, &doc)?;
+                w.write_all(b"\n")
+            })?;
+            return Ok(EXIT_CLEAN);
+        }
     };
     output::emit(args.output.as_deref(), &text)?;
     Ok(EXIT_CLEAN)

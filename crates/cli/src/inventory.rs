@@ -9,8 +9,15 @@ pub fn run(args: &InventoryArgs) -> Result<u8, CliError> {
     let inventory = tollgate_inventory::build(&scan, &graph);
     let text = match args.format {
         InventoryFormat::Markdown => tollgate_inventory::render::markdown::render(&inventory),
-        InventoryFormat::Json => tollgate_inventory::render::json::render(&inventory)
-            .map_err(|e| CliError::Usage(e.to_string()))?,
+        InventoryFormat::Json => {
+            // Written straight to the output, like `check --format json`.
+            let doc = tollgate_inventory::render::json::document(&inventory);
+            output::emit_with(args.output.as_deref(), |w| {
+                serde_json::to_writer_pretty(&mut *w, &doc)?;
+                w.write_all(b"\n")
+            })?;
+            return Ok(EXIT_CLEAN);
+        }
         InventoryFormat::Csv => tollgate_inventory::render::csv::render(&inventory),
     };
     output::emit(args.output.as_deref(), &text)?;
