@@ -8,9 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use tollgate_model::{
-    Confidence, Diagnostic, DiagnosticCode, FileKind, Finding, Level, Location, PathHop, Related,
-};
+use tollgate_model::{Confidence, Diagnostic, DiagnosticCode, FileKind, Finding, Level, Location};
 use tollgate_scan::{Input, Parsed, Scan};
 
 use crate::catalog::RuleMeta;
@@ -208,35 +206,23 @@ fn copy_to_copies(
             let j = (*lead)?;
             let from = inputs[j].source.shared_path();
             let to = input.source.shared_path();
-            let moved = |l: &Location| -> Location {
-                let mut l = l.clone();
+            let moved = |l: &mut Location| {
                 if l.path == *from {
                     l.path = Arc::clone(to);
                 }
-                l
             };
             let found: Vec<Finding> = (0..rules)
                 .filter(|&r| local[r])
                 .flat_map(|r| &results[j * rules + r].0)
-                .map(|f| Finding {
-                    primary: moved(&f.primary),
-                    related: f
-                        .related
-                        .iter()
-                        .map(|x| Related {
-                            location: moved(&x.location),
-                            message: x.message.clone(),
-                        })
-                        .collect(),
-                    path: f
-                        .path
-                        .iter()
-                        .map(|h| PathHop {
-                            label: h.label.clone(),
-                            location: h.location.as_ref().map(moved),
-                        })
-                        .collect(),
-                    ..f.clone()
+                .map(|f| {
+                    let mut f = f.clone();
+                    moved(&mut f.primary);
+                    f.related.iter_mut().for_each(|x| moved(&mut x.location));
+                    f.path
+                        .iter_mut()
+                        .filter_map(|h| h.location.as_mut())
+                        .for_each(moved);
+                    f
                 })
                 .collect();
             Some(found)
