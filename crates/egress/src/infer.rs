@@ -45,11 +45,22 @@ pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress>
 /// and the result mapped onto the others ([`tollgate_graph::share_per_job`]).
 #[must_use]
 pub fn analyze_jobs(scan: &Scan, graph: &Graph) -> Vec<(NodeId, JobEgress)> {
+    let jobs: Vec<NodeId> = graph.jobs().collect();
+    analyze_jobs_with(scan, graph, &tollgate_graph::Twins::new(graph, scan, &jobs))
+}
+
+/// [`analyze_jobs`] with the twins among the graph's jobs worked out beforehand (the
+/// delivery dependencies use the same ones).
+#[must_use]
+pub fn analyze_jobs_with(
+    scan: &Scan,
+    graph: &Graph,
+    twins: &tollgate_graph::Twins,
+) -> Vec<(NodeId, JobEgress)> {
     let cache = Cache::default();
     let jobs: Vec<NodeId> = graph.jobs().collect();
-    tollgate_graph::share_per_job(
-        graph,
-        scan,
+    tollgate_graph::share_per_job_with(
+        twins,
         &jobs,
         |j| analyze_job_with(scan, graph, j, &cache).map(|e| (e, true)),
         JobEgress::repointed,

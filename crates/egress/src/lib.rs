@@ -21,7 +21,7 @@ use tollgate_model::Location;
 
 pub use harden::{AllowedEndpoint, EgressPolicy, HardenRunner, harden_runner, is_harden_runner};
 pub use hosts::{DEFAULT_PORT, Endpoint, broad_wildcard, host_covered, registry_hosts};
-pub use infer::{Cache, analyze, analyze_job, analyze_jobs};
+pub use infer::{Cache, analyze, analyze_job, analyze_jobs, analyze_jobs_with};
 pub use kb::SharedDomain;
 
 /// Why a job needs a destination.

@@ -293,6 +293,72 @@ impl Repoint {
     }
 }
 
+/// Which jobs are twins of an earlier job (equal footprints, see [`Footprint::lends_to`])
+/// and the map from that job to each of them. Worked out once per graph and used by every
+/// per-job analysis that shares results ([`share_per_job_with`]): the footprints and the
+/// maps are the expensive part, and they do not depend on the analysis.
+#[derive(Debug, Default)]
+pub struct Twins {
+    /// For a job that may take an earlier job's result: that job and the map onto it.
+    follows: HashMap<NodeId, (NodeId, Arc<Repoint>)>,
+}
+
+impl Twins {
+    /// The twins among `jobs`. Each job whose footprint an earlier lendable job's equals
+    /// follows the first such job, in the order of `jobs`.
+    #[must_use]
+    pub fn new(graph: &Graph, scan: &Scan, jobs: &[NodeId]) -> Self {
+        use rayon::prelude::*;
+        let prints: Vec<Option<(Footprint, (usize, String))>> = jobs
+            .par_iter()
+            .map(|&job| Some((graph.footprint(scan, job)?, job_key(graph, scan, job)?)))
+            .collect();
+        // Grouped in order, so which job leads does not depend on the thread count.
+        let mut leads: HashMap<&(usize, String), Vec<usize>> = HashMap::default();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for (i, entry) in prints.iter().enumerate() {
+            let Some((fp, key)) = entry else { continue };
+            let list = leads.entry(key).or_default();
+            let lead = list.iter().copied().find(|&l| {
+                prints[l]
+                    .as_ref()
+                    .is_some_and(|(from, _)| from.lends_to(fp))
+            });
+            match lead {
+                Some(l) => pairs.push((i, l)),
+                None if fp.lendable => list.push(i),
+                None => {}
+            }
+        }
+        let follows = pairs
+            .par_iter()
+            .filter_map(|&(i, l)| {
+                let (to, from) = (&prints[i].as_ref()?.0, &prints[l].as_ref()?.0);
+                let map = Repoint::new(graph, from, to);
+                Some((jobs[i], (jobs[l], Arc::new(map))))
+            })
+            .collect();
+        Self { follows }
+    }
+
+    /// The job whose result `job` may take, and the map onto `job`.
+    #[must_use]
+    pub fn lender(&self, job: NodeId) -> Option<(NodeId, &Repoint)> {
+        self.follows.get(&job).map(|(l, rp)| (*l, &**rp))
+    }
+
+    /// How many jobs may take another job's result.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.follows.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.follows.is_empty()
+    }
+}
+
 /// Run a per-job analysis over `jobs` in parallel, computing it once for each set of
 /// twins (jobs with equal footprints) and mapping that result onto the others.
 ///
@@ -307,43 +373,61 @@ pub fn share_per_job<T, C, R>(
     repoint: R,
 ) -> Vec<(NodeId, Option<T>)>
 where
-    T: Clone + Send + Sync,
+    T: Send + Sync,
+    C: Fn(NodeId) -> Option<(T, bool)> + Sync,
+    R: Fn(&T, &Repoint) -> T + Sync,
+{
+    share_per_job_with(&Twins::new(graph, scan, jobs), jobs, compute, repoint)
+}
+
+/// [`share_per_job`] with twins worked out beforehand (shared between analyses).
+///
+/// Jobs that follow no other job in `jobs` are computed first, in parallel; then each
+/// follower takes its lender's result, mapped, when that result may be lent, and is
+/// computed on its own otherwise.
+pub fn share_per_job_with<T, C, R>(
+    twins: &Twins,
+    jobs: &[NodeId],
+    compute: C,
+    repoint: R,
+) -> Vec<(NodeId, Option<T>)>
+where
+    T: Send + Sync,
     C: Fn(NodeId) -> Option<(T, bool)> + Sync,
     R: Fn(&T, &Repoint) -> T + Sync,
 {
     use rayon::prelude::*;
-    type Lent<T> = Vec<(Arc<Footprint>, Arc<T>)>;
-    // Results that may be lent, by (model of the job's file, job id).
-    let lenders: std::sync::Mutex<HashMap<(usize, String), Lent<T>>> = std::sync::Mutex::default();
-    let lock = || {
-        lenders
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    let position: HashMap<NodeId, usize> = jobs.iter().enumerate().map(|(i, &j)| (j, i)).collect();
+    let lender = |job: NodeId| {
+        let (lead, map) = twins.lender(job)?;
+        Some((*position.get(&lead)?, map))
     };
-    jobs.par_iter()
-        .map(|&job| {
-            let (Some(fp), Some(key)) = (graph.footprint(scan, job), job_key(graph, scan, job))
-            else {
-                return (job, compute(job).map(|(t, _)| t));
-            };
-            // Looked up under the lock, mapped outside it.
-            let lender = lock().get(&key).and_then(|list| {
-                list.iter()
-                    .find(|(from, _)| from.lends_to(&fp))
-                    .map(|(from, t)| (Arc::clone(from), Arc::clone(t)))
-            });
-            if let Some((from, t)) = lender {
-                return (job, Some(repoint(&t, &Repoint::new(graph, &from, &fp))));
-            }
-            let computed = compute(job);
-            if let Some((t, true)) = &computed
-                && fp.lendable
-            {
-                let lent = (Arc::new(fp), Arc::new(t.clone()));
-                lock().entry(key).or_default().push(lent);
-            }
-            (job, computed.map(|(t, _)| t))
+    // One task per job: a job's analysis can be a hundred times another's.
+    let first: Vec<Option<Option<(T, bool)>>> = jobs
+        .par_iter()
+        .with_max_len(1)
+        .map(|&job| match lender(job) {
+            Some(_) => None,
+            None => Some(compute(job)),
         })
+        .collect();
+    let second: Vec<Option<(T, bool)>> = jobs
+        .par_iter()
+        .zip(&first)
+        .map(|(&job, done)| {
+            if done.is_some() {
+                return None;
+            }
+            let (lead, map) = lender(job)?;
+            match &first[lead] {
+                Some(Some((t, true))) => Some((repoint(t, map), true)),
+                _ => compute(job),
+            }
+        })
+        .collect();
+    jobs.iter()
+        .zip(first.into_iter().zip(second))
+        .map(|(&job, (done, later))| (job, done.flatten().or(later).map(|(t, _)| t)))
         .collect()
 }
 

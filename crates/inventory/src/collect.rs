@@ -95,9 +95,25 @@ pub fn all_job_dependencies(
     graph: &Graph,
     jobs: &[NodeId],
 ) -> Vec<(NodeId, Vec<JobDependency>)> {
-    tollgate_graph::share_per_job(
-        graph,
+    all_job_dependencies_with(
         scan,
+        graph,
+        jobs,
+        &tollgate_graph::Twins::new(graph, scan, jobs),
+    )
+}
+
+/// [`all_job_dependencies`] with the twins among `jobs` worked out beforehand (the
+/// egress analysis uses the same ones).
+#[must_use]
+pub fn all_job_dependencies_with(
+    scan: &Scan,
+    graph: &Graph,
+    jobs: &[NodeId],
+    twins: &tollgate_graph::Twins,
+) -> Vec<(NodeId, Vec<JobDependency>)> {
+    tollgate_graph::share_per_job_with(
+        twins,
         jobs,
         |j| Some(job_dependencies_traced(scan, graph, j)),
         |list: &Vec<JobDependency>, rp| list.iter().map(|d| d.repointed(rp)).collect(),

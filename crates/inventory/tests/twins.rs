@@ -201,3 +201,63 @@ fn corpus_copies_get_what_each_job_gets_on_its_own() {
         );
     }
 }
+
+/// The twins are worked out once, in job order, whatever the thread count: `a`'s jobs
+/// follow nobody (the shared nodes are defined in its files), `b`'s lead, `d`'s and
+/// `e`'s follow `b`'s, and a job of `c` that reads the changed `.npmrc` follows nobody.
+#[test]
+fn twins_follow_the_first_lendable_copy() {
+    let (_dir, s, g) = copies();
+    let jobs: Vec<NodeId> = g.jobs().collect();
+    let plans = [1, 2].map(|threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(|| tollgate_graph::Twins::new(&g, &s, &jobs))
+    });
+    let copy = |job: NodeId| name(&g, job)[..1].to_owned();
+    for twins in &plans {
+        assert!(!twins.is_empty());
+        let mut followers = 0;
+        for &job in &jobs {
+            let from = copy(job);
+            match twins.lender(job) {
+                Some((lead, _)) => {
+                    followers += 1;
+                    assert_eq!(
+                        copy(lead),
+                        "b",
+                        "{} follows {}",
+                        name(&g, job),
+                        name(&g, lead)
+                    );
+                    assert!(matches!(&*from, "c" | "d" | "e"), "{}", name(&g, job));
+                    let (a, b) = (name(&g, job), name(&g, lead));
+                    assert_eq!(a[1..], b[1..], "a twin is the same job of another copy");
+                }
+                None => assert!(
+                    matches!(&*from, "a" | "b" | "c"),
+                    "{} follows nobody",
+                    name(&g, job)
+                ),
+            }
+        }
+        assert_eq!(followers, twins.len());
+    }
+    let pairs = |t: &tollgate_graph::Twins| -> Vec<Option<NodeId>> {
+        jobs.iter().map(|&j| t.lender(j).map(|(l, _)| l)).collect()
+    };
+    assert_eq!(pairs(&plans[0]), pairs(&plans[1]));
+    // The job that installs with the changed `.npmrc` is not `b`'s twin in `c`.
+    let npm = jobs.iter().copied().filter(|&j| {
+        tollgate_egress::analyze_job(&s, &g, j)
+            .is_some_and(|e| format!("{e:?}").contains("pkg.example.internal"))
+    });
+    let mut seen = 0;
+    for job in npm {
+        seen += 1;
+        assert!(plans[0].lender(job).is_none(), "{}", name(&g, job));
+    }
+    assert!(seen > 0);
+}
