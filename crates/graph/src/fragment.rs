@@ -67,6 +67,50 @@ pub(crate) struct Fragment {
     /// holds only the file node and takes the file's edges from the first file with the
     /// same model (identical text: the same packages, sources and positions).
     pub packages: Packages,
+    /// The lookups of other inputs this fragment made, in order, when recorded (for a
+    /// file whose identical copies take this fragment, see [`Lookup`]).
+    pub lookups: Vec<Lookup>,
+    /// For an input with the same text and kind as an earlier one: that input. The
+    /// fragment is then empty, and the merge makes it from the earlier one's when every
+    /// lookup gives the same answer from this input's repository.
+    pub copy_of: Option<InputId>,
+    /// Whether [`Fragment::lookups`] were recorded (later inputs copy this one).
+    pub recorded: bool,
+}
+
+impl Fragment {
+    /// The empty fragment of an input with the same text and kind as `first`.
+    pub fn copy(id: InputId, first: InputId) -> Self {
+        Self {
+            id,
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            locked: Vec::new(),
+            packages: Packages::None,
+            lookups: Vec::new(),
+            copy_of: Some(first),
+            recorded: false,
+        }
+    }
+}
+
+/// A lookup of another input while building a fragment, with its answer. Paths are as
+/// the fragment asked for them (relative to the scan root).
+#[derive(Clone, Debug)]
+pub(crate) enum Lookup {
+    /// A local `uses:` reference.
+    Resolve {
+        path: String,
+        workflow: bool,
+        found: Resolution,
+    },
+    /// A file named on a command line.
+    File {
+        path: String,
+        found: Option<InputId>,
+    },
+    /// The lockfiles and registry configuration files of a directory.
+    InDir { dir: String, found: Vec<InputId> },
 }
 
 /// How a lockfile fragment gets its package edges; see [`Fragment::packages`].
@@ -87,6 +131,8 @@ pub(crate) struct Cx<'a> {
     /// The shared nodes this fragment already holds, so that a key repeated inside one
     /// file (the registry of every package of a lockfile) becomes one fragment node.
     shared: HashMap<Key, usize>,
+    /// Whether to record lookups (see [`Fragment::lookups`]).
+    record: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -101,9 +147,51 @@ impl<'a> Cx<'a> {
                 edges: Vec::new(),
                 locked: Vec::new(),
                 packages: Packages::None,
+                lookups: Vec::new(),
+                copy_of: None,
+                recorded: false,
             },
             shared: HashMap::default(),
+            record: false,
         }
+    }
+
+    /// Resolve a local reference made in this input (recorded when asked to).
+    pub fn resolve(&mut self, path: &str, workflow: bool) -> Resolution {
+        let found = self.resolver.resolve(self.input, path, workflow);
+        if self.record {
+            self.frag.lookups.push(Lookup::Resolve {
+                path: path.to_owned(),
+                workflow,
+                found: found.clone(),
+            });
+        }
+        found
+    }
+
+    /// The input at a display path of this input's root (recorded when asked to).
+    pub fn file(&mut self, path: &str) -> Option<InputId> {
+        let found = self.resolver.file(self.input.root, path);
+        if self.record {
+            self.frag.lookups.push(Lookup::File {
+                path: path.to_owned(),
+                found,
+            });
+        }
+        found
+    }
+
+    /// The lockfiles and registry configuration files in directory `dir` of this input's
+    /// root (recorded when asked to).
+    pub fn in_dir(&mut self, dir: &str) -> &'a [InputId] {
+        let found = self.resolver.in_dir(self.input.root, dir);
+        if self.record {
+            self.frag.lookups.push(Lookup::InDir {
+                dir: dir.to_owned(),
+                found: found.to_vec(),
+            });
+        }
+        found
     }
 
     pub fn origin(&self, span: Span) -> Origin {
@@ -240,7 +328,7 @@ impl<'a> Cx<'a> {
         match uses {
             Uses::Remote(r) => Some((self.remote(r, span), EdgeKind::Uses)),
             Uses::Local { path } | Uses::SelfRepo { path } => {
-                let p = match self.resolver.resolve(self.input, path, workflow) {
+                let p = match self.resolve(path, workflow) {
                     Resolution::Found(id) => {
                         return Some((FRef::Key(Key::File(id)), EdgeKind::Uses));
                     }
@@ -664,14 +752,18 @@ fn lockfile(
 }
 
 /// Build the fragment of one input. `copy_of` names an earlier input with the same
-/// lockfile model, whose package edges the merge reuses.
+/// lockfile model, whose package edges the merge reuses. `record` keeps the lookups of
+/// other inputs the fragment made (see [`Fragment::lookups`]).
 pub(crate) fn build(
     id: InputId,
     input: &Input,
     resolver: &Resolver,
     copy_of: Option<InputId>,
+    record: bool,
 ) -> Fragment {
     let mut cx = Cx::new(id, input, resolver);
+    cx.record = record;
+    cx.frag.recorded = record;
     match (&*input.parsed, input.kind) {
         (Parsed::Workflow(wf), _) => workflow(&mut cx, wf),
         (Parsed::Action(a), _) => action(&mut cx, Some(a)),

@@ -18,6 +18,9 @@ use crate::fragment::{self, FRef, Fragment, Key};
 use crate::model::{Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, Target};
 use crate::resolve::load_missing;
 
+#[path = "copies.rs"]
+mod copies;
+
 type Inner = petgraph::Graph<Node, Edge, petgraph::Directed, u32>;
 
 /// A node reference once its fragment is merged: the node, or the key of a node that a
@@ -43,6 +46,9 @@ struct Merge {
     /// The edges leaving each lockfile that serves as a template (see
     /// [`fragment::Packages`]): target, kind and origin.
     templates: HashMap<InputId, Vec<(NodeId, EdgeKind, Option<Origin>)>>,
+    /// What later copies of a workflow or action take from the first file with its text
+    /// (see the `copies` module).
+    originals: HashMap<InputId, copies::Original>,
 }
 
 /// Per input: its display path and kind (for locations and lookups).
@@ -68,6 +74,11 @@ pub struct Graph {
     files: BTreeMap<InputId, NodeId>,
     /// Job nodes by (file path, job id), for rules that start from the workflow model.
     job_index: HashMap<(String, String), NodeId>,
+    /// Whether workflows and actions with the text of an earlier one were made from its
+    /// fragment (see the `copies` module).
+    share_copies: bool,
+    /// How many inputs were made that way.
+    copied: usize,
 }
 
 impl Graph {
@@ -76,6 +87,18 @@ impl Graph {
     /// returned as diagnostics (sorted).
     #[must_use]
     pub fn build(scan: &Scan) -> (Self, Vec<Diagnostic>) {
+        Self::build_with(scan, true)
+    }
+
+    /// [`Graph::build`], building every file's fragment on its own, also for copies of an
+    /// earlier file (which [`Graph::build`] makes from the earlier one's). The same graph,
+    /// slower; for tests and comparisons.
+    #[must_use]
+    pub fn build_each_file(scan: &Scan) -> (Self, Vec<Diagnostic>) {
+        Self::build_with(scan, false)
+    }
+
+    fn build_with(scan: &Scan, share_copies: bool) -> (Self, Vec<Diagnostic>) {
         let (inputs, resolver, mut diagnostics) = load_missing(scan);
         let all: Vec<(InputId, &Input)> = inputs.iter().collect();
         let infos: Vec<InputInfo> = all
@@ -93,6 +116,8 @@ impl Graph {
             loaded: Vec::new(),
             files: BTreeMap::new(),
             job_index: HashMap::default(),
+            share_copies,
+            copied: 0,
         };
         graph.merge(&all, &resolver);
         // The tables were reserved from an estimate that errs high (a third over on the
@@ -131,8 +156,25 @@ impl Graph {
     /// Pass 1 of the merge for a batch of fragments: nodes, so edges may point at nodes
     /// of later files. Node data moves out of the fragments; a shared node defined again
     /// keeps its first definition.
-    fn absorb(&mut self, fragments: Vec<Fragment>, m: &mut Merge) {
-        for frag in fragments {
+    fn absorb(
+        &mut self,
+        fragments: Vec<Fragment>,
+        m: &mut Merge,
+        all: &[(InputId, &Input)],
+        resolver: &crate::resolve::Resolver,
+    ) {
+        for mut frag in fragments {
+            if let Some(first) = frag.copy_of {
+                if self.absorb_copy(frag.id, first, m, all, resolver) {
+                    self.copied += 1;
+                    continue;
+                }
+                // The copy's surroundings differ: its own fragment, built here.
+                if let Some(&(id, input)) = all.get(frag.id.0) {
+                    frag = fragment::build(id, input, resolver, None, false);
+                }
+            }
+            let mut original = frag.recorded.then(|| copies::Original::of(&frag));
             let mut ids = Vec::with_capacity(frag.nodes.len());
             let mut parents = Vec::new();
             for n in frag.nodes {
@@ -159,6 +201,10 @@ impl Graph {
                     parents.push((id, p));
                 }
                 ids.push(id);
+            }
+            if let Some(mut o) = original.take() {
+                o.set_ids(&ids);
+                m.originals.insert(frag.id, o);
             }
             let keyed = &m.keyed;
             let res = |r: FRef| match r {
@@ -233,11 +279,36 @@ impl Graph {
                 _ => None,
             })
             .collect();
+        // Workflows and actions with the same text as an earlier one are made from its
+        // fragment at the merge (see the `copies` module); the first records its lookups.
+        let mut first_text: HashMap<(*const Parsed, FileKind), InputId> = HashMap::default();
+        let text_of: Vec<Option<InputId>> = all
+            .iter()
+            .map(|(id, input)| match &*input.parsed {
+                Parsed::Workflow(_) | Parsed::Action(_) if self.share_copies => {
+                    let key = (std::sync::Arc::as_ptr(&input.parsed), input.kind);
+                    let first = *first_text.entry(key).or_insert(*id);
+                    (first != *id).then_some(first)
+                }
+                _ => None,
+            })
+            .collect();
+        drop(first_text);
+        let copied: HashSet<InputId> = text_of.iter().flatten().copied().collect();
         let build = |batch: &[(InputId, &Input)], start: usize| -> Vec<Fragment> {
             batch
                 .par_iter()
                 .enumerate()
-                .map(|(k, (id, input))| fragment::build(*id, input, resolver, copy_of[start + k]))
+                .map(|(k, (id, input))| match text_of[start + k] {
+                    Some(first) => Fragment::copy(*id, first),
+                    None => fragment::build(
+                        *id,
+                        input,
+                        resolver,
+                        copy_of[start + k],
+                        copied.contains(id),
+                    ),
+                })
                 .collect()
         };
         let mut m = Merge::default();
@@ -267,7 +338,7 @@ impl Graph {
         while let Some(fragments) = current.take() {
             let next = batches.next();
             let ((), built) = rayon::join(
-                || self.absorb(fragments, &mut m),
+                || self.absorb(fragments, &mut m, all, resolver),
                 || next.map(|(b, batch)| build(batch, b * BATCH)),
             );
             current = built;
@@ -447,6 +518,13 @@ impl Graph {
             });
         }
         out
+    }
+
+    /// How many workflows and actions were merged as copies of an earlier file with the
+    /// same text (their fragments not built; see [`Graph::build_each_file`]).
+    #[must_use]
+    pub const fn copied(&self) -> usize {
+        self.copied
     }
 
     /// The petgraph graph, for algorithms this crate does not wrap.

@@ -185,12 +185,11 @@ impl Cx<'_> {
         let Some(dir) = dir else {
             return;
         };
-        let root = self.input.root;
         let at = Some(run.file_span(inst.span));
         // Requirement and constraint files named on the command line.
         for f in inst.requirement_files.iter().chain(&inst.constraint_files) {
             if let Some(path) = join(dir, &f.path)
-                && let Some(id) = self.resolver.file(root, &path)
+                && let Some(id) = self.file(&path)
             {
                 let fat = Some(run.file_span(f.span));
                 self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, fat);
@@ -200,8 +199,7 @@ impl Cx<'_> {
         if !inst.global && !named_registry_packages {
             let kinds = lockfile_kinds(inst.manager);
             let ids: Vec<_> = self
-                .resolver
-                .in_dir(root, dir)
+                .in_dir(dir)
                 .iter()
                 .copied()
                 .filter(|id| self.resolver.kind(*id).is_some_and(|k| kinds.contains(&k)))
@@ -222,8 +220,7 @@ impl Cx<'_> {
                     join(&d, sub).unwrap_or_default()
                 };
                 let ids: Vec<_> = self
-                    .resolver
-                    .in_dir(root, &look)
+                    .in_dir(&look)
                     .iter()
                     .copied()
                     .filter(|id| self.resolver.kind(*id) == Some(*kind))
