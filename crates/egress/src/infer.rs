@@ -59,7 +59,7 @@ pub fn analyze_jobs_with(
 ) -> Vec<(NodeId, JobEgress)> {
     let cache = Cache::default();
     let jobs: Vec<NodeId> = graph.jobs().collect();
-    tollgate_graph::share_per_job_with(
+    tollgate_graph::share_per_job(
         twins,
         &jobs,
         |j| analyze_job_with(scan, graph, j, &cache).map(|e| (e, true)),

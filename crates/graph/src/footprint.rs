@@ -295,7 +295,7 @@ impl Repoint {
 
 /// Which jobs are twins of an earlier job (equal footprints, see [`Footprint::lends_to`])
 /// and the map from that job to each of them. Worked out once per graph and used by every
-/// per-job analysis that shares results ([`share_per_job_with`]): the footprints and the
+/// per-job analysis that shares results ([`share_per_job`]): the footprints and the
 /// maps are the expensive part, and they do not depend on the analysis.
 #[derive(Debug, Default)]
 pub struct Twins {
@@ -360,32 +360,17 @@ impl Twins {
 }
 
 /// Run a per-job analysis over `jobs` in parallel, computing it once for each set of
-/// twins (jobs with equal footprints) and mapping that result onto the others.
+/// twins (jobs with equal footprints, worked out beforehand by [`Twins::new`] and shared
+/// between analyses) and mapping that result onto the others.
 ///
 /// `compute` returns the result and whether it may be lent (false when it read
 /// something the footprint does not cover, such as the file system); `repoint` maps a
 /// result onto a twin. Results come back in the order of `jobs`.
-pub fn share_per_job<T, C, R>(
-    graph: &Graph,
-    scan: &Scan,
-    jobs: &[NodeId],
-    compute: C,
-    repoint: R,
-) -> Vec<(NodeId, Option<T>)>
-where
-    T: Send + Sync,
-    C: Fn(NodeId) -> Option<(T, bool)> + Sync,
-    R: Fn(&T, &Repoint) -> T + Sync,
-{
-    share_per_job_with(&Twins::new(graph, scan, jobs), jobs, compute, repoint)
-}
-
-/// [`share_per_job`] with twins worked out beforehand (shared between analyses).
 ///
 /// Jobs that follow no other job in `jobs` are computed first, in parallel; then each
 /// follower takes its lender's result, mapped, when that result may be lent, and is
 /// computed on its own otherwise.
-pub fn share_per_job_with<T, C, R>(
+pub fn share_per_job<T, C, R>(
     twins: &Twins,
     jobs: &[NodeId],
     compute: C,

@@ -79,8 +79,8 @@ pub(crate) struct Fragment {
 }
 
 impl Fragment {
-    /// The empty fragment of an input with the same text and kind as `first`.
-    pub fn copy(id: InputId, first: InputId) -> Self {
+    /// The empty fragment of input `id`.
+    fn new(id: InputId) -> Self {
         Self {
             id,
             nodes: Vec::new(),
@@ -88,8 +88,16 @@ impl Fragment {
             locked: Vec::new(),
             packages: Packages::None,
             lookups: Vec::new(),
-            copy_of: Some(first),
+            copy_of: None,
             recorded: false,
+        }
+    }
+
+    /// The empty fragment of an input with the same text and kind as `first`.
+    pub fn copy(id: InputId, first: InputId) -> Self {
+        Self {
+            copy_of: Some(first),
+            ..Self::new(id)
         }
     }
 }
@@ -141,16 +149,7 @@ impl<'a> Cx<'a> {
             id,
             input,
             resolver,
-            frag: Fragment {
-                id,
-                nodes: Vec::new(),
-                edges: Vec::new(),
-                locked: Vec::new(),
-                packages: Packages::None,
-                lookups: Vec::new(),
-                copy_of: None,
-                recorded: false,
-            },
+            frag: Fragment::new(id),
             shared: HashMap::default(),
             record: false,
         }

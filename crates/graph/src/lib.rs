@@ -23,7 +23,7 @@ mod shell;
 pub mod util;
 mod view;
 
-pub use footprint::{Footprint, Repoint, Twins, share_per_job, share_per_job_with};
+pub use footprint::{Footprint, Repoint, Twins, share_per_job};
 pub use graph::{Graph, InputInfo};
 pub use model::{
     Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef, Target,

@@ -112,7 +112,7 @@ pub fn all_job_dependencies_with(
     jobs: &[NodeId],
     twins: &tollgate_graph::Twins,
 ) -> Vec<(NodeId, Vec<JobDependency>)> {
-    tollgate_graph::share_per_job_with(
+    tollgate_graph::share_per_job(
         twins,
         jobs,
         |j| Some(job_dependencies_traced(scan, graph, j)),
