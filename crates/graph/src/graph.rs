@@ -294,7 +294,7 @@ impl Graph {
             })
             .collect();
         drop(first_text);
-        let copied: HashSet<InputId> = text_of.iter().flatten().copied().collect();
+        let has_copies: HashSet<InputId> = text_of.iter().flatten().copied().collect();
         let build = |batch: &[(InputId, &Input)], start: usize| -> Vec<Fragment> {
             batch
                 .par_iter()
@@ -306,7 +306,7 @@ impl Graph {
                         input,
                         resolver,
                         copy_of[start + k],
-                        copied.contains(id),
+                        has_copies.contains(id),
                     ),
                 })
                 .collect()
