@@ -153,7 +153,8 @@ pub fn run(
     let copied = copy_to_copies(&inputs, &lead, &local, &results);
     results.extend(copied.into_iter().map(|f| (f, None)));
 
-    let mut findings = Vec::new();
+    // Sized once: findings are large, and growing the vector moved them over and over.
+    let mut findings = Vec::with_capacity(results.iter().map(|r| r.0.len()).sum());
     let mut diagnostics = diagnostics_early;
     for (f, d) in results {
         findings.extend(f);
@@ -338,16 +339,21 @@ fn apply_suppressions(
     findings: &mut Vec<Finding>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    for input in inputs {
-        let (wf, action) = match &*input.parsed {
-            Parsed::Workflow(w) => (Some(w), None),
-            Parsed::Action(a) => (None, Some(a)),
-            _ => (None, None),
-        };
-        let mut sups = suppress::parse(&input.source, wf, action);
-        if sups.is_empty() {
-            continue;
-        }
+    // Comments are looked for in parallel; the few inputs that hold some are applied in
+    // order.
+    let found: Vec<(&Input, Vec<suppress::Suppression>)> = inputs
+        .par_iter()
+        .filter_map(|input| {
+            let (wf, action) = match &*input.parsed {
+                Parsed::Workflow(w) => (Some(w), None),
+                Parsed::Action(a) => (None, Some(a)),
+                _ => (None, None),
+            };
+            let sups = suppress::parse(&input.source, wf, action);
+            (!sups.is_empty()).then_some((*input, sups))
+        })
+        .collect();
+    for (input, mut sups) in found {
         let path = &input.source.display;
         findings.retain(|f| *f.primary.path != **path || !suppress::suppresses(&mut sups, f));
         diagnostics.extend(suppress::unused(&input.source, &sups, known));
