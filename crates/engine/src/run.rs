@@ -112,7 +112,7 @@ pub fn run(
 
     for ((r, level), busy) in active.iter().zip(&busy) {
         let (_, failed) = contained(r, *level, busy, |_| r.rule.prepare(&cx));
-        diagnostics_early.extend(failed);
+        diagnostics_early.extend(failed.map(|d| *d));
     }
     // For each input, the earlier input with identical text (the same model), if any:
     // file-local rules check only the first and their findings are copied to the others.
@@ -149,7 +149,9 @@ pub fn run(
         .par_iter()
         .zip(&busy)
         .map(|((r, level), busy)| contained(r, *level, busy, |sink| r.rule.check_scan(&cx, sink)));
-    let mut results: Vec<(Vec<Finding>, Option<Diagnostic>)> = per_input.chain(per_scan).collect();
+    // One entry per (input, rule) pair, nearly all empty: the rare diagnostic is boxed
+    // so that an entry is four words (a hundred thousand of them on large scans).
+    let mut results: Vec<(Vec<Finding>, Option<Box<Diagnostic>>)> = per_input.chain(per_scan).collect();
     let copied = copy_to_copies(&inputs, &lead, &local, &results);
     results.extend(copied.into_iter().map(|f| (f, None)));
 
@@ -158,7 +160,7 @@ pub fn run(
     let mut diagnostics = diagnostics_early;
     for (f, d) in results {
         findings.extend(f);
-        diagnostics.extend(d);
+        diagnostics.extend(d.map(|d| *d));
     }
     if let Some(min) = opts.min_confidence {
         findings.retain(|f| f.confidence >= min);
@@ -197,7 +199,7 @@ fn copy_to_copies(
     inputs: &[&Input],
     lead: &[Option<usize>],
     local: &[bool],
-    results: &[(Vec<Finding>, Option<Diagnostic>)],
+    results: &[(Vec<Finding>, Option<Box<Diagnostic>>)],
 ) -> Vec<Vec<Finding>> {
     let rules = local.len();
     inputs
@@ -238,7 +240,7 @@ fn contained(
     level: Level,
     busy: &AtomicU64,
     f: impl FnOnce(&mut Sink<'_>),
-) -> (Vec<Finding>, Option<Diagnostic>) {
+) -> (Vec<Finding>, Option<Box<Diagnostic>>) {
     let start = Instant::now();
     let mut findings = Vec::new();
     let outcome = {
@@ -268,7 +270,7 @@ fn contained(
                 format!("rule `{}` failed and was skipped: {why}", r.meta.id),
             )
             .with_help("this is a bug in tollgate; the other rules ran");
-            (Vec::new(), Some(d))
+            (Vec::new(), Some(Box::new(d)))
         }
     }
 }
