@@ -120,9 +120,10 @@ impl Graph {
             copied: 0,
         };
         graph.merge(&all, &resolver);
-        // The tables were reserved from an estimate that errs high (a third over on the
-        // corpus); the graph lives as long as the run.
-        graph.inner.shrink_to_fit();
+        // The node table was reserved from an estimate that errs high (a third over on
+        // the corpus, more on copies); the graph lives as long as the run. The edge table
+        // was sized exactly.
+        graph.inner.shrink_to_fit_nodes();
         graph.index_jobs();
         graph.loaded = inputs.loaded;
         diagnostics.extend(graph.cycles());
@@ -330,7 +331,6 @@ impl Graph {
             }
         }
         self.inner.reserve_nodes(nodes);
-        self.inner.reserve_edges(edges);
         m.keyed.reserve(nodes);
         m.pending.reserve(edges);
         let mut batches = all.chunks(BATCH).enumerate();
@@ -347,8 +347,27 @@ impl Graph {
             keyed,
             pending,
             locked,
-            ..
+            templates,
+            originals,
         } = m;
+        drop((templates, originals));
+        // Lock entries name remote actions by key; the key table is freed before the
+        // edges are added.
+        for (reference, commit) in locked {
+            if let Some(id) = keyed.get(&Key::Remote(reference))
+                && let Some(node) = self.inner.node_weight_mut(*id)
+                && let NodeKind::Action {
+                    target: Target::Remote(r),
+                    ..
+                }
+                | NodeKind::ReusableWorkflow {
+                    target: Target::Remote(r),
+                } = &mut node.kind
+                && r.locked_commit.is_none()
+            {
+                r.locked_commit = Some(commit);
+            }
+        }
         let lookup = |r: &Res| match r {
             Res::Id(id) => Some(*id),
             Res::Key(k) => keyed.get(k).copied(),
@@ -363,6 +382,7 @@ impl Graph {
                 Pending::Edge(from, to, ..) => lookup(from).zip(lookup(to)),
             })
             .collect();
+        drop(keyed);
         let mut order: Vec<(u32, u32, EdgeKind, u32)> = pending
             .iter()
             .zip(&ends)
@@ -387,6 +407,10 @@ impl Graph {
             }
         }
         drop(order);
+        // The edge table is sized once, exactly: an estimate made before the merge erred
+        // high and had to be shrunk by copying.
+        self.inner
+            .reserve_exact_edges(first.iter().filter(|&&keep| keep).count());
         for ((p, e), keep) in pending.iter().zip(ends).zip(first) {
             let Some((a, b)) = e else { continue };
             match p {
@@ -409,21 +433,6 @@ impl Graph {
                         );
                     }
                 }
-            }
-        }
-        for (reference, commit) in locked {
-            if let Some(id) = keyed.get(&Key::Remote(reference))
-                && let Some(node) = self.inner.node_weight_mut(*id)
-                && let NodeKind::Action {
-                    target: Target::Remote(r),
-                    ..
-                }
-                | NodeKind::ReusableWorkflow {
-                    target: Target::Remote(r),
-                } = &mut node.kind
-                && r.locked_commit.is_none()
-            {
-                r.locked_commit = Some(commit);
             }
         }
     }
