@@ -151,7 +151,8 @@ pub fn run(
         .map(|((r, level), busy)| contained(r, *level, busy, |sink| r.rule.check_scan(&cx, sink)));
     // One entry per (input, rule) pair, nearly all empty: the rare diagnostic is boxed
     // so that an entry is four words (a hundred thousand of them on large scans).
-    let mut results: Vec<(Vec<Finding>, Option<Box<Diagnostic>>)> = per_input.chain(per_scan).collect();
+    let mut results: Vec<(Vec<Finding>, Option<Box<Diagnostic>>)> =
+        per_input.chain(per_scan).collect();
     let copied = copy_to_copies(&inputs, &lead, &local, &results);
     results.extend(copied.into_iter().map(|f| (f, None)));
 
