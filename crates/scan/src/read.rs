@@ -48,6 +48,19 @@ pub fn read_string(
     kind: FileKind,
     limits: ReadLimits,
 ) -> Result<String, Diagnostic> {
+    decode(read_bytes(disk, display, kind, limits)?, display, disk)
+}
+
+/// The bytes of `disk`, within the limit for its kind; [`decode`] makes them text.
+///
+/// # Errors
+/// A diagnostic saying why the file cannot be read.
+pub(crate) fn read_bytes(
+    disk: &Path,
+    display: &str,
+    kind: FileKind,
+    limits: ReadLimits,
+) -> Result<Vec<u8>, Diagnostic> {
     let max = if kind.is_lockfile() {
         limits.max_lockfile
     } else {
@@ -88,10 +101,15 @@ pub fn read_string(
     if bytes.len() as u64 > max {
         return Err(too_large());
     }
-    decode(bytes, display, disk)
+    Ok(bytes)
 }
 
-fn decode(bytes: Vec<u8>, display: &str, disk: &Path) -> Result<String, Diagnostic> {
+/// The text of a file's bytes: UTF-8 (a byte order mark dropped) or UTF-16 with a byte
+/// order mark; NUL bytes and invalid UTF-8 are reported at the first bad byte.
+///
+/// # Errors
+/// A diagnostic saying why the bytes are not text.
+pub(crate) fn decode(bytes: Vec<u8>, display: &str, disk: &Path) -> Result<String, Diagnostic> {
     if let Some(units) = utf16(&bytes) {
         return match String::from_utf16(&units) {
             Ok(s) => Ok(s),

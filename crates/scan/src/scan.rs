@@ -11,7 +11,7 @@ use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, Severity, SourceFile}
 use tollgate_shell::{Analysis, Analyzer, ShellKind};
 
 use crate::discover::{Candidate, DiscoverOptions, discover};
-use crate::read::{ReadLimits, read_string, read_text};
+use crate::read::{ReadLimits, decode, read_bytes, read_text};
 
 /// The model of one input, by kind.
 #[derive(Debug)]
@@ -323,15 +323,40 @@ struct Contents {
 }
 
 impl Contents {
-    fn intern(&self, kind: FileKind, text: String) -> Arc<Content> {
+    /// The content of a file's bytes: an earlier file's when it has the same kind and
+    /// bytes (without decoding them again), else the decoded text, added. Texts are
+    /// compared outside the lock: ten copies of a corpus are 70 MB of comparisons.
+    ///
+    /// # Errors
+    /// What `decode` says of bytes that are not text.
+    fn intern(
+        &self,
+        kind: FileKind,
+        bytes: Vec<u8>,
+        decode: impl FnOnce(Vec<u8>) -> Result<String, Diagnostic>,
+    ) -> Result<Arc<Content>, Diagnostic> {
         let mut h = foldhash::quality::FixedState::with_seed(0x746f_6c6c_6761_7465).build_hasher();
         kind.hash(&mut h);
-        text.hash(&mut h);
+        bytes.hash(&mut h);
         let h = h.finish();
-        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        let lock = || self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        let same = |bucket: &[Arc<Content>], b: &[u8]| {
+            bucket
+                .iter()
+                .find(|c| c.kind == kind && c.text.as_bytes() == b)
+                .cloned()
+        };
+        let known = lock().get(&h).cloned().unwrap_or_default();
+        if let Some(c) = same(&known, &bytes) {
+            return Ok(c);
+        }
+        let text = decode(bytes)?;
+        let mut map = lock();
         let bucket = map.entry(h).or_default();
-        if let Some(c) = bucket.iter().find(|c| c.kind == kind && *c.text == *text) {
-            return Arc::clone(c);
+        // Added meanwhile by another file, or the same text decoded from the same bytes
+        // (a byte order mark is not part of the text).
+        if let Some(c) = same(bucket, text.as_bytes()) {
+            return Ok(c);
         }
         let c = Arc::new(Content {
             kind,
@@ -339,7 +364,7 @@ impl Contents {
             unit: OnceLock::new(),
         });
         bucket.push(Arc::clone(&c));
-        c
+        Ok(c)
     }
 }
 
@@ -355,8 +380,9 @@ fn read_and_parse_all(
     let read: Vec<(Candidate, Result<Arc<Content>, Diagnostic>)> = candidates
         .into_par_iter()
         .map(|c| {
-            let r = read_string(&c.disk, &c.display, c.kind, opts.limits)
-                .map(|text| contents.intern(c.kind, text));
+            let r = read_bytes(&c.disk, &c.display, c.kind, opts.limits).and_then(|bytes| {
+                contents.intern(c.kind, bytes, |b| decode(b, &c.display, &c.disk))
+            });
             (c, r)
         })
         .collect();
