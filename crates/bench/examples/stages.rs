@@ -1,56 +1,15 @@
 //! Per-stage figures for one input: files/s, MB/s and peak RSS after each stage.
 //! `cargo run --release -p tollgate-bench --example stages -- [PATH|small|medium|large|distinct] [ROUNDS]`
 
-#![allow(clippy::print_stdout, unsafe_code)]
+#![allow(clippy::print_stdout)]
 
-use std::alloc::{GlobalAlloc, Layout};
-
-use mimalloc::MiMalloc;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// Counts live heap bytes and their high-water mark, so that each stage's heap can be
-/// told apart from the allocator's retained pages (which peak RSS includes).
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static HIGH: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: defers to the allocator the binary uses (mimalloc) and only adds counters.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-        HIGH.fetch_max(now, Ordering::Relaxed);
-        // SAFETY: same layout, passed through.
-        unsafe { MiMalloc.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-        // SAFETY: same pointer and layout as allocated.
-        unsafe { MiMalloc.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        if new >= l.size() {
-            let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
-            HIGH.fetch_max(now, Ordering::Relaxed);
-        } else {
-            LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
-        }
-        // SAFETY: same pointer and layout as allocated.
-        unsafe { MiMalloc.realloc(p, l, new) }
-    }
-}
-
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: tollgate_bench::heap::Counting = tollgate_bench::heap::Counting;
 
-/// Live heap now and its high-water mark since the last call, in MB.
-fn heap() -> (f64, f64) {
-    let live = LIVE.load(Ordering::Relaxed);
-    let high = HIGH.swap(live, Ordering::Relaxed);
-    (live as f64 / 1e6, high as f64 / 1e6)
-}
-
+use tollgate_bench::heap::heap;
 use tollgate_bench::{Size, generate, peak_rss};
 use tollgate_engine::{Config, RunOptions};
 use tollgate_scan::{ScanOptions, discover, scan};
@@ -96,7 +55,7 @@ fn main() -> std::io::Result<()> {
     let mut heaps = [(0.0, 0.0); 5];
     let (mut files, mut bytes, mut findings) = (0, 0, 0);
     for _ in 0..rounds {
-        heap();
+        let _ = heap();
         let a = Instant::now();
         let _ = discover(&paths, &Default::default());
         t[0].push(a.elapsed());

@@ -2,6 +2,8 @@
 //! and lockfiles of every format, at several sizes. The same seed gives byte-identical
 //! files on every machine, so figures are comparable across runs.
 
+pub mod heap;
+
 use std::fmt::Write;
 use std::path::Path;
 

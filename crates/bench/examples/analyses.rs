@@ -1,0 +1,49 @@
+//! Where the heap goes after the graph: the twin jobs, the egress and the delivery
+//! dependencies every job gets (the analyses the rules share for the whole run), then the
+//! rules with those analyses and without them.
+//! `cargo run --release -p tollgate-bench --example analyses -- PATH`
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use tollgate_bench::heap::heap;
+
+#[global_allocator]
+static ALLOC: tollgate_bench::heap::Counting = tollgate_bench::heap::Counting;
+
+fn report(what: &str, detail: &str) {
+    let (live, high) = heap();
+    println!("{what:28} live {live:7.1} MB  peak since the last line {high:7.1} MB  {detail}");
+}
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: analyses PATH");
+        std::process::exit(2);
+    };
+    let s = tollgate_scan::scan(&[path.into()], &tollgate_scan::ScanOptions::default());
+    report("scan", &format!("{} inputs", s.inputs.len()));
+    let (g, _) = tollgate_graph::Graph::build(&s);
+    report("graph", &format!("{} nodes", g.node_count()));
+    let jobs: Vec<_> = g.jobs().collect();
+    let twins = tollgate_graph::Twins::new(&g, &s, &jobs);
+    report(
+        "twins",
+        &format!("{} of {} jobs follow another", twins.len(), jobs.len()),
+    );
+    let egress = tollgate_egress::analyze_jobs_with(&s, &g, &twins);
+    report("egress of every job", &format!("{} jobs", egress.len()));
+    let deps = tollgate_inventory::all_job_dependencies_with(&s, &g, &jobs, &twins);
+    report("dependencies of every job", &format!("{} jobs", deps.len()));
+    drop((egress, deps, twins));
+    report("(dropped)", "");
+    let out = tollgate_engine::run(
+        tollgate_rules::rules(),
+        &s,
+        &g,
+        &tollgate_engine::Config::default(),
+        &tollgate_engine::RunOptions::default(),
+    );
+    report("rules", &format!("{} findings", out.findings.len()));
+    drop(out.analyses);
+    report("rules without the analyses", "");
+}
