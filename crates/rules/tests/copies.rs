@@ -178,3 +178,53 @@ fn a_file_local_rule_checks_each_distinct_text_once() {
         ]
     );
 }
+
+/// Every rule's findings over a graph whose copied workflows and actions were merged from
+/// the first file's fragment, and over one that built every file's own.
+fn all_rules_both_graphs(s: &Scan) -> (Vec<Finding>, Vec<Finding>) {
+    let config = Config::default();
+    let opts = RunOptions::default();
+    let (merged, _) = tollgate_graph::Graph::build(s);
+    let (each, _) = tollgate_graph::Graph::build_each_file(s);
+    assert!(merged.copied() > 0, "no file was merged as a copy");
+    (
+        run(tollgate_rules::rules(), s, &merged, &config, &opts).findings,
+        run(tollgate_rules::rules(), s, &each, &config, &opts).findings,
+    )
+}
+
+#[test]
+fn copied_graph_fragments_give_the_findings_each_files_own_give() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for copy in ["a", "b", "c", "d"] {
+        copy_dir(&demo(), &dir.path().join(copy));
+    }
+    // `c` installs without its web lockfile and `d` lacks the local action: their
+    // workflows are built on their own, `b`'s are merged from `a`'s.
+    std::fs::remove_file(dir.path().join("c/web/package-lock.json")).expect("rm");
+    std::fs::remove_dir_all(dir.path().join("d/.github/actions/setup-toolchain")).expect("rm");
+    let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
+    let (merged, each) = all_rules_both_graphs(&s);
+    assert!(each.len() > 20, "{} findings", each.len());
+    assert_same(&merged, &each);
+}
+
+#[test]
+fn copied_graph_fragments_give_the_same_findings_on_two_copies_of_the_corpus() {
+    let corpus = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus"
+    ));
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} is absent", corpus.display());
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for copy in ["a", "b"] {
+        copy_dir(&corpus, &dir.path().join(copy));
+    }
+    let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
+    let (merged, each) = all_rules_both_graphs(&s);
+    assert!(each.len() > 1000, "{} findings", each.len());
+    assert_same(&merged, &each);
+}
