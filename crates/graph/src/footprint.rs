@@ -237,6 +237,18 @@ impl Repoint {
                 (a.path != b.path).then(|| (Arc::clone(&a.path), Arc::clone(&b.path)))
             })
             .collect();
+        Self::with_paths(
+            nodes.filter(|(a, b)| a != b).collect(),
+            inputs.filter(|(a, b)| a != b).collect(),
+            paths,
+        )
+    }
+
+    fn with_paths(
+        nodes: HashMap<NodeId, NodeId>,
+        inputs: HashMap<InputId, InputId>,
+        mut paths: Vec<(Arc<str>, Arc<str>)>,
+    ) -> Self {
         paths.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         let common = paths.iter().map(|(p, _)| &**p).reduce(|a, b| {
             let n = a
@@ -249,8 +261,8 @@ impl Repoint {
         });
         Self {
             common: memchr::memmem::Finder::new(common.unwrap_or_default()).into_owned(),
-            nodes: nodes.filter(|(a, b)| a != b).collect(),
-            inputs: inputs.filter(|(a, b)| a != b).collect(),
+            nodes,
+            inputs,
             paths,
         }
     }
@@ -282,13 +294,44 @@ impl Repoint {
     /// A text that may name the first job's files (a display path, a message quoting
     /// one): each of them replaced by the second job's.
     pub fn text(&self, s: &mut String) {
-        if self.paths.is_empty() || self.common.find(s.as_bytes()).is_none() {
+        if self.paths.is_empty() {
             return;
         }
-        for (from, to) in &self.paths {
-            if s.contains(&**from) {
-                *s = s.replace(&**from, to);
+        let Some(first) = self.common.find(s.as_bytes()) else {
+            return;
+        };
+        if self.common.needle().is_empty() {
+            // No prefix shared by the paths: replace each in turn.
+            for (from, to) in &self.paths {
+                if s.contains(&**from) {
+                    *s = s.replace(&**from, to);
+                }
             }
+            return;
+        }
+        // Every path starts with the common prefix, so a path can only start where the
+        // prefix does: one pass over its occurrences, longest path first at each (the
+        // text is valid UTF-8, and so is the prefix, so each occurrence is on a char
+        // boundary).
+        let mut out = String::new();
+        let (mut copied, mut at) = (0, first);
+        loop {
+            let rest = &s[at..];
+            if let Some((from, to)) = self.paths.iter().find(|(f, _)| rest.starts_with(&**f)) {
+                out.push_str(&s[copied..at]);
+                out.push_str(to);
+                copied = at + from.len();
+            }
+            let next = at + rest.chars().next().map_or(1, char::len_utf8);
+            let from = copied.max(next);
+            match s.get(from..).and_then(|r| self.common.find(r.as_bytes())) {
+                Some(k) => at = from + k,
+                None => break,
+            }
+        }
+        if copied > 0 {
+            out.push_str(&s[copied..]);
+            *s = out;
         }
     }
 }
@@ -424,4 +467,81 @@ fn job_key(graph: &Graph, scan: &Scan, job: NodeId) -> Option<(usize, String)> {
     };
     let input = graph.input(scan, node.origin?.input)?;
     Some((Arc::as_ptr(&input.parsed) as usize, id.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repoint(paths: &[(&str, &str)]) -> Repoint {
+        Repoint::with_paths(
+            HashMap::default(),
+            HashMap::default(),
+            paths
+                .iter()
+                .map(|(a, b)| (Arc::from(*a), Arc::from(*b)))
+                .collect(),
+        )
+    }
+
+    fn text(rp: &Repoint, s: &str) -> String {
+        let mut s = s.to_owned();
+        rp.text(&mut s);
+        s
+    }
+
+    #[test]
+    fn paths_in_a_text_are_replaced_in_one_pass() {
+        let rp = repoint(&[
+            (
+                "c0/r/.github/workflows/ci.yml",
+                "c1/r/.github/workflows/ci.yml",
+            ),
+            ("c0/r/.github/actions/a", "c1/r/.github/actions/a"),
+            (
+                "c0/r/.github/actions/a/action.yml",
+                "c1/r/.github/actions/a/action.yml",
+            ),
+        ]);
+        assert_eq!(text(&rp, "nothing here"), "nothing here");
+        assert_eq!(
+            text(&rp, "c0/r/.github/other.yml"),
+            "c0/r/.github/other.yml"
+        );
+        assert_eq!(
+            text(
+                &rp,
+                "job in `c0/r/.github/workflows/ci.yml` uses c0/r/.github/actions/a/action.yml"
+            ),
+            "job in `c1/r/.github/workflows/ci.yml` uses c1/r/.github/actions/a/action.yml"
+        );
+        // The longest path that starts at a place wins; the shorter one elsewhere.
+        assert_eq!(
+            text(
+                &rp,
+                "c0/r/.github/actions/a (é) c0/r/.github/actions/a/action.yml"
+            ),
+            "c1/r/.github/actions/a (é) c1/r/.github/actions/a/action.yml"
+        );
+        assert_eq!(
+            text(
+                &rp,
+                "ééc0/r/.github/workflows/ci.ymlc0/r/.github/workflows/ci.yml"
+            ),
+            "ééc1/r/.github/workflows/ci.ymlc1/r/.github/workflows/ci.yml"
+        );
+    }
+
+    #[test]
+    fn a_replacement_is_not_replaced_again() {
+        // The second job's path holds the first's: replaced once, not twice.
+        let rp = repoint(&[("a/.github/w.yml", "b/a/.github/w.yml")]);
+        assert_eq!(text(&rp, "see a/.github/w.yml"), "see b/a/.github/w.yml");
+    }
+
+    #[test]
+    fn paths_without_a_common_prefix() {
+        let rp = repoint(&[("a/x.yml", "c/x.yml"), ("é/y.yml", "d/y.yml")]);
+        assert_eq!(text(&rp, "a/x.yml and é/y.yml"), "c/x.yml and d/y.yml");
+    }
 }
