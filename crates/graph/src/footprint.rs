@@ -228,7 +228,7 @@ impl Repoint {
     pub fn new(graph: &Graph, from: &Footprint, to: &Footprint) -> Self {
         let nodes = from.nodes.iter().copied().zip(to.nodes.iter().copied());
         let inputs = from.inputs.iter().copied().zip(to.inputs.iter().copied());
-        let mut paths: Vec<(Arc<str>, Arc<str>)> = from
+        let paths: Vec<(Arc<str>, Arc<str>)> = from
             .inputs
             .iter()
             .zip(&to.inputs)
