@@ -81,21 +81,29 @@ fn copied_findings_equal_each_files_own_on_copies_of_the_demo() {
     assert_same(&shared, &own);
 }
 
-#[test]
-fn copied_findings_equal_each_files_own_on_two_copies_of_the_corpus() {
+/// Two copies of `../shared/corpus`, scanned; `None` (the test skipped) when it is absent.
+fn two_corpus_copies() -> Option<(tempfile::TempDir, Scan)> {
     let corpus = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/corpus"
     ));
     if !corpus.is_dir() {
         eprintln!("skipped: {} is absent", corpus.display());
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().expect("tempdir");
     for copy in ["a", "b"] {
         copy_dir(&corpus, &dir.path().join(copy));
     }
     let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
+    Some((dir, s))
+}
+
+#[test]
+fn copied_findings_equal_each_files_own_on_two_copies_of_the_corpus() {
+    let Some((_dir, s)) = two_corpus_copies() else {
+        return;
+    };
     let (shared, own) = both_ways(&s);
     assert!(own.len() > 100);
     assert_same(&shared, &own);
@@ -211,19 +219,9 @@ fn copied_graph_fragments_give_the_findings_each_files_own_give() {
 
 #[test]
 fn copied_graph_fragments_give_the_same_findings_on_two_copies_of_the_corpus() {
-    let corpus = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus"
-    ));
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is absent", corpus.display());
+    let Some((_dir, s)) = two_corpus_copies() else {
         return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    for copy in ["a", "b"] {
-        copy_dir(&corpus, &dir.path().join(copy));
-    }
-    let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
+    };
     let (merged, each) = all_rules_both_graphs(&s);
     assert!(each.len() > 1000, "{} findings", each.len());
     assert_same(&merged, &each);
