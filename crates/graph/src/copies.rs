@@ -145,7 +145,7 @@ impl CopyMap {
 
 /// The input's repository prefix and its path within it; `None` for a file that is not
 /// in a repository below the scan root (its lookups cannot be moved).
-fn place(display: &str) -> Option<(&str, &str)> {
+pub(super) fn place(display: &str) -> Option<(&str, &str)> {
     let prefix = repo_prefix(display);
     (!prefix.is_empty()).then(|| (prefix, &display[prefix.len()..]))
 }

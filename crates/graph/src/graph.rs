@@ -280,14 +280,18 @@ impl Graph {
                 _ => None,
             })
             .collect();
-        // Workflows and actions with the same text as an earlier one are made from its
-        // fragment at the merge (see the `copies` module); the first records its lookups.
-        let mut first_text: HashMap<(*const Parsed, FileKind), InputId> = HashMap::default();
+        // Workflows and actions with the same text as an earlier one, at the same path
+        // within another repository, are made from its fragment at the merge (see the
+        // `copies` module); the first records its lookups. Files that cannot move (not
+        // below a repository's `.github/`, or at another path) are built in parallel as
+        // any other.
+        let mut first_text: HashMap<(*const Parsed, FileKind, &str), InputId> = HashMap::default();
         let text_of: Vec<Option<InputId>> = all
             .iter()
             .map(|(id, input)| match &*input.parsed {
                 Parsed::Workflow(_) | Parsed::Action(_) if self.share_copies => {
-                    let key = (std::sync::Arc::as_ptr(&input.parsed), input.kind);
+                    let (_, rel) = copies::place(&input.source.display)?;
+                    let key = (std::sync::Arc::as_ptr(&input.parsed), input.kind, rel);
                     let first = *first_text.entry(key).or_insert(*id);
                     (first != *id).then_some(first)
                 }
