@@ -16,7 +16,7 @@ use tollgate_scan::local::repo_prefix;
 use super::{Graph, Merge, Pending, Res};
 use crate::fragment::{FRef, Fragment, Key, Lookup};
 use crate::model::{EdgeKind, InputId, Node, NodeId, NodeKind, Origin, Target};
-use crate::resolve::{Resolution, Resolver};
+use crate::resolve::{Resolution, Resolver, dir_of};
 
 /// What a copy takes from one fragment node.
 enum Part {
@@ -45,8 +45,9 @@ pub(super) struct Original {
 }
 
 impl Original {
-    /// Taken from a fragment before its nodes move into the graph; `ids` follow later.
-    pub(super) fn of(frag: &Fragment) -> Self {
+    /// Taken from a fragment (its lookups moved out) before its nodes move into the
+    /// graph; `ids` follow later.
+    pub(super) fn of(frag: &mut Fragment) -> Self {
         let nodes = frag
             .nodes
             .iter()
@@ -76,7 +77,7 @@ impl Original {
                 .iter()
                 .map(|e| (e.from.clone(), e.to.clone(), e.kind, e.origin))
                 .collect(),
-            lookups: frag.lookups.clone(),
+            lookups: std::mem::take(&mut frag.lookups),
         }
     }
 
@@ -194,12 +195,7 @@ fn replay(
         missing: HashMap::default(),
         root: to.root,
         path: to.source.display.clone(),
-        dir: to
-            .source
-            .display
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d)
-            .to_owned(),
+        dir: dir_of(&to.source.display).to_owned(),
     };
     map.input(from_id, to_id)?;
     for l in lookups {

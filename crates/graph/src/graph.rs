@@ -175,7 +175,7 @@ impl Graph {
                     frag = fragment::build(id, input, resolver, None, false);
                 }
             }
-            let mut original = frag.recorded.then(|| copies::Original::of(&frag));
+            let mut original = frag.recorded.then(|| copies::Original::of(&mut frag));
             let mut ids = Vec::with_capacity(frag.nodes.len());
             let mut parents = Vec::new();
             for n in frag.nodes {

@@ -44,7 +44,8 @@ pub(crate) struct Resolver {
     kinds: Vec<FileKind>,
 }
 
-fn dir_of(display: &str) -> &str {
+/// The directory part of a display path (empty at the top).
+pub(crate) fn dir_of(display: &str) -> &str {
     display.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
