@@ -319,7 +319,10 @@ impl Graph {
         let mut m = Merge::default();
         // Room for what the inputs will add (a package node and two edges per package of
         // a first lockfile, one edge per package of a copy, a few dozen per workflow), so
-        // the node, edge and key tables do not grow by copying themselves.
+        // the node and edge tables do not grow by copying themselves. The key table is
+        // left to grow: it holds a few keys per input (12,624 for the 4,230 inputs of the
+        // ten-fold corpus), and sized by the node estimate it took 23 MB, most of it
+        // touched by inserts at random places.
         let (mut nodes, mut edges) = (0, 0);
         for ((_, input), copy) in all.iter().zip(&copy_of) {
             match (&*input.parsed, copy) {
@@ -335,7 +338,6 @@ impl Graph {
             }
         }
         self.inner.reserve_nodes(nodes);
-        m.keyed.reserve(nodes);
         m.pending.reserve(edges);
         let mut batches = all.chunks(BATCH).enumerate();
         let mut current = batches.next().map(|(b, batch)| build(batch, b * BATCH));
