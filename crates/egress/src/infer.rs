@@ -171,7 +171,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
     let NodeKind::Job { id, .. } = &node.kind else {
         return None;
     };
-    let input = graph.input(scan, node.origin?.input)?;
+    let input = graph.input(scan, node.origin?.input())?;
     let (wf, model) = graph.job_model(scan, job)?;
     if model.uses.is_some() {
         return None;
@@ -693,7 +693,7 @@ impl StepCx<'_> {
             .outgoing(self.step_node)
             .into_iter()
             .filter(|(e, _)| e.kind == EdgeKind::Runs)
-            .filter_map(|(_, t)| Some((self.graph.node(t)?.origin?.span, t)))
+            .filter_map(|(_, t)| Some((self.graph.node(t)?.origin?.span(), t)))
             .collect();
         self.go_builds(run, analysis, acc);
         for fact in &analysis.facts {
@@ -887,7 +887,7 @@ impl StepCx<'_> {
                     (EdgeKind::ResolvesFrom, Kind::RegistryConfig) => {
                         let Some(cfg) = node
                             .origin
-                            .and_then(|o| self.graph.input(self.scan, o.input))
+                            .and_then(|o| self.graph.input(self.scan, o.input()))
                         else {
                             continue;
                         };
@@ -997,7 +997,7 @@ impl StepCx<'_> {
             };
             let Some(linput) = lnode
                 .origin
-                .and_then(|o| self.graph.input(self.scan, o.input))
+                .and_then(|o| self.graph.input(self.scan, o.input()))
             else {
                 continue;
             };

@@ -120,7 +120,7 @@ impl CopyMap {
     }
 
     fn origin(&self, o: Option<Origin>, id: InputId) -> Option<Origin> {
-        o.map(|o| Origin { input: id, ..o })
+        o.map(|o| o.in_input(id))
     }
 
     /// The copy's version of a node that names the first file's paths.

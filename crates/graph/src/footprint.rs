@@ -121,7 +121,7 @@ impl Walk<'_> {
         let Some(node) = self.graph.node(id) else {
             return;
         };
-        let origin = node.origin.map(|o| (self.input(o.input), o.span));
+        let origin = node.origin.map(|o| (self.input(o.input()), o.span()));
         self.fp.items.push(Item::Node(
             node.kind.kind(),
             origin.map_or(usize::MAX, |o| o.0),
@@ -141,7 +141,7 @@ impl Walk<'_> {
             if e.kind == EdgeKind::Needs {
                 continue;
             }
-            let origin = e.origin.map(|o| (self.input(o.input), o.span));
+            let origin = e.origin.map(|o| (self.input(o.input()), o.span()));
             let Some(target) = self.graph.node(t) else {
                 continue;
             };
@@ -176,7 +176,7 @@ impl Graph {
         let mut walk = Walk {
             graph: self,
             scan,
-            prefix: repo_prefix(self.path(origin.input)),
+            prefix: repo_prefix(self.path(origin.input())),
             fp: Footprint {
                 nodes: Vec::new(),
                 inputs: Vec::new(),
@@ -198,7 +198,7 @@ impl Graph {
         for item in &walk.fp.items {
             if let Item::EdgeShared(_, _, t) = item
                 && let Some(o) = self.node(*t).and_then(|n| n.origin)
-                && walk.input_pos.contains_key(&o.input)
+                && walk.input_pos.contains_key(&o.input())
             {
                 walk.fp.lendable = false;
             }
@@ -465,7 +465,7 @@ fn job_key(graph: &Graph, scan: &Scan, job: NodeId) -> Option<(usize, String)> {
     let NodeKind::Job { id, .. } = &node.kind else {
         return None;
     };
-    let input = graph.input(scan, node.origin?.input)?;
+    let input = graph.input(scan, node.origin?.input())?;
     Some((Arc::as_ptr(&input.parsed) as usize, id.clone()))
 }
 

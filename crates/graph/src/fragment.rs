@@ -194,10 +194,7 @@ impl<'a> Cx<'a> {
     }
 
     pub fn origin(&self, span: Span) -> Origin {
-        Origin {
-            input: self.id,
-            span,
-        }
+        Origin::new(self.id, span)
     }
 
     pub fn local(&mut self, kind: NodeKind, span: Span, parent: Option<&FRef>) -> FRef {

@@ -139,7 +139,7 @@ impl Graph {
                 && let Some(o) = node.origin
             {
                 index
-                    .entry((self.path(o.input).to_owned(), id.clone()))
+                    .entry((self.path(o.input()).to_owned(), id.clone()))
                     .or_insert(n);
             }
         }
@@ -240,10 +240,7 @@ impl Graph {
                     // The same edges from this file's node, at the same positions in it.
                     if let (Some(&file), Some(edges)) = (ids.first(), m.templates.get(&first)) {
                         for (to, kind, origin) in edges {
-                            let origin = origin.map(|o| Origin {
-                                input: frag.id,
-                                ..o
-                            });
+                            let origin = origin.map(|o| o.in_input(frag.id));
                             m.pending.push(Pending::Edge(
                                 Res::Id(file),
                                 Res::Id(*to),
@@ -526,7 +523,7 @@ impl Graph {
                 code: DiagnosticCode::Shape,
                 message: format!("reference cycle between {}", members.join(", ")),
                 location: Some(self.location(origin)),
-                path: self.path(origin.input).to_owned(),
+                path: self.path(origin.input()).to_owned(),
                 help: Some(
                     "GitHub rejects a workflow whose actions use each other in a cycle; remove one of the `uses:` references".to_owned(),
                 ),
@@ -645,19 +642,19 @@ impl Graph {
     /// The location of an origin.
     #[must_use]
     pub fn location(&self, origin: &Origin) -> Location {
-        let Some(info) = self.inputs.get(origin.input.0) else {
+        let Some(info) = self.inputs.get(origin.input().0) else {
             return Location {
                 path: "".into(),
-                span: origin.span,
+                span: origin.span(),
                 start: LineCol::default(),
                 end: LineCol::default(),
             };
         };
         Location {
             path: std::sync::Arc::clone(&info.path),
-            span: origin.span,
-            start: info.lines.line_col(origin.span.start),
-            end: info.lines.line_col(origin.span.end),
+            span: origin.span(),
+            start: info.lines.line_col(origin.span().start),
+            end: info.lines.line_col(origin.span().end),
         }
     }
 
@@ -697,7 +694,7 @@ impl Graph {
         let NodeKind::Job { index, .. } = node.kind else {
             return None;
         };
-        let input = self.input(scan, node.origin?.input)?;
+        let input = self.input(scan, node.origin?.input())?;
         let Parsed::Workflow(wf) = &*input.parsed else {
             return None;
         };
@@ -711,7 +708,7 @@ impl Graph {
         let NodeKind::Step { job, index, .. } = node.kind else {
             return None;
         };
-        let input = self.input(scan, node.origin?.input)?;
+        let input = self.input(scan, node.origin?.input())?;
         let steps = match (&*input.parsed, job) {
             (Parsed::Workflow(wf), Some(j)) => &wf.jobs.get(j)?.steps,
             (Parsed::Action(a), None) => a.steps(),

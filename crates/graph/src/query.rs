@@ -147,7 +147,7 @@ impl Graph {
         out: &mut Vec<FlatStep>,
     ) {
         for &step in steps {
-            let Some(input) = self.node(step).and_then(|n| n.origin).map(|o| o.input) else {
+            let Some(input) = self.node(step).and_then(|n| n.origin).map(|o| o.input()) else {
                 continue;
             };
             out.push(FlatStep {

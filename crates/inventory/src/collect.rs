@@ -288,7 +288,7 @@ impl<'a> Collector<'a> {
         });
         Site {
             path: input.source.display.clone(),
-            origin: Origin { input: id, span },
+            origin: Origin::new(id, span),
             start: input.source.line_col(span.start),
             step: step.map(|s| s.step),
             step_label: label,
@@ -305,12 +305,12 @@ impl<'a> Collector<'a> {
             return;
         };
         let Some(o) = node.origin else { return };
-        let Some(input) = self.graph.input(self.scan, o.input) else {
+        let Some(input) = self.graph.input(self.scan, o.input()) else {
             return;
         };
         for c in jm.container.iter().chain(&jm.services) {
             if let Some(img) = &c.image {
-                let site = self.site(o.input, input, img.span, None);
+                let site = self.site(o.input(), input, img.span, None);
                 if let Some(d) = self.image_dep(&img.value, site) {
                     self.push(d, 0, None);
                 }
@@ -321,7 +321,7 @@ impl<'a> Collector<'a> {
         {
             let reference = format!("{}@{}", r.action(), r.git_ref);
             let pinning = self.remote_pinning(job, &reference, r.ref_kind);
-            let site = self.site(o.input, input, u.span, None);
+            let site = self.site(o.input(), input, u.span, None);
             self.push(
                 plain(
                     DependencyKind::ReusableWorkflow,
@@ -555,7 +555,7 @@ impl<'a> Collector<'a> {
                     .graph
                     .node(t)
                     .and_then(|n| n.origin)
-                    .and_then(|o| self.graph.input(self.scan, o.input))
+                    .and_then(|o| self.graph.input(self.scan, o.input()))
                 else {
                     continue;
                 };
@@ -593,7 +593,7 @@ impl<'a> Collector<'a> {
                     .graph
                     .node(t)
                     .and_then(|n| n.origin)
-                    .is_some_and(|o| o.span == span))
+                    .is_some_and(|o| o.span() == span))
             .then_some(t)
         })
     }

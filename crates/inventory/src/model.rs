@@ -333,10 +333,7 @@ impl JobDependency {
             }
             Site {
                 path,
-                origin: Origin {
-                    input: rp.input(origin.input),
-                    span: origin.span,
-                },
+                origin: origin.in_input(rp.input(origin.input())),
                 start,
                 step: step.map(|n| rp.node(n)),
                 step_label,

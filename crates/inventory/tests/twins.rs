@@ -52,7 +52,7 @@ fn name(g: &Graph, job: NodeId) -> String {
     let NodeKind::Job { id, .. } = &node.kind else {
         panic!("not a job");
     };
-    format!("{}#{id}", g.path(node.origin.expect("origin").input))
+    format!("{}#{id}", g.path(node.origin.expect("origin").input()))
 }
 
 /// Run on one thread, so that the order is known: `a`'s jobs are computed (they define
@@ -128,7 +128,7 @@ fn only_jobs_that_read_the_same_files_are_twins() {
         .jobs()
         .filter_map(|j| {
             let node = g.node(j)?;
-            let in_a = g.path(node.origin?.input) == "a/.github/workflows/ci.yml";
+            let in_a = g.path(node.origin?.input()) == "a/.github/workflows/ci.yml";
             match &node.kind {
                 NodeKind::Job { id, .. } if in_a => Some(id.clone()),
                 _ => None,

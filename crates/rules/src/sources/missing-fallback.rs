@@ -75,7 +75,7 @@ impl Rule for MissingFallback {
                 .graph
                 .node(job)
                 .and_then(|n| n.origin)
-                .and_then(|o| cx.graph.input(cx.scan, o.input))
+                .and_then(|o| cx.graph.input(cx.scan, o.input()))
                 .is_some_and(|i| match &*i.parsed {
                     Parsed::Workflow(wf) => {
                         is_release_workflow(&i.source.display, i.source.text(), wf)
@@ -87,7 +87,11 @@ impl Rule for MissingFallback {
                     continue;
                 }
                 let Some(site) = &d.site else { continue };
-                let key = (site.origin.input.0, site.origin.span.start, d.key.clone());
+                let key = (
+                    site.origin.input().0,
+                    site.origin.span().start,
+                    d.key.clone(),
+                );
                 let hit = hits.entry(key).or_insert_with(|| Hit {
                     dep: d.clone(),
                     jobs: Vec::new(),
@@ -100,7 +104,7 @@ impl Rule for MissingFallback {
         for hit in hits.into_values() {
             let d = &hit.dep;
             let Some(site) = &d.site else { continue };
-            let Some(input) = cx.graph.input(cx.scan, site.origin.input) else {
+            let Some(input) = cx.graph.input(cx.scan, site.origin.input()) else {
                 continue;
             };
             let mut jobs = hit.jobs.clone();
@@ -116,7 +120,7 @@ impl Rule for MissingFallback {
                 format!(" on `{}`", d.hosts.join("`, `"))
             };
             let mut f = out
-                .at(&input.source, site.origin.span)
+                .at(&input.source, site.origin.span())
                 .message(format!(
                     "{who} {} on {} `{}`{hosts} with no cache, mirror, vendored copy or retry",
                     if jobs.len() == 1 { "depends" } else { "depend" },
