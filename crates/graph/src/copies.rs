@@ -317,24 +317,20 @@ impl Graph {
             };
             ids.push(id);
         }
-        let keyed = &m.keyed;
-        let res = |r: &FRef| match r {
-            FRef::Local(i) => ids.get(*i).map(|&id| Res::Id(id)),
-            FRef::Key(k) => map.key(k).map(|k| {
-                keyed
-                    .get(&k)
-                    .map_or_else(|| Res::Key(Box::new(k)), |&id| Res::Id(id))
-            }),
+        // Captures the key tables only, so entries go straight to `m.pending`.
+        let mut res = |r: &FRef| match r {
+            FRef::Local(i) => ids.get(*i).map(|&id| Res::id(id)),
+            FRef::Key(k) => map.key(k).map(|k| Res::of_key(&m.keyed, &mut m.later, k)),
         };
         for (i, p) in &original.parents {
             if let (Some(&id), Some(p)) = (ids.get(*i), res(p)) {
-                m.pending.push(Pending::Parent(id, p));
+                m.pending.push(Pending::parent(id, p));
             }
         }
         for (f, t, kind, origin) in &original.edges {
             if let (Some(from), Some(target)) = (res(f), res(t)) {
                 m.pending
-                    .push(Pending::Edge(from, target, *kind, map.origin(*origin, to)));
+                    .push(Pending::edge(from, target, *kind, map.origin(*origin, to)));
             }
         }
         true

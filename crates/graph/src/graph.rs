@@ -23,24 +23,78 @@ mod copies;
 
 type Inner = petgraph::Graph<Node, Edge, petgraph::Directed, u32>;
 
-/// A node reference once its fragment is merged: the node, or the key of a node that a
-/// later file defines.
-enum Res {
-    Id(NodeId),
-    /// Boxed: rare (references to files merged later), and it keeps `Pending` small.
-    Key(Box<Key>),
+/// A node reference once its fragment is merged: a node's index, or, with the top bit
+/// set, the index in [`Merge::later`] of the key of a node that a later file defines
+/// (rare). Four bytes: a large scan keeps a third of a million of these waiting.
+#[derive(Clone, Copy)]
+struct Res(u32);
+
+impl Res {
+    const LATER: u32 = 1 << 31;
+
+    fn id(id: NodeId) -> Self {
+        debug_assert!(id.index() < Self::LATER as usize);
+        Self(id.index() as u32)
+    }
+
+    /// The node with key `k` if it exists, else a reference to the key, kept in `later`.
+    fn of_key(keyed: &HashMap<Key, NodeId>, later: &mut Vec<Key>, k: Key) -> Self {
+        match keyed.get(&k) {
+            Some(&id) => Self::id(id),
+            None => {
+                later.push(k);
+                Self(Self::LATER | (later.len() - 1) as u32)
+            }
+        }
+    }
+
+    /// The node referred to, once every node exists.
+    fn resolve(self, keyed: &HashMap<Key, NodeId>, later: &[Key]) -> Option<NodeId> {
+        if self.0 & Self::LATER == 0 {
+            Some(NodeId::new(self.0 as usize))
+        } else {
+            keyed
+                .get(later.get((self.0 & !Self::LATER) as usize)?)
+                .copied()
+        }
+    }
 }
 
-/// Parents and edges waiting for every node to exist, in input order.
-enum Pending {
-    Parent(NodeId, Res),
-    Edge(Res, Res, EdgeKind, Option<Origin>),
+/// A parent (`kind` is `None`: `from`'s parent is `to`) or an edge waiting for every node
+/// to exist, in input order.
+struct Pending {
+    from: Res,
+    to: Res,
+    kind: Option<EdgeKind>,
+    origin: Option<Origin>,
+}
+
+impl Pending {
+    fn parent(child: NodeId, parent: Res) -> Self {
+        Self {
+            from: Res::id(child),
+            to: parent,
+            kind: None,
+            origin: None,
+        }
+    }
+
+    fn edge(from: Res, to: Res, kind: EdgeKind, origin: Option<Origin>) -> Self {
+        Self {
+            from,
+            to,
+            kind: Some(kind),
+            origin,
+        }
+    }
 }
 
 /// The state of a merge between batches of fragments.
 #[derive(Default)]
 struct Merge {
     keyed: HashMap<Key, NodeId>,
+    /// Keys that pending references name before their node exists.
+    later: Vec<Key>,
     pending: Vec<Pending>,
     locked: Vec<(String, String)>,
     /// The edges leaving each lockfile that serves as a template (see
@@ -207,17 +261,15 @@ impl Graph {
                 o.set_ids(&ids);
                 m.originals.insert(frag.id, o);
             }
-            let keyed = &m.keyed;
-            let res = |r: FRef| match r {
-                FRef::Local(i) => ids.get(i).map(|&id| Res::Id(id)),
-                FRef::Key(k) => Some(
-                    keyed
-                        .get(&k)
-                        .map_or_else(|| Res::Key(Box::new(k)), |&id| Res::Id(id)),
-                ),
+            // Captures the key tables only, so edges go straight to `m.pending`.
+            let mut res = |r: FRef| match r {
+                FRef::Local(i) => ids.get(i).map(|&id| Res::id(id)),
+                FRef::Key(k) => Some(Res::of_key(&m.keyed, &mut m.later, k)),
             };
             for (id, p) in parents {
-                m.pending.extend(res(p).map(|p| Pending::Parent(id, p)));
+                if let Some(p) = res(p) {
+                    m.pending.push(Pending::parent(id, p));
+                }
             }
             let mut template = Vec::new();
             for e in frag.edges {
@@ -226,10 +278,10 @@ impl Graph {
                     (fragment::Packages::Template(f), FRef::Local(i)) if *i == f
                 );
                 if let (Some(from), Some(to)) = (res(e.from), res(e.to)) {
-                    if file_edge && let Res::Id(t) = to {
-                        template.push((t, e.kind, e.origin));
+                    if file_edge && to.0 < Res::LATER {
+                        template.push((NodeId::new(to.0 as usize), e.kind, e.origin));
                     }
-                    m.pending.push(Pending::Edge(from, to, e.kind, e.origin));
+                    m.pending.push(Pending::edge(from, to, e.kind, e.origin));
                 }
             }
             match frag.packages {
@@ -241,9 +293,9 @@ impl Graph {
                     if let (Some(&file), Some(edges)) = (ids.first(), m.templates.get(&first)) {
                         for (to, kind, origin) in edges {
                             let origin = origin.map(|o| o.in_input(frag.id));
-                            m.pending.push(Pending::Edge(
-                                Res::Id(file),
-                                Res::Id(*to),
+                            m.pending.push(Pending::edge(
+                                Res::id(file),
+                                Res::id(*to),
                                 *kind,
                                 origin,
                             ));
@@ -348,7 +400,8 @@ impl Graph {
         }
         let Merge {
             keyed,
-            pending,
+            later,
+            mut pending,
             locked,
             templates,
             originals,
@@ -371,33 +424,25 @@ impl Graph {
                 r.locked_commit = Some(commit);
             }
         }
-        let lookup = |r: &Res| match r {
-            Res::Id(id) => Some(*id),
-            Res::Key(k) => keyed.get(k).copied(),
-        };
         // Pass 2: parents and edges, deduplicated by (from, to, kind), first origin kept.
+        // Every reference is resolved in place first (one that names a key no file
+        // defined makes its entry dead: `from` keeps the top bit).
+        pending.par_iter_mut().for_each(|p| {
+            match (p.from.resolve(&keyed, &later), p.to.resolve(&keyed, &later)) {
+                (Some(a), Some(b)) => (p.from, p.to) = (Res::id(a), Res::id(b)),
+                _ => p.from = Res(u32::MAX),
+            }
+        });
+        drop((keyed, later));
+        let live = |p: &Pending| p.from.0 & Res::LATER == 0;
         // Duplicates are found by sorting (in parallel) rather than through a hash set:
         // a quarter of a million random probes was most of this pass on large scans.
-        let ends: Vec<Option<(NodeId, NodeId)>> = pending
-            .par_iter()
-            .map(|p| match p {
-                Pending::Parent(id, p) => lookup(p).map(|p| (*id, p)),
-                Pending::Edge(from, to, ..) => lookup(from).zip(lookup(to)),
-            })
-            .collect();
-        drop(keyed);
         let mut order: Vec<(u32, u32, EdgeKind, u32)> = pending
             .iter()
-            .zip(&ends)
             .enumerate()
-            .filter_map(|(i, (p, e))| match (p, e) {
-                (Pending::Edge(_, _, kind, _), Some((from, to))) => Some((
-                    u32::try_from(from.index()).ok()?,
-                    u32::try_from(to.index()).ok()?,
-                    *kind,
-                    u32::try_from(i).ok()?,
-                )),
-                _ => None,
+            .filter_map(|(i, p)| {
+                let kind = p.kind.filter(|_| live(p))?;
+                Some((p.from.0, p.to.0, kind, u32::try_from(i).ok()?))
             })
             .collect();
         order.par_sort_unstable();
@@ -414,24 +459,27 @@ impl Graph {
         // high and had to be shrunk by copying.
         self.inner
             .reserve_exact_edges(first.iter().filter(|&&keep| keep).count());
-        for ((p, e), keep) in pending.iter().zip(ends).zip(first) {
-            let Some((a, b)) = e else { continue };
-            match p {
-                Pending::Parent(..) => {
+        for (p, keep) in pending.iter().zip(first) {
+            if !live(p) {
+                continue;
+            }
+            let (a, b) = (NodeId::new(p.from.0 as usize), NodeId::new(p.to.0 as usize));
+            match p.kind {
+                None => {
                     if let Some(node) = self.inner.node_weight_mut(a)
                         && node.parent.is_none()
                     {
                         node.parent = Some(b);
                     }
                 }
-                Pending::Edge(_, _, kind, origin) => {
+                Some(kind) => {
                     if keep {
                         self.inner.add_edge(
                             a,
                             b,
                             Edge {
-                                kind: *kind,
-                                origin: *origin,
+                                kind,
+                                origin: p.origin,
                             },
                         );
                     }
