@@ -438,7 +438,7 @@ impl Graph {
         // Duplicates are found by sorting (in parallel) rather than through a hash set:
         // a quarter of a million random probes was most of this pass on large scans.
         let mut order: Vec<(u32, u32, EdgeKind, u32)> = pending
-            .iter()
+            .par_iter()
             .enumerate()
             .filter_map(|(i, p)| {
                 let kind = p.kind.filter(|_| live(p))?;
