@@ -183,23 +183,22 @@ impl JobEgress {
     /// order depends on paths.
     #[must_use]
     pub fn repointed(&self, rp: &tollgate_graph::Repoint) -> Self {
-        // Destructured in full so that a new field cannot be left unmapped.
+        // Destructured in full so that a new field cannot be left unmapped; built from
+        // references, so nothing is copied twice.
         let Self {
             job,
-            mut workflow,
+            workflow,
             workflow_name,
             job_id,
-            mut location,
+            location,
             destinations,
             unresolved,
             unknown_actions,
             harden_runner,
             actions,
-        } = self.clone();
-        rp.text(&mut workflow);
-        rp.opt_location(&mut location);
+        } = self;
         let destinations = destinations
-            .into_iter()
+            .iter()
             .map(|d| {
                 let Destination {
                     host,
@@ -208,124 +207,110 @@ impl JobEgress {
                     provenance,
                 } = d;
                 let mut provenance: Vec<Provenance> = provenance
-                    .into_iter()
+                    .iter()
                     .map(|p| {
                         let Provenance {
-                            kind,
-                            mut label,
-                            mut location,
-                            mut step,
-                            platform,
-                        } = p;
-                        rp.text(&mut label);
-                        rp.opt_location(&mut location);
-                        rp.opt_location(&mut step);
-                        Provenance {
                             kind,
                             label,
                             location,
                             step,
                             platform,
+                        } = p;
+                        Provenance {
+                            kind: *kind,
+                            label: rp.text_of(label),
+                            location: rp.opt_location_of(location.as_ref()),
+                            step: rp.opt_location_of(step.as_ref()),
+                            platform: *platform,
                         }
                     })
                     .collect();
                 provenance.sort();
                 Destination {
-                    host,
-                    port,
-                    wildcard,
+                    host: host.clone(),
+                    port: *port,
+                    wildcard: *wildcard,
                     provenance,
                 }
             })
             .collect();
         let mut unresolved: Vec<Unresolved> = unresolved
-            .into_iter()
+            .iter()
             .map(|u| {
                 let Unresolved {
-                    mut text,
-                    kind,
-                    mut label,
-                    mut location,
-                } = u;
-                rp.text(&mut text);
-                rp.text(&mut label);
-                rp.opt_location(&mut location);
-                Unresolved {
                     text,
                     kind,
                     label,
                     location,
+                } = u;
+                Unresolved {
+                    text: rp.text_of(text),
+                    kind: *kind,
+                    label: rp.text_of(label),
+                    location: rp.opt_location_of(location.as_ref()),
                 }
             })
             .collect();
         unresolved.sort();
         let mut unknown_actions: Vec<UnknownAction> = unknown_actions
-            .into_iter()
+            .iter()
             .map(|u| {
                 let UnknownAction {
                     reference,
-                    mut location,
-                } = u;
-                rp.opt_location(&mut location);
-                UnknownAction {
-                    reference,
                     location,
+                } = u;
+                UnknownAction {
+                    reference: reference.clone(),
+                    location: rp.opt_location_of(location.as_ref()),
                 }
             })
             .collect();
         unknown_actions.sort();
         let harden_runner = harden_runner
-            .into_iter()
+            .iter()
             .map(|h| {
                 let HardenRunner {
-                    mut location,
-                    policy,
-                    mut policy_location,
-                    allowed,
-                    mut allowed_location,
-                } = h;
-                rp.location(&mut location);
-                rp.opt_location(&mut policy_location);
-                rp.opt_location(&mut allowed_location);
-                let allowed = allowed.map(|list| {
-                    list.into_iter()
-                        .map(|e| {
-                            let AllowedEndpoint {
-                                text,
-                                endpoint,
-                                mut location,
-                            } = e;
-                            rp.location(&mut location);
-                            AllowedEndpoint {
-                                text,
-                                endpoint,
-                                location,
-                            }
-                        })
-                        .collect()
-                });
-                HardenRunner {
                     location,
                     policy,
                     policy_location,
                     allowed,
                     allowed_location,
+                } = h;
+                let allowed = allowed.as_ref().map(|list| {
+                    list.iter()
+                        .map(|e| {
+                            let AllowedEndpoint {
+                                text,
+                                endpoint,
+                                location,
+                            } = e;
+                            AllowedEndpoint {
+                                text: text.clone(),
+                                endpoint: endpoint.clone(),
+                                location: rp.location_of(location),
+                            }
+                        })
+                        .collect()
+                });
+                HardenRunner {
+                    location: rp.location_of(location),
+                    policy: *policy,
+                    policy_location: rp.opt_location_of(policy_location.as_ref()),
+                    allowed,
+                    allowed_location: rp.opt_location_of(allowed_location.as_ref()),
                 }
             })
             .collect();
         let actions = actions
-            .into_iter()
-            .map(|(a, mut at)| {
-                rp.location(&mut at);
-                (a, at)
-            })
+            .iter()
+            .map(|(a, at)| (a.clone(), rp.location_of(at)))
             .collect();
         Self {
-            job: rp.node(job),
-            workflow,
-            workflow_name,
-            job_id,
-            location,
+            job: rp.node(*job),
+            workflow: rp.text_of(workflow),
+            workflow_name: workflow_name.clone(),
+            job_id: job_id.clone(),
+            location: rp.opt_location_of(location.as_ref()),
             destinations,
             unresolved,
             unknown_actions,

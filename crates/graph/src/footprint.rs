@@ -291,6 +291,36 @@ impl Repoint {
         }
     }
 
+    /// A copy of `at` in the second job's files. Takes the second path's `Arc` directly:
+    /// cloning the first one and replacing it would touch the count of a path that every
+    /// twin shares, from every thread.
+    #[must_use]
+    pub fn location_of(&self, at: &Location) -> Location {
+        let path = self
+            .paths
+            .iter()
+            .find(|(from, _)| *from == at.path)
+            .map_or(&at.path, |(_, to)| to);
+        Location {
+            path: Arc::clone(path),
+            ..*at
+        }
+    }
+
+    /// [`Self::location_of`] for an optional location.
+    #[must_use]
+    pub fn opt_location_of(&self, at: Option<&Location>) -> Option<Location> {
+        at.map(|at| self.location_of(at))
+    }
+
+    /// A copy of `s` with [`Self::text`] applied.
+    #[must_use]
+    pub fn text_of(&self, s: &str) -> String {
+        let mut s = s.to_owned();
+        self.text(&mut s);
+        s
+    }
+
     /// A text that may name the first job's files (a display path, a message quoting
     /// one): each of them replaced by the second job's.
     pub fn text(&self, s: &mut String) {
