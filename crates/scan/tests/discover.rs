@@ -99,3 +99,85 @@ fn explicit_files_are_read_and_bad_ones_reported_without_stopping() {
     assert_eq!(s.inputs.len(), 2, "draft and broken are read");
     assert_eq!(s.diagnostics.len(), 3, "{:#?}", s.diagnostics);
 }
+
+#[test]
+fn files_referenced_from_the_scanned_ones_are_loaded_once_each_level_by_level() {
+    // pre-commit passes only the changed workflow; what it references (and what that
+    // references) is loaded, each file once, whatever the number of workers.
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    write(
+        r,
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  a:\n    uses: ./.github/workflows/r1.yml\n  b:\n    uses: ./.github/workflows/r2.yml\n  c:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/x\n",
+    );
+    let calls = |uses: &[&str]| {
+        let steps: String = uses
+            .iter()
+            .map(|u| format!("      - uses: {u}\n"))
+            .collect();
+        format!("on: workflow_call\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n{steps}")
+    };
+    let composite = |uses: &[&str]| {
+        let steps: String = uses.iter().map(|u| format!("    - uses: {u}\n")).collect();
+        format!("runs:\n  using: composite\n  steps:\n{steps}")
+    };
+    write(
+        r,
+        ".github/workflows/r1.yml",
+        &calls(&["./.github/actions/shared"]),
+    );
+    write(
+        r,
+        ".github/workflows/r2.yml",
+        &calls(&["./.github/actions/shared", "./.github/actions/y"]),
+    );
+    write(
+        r,
+        ".github/actions/x/action.yml",
+        &composite(&["./.github/actions/shared"]),
+    );
+    // The second candidate name, found after the first is missing.
+    write(
+        r,
+        ".github/actions/shared/action.yaml",
+        "runs: {using: composite, steps: []}\n",
+    );
+    write(
+        r,
+        ".github/actions/y/action.yml",
+        &composite(&["./.github/actions/missing"]),
+    );
+    // Not referenced: never loaded.
+    write(r, ".github/workflows/other.yml", "on: push\njobs: {}\n");
+    let expected = vec![
+        (".github/actions/shared/action.yaml", true),
+        (".github/actions/x/action.yml", true),
+        (".github/actions/y/action.yml", true),
+        (".github/workflows/ci.yml", false),
+        (".github/workflows/r1.yml", true),
+        (".github/workflows/r2.yml", true),
+    ];
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        let s = pool.install(|| {
+            scan(
+                &[r.join(".github/workflows/ci.yml")],
+                &ScanOptions::default(),
+            )
+        });
+        let got: Vec<(&str, bool)> = s
+            .inputs
+            .iter()
+            .map(|i| {
+                // Displayed as given: the absolute path of the temporary tree.
+                let d = i.source.display.as_str();
+                (d.find(".github/").map_or(d, |k| &d[k..]), i.by_reference)
+            })
+            .collect();
+        assert_eq!(got, expected, "{threads} threads");
+    }
+}
