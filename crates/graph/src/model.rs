@@ -467,7 +467,7 @@ pub struct Edge {
 
 #[cfg(test)]
 mod tests {
-    use super::Kind;
+    use super::{InputId, Kind, Origin, Span};
 
     #[test]
     fn kind_names_round_trip() {
@@ -487,5 +487,27 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(Kind::parse(s), want, "{s}");
         }
+    }
+
+    #[test]
+    fn an_origin_keeps_its_input_and_span_and_orders_by_them() {
+        let at = |i, a, b| Origin::new(InputId(i), Span { start: a, end: b });
+        let o = at(7, 120, 135);
+        assert_eq!(o.input(), InputId(7));
+        assert_eq!(
+            o.span(),
+            Span {
+                start: 120,
+                end: 135
+            }
+        );
+        assert_eq!(o.in_input(InputId(9)), at(9, 120, 135));
+        // Input first, then start, then end: as the (input, span) pair it replaced.
+        let mut v = vec![at(2, 0, 5), at(1, 9, 10), at(1, 3, 8), at(1, 3, 4)];
+        v.sort();
+        assert_eq!(v, vec![at(1, 3, 4), at(1, 3, 8), at(1, 9, 10), at(2, 0, 5)]);
+        // Beyond 32 bits (ruled out by the read limits) values saturate, never wrap.
+        let big = at(1, usize::MAX, usize::MAX);
+        assert_eq!(big.span().start, u32::MAX as usize);
     }
 }
