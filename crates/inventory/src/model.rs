@@ -296,11 +296,12 @@ impl JobDependency {
     /// the twin's step and file, with paths in texts mapped.
     #[must_use]
     pub fn repointed(&self, rp: &tollgate_graph::Repoint) -> Self {
-        // Destructured in full so that a new field cannot be left unmapped.
+        // Destructured in full so that a new field cannot be left unmapped; built from
+        // references, so nothing is copied twice.
         let Self {
             kind,
-            mut key,
-            mut name,
+            key,
+            name,
             ecosystem,
             hosts,
             external,
@@ -308,58 +309,52 @@ impl JobDependency {
             site,
             sites,
             fallbacks,
-            mut note,
-            mut help,
-        } = self.clone();
-        for s in [&mut key, &mut name] {
-            rp.text(s);
-        }
-        for s in [&mut note, &mut help].into_iter().flatten() {
-            rp.text(s);
-        }
-        let Pinning { pinned, mut how } = pinning;
-        rp.text(&mut how);
-        let site = site.map(|s| {
+            note,
+            help,
+        } = self;
+        let Pinning { pinned, how } = pinning;
+        let site = site.as_ref().map(|s| {
             let Site {
-                mut path,
+                path,
                 origin,
                 start,
                 step,
-                mut step_label,
-            } = s;
-            rp.text(&mut path);
-            if let Some(l) = &mut step_label {
-                rp.text(l);
-            }
-            Site {
-                path,
-                origin: origin.in_input(rp.input(origin.input())),
-                start,
-                step: step.map(|n| rp.node(n)),
                 step_label,
+            } = s;
+            Site {
+                path: rp.text_of(path),
+                origin: origin.in_input(rp.input(origin.input())),
+                start: *start,
+                step: step.map(|n| rp.node(n)),
+                step_label: step_label.as_deref().map(|l| rp.text_of(l)),
             }
         });
         let fallbacks = fallbacks
-            .into_iter()
+            .iter()
             .map(|f| {
-                let Fallback { kind, mut detail } = f;
-                rp.text(&mut detail);
-                Fallback { kind, detail }
+                let Fallback { kind, detail } = f;
+                Fallback {
+                    kind: *kind,
+                    detail: rp.text_of(detail),
+                }
             })
             .collect();
         Self {
-            kind,
-            key,
-            name,
-            ecosystem,
-            hosts,
-            external,
-            pinning: Pinning { pinned, how },
+            kind: *kind,
+            key: rp.text_of(key),
+            name: rp.text_of(name),
+            ecosystem: ecosystem.clone(),
+            hosts: hosts.clone(),
+            external: *external,
+            pinning: Pinning {
+                pinned: *pinned,
+                how: rp.text_of(how),
+            },
             site,
-            sites,
+            sites: *sites,
             fallbacks,
-            note,
-            help,
+            note: note.as_deref().map(|n| rp.text_of(n)),
+            help: help.as_deref().map(|h| rp.text_of(h)),
         }
     }
 }
