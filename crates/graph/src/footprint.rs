@@ -514,12 +514,6 @@ mod tests {
         )
     }
 
-    fn text(rp: &Repoint, s: &str) -> String {
-        let mut s = s.to_owned();
-        rp.text(&mut s);
-        s
-    }
-
     #[test]
     fn paths_in_a_text_are_replaced_in_one_pass() {
         let rp = repoint(&[
@@ -533,31 +527,24 @@ mod tests {
                 "c1/r/.github/actions/a/action.yml",
             ),
         ]);
-        assert_eq!(text(&rp, "nothing here"), "nothing here");
+        assert_eq!(rp.text_of("nothing here"), "nothing here");
         assert_eq!(
-            text(&rp, "c0/r/.github/other.yml"),
+            rp.text_of("c0/r/.github/other.yml"),
             "c0/r/.github/other.yml"
         );
         assert_eq!(
-            text(
-                &rp,
+            rp.text_of(
                 "job in `c0/r/.github/workflows/ci.yml` uses c0/r/.github/actions/a/action.yml"
             ),
             "job in `c1/r/.github/workflows/ci.yml` uses c1/r/.github/actions/a/action.yml"
         );
         // The longest path that starts at a place wins; the shorter one elsewhere.
         assert_eq!(
-            text(
-                &rp,
-                "c0/r/.github/actions/a (é) c0/r/.github/actions/a/action.yml"
-            ),
+            rp.text_of("c0/r/.github/actions/a (é) c0/r/.github/actions/a/action.yml"),
             "c1/r/.github/actions/a (é) c1/r/.github/actions/a/action.yml"
         );
         assert_eq!(
-            text(
-                &rp,
-                "ééc0/r/.github/workflows/ci.ymlc0/r/.github/workflows/ci.yml"
-            ),
+            rp.text_of("ééc0/r/.github/workflows/ci.ymlc0/r/.github/workflows/ci.yml"),
             "ééc1/r/.github/workflows/ci.ymlc1/r/.github/workflows/ci.yml"
         );
     }
@@ -566,12 +553,12 @@ mod tests {
     fn a_replacement_is_not_replaced_again() {
         // The second job's path holds the first's: replaced once, not twice.
         let rp = repoint(&[("a/.github/w.yml", "b/a/.github/w.yml")]);
-        assert_eq!(text(&rp, "see a/.github/w.yml"), "see b/a/.github/w.yml");
+        assert_eq!(rp.text_of("see a/.github/w.yml"), "see b/a/.github/w.yml");
     }
 
     #[test]
     fn paths_without_a_common_prefix() {
         let rp = repoint(&[("a/x.yml", "c/x.yml"), ("é/y.yml", "d/y.yml")]);
-        assert_eq!(text(&rp, "a/x.yml and é/y.yml"), "c/x.yml and d/y.yml");
+        assert_eq!(rp.text_of("a/x.yml and é/y.yml"), "c/x.yml and d/y.yml");
     }
 }
