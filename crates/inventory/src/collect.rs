@@ -7,7 +7,6 @@
 //! when it is restored before the step that downloads.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use tollgate_gha::{Env, Job, RefKind, Step, Uses, Workflow};
 use tollgate_graph::util::{host_of, image_host, repo_prefix};
@@ -939,7 +938,7 @@ impl<'a> Collector<'a> {
             Ecosystem::RubyGems => "vendor/cache",
             _ => return None,
         };
-        let root: &PathBuf = self.scan.roots.get(input.root)?;
+        let root = self.scan.roots.get(input.root)?;
         self.read_disk.set(true);
         let wd = step
             .working_directory
@@ -958,16 +957,14 @@ impl<'a> Collector<'a> {
         if wd.contains('$') {
             return None;
         }
-        let base = if root.is_file() {
-            root.parent()?.to_path_buf()
-        } else {
-            root.clone()
-        };
-        let path = base
-            .join(repo_prefix(&input.source.display))
+        let path = root
+            .disk_path(repo_prefix(&input.source.display))
             .join(wd.trim_start_matches("./"))
             .join(rel);
-        path.exists().then(|| format!("`{rel}` in the repository"))
+        // Only asked of paths that stay inside the repository once links are resolved: a
+        // link (or `..`) must not make the answer depend on the machine's other files.
+        tollgate_scan::confine::exists_inside(&path, &root.canonical)
+            .then(|| format!("`{rel}` in the repository"))
     }
 
     fn system_install(&mut self, pos: usize, inst: &Install, site: Site) {

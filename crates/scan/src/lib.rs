@@ -4,13 +4,18 @@
 //! Each file is read once into a [`SourceFile`](tollgate_model::SourceFile) and parsed
 //! once; later stages share the text and models by reference.
 
+pub mod confine;
 mod discover;
 pub mod local;
 mod read;
 mod scan;
 
-pub use discover::{Candidate, DiscoverOptions, discover};
-pub use read::{ReadLimits, read_text};
+pub use discover::{
+    Candidate, DiscoverOptions, Discovery, Root, STDIN_ARG, STDIN_DISPLAY, discover,
+    repository_root,
+};
+pub use read::{ReadLimits, limit_for, read_text};
 pub use scan::{
-    Input, Parsed, Progress, Scan, ScanOptions, ScanTimings, Script, load, parse_source, scan,
+    Exclude, Input, Parsed, Progress, Scan, ScanOptions, ScanTimings, Script, load, parse_source,
+    scan, scan_discovered,
 };

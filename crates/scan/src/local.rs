@@ -3,6 +3,7 @@
 //! changed files) are loaded so that later stages see the whole chain.
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -10,8 +11,8 @@ use tollgate_gha::{Uses, Workflow};
 use tollgate_model::{Diagnostic, FileKind};
 use tollgate_shell::Analyzer;
 
-use crate::read::ReadLimits;
-use crate::scan::{Input, Parsed, load};
+use crate::discover::Root;
+use crate::scan::{Input, Parsed, ScanOptions, load};
 
 /// Every local reference in a model: the path after `./` or `$/`, and whether it names a
 /// reusable workflow (job-level `uses:`) rather than an action directory.
@@ -105,8 +106,8 @@ pub fn candidates(display: &str, path: &str, workflow: bool) -> Option<(String, 
 /// workflows loaded them one after the other.
 pub(crate) fn load_referenced(
     inputs: &mut Vec<Input>,
-    roots: &[std::path::PathBuf],
-    limits: ReadLimits,
+    roots: &[Root],
+    opts: &ScanOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut known: HashSet<(usize, String)> = inputs
@@ -116,7 +117,7 @@ pub(crate) fn load_referenced(
     let mut tried: HashSet<(usize, String)> = HashSet::new();
     let mut next = 0;
     while next < inputs.len() {
-        let mut wanted: Vec<(std::path::PathBuf, String, FileKind, usize)> = Vec::new();
+        let mut wanted: Vec<(PathBuf, String, FileKind, usize)> = Vec::new();
         for input in &inputs[next..] {
             let (root, display) = (input.root, &input.source.display);
             for (path, workflow) in local_refs(&input.parsed) {
@@ -133,8 +134,18 @@ pub(crate) fn load_referenced(
                     if !tried.insert((root, file.clone())) {
                         continue;
                     }
-                    let disk = root_dir.join(&file);
-                    if !disk.is_file() {
+                    // Excluded by the configuration: not read at all.
+                    if opts
+                        .exclude
+                        .as_ref()
+                        .is_some_and(|x| x(root_dir.relative(&file)))
+                    {
+                        continue;
+                    }
+                    // Existence only (following links): whether the file may be read is
+                    // decided by the confined read, which reports a refusal.
+                    let disk = root_dir.disk_path(&file);
+                    if std::fs::symlink_metadata(&disk).is_err() {
                         continue;
                     }
                     let kind = if workflow {
@@ -154,7 +165,8 @@ pub(crate) fn load_referenced(
             .into_par_iter()
             .with_max_len(1)
             .map_init(Analyzer::new, |analyzer, (disk, file, kind, root)| {
-                load(&disk, &file, kind, root, limits, analyzer)
+                let within = roots.get(root).map_or(Path::new("/"), |r| &r.canonical);
+                load(&disk, within, &file, kind, root, opts.limits, analyzer)
             })
             .collect();
         for (input, diags) in loaded {

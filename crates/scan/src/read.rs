@@ -1,9 +1,10 @@
 //! Reading a file into text within limits, decoding what real repositories contain.
 
-use std::io::Read;
 use std::path::Path;
 
 use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, SourceFile, Span};
+
+use crate::confine;
 
 #[derive(Clone, Copy, Debug)]
 pub struct ReadLimits {
@@ -22,86 +23,52 @@ impl Default for ReadLimits {
     }
 }
 
-/// Read `disk` as text. UTF-8 (with or without BOM) and UTF-16 with a BOM are accepted;
-/// files with NUL bytes or invalid UTF-8 are reported with the position of the first bad
-/// byte, and files over the limit are not read past it.
+/// The limit for a kind of file.
+#[must_use]
+pub fn limit_for(kind: FileKind, limits: ReadLimits) -> u64 {
+    if kind.is_lockfile() {
+        limits.max_lockfile
+    } else {
+        limits.max_yaml
+    }
+}
+
+/// Read `disk` as text, confined to `root` (resolved). UTF-8 (with or without BOM) and
+/// UTF-16 with a BOM are accepted; files with NUL bytes or invalid UTF-8 are reported with
+/// the position of the first bad byte, and files over the limit are not read past it.
 ///
 /// # Errors
 /// A diagnostic saying why the file cannot be used.
 pub fn read_text(
     disk: &Path,
+    root: &Path,
     display: &str,
     kind: FileKind,
     limits: ReadLimits,
 ) -> Result<SourceFile, Diagnostic> {
-    read_string(disk, display, kind, limits).map(|s| SourceFile::new(display, disk, s))
+    let bytes = read_bytes(disk, root, display, kind, limits)?;
+    decode(bytes, display, disk).map(|s| SourceFile::new(display, disk, s))
 }
 
-/// Read `disk` as text, as [`read_text`] does, without indexing its lines (for callers
-/// that may find the same text already indexed).
+/// The bytes of `disk`, through [`confine::read`]: a regular file inside `root`, within
+/// the limit for its kind. [`decode`] makes them text.
 ///
 /// # Errors
-/// A diagnostic saying why the file cannot be used.
-pub fn read_string(
-    disk: &Path,
-    display: &str,
-    kind: FileKind,
-    limits: ReadLimits,
-) -> Result<String, Diagnostic> {
-    decode(read_bytes(disk, display, kind, limits)?, display, disk)
-}
-
-/// The bytes of `disk`, within the limit for its kind; [`decode`] makes them text.
-///
-/// # Errors
-/// A diagnostic saying why the file cannot be read.
+/// A diagnostic saying why the file cannot be read (never quoting what it holds).
 pub(crate) fn read_bytes(
     disk: &Path,
+    root: &Path,
     display: &str,
     kind: FileKind,
     limits: ReadLimits,
 ) -> Result<Vec<u8>, Diagnostic> {
-    let max = if kind.is_lockfile() {
-        limits.max_lockfile
-    } else {
-        limits.max_yaml
-    };
-    let file = std::fs::File::open(disk).map_err(|e| {
-        Diagnostic::file(
-            display,
-            DiagnosticCode::Io,
-            format!("cannot read file: {e}"),
-        )
-    })?;
-    let too_large = || {
-        Diagnostic::file(
-            display,
-            DiagnosticCode::TooLarge,
-            format!(
-                "file is larger than the {} MiB limit for this kind; skipped",
-                max >> 20
-            ),
-        )
-    };
-    // Refuse by the size on disk before reading anything, so an oversized file costs no
-    // memory; the bounded read below still guards files whose size changes while read.
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > max {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
-    // Read one byte past the limit to know whether it was exceeded, never more.
-    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| {
-        Diagnostic::file(
-            display,
-            DiagnosticCode::Io,
-            format!("cannot read file: {e}"),
-        )
-    })?;
-    if bytes.len() as u64 > max {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    confine::read(disk, root, limit_for(kind, limits)).map_err(|r| {
+        let code = match r {
+            confine::Refusal::TooLarge(_) => DiagnosticCode::TooLarge,
+            _ => DiagnosticCode::Io,
+        };
+        Diagnostic::file(display, code, r.to_string())
+    })
 }
 
 /// The text of a file's bytes: UTF-8 (a byte order mark dropped) or UTF-16 with a byte

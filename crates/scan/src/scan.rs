@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
@@ -10,8 +10,8 @@ use tollgate_gha::{Action, ActionsLock, Dependabot, Step, Workflow};
 use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, Severity, SourceFile};
 use tollgate_shell::{Analysis, Analyzer, ShellKind};
 
-use crate::discover::{Candidate, DiscoverOptions, discover};
-use crate::read::{ReadLimits, decode, read_bytes, read_text};
+use crate::discover::{Candidate, DiscoverOptions, Discovery, Root, STDIN_ARG, discover};
+use crate::read::{ReadLimits, decode, limit_for, read_bytes, read_text};
 
 /// The model of one input, by kind.
 #[derive(Debug)]
@@ -69,12 +69,19 @@ impl Input {
     }
 }
 
+/// A predicate on a path relative to its root: whether the configuration excludes it.
+pub type Exclude = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
 #[derive(Clone, Default)]
 pub struct ScanOptions {
     pub discover: DiscoverOptions,
     pub limits: ReadLimits,
     /// Told how many files there are and when each is done (a progress bar).
     pub progress: Option<std::sync::Arc<dyn Progress>>,
+    /// The text of the workflow given as `-` (standard input), read by the caller.
+    pub stdin: Option<Arc<[u8]>>,
+    /// Paths (relative to their root) that are not read at all, discovered or referenced.
+    pub exclude: Option<Exclude>,
 }
 
 impl std::fmt::Debug for ScanOptions {
@@ -83,6 +90,8 @@ impl std::fmt::Debug for ScanOptions {
             .field("discover", &self.discover)
             .field("limits", &self.limits)
             .field("progress", &self.progress.is_some())
+            .field("stdin", &self.stdin.as_ref().map(|s| s.len()))
+            .field("exclude", &self.exclude.is_some())
             .finish()
     }
 }
@@ -97,7 +106,11 @@ pub trait Progress: Send + Sync {
 /// Everything read from the given paths.
 #[derive(Debug, Default)]
 pub struct Scan {
-    pub roots: Vec<PathBuf>,
+    /// The directories the inputs were read within, by index (`Input::root`).
+    pub roots: Vec<Root>,
+    /// Path arguments that could not be scanned at all (missing, a FIFO, a device): a
+    /// usage error for the command line.
+    pub errors: Vec<Diagnostic>,
     /// Inputs sorted by display path (deterministic, whatever the thread count).
     pub inputs: Vec<Input>,
     /// Diagnostics about inputs, sorted by path and position.
@@ -374,13 +387,20 @@ impl Contents {
 /// files in step and wait for each other).
 fn read_and_parse_all(
     candidates: Vec<Candidate>,
+    roots: &[Root],
     opts: &ScanOptions,
 ) -> Vec<(Option<Input>, Vec<Diagnostic>)> {
     let contents = Contents::default();
     let read: Vec<(Candidate, Result<Arc<Content>, Diagnostic>)> = candidates
         .into_par_iter()
         .map(|c| {
-            let r = read_bytes(&c.disk, &c.display, c.kind, opts.limits).and_then(|bytes| {
+            let bytes = if c.disk.as_os_str() == STDIN_ARG {
+                stdin_bytes(&c, opts)
+            } else {
+                let root = roots.get(c.root).map_or(Path::new("/"), |r| &r.canonical);
+                read_bytes(&c.disk, root, &c.display, c.kind, opts.limits)
+            };
+            let r = bytes.and_then(|bytes| {
                 contents.intern(c.kind, bytes, |b| decode(b, &c.display, &c.disk))
             });
             (c, r)
@@ -434,6 +454,20 @@ fn read_and_parse_all(
         .collect()
 }
 
+/// The workflow on standard input, within the limit for workflows.
+fn stdin_bytes(c: &Candidate, opts: &ScanOptions) -> Result<Vec<u8>, Diagnostic> {
+    let bytes = opts.stdin.as_deref().unwrap_or_default();
+    let max = limit_for(c.kind, opts.limits);
+    if bytes.len() as u64 > max {
+        return Err(Diagnostic::file(
+            &c.display,
+            DiagnosticCode::TooLarge,
+            crate::confine::Refusal::TooLarge(max).to_string(),
+        ));
+    }
+    Ok(bytes.to_vec())
+}
+
 /// A file's input from the parse of its content, with the parse diagnostics at its path.
 fn input_of(c: &Candidate, unit: &Unit) -> (Option<Input>, Vec<Diagnostic>) {
     let diagnostics = unit
@@ -460,13 +494,14 @@ fn input_of(c: &Candidate, unit: &Unit) -> (Option<Input>, Vec<Diagnostic>) {
 
 /// Read and parse one file, without analysing its scripts.
 fn read_and_parse(
-    disk: &std::path::Path,
+    disk: &Path,
+    within: &Path,
     display: &str,
     kind: FileKind,
     root: usize,
     limits: ReadLimits,
 ) -> (Option<Input>, Vec<Diagnostic>) {
-    match read_text(disk, display, kind, limits) {
+    match read_text(disk, within, display, kind, limits) {
         Err(d) => (None, vec![d]),
         Ok(source) => {
             let (parsed, diags) = parse_source(&source, kind);
@@ -483,17 +518,19 @@ fn read_and_parse(
     }
 }
 
-/// Read, parse and analyse one file. `None` with a diagnostic when it cannot be read.
+/// Read, parse and analyse one file, confined to the resolved directory `within`. `None`
+/// with a diagnostic when it cannot be read.
 #[must_use]
 pub fn load(
-    disk: &std::path::Path,
+    disk: &Path,
+    within: &Path,
     display: &str,
     kind: FileKind,
     root: usize,
     limits: ReadLimits,
     analyzer: &mut Analyzer,
 ) -> (Option<Input>, Vec<Diagnostic>) {
-    let (input, mut diags) = read_and_parse(disk, display, kind, root, limits);
+    let (input, mut diags) = read_and_parse(disk, within, display, kind, root, limits);
     let input = input.map(|mut i| {
         i.scripts = analyse_scripts(analyzer, &i.source, &i.parsed, &mut diags).into();
         i
@@ -501,16 +538,38 @@ pub fn load(
     (input, diags)
 }
 
-/// Discover, read and parse. Never fails: every problem is a diagnostic.
+/// Discover, read and parse. Never fails: every problem is a diagnostic (and arguments
+/// that cannot be scanned at all are in [`Scan::errors`]).
 #[must_use]
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
     let start = std::time::Instant::now();
-    let (candidates, roots, mut diagnostics) = discover(paths, &opts.discover);
+    let discovery = discover(paths, &opts.discover);
+    scan_discovered(discovery, start, opts)
+}
+
+/// Read and parse what [`discover`] found (which started at `start`, for the timings),
+/// leaving out what `opts.exclude` excludes.
+#[must_use]
+pub fn scan_discovered(
+    discovery: Discovery,
+    start: std::time::Instant,
+    opts: &ScanOptions,
+) -> Scan {
+    let mut discovery = discovery;
+    if let Some(exclude) = &opts.exclude {
+        discovery.exclude(exclude.as_ref());
+    }
+    let Discovery {
+        candidates,
+        roots,
+        mut diagnostics,
+        errors,
+    } = discovery;
     let discovered = start.elapsed();
     if let Some(p) = &opts.progress {
         p.start(candidates.len());
     }
-    let results = read_and_parse_all(candidates, opts);
+    let results = read_and_parse_all(candidates, &roots, opts);
     if let Some(p) = &opts.progress {
         p.finish();
     }
@@ -520,7 +579,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
         diagnostics.extend(diags);
     }
     analyse_all(&mut inputs, &mut diagnostics);
-    crate::local::load_referenced(&mut inputs, &roots, opts.limits, &mut diagnostics);
+    crate::local::load_referenced(&mut inputs, &roots, opts, &mut diagnostics);
     inputs.sort_by(|a, b| (a.root, &a.source.display).cmp(&(b.root, &b.source.display)));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let timings = ScanTimings {
@@ -531,6 +590,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> Scan {
     };
     Scan {
         roots,
+        errors,
         inputs,
         diagnostics,
         timings,

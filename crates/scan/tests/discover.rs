@@ -29,9 +29,10 @@ fn walks_hidden_github_and_skips_the_rest() {
     write(r, ".gitignore", "ignored/\n");
     write(r, "Cargo.lock", "version = 4\n");
     write(r, "README.md", "# hi\n");
-    let (c, roots, d) = discover(&[r.to_path_buf()], &DiscoverOptions::default());
+    let found = discover(&[r.to_path_buf()], &DiscoverOptions::default());
+    let (c, d) = (&found.candidates, &found.diagnostics);
     assert!(d.is_empty(), "{d:?}");
-    assert_eq!(roots.len(), 1);
+    assert_eq!(found.roots.len(), 1);
     let got: Vec<(&str, FileKind)> = c.iter().map(|c| (c.display.as_str(), c.kind)).collect();
     assert_eq!(
         got,
@@ -66,7 +67,8 @@ fn symlinks_stay_inside_the_root_and_loops_end() {
     )
     .expect("link");
     std::os::unix::fs::symlink(r, r.join(".github/loop")).expect("loop");
-    let (c, _, d) = discover(&[r.to_path_buf()], &DiscoverOptions::default());
+    let found = discover(&[r.to_path_buf()], &DiscoverOptions::default());
+    let (c, d) = (&found.candidates, &found.diagnostics);
     let names: Vec<&str> = c.iter().map(|c| c.display.as_str()).collect();
     assert_eq!(
         names,
@@ -97,7 +99,11 @@ fn explicit_files_are_read_and_bad_ones_reported_without_stopping() {
         &ScanOptions::default(),
     );
     assert_eq!(s.inputs.len(), 2, "draft and broken are read");
-    assert_eq!(s.diagnostics.len(), 3, "{:#?}", s.diagnostics);
+    // Broken YAML and the binary file are reported; the missing path is an error of the
+    // command line, kept apart so the caller can exit with a usage error.
+    assert_eq!(s.diagnostics.len(), 2, "{:#?}", s.diagnostics);
+    assert_eq!(s.errors.len(), 1, "{:#?}", s.errors);
+    assert!(s.errors[0].path.ends_with("missing.yml"));
 }
 
 #[test]
