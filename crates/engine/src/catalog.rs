@@ -27,6 +27,8 @@ pub struct RuleMeta {
     pub severity: Impact,
     pub confidence: Confidence,
     pub since: String,
+    /// The options `[rules.<id>]` may set besides `level`, with the type of each value.
+    pub options: Vec<(String, crate::config::OptionKind)>,
 }
 
 /// A parsed page: metadata, the Markdown body, and its examples.
@@ -62,6 +64,9 @@ struct Front {
     severity: String,
     confidence: String,
     since: String,
+    /// `options = { release-severity = "severity" }`
+    #[serde(default)]
+    options: std::collections::BTreeMap<String, String>,
 }
 
 const fn yes() -> bool {
@@ -103,6 +108,15 @@ pub fn parse_page(text: &str) -> Result<Page, String> {
         summary: front.summary,
         default_enabled: front.default_enabled,
         since: front.since,
+        options: front
+            .options
+            .into_iter()
+            .map(|(name, kind)| {
+                crate::config::OptionKind::parse(&kind)
+                    .map(|k| (name, k))
+                    .ok_or("options: each kind is \"severity\", \"bool\" or \"string\"")
+            })
+            .collect::<Result<_, _>>()?,
     };
     let mut at = 0;
     for s in SECTIONS {

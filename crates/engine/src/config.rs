@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
-use tollgate_model::{Diagnostic, DiagnosticCode, Level, Severity, SourceFile, Span};
+use tollgate_model::{Diagnostic, DiagnosticCode, Impact, Level, Severity, SourceFile, Span};
 use toml::Spanned;
 
 /// Names searched for in the scan root, in order.
@@ -17,13 +17,107 @@ pub const FILE_NAMES: &[&str] = &["tollgate.toml", ".github/tollgate.toml"];
 /// The commented default configuration written by `tollgate config --init`.
 pub const DEFAULT_CONFIG: &str = include_str!("default-config.toml");
 
+/// The largest configuration file read: a real one is a few kilobytes.
+pub const MAX_FILE: u64 = 1 << 20;
+/// The most entries in any one list (`exclude`, `[[ignore]]`, an allow-list, pins): each
+/// ignore and exclude compiles a matcher, so the count bounds the memory a file can ask for.
+pub const MAX_ENTRIES: usize = 5_000;
+
+/// The type of a rule option's value, as its catalog page declares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    /// `"informational"`, `"low"`, `"medium"`, `"high"` or `"critical"`.
+    Severity,
+    Bool,
+    String,
+}
+
+impl OptionKind {
+    /// The kind named in a catalog page (`options = { name = "severity" }`).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "severity" => Some(Self::Severity),
+            "bool" => Some(Self::Bool),
+            "string" => Some(Self::String),
+            _ => None,
+        }
+    }
+
+    /// Why `v` is not a value of this kind, if it is not.
+    fn reject(self, v: &toml::Value) -> Option<String> {
+        match (self, v) {
+            (Self::Severity, toml::Value::String(s)) if Impact::parse(s).is_some() => None,
+            (Self::Severity, other) => Some(format!(
+                "must be \"informational\", \"low\", \"medium\", \"high\" or \"critical\", found `{other}`"
+            )),
+            (Self::Bool, toml::Value::Boolean(_)) | (Self::String, toml::Value::String(_)) => None,
+            (Self::Bool, other) => Some(format!("must be true or false, found `{other}`")),
+            (Self::String, other) => Some(format!("must be a string, found `{other}`")),
+        }
+    }
+}
+
+/// What the configuration needs to know of a rule: its id and the options it reads.
+pub trait RuleSchema {
+    fn rule_id(&self) -> &str;
+    /// The kind of the option `name`, `None` when the rule has no such option.
+    fn option(&self, name: &str) -> Option<OptionKind>;
+    /// The option names, for the message about a mistyped one.
+    fn option_names(&self) -> Vec<&str>;
+}
+
+/// A rule id with its options, as tests and embedders name them.
+impl RuleSchema for (&str, &[(&str, OptionKind)]) {
+    fn rule_id(&self) -> &str {
+        self.0
+    }
+    fn option(&self, name: &str) -> Option<OptionKind> {
+        self.1.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+    }
+    fn option_names(&self) -> Vec<&str> {
+        self.1.iter().map(|(n, _)| *n).collect()
+    }
+}
+
+/// A bare rule id: a rule without options.
+impl RuleSchema for &str {
+    fn rule_id(&self) -> &str {
+        self
+    }
+    fn option(&self, _: &str) -> Option<OptionKind> {
+        None
+    }
+    fn option_names(&self) -> Vec<&str> {
+        Vec::new()
+    }
+}
+
+impl RuleSchema for &crate::catalog::RuleMeta {
+    fn rule_id(&self) -> &str {
+        &self.id
+    }
+    fn option(&self, name: &str) -> Option<OptionKind> {
+        self.options
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, k)| *k)
+    }
+    fn option_names(&self) -> Vec<&str> {
+        self.options.iter().map(|(n, _)| n.as_str()).collect()
+    }
+}
+
+/// One `[rules.<id>]` table, every key and value with its span.
+type RawRule = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Raw {
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Spanned<toml::Table>>,
+    rules: BTreeMap<Spanned<String>, Spanned<RawRule>>,
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
     #[serde(default)]
@@ -200,29 +294,100 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
+    /// The configuration files that apply to what discovery found: for each input, the
+    /// nearest `tollgate.toml` or `.github/tollgate.toml` in its directory or one above it,
+    /// up to its root (so a file that pre-commit passes, or `check .github/workflows`,
+    /// finds the repository's). Each file once, by root, then nearest the root first:
+    /// `(root, path)`.
+    #[must_use]
+    pub fn find_for(discovery: &tollgate_scan::Discovery) -> Vec<(usize, PathBuf)> {
+        // Whether a directory holds one, each directory asked once.
+        let mut known: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
+        let mut found: Vec<(usize, usize, PathBuf)> = Vec::new();
+        let mut look = |root: usize, dir: &Path, found: &mut Vec<(usize, usize, PathBuf)>| {
+            if let Some(&has) = known.get(dir) {
+                return has;
+            }
+            let has = match Self::find(dir) {
+                Some(p) => {
+                    found.push((root, dir.components().count(), p));
+                    true
+                }
+                None => false,
+            };
+            known.insert(dir.to_path_buf(), has);
+            has
+        };
+        for (i, r) in discovery.roots.iter().enumerate() {
+            look(i, &r.canonical, &mut found);
+        }
+        for c in &discovery.candidates {
+            let Some(root) = discovery.roots.get(c.root) else {
+                continue;
+            };
+            let Some(start) = c.disk.parent() else {
+                continue;
+            };
+            for dir in start.ancestors() {
+                if !dir.starts_with(&root.canonical) || dir == root.canonical {
+                    break;
+                }
+                if look(c.root, dir, &mut found) {
+                    break;
+                }
+            }
+        }
+        found.sort();
+        found.dedup_by(|a, b| a.2 == b.2);
+        found.into_iter().map(|(r, _, p)| (r, p)).collect()
+    }
+
     /// The configuration file for a scan root: `tollgate.toml` or `.github/tollgate.toml`.
     #[must_use]
     pub fn find(root: &Path) -> Option<PathBuf> {
+        // Anything by that name, a link to a device or a FIFO included: loading it then says
+        // why it is refused, where skipping it would silently check with the defaults.
         FILE_NAMES
             .iter()
             .map(|n| root.join(n))
-            .find(|p| p.is_file())
+            .find(|p| p.symlink_metadata().is_ok())
     }
 
-    /// Read and validate a configuration file.
+    /// Read and validate a configuration file; it must resolve to a regular file of at
+    /// most [`MAX_FILE`] bytes.
     ///
     /// # Errors
     /// Unreadable file, invalid TOML, unknown keys, bad values: each with its position.
-    pub fn load(path: &Path, known_rules: &[&str]) -> Result<Self, ConfigError> {
+    pub fn load<R: RuleSchema>(path: &Path, known_rules: &[R]) -> Result<Self, ConfigError> {
         let display = path.to_string_lossy().replace('\\', "/");
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            diagnostics: vec![Diagnostic::file(
-                display.clone(),
-                DiagnosticCode::Config,
-                format!("cannot read configuration: {e}"),
-            )],
+        Self::load_within(path, Path::new("/"), &display, known_rules)
+    }
+
+    /// Read and validate the configuration file at `path`, shown as `display`, which must
+    /// resolve to a regular file inside the resolved directory `within` (a configuration
+    /// found in a repository must not lead the read out of it) of at most [`MAX_FILE`]
+    /// bytes. The refusal never quotes what the file holds.
+    ///
+    /// # Errors
+    /// See [`Config::load`].
+    pub fn load_within<R: RuleSchema>(
+        path: &Path,
+        within: &Path,
+        display: &str,
+        known_rules: &[R],
+    ) -> Result<Self, ConfigError> {
+        let fail = |message: String| ConfigError {
+            diagnostics: vec![Diagnostic::file(display, DiagnosticCode::Config, message)],
             source: None,
+        };
+        let bytes = tollgate_scan::confine::read(path, within, MAX_FILE).map_err(|r| match r {
+            tollgate_scan::confine::Refusal::Io(e) => {
+                fail(format!("cannot read configuration: {e}"))
+            }
+            other => fail(format!("cannot read configuration: {other}")),
         })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| fail("configuration is not valid UTF-8".to_owned()))?;
         Self::parse(SourceFile::new(display, path, text), known_rules)
     }
 
@@ -230,7 +395,10 @@ impl Config {
     ///
     /// # Errors
     /// See [`Config::load`].
-    pub fn parse(source: SourceFile, known_rules: &[&str]) -> Result<Self, ConfigError> {
+    pub fn parse<R: RuleSchema>(
+        source: SourceFile,
+        known_rules: &[R],
+    ) -> Result<Self, ConfigError> {
         let raw: Raw = match toml::from_str(source.text()) {
             Ok(r) => r,
             Err(e) => {
@@ -246,6 +414,82 @@ impl Config {
         };
         let mut errs = Vec::new();
         let sp = |r: std::ops::Range<usize>| Span::new(r.start, r.end);
+        let lists: [(&str, usize, Option<Span>); 7] = [
+            (
+                "exclude",
+                raw.exclude.len(),
+                raw.exclude.get(MAX_ENTRIES).map(|e| sp(e.span())),
+            ),
+            (
+                "ignore",
+                raw.ignore.len(),
+                raw.ignore.get(MAX_ENTRIES).map(|e| sp(e.span())),
+            ),
+            (
+                "policy.actions.pin",
+                raw.policy.actions.pin.len(),
+                raw.policy
+                    .actions
+                    .pin
+                    .keys()
+                    .nth(MAX_ENTRIES)
+                    .map(|e| sp(e.span())),
+            ),
+            (
+                "policy.actions.trusted-owners",
+                raw.policy.actions.trusted_owners.len(),
+                raw.policy
+                    .actions
+                    .trusted_owners
+                    .get(MAX_ENTRIES)
+                    .map(|e| sp(e.span())),
+            ),
+            (
+                "policy.packages.allow",
+                raw.policy.packages.allow.len(),
+                raw.policy
+                    .packages
+                    .allow
+                    .get(MAX_ENTRIES)
+                    .map(|e| sp(e.span())),
+            ),
+            (
+                "policy.egress.allow",
+                raw.policy.egress.allow.len(),
+                raw.policy
+                    .egress
+                    .allow
+                    .get(MAX_ENTRIES)
+                    .map(|e| sp(e.span())),
+            ),
+            (
+                "policy.egress.controls",
+                raw.policy.egress.controls.len(),
+                raw.policy
+                    .egress
+                    .controls
+                    .get(MAX_ENTRIES)
+                    .map(|e| sp(e.span())),
+            ),
+        ];
+        let too_many: Vec<Diagnostic> = lists
+            .into_iter()
+            .filter(|(_, n, _)| *n > MAX_ENTRIES)
+            .map(|(name, n, at)| {
+                Diagnostic::at(
+                    &source,
+                    at.unwrap_or(Span::empty(0)),
+                    DiagnosticCode::Limit,
+                    format!("`{name}` has {n} entries; at most {MAX_ENTRIES} are read"),
+                )
+            })
+            .collect();
+        if !too_many.is_empty() {
+            return Err(ConfigError {
+                diagnostics: too_many,
+                source: Some(source),
+            });
+        }
         let mut err = |span: Span, msg: String| {
             errs.push(Diagnostic::at(&source, span, DiagnosticCode::Config, msg));
         };
@@ -267,28 +511,58 @@ impl Config {
 
         let mut rules = BTreeMap::new();
         for (id, table) in raw.rules {
-            if !known_rules.contains(&id.get_ref().as_str()) {
+            let Some(schema) = known_rules.iter().find(|r| r.rule_id() == id.get_ref()) else {
                 err(sp(id.span()), format!("unknown rule `{}`", id.get_ref()));
                 continue;
-            }
-            let span = sp(table.span());
-            let mut options = table.into_inner();
-            let level = match options.remove("level") {
-                None => None,
-                Some(toml::Value::String(s)) if s == "off" => Some(None),
-                Some(toml::Value::String(s)) if Level::parse(&s).is_some() => {
-                    Some(Level::parse(&s))
-                }
-                Some(other) => {
-                    err(
-                        span,
-                        format!(
-                            "`level` must be \"error\", \"warning\", \"note\" or \"off\", found `{other}`"
-                        ),
-                    );
-                    None
-                }
             };
+            let span = sp(table.span());
+            let mut level = None;
+            let mut options = toml::Table::new();
+            for (key, value) in table.into_inner() {
+                let key_span = sp(key.span());
+                let value_span = sp(value.span());
+                let key = key.into_inner();
+                let value = value.into_inner();
+                if key == "level" {
+                    level = match &value {
+                        toml::Value::String(s) if s == "off" => Some(None),
+                        toml::Value::String(s) if Level::parse(s).is_some() => {
+                            Some(Level::parse(s))
+                        }
+                        other => {
+                            err(
+                                value_span,
+                                format!(
+                                    "`level` must be \"error\", \"warning\", \"note\" or \"off\", found `{other}`"
+                                ),
+                            );
+                            None
+                        }
+                    };
+                    continue;
+                }
+                match schema.option(&key) {
+                    None => {
+                        let names = schema.option_names();
+                        let known = if names.is_empty() {
+                            format!("`{}` takes only `level`", schema.rule_id())
+                        } else {
+                            format!(
+                                "`{}` takes `level`, `{}`",
+                                schema.rule_id(),
+                                names.join("`, `")
+                            )
+                        };
+                        err(key_span, format!("unknown option `{key}`: {known}"));
+                    }
+                    Some(kind) => match kind.reject(&value) {
+                        Some(why) => err(value_span, format!("`{key}` {why}")),
+                        None => {
+                            options.insert(key, value);
+                        }
+                    },
+                }
+            }
             rules.insert(
                 id.into_inner(),
                 RuleSettings {
@@ -304,7 +578,7 @@ impl Config {
             let span = sp(ig.span());
             let ig = ig.into_inner();
             for r in &ig.rules {
-                if !known_rules.contains(&r.get_ref().as_str()) {
+                if !known_rules.iter().any(|k| k.rule_id() == r.get_ref()) {
                     err(sp(r.span()), format!("unknown rule `{}`", r.get_ref()));
                 }
             }
@@ -500,15 +774,56 @@ mod tests {
         );
     }
 
+    /// A rule's options are checked against what its page declares: an unknown key or a
+    /// value of the wrong kind is an error on its own line; a valid one is kept.
+    #[test]
+    fn options_are_checked_against_the_rule() {
+        let known = [(
+            "missing-fallback",
+            &[("release-severity", OptionKind::Severity)][..],
+        )];
+        let parse = |t: &str| Config::parse(SourceFile::new("t.toml", "t.toml", t), &known);
+        let c = parse("[rules.missing-fallback]\nrelease-severity = \"high\"\n").expect("ok");
+        assert_eq!(
+            c.options("missing-fallback")
+                .and_then(|o| o.get("release-severity"))
+                .and_then(toml::Value::as_str),
+            Some("high")
+        );
+        for (text, line, needle) in [
+            (
+                "[rules.missing-fallback]\nlvl = \"off\"\n",
+                2,
+                "unknown option `lvl`",
+            ),
+            (
+                "[rules.missing-fallback]\n\nrelease-severity = 3\n",
+                3,
+                "must be \"informational\"",
+            ),
+            (
+                "[rules.missing-fallback]\nlevel = \"loud\"\n",
+                2,
+                "`level` must be",
+            ),
+        ] {
+            let e = parse(text).expect_err(text);
+            assert_eq!(e.diagnostics.len(), 1, "{text}");
+            let d = &e.diagnostics[0];
+            assert!(d.message.contains(needle), "{text}: {}", d.message);
+            assert_eq!(
+                d.location.as_ref().map(|l| l.start.line),
+                Some(line),
+                "{text}"
+            );
+        }
+    }
+
     #[test]
     fn levels_options_and_unused_entries() {
-        let c = parse("[rules.unpinned-action]\nlevel = \"off\"\n[rules.broad-permissions]\nlevel = \"error\"\nextra = 1\n\n[policy.packages]\nallow = [\"https://a.example/\", \"https://b.example/\"]\n").expect("ok");
+        let c = parse("[rules.unpinned-action]\nlevel = \"off\"\n[rules.broad-permissions]\nlevel = \"error\"\n\n\n[policy.packages]\nallow = [\"https://a.example/\", \"https://b.example/\"]\n").expect("ok");
         assert_eq!(c.rules["unpinned-action"].level, Some(None));
         assert_eq!(c.rules["broad-permissions"].level, Some(Some(Level::Error)));
-        assert!(
-            c.options("broad-permissions")
-                .is_some_and(|o| o.contains_key("extra"))
-        );
         c.policy.package_allow[0].mark_used();
         let unused = c.unused();
         assert_eq!(unused.len(), 1);
@@ -609,7 +924,15 @@ mod key_tests {
     /// key the types do not have.
     #[test]
     fn every_documented_key_parses() {
-        let known = ["unpinned-action", "unpinned-image", "missing-fallback"];
+        let none: &[(&str, OptionKind)] = &[];
+        let known = [
+            ("unpinned-action", none),
+            ("unpinned-image", none),
+            (
+                "missing-fallback",
+                &[("release-severity", OptionKind::Severity)][..],
+            ),
+        ];
         for (key, _, example, _) in KEYS {
             let r = Config::parse(SourceFile::new("t.toml", "t.toml", *example), &known);
             assert!(

@@ -161,10 +161,8 @@ fn actual(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
     let s = scan(&[dir.to_path_buf()], &ScanOptions::default());
     let config = match Config::find(dir) {
         Some(p) => {
-            let known: Vec<&str> = tollgate_rules::rules()
-                .iter()
-                .map(|r| r.rule.id())
-                .collect();
+            let known: Vec<&tollgate_engine::RuleMeta> =
+                tollgate_rules::rules().iter().map(|r| &r.meta).collect();
             Config::load(&p, &known).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
         }
         None => Config::default(),
@@ -184,12 +182,29 @@ fn actual(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
         dir.display(),
         outcome.diagnostics
     );
+    // A case without `.github` is checked within the repository that holds it (this
+    // one), so its paths start with the case's directory there.
+    let canonical = std::fs::canonicalize(dir).expect("case dir");
+    let prefix = tollgate_scan::repository_root(&canonical)
+        .and_then(|r| {
+            canonical
+                .strip_prefix(&r)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("{p}/"))
+        .unwrap_or_default();
     outcome
         .findings
         .iter()
         .map(|f| {
             (
-                f.primary.path.to_string(),
+                f.primary
+                    .path
+                    .strip_prefix(prefix.as_str())
+                    .unwrap_or(&f.primary.path)
+                    .to_owned(),
                 f.primary.start.line,
                 f.rule.to_owned(),
             )

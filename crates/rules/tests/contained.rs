@@ -43,6 +43,7 @@ fn meta(id: &str) -> RuleMeta {
         severity: Impact::Low,
         confidence: Confidence::High,
         since: "0.1.0".into(),
+        options: Vec::new(),
     }
 }
 

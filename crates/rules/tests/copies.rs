@@ -158,6 +158,7 @@ fn a_file_local_rule_checks_each_distinct_text_once() {
             severity: Impact::Low,
             confidence: Confidence::High,
             since: "0.1.0".into(),
+            options: Vec::new(),
         },
         rule: &RULE,
     }];

@@ -42,11 +42,16 @@ fn relative(cx: &Context<'_>, file: &SourceFile) -> SourceFile {
         .scan
         .roots
         .iter()
-        .find_map(|r| file.disk.strip_prefix(r).ok())
-        .map_or_else(
-            || file.display.clone(),
-            |p| p.to_string_lossy().replace('\\', "/"),
-        );
+        .find_map(|r| {
+            let disk = tollgate_scan::confine::canonical_root(&file.disk);
+            let rel = disk.strip_prefix(&r.canonical).ok()?;
+            Some(format!(
+                "{}{}",
+                r.prefix,
+                rel.to_string_lossy().replace('\\', "/")
+            ))
+        })
+        .unwrap_or_else(|| file.display.clone());
     SourceFile::new(display, &file.disk, file.shared_text())
 }
 
