@@ -46,7 +46,9 @@ fn sizes() -> Vec<&'static str> {
 
 #[divan::bench(args = ["small", "medium"])]
 fn stage_discover(size: &str) -> usize {
-    discover(&[repo(size).clone()], &Default::default()).0.len()
+    discover(&[repo(size).clone()], &Default::default())
+        .candidates
+        .len()
 }
 
 #[divan::bench(args = ["small", "medium"])]

@@ -95,9 +95,10 @@ pub struct GenerateDocsArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories to check. Directories are walked (hidden ones such as
-    /// `.github` included; `.git`, `node_modules`, `target`, `vendor` and gitignored paths
-    /// skipped); files are always read.
+    /// Files or directories to check, each within its repository (the nearest directory
+    /// holding `.github` or `.git`). Directories are walked (hidden ones such as `.github`
+    /// included; `.git`, `node_modules`, `target`, `vendor` and gitignored paths skipped);
+    /// files are always read; `-` reads one workflow from standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -109,8 +110,8 @@ pub struct CheckArgs {
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
 
-    /// Configuration file (default: `tollgate.toml` or `.github/tollgate.toml` in the
-    /// first directory checked).
+    /// Configuration file (default: the nearest `tollgate.toml` or `.github/tollgate.toml`
+    /// from the inputs up to their repository root).
     #[arg(long)]
     pub config: Option<PathBuf>,
 
@@ -319,7 +320,7 @@ pub struct ConfigArgs {
     #[arg(long)]
     pub init: bool,
 
-    /// Where to write it.
+    /// Where to write it (`-`: standard output).
     #[arg(long, short = 'o', default_value = "tollgate.toml")]
     pub output: PathBuf,
 

@@ -2,47 +2,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use tollgate_engine::{Config, RunOptions, Selector};
 use tollgate_model::{Confidence, Diagnostic, Finding, Level, Severity, SourceFile};
-use tollgate_scan::{Scan, ScanOptions, scan};
+use tollgate_scan::Scan;
 
 use crate::args::{CheckArgs, ConfidenceArg, FailLevel, Format};
 use crate::catalog::{infos, unknown_rule};
 use crate::human::Human;
 use crate::{Cli, CliError, EXIT_CLEAN, EXIT_FINDINGS, output};
-
-/// Load the configuration named by `--config`, or found in the first directory checked.
-pub fn load_config(
-    explicit: Option<&Path>,
-    paths: &[PathBuf],
-    color: bool,
-) -> Result<Config, CliError> {
-    let path = match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => paths
-            .iter()
-            .find(|p| p.is_dir())
-            .and_then(|d| Config::find(d)),
-    };
-    let Some(path) = path else {
-        return Ok(Config::default());
-    };
-    let known: Vec<&str> = tollgate_rules::rules()
-        .iter()
-        .map(|r| r.meta.id.as_str())
-        .collect();
-    Config::load(&path, &known).map_err(|e| {
-        let human = Human::new(color);
-        let mut s = String::new();
-        for d in &e.diagnostics {
-            human.diagnostic(&mut s, d, e.source.as_ref());
-        }
-        CliError::Config(s)
-    })
-}
 
 fn selectors(names: &[String]) -> Result<Vec<Selector>, CliError> {
     let rules = tollgate_rules::rules();
@@ -81,15 +50,13 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     let color = output::use_color(cli.color, args.output.is_some());
     let select = selectors(&args.select)?;
     let ignore = selectors(&args.ignore)?;
-    let config = load_config(args.config.as_deref(), &args.paths, color)?;
     let progress = if args.quiet { None } else { output::Bar::new() };
-    let scan = scan(
+    let crate::inputs::Loaded { scan, config } = crate::inputs::load(
         &args.paths,
-        &ScanOptions {
-            progress: progress.map(|b| b as std::sync::Arc<dyn tollgate_scan::Progress>),
-            ..ScanOptions::default()
-        },
-    );
+        args.config.as_deref(),
+        color,
+        progress.map(|b| b as std::sync::Arc<dyn tollgate_scan::Progress>),
+    )?;
     let opts = RunOptions {
         select,
         ignore,

@@ -7,7 +7,7 @@ use crate::args::{EgressArgs, EgressFormat};
 use crate::{CliError, EXIT_CLEAN, output};
 
 pub fn run(args: &EgressArgs) -> Result<u8, CliError> {
-    let (scan, graph) = output::scan_and_graph(&args.paths);
+    let (scan, graph) = crate::inputs::scan_and_graph(&args.paths)?;
     let egress = tollgate_egress::analyze(&scan, &graph);
     let jobs: Vec<_> = egress
         .jobs

@@ -16,7 +16,7 @@ pub fn run(args: &GraphArgs) -> Result<u8, CliError> {
         kinds,
         collapse_packages: args.collapse.iter().any(|c| c == "packages"),
     };
-    let (_scan, graph) = output::scan_and_graph(&args.paths);
+    let (_scan, graph) = crate::inputs::scan_and_graph(&args.paths)?;
     let view = graph.view(&filter);
     if !view.unmatched.is_empty() {
         return Err(CliError::Usage(format!(

@@ -5,7 +5,7 @@ use crate::args::{InventoryArgs, InventoryFormat};
 use crate::{CliError, EXIT_CLEAN, output};
 
 pub fn run(args: &InventoryArgs) -> Result<u8, CliError> {
-    let (scan, graph) = output::scan_and_graph(&args.paths);
+    let (scan, graph) = crate::inputs::scan_and_graph(&args.paths)?;
     let inventory = tollgate_inventory::build(&scan, &graph);
     let text = match args.format {
         InventoryFormat::Markdown => tollgate_inventory::render::markdown::render(&inventory),

@@ -8,6 +8,7 @@ mod egress;
 pub mod gendocs;
 mod graph;
 mod human;
+mod inputs;
 mod inventory;
 mod output;
 
@@ -46,6 +47,10 @@ pub fn main() -> ExitCode {
             output::stderr(&rendered);
             EXIT_ERROR
         }
+        Err(CliError::NoInput(message)) => {
+            output::warning(&message);
+            EXIT_ERROR
+        }
         Err(e) => {
             output::error(&e.to_string());
             EXIT_ERROR
@@ -67,6 +72,9 @@ pub enum CliError {
     /// A configuration error, already rendered with its source excerpt.
     #[error("invalid configuration")]
     Config(String),
+    /// Nothing to read under the given paths: a CI step that checks nothing must not pass.
+    #[error("{0}")]
+    NoInput(String),
 }
 
 fn run(cli: &Cli) -> Result<u8, CliError> {
@@ -103,6 +111,11 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
                 return Err(CliError::Usage(
                     "nothing to do: `tollgate config --init` writes a default configuration".into(),
                 ));
+            }
+            // `-o -` prints it, for `tollgate config --init -o - | less` and editors.
+            if a.output.as_os_str() == "-" {
+                output::emit(None, tollgate_engine::config::DEFAULT_CONFIG)?;
+                return Ok(EXIT_CLEAN);
             }
             if a.output.exists() && !a.force {
                 return Err(CliError::Usage(format!(

@@ -55,6 +55,12 @@ pub fn emit_with(
     }
 }
 
+/// One warning line on standard error.
+pub fn warning(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "warning: {message}");
+}
+
 /// One error line on standard error.
 pub fn error(message: &str) {
     let mut err = std::io::stderr().lock();
@@ -104,16 +110,10 @@ impl tollgate_scan::Progress for Bar {
     }
 }
 
-/// Scan `paths` and build the graph for the reporting commands (`graph`, `egress`,
-/// `inventory`). Input problems do not stop them; they go to standard error, one line each,
-/// so the document on standard output stays valid.
-#[must_use]
-pub fn scan_and_graph(
-    paths: &[std::path::PathBuf],
-) -> (tollgate_scan::Scan, tollgate_graph::Graph) {
-    let scan = tollgate_scan::scan(paths, &tollgate_scan::ScanOptions::default());
-    let (graph, diagnostics) = tollgate_graph::Graph::build(&scan);
-    for d in scan.diagnostics.iter().chain(&diagnostics) {
+/// Input problems of the reporting commands (`graph`, `egress`, `inventory`), on standard
+/// error one line each, so the document on standard output stays valid. Notes are left out.
+pub fn report_problems<'a>(diagnostics: impl Iterator<Item = &'a tollgate_model::Diagnostic>) {
+    for d in diagnostics {
         if d.severity != tollgate_model::Severity::Note {
             let at = d.location.as_ref().map_or_else(String::new, |l| {
                 format!(":{}:{}", l.start.line, l.start.column)
@@ -121,5 +121,4 @@ pub fn scan_and_graph(
             error(&format!("{}{at}: {}", d.path, d.message));
         }
     }
-    (scan, graph)
 }

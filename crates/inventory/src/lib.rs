@@ -113,7 +113,7 @@ pub fn build(scan: &Scan, graph: &Graph) -> Inventory {
         roots: scan
             .roots
             .iter()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .map(|r| r.path.to_string_lossy().replace('\\', "/"))
             .collect(),
         dependencies,
         jobs,
