@@ -36,6 +36,9 @@ fn logical_lines(text: &str) -> Vec<Logical<'_>> {
         // pip: a comment line never continues, and ends a continuation in progress.
         let continues = !is_comment && t.ends_with('\\');
         match (pending.take(), continues) {
+            // A blank line outside a continuation says nothing; not keeping it bounds the
+            // list by the lines that do (a file of a million form feeds is one entry).
+            (None, false) if t.trim().is_empty() => {}
             (None, false) => out.push(Logical {
                 text: Cow::Borrowed(t),
                 span: Span::new(line.start, line.end()),
