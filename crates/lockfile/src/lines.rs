@@ -26,12 +26,11 @@ impl Line<'_> {
 // and its tool in a comment. Positions are reported in the file's line index
 // (`SourceFile::line_col`: LF, CRLF and a lone CR each end a line), whatever the rule.
 
-/// The lines of `text` split by `next_break`, which gives the offset and length of the
-/// first line break at or after its second argument.
-fn split_with(
-    text: &str,
-    next_break: fn(&[u8], usize) -> Option<(usize, usize)>,
-) -> impl Iterator<Item = Line<'_>> {
+/// Finds the first line break in `bytes` at or after `from`: its offset and length.
+type NextBreak = fn(bytes: &[u8], from: usize) -> Option<(usize, usize)>;
+
+/// The lines of `text` split where `next_break` finds breaks.
+fn split_with(text: &str, next_break: NextBreak) -> impl Iterator<Item = Line<'_>> {
     let bytes = text.as_bytes();
     let mut pos = 0;
     std::iter::from_fn(move || {
