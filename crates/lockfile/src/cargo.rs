@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
-use crate::lines::{lines, quoted, sub_span};
+use crate::lines::{lf_lines, lone_cr, quoted, sub_span};
 use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
 use crate::registry::registry_source;
 
@@ -35,7 +35,16 @@ pub(crate) fn parse(file: &SourceFile) -> Parsed {
     let mut last_end = 0;
     let mut error: Option<(Span, String)> = None;
 
-    for line in lines(text) {
+    // TOML ends a line at LF or CRLF; a lone CR is invalid and Cargo refuses the file, so
+    // the scan stops there rather than read a line Cargo never would.
+    for line in lf_lines(text) {
+        if let Some(at) = lone_cr(&line) {
+            error = Some((
+                Span::empty(at),
+                "a carriage return not followed by a line feed (invalid in TOML)".into(),
+            ));
+            break;
+        }
         let t = line.text.trim();
         if in_array {
             // Items of `dependencies = [` are quoted strings; the array ends at `]`.

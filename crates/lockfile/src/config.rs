@@ -6,7 +6,7 @@ use tollgate_yaml::Node;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::lines::{lines, sub_span};
+use crate::lines::{lf_lines, sub_span, universal_lines};
 use crate::model::{ConfiguredSource, Ecosystem, Package, Parsed, Source, SourceRole};
 use crate::registry::normalise_for_match;
 use crate::yaml::parse_recovering;
@@ -22,7 +22,9 @@ fn source(eco: Ecosystem, url: &str, role: SourceRole, span: Span) -> Configured
 pub(crate) fn parse_npmrc(file: &SourceFile) -> Parsed {
     let mut out = Parsed::default();
     let mut strict_ssl_off = false;
-    for line in lines(file.text()) {
+    // npm reads the file with its `ini` package, which splits at `/[\r\n]+/`: a lone CR
+    // ends a line.
+    for line in universal_lines(file.text()) {
         let t = line.text.trim();
         if t.is_empty() || t.starts_with('#') || t.starts_with(';') || t.starts_with('[') {
             continue;
@@ -230,7 +232,9 @@ pub(crate) fn parse_pip_conf(file: &SourceFile) -> Parsed {
     let mut out = Parsed::default();
     let mut current: Option<(String, Vec<(String, Span)>)> = None;
     let mut entries: Vec<(String, Vec<(String, Span)>)> = Vec::new();
-    for line in lines(file.text()) {
+    // pip reads the file with `configparser` through a text-mode file: universal newlines,
+    // so a lone CR ends a line (but a form feed does not, unlike in requirements files).
+    for line in universal_lines(file.text()) {
         let t = line.text.trim();
         if t.is_empty() || t.starts_with('#') || t.starts_with(';') {
             continue;
@@ -457,7 +461,8 @@ pub(crate) fn parse_gemfile(file: &SourceFile) -> Parsed {
     let mut out = Parsed::default();
     // The block stack: for each `do`, the source it opens (if any).
     let mut blocks: Vec<Option<(Source, Span)>> = Vec::new();
-    for line in lines(file.text()) {
+    // Ruby ends a line at LF or CRLF; a lone CR is a space ("treated as a mere space").
+    for line in lf_lines(file.text()) {
         let t = line.text.trim();
         let code = t.split(" #").next().unwrap_or(t).trim();
         if code.is_empty() || code.starts_with('#') {

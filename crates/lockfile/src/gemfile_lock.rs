@@ -8,7 +8,7 @@
 
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
-use crate::lines::lines;
+use crate::lines::lf_lines;
 use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
 use crate::registry::registry_source;
 
@@ -25,7 +25,9 @@ pub(crate) fn parse(file: &SourceFile) -> Parsed {
     let mut out = Parsed::default();
     let mut section = Section::default();
     let mut checksums: Vec<(String, String, String)> = Vec::new();
-    for line in lines(file.text()) {
+    // Bundler splits the lockfile with `split(/(?:\r?\n)+/)`: at LF or CRLF, never at a
+    // lone CR.
+    for line in lf_lines(file.text()) {
         if line.text.trim().is_empty() {
             continue;
         }

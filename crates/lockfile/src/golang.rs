@@ -8,7 +8,7 @@
 
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
-use crate::lines::lines;
+use crate::lines::lf_lines;
 use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
 use crate::registry::default_source;
 
@@ -24,7 +24,8 @@ pub(crate) fn parse_mod(file: &SourceFile) -> Parsed {
     let mut out = Parsed::default();
     let mut block: Option<String> = None;
     let mut replaces = Vec::new();
-    for line in lines(file.text()) {
+    // Go's modfile lexer ends a line only at `\n` and reads `\r` as a space, like `\t`.
+    for line in lf_lines(file.text()) {
         let (code, comment) = match line.text.find("//") {
             Some(i) => (&line.text[..i], Some(&line.text[i + 2..])),
             None => (line.text, None),
@@ -168,7 +169,9 @@ fn apply_replace(packages: &mut Vec<Package>, r: Replace) {
 /// packages; every line is a checksum, so the packages are flagged as constraints.
 pub(crate) fn parse_sum(file: &SourceFile) -> Parsed {
     let mut out = Parsed::default();
-    for line in lines(file.text()) {
+    // cmd/go splits go.sum at `\n` only, then each line into fields at any white space
+    // (`strings.Fields`), a `\r` included.
+    for line in lf_lines(file.text()) {
         let t = line.text.trim();
         if t.is_empty() {
             continue;

@@ -1,6 +1,7 @@
 //! Line iteration with byte offsets, shared by the line-format parsers.
 
-/// One physical line: its byte offset in the file and its text without `\n`/`\r\n`.
+/// One physical line as the file's consuming tool splits it: its byte offset in the file
+/// and its text without the line break.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Line<'a> {
     pub start: usize,
@@ -19,8 +20,17 @@ impl Line<'_> {
     }
 }
 
-/// Iterate the lines of `text` without allocating; memchr finds each `\n`.
-pub(crate) fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
+// Each reader splits its file exactly where the tool that consumes the file does: a reader
+// that sees fewer lines than the tool can miss a directive the tool obeys (pip follows an
+// `--index-url` after a lone CR). There is one helper per rule; each reader names its rule
+// and its tool in a comment. Positions are reported in the file's line index
+// (`SourceFile::line_col`: LF, CRLF and a lone CR each end a line), whatever the rule.
+
+/// Finds the first line break in `bytes` at or after `from`: its offset and length.
+type NextBreak = fn(bytes: &[u8], from: usize) -> Option<(usize, usize)>;
+
+/// The lines of `text` split where `next_break` finds breaks.
+fn split_with(text: &str, next_break: NextBreak) -> impl Iterator<Item = Line<'_>> {
     let bytes = text.as_bytes();
     let mut pos = 0;
     std::iter::from_fn(move || {
@@ -28,14 +38,75 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
             return None;
         }
         let start = pos;
-        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
-        pos = end + 1;
-        let mut line = &text[start..end];
-        if let Some(l) = line.strip_suffix('\r') {
-            line = l;
-        }
-        Some(Line { start, text: line })
+        let (end, len) = next_break(bytes, pos).unwrap_or((bytes.len(), 0));
+        pos = end + len;
+        // Breaks are ASCII or whole UTF-8 sequences, so `end` is a char boundary.
+        Some(Line {
+            start,
+            text: text.get(start..end).unwrap_or(""),
+        })
     })
+}
+
+/// LF lines: a line ends at `\n`, and a `\r` just before it is part of the break; a lone
+/// `\r` is ordinary text. Go (`go.mod`: its lexer ends lines at `\n` and reads `\r` as a
+/// space; `go.sum`: split at `\n`), Bundler (`Gemfile.lock`: `split(/(?:\r?\n)+/)`), Ruby
+/// (`Gemfile`: a lone `\r` is a space) and TOML (LF or CRLF; a lone CR is invalid, which
+/// the reader reports, see [`lone_cr`]).
+pub(crate) fn lf_lines(text: &str) -> impl Iterator<Item = Line<'_>> {
+    split_with(text, |bytes, from| {
+        let i = from + memchr::memchr(b'\n', &bytes[from..])?;
+        Some(if i > from && bytes[i - 1] == b'\r' {
+            (i - 1, 2)
+        } else {
+            (i, 1)
+        })
+    })
+}
+
+/// Universal newlines: `\n`, `\r\n` and a lone `\r` each end a line. Python's text-mode
+/// files (`pip.conf`, read by `configparser`), npm's `ini` parser (`.npmrc`, split at
+/// `/[\r\n]+/`) and Yarn classic's lockfile tokeniser (`yarn.lock` v1) split so.
+pub(crate) fn universal_lines(text: &str) -> impl Iterator<Item = Line<'_>> {
+    split_with(text, |bytes, from| {
+        let i = from + memchr::memchr2(b'\n', b'\r', &bytes[from..])?;
+        Some(if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            (i, 2)
+        } else {
+            (i, 1)
+        })
+    })
+}
+
+/// Python's `str.splitlines()`, which pip uses for requirements files: the universal
+/// newlines and also `\v`, `\f`, the separators `\x1c`, `\x1d`, `\x1e`, NEL (U+0085), and
+/// U+2028 and U+2029.
+pub(crate) fn python_lines(text: &str) -> impl Iterator<Item = Line<'_>> {
+    split_with(text, |bytes, from| {
+        let mut i = from;
+        while i < bytes.len() {
+            let len = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+                (b'\r', Some(b'\n'), _) => 2,
+                (b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1e, _, _) => 1,
+                // NEL in UTF-8.
+                (0xc2, Some(0x85), _) => 2,
+                // LINE SEPARATOR, PARAGRAPH SEPARATOR in UTF-8.
+                (0xe2, Some(0x80), Some(0xa8 | 0xa9)) => 3,
+                _ => 0,
+            };
+            if len > 0 {
+                return Some((i, len));
+            }
+            i += 1;
+        }
+        None
+    })
+}
+
+/// The offset in `line` of a carriage return that is not part of a CRLF, for formats
+/// where that is invalid (TOML): under [`lf_lines`] every `\r` left in a line is one.
+pub(crate) fn lone_cr(line: &Line<'_>) -> Option<usize> {
+    line.text.find('\r').map(|i| line.start + i)
 }
 
 /// Byte offset of `sub` inside `text`, when `sub` is a subslice of it.
@@ -108,10 +179,66 @@ fn unescape(raw: &str) -> String {
 mod tests {
     use super::*;
 
+    type Splitter = for<'a> fn(&'a str) -> Vec<(usize, &'a str)>;
+
+    fn lf(t: &str) -> Vec<(usize, &str)> {
+        lf_lines(t).map(|l| (l.start, l.text)).collect()
+    }
+    fn universal(t: &str) -> Vec<(usize, &str)> {
+        universal_lines(t).map(|l| (l.start, l.text)).collect()
+    }
+    fn python(t: &str) -> Vec<(usize, &str)> {
+        python_lines(t).map(|l| (l.start, l.text)).collect()
+    }
+
     #[test]
-    fn lines_keep_offsets() {
-        let v: Vec<_> = lines("a\r\nbc\n\nd").map(|l| (l.start, l.text)).collect();
-        assert_eq!(v, [(0, "a"), (3, "bc"), (6, ""), (7, "d")]);
+    fn every_rule_splits_lf_and_crlf_alike() {
+        for split in [lf as Splitter, universal, python] {
+            assert_eq!(
+                split("a\r\nbc\n\nd"),
+                [(0, "a"), (3, "bc"), (6, ""), (7, "d")]
+            );
+            // No empty line after a final break, as `str.splitlines()` and Go agree.
+            assert_eq!(split("a\n"), [(0, "a")]);
+            assert!(split("").is_empty());
+        }
+    }
+
+    #[test]
+    fn lf_lines_keep_a_lone_cr_as_text() {
+        assert_eq!(lf("a\rb\r\nc\r"), [(0, "a\rb"), (5, "c\r")]);
+        assert_eq!(lf("\r\r\n"), [(0, "\r")]);
+    }
+
+    #[test]
+    fn universal_lines_end_at_a_lone_cr() {
+        assert_eq!(
+            universal("a\rb\r\nc\r\rd\x0ce"),
+            [(0, "a"), (2, "b"), (5, "c"), (7, ""), (8, "d\x0ce")]
+        );
+    }
+
+    #[test]
+    fn python_lines_are_str_splitlines() {
+        // Expected values from CPython:
+        // "a\vb\x0cc\x1cd\x1de\x1ef\x85g\u2028h\u2029i\rj\r\nk\x1fl".splitlines()
+        // == ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k\x1fl']
+        let t = "a\x0bb\x0cc\x1cd\x1de\x1ef\u{85}g\u{2028}h\u{2029}i\rj\r\nk\x1fl";
+        let texts: Vec<&str> = python(t).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(
+            texts,
+            ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k\x1fl"]
+        );
+        let starts: Vec<usize> = python(t).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(starts, [0, 2, 4, 6, 8, 10, 13, 17, 21, 23, 26]);
+        // Other non-ASCII text is not a break, even with the same lead byte.
+        assert_eq!(python("é→x"), [(0, "é→x")]);
+    }
+
+    #[test]
+    fn lone_cr_is_found_only_outside_crlf() {
+        let v: Vec<Option<usize>> = lf_lines("a\r\nb\rc\n").map(|l| lone_cr(&l)).collect();
+        assert_eq!(v, [None, Some(4)]);
     }
 
     #[test]

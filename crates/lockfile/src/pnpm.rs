@@ -11,6 +11,7 @@
 use tollgate_model::{SourceFile, Span};
 use tollgate_yaml::Node;
 
+use crate::lines::universal_lines;
 use crate::model::{Ecosystem, Package, Parsed, Source};
 use crate::npm::{integrity, resolved_source};
 use crate::registry::default_source;
@@ -51,20 +52,29 @@ fn only_read_sections(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>
     let mut out: Option<Vec<u8>> = None;
     let mut blanked: Vec<std::ops::Range<usize>> = Vec::new();
     let mut blank = false;
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let start = at;
-        at += line.len();
+    // pnpm reads the file with js-yaml, where a lone CR ends a line as LF and CRLF do: a
+    // section key after one is a top-level key, and must not be blanked with the line
+    // before it.
+    for line in universal_lines(text) {
+        let start = line.start;
+        let rest = &text[line.end()..];
+        let at = line.end()
+            + if rest.starts_with("\r\n") {
+                2
+            } else {
+                rest.len().min(1)
+            };
+        let line = line.text;
         match line.as_bytes().first() {
             // Indented lines, empty lines and comments belong to the current section.
-            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'#') => {}
+            None | Some(b' ' | b'\t' | b'#') => {}
             _ if line.starts_with("---") || line.starts_with("...") => blank = false,
             _ => {
                 let (key, rest) = line.split_once(':')?;
                 let plain = key
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'));
-                if !plain || !(rest.is_empty() || rest.starts_with([' ', '\r', '\n'])) {
+                if !plain || !(rest.is_empty() || rest.starts_with(' ')) {
                     return None;
                 }
                 blank = !READ.contains(&key);
@@ -199,6 +209,23 @@ mod tests {
         );
         assert_eq!(only_read_sections("snapshots: {}\n'packages': {}\n"), None);
         assert_eq!(only_read_sections("{packages: {}}\n"), None);
+    }
+
+    /// A lone CR ends a line for pnpm (js-yaml) and for our YAML parser: a `packages:`
+    /// after one is read, not blanked with the section before it.
+    #[test]
+    fn a_section_after_a_lone_cr_is_not_blanked() {
+        let text = "lockfileVersion: '9.0'\n\nimporters:\r  .: {}\rpackages:\r  evil@1.0.0:\r    resolution: {tarball: https://evil.example/e.tgz}\r\r\nsnapshots:\n  evil@1.0.0: {}\n";
+        let file = SourceFile::new("pnpm-lock.yaml", "pnpm-lock.yaml", text);
+        let whole = parse_text(&file);
+        assert_eq!(whole.packages.len(), 1, "{whole:?}");
+        let fast = parse(&file);
+        assert_eq!(fast.packages, whole.packages);
+        let (blanked, ranges) = only_read_sections(text).expect("blanked");
+        assert!(blanked.contains("packages:\r  evil@1.0.0:"), "{blanked:?}");
+        assert_eq!(ranges.len(), 2, "{ranges:?}");
+        assert!(text[ranges[0].clone()].starts_with("importers:"));
+        assert!(text[ranges[0].clone()].ends_with("{}\r"));
     }
 
     /// Blanking changes nothing in what is read: the fixtures and, when present, every

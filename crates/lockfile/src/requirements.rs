@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
-use crate::lines::lines;
+use crate::lines::python_lines;
 use crate::model::{
     ConfiguredSource, Ecosystem, Include, IncludeKind, Integrity, Package, Parsed, Source,
     SourceRole,
@@ -26,12 +26,19 @@ struct Logical<'a> {
 fn logical_lines(text: &str) -> Vec<Logical<'_>> {
     let mut out = Vec::new();
     let mut pending: Option<(String, usize)> = None;
-    for line in lines(text) {
+    // pip reads the file with `str.splitlines()` (`req_file.preprocess`), so a form feed
+    // or a lone CR ends a line as `\n` does: an `--index-url` after one is obeyed. Spans
+    // are still byte ranges; their lines and columns come from the file's line index, which
+    // does not break at a form feed, so such a line is reported where an editor shows it.
+    for line in python_lines(text) {
         let t = line.text;
         let is_comment = t.trim_start().starts_with('#');
         // pip: a comment line never continues, and ends a continuation in progress.
         let continues = !is_comment && t.ends_with('\\');
         match (pending.take(), continues) {
+            // A blank line outside a continuation says nothing; not keeping it bounds the
+            // list by the lines that do (a file of a million form feeds is one entry).
+            (None, false) if t.trim().is_empty() => {}
             (None, false) => out.push(Logical {
                 text: Cow::Borrowed(t),
                 span: Span::new(line.start, line.end()),

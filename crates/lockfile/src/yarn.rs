@@ -11,7 +11,7 @@
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 use tollgate_yaml::Node;
 
-use crate::lines::{lines, quoted};
+use crate::lines::{quoted, universal_lines};
 use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
 use crate::npm::{integrity, is_hex_commit, resolved_source, split_name_version};
 use crate::registry::default_source;
@@ -25,15 +25,19 @@ pub(crate) fn parse(file: &SourceFile) -> Parsed {
     }
 }
 
+/// Berry's lockfile is YAML (read with js-yaml), where a lone CR ends a line too.
 fn is_berry(text: &str) -> bool {
-    text.starts_with("__metadata:") || text.contains("\n__metadata:")
+    text.starts_with("__metadata:")
+        || text.contains("\n__metadata:")
+        || text.contains("\r__metadata:")
 }
 
 fn parse_classic(file: &SourceFile) -> Parsed {
     let mut out = Parsed::default();
     let mut current: Option<Package> = None;
     let mut last_end = 0;
-    for line in lines(file.text()) {
+    // Yarn classic's lockfile tokeniser ends a line at `\n`, `\r\n` or a lone `\r`.
+    for line in universal_lines(file.text()) {
         let t = line.text.trim_end();
         if t.trim_start().is_empty() || t.trim_start().starts_with('#') {
             if let Some(v) = t.strip_prefix("# yarn lockfile v") {

@@ -132,6 +132,25 @@ impl LineIndex {
     }
 }
 
+/// Byte offsets where lines start. A line ends at `\n`, at `\r\n` and at a lone `\r`, each
+/// one break: YAML 1.2 (section 5.4) and the YAML parser we use count all three, and so do
+/// editors, so a position read from the parser (line and column) and one shown to a user
+/// name the same character. Readers whose tool splits differently (pip also splits at a
+/// form feed, Go and Bundler not at a lone `\r`) still report in this numbering; see
+/// `tollgate-lockfile`'s `lines` module.
+fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+    starts.push(0);
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        // The `\r` of a `\r\n` is not a break of its own: the `\n` ends the line.
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        starts.push(i + 1);
+    }
+    starts
+}
+
 impl SourceFile {
     #[must_use]
     pub fn new(
@@ -140,11 +159,7 @@ impl SourceFile {
         text: impl Into<Arc<str>>,
     ) -> Self {
         let text: Arc<str> = text.into();
-        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
-        line_starts.push(0);
-        // A line ends at `\n`; a lone `\r` (classic Mac) also ends a line for YAML, but is so
-        // rare in CI files that we treat it as ordinary text, as GitHub's own parser does.
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let line_starts = line_starts(text.as_bytes());
         let ascii = text.is_ascii();
         let display: String = display.into();
         Self {
@@ -203,7 +218,7 @@ impl SourceFile {
             .unwrap_or(self.lines.text.len())
     }
 
-    /// The text of 1-based `line` without its line terminator (`\n` or `\r\n`).
+    /// The text of 1-based `line` without its line terminator (`\n`, `\r\n` or `\r`).
     #[must_use]
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_start(line);
@@ -292,6 +307,27 @@ mod tests {
         assert_eq!(f.line_text(1), "ab");
         assert_eq!(f.line_text(3), "ef");
         assert_eq!(f.line_col(100), LineCol { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line_like_lf_and_crlf() {
+        // Lines: "ab" (CR), "" (CRLF), "cd" (LF), "é" (CR), "f".
+        let f = SourceFile::new("a", "a", "ab\r\r\ncd\né\rf");
+        assert_eq!(f.line_count(), 5);
+        assert_eq!(f.line_col(1), LineCol { line: 1, column: 2 });
+        // The CR itself is the end of line 1 (column 3), as LF is for line 3.
+        assert_eq!(f.line_col(2), LineCol { line: 1, column: 3 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // The `\n` of the CRLF is still line 2.
+        assert_eq!(f.line_col(4), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(5), LineCol { line: 3, column: 1 });
+        assert_eq!(f.line_col(8), LineCol { line: 4, column: 1 });
+        assert_eq!(f.line_col(11), LineCol { line: 5, column: 1 });
+        let texts: Vec<&str> = (1..=5).map(|l| f.line_text(l)).collect();
+        assert_eq!(texts, ["ab", "", "cd", "é", "f"]);
+        assert_eq!(f.line_start(4), 8);
+        assert_eq!(f.offset_of(5, 0), 11);
+        assert_eq!(f.offset_of(3, 1), 6);
     }
 
     #[test]

@@ -137,6 +137,9 @@ fn size(node: &Node) -> (usize, usize) {
 }
 
 impl Builder<'_> {
+    /// The parser counts `\n`, `\r\n` and a lone `\r` as one line break each and reports a
+    /// line and a column in characters; the file's line index counts the same breaks, so
+    /// the pair names the same byte in LF, CRLF, CR and mixed files.
     fn offset(&self, m: &saphyr_parser::Marker) -> usize {
         self.file.offset_of(m.line(), m.col())
     }

@@ -193,3 +193,31 @@ fn anchors_nested_in_anchors_are_bounded() {
     let err = parse(&f, Limits::default()).expect_err("bomb");
     assert!(matches!(err, YamlError::Limit { .. }), "{err:?}");
 }
+
+/// The parser counts a lone CR as a line break (YAML 1.2, 5.4); so does the line index, so
+/// one stray CR in an LF file moves nothing after it, and a literal block written with CR
+/// maps each script line onto its own source line.
+#[test]
+fn a_stray_cr_and_cr_only_blocks_keep_positions() {
+    let f = file("a: 1\rb: 2\nc: |\r  x\r  yz\rd: end\n");
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    let root = &docs[0];
+    let (b, _) = root.entry("b").expect("b");
+    assert_eq!(lc(&f, b.span.start), (2, 1));
+    let (c, block) = root.entry("c").expect("c");
+    assert_eq!(lc(&f, c.span.start), (3, 1));
+    let (d, end) = root.entry("d").expect("d");
+    assert_eq!(
+        (lc(&f, d.span.start), lc(&f, end.span.end)),
+        ((6, 1), (6, 7))
+    );
+    let m = ScalarMap::new(&f, block).expect("map");
+    // Value "x\nyz\n": `y` is value offset 2, on source line 5, column 3.
+    assert_eq!(lc(&f, m.to_file(2)), (5, 3));
+    assert_eq!(
+        f.slice(m.span_to_file(tollgate_model::Span::new(2, 4))),
+        "yz"
+    );
+    // The block's end is where `d` starts, not past it.
+    assert!(block.span.end <= d.span.start);
+}
