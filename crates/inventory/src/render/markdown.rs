@@ -8,29 +8,20 @@ use crate::model::{Dependency, Inventory, JobIdentity};
 use crate::render::fallback_summary;
 use tollgate_egress::render::visible;
 
-/// Plain text safe inside a table cell: control characters (line breaks included) shown
-/// visibly, so input text cannot end the row or reach a terminal; the characters Markdown
-/// would read as syntax backslash-escaped: `\\`, `|` (ends the cell), `<` and `&` (HTML
-/// and entities), `[` and `]` (links and images), and `` ` `` (code spans).
+/// Text safe inside a table cell: pipes and backslashes escaped, line breaks flattened
+/// (a cell holds one line), other control characters shown visibly (`\u{1b}`) so no input
+/// can send a terminal an escape sequence.
 fn cell(s: &str) -> String {
-    let shown = visible(s);
-    let mut out = String::with_capacity(shown.len());
-    for c in shown.chars() {
-        if matches!(c, '\\' | '|' | '<' | '&' | '[' | ']' | '`') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    let flat = s.replace(['\n', '\r'], " ");
+    visible(&flat).replace('\\', "\\\\").replace('|', "\\|")
 }
 
-/// Inline code for a cell. Inside a code span Markdown reads no escapes but the table's
-/// `\|`, so a value holding a backtick or a backslash is shown plain ([`cell`]).
+/// Inline code for a cell; a value holding a backtick is shown plain.
 fn code(s: &str) -> String {
-    if s.contains(['`', '\\']) {
+    if s.contains('`') {
         cell(s)
     } else {
-        format!("`{}`", visible(s).replace('|', "\\|"))
+        format!("`{}`", cell(s))
     }
 }
 
@@ -266,15 +257,9 @@ mod tests {
 
     #[test]
     fn cells_are_escaped() {
-        assert_eq!(cell("a|b\nc"), "a\\|b\\\\nc");
-        assert_eq!(
-            cell("<img src=x>[a](b) &#27;"),
-            "\\<img src=x>\\[a\\](b) \\&#27;"
-        );
-        assert_eq!(cell("esc\u{1b}[2J"), "esc\\\\u{1b}\\[2J");
-        assert_eq!(code("esc\u{1b}|x"), "`esc\\u{1b}\\|x`");
-        assert_eq!(code("back\\slash"), "back\\\\slash");
-        assert_eq!(code("x`y"), "x\\`y");
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(cell("esc\u{1b}[2J\u{7}"), "esc\\\\u{1b}[2J\\\\u{7}");
+        assert_eq!(code("x`y"), "x`y");
         assert_eq!(code("ubuntu"), "`ubuntu`");
         assert_eq!(list(&[], 3), "—");
         let many: Vec<String> = (0..5).map(|i| i.to_string()).collect();
