@@ -131,7 +131,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
             w.write_all(text.as_bytes())
         })?,
         (None, Some(doc)) => output::emit_with(args.output.as_deref(), |w| {
-            serde_json::to_writer_pretty(&mut *w, doc)?;
+            tollgate_report::escape::to_writer_pretty(&mut *w, doc)?;
             w.write_all(b"\n")?;
             w.write_all(text.as_bytes())
         })?,

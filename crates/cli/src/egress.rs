@@ -41,7 +41,7 @@ pub fn run(args: &EgressArgs) -> Result<u8, CliError> {
             // Written straight to the output, like `check --format json`.
             let doc = render::document(&jobs);
             output::emit_with(args.output.as_deref(), |w| {
-                serde_json::to_writer_pretty(&mut *w, &doc)?;
+                tollgate_report::escape::to_writer_pretty(&mut *w, &doc)?;
                 w.write_all(b"\n")
             })?;
             return Ok(EXIT_CLEAN);

@@ -31,7 +31,7 @@ pub fn run(args: &GraphArgs) -> Result<u8, CliError> {
             // Written straight to the output: the JSON of a large graph is large.
             let doc = tollgate_report::graph_json::document_of(&view);
             output::emit_with(args.output.as_deref(), |w| {
-                serde_json::to_writer_pretty(&mut *w, &doc)?;
+                tollgate_report::escape::to_writer_pretty(&mut *w, &doc)?;
                 w.write_all(b"\n")
             })?;
             return Ok(EXIT_CLEAN);

@@ -1,6 +1,12 @@
 //! Human output: source excerpts with labels (miette), then a summary line.
 //!
 //! Rendering is deterministic for a given width and colour choice, so tests can snapshot it.
+//!
+//! Everything from the inputs is escaped before miette sees it: file names, messages,
+//! labels and help show control characters visibly (`\u{1b}`), and source excerpts are cut
+//! from a copy of the file with its control characters (other than line breaks and tabs)
+//! shown the same way, so no input can send a terminal an escape sequence or start a line
+//! the Actions runner would read as a workflow command.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -10,6 +16,132 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 use tollgate_model::{Diagnostic, Finding, Level, Severity, SourceFile};
+use tollgate_report::escape::{is_unsafe, push_visible, visible};
+
+/// Input text for one line of human output: every control character shown.
+fn line(s: &str) -> String {
+    visible(s).into_owned()
+}
+
+/// Help text: several lines by design (a YAML block to paste), so its line breaks stay,
+/// but not those inside an inline code span (`` `…` ``), where rules quote input values:
+/// a newline in a `uses:` value must not start a line of its own. Other control
+/// characters are shown. Fenced blocks (```` ``` ````) keep their lines.
+fn help_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let (mut in_code, mut in_fence) = (false, false);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '`' {
+            let mut run = 1;
+            while chars.next_if_eq(&'`').is_some() {
+                run += 1;
+            }
+            if run >= 3 {
+                in_fence = !in_fence;
+            } else if !in_fence {
+                in_code = !in_code;
+            }
+            out.extend(std::iter::repeat_n('`', run));
+        } else if is_unsafe(c) && (c != '\n' || (in_code && !in_fence)) {
+            push_visible(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The Actions runner reads any line whose text, after leading whitespace, starts with
+/// `::` as a workflow command. miette indents wrapped help lines with spaces only, so an
+/// input value with ` ::error file=…::` in it could land at such a line start even without
+/// a newline; its first colon is shown as `\u{3a}` there. Colour codes before the text are
+/// skipped as the runner's log would show them.
+fn guard_commands(text: &str) -> std::borrow::Cow<'_, str> {
+    fn command_at(line: &str) -> Option<usize> {
+        let b = line.as_bytes();
+        let mut i = 0;
+        loop {
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            // An SGR sequence (`ESC [ … m`) of miette's own colouring.
+            if b.get(i) == Some(&0x1b) && b.get(i + 1) == Some(&b'[') {
+                let end = b[i + 2..].iter().position(|&x| x == b'm')?;
+                i += end + 3;
+                continue;
+            }
+            return b[i..].starts_with(b"::").then_some(i);
+        }
+    }
+    if !text.contains("::") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        match command_at(line) {
+            Some(at) => {
+                out.push_str(&line[..at]);
+                out.push_str("\\u{3a}");
+                out.push_str(&line[at + 1..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A file's text as the excerpts show it, with its line starts and where it was escaped.
+struct Shown {
+    text: Arc<str>,
+    starts: Arc<[usize]>,
+    /// For each escaped character: its offset in the file and the bytes added up to and
+    /// including it, ascending; empty when the text had nothing to escape.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl Shown {
+    /// Line breaks and tabs are the file's layout (miette lays them out); every other
+    /// control character is shown, the way [`visible`] shows it.
+    fn new(text: Arc<str>) -> Self {
+        let shown_here = |c: char| is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t');
+        let mut shifts = Vec::new();
+        let text = if text.contains(shown_here) {
+            let mut out = String::with_capacity(text.len() + 64);
+            for (at, c) in text.char_indices() {
+                if shown_here(c) {
+                    let before = out.len();
+                    push_visible(&mut out, c);
+                    let added = out.len() - before - c.len_utf8();
+                    let total = shifts.last().map_or(0, |&(_, t)| t) + added;
+                    shifts.push((at, total));
+                } else {
+                    out.push(c);
+                }
+            }
+            Arc::from(out)
+        } else {
+            text
+        };
+        let starts = Excerpt::line_starts(&text);
+        Self {
+            text,
+            starts,
+            shifts,
+        }
+    }
+
+    /// A file offset as an offset into the shown text.
+    fn offset(&self, at: usize) -> usize {
+        let i = self.shifts.partition_point(|&(o, _)| o < at);
+        at + i.checked_sub(1).map_or(0, |i| self.shifts[i].1)
+    }
+
+    fn span(&self, s: tollgate_model::Span) -> SourceSpan {
+        let (start, end) = (self.offset(s.start), self.offset(s.start + s.len()));
+        SourceSpan::new(start.into(), end - start)
+    }
+}
 
 /// A file's text as miette reads it, one window of lines at a time.
 ///
@@ -155,12 +287,8 @@ impl miette::Diagnostic for Item {
 
 pub struct Human {
     handler: GraphicalReportHandler,
-    /// Line starts by file text (identical texts share one), worked out on first use.
-    starts: std::sync::Mutex<std::collections::HashMap<usize, Arc<[usize]>>>,
-}
-
-fn span(s: tollgate_model::Span) -> SourceSpan {
-    SourceSpan::new(s.start.into(), s.len())
+    /// Shown texts by file text (identical texts share one), worked out on first use.
+    shown: std::sync::Mutex<std::collections::HashMap<usize, Arc<Shown>>>,
 }
 
 impl Human {
@@ -175,28 +303,35 @@ impl Human {
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(100)
                 .with_links(false),
-            starts: std::sync::Mutex::default(),
+            shown: std::sync::Mutex::default(),
         }
     }
 
-    fn excerpt(&self, name: &str, file: &SourceFile) -> Excerpt {
+    fn shown(&self, file: &SourceFile) -> Arc<Shown> {
         let text = file.shared_text();
         let key = text.as_ptr() as usize;
         let cached = self
-            .starts
+            .shown
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&key)
             .cloned();
-        let starts = cached.unwrap_or_else(|| {
-            let starts = Excerpt::line_starts(&text);
-            self.starts
+        cached.unwrap_or_else(|| {
+            let shown = Arc::new(Shown::new(text));
+            self.shown
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(key, Arc::clone(&starts));
-            starts
-        });
-        Excerpt::new(name, text, starts)
+                .insert(key, Arc::clone(&shown));
+            shown
+        })
+    }
+
+    fn excerpt(name: &str, shown: &Shown) -> Excerpt {
+        Excerpt::new(
+            &line(name),
+            Arc::clone(&shown.text),
+            Arc::clone(&shown.starts),
+        )
     }
 
     fn render(&self, out: &mut String, item: &Item) {
@@ -204,29 +339,35 @@ impl Human {
         if self.handler.render_report(&mut s, item).is_err() {
             let _ = writeln!(s, "{}", item.message);
         }
-        out.push_str(&s);
+        out.push_str(&guard_commands(&s));
         out.push('\n');
     }
 
     /// Render a diagnostic about an input; `source` is the file when it could be read.
     pub fn diagnostic(&self, out: &mut String, d: &Diagnostic, source: Option<&SourceFile>) {
         let (labels, source) = match (&d.location, source) {
-            (Some(loc), Some(f)) => (
-                vec![(
-                    span(loc.span),
-                    format!("{}:{}:{}", d.path, loc.start.line, loc.start.column),
-                )],
-                Some(self.excerpt(&d.path, f)),
-            ),
+            (Some(loc), Some(f)) => {
+                let shown = self.shown(f);
+                (
+                    vec![(
+                        shown.span(loc.span),
+                        format!("{}:{}:{}", line(&d.path), loc.start.line, loc.start.column),
+                    )],
+                    Some(Self::excerpt(&d.path, &shown)),
+                )
+            }
             _ => (Vec::new(), None),
         };
         let message = match (&d.location, &source) {
             (Some(loc), None) => format!(
                 "{}:{}:{}: {}",
-                d.path, loc.start.line, loc.start.column, d.message
+                line(&d.path),
+                loc.start.line,
+                loc.start.column,
+                line(&d.message)
             ),
-            (None, _) => format!("{}: {}", d.path, d.message),
-            _ => d.message.clone(),
+            (None, _) => format!("{}: {}", line(&d.path), line(&d.message)),
+            _ => line(&d.message),
         };
         let item = Item {
             severity: match d.severity {
@@ -236,7 +377,7 @@ impl Human {
             },
             code: format!("input::{}", d.code.as_str()),
             message,
-            help: d.help.clone(),
+            help: d.help.as_deref().map(help_text),
             labels,
             source,
         };
@@ -247,22 +388,31 @@ impl Human {
     /// secondary labels, and the others (and the dependency path) in the help text.
     pub fn finding(&self, out: &mut String, f: &Finding, source: Option<&SourceFile>) {
         let p = &f.primary;
-        let mut labels = vec![(
-            span(p.span),
-            format!("{}:{}:{}", p.path, p.start.line, p.start.column),
-        )];
+        let shown = source.map(|s| self.shown(s));
+        let mut labels = Vec::new();
         let mut notes = Vec::new();
+        if let Some(shown) = &shown {
+            labels.push((
+                shown.span(p.span),
+                format!("{}:{}:{}", line(&p.path), p.start.line, p.start.column),
+            ));
+        }
         for r in &f.related {
-            if r.location.path == p.path && source.is_some() {
-                labels.push((span(r.location.span), r.message.clone()));
-            } else {
-                notes.push(format!(
+            match &shown {
+                Some(shown) if r.location.path == p.path => {
+                    labels.push((shown.span(r.location.span), line(&r.message)));
+                }
+                _ => notes.push(format!(
                     "{} ({}:{}:{})",
-                    r.message, r.location.path, r.location.start.line, r.location.start.column
-                ));
+                    line(&r.message),
+                    line(&r.location.path),
+                    r.location.start.line,
+                    r.location.start.column
+                )),
             }
         }
-        let mut help = f.help.clone().unwrap_or_default();
+        // The notes and the path below are input text, one line each.
+        let mut help = f.help.as_deref().map(help_text).unwrap_or_default();
         for n in notes {
             if !help.is_empty() {
                 help.push('\n');
@@ -273,7 +423,7 @@ impl Human {
             if !help.is_empty() {
                 help.push('\n');
             }
-            let chain: Vec<&str> = f.path.iter().map(|h| h.label.as_str()).collect();
+            let chain: Vec<String> = f.path.iter().map(|h| line(&h.label)).collect();
             help.push_str("path: ");
             help.push_str(&chain.join(" → "));
         }
@@ -289,17 +439,20 @@ impl Human {
                 f.severity.as_str(),
                 f.confidence.as_str()
             ),
-            message: if source.is_some() {
-                f.message.clone()
+            message: if shown.is_some() {
+                line(&f.message)
             } else {
                 format!(
                     "{}:{}:{}: {}",
-                    p.path, p.start.line, p.start.column, f.message
+                    line(&p.path),
+                    p.start.line,
+                    p.start.column,
+                    line(&f.message)
                 )
             },
             help: (!help.is_empty()).then_some(help),
-            labels: if source.is_some() { labels } else { Vec::new() },
-            source: source.map(|s| self.excerpt(&p.path, s)),
+            labels,
+            source: shown.map(|s| Self::excerpt(&p.path, &s)),
         };
         self.render(out, &item);
     }
@@ -322,6 +475,49 @@ mod tests {
             c.line_count(),
             c.name().map(str::to_owned),
         )
+    }
+
+    #[test]
+    fn help_keeps_its_lines_but_not_those_of_quoted_values() {
+        assert_eq!(
+            help_text("block for job `a\n::error x`:\npermissions:\n  contents: read"),
+            "block for job `a\\n::error x`:\npermissions:\n  contents: read"
+        );
+        assert_eq!(
+            help_text("pin it\n\n```yaml\nuses: x@sha\n```\n`a\u{1b}b`"),
+            "pin it\n\n```yaml\nuses: x@sha\n```\n`a\\u{1b}b`"
+        );
+    }
+
+    #[test]
+    fn no_line_starts_a_workflow_command() {
+        let text = "  help: pin `x\n        ::error file=a::forged`\n\u{1b}[2m  ::warning::x\nok :: fine\n";
+        assert_eq!(
+            guard_commands(text),
+            "  help: pin `x\n        \\u{3a}:error file=a::forged`\n\u{1b}[2m  \\u{3a}:warning::x\nok :: fine\n"
+        );
+        assert_eq!(guard_commands("a::b\n"), "a::b\n");
+    }
+
+    /// The shown text keeps line breaks and tabs, shows other control characters, and
+    /// moves spans with the text they cover.
+    #[test]
+    fn shown_text_escapes_and_maps_spans() {
+        let text = "a\u{1b}b\tc\nd\u{7}e";
+        let shown = Shown::new(Arc::from(text));
+        assert_eq!(&*shown.text, "a\\u{1b}b\tc\nd\\u{7}e");
+        // `b` (offset 2) moves past the 6 bytes that replace ESC's one.
+        let b = shown.span(tollgate_model::Span::new(2, 3));
+        assert_eq!((b.offset(), b.len()), (7, 1));
+        // A span over ESC covers its visible form.
+        let esc = shown.span(tollgate_model::Span::new(1, 2));
+        assert_eq!(
+            &shown.text[esc.offset()..esc.offset() + esc.len()],
+            "\\u{1b}"
+        );
+        let e = shown.span(tollgate_model::Span::new(8, 9));
+        assert_eq!(&shown.text[e.offset()..e.offset() + e.len()], "e");
+        assert_eq!(&*shown.starts, &[0, 11]);
     }
 
     /// Every span of a text with `\n`, `\r\n` and lone `\r` breaks, blank lines and a

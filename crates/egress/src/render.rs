@@ -1,6 +1,7 @@
 //! Renderers of an egress result: harden-runner `with:` blocks to paste, text for people,
 //! and a versioned JSON document (frozen DTOs, not a dump of the internal types).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -27,8 +28,59 @@ pub fn workflow_matches(job: &JobEgress, pattern: &str) -> bool {
         || job.workflow_name.as_deref() == Some(pattern)
 }
 
+/// Whether `c` must not reach a text or YAML output as is: control characters (a terminal
+/// acts on ESC sequences; a newline would end a YAML comment or start a forged `::error`
+/// workflow-command line in a CI log), bidirectional formatting characters and the
+/// Unicode line separators. The same set as `tollgate_report::escape::is_unsafe`, which
+/// this crate cannot depend on.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// Input text as one visible line: every character [`is_unsafe`] holds written as `\n`,
+/// `\r`, `\t` or `\u{1b}`. The escaping helper of the egress and inventory renderers.
+#[must_use]
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.contains(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether an endpoint can go into the `allowed-endpoints` folded block as is: a host
+/// name (or wildcard) and a port. Anything else from the input (a space, `#`, a quote, a
+/// line break) could end the block or add YAML of its own, so it is listed as a comment.
+fn listable(endpoint: &str) -> bool {
+    !endpoint.is_empty()
+        && endpoint
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'*' | b':'))
+}
+
 fn at(l: &Location) -> String {
-    format!("{}:{}:{}", l.path, l.start.line, l.start.column)
+    format!("{}:{}:{}", visible(&l.path), l.start.line, l.start.column)
 }
 
 /// Destinations a harden-runner list should carry as entries: everything but wildcards
@@ -49,32 +101,45 @@ pub fn harden_runner(jobs: &[&JobEgress]) -> String {
         if i > 0 {
             out.push('\n');
         }
-        let _ = writeln!(out, "# {}: job `{}`", job.workflow, job.job_id);
+        let _ = writeln!(
+            out,
+            "# {}: job `{}`",
+            visible(&job.workflow),
+            visible(&job.job_id)
+        );
         let (entries, shared) = split_for_list(job);
         for d in shared {
-            let why = d
-                .provenance
-                .first()
-                .map_or(String::new(), |p| format!(" (needed by {})", p.label));
+            let why = d.provenance.first().map_or(String::new(), |p| {
+                format!(" (needed by {})", visible(&p.label))
+            });
             let _ = writeln!(
                 out,
                 "# not listed: `{}`{why} is a wildcard over a shared hosting domain; add the exact names an audit run shows",
-                d.endpoint()
+                visible(&d.endpoint())
             );
         }
         for u in &job.unresolved {
             let _ = writeln!(
                 out,
                 "# unresolved: {} ({}{})",
-                u.text,
-                u.label,
+                visible(&u.text),
+                visible(&u.label),
                 u.location
                     .as_ref()
                     .map_or(String::new(), |l| format!(", {}", at(l)))
             );
         }
         for a in &job.unknown_actions {
-            let _ = writeln!(out, "# network use unknown: {}", a.reference);
+            let _ = writeln!(out, "# network use unknown: {}", visible(&a.reference));
+        }
+        let (entries, odd): (Vec<_>, Vec<_>) =
+            entries.into_iter().partition(|d| listable(&d.endpoint()));
+        for d in odd {
+            let _ = writeln!(
+                out,
+                "# not listed: `{}` is not a host name",
+                visible(&d.endpoint())
+            );
         }
         out.push_str("egress-policy: block\n");
         out.push_str("allowed-endpoints: >\n");
@@ -95,7 +160,7 @@ pub fn text(jobs: &[&JobEgress]) -> String {
             if last_workflow.is_some() {
                 out.push('\n');
             }
-            let _ = writeln!(out, "{}", job.workflow);
+            let _ = writeln!(out, "{}", visible(&job.workflow));
             last_workflow = Some(&job.workflow);
         }
         let control = match job.blocking_harden_runner() {
@@ -106,14 +171,14 @@ pub fn text(jobs: &[&JobEgress]) -> String {
         let _ = writeln!(
             out,
             "  job {} ({} destinations, {} unresolved; {control})",
-            job.job_id,
+            visible(&job.job_id),
             job.destinations.len(),
             job.unresolved.len()
         );
         let width = job
             .destinations
             .iter()
-            .map(|d| d.endpoint().len())
+            .map(|d| visible(&d.endpoint()).chars().count())
             .max()
             .unwrap_or(0);
         for d in &job.destinations {
@@ -121,9 +186,9 @@ pub fn text(jobs: &[&JobEgress]) -> String {
             for p in &d.provenance {
                 let r = match &p.location {
                     Some(l) if p.kind != crate::ProvenanceKind::Runner => {
-                        format!("{} {} ({})", p.kind.as_str(), p.label, at(l))
+                        format!("{} {} ({})", p.kind.as_str(), visible(&p.label), at(l))
                     }
-                    _ => format!("{} {}", p.kind.as_str(), p.label),
+                    _ => format!("{} {}", p.kind.as_str(), visible(&p.label)),
                 };
                 if !reasons.contains(&r) {
                     reasons.push(r);
@@ -132,7 +197,7 @@ pub fn text(jobs: &[&JobEgress]) -> String {
             let _ = writeln!(
                 out,
                 "    {:width$}  {}",
-                d.endpoint(),
+                visible(&d.endpoint()),
                 reasons.join("; "),
                 width = width
             );
@@ -141,9 +206,9 @@ pub fn text(jobs: &[&JobEgress]) -> String {
             let _ = writeln!(
                 out,
                 "    unresolved: {} ({} {}{})",
-                u.text,
+                visible(&u.text),
                 u.kind.as_str(),
-                u.label,
+                visible(&u.label),
                 u.location
                     .as_ref()
                     .map_or(String::new(), |l| format!(", {}", at(l)))
@@ -153,7 +218,7 @@ pub fn text(jobs: &[&JobEgress]) -> String {
             let _ = writeln!(
                 out,
                 "    network use unknown: {}{}",
-                a.reference,
+                visible(&a.reference),
                 a.location
                     .as_ref()
                     .map_or(String::new(), |l| format!(" ({})", at(l)))
@@ -322,4 +387,34 @@ pub fn document(jobs: &[&JobEgress]) -> Document {
 /// Serialisation errors from `serde_json` (none are expected for these types).
 pub fn json(jobs: &[&JobEgress]) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(&document(jobs)).map(|s| s + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_text_is_shown_on_one_line() {
+        assert_eq!(visible("ci.yml"), "ci.yml");
+        assert_eq!(
+            visible("a\u{1b}]52;c;AA\u{7}\n::error file=x::forged"),
+            "a\\u{1b}]52;c;AA\\u{7}\\n::error file=x::forged"
+        );
+        assert_eq!(visible("\r\t\u{9b}\u{202e}"), "\\r\\t\\u{9b}\\u{202e}");
+    }
+
+    #[test]
+    fn only_host_names_go_into_the_yaml_block() {
+        assert!(listable("api.github.com:443"));
+        assert!(listable("*.blob.core.windows.net:443"));
+        for odd in [
+            "",
+            "evil.example\negress-policy: audit:443",
+            "a b:443",
+            "x#y:443",
+            "\"q\":443",
+        ] {
+            assert!(!listable(odd), "{odd:?}");
+        }
+    }
 }

@@ -8,6 +8,8 @@ use std::fmt::Write;
 
 use tollgate_graph::{EdgeKind, Graph, GraphFilter, GraphView, Kind, NodeId};
 
+use crate::escape::{is_unsafe, push_visible};
+
 /// Shape and fill colour of a node kind (shared with the Mermaid renderer's classes).
 pub(crate) const fn style(kind: Kind) -> (&'static str, &'static str) {
     match kind {
@@ -66,7 +68,11 @@ pub(crate) fn short_label(s: &str) -> String {
     }
 }
 
-/// A DOT double-quoted string.
+/// A DOT double-quoted string that Graphviz shows as the text itself: quotes and
+/// backslashes escaped (a backslash would start Graphviz's `\N`, `\l` escapes), `&`
+/// written as `&amp;` (Graphviz reads entities in labels, and `&#27;` would put a control
+/// character into the SVG), control characters shown as `\u{1b}`, never passed through
+/// (XML forbids them, so the SVG would not parse).
 fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -74,8 +80,12 @@ fn quote(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
+            '&' => out.push_str("&amp;"),
+            c if is_unsafe(c) => {
+                let mut shown = String::new();
+                push_visible(&mut shown, c);
+                out.push_str(&shown.replace('\\', "\\\\"));
+            }
             c => out.push(c),
         }
     }
@@ -204,7 +214,10 @@ mod tests {
     #[test]
     fn quoting_and_labels() {
         assert_eq!(quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
-        assert_eq!(quote("x\ny"), "\"x\\ny\"");
+        // Control characters are shown (the backslash escaped for Graphviz), not passed.
+        assert_eq!(quote("x\ny"), r#""x\\ny""#);
+        assert_eq!(quote("a\u{1b}[2J\r"), r#""a\\u{1b}[2J\\r""#);
+        assert_eq!(quote("a && b &#27;"), r#""a &amp;&amp; b &amp;#27;""#);
         assert_eq!(short_label("one\ntwo"), "one …");
         let long = "x".repeat(100);
         assert_eq!(short_label(&long).chars().count(), MAX_LABEL);

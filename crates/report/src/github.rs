@@ -5,13 +5,20 @@ use std::fmt::Write;
 
 use tollgate_model::{Diagnostic, Finding, Level, Severity};
 
-/// Workflow-command properties escape `%`, CR, LF, `:` and `,`; messages escape `%`, CR, LF.
+use crate::escape::visible;
+
+/// A workflow command's message: input control characters shown visibly first (so a
+/// newline in a job id cannot end the command and start a forged `::error` line, and an
+/// ESC cannot reach the log viewer), then `%`, CR and LF escaped as the runner expects.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    visible(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
+/// A workflow command's property value: as [`escape_data`], and `:` and `,`, which would
+/// end the value or the property list.
 fn escape_prop(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
@@ -64,7 +71,16 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(escape_data("a%b"), "a%25b");
         assert_eq!(escape_prop("a:b,c"), "a%3Ab%2Cc");
+        // Input newlines and escapes are shown, never passed to the runner.
+        assert_eq!(
+            escape_data("x\n::error file=y::forged"),
+            "x\\n::error file=y::forged"
+        );
+        assert_eq!(
+            escape_prop("a\u{1b}]52;c;AA\u{7}"),
+            "a\\u{1b}]52;c;AA\\u{7}"
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! internal models may change without breaking users' scripts.
 
 pub mod dot;
+pub mod escape;
 pub mod findings;
 pub mod github;
 pub mod graph_json;

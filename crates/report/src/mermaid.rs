@@ -9,9 +9,11 @@ use std::fmt::Write;
 use tollgate_graph::{Graph, GraphFilter, GraphView, Kind, NodeId};
 
 use crate::dot::{short_label, style};
+use crate::escape::{is_unsafe, push_visible};
 
 /// A label as Mermaid's quoted-string form wants it: quotes, angle brackets, `#`,
-/// backticks and pipes as entity codes.
+/// backticks and pipes as entity codes; control characters shown as `\u{1b}` (a raw one
+/// would end the line or reach the SVG).
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -22,7 +24,7 @@ fn escape(s: &str) -> String {
             '#' => out.push_str("#35;"),
             '`' => out.push_str("#96;"),
             '|' => out.push_str("#124;"),
-            '\n' | '\r' => out.push(' '),
+            c if is_unsafe(c) => push_visible(&mut out, c),
             c => out.push(c),
         }
     }
@@ -144,6 +146,10 @@ mod tests {
         assert_eq!(
             escape(r#"a "b" <c> #d `e` f|g"#),
             "a #quot;b#quot; #lt;c#gt; #35;d #96;e#96; f#124;g"
+        );
+        assert_eq!(
+            escape("a\u{1b}]52;c;AA\u{7}\n\"]\nclick n1 href"),
+            "a\\u{1b}]52;c;AA\\u{7}\\n#quot;]\\nclick n1 href"
         );
     }
 }

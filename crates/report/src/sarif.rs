@@ -209,7 +209,8 @@ struct Physical<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Artifact<'a> {
-    uri: &'a str,
+    /// A relative URI reference: the display path percent-encoded.
+    uri: std::borrow::Cow<'a, str>,
     uri_base_id: &'static str,
 }
 
@@ -232,7 +233,7 @@ fn physical<'a>(loc: &'a Location, snippet: Option<&'a str>) -> Physical<'a> {
     };
     Physical {
         artifact_location: Artifact {
-            uri: &loc.path,
+            uri: crate::escape::uri_path(&loc.path),
             uri_base_id: "%SRCROOT%",
         },
         region: Region {
@@ -449,7 +450,8 @@ impl Log<'_> {
     }
 
     /// Write the log as indented JSON, byte for byte as `serde_json::to_writer_pretty`
-    /// would, with the results (most of a large log) laid out in parallel, a chunk per
+    /// would (but for the characters [`crate::escape::write_json_fragment`] escapes,
+    /// which it writes as `\uXXXX`), with the results (most of a large log) laid out in parallel, a chunk per
     /// task, and written in order; the whole text is never held in memory at once.
     ///
     /// # Errors
@@ -480,9 +482,9 @@ impl Log<'_> {
                 Ok(buf)
             })
             .collect();
-        let outer = serde_json::to_string_pretty(&*self);
+        let outer = crate::escape::to_string_pretty(&*self);
         self.runs[0].results = results;
-        let (chunks, outer) = (chunks?, outer?);
+        let (chunks, outer) = (chunks.map_err(std::io::Error::from)?, outer?);
         // The empty array stands in for the results; the newline and indentation before
         // the key cannot occur inside a string.
         let marker = "\n      \"results\": []";
@@ -588,6 +590,13 @@ impl serde_json::ser::Formatter for Indented {
         self.has_value = true;
         Ok(())
     }
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        crate::escape::write_json_fragment(w, fragment)
+    }
 }
 
 /// `unpinned-action` → `UnpinnedAction` (SARIF's `name` is an identifier-like label).
@@ -621,6 +630,70 @@ mod tests {
             path: Vec::new(),
             help: None,
             job: None,
+        }
+    }
+
+    /// Decode `%XX` escapes (what a URI reader does with a path).
+    fn percent_decode(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' && i + 2 < b.len() {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).expect("ascii");
+                out.push(u8::from_str_radix(hex, 16).expect("hex"));
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// Every `artifactLocation.uri` is a relative reference that, resolved against a
+    /// root, names the file again, whatever its name holds.
+    #[test]
+    fn artifact_uris_resolve_back_to_the_path() {
+        let names = [
+            ".github/workflows/ci.yml",
+            "dir with space/a#b?c%d.yml",
+            "x:y/z.yml",
+            "back\\slash/é ü.yml",
+            "new\nline/\u{1b}[2J::error file=x::forged.yml",
+            "a/b;c=d&e+f@g!h$i'j(k)l*m,n.yml",
+        ];
+        let root = url::Url::parse("file:///root/").expect("base");
+        for name in names {
+            let file = SourceFile::new(name, name, "on: push\n");
+            let f = finding(&file, Span::new(0, 2), "m");
+            let rules: [RuleInfo; 0] = [];
+            let log = render(
+                &rules,
+                std::slice::from_ref(&f),
+                &[],
+                |_| Some(&file),
+                "1",
+                "u",
+            );
+            let doc = serde_json::to_value(&log).expect("serialises");
+            let uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+                ["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri");
+            assert!(
+                uri.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'),
+                "{uri:?}"
+            );
+            let joined = root.join(uri).expect("a valid relative reference");
+            assert_eq!(joined.scheme(), "file", "{uri}");
+            assert_eq!(joined.query(), None, "{uri}");
+            assert_eq!(joined.fragment(), None, "{uri}");
+            let path = joined
+                .path()
+                .strip_prefix("/root/")
+                .expect("under the root");
+            assert_eq!(percent_decode(path), name, "{uri}");
         }
     }
 

@@ -1,6 +1,8 @@
 //! The inventory as CSV (RFC 4180): one row per dependency and job that uses it, so a
 //! spreadsheet can filter by job, host or fallback.
 
+use tollgate_egress::render::visible;
+
 use crate::model::Inventory;
 
 const HEADER: &[&str] = &[
@@ -19,12 +21,16 @@ const HEADER: &[&str] = &[
     "fallback_detail",
 ];
 
-/// A field quoted when it holds a comma, quote or line break.
+/// A field quoted when it holds a comma or quote. Control characters from the input
+/// (line breaks included) are shown visibly, not quoted: a spreadsheet would take them
+/// either way, but a raw ESC or a line starting `::error` must not reach a terminal or a
+/// CI log that shows the file.
 fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    let s = visible(s);
+    if s.contains([',', '"']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s.into_owned()
     }
 }
 
@@ -89,5 +95,7 @@ mod tests {
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a\nb\u{1b}"), "a\\nb\\u{1b}");
+        assert_eq!(field("x,\n::error"), "\"x,\\n::error\"");
     }
 }

@@ -6,12 +6,14 @@ use std::fmt::Write;
 
 use crate::model::{Dependency, Inventory, JobIdentity};
 use crate::render::fallback_summary;
+use tollgate_egress::render::visible;
 
-/// Text safe inside a table cell: pipes escaped, line breaks flattened.
+/// Text safe inside a table cell: pipes and backslashes escaped, line breaks flattened
+/// (a cell holds one line), other control characters shown visibly (`\u{1b}`) so no input
+/// can send a terminal an escape sequence.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+    let flat = s.replace(['\n', '\r'], " ");
+    visible(&flat).replace('\\', "\\\\").replace('|', "\\|")
 }
 
 /// Inline code for a cell; a value holding a backtick is shown plain.
@@ -256,6 +258,7 @@ mod tests {
     #[test]
     fn cells_are_escaped() {
         assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(cell("esc\u{1b}[2J\u{7}"), "esc\\\\u{1b}[2J\\\\u{7}");
         assert_eq!(code("x`y"), "x`y");
         assert_eq!(code("ubuntu"), "`ubuntu`");
         assert_eq!(list(&[], 3), "—");

@@ -1,0 +1,252 @@
+//! Text from the inputs made safe to print: control characters shown visibly, JSON with
+//! no raw control characters, and file paths as relative URI references.
+//!
+//! Input text (file names, job ids, `uses:` values, source lines) is attacker-controlled:
+//! an ESC sequence can clear a terminal or write to the clipboard (OSC 52), a newline can
+//! start a line the Actions runner reads as a workflow command (`::error ...`), and a raw
+//! control character makes Graphviz write SVG that is not valid XML. Each output family
+//! has one escaping helper built on [`is_unsafe`] and [`push_visible`].
+
+use std::borrow::Cow;
+use std::io::Write;
+
+/// Whether `c` must not reach an output as is: C0 and C1 control characters and DEL (a
+/// terminal acts on them), the bidirectional formatting characters (they reorder what a
+/// reader sees, "Trojan Source") and the Unicode line and paragraph separators (some
+/// viewers and JavaScript break lines on them).
+#[must_use]
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// Append the visible form of `c`: `\n`, `\r`, `\t`, or `\u{1b}` as Rust writes it.
+pub fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+}
+
+/// `s` with every character [`is_unsafe`] holds (newlines and tabs included) shown
+/// visibly: one line of plain text. Borrowed when there is nothing to escape, which is
+/// nearly always.
+#[must_use]
+pub fn visible(s: &str) -> Cow<'_, str> {
+    visible_except(s, &[])
+}
+
+/// [`visible`], but the characters in `keep` pass through (multi-line help text keeps its
+/// `\n`).
+#[must_use]
+pub fn visible_except<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
+    let unsafe_here = |c: char| is_unsafe(c) && !keep.contains(&c);
+    let Some(first) = s.find(unsafe_here) else {
+        return Cow::Borrowed(s);
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(&s[..first]);
+    for c in s[first..].chars() {
+        if unsafe_here(c) {
+            push_visible(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A display path (relative, `/`-separated) as a relative URI reference (RFC 3986) for
+/// SARIF's `artifactLocation.uri`: every byte other than an unreserved character or `/`
+/// is percent-encoded (UTF-8 bytes one by one), so a space, `#`, `?`, `%`, `:` (which
+/// would make the first segment a scheme), a backslash or a newline cannot change what
+/// the reference means.
+#[must_use]
+pub fn uri_path(path: &str) -> Cow<'_, str> {
+    let keep = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/');
+    if path.bytes().all(keep) {
+        return Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len() + 16);
+    for b in path.bytes() {
+        if keep(b) {
+            out.push(char::from(b));
+        } else {
+            use std::fmt::Write as _;
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Write the part of a JSON string serde_json leaves as is, with the characters
+/// [`is_unsafe`] holds that serde_json does not escape (DEL, C1, bidirectional controls,
+/// line separators) written as `\uXXXX`: the same string to a JSON reader, nothing a
+/// terminal acts on to a person reading the file.
+///
+/// # Errors
+/// When writing fails.
+pub fn write_json_fragment<W: ?Sized + Write>(w: &mut W, fragment: &str) -> std::io::Result<()> {
+    let mut rest = fragment;
+    while let Some(at) = rest.find(is_unsafe) {
+        w.write_all(&rest.as_bytes()[..at])?;
+        let c = rest[at..].chars().next().unwrap_or(' ');
+        // Every character is_unsafe holds is in the Basic Multilingual Plane.
+        write!(w, "\\u{:04x}", u32::from(c))?;
+        rest = &rest[at + c.len_utf8()..];
+    }
+    w.write_all(rest.as_bytes())
+}
+
+/// serde_json's pretty printer with [`write_json_fragment`] for string contents: the
+/// same layout as `serde_json::to_writer_pretty`, and byte for byte the same document
+/// when no string holds such a character.
+#[derive(Debug, Default)]
+pub struct SafePretty(serde_json::ser::PrettyFormatter<'static>);
+
+macro_rules! delegate {
+    ($($name:ident),*) => {
+        $(
+            fn $name<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+                self.0.$name(w)
+            }
+        )*
+    };
+}
+
+impl serde_json::ser::Formatter for SafePretty {
+    delegate!(
+        begin_array,
+        end_array,
+        end_array_value,
+        begin_object,
+        end_object,
+        begin_object_value,
+        end_object_value
+    );
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        write_json_fragment(w, fragment)
+    }
+}
+
+/// Write `value` as indented JSON with no raw control characters (see [`SafePretty`]).
+///
+/// # Errors
+/// When serialisation or writing fails.
+pub fn to_writer_pretty<W: ?Sized + Write, T: ?Sized + serde::Serialize>(
+    w: &mut W,
+    value: &T,
+) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, SafePretty::default());
+    value.serialize(&mut ser).map_err(std::io::Error::from)
+}
+
+/// [`to_writer_pretty`] into a string.
+///
+/// # Errors
+/// When serialisation fails.
+pub fn to_string_pretty<T: ?Sized + serde::Serialize>(value: &T) -> std::io::Result<String> {
+    let mut out = Vec::new();
+    to_writer_pretty(&mut out, value)?;
+    String::from_utf8(out).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_shows_every_control_character() {
+        let cases = [
+            ("plain ünïcode", "plain ünïcode"),
+            ("a\u{1b}[2Jb", "a\\u{1b}[2Jb"),
+            (
+                "osc\u{1b}]52;c;ZXZpbA==\u{7}",
+                "osc\\u{1b}]52;c;ZXZpbA==\\u{7}",
+            ),
+            ("x\n::error file=a::b", "x\\n::error file=a::b"),
+            ("cr\r\ttab", "cr\\r\\ttab"),
+            ("del\u{7f} csi\u{9b}", "del\\u{7f} csi\\u{9b}"),
+            ("bidi\u{202e}x\u{2066}", "bidi\\u{202e}x\\u{2066}"),
+            ("ls\u{2028}", "ls\\u{2028}"),
+            ("nul\0", "nul\\u{0}"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(visible(input), want, "{input:?}");
+        }
+        assert!(matches!(visible("clean"), Cow::Borrowed(_)));
+        assert_eq!(visible_except("a\nb\u{1b}", &['\n']), "a\nb\\u{1b}");
+    }
+
+    #[test]
+    fn uri_paths_are_percent_encoded() {
+        let cases = [
+            (".github/workflows/ci.yml", ".github/workflows/ci.yml"),
+            ("a b/c#d?e%f", "a%20b/c%23d%3Fe%25f"),
+            ("x:y/z.yml", "x%3Ay/z.yml"),
+            ("back\\slash", "back%5Cslash"),
+            ("new\nline", "new%0Aline"),
+            ("é", "%C3%A9"),
+            ("esc\u{1b}", "esc%1B"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(uri_path(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn json_is_the_same_document_without_raw_controls() {
+        let value = serde_json::json!({
+            "s": "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e\u{2028}f\n\"g\"\\",
+            "list": [1, {"k": "plain"}],
+            "empty": {},
+        });
+        let safe = to_string_pretty(&value).expect("serialises");
+        assert!(
+            !safe.contains(|c: char| is_unsafe(c) && c != '\n'),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("valid JSON");
+        assert_eq!(back, value);
+        let clean = serde_json::json!({"a": [1, 2, {"b": "c"}], "d": []});
+        assert_eq!(
+            to_string_pretty(&clean).expect("serialises"),
+            serde_json::to_string_pretty(&clean).expect("serialises")
+        );
+    }
+}
