@@ -281,3 +281,30 @@ fn millions_of_line_breaks_are_read_in_bounded_time() {
     assert_eq!(req.len(), 1, "{req:?}");
     assert_eq!((req[0].1, req[0].2), (1, 18 + N as u64 - 1));
 }
+
+/// Human output of a CR-only workflow: the excerpt shows the finding's own line under its
+/// own number, and no raw CR reaches the terminal (it would hide the text before it).
+#[test]
+fn human_excerpts_of_cr_only_files_show_the_right_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wf = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(
+        wf.join("ci.yml"),
+        "on: push\rpermissions: {}\rjobs:\r  a:\r    runs-on: ubuntu-latest\r    steps:\r      - uses: actions/checkout@v4\r",
+    )
+    .expect("write");
+    let out = tollgate()
+        .args(["check", "--color", "never", "--select", "unpinned-action"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\r'), "raw CR in {text:?}");
+    assert!(text.contains("ci.yml:7:15"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("7 │") && l.contains("actions/checkout@v4")),
+        "{text}"
+    );
+}

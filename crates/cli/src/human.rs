@@ -105,6 +105,23 @@ impl Shown {
     /// control character is shown, the way [`visible`] shows it.
     fn new(text: Arc<str>) -> Self {
         let shown_here = |c: char| is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t');
+        // A lone CR ends a line (as the positions count it), but the excerpt renderer
+        // breaks lines at LF only and would send the CR to the terminal, where it hides
+        // what came before: it becomes an LF, the same length, so no span moves.
+        let text: Arc<str> = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
+            let b = text.as_bytes();
+            let mut out = String::with_capacity(text.len());
+            for (at, c) in text.char_indices() {
+                if c == '\r' && b.get(at + 1) != Some(&b'\n') {
+                    out.push('\n');
+                } else {
+                    out.push(c);
+                }
+            }
+            Arc::from(out)
+        } else {
+            text
+        };
         let mut shifts = Vec::new();
         let text = if text.contains(shown_here) {
             let mut out = String::with_capacity(text.len() + 64);
