@@ -15,6 +15,41 @@ pub const SECTIONS: &[&str] = &[
     "References",
 ];
 
+/// The type of a rule option's value, as its catalog page declares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    /// `"informational"`, `"low"`, `"medium"`, `"high"` or `"critical"`.
+    Severity,
+    Bool,
+    String,
+}
+
+impl OptionKind {
+    /// The kind named in a catalog page (`options = { name = "severity" }`).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "severity" => Some(Self::Severity),
+            "bool" => Some(Self::Bool),
+            "string" => Some(Self::String),
+            _ => None,
+        }
+    }
+
+    /// Why `v` is not a value of this kind, if it is not.
+    pub(crate) fn reject(self, v: &toml::Value) -> Option<String> {
+        match (self, v) {
+            (Self::Severity, toml::Value::String(s)) if Impact::parse(s).is_some() => None,
+            (Self::Severity, other) => Some(format!(
+                "must be \"informational\", \"low\", \"medium\", \"high\" or \"critical\", found `{other}`"
+            )),
+            (Self::Bool, toml::Value::Boolean(_)) | (Self::String, toml::Value::String(_)) => None,
+            (Self::Bool, other) => Some(format!("must be true or false, found `{other}`")),
+            (Self::String, other) => Some(format!("must be a string, found `{other}`")),
+        }
+    }
+}
+
 /// A rule's metadata, parsed from its page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleMeta {
@@ -28,7 +63,7 @@ pub struct RuleMeta {
     pub confidence: Confidence,
     pub since: String,
     /// The options `[rules.<id>]` may set besides `level`, with the type of each value.
-    pub options: Vec<(String, crate::config::OptionKind)>,
+    pub options: Vec<(String, OptionKind)>,
 }
 
 /// A parsed page: metadata, the Markdown body, and its examples.
@@ -112,7 +147,7 @@ pub fn parse_page(text: &str) -> Result<Page, String> {
             .options
             .into_iter()
             .map(|(name, kind)| {
-                crate::config::OptionKind::parse(&kind)
+                OptionKind::parse(&kind)
                     .map(|k| (name, k))
                     .ok_or("options: each kind is \"severity\", \"bool\" or \"string\"")
             })

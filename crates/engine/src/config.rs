@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
-use tollgate_model::{Diagnostic, DiagnosticCode, Impact, Level, Severity, SourceFile, Span};
+use tollgate_model::{Diagnostic, DiagnosticCode, Level, Severity, SourceFile, Span};
+
+pub use crate::catalog::OptionKind;
 use toml::Spanned;
 
 /// Names searched for in the scan root, in order.
@@ -22,41 +24,6 @@ pub const MAX_FILE: u64 = 1 << 20;
 /// The most entries in any one list (`exclude`, `[[ignore]]`, an allow-list, pins): each
 /// ignore and exclude compiles a matcher, so the count bounds the memory a file can ask for.
 pub const MAX_ENTRIES: usize = 5_000;
-
-/// The type of a rule option's value, as its catalog page declares it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OptionKind {
-    /// `"informational"`, `"low"`, `"medium"`, `"high"` or `"critical"`.
-    Severity,
-    Bool,
-    String,
-}
-
-impl OptionKind {
-    /// The kind named in a catalog page (`options = { name = "severity" }`).
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "severity" => Some(Self::Severity),
-            "bool" => Some(Self::Bool),
-            "string" => Some(Self::String),
-            _ => None,
-        }
-    }
-
-    /// Why `v` is not a value of this kind, if it is not.
-    fn reject(self, v: &toml::Value) -> Option<String> {
-        match (self, v) {
-            (Self::Severity, toml::Value::String(s)) if Impact::parse(s).is_some() => None,
-            (Self::Severity, other) => Some(format!(
-                "must be \"informational\", \"low\", \"medium\", \"high\" or \"critical\", found `{other}`"
-            )),
-            (Self::Bool, toml::Value::Boolean(_)) | (Self::String, toml::Value::String(_)) => None,
-            (Self::Bool, other) => Some(format!("must be true or false, found `{other}`")),
-            (Self::String, other) => Some(format!("must be a string, found `{other}`")),
-        }
-    }
-}
 
 /// What the configuration needs to know of a rule: its id and the options it reads.
 pub trait RuleSchema {
