@@ -374,3 +374,32 @@ fn backtracking_goprivate_pattern_is_matched_in_linear_time() {
     // The module does not match the pattern, so it comes from the proxy.
     assert!(r.stdout.contains("proxy.golang.org"), "{}", r.stdout);
 }
+
+#[test]
+fn messages_quote_a_long_job_id_cut_short() {
+    let id = "j".repeat(1 << 20);
+    let files = vec![(
+        ".github/workflows/ci.yml".to_owned(),
+        format!(
+            "on: push\njobs:\n  ? {id}\n  : runs-on: ubuntu-latest\n    permissions:\n      contents: write\n    steps:\n      - run: echo\n"
+        ),
+    )];
+    let r = run_on(
+        &files,
+        &["check", "--format", "json", "--select", "broad-permissions"],
+    );
+    let doc = json(&r);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    for f in findings {
+        for field in ["message", "help"] {
+            let text = f[field].as_str().unwrap_or("");
+            assert!(text.len() < 2000, "{field}: {} bytes", text.len());
+        }
+        assert!(
+            f["message"].as_str().is_some_and(|m| m.contains("j…`")),
+            "{}",
+            f["message"]
+        );
+    }
+}

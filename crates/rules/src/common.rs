@@ -66,6 +66,21 @@ pub fn job_index(wf: &Workflow, job: &Job) -> Option<usize> {
     (offset % size == 0 && wf.jobs.get(i).is_some_and(|j| std::ptr::eq(j, job))).then_some(i)
 }
 
+/// How many characters of input text a message quotes.
+pub const QUOTE_MAX: usize = 200;
+
+/// Input text (a job id, an image name) as a message quotes it: whole up to
+/// [`QUOTE_MAX`] characters, else cut there with an ellipsis. Messages are copied into
+/// every output, so a megabyte of input quoted by each of thousands of findings would
+/// multiply it.
+#[must_use]
+pub fn quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTE_MAX) {
+        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+    }
+}
+
 /// Match `text` against a glob with `*` wildcards (`actions/*`, `*/setup-*`): the code
 /// base's one matcher.
 pub use tollgate_lockfile::glob::matches as glob_match;
@@ -106,6 +121,16 @@ mod tests {
         assert!(ImageRef::parse(&pinned).is_pinned());
         assert!(!ImageRef::parse("alpine@sha256:abc").is_pinned());
         assert!(ImageRef::parse("alpine:latest").is_floating());
+    }
+
+    #[test]
+    fn quotes_are_capped() {
+        assert_eq!(quoted("build"), "build");
+        let long = "é".repeat(QUOTE_MAX + 5);
+        let q = quoted(&long);
+        assert_eq!(q.chars().count(), QUOTE_MAX + 1);
+        assert!(q.ends_with("é…"));
+        assert_eq!(quoted(&"x".repeat(QUOTE_MAX)), "x".repeat(QUOTE_MAX));
     }
 
     #[test]
