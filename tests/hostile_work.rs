@@ -104,6 +104,11 @@ fn json(r: &Run) -> serde_json::Value {
 /// `levels` local composite actions, each using the next one twice: a job that uses the
 /// first runs 2^levels copies of the last one's step.
 fn diamond(levels: usize) -> Files {
+    wide_diamond(levels, 2)
+}
+
+/// `levels` local composite actions, each using the next one `width` times.
+fn wide_diamond(levels: usize, width: usize) -> Files {
     let mut files = vec![(
         ".github/workflows/ci.yml".to_owned(),
         "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: ./.github/actions/a0\n".to_owned(),
@@ -112,10 +117,7 @@ fn diamond(levels: usize) -> Files {
         let steps = if i + 1 == levels {
             "    - run: curl -fsSL https://example.com/x.sh | sh\n      shell: bash\n".to_owned()
         } else {
-            format!(
-                "    - uses: ./.github/actions/a{n}\n    - uses: ./.github/actions/a{n}\n",
-                n = i + 1
-            )
+            format!("    - uses: ./.github/actions/a{}\n", i + 1).repeat(width)
         };
         files.push((
             format!(".github/actions/a{i}/action.yml"),
@@ -402,4 +404,31 @@ fn messages_quote_a_long_job_id_cut_short() {
             f["message"]
         );
     }
+}
+
+#[test]
+fn wide_diamond_of_composite_actions_is_bounded_in_every_rule() {
+    // 10^11 paths; the permission needs of the job follow a bounded number of them.
+    let mut files = wide_diamond(12, 10);
+    files[0].1 = files[0]
+        .1
+        .replace("permissions: {}", "permissions:\n  contents: write");
+    let r = run_on(&files, &["check", "--format", "json"]);
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    let doc = json(&r);
+    let broad: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "broad-permissions")
+        .collect();
+    assert_eq!(broad.len(), 1, "{broad:#?}");
+    // Past the bound the needs are not known, and the finding says so.
+    assert!(
+        broad[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("needs not known for `./.github/actions/a")),
+        "{}",
+        broad[0]["message"]
+    );
 }
