@@ -109,7 +109,7 @@ pub fn registry_hosts(registry: &str) -> Vec<String> {
     let kb = kb::kb();
     let registry = registry.to_ascii_lowercase();
     for r in &kb.registry {
-        let Some(caps) = kb::glob(&r.pattern, &registry) else {
+        let Some(caps) = tollgate_lockfile::glob::captures(&r.pattern, &registry) else {
             continue;
         };
         let mut out = Vec::new();

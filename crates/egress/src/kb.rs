@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
+use tollgate_lockfile::glob;
 
 const HOSTS: &str = include_str!("../../../rules/data/egress-hosts.toml");
 const SHARED: &str = include_str!("../../../rules/data/egress-shared-domains.toml");
@@ -197,33 +198,9 @@ impl Kb {
                 self.action
                     .iter()
                     .filter(|a| a.uses.contains('*'))
-                    .find(|a| glob(&a.uses.to_ascii_lowercase(), &lower).is_some())
+                    .find(|a| glob::matches(&a.uses.to_ascii_lowercase(), &lower))
             })
     }
-}
-
-/// Match `text` against a glob whose `*` matches any run of characters; returns the
-/// captured runs in order.
-pub(crate) fn glob(pattern: &str, text: &str) -> Option<Vec<String>> {
-    fn go(p: &[u8], s: &[u8], caps: &mut Vec<String>) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some(b'*') => {
-                // Shortest capture first: captures stop at the next literal.
-                for i in 0..=s.len() {
-                    caps.push(String::from_utf8_lossy(&s[..i]).into_owned());
-                    if go(&p[1..], &s[i..], caps) {
-                        return true;
-                    }
-                    caps.pop();
-                }
-                false
-            }
-            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..], caps),
-        }
-    }
-    let mut caps = Vec::new();
-    go(pattern.as_bytes(), text.as_bytes(), &mut caps).then_some(caps)
 }
 
 #[cfg(test)]
@@ -263,12 +240,12 @@ mod tests {
         assert!(kb.action("github/codeql-action/init").is_some());
         assert!(kb.action("nobody/nothing").is_none());
         assert_eq!(
-            glob(
+            glob::captures(
                 "*.dkr.ecr.*.amazonaws.com",
                 "123.dkr.ecr.eu-west-1.amazonaws.com"
             ),
             Some(vec!["123".to_owned(), "eu-west-1".to_owned()])
         );
-        assert_eq!(glob("a*", "b"), None);
+        assert_eq!(glob::captures("a*", "b"), None);
     }
 }

@@ -1,6 +1,8 @@
 //! The `Rule` interface: one hook per level of the model, each with a default that does
 //! nothing, so a rule overrides only what it looks at.
 
+use std::sync::Arc;
+
 use tollgate_gha::{Action, Job, Step, Workflow};
 use tollgate_model::{
     Confidence, Finding, Impact, Level, Location, PathHop, Related, SourceFile, Span,
@@ -137,7 +139,7 @@ pub struct Sink<'r> {
     pub(crate) level: Level,
     pub(crate) severity: Impact,
     pub(crate) confidence: Confidence,
-    pub(crate) job: Option<String>,
+    pub(crate) job: Option<Arc<str>>,
     pub(crate) findings: &'r mut Vec<Finding>,
 }
 
@@ -184,7 +186,8 @@ impl<'r> Sink<'r> {
 
     /// Set the job id findings from the current hook belong to.
     pub fn set_job(&mut self, job: Option<&str>) {
-        self.job = job.map(str::to_owned);
+        // Once per job; every finding of the job shares it.
+        self.job = job.map(Arc::from);
     }
 }
 
@@ -241,7 +244,7 @@ impl FindingBuilder<'_, '_> {
     }
 
     pub fn job(mut self, job: Option<&str>) -> Self {
-        self.finding.job = job.map(str::to_owned);
+        self.finding.job = job.map(Arc::from);
         self
     }
 

@@ -369,7 +369,10 @@ fn apply_suppressions(
             ig.glob.is_match(&*f.primary.path)
                 && (ig.rules.is_empty() || ig.rules.iter().any(|r| r == f.rule))
                 && ig.line.is_none_or(|l| l == f.primary.start.line)
-                && ig.job.as_ref().is_none_or(|j| f.job.as_ref() == Some(j))
+                && ig
+                    .job
+                    .as_ref()
+                    .is_none_or(|j| f.job.as_deref() == Some(j.as_str()))
         });
         if let Some(ig) = hit {
             ig.mark_used();

@@ -181,6 +181,7 @@ impl Graph {
         graph.index_jobs();
         graph.loaded = inputs.loaded;
         diagnostics.extend(graph.cycles());
+        diagnostics.extend(graph.nesting_diagnostics());
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         (graph, diagnostics)
     }

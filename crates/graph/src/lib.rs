@@ -28,5 +28,5 @@ pub use graph::{Graph, InputInfo};
 pub use model::{
     Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef, Target,
 };
-pub use query::{FlatStep, Held, Holdings, Reach};
+pub use query::{FlatStep, Held, Holdings, MAX_COMPOSITE_DEPTH, Reach};
 pub use view::{GraphFilter, GraphView, ViewEdge};

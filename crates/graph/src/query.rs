@@ -1,10 +1,17 @@
 //! Queries rules ask of the graph: how a node got there, what a job reaches, what it
 //! holds, and the steps a job runs with local composite actions flattened in.
 
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+use tollgate_model::{Diagnostic, DiagnosticCode, Severity};
 
 use crate::graph::Graph;
 use crate::model::{EdgeKind, InputId, Kind, NodeId, NodeKind, Origin, Target};
+
+/// How many levels of local composite actions a job's steps are followed into: GitHub
+/// runs at most ten nested composite actions in one workflow
+/// (<https://docs.github.com/en/actions/reference/workflows-and-actions/reusing-workflow-configurations>).
+pub const MAX_COMPOSITE_DEPTH: usize = 10;
 
 /// One step a job runs, direct or inside a local composite action it calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,8 +128,12 @@ impl Graph {
     }
 
     /// The steps a job runs in order, with the steps of the local composite actions it
-    /// calls (transitively) placed right after the calling step. A cycle of composite
-    /// actions is followed once (the build reports it).
+    /// calls (transitively) placed right after the calling step. Each action's steps are
+    /// listed once per job, after its first use: a later use lists only the calling
+    /// step, so that actions using the next one twice (a diamond) stay linear instead of
+    /// doubling per level. Nesting stops at [`MAX_COMPOSITE_DEPTH`] levels (the build
+    /// reports a deeper reference), and a cycle of composite actions is followed once
+    /// (the build reports it).
     #[must_use]
     pub fn job_steps(&self, job: NodeId) -> Vec<FlatStep> {
         let mut out = Vec::new();
@@ -132,8 +143,8 @@ impl Graph {
             .filter(|(e, t)| e.kind == EdgeKind::Contains && self.is(*t, Kind::Step))
             .map(|(_, t)| t)
             .collect();
-        let mut stack: Vec<NodeId> = Vec::new();
-        self.flatten(job, &direct, None, &mut Vec::new(), &mut stack, &mut out);
+        let mut expanded: HashSet<NodeId> = HashSet::new();
+        self.flatten(job, &direct, None, &mut Vec::new(), &mut expanded, &mut out);
         out
     }
 
@@ -143,7 +154,7 @@ impl Graph {
         steps: &[NodeId],
         action: Option<NodeId>,
         via: &mut Vec<NodeId>,
-        stack: &mut Vec<NodeId>,
+        expanded: &mut HashSet<NodeId>,
         out: &mut Vec<FlatStep>,
     ) {
         for &step in steps {
@@ -157,21 +168,143 @@ impl Graph {
                 via: via.clone(),
                 action,
             });
+            if via.len() >= MAX_COMPOSITE_DEPTH {
+                continue;
+            }
             for (e, target) in self.outgoing(step) {
-                if e.kind != EdgeKind::Uses || stack.contains(&target) {
+                // An action already expanded in this job (earlier, or an enclosing one in
+                // a cycle) is not expanded again.
+                if e.kind != EdgeKind::Uses || expanded.contains(&target) {
                     continue;
                 }
                 let inner = self.local_action_steps(target);
                 if inner.is_empty() {
                     continue;
                 }
-                stack.push(target);
+                expanded.insert(target);
                 via.push(step);
-                self.flatten(job, &inner, Some(target), via, stack, out);
+                self.flatten(job, &inner, Some(target), via, expanded, out);
                 via.pop();
-                stack.pop();
             }
         }
+    }
+
+    /// One diagnostic per step of a job whose local composite action nests deeper than
+    /// [`MAX_COMPOSITE_DEPTH`] levels: the steps past that level are not analysed.
+    pub(crate) fn nesting_diagnostics(&self) -> Vec<Diagnostic> {
+        // Levels of nested local actions below each action, counted up to one past the
+        // bound (which keeps the recursion shallow) and memoised, so that a diamond of
+        // actions is measured in linear time.
+        let mut levels: HashMap<NodeId, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for job in self.jobs() {
+            for (e, step) in self.outgoing(job) {
+                if e.kind != EdgeKind::Contains || !self.is(step, Kind::Step) {
+                    continue;
+                }
+                for (e, target) in self.outgoing(step) {
+                    if e.kind != EdgeKind::Uses
+                        || self.levels(target, &mut levels) <= MAX_COMPOSITE_DEPTH
+                    {
+                        continue;
+                    }
+                    let Some(origin) = e.origin else { continue };
+                    out.push(Diagnostic {
+                        severity: Severity::Warning,
+                        code: DiagnosticCode::Limit,
+                        message: format!(
+                            "local composite actions nest more than {MAX_COMPOSITE_DEPTH} levels deep below this step; the steps past level {MAX_COMPOSITE_DEPTH} are not analysed"
+                        ),
+                        location: Some(self.location(&origin)),
+                        path: self.path(origin.input()).to_owned(),
+                        help: Some(format!(
+                            "GitHub runs at most {MAX_COMPOSITE_DEPTH} levels of nested composite actions; flatten the actions"
+                        )),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Levels of local composite actions from `root` down (1 for an action whose steps
+    /// use none), capped at one past [`MAX_COMPOSITE_DEPTH`]; 0 for a node that is not a
+    /// resolved local action. Memoised across calls, so that a diamond of actions is
+    /// measured in linear time, and walked with an explicit stack, so that a long chain
+    /// cannot overflow the thread's stack. A `uses:` back into an action being walked (a
+    /// cycle, which the build reports) counts as no level.
+    fn levels(&self, root: NodeId, memo: &mut HashMap<NodeId, usize>) -> usize {
+        struct Frame {
+            action: NodeId,
+            uses: Vec<NodeId>,
+            next: usize,
+            deepest: usize,
+        }
+        let cap = MAX_COMPOSITE_DEPTH + 1;
+        if let Some(&n) = memo.get(&root) {
+            return n;
+        }
+        let Some(uses) = self.nested_uses(root) else {
+            memo.insert(root, 0);
+            return 0;
+        };
+        let mut on_stack: HashSet<NodeId> = HashSet::from([root]);
+        let mut frames = vec![Frame {
+            action: root,
+            uses,
+            next: 0,
+            deepest: 0,
+        }];
+        while let Some(top) = frames.last_mut() {
+            if let Some(&child) = top.uses.get(top.next) {
+                top.next += 1;
+                if let Some(&n) = memo.get(&child) {
+                    top.deepest = top.deepest.max(n);
+                } else if !on_stack.contains(&child) {
+                    match self.nested_uses(child) {
+                        Some(uses) => {
+                            on_stack.insert(child);
+                            frames.push(Frame {
+                                action: child,
+                                uses,
+                                next: 0,
+                                deepest: 0,
+                            });
+                        }
+                        None => {
+                            memo.insert(child, 0);
+                        }
+                    }
+                }
+                continue;
+            }
+            let done = (top.deepest + 1).min(cap);
+            let action = top.action;
+            frames.pop();
+            on_stack.remove(&action);
+            memo.insert(action, done);
+            if let Some(parent) = frames.last_mut() {
+                parent.deepest = parent.deepest.max(done);
+            }
+        }
+        memo.get(&root).copied().unwrap_or(0)
+    }
+
+    /// The `uses:` targets of the steps of a resolved local action; `None` when the node
+    /// is not one (or has no steps).
+    fn nested_uses(&self, action: NodeId) -> Option<Vec<NodeId>> {
+        let steps = self.local_action_steps(action);
+        if steps.is_empty() {
+            return None;
+        }
+        Some(
+            steps
+                .into_iter()
+                .flat_map(|s| self.outgoing(s))
+                .filter(|(e, _)| e.kind == EdgeKind::Uses)
+                .map(|(_, t)| t)
+                .collect(),
+        )
     }
 
     /// "How did this get here": the shortest chain from a workflow to `target`

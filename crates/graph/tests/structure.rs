@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use tollgate_graph::{Access, EdgeKind, Graph, GraphFilter, Kind, NodeId, NodeKind, Target};
-use tollgate_model::Diagnostic;
+use tollgate_model::{Diagnostic, DiagnosticCode};
 use tollgate_scan::{Scan, ScanOptions, scan};
 
 fn fixture(name: &str) -> PathBuf {
@@ -630,4 +630,73 @@ fn edges_named_by_several_files_are_kept_once_with_the_first_origin() {
             .count(),
         2
     );
+}
+
+/// Write `files` (path, text) under a fresh directory.
+fn repo(files: &[(String, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+/// A chain of `levels` local actions, `a0` using `a1` twice, `a1` using `a2` twice, …
+fn chain(levels: usize) -> Vec<(String, String)> {
+    let mut files = vec![(
+        ".github/workflows/ci.yml".to_owned(),
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/a0\n      - run: echo end\n".to_owned(),
+    )];
+    for i in 0..levels {
+        let steps = if i + 1 == levels {
+            "    - run: echo leaf\n      shell: bash\n".to_owned()
+        } else {
+            format!("    - uses: ./.github/actions/a{}\n", i + 1).repeat(2)
+        };
+        files.push((
+            format!(".github/actions/a{i}/action.yml"),
+            format!("name: a{i}\ndescription: x\nruns:\n  using: composite\n  steps:\n{steps}"),
+        ));
+    }
+    files
+}
+
+#[test]
+fn a_composite_action_used_twice_is_flattened_once_per_job() {
+    let dir = repo(&chain(3));
+    let (_, g, d) = build(&[dir.path().to_path_buf()]);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(
+        flat_labels(&g, job(&g, "build")),
+        vec![
+            "./.github/actions/a0",
+            "  ./.github/actions/a1",
+            "    ./.github/actions/a2",
+            "      run step 1",
+            "    ./.github/actions/a2",
+            "  ./.github/actions/a1",
+            "run step 2",
+        ]
+    );
+}
+
+#[test]
+fn composite_actions_are_followed_ten_levels_deep_and_a_deeper_chain_is_reported() {
+    let dir = repo(&chain(12));
+    let (_, g, d) = build(&[dir.path().to_path_buf()]);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, DiagnosticCode::Limit);
+    assert_eq!(d[0].path, ".github/workflows/ci.yml");
+    assert_eq!(d[0].location.as_ref().map(|l| l.start.line), Some(6));
+    let flat = g.job_steps(job(&g, "build"));
+    let deepest = flat.iter().map(|s| s.via.len()).max();
+    assert_eq!(deepest, Some(tollgate_graph::MAX_COMPOSITE_DEPTH));
+    // The two workflow steps, and the two steps of each of the ten levels.
+    assert_eq!(flat.len(), 2 + 2 * tollgate_graph::MAX_COMPOSITE_DEPTH);
+    // Exactly ten levels: no diagnostic.
+    let dir = repo(&chain(10));
+    let (_, _, d) = build(&[dir.path().to_path_buf()]);
+    assert!(d.is_empty(), "{d:#?}");
 }

@@ -12,6 +12,7 @@
 mod cargo;
 mod config;
 mod gemfile_lock;
+pub mod glob;
 mod golang;
 mod json;
 mod lines;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use tollgate_model::Span;
 
+use crate::glob::{Wildcards, glob_matches};
 use crate::model::{ConfiguredSource, Ecosystem, Package, Source, SourceRole};
 
 /// The default public registry of one ecosystem, as data.
@@ -319,19 +320,8 @@ pub fn go_patterns_match(patterns: &str, module: &str) -> bool {
                 && pattern
                     .split('/')
                     .zip(prefix)
-                    .all(|(p, e)| glob_match(p.as_bytes(), e.as_bytes()))
+                    .all(|(p, e)| glob_matches(p, Wildcards::StarQuestion, e))
         })
-}
-
-/// `*` (any run) and `?` (one byte) glob within one path element.
-fn glob_match(p: &[u8], s: &[u8]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => glob_match(&p[1..], s) || (!s.is_empty() && glob_match(p, &s[1..])),
-        (Some(b'?'), Some(_)) => glob_match(&p[1..], &s[1..]),
-        (Some(a), Some(b)) if a == b => glob_match(&p[1..], &s[1..]),
-        _ => false,
-    }
 }
 
 /// Registry configuration carried by an environment variable set in a workflow `env:`
@@ -533,6 +523,19 @@ mod tests {
             "github.com/acme/tool/sub",
             "github.com/acme/tool"
         ));
+        assert!(go_patterns_match("gith?b.com", "github.com/x"));
+        assert!(!go_patterns_match("gith?b.com", "gitub.com/x"));
+    }
+
+    #[test]
+    fn go_pattern_that_backtracks_is_matched_in_linear_time() {
+        // A backtracking matcher tries every split of the element among the stars.
+        let pattern = format!("{}b", "*a".repeat(13));
+        let module = "a".repeat(4000);
+        let start = std::time::Instant::now();
+        assert!(!go_patterns_match(&pattern, &module));
+        assert!(go_patterns_match(&format!("{pattern},*"), &module));
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]

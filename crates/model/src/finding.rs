@@ -1,5 +1,7 @@
 //! Findings: what a rule reports. Values, never errors.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::Location;
@@ -143,7 +145,9 @@ pub struct Finding {
     /// How to fix it.
     pub help: Option<String>,
     /// The job the finding belongs to, when it belongs to one (config ignores match it).
-    pub job: Option<String>,
+    /// Shared by every finding of the job: a job id is input text of any length, and one
+    /// copy per finding multiplied it by the number of findings.
+    pub job: Option<Arc<str>>,
 }
 
 impl Finding {

@@ -3,10 +3,10 @@
 //!
 //! These are frozen DTOs, not serde dumps of the graph's internal types.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use tollgate_graph::{Graph, GraphFilter, GraphView, NodeKind, Origin, Target};
+use tollgate_graph::{EdgeKind, Graph, GraphFilter, GraphView, NodeId, NodeKind, Origin, Target};
 
 /// Bumped on any incompatible change of the document's shape.
 pub const VERSION: u32 = 1;
@@ -172,6 +172,24 @@ fn target_attrs(target: &Target, put: &mut impl FnMut(&'static str, &str)) {
     }
 }
 
+/// The origin of each edge of the view, as [`Graph::edge_origin`] gives it (the newest
+/// edge of the kind between the two nodes), from one walk over the edges of each source
+/// node: asking per edge scanned all the edges of its source each time, quadratic for a
+/// workflow of many jobs.
+fn edge_origins(view: &GraphView<'_>) -> HashMap<(NodeId, NodeId, EdgeKind), Option<Origin>> {
+    let mut sources: Vec<NodeId> = view.edges.iter().map(|e| e.from).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let mut origins = HashMap::with_capacity(view.edges.len());
+    for from in sources {
+        // Newest first, as `edge_origin` finds them: the first one seen is kept.
+        for (edge, to) in view.graph.out_edges(from) {
+            origins.entry((from, to, edge.kind)).or_insert(edge.origin);
+        }
+    }
+    origins
+}
+
 /// The document of a view.
 #[must_use]
 pub fn document_of(view: &GraphView<'_>) -> GraphDocument {
@@ -194,6 +212,7 @@ pub fn document_of(view: &GraphView<'_>) -> GraphDocument {
             })
         })
         .collect();
+    let origins = edge_origins(view);
     let edges = view
         .edges
         .iter()
@@ -202,7 +221,14 @@ pub fn document_of(view: &GraphView<'_>) -> GraphDocument {
             to: e.to.index(),
             kind: e.kind.as_str(),
             count: (e.count > 1).then_some(e.count),
-            location: location(g, g.edge_origin(e.from, e.to, e.kind).as_ref()),
+            location: location(
+                g,
+                origins
+                    .get(&(e.from, e.to, e.kind))
+                    .copied()
+                    .flatten()
+                    .as_ref(),
+            ),
         })
         .collect();
     GraphDocument {

@@ -1,6 +1,6 @@
 //! Helpers shared by rules: container image references and action lookups.
 
-use tollgate_gha::ActionsLock;
+use tollgate_gha::{ActionsLock, Job, Workflow};
 use tollgate_scan::{Parsed, Scan};
 
 /// A container image reference split into its parts.
@@ -53,30 +53,37 @@ pub fn locks(scan: &Scan) -> impl Iterator<Item = &ActionsLock> {
     })
 }
 
-/// Match `text` against a glob with `*` wildcards (`actions/*`, `*/setup-*`).
+/// The index of `job` in `wf.jobs` (hooks are handed jobs borrowed from that list), in
+/// constant time from its address: a search by pointer was linear per job, and so
+/// quadratic over a workflow of many jobs.
 #[must_use]
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or("");
-    let Some(mut rest) = text.strip_prefix(first) else {
-        return false;
-    };
-    let mut parts = parts.peekable();
-    if parts.peek().is_none() {
-        // No `*`: the whole text.
-        return rest.is_empty();
-    }
-    while let Some(p) = parts.next() {
-        if parts.peek().is_none() {
-            return rest.ends_with(p);
-        }
-        match rest.find(p) {
-            Some(at) => rest = &rest[at + p.len()..],
-            None => return false,
-        }
-    }
-    true
+pub fn job_index(wf: &Workflow, job: &Job) -> Option<usize> {
+    let size = std::mem::size_of::<Job>().max(1);
+    let offset = std::ptr::from_ref(job)
+        .addr()
+        .checked_sub(wf.jobs.as_ptr().addr())?;
+    let i = offset / size;
+    (offset % size == 0 && wf.jobs.get(i).is_some_and(|j| std::ptr::eq(j, job))).then_some(i)
 }
+
+/// How many characters of input text a message quotes.
+pub const QUOTE_MAX: usize = 200;
+
+/// Input text (a job id, an image name) as a message quotes it: whole up to
+/// [`QUOTE_MAX`] characters, else cut there with an ellipsis. Messages are copied into
+/// every output, so a megabyte of input quoted by each of thousands of findings would
+/// multiply it.
+#[must_use]
+pub fn quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTE_MAX) {
+        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+    }
+}
+
+/// Match `text` against a glob with `*` wildcards (`actions/*`, `*/setup-*`): the code
+/// base's one matcher.
+pub use tollgate_lockfile::glob::matches as glob_match;
 
 #[cfg(test)]
 mod tests {
@@ -114,6 +121,16 @@ mod tests {
         assert!(ImageRef::parse(&pinned).is_pinned());
         assert!(!ImageRef::parse("alpine@sha256:abc").is_pinned());
         assert!(ImageRef::parse("alpine:latest").is_floating());
+    }
+
+    #[test]
+    fn quotes_are_capped() {
+        assert_eq!(quoted("build"), "build");
+        let long = "é".repeat(QUOTE_MAX + 5);
+        let q = quoted(&long);
+        assert_eq!(q.chars().count(), QUOTE_MAX + 1);
+        assert!(q.ends_with("é…"));
+        assert_eq!(quoted(&"x".repeat(QUOTE_MAX)), "x".repeat(QUOTE_MAX));
     }
 
     #[test]

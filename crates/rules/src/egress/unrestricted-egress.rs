@@ -66,11 +66,11 @@ impl Rule for UnrestrictedEgress {
             .at(&job.input.source, job.job.id.span)
             .message(format!(
                 "job `{}` reaches {external} external hosts{unresolved} with {what}",
-                job.job.id.value
+                crate::common::quoted(&job.job.id.value)
             ))
             .help(format!(
                 "add `step-security/harden-runner` as the first step with `egress-policy: block`; `tollgate egress --job {}` prints its `allowed-endpoints`",
-                job.job.id.value
+                crate::common::quoted(&job.job.id.value)
             ));
         if let Some(h) = audit {
             f = f.related_location(

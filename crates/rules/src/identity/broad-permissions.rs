@@ -8,6 +8,7 @@ use tollgate_model::{Confidence, Impact, SourceFile, Span};
 
 use super::needs::{Needs, job_needs_shared};
 use super::util::effective;
+use crate::common::quoted;
 
 pub struct BroadPermissions;
 
@@ -74,7 +75,7 @@ impl Rule for BroadPermissions {
                         }
                         let names: Vec<String> = unneeded
                             .iter()
-                            .map(|&i| format!("`{}`", wf.jobs[i].id.value))
+                            .map(|&i| format!("`{}`", quoted(&wf.jobs[i].id.value)))
                             .collect();
                         let unknown = merged_unknown(&needs, &unneeded);
                         out.at(file, p.scope.span.cover(p.level.span))
@@ -101,7 +102,7 @@ impl Rule for BroadPermissions {
 
         for (i, job) in wf.jobs.iter().enumerate() {
             let n = &needs[i];
-            let id = &job.id.value;
+            let id = quoted(&job.id.value);
             match &job.permissions {
                 None if wf.permissions.is_none() && !only_called => {
                     emit_job(
@@ -176,7 +177,7 @@ fn emit_job(
         .job(Some(&job.id.value))
         .help(format!(
             "least-privilege block for job `{}`:\n{}",
-            job.id.value,
+            quoted(&job.id.value),
             n.block(0)
         ))
         .emit();
@@ -213,7 +214,7 @@ fn jobs_phrase(jobs: &[Job], which: &[usize]) -> String {
     }
     let names: Vec<String> = which
         .iter()
-        .map(|&i| format!("`{}`", jobs[i].id.value))
+        .map(|&i| format!("`{}`", quoted(&jobs[i].id.value)))
         .collect();
     format!("jobs {}", names.join(", "))
 }
@@ -221,7 +222,13 @@ fn jobs_phrase(jobs: &[Job], which: &[usize]) -> String {
 fn per_job_help(jobs: &[Job], needs: &[Needs], which: &[usize]) -> String {
     let blocks: Vec<String> = which
         .iter()
-        .map(|&i| format!("job `{}`:\n{}", jobs[i].id.value, needs[i].block(2)))
+        .map(|&i| {
+            format!(
+                "job `{}`:\n{}",
+                quoted(&jobs[i].id.value),
+                needs[i].block(2)
+            )
+        })
         .collect();
     format!("least-privilege blocks:\n{}", blocks.join("\n"))
 }

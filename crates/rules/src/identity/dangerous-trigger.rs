@@ -82,7 +82,7 @@ impl Rule for DangerousTrigger {
             out.at(file, span)
                 .message(format!(
                     "`{trigger}` job `{}` {what}, running untrusted code {holds}",
-                    job.job.id.value
+                    crate::common::quoted(&job.job.id.value)
                 ))
                 .severity(severity)
                 .confidence(if guarded { Confidence::Low } else { Confidence::High })

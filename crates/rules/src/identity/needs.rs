@@ -18,6 +18,10 @@ use crate::common::glob_match;
 
 /// Local actions and workflows nest; a cycle (an action using itself) must end.
 const MAX_DEPTH: usize = 8;
+/// How many local actions and workflows one job's needs follow in all. Each use is
+/// followed again (its needs depend on the inputs it is given), so actions that use the
+/// next one ten times would otherwise be followed 10^8 times within the depth bound.
+const MAX_EXPANSIONS: usize = 1000;
 
 /// The permissions a job needs, each with the first reason found, and what is unknown.
 #[derive(Clone, Debug, Default)]
@@ -177,6 +181,8 @@ struct Trace {
     /// False once a lookup was made from another repository (then the result is not
     /// shared).
     shareable: std::cell::Cell<bool>,
+    /// Local actions and workflows followed so far, against [`MAX_EXPANSIONS`].
+    expansions: std::cell::Cell<usize>,
 }
 
 impl Trace {
@@ -185,7 +191,16 @@ impl Trace {
             prefix: prefix.to_owned(),
             lookups: std::cell::RefCell::default(),
             shareable: std::cell::Cell::new(true),
+            expansions: std::cell::Cell::new(0),
         }
+    }
+
+    /// Count one more local action or workflow followed; false once the job has
+    /// followed [`MAX_EXPANSIONS`] (the rest count as unknown).
+    fn expand(&self) -> bool {
+        let n = self.expansions.get();
+        self.expansions.set(n.saturating_add(1));
+        n < MAX_EXPANSIONS
     }
 
     fn record(&self, prefix: &str, workflow: bool, path: &str, found: Option<&Input>) {
@@ -300,7 +315,7 @@ fn call_into(
         Uses::Local { path } | Uses::SelfRepo { path } => {
             let found = local_workflow(scan, prefix, path);
             trace.record(prefix, true, path, found.map(|(i, _)| i));
-            let Some((input, wf)) = found.filter(|_| depth < MAX_DEPTH) else {
+            let Some((input, wf)) = found.filter(|_| depth < MAX_DEPTH && trace.expand()) else {
                 needs.unknown.insert(format!("./{path}"));
                 return;
             };
@@ -447,7 +462,7 @@ fn local_into(cx: &StepsCx<'_>, path: &str, step: &Step, needs: &mut Needs, dept
     let found = local_action(cx.scan, cx.prefix, path);
     cx.trace
         .record(cx.prefix, false, path, found.map(|(i, _)| i));
-    let Some((input, action)) = found.filter(|_| depth < MAX_DEPTH) else {
+    let Some((input, action)) = found.filter(|_| depth < MAX_DEPTH && cx.trace.expand()) else {
         needs.unknown.insert(format!("./{path}"));
         return;
     };

@@ -61,7 +61,7 @@ impl Rule for SecretsInherit {
         out.at(&job.input.source, *span)
             .message(format!(
                 "job `{}` passes every secret of the repository to {called} ({whose})",
-                job.job.id.value
+                crate::common::quoted(&job.job.id.value)
             ))
             .severity(severity)
             .help(help)

@@ -55,10 +55,7 @@ pub fn local_workflow<'s>(
     })
 }
 
-/// The index of `job` in `wf.jobs` (jobs are borrowed from it).
-pub fn job_index(wf: &Workflow, job: &Job) -> Option<usize> {
-    wf.jobs.iter().position(|j| std::ptr::eq(j, job))
-}
+pub use crate::common::job_index;
 
 /// Whether a value names the workflow's own token (`github.token`,
 /// `secrets.GITHUB_TOKEN`). Expression contexts are case-insensitive.

@@ -1,12 +1,14 @@
 //! `unpinned-image`: a container image used without a `@sha256:` digest.
 
+use std::collections::HashSet;
+
 use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx};
-use tollgate_gha::{Action, Runs, Spanned, Uses};
+use tollgate_gha::{Action, Runs, Spanned, Step, Uses};
 use tollgate_model::{Confidence, Impact, SourceFile};
 use tollgate_scan::Input;
 use tollgate_shell::Fact;
 
-use crate::common::ImageRef;
+use crate::common::{ImageRef, job_index};
 
 pub struct UnpinnedImage;
 
@@ -33,6 +35,9 @@ impl Rule for UnpinnedImage {
                 check(file, &img.value, img, &what, out);
             }
         }
+        if let Some(j) = job_index(job.workflow, job.job) {
+            script_images(job.input, Some(j), &job.job.steps, out);
+        }
     }
 
     fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
@@ -49,34 +54,6 @@ impl Rule for UnpinnedImage {
                 out,
             );
         }
-        let Some(a) = step.analysis() else { return };
-        let built = built_before(step);
-        for f in &a.facts {
-            let Fact::Image(img) = f else { continue };
-            // Shell variables make the image a run-time choice, as expressions do; an
-            // image the job built itself is not pulled from a registry.
-            if img.image.contains('$')
-                || built
-                    .iter()
-                    .any(|b| b == &img.image || b.split(':').next() == Some(img.image.as_str()))
-            {
-                continue;
-            }
-            let at = Spanned::new(img.image.clone(), step.script_span(img.image_span));
-            let scripted = built_by_script(step);
-            let what = format!("`{}` image", img.tool);
-            let before = out.len();
-            check(&step.input.source, &img.image, &at, &what, out);
-            if scripted {
-                // `pnpm build:docker`, `make docker-image`: the job may have built this
-                // image itself, in a script we cannot see.
-                out.amend_since(
-                    before,
-                    Confidence::Low,
-                    "; an earlier step runs an image build script that may have built it locally",
-                );
-            }
-        }
     }
 
     fn check_action(&self, _cx: &Context<'_>, input: &Input, action: &Action, out: &mut Sink<'_>) {
@@ -89,57 +66,72 @@ impl Rule for UnpinnedImage {
                 check(&input.source, name, img, "docker action image", out);
             }
         }
+        script_images(input, None, action.steps(), out);
     }
 }
 
-/// Whether an earlier step of the job runs a build script that mentions docker through
-/// another tool (`pnpm build:docker`, `make docker`, `./scripts/docker-build.sh`).
-fn built_by_script(step: &StepCx<'_>) -> bool {
-    let tollgate_engine::StepOwner::Job { job, .. } = step.owner else {
-        return false;
-    };
-    job.steps
-        .iter()
-        .take_while(|s| s.index < step.step.index)
-        .filter_map(|s| {
-            step.input
-                .script(step.job_index, s.index)?
-                .analysis
-                .as_deref()
-        })
-        .flat_map(|a| a.commands.iter())
-        .any(|c| {
-            !matches!(c.name(), Some("docker" | "podman"))
-                && c.args()
-                    .iter()
-                    .any(|w| w.as_str().is_some_and(|t| t.contains("docker")))
-        })
-}
-
-/// Tags of images built (`docker build -t`) earlier in the step's job or action, and
-/// earlier in the step itself.
-fn built_before(step: &StepCx<'_>) -> Vec<String> {
-    let mut steps: Vec<(Option<usize>, usize)> = match step.owner {
-        tollgate_engine::StepOwner::Job { job, .. } => job
-            .steps
-            .iter()
-            .map(|s| (step.job_index, s.index))
-            .collect(),
-        tollgate_engine::StepOwner::Action(a) => {
-            a.steps().iter().map(|s| (None, s.index)).collect()
+/// The images the `run:` scripts of a job (`job` is its index) or of a composite action
+/// (`None`) pull, in one pass over the steps in order: what earlier steps built or ran is
+/// carried along rather than looked up again for every step, which was quadratic in the
+/// number of steps.
+fn script_images(input: &Input, job: Option<usize>, steps: &[Step], out: &mut Sink<'_>) {
+    // Tags of images built (`docker build -t`) so far: the full tags and their names.
+    let mut built: HashSet<&str> = HashSet::new();
+    // Whether an earlier step of the job runs a build script that mentions docker
+    // through another tool (`pnpm build:docker`, `make docker`, `./scripts/docker.sh`).
+    let mut scripted = false;
+    for step in steps {
+        let Some(a) = input
+            .script(job, step.index)
+            .and_then(|s| s.analysis.as_deref())
+        else {
+            continue;
+        };
+        // An image built anywhere in the step counts, even after the pull.
+        for f in &a.facts {
+            if let Fact::ImageBuild(b) = f {
+                for tag in &b.tags {
+                    built.insert(tag);
+                    if let Some(name) = tag.split(':').next() {
+                        built.insert(name);
+                    }
+                }
+            }
         }
-    };
-    steps.retain(|(_, i)| *i <= step.step.index);
-    steps
-        .into_iter()
-        .filter_map(|(j, i)| step.input.script(j, i)?.analysis.as_deref())
-        .flat_map(|a| a.facts.iter())
-        .filter_map(|f| match f {
-            Fact::ImageBuild(b) => Some(b.tags.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect()
+        for f in &a.facts {
+            let Fact::Image(img) = f else { continue };
+            // Shell variables make the image a run-time choice, as expressions do; an
+            // image the job built itself is not pulled from a registry.
+            if img.image.contains('$') || built.contains(img.image.as_str()) {
+                continue;
+            }
+            let span = step
+                .run
+                .as_ref()
+                .map_or(step.span, |r| r.file_span(img.image_span));
+            let at = Spanned::new(img.image.clone(), span);
+            let what = format!("`{}` image", img.tool);
+            let before = out.len();
+            check(&input.source, &img.image, &at, &what, out);
+            if scripted {
+                // `pnpm build:docker`, `make docker-image`: the job may have built this
+                // image itself, in a script we cannot see.
+                out.amend_since(
+                    before,
+                    Confidence::Low,
+                    "; an earlier step runs an image build script that may have built it locally",
+                );
+            }
+        }
+        scripted = scripted
+            || (job.is_some()
+                && a.commands.iter().any(|c| {
+                    !matches!(c.name(), Some("docker" | "podman"))
+                        && c.args()
+                            .iter()
+                            .any(|w| w.as_str().is_some_and(|t| t.contains("docker")))
+                }));
+    }
 }
 
 fn check(file: &SourceFile, image: &str, at: &Spanned<String>, what: &str, out: &mut Sink<'_>) {

@@ -56,7 +56,7 @@ impl Rule for MissingJobTimeout {
         out.at(&job.input.source, j.id.span)
             .message(format!(
                 "job `{}` reaches `{first}`{more} but sets no `timeout-minutes` (the default is 360)",
-                j.id.value
+                crate::common::quoted(&j.id.value)
             ))
             .help("set `timeout-minutes:` on the job to a few times its usual run time, so a hung download fails the job in minutes instead of holding the runner for six hours")
             .emit();

@@ -8,6 +8,7 @@ mod install;
 mod verify;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use tollgate_model::Span;
 
@@ -49,9 +50,20 @@ pub(crate) struct Cx<'a> {
     input: &'a Input<'a>,
     facts: Vec<Fact>,
     downloads: Vec<Dl>,
-    /// (fact index, command index)
+    /// (fact index, command index), in command order.
     verifications: Vec<(usize, usize)>,
     settings: Vec<Setting>,
+    /// Indices into `downloads` by the base name of the file each wrote: a later
+    /// command can only use a download whose file one of its words names (see
+    /// [`same_file`]), so it looks up its words instead of trying every download.
+    downloads_by_base: HashMap<String, Vec<usize>>,
+}
+
+/// The key of a file name in [`Cx::downloads_by_base`]: the part [`same_file`] compares
+/// whenever it can be true.
+fn file_base(name: &str) -> &str {
+    let name = name.strip_prefix("./").unwrap_or(name);
+    name.rsplit('/').next().unwrap_or(name)
 }
 
 pub(crate) fn recognise(input: &Input<'_>) -> Vec<Fact> {
@@ -61,6 +73,7 @@ pub(crate) fn recognise(input: &Input<'_>) -> Vec<Fact> {
         downloads: Vec::new(),
         verifications: Vec::new(),
         settings: Vec::new(),
+        downloads_by_base: HashMap::new(),
     };
     credential::expressions(&mut cx);
     credential::token_refs(&mut cx);
@@ -269,6 +282,12 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+        if let Some(f) = &file {
+            self.downloads_by_base
+                .entry(file_base(f).to_owned())
+                .or_default()
+                .push(self.downloads.len());
+        }
         self.downloads.push(Dl {
             fact: idx,
             cmd: i,
@@ -342,8 +361,19 @@ impl<'a> Cx<'a> {
         let script = self.input.script;
         let args = cmd.args();
         let arg_texts = || args.iter().map(|w| w.display(script));
-        let mut links: Vec<(usize, ExecHow)> = Vec::new();
-        for d in &self.downloads {
+        // The downloads one of the command's words may name, in download order.
+        let mut candidates: Vec<usize> = cmd
+            .name_word()
+            .into_iter()
+            .chain(args.iter())
+            .filter_map(|w| self.downloads_by_base.get(file_base(&w.display(script))))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut links: Vec<(usize, usize, ExecHow)> = Vec::new();
+        for d in candidates.into_iter().filter_map(|c| self.downloads.get(c)) {
             if d.cmd >= i {
                 continue;
             }
@@ -403,20 +433,17 @@ impl<'a> Cx<'a> {
                 None
             };
             if let Some(how) = how {
-                links.push((d.fact, how));
+                links.push((d.fact, d.cmd, how));
             }
         }
-        for (fact, how) in links {
-            let dl_cmd = self
-                .downloads
-                .iter()
-                .find(|d| d.fact == fact)
-                .map_or(0, |d| d.cmd);
-            let verified_by = self
-                .verifications
-                .iter()
-                .rev()
-                .find(|(_, c)| *c > dl_cmd && *c < i)
+        for (fact, dl_cmd, how) in links {
+            // The last verification before this command, if it came after the download
+            // (verifications are in command order).
+            let before = self.verifications.partition_point(|(_, c)| *c < i);
+            let verified_by = before
+                .checked_sub(1)
+                .and_then(|v| self.verifications.get(v))
+                .filter(|(_, c)| *c > dl_cmd)
                 .map(|(f, _)| *f);
             self.push(Fact::DownloadExec(DownloadExec {
                 download: fact,
