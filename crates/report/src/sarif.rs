@@ -441,7 +441,7 @@ impl Log<'_> {
     ///
     /// # Errors
     /// When serialisation fails (it does not for these types).
-    pub fn to_json_pretty(&mut self) -> serde_json::Result<String> {
+    pub fn to_json_pretty(&self) -> serde_json::Result<String> {
         let mut out = Vec::new();
         self.write_json_pretty(&mut out)
             .map_err(serde_json::Error::io)?;
@@ -449,153 +449,14 @@ impl Log<'_> {
         String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
     }
 
-    /// Write the log as indented JSON, byte for byte as `serde_json::to_writer_pretty`
-    /// would (but for the characters [`crate::escape::write_json_fragment`] escapes,
-    /// which it writes as `\uXXXX`), with the results (most of a large log) laid out in parallel, a chunk per
-    /// task, and written in order; the whole text is never held in memory at once.
+    /// Write the log as indented JSON, streamed by serde straight to `w` (the caller
+    /// buffers it), the layout of `serde_json::to_writer_pretty` with the characters
+    /// [`crate::escape::write_json_fragment`] escapes written as `\uXXXX`.
     ///
     /// # Errors
     /// When writing fails.
-    pub fn write_json_pretty<W: std::io::Write + ?Sized>(
-        &mut self,
-        w: &mut W,
-    ) -> std::io::Result<()> {
-        use serde_json::ser::Serializer;
-        // Each result is an element of `runs[0].results`, four levels deep.
-        const DEPTH: usize = 4;
-        const CHUNK: usize = 256;
-        let results = std::mem::take(&mut self.runs[0].results);
-        let chunks: serde_json::Result<Vec<Vec<u8>>> = results
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(k, chunk)| {
-                let mut buf = Vec::new();
-                for (i, r) in chunk.iter().enumerate() {
-                    if k > 0 || i > 0 {
-                        buf.push(b',');
-                    }
-                    buf.push(b'\n');
-                    buf.resize(buf.len() + 2 * DEPTH, b' ');
-                    let mut ser = Serializer::with_formatter(&mut buf, Indented::at(DEPTH));
-                    r.serialize(&mut ser)?;
-                }
-                Ok(buf)
-            })
-            .collect();
-        let outer = crate::escape::to_string_pretty(&*self);
-        self.runs[0].results = results;
-        let (chunks, outer) = (chunks.map_err(std::io::Error::from)?, outer?);
-        // The empty array stands in for the results; the newline and indentation before
-        // the key cannot occur inside a string.
-        let marker = "\n      \"results\": []";
-        let at = match outer.find(marker) {
-            Some(at) if !chunks.is_empty() => at,
-            _ => return w.write_all(outer.as_bytes()),
-        };
-        w.write_all(&outer.as_bytes()[..at])?;
-        w.write_all(b"\n      \"results\": [")?;
-        for c in chunks {
-            w.write_all(&c)?;
-        }
-        w.write_all(b"\n      ]")?;
-        w.write_all(&outer.as_bytes()[at + marker.len()..])
-    }
-}
-
-/// serde_json's pretty layout (two spaces per level, `": "` after keys, `[]` and `{}`
-/// for empty containers) starting `depth` levels deep, for values written into an
-/// enclosing document.
-struct Indented {
-    depth: usize,
-    has_value: bool,
-}
-
-impl Indented {
-    const fn at(depth: usize) -> Self {
-        Self {
-            depth,
-            has_value: false,
-        }
-    }
-
-    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
-        const SPACES: &[u8] = b"                                                                ";
-        w.write_all(b"\n")?;
-        let mut n = 2 * self.depth;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
-            n -= k;
-        }
-        Ok(())
-    }
-
-    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(c)
-    }
-
-    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.newline(w)?;
-        }
-        w.write_all(c)
-    }
-
-    fn item<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
-        if !first {
-            w.write_all(b",")?;
-        }
-        self.newline(w)
-    }
-}
-
-impl serde_json::ser::Formatter for Indented {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
-    }
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
-    }
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        crate::escape::write_json_fragment(w, fragment)
+    pub fn write_json_pretty<W: std::io::Write + ?Sized>(&self, w: &mut W) -> std::io::Result<()> {
+        crate::escape::to_writer_pretty(w, self)
     }
 }
 
