@@ -596,7 +596,7 @@ mod tests {
         )];
         let rules: [RuleInfo; 0] = [];
         for n in [0, 1, 3] {
-            let mut log = render(
+            let log = render(
                 &rules,
                 &findings[..n],
                 &diagnostics,
