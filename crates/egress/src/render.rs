@@ -1,7 +1,6 @@
 //! Renderers of an egress result: harden-runner `with:` blocks to paste, text for people,
 //! and a versioned JSON document (frozen DTOs, not a dump of the internal types).
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -28,46 +27,9 @@ pub fn workflow_matches(job: &JobEgress, pattern: &str) -> bool {
         || job.workflow_name.as_deref() == Some(pattern)
 }
 
-/// Whether `c` must not reach a text or YAML output as is: control characters (a terminal
-/// acts on ESC sequences; a newline would end a YAML comment or start a forged `::error`
-/// workflow-command line in a CI log), bidirectional formatting characters and the
-/// Unicode line separators. The same set as `tollgate_report::escape::is_unsafe`, which
-/// this crate cannot depend on.
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{2028}'
-                | '\u{2029}'
-        )
-}
-
-/// Input text as one visible line: every character [`is_unsafe`] holds written as `\n`,
-/// `\r`, `\t` or `\u{1b}`. The escaping helper of the egress and inventory renderers.
-#[must_use]
-pub fn visible(s: &str) -> Cow<'_, str> {
-    if !s.contains(is_unsafe) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_unsafe(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
+/// Input text as one visible line (see [`tollgate_model::text`]): the escaping helper of
+/// the egress and inventory renderers.
+pub use tollgate_model::text::visible;
 
 /// Whether an endpoint can go into the `allowed-endpoints` folded block as is: a host
 /// name (or wildcard) and a port. Anything else from the input (a space, `#`, a quote, a

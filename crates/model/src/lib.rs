@@ -10,6 +10,7 @@ mod diagnostic;
 mod finding;
 mod kind;
 mod source;
+pub mod text;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use finding::{Confidence, Finding, Impact, Level, PathHop, Related};
