@@ -1,0 +1,181 @@
+//! `rules/data/fallbacks.toml`: what counts as a fallback for a delivery dependency
+//! (cache actions and paths, retries) and which setup actions download toolchains from
+//! where. The inventory and the `missing-fallback` rule both read this one table.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::DataFile;
+use crate::load::{Invalid, Sourced, cites};
+
+pub const FILE: DataFile = DataFile {
+    name: "fallbacks.toml",
+    text: include_str!("../../../rules/data/fallbacks.toml"),
+};
+
+/// An action that restores a cache of downloads.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct CacheAction {
+    pub action: String,
+    /// The `with:` input that turns the cache on; `None` when it is always on.
+    pub input: Option<String>,
+    /// On when the input is not given.
+    #[serde(default)]
+    pub default: bool,
+    /// The input turns the cache off rather than on (`cache-disabled: true`).
+    #[serde(default)]
+    pub inverted: bool,
+    #[serde(default)]
+    pub covers: Vec<String>,
+    /// Input value → ecosystem, when the value decides what is cached.
+    #[serde(default)]
+    pub value_covers: BTreeMap<String, String>,
+    /// Coverage decided by the `path:` input.
+    #[serde(default)]
+    pub paths: bool,
+    pub reference: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachePath {
+    pub pattern: String,
+    pub covers: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryAction {
+    pub action: String,
+    pub input: String,
+    pub reference: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryEnv {
+    pub name: String,
+    pub covers: String,
+    pub reference: String,
+}
+
+/// A setup action that downloads a toolchain.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Toolchain {
+    pub action: String,
+    pub what: String,
+    pub hosts: Vec<String>,
+    /// Every host is GitHub itself, which runs the job anyway.
+    #[serde(default)]
+    pub platform: bool,
+    pub builtin_fallback: Option<String>,
+    #[serde(default)]
+    pub version_inputs: Vec<String>,
+    pub reference: String,
+}
+
+/// A package manager outside the lockfile ecosystems.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manager {
+    pub names: Vec<String>,
+    pub ecosystem: String,
+    pub host: Option<String>,
+    pub help: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Knowledge {
+    #[serde(default)]
+    pub cache: Vec<CacheAction>,
+    #[serde(default)]
+    pub cache_path: Vec<CachePath>,
+    #[serde(default)]
+    pub retry_action: Vec<RetryAction>,
+    #[serde(default)]
+    pub retry_env: Vec<RetryEnv>,
+    #[serde(default)]
+    pub toolchain: Vec<Toolchain>,
+    #[serde(default)]
+    pub manager: Vec<Manager>,
+}
+
+impl Knowledge {
+    /// Action identities compare case-insensitively (GitHub owners and repositories do).
+    #[must_use]
+    pub fn cache(&self, action: &str) -> Option<&CacheAction> {
+        self.cache
+            .iter()
+            .find(|c| c.action.eq_ignore_ascii_case(action))
+    }
+
+    #[must_use]
+    pub fn retry_action(&self, action: &str) -> Option<&RetryAction> {
+        self.retry_action
+            .iter()
+            .find(|c| c.action.eq_ignore_ascii_case(action))
+    }
+
+    #[must_use]
+    pub fn toolchain(&self, action: &str) -> Option<&Toolchain> {
+        self.toolchain
+            .iter()
+            .find(|c| c.action.eq_ignore_ascii_case(action))
+    }
+
+    #[must_use]
+    pub fn manager(&self, name: &str) -> Option<&Manager> {
+        self.manager
+            .iter()
+            .find(|m| m.names.iter().any(|n| n == name))
+    }
+}
+
+impl Sourced for Knowledge {
+    fn check(&self) -> Result<(), Invalid> {
+        for c in &self.cache {
+            cites(&c.reference, &c.action)?;
+            if !c.paths && c.covers.is_empty() && c.value_covers.is_empty() {
+                return Err(Invalid::new(
+                    &c.action,
+                    format!("`{}` covers nothing", c.action),
+                ));
+            }
+        }
+        for r in &self.retry_action {
+            cites(&r.reference, &r.action)?;
+        }
+        for r in &self.retry_env {
+            cites(&r.reference, &r.name)?;
+        }
+        for t in &self.toolchain {
+            cites(&t.reference, &t.action)?;
+            if t.hosts.is_empty() {
+                return Err(Invalid::new(
+                    &t.action,
+                    format!("`{}` lists no host", t.action),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_is_consistent() {
+        let k = crate::fallbacks();
+        assert!(k.cache("actions/setup-node").is_some());
+        assert!(k.cache("ACTIONS/CACHE").is_some_and(|c| c.paths));
+        assert!(
+            k.toolchain("actions/setup-python")
+                .is_some_and(|t| t.platform)
+        );
+        assert!(k.manager("apt-get").is_some());
+    }
+}
