@@ -22,19 +22,11 @@ use tollgate_shell::{Download, Fact, IndexKind, Install};
 use crate::data::{Knowledge, knowledge};
 use crate::model::{DependencyKind, Fallback, FallbackKind, JobDependency, Pinning, Site};
 
-/// The lockfile ecosystem a package manager installs from, when it has one.
+/// The lockfile ecosystem a package manager installs from, when it has one (the
+/// knowledge base's one table).
 #[must_use]
 pub fn manager_ecosystem(manager: &str) -> Option<Ecosystem> {
-    Some(match manager {
-        "pip" | "pip3" | "uv" | "uvx" | "pipx" | "poetry" | "pipenv" | "pdm" | "hatch" => {
-            Ecosystem::PyPI
-        }
-        "npm" | "npx" | "pnpx" | "bunx" | "yarn" | "pnpm" | "bun" | "corepack" => Ecosystem::Npm,
-        "cargo" | "cargo-binstall" => Ecosystem::Cargo,
-        "go" => Ecosystem::Go,
-        "gem" | "bundle" | "bundler" => Ecosystem::RubyGems,
-        _ => return None,
-    })
+    tollgate_kb::Manager::ecosystem_of(manager)
 }
 
 /// GitHub itself: the platform that runs the job. A download from here fails only when
@@ -1107,16 +1099,11 @@ fn plain(
     }
 }
 
-/// Hosts of a registry: the well-known ones for a default registry, else the URL's.
+/// Hosts of a registry: the ones an install from the default registry reaches (the
+/// knowledge base's, as egress lists them), else the URL's.
 fn registry_hosts(eco: Ecosystem, url: &str) -> Vec<String> {
     if is_default_registry(eco, url) {
-        return default_registry(eco)
-            .prefixes
-            .iter()
-            .map(|p| p.split('/').next().unwrap_or(p).to_owned())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        return default_registry(eco).hosts();
     }
     host_of(url).into_iter().collect()
 }
