@@ -29,9 +29,8 @@ fn inventory_and_egress_agree_on_crates_io() {
     let dep = inv["dependencies"]
         .as_array()
         .and_then(|deps| {
-            deps.iter().find(|d| {
-                d["name"] == "cargo https://github.com/rust-lang/crates.io-index"
-            })
+            deps.iter()
+                .find(|d| d["name"] == "cargo https://github.com/rust-lang/crates.io-index")
         })
         .expect("the demo installs from crates.io");
     assert_eq!(

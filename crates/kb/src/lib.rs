@@ -8,12 +8,14 @@
 mod ecosystem;
 pub mod egress;
 pub mod fallbacks;
+pub mod flags;
 mod load;
 pub mod managers;
 pub mod permissions;
 pub mod registries;
 
 pub use ecosystem::Ecosystem;
+pub use flags::Flags;
 pub use load::{KbError, Sourced};
 pub use managers::Manager;
 
