@@ -210,6 +210,10 @@ fn python_tools_read_their_own_options() {
             &["install mgr=uv sub=add pkg=pytest", "!install pkg=test"],
         ),
         (
+            "uv pip install --force-reinstall --no-binary :all: sqlalchemy",
+            &["install mgr=uv pkg=sqlalchemy", "!install pkg=:all:"],
+        ),
+        (
             "pipenv install --categories dev requests",
             &["install mgr=pipenv pkg=requests", "!install pkg=dev"],
         ),
