@@ -54,3 +54,37 @@ fn inventory_and_egress_agree_on_crates_io() {
         );
     }
 }
+
+/// The inventory took apt's host from its own table (`archive.ubuntu.com`) while egress
+/// allowed the mirror GitHub's runner images use (`azure.archive.ubuntu.com`, and
+/// `security.ubuntu.com`); both now read egress-hosts.toml's `[[manager]]` table.
+#[test]
+fn inventory_and_egress_agree_on_apt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(
+        wf.join("ci.yml"),
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: sudo apt-get install -y jq\n",
+    )
+    .expect("write");
+    let inv = run("inventory", dir.path());
+    let dep = inv["dependencies"]
+        .as_array()
+        .and_then(|deps| deps.iter().find(|d| d["ecosystem"] == "apt"))
+        .expect("the apt dependency");
+    assert_eq!(
+        dep["hosts"],
+        serde_json::json!(["azure.archive.ubuntu.com", "security.ubuntu.com"])
+    );
+    let egress = run("egress", dir.path());
+    let allowed = &egress["jobs"][0]["allowed_endpoints"];
+    for host in ["azure.archive.ubuntu.com:80", "security.ubuntu.com:80"] {
+        assert!(
+            allowed
+                .as_array()
+                .is_some_and(|a| a.iter().any(|v| v == host)),
+            "{host} not in {allowed}"
+        );
+    }
+}

@@ -964,7 +964,8 @@ impl<'a> Collector<'a> {
         let Some(m) = self.kb.manager(inst.manager) else {
             return;
         };
-        let name = match &m.host {
+        let hosts = tollgate_kb::egress_hosts().manager_hosts(inst.manager);
+        let name = match hosts.first() {
             Some(h) => format!("{} ({h})", m.ecosystem),
             None => format!("{} repositories", m.ecosystem),
         };
@@ -972,7 +973,7 @@ impl<'a> Collector<'a> {
             DependencyKind::PackageSource,
             format!("package-source {}", m.ecosystem),
             name,
-            m.host.iter().cloned().collect(),
+            hosts,
             true,
             if inst.packages.iter().all(|p| p.version.is_some()) && !inst.packages.is_empty() {
                 Pinning::pinned("exact versions")

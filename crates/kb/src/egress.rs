@@ -178,6 +178,15 @@ impl Hosts {
         self.manager.iter().find(|m| m.name == name)
     }
 
+    /// The hosts an install by the manager named `name` reaches when it names no index:
+    /// its `[[manager]]` hosts with groups expanded, in the data's order.
+    #[must_use]
+    pub fn manager_hosts(&self, name: &str) -> Vec<String> {
+        self.manager(name)
+            .map(|m| self.expand(&m.hosts))
+            .unwrap_or_default()
+    }
+
     /// The entry of an ecosystem (`npm`, `pypi`, `cargo`, `go`, `rubygems`).
     #[must_use]
     pub fn ecosystem(&self, name: &str) -> Option<&EcosystemEntry> {

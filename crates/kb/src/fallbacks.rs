@@ -77,13 +77,15 @@ pub struct Toolchain {
     pub reference: String,
 }
 
-/// A package manager outside the lockfile ecosystems.
+/// The fallback advice for a package manager outside the lockfile ecosystems. The hosts
+/// it reaches are not here but in `egress-hosts.toml` (`[[manager]]`), the one table of
+/// manager hosts, so the inventory and the egress allow-lists name the same ones.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manager {
+    /// The names the install recogniser reports ([`crate::Manager::name`]).
     pub names: Vec<String>,
     pub ecosystem: String,
-    pub host: Option<String>,
     pub help: String,
 }
 
