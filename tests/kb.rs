@@ -88,3 +88,26 @@ fn inventory_and_egress_agree_on_apt() {
         );
     }
 }
+
+/// `uvx`, `pnpx` and `bunx` with nothing but options run no package; the inventory
+/// matched them by names the recogniser never reports (it reports `uv`, `pnpm` and
+/// `bun`), so `uvx --version` counted as an install from PyPI.
+#[test]
+fn package_runners_with_only_options_fetch_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(
+        wf.join("ci.yml"),
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: uvx --version\n      - run: bunx --help\n      - run: npx --version\n",
+    )
+    .expect("write");
+    let inv = run("inventory", dir.path());
+    let sources: Vec<&serde_json::Value> = inv["dependencies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["kind"] == "package-source")
+        .collect();
+    assert!(sources.is_empty(), "{sources:?}");
+}

@@ -29,15 +29,8 @@ pub fn manager_ecosystem(manager: &str) -> Option<Ecosystem> {
     tollgate_kb::Manager::ecosystem_of(manager)
 }
 
-/// GitHub itself: the platform that runs the job. A download from here fails only when
-/// the job cannot run at all.
-#[must_use]
-pub fn is_platform_host(host: &str) -> bool {
-    host == "github.com"
-        || host.ends_with(".github.com")
-        || host.ends_with(".githubusercontent.com")
-        || host == "github.io"
-}
+/// GitHub itself: the platform that runs the job (the knowledge base's one test).
+pub use tollgate_kb::github::is_platform_host;
 
 /// A cache restored by a step, and what it keeps.
 struct CacheCover {
@@ -1137,7 +1130,10 @@ fn fetches(i: &Install, text: &str) -> bool {
     {
         return false;
     }
-    let runner = matches!(i.manager, "npx" | "uvx" | "pnpx" | "bunx");
+    // The recogniser reports uvx, pnpx and bunx as uv, pnpm and bun with the runner's
+    // name as the subcommand.
+    let runner =
+        i.manager == "npx" || matches!(i.subcommand.as_deref(), Some("uvx" | "pnpx" | "bunx"));
     !(runner && i.packages.iter().all(|p| p.name.starts_with('-')))
 }
 

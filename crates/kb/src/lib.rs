@@ -9,6 +9,7 @@ mod ecosystem;
 pub mod egress;
 pub mod fallbacks;
 pub mod flags;
+pub mod github;
 mod load;
 pub mod managers;
 pub mod permissions;
