@@ -1103,14 +1103,11 @@ fn registry_hosts(eco: Ecosystem, url: &str) -> Vec<String> {
 }
 
 fn package_help(eco: Ecosystem) -> String {
-    match eco {
-        Ecosystem::Npm => "cache the package store (`actions/setup-node` with `cache: npm`, or `actions/cache` of `~/.npm`), use a registry mirror in `.npmrc`, or retry (`npm ci --fetch-retries 5`)",
-        Ecosystem::PyPI => "cache the downloads (`actions/setup-python` with `cache: pip`, `astral-sh/setup-uv` with `enable-cache: true`), use an index mirror, or retry (`pip install --retries 5`)",
-        Ecosystem::Cargo => "cache the registry (`Swatinem/rust-cache`, or `actions/cache` of `~/.cargo/registry`), vendor the crates (`cargo vendor`), or retry (`CARGO_NET_RETRY=5`)",
-        Ecosystem::Go => "cache the module cache (`actions/setup-go` caches it by default), vendor the modules (`go mod vendor`), or give `GOPROXY` a fallback list",
-        Ecosystem::RubyGems => "cache the bundle (`ruby/setup-ruby` with `bundler-cache: true`), or vendor the gems (`bundle cache`)",
-    }
-    .to_owned()
+    // The advice is knowledge-base data next to the cache actions it names.
+    tollgate_kb::fallbacks()
+        .advice(eco)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Whether an install reaches a package source at all: `--no-index`/`--offline`

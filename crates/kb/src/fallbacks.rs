@@ -104,6 +104,17 @@ pub struct Knowledge {
     pub toolchain: Vec<Toolchain>,
     #[serde(default)]
     pub manager: Vec<Manager>,
+    #[serde(default)]
+    pub advice: Vec<Advice>,
+}
+
+/// The advice for a lockfile ecosystem's package source without a fallback.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advice {
+    /// `npm`, `pypi`, `cargo`, `go` or `rubygems` ([`crate::Ecosystem::as_str`]).
+    pub ecosystem: String,
+    pub help: String,
 }
 
 impl Knowledge {
@@ -127,6 +138,15 @@ impl Knowledge {
         self.toolchain
             .iter()
             .find(|c| c.action.eq_ignore_ascii_case(action))
+    }
+
+    /// The advice for an ecosystem's package source without a fallback.
+    #[must_use]
+    pub fn advice(&self, ecosystem: crate::Ecosystem) -> Option<&str> {
+        self.advice
+            .iter()
+            .find(|a| a.ecosystem == ecosystem.as_str())
+            .map(|a| a.help.as_str())
     }
 
     #[must_use]
@@ -163,6 +183,26 @@ impl Sourced for Knowledge {
                 ));
             }
         }
+        for a in &self.advice {
+            // Advice names actions in backticks (`owner/repo`, then ` with `…); each must
+            // be one this file knows as a cache.
+            for named in a.help.split('`').skip(1).step_by(2) {
+                let looks_like_action = named.matches('/').count() >= 1
+                    && !named.starts_with('~')
+                    && !named.starts_with('.')
+                    && !named.contains(' ')
+                    && !named.contains(':');
+                if looks_like_action && self.cache(named).is_none() {
+                    return Err(Invalid::new(
+                        &a.ecosystem,
+                        format!(
+                            "advice for `{}` names `{named}`, which has no [[cache]] entry",
+                            a.ecosystem
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -179,5 +219,23 @@ mod tests {
                 .is_some_and(|t| t.platform)
         );
         assert!(k.manager("apt-get").is_some());
+        for eco in [
+            crate::Ecosystem::Cargo,
+            crate::Ecosystem::Npm,
+            crate::Ecosystem::PyPI,
+            crate::Ecosystem::Go,
+            crate::Ecosystem::RubyGems,
+        ] {
+            assert!(k.advice(eco).is_some(), "{eco:?}");
+        }
+    }
+
+    #[test]
+    fn advice_naming_an_unknown_cache_action_is_refused() {
+        let text = "[[cache]]\naction = \"actions/cache\"\npaths = true\nreference = \"https://x\"\n\n[[advice]]\necosystem = \"npm\"\nhelp = \"use `nobody/cache-npm`\"\n";
+        let err = crate::load::load::<super::Knowledge>("fallbacks.toml", text)
+            .expect_err("unknown action");
+        assert_eq!(err.line, 7, "{err}");
+        assert!(err.message.contains("nobody/cache-npm"), "{err}");
     }
 }
