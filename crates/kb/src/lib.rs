@@ -7,6 +7,7 @@
 
 mod ecosystem;
 pub mod egress;
+pub mod env;
 pub mod fallbacks;
 pub mod flags;
 pub mod github;

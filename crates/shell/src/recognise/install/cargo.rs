@@ -1,15 +1,7 @@
 //! Rust: `cargo install|add|fetch|build`, cargo-binstall and rustup.
 
 use super::*;
-
-const CARGO_ENV: &[(&str, Effect)] = &[
-    ("CARGO_NET_RETRY", Effect::Retry),
-    ("CARGO_REGISTRIES_*", Effect::Record),
-    ("CARGO_REGISTRY_*", Effect::Record),
-    ("CARGO_NET_*", Effect::Record),
-    ("CARGO_HTTP_*", Effect::Record),
-    ("CARGO_SOURCE_*", Effect::Record),
-];
+use tollgate_kb::env;
 
 pub(super) fn cargo(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     // `cargo +nightly install …` picks a toolchain first.
@@ -33,7 +25,7 @@ pub(super) fn cargo(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
                 && scanned
                     .iter()
                     .any(|a| a.is('\0', "locked") || a.is('\0', "frozen"));
-            apply_env(cx, cmd, &mut inst, CARGO_ENV);
+            apply_env(cx, cmd, &mut inst, env::CARGO);
             cargo_env_registries(&mut inst);
             cx.push(Fact::Install(inst));
         }
@@ -117,7 +109,7 @@ pub(crate) fn cargo_install(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], sub: 
             index(cx, &mut inst, a, IndexKind::Registry);
         }
     }
-    apply_env(cx, cmd, &mut inst, CARGO_ENV);
+    apply_env(cx, cmd, &mut inst, env::CARGO);
     cargo_env_registries(&mut inst);
     cx.push(Fact::Install(inst));
 }
@@ -160,14 +152,6 @@ pub(super) fn rustup(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
             }
         }
     }
-    apply_env(
-        cx,
-        cmd,
-        &mut inst,
-        &[
-            ("RUSTUP_DIST_SERVER", Effect::Index(IndexKind::Index)),
-            ("RUSTUP_UPDATE_ROOT", Effect::Record),
-        ],
-    );
+    apply_env(cx, cmd, &mut inst, env::RUSTUP);
     cx.push(Fact::Install(inst));
 }

@@ -1,17 +1,7 @@
 //! Go: `go install|get|mod download` and the module proxy settings.
 
 use super::*;
-
-const GO_ENV: &[(&str, Effect)] = &[
-    ("GOPROXY", Effect::ProxyList),
-    ("GOFLAGS", Effect::GoFlags),
-    ("GOINSECURE", Effect::Insecure),
-    ("GOSUMDB", Effect::InsecureIfOff),
-    ("GONOSUMCHECK", Effect::Insecure),
-    ("GONOSUMDB", Effect::Record),
-    ("GOPRIVATE", Effect::Record),
-    ("GONOPROXY", Effect::Record),
-];
+use tollgate_kb::env;
 
 pub(super) fn go(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::GO);
@@ -68,7 +58,7 @@ pub(super) fn go(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     // `go mod download` fetches exactly what go.mod and go.sum name.
     inst.locked = sub == "mod" && inst.packages.is_empty();
     inst.insecure = scanned.iter().any(|a| a.is('\0', "insecure"));
-    apply_env(cx, cmd, &mut inst, GO_ENV);
+    apply_env(cx, cmd, &mut inst, env::GO);
     cx.push(Fact::Install(inst));
 }
 
@@ -82,7 +72,7 @@ pub(super) fn go_env_w(cx: &mut Cx<'_>, scanned: &[Arg<'_>]) {
         let Some((k, v)) = t.split_once('=') else {
             continue;
         };
-        let Some(name) = GO_ENV.iter().map(|(n, _)| *n).find(|n| *n == k) else {
+        let Some(name) = env::GO.iter().map(|(n, _)| *n).find(|n| *n == k) else {
             continue;
         };
         cx.setting(name, v.to_owned(), sub_span(w, v));

@@ -1,20 +1,7 @@
 //! JavaScript installers: npm, npx, yarn, pnpm (and pnpx), bun (and bunx) and corepack.
 
 use super::*;
-
-const NPM_ENV: &[(&str, Effect)] = &[
-    ("npm_config_registry", Effect::Index(IndexKind::Registry)),
-    ("npm_config_fetch_retries", Effect::Retry),
-    ("npm_config_strict_ssl", Effect::Record),
-    ("NODE_TLS_REJECT_UNAUTHORIZED", Effect::Record),
-    (
-        "YARN_NPM_REGISTRY_SERVER",
-        Effect::Index(IndexKind::Registry),
-    ),
-    ("YARN_REGISTRY", Effect::Index(IndexKind::Registry)),
-    ("YARN_ENABLE_IMMUTABLE_INSTALLS", Effect::Locked),
-    ("BUN_CONFIG_REGISTRY", Effect::Index(IndexKind::Registry)),
-];
+use tollgate_kb::env;
 
 /// `@scope/name@1.2.3`, `name@^1`, `github:o/r#sha`, `o/r`, `git+https://…`, `./dir`,
 /// `https://…/x.tgz`.
@@ -145,7 +132,7 @@ pub(super) fn npm(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         inst.packages = pos[1..].iter().map(|w| npm_spec(cx, w)).collect();
     }
     npm_common(cx, &mut inst, &scanned);
-    apply_env(cx, cmd, &mut inst, NPM_ENV);
+    apply_env(cx, cmd, &mut inst, env::NPM);
     cx.push(Fact::Install(inst));
 }
 
@@ -212,7 +199,7 @@ pub(super) fn npx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], name: &str) {
         return;
     }
     npm_common(cx, &mut inst, &scanned);
-    apply_env(cx, cmd, &mut inst, NPM_ENV);
+    apply_env(cx, cmd, &mut inst, env::NPM);
     cx.push(Fact::Install(inst));
 }
 
@@ -250,7 +237,7 @@ pub(super) fn yarn(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         .map(|w| npm_spec(cx, w))
         .collect();
     npm_common(cx, &mut inst, &scanned);
-    apply_env(cx, cmd, &mut inst, NPM_ENV);
+    apply_env(cx, cmd, &mut inst, env::NPM);
     cx.push(Fact::Install(inst));
 }
 
@@ -286,7 +273,7 @@ pub(super) fn pnpm(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     {
         inst.locked = true;
     }
-    apply_env(cx, cmd, &mut inst, NPM_ENV);
+    apply_env(cx, cmd, &mut inst, env::NPM);
     cx.push(Fact::Install(inst));
 }
 
@@ -303,7 +290,7 @@ pub(super) fn bun(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     let mut inst = blank("bun", Some(sub.to_owned()), cmd);
     inst.packages = pos[1..].iter().map(|w| npm_spec(cx, w)).collect();
     npm_common(cx, &mut inst, &scanned);
-    apply_env(cx, cmd, &mut inst, NPM_ENV);
+    apply_env(cx, cmd, &mut inst, env::NPM);
     cx.push(Fact::Install(inst));
 }
 
@@ -317,11 +304,6 @@ pub(super) fn corepack(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     let mut inst = blank("corepack", Some(sub.to_owned()), cmd);
     inst.packages = pos[1..].iter().map(|w| npm_spec(cx, w)).collect();
     inst.global = scanned.iter().any(|a| a.is('g', "global"));
-    apply_env(
-        cx,
-        cmd,
-        &mut inst,
-        &[("COREPACK_NPM_REGISTRY", Effect::Index(IndexKind::Registry))],
-    );
+    apply_env(cx, cmd, &mut inst, env::COREPACK);
     cx.push(Fact::Install(inst));
 }

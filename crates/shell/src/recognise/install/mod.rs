@@ -49,25 +49,8 @@ fn blank(manager: &'static str, sub: Option<String>, cmd: &Command) -> Install {
     }
 }
 
-/// What an environment variable does to an install.
-#[derive(Clone, Copy)]
-enum Effect {
-    Index(IndexKind),
-    /// Whitespace-separated list of index URLs.
-    IndexList(IndexKind),
-    /// Comma- or pipe-separated proxy list (`GOPROXY`); `direct` and `off` are not hosts.
-    ProxyList,
-    Trusted,
-    /// Locked when the value is truthy.
-    Locked,
-    Retry,
-    /// Insecure when the value is truthy (or, with `Off`, when it is `off`).
-    Insecure,
-    InsecureIfOff,
-    /// `GOFLAGS`: `-insecure` inside.
-    GoFlags,
-    Record,
-}
+/// What an environment variable does to an install (the knowledge base's tables).
+use tollgate_kb::env::EnvEffect as Effect;
 
 fn truthy(v: &str) -> bool {
     !matches!(

@@ -2,37 +2,7 @@
 //! each reads its own options and environment variables.
 
 use super::*;
-
-const PIP_ENV: &[(&str, Effect)] = &[
-    ("PIP_INDEX_URL", Effect::Index(IndexKind::Index)),
-    (
-        "PIP_EXTRA_INDEX_URL",
-        Effect::IndexList(IndexKind::ExtraIndex),
-    ),
-    ("PIP_FIND_LINKS", Effect::IndexList(IndexKind::FindLinks)),
-    ("PIP_TRUSTED_HOST", Effect::Trusted),
-    ("PIP_REQUIRE_HASHES", Effect::Locked),
-    ("PIP_RETRIES", Effect::Retry),
-    ("PIP_NO_INDEX", Effect::Record),
-    ("PIP_CONSTRAINT", Effect::Record),
-];
-
-// uv does not read `PIP_*`; it has its own names.
-const UV_ENV: &[(&str, Effect)] = &[
-    ("UV_INDEX_URL", Effect::Index(IndexKind::Index)),
-    ("UV_DEFAULT_INDEX", Effect::Index(IndexKind::Index)),
-    (
-        "UV_EXTRA_INDEX_URL",
-        Effect::IndexList(IndexKind::ExtraIndex),
-    ),
-    ("UV_INDEX", Effect::IndexList(IndexKind::ExtraIndex)),
-    ("UV_FIND_LINKS", Effect::IndexList(IndexKind::FindLinks)),
-    ("UV_INSECURE_HOST", Effect::Trusted),
-    ("UV_LOCKED", Effect::Locked),
-    ("UV_FROZEN", Effect::Locked),
-    ("UV_HTTP_RETRIES", Effect::Retry),
-    ("UV_REQUIRE_HASHES", Effect::Locked),
-];
+use tollgate_kb::env;
 
 /// `name[extras]==1.0`, `git+https://…@ref#egg=name`, `https://…/x.whl`, `./dir`, `x.whl`.
 pub(super) fn pip_spec(cx: &Cx<'_>, w: &Word) -> PackageSpec {
@@ -187,7 +157,7 @@ pub(super) fn pip(
             _ => {}
         }
     }
-    let env = if manager == "uv" { UV_ENV } else { PIP_ENV };
+    let env = if manager == "uv" { env::UV } else { env::PIP };
     apply_env(cx, cmd, &mut inst, env);
     inst.require_hashes |= inst.locked;
     // Only local archives with no index is pinned too (Scorecard's reading).
@@ -243,7 +213,7 @@ pub(super) fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
                     let mut inst = blank("uv", Some(format!("tool {sub2}")), cmd);
                     inst.global = true;
                     python_packages(cx, &mut inst, &scanned, 2);
-                    apply_env(cx, cmd, &mut inst, UV_ENV);
+                    apply_env(cx, cmd, &mut inst, env::UV);
                     cx.push(Fact::Install(inst));
                 }
                 return;
@@ -289,7 +259,7 @@ pub(super) fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
                     index(cx, &mut inst, a, IndexKind::ExtraIndex);
                 }
             }
-            apply_env(cx, cmd, &mut inst, UV_ENV);
+            apply_env(cx, cmd, &mut inst, env::UV);
             if sub == "run" && inst.packages.is_empty() {
                 return;
             }
@@ -344,7 +314,7 @@ pub(super) fn uv_tool_run(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], sub: &s
             inst.packages.push(pip_spec_str(&val_text(cx, &v), v.span));
         }
     }
-    apply_env(cx, cmd, &mut inst, UV_ENV);
+    apply_env(cx, cmd, &mut inst, env::UV);
     cx.push(Fact::Install(inst));
 }
 
@@ -377,7 +347,7 @@ pub(super) fn pipx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
             index(cx, &mut inst, a, IndexKind::Index);
         }
     }
-    apply_env(cx, cmd, &mut inst, PIP_ENV);
+    apply_env(cx, cmd, &mut inst, env::PIP);
     cx.push(Fact::Install(inst));
 }
 
@@ -396,15 +366,7 @@ pub(super) fn poetry(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
                     inst.packages.push(at_version_spec(cx, w, ""));
                 }
             }
-            apply_env(
-                cx,
-                cmd,
-                &mut inst,
-                &[
-                    ("POETRY_REPOSITORIES_*", Effect::Record),
-                    ("POETRY_HTTP_BASIC_*", Effect::Record),
-                ],
-            );
+            apply_env(cx, cmd, &mut inst, env::POETRY);
             cx.push(Fact::Install(inst));
         }
         "publish" => credential::publish(cx, cmd, "poetry publish", false),
@@ -428,14 +390,6 @@ pub(super) fn pipenv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
             .iter()
             .any(|a| a.is('\0', "deploy") || a.is('\0', "ignore-pipfile"));
     inst.global = inst.global || scanned.iter().any(|a| a.is('\0', "system"));
-    apply_env(
-        cx,
-        cmd,
-        &mut inst,
-        &[
-            ("PIPENV_PYPI_MIRROR", Effect::Index(IndexKind::Index)),
-            ("PIP_INDEX_URL", Effect::Index(IndexKind::Index)),
-        ],
-    );
+    apply_env(cx, cmd, &mut inst, env::PIPENV);
     cx.push(Fact::Install(inst));
 }

@@ -1,13 +1,7 @@
 //! Ruby: gem and bundle (bundler).
 
 use super::*;
-
-const BUNDLE_ENV: &[(&str, Effect)] = &[
-    ("BUNDLE_FROZEN", Effect::Locked),
-    ("BUNDLE_DEPLOYMENT", Effect::Locked),
-    ("BUNDLE_RETRY", Effect::Retry),
-    ("BUNDLE_MIRROR__*", Effect::Record),
-];
+use tollgate_kb::env;
 
 pub(super) fn gem(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::GEM);
@@ -55,7 +49,7 @@ pub(super) fn gem(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     for a in scanned.iter().filter(|a| a.is('s', "source")) {
         index(cx, &mut inst, a, IndexKind::Source);
     }
-    apply_env(cx, cmd, &mut inst, &[("GEM_HOST_API_KEY", Effect::Record)]);
+    apply_env(cx, cmd, &mut inst, env::GEM);
     cx.push(Fact::Install(inst));
 }
 
@@ -95,7 +89,7 @@ pub(super) fn bundle(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     inst.retry = scanned
         .iter()
         .any(|a| a.is('\0', "retry") && a.value_text().is_none_or(|n| n != "0"));
-    apply_env(cx, cmd, &mut inst, BUNDLE_ENV);
+    apply_env(cx, cmd, &mut inst, env::BUNDLE);
     if sub == Some("update") {
         inst.locked = false;
     }
