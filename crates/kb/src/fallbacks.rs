@@ -47,14 +47,6 @@ pub struct CachePath {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RetryAction {
-    pub action: String,
-    pub input: String,
-    pub reference: String,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct RetryEnv {
     pub name: String,
     pub covers: String,
@@ -97,8 +89,6 @@ pub struct Knowledge {
     #[serde(default)]
     pub cache_path: Vec<CachePath>,
     #[serde(default)]
-    pub retry_action: Vec<RetryAction>,
-    #[serde(default)]
     pub retry_env: Vec<RetryEnv>,
     #[serde(default)]
     pub toolchain: Vec<Toolchain>,
@@ -122,13 +112,6 @@ impl Knowledge {
     #[must_use]
     pub fn cache(&self, action: &str) -> Option<&CacheAction> {
         self.cache
-            .iter()
-            .find(|c| c.action.eq_ignore_ascii_case(action))
-    }
-
-    #[must_use]
-    pub fn retry_action(&self, action: &str) -> Option<&RetryAction> {
-        self.retry_action
             .iter()
             .find(|c| c.action.eq_ignore_ascii_case(action))
     }
@@ -167,9 +150,6 @@ impl Sourced for Knowledge {
                     format!("`{}` covers nothing", c.action),
                 ));
             }
-        }
-        for r in &self.retry_action {
-            cites(&r.reference, &r.action)?;
         }
         for r in &self.retry_env {
             cites(&r.reference, &r.name)?;

@@ -141,6 +141,24 @@ mod tests {
         assert!(err.message.contains("`b`"), "{err}");
     }
 
+    /// A generated file of 50,000 entries with a bad one at the end: the error names the
+    /// last line, and the loader stays linear (a generous bound catches a blow-up).
+    #[test]
+    fn a_large_file_names_the_line_of_its_last_entry() {
+        let n = 50_000;
+        let mut text = String::new();
+        for i in 0..n {
+            text.push_str(&format!(
+                "[[entry]]\nname = \"e{i}\"\nsource = \"https://x\"\n"
+            ));
+        }
+        text.push_str("[[entry]]\nname = \"last\"\nsource = \"ftp://x\"\n");
+        let start = std::time::Instant::now();
+        let err = load::<Doc>("t.toml", &text).expect_err("bad last source");
+        assert_eq!(err.line, 3 * n + 2, "{err}");
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    }
+
     #[test]
     fn a_valid_file_loads() {
         let doc = load::<Doc>(
