@@ -19,7 +19,7 @@ pub(super) fn cargo(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         | "d" | "bench" | "nextest" | "update" | "generate-lockfile" | "vendor" | "tree"
         | "llvm-cov" | "hack" => {
             let scanned = scan(&args[1..], &flags::CARGO);
-            let mut inst = blank("cargo", Some(sub.to_owned()), cmd);
+            let mut inst = blank(Manager::Cargo, Some(sub.to_owned()), cmd);
             // `--frozen` is `--locked` plus `--offline`.
             inst.locked = !matches!(sub, "update" | "generate-lockfile")
                 && scanned
@@ -52,7 +52,7 @@ pub(super) fn cargo_env_registries(inst: &mut Install) {
 
 pub(crate) fn cargo_install(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], sub: &str) {
     let scanned = scan(args, &flags::CARGO);
-    let mut inst = blank("cargo", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Cargo, Some(sub.to_owned()), cmd);
     // Both put binaries into ~/.cargo/bin for every later step.
     inst.global = true;
     let version = scanned
@@ -126,7 +126,7 @@ pub(super) fn rustup(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         ("install" | "update" | "default", _) => (a.to_owned(), 1),
         _ => return,
     };
-    let mut inst = blank("rustup", Some(sub), cmd);
+    let mut inst = blank(Manager::Rustup, Some(sub), cmd);
     inst.global = true;
     inst.packages = pos[skip..]
         .iter()

@@ -25,7 +25,7 @@ pub(super) fn go(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         }
         _ => return,
     };
-    let mut inst = blank("go", Some(name), cmd);
+    let mut inst = blank(Manager::Go, Some(name), cmd);
     inst.global = sub == "install";
     let take = if sub == "run" { 1 } else { usize::MAX };
     for w in pos.iter().skip(skip).take(take) {

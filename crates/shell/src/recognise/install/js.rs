@@ -114,7 +114,7 @@ pub(super) fn npm(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         }
         _ => return,
     };
-    let mut inst = blank("npm", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Npm, Some(sub.to_owned()), cmd);
     inst.locked = kind == "ci";
     if kind == "exec" {
         let pkgs: Vec<Val<'_>> = scanned
@@ -178,9 +178,9 @@ pub(super) fn npx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], name: &str) {
     };
     let scanned = scan(args, table);
     let manager = match name {
-        "pnpx" => "pnpm",
-        "bunx" => "bun",
-        _ => "npx",
+        "pnpx" => Manager::Pnpm,
+        "bunx" => Manager::Bun,
+        _ => Manager::Npx,
     };
     let mut inst = blank(manager, Some(name.to_owned()), cmd);
     let pkgs: Vec<Val<'_>> = scanned
@@ -229,7 +229,7 @@ pub(super) fn yarn(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         }
         _ => return,
     };
-    let mut inst = blank("yarn", Some(sub_name), cmd);
+    let mut inst = blank(Manager::Yarn, Some(sub_name), cmd);
     inst.global = inst.global || global;
     inst.packages = pos
         .iter()
@@ -258,7 +258,7 @@ pub(super) fn pnpm(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         }
         _ => return,
     }
-    let mut inst = blank("pnpm", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Pnpm, Some(sub.to_owned()), cmd);
     inst.packages = if sub == "dlx" {
         pos.get(1).map(|w| npm_spec(cx, w)).into_iter().collect()
     } else {
@@ -287,7 +287,7 @@ pub(super) fn bun(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         "publish" => return credential::publish(cx, cmd, "bun publish", false),
         _ => return,
     }
-    let mut inst = blank("bun", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Bun, Some(sub.to_owned()), cmd);
     inst.packages = pos[1..].iter().map(|w| npm_spec(cx, w)).collect();
     npm_common(cx, &mut inst, &scanned);
     apply_env(cx, cmd, &mut inst, env::NPM);
@@ -301,7 +301,7 @@ pub(super) fn corepack(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     if !matches!(sub, "prepare" | "install" | "use" | "up") {
         return;
     }
-    let mut inst = blank("corepack", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Corepack, Some(sub.to_owned()), cmd);
     inst.packages = pos[1..].iter().map(|w| npm_spec(cx, w)).collect();
     inst.global = scanned.iter().any(|a| a.is('g', "global"));
     apply_env(cx, cmd, &mut inst, env::COREPACK);

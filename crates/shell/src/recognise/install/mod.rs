@@ -21,7 +21,7 @@ pub(super) use system::gh_extension;
 use tollgate_model::Span;
 
 use super::{Cx, base_name, credential};
-use tollgate_kb::flags;
+use tollgate_kb::{Manager, flags};
 
 use crate::args::{Arg, OptSpec, Val, positionals, scan, sub_span};
 use crate::command::{Command, Word};
@@ -29,9 +29,9 @@ use crate::facts::{
     EnvSetting, Fact, FileRef, IndexKind, IndexUrl, Install, PackageKind, PackageSpec,
 };
 
-fn blank(manager: &'static str, sub: Option<String>, cmd: &Command) -> Install {
+fn blank(manager: Manager, sub: Option<String>, cmd: &Command) -> Install {
     Install {
-        manager,
+        manager: manager.name(),
         subcommand: sub,
         packages: Vec::new(),
         locked: false,
@@ -129,7 +129,7 @@ pub(super) fn install(cx: &mut Cx<'_>, cmd: &Command) {
     let Some(name) = cmd.name() else { return };
     let args = cmd.args();
     match base_name(name) {
-        "pip" | "pip3" => pip(cx, cmd, "pip", args, None),
+        "pip" | "pip3" => pip(cx, cmd, Manager::Pip, args, None),
         "python" | "python2" | "python3" | "py" | "pypy" | "pypy3" => {
             // `python -m pip install …`, `python3 -m pipx …`; `-m` may follow other flags.
             let Some(m) = args.iter().position(|w| w.as_str() == Some("-m")) else {
@@ -142,7 +142,7 @@ pub(super) fn install(cx: &mut Cx<'_>, cmd: &Command) {
                 return;
             }
             match args.get(m + 1).and_then(Word::as_str) {
-                Some("pip") => pip(cx, cmd, "pip", &args[m + 2..], None),
+                Some("pip") => pip(cx, cmd, Manager::Pip, &args[m + 2..], None),
                 Some("pipx") => pipx(cx, cmd, &args[m + 2..]),
                 Some("uv") => uv(cx, cmd, &args[m + 2..]),
                 _ => {}
@@ -166,7 +166,7 @@ pub(super) fn install(cx: &mut Cx<'_>, cmd: &Command) {
             cx,
             cmd,
             args,
-            sys_manager(name),
+            named(name, Manager::Tdnf),
             &["install", "reinstall"],
             SYS_APT,
         ),
@@ -174,7 +174,7 @@ pub(super) fn install(cx: &mut Cx<'_>, cmd: &Command) {
             cx,
             cmd,
             args,
-            sys_manager(name),
+            named(name, Manager::Tdnf),
             &[
                 "install",
                 "localinstall",
@@ -185,22 +185,36 @@ pub(super) fn install(cx: &mut Cx<'_>, cmd: &Command) {
             ],
             SYS_YUM,
         ),
-        "apk" => system(cx, cmd, args, "apk", &["add"], SYS_APK),
-        "zypper" => system(cx, cmd, args, "zypper", &["install", "in"], SYS_ZYPPER),
+        "apk" => system(cx, cmd, args, Manager::Apk, &["add"], SYS_APK),
+        "zypper" => system(
+            cx,
+            cmd,
+            args,
+            Manager::Zypper,
+            &["install", "in"],
+            SYS_ZYPPER,
+        ),
         "brew" => system(
             cx,
             cmd,
             args,
-            "brew",
+            Manager::Brew,
             &["install", "reinstall", "upgrade"],
             SYS_BREW,
         ),
-        "choco" | "choco.exe" => system(cx, cmd, args, "choco", &["install", "upgrade"], SYS_CHOCO),
-        "snap" => system(cx, cmd, args, "snap", &["install"], SYS_SNAP),
+        "choco" | "choco.exe" => system(
+            cx,
+            cmd,
+            args,
+            Manager::Choco,
+            &["install", "upgrade"],
+            SYS_CHOCO,
+        ),
+        "snap" => system(cx, cmd, args, Manager::Snap, &["install"], SYS_SNAP),
         "pacman" => pacman(cx, cmd, args),
         "dotnet" => dotnet(cx, cmd, args),
         "nuget" | "nuget.exe" => nuget(cx, cmd, args),
-        "conda" | "mamba" | "micromamba" => conda(cx, cmd, args, conda_manager(name)),
+        "conda" | "mamba" | "micromamba" => conda(cx, cmd, args, named(name, Manager::Conda)),
         "rustup" => rustup(cx, cmd, args),
         "poetry" => poetry(cx, cmd, args),
         "pipenv" => pipenv(cx, cmd, args),
@@ -208,24 +222,9 @@ pub(super) fn install(cx: &mut Cx<'_>, cmd: &Command) {
     }
 }
 
-fn sys_manager(name: &str) -> &'static str {
-    match name {
-        "apt-get" => "apt-get",
-        "apt" => "apt",
-        "aptitude" => "aptitude",
-        "yum" => "yum",
-        "dnf" => "dnf",
-        "microdnf" => "microdnf",
-        _ => "tdnf",
-    }
-}
-
-fn conda_manager(name: &str) -> &'static str {
-    match name {
-        "mamba" => "mamba",
-        "micromamba" => "micromamba",
-        _ => "conda",
-    }
+/// The manager a command name reports (`apt-get`, `dnf`, `mamba`: each its own).
+fn named(name: &str, fallback: Manager) -> Manager {
+    Manager::from_name(name).unwrap_or(fallback)
 }
 
 fn first_pos<'w>(args: &[Arg<'w>]) -> Option<&'w Word> {

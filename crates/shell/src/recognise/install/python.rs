@@ -91,12 +91,12 @@ pub(super) fn pip_spec_str(t: &str, span: Span) -> PackageSpec {
 pub(super) fn pip(
     cx: &mut Cx<'_>,
     cmd: &Command,
-    manager: &'static str,
+    manager: Manager,
     args: &[Word],
     sub_prefix: Option<&str>,
 ) {
     // `uv pip` takes uv's options, not pip's.
-    let table = if manager == "uv" {
+    let table = if manager == Manager::Uv {
         &flags::UV
     } else {
         &flags::PIP
@@ -157,7 +157,11 @@ pub(super) fn pip(
             _ => {}
         }
     }
-    let env = if manager == "uv" { env::UV } else { env::PIP };
+    let env = if manager == Manager::Uv {
+        env::UV
+    } else {
+        env::PIP
+    };
     apply_env(cx, cmd, &mut inst, env);
     inst.require_hashes |= inst.locked;
     // Only local archives with no index is pinned too (Scorecard's reading).
@@ -199,7 +203,7 @@ pub(super) fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
             let Some(at) = args.iter().position(|w| std::ptr::eq(w, pos[0])) else {
                 return;
             };
-            pip(cx, cmd, "uv", &args[at + 1..], Some("pip"));
+            pip(cx, cmd, Manager::Uv, &args[at + 1..], Some("pip"));
         }
         "sync" | "add" | "lock" | "run" | "tool" | "python" => {
             let sub2 = pos.get(1).and_then(|w| w.as_str()).unwrap_or("");
@@ -210,7 +214,7 @@ pub(super) fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
                 if sub2 == "run" {
                     uv_tool_run(cx, cmd, &args[at + 1..], "uv tool run");
                 } else {
-                    let mut inst = blank("uv", Some(format!("tool {sub2}")), cmd);
+                    let mut inst = blank(Manager::Uv, Some(format!("tool {sub2}")), cmd);
                     inst.global = true;
                     python_packages(cx, &mut inst, &scanned, 2);
                     apply_env(cx, cmd, &mut inst, env::UV);
@@ -225,7 +229,7 @@ pub(super) fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
                 if sub2 != "install" {
                     return;
                 }
-                let mut inst = blank("uv", Some("python install".into()), cmd);
+                let mut inst = blank(Manager::Uv, Some("python install".into()), cmd);
                 inst.packages = pos[2..]
                     .iter()
                     .map(|w| PackageSpec {
@@ -238,7 +242,7 @@ pub(super) fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
                 cx.push(Fact::Install(inst));
                 return;
             }
-            let mut inst = blank("uv", Some(sub.to_owned()), cmd);
+            let mut inst = blank(Manager::Uv, Some(sub.to_owned()), cmd);
             if sub == "add" {
                 python_packages(cx, &mut inst, &scanned, 1);
             } else if sub == "run" {
@@ -299,7 +303,7 @@ pub(super) fn python_packages(cx: &Cx<'_>, inst: &mut Install, scanned: &[Arg<'_
 /// `uvx tool@1.2 args`, `uvx --from 'pkg==1' cmd`: only the tool (or `--from`) is a package.
 pub(super) fn uv_tool_run(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], sub: &str) {
     let scanned = scan(args, &flags::UV);
-    let mut inst = blank("uv", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Uv, Some(sub.to_owned()), cmd);
     if let Some(from) = scanned
         .iter()
         .find(|a| a.is('\0', "from"))
@@ -325,7 +329,7 @@ pub(super) fn pipx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     if !matches!(sub, "install" | "run" | "inject" | "upgrade") {
         return;
     }
-    let mut inst = blank("pipx", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Pipx, Some(sub.to_owned()), cmd);
     inst.global = true;
     let spec = scanned
         .iter()
@@ -357,7 +361,7 @@ pub(super) fn poetry(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
     match sub {
         "install" | "sync" | "add" | "update" => {
-            let mut inst = blank("poetry", Some(sub.to_owned()), cmd);
+            let mut inst = blank(Manager::Poetry, Some(sub.to_owned()), cmd);
             // `poetry install` never re-resolves when poetry.lock exists: it installs the
             // lock (and fails or warns when pyproject.toml drifted from it).
             inst.locked = matches!(sub, "install" | "sync");
@@ -381,7 +385,7 @@ pub(super) fn pipenv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     if !matches!(sub, "install" | "sync" | "update") {
         return;
     }
-    let mut inst = blank("pipenv", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Pipenv, Some(sub.to_owned()), cmd);
     inst.packages = pos[1..].iter().map(|w| pip_spec(cx, w)).collect();
     // `--deploy` fails when Pipfile.lock is out of date; `--ignore-pipfile` and `sync`
     // install the lock as is.

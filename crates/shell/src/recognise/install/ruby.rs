@@ -12,7 +12,7 @@ pub(super) fn gem(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         "push" => return credential::publish(cx, cmd, "gem push", false),
         _ => return,
     }
-    let mut inst = blank("gem", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Gem, Some(sub.to_owned()), cmd);
     inst.global = true;
     let version = scanned
         .iter()
@@ -81,7 +81,11 @@ pub(super) fn bundle(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         }
         _ => return,
     }
-    let mut inst = blank("bundle", Some(sub.unwrap_or("install").to_owned()), cmd);
+    let mut inst = blank(
+        Manager::Bundle,
+        Some(sub.unwrap_or("install").to_owned()),
+        cmd,
+    );
     inst.locked = sub != Some("update")
         && scanned
             .iter()

@@ -80,7 +80,7 @@ pub(super) fn system(
     cx: &mut Cx<'_>,
     cmd: &Command,
     args: &[Word],
-    manager: &'static str,
+    manager: Manager,
     subs: &[&str],
     sys: Sys,
 ) {
@@ -158,7 +158,7 @@ pub(super) fn pacman(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         return;
     }
     let scanned = scan(args, &flags::PACMAN);
-    let mut inst = blank("pacman", Some("-S".into()), cmd);
+    let mut inst = blank(Manager::Pacman, Some("-S".into()), cmd);
     inst.global = true;
     inst.packages = positionals(&scanned)
         .map(|w| PackageSpec {
@@ -197,7 +197,7 @@ pub(super) fn dotnet(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         ("nuget", "push") => return credential::publish(cx, cmd, "dotnet nuget push", false),
         _ => return,
     };
-    let mut inst = blank("dotnet", Some(sub), cmd);
+    let mut inst = blank(Manager::Dotnet, Some(sub), cmd);
     let version = scanned
         .iter()
         .find(|a| a.is('v', "version"))
@@ -233,7 +233,7 @@ pub(super) fn nuget(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         "push" => return credential::publish(cx, cmd, "nuget push", false),
         _ => return,
     }
-    let mut inst = blank("nuget", Some(sub.to_owned()), cmd);
+    let mut inst = blank(Manager::Nuget, Some(sub.to_owned()), cmd);
     let version = scanned
         .iter()
         .find(|a| a.is('\0', "Version"))
@@ -259,7 +259,7 @@ pub(super) fn nuget(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn conda(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], manager: &'static str) {
+pub(super) fn conda(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], manager: Manager) {
     let scanned = scan(args, &flags::CONDA);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let a = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -294,7 +294,7 @@ pub(super) fn conda(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], manager: &'st
 }
 
 pub(crate) fn gh_extension(cx: &mut Cx<'_>, cmd: &Command, repo: Option<&Word>) {
-    let mut inst = blank("gh", Some("extension install".into()), cmd);
+    let mut inst = blank(Manager::Gh, Some("extension install".into()), cmd);
     inst.global = true;
     if let Some(w) = repo {
         let t = owned(cx, w);
