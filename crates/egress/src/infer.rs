@@ -383,24 +383,14 @@ fn url_port(url: &str) -> u16 {
     }
 }
 
-/// The ecosystem of a package manager (the registry model of the lockfile crate).
+/// The ecosystem of a package manager (the knowledge base's one table).
 fn ecosystem(manager: &str) -> Option<Ecosystem> {
-    Some(match manager {
-        "pip" | "uv" | "pipx" | "poetry" | "pipenv" => Ecosystem::PyPI,
-        "npm" | "npx" | "pnpx" | "bunx" | "yarn" | "pnpm" | "bun" | "corepack" => Ecosystem::Npm,
-        "cargo" => Ecosystem::Cargo,
-        "go" => Ecosystem::Go,
-        "gem" | "bundle" => Ecosystem::RubyGems,
-        _ => return None,
-    })
+    tollgate_kb::Manager::ecosystem_of(manager)
 }
 
-/// The hosts behind an ecosystem's default registry.
+/// The hosts behind an ecosystem's default registry (the knowledge base's one table).
 fn default_hosts(eco: Ecosystem) -> Vec<String> {
-    let kb = kb::kb();
-    kb.ecosystem(eco.as_str())
-        .map(|e| kb.expand(&e.hosts))
-        .unwrap_or_default()
+    tollgate_lockfile::default_registry(eco).hosts()
 }
 
 /// Shorten a command for a label.

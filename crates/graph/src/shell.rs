@@ -19,43 +19,18 @@ use crate::util::{host_of, normalise, repo_prefix};
 
 /// The ecosystem of a package manager, where one registry model applies.
 fn ecosystem(manager: &str) -> Option<Ecosystem> {
-    Some(match manager {
-        "pip" | "uv" | "pipx" | "poetry" | "pipenv" => Ecosystem::PyPI,
-        "npm" | "npx" | "pnpx" | "bunx" | "yarn" | "pnpm" | "bun" | "corepack" => Ecosystem::Npm,
-        "cargo" => Ecosystem::Cargo,
-        "go" => Ecosystem::Go,
-        "gem" | "bundle" => Ecosystem::RubyGems,
-        _ => return None,
-    })
+    tollgate_kb::Manager::ecosystem_of(manager)
 }
 
 /// The lockfile kinds a project-level install of `manager` reads.
 fn lockfile_kinds(manager: &str) -> &'static [FileKind] {
-    match manager {
-        "npm" => &[FileKind::NpmLock],
-        "yarn" => &[FileKind::YarnLock],
-        "pnpm" => &[FileKind::PnpmLock],
-        "bun" => &[FileKind::NpmLock, FileKind::YarnLock],
-        "cargo" => &[FileKind::CargoLock],
-        "go" => &[FileKind::GoMod, FileKind::GoSum],
-        "bundle" => &[FileKind::GemfileLock],
-        "poetry" => &[FileKind::PoetryLock],
-        "uv" => &[FileKind::UvLock],
-        "pipenv" => &[FileKind::PipfileLock],
-        _ => &[],
-    }
+    tollgate_kb::Manager::from_name(manager).map_or(&[], tollgate_kb::Manager::lockfile_kinds)
 }
 
 /// The registry-config kinds that apply to an ecosystem, and the sub-directory they
 /// live in relative to a project directory.
 fn config_kinds(eco: Ecosystem) -> &'static [(FileKind, &'static str)] {
-    match eco {
-        Ecosystem::Npm => &[(FileKind::Npmrc, ""), (FileKind::Yarnrc, "")],
-        Ecosystem::Cargo => &[(FileKind::CargoConfig, ".cargo")],
-        Ecosystem::PyPI => &[(FileKind::PipConf, ""), (FileKind::Pyproject, "")],
-        Ecosystem::RubyGems => &[(FileKind::Gemrc, ""), (FileKind::Gemfile, "")],
-        Ecosystem::Go => &[],
-    }
+    tollgate_kb::managers::config_kinds(eco)
 }
 
 fn join(dir: &str, rel: &str) -> Option<String> {

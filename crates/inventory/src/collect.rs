@@ -22,30 +22,15 @@ use tollgate_shell::{Download, Fact, IndexKind, Install};
 use crate::data::{Knowledge, knowledge};
 use crate::model::{DependencyKind, Fallback, FallbackKind, JobDependency, Pinning, Site};
 
-/// The lockfile ecosystem a package manager installs from, when it has one.
+/// The lockfile ecosystem a package manager installs from, when it has one (the
+/// knowledge base's one table).
 #[must_use]
 pub fn manager_ecosystem(manager: &str) -> Option<Ecosystem> {
-    Some(match manager {
-        "pip" | "pip3" | "uv" | "uvx" | "pipx" | "poetry" | "pipenv" | "pdm" | "hatch" => {
-            Ecosystem::PyPI
-        }
-        "npm" | "npx" | "pnpx" | "bunx" | "yarn" | "pnpm" | "bun" | "corepack" => Ecosystem::Npm,
-        "cargo" | "cargo-binstall" => Ecosystem::Cargo,
-        "go" => Ecosystem::Go,
-        "gem" | "bundle" | "bundler" => Ecosystem::RubyGems,
-        _ => return None,
-    })
+    tollgate_kb::Manager::ecosystem_of(manager)
 }
 
-/// GitHub itself: the platform that runs the job. A download from here fails only when
-/// the job cannot run at all.
-#[must_use]
-pub fn is_platform_host(host: &str) -> bool {
-    host == "github.com"
-        || host.ends_with(".github.com")
-        || host.ends_with(".githubusercontent.com")
-        || host == "github.io"
-}
+/// GitHub itself: the platform that runs the job (the knowledge base's one test).
+pub use tollgate_kb::github::is_platform_host;
 
 /// A cache restored by a step, and what it keeps.
 struct CacheCover {
@@ -972,7 +957,8 @@ impl<'a> Collector<'a> {
         let Some(m) = self.kb.manager(inst.manager) else {
             return;
         };
-        let name = match &m.host {
+        let hosts = tollgate_kb::egress_hosts().manager_hosts(inst.manager);
+        let name = match hosts.first() {
             Some(h) => format!("{} ({h})", m.ecosystem),
             None => format!("{} repositories", m.ecosystem),
         };
@@ -980,7 +966,7 @@ impl<'a> Collector<'a> {
             DependencyKind::PackageSource,
             format!("package-source {}", m.ecosystem),
             name,
-            m.host.iter().cloned().collect(),
+            hosts,
             true,
             if inst.packages.iter().all(|p| p.version.is_some()) && !inst.packages.is_empty() {
                 Pinning::pinned("exact versions")
@@ -1107,29 +1093,21 @@ fn plain(
     }
 }
 
-/// Hosts of a registry: the well-known ones for a default registry, else the URL's.
+/// Hosts of a registry: the ones an install from the default registry reaches (the
+/// knowledge base's, as egress lists them), else the URL's.
 fn registry_hosts(eco: Ecosystem, url: &str) -> Vec<String> {
     if is_default_registry(eco, url) {
-        return default_registry(eco)
-            .prefixes
-            .iter()
-            .map(|p| p.split('/').next().unwrap_or(p).to_owned())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        return default_registry(eco).hosts();
     }
     host_of(url).into_iter().collect()
 }
 
 fn package_help(eco: Ecosystem) -> String {
-    match eco {
-        Ecosystem::Npm => "cache the package store (`actions/setup-node` with `cache: npm`, or `actions/cache` of `~/.npm`), use a registry mirror in `.npmrc`, or retry (`npm ci --fetch-retries 5`)",
-        Ecosystem::PyPI => "cache the downloads (`actions/setup-python` with `cache: pip`, `astral-sh/setup-uv` with `enable-cache: true`), use an index mirror, or retry (`pip install --retries 5`)",
-        Ecosystem::Cargo => "cache the registry (`Swatinem/rust-cache`, or `actions/cache` of `~/.cargo/registry`), vendor the crates (`cargo vendor`), or retry (`CARGO_NET_RETRY=5`)",
-        Ecosystem::Go => "cache the module cache (`actions/setup-go` caches it by default), vendor the modules (`go mod vendor`), or give `GOPROXY` a fallback list",
-        Ecosystem::RubyGems => "cache the bundle (`ruby/setup-ruby` with `bundler-cache: true`), or vendor the gems (`bundle cache`)",
-    }
-    .to_owned()
+    // The advice is knowledge-base data next to the cache actions it names.
+    tollgate_kb::fallbacks()
+        .advice(eco)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Whether an install reaches a package source at all: `--no-index`/`--offline`
@@ -1149,7 +1127,10 @@ fn fetches(i: &Install, text: &str) -> bool {
     {
         return false;
     }
-    let runner = matches!(i.manager, "npx" | "uvx" | "pnpx" | "bunx");
+    // The recogniser reports uvx, pnpx and bunx as uv, pnpm and bun with the runner's
+    // name as the subcommand.
+    let runner =
+        i.manager == "npx" || matches!(i.subcommand.as_deref(), Some("uvx" | "pnpx" | "bunx"));
     !(runner && i.packages.iter().all(|p| p.name.starts_with('-')))
 }
 

@@ -3,33 +3,8 @@
 use serde::Serialize;
 use tollgate_model::{Diagnostic, Span};
 
-/// The package ecosystem a package or a configured source belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Ecosystem {
-    #[serde(rename = "cargo")]
-    Cargo,
-    #[serde(rename = "npm")]
-    Npm,
-    #[serde(rename = "pypi")]
-    PyPI,
-    #[serde(rename = "go")]
-    Go,
-    #[serde(rename = "rubygems")]
-    RubyGems,
-}
-
-impl Ecosystem {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Cargo => "cargo",
-            Self::Npm => "npm",
-            Self::PyPI => "pypi",
-            Self::Go => "go",
-            Self::RubyGems => "rubygems",
-        }
-    }
-}
+// The ecosystem is knowledge-base vocabulary: package managers and registries name it too.
+pub use tollgate_kb::Ecosystem;
 
 /// Where a package comes from, as its lockfile records it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -7,76 +7,9 @@ use tollgate_model::Span;
 use crate::glob::{Wildcards, glob_matches};
 use crate::model::{ConfiguredSource, Ecosystem, Package, Source, SourceRole};
 
-/// The default public registry of one ecosystem, as data.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct DefaultRegistry {
-    pub ecosystem: Ecosystem,
-    /// The canonical URL lockfiles and configs write for it.
-    pub url: &'static str,
-    /// URL prefixes (host, or host plus path) that belong to this registry, compared after
-    /// [`normalise_for_match`]: index, download and checksum hosts.
-    pub prefixes: &'static [&'static str],
-    /// The documentation that names these hosts.
-    pub reference: &'static str,
-}
-
-/// Every ecosystem's default public registry.
-pub const DEFAULT_REGISTRIES: &[DefaultRegistry] = &[
-    // Cargo: crates.io is reached through the git index on GitHub (the only protocol before
-    // Cargo 1.68) or the sparse index, and crates are downloaded from static.crates.io.
-    // Only the exact index repository on github.com counts, never github.com as a whole.
-    DefaultRegistry {
-        ecosystem: Ecosystem::Cargo,
-        url: "https://github.com/rust-lang/crates.io-index",
-        prefixes: &[
-            "github.com/rust-lang/crates.io-index",
-            "index.crates.io",
-            "static.crates.io",
-            "crates.io",
-        ],
-        reference: "https://doc.rust-lang.org/cargo/reference/registry-index.html",
-    },
-    // npm: `registry` defaults to https://registry.npmjs.org/; registry.yarnpkg.com is
-    // Yarn's default `npmRegistryServer` and serves the same packages (a proxy of npm).
-    DefaultRegistry {
-        ecosystem: Ecosystem::Npm,
-        url: "https://registry.npmjs.org/",
-        prefixes: &["registry.npmjs.org", "registry.yarnpkg.com"],
-        reference: "https://docs.npmjs.com/cli/using-npm/config#registry ; https://yarnpkg.com/configuration/yarnrc#npmRegistryServer",
-    },
-    // Python: pip's `--index-url` defaults to https://pypi.org/simple; files are served from
-    // files.pythonhosted.org; pypi.python.org is the legacy name that still redirects.
-    DefaultRegistry {
-        ecosystem: Ecosystem::PyPI,
-        url: "https://pypi.org/simple",
-        prefixes: &["pypi.org", "files.pythonhosted.org", "pypi.python.org"],
-        reference: "https://pip.pypa.io/en/stable/cli/pip_install/#cmdoption-i ; https://docs.pypi.org/api/",
-    },
-    // Go: GOPROXY defaults to https://proxy.golang.org,direct and GOSUMDB to sum.golang.org.
-    DefaultRegistry {
-        ecosystem: Ecosystem::Go,
-        url: "https://proxy.golang.org",
-        prefixes: &["proxy.golang.org", "sum.golang.org"],
-        reference: "https://go.dev/ref/mod#environment-variables",
-    },
-    // Ruby: Bundler's and RubyGems' default source; index.rubygems.org serves the compact
-    // index Bundler fetches.
-    DefaultRegistry {
-        ecosystem: Ecosystem::RubyGems,
-        url: "https://rubygems.org/",
-        prefixes: &["rubygems.org", "index.rubygems.org"],
-        reference: "https://bundler.io/man/gemfile.5.html#GLOBAL-SOURCE",
-    },
-];
-
-/// The default registry of `ecosystem`.
-#[must_use]
-pub fn default_registry(ecosystem: Ecosystem) -> &'static DefaultRegistry {
-    DEFAULT_REGISTRIES
-        .iter()
-        .find(|r| r.ecosystem == ecosystem)
-        .unwrap_or(&DEFAULT_REGISTRIES[0])
-}
+// The default registries are knowledge-base data, shared with the egress inference and
+// the inventory so that every part names the same URLs and hosts.
+pub use tollgate_kb::registries::{DEFAULT_REGISTRIES, DefaultRegistry, default_registry};
 
 /// A `Source::Registry` for the default registry of `ecosystem`.
 #[must_use]

@@ -5,32 +5,9 @@ use tollgate_model::Span;
 
 use crate::command::Word;
 
-/// Which options of a tool take a value.
-pub(crate) struct OptSpec {
-    pub short_values: &'static str,
-    pub long_values: &'static [&'static str],
-    /// Options spelt with one dash and a whole name (`go install -ldflags …`,
-    /// `nuget install -Version 1`); then `long_values` lists those names.
-    pub single_dash_long: bool,
-}
-
-impl OptSpec {
-    pub const fn new(short_values: &'static str, long_values: &'static [&'static str]) -> Self {
-        Self {
-            short_values,
-            long_values,
-            single_dash_long: false,
-        }
-    }
-
-    pub const fn single_dash(long_values: &'static [&'static str]) -> Self {
-        Self {
-            short_values: "",
-            long_values,
-            single_dash_long: true,
-        }
-    }
-}
+/// Which options of a tool take a value: the knowledge base's type, so that the package
+/// managers' tables live there and the download tools' tables here read the same way.
+pub(crate) use tollgate_kb::Flags as OptSpec;
 
 /// An option value: its static text (if any) and its span.
 #[derive(Clone, Copy, Debug)]

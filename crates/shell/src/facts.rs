@@ -191,22 +191,8 @@ pub struct PackageSpec {
     pub span: Span,
 }
 
-/// What an index option means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IndexKind {
-    /// Replaces the default index (`--index-url`, `PIP_INDEX_URL`).
-    Index,
-    /// Added next to the default (`--extra-index-url`): dependency confusion territory.
-    ExtraIndex,
-    FindLinks,
-    /// A registry (`--registry`, `NPM_CONFIG_REGISTRY`, `CARGO_REGISTRIES_X_INDEX`).
-    Registry,
-    /// A package source or channel (`gem --source`, `choco --source`, `conda -c`).
-    Source,
-    /// A module proxy (`GOPROXY`).
-    Proxy,
-}
+/// What an index option means (knowledge-base vocabulary: the variable tables use it).
+pub use tollgate_kb::env::IndexKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct IndexUrl {

@@ -84,15 +84,7 @@ pub(crate) struct Walker<'a> {
     pub parse_failed: bool,
 }
 
-/// Variables whose use means the script handles a GitHub credential.
-const TOKEN_VARS: &[&str] = &[
-    "GITHUB_TOKEN",
-    "GH_TOKEN",
-    "GH_ENTERPRISE_TOKEN",
-    "GITHUB_PAT",
-    "ACTIONS_RUNTIME_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-];
+use tollgate_kb::github::TOKEN_VARS;
 
 impl<'a> Walker<'a> {
     pub fn new(parser: &'a mut Parser, expressions: &'a [Span]) -> Self {

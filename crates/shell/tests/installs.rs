@@ -179,6 +179,69 @@ fn python_table() {
     common::run_table(rows);
 }
 
+/// Each Python tool reads its own options: the table was the union of pip's, uv's,
+/// pipx's and pipenv's, so an option that takes a value in one tool swallowed the next
+/// word in another (pipx's `-f` is `--force`, pip's `-f` is `--find-links`), and options
+/// missing from the union left their value behind as a package.
+#[test]
+fn python_tools_read_their_own_options() {
+    let rows: &[(&str, &[&str])] = &[
+        (
+            "pipx install -f black",
+            &["install mgr=pipx pkg=black global"],
+        ),
+        (
+            "pipx install -e --force ./tool",
+            &["install mgr=pipx pkg=./tool#path"],
+        ),
+        (
+            "pip install --root-user-action ignore requests",
+            &["install mgr=pip pkg=requests", "!install pkg=ignore"],
+        ),
+        (
+            "pip install -f ./wheels foo",
+            &[
+                "install mgr=pip findlinks=./wheels pkg=foo",
+                "!install pkg=./wheels",
+            ],
+        ),
+        (
+            "uv add --optional test pytest",
+            &["install mgr=uv sub=add pkg=pytest", "!install pkg=test"],
+        ),
+        (
+            "uv pip install --force-reinstall --no-binary :all: sqlalchemy",
+            &["install mgr=uv pkg=sqlalchemy", "!install pkg=:all:"],
+        ),
+        (
+            "pipenv install --categories dev requests",
+            &["install mgr=pipenv pkg=requests", "!install pkg=dev"],
+        ),
+    ];
+    common::run_table(rows);
+}
+
+/// yarn, pnpm and bun read their own options, not npm's: pnpm's `-w` is the flag
+/// `--workspace-root` (npm's `-w` takes a workspace) and pnpm's `-F` takes a filter.
+#[test]
+fn javascript_tools_read_their_own_options() {
+    let rows: &[(&str, &[&str])] = &[
+        (
+            "pnpm add -w typescript",
+            &["install mgr=pnpm sub=add pkg=typescript"],
+        ),
+        (
+            "pnpm -F web add zod",
+            &["install mgr=pnpm sub=add pkg=zod", "!install pkg=web"],
+        ),
+        (
+            "npm install -w packages/app lodash",
+            &["install mgr=npm pkg=lodash", "!install pkg=packages/app"],
+        ),
+    ];
+    common::run_table(rows);
+}
+
 #[test]
 fn javascript_table() {
     let rows: &[(&str, &[&str])] = &[

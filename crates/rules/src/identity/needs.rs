@@ -565,7 +565,7 @@ fn action_into(cx: &StepsCx<'_>, e: &ActionEntry, r: &UsesRef, step: &Step, need
         Some(ti) => step.with_value(ti).map_or(!e.token_default, |v| {
             is_other_identity(&cx.resolve(&v.value.value))
         }),
-        None => ["GITHUB_TOKEN", "GH_TOKEN"].iter().any(|n| {
+        None => tollgate_kb::github::GH_TOKEN_VARS.iter().any(|n| {
             step.env
                 .get(n)
                 .is_some_and(|v| is_other_identity(&cx.resolve(&v.value.value)))
@@ -592,21 +592,7 @@ fn action_into(cx: &StepsCx<'_>, e: &ActionEntry, r: &UsesRef, step: &Step, need
     }
 }
 
-/// Octokit namespaces reachable from `github.` in a github-script script; `github.rest.x`
-/// is the current form, `github.x` the form before v5.
-const OCTOKIT: &[&str] = &[
-    "actions",
-    "checks",
-    "codescanning",
-    "git",
-    "issues",
-    "orgs",
-    "pulls",
-    "reactions",
-    "repos",
-    "teams",
-    "users",
-];
+use tollgate_kb::github::OCTOKIT_NAMESPACES as OCTOKIT;
 
 /// API calls in a github-script script, matched against the `[[github-script]]` table.
 fn github_script_into(script: &str, needs: &mut Needs) {
@@ -653,16 +639,7 @@ fn github_script_into(script: &str, needs: &mut Needs) {
     }
 }
 
-/// Value-taking global options to step over before a subcommand.
-const VALUE_OPTS: &[&str] = &[
-    "-C",
-    "-c",
-    "-R",
-    "--repo",
-    "--git-dir",
-    "--work-tree",
-    "--hostname",
-];
+use tollgate_kb::github::GH_GLOBAL_VALUE_OPTS as VALUE_OPTS;
 
 /// The static positional words of a command: its name, then arguments that are not
 /// options (stopping at the first dynamic word).
@@ -753,7 +730,7 @@ fn gh_other_identity(
     script: &str,
     envs: &[&Env],
 ) -> bool {
-    ["GH_TOKEN", "GITHUB_TOKEN"].iter().any(|n| {
+    tollgate_kb::github::GH_TOKEN_VARS.iter().any(|n| {
         let v = cmd
             .assignment(n)
             .and_then(|a| a.value.as_ref())
@@ -961,26 +938,7 @@ fn curl_api_into(cmd: &Command, script: &str, needs: &mut Needs) -> bool {
     true
 }
 
-/// Options of `gh api` that take a value.
-const API_VALUE_OPTS: &[&str] = &[
-    "-X",
-    "--method",
-    "-H",
-    "--header",
-    "-f",
-    "--raw-field",
-    "-F",
-    "--field",
-    "-q",
-    "--jq",
-    "-t",
-    "--template",
-    "--hostname",
-    "--input",
-    "-p",
-    "--preview",
-    "--cache",
-];
+use tollgate_kb::github::GH_API_VALUE_OPTS as API_VALUE_OPTS;
 
 fn api_into(cmd: &Command, script: &str, needs: &mut Needs) {
     let args = cmd.args();

@@ -1,0 +1,284 @@
+//! `rules/data/egress-hosts.toml` (the hosts each runner service, package manager,
+//! ecosystem, container registry, action and publish tool needs) and
+//! `rules/data/egress-shared-domains.toml` (shared hosting domains).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::DataFile;
+use crate::load::{Invalid, Sourced, cites};
+
+pub const HOSTS_FILE: DataFile = DataFile {
+    name: "egress-hosts.toml",
+    text: include_str!("../../../rules/data/egress-hosts.toml"),
+};
+pub const SHARED_FILE: DataFile = DataFile {
+    name: "egress-shared-domains.toml",
+    text: include_str!("../../../rules/data/egress-shared-domains.toml"),
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hosts {
+    /// Named host lists, referenced as `@name` in any `hosts` list.
+    #[serde(default)]
+    pub groups: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub runner: Vec<RunnerEntry>,
+    #[serde(default)]
+    pub manager: Vec<ManagerEntry>,
+    #[serde(default)]
+    pub ecosystem: Vec<EcosystemEntry>,
+    #[serde(default)]
+    pub registry: Vec<RegistryEntry>,
+    #[serde(default)]
+    pub action: Vec<ActionEntry>,
+    #[serde(default)]
+    pub publish: Vec<PublishEntry>,
+}
+
+/// A GitHub service endpoint a job needs (a platform host).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunnerEntry {
+    pub host: String,
+    pub when: RunnerWhen,
+    /// Why the runner reaches it: the provenance label of the host.
+    pub reason: String,
+    pub source: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunnerWhen {
+    Always,
+    RemoteActions,
+}
+
+/// The default hosts of a package manager's installs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagerEntry {
+    pub name: String,
+    pub hosts: Vec<String>,
+    /// The port when it is not 443 (apt's archive over HTTP).
+    pub port: Option<u16>,
+    pub source: String,
+}
+
+/// The hosts behind an ecosystem's default registry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcosystemEntry {
+    pub name: String,
+    pub hosts: Vec<String>,
+    pub source: String,
+}
+
+/// What pulling from a container registry reaches.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryEntry {
+    /// An exact host or a `*` glob over the host.
+    #[serde(rename = "match")]
+    pub pattern: String,
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// The registry's own name is not contacted (`docker.io`).
+    #[serde(default)]
+    pub replace: bool,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ActionEntry {
+    pub uses: String,
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub platform: Vec<String>,
+    #[serde(default)]
+    pub host_inputs: Vec<String>,
+    #[serde(default)]
+    pub image_inputs: Vec<String>,
+    #[serde(default)]
+    pub script_inputs: Vec<String>,
+    #[serde(default)]
+    pub defaults: BTreeMap<String, String>,
+    pub unresolved: Option<String>,
+    pub source: String,
+    #[serde(default)]
+    pub when: Vec<When>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    pub input: String,
+    #[serde(default)]
+    pub present: bool,
+    pub equals: Option<String>,
+    pub contains: Option<String>,
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub platform: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishEntry {
+    pub tool: String,
+    pub hosts: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shared {
+    #[serde(default)]
+    pub domain: Vec<SharedDomain>,
+}
+
+/// A shared hosting domain under which anyone can register a name.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedDomain {
+    /// The shared parent, lowercase; a `*` label matches any one label.
+    pub suffix: String,
+    /// What anyone can create under it.
+    pub what: String,
+    pub source: String,
+}
+
+impl Hosts {
+    /// Expand `@group` references in a host list, keeping order, without duplicates.
+    #[must_use]
+    pub fn expand(&self, hosts: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for h in hosts {
+            let items: Vec<String> = match h.strip_prefix('@') {
+                Some(g) => self.groups.get(g).cloned().unwrap_or_default(),
+                None => vec![h.clone()],
+            };
+            for i in items {
+                if !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+        }
+        out
+    }
+
+    /// The entry of a package manager by the name the recogniser reports.
+    #[must_use]
+    pub fn manager(&self, name: &str) -> Option<&ManagerEntry> {
+        self.manager.iter().find(|m| m.name == name)
+    }
+
+    /// The hosts an install by the manager named `name` reaches when it names no index:
+    /// its `[[manager]]` hosts with groups expanded, in the data's order.
+    #[must_use]
+    pub fn manager_hosts(&self, name: &str) -> Vec<String> {
+        self.manager(name)
+            .map(|m| self.expand(&m.hosts))
+            .unwrap_or_default()
+    }
+
+    /// The entry of an ecosystem (`npm`, `pypi`, `cargo`, `go`, `rubygems`).
+    #[must_use]
+    pub fn ecosystem(&self, name: &str) -> Option<&EcosystemEntry> {
+        self.ecosystem.iter().find(|m| m.name == name)
+    }
+
+    #[must_use]
+    pub fn publish(&self, tool: &str) -> Option<&PublishEntry> {
+        self.publish.iter().find(|m| m.tool == tool)
+    }
+
+    /// A `@group` that names no group.
+    fn unknown_group<'a>(&self, hosts: &'a [String]) -> Option<&'a str> {
+        hosts
+            .iter()
+            .filter_map(|h| h.strip_prefix('@'))
+            .find(|g| !self.groups.contains_key(*g))
+    }
+
+    fn hosts_ok(&self, hosts: &[String], near: &str) -> Result<(), Invalid> {
+        match self.unknown_group(hosts) {
+            Some(g) => Err(Invalid::new(
+                near,
+                format!("`{near}` names unknown group `@{g}`"),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Sourced for Hosts {
+    fn check(&self) -> Result<(), Invalid> {
+        for r in &self.runner {
+            cites(&r.source, &r.host)?;
+            if r.reason.trim().is_empty() {
+                return Err(Invalid::new(&r.host, "a runner host needs a `reason`"));
+            }
+        }
+        for m in &self.manager {
+            cites(&m.source, &m.name)?;
+            self.hosts_ok(&m.hosts, &m.name)?;
+            if self.expand(&m.hosts).is_empty() {
+                return Err(Invalid::new(&m.name, format!("`{}` lists no host", m.name)));
+            }
+        }
+        for e in &self.ecosystem {
+            cites(&e.source, &e.name)?;
+            self.hosts_ok(&e.hosts, &e.name)?;
+        }
+        for r in &self.registry {
+            cites(&r.source, &r.pattern)?;
+            self.hosts_ok(&r.hosts, &r.pattern)?;
+        }
+        for a in &self.action {
+            cites(&a.source, &a.uses)?;
+            self.hosts_ok(&a.hosts, &a.uses)?;
+            self.hosts_ok(&a.platform, &a.uses)?;
+            for w in &a.when {
+                self.hosts_ok(&w.hosts, &a.uses)?;
+                self.hosts_ok(&w.platform, &a.uses)?;
+            }
+        }
+        for p in &self.publish {
+            cites(&p.source, &p.tool)?;
+            self.hosts_ok(&p.hosts, &p.tool)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sourced for Shared {
+    fn check(&self) -> Result<(), Invalid> {
+        for d in &self.domain {
+            cites(&d.source, &d.suffix)?;
+            if d.suffix != d.suffix.to_ascii_lowercase() {
+                return Err(Invalid::new(&d.suffix, "a shared suffix is lowercase"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load;
+
+    #[test]
+    fn an_unknown_group_is_reported_on_its_line() {
+        let text = "[groups]\na = [\"x\"]\n\n[[manager]]\nname = \"m\"\nhosts = [\"@b\"]\nsource = \"https://d\"\n";
+        let err = load::<Hosts>("egress-hosts.toml", text).expect_err("unknown group");
+        assert_eq!(err.line, 5, "{err}");
+        assert!(err.message.contains("@b"), "{err}");
+    }
+}

@@ -1,0 +1,221 @@
+//! `rules/data/fallbacks.toml`: what counts as a fallback for a delivery dependency
+//! (cache actions and paths, retries) and which setup actions download toolchains from
+//! where. The inventory and the `missing-fallback` rule both read this one table.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::DataFile;
+use crate::load::{Invalid, Sourced, cites};
+
+pub const FILE: DataFile = DataFile {
+    name: "fallbacks.toml",
+    text: include_str!("../../../rules/data/fallbacks.toml"),
+};
+
+/// An action that restores a cache of downloads.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct CacheAction {
+    pub action: String,
+    /// The `with:` input that turns the cache on; `None` when it is always on.
+    pub input: Option<String>,
+    /// On when the input is not given.
+    #[serde(default)]
+    pub default: bool,
+    /// The input turns the cache off rather than on (`cache-disabled: true`).
+    #[serde(default)]
+    pub inverted: bool,
+    #[serde(default)]
+    pub covers: Vec<String>,
+    /// Input value → ecosystem, when the value decides what is cached.
+    #[serde(default)]
+    pub value_covers: BTreeMap<String, String>,
+    /// Coverage decided by the `path:` input.
+    #[serde(default)]
+    pub paths: bool,
+    pub reference: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachePath {
+    pub pattern: String,
+    pub covers: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryEnv {
+    pub name: String,
+    pub covers: String,
+    pub reference: String,
+}
+
+/// A setup action that downloads a toolchain.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Toolchain {
+    pub action: String,
+    pub what: String,
+    pub hosts: Vec<String>,
+    /// Every host is GitHub itself, which runs the job anyway.
+    #[serde(default)]
+    pub platform: bool,
+    pub builtin_fallback: Option<String>,
+    #[serde(default)]
+    pub version_inputs: Vec<String>,
+    pub reference: String,
+}
+
+/// The fallback advice for a package manager outside the lockfile ecosystems. The hosts
+/// it reaches are not here but in `egress-hosts.toml` (`[[manager]]`), the one table of
+/// manager hosts, so the inventory and the egress allow-lists name the same ones.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manager {
+    /// The names the install recogniser reports ([`crate::Manager::name`]).
+    pub names: Vec<String>,
+    pub ecosystem: String,
+    pub help: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Knowledge {
+    #[serde(default)]
+    pub cache: Vec<CacheAction>,
+    #[serde(default)]
+    pub cache_path: Vec<CachePath>,
+    #[serde(default)]
+    pub retry_env: Vec<RetryEnv>,
+    #[serde(default)]
+    pub toolchain: Vec<Toolchain>,
+    #[serde(default)]
+    pub manager: Vec<Manager>,
+    #[serde(default)]
+    pub advice: Vec<Advice>,
+}
+
+/// The advice for a lockfile ecosystem's package source without a fallback.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advice {
+    /// `npm`, `pypi`, `cargo`, `go` or `rubygems` ([`crate::Ecosystem::as_str`]).
+    pub ecosystem: String,
+    pub help: String,
+}
+
+impl Knowledge {
+    /// Action identities compare case-insensitively (GitHub owners and repositories do).
+    #[must_use]
+    pub fn cache(&self, action: &str) -> Option<&CacheAction> {
+        self.cache
+            .iter()
+            .find(|c| c.action.eq_ignore_ascii_case(action))
+    }
+
+    #[must_use]
+    pub fn toolchain(&self, action: &str) -> Option<&Toolchain> {
+        self.toolchain
+            .iter()
+            .find(|c| c.action.eq_ignore_ascii_case(action))
+    }
+
+    /// The advice for an ecosystem's package source without a fallback.
+    #[must_use]
+    pub fn advice(&self, ecosystem: crate::Ecosystem) -> Option<&str> {
+        self.advice
+            .iter()
+            .find(|a| a.ecosystem == ecosystem.as_str())
+            .map(|a| a.help.as_str())
+    }
+
+    #[must_use]
+    pub fn manager(&self, name: &str) -> Option<&Manager> {
+        self.manager
+            .iter()
+            .find(|m| m.names.iter().any(|n| n == name))
+    }
+}
+
+impl Sourced for Knowledge {
+    fn check(&self) -> Result<(), Invalid> {
+        for c in &self.cache {
+            cites(&c.reference, &c.action)?;
+            if !c.paths && c.covers.is_empty() && c.value_covers.is_empty() {
+                return Err(Invalid::new(
+                    &c.action,
+                    format!("`{}` covers nothing", c.action),
+                ));
+            }
+        }
+        for r in &self.retry_env {
+            cites(&r.reference, &r.name)?;
+        }
+        for t in &self.toolchain {
+            cites(&t.reference, &t.action)?;
+            if t.hosts.is_empty() {
+                return Err(Invalid::new(
+                    &t.action,
+                    format!("`{}` lists no host", t.action),
+                ));
+            }
+        }
+        for a in &self.advice {
+            // Advice names actions in backticks (`owner/repo`, then ` with `…); each must
+            // be one this file knows as a cache.
+            for named in a.help.split('`').skip(1).step_by(2) {
+                let looks_like_action = named.matches('/').count() >= 1
+                    && !named.starts_with('~')
+                    && !named.starts_with('.')
+                    && !named.contains(' ')
+                    && !named.contains(':');
+                if looks_like_action && self.cache(named).is_none() {
+                    return Err(Invalid::new(
+                        &a.ecosystem,
+                        format!(
+                            "advice for `{}` names `{named}`, which has no [[cache]] entry",
+                            a.ecosystem
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_is_consistent() {
+        let k = crate::fallbacks();
+        assert!(k.cache("actions/setup-node").is_some());
+        assert!(k.cache("ACTIONS/CACHE").is_some_and(|c| c.paths));
+        assert!(
+            k.toolchain("actions/setup-python")
+                .is_some_and(|t| t.platform)
+        );
+        assert!(k.manager("apt-get").is_some());
+        for eco in [
+            crate::Ecosystem::Cargo,
+            crate::Ecosystem::Npm,
+            crate::Ecosystem::PyPI,
+            crate::Ecosystem::Go,
+            crate::Ecosystem::RubyGems,
+        ] {
+            assert!(k.advice(eco).is_some(), "{eco:?}");
+        }
+    }
+
+    #[test]
+    fn advice_naming_an_unknown_cache_action_is_refused() {
+        let text = "[[cache]]\naction = \"actions/cache\"\npaths = true\nreference = \"https://x\"\n\n[[advice]]\necosystem = \"npm\"\nhelp = \"use `nobody/cache-npm`\"\n";
+        let err = crate::load::load::<super::Knowledge>("fallbacks.toml", text)
+            .expect_err("unknown action");
+        assert_eq!(err.line, 7, "{err}");
+        assert!(err.message.contains("nobody/cache-npm"), "{err}");
+    }
+}

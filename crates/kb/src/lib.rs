@@ -1,0 +1,149 @@
+//! The knowledge base: every file of `rules/data/`, compiled in and parsed once through
+//! one validated loader, plus the package-manager and registry facts that are better as
+//! Rust (enums the recognisers match on). Nothing else in the workspace embeds or parses
+//! `rules/data/`; the shell recogniser, the lockfile resolver, the egress inference, the
+//! inventory and the rules all read their domain knowledge from here, so they cannot
+//! disagree.
+
+mod ecosystem;
+pub mod egress;
+pub mod env;
+pub mod fallbacks;
+pub mod flags;
+pub mod github;
+mod load;
+pub mod managers;
+pub mod permissions;
+pub mod registries;
+
+pub use ecosystem::Ecosystem;
+pub use flags::Flags;
+pub use load::{KbError, Sourced};
+pub use managers::Manager;
+
+use std::sync::OnceLock;
+
+/// One data file of `rules/data/`: its name (for errors) and its text.
+#[derive(Clone, Copy, Debug)]
+pub struct DataFile {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+/// Every file of `rules/data/`, in a fixed order; a test loads them all.
+pub const FILES: &[DataFile] = &[
+    egress::HOSTS_FILE,
+    egress::SHARED_FILE,
+    fallbacks::FILE,
+    permissions::PERMISSIONS_FILE,
+    permissions::CONTEXTS_FILE,
+];
+
+/// Load a compiled-in file once. The data is checked by this crate's tests, so a failure
+/// here is a build defect, never a user error: it degrades to the empty base (no
+/// knowledge, every need unknown) rather than taking a run down.
+fn cached<T: Default + serde::de::DeserializeOwned + Sourced>(
+    cell: &'static OnceLock<T>,
+    file: DataFile,
+) -> &'static T {
+    cell.get_or_init(|| load::load(file.name, file.text).unwrap_or_default())
+}
+
+/// Load every data file and report the first error of each; empty when all are valid.
+#[must_use]
+pub fn check_all() -> Vec<KbError> {
+    [
+        load::load::<egress::Hosts>(egress::HOSTS_FILE.name, egress::HOSTS_FILE.text).err(),
+        load::load::<egress::Shared>(egress::SHARED_FILE.name, egress::SHARED_FILE.text).err(),
+        load::load::<fallbacks::Knowledge>(fallbacks::FILE.name, fallbacks::FILE.text).err(),
+        load::load::<permissions::Permissions>(
+            permissions::PERMISSIONS_FILE.name,
+            permissions::PERMISSIONS_FILE.text,
+        )
+        .err(),
+        load::load::<permissions::Contexts>(
+            permissions::CONTEXTS_FILE.name,
+            permissions::CONTEXTS_FILE.text,
+        )
+        .err(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// `rules/data/egress-hosts.toml`.
+#[must_use]
+pub fn egress_hosts() -> &'static egress::Hosts {
+    static CELL: OnceLock<egress::Hosts> = OnceLock::new();
+    cached(&CELL, egress::HOSTS_FILE)
+}
+
+/// `rules/data/egress-shared-domains.toml`.
+#[must_use]
+pub fn shared_domains() -> &'static egress::Shared {
+    static CELL: OnceLock<egress::Shared> = OnceLock::new();
+    cached(&CELL, egress::SHARED_FILE)
+}
+
+/// `rules/data/fallbacks.toml`.
+#[must_use]
+pub fn fallbacks() -> &'static fallbacks::Knowledge {
+    static CELL: OnceLock<fallbacks::Knowledge> = OnceLock::new();
+    cached(&CELL, fallbacks::FILE)
+}
+
+/// `rules/data/permissions.toml`, indexed for lookups.
+#[must_use]
+pub fn permissions() -> &'static permissions::Permissions {
+    static CELL: OnceLock<permissions::Permissions> = OnceLock::new();
+    CELL.get_or_init(|| {
+        load::load::<permissions::Permissions>(
+            permissions::PERMISSIONS_FILE.name,
+            permissions::PERMISSIONS_FILE.text,
+        )
+        .unwrap_or_default()
+        .indexed()
+    })
+}
+
+/// `rules/data/untrusted-contexts.toml`.
+#[must_use]
+pub fn contexts() -> &'static permissions::Contexts {
+    static CELL: OnceLock<permissions::Contexts> = OnceLock::new();
+    cached(&CELL, permissions::CONTEXTS_FILE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_data_file_loads() {
+        let errors = check_all();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(FILES.len(), 5);
+        assert!(egress_hosts().action.len() > 40);
+        assert!(shared_domains().domain.len() > 20);
+        assert!(fallbacks().cache("actions/setup-node").is_some());
+        assert!(permissions().action.len() >= 80);
+        assert!(contexts().context.len() >= 20);
+    }
+
+    /// Every file of rules/data/ is one of FILES: a new file must come through the loader.
+    #[test]
+    fn files_cover_the_data_directory() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/data");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        on_disk.sort();
+        let mut ours: Vec<String> = FILES.iter().map(|f| f.name.to_owned()).collect();
+        ours.sort();
+        assert_eq!(on_disk, ours);
+    }
+}

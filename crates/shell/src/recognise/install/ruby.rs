@@ -1,0 +1,101 @@
+//! Ruby: gem and bundle (bundler).
+
+use super::*;
+use tollgate_kb::env;
+
+pub(super) fn gem(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+    let scanned = scan(args, &flags::GEM);
+    let pos: Vec<&Word> = positionals(&scanned).collect();
+    let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
+    match sub {
+        "install" | "i" | "update" => {}
+        "push" => return credential::publish(cx, cmd, "gem push", false),
+        _ => return,
+    }
+    let mut inst = blank(Manager::Gem, Some(sub.to_owned()), cmd);
+    inst.global = true;
+    let version = scanned
+        .iter()
+        .find(|a| a.is('v', "version"))
+        .and_then(Arg::value_text);
+    for w in &pos[1..] {
+        let t = owned(cx, w);
+        let spec = if let Some(kind) = local_kind(&t) {
+            PackageSpec {
+                name: t,
+                version: None,
+                kind,
+                span: w.span,
+            }
+        } else {
+            // `gem install name:1.2.3` is the inline version form.
+            match t.split_once(':') {
+                Some((n, v)) => PackageSpec {
+                    name: n.to_owned(),
+                    version: Some(v.to_owned()),
+                    kind: PackageKind::Registry,
+                    span: w.span,
+                },
+                None => PackageSpec {
+                    name: t,
+                    version: version.map(str::to_owned),
+                    kind: PackageKind::Registry,
+                    span: w.span,
+                },
+            }
+        };
+        inst.packages.push(spec);
+    }
+    for a in scanned.iter().filter(|a| a.is('s', "source")) {
+        index(cx, &mut inst, a, IndexKind::Source);
+    }
+    apply_env(cx, cmd, &mut inst, env::GEM);
+    cx.push(Fact::Install(inst));
+}
+
+pub(super) fn bundle(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+    let scanned = scan(args, &flags::BUNDLE);
+    let pos: Vec<&Word> = positionals(&scanned).collect();
+    let sub = pos.first().and_then(|w| w.as_str());
+    match sub {
+        None | Some("install" | "update") => {}
+        Some("config") => {
+            // `bundle config set --local frozen true` / `bundle config deployment true`.
+            let rest: Vec<&str> = pos[1..]
+                .iter()
+                .filter_map(|w| w.as_str())
+                .filter(|t| *t != "set")
+                .collect();
+            let value = rest.get(1).copied().unwrap_or("");
+            let name = match rest.first().copied() {
+                Some("frozen") => "BUNDLE_FROZEN",
+                Some("deployment") => "BUNDLE_DEPLOYMENT",
+                _ => return,
+            };
+            cx.setting(
+                name,
+                value.to_owned(),
+                pos.last().map_or(cmd.span, |w| w.span),
+            );
+            return;
+        }
+        _ => return,
+    }
+    let mut inst = blank(
+        Manager::Bundle,
+        Some(sub.unwrap_or("install").to_owned()),
+        cmd,
+    );
+    inst.locked = sub != Some("update")
+        && scanned
+            .iter()
+            .any(|a| a.is('\0', "deployment") || a.is('\0', "frozen"));
+    inst.retry = scanned
+        .iter()
+        .any(|a| a.is('\0', "retry") && a.value_text().is_none_or(|n| n != "0"));
+    apply_env(cx, cmd, &mut inst, env::BUNDLE);
+    if sub == Some("update") {
+        inst.locked = false;
+    }
+    cx.push(Fact::Install(inst));
+}

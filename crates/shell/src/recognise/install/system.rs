@@ -1,0 +1,314 @@
+//! System and other package managers: apt, yum/dnf, apk, zypper, brew, choco, snap,
+//! pacman, dotnet and nuget, conda/mamba, and `gh extension install`.
+
+use super::*;
+
+pub(super) struct Sys {
+    spec: OptSpec,
+    /// Flags that turn off signature checks.
+    insecure: &'static [&'static str],
+    /// Options naming an extra repository or source.
+    source: &'static [&'static str],
+    /// Version separator in package words (`pkg=1.2`), if any.
+    version_sep: Option<char>,
+    version_opt: &'static str,
+}
+
+pub(super) const SYS_APT: Sys = Sys {
+    spec: flags::APT,
+    insecure: &[
+        "allow-unauthenticated",
+        "allow-insecure-repositories",
+        "force-yes",
+    ],
+    source: &[],
+    version_sep: Some('='),
+    version_opt: "",
+};
+pub(super) const SYS_YUM: Sys = Sys {
+    spec: flags::YUM,
+    insecure: &["nogpgcheck", "no-gpgchecks"],
+    source: &["repofrompath"],
+    version_sep: None,
+    version_opt: "",
+};
+pub(super) const SYS_APK: Sys = Sys {
+    spec: flags::APK,
+    insecure: &["allow-untrusted"],
+    source: &["repository", "X"],
+    version_sep: Some('='),
+    version_opt: "",
+};
+pub(super) const SYS_ZYPPER: Sys = Sys {
+    spec: flags::ZYPPER,
+    insecure: &[
+        "no-gpg-checks",
+        "allow-unsigned-rpm",
+        "gpg-auto-import-keys",
+    ],
+    source: &[],
+    version_sep: None,
+    version_opt: "",
+};
+pub(super) const SYS_BREW: Sys = Sys {
+    spec: flags::BREW,
+    insecure: &[],
+    source: &[],
+    version_sep: None,
+    version_opt: "",
+};
+pub(super) const SYS_CHOCO: Sys = Sys {
+    spec: flags::CHOCO,
+    insecure: &[
+        "ignore-checksums",
+        "allow-empty-checksums",
+        "allow-empty-checksums-secure",
+    ],
+    source: &["source", "s"],
+    version_sep: None,
+    version_opt: "version",
+};
+pub(super) const SYS_SNAP: Sys = Sys {
+    spec: flags::SNAP,
+    insecure: &["dangerous", "devmode"],
+    source: &[],
+    version_sep: None,
+    version_opt: "channel",
+};
+
+pub(super) fn system(
+    cx: &mut Cx<'_>,
+    cmd: &Command,
+    args: &[Word],
+    manager: Manager,
+    subs: &[&str],
+    sys: Sys,
+) {
+    let scanned = scan(args, &sys.spec);
+    let pos: Vec<&Word> = positionals(&scanned).collect();
+    let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
+    if !subs.contains(&sub) {
+        return;
+    }
+    let mut inst = blank(manager, Some(sub.to_owned()), cmd);
+    // System package managers install for every later step on the runner.
+    inst.global = true;
+    let version = (!sys.version_opt.is_empty())
+        .then(|| {
+            scanned
+                .iter()
+                .find(|a| a.is('\0', sys.version_opt))
+                .and_then(Arg::value_text)
+        })
+        .flatten();
+    for w in &pos[1..] {
+        let t = owned(cx, w);
+        let spec = if t.contains("://") {
+            PackageSpec {
+                name: t,
+                version: None,
+                kind: PackageKind::Url,
+                span: w.span,
+            }
+        } else if let Some(kind) = local_kind(&t) {
+            PackageSpec {
+                name: t,
+                version: None,
+                kind,
+                span: w.span,
+            }
+        } else {
+            match sys.version_sep.and_then(|c| t.split_once(c)) {
+                Some((n, v)) => PackageSpec {
+                    name: n.to_owned(),
+                    version: Some(v.to_owned()),
+                    kind: PackageKind::Registry,
+                    span: w.span,
+                },
+                None => PackageSpec {
+                    name: t,
+                    version: version.map(str::to_owned),
+                    kind: PackageKind::Registry,
+                    span: w.span,
+                },
+            }
+        };
+        inst.packages.push(spec);
+    }
+    for a in &scanned {
+        if sys.insecure.iter().any(|f| a.is('\0', f)) {
+            inst.insecure = true;
+        }
+        if let Arg::Opt { name, .. } = a
+            && sys.source.contains(name)
+        {
+            index(cx, &mut inst, a, IndexKind::Source);
+        }
+    }
+    cx.push(Fact::Install(inst));
+}
+
+/// `pacman -S pkg`, `pacman -Syu --noconfirm pkg`.
+pub(super) fn pacman(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+    let sync = args
+        .iter()
+        .filter_map(Word::as_str)
+        .any(|t| t.starts_with("-S") || t == "--sync");
+    if !sync {
+        return;
+    }
+    let scanned = scan(args, &flags::PACMAN);
+    let mut inst = blank(Manager::Pacman, Some("-S".into()), cmd);
+    inst.global = true;
+    inst.packages = positionals(&scanned)
+        .map(|w| PackageSpec {
+            name: owned(cx, w),
+            version: None,
+            kind: PackageKind::Registry,
+            span: w.span,
+        })
+        .collect();
+    cx.push(Fact::Install(inst));
+}
+
+pub(super) fn dotnet(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+    let scanned = scan(args, &flags::DOTNET);
+    let pos: Vec<&Word> = positionals(&scanned).collect();
+    let a = pos.first().and_then(|w| w.as_str()).unwrap_or("");
+    let b = pos.get(1).and_then(|w| w.as_str()).unwrap_or("");
+    let (sub, pkgs): (String, Vec<&Word>) = match (a, b) {
+        ("restore", _) => ("restore".into(), Vec::new()),
+        ("tool", "install" | "update") => (
+            format!("tool {b}"),
+            pos.get(2).copied().into_iter().collect(),
+        ),
+        ("tool", "restore") => ("tool restore".into(), Vec::new()),
+        ("workload", "install") => ("workload install".into(), pos[2..].to_vec()),
+        // `dotnet add [project] package NAME`.
+        ("add", _) => {
+            let Some(p) = pos.iter().position(|w| w.as_str() == Some("package")) else {
+                return;
+            };
+            (
+                "add package".into(),
+                pos.get(p + 1).copied().into_iter().collect(),
+            )
+        }
+        ("nuget", "push") => return credential::publish(cx, cmd, "dotnet nuget push", false),
+        _ => return,
+    };
+    let mut inst = blank(Manager::Dotnet, Some(sub), cmd);
+    let version = scanned
+        .iter()
+        .find(|a| a.is('v', "version"))
+        .and_then(Arg::value_text);
+    inst.packages = pkgs
+        .into_iter()
+        .map(|w| PackageSpec {
+            name: owned(cx, w),
+            version: version.map(str::to_owned),
+            kind: PackageKind::Registry,
+            span: w.span,
+        })
+        .collect();
+    for a in &scanned {
+        if a.is('s', "source") || a.is('\0', "add-source") {
+            index(cx, &mut inst, a, IndexKind::Source);
+        } else if a.is('\0', "locked-mode") {
+            inst.locked = true;
+        } else if a.is('g', "global") {
+            inst.global = true;
+        }
+    }
+    cx.push(Fact::Install(inst));
+}
+
+pub(super) fn nuget(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+    // nuget.exe spells its options with one dash and a capitalised name.
+    let scanned = scan(args, &flags::NUGET);
+    let pos: Vec<&Word> = positionals(&scanned).collect();
+    let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
+    match sub {
+        "install" | "restore" => {}
+        "push" => return credential::publish(cx, cmd, "nuget push", false),
+        _ => return,
+    }
+    let mut inst = blank(Manager::Nuget, Some(sub.to_owned()), cmd);
+    let version = scanned
+        .iter()
+        .find(|a| a.is('\0', "Version"))
+        .and_then(Arg::value_text);
+    if sub == "install" {
+        inst.packages = pos[1..]
+            .iter()
+            .map(|w| PackageSpec {
+                name: owned(cx, w),
+                version: version.map(str::to_owned),
+                kind: PackageKind::Registry,
+                span: w.span,
+            })
+            .collect();
+    }
+    for a in &scanned {
+        if a.is('\0', "Source") || a.is('\0', "FallbackSource") {
+            index(cx, &mut inst, a, IndexKind::Source);
+        } else if a.is('\0', "LockedMode") {
+            inst.locked = true;
+        }
+    }
+    cx.push(Fact::Install(inst));
+}
+
+pub(super) fn conda(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], manager: Manager) {
+    let scanned = scan(args, &flags::CONDA);
+    let pos: Vec<&Word> = positionals(&scanned).collect();
+    let a = pos.first().and_then(|w| w.as_str()).unwrap_or("");
+    let b = pos.get(1).and_then(|w| w.as_str()).unwrap_or("");
+    let (sub, skip) = match (a, b) {
+        ("install" | "create" | "update", _) => (a.to_owned(), 1),
+        ("env", "create" | "update") => (format!("env {b}"), 2),
+        _ => return,
+    };
+    let mut inst = blank(manager, Some(sub), cmd);
+    for w in &pos[skip..] {
+        let mut p = pip_spec(cx, w);
+        // `channel::pkg` names the channel inline.
+        if let Some((chan, name)) = p.name.split_once("::") {
+            inst.index_urls.push(IndexUrl {
+                url: chan.to_owned(),
+                kind: IndexKind::Source,
+                span: w.span,
+            });
+            p.name = name.to_owned();
+        }
+        inst.packages.push(p);
+    }
+    for a in &scanned {
+        if a.is('c', "channel") {
+            index(cx, &mut inst, a, IndexKind::Source);
+        } else if a.is('f', "file") {
+            inst.requirement_files.extend(file_ref(cx, a));
+        }
+    }
+    cx.push(Fact::Install(inst));
+}
+
+pub(crate) fn gh_extension(cx: &mut Cx<'_>, cmd: &Command, repo: Option<&Word>) {
+    let mut inst = blank(Manager::Gh, Some("extension install".into()), cmd);
+    inst.global = true;
+    if let Some(w) = repo {
+        let t = owned(cx, w);
+        let kind = if local_kind(&t).is_some() {
+            PackageKind::Path
+        } else {
+            PackageKind::Git
+        };
+        inst.packages.push(PackageSpec {
+            name: t,
+            version: None,
+            kind,
+            span: w.span,
+        });
+    }
+    cx.push(Fact::Install(inst));
+}
