@@ -3,8 +3,7 @@
 //! scripts, the lockfiles and registry configuration their installs read, and the images
 //! the job pulls.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use tollgate_gha::{Env, Run, Step, Uses};
 use tollgate_graph::util::{host_of, image_host};
@@ -34,58 +33,14 @@ pub fn analyze(scan: &Scan, graph: &Graph) -> Egress {
     }
 }
 
-/// What one job reaches; `None` for a node that is not a job with steps.
-#[must_use]
-pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress> {
-    analyze_job_with(scan, graph, job, &Cache::default())
-}
-
-/// What every job of the graph reaches, in parallel, sharing one [`Cache`]. Twin jobs
-/// (the same workflow and files in several copies of a repository) are analysed once
-/// and the result mapped onto the others ([`tollgate_graph::share_per_job`]).
+/// What every job of the graph reaches, in parallel, in graph order.
 #[must_use]
 pub fn analyze_jobs(scan: &Scan, graph: &Graph) -> Vec<(NodeId, JobEgress)> {
+    use rayon::prelude::*;
     let jobs: Vec<NodeId> = graph.jobs().collect();
-    analyze_jobs_with(scan, graph, &tollgate_graph::Twins::new(graph, scan, &jobs))
-}
-
-/// [`analyze_jobs`] with the twins among the graph's jobs worked out beforehand (the
-/// delivery dependencies use the same ones).
-#[must_use]
-pub fn analyze_jobs_with(
-    scan: &Scan,
-    graph: &Graph,
-    twins: &tollgate_graph::Twins,
-) -> Vec<(NodeId, JobEgress)> {
-    let cache = Cache::default();
-    let jobs: Vec<NodeId> = graph.jobs().collect();
-    tollgate_graph::share_per_job(
-        twins,
-        &jobs,
-        |j| analyze_job_with(scan, graph, j, &cache).map(|e| (e, true)),
-        JobEgress::repointed,
-    )
-    .into_iter()
-    .filter_map(|(j, e)| Some((j, e?)))
-    .collect()
-}
-
-/// Work shared between the jobs of one analysis: which packages of a lockfile stand for
-/// all the others (the first of each registry or host). Many jobs install from the same
-/// lockfile, and identical lockfiles in several repositories share one model, so the walk
-/// over thousands of packages is done once per (model, configured sources).
-#[derive(Default)]
-pub struct Cache {
-    representatives: Mutex<HashMap<usize, Vec<Walked>>>,
-}
-
-/// The representatives of one lockfile model under one configuration.
-type Walked = (Vec<ConfiguredSource>, Arc<[Representative]>);
-
-impl std::fmt::Debug for Cache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("egress::Cache")
-    }
+    jobs.into_par_iter()
+        .filter_map(|j| Some((j, analyze_job(scan, graph, j)?)))
+        .collect()
 }
 
 /// A package that stands for every package of its lockfile with the same resolved
@@ -94,36 +49,6 @@ struct Representative {
     package: usize,
     url: String,
     decided_by: Option<usize>,
-}
-
-impl Cache {
-    /// The representatives of `parsed` (a lockfile model held by an input, which keeps it
-    /// alive and its address unique while the scan lives) under `configured`.
-    fn representatives(
-        &self,
-        model: &Arc<Parsed>,
-        parsed: &tollgate_lockfile::Parsed,
-        configured: &[ConfiguredSource],
-    ) -> Arc<[Representative]> {
-        let key = Arc::as_ptr(model) as usize;
-        let lock = || {
-            self.representatives
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        };
-        if let Some(hit) = lock()
-            .get(&key)
-            .and_then(|v| v.iter().find(|(c, _)| c.as_slice() == configured))
-        {
-            return Arc::clone(&hit.1);
-        }
-        let reps: Arc<[Representative]> = representatives(parsed, configured).into();
-        lock()
-            .entry(key)
-            .or_default()
-            .push((configured.to_vec(), Arc::clone(&reps)));
-        reps
-    }
 }
 
 /// The first package of each (registry or host, deciding config entry) of a lockfile.
@@ -166,7 +91,9 @@ fn representatives(
     out
 }
 
-fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> Option<JobEgress> {
+/// What one job reaches; `None` for a node that is not a job with steps.
+#[must_use]
+pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress> {
     let node = graph.node(job)?;
     let NodeKind::Job { id, .. } = &node.kind else {
         return None;
@@ -256,7 +183,6 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
         let cx = StepCx {
             scan,
             graph,
-            cache,
             step_node: flat.step,
             input: sinput,
             job_index,
@@ -666,7 +592,6 @@ fn template(host: &str) -> Option<(&str, &str, &str)> {
 struct StepCx<'a> {
     scan: &'a Scan,
     graph: &'a Graph,
-    cache: &'a Cache,
     step_node: NodeId,
     input: &'a Input,
     job_index: Option<usize>,
@@ -1007,9 +932,7 @@ impl StepCx<'_> {
             // A lockfile of thousands of packages names a handful of hosts: only the first
             // package of each (registry or host, deciding config entry) adds anything, and
             // building provenance for the others was most of the egress stage's time.
-            let reps = self
-                .cache
-                .representatives(&linput.parsed, parsed, &configured);
+            let reps = representatives(parsed, &configured);
             for rep in reps.iter() {
                 let Some(pkg) = parsed.packages.get(rep.package) else {
                     continue;
