@@ -3,7 +3,8 @@
 //! scripts, the lockfiles and registry configuration their installs read, and the images
 //! the job pulls.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tollgate_gha::{Env, Run, Step, Uses};
 use tollgate_graph::util::{host_of, image_host};
@@ -33,14 +34,63 @@ pub fn analyze(scan: &Scan, graph: &Graph) -> Egress {
     }
 }
 
-/// What every job of the graph reaches, in parallel, in graph order.
+/// What one job reaches; `None` for a node that is not a job with steps.
+#[must_use]
+pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress> {
+    analyze_job_with(scan, graph, job, &Cache::default())
+}
+
+/// What every job of the graph reaches, in parallel, in graph order, sharing one
+/// [`Cache`].
 #[must_use]
 pub fn analyze_jobs(scan: &Scan, graph: &Graph) -> Vec<(NodeId, JobEgress)> {
     use rayon::prelude::*;
+    let cache = Cache::default();
     let jobs: Vec<NodeId> = graph.jobs().collect();
     jobs.into_par_iter()
-        .filter_map(|j| Some((j, analyze_job(scan, graph, j)?)))
+        .filter_map(|j| Some((j, analyze_job_with(scan, graph, j, &cache)?)))
         .collect()
+}
+
+/// Work shared between the jobs of one analysis: which packages of a lockfile stand for
+/// all the others (the first of each registry or host). Many jobs install from the same
+/// lockfile, so the walk over its thousands of packages is done once per (lockfile node,
+/// configured sources) instead of once per install command.
+#[derive(Default)]
+struct Cache {
+    representatives: Mutex<HashMap<NodeId, Vec<Walked>>>,
+}
+
+/// The representatives of one lockfile under one configuration.
+type Walked = (Vec<ConfiguredSource>, Arc<[Representative]>);
+
+impl Cache {
+    /// The representatives of `parsed`, the model of the lockfile at graph node `file`,
+    /// under `configured`.
+    fn representatives(
+        &self,
+        file: NodeId,
+        parsed: &tollgate_lockfile::Parsed,
+        configured: &[ConfiguredSource],
+    ) -> Arc<[Representative]> {
+        let lock = || {
+            self.representatives
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(hit) = lock()
+            .get(&file)
+            .and_then(|v| v.iter().find(|(c, _)| c.as_slice() == configured))
+        {
+            return Arc::clone(&hit.1);
+        }
+        let reps: Arc<[Representative]> = representatives(parsed, configured).into();
+        lock()
+            .entry(file)
+            .or_default()
+            .push((configured.to_vec(), Arc::clone(&reps)));
+        reps
+    }
 }
 
 /// A package that stands for every package of its lockfile with the same resolved
@@ -91,9 +141,7 @@ fn representatives(
     out
 }
 
-/// What one job reaches; `None` for a node that is not a job with steps.
-#[must_use]
-pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress> {
+fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> Option<JobEgress> {
     let node = graph.node(job)?;
     let NodeKind::Job { id, .. } = &node.kind else {
         return None;
@@ -183,6 +231,7 @@ pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress>
         let cx = StepCx {
             scan,
             graph,
+            cache,
             step_node: flat.step,
             input: sinput,
             job_index,
@@ -592,6 +641,7 @@ fn template(host: &str) -> Option<(&str, &str, &str)> {
 struct StepCx<'a> {
     scan: &'a Scan,
     graph: &'a Graph,
+    cache: &'a Cache,
     step_node: NodeId,
     input: &'a Input,
     job_index: Option<usize>,
@@ -932,7 +982,7 @@ impl StepCx<'_> {
             // A lockfile of thousands of packages names a handful of hosts: only the first
             // package of each (registry or host, deciding config entry) adds anything, and
             // building provenance for the others was most of the egress stage's time.
-            let reps = representatives(parsed, &configured);
+            let reps = self.cache.representatives(*lf, parsed, &configured);
             for rep in reps.iter() {
                 let Some(pkg) = parsed.packages.get(rep.package) else {
                     continue;
