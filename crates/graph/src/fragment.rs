@@ -592,53 +592,51 @@ fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed)
         None
     };
     let Some(file) = &file else { return };
-    {
-        for p in &parsed.packages {
-            let url = p.source.url().unwrap_or("").to_owned();
-            if p.source == Source::Workspace {
-                continue;
-            }
-            let data = || NodeKind::Package {
-                ecosystem: p.ecosystem,
-                name: p.name.clone(),
-                version: p.version.clone(),
-            };
-            let key = Key::Package(p.ecosystem, p.name.clone(), p.version.clone(), url);
-            let (pkg, _) = cx.shared_with(key, data, Some(p.span));
-            cx.edge(file, &pkg, EdgeKind::Contains, Some(p.span));
-            let span = p.source_span.unwrap_or(p.span);
-            match &p.source {
-                Source::Registry { url, default } => {
-                    let s = cx.source(Some(p.ecosystem), SourceKind::Registry, url, *default, span);
-                    cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
-                }
-                Source::Git { url, .. } => {
-                    let s = cx.source(Some(p.ecosystem), SourceKind::Git, url, false, span);
-                    cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
-                }
-                Source::Url { url } => {
-                    if let Some(h) = host_of(url) {
-                        let host = cx.host(h, Some(span));
-                        cx.edge(&pkg, &host, EdgeKind::DownloadsFrom, Some(span));
-                    }
-                }
-                Source::Path { .. } | Source::Workspace | Source::Unknown => {}
-            }
+    for p in &parsed.packages {
+        let url = p.source.url().unwrap_or("").to_owned();
+        if p.source == Source::Workspace {
+            continue;
         }
-        for s in &parsed.sources {
-            if matches!(s.role, SourceRole::Setting) {
-                continue;
+        let data = || NodeKind::Package {
+            ecosystem: p.ecosystem,
+            name: p.name.clone(),
+            version: p.version.clone(),
+        };
+        let key = Key::Package(p.ecosystem, p.name.clone(), p.version.clone(), url);
+        let (pkg, _) = cx.shared_with(key, data, Some(p.span));
+        cx.edge(file, &pkg, EdgeKind::Contains, Some(p.span));
+        let span = p.source_span.unwrap_or(p.span);
+        match &p.source {
+            Source::Registry { url, default } => {
+                let s = cx.source(Some(p.ecosystem), SourceKind::Registry, url, *default, span);
+                cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
             }
-            let default = tollgate_lockfile::is_default_registry(s.ecosystem, &s.url);
-            let src = cx.source(
-                Some(s.ecosystem),
-                SourceKind::Registry,
-                &s.url,
-                default,
-                s.span,
-            );
-            cx.edge(file, &src, EdgeKind::ResolvesFrom, Some(s.span));
+            Source::Git { url, .. } => {
+                let s = cx.source(Some(p.ecosystem), SourceKind::Git, url, false, span);
+                cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
+            }
+            Source::Url { url } => {
+                if let Some(h) = host_of(url) {
+                    let host = cx.host(h, Some(span));
+                    cx.edge(&pkg, &host, EdgeKind::DownloadsFrom, Some(span));
+                }
+            }
+            Source::Path { .. } | Source::Workspace | Source::Unknown => {}
         }
+    }
+    for s in &parsed.sources {
+        if matches!(s.role, SourceRole::Setting) {
+            continue;
+        }
+        let default = tollgate_lockfile::is_default_registry(s.ecosystem, &s.url);
+        let src = cx.source(
+            Some(s.ecosystem),
+            SourceKind::Registry,
+            &s.url,
+            default,
+            s.span,
+        );
+        cx.edge(file, &src, EdgeKind::ResolvesFrom, Some(s.span));
     }
 }
 

@@ -147,7 +147,7 @@ impl Graph {
         };
         graph.merge(&all, &resolver);
         // The node table was reserved from an estimate that errs high (a third over on
-        // the corpus, more on copies); the graph lives as long as the run. The edge table
+        // the corpus); the graph lives as long as the run. The edge table
         // was sized exactly.
         graph.inner.shrink_to_fit_nodes();
         graph.index_jobs();
