@@ -1,5 +1,5 @@
-//! Files with identical content are parsed once and share their models; every file must
-//! still get its own findings and diagnostics, at its own path.
+//! Files with identical content in several repositories: every file gets its own
+//! findings, diagnostics and graph nodes, at its own path.
 
 mod common;
 

@@ -1,5 +1,5 @@
-//! Where the heap goes after the graph: the twin jobs, the egress and the delivery
-//! dependencies every job gets (the analyses the rules share for the whole run), then the
+//! Where the heap goes after the graph: the egress and the delivery dependencies every
+//! job gets (the analyses the rules share for the whole run), then the
 //! rules with those analyses and without them.
 //! `cargo run --release -p tollgate-bench --example analyses -- PATH`
 
@@ -25,16 +25,11 @@ fn main() {
     let (g, _) = tollgate_graph::Graph::build(&s);
     report("graph", &format!("{} nodes", g.node_count()));
     let jobs: Vec<_> = g.jobs().collect();
-    let twins = tollgate_graph::Twins::new(&g, &s, &jobs);
-    report(
-        "twins",
-        &format!("{} of {} jobs follow another", twins.len(), jobs.len()),
-    );
-    let egress = tollgate_egress::analyze_jobs_with(&s, &g, &twins);
+    let egress = tollgate_egress::analyze_jobs(&s, &g);
     report("egress of every job", &format!("{} jobs", egress.len()));
-    let deps = tollgate_inventory::all_job_dependencies_with(&s, &g, &jobs, &twins);
+    let deps = tollgate_inventory::all_job_dependencies(&s, &g, &jobs);
     report("dependencies of every job", &format!("{} jobs", deps.len()));
-    drop((egress, deps, twins));
+    drop((egress, deps));
     report("(dropped)", "");
     let out = tollgate_engine::run(
         tollgate_rules::rules(),

@@ -66,7 +66,6 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
             ConfidenceArg::High => Confidence::High,
         }),
         no_ignores: args.no_ignores,
-        recheck_copies: false,
     };
     let t_graph = std::time::Instant::now();
     let (graph, graph_diagnostics) = tollgate_graph::Graph::build(&scan);

@@ -40,51 +40,56 @@ pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress>
     analyze_job_with(scan, graph, job, &Cache::default())
 }
 
-/// What every job of the graph reaches, in parallel, sharing one [`Cache`]. Twin jobs
-/// (the same workflow and files in several copies of a repository) are analysed once
-/// and the result mapped onto the others ([`tollgate_graph::share_per_job`]).
+/// What every job of the graph reaches, in parallel, in graph order, sharing one
+/// [`Cache`].
 #[must_use]
 pub fn analyze_jobs(scan: &Scan, graph: &Graph) -> Vec<(NodeId, JobEgress)> {
-    let jobs: Vec<NodeId> = graph.jobs().collect();
-    analyze_jobs_with(scan, graph, &tollgate_graph::Twins::new(graph, scan, &jobs))
-}
-
-/// [`analyze_jobs`] with the twins among the graph's jobs worked out beforehand (the
-/// delivery dependencies use the same ones).
-#[must_use]
-pub fn analyze_jobs_with(
-    scan: &Scan,
-    graph: &Graph,
-    twins: &tollgate_graph::Twins,
-) -> Vec<(NodeId, JobEgress)> {
+    use rayon::prelude::*;
     let cache = Cache::default();
     let jobs: Vec<NodeId> = graph.jobs().collect();
-    tollgate_graph::share_per_job(
-        twins,
-        &jobs,
-        |j| analyze_job_with(scan, graph, j, &cache).map(|e| (e, true)),
-        JobEgress::repointed,
-    )
-    .into_iter()
-    .filter_map(|(j, e)| Some((j, e?)))
-    .collect()
+    jobs.into_par_iter()
+        .filter_map(|j| Some((j, analyze_job_with(scan, graph, j, &cache)?)))
+        .collect()
 }
 
 /// Work shared between the jobs of one analysis: which packages of a lockfile stand for
 /// all the others (the first of each registry or host). Many jobs install from the same
-/// lockfile, and identical lockfiles in several repositories share one model, so the walk
-/// over thousands of packages is done once per (model, configured sources).
+/// lockfile, so the walk over its thousands of packages is done once per (lockfile node,
+/// configured sources) instead of once per install command.
 #[derive(Default)]
-pub struct Cache {
-    representatives: Mutex<HashMap<usize, Vec<Walked>>>,
+struct Cache {
+    representatives: Mutex<HashMap<NodeId, Vec<Walked>>>,
 }
 
-/// The representatives of one lockfile model under one configuration.
+/// The representatives of one lockfile under one configuration.
 type Walked = (Vec<ConfiguredSource>, Arc<[Representative]>);
 
-impl std::fmt::Debug for Cache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("egress::Cache")
+impl Cache {
+    /// The representatives of `parsed`, the model of the lockfile at graph node `file`,
+    /// under `configured`.
+    fn representatives(
+        &self,
+        file: NodeId,
+        parsed: &tollgate_lockfile::Parsed,
+        configured: &[ConfiguredSource],
+    ) -> Arc<[Representative]> {
+        let lock = || {
+            self.representatives
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(hit) = lock()
+            .get(&file)
+            .and_then(|v| v.iter().find(|(c, _)| c.as_slice() == configured))
+        {
+            return Arc::clone(&hit.1);
+        }
+        let reps: Arc<[Representative]> = representatives(parsed, configured).into();
+        lock()
+            .entry(file)
+            .or_default()
+            .push((configured.to_vec(), Arc::clone(&reps)));
+        reps
     }
 }
 
@@ -94,36 +99,6 @@ struct Representative {
     package: usize,
     url: String,
     decided_by: Option<usize>,
-}
-
-impl Cache {
-    /// The representatives of `parsed` (a lockfile model held by an input, which keeps it
-    /// alive and its address unique while the scan lives) under `configured`.
-    fn representatives(
-        &self,
-        model: &Arc<Parsed>,
-        parsed: &tollgate_lockfile::Parsed,
-        configured: &[ConfiguredSource],
-    ) -> Arc<[Representative]> {
-        let key = Arc::as_ptr(model) as usize;
-        let lock = || {
-            self.representatives
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        };
-        if let Some(hit) = lock()
-            .get(&key)
-            .and_then(|v| v.iter().find(|(c, _)| c.as_slice() == configured))
-        {
-            return Arc::clone(&hit.1);
-        }
-        let reps: Arc<[Representative]> = representatives(parsed, configured).into();
-        lock()
-            .entry(key)
-            .or_default()
-            .push((configured.to_vec(), Arc::clone(&reps)));
-        reps
-    }
 }
 
 /// The first package of each (registry or host, deciding config entry) of a lockfile.
@@ -997,9 +972,7 @@ impl StepCx<'_> {
             // A lockfile of thousands of packages names a handful of hosts: only the first
             // package of each (registry or host, deciding config entry) adds anything, and
             // building provenance for the others was most of the egress stage's time.
-            let reps = self
-                .cache
-                .representatives(&linput.parsed, parsed, &configured);
+            let reps = self.cache.representatives(*lf, parsed, &configured);
             for rep in reps.iter() {
                 let Some(pkg) = parsed.packages.get(rep.package) else {
                     continue;

@@ -103,17 +103,6 @@ pub trait Rule: Send + Sync {
     /// waits for the same computation.
     fn prepare(&self, _cx: &Context<'_>) {}
 
-    /// Whether the file hooks (`check_input`, `check_workflow`, `check_job`, `check_step`,
-    /// `check_action`) read nothing but the input they are given (its text, model and
-    /// script analyses) and the configuration's policy and options, and report only into
-    /// that input's file. Two inputs with identical text then get the same findings up
-    /// to their path, so the engine checks the first and copies its findings onto the
-    /// others. A rule that looks at the graph, other inputs, the input's path or
-    /// directory, or the memoised analyses must leave this `false`.
-    fn file_local(&self) -> bool {
-        false
-    }
-
     fn check_workflow(&self, _cx: &Context<'_>, _wf: &WorkflowCx<'_>, _out: &mut Sink<'_>) {}
     fn check_job(&self, _cx: &Context<'_>, _job: &JobCx<'_>, _out: &mut Sink<'_>) {}
     /// Called for the steps of workflow jobs and of composite actions.

@@ -1,14 +1,12 @@
 //! The runner: every enabled rule over every input, in parallel, with panics contained,
 //! then levels, confidence filter, suppressions and a deterministic order.
 
-use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use tollgate_model::{Confidence, Diagnostic, DiagnosticCode, FileKind, Finding, Level, Location};
+use tollgate_model::{Confidence, Diagnostic, DiagnosticCode, Finding, Level};
 use tollgate_scan::{Input, Parsed, Scan};
 
 use crate::catalog::RuleMeta;
@@ -40,9 +38,6 @@ pub struct RunOptions {
     pub min_confidence: Option<Confidence>,
     /// `--no-ignores`: report suppressed findings too.
     pub no_ignores: bool,
-    /// Run file-local rules on every input, also on those whose text an earlier input
-    /// has (whose findings are otherwise copied from it). Slower; tests compare both.
-    pub recheck_copies: bool,
 }
 
 #[derive(Debug, Default)]
@@ -114,36 +109,12 @@ pub fn run(
         let (_, failed) = contained(r, *level, busy, |_| r.rule.prepare(&cx));
         diagnostics_early.extend(failed.map(|d| *d));
     }
-    // For each input, the earlier input with identical text (the same model), if any:
-    // file-local rules check only the first and their findings are copied to the others.
-    let lead: Vec<Option<usize>> = if opts.recheck_copies {
-        vec![None; inputs.len()]
-    } else {
-        let mut first: HashMap<(*const Parsed, FileKind), usize> = HashMap::new();
-        inputs
-            .iter()
-            .enumerate()
-            .map(|(i, input)| {
-                let key = (Arc::as_ptr(&input.parsed), input.kind);
-                let j = *first.entry(key).or_insert(i);
-                (j != i).then_some(j)
-            })
-            .collect()
-    };
-    let local: Vec<bool> = active.iter().map(|(r, _)| r.rule.file_local()).collect();
     // One task per (input, rule) pair for file hooks, one per rule for scan hooks; the
     // result of pair (i, r) is at `i * active.len() + r`.
-    let per_input = inputs.par_iter().zip(&lead).flat_map_iter(|(input, lead)| {
-        active
-            .iter()
-            .zip(&busy)
-            .zip(&local)
-            .map(move |(((r, level), busy), local)| {
-                if *local && lead.is_some() {
-                    return (Vec::new(), None);
-                }
-                contained(r, *level, busy, |sink| run_input(r.rule, &cx, input, sink))
-            })
+    let per_input = inputs.par_iter().flat_map_iter(|input| {
+        active.iter().zip(&busy).map(move |((r, level), busy)| {
+            contained(r, *level, busy, |sink| run_input(r.rule, &cx, input, sink))
+        })
     });
     let per_scan = active
         .par_iter()
@@ -151,10 +122,7 @@ pub fn run(
         .map(|((r, level), busy)| contained(r, *level, busy, |sink| r.rule.check_scan(&cx, sink)));
     // One entry per (input, rule) pair, nearly all empty: the rare diagnostic is boxed
     // so that an entry is four words (a hundred thousand of them on large scans).
-    let mut results: Vec<(Vec<Finding>, Option<Box<Diagnostic>>)> =
-        per_input.chain(per_scan).collect();
-    let copied = copy_to_copies(&inputs, &lead, &local, &results);
-    results.extend(copied.into_iter().map(|f| (f, None)));
+    let results: Vec<(Vec<Finding>, Option<Box<Diagnostic>>)> = per_input.chain(per_scan).collect();
 
     // Sized once: findings are large, and growing the vector moved them over and over.
     let mut findings = Vec::with_capacity(results.iter().map(|r| r.0.len()).sum());
@@ -191,47 +159,6 @@ pub fn run(
         rule_times,
         analyses: memo,
     }
-}
-
-/// The findings of file-local rules for the inputs that copy an earlier one (`lead`):
-/// the earlier input's findings, moved to the copy's path. `results` holds the per-input
-/// results in (input, rule) order.
-fn copy_to_copies(
-    inputs: &[&Input],
-    lead: &[Option<usize>],
-    local: &[bool],
-    results: &[(Vec<Finding>, Option<Box<Diagnostic>>)],
-) -> Vec<Vec<Finding>> {
-    let rules = local.len();
-    inputs
-        .par_iter()
-        .zip(lead)
-        .filter_map(|(input, lead)| {
-            let j = (*lead)?;
-            let from = inputs[j].source.shared_path();
-            let to = input.source.shared_path();
-            let moved = |l: &mut Location| {
-                if l.path == *from {
-                    l.path = Arc::clone(to);
-                }
-            };
-            let found: Vec<Finding> = (0..rules)
-                .filter(|&r| local[r])
-                .flat_map(|r| &results[j * rules + r].0)
-                .map(|f| {
-                    let mut f = f.clone();
-                    moved(&mut f.primary);
-                    f.related.iter_mut().for_each(|x| moved(&mut x.location));
-                    f.path
-                        .iter_mut()
-                        .filter_map(|h| h.location.as_mut())
-                        .for_each(moved);
-                    f
-                })
-                .collect();
-            Some(found)
-        })
-        .collect()
 }
 
 /// Run one rule's hooks for one unit of work, turning a panic into a diagnostic and

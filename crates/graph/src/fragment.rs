@@ -55,80 +55,12 @@ pub(crate) struct FEdge {
 }
 
 /// One file's part of the graph.
+#[derive(Default)]
 pub(crate) struct Fragment {
-    /// The input this fragment was built from.
-    pub id: InputId,
     pub nodes: Vec<FNode>,
     pub edges: Vec<FEdge>,
     /// Lock entries with a commit: reference → commit.
     pub locked: Vec<(String, String)>,
-    /// For a lockfile or registry configuration: `Template` when this fragment holds its
-    /// packages and sources (the first file with this model), `CopyOf(first)` when it
-    /// holds only the file node and takes the file's edges from the first file with the
-    /// same model (identical text: the same packages, sources and positions).
-    pub packages: Packages,
-    /// The lookups of other inputs this fragment made, in order, when recorded (for a
-    /// file whose identical copies take this fragment, see [`Lookup`]).
-    pub lookups: Vec<Lookup>,
-    /// For an input with the same text and kind as an earlier one: that input. The
-    /// fragment is then empty, and the merge makes it from the earlier one's when every
-    /// lookup gives the same answer from this input's repository.
-    pub copy_of: Option<InputId>,
-    /// Whether [`Fragment::lookups`] were recorded (later inputs copy this one).
-    pub recorded: bool,
-}
-
-impl Fragment {
-    /// The empty fragment of input `id`.
-    fn new(id: InputId) -> Self {
-        Self {
-            id,
-            nodes: Vec::new(),
-            edges: Vec::new(),
-            locked: Vec::new(),
-            packages: Packages::None,
-            lookups: Vec::new(),
-            copy_of: None,
-            recorded: false,
-        }
-    }
-
-    /// The empty fragment of an input with the same text and kind as `first`.
-    pub fn copy(id: InputId, first: InputId) -> Self {
-        Self {
-            copy_of: Some(first),
-            ..Self::new(id)
-        }
-    }
-}
-
-/// A lookup of another input while building a fragment, with its answer. Paths are as
-/// the fragment asked for them (relative to the scan root).
-#[derive(Clone, Debug)]
-pub(crate) enum Lookup {
-    /// A local `uses:` reference.
-    Resolve {
-        path: String,
-        workflow: bool,
-        found: Resolution,
-    },
-    /// A file named on a command line.
-    File {
-        path: String,
-        found: Option<InputId>,
-    },
-    /// The lockfiles and registry configuration files of a directory.
-    InDir { dir: String, found: Vec<InputId> },
-}
-
-/// How a lockfile fragment gets its package edges; see [`Fragment::packages`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Packages {
-    #[default]
-    None,
-    /// The fragment's node at this index is the file; its edges are the template.
-    Template(usize),
-    CopyOf(InputId),
 }
 
 pub(crate) struct Cx<'a> {
@@ -139,8 +71,6 @@ pub(crate) struct Cx<'a> {
     /// The shared nodes this fragment already holds, so that a key repeated inside one
     /// file (the registry of every package of a lockfile) becomes one fragment node.
     shared: HashMap<Key, usize>,
-    /// Whether to record lookups (see [`Fragment::lookups`]).
-    record: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -149,48 +79,25 @@ impl<'a> Cx<'a> {
             id,
             input,
             resolver,
-            frag: Fragment::new(id),
+            frag: Fragment::default(),
             shared: HashMap::default(),
-            record: false,
         }
     }
 
-    /// Resolve a local reference made in this input (recorded when asked to).
-    pub fn resolve(&mut self, path: &str, workflow: bool) -> Resolution {
-        let found = self.resolver.resolve(self.input, path, workflow);
-        if self.record {
-            self.frag.lookups.push(Lookup::Resolve {
-                path: path.to_owned(),
-                workflow,
-                found: found.clone(),
-            });
-        }
-        found
+    /// Resolve a local reference made in this input.
+    pub fn resolve(&self, path: &str, workflow: bool) -> Resolution {
+        self.resolver.resolve(self.input, path, workflow)
     }
 
-    /// The input at a display path of this input's root (recorded when asked to).
-    pub fn file(&mut self, path: &str) -> Option<InputId> {
-        let found = self.resolver.file(self.input.root, path);
-        if self.record {
-            self.frag.lookups.push(Lookup::File {
-                path: path.to_owned(),
-                found,
-            });
-        }
-        found
+    /// The input at a display path of this input's root.
+    pub fn file(&self, path: &str) -> Option<InputId> {
+        self.resolver.file(self.input.root, path)
     }
 
     /// The lockfiles and registry configuration files in directory `dir` of this input's
-    /// root (recorded when asked to).
-    pub fn in_dir(&mut self, dir: &str) -> &'a [InputId] {
-        let found = self.resolver.in_dir(self.input.root, dir);
-        if self.record {
-            self.frag.lookups.push(Lookup::InDir {
-                dir: dir.to_owned(),
-                found: found.to_vec(),
-            });
-        }
-        found
+    /// root.
+    pub fn in_dir(&self, dir: &str) -> &'a [InputId] {
+        self.resolver.in_dir(self.input.root, dir)
     }
 
     pub fn origin(&self, span: Span) -> Origin {
@@ -654,12 +561,7 @@ fn actions_lock(cx: &mut Cx<'_>, lock: &ActionsLock) {
     }
 }
 
-fn lockfile(
-    cx: &mut Cx<'_>,
-    kind: FileKind,
-    parsed: &tollgate_lockfile::Parsed,
-    copy_of: Option<InputId>,
-) {
+fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed) {
     let path = cx.input.source.display.clone();
     let file = if kind.is_lockfile() {
         let packages = parsed
@@ -690,76 +592,57 @@ fn lockfile(
         None
     };
     let Some(file) = &file else { return };
-    if let Some(first) = copy_of {
-        cx.frag.packages = Packages::CopyOf(first);
-        return;
-    }
-    if let FRef::Local(i) = file {
-        cx.frag.packages = Packages::Template(*i);
-    }
-    {
-        for p in &parsed.packages {
-            let url = p.source.url().unwrap_or("").to_owned();
-            if p.source == Source::Workspace {
-                continue;
-            }
-            let data = || NodeKind::Package {
-                ecosystem: p.ecosystem,
-                name: p.name.clone(),
-                version: p.version.clone(),
-            };
-            let key = Key::Package(p.ecosystem, p.name.clone(), p.version.clone(), url);
-            let (pkg, _) = cx.shared_with(key, data, Some(p.span));
-            cx.edge(file, &pkg, EdgeKind::Contains, Some(p.span));
-            let span = p.source_span.unwrap_or(p.span);
-            match &p.source {
-                Source::Registry { url, default } => {
-                    let s = cx.source(Some(p.ecosystem), SourceKind::Registry, url, *default, span);
-                    cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
-                }
-                Source::Git { url, .. } => {
-                    let s = cx.source(Some(p.ecosystem), SourceKind::Git, url, false, span);
-                    cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
-                }
-                Source::Url { url } => {
-                    if let Some(h) = host_of(url) {
-                        let host = cx.host(h, Some(span));
-                        cx.edge(&pkg, &host, EdgeKind::DownloadsFrom, Some(span));
-                    }
-                }
-                Source::Path { .. } | Source::Workspace | Source::Unknown => {}
-            }
+    for p in &parsed.packages {
+        let url = p.source.url().unwrap_or("").to_owned();
+        if p.source == Source::Workspace {
+            continue;
         }
-        for s in &parsed.sources {
-            if matches!(s.role, SourceRole::Setting) {
-                continue;
+        let data = || NodeKind::Package {
+            ecosystem: p.ecosystem,
+            name: p.name.clone(),
+            version: p.version.clone(),
+        };
+        let key = Key::Package(p.ecosystem, p.name.clone(), p.version.clone(), url);
+        let (pkg, _) = cx.shared_with(key, data, Some(p.span));
+        cx.edge(file, &pkg, EdgeKind::Contains, Some(p.span));
+        let span = p.source_span.unwrap_or(p.span);
+        match &p.source {
+            Source::Registry { url, default } => {
+                let s = cx.source(Some(p.ecosystem), SourceKind::Registry, url, *default, span);
+                cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
             }
-            let default = tollgate_lockfile::is_default_registry(s.ecosystem, &s.url);
-            let src = cx.source(
-                Some(s.ecosystem),
-                SourceKind::Registry,
-                &s.url,
-                default,
-                s.span,
-            );
-            cx.edge(file, &src, EdgeKind::ResolvesFrom, Some(s.span));
+            Source::Git { url, .. } => {
+                let s = cx.source(Some(p.ecosystem), SourceKind::Git, url, false, span);
+                cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
+            }
+            Source::Url { url } => {
+                if let Some(h) = host_of(url) {
+                    let host = cx.host(h, Some(span));
+                    cx.edge(&pkg, &host, EdgeKind::DownloadsFrom, Some(span));
+                }
+            }
+            Source::Path { .. } | Source::Workspace | Source::Unknown => {}
         }
+    }
+    for s in &parsed.sources {
+        if matches!(s.role, SourceRole::Setting) {
+            continue;
+        }
+        let default = tollgate_lockfile::is_default_registry(s.ecosystem, &s.url);
+        let src = cx.source(
+            Some(s.ecosystem),
+            SourceKind::Registry,
+            &s.url,
+            default,
+            s.span,
+        );
+        cx.edge(file, &src, EdgeKind::ResolvesFrom, Some(s.span));
     }
 }
 
-/// Build the fragment of one input. `copy_of` names an earlier input with the same
-/// lockfile model, whose package edges the merge reuses. `record` keeps the lookups of
-/// other inputs the fragment made (see [`Fragment::lookups`]).
-pub(crate) fn build(
-    id: InputId,
-    input: &Input,
-    resolver: &Resolver,
-    copy_of: Option<InputId>,
-    record: bool,
-) -> Fragment {
+/// Build the fragment of one input.
+pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment {
     let mut cx = Cx::new(id, input, resolver);
-    cx.record = record;
-    cx.frag.recorded = record;
     match (&*input.parsed, input.kind) {
         (Parsed::Workflow(wf), _) => workflow(&mut cx, wf),
         (Parsed::Action(a), _) => action(&mut cx, Some(a)),
@@ -774,7 +657,7 @@ pub(crate) fn build(
                 Some(Span::empty(0)),
             );
         }
-        (Parsed::Packages(p), kind) => lockfile(&mut cx, kind, p, copy_of),
+        (Parsed::Packages(p), kind) => lockfile(&mut cx, kind, p),
         _ => {}
     }
     cx.frag

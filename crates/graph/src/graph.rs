@@ -18,9 +18,6 @@ use crate::fragment::{self, FRef, Fragment, Key};
 use crate::model::{Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, Target};
 use crate::resolve::load_missing;
 
-#[path = "copies.rs"]
-mod copies;
-
 type Inner = petgraph::Graph<Node, Edge, petgraph::Directed, u32>;
 
 /// A node reference once its fragment is merged: a node's index, or, with the top bit
@@ -97,12 +94,6 @@ struct Merge {
     later: Vec<Key>,
     pending: Vec<Pending>,
     locked: Vec<(String, String)>,
-    /// The edges leaving each lockfile that serves as a template (see
-    /// [`fragment::Packages`]): target, kind and origin.
-    templates: HashMap<InputId, Vec<(NodeId, EdgeKind, Option<Origin>)>>,
-    /// What later copies of a workflow or action take from the first file with its text
-    /// (see the `copies` module).
-    originals: HashMap<InputId, copies::Original>,
 }
 
 /// Per input: its display path and kind (for locations and lookups).
@@ -128,11 +119,6 @@ pub struct Graph {
     files: BTreeMap<InputId, NodeId>,
     /// Job nodes by (file path, job id), for rules that start from the workflow model.
     job_index: HashMap<(String, String), NodeId>,
-    /// Whether workflows and actions with the text of an earlier one were made from its
-    /// fragment (see the `copies` module).
-    share_copies: bool,
-    /// How many inputs were made that way.
-    copied: usize,
 }
 
 impl Graph {
@@ -141,18 +127,6 @@ impl Graph {
     /// returned as diagnostics (sorted).
     #[must_use]
     pub fn build(scan: &Scan) -> (Self, Vec<Diagnostic>) {
-        Self::build_with(scan, true)
-    }
-
-    /// [`Graph::build`], building every file's fragment on its own, also for copies of an
-    /// earlier file (which [`Graph::build`] makes from the earlier one's). The same graph,
-    /// slower; for tests and comparisons.
-    #[must_use]
-    pub fn build_each_file(scan: &Scan) -> (Self, Vec<Diagnostic>) {
-        Self::build_with(scan, false)
-    }
-
-    fn build_with(scan: &Scan, share_copies: bool) -> (Self, Vec<Diagnostic>) {
         let (inputs, resolver, mut diagnostics) = load_missing(scan);
         let all: Vec<(InputId, &Input)> = inputs.iter().collect();
         let infos: Vec<InputInfo> = all
@@ -170,12 +144,10 @@ impl Graph {
             loaded: Vec::new(),
             files: BTreeMap::new(),
             job_index: HashMap::default(),
-            share_copies,
-            copied: 0,
         };
         graph.merge(&all, &resolver);
         // The node table was reserved from an estimate that errs high (a third over on
-        // the corpus, more on copies); the graph lives as long as the run. The edge table
+        // the corpus); the graph lives as long as the run. The edge table
         // was sized exactly.
         graph.inner.shrink_to_fit_nodes();
         graph.index_jobs();
@@ -212,25 +184,8 @@ impl Graph {
     /// Pass 1 of the merge for a batch of fragments: nodes, so edges may point at nodes
     /// of later files. Node data moves out of the fragments; a shared node defined again
     /// keeps its first definition.
-    fn absorb(
-        &mut self,
-        fragments: Vec<Fragment>,
-        m: &mut Merge,
-        all: &[(InputId, &Input)],
-        resolver: &crate::resolve::Resolver,
-    ) {
-        for mut frag in fragments {
-            if let Some(first) = frag.copy_of {
-                if self.absorb_copy(frag.id, first, m, all, resolver) {
-                    self.copied += 1;
-                    continue;
-                }
-                // The copy's surroundings differ: its own fragment, built here.
-                if let Some(&(id, input)) = all.get(frag.id.0) {
-                    frag = fragment::build(id, input, resolver, None, false);
-                }
-            }
-            let mut original = frag.recorded.then(|| copies::Original::of(&mut frag));
+    fn absorb(&mut self, fragments: Vec<Fragment>, m: &mut Merge) {
+        for frag in fragments {
             let mut ids = Vec::with_capacity(frag.nodes.len());
             let mut parents = Vec::new();
             for n in frag.nodes {
@@ -258,10 +213,6 @@ impl Graph {
                 }
                 ids.push(id);
             }
-            if let Some(mut o) = original.take() {
-                o.set_ids(&ids);
-                m.originals.insert(frag.id, o);
-            }
             // Captures the key tables only, so edges go straight to `m.pending`.
             let mut res = |r: FRef| match r {
                 FRef::Local(i) => ids.get(i).map(|&id| Res::id(id)),
@@ -272,38 +223,10 @@ impl Graph {
                     m.pending.push(Pending::parent(id, p));
                 }
             }
-            let mut template = Vec::new();
             for e in frag.edges {
-                let file_edge = matches!(
-                    (frag.packages, &e.from),
-                    (fragment::Packages::Template(f), FRef::Local(i)) if *i == f
-                );
                 if let (Some(from), Some(to)) = (res(e.from), res(e.to)) {
-                    if file_edge && to.0 < Res::LATER {
-                        template.push((NodeId::new(to.0 as usize), e.kind, e.origin));
-                    }
                     m.pending.push(Pending::edge(from, to, e.kind, e.origin));
                 }
-            }
-            match frag.packages {
-                fragment::Packages::Template(_) => {
-                    m.templates.insert(frag.id, template);
-                }
-                fragment::Packages::CopyOf(first) => {
-                    // The same edges from this file's node, at the same positions in it.
-                    if let (Some(&file), Some(edges)) = (ids.first(), m.templates.get(&first)) {
-                        for (to, kind, origin) in edges {
-                            let origin = origin.map(|o| o.in_input(frag.id));
-                            m.pending.push(Pending::edge(
-                                Res::id(file),
-                                Res::id(*to),
-                                *kind,
-                                origin,
-                            ));
-                        }
-                    }
-                }
-                fragment::Packages::None => {}
             }
             m.locked.extend(frag.locked);
         }
@@ -315,72 +238,26 @@ impl Graph {
     /// every node exists, so only two batches of fragments are in memory at once.
     fn merge(&mut self, all: &[(InputId, &Input)], resolver: &crate::resolve::Resolver) {
         const BATCH: usize = 128;
-        // Inputs with the same lockfile model (identical text) as an earlier one take
-        // their package edges from it instead of building them again.
-        let mut first_with: HashMap<*const Parsed, InputId> = HashMap::default();
-        let copy_of: Vec<Option<InputId>> = all
-            .iter()
-            .map(|(id, input)| match &*input.parsed {
-                Parsed::Packages(_) => {
-                    let first = *first_with
-                        .entry(std::sync::Arc::as_ptr(&input.parsed))
-                        .or_insert(*id);
-                    (first != *id).then_some(first)
-                }
-                _ => None,
-            })
-            .collect();
-        // Workflows and actions with the same text as an earlier one, at the same path
-        // within another repository, are made from its fragment at the merge (see the
-        // `copies` module); the first records its lookups. Files that cannot move (not
-        // below a repository's `.github/`, or at another path) are built in parallel as
-        // any other.
-        let mut first_text: HashMap<(*const Parsed, FileKind, &str), InputId> = HashMap::default();
-        let text_of: Vec<Option<InputId>> = all
-            .iter()
-            .map(|(id, input)| match &*input.parsed {
-                Parsed::Workflow(_) | Parsed::Action(_) if self.share_copies => {
-                    let (_, rel) = copies::place(&input.source.display)?;
-                    let key = (std::sync::Arc::as_ptr(&input.parsed), input.kind, rel);
-                    let first = *first_text.entry(key).or_insert(*id);
-                    (first != *id).then_some(first)
-                }
-                _ => None,
-            })
-            .collect();
-        drop(first_text);
-        let has_copies: HashSet<InputId> = text_of.iter().flatten().copied().collect();
-        let build = |batch: &[(InputId, &Input)], start: usize| -> Vec<Fragment> {
+        let build = |batch: &[(InputId, &Input)]| -> Vec<Fragment> {
             batch
                 .par_iter()
-                .enumerate()
-                .map(|(k, (id, input))| match text_of[start + k] {
-                    Some(first) => Fragment::copy(*id, first),
-                    None => fragment::build(
-                        *id,
-                        input,
-                        resolver,
-                        copy_of[start + k],
-                        has_copies.contains(id),
-                    ),
-                })
+                .map(|(id, input)| fragment::build(*id, input, resolver))
                 .collect()
         };
         let mut m = Merge::default();
         // Room for what the inputs will add (a package node and two edges per package of
-        // a first lockfile, one edge per package of a copy, a few dozen per workflow), so
+        // a lockfile, a few dozen per workflow), so
         // the node and edge tables do not grow by copying themselves. The key table is
         // left to grow: it holds a few keys per input (12,624 for the 4,230 inputs of the
         // ten-fold corpus), and sized by the node estimate it took 23 MB, most of it
         // touched by inserts at random places.
         let (mut nodes, mut edges) = (0, 0);
-        for ((_, input), copy) in all.iter().zip(&copy_of) {
-            match (&*input.parsed, copy) {
-                (Parsed::Packages(p), None) => {
+        for (_, input) in all {
+            match &*input.parsed {
+                Parsed::Packages(p) => {
                     nodes += p.packages.len() + p.sources.len() + 1;
                     edges += 2 * p.packages.len() + p.sources.len();
                 }
-                (Parsed::Packages(p), Some(_)) => edges += p.packages.len() + p.sources.len(),
                 _ => {
                     nodes += 32;
                     edges += 64;
@@ -389,14 +266,11 @@ impl Graph {
         }
         self.inner.reserve_nodes(nodes);
         m.pending.reserve(edges);
-        let mut batches = all.chunks(BATCH).enumerate();
-        let mut current = batches.next().map(|(b, batch)| build(batch, b * BATCH));
+        let mut batches = all.chunks(BATCH);
+        let mut current = batches.next().map(build);
         while let Some(fragments) = current.take() {
             let next = batches.next();
-            let ((), built) = rayon::join(
-                || self.absorb(fragments, &mut m, all, resolver),
-                || next.map(|(b, batch)| build(batch, b * BATCH)),
-            );
+            let ((), built) = rayon::join(|| self.absorb(fragments, &mut m), || next.map(build));
             current = built;
         }
         let Merge {
@@ -404,10 +278,7 @@ impl Graph {
             later,
             mut pending,
             locked,
-            templates,
-            originals,
         } = m;
-        drop((templates, originals));
         // Lock entries name remote actions by key; the key table is freed before the
         // edges are added.
         for (reference, commit) in locked {
@@ -579,13 +450,6 @@ impl Graph {
             });
         }
         out
-    }
-
-    /// How many workflows and actions were merged as copies of an earlier file with the
-    /// same text (their fragments not built; see [`Graph::build_each_file`]).
-    #[must_use]
-    pub const fn copied(&self) -> usize {
-        self.copied
     }
 
     /// The petgraph graph, for algorithms this crate does not wrap.

@@ -13,7 +13,6 @@
 //! Rules query the graph ([`Graph::job_steps`], [`Graph::reaches`], [`Graph::holds`],
 //! [`Graph::path_to`]); renderers draw a filtered [`GraphView`].
 
-mod footprint;
 mod fragment;
 mod graph;
 mod model;
@@ -23,7 +22,6 @@ mod shell;
 pub mod util;
 mod view;
 
-pub use footprint::{Footprint, Repoint, Twins, share_per_job};
 pub use graph::{Graph, InputInfo};
 pub use model::{
     Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef, Target,

@@ -55,12 +55,6 @@ impl Origin {
             end: self.end as usize,
         }
     }
-
-    /// The same span in another input (a copy of this one's text).
-    #[must_use]
-    pub fn in_input(self, input: InputId) -> Self {
-        Self::new(input, self.span())
-    }
 }
 
 /// What a permission scope grants.
@@ -501,7 +495,6 @@ mod tests {
                 end: 135
             }
         );
-        assert_eq!(o.in_input(InputId(9)), at(9, 120, 135));
         // Input first, then start, then end: as the (input, span) pair it replaced.
         let mut v = vec![at(2, 0, 5), at(1, 9, 10), at(1, 3, 8), at(1, 3, 4)];
         v.sort();

@@ -59,57 +59,24 @@ struct Collector<'a> {
     built: BTreeSet<String>,
     vendored_cargo: Option<String>,
     found: Vec<Found>,
-    /// Set when the file system was consulted (a vendored directory), which a job's
-    /// footprint does not cover.
-    read_disk: std::cell::Cell<bool>,
 }
 
-/// The dependencies of `job`, one per distinct dependency, in order of first appearance.
-#[must_use]
-pub fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<JobDependency> {
-    job_dependencies_traced(scan, graph, job).0
-}
-
-/// The dependencies of every job in `jobs`, in parallel, in the same order. Twin jobs
-/// (the same workflow and files in several copies of a repository) are worked out once
-/// and the result mapped onto the others ([`tollgate_graph::share_per_job`]).
+/// The dependencies of every job in `jobs`, in parallel, in the same order.
 #[must_use]
 pub fn all_job_dependencies(
     scan: &Scan,
     graph: &Graph,
     jobs: &[NodeId],
 ) -> Vec<(NodeId, Vec<JobDependency>)> {
-    all_job_dependencies_with(
-        scan,
-        graph,
-        jobs,
-        &tollgate_graph::Twins::new(graph, scan, jobs),
-    )
+    use rayon::prelude::*;
+    jobs.par_iter()
+        .map(|&j| (j, job_dependencies(scan, graph, j)))
+        .collect()
 }
 
-/// [`all_job_dependencies`] with the twins among `jobs` worked out beforehand (the
-/// egress analysis uses the same ones).
+/// The dependencies of `job`, one per distinct dependency, in order of first appearance.
 #[must_use]
-pub fn all_job_dependencies_with(
-    scan: &Scan,
-    graph: &Graph,
-    jobs: &[NodeId],
-    twins: &tollgate_graph::Twins,
-) -> Vec<(NodeId, Vec<JobDependency>)> {
-    tollgate_graph::share_per_job(
-        twins,
-        jobs,
-        |j| Some(job_dependencies_traced(scan, graph, j)),
-        |list: &Vec<JobDependency>, rp| list.iter().map(|d| d.repointed(rp)).collect(),
-    )
-    .into_iter()
-    .map(|(j, list)| (j, list.unwrap_or_default()))
-    .collect()
-}
-
-/// The dependencies of `job`, and whether they follow from the graph and the models
-/// alone (false when the file system was consulted), so that a twin job may take them.
-fn job_dependencies_traced(scan: &Scan, graph: &Graph, job: NodeId) -> (Vec<JobDependency>, bool) {
+pub fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<JobDependency> {
     let model = graph.job_model(scan, job);
     let mut c = Collector {
         scan,
@@ -122,15 +89,13 @@ fn job_dependencies_traced(scan: &Scan, graph: &Graph, job: NodeId) -> (Vec<JobD
         built: BTreeSet::new(),
         vendored_cargo: None,
         found: Vec::new(),
-        read_disk: std::cell::Cell::new(false),
     };
     c.first_pass();
     c.job_level(job);
     for pos in 0..c.steps.len() {
         c.step(pos);
     }
-    let lendable = !c.read_disk.get();
-    (c.finish(), lendable)
+    c.finish()
 }
 
 fn truthy(v: &str) -> bool {
@@ -925,7 +890,6 @@ impl<'a> Collector<'a> {
             _ => return None,
         };
         let root = self.scan.roots.get(input.root)?;
-        self.read_disk.set(true);
         let wd = step
             .working_directory
             .as_ref()

@@ -21,8 +21,7 @@ pub mod render;
 use std::collections::BTreeMap;
 
 pub use collect::{
-    all_job_dependencies, all_job_dependencies_with, commit_url, is_platform_host,
-    job_dependencies, manager_ecosystem,
+    all_job_dependencies, commit_url, is_platform_host, job_dependencies, manager_ecosystem,
 };
 pub use identity::job_identity;
 pub use model::{

@@ -284,13 +284,3 @@ pub fn unverified_uses(
     }
     out
 }
-
-/// The twin jobs of the run's graph (see [`tollgate_graph::Twins`]), worked out once and
-/// shared by the per-job analyses that lend results between twins (egress, delivery
-/// dependencies).
-pub(crate) fn twins(cx: &tollgate_engine::Context<'_>) -> std::sync::Arc<tollgate_graph::Twins> {
-    cx.memo.get_or_init(|| {
-        let jobs: Vec<tollgate_graph::NodeId> = cx.graph.jobs().collect();
-        tollgate_graph::Twins::new(cx.graph, cx.scan, &jobs)
-    })
-}

@@ -1,9 +1,8 @@
 //! Reading and parsing every candidate in parallel, one file per task.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tollgate_gha::{Action, ActionsLock, Dependabot, Step, Workflow};
@@ -28,10 +27,6 @@ pub enum Parsed {
 }
 
 /// One input file with its text, kind and model.
-///
-/// Files with the same kind and identical text (a workflow or lockfile copied into many
-/// repositories) are parsed once: they share the text, the model and the script analyses,
-/// and differ only in their paths.
 #[derive(Debug)]
 pub struct Input {
     pub source: SourceFile,
@@ -247,33 +242,18 @@ fn analyse_scripts(
         .collect()
 }
 
-/// Analyse the scripts of every input, each distinct model once and each distinct script
-/// text once: generated workflows (build matrices written out per platform) repeat the
-/// same scripts many times, and the analysis of a text does not depend on where it stands.
+/// Analyse the scripts of every input, each distinct script text once: generated
+/// workflows (build matrices written out per platform) repeat the same scripts many
+/// times, and the analysis of a text does not depend on where it stands. This is the
+/// scan's one cache keyed by content.
 fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
-    // The distinct models (inputs with identical text share one), by first input.
-    let mut model_index: HashMap<*const Parsed, usize> = HashMap::new();
-    let mut models: Vec<usize> = Vec::new();
-    let mut model_of = Vec::with_capacity(inputs.len());
-    for (i, input) in inputs.iter().enumerate() {
-        let m = *model_index
-            .entry(Arc::as_ptr(&input.parsed))
-            .or_insert_with(|| {
-                models.push(i);
-                models.len() - 1
-            });
-        model_of.push(m);
-        // Every file is told about its own scripts that are not analysed.
-        for (_, step, shell) in run_steps(&input.parsed) {
-            diagnostics.extend(not_analysed(&input.source, step, &shell));
-        }
-    }
     let mut unique: Vec<&str> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
-    // (model, job, step, shell, unique script) for every run step.
+    // (input, job, step, shell, unique script) for every run step.
     let mut slots = Vec::new();
-    for (m, &i) in models.iter().enumerate() {
-        for (job, step, shell) in run_steps(&inputs[i].parsed) {
+    for (i, input) in inputs.iter().enumerate() {
+        for (job, step, shell) in run_steps(&input.parsed) {
+            diagnostics.extend(not_analysed(&input.source, step, &shell));
             let u = match (&step.run, shell.is_analysable()) {
                 (Some(run), true) => Some(*index.entry(run.script.as_str()).or_insert_with(|| {
                     unique.push(run.script.as_str());
@@ -281,7 +261,7 @@ fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
                 })),
                 _ => None,
             };
-            slots.push((m, job, step.index, shell, u));
+            slots.push((i, job, step.index, shell, u));
         }
     }
     // Biggest scripts first, so one long script does not finish last on a lone thread.
@@ -299,159 +279,76 @@ fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
         .collect();
     analysed.sort_by_key(|(u, _)| *u);
     let analyses: Vec<Arc<Analysis>> = analysed.into_iter().map(|(_, a)| Arc::new(a)).collect();
-    let mut per_model: Vec<Vec<Script>> = models.iter().map(|_| Vec::new()).collect();
-    for (m, job, step, shell, u) in slots {
-        per_model[m].push(Script {
+    let mut per_input: Vec<Vec<Script>> = inputs.iter().map(|_| Vec::new()).collect();
+    for (i, job, step, shell, u) in slots {
+        per_input[i].push(Script {
             job,
             step,
             shell,
             analysis: u.and_then(|u| analyses.get(u).cloned()),
         });
     }
-    let per_model: Vec<Arc<[Script]>> = per_model.into_iter().map(Arc::from).collect();
-    for (input, m) in inputs.iter_mut().zip(model_of) {
-        input.scripts = Arc::clone(&per_model[m]);
+    for (input, scripts) in inputs.iter_mut().zip(per_input) {
+        input.scripts = scripts.into();
     }
 }
 
-/// A distinct (kind, text) pair met during the scan, parsed by the first file that has it.
-struct Content {
-    kind: FileKind,
-    text: Arc<str>,
-    unit: OnceLock<Unit>,
-}
+/// One file read and parsed: its input, or none when it could not be read, and the
+/// diagnostics.
+type FileResult = (Option<Input>, Vec<Diagnostic>);
 
-/// The parse of one distinct content, with its diagnostics as reported for the first file.
-struct Unit {
-    source: SourceFile,
-    parsed: Arc<Parsed>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-/// The distinct contents of a scan, by a hash of kind and text. The lock is held only to
-/// look a text up or add it; parsing happens outside it.
-#[derive(Default)]
-struct Contents {
-    map: Mutex<HashMap<u64, Vec<Arc<Content>>>>,
-}
-
-impl Contents {
-    /// The content of a file's bytes: an earlier file's when it has the same kind and
-    /// bytes (without decoding them again), else the decoded text, added. Texts are
-    /// compared outside the lock: ten copies of a corpus are 70 MB of comparisons.
-    ///
-    /// # Errors
-    /// What `decode` says of bytes that are not text.
-    fn intern(
-        &self,
-        kind: FileKind,
-        bytes: Vec<u8>,
-        decode: impl FnOnce(Vec<u8>) -> Result<String, Diagnostic>,
-    ) -> Result<Arc<Content>, Diagnostic> {
-        let mut h = foldhash::quality::FixedState::with_seed(0x746f_6c6c_6761_7465).build_hasher();
-        kind.hash(&mut h);
-        bytes.hash(&mut h);
-        let h = h.finish();
-        let lock = || self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        let same = |bucket: &[Arc<Content>], b: &[u8]| {
-            bucket
-                .iter()
-                .find(|c| c.kind == kind && c.text.as_bytes() == b)
-                .cloned()
-        };
-        let known = lock().get(&h).cloned().unwrap_or_default();
-        if let Some(c) = same(&known, &bytes) {
-            return Ok(c);
-        }
-        let text = decode(bytes)?;
-        let mut map = lock();
-        let bucket = map.entry(h).or_default();
-        // Added meanwhile by another file, or the same text decoded from the same bytes
-        // (a byte order mark is not part of the text).
-        if let Some(c) = same(bucket, text.as_bytes()) {
-            return Ok(c);
-        }
-        let c = Arc::new(Content {
-            kind,
-            text: Arc::from(text),
-            unit: OnceLock::new(),
-        });
-        bucket.push(Arc::clone(&c));
-        Ok(c)
-    }
-}
-
-/// Read every candidate, then parse each distinct content once, then give every file its
-/// input. Reading comes first so that two workers never parse the same text at once (ten
-/// copies of a repository, split between two workers, would otherwise meet on the same
-/// files in step and wait for each other).
+/// Read every candidate, then parse them. Reading comes first so that the files can be
+/// parsed biggest first: one large lockfile started last would finish last on a lone
+/// thread.
 fn read_and_parse_all(
     candidates: Vec<Candidate>,
     roots: &[Root],
     opts: &ScanOptions,
-) -> Vec<(Option<Input>, Vec<Diagnostic>)> {
-    let contents = Contents::default();
-    let read: Vec<(Candidate, Result<Arc<Content>, Diagnostic>)> = candidates
+) -> Vec<FileResult> {
+    let mut read: Vec<(usize, Candidate, Result<String, Diagnostic>)> = candidates
         .into_par_iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(k, c)| {
             let bytes = if c.disk.as_os_str() == STDIN_ARG {
                 stdin_bytes(&c, opts)
             } else {
                 let root = roots.get(c.root).map_or(Path::new("/"), |r| &r.canonical);
                 read_bytes(&c.disk, root, &c.display, c.kind, opts.limits)
             };
-            let r = bytes.and_then(|bytes| {
-                contents.intern(c.kind, bytes, |b| decode(b, &c.display, &c.disk))
-            });
-            (c, r)
+            let text = bytes.and_then(|b| decode(b, &c.display, &c.disk));
+            (k, c, text)
         })
         .collect();
-    drop(contents);
-    // The distinct contents, each with the first file that has it and how many do.
-    let mut first: HashMap<*const Content, (usize, usize)> = HashMap::new();
-    let mut errors = 0;
-    for (k, (_, r)) in read.iter().enumerate() {
-        match r {
-            Ok(content) => first.entry(Arc::as_ptr(content)).or_insert((k, 0)).1 += 1,
-            Err(_) => errors += 1,
-        }
-    }
-    let mut unique: Vec<(usize, usize)> = first.into_values().collect();
-    // Biggest first, so one large lockfile does not finish last on a lone thread.
-    unique.sort_by_key(|&(k, _)| match &read[k].1 {
-        Ok(c) => (std::cmp::Reverse(c.text.len()), k),
-        Err(_) => (std::cmp::Reverse(0), k),
-    });
+    read.sort_by_key(|(k, _, text)| (std::cmp::Reverse(text.as_ref().map_or(0, String::len)), *k));
     let progress = opts.progress.as_deref();
-    for _ in 0..errors {
-        progress.inspect(|p| p.file_done());
-    }
-    // One task per content: rayon would otherwise hand a worker the biggest files as one
+    // One task per file: rayon would otherwise hand a worker the biggest files as one
     // sequential chunk, and the other worker would sit idle once its small files are done.
-    unique.par_iter().with_max_len(1).for_each(|&(k, files)| {
-        let (c, Ok(content)) = &read[k] else { return };
-        content.unit.get_or_init(|| {
-            let source = SourceFile::new(c.display.as_str(), &c.disk, Arc::clone(&content.text));
-            let (parsed, diagnostics) = parse_source(&source, c.kind);
-            Unit {
-                source,
-                parsed: Arc::new(parsed),
-                diagnostics,
-            }
-        });
-        for _ in 0..files {
+    let mut done: Vec<(usize, FileResult)> = read
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(k, c, text)| {
+            let out = match text {
+                Err(d) => (None, vec![d]),
+                Ok(text) => {
+                    let source = SourceFile::new(c.display.as_str(), &c.disk, text);
+                    let (parsed, diagnostics) = parse_source(&source, c.kind);
+                    let input = Input {
+                        source,
+                        kind: c.kind,
+                        root: c.root,
+                        parsed: Arc::new(parsed),
+                        scripts: Arc::from([]),
+                        by_reference: false,
+                    };
+                    (Some(input), diagnostics)
+                }
+            };
             progress.inspect(|p| p.file_done());
-        }
-    });
-    read.into_iter()
-        .map(|(c, r)| match r {
-            Err(d) => (None, vec![d]),
-            Ok(content) => match content.unit.get() {
-                Some(unit) => input_of(&c, unit),
-                None => (None, Vec::new()),
-            },
+            (k, out)
         })
-        .collect()
+        .collect();
+    done.sort_unstable_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, out)| out).collect()
 }
 
 /// The workflow on standard input, within the limit for workflows.
@@ -466,30 +363,6 @@ fn stdin_bytes(c: &Candidate, opts: &ScanOptions) -> Result<Vec<u8>, Diagnostic>
         ));
     }
     Ok(bytes.to_vec())
-}
-
-/// A file's input from the parse of its content, with the parse diagnostics at its path.
-fn input_of(c: &Candidate, unit: &Unit) -> (Option<Input>, Vec<Diagnostic>) {
-    let diagnostics = unit
-        .diagnostics
-        .iter()
-        .map(|d| {
-            if d.path == c.display {
-                d.clone()
-            } else {
-                d.for_path(&c.display)
-            }
-        })
-        .collect();
-    let input = Input {
-        source: unit.source.with_path(c.display.as_str(), &c.disk),
-        kind: c.kind,
-        root: c.root,
-        parsed: Arc::clone(&unit.parsed),
-        scripts: Arc::from([]),
-        by_reference: false,
-    };
-    (Some(input), diagnostics)
 }
 
 /// Read and parse one file, without analysing its scripts.

@@ -1,5 +1,5 @@
-//! Identical texts of the same kind are parsed once and share text, model and scripts;
-//! a different text or a different kind gets its own.
+//! Every file is parsed on its own, identical text or not; what is shared is the
+//! analysis of a `run:` script text, whichever files hold it.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use tollgate_scan::{ScanOptions, scan};
 const WF: &str = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -sSL https://example.com/x.sh | sh\n";
 
 #[test]
-fn identical_files_share_their_parse() {
+fn each_file_has_its_own_parse_and_scripts_share_their_analysis() {
     let dir = tempfile::tempdir().expect("tempdir");
     for repo in ["a", "b", "c"] {
         let wf = dir.path().join(repo).join(".github/workflows");
@@ -38,18 +38,18 @@ fn identical_files_share_their_parse() {
         by("c/.github/workflows/ci.yml"),
     );
     let action = by("a/.github/actions/x/action.yml");
-    assert!(Arc::ptr_eq(&a.parsed, &b.parsed));
-    assert!(Arc::ptr_eq(&a.scripts, &b.scripts));
-    assert!(a.source.shares_text(&b.source));
-    assert_eq!(a.scripts.len(), 1);
-    assert!(a.scripts[0].analysis.is_some());
+    assert!(!Arc::ptr_eq(&a.parsed, &b.parsed));
+    assert!(!a.source.shares_text(&b.source));
     assert!(!Arc::ptr_eq(&a.parsed, &c.parsed));
-    assert!(!a.source.shares_text(&c.source));
     assert!(!Arc::ptr_eq(&a.parsed, &action.parsed));
+    for i in [a, b, c] {
+        assert_eq!(i.scripts.len(), 1, "{}", i.source.display);
+        assert!(i.scripts[0].analysis.is_some(), "{}", i.source.display);
+    }
     // The one script text is analysed once, whichever file it came from.
-    let (sa, sc) = (&a.scripts[0], &c.scripts[0]);
-    assert!(Arc::ptr_eq(
-        sa.analysis.as_ref().expect("a"),
-        sc.analysis.as_ref().expect("c")
-    ));
+    let first = a.scripts[0].analysis.as_ref().expect("a");
+    for i in [b, c] {
+        let other = i.scripts[0].analysis.as_ref().expect("analysed");
+        assert!(Arc::ptr_eq(first, other), "{}", i.source.display);
+    }
 }

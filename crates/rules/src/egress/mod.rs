@@ -41,9 +41,8 @@ impl std::ops::Deref for EgressOf {
 /// The egress of every job (computed on the first call; call it from `Rule::prepare`).
 fn all_egress(cx: &Context<'_>) -> Arc<AllEgress> {
     cx.memo.get_or_init(|| {
-        let twins = crate::common::twins(cx);
         AllEgress(
-            tollgate_egress::analyze_jobs_with(cx.scan, cx.graph, &twins)
+            tollgate_egress::analyze_jobs(cx.scan, cx.graph)
                 .into_iter()
                 .collect(),
         )

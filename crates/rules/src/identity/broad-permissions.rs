@@ -6,7 +6,7 @@ use tollgate_engine::{Context, Rule, Sink, WorkflowCx};
 use tollgate_gha::{Job, PermissionLevel, Permissions};
 use tollgate_model::{Confidence, Impact, SourceFile, Span};
 
-use super::needs::{Needs, job_needs_shared};
+use super::needs::{Needs, job_needs};
 use super::util::effective;
 use crate::common::quoted;
 
@@ -33,7 +33,7 @@ impl Rule for BroadPermissions {
                 let held = |scope: &str| {
                     effective(wf, j).map_or(PermissionLevel::None, |b| b.level(scope))
                 };
-                job_needs_shared(cx, wcx.input, wf, j).resolve(&held)
+                job_needs(cx.scan, wcx.input, wf, j).resolve(&held)
             })
             .collect();
         let inheriting: Vec<usize> = (0..wf.jobs.len())

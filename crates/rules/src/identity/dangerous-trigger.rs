@@ -21,10 +21,6 @@ impl Rule for DangerousTrigger {
         "dangerous-trigger"
     }
 
-    fn file_local(&self) -> bool {
-        true
-    }
-
     fn check_job(&self, _cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let wf = job.workflow;
         let Some(on) = &wf.on else { return };

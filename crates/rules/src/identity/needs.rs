@@ -143,58 +143,14 @@ impl Needs {
     }
 }
 
-/// Job needs already computed, by (workflow model, job index), each with the local
-/// lookups it made. Files with identical text share one model; a job computed for one
-/// of them holds for another when each local action and workflow it looked up resolves,
-/// from the other file's repository, to the same model (or is missing in both).
+/// The work of one computation of a job's needs.
 #[derive(Default)]
-struct SharedNeeds(std::sync::Mutex<std::collections::HashMap<(usize, usize), Vec<Computed>>>);
-
-/// One computation of a job's needs, with the lookups it depended on.
-type Computed = (Vec<Lookup>, Needs);
-
-/// One lookup of a local action or workflow made while computing a job's needs: the
-/// path as written, and the model it resolved to (its address; 0 when missing).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Lookup {
-    workflow: bool,
-    path: String,
-    found: usize,
-}
-
-impl Lookup {
-    /// True when `path` resolves from the repository at `prefix` as it did when recorded.
-    fn holds(&self, scan: &Scan, prefix: &str) -> bool {
-        let found = if self.workflow {
-            local_workflow(scan, prefix, &self.path).map(|(i, _)| model_id(i))
-        } else {
-            local_action(scan, prefix, &self.path).map(|(i, _)| model_id(i))
-        };
-        found.unwrap_or(0) == self.found
-    }
-}
-
-/// The lookups of one computation, all made from the repository of the job's file.
 struct Trace {
-    prefix: String,
-    lookups: std::cell::RefCell<Vec<Lookup>>,
-    /// False once a lookup was made from another repository (then the result is not
-    /// shared).
-    shareable: std::cell::Cell<bool>,
     /// Local actions and workflows followed so far, against [`MAX_EXPANSIONS`].
     expansions: std::cell::Cell<usize>,
 }
 
 impl Trace {
-    fn new(prefix: &str) -> Self {
-        Self {
-            prefix: prefix.to_owned(),
-            lookups: std::cell::RefCell::default(),
-            shareable: std::cell::Cell::new(true),
-            expansions: std::cell::Cell::new(0),
-        }
-    }
-
     /// Count one more local action or workflow followed; false once the job has
     /// followed [`MAX_EXPANSIONS`] (the rest count as unknown).
     fn expand(&self) -> bool {
@@ -202,68 +158,12 @@ impl Trace {
         self.expansions.set(n.saturating_add(1));
         n < MAX_EXPANSIONS
     }
-
-    fn record(&self, prefix: &str, workflow: bool, path: &str, found: Option<&Input>) {
-        if prefix != self.prefix {
-            self.shareable.set(false);
-        }
-        self.lookups.borrow_mut().push(Lookup {
-            workflow,
-            path: path.to_owned(),
-            found: found.map_or(0, model_id),
-        });
-    }
-}
-
-/// The address of an input's model: equal for files with identical text, distinct
-/// otherwise, and stable while the scan lives.
-fn model_id(input: &Input) -> usize {
-    std::sync::Arc::as_ptr(&input.parsed) as usize
-}
-
-/// What a job needs, computed once for all the files that share its workflow model and
-/// whose local actions and workflows resolve to the same models.
-pub fn job_needs_shared(
-    cx: &tollgate_engine::Context<'_>,
-    input: &Input,
-    wf: &Workflow,
-    job: &Job,
-) -> Needs {
-    let Some(index) = job_index(wf, job) else {
-        return job_needs(cx.scan, input, wf, job);
-    };
-    let prefix = repo_prefix(&input.source.display);
-    let key = (model_id(input), index);
-    let memo = cx.memo.get_or_init(SharedNeeds::default);
-    let lock = || {
-        memo.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
-    if let Some((_, n)) = lock().get(&key).and_then(|entries| {
-        entries
-            .iter()
-            .find(|(lookups, _)| lookups.iter().all(|l| l.holds(cx.scan, prefix)))
-    }) {
-        return n.clone();
-    }
-    let trace = Trace::new(prefix);
-    let mut needs = Needs::default();
-    job_into(cx.scan, input, wf, job, &mut needs, 0, &trace);
-    if trace.shareable.get() {
-        lock()
-            .entry(key)
-            .or_default()
-            .push((trace.lookups.into_inner(), needs.clone()));
-    }
-    needs
 }
 
 /// What a job needs. `input` holds the workflow.
 pub fn job_needs(scan: &Scan, input: &Input, wf: &Workflow, job: &Job) -> Needs {
     let mut needs = Needs::default();
-    let trace = Trace::new(repo_prefix(&input.source.display));
-    job_into(scan, input, wf, job, &mut needs, 0, &trace);
+    job_into(scan, input, wf, job, &mut needs, 0, &Trace::default());
     needs
 }
 
@@ -314,7 +214,6 @@ fn call_into(
     match uses {
         Uses::Local { path } | Uses::SelfRepo { path } => {
             let found = local_workflow(scan, prefix, path);
-            trace.record(prefix, true, path, found.map(|(i, _)| i));
             let Some((input, wf)) = found.filter(|_| depth < MAX_DEPTH && trace.expand()) else {
                 needs.unknown.insert(format!("./{path}"));
                 return;
@@ -380,7 +279,7 @@ struct StepsCx<'a> {
     /// Inside a composite action: its inputs (lowercase) as the calling step sets them,
     /// else their defaults, so `${{ inputs.token }}` is judged by what it carries.
     inputs: BTreeMap<String, String>,
-    /// Where the local lookups are recorded.
+    /// Counts the local actions and workflows followed.
     trace: &'a Trace,
 }
 
@@ -460,8 +359,6 @@ fn step_into(cx: &StepsCx<'_>, step: &Step, needs: &mut Needs, depth: usize) {
 
 fn local_into(cx: &StepsCx<'_>, path: &str, step: &Step, needs: &mut Needs, depth: usize) {
     let found = local_action(cx.scan, cx.prefix, path);
-    cx.trace
-        .record(cx.prefix, false, path, found.map(|(i, _)| i));
     let Some((input, action)) = found.filter(|_| depth < MAX_DEPTH && cx.trace.expand()) else {
         needs.unknown.insert(format!("./{path}"));
         return;

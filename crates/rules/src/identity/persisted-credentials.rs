@@ -12,10 +12,6 @@ impl Rule for PersistedCredentials {
         "persisted-credentials"
     }
 
-    fn file_local(&self) -> bool {
-        true
-    }
-
     fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let Some(u) = &step.step.uses else { return };
         let Uses::Remote(r) = &u.value else { return };

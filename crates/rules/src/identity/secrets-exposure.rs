@@ -19,10 +19,6 @@ impl Rule for SecretsExposure {
         "secrets-exposure"
     }
 
-    fn file_local(&self) -> bool {
-        true
-    }
-
     fn check_workflow(&self, _cx: &Context<'_>, wcx: &WorkflowCx<'_>, out: &mut Sink<'_>) {
         let file = &wcx.input.source;
         for kv in &wcx.workflow.env.vars {

@@ -45,10 +45,6 @@ impl Rule for TemplateInjection {
         "template-injection"
     }
 
-    fn file_local(&self) -> bool {
-        true
-    }
-
     fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let s = step.step;
         let (wf, job) = match step.owner {

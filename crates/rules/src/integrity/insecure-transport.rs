@@ -78,10 +78,6 @@ impl Rule for InsecureTransport {
         "insecure-transport"
     }
 
-    fn file_local(&self) -> bool {
-        true
-    }
-
     fn check_workflow(&self, _cx: &Context<'_>, wf: &WorkflowCx<'_>, out: &mut Sink<'_>) {
         check_env(&wf.input.source, &wf.workflow.env, out);
     }

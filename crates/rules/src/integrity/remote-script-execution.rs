@@ -13,10 +13,6 @@ impl Rule for RemoteScriptExecution {
         "remote-script-execution"
     }
 
-    fn file_local(&self) -> bool {
-        true
-    }
-
     fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let Some(a) = step.analysis() else { return };
         // Installed and unpacked content is `unverified-download`'s concern.

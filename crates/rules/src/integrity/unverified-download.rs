@@ -14,10 +14,6 @@ impl Rule for UnverifiedDownload {
         "unverified-download"
     }
 
-    fn file_local(&self) -> bool {
-        true
-    }
-
     fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let Some(a) = step.analysis() else { return };
         let uses = unverified_uses(a, |h| {

@@ -17,10 +17,6 @@ impl Rule for UnpinnedImage {
         "unpinned-image"
     }
 
-    fn file_local(&self) -> bool {
-        true
-    }
-
     fn check_job(&self, _cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let file = &job.input.source;
         if let Some(img) = job.job.container.as_ref().and_then(|c| c.image.as_ref()) {

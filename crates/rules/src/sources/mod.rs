@@ -20,7 +20,7 @@ use std::sync::Arc;
 use tollgate_engine::Context;
 use tollgate_gha::{Job, Workflow};
 use tollgate_graph::NodeId;
-use tollgate_inventory::{JobDependency, all_job_dependencies_with};
+use tollgate_inventory::{JobDependency, all_job_dependencies};
 use tollgate_scan::Input;
 
 /// The delivery dependencies of every job, by graph node: computed once per run (in
@@ -42,9 +42,8 @@ fn dependencies(cx: &Context<'_>, node: NodeId) -> impl std::ops::Deref<Target =
 fn all_dependencies(cx: &Context<'_>) -> Arc<AllDependencies> {
     cx.memo.get_or_init(|| {
         let jobs: Vec<NodeId> = cx.graph.jobs().collect();
-        let twins = crate::common::twins(cx);
         AllDependencies(
-            all_job_dependencies_with(cx.scan, cx.graph, &jobs, &twins)
+            all_job_dependencies(cx.scan, cx.graph, &jobs)
                 .into_iter()
                 .collect(),
         )
