@@ -174,19 +174,6 @@ impl SourceFile {
         }
     }
 
-    /// The same text and line index under another path: a file whose content is
-    /// identical to this one's.
-    #[must_use]
-    pub fn with_path(&self, display: impl Into<String>, disk: impl AsRef<Path>) -> Self {
-        let display: String = display.into();
-        Self {
-            shared_display: display.as_str().into(),
-            display,
-            disk: disk.as_ref().to_path_buf(),
-            lines: Arc::clone(&self.lines),
-        }
-    }
-
     /// True when both hold the same text and line index (not merely equal ones).
     #[must_use]
     pub fn shares_text(&self, other: &Self) -> bool {
