@@ -8,23 +8,22 @@
 
 mod action;
 mod ctx;
+mod dependabot;
 mod expr;
 mod lock;
 mod model;
 mod parse;
 mod uses;
 
-pub use action::{Action, ActionInput, Runs};
+pub use action::{Action, ActionInput, Runs, parse_action};
+pub use dependabot::{Dependabot, DependabotUpdate, parse_dependabot};
 pub use expr::{Expression, expression_spans, expressions};
-pub use lock::{ActionsLock, LockedDependency};
+pub use lock::{ActionsLock, LockedDependency, parse_actions_lock};
 pub use model::{
     Container, Env, EnvVar, Job, JobSecrets, KeyValue, Matrix, Permission, PermissionLevel,
     Permissions, PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, Triggers, Workflow,
 };
-pub use parse::{
-    Dependabot, DependabotUpdate, parse_action, parse_actions_lock, parse_dependabot,
-    parse_workflow,
-};
+pub use parse::parse_workflow;
 pub use uses::{RefKind, Uses, UsesRef};
 
 #[cfg(test)]

@@ -1,12 +1,10 @@
-//! Walking the YAML tree of each file kind into the typed models.
+//! Walking the YAML tree of a workflow into its typed model, and what the other file
+//! kinds' parsers share (the document, steps).
 
-use serde::Serialize;
 use tollgate_model::{Diagnostic, DiagnosticCode, Severity, SourceFile, Span};
 use tollgate_yaml::{Limits, Node, NodeKind, ScalarMap, YamlError};
 
-use crate::action::{Action, ActionInput, Runs};
 use crate::ctx::Ctx;
-use crate::lock::{ActionsLock, LockedDependency};
 use crate::model::{
     Container, Env, Job, JobSecrets, Matrix, Permission, PermissionLevel, Permissions,
     PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, Triggers, Workflow,
@@ -65,7 +63,7 @@ const STEP_KEYS: &[&str] = &[
 
 /// Parse the YAML of `file` into its first document, turning YAML errors and an empty or
 /// non-mapping document into diagnostics.
-fn document(file: &SourceFile, ctx: &mut Ctx<'_>, what: &str) -> Option<Node> {
+pub(crate) fn document(file: &SourceFile, ctx: &mut Ctx<'_>, what: &str) -> Option<Node> {
     let (mut docs, warnings) = match tollgate_yaml::parse(file, Limits::default()) {
         Ok(x) => x,
         Err(e) => {
@@ -636,210 +634,4 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
         );
     }
     Some(st)
-}
-
-/// Parse `action.yml` metadata.
-#[must_use]
-pub fn parse_action(file: &SourceFile) -> (Option<Action>, Vec<Diagnostic>) {
-    let mut ctx = Ctx::new(file);
-    let Some(root) = document(file, &mut ctx, "action metadata file") else {
-        return (None, ctx.diags);
-    };
-    let entries = root.as_map().unwrap_or_default();
-    ctx.check_keys(
-        entries,
-        &[
-            "name",
-            "author",
-            "description",
-            "inputs",
-            "outputs",
-            "runs",
-            "branding",
-        ],
-        "action metadata",
-    );
-    let mut action = Action {
-        name: None,
-        inputs: Vec::new(),
-        runs_key: None,
-        runs: Runs::Unknown { using: None },
-    };
-    for (k, v) in entries {
-        match k.as_str() {
-            Some("name") => action.name = Some(ctx.text(v).0),
-            Some("inputs") => {
-                for (ik, iv) in ctx.map(v, "inputs").unwrap_or_default() {
-                    if let Some(id) = ik.as_str() {
-                        action.inputs.push(ActionInput {
-                            id: Spanned::new(id.to_owned(), ik.span),
-                            default: iv.get("default").map(|d| ctx.text(d).0),
-                            required: iv.get("required").and_then(Node::as_bool).unwrap_or(false),
-                        });
-                    }
-                }
-            }
-            Some("runs") => {
-                action.runs_key = Some(k.span);
-                action.runs = runs(&mut ctx, v);
-            }
-            _ => {}
-        }
-    }
-    if action.runs_key.is_none() {
-        ctx.shape(
-            Span::empty(root.span.start),
-            "action metadata needs `runs:`",
-        );
-    }
-    (Some(action), ctx.diags)
-}
-
-fn runs(ctx: &mut Ctx<'_>, node: &Node) -> Runs {
-    let Some(_) = ctx.map(node, "runs") else {
-        return Runs::Unknown { using: None };
-    };
-    let Some(using) = node.get("using").and_then(|u| ctx.string(u, "using")) else {
-        ctx.shape(node.span, "`runs:` needs `using:`");
-        return Runs::Unknown { using: None };
-    };
-    match using.value.as_str() {
-        "composite" => Runs::Composite {
-            using,
-            steps: node
-                .get("steps")
-                .map(|s| steps(ctx, s, true))
-                .unwrap_or_default(),
-        },
-        "docker" => Runs::Docker {
-            using,
-            image: node.get("image").and_then(|i| ctx.string(i, "image")),
-            env: node
-                .entry("env")
-                .map(|(k, v)| ctx.env(k.span, v))
-                .unwrap_or_default(),
-        },
-        u if u.starts_with("node") => Runs::Node {
-            main: node.get("main").and_then(|m| ctx.string(m, "main")),
-            pre: node.get("pre").and_then(|m| ctx.string(m, "pre")),
-            post: node.get("post").and_then(|m| ctx.string(m, "post")),
-            using,
-        },
-        _ => {
-            ctx.shape(
-                using.span,
-                format!(
-                    "unknown `using: {}`; expected `composite`, `docker` or `node20`/`node24`",
-                    using.value
-                ),
-            );
-            Runs::Unknown { using: Some(using) }
-        }
-    }
-}
-
-/// Parse `.github/workflows/actions.lock`.
-#[must_use]
-pub fn parse_actions_lock(file: &SourceFile) -> (Option<ActionsLock>, Vec<Diagnostic>) {
-    let mut ctx = Ctx::new(file);
-    let Some(root) = document(file, &mut ctx, "actions lock file") else {
-        return (None, ctx.diags);
-    };
-    let mut lock = ActionsLock::default();
-    if let Some(wfs) = root.get("workflows") {
-        for (k, v) in ctx.map(wfs, "workflows").unwrap_or_default() {
-            if let Some(path) = ctx.string(k, "workflow path") {
-                let refs = ctx.string_list(v, "workflow references");
-                lock.workflows.push((path, refs));
-            }
-        }
-    }
-    if let Some(deps) = root.get("dependencies") {
-        for (k, v) in ctx.map(deps, "dependencies").unwrap_or_default() {
-            let Some(reference) = ctx.string(k, "dependency") else {
-                continue;
-            };
-            let field = |name: &str| v.get(name).and_then(|n| n.as_str()).map(str::to_owned);
-            let commit_node = v.get("commit");
-            let commit = commit_node.and_then(|c| c.as_str()).map(|c| {
-                Spanned::new(
-                    c.strip_prefix("sha1-").unwrap_or(c).to_owned(),
-                    commit_node.map_or(k.span, |n| n.span),
-                )
-            });
-            if commit.is_none() {
-                ctx.shape(
-                    k.span,
-                    format!("locked dependency `{}` has no `commit:`", reference.value),
-                );
-            }
-            let uses = v
-                .get("uses")
-                .map(|u| ctx.string_list(u, "uses"))
-                .unwrap_or_default();
-            lock.dependencies.push(LockedDependency {
-                reference,
-                git_ref: field("ref"),
-                commit,
-                uses,
-            });
-        }
-    }
-    if root.get("workflows").is_none() && root.get("dependencies").is_none() {
-        ctx.shape(
-            root.span,
-            "an actions lock file needs `workflows:` or `dependencies:`",
-        );
-    }
-    (Some(lock), ctx.diags)
-}
-
-/// The parts of `.github/dependabot.yml` that tell which ecosystems are kept up to date.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Dependabot {
-    pub updates: Vec<DependabotUpdate>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct DependabotUpdate {
-    pub ecosystem: Spanned<String>,
-    pub directories: Vec<Spanned<String>>,
-}
-
-#[must_use]
-pub fn parse_dependabot(file: &SourceFile) -> (Option<Dependabot>, Vec<Diagnostic>) {
-    let mut ctx = Ctx::new(file);
-    let Some(root) = document(file, &mut ctx, "dependabot configuration") else {
-        return (None, ctx.diags);
-    };
-    let mut out = Dependabot::default();
-    match root.get("updates") {
-        Some(u) => {
-            for item in u.as_seq().unwrap_or_default() {
-                let Some(eco) = item
-                    .get("package-ecosystem")
-                    .and_then(|e| ctx.string(e, "package-ecosystem"))
-                else {
-                    ctx.shape(item.span, "an update needs `package-ecosystem:`");
-                    continue;
-                };
-                let mut directories = item
-                    .get("directories")
-                    .map(|d| ctx.string_list(d, "directories"))
-                    .unwrap_or_default();
-                if let Some(d) = item
-                    .get("directory")
-                    .and_then(|d| ctx.string(d, "directory"))
-                {
-                    directories.push(d);
-                }
-                out.updates.push(DependabotUpdate {
-                    ecosystem: eco,
-                    directories,
-                });
-            }
-        }
-        None => ctx.shape(root.span, "dependabot configuration needs `updates:`"),
-    }
-    (Some(out), ctx.diags)
 }
