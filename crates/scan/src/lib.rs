@@ -6,6 +6,7 @@
 
 pub mod confine;
 mod discover;
+mod input;
 pub mod local;
 mod read;
 mod scan;
@@ -14,8 +15,6 @@ pub use discover::{
     Candidate, DiscoverOptions, Discovery, Root, STDIN_ARG, STDIN_DISPLAY, discover,
     repository_root,
 };
+pub use input::{Exclude, Input, Parsed, Script, load, parse_source};
 pub use read::{ReadLimits, limit_for, read_text};
-pub use scan::{
-    Exclude, Input, Parsed, Progress, Scan, ScanOptions, ScanTimings, Script, load, parse_source,
-    scan, scan_discovered,
-};
+pub use scan::{Progress, Scan, ScanOptions, ScanTimings, scan, scan_discovered};

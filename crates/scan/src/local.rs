@@ -12,7 +12,8 @@ use tollgate_model::{Diagnostic, FileKind};
 use tollgate_shell::Analyzer;
 
 use crate::discover::Root;
-use crate::scan::{Input, Parsed, ScanOptions, load};
+use crate::input::{Exclude, Input, Parsed, load};
+use crate::read::ReadLimits;
 
 /// Every local reference in a model: the path after `./` or `$/`, and whether it names a
 /// reusable workflow (job-level `uses:`) rather than an action directory.
@@ -107,7 +108,8 @@ pub fn candidates(display: &str, path: &str, workflow: bool) -> Option<(String, 
 pub(crate) fn load_referenced(
     inputs: &mut Vec<Input>,
     roots: &[Root],
-    opts: &ScanOptions,
+    limits: ReadLimits,
+    exclude: Option<&Exclude>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut known: HashSet<(usize, String)> = inputs
@@ -135,11 +137,7 @@ pub(crate) fn load_referenced(
                         continue;
                     }
                     // Excluded by the configuration: not read at all.
-                    if opts
-                        .exclude
-                        .as_ref()
-                        .is_some_and(|x| x(root_dir.relative(&file)))
-                    {
+                    if exclude.is_some_and(|x| x(root_dir.relative(&file))) {
                         continue;
                     }
                     // Existence only (following links): whether the file may be read is
@@ -166,7 +164,7 @@ pub(crate) fn load_referenced(
             .with_max_len(1)
             .map_init(Analyzer::new, |analyzer, (disk, file, kind, root)| {
                 let within = roots.get(root).map_or(Path::new("/"), |r| &r.canonical);
-                load(&disk, within, &file, kind, root, opts.limits, analyzer)
+                load(&disk, within, &file, kind, root, limits, analyzer)
             })
             .collect();
         for (input, diags) in loaded {

@@ -1,0 +1,216 @@
+//! One input: the model of a file by kind, and reading, parsing and analysing one file
+//! (the scan does this for every candidate in parallel; local references load one by one).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tollgate_gha::{Action, ActionsLock, Dependabot, Step, Workflow};
+use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, Severity, SourceFile};
+use tollgate_shell::{Analysis, Analyzer, ShellKind};
+
+use crate::read::{ReadLimits, read_text};
+
+/// The model of one input, by kind.
+#[derive(Debug)]
+pub enum Parsed {
+    Workflow(Workflow),
+    Action(Action),
+    ActionsLock(ActionsLock),
+    Dependabot(Dependabot),
+    /// A lockfile or a registry configuration file.
+    Packages(tollgate_lockfile::Parsed),
+    /// Recognised, but its parser produced no model (the reason is in the diagnostics),
+    /// or a kind whose parser lives in a later stage.
+    Nothing,
+}
+
+/// One input file with its text, kind and model.
+#[derive(Debug)]
+pub struct Input {
+    pub source: SourceFile,
+    pub kind: FileKind,
+    pub root: usize,
+    pub parsed: Arc<Parsed>,
+    /// The analysis of every `run:` step of a workflow or composite action.
+    pub scripts: Arc<[Script]>,
+    /// Not among the scanned paths, but loaded because a scanned file references it
+    /// (`uses: ./.github/actions/x` when pre-commit passes only the workflow).
+    pub by_reference: bool,
+}
+
+/// The analysis of one `run:` step. `job` is the job's index in its workflow (`None` in a
+/// composite action), `step` the step's index in its job or action.
+#[derive(Debug)]
+pub struct Script {
+    pub job: Option<usize>,
+    pub step: usize,
+    pub shell: ShellKind,
+    /// `None` for shells that are not analysed (pwsh, cmd, python…). Shared by every
+    /// step with the same script text.
+    pub analysis: Option<Arc<Analysis>>,
+}
+
+impl Input {
+    /// The script analysis of a step.
+    #[must_use]
+    pub fn script(&self, job: Option<usize>, step: usize) -> Option<&Script> {
+        // Scripts are pushed in (job, step) order, so a binary search finds them.
+        self.scripts
+            .binary_search_by(|s| (s.job, s.step).cmp(&(job, step)))
+            .ok()
+            .map(|i| &self.scripts[i])
+    }
+}
+
+/// A predicate on a path relative to its root: whether the configuration excludes it.
+pub type Exclude = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Parse one file of a known kind.
+#[must_use]
+pub fn parse_source(source: &SourceFile, kind: FileKind) -> (Parsed, Vec<Diagnostic>) {
+    fn wrap<T>(r: (Option<T>, Vec<Diagnostic>), f: fn(T) -> Parsed) -> (Parsed, Vec<Diagnostic>) {
+        (r.0.map_or(Parsed::Nothing, f), r.1)
+    }
+    match kind {
+        FileKind::Workflow => wrap(tollgate_gha::parse_workflow(source), Parsed::Workflow),
+        FileKind::Action => wrap(tollgate_gha::parse_action(source), Parsed::Action),
+        FileKind::ActionsLock => wrap(
+            tollgate_gha::parse_actions_lock(source),
+            Parsed::ActionsLock,
+        ),
+        FileKind::Dependabot => wrap(tollgate_gha::parse_dependabot(source), Parsed::Dependabot),
+        k if k.is_lockfile() || k.is_registry_config() => {
+            let mut p = tollgate_lockfile::parse(source, k);
+            let diags = std::mem::take(&mut p.diagnostics);
+            (Parsed::Packages(p), diags)
+        }
+        _ => (Parsed::Nothing, Vec::new()),
+    }
+}
+
+/// The `run:` steps of a workflow or composite action with their effective shells, in
+/// (job, step) order. A composite `run:` step must name its shell; bash is what a missing
+/// one most likely means (the parser reports the omission).
+pub(crate) fn run_steps(parsed: &Parsed) -> Vec<(Option<usize>, &Step, ShellKind)> {
+    let mut out = Vec::new();
+    match parsed {
+        Parsed::Workflow(wf) => {
+            for (j, job) in wf.jobs.iter().enumerate() {
+                for step in job.steps.iter().filter(|s| s.run.is_some()) {
+                    out.push((
+                        Some(j),
+                        step,
+                        ShellKind::classify(wf.effective_shell(job, step)),
+                    ));
+                }
+            }
+        }
+        Parsed::Action(a) => {
+            for step in a.steps().iter().filter(|s| s.run.is_some()) {
+                let shell = step.shell.as_ref().map_or("bash", |s| s.value.as_str());
+                out.push((None, step, ShellKind::classify(shell)));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Scripts in shells we do not analyse get a note, so nothing is skipped silently.
+pub(crate) fn not_analysed(
+    source: &SourceFile,
+    step: &Step,
+    kind: &ShellKind,
+) -> Option<Diagnostic> {
+    if kind.is_analysable() {
+        return None;
+    }
+    let run = step.run.as_ref()?;
+    Some(
+        Diagnostic::at(
+            source,
+            run.key,
+            DiagnosticCode::NotAnalysed,
+            format!(
+                "`{}` script not analysed (only bash and sh scripts are)",
+                kind.name()
+            ),
+        )
+        .with_severity(Severity::Note),
+    )
+}
+
+/// Analyse the `run:` scripts of one parsed file.
+fn analyse_scripts(
+    analyzer: &mut Analyzer,
+    source: &SourceFile,
+    parsed: &Parsed,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Script> {
+    run_steps(parsed)
+        .into_iter()
+        .map(|(job, step, shell)| {
+            diags.extend(not_analysed(source, step, &shell));
+            let analysis = shell
+                .is_analysable()
+                .then(|| {
+                    step.run
+                        .as_ref()
+                        .map(|r| Arc::new(analyzer.analyze(&r.script)))
+                })
+                .flatten();
+            Script {
+                job,
+                step: step.index,
+                shell,
+                analysis,
+            }
+        })
+        .collect()
+}
+
+/// Read and parse one file, without analysing its scripts.
+fn read_and_parse(
+    disk: &Path,
+    within: &Path,
+    display: &str,
+    kind: FileKind,
+    root: usize,
+    limits: ReadLimits,
+) -> (Option<Input>, Vec<Diagnostic>) {
+    match read_text(disk, within, display, kind, limits) {
+        Err(d) => (None, vec![d]),
+        Ok(source) => {
+            let (parsed, diags) = parse_source(&source, kind);
+            let input = Input {
+                source,
+                kind,
+                root,
+                parsed: Arc::new(parsed),
+                scripts: Arc::from([]),
+                by_reference: false,
+            };
+            (Some(input), diags)
+        }
+    }
+}
+
+/// Read, parse and analyse one file, confined to the resolved directory `within`. `None`
+/// with a diagnostic when it cannot be read.
+#[must_use]
+pub fn load(
+    disk: &Path,
+    within: &Path,
+    display: &str,
+    kind: FileKind,
+    root: usize,
+    limits: ReadLimits,
+    analyzer: &mut Analyzer,
+) -> (Option<Input>, Vec<Diagnostic>) {
+    let (input, mut diags) = read_and_parse(disk, within, display, kind, root, limits);
+    let input = input.map(|mut i| {
+        i.scripts = analyse_scripts(analyzer, &i.source, &i.parsed, &mut diags).into();
+        i
+    });
+    (input, diags)
+}
