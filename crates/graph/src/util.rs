@@ -3,37 +3,7 @@
 
 use tollgate_gha::expression_spans;
 
-/// The host of a URL-like string, lowercase, without user, port or path. Accepts
-/// `scheme://`, `git+https://`, scp-like `git@host:org/repo` and bare `host/path`;
-/// returns `None` when the host part is dynamic (`${…}`, `$VAR`) or empty.
-#[must_use]
-pub fn host_of(url: &str) -> Option<String> {
-    let url = url.trim();
-    let rest = match url.split_once("://") {
-        Some((_, rest)) => rest,
-        None => {
-            // scp-like `git@github.com:org/repo.git`: a colon before any slash.
-            match url.split_once(':') {
-                Some((h, _)) if !h.contains('/') && h.contains('@') => h,
-                _ => url,
-            }
-        }
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if host.starts_with('[') {
-        // An IPv6 literal keeps its brackets; drop only a port after them.
-        host.split_once("]:").map_or(host, |(h, _)| h)
-    } else {
-        host.split(':').next().unwrap_or(host)
-    };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let valid = !host.is_empty()
-        && host.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':')
-        });
-    valid.then_some(host)
-}
+pub use tollgate_model::addr::host_of;
 
 /// The registry host an image reference is pulled from: the first path component when
 /// it looks like a host (has a dot or a port, or is `localhost`), else Docker Hub.
@@ -119,27 +89,6 @@ pub fn secret_refs(s: &str) -> Vec<SecretRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts() {
-        let cases = [
-            ("https://registry.npmjs.org/", Some("registry.npmjs.org")),
-            ("git+https://github.com/a/b.git", Some("github.com")),
-            ("git@github.com:org/repo.git", Some("github.com")),
-            ("http://user:pw@Example.COM:8080/x", Some("example.com")),
-            ("sparse+https://index.crates.io/", Some("index.crates.io")),
-            ("https://${NPM_HOST}/", None),
-            ("$URL", None),
-            ("", None),
-            (
-                "pypi.example.internal/simple",
-                Some("pypi.example.internal"),
-            ),
-        ];
-        for (url, want) in cases {
-            assert_eq!(host_of(url).as_deref(), want, "{url}");
-        }
-    }
 
     #[test]
     fn image_hosts() {

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use tollgate_model::addr::{host_of, is_commit_sha};
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::lines::python_lines;
@@ -14,7 +15,6 @@ use crate::model::{
     ConfiguredSource, Ecosystem, Include, IncludeKind, Integrity, Package, Parsed, Source,
     SourceRole,
 };
-use crate::npm::is_hex_commit;
 use crate::registry::{default_source, registry_source};
 
 /// One logical line (continuations joined) and the span of its physical lines.
@@ -180,7 +180,7 @@ pub(crate) fn parse(file: &SourceFile) -> Parsed {
     for s in &mut out.sources {
         if trusted
             .iter()
-            .any(|h| host_of(&s.url).is_some_and(|x| x == h.split(':').next().unwrap_or(h)))
+            .any(|h| host_of(&s.url).is_some_and(|x| Some(&x) == host_of(h).as_ref()))
         {
             s.insecure = true;
         }
@@ -212,13 +212,6 @@ pub(crate) fn parse(file: &SourceFile) -> Parsed {
         }
     }
     out
-}
-
-fn host_of(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    Some(host.split(':').next().unwrap_or(host))
 }
 
 const VCS: [&str; 4] = ["git+", "hg+", "svn+", "bzr+"];
@@ -399,12 +392,8 @@ fn vcs_requirement(name: Option<&str>, spec: &str, span: Span) -> Package {
     p.markers = markers;
     p.source = Source::Git {
         url: url.to_owned(),
-        rev: rev
-            .filter(|r| !is_hex_commit(r) || r.len() != 40)
-            .map(str::to_owned),
-        commit: rev
-            .filter(|r| is_hex_commit(r) && r.len() == 40)
-            .map(str::to_owned),
+        rev: rev.filter(|r| !is_commit_sha(r)).map(str::to_owned),
+        commit: rev.filter(|r| is_commit_sha(r)).map(str::to_owned),
     };
     p
 }
@@ -447,6 +436,22 @@ mod tests {
 
     fn one(line: &str) -> Package {
         requirement(line, Span::empty(0)).unwrap_or_else(|| panic!("{line}"))
+    }
+
+    #[test]
+    fn trusted_hosts_match_whatever_the_case() {
+        // Hosts are case-insensitive (RFC 3986 §3.2.2): pip trusts `Pypi.Example.COM` when
+        // told `--trusted-host pypi.example.com`, and so does this reader now (its own
+        // host reader compared the letters as written).
+        let text = "--index-url https://Pypi.Example.COM./simple\n--extra-index-url https://other.example/simple\n--trusted-host pypi.example.com:8080\nx==1\n";
+        let file = SourceFile::new("requirements.txt", "requirements.txt", text);
+        let p = parse(&file);
+        let insecure: Vec<bool> = p.sources.iter().map(|s| s.insecure).collect();
+        assert_eq!(
+            insecure,
+            [true, false, true],
+            "index, extra index, the trusted-host setting"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! all outputs agree on what "column" means (Unicode scalar values, as SARIF's
 //! `unicodeCodePoints` column kind).
 
+pub mod addr;
 mod diagnostic;
 mod finding;
 mod kind;

@@ -5,15 +5,7 @@
 use tollgate_gha::{Action, Env, Job, Permissions, PermissionsBlock, Workflow};
 use tollgate_scan::{Input, Parsed, Scan};
 
-/// The repository root of a file, as a display-path prefix ending in `/` (or empty):
-/// everything before `.github/`. Local `uses:` paths are relative to that root, also
-/// inside composite actions.
-pub fn repo_prefix(display: &str) -> &str {
-    if display.starts_with(".github/") {
-        return "";
-    }
-    display.find("/.github/").map_or("", |i| &display[..=i])
-}
+pub use tollgate_scan::local::repo_prefix;
 
 fn local_key(path: &str) -> String {
     path.trim_start_matches("./")
