@@ -24,19 +24,10 @@ pub fn image_host(image: &str) -> Option<String> {
 
 pub use tollgate_scan::local::{normalise, repo_prefix};
 
-/// A reference to secrets inside a string: `secrets.NAME`, `secrets['NAME']`, or the
-/// whole `secrets` context (`toJSON(secrets)`), which exposes every secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SecretRef {
-    /// `None` for the whole context.
-    pub name: Option<String>,
-    /// Byte range of the reference in the string.
-    pub start: usize,
-    pub end: usize,
-}
+pub use tollgate_kb::secrets::SecretRef;
 
-/// Every secret reference inside the `${{ … }}` expressions of `s`. Context names are
-/// case-insensitive in GitHub expressions, so `Secrets.X` counts.
+/// Every secret reference inside the `${{ … }}` expressions of `s`, with byte ranges in
+/// `s`. Text outside the expressions is not read: there a `secrets.X` is only text.
 #[must_use]
 pub fn secret_refs(s: &str) -> Vec<SecretRef> {
     let mut out = Vec::new();
@@ -44,44 +35,15 @@ pub fn secret_refs(s: &str) -> Vec<SecretRef> {
         let Some(text) = s.get(start..end) else {
             continue;
         };
-        let lower = text.to_ascii_lowercase();
-        let mut from = 0;
-        while let Some(rel) = lower[from..].find("secrets") {
-            let at = from + rel;
-            from = at + "secrets".len();
-            let before = lower[..at].bytes().next_back();
-            if before.is_some_and(|b| {
-                b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-' || b == b'\''
-            }) {
-                continue;
-            }
-            let rest = &text[from..];
-            let after = rest.bytes().next();
-            if after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-                continue;
-            }
-            let (name, len) = if let Some(r) = rest.strip_prefix('.') {
-                let n = r
-                    .bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
-                    .count();
-                (Some(r[..n].to_owned()), 1 + n)
-            } else if let Some(r) = rest.strip_prefix("['") {
-                match r.find("']") {
-                    Some(n) => (Some(r[..n].to_owned()), 2 + n + 2),
-                    None => (None, 0),
-                }
-            } else {
-                (None, 0)
-            };
-            let name = name.filter(|n| !n.is_empty() && n != "*");
-            out.push(SecretRef {
-                name,
-                start: start + at,
-                end: start + from + len,
-            });
-            from += len;
-        }
+        out.extend(
+            tollgate_kb::secrets::secret_refs(text)
+                .into_iter()
+                .map(|r| SecretRef {
+                    start: start + r.start,
+                    end: start + r.end,
+                    ..r
+                }),
+        );
     }
     out
 }
@@ -117,7 +79,7 @@ mod tests {
 
     #[test]
     fn secrets_in_expressions() {
-        let s = "x ${{ secrets.A_1 }} ${{ Secrets['b'] || github.token }} ${{ toJSON(secrets) }} ${{ inputs.secrets }} $secrets.C";
+        let s = "x ${{ secrets.A_1 }} ${{ Secrets['b'] || github.token }} ${{ toJSON(secrets) }} ${{ inputs.secrets }} $secrets.C secrets.D";
         let r = secret_refs(s);
         let names: Vec<_> = r.iter().map(|r| r.name.clone()).collect();
         assert_eq!(names, vec![Some("A_1".into()), Some("b".into()), None]);
