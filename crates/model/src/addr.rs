@@ -17,7 +17,20 @@ pub fn is_commit_sha(s: &str) -> bool {
 pub fn host_of(url: &str) -> Option<String> {
     let url = url.trim();
     let rest = match url.split_once("://") {
-        Some((_, rest)) => rest,
+        // RFC 3986 §3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). Anything else
+        // (`${SCHEME}://…`) is not a URL we can read a host from.
+        Some((scheme, rest))
+            if scheme
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic())
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) =>
+        {
+            rest
+        }
+        Some(_) => return None,
         None => {
             // scp-like `git@github.com:org/repo.git`: a colon before any slash.
             match url.split_once(':') {
@@ -103,6 +116,8 @@ mod tests {
             ("https://[::1]:8080/x", Some("[::1]")),
             ("https://h.example?x=1", Some("h.example")),
             ("https://${NPM_HOST}/", None),
+            ("${SCHEME}://example.com/x", None),
+            ("://example.com/x", None),
             ("$URL", None),
             ("", None),
             ("file:///srv/wheels", None),
