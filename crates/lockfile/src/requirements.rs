@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use tollgate_model::addr::{host_of, is_commit_sha};
+use tollgate_model::pep508;
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::lines::python_lines;
@@ -239,10 +240,15 @@ fn requirement(line: &str, span: Span) -> Option<Package> {
         .collect();
     let mut p = if VCS.iter().any(|v| spec.starts_with(v)) {
         vcs_requirement(None, spec, span)
-    } else if let Some((name, url)) = direct_reference(spec) {
-        let (url, markers) = split_url_markers(url);
+    } else if let Some(pep508::Requirement {
+        name,
+        url: Some(url),
+        markers,
+        ..
+    }) = pep508::parse(spec)
+    {
         let mut p = url_requirement(Some(name), url, span);
-        p.markers = markers;
+        p.markers = markers.map(str::to_owned);
         p
     } else if spec.contains("://") || spec.starts_with("file:") {
         let (url, markers) = split_url_markers(spec);
@@ -282,30 +288,12 @@ fn looks_like_path(spec: &str) -> bool {
             .any(|e| spec.ends_with(e))
 }
 
-/// PEP 508 `name[extras] @ url`.
-fn direct_reference(spec: &str) -> Option<(&str, &str)> {
-    let name_end = spec.find(|c: char| !is_name_char(c)).unwrap_or(spec.len());
-    if name_end == 0 {
-        return None;
-    }
-    let mut rest = spec[name_end..].trim_start();
-    if rest.starts_with('[') {
-        rest = rest[rest.find(']')? + 1..].trim_start();
-    }
-    let url = rest.strip_prefix('@')?.trim_start();
-    Some((&spec[..name_end], url))
-}
-
 /// In a URL requirement a marker must be preceded by whitespace (`;` is legal in URLs).
 fn split_url_markers(s: &str) -> (&str, Option<String>) {
     match s.find(" ;").or_else(|| s.find("\t;")) {
         Some(i) => (s[..i].trim(), Some(s[i + 2..].trim().to_owned())),
         None => (s.trim(), None),
     }
-}
-
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
 /// `#egg=name` in a URL fragment.
@@ -398,34 +386,13 @@ fn vcs_requirement(name: Option<&str>, spec: &str, span: Span) -> Package {
     p
 }
 
-/// `name[extras] (specifiers) ; markers`
+/// `name[extras] (specifiers) ; markers`; only `==X` (not a wildcard) and `===X` pin one
+/// version.
 fn named_requirement(spec: &str, span: Span) -> Option<Package> {
-    let (spec, markers) = match spec.split_once(';') {
-        Some((s, m)) => (s.trim(), Some(m.trim().to_owned())),
-        None => (spec.trim(), None),
-    };
-    let name_end = spec.find(|c: char| !is_name_char(c)).unwrap_or(spec.len());
-    if name_end == 0 {
-        return None;
-    }
-    let name = &spec[..name_end];
-    let mut rest = spec[name_end..].trim_start();
-    if rest.starts_with('[') {
-        rest = rest[rest.find(']')? + 1..].trim_start();
-    }
-    let rest = rest.trim_start_matches('(').trim_end_matches(')').trim();
-    if !rest.is_empty() && !rest.starts_with(['=', '<', '>', '!', '~']) {
-        return None;
-    }
-    let mut p = Package::new(Ecosystem::PyPI, name, span);
-    p.markers = markers;
-    // Only `==X` (not a wildcard) and `===X` pin one version.
-    let exact = rest
-        .strip_prefix("===")
-        .or_else(|| rest.strip_prefix("=="))
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && !v.contains([',', '*', ' ']));
-    p.version = exact.map(str::to_owned);
+    let r = pep508::parse(spec).filter(|r| r.url.is_none())?;
+    let mut p = Package::new(Ecosystem::PyPI, r.name, span);
+    p.markers = r.markers.map(str::to_owned);
+    p.version = r.exact_version().map(str::to_owned);
     p.source = default_source(Ecosystem::PyPI);
     Some(p)
 }

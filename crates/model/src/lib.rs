@@ -10,6 +10,7 @@ pub mod addr;
 mod diagnostic;
 mod finding;
 mod kind;
+pub mod pep508;
 mod source;
 pub mod text;
 
