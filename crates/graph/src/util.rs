@@ -1,5 +1,5 @@
 //! Small pure helpers: hosts of URLs and images, repository prefixes of paths, path
-//! normalisation and secret references inside expressions.
+//! normalisation, `--workflow` patterns and secret references inside expressions.
 
 use tollgate_gha::expression_spans;
 
@@ -23,6 +23,25 @@ pub fn image_host(image: &str) -> Option<String> {
 }
 
 pub use tollgate_scan::local::{normalise, repo_prefix};
+
+/// Whether a `--workflow` pattern picks the workflow at display path `path` with `name`:
+/// the path (or a path suffix after a `/`), the file name, the file name without
+/// `.yml`/`.yaml`, or the workflow's `name:`. A leading `./` is ignored. The one rule of
+/// the graph view and the egress output.
+#[must_use]
+pub fn workflow_matches(path: &str, name: Option<&str>, pattern: &str) -> bool {
+    let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file
+        .strip_suffix(".yml")
+        .or_else(|| file.strip_suffix(".yaml"))
+        .unwrap_or(file);
+    path == pattern
+        || path.ends_with(&format!("/{pattern}"))
+        || file == pattern
+        || stem == pattern
+        || name == Some(pattern)
+}
 
 pub use tollgate_kb::secrets::SecretRef;
 
@@ -51,6 +70,28 @@ pub fn secret_refs(s: &str) -> Vec<SecretRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workflow_patterns() {
+        let path = ".github/workflows/ci.yml";
+        let cases = [
+            (".github/workflows/ci.yml", true),
+            ("./.github/workflows/ci.yml", true),
+            ("workflows/ci.yml", true),
+            ("ci.yml", true),
+            ("ci", true),
+            ("CI build", true),
+            ("i.yml", false),
+            ("release", false),
+        ];
+        for (pattern, want) in cases {
+            assert_eq!(
+                workflow_matches(path, Some("CI build"), pattern),
+                want,
+                "{pattern}"
+            );
+        }
+    }
 
     #[test]
     fn image_hosts() {
