@@ -180,6 +180,27 @@ mod tests {
     }
 
     #[test]
+    fn hostile_texts_stay_linear() {
+        // Unclosed literals and brackets after every `secrets` word: each reference may
+        // look ahead, but the scan must not restart from every one of them.
+        let patterns = [
+            "secrets['x ",
+            "secrets[ ",
+            "secrets.",
+            "'secrets ",
+            "secrets[''",
+        ];
+        for p in patterns {
+            let text = p.repeat((1 << 20) / p.len());
+            let t0 = std::time::Instant::now();
+            let n = secret_refs(&text).len();
+            let took = t0.elapsed();
+            assert!(n <= text.len(), "{p}");
+            assert!(took.as_secs() < 20, "{p}: {took:?}");
+        }
+    }
+
+    #[test]
     fn ranges() {
         let s = "x ${{ secrets.A_1 }} ${{ Secrets['b'] || github.token }} ${{ toJSON(secrets) }}";
         let r = secret_refs(s);

@@ -219,6 +219,21 @@ mod tests {
     }
 
     #[test]
+    fn hostile_specifiers_stay_linear() {
+        let big = "a".repeat(1 << 20);
+        for text in [
+            format!("{big}[{big}"),
+            format!("x @ {big} {big}"),
+            format!("x (=={big}"),
+            format!("x{}", ";".repeat(1 << 20)),
+        ] {
+            let t0 = std::time::Instant::now();
+            let _ = parse(&text);
+            assert!(t0.elapsed().as_secs() < 20, "{}", &text[..20]);
+        }
+    }
+
+    #[test]
     fn not_specifiers() {
         for input in [
             "",
