@@ -13,18 +13,7 @@ use crate::{Destination, JobEgress};
 /// or `name:`.
 #[must_use]
 pub fn workflow_matches(job: &JobEgress, pattern: &str) -> bool {
-    let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
-    let path = job.workflow.as_str();
-    let file = path.rsplit('/').next().unwrap_or(path);
-    let stem = file
-        .strip_suffix(".yml")
-        .or_else(|| file.strip_suffix(".yaml"))
-        .unwrap_or(file);
-    path == pattern
-        || path.ends_with(&format!("/{pattern}"))
-        || file == pattern
-        || stem == pattern
-        || job.workflow_name.as_deref() == Some(pattern)
+    tollgate_graph::util::workflow_matches(&job.workflow, job.workflow_name.as_deref(), pattern)
 }
 
 /// Input text as one visible line (see [`tollgate_model::text`]): the escaping helper of

@@ -26,7 +26,8 @@ impl RefKind {
             return Self::Expression;
         }
         let hex = !r.is_empty() && r.bytes().all(|b| b.is_ascii_hexdigit());
-        if hex && (r.len() == 40 || r.len() == 64) {
+        // SHA-1 ids, and the 64-digit ids of SHA-256 repositories.
+        if tollgate_model::addr::is_commit_sha(r) || (hex && r.len() == 64) {
             return Self::Sha;
         }
         if hex && r.len() >= 7 && r.bytes().any(|b| b.is_ascii_digit()) {

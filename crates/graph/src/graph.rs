@@ -16,7 +16,7 @@ use tollgate_scan::{Input, Parsed, Scan};
 
 use crate::fragment::{self, FRef, Fragment, Key};
 use crate::model::{Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, Target};
-use crate::resolve::load_missing;
+use crate::resolve::Resolver;
 
 type Inner = petgraph::Graph<Node, Edge, petgraph::Directed, u32>;
 
@@ -114,8 +114,6 @@ pub struct InputInfo {
 pub struct Graph {
     inner: Inner,
     inputs: Vec<InputInfo>,
-    scanned: usize,
-    loaded: Vec<Input>,
     files: BTreeMap<InputId, NodeId>,
     /// Job nodes by (file path, job id), for rules that start from the workflow model.
     job_index: HashMap<(String, String), NodeId>,
@@ -127,8 +125,14 @@ impl Graph {
     /// returned as diagnostics (sorted).
     #[must_use]
     pub fn build(scan: &Scan) -> (Self, Vec<Diagnostic>) {
-        let (inputs, resolver, mut diagnostics) = load_missing(scan);
-        let all: Vec<(InputId, &Input)> = inputs.iter().collect();
+        let resolver = Resolver::index(&scan.inputs);
+        let mut diagnostics = Vec::new();
+        let all: Vec<(InputId, &Input)> = scan
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| (InputId(i), input))
+            .collect();
         let infos: Vec<InputInfo> = all
             .iter()
             .map(|(_, i)| InputInfo {
@@ -140,8 +144,6 @@ impl Graph {
         let mut graph = Self {
             inner: Inner::default(),
             inputs: infos,
-            scanned: scan.inputs.len(),
-            loaded: Vec::new(),
             files: BTreeMap::new(),
             job_index: HashMap::default(),
         };
@@ -151,7 +153,6 @@ impl Graph {
         // was sized exactly.
         graph.inner.shrink_to_fit_nodes();
         graph.index_jobs();
-        graph.loaded = inputs.loaded;
         diagnostics.extend(graph.cycles());
         diagnostics.extend(graph.nesting_diagnostics());
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -236,7 +237,7 @@ impl Graph {
     /// parallel a batch at a time, and each batch is merged while the next one is built:
     /// their nodes move into the graph and their edges are kept in a compact form until
     /// every node exists, so only two batches of fragments are in memory at once.
-    fn merge(&mut self, all: &[(InputId, &Input)], resolver: &crate::resolve::Resolver) {
+    fn merge(&mut self, all: &[(InputId, &Input)], resolver: &Resolver) {
         const BATCH: usize = 128;
         let build = |batch: &[(InputId, &Input)]| -> Vec<Fragment> {
             batch
@@ -546,7 +547,7 @@ impl Graph {
         self.inputs.get(input.0).map_or("", |i| &*i.path)
     }
 
-    /// Information about every input the graph knows (scanned, then loaded).
+    /// Information about every input of the scan, by [`InputId`].
     #[must_use]
     pub fn inputs(&self) -> &[InputInfo] {
         &self.inputs
@@ -583,21 +584,10 @@ impl Graph {
         self.files.get(&input).copied()
     }
 
-    /// The input for an id: a scanned one, or one the graph loaded from disk while
-    /// resolving local references.
+    /// The input for an id (the graph is built from `scan`'s inputs, in their order).
     #[must_use]
-    pub fn input<'a>(&'a self, scan: &'a Scan, id: InputId) -> Option<&'a Input> {
-        if id.0 < self.scanned {
-            scan.inputs.get(id.0)
-        } else {
-            self.loaded.get(id.0 - self.scanned)
-        }
-    }
-
-    /// Inputs loaded from disk during resolution (not part of the scan).
-    #[must_use]
-    pub fn loaded_inputs(&self) -> &[Input] {
-        &self.loaded
+    pub fn input<'a>(&self, scan: &'a Scan, id: InputId) -> Option<&'a Input> {
+        scan.inputs.get(id.0)
     }
 
     /// The workflow and job models of a job node.

@@ -6,9 +6,9 @@
 //! [`Graph::build`] turns a [`Scan`](tollgate_scan::Scan) into the graph: one fragment per
 //! input, built in parallel, then merged in input order so node ids are the same whatever
 //! the thread count. Local composite actions and reusable workflows (`./…`, `$/…`) are
-//! resolved to their files, loading from disk those the scan did not include, and cycles
-//! are reported as diagnostics. `.github/workflows/actions.lock` adds locked commits and the
-//! transitive `uses:` edges of remote actions.
+//! resolved to their files among the scan's inputs (the scan stage loads those it was not
+//! given), and cycles are reported as diagnostics. `.github/workflows/actions.lock` adds
+//! locked commits and the transitive `uses:` edges of remote actions.
 //!
 //! Rules query the graph ([`Graph::job_steps`], [`Graph::reaches`], [`Graph::holds`],
 //! [`Graph::path_to`]); renderers draw a filtered [`GraphView`].

@@ -7,9 +7,9 @@ use tollgate_model::{FileKind, Span};
 /// A node of the graph. Ids are petgraph indices and stable for a given input set.
 pub type NodeId = petgraph::graph::NodeIndex<u32>;
 
-/// An input file: an index into `Scan::inputs` when below its length, otherwise one of
-/// the files the graph loaded itself (local actions and workflows that the scan did not
-/// include, as in a pre-commit run on changed files only).
+/// An input file: an index into `Scan::inputs`, which also holds the local actions and
+/// workflows the scan stage loaded because they are referenced (as in a pre-commit run on
+/// changed files only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct InputId(pub usize);
 

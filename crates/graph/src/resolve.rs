@@ -3,26 +3,10 @@
 
 use std::collections::HashMap;
 
-use tollgate_model::{Diagnostic, FileKind};
-use tollgate_scan::{Input, Scan};
+use tollgate_model::FileKind;
+use tollgate_scan::Input;
 
 use crate::model::InputId;
-
-/// The scan's inputs followed by the files loaded during resolution.
-pub(crate) struct Inputs<'a> {
-    pub scanned: &'a [Input],
-    pub loaded: Vec<Input>,
-}
-
-impl Inputs<'_> {
-    pub fn iter(&self) -> impl Iterator<Item = (InputId, &Input)> {
-        self.scanned
-            .iter()
-            .chain(self.loaded.iter())
-            .enumerate()
-            .map(|(i, input)| (InputId(i), input))
-    }
-}
 
 /// What a local reference resolved to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,14 +34,17 @@ pub(crate) fn dir_of(display: &str) -> &str {
 }
 
 impl Resolver {
-    fn index(inputs: &Inputs<'_>) -> Self {
+    /// Index the scan's inputs. The scan stage has already loaded, transitively, every
+    /// local action and reusable workflow that is referenced but was not among the
+    /// scanned paths, so they are all here.
+    pub fn index(inputs: &[Input]) -> Self {
         let mut r = Self {
             by_path: HashMap::new(),
             by_dir: HashMap::new(),
             kinds: Vec::new(),
         };
-        for (id, input) in inputs.iter() {
-            r.add(id, input);
+        for (i, input) in inputs.iter().enumerate() {
+            r.add(InputId(i), input);
         }
         r
     }
@@ -110,15 +97,4 @@ impl Resolver {
             .get(&(root, dir.to_owned()))
             .map_or(&[], Vec::as_slice)
     }
-}
-
-/// Index the scan's inputs. The scan stage has already loaded, transitively, every local
-/// action and reusable workflow that is referenced but was not among the scanned paths.
-pub(crate) fn load_missing(scan: &Scan) -> (Inputs<'_>, Resolver, Vec<Diagnostic>) {
-    let inputs = Inputs {
-        scanned: &scan.inputs,
-        loaded: Vec::new(),
-    };
-    let resolver = Resolver::index(&inputs);
-    (inputs, resolver, Vec::new())
 }

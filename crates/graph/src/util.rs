@@ -1,39 +1,9 @@
 //! Small pure helpers: hosts of URLs and images, repository prefixes of paths, path
-//! normalisation and secret references inside expressions.
+//! normalisation, `--workflow` patterns and secret references inside expressions.
 
 use tollgate_gha::expression_spans;
 
-/// The host of a URL-like string, lowercase, without user, port or path. Accepts
-/// `scheme://`, `git+https://`, scp-like `git@host:org/repo` and bare `host/path`;
-/// returns `None` when the host part is dynamic (`${…}`, `$VAR`) or empty.
-#[must_use]
-pub fn host_of(url: &str) -> Option<String> {
-    let url = url.trim();
-    let rest = match url.split_once("://") {
-        Some((_, rest)) => rest,
-        None => {
-            // scp-like `git@github.com:org/repo.git`: a colon before any slash.
-            match url.split_once(':') {
-                Some((h, _)) if !h.contains('/') && h.contains('@') => h,
-                _ => url,
-            }
-        }
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if host.starts_with('[') {
-        // An IPv6 literal keeps its brackets; drop only a port after them.
-        host.split_once("]:").map_or(host, |(h, _)| h)
-    } else {
-        host.split(':').next().unwrap_or(host)
-    };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let valid = !host.is_empty()
-        && host.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':')
-        });
-    valid.then_some(host)
-}
+pub use tollgate_model::addr::host_of;
 
 /// The registry host an image reference is pulled from: the first path component when
 /// it looks like a host (has a dot or a port, or is `localhost`), else Docker Hub.
@@ -54,19 +24,29 @@ pub fn image_host(image: &str) -> Option<String> {
 
 pub use tollgate_scan::local::{normalise, repo_prefix};
 
-/// A reference to secrets inside a string: `secrets.NAME`, `secrets['NAME']`, or the
-/// whole `secrets` context (`toJSON(secrets)`), which exposes every secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SecretRef {
-    /// `None` for the whole context.
-    pub name: Option<String>,
-    /// Byte range of the reference in the string.
-    pub start: usize,
-    pub end: usize,
+/// Whether a `--workflow` pattern picks the workflow at display path `path` with `name`:
+/// the path (or a path suffix after a `/`), the file name, the file name without
+/// `.yml`/`.yaml`, or the workflow's `name:`. A leading `./` is ignored. The one rule of
+/// the graph view and the egress output.
+#[must_use]
+pub fn workflow_matches(path: &str, name: Option<&str>, pattern: &str) -> bool {
+    let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file
+        .strip_suffix(".yml")
+        .or_else(|| file.strip_suffix(".yaml"))
+        .unwrap_or(file);
+    path == pattern
+        || path.ends_with(&format!("/{pattern}"))
+        || file == pattern
+        || stem == pattern
+        || name == Some(pattern)
 }
 
-/// Every secret reference inside the `${{ … }}` expressions of `s`. Context names are
-/// case-insensitive in GitHub expressions, so `Secrets.X` counts.
+pub use tollgate_kb::secrets::SecretRef;
+
+/// Every secret reference inside the `${{ … }}` expressions of `s`, with byte ranges in
+/// `s`. Text outside the expressions is not read: there a `secrets.X` is only text.
 #[must_use]
 pub fn secret_refs(s: &str) -> Vec<SecretRef> {
     let mut out = Vec::new();
@@ -74,44 +54,15 @@ pub fn secret_refs(s: &str) -> Vec<SecretRef> {
         let Some(text) = s.get(start..end) else {
             continue;
         };
-        let lower = text.to_ascii_lowercase();
-        let mut from = 0;
-        while let Some(rel) = lower[from..].find("secrets") {
-            let at = from + rel;
-            from = at + "secrets".len();
-            let before = lower[..at].bytes().next_back();
-            if before.is_some_and(|b| {
-                b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-' || b == b'\''
-            }) {
-                continue;
-            }
-            let rest = &text[from..];
-            let after = rest.bytes().next();
-            if after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-                continue;
-            }
-            let (name, len) = if let Some(r) = rest.strip_prefix('.') {
-                let n = r
-                    .bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
-                    .count();
-                (Some(r[..n].to_owned()), 1 + n)
-            } else if let Some(r) = rest.strip_prefix("['") {
-                match r.find("']") {
-                    Some(n) => (Some(r[..n].to_owned()), 2 + n + 2),
-                    None => (None, 0),
-                }
-            } else {
-                (None, 0)
-            };
-            let name = name.filter(|n| !n.is_empty() && n != "*");
-            out.push(SecretRef {
-                name,
-                start: start + at,
-                end: start + from + len,
-            });
-            from += len;
-        }
+        out.extend(
+            tollgate_kb::secrets::secret_refs(text)
+                .into_iter()
+                .map(|r| SecretRef {
+                    start: start + r.start,
+                    end: start + r.end,
+                    ..r
+                }),
+        );
     }
     out
 }
@@ -121,23 +72,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hosts() {
+    fn workflow_patterns() {
+        let path = ".github/workflows/ci.yml";
         let cases = [
-            ("https://registry.npmjs.org/", Some("registry.npmjs.org")),
-            ("git+https://github.com/a/b.git", Some("github.com")),
-            ("git@github.com:org/repo.git", Some("github.com")),
-            ("http://user:pw@Example.COM:8080/x", Some("example.com")),
-            ("sparse+https://index.crates.io/", Some("index.crates.io")),
-            ("https://${NPM_HOST}/", None),
-            ("$URL", None),
-            ("", None),
-            (
-                "pypi.example.internal/simple",
-                Some("pypi.example.internal"),
-            ),
+            (".github/workflows/ci.yml", true),
+            ("./.github/workflows/ci.yml", true),
+            ("workflows/ci.yml", true),
+            ("ci.yml", true),
+            ("ci", true),
+            ("CI build", true),
+            ("i.yml", false),
+            ("release", false),
         ];
-        for (url, want) in cases {
-            assert_eq!(host_of(url).as_deref(), want, "{url}");
+        for (pattern, want) in cases {
+            assert_eq!(
+                workflow_matches(path, Some("CI build"), pattern),
+                want,
+                "{pattern}"
+            );
         }
     }
 
@@ -168,7 +120,7 @@ mod tests {
 
     #[test]
     fn secrets_in_expressions() {
-        let s = "x ${{ secrets.A_1 }} ${{ Secrets['b'] || github.token }} ${{ toJSON(secrets) }} ${{ inputs.secrets }} $secrets.C";
+        let s = "x ${{ secrets.A_1 }} ${{ Secrets['b'] || github.token }} ${{ toJSON(secrets) }} ${{ inputs.secrets }} $secrets.C secrets.D";
         let r = secret_refs(s);
         let names: Vec<_> = r.iter().map(|r| r.name.clone()).collect();
         assert_eq!(names, vec![Some("A_1".into()), Some("b".into()), None]);

@@ -78,17 +78,7 @@ fn workflow_matches(graph: &Graph, id: NodeId, pattern: &str) -> bool {
     let Some(NodeKind::Workflow { path, name }) = graph.node(id).map(|n| &n.kind) else {
         return false;
     };
-    let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
-    let file = path.rsplit('/').next().unwrap_or(path);
-    let stem = file
-        .strip_suffix(".yml")
-        .or_else(|| file.strip_suffix(".yaml"))
-        .unwrap_or(file);
-    path == pattern
-        || path.ends_with(&format!("/{pattern}"))
-        || file == pattern
-        || stem == pattern
-        || name.as_deref() == Some(pattern)
+    crate::util::workflow_matches(path, name.as_deref(), pattern)
 }
 
 /// Forward closure over every edge but `needs` and `triggers`, from `starts`.

@@ -16,6 +16,7 @@ use tollgate_lockfile::{
     normalise_for_match, registry_from_env,
 };
 use tollgate_model::Span;
+use tollgate_model::addr::{is_commit_pinned_github_url, is_commit_sha};
 use tollgate_scan::{Input, Parsed, Scan};
 use tollgate_shell::{Download, Fact, IndexKind, Install};
 
@@ -117,8 +118,7 @@ fn strip_home(p: &str) -> &str {
 /// Whether a version value names one exact version (`1.2.3`, a commit) or a file.
 fn exact_version(v: &str) -> bool {
     let v = v.trim().trim_start_matches('v');
-    v.split('.').count() >= 3 && v.split('.').all(|p| !p.is_empty())
-        || (v.len() == 40 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+    v.split('.').count() >= 3 && v.split('.').all(|p| !p.is_empty()) || is_commit_sha(v)
 }
 
 impl<'a> Collector<'a> {
@@ -1285,13 +1285,11 @@ fn download_dep(d: &Download, site: Site) -> Option<JobDependency> {
             "retry the download (`curl --retry 5`, `wget --tries 5`), or cache the file (`actions/cache` with the download under `if: steps.<id>.outputs.cache-hit != 'true'`)",
         )
     };
-    let pinning = if crate::collect::commit_url(&url) {
+    let pinning = if is_commit_pinned_github_url(&url) {
         Pinning::pinned("commit in the URL")
     } else if git {
         match &d.reference {
-            Some(r) if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                Pinning::pinned("commit")
-            }
+            Some(r) if is_commit_sha(r) => Pinning::pinned("commit"),
             Some(r) => Pinning::floating(format!("ref `{r}`")),
             None => Pinning::floating("default branch"),
         }
@@ -1315,19 +1313,6 @@ fn download_dep(d: &Download, site: Site) -> Option<JobDependency> {
     }
     dep.help = Some(help.to_owned());
     Some(dep)
-}
-
-/// Content addressed by a commit on GitHub, which nobody can change.
-#[must_use]
-pub fn commit_url(url: &str) -> bool {
-    let hex40 = |s: &str| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let parts: Vec<&str> = rest.split('/').collect();
-    match parts.as_slice() {
-        ["raw.githubusercontent.com", _, _, r, ..] => hex40(r),
-        ["github.com", _, _, "raw" | "blob", r, ..] => hex40(r),
-        _ => false,
-    }
 }
 
 #[cfg(test)]

@@ -20,9 +20,7 @@ pub mod render;
 
 use std::collections::BTreeMap;
 
-pub use collect::{
-    all_job_dependencies, commit_url, is_platform_host, job_dependencies, manager_ecosystem,
-};
+pub use collect::{all_job_dependencies, is_platform_host, job_dependencies, manager_ecosystem};
 pub use identity::job_identity;
 pub use model::{
     Dependency, DependencyKind, DependencyUse, Fallback, FallbackKind, Inventory, JobDependency,

@@ -15,6 +15,7 @@ mod load;
 pub mod managers;
 pub mod permissions;
 pub mod registries;
+pub mod secrets;
 
 pub use ecosystem::Ecosystem;
 pub use flags::Flags;

@@ -2,10 +2,12 @@
 //!
 //! Cargo writes its lockfile in a fixed TOML subset: `[[package]]` headers at column 0,
 //! one `key = "string"` per line and `dependencies = [ … ]` arrays one item per line. A line
-//! scanner keeps the exact line of each entry (the `toml` crate and `cargo-lock` keep
-//! none), needs no DOM, and when a file is corrupt it still returns every entry before the
-//! bad line. Anything outside the subset that is still valid TOML (inline tables, single
-//! quotes) is accepted and ignored; anything invalid ends the scan with one diagnostic.
+//! scanner keeps the exact line of each entry, needs no DOM, and when a file is corrupt it
+//! still returns every entry before the bad line: the `toml` crate's spanned tables
+//! (`toml::Spanned`) would give positions too, but a parse error loses the whole file, and
+//! `cargo-lock` keeps no positions. Anything outside the subset that is still valid TOML
+//! (inline tables, single quotes) is accepted and ignored; anything invalid ends the scan
+//! with one diagnostic.
 
 use std::collections::HashMap;
 

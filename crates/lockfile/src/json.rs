@@ -305,7 +305,13 @@ impl<'a> Parser<'a> {
     }
 }
 
-fn unescape(raw: &str) -> String {
+/// The value of a double-quoted string body: the escapes JSON (RFC 8259 §7) and TOML basic
+/// strings share (`\n \t \r \b \f \uXXXX`, any other escaped character as itself),
+/// UTF-16 surrogate pairs (`\ud83d\ude00`) joined into one character, and TOML's
+/// `\UXXXXXXXX`. What does not make a character (a lone surrogate, bad hex) becomes
+/// U+FFFD, so a broken escape stays visible instead of vanishing. The one unescaper of the
+/// line readers (TOML, yarn.lock) and the JSON reader.
+pub(crate) fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
@@ -320,14 +326,27 @@ fn unescape(raw: &str) -> String {
             Some('b') => out.push('\u{8}'),
             Some('f') => out.push('\u{c}'),
             Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                // Lone surrogates become U+FFFD; lockfiles only escape ASCII in practice.
-                out.push(
-                    u32::from_str_radix(&hex, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .unwrap_or('\u{fffd}'),
-                );
+                let hi = hex_code(&mut chars, 4);
+                let code = match hi {
+                    Some(h @ 0xd800..=0xdbff) => {
+                        // A high surrogate needs `\uDC00`–`\uDFFF` right after it.
+                        let mut ahead = chars.clone();
+                        let lo = (ahead.next() == Some('\\') && ahead.next() == Some('u'))
+                            .then(|| hex_code(&mut ahead, 4))
+                            .flatten()
+                            .filter(|l| (0xdc00..=0xdfff).contains(l));
+                        lo.map(|l| {
+                            chars = ahead;
+                            0x10000 + ((h - 0xd800) << 10) + (l - 0xdc00)
+                        })
+                    }
+                    other => other,
+                };
+                out.push(code.and_then(char::from_u32).unwrap_or('\u{fffd}'));
+            }
+            Some('U') => {
+                let code = hex_code(&mut chars, 8);
+                out.push(code.and_then(char::from_u32).unwrap_or('\u{fffd}'));
             }
             Some(other) => out.push(other),
             None => {}
@@ -336,9 +355,43 @@ fn unescape(raw: &str) -> String {
     out
 }
 
+/// The value of the next `n` characters as hexadecimal digits; `None` (consuming what it
+/// read) when fewer are there or one is not a digit.
+fn hex_code(chars: &mut std::str::Chars<'_>, n: usize) -> Option<u32> {
+    let hex: String = chars.by_ref().take(n).collect();
+    (hex.len() == n && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| u32::from_str_radix(&hex, 16).ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unescapes() {
+        let cases = [
+            (r"plain", "plain"),
+            (r#"a\"b\\c\/d"#, "a\"b\\c/d"),
+            (r"\n\t\r\b\f", "\n\t\r\u{8}\u{c}"),
+            (r"\u0041\u00e9", "A\u{e9}"),
+            // A surrogate pair is one character (RFC 8259 §7), not two replacement marks.
+            (r"\ud83d\ude00!", "\u{1f600}!"),
+            (r"\uD83D\uDE00", "\u{1f600}"),
+            (r"\ud83dx", "\u{fffd}x"),
+            (r"\ude00", "\u{fffd}"),
+            (r"\ud83d\u0041", "\u{fffd}A"),
+            (r"\u12", "\u{fffd}"),
+            (r"\uzzzzq", "\u{fffd}q"),
+            // TOML's eight-digit form.
+            (r"\U0001F600", "\u{1f600}"),
+            (r"\U00110000", "\u{fffd}"),
+            ("trailing\\", "trailing"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(unescape(raw), want, "{raw}");
+        }
+    }
 
     #[test]
     fn spans_and_values() {

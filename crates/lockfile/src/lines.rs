@@ -134,7 +134,7 @@ pub(crate) fn quoted(s: &str) -> Option<(std::borrow::Cow<'_, str>, &str)> {
                 let raw = &body[..i];
                 let rest = &body[i + 1..];
                 let val = if escaped {
-                    std::borrow::Cow::Owned(unescape(raw))
+                    std::borrow::Cow::Owned(crate::json::unescape(raw))
                 } else {
                     std::borrow::Cow::Borrowed(raw)
                 };
@@ -150,36 +150,22 @@ pub(crate) fn quoted(s: &str) -> Option<(std::borrow::Cow<'_, str>, &str)> {
     None
 }
 
-fn unescape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    out.push(ch);
-                }
-            }
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     type Splitter = for<'a> fn(&'a str) -> Vec<(usize, &'a str)>;
+
+    #[test]
+    fn quoted_strings_share_the_json_escapes() {
+        // This reader's own unescaper dropped `\b`/`\f` to the letter and split surrogate
+        // pairs; it now shares the JSON reader's.
+        let (v, rest) = quoted(r#""a\bb\fc\ud83d\ude00" x"#).unwrap_or_else(|| panic!("open"));
+        assert_eq!(v, "a\u{8}b\u{c}c\u{1f600}");
+        assert_eq!(rest, " x");
+        let (v, _) = quoted(r#""bad\u00zz""#).unwrap_or_else(|| panic!("open"));
+        assert_eq!(v, "bad\u{fffd}");
+    }
 
     fn lf(t: &str) -> Vec<(usize, &str)> {
         lf_lines(t).map(|l| (l.start, l.text)).collect()

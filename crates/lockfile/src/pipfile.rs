@@ -5,11 +5,11 @@
 //! uses the first source. Git packages carry `git` and `ref` (the locked commit), local ones
 //! `path`, archives `file`.
 
+use tollgate_model::addr::is_commit_sha;
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::json::{self, Value};
 use crate::model::{ConfiguredSource, Ecosystem, Integrity, Package, Parsed, Source, SourceRole};
-use crate::npm::is_hex_commit;
 use crate::registry::{default_source, registry_source};
 
 pub(crate) fn parse(file: &SourceFile) -> Parsed {
@@ -77,7 +77,7 @@ pub(crate) fn parse(file: &SourceFile) -> Parsed {
                 };
                 if let Some((url, sp)) = field("git") {
                     let r = entry.str("ref").map(str::to_owned);
-                    let commit = r.clone().filter(|r| r.len() == 40 && is_hex_commit(r));
+                    let commit = r.clone().filter(|r| is_commit_sha(r));
                     p.source = Source::Git {
                         url,
                         rev: if commit.is_some() { None } else { r },

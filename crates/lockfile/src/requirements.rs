@@ -7,6 +7,8 @@
 
 use std::borrow::Cow;
 
+use tollgate_model::addr::{host_of, is_commit_sha};
+use tollgate_model::pep508;
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::lines::python_lines;
@@ -14,7 +16,6 @@ use crate::model::{
     ConfiguredSource, Ecosystem, Include, IncludeKind, Integrity, Package, Parsed, Source,
     SourceRole,
 };
-use crate::npm::is_hex_commit;
 use crate::registry::{default_source, registry_source};
 
 /// One logical line (continuations joined) and the span of its physical lines.
@@ -180,7 +181,7 @@ pub(crate) fn parse(file: &SourceFile) -> Parsed {
     for s in &mut out.sources {
         if trusted
             .iter()
-            .any(|h| host_of(&s.url).is_some_and(|x| x == h.split(':').next().unwrap_or(h)))
+            .any(|h| host_of(&s.url).is_some_and(|x| Some(&x) == host_of(h).as_ref()))
         {
             s.insecure = true;
         }
@@ -214,13 +215,6 @@ pub(crate) fn parse(file: &SourceFile) -> Parsed {
     out
 }
 
-fn host_of(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    Some(host.split(':').next().unwrap_or(host))
-}
-
 const VCS: [&str; 4] = ["git+", "hg+", "svn+", "bzr+"];
 
 /// Parse one requirement line (without comment), including trailing per-requirement options.
@@ -246,10 +240,15 @@ fn requirement(line: &str, span: Span) -> Option<Package> {
         .collect();
     let mut p = if VCS.iter().any(|v| spec.starts_with(v)) {
         vcs_requirement(None, spec, span)
-    } else if let Some((name, url)) = direct_reference(spec) {
-        let (url, markers) = split_url_markers(url);
+    } else if let Some(pep508::Requirement {
+        name,
+        url: Some(url),
+        markers,
+        ..
+    }) = pep508::parse(spec)
+    {
         let mut p = url_requirement(Some(name), url, span);
-        p.markers = markers;
+        p.markers = markers.map(str::to_owned);
         p
     } else if spec.contains("://") || spec.starts_with("file:") {
         let (url, markers) = split_url_markers(spec);
@@ -289,30 +288,12 @@ fn looks_like_path(spec: &str) -> bool {
             .any(|e| spec.ends_with(e))
 }
 
-/// PEP 508 `name[extras] @ url`.
-fn direct_reference(spec: &str) -> Option<(&str, &str)> {
-    let name_end = spec.find(|c: char| !is_name_char(c)).unwrap_or(spec.len());
-    if name_end == 0 {
-        return None;
-    }
-    let mut rest = spec[name_end..].trim_start();
-    if rest.starts_with('[') {
-        rest = rest[rest.find(']')? + 1..].trim_start();
-    }
-    let url = rest.strip_prefix('@')?.trim_start();
-    Some((&spec[..name_end], url))
-}
-
 /// In a URL requirement a marker must be preceded by whitespace (`;` is legal in URLs).
 fn split_url_markers(s: &str) -> (&str, Option<String>) {
     match s.find(" ;").or_else(|| s.find("\t;")) {
         Some(i) => (s[..i].trim(), Some(s[i + 2..].trim().to_owned())),
         None => (s.trim(), None),
     }
-}
-
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
 /// `#egg=name` in a URL fragment.
@@ -399,44 +380,19 @@ fn vcs_requirement(name: Option<&str>, spec: &str, span: Span) -> Package {
     p.markers = markers;
     p.source = Source::Git {
         url: url.to_owned(),
-        rev: rev
-            .filter(|r| !is_hex_commit(r) || r.len() != 40)
-            .map(str::to_owned),
-        commit: rev
-            .filter(|r| is_hex_commit(r) && r.len() == 40)
-            .map(str::to_owned),
+        rev: rev.filter(|r| !is_commit_sha(r)).map(str::to_owned),
+        commit: rev.filter(|r| is_commit_sha(r)).map(str::to_owned),
     };
     p
 }
 
-/// `name[extras] (specifiers) ; markers`
+/// `name[extras] (specifiers) ; markers`; only `==X` (not a wildcard) and `===X` pin one
+/// version.
 fn named_requirement(spec: &str, span: Span) -> Option<Package> {
-    let (spec, markers) = match spec.split_once(';') {
-        Some((s, m)) => (s.trim(), Some(m.trim().to_owned())),
-        None => (spec.trim(), None),
-    };
-    let name_end = spec.find(|c: char| !is_name_char(c)).unwrap_or(spec.len());
-    if name_end == 0 {
-        return None;
-    }
-    let name = &spec[..name_end];
-    let mut rest = spec[name_end..].trim_start();
-    if rest.starts_with('[') {
-        rest = rest[rest.find(']')? + 1..].trim_start();
-    }
-    let rest = rest.trim_start_matches('(').trim_end_matches(')').trim();
-    if !rest.is_empty() && !rest.starts_with(['=', '<', '>', '!', '~']) {
-        return None;
-    }
-    let mut p = Package::new(Ecosystem::PyPI, name, span);
-    p.markers = markers;
-    // Only `==X` (not a wildcard) and `===X` pin one version.
-    let exact = rest
-        .strip_prefix("===")
-        .or_else(|| rest.strip_prefix("=="))
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && !v.contains([',', '*', ' ']));
-    p.version = exact.map(str::to_owned);
+    let r = pep508::parse(spec).filter(|r| r.url.is_none())?;
+    let mut p = Package::new(Ecosystem::PyPI, r.name, span);
+    p.markers = r.markers.map(str::to_owned);
+    p.version = r.exact_version().map(str::to_owned);
     p.source = default_source(Ecosystem::PyPI);
     Some(p)
 }
@@ -447,6 +403,22 @@ mod tests {
 
     fn one(line: &str) -> Package {
         requirement(line, Span::empty(0)).unwrap_or_else(|| panic!("{line}"))
+    }
+
+    #[test]
+    fn trusted_hosts_match_whatever_the_case() {
+        // Hosts are case-insensitive (RFC 3986 §3.2.2): pip trusts `Pypi.Example.COM` when
+        // told `--trusted-host pypi.example.com`, and so does this reader now (its own
+        // host reader compared the letters as written).
+        let text = "--index-url https://Pypi.Example.COM./simple\n--extra-index-url https://other.example/simple\n--trusted-host pypi.example.com:8080\nx==1\n";
+        let file = SourceFile::new("requirements.txt", "requirements.txt", text);
+        let p = parse(&file);
+        let insecure: Vec<bool> = p.sources.iter().map(|s| s.insecure).collect();
+        assert_eq!(
+            insecure,
+            [true, false, true],
+            "index, extra index, the trusted-host setting"
+        );
     }
 
     #[test]

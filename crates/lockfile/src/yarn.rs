@@ -13,7 +13,7 @@ use tollgate_yaml::Node;
 
 use crate::lines::{quoted, universal_lines};
 use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
-use crate::npm::{integrity, is_hex_commit, resolved_source, split_name_version};
+use crate::npm::{integrity, resolved_source, split_name_version};
 use crate::registry::default_source;
 use crate::yaml::parse_recovering;
 
@@ -114,7 +114,7 @@ fn parse_classic(file: &SourceFile) -> Parsed {
                 if p.integrity.is_none()
                     && value
                         .rsplit_once('#')
-                        .is_some_and(|(_, f)| f.len() == 40 && is_hex_commit(f))
+                        .is_some_and(|(_, f)| tollgate_model::addr::is_commit_sha(f))
                     && !matches!(p.source, Source::Git { .. })
                 {
                     p.integrity = Some(Integrity::new("sha1"));

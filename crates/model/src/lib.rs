@@ -6,9 +6,11 @@
 //! all outputs agree on what "column" means (Unicode scalar values, as SARIF's
 //! `unicodeCodePoints` column kind).
 
+pub mod addr;
 mod diagnostic;
 mod finding;
 mod kind;
+pub mod pep508;
 mod source;
 pub mod text;
 

@@ -217,21 +217,6 @@ pub fn lockfile_near<'a>(
     }
 }
 
-/// True for `https://raw.githubusercontent.com/<owner>/<repo>/<40-hex>/…` and
-/// `https://github.com/<owner>/<repo>/raw/<40-hex>/…`: content addressed by commit, which
-/// nobody can change (Scorecard counts these as pinned).
-#[must_use]
-pub fn is_commit_pinned_github_url(url: &str) -> bool {
-    let hex40 = |s: &str| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
-    let rest = url.strip_prefix("https://").unwrap_or(url);
-    let parts: Vec<&str> = rest.split('/').collect();
-    match parts.as_slice() {
-        ["raw.githubusercontent.com", _, _, r, ..] => hex40(r),
-        ["github.com", _, _, "raw" | "blob", r, ..] => hex40(r),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod path_tests {
     use super::*;
@@ -241,20 +226,6 @@ mod path_tests {
         assert_eq!(join("", "./web"), "web");
         assert_eq!(join("web", "../api/"), "api");
         assert_eq!(join("a/b", "requirements.txt"), "a/b/requirements.txt");
-    }
-
-    #[test]
-    fn commit_urls() {
-        let sha = "0123456789abcdef0123456789abcdef01234567";
-        assert!(is_commit_pinned_github_url(&format!(
-            "https://raw.githubusercontent.com/o/r/{sha}/install.sh"
-        )));
-        assert!(!is_commit_pinned_github_url(
-            "https://raw.githubusercontent.com/o/r/main/install.sh"
-        ));
-        assert!(is_commit_pinned_github_url(&format!(
-            "https://github.com/o/r/raw/{sha}/x.sh"
-        )));
     }
 }
 
@@ -276,7 +247,10 @@ pub fn unverified_uses(
         let Some(Fact::Download(d)) = analysis.facts.get(x.download) else {
             continue;
         };
-        if d.url.as_deref().is_some_and(is_commit_pinned_github_url) {
+        if d.url
+            .as_deref()
+            .is_some_and(tollgate_model::addr::is_commit_pinned_github_url)
+        {
             continue;
         }
         seen.push(x.download);

@@ -44,6 +44,17 @@ fn credential_table() {
             "echo \"debug ${{ secrets.API_KEY }}\"",
             &["secretecho name=API_KEY expr='${{ secrets.API_KEY }}'"],
         ),
+        // GitHub's expression grammar, as the graph and the rules read it: a property of
+        // another context or a string literal is no secret, `secrets[ 'X' ]` is one. This
+        // module's own reader took the first two as secrets and missed the third.
+        (
+            "echo ${{ inputs.secrets.X }} ${{ format('secrets.{0}', 'Y') }}",
+            &["#credential=0", "#secret-echo=0"],
+        ),
+        (
+            "echo ${{ secrets[ 'SPACED' ] }}",
+            &["cred type=secret name=SPACED", "secretecho name=SPACED"],
+        ),
         (
             "# ${{ secrets.IN_COMMENT }} still substituted by GitHub\nmake",
             &["cred type=secret name=IN_COMMENT"],

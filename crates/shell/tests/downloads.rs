@@ -260,6 +260,21 @@ fn download_table() {
             "git clone git@github.com:o/r.git",
             &["download tool=git-clone host=github.com"],
         ),
+        // The shared host reader (`tollgate_model::addr::host_of`): `.` is the current
+        // directory, not a host (this module's own reader said host `.`), a trailing
+        // root dot goes, and a dynamic scheme leaves the host unknown.
+        (
+            "git clone --bare --quiet . \"$mirror\"",
+            &["download tool=git-clone url=.", "!host=."],
+        ),
+        (
+            "curl -fsSLO https://Example.COM./x.sh",
+            &["download tool=curl host=example.com"],
+        ),
+        (
+            "curl -fsSLO ${SCHEME}://example.com/x.sh",
+            &["download tool=curl", "!host=example.com"],
+        ),
         (
             "git -c http.sslVerify=false clone https://x.io/r",
             &["download tool=git-clone insecure"],

@@ -15,6 +15,13 @@ fn python_table() {
             "pip3 install -r requirements.txt",
             &["install mgr=pip req=requirements.txt", "!install locked"],
         ),
+        // PEP 508, read as the requirements reader reads it (`tollgate_model::pep508`):
+        // parentheses are no part of the version, and `name@url` needs no spaces. This
+        // module's own reader kept `(==1.0)` and named the second package `p.whl`.
+        (
+            "pip install 'pkg (==1.0)' 'other@https://e.com/p.whl' 'black [d] >= 24'",
+            &["install mgr=pip sub=install pkg=pkg|==1.0 pkg=other#url pkg=black|>=24"],
+        ),
         (
             "pip install --require-hashes -r requirements.lock",
             &["install mgr=pip locked hashes req=requirements.lock"],

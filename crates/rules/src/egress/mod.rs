@@ -68,16 +68,7 @@ pub(crate) fn job_egress(cx: &Context<'_>, job: &JobCx<'_>) -> Option<EgressOf> 
     egress_of(cx, node)
 }
 
-/// The file a location points into: a scanned input, or one the graph loaded.
+/// The file a location points into: one of the scan's inputs.
 pub(crate) fn source<'a>(cx: &Context<'a>, path: &str) -> Option<&'a SourceFile> {
-    cx.scan
-        .inputs_at_path(path)
-        .chain(
-            cx.graph
-                .loaded_inputs()
-                .iter()
-                .filter(|i| i.source.display == path),
-        )
-        .map(|i| &i.source)
-        .next()
+    cx.scan.inputs_at_path(path).map(|i| &i.source).next()
 }

@@ -10,7 +10,7 @@ use tollgate_gha::{JobSecrets, KeyValue, RefKind, Step, Uses, UsesRef, expressio
 use tollgate_model::{Impact, SourceFile, Span};
 use tollgate_shell::{EnvTarget, Fact};
 
-use super::util::{job_index, secret_names};
+use super::util::{expression_secret_names, job_index, secret_names};
 
 pub struct SecretsExposure;
 
@@ -23,7 +23,7 @@ impl Rule for SecretsExposure {
         let file = &wcx.input.source;
         for kv in &wcx.workflow.env.vars {
             for (span, inner) in value_expressions(kv) {
-                for name in secret_names(&inner) {
+                for name in expression_secret_names(&inner) {
                     out.at(file, span)
                         .message(format!(
                             "workflow-level `env` puts secret `{name}` (as `{}`) in the environment of every step of every job",
@@ -61,7 +61,7 @@ impl Rule for SecretsExposure {
             for (span, inner) in value_expressions(kv) {
                 whole_secrets(file, span, &inner, out);
                 let Some(r) = &untrusted else { continue };
-                for name in secret_names(&inner) {
+                for name in expression_secret_names(&inner) {
                     unpinned(file, span, &name, r, "reusable workflow", out);
                 }
             }
@@ -79,7 +79,7 @@ impl Rule for SecretsExposure {
             for (span, inner) in value_expressions(kv) {
                 whole_secrets(file, span, &inner, out);
                 let Some(r) = &untrusted else { continue };
-                for name in secret_names(&inner) {
+                for name in expression_secret_names(&inner) {
                     unpinned(file, span, &name, r, "action", out);
                 }
             }

@@ -5,15 +5,7 @@
 use tollgate_gha::{Action, Env, Job, Permissions, PermissionsBlock, Workflow};
 use tollgate_scan::{Input, Parsed, Scan};
 
-/// The repository root of a file, as a display-path prefix ending in `/` (or empty):
-/// everything before `.github/`. Local `uses:` paths are relative to that root, also
-/// inside composite actions.
-pub fn repo_prefix(display: &str) -> &str {
-    if display.starts_with(".github/") {
-        return "";
-    }
-    display.find("/.github/").map_or("", |i| &display[..=i])
-}
+pub use tollgate_scan::local::repo_prefix;
 
 fn local_key(path: &str) -> String {
     path.trim_start_matches("./")
@@ -71,41 +63,22 @@ pub fn is_other_identity(value: &str) -> bool {
     !v.is_empty() && !is_workflow_token(v)
 }
 
-/// The non-`GITHUB_TOKEN` secret names an expression text references
+/// The non-`GITHUB_TOKEN` secret names the `${{ … }}` expressions of `text` reference
 /// (`secrets.NAME`, `secrets['NAME']`).
 pub fn secret_names(text: &str) -> Vec<String> {
-    let lower = text.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(rel) = lower[from..].find("secrets") {
-        let at = from + rel;
-        from = at + 7;
-        if at > 0 && is_ident(lower.as_bytes()[at - 1]) {
-            continue;
-        }
-        let rest = &text[at + 7..];
-        let name: String = if let Some(r) = rest.strip_prefix('.') {
-            r.chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-                .collect()
-        } else if let Some(r) = rest.strip_prefix('[') {
-            let r = r.trim_start();
-            match r.chars().next() {
-                Some(q @ ('\'' | '"')) => r[1..].chars().take_while(|c| *c != q).collect(),
-                _ => continue,
-            }
-        } else {
-            continue;
-        };
-        if !name.is_empty() && !name.eq_ignore_ascii_case("GITHUB_TOKEN") {
-            out.push(name);
-        }
-    }
-    out
+    other_names(tollgate_graph::util::secret_refs(text))
 }
 
-const fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+/// [`secret_names`] inside the text of one expression (what is between `${{` and `}}`).
+pub fn expression_secret_names(inner: &str) -> Vec<String> {
+    other_names(tollgate_kb::secrets::secret_refs(inner))
+}
+
+fn other_names(refs: Vec<tollgate_kb::secrets::SecretRef>) -> Vec<String> {
+    refs.into_iter()
+        .filter_map(|r| r.name)
+        .filter(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
+        .collect()
 }
 
 /// Context references in an expression's inner text, lowercased and with indexes
@@ -321,6 +294,12 @@ mod tests {
             secret_names("${{ secrets.A }} ${{ secrets['B'] }} ${{ secrets.GITHUB_TOKEN }}"),
             vec!["A", "B"]
         );
+        // The shared reader: only inside expressions, not properties of other contexts,
+        // not string literals (this module's own copy took all three for secrets).
+        assert!(secret_names("run: echo secrets.X").is_empty());
+        assert!(expression_secret_names("github.event.secrets.X").is_empty());
+        assert!(expression_secret_names("format('secrets.{0}', x)").is_empty());
+        assert_eq!(expression_secret_names("secrets[ 'K' ]"), ["K"]);
         assert!(is_boolean_expression("github.event.issue.title == 'x'"));
         assert!(is_boolean_expression(
             "contains(github.event.issue.body, 'y')"

@@ -4,6 +4,7 @@
 
 use tollgate_engine::{Context, Rule, Sink, StepCx};
 use tollgate_lockfile::Parsed as Packages;
+use tollgate_model::addr::is_commit_sha;
 use tollgate_model::{Confidence, Impact};
 use tollgate_scan::Parsed;
 use tollgate_shell::{Fact, Install, PackageKind, PackageSpec};
@@ -56,10 +57,6 @@ fn exact_semver(v: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn hex40(v: &str) -> bool {
-    v.len() == 40 && v.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 /// Registry packages that float: no version, or a version that is not exact.
 fn floating(i: &Install, exact: impl Fn(&str) -> bool) -> Vec<&PackageSpec> {
     i.packages
@@ -71,7 +68,7 @@ fn floating(i: &Install, exact: impl Fn(&str) -> bool) -> Vec<&PackageSpec> {
         .filter(|p| !p.version.as_deref().is_some_and(|v| v.contains('$')))
         .filter(|p| match p.kind {
             PackageKind::Registry => !p.version.as_deref().is_some_and(&exact),
-            PackageKind::Git | PackageKind::Url => !p.version.as_deref().is_some_and(hex40),
+            PackageKind::Git | PackageKind::Url => !p.version.as_deref().is_some_and(is_commit_sha),
             PackageKind::Path | PackageKind::LocalFile => false,
         })
         .collect()
@@ -220,7 +217,9 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             None
         }
         ("npx" | "pnpx" | "bunx", _) | ("uv", "uvx") | ("pipx", "run") => {
-            let pkgs = floating(i, |v| exact_semver(v) || v.starts_with("==") || hex40(v));
+            let pkgs = floating(i, |v| {
+                exact_semver(v) || v.starts_with("==") || is_commit_sha(v)
+            });
             (!pkgs.is_empty()).then(|| {
                 Verdict::new(
                     format!(
@@ -268,7 +267,7 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
         )),
         ("go", "install" | "get") => {
             let pkgs = floating(i, |v| {
-                v != "latest" && (exact_semver(v) || hex40(v) || v.starts_with("v0.0.0-"))
+                v != "latest" && (exact_semver(v) || is_commit_sha(v) || v.starts_with("v0.0.0-"))
             });
             (!pkgs.is_empty()).then(|| {
                 Verdict::new(

@@ -7,40 +7,15 @@ use super::Cx;
 use crate::command::{Command, Redirect, Word};
 use crate::facts::{Credential, CredentialKind, EnvTarget, EnvWrite, Fact, SecretEcho};
 
-/// Secret names referenced by one expression: `secrets.NAME`, `secrets['NAME']`,
-/// `secrets["NAME"]`.
+/// Secret names referenced by one expression (GitHub's grammar, read by the reader the
+/// graph and the rules share), then `github.token` when the expression uses it.
 fn secret_names(expr: &str) -> Vec<(String, bool)> {
-    let mut out = Vec::new();
-    let lower = expr.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(rel) = lower[from..].find("secrets") {
-        let at = from + rel;
-        from = at + 7;
-        // Not part of a longer identifier (`mysecrets.x`).
-        if at > 0 && lower.as_bytes()[at - 1].is_ascii_alphanumeric() {
-            continue;
-        }
-        let rest = &expr[at + 7..];
-        let name: String = if let Some(r) = rest.strip_prefix('.') {
-            r.chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-                .collect()
-        } else if let Some(r) = rest.strip_prefix('[') {
-            let r = r.trim_start();
-            let q = r.chars().next().unwrap_or(' ');
-            if q == '\'' || q == '"' {
-                r[1..].chars().take_while(|c| *c != q).collect()
-            } else {
-                continue;
-            }
-        } else {
-            continue;
-        };
-        if !name.is_empty() {
-            out.push((name, true));
-        }
-    }
-    if lower.contains("github.token") {
+    let mut out: Vec<(String, bool)> = tollgate_kb::secrets::secret_refs(expr)
+        .into_iter()
+        .filter_map(|r| r.name)
+        .map(|n| (n, true))
+        .collect();
+    if expr.to_ascii_lowercase().contains("github.token") {
         out.push(("github.token".into(), false));
     }
     out

@@ -608,32 +608,10 @@ pub(crate) fn url_basename(url: &str) -> Option<String> {
     (!last.is_empty()).then(|| last.to_owned())
 }
 
-/// The host of a URL when it is static: lowercase, without user info or port.
+/// The host of a URL when it is static: lowercase, without user info or port
+/// ([`tollgate_model::addr::host_of`]). A host without a dot is left out: in a script
+/// that is a bare word or path (`build/out`) or a machine-local name (`localhost`, a
+/// service container), not a place the job reaches on the network.
 pub(crate) fn url_host(url: &str) -> Option<String> {
-    let rest = match url.split_once("://") {
-        Some((scheme, rest))
-            if !scheme.is_empty()
-                && scheme
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'+') =>
-        {
-            rest
-        }
-        Some(_) => return None,
-        None if url.starts_with("git@") => &url[4..],
-        None => url,
-    };
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if authority.starts_with('[') {
-        authority.split_once(']').map(|(h, _)| &h[1..])?
-    } else {
-        authority.split(':').next()?
-    };
-    let ok = !host.is_empty()
-        && host.contains('.')
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
-    ok.then(|| host.to_ascii_lowercase())
+    tollgate_model::addr::host_of(url).filter(|h| h.contains('.'))
 }

@@ -15,15 +15,16 @@ pub(super) fn val_text(cx: &Cx<'_>, v: &Val<'_>) -> String {
 
 pub(super) fn pip_spec_str(t: &str, span: Span) -> PackageSpec {
     let t = t.trim();
-    if let Some(at_url) = t.split_once(" @ ").map(|(n, u)| (n.trim(), u.trim())) {
+    let req = tollgate_model::pep508::parse(t);
+    if let Some(url) = req.as_ref().and_then(|r| r.url) {
         // PEP 508 direct reference: `name @ https://…`.
-        let kind = if at_url.1.starts_with("git+") {
+        let kind = if url.starts_with("git+") {
             PackageKind::Git
         } else {
             PackageKind::Url
         };
         return PackageSpec {
-            name: at_url.0.to_owned(),
+            name: req.map_or("", |r| r.name).to_owned(),
             version: None,
             kind,
             span,
@@ -68,18 +69,15 @@ pub(super) fn pip_spec_str(t: &str, span: Span) -> PackageSpec {
             span,
         };
     }
-    let end = t
-        .find(|c: char| "[=<>!~;@ (".contains(c))
-        .unwrap_or(t.len());
-    let name = &t[..end];
-    let rest = &t[end..];
-    let rest = if rest.starts_with('[') {
-        rest.split_once(']').map_or("", |(_, r)| r)
-    } else {
-        rest
+    // A PEP 508 specifier; what is not one (`$PKG`, `${{ matrix.pkg }}`) is kept whole as
+    // the name, with no version known.
+    let (name, version) = match req {
+        Some(r) => (
+            r.name,
+            (!r.specifier.is_empty()).then(|| r.specifier.replace(' ', "")),
+        ),
+        None => (t, None),
     };
-    let rest = rest.split(';').next().unwrap_or(rest).trim();
-    let version = (!rest.is_empty()).then(|| rest.replace(' ', ""));
     PackageSpec {
         name: name.to_owned(),
         version,

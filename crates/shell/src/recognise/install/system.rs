@@ -259,6 +259,20 @@ pub(super) fn nuget(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     cx.push(Fact::Install(inst));
 }
 
+/// A conda match spec (`name`, `name=1.2`, `name>=1.2,<2`, `name 1.2.*`, `name=1.2=build`):
+/// conda's own grammar, not PEP 508. The name runs to the first version or build character;
+/// the rest, without spaces, is the version.
+fn conda_spec(t: &str, span: Span) -> PackageSpec {
+    let end = t.find(|c: char| "[=<>!~ ".contains(c)).unwrap_or(t.len());
+    let rest = t[end..].trim();
+    PackageSpec {
+        name: t[..end].to_owned(),
+        version: (!rest.is_empty()).then(|| rest.replace(' ', "")),
+        kind: PackageKind::Registry,
+        span,
+    }
+}
+
 pub(super) fn conda(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], manager: Manager) {
     let scanned = scan(args, &flags::CONDA);
     let pos: Vec<&Word> = positionals(&scanned).collect();
@@ -271,17 +285,18 @@ pub(super) fn conda(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], manager: Mana
     };
     let mut inst = blank(manager, Some(sub), cmd);
     for w in &pos[skip..] {
-        let mut p = pip_spec(cx, w);
+        let text = cx.text(w);
+        let mut spec = text.trim();
         // `channel::pkg` names the channel inline.
-        if let Some((chan, name)) = p.name.split_once("::") {
+        if let Some((chan, rest)) = spec.split_once("::") {
             inst.index_urls.push(IndexUrl {
                 url: chan.to_owned(),
                 kind: IndexKind::Source,
                 span: w.span,
             });
-            p.name = name.to_owned();
+            spec = rest;
         }
-        inst.packages.push(p);
+        inst.packages.push(conda_spec(spec, w.span));
     }
     for a in &scanned {
         if a.is('c', "channel") {

@@ -1,0 +1,175 @@
+//! Addresses that several front ends and rules read the same way: full commit ids, the
+//! host of a URL and URLs that name GitHub content by commit. One definition each, so a
+//! lockfile, a `run:` script and a rule cannot disagree about what is pinned or where.
+
+/// Whether `s` is a full SHA-1 commit id: exactly 40 hexadecimal digits (either case).
+/// Abbreviated ids are not: a short prefix can be made to collide.
+#[must_use]
+pub fn is_commit_sha(s: &str) -> bool {
+    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The host of a URL-like string, lowercase (RFC 3986: hosts are case-insensitive),
+/// without user, port, path or a trailing root dot. Accepts `scheme://`, `git+https://`,
+/// scp-like `git@host:org/repo` and bare `host/path`; returns `None` when the host part
+/// is dynamic (`${…}`, `$VAR`) or empty.
+#[must_use]
+pub fn host_of(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = match url.split_once("://") {
+        // RFC 3986 §3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). Anything else
+        // (`${SCHEME}://…`) is not a URL we can read a host from.
+        Some((scheme, rest))
+            if scheme
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic())
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) =>
+        {
+            rest
+        }
+        Some(_) => return None,
+        None => {
+            // scp-like `git@github.com:org/repo.git`: a colon before any slash.
+            match url.split_once(':') {
+                Some((h, _)) if !h.contains('/') && h.contains('@') => h,
+                _ => url,
+            }
+        }
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if host.starts_with('[') {
+        // An IPv6 literal keeps both brackets; drop only a port after them.
+        host.find(']').map_or(host, |i| &host[..=i])
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':')
+        });
+    valid.then_some(host)
+}
+
+/// True for `https://raw.githubusercontent.com/<owner>/<repo>/<40-hex>/…` and
+/// `https://github.com/<owner>/<repo>/raw|blob/<40-hex>/…`: content addressed by commit,
+/// which nobody can change (Scorecard counts these as pinned). Only over `https` (or with
+/// no scheme written): content fetched over plain `http` can be swapped on the way, commit
+/// or not. Scheme and host compare case-insensitively.
+#[must_use]
+pub fn is_commit_pinned_github_url(url: &str) -> bool {
+    let url = url.trim();
+    let rest = match url.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => rest,
+        Some(_) => return false,
+        None => url,
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    let Some((first, path)) = parts.split_first() else {
+        return false;
+    };
+    let Some(host) = host_of(first) else {
+        return false;
+    };
+    match (host.as_str(), path) {
+        ("raw.githubusercontent.com", [_, _, r, ..]) => is_commit_sha(r),
+        ("github.com", [_, _, "raw" | "blob", r, ..]) => is_commit_sha(r),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    #[test]
+    fn commit_shas() {
+        let cases = [
+            (SHA, true),
+            ("0123456789ABCDEF0123456789ABCDEF01234567", true),
+            (&SHA[..39], false),
+            ("0123456789abcdef0123456789abcdef012345678", false),
+            ("0123456789abcdef0123456789abcdef0123456g", false),
+            ("", false),
+            ("v1.2.3", false),
+        ];
+        for (s, want) in cases {
+            assert_eq!(is_commit_sha(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn hosts() {
+        let cases = [
+            ("https://registry.npmjs.org/", Some("registry.npmjs.org")),
+            ("git+https://github.com/a/b.git", Some("github.com")),
+            ("git@github.com:org/repo.git", Some("github.com")),
+            ("http://user:pw@Example.COM:8080/x", Some("example.com")),
+            ("sparse+https://index.crates.io/", Some("index.crates.io")),
+            ("https://pypi.org./simple", Some("pypi.org")),
+            ("https://[::1]:8080/x", Some("[::1]")),
+            ("https://h.example?x=1", Some("h.example")),
+            ("https://${NPM_HOST}/", None),
+            ("${SCHEME}://example.com/x", None),
+            ("://example.com/x", None),
+            ("$URL", None),
+            ("", None),
+            ("file:///srv/wheels", None),
+            (
+                "pypi.example.internal/simple",
+                Some("pypi.example.internal"),
+            ),
+        ];
+        for (url, want) in cases {
+            assert_eq!(host_of(url).as_deref(), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn commit_pinned_urls() {
+        let cases = [
+            (
+                format!("https://raw.githubusercontent.com/o/r/{SHA}/install.sh"),
+                true,
+            ),
+            (
+                format!("raw.githubusercontent.com/o/r/{SHA}/install.sh"),
+                true,
+            ),
+            (
+                format!("HTTPS://Raw.GitHubUserContent.com/o/r/{SHA}/x"),
+                true,
+            ),
+            (format!("https://github.com/o/r/raw/{SHA}/x.sh"), true),
+            (format!("https://github.com/o/r/blob/{SHA}/x.sh"), true),
+            (
+                "https://raw.githubusercontent.com/o/r/main/install.sh".into(),
+                false,
+            ),
+            (format!("https://github.com/o/r/tree/{SHA}/x"), false),
+            (
+                format!("https://raw.githubusercontent.com/o/r/{}/x", &SHA[..7]),
+                false,
+            ),
+            // Plain http: anyone on the path can answer with other content.
+            (
+                format!("http://raw.githubusercontent.com/o/r/{SHA}/x"),
+                false,
+            ),
+            (format!("https://example.com/o/r/{SHA}/x"), false),
+            (
+                format!("https://raw.githubusercontent.com.evil.example/o/r/{SHA}/x"),
+                false,
+            ),
+        ];
+        for (url, want) in cases {
+            assert_eq!(is_commit_pinned_github_url(&url), want, "{url}");
+        }
+    }
+}
