@@ -29,31 +29,7 @@ pub(super) fn go(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     inst.global = sub == "install";
     let take = if sub == "run" { 1 } else { usize::MAX };
     for w in pos.iter().skip(skip).take(take) {
-        let t = owned(cx, w);
-        let spec = if let Some(kind) = local_kind(&t) {
-            PackageSpec {
-                name: t,
-                version: None,
-                kind,
-                span: w.span,
-            }
-        } else {
-            match t.split_once('@') {
-                Some((n, v)) => PackageSpec {
-                    name: n.to_owned(),
-                    version: Some(v.to_owned()),
-                    kind: PackageKind::Registry,
-                    span: w.span,
-                },
-                None => PackageSpec {
-                    name: t,
-                    version: None,
-                    kind: PackageKind::Registry,
-                    span: w.span,
-                },
-            }
-        };
-        inst.packages.push(spec);
+        inst.packages.push(spec_with_separator(cx, w, '@', None));
     }
     // `go mod download` fetches exactly what go.mod and go.sum name.
     inst.locked = sub == "mod" && inst.packages.is_empty();

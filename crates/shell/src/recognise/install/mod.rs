@@ -254,6 +254,31 @@ fn file_ref(cx: &Cx<'_>, a: &Arg<'_>) -> Option<FileRef> {
     })
 }
 
+/// A package argument of the form `name<sep>version` (`go install x@v1`, `gem install
+/// x:1.2`), or a local path or archive; `version` is the version given elsewhere (`gem
+/// install x -v 1.2`) when the argument has none.
+fn spec_with_separator(cx: &Cx<'_>, w: &Word, sep: char, version: Option<&str>) -> PackageSpec {
+    let t = owned(cx, w);
+    if let Some(kind) = local_kind(&t) {
+        return PackageSpec {
+            name: t,
+            version: None,
+            kind,
+            span: w.span,
+        };
+    }
+    let (name, version) = match t.split_once(sep) {
+        Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+        None => (t, version.map(str::to_owned)),
+    };
+    PackageSpec {
+        name,
+        version,
+        kind: PackageKind::Registry,
+        span: w.span,
+    }
+}
+
 fn local_kind(t: &str) -> Option<PackageKind> {
     let archive = [
         ".whl", ".tar.gz", ".tgz", ".zip", ".deb", ".rpm", ".gem", ".nupkg", ".crate", ".apk",

@@ -18,33 +18,9 @@ pub(super) fn gem(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
         .iter()
         .find(|a| a.is('v', "version"))
         .and_then(Arg::value_text);
+    // `gem install name:1.2.3` is the inline version form.
     for w in &pos[1..] {
-        let t = owned(cx, w);
-        let spec = if let Some(kind) = local_kind(&t) {
-            PackageSpec {
-                name: t,
-                version: None,
-                kind,
-                span: w.span,
-            }
-        } else {
-            // `gem install name:1.2.3` is the inline version form.
-            match t.split_once(':') {
-                Some((n, v)) => PackageSpec {
-                    name: n.to_owned(),
-                    version: Some(v.to_owned()),
-                    kind: PackageKind::Registry,
-                    span: w.span,
-                },
-                None => PackageSpec {
-                    name: t,
-                    version: version.map(str::to_owned),
-                    kind: PackageKind::Registry,
-                    span: w.span,
-                },
-            }
-        };
-        inst.packages.push(spec);
+        inst.packages.push(spec_with_separator(cx, w, ':', version));
     }
     for a in scanned.iter().filter(|a| a.is('s', "source")) {
         index(cx, &mut inst, a, IndexKind::Source);
