@@ -11,6 +11,12 @@ use crate::mask::overlaps;
 use crate::unwrap::unwrap_wrappers;
 use crate::{Limit, LimitKind};
 
+mod inner;
+mod text;
+
+pub(crate) use inner::is_shell;
+use text::static_text;
+
 /// How deep the walk may descend in one tree before it stops and reports. Each `$( … )`
 /// level costs about three tree levels, so this allows well over fifty nested
 /// substitutions while keeping the recursion far from the stack limit of a rayon thread.
@@ -606,123 +612,6 @@ impl<'a> Walker<'a> {
             quoted,
         }
     }
-
-    /// Analyse the script inside `sh -c '…'`, `eval '…'` and `bash <<EOF`.
-    fn inner_scripts(&mut self, idx: usize, nodes: &Nodes<'_>, src: Src<'_>, ctx: Ctx) {
-        if ctx.inner >= MAX_INNER_DEPTH {
-            if self.inner_candidate(idx).is_some() {
-                self.limits.push(Limit {
-                    kind: LimitKind::InnerScriptDepth,
-                    span: self.commands[idx].span,
-                });
-            }
-            return;
-        }
-        let Some(kind) = self.inner_candidate(idx) else {
-            return;
-        };
-        // Called again for heredocs attached after the command was built: the `-c`
-        // string (if any) was handled the first time.
-        if nodes.args.is_empty() && matches!(kind, Inner::Arg(_)) {
-            return;
-        }
-        let mut ictx = Ctx {
-            flags: ctx.flags,
-            parent: Some(idx),
-            chain: None,
-            depth: 0,
-            inner: ctx.inner + 1,
-        };
-        // Contexts describe where the inner command sits, not the outer pipeline.
-        ictx.flags.pipeline = false;
-        ictx.flags.and_or = false;
-        match kind {
-            Inner::Arg(ai) => {
-                if self.commands[idx].name() == Some("eval") {
-                    ictx.flags.eval = true;
-                } else {
-                    ictx.flags.shell_c = true;
-                }
-                let word_span = self.commands[idx].argv[ai].span;
-                if let Some(arg) = nodes.args.get(ai)
-                    && let Some((start, end)) = verbatim_inner(*arg, src)
-                {
-                    let text = src.text.get(start..end).unwrap_or("");
-                    self.script(text, src.map.inner(start), ictx);
-                } else if let Some(t) = self.commands[idx].argv[ai].text.clone() {
-                    self.script(&t, Map::Coarse(word_span), ictx);
-                }
-            }
-            Inner::Heredoc => {
-                ictx.flags.heredoc_script = true;
-                let body = nodes.redirects.iter().find_map(|r| {
-                    let mut c = r.walk();
-                    r.children(&mut c).find(|n| n.kind() == "heredoc_body")
-                });
-                if let Some(body) = body {
-                    let range = body.byte_range();
-                    let text = src.text.get(range.clone()).unwrap_or("");
-                    self.script(text, src.map.inner(range.start), ictx);
-                }
-            }
-        }
-    }
-
-    fn inner_candidate(&self, idx: usize) -> Option<Inner> {
-        let cmd = &self.commands[idx];
-        let name = cmd.name()?;
-        let args = cmd.args();
-        if name == "eval" {
-            return (args.len() == 1 && args[0].text.is_some())
-                .then_some(Inner::Arg(cmd.name_index + 1));
-        }
-        if !is_shell(name) {
-            return None;
-        }
-        // Options before the script: `-e`, `-x`, `-o pipefail`, combined `-ec`, `-lc`.
-        let mut c_flag = false;
-        let mut i = 0;
-        while i < args.len() {
-            let Some(t) = args[i].as_str() else { break };
-            if t == "--" {
-                i += 1;
-                break;
-            }
-            if t == "-o" || t == "+o" {
-                i += 2;
-                continue;
-            }
-            if (t.starts_with('-') || t.starts_with('+')) && t.len() > 1 {
-                if !t.starts_with("--") && t[1..].contains('c') {
-                    c_flag = true;
-                }
-                i += 1;
-                continue;
-            }
-            break;
-        }
-        if c_flag {
-            let w = args.get(i)?;
-            return w
-                .text
-                .is_some()
-                .then_some(Inner::Arg(cmd.name_index + 1 + i));
-        }
-        if i < args.len() {
-            return None; // a script file
-        }
-        cmd.redirects
-            .iter()
-            .any(|r| r.heredoc.is_some() && r.fd.is_none_or(|f| f == 0))
-            .then_some(Inner::Heredoc)
-    }
-}
-
-enum Inner {
-    /// The script is this word of `argv`.
-    Arg(usize),
-    /// The script is the command's stdin heredoc.
-    Heredoc,
 }
 
 /// The tree nodes of a command's words (parallel to `argv`) and redirections.
@@ -731,157 +620,9 @@ struct Nodes<'t> {
     redirects: Vec<Node<'t>>,
 }
 
-/// Shells whose `-c` string and stdin heredoc are shell scripts we can analyse.
-pub(crate) fn is_shell(name: &str) -> bool {
-    matches!(
-        name,
-        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "mksh"
-    )
-}
-
 fn is_redirect(kind: &str) -> bool {
     matches!(
         kind,
         "file_redirect" | "heredoc_redirect" | "herestring_redirect"
     )
-}
-
-/// For a quoted literal with no escapes, the byte range of its contents in `src.text`.
-fn verbatim_inner(node: Node<'_>, src: Src<'_>) -> Option<(usize, usize)> {
-    let r = node.byte_range();
-    match node.kind() {
-        "raw_string" => Some((r.start + 1, r.end.checked_sub(1)?)),
-        "string" => {
-            let inner = src.text.get(r.start + 1..r.end.checked_sub(1)?)?;
-            if inner.contains('\\') {
-                return None;
-            }
-            let mut c = node.walk();
-            // Expansions inside are fine: they stay expansions when re-parsed, and their
-            // own substitutions were already walked in the outer tree.
-            let only_text = node
-                .named_children(&mut c)
-                .all(|n| n.kind() == "string_content");
-            only_text.then_some((r.start + 1, r.end - 1))
-        }
-        "word" => (!src.text(node).contains('\\')).then_some((r.start, r.end)),
-        _ => None,
-    }
-}
-
-/// Quote removal for static words; `false` when any part is dynamic.
-fn static_text(
-    node: Node<'_>,
-    src: Src<'_>,
-    out: &mut String,
-    quoted: &mut bool,
-    depth: u8,
-) -> bool {
-    if depth > 32 {
-        return false;
-    }
-    let t = src.text(node);
-    match node.kind() {
-        "word" | "number" => {
-            unescape_bare(t, out);
-            true
-        }
-        "raw_string" => {
-            *quoted = true;
-            out.push_str(strip_outer_quotes(t));
-            true
-        }
-        "string" | "translated_string" => {
-            *quoted = true;
-            let mut c = node.walk();
-            if node
-                .named_children(&mut c)
-                .any(|n| n.kind() != "string_content")
-            {
-                return false;
-            }
-            let inner = t.trim_start_matches('$');
-            unescape_double(strip_outer_quotes(inner), out);
-            true
-        }
-        "ansi_c_string" => {
-            *quoted = true;
-            let inner = t.strip_prefix('$').map_or(t, strip_outer_quotes);
-            unescape_ansi_c(inner, out)
-        }
-        "concatenation" => {
-            let mut c = node.walk();
-            for ch in node.children(&mut c) {
-                if !static_text(ch, src, out, quoted, depth + 1) {
-                    return false;
-                }
-            }
-            true
-        }
-        _ => false,
-    }
-}
-
-/// Backslash removal outside quotes: `\x` is `x`, `\<newline>` joins lines.
-fn unescape_bare(t: &str, out: &mut String) {
-    if !t.contains('\\') {
-        out.push_str(t);
-        return;
-    }
-    let mut chars = t.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('\n') | None => {}
-                Some(n) => out.push(n),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-}
-
-/// Inside double quotes a backslash only escapes `$`, `` ` ``, `"`, `\` and newline.
-fn unescape_double(t: &str, out: &mut String) {
-    if !t.contains('\\') {
-        out.push_str(t);
-        return;
-    }
-    let mut chars = t.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.peek() {
-                Some('$' | '`' | '"' | '\\') => {
-                    if let Some(n) = chars.next() {
-                        out.push(n);
-                    }
-                }
-                Some('\n') => {
-                    chars.next();
-                }
-                _ => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-}
-
-/// `$'…'` strings: the common escapes; anything exotic makes the word dynamic.
-fn unescape_ansi_c(t: &str, out: &mut String) -> bool {
-    let mut chars = t.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some(c @ ('\\' | '\'' | '"' | '?')) => out.push(c),
-            _ => return false,
-        }
-    }
-    true
 }

@@ -1,0 +1,447 @@
+//! The permissions the commands of a `run:` script need: `git push`, `gh`, `gh api` and
+//! `curl` calls to the GitHub API, and the commands the knowledge base lists.
+
+use super::*;
+
+use tollgate_kb::github::GH_GLOBAL_VALUE_OPTS as VALUE_OPTS;
+
+/// The static positional words of a command: its name, then arguments that are not
+/// options (stopping at the first dynamic word).
+fn positionals(cmd: &Command) -> Vec<&str> {
+    let mut out = Vec::new();
+    let Some(name) = cmd.name() else { return out };
+    out.push(name);
+    let mut skip = false;
+    for w in cmd.args() {
+        if skip {
+            skip = false;
+            continue;
+        }
+        let Some(t) = w.as_str() else { break };
+        if VALUE_OPTS.contains(&t) {
+            skip = true;
+            continue;
+        }
+        if t.starts_with('-') {
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
+fn has_flag(cmd: &Command, flags: &[String]) -> bool {
+    cmd.args().iter().filter_map(Word::as_str).any(|t| {
+        flags.iter().any(|f| {
+            t == f
+                || t.strip_prefix(f.as_str())
+                    .is_some_and(|r| r.starts_with('='))
+        })
+    })
+}
+
+fn sets_env(cmd: &Command, analysis: &Analysis, envs: &[&Env], names: &[String]) -> bool {
+    names.iter().any(|n| {
+        cmd.assignment(n).is_some()
+            || analysis.assignments.iter().any(|a| a.name == *n)
+            || env_value(envs, n).is_some()
+    })
+}
+
+/// Whether the command's words start with the entry's `run` words. Checked for every
+/// command against every entry, so it compares in place without allocating.
+fn run_prefix_matches(run: &str, words: &[&str]) -> bool {
+    run.split_whitespace()
+        .enumerate()
+        .all(|(n, w)| words.get(n) == Some(&w))
+}
+
+fn command_matches(
+    e: &CommandEntry,
+    cmd: &Command,
+    words: &[&str],
+    script: &str,
+    analysis: &Analysis,
+    envs: &[&Env],
+) -> bool {
+    if !run_prefix_matches(&e.run, words) {
+        return false;
+    }
+    if !e.flag.is_empty() && !has_flag(cmd, &e.flag) {
+        return false;
+    }
+    if !e.without_flag.is_empty() && has_flag(cmd, &e.without_flag) {
+        return false;
+    }
+    if let Some(c) = &e.arg_contains
+        && !cmd
+            .args()
+            .iter()
+            .any(|w| w.display(script).contains(c.as_str()))
+    {
+        return false;
+    }
+    if !e.without_env.is_empty() && sets_env(cmd, analysis, envs, &e.without_env) {
+        return false;
+    }
+    true
+}
+
+/// Whether `gh` in this step authenticates as someone other than the workflow token.
+fn gh_other_identity(
+    resolve: &dyn Fn(&str) -> String,
+    cmd: &Command,
+    script: &str,
+    envs: &[&Env],
+) -> bool {
+    tollgate_kb::github::GH_TOKEN_VARS.iter().any(|n| {
+        let v = cmd
+            .assignment(n)
+            .and_then(|a| a.value.as_ref())
+            .map(|w| w.display(script).into_owned())
+            .or_else(|| env_value(envs, n).map(str::to_owned));
+        v.is_some_and(|v| is_other_identity(&resolve(&v)))
+    })
+}
+
+/// Commands that cannot use a token they find in the environment: shell built-ins and
+/// text tools. Any other program run while the workflow token is in the step's
+/// environment may call the API with it.
+const INERT: &[&str] = &[
+    "echo",
+    "printf",
+    "cat",
+    "jq",
+    "yq",
+    "grep",
+    "sed",
+    "awk",
+    "test",
+    "[",
+    "[[",
+    "true",
+    "false",
+    "exit",
+    "set",
+    "export",
+    "cd",
+    "ls",
+    "mkdir",
+    "rm",
+    "cp",
+    "mv",
+    "tee",
+    "head",
+    "tail",
+    "sort",
+    "uniq",
+    "wc",
+    "cut",
+    "tr",
+    "date",
+    "sleep",
+    "basename",
+    "dirname",
+    "read",
+    "printenv",
+    "env",
+    "git",
+    "shift",
+    "local",
+    "return",
+    "source",
+    ".",
+    "touch",
+    "find",
+    "xargs",
+    "base64",
+    "sha256sum",
+    "diff",
+    "chmod",
+    "seq",
+    "pwd",
+    "cmp",
+];
+
+/// `resolve` maps composite-action inputs to what the caller passes; `checkout_other`
+/// says the job's checkout authenticated with another credential.
+pub(super) fn script_into(
+    resolve: &dyn Fn(&str) -> String,
+    checkout_other: bool,
+    script: &str,
+    analysis: &Analysis,
+    envs: &[&Env],
+    needs: &mut Needs,
+) {
+    let base = kb();
+    // The workflow token handed to the script (in the step's or job's `env:`, or
+    // templated in): programs we cannot judge may then use it for anything.
+    let token_given = envs
+        .iter()
+        .flat_map(|e| &e.vars)
+        .any(|v| is_workflow_token(&resolve(&v.value.value)))
+        || is_workflow_token(script);
+    for cmd in &analysis.commands {
+        let words = positionals(cmd);
+        let Some(&name) = words.first() else { continue };
+        if name == "gh" && gh_other_identity(resolve, cmd, script, envs) {
+            continue;
+        }
+        if name == "git" && words.get(1) == Some(&"push") {
+            // The push authenticates with what checkout persisted, or with a credential
+            // in the remote URL; only the workflow token needs `contents: write`.
+            let text = script.get(cmd.span.start..cmd.span.end).unwrap_or("");
+            if checkout_other || !super::super::util::secret_names(text).is_empty() {
+                continue;
+            }
+        }
+        if name == "gh" && words.get(1) == Some(&"api") {
+            api_into(cmd, script, needs);
+            continue;
+        }
+        if name == "curl" && curl_api_into(cmd, script, needs) {
+            continue;
+        }
+        let mut matched = false;
+        for e in base
+            .commands_for(name)
+            .filter(|e| command_matches(e, cmd, &words, script, analysis, envs))
+        {
+            matched = true;
+            let why = format!("`{}`", e.run);
+            if e.unknown.is_some() {
+                needs.unknown.insert(e.run.clone());
+            } else {
+                needs.add(&e.permissions, &why, false);
+            }
+        }
+        // A command the base names, whatever its options, is judged.
+        let named = base
+            .commands_for(name)
+            .any(|e| run_prefix_matches(&e.run, words.as_slice()));
+        if matched || named || INERT.contains(&name) {
+            continue;
+        }
+        // A program we do not know that publishes may use the OIDC token (npm and PyPI
+        // trusted publishing), and any program may use a token it is handed.
+        let text = script.get(cmd.span.start..cmd.span.end).unwrap_or("");
+        let what: String = text
+            .split_whitespace()
+            .filter(|w| *w != "\\")
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if text.to_ascii_lowercase().contains("publish") {
+            needs.unknown.insert(format!("{what} (publishes)"));
+        } else if token_given && name != "gh" {
+            needs.unknown.insert(format!("{what} (given the token)"));
+        } else if token_given {
+            needs.unknown.insert(what);
+        }
+    }
+    for v in &base.variable {
+        if script.contains(&v.name) {
+            needs.add(&v.permissions, &format!("`{}`", v.name), false);
+        }
+    }
+}
+
+/// `curl` against `api.github.com`: the endpoint after the host, the method from
+/// `-X`/`--request` (POST when data is sent). False when the command is not an API call.
+fn curl_api_into(cmd: &Command, script: &str, needs: &mut Needs) -> bool {
+    let args: Vec<String> = cmd
+        .args()
+        .iter()
+        .map(|w| w.display(script).into_owned())
+        .collect();
+    let Some(path) = args.iter().find_map(|a| {
+        a.split_once("api.github.com/")
+            .map(|(_, p)| p.split('?').next().unwrap_or("").to_owned())
+    }) else {
+        return false;
+    };
+    let mut method: Option<&str> = None;
+    let mut data = false;
+    for (i, a) in args.iter().enumerate() {
+        if a == "-X" || a == "--request" {
+            method = args.get(i + 1).map(String::as_str);
+        } else if let Some(m) = a.strip_prefix("-X").filter(|m| !m.is_empty()) {
+            method = Some(m);
+        } else if a.starts_with("-d")
+            || a.starts_with("--data")
+            || a == "--json"
+            || a == "-F"
+            || a == "--form"
+        {
+            data = true;
+        }
+    }
+    let writes = method.map_or(data, |m| !m.eq_ignore_ascii_case("GET"));
+    match kb().api.iter().find(|e| glob_match(&e.path, &path)) {
+        Some(e) if e.unknown.is_none() => {
+            let perms = if writes {
+                e.write.as_ref()
+            } else {
+                e.read.as_ref()
+            };
+            if let Some(p) = perms {
+                let why = format!(
+                    "`curl` {} `{path}`",
+                    if writes { "writing" } else { "reading" }
+                );
+                match &e.alternative {
+                    Some(alt) => needs.add_either(p, alt, &why),
+                    None => needs.add(p, &why, false),
+                }
+            }
+        }
+        _ => {
+            needs.unknown.insert(format!("curl api.github.com/{path}"));
+        }
+    }
+    true
+}
+
+use tollgate_kb::github::GH_API_VALUE_OPTS as API_VALUE_OPTS;
+
+fn api_into(cmd: &Command, script: &str, needs: &mut Needs) {
+    let args = cmd.args();
+    let mut method: Option<String> = None;
+    let mut fields = false;
+    let mut endpoint: Option<String> = None;
+    let mut i = 1; // after `api`
+    while i < args.len() {
+        let w = &args[i];
+        let t = w.display(script);
+        let (opt, inline) = match t.split_once('=') {
+            Some((o, v)) if o.starts_with("--") => (o.to_owned(), Some(v.to_owned())),
+            _ => (t.to_string(), None),
+        };
+        if API_VALUE_OPTS.contains(&opt.as_str()) {
+            let value = inline.or_else(|| args.get(i + 1).map(|n| n.display(script).into_owned()));
+            if opt == "-X" || opt == "--method" {
+                method = value;
+            } else if ["-f", "--raw-field", "-F", "--field", "--input"].contains(&opt.as_str()) {
+                fields = true;
+            }
+            i += if t.contains('=') && t.starts_with("--") {
+                1
+            } else {
+                2
+            };
+            continue;
+        }
+        if let Some(m) = t.strip_prefix("-X").filter(|m| !m.is_empty()) {
+            method = Some(m.to_owned());
+        } else if t.starts_with('-') {
+        } else if endpoint.is_none() {
+            endpoint = Some(t.trim_start_matches('/').to_owned());
+        }
+        i += 1;
+    }
+    let Some(endpoint) = endpoint else { return };
+    // With fields and no method, gh sends a POST.
+    let writes = method.map_or(fields, |m| !m.eq_ignore_ascii_case("GET"));
+    let path = endpoint.split('?').next().unwrap_or("");
+    let found = kb().api.iter().find(|e| glob_match(&e.path, path));
+    match found {
+        Some(e) if e.unknown.is_none() => {
+            let perms = if writes {
+                e.write.as_ref()
+            } else {
+                e.read.as_ref()
+            };
+            if let Some(p) = perms {
+                let why = format!("`gh api {endpoint}`");
+                match &e.alternative {
+                    Some(alt) => needs.add_either(p, alt, &why),
+                    None => needs.add(p, &why, false),
+                }
+            }
+        }
+        _ => {
+            needs.unknown.insert(format!("gh api {endpoint}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_shell::Analyzer;
+
+    fn run(script: &str) -> Needs {
+        let analysis = Analyzer::new().analyze(script);
+        let mut n = Needs::default();
+        script_into(&|v| v.to_owned(), false, script, &analysis, &[], &mut n);
+        n.resolve(&|_| PermissionLevel::None)
+    }
+
+    #[test]
+    fn commands() {
+        let cases: &[(&str, &[(&str, PermissionLevel)])] = &[
+            (
+                "git push origin HEAD",
+                &[("contents", PermissionLevel::Write)],
+            ),
+            (
+                "git -C sub push --tags",
+                &[("contents", PermissionLevel::Write)],
+            ),
+            (
+                "gh pr create --fill",
+                &[("pull-requests", PermissionLevel::Write)],
+            ),
+            (
+                "gh pr view 1 --json title",
+                &[("pull-requests", PermissionLevel::Read)],
+            ),
+            (
+                "gh release upload v1 a.tgz",
+                &[("contents", PermissionLevel::Write)],
+            ),
+            (
+                "gh api repos/o/r/issues/1/comments -f body=x",
+                &[("issues", PermissionLevel::Write)],
+            ),
+            (
+                "gh api -X GET repos/o/r/pulls",
+                &[("pull-requests", PermissionLevel::Read)],
+            ),
+            (
+                "npm publish --provenance --access public",
+                &[("id-token", PermissionLevel::Write)],
+            ),
+            ("NODE_AUTH_TOKEN=x npm publish", &[]),
+            (
+                "cosign sign --yes img@sha256:x",
+                &[("id-token", PermissionLevel::Write)],
+            ),
+            ("cosign sign --key k.pem img", &[]),
+            (
+                "docker push ghcr.io/o/img:1",
+                &[("packages", PermissionLevel::Write)],
+            ),
+            (
+                "curl -X POST -H \"Authorization: Bearer $T\" https://api.github.com/repos/o/r/statuses/abc",
+                &[("statuses", PermissionLevel::Write)],
+            ),
+            (
+                "curl -s https://api.github.com/repos/o/r/releases/latest",
+                &[("contents", PermissionLevel::Read)],
+            ),
+            ("echo hi", &[]),
+        ];
+        for (script, want) in cases {
+            let n = run(script);
+            let got: Vec<(&str, PermissionLevel)> = n
+                .scopes
+                .iter()
+                .map(|(s, (l, _))| (s.as_str(), *l))
+                .collect();
+            assert_eq!(&got, want, "{script}");
+            assert!(n.is_known(), "{script}: {:?}", n.unknown);
+        }
+        assert!(!run("gh api graphql -f query=x").is_known());
+    }
+}
