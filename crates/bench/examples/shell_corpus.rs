@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use tollgate_scan::{Parsed, ScanOptions, scan};
+use tollgate_scan::{FileModel, ScanOptions, scan};
 use tollgate_shell::Analyzer;
 
 fn main() {
@@ -37,8 +37,8 @@ fn main() {
             }
         }
         let steps: Vec<&tollgate_gha::Step> = match &*input.parsed {
-            Parsed::Workflow(w) => w.jobs.iter().flat_map(|j| &j.steps).collect(),
-            Parsed::Action(a) => a.steps().iter().collect(),
+            FileModel::Workflow(w) => w.jobs.iter().flat_map(|j| &j.steps).collect(),
+            FileModel::Action(a) => a.steps().iter().collect(),
             _ => Vec::new(),
         };
         scripts.extend(

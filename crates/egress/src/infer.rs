@@ -11,7 +11,7 @@ use tollgate_graph::util::{host_of, image_host};
 use tollgate_graph::{EdgeKind, Graph, Kind, NodeId, NodeKind};
 use tollgate_lockfile::{ConfiguredSource, Ecosystem, Source, SourceRole};
 use tollgate_model::{Location, SourceFile, Span};
-use tollgate_scan::{Input, Parsed, Scan};
+use tollgate_scan::{FileModel, Input, Scan};
 use tollgate_shell::{CredentialKind, Fact, IndexKind, Install, PackageKind};
 
 use crate::harden::harden_runner;
@@ -24,7 +24,7 @@ use crate::{
 mod install;
 mod run;
 
-use run::StepCx;
+use run::RunStep;
 
 /// Every job of the scan, in graph order. Jobs that call a reusable workflow run no
 /// steps themselves (the called workflow's jobs are reported from its own file) and are
@@ -75,7 +75,7 @@ impl Cache {
     fn representatives(
         &self,
         file: NodeId,
-        parsed: &tollgate_lockfile::Parsed,
+        parsed: &tollgate_lockfile::PackageFile,
         configured: &[ConfiguredSource],
     ) -> Arc<[Representative]> {
         let lock = || {
@@ -108,7 +108,7 @@ struct Representative {
 
 /// The first package of each (registry or host, deciding config entry) of a lockfile.
 fn representatives(
-    parsed: &tollgate_lockfile::Parsed,
+    parsed: &tollgate_lockfile::PackageFile,
     configured: &[ConfiguredSource],
 ) -> Vec<Representative> {
     let go_keyword = |u: &str| matches!(u.trim(), "direct" | "off");
@@ -233,7 +233,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
             Some(NodeKind::Step { job, .. }) => *job,
             _ => None,
         };
-        let cx = StepCx {
+        let cx = RunStep {
             scan,
             graph,
             cache,

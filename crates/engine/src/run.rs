@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tollgate_model::{Confidence, Diagnostic, DiagnosticCode, Finding, Level};
-use tollgate_scan::{Input, Parsed, Scan};
+use tollgate_scan::{FileModel, Input, Scan};
 
 use crate::catalog::RuleMeta;
 use crate::config::Config;
@@ -206,7 +206,7 @@ fn contained(
 fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'_>) {
     rule.check_input(cx, input, sink);
     match &*input.parsed {
-        Parsed::Workflow(wf) => {
+        FileModel::Workflow(wf) => {
             rule.check_workflow(
                 cx,
                 &WorkflowCx {
@@ -243,7 +243,7 @@ fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'
             }
             sink.set_job(None);
         }
-        Parsed::Action(a) => {
+        FileModel::Action(a) => {
             rule.check_action(cx, input, a, sink);
             for step in a.steps() {
                 rule.check_step(
@@ -275,8 +275,8 @@ fn apply_suppressions(
         .par_iter()
         .filter_map(|input| {
             let (wf, action) = match &*input.parsed {
-                Parsed::Workflow(w) => (Some(w), None),
-                Parsed::Action(a) => (None, Some(a)),
+                FileModel::Workflow(w) => (Some(w), None),
+                FileModel::Action(a) => (None, Some(a)),
                 _ => (None, None),
             };
             let sups = suppress::parse(&input.source, wf, action);

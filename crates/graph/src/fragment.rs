@@ -8,7 +8,7 @@ use tollgate_gha::{
 };
 use tollgate_lockfile::{Ecosystem, Source, SourceKind, SourceRole};
 use tollgate_model::{FileKind, Span};
-use tollgate_scan::{Input, Parsed};
+use tollgate_scan::{FileModel, Input};
 
 use crate::model::{Access, EdgeKind, InputId, NodeKind, Origin, RemoteRef, Target};
 use crate::resolve::{Resolution, Resolver};
@@ -63,7 +63,7 @@ pub(crate) struct Fragment {
     pub locked: Vec<(String, String)>,
 }
 
-pub(crate) struct Cx<'a> {
+pub(crate) struct FragmentBuilder<'a> {
     pub id: InputId,
     pub input: &'a Input,
     pub resolver: &'a Resolver,
@@ -73,7 +73,7 @@ pub(crate) struct Cx<'a> {
     shared: HashMap<Key, usize>,
 }
 
-impl<'a> Cx<'a> {
+impl<'a> FragmentBuilder<'a> {
     pub fn new(id: InputId, input: &'a Input, resolver: &'a Resolver) -> Self {
         Self {
             id,
@@ -363,8 +363,13 @@ fn job_secrets(input: &Input, wf: &Workflow, job: &Job) -> Vec<(Option<String>, 
     out
 }
 
-fn permissions(cx: &mut Cx<'_>, job: &FRef, block: Option<&PermissionsBlock>, job_span: Span) {
-    let hold = |cx: &mut Cx<'_>, scope: &str, access: Access, span: Span| {
+fn permissions(
+    cx: &mut FragmentBuilder<'_>,
+    job: &FRef,
+    block: Option<&PermissionsBlock>,
+    job_span: Span,
+) {
+    let hold = |cx: &mut FragmentBuilder<'_>, scope: &str, access: Access, span: Span| {
         let key = Key::Permission(scope.to_owned(), access);
         let kind = NodeKind::Permission {
             scope: scope.to_owned(),
@@ -373,7 +378,7 @@ fn permissions(cx: &mut Cx<'_>, job: &FRef, block: Option<&PermissionsBlock>, jo
         let node = cx.shared(key, kind, Some(span));
         cx.edge(job, &node, EdgeKind::Holds, Some(span));
     };
-    let oidc = |cx: &mut Cx<'_>, span: Span| {
+    let oidc = |cx: &mut FragmentBuilder<'_>, span: Span| {
         let node = cx.shared(Key::Oidc, NodeKind::Oidc, Some(span));
         cx.edge(job, &node, EdgeKind::Holds, Some(span));
     };
@@ -414,7 +419,7 @@ fn runner_label(job: &Job) -> Option<(String, bool, Span)> {
     Some((labels.join(", "), r.is_self_hosted(), r.span))
 }
 
-fn workflow(cx: &mut Cx<'_>, wf: &Workflow) {
+fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
     let path = cx.input.source.display.clone();
     let wnode = cx.shared(
         Key::File(cx.id),
@@ -501,7 +506,7 @@ fn workflow(cx: &mut Cx<'_>, wf: &Workflow) {
     }
 }
 
-fn action(cx: &mut Cx<'_>, action: Option<&Action>) {
+fn action(cx: &mut FragmentBuilder<'_>, action: Option<&Action>) {
     let display = &cx.input.source.display;
     let dir = display.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let using = action.and_then(|a| match &a.runs {
@@ -541,7 +546,7 @@ fn action(cx: &mut Cx<'_>, action: Option<&Action>) {
     }
 }
 
-fn actions_lock(cx: &mut Cx<'_>, lock: &ActionsLock) {
+fn actions_lock(cx: &mut FragmentBuilder<'_>, lock: &ActionsLock) {
     for dep in &lock.dependencies {
         let Uses::Remote(r) = Uses::parse(&dep.reference.value) else {
             continue;
@@ -561,7 +566,7 @@ fn actions_lock(cx: &mut Cx<'_>, lock: &ActionsLock) {
     }
 }
 
-fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed) {
+fn lockfile(cx: &mut FragmentBuilder<'_>, kind: FileKind, parsed: &tollgate_lockfile::PackageFile) {
     let path = cx.input.source.display.clone();
     let file = if kind.is_lockfile() {
         let packages = parsed
@@ -642,12 +647,12 @@ fn lockfile(cx: &mut Cx<'_>, kind: FileKind, parsed: &tollgate_lockfile::Parsed)
 
 /// Build the fragment of one input.
 pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment {
-    let mut cx = Cx::new(id, input, resolver);
+    let mut cx = FragmentBuilder::new(id, input, resolver);
     match (&*input.parsed, input.kind) {
-        (Parsed::Workflow(wf), _) => workflow(&mut cx, wf),
-        (Parsed::Action(a), _) => action(&mut cx, Some(a)),
+        (FileModel::Workflow(wf), _) => workflow(&mut cx, wf),
+        (FileModel::Action(a), _) => action(&mut cx, Some(a)),
         (_, FileKind::Action) => action(&mut cx, None),
-        (Parsed::ActionsLock(lock), _) => actions_lock(&mut cx, lock),
+        (FileModel::ActionsLock(lock), _) => actions_lock(&mut cx, lock),
         (_, FileKind::Workflow) => {
             // An unparseable workflow still gets its node, so references to it resolve.
             let path = input.source.display.clone();
@@ -657,7 +662,7 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
                 Some(Span::empty(0)),
             );
         }
-        (Parsed::Packages(p), kind) => lockfile(&mut cx, kind, p),
+        (FileModel::Packages(p), kind) => lockfile(&mut cx, kind, p),
         _ => {}
     }
     cx.frag

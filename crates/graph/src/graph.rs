@@ -12,7 +12,7 @@ use tollgate_gha::{Job, Step, Workflow};
 use tollgate_model::{
     Diagnostic, DiagnosticCode, FileKind, LineCol, LineIndex, Location, Severity,
 };
-use tollgate_scan::{Input, Parsed, Scan};
+use tollgate_scan::{FileModel, Input, Scan};
 
 use crate::fragment::{self, FRef, Fragment, Key};
 use crate::model::{Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, Target};
@@ -255,7 +255,7 @@ impl Graph {
         let (mut nodes, mut edges) = (0, 0);
         for (_, input) in all {
             match &*input.parsed {
-                Parsed::Packages(p) => {
+                FileModel::Packages(p) => {
                     nodes += p.packages.len() + p.sources.len() + 1;
                     edges += 2 * p.packages.len() + p.sources.len();
                 }
@@ -598,7 +598,7 @@ impl Graph {
             return None;
         };
         let input = self.input(scan, node.origin?.input())?;
-        let Parsed::Workflow(wf) = &*input.parsed else {
+        let FileModel::Workflow(wf) = &*input.parsed else {
             return None;
         };
         Some((wf, wf.jobs.get(index)?))
@@ -613,8 +613,8 @@ impl Graph {
         };
         let input = self.input(scan, node.origin?.input())?;
         let steps = match (&*input.parsed, job) {
-            (Parsed::Workflow(wf), Some(j)) => &wf.jobs.get(j)?.steps,
-            (Parsed::Action(a), None) => a.steps(),
+            (FileModel::Workflow(wf), Some(j)) => &wf.jobs.get(j)?.steps,
+            (FileModel::Action(a), None) => a.steps(),
             _ => return None,
         };
         steps.iter().find(|s| s.index == index)

@@ -13,7 +13,7 @@ use tollgate_lockfile::{Ecosystem, SourceKind};
 use tollgate_model::{FileKind, Span};
 use tollgate_shell::{Fact, Install, PackageKind};
 
-use crate::fragment::{Cx, FRef, Key};
+use crate::fragment::{FRef, FragmentBuilder, Key};
 use crate::model::{EdgeKind, NodeKind};
 use crate::util::{host_of, normalise, repo_prefix};
 
@@ -41,7 +41,7 @@ fn join(dir: &str, rel: &str) -> Option<String> {
     }
 }
 
-impl Cx<'_> {
+impl FragmentBuilder<'_> {
     /// The directory (relative to the scan root) a step runs in, when static.
     fn step_dir(&self, working_directory: Option<&str>) -> Option<String> {
         let wd = working_directory.unwrap_or(".");

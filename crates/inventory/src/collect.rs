@@ -17,7 +17,7 @@ use tollgate_lockfile::{
 };
 use tollgate_model::Span;
 use tollgate_model::addr::{is_commit_pinned_github_url, is_commit_sha};
-use tollgate_scan::{Input, Parsed, Scan};
+use tollgate_scan::{FileModel, Input, Scan};
 use tollgate_shell::{Download, Fact, IndexKind, Install};
 
 use crate::data::{Knowledge, knowledge};

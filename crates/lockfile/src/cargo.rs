@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::lines::{lf_lines, lone_cr, quoted, sub_span};
-use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
+use crate::model::{Ecosystem, Integrity, Package, PackageFile, Source};
 use crate::registry::registry_source;
 
 #[derive(PartialEq, Eq)]
@@ -27,9 +27,9 @@ enum Section {
     Other,
 }
 
-pub(crate) fn parse(file: &SourceFile) -> Parsed {
+pub(crate) fn parse(file: &SourceFile) -> PackageFile {
     let text = file.text();
-    let mut out = Parsed::default();
+    let mut out = PackageFile::default();
     let mut section = Section::Top;
     let mut current: Option<Package> = None;
     let mut in_array = false;
@@ -217,7 +217,7 @@ fn span_of(start: usize, text: &str) -> Span {
     Span::new(start, start + text.len())
 }
 
-fn finish(out: &mut Parsed, pkg: Option<Package>, end: usize) {
+fn finish(out: &mut PackageFile, pkg: Option<Package>, end: usize) {
     if let Some(mut p) = pkg {
         p.span.end = end.max(p.span.end);
         // No `source` means a path dependency or a workspace member, built from the tree.

@@ -7,7 +7,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::lines::{lf_lines, sub_span, universal_lines};
-use crate::model::{ConfiguredSource, Ecosystem, Package, Parsed, Source, SourceRole};
+use crate::model::{ConfiguredSource, Ecosystem, Package, PackageFile, Source, SourceRole};
 use crate::registry::normalise_for_match;
 use crate::yaml::parse_recovering;
 
@@ -19,8 +19,8 @@ fn source(eco: Ecosystem, url: &str, role: SourceRole, span: Span) -> Configured
 /// default registry, `@scope:registry` the registry of one scope, `strict-ssl=false` turns
 /// TLS verification off. Values may hold `${ENV}` references, which npm expands at run
 /// time; they are kept as written. Auth keys (`//host/:_authToken`) are not read.
-pub(crate) fn parse_npmrc(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_npmrc(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let mut strict_ssl_off = false;
     // npm reads the file with its `ini` package, which splits at `/[\r\n]+/`: a lone CR
     // ends a line.
@@ -65,8 +65,8 @@ fn unquote(v: &str) -> &str {
 
 /// `.yarnrc.yml` (Yarn berry): `npmRegistryServer`, `npmScopes.<scope>.npmRegistryServer`,
 /// `enableStrictSsl: false`, `unsafeHttpWhitelist`.
-pub(crate) fn parse_yarnrc(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_yarnrc(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let docs = parse_recovering(file, &mut out.diagnostics, ".yarnrc.yml");
     let insecure = docs
         .iter()
@@ -125,7 +125,7 @@ fn kv_span(t: &DeTable<'_>, k: &str) -> Option<Span> {
     ))
 }
 
-fn parse_toml<'a>(file: &'a SourceFile, out: &mut Parsed, what: &str) -> Spanned<DeTable<'a>> {
+fn parse_toml<'a>(file: &'a SourceFile, out: &mut PackageFile, what: &str) -> Spanned<DeTable<'a>> {
     let (doc, errors) = DeTable::parse_recoverable(file.text());
     if let Some(e) = errors.first() {
         let at = e.span().map_or(0, |r| r.start);
@@ -149,8 +149,8 @@ fn parse_toml<'a>(file: &'a SourceFile, out: &mut Parsed, what: &str) -> Spanned
 /// `[source.<name>]` with `registry`/`local-registry`/`directory`/`git` and `replace-with`.
 /// Replacement chains (`crates-io` → `mirror` → `vendored`) are followed here so each
 /// `Replacement` entry carries the URL that finally serves the packages.
-pub(crate) fn parse_cargo_config(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_cargo_config(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let doc = parse_toml(file, &mut out, "Cargo config");
     let doc = doc.get_ref();
     let mut named: Vec<(String, String, Span)> = Vec::new();
@@ -228,8 +228,8 @@ pub(crate) fn parse_cargo_config(file: &SourceFile) -> Parsed {
 
 /// `pip.conf` / `pip.ini`: ini sections (`[global]`, `[install]`); a value continues on
 /// following indented lines, which is how several `extra-index-url`s are written.
-pub(crate) fn parse_pip_conf(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_pip_conf(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let mut current: Option<(String, Vec<(String, Span)>)> = None;
     let mut entries: Vec<(String, Vec<(String, Span)>)> = Vec::new();
     // pip reads the file with `configparser` through a text-mode file: universal newlines,
@@ -301,8 +301,8 @@ fn mark_trusted(sources: &mut [ConfiguredSource], trusted: &[String]) {
 /// `pyproject.toml`: Poetry's `[[tool.poetry.source]]` (with `priority`, or the older
 /// `default`/`secondary` flags), uv's `[[tool.uv.index]]` (`default`, `explicit`),
 /// `[tool.uv] index-url`/`extra-index-url`, and `[tool.uv.sources]` per-package sources.
-pub(crate) fn parse_pyproject(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_pyproject(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let doc = parse_toml(file, &mut out, "pyproject.toml");
     let tool = table(doc.get_ref().get("tool"));
     let poetry = tool.and_then(|t| table(t.get("poetry")));
@@ -425,8 +425,8 @@ fn span_of_entry(e: &Spanned<DeValue<'_>>) -> Span {
 }
 
 /// `.gemrc` (YAML): `:sources:` lists the gem sources `gem install` uses, in order.
-pub(crate) fn parse_gemrc(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_gemrc(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let docs = parse_recovering(file, &mut out.diagnostics, ".gemrc");
     for doc in &docs {
         let list = doc.get(":sources").or_else(|| doc.get("sources"));
@@ -457,8 +457,8 @@ pub(crate) fn parse_gemrc(file: &SourceFile) -> Parsed {
 /// with `git:`, `github:` or `path:` options (also inside `git "…" do` / `path "…" do`
 /// blocks). Gems from these are also returned as packages (without versions), since a
 /// Gemfile without a lockfile is still what CI installs from.
-pub(crate) fn parse_gemfile(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_gemfile(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     // The block stack: for each `do`, the source it opens (if any).
     let mut blocks: Vec<Option<(Source, Span)>> = Vec::new();
     // Ruby ends a line at LF or CRLF; a lone CR is a space ("treated as a mere space").

@@ -9,7 +9,7 @@
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::lines::lf_lines;
-use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
+use crate::model::{Ecosystem, Integrity, Package, PackageFile, Source};
 use crate::registry::registry_source;
 
 #[derive(Default)]
@@ -21,8 +21,8 @@ struct Section {
     first_package: usize,
 }
 
-pub(crate) fn parse(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let mut section = Section::default();
     let mut checksums: Vec<(String, String, String)> = Vec::new();
     // Bundler splits the lockfile with `split(/(?:\r?\n)+/)`: at LF or CRLF, never at a
@@ -119,7 +119,7 @@ fn spec(t: &str) -> Option<(&str, &str)> {
 }
 
 /// Give the packages of a finished section their source.
-fn close(out: &mut Parsed, s: &Section) {
+fn close(out: &mut PackageFile, s: &Section) {
     let Some((remote, span)) = &s.remote else {
         return;
     };
@@ -141,7 +141,7 @@ fn close(out: &mut Parsed, s: &Section) {
     }
 }
 
-fn error(out: &mut Parsed, file: &SourceFile, start: usize, text: &str, msg: &str) {
+fn error(out: &mut PackageFile, file: &SourceFile, start: usize, text: &str, msg: &str) {
     out.diagnostics.push(Diagnostic::at(
         file,
         Span::new(start, start + text.len()),

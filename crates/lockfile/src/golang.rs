@@ -9,7 +9,7 @@
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::lines::lf_lines;
-use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
+use crate::model::{Ecosystem, Integrity, Package, PackageFile, Source};
 use crate::registry::default_source;
 
 struct Replace {
@@ -20,8 +20,8 @@ struct Replace {
     span: Span,
 }
 
-pub(crate) fn parse_mod(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_mod(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let mut block: Option<String> = None;
     let mut replaces = Vec::new();
     // Go's modfile lexer ends a line only at `\n` and reads `\r` as a space, like `\t`.
@@ -118,7 +118,7 @@ fn unquote(s: &str) -> &str {
         .unwrap_or(s)
 }
 
-fn out_error(out: &mut Parsed, file: &SourceFile, span: Span, msg: &str) {
+fn out_error(out: &mut PackageFile, file: &SourceFile, span: Span, msg: &str) {
     if !out.failed() {
         out.diagnostics.push(Diagnostic::at(
             file,
@@ -167,8 +167,8 @@ fn apply_replace(packages: &mut Vec<Package>, r: Replace) {
 /// go.sum: `module version[/go.mod] h1:base64`. A `/go.mod` line hashes only the module's
 /// go.mod (read for version selection, never built), so only full-module lines become
 /// packages; every line is a checksum, so the packages are flagged as constraints.
-pub(crate) fn parse_sum(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_sum(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     // cmd/go splits go.sum at `\n` only, then each line into fields at any white space
     // (`strings.Fields`), a `\r` included.
     for line in lf_lines(file.text()) {
@@ -200,7 +200,7 @@ pub(crate) fn parse_sum(file: &SourceFile) -> Parsed {
     out
 }
 
-fn out_sum_error(out: &mut Parsed, file: &SourceFile, start: usize, text: &str) {
+fn out_sum_error(out: &mut PackageFile, file: &SourceFile, start: usize, text: &str) {
     out.diagnostics.push(Diagnostic::at(
         file,
         Span::new(start, start + text.len()),

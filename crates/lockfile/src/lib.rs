@@ -1,6 +1,6 @@
 //! Lockfile and registry-configuration parsers with one package model across ecosystems.
 //!
-//! [`parse`] reads one file of a known [`FileKind`] into a [`Parsed`]: its package entries
+//! [`parse`] reads one file of a known [`FileKind`] into a [`PackageFile`]: its package entries
 //! (each with the span of its entry and of the field naming its source), the registries it
 //! configures, and at most one diagnostic when the file is corrupt. [`resolve`] applies
 //! configured sources to a package the way its package manager would, and
@@ -27,8 +27,8 @@ mod yaml;
 mod yarn;
 
 pub use model::{
-    ConfiguredSource, Ecosystem, Include, IncludeKind, Integrity, Package, PackageFlags, Parsed,
-    Source, SourceKind, SourceRole,
+    ConfiguredSource, Ecosystem, Include, IncludeKind, Integrity, Package, PackageFile,
+    PackageFlags, Source, SourceKind, SourceRole,
 };
 pub use registry::{
     DEFAULT_REGISTRIES, DefaultRegistry, Resolved, default_registry, go_patterns_match,
@@ -40,7 +40,7 @@ use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, SourceFile};
 /// Parse `file` as `kind`. Kinds that are neither lockfiles nor registry configuration
 /// give an empty result.
 #[must_use]
-pub fn parse(file: &SourceFile, kind: FileKind) -> Parsed {
+pub fn parse(file: &SourceFile, kind: FileKind) -> PackageFile {
     match kind {
         FileKind::CargoLock => cargo::parse(file),
         FileKind::NpmLock => npm::parse(file),
@@ -64,8 +64,8 @@ pub fn parse(file: &SourceFile, kind: FileKind) -> Parsed {
     }
 }
 
-fn not_supported(file: &SourceFile, kind: FileKind) -> Parsed {
-    let mut out = Parsed::default();
+fn not_supported(file: &SourceFile, kind: FileKind) -> PackageFile {
+    let mut out = PackageFile::default();
     if kind.is_lockfile() || kind.is_registry_config() {
         out.diagnostics.push(Diagnostic::file(
             file.display.clone(),
@@ -82,7 +82,7 @@ mod send_check {
 
     #[test]
     fn model_types_are_send() {
-        assert_send::<super::Parsed>();
+        assert_send::<super::PackageFile>();
         assert_send::<super::Package>();
         assert_send::<super::ConfiguredSource>();
     }

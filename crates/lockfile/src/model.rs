@@ -262,7 +262,7 @@ pub struct Include {
 
 /// Everything read from one file.
 #[derive(Debug, Default, Serialize)]
-pub struct Parsed {
+pub struct PackageFile {
     pub packages: Vec<Package>,
     pub sources: Vec<ConfiguredSource>,
     /// Files included by this one (requirements `-r`/`-c`).
@@ -272,7 +272,7 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Parsed {
+impl PackageFile {
     /// True when a diagnostic has already been recorded; parsers stop at the first one so a
     /// corrupt file yields exactly one.
     pub(crate) fn failed(&self) -> bool {

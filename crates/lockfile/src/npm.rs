@@ -8,11 +8,11 @@
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::json::{self, Node};
-use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
+use crate::model::{Ecosystem, Integrity, Package, PackageFile, Source};
 use crate::registry::{default_source, registry_source};
 
-pub(crate) fn parse(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let (root, err) = json::parse(file.text());
     if let Some(root) = &root {
         if let Some(v) = root.get("lockfileVersion") {
@@ -36,7 +36,7 @@ pub(crate) fn parse(file: &SourceFile) -> Parsed {
 }
 
 /// v2/v3 `packages`: keys are install paths; `""` is the root project.
-fn read_packages(packages: &Node<'_>, out: &mut Parsed) {
+fn read_packages(packages: &Node<'_>, out: &mut PackageFile) {
     for (key, entry) in packages.entries().unwrap_or_default() {
         if key.text.is_empty() || !entry.complete {
             continue;
@@ -93,7 +93,7 @@ fn key_start_of(obj: &Node<'_>, key: &str) -> usize {
 }
 
 /// v1 nested `dependencies`, depth first in file order.
-fn read_v1(deps: &Node<'_>, out: &mut Parsed) {
+fn read_v1(deps: &Node<'_>, out: &mut PackageFile) {
     let mut stack = vec![deps];
     // Visit in file order: push children after the parent entry is emitted.
     while let Some(obj) = stack.pop() {

@@ -9,11 +9,13 @@ use tollgate_model::addr::is_commit_sha;
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::json::{self, Value};
-use crate::model::{ConfiguredSource, Ecosystem, Integrity, Package, Parsed, Source, SourceRole};
+use crate::model::{
+    ConfiguredSource, Ecosystem, Integrity, Package, PackageFile, Source, SourceRole,
+};
 use crate::registry::{default_source, registry_source};
 
-pub(crate) fn parse(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let (root, err) = json::parse(file.text());
     if let Some(root) = &root {
         let meta = root.get("_meta");

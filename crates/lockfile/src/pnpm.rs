@@ -12,12 +12,12 @@ use tollgate_model::{SourceFile, Span};
 use tollgate_yaml::Node;
 
 use crate::lines::universal_lines;
-use crate::model::{Ecosystem, Package, Parsed, Source};
+use crate::model::{Ecosystem, Package, PackageFile, Source};
 use crate::npm::{integrity, resolved_source};
 use crate::registry::default_source;
 use crate::yaml::parse_recovering;
 
-pub(crate) fn parse(file: &SourceFile) -> Parsed {
+pub(crate) fn parse(file: &SourceFile) -> PackageFile {
     let Some((text, blanked)) = only_read_sections(file.text()) else {
         return parse_text(file);
     };
@@ -97,8 +97,8 @@ fn only_read_sections(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>
     out.map(|b| (String::from_utf8(b).unwrap_or_default(), blanked))
 }
 
-fn parse_text(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+fn parse_text(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let docs = parse_recovering(file, &mut out.diagnostics, "pnpm-lock.yaml");
     for doc in &docs {
         if let Some(v) = doc.get("lockfileVersion").and_then(Node::as_str) {

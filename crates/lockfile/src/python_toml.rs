@@ -12,7 +12,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::cargo::git_url_with_query;
-use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
+use crate::model::{Ecosystem, Integrity, Package, PackageFile, Source};
 use crate::registry::{default_source, registry_source};
 
 type Val<'a> = Spanned<DeValue<'a>>;
@@ -46,7 +46,7 @@ fn max_end(v: &Val<'_>) -> usize {
 /// the error offset.
 fn parse_doc<'a>(
     file: &'a SourceFile,
-    out: &mut Parsed,
+    out: &mut PackageFile,
     what: &str,
 ) -> (Spanned<DeTable<'a>>, Option<usize>) {
     let (doc, errors) = DeTable::parse_recoverable(file.text());
@@ -128,8 +128,8 @@ fn array_first<'t, 'a>(v: Option<&'t Val<'a>>) -> Option<&'t Val<'a>> {
     }
 }
 
-pub(crate) fn parse_poetry(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_poetry(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let (doc, err) = parse_doc(file, &mut out, "poetry.lock");
     let doc = doc.get_ref();
     // Poetry 1.0-1.4 kept hashes in `[metadata.files]`, keyed by package name.
@@ -185,8 +185,8 @@ pub(crate) fn parse_poetry(file: &SourceFile) -> Parsed {
     out
 }
 
-pub(crate) fn parse_uv(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse_uv(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let (doc, err) = parse_doc(file, &mut out, "uv.lock");
     let doc = doc.get_ref();
     out.format_version = get(doc, "version").map(|v| file.slice(span(v.span())).to_owned());

@@ -13,7 +13,7 @@ use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 
 use crate::lines::python_lines;
 use crate::model::{
-    ConfiguredSource, Ecosystem, Include, IncludeKind, Integrity, Package, Parsed, Source,
+    ConfiguredSource, Ecosystem, Include, IncludeKind, Integrity, Package, PackageFile, Source,
     SourceRole,
 };
 use crate::registry::{default_source, registry_source};
@@ -94,8 +94,8 @@ fn split_option(s: &str) -> (&str, &str) {
     (opt, s.get(2..).unwrap_or("").trim())
 }
 
-pub(crate) fn parse(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+pub(crate) fn parse(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let mut index: Option<(String, Span)> = None;
     let mut no_index = false;
     let mut trusted: Vec<String> = Vec::new();

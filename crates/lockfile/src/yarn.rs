@@ -12,12 +12,12 @@ use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile, Span};
 use tollgate_yaml::Node;
 
 use crate::lines::{quoted, universal_lines};
-use crate::model::{Ecosystem, Integrity, Package, Parsed, Source};
+use crate::model::{Ecosystem, Integrity, Package, PackageFile, Source};
 use crate::npm::{integrity, resolved_source, split_name_version};
 use crate::registry::default_source;
 use crate::yaml::parse_recovering;
 
-pub(crate) fn parse(file: &SourceFile) -> Parsed {
+pub(crate) fn parse(file: &SourceFile) -> PackageFile {
     if is_berry(file.text()) {
         parse_berry(file)
     } else {
@@ -32,8 +32,8 @@ fn is_berry(text: &str) -> bool {
         || text.contains("\r__metadata:")
 }
 
-fn parse_classic(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+fn parse_classic(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let mut current: Option<Package> = None;
     let mut last_end = 0;
     // Yarn classic's lockfile tokeniser ends a line at `\n`, `\r\n` or a lone `\r`.
@@ -139,7 +139,7 @@ fn first_specifier(specs: &str) -> Option<String> {
     Some(s.split(',').next().unwrap_or(s).trim().to_owned())
 }
 
-fn push(out: &mut Parsed, p: Option<Package>, end: usize) {
+fn push(out: &mut PackageFile, p: Option<Package>, end: usize) {
     if let Some(mut p) = p {
         p.span.end = end.max(p.span.end);
         if p.source == Source::Unknown && p.source_span.is_none() {
@@ -150,7 +150,7 @@ fn push(out: &mut Parsed, p: Option<Package>, end: usize) {
     }
 }
 
-fn error(out: &mut Parsed, file: &SourceFile, span: Span, msg: &str) {
+fn error(out: &mut PackageFile, file: &SourceFile, span: Span, msg: &str) {
     if !out.failed() {
         out.diagnostics.push(Diagnostic::at(
             file,
@@ -161,8 +161,8 @@ fn error(out: &mut Parsed, file: &SourceFile, span: Span, msg: &str) {
     }
 }
 
-fn parse_berry(file: &SourceFile) -> Parsed {
-    let mut out = Parsed::default();
+fn parse_berry(file: &SourceFile) -> PackageFile {
+    let mut out = PackageFile::default();
     let docs = parse_recovering(file, &mut out.diagnostics, "yarn.lock");
     for doc in &docs {
         for (key, entry) in doc.as_map().unwrap_or_default() {

@@ -3,17 +3,17 @@
 //! (pip's `str.splitlines()`, universal newlines, LF only), and reports it at the line and
 //! column the file's line index gives.
 
-use tollgate_lockfile::{Parsed, SourceRole, parse};
+use tollgate_lockfile::{PackageFile, SourceRole, parse};
 use tollgate_model::{FileKind, LineCol, SourceFile};
 
-fn read(name: &str, kind: FileKind, text: &str) -> (SourceFile, Parsed) {
+fn read(name: &str, kind: FileKind, text: &str) -> (SourceFile, PackageFile) {
     let file = SourceFile::new(name, name, text);
     let parsed = parse(&file, kind);
     (file, parsed)
 }
 
 /// `(role, url, line, column)` of every configured source.
-fn sources(file: &SourceFile, p: &Parsed) -> Vec<(SourceRole, String, usize, usize)> {
+fn sources(file: &SourceFile, p: &PackageFile) -> Vec<(SourceRole, String, usize, usize)> {
     p.sources
         .iter()
         .map(|s| {

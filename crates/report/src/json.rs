@@ -3,7 +3,7 @@
 use serde::Serialize;
 use tollgate_gha::{Job, Runs, Step, Uses, Workflow};
 use tollgate_model::{Diagnostic, Finding, Location, SourceFile, Span};
-use tollgate_scan::{Input, Parsed, Scan};
+use tollgate_scan::{FileModel, Input, Scan};
 
 /// Bumped on any incompatible change of the document's shape.
 pub const VERSION: u32 = 1;
@@ -366,7 +366,7 @@ pub fn document<'a>(
     for input in &scan.inputs {
         let f = &input.source;
         match &*input.parsed {
-            Parsed::Workflow(wf) => workflows.push(WorkflowDto {
+            FileModel::Workflow(wf) => workflows.push(WorkflowDto {
                 path: &f.display,
                 name: wf.name.as_ref().map(|n| n.value.as_str()),
                 triggers: wf
@@ -381,7 +381,7 @@ pub fn document<'a>(
                     .map(|(i, j)| job_dto(input, wf, i, j))
                     .collect(),
             }),
-            Parsed::Action(a) => actions.push(ActionDto {
+            FileModel::Action(a) => actions.push(ActionDto {
                 path: &f.display,
                 using: match &a.runs {
                     Runs::Composite { using, .. }
@@ -402,7 +402,7 @@ pub fn document<'a>(
                     })
                     .collect(),
             }),
-            Parsed::Packages(p) => lockfiles.push(LockfileDto {
+            FileModel::Packages(p) => lockfiles.push(LockfileDto {
                 path: &f.display,
                 kind: input.kind.as_str(),
                 format_version: p.format_version.as_deref(),

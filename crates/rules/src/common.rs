@@ -1,7 +1,7 @@
 //! Helpers shared by rules: container image references and action lookups.
 
 use tollgate_gha::{ActionsLock, Job, Workflow};
-use tollgate_scan::{Parsed, Scan};
+use tollgate_scan::{FileModel, Scan};
 
 /// A container image reference split into its parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl<'a> ImageRef<'a> {
 /// Every `actions.lock` in the scan.
 pub fn locks(scan: &Scan) -> impl Iterator<Item = &ActionsLock> {
     scan.inputs.iter().filter_map(|i| match &*i.parsed {
-        Parsed::ActionsLock(l) => Some(l),
+        FileModel::ActionsLock(l) => Some(l),
         _ => None,
     })
 }

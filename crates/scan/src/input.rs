@@ -12,13 +12,13 @@ use crate::read::{ReadLimits, read_text};
 
 /// The model of one input, by kind.
 #[derive(Debug)]
-pub enum Parsed {
+pub enum FileModel {
     Workflow(Workflow),
     Action(Action),
     ActionsLock(ActionsLock),
     Dependabot(Dependabot),
     /// A lockfile or a registry configuration file.
-    Packages(tollgate_lockfile::Parsed),
+    Packages(tollgate_lockfile::PackageFile),
     /// Recognised, but its parser produced no model (the reason is in the diagnostics),
     /// or a kind whose parser lives in a later stage.
     Nothing,
@@ -30,7 +30,7 @@ pub struct Input {
     pub source: SourceFile,
     pub kind: FileKind,
     pub root: usize,
-    pub parsed: Arc<Parsed>,
+    pub parsed: Arc<FileModel>,
     /// The analysis of every `run:` step of a workflow or composite action.
     pub scripts: Arc<[Script]>,
     /// Not among the scanned paths, but loaded because a scanned file references it
@@ -67,34 +67,40 @@ pub type Exclude = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// Parse one file of a known kind.
 #[must_use]
-pub fn parse_source(source: &SourceFile, kind: FileKind) -> (Parsed, Vec<Diagnostic>) {
-    fn wrap<T>(r: (Option<T>, Vec<Diagnostic>), f: fn(T) -> Parsed) -> (Parsed, Vec<Diagnostic>) {
-        (r.0.map_or(Parsed::Nothing, f), r.1)
+pub fn parse_source(source: &SourceFile, kind: FileKind) -> (FileModel, Vec<Diagnostic>) {
+    fn wrap<T>(
+        r: (Option<T>, Vec<Diagnostic>),
+        f: fn(T) -> FileModel,
+    ) -> (FileModel, Vec<Diagnostic>) {
+        (r.0.map_or(FileModel::Nothing, f), r.1)
     }
     match kind {
-        FileKind::Workflow => wrap(tollgate_gha::parse_workflow(source), Parsed::Workflow),
-        FileKind::Action => wrap(tollgate_gha::parse_action(source), Parsed::Action),
+        FileKind::Workflow => wrap(tollgate_gha::parse_workflow(source), FileModel::Workflow),
+        FileKind::Action => wrap(tollgate_gha::parse_action(source), FileModel::Action),
         FileKind::ActionsLock => wrap(
             tollgate_gha::parse_actions_lock(source),
-            Parsed::ActionsLock,
+            FileModel::ActionsLock,
         ),
-        FileKind::Dependabot => wrap(tollgate_gha::parse_dependabot(source), Parsed::Dependabot),
+        FileKind::Dependabot => wrap(
+            tollgate_gha::parse_dependabot(source),
+            FileModel::Dependabot,
+        ),
         k if k.is_lockfile() || k.is_registry_config() => {
             let mut p = tollgate_lockfile::parse(source, k);
             let diags = std::mem::take(&mut p.diagnostics);
-            (Parsed::Packages(p), diags)
+            (FileModel::Packages(p), diags)
         }
-        _ => (Parsed::Nothing, Vec::new()),
+        _ => (FileModel::Nothing, Vec::new()),
     }
 }
 
 /// The `run:` steps of a workflow or composite action with their effective shells, in
 /// (job, step) order. A composite `run:` step must name its shell; bash is what a missing
 /// one most likely means (the parser reports the omission).
-pub(crate) fn run_steps(parsed: &Parsed) -> Vec<(Option<usize>, &Step, ShellKind)> {
+pub(crate) fn run_steps(parsed: &FileModel) -> Vec<(Option<usize>, &Step, ShellKind)> {
     let mut out = Vec::new();
     match parsed {
-        Parsed::Workflow(wf) => {
+        FileModel::Workflow(wf) => {
             for (j, job) in wf.jobs.iter().enumerate() {
                 for step in job.steps.iter().filter(|s| s.run.is_some()) {
                     out.push((
@@ -105,7 +111,7 @@ pub(crate) fn run_steps(parsed: &Parsed) -> Vec<(Option<usize>, &Step, ShellKind
                 }
             }
         }
-        Parsed::Action(a) => {
+        FileModel::Action(a) => {
             for step in a.steps().iter().filter(|s| s.run.is_some()) {
                 let shell = step.shell.as_ref().map_or("bash", |s| s.value.as_str());
                 out.push((None, step, ShellKind::classify(shell)));
@@ -144,7 +150,7 @@ pub(crate) fn not_analysed(
 fn analyse_scripts(
     analyzer: &mut Analyzer,
     source: &SourceFile,
-    parsed: &Parsed,
+    parsed: &FileModel,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Script> {
     run_steps(parsed)

@@ -15,6 +15,6 @@ pub use discover::{
     Candidate, DiscoverOptions, Discovery, Root, STDIN_ARG, STDIN_DISPLAY, discover,
     repository_root,
 };
-pub use input::{Exclude, Input, Parsed, Script, load, parse_source};
+pub use input::{Exclude, FileModel, Input, Script, load, parse_source};
 pub use read::{ReadLimits, limit_for, read_text};
 pub use scan::{Progress, Scan, ScanOptions, ScanTimings, scan, scan_discovered};

@@ -12,13 +12,13 @@ use tollgate_model::{Diagnostic, FileKind};
 use tollgate_shell::Analyzer;
 
 use crate::discover::Root;
-use crate::input::{Exclude, Input, Parsed, load};
+use crate::input::{Exclude, FileModel, Input, load};
 use crate::read::ReadLimits;
 
 /// Every local reference in a model: the path after `./` or `$/`, and whether it names a
 /// reusable workflow (job-level `uses:`) rather than an action directory.
 #[must_use]
-pub fn local_refs(parsed: &Parsed) -> Vec<(String, bool)> {
+pub fn local_refs(parsed: &FileModel) -> Vec<(String, bool)> {
     fn push(out: &mut Vec<(String, bool)>, uses: Option<&Uses>, workflow: bool) {
         if let Some(p) = uses.and_then(Uses::local_path) {
             out.push((p.to_owned(), workflow));
@@ -26,7 +26,7 @@ pub fn local_refs(parsed: &Parsed) -> Vec<(String, bool)> {
     }
     let mut out = Vec::new();
     match parsed {
-        Parsed::Workflow(Workflow { jobs, .. }) => {
+        FileModel::Workflow(Workflow { jobs, .. }) => {
             for job in jobs {
                 push(&mut out, job.uses.as_ref().map(|u| &u.value), true);
                 for step in &job.steps {
@@ -34,7 +34,7 @@ pub fn local_refs(parsed: &Parsed) -> Vec<(String, bool)> {
                 }
             }
         }
-        Parsed::Action(a) => {
+        FileModel::Action(a) => {
             for step in a.steps() {
                 push(&mut out, step.uses.as_ref().map(|u| &u.value), false);
             }

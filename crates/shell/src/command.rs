@@ -108,7 +108,7 @@ pub enum ChainOp {
 /// The syntactic context a command sits in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[allow(clippy::struct_excessive_bools)] // independent flags, not a state machine
-pub struct Context {
+pub struct CommandContext {
     pub pipeline: bool,
     pub process_substitution: bool,
     /// Inside `$(…)` or backticks.
@@ -163,7 +163,7 @@ pub struct Command {
     pub parent: Option<usize>,
     /// The operator linking this command to the previous one in an `&&`/`||` list.
     pub chain: Option<ChainOp>,
-    pub context: Context,
+    pub context: CommandContext,
     /// The command spans several lines joined with `\`.
     pub line_continuation: bool,
 }

@@ -26,7 +26,7 @@ mod walk;
 use serde::Serialize;
 pub use tollgate_model::Span;
 
-pub use command::{Assignment, ChainOp, Command, Context, Heredoc, Redirect, Word, Wrapper};
+pub use command::{Assignment, ChainOp, Command, CommandContext, Heredoc, Redirect, Word, Wrapper};
 pub use facts::{
     Credential, CredentialKind, Download, DownloadExec, EnvSetting, EnvTarget, EnvWrite, ExecHow,
     Fact, FileRef, Image, ImageBuild, IndexKind, IndexUrl, Install, PackageKind, PackageSpec,
@@ -142,7 +142,7 @@ impl Analyzer {
                 span: Span::new(0, script.len()),
             });
         }
-        let facts = recognise::recognise(&recognise::Input {
+        let facts = recognise::recognise(&recognise::ScriptParts {
             script,
             commands: &commands,
             assignments: &assignments,

@@ -5,7 +5,7 @@ use tollgate_model::Span;
 use tree_sitter::{Node, Parser};
 
 use crate::command::{
-    Assignment, ChainOp, Command, Context, Heredoc, Redirect, Word, strip_outer_quotes,
+    Assignment, ChainOp, Command, CommandContext, Heredoc, Redirect, Word, strip_outer_quotes,
 };
 use crate::mask::overlaps;
 use crate::unwrap::unwrap_wrappers;
@@ -64,7 +64,7 @@ impl<'t> Src<'t> {
 
 #[derive(Clone, Copy, Default)]
 struct Ctx {
-    flags: Context,
+    flags: CommandContext,
     parent: Option<usize>,
     chain: Option<ChainOp>,
     depth: u16,

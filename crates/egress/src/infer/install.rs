@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl StepCx<'_> {
+impl RunStep<'_> {
     /// The registries one install command reaches.
     #[allow(clippy::too_many_lines)]
     pub(super) fn install(
@@ -42,7 +42,7 @@ impl StepCx<'_> {
                         else {
                             continue;
                         };
-                        if let Parsed::Packages(p) = &*cfg.parsed {
+                        if let FileModel::Packages(p) = &*cfg.parsed {
                             for s in &p.sources {
                                 if matches!(s.role, SourceRole::Setting) {
                                     continue;
@@ -152,7 +152,7 @@ impl StepCx<'_> {
             else {
                 continue;
             };
-            let Parsed::Packages(parsed) = &*linput.parsed else {
+            let FileModel::Packages(parsed) = &*linput.parsed else {
                 continue;
             };
             // A lockfile of thousands of packages names a handful of hosts: only the first

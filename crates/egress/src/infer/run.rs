@@ -4,7 +4,7 @@
 use super::*;
 
 /// One step's `run:` script in context.
-pub(super) struct StepCx<'a> {
+pub(super) struct RunStep<'a> {
     pub(super) scan: &'a Scan,
     pub(super) graph: &'a Graph,
     pub(super) cache: &'a Cache,
@@ -14,7 +14,7 @@ pub(super) struct StepCx<'a> {
     pub(super) env: &'a [EnvSource],
 }
 
-impl StepCx<'_> {
+impl RunStep<'_> {
     pub(super) fn loc(&self, run: &Run, span: Span) -> Location {
         self.input.source.location(run.file_span(span))
     }

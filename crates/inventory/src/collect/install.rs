@@ -33,7 +33,7 @@ impl<'a> Collector<'a> {
                 else {
                     continue;
                 };
-                if let Parsed::Packages(p) = &*input.parsed {
+                if let FileModel::Packages(p) = &*input.parsed {
                     for s in p.sources.iter().filter(|s| s.ecosystem == eco) {
                         out.push((s.clone(), format!("`{path}`")));
                     }

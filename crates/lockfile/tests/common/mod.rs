@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use tollgate_lockfile::{Package, Parsed, Source, parse};
+use tollgate_lockfile::{Package, PackageFile, Source, parse};
 use tollgate_model::{FileKind, SourceFile};
 
 pub fn fixture_dir() -> std::path::PathBuf {
@@ -10,7 +10,7 @@ pub fn fixture_dir() -> std::path::PathBuf {
 }
 
 /// Load `testdata/lockfile/<rel>`, classify it by its name unless `kind` is given, parse it.
-pub fn load(rel: &str, kind: Option<FileKind>) -> (SourceFile, Parsed) {
+pub fn load(rel: &str, kind: Option<FileKind>) -> (SourceFile, PackageFile) {
     let path = fixture_dir().join(rel);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let kind = kind
@@ -52,7 +52,7 @@ pub fn summarise(file: &SourceFile, p: &Package) -> String {
 }
 
 /// The 1-based line of each diagnostic.
-pub fn diagnostic_lines(parsed: &Parsed) -> Vec<usize> {
+pub fn diagnostic_lines(parsed: &PackageFile) -> Vec<usize> {
     parsed
         .diagnostics
         .iter()

@@ -3,7 +3,7 @@
 //! references out of expressions.
 
 use tollgate_gha::{Action, Env, Job, Permissions, PermissionsBlock, Workflow};
-use tollgate_scan::{Input, Parsed, Scan};
+use tollgate_scan::{FileModel, Input, Scan};
 
 pub use tollgate_scan::local::repo_prefix;
 
@@ -28,7 +28,7 @@ pub fn local_action<'s>(
     ["action.yml", "action.yaml"].iter().find_map(|f| {
         let want = format!("{dir}{f}");
         scan.inputs_at_path(&want).find_map(|i| match &*i.parsed {
-            Parsed::Action(a) => Some((i, a)),
+            FileModel::Action(a) => Some((i, a)),
             _ => None,
         })
     })
@@ -42,7 +42,7 @@ pub fn local_workflow<'s>(
 ) -> Option<(&'s Input, &'s Workflow)> {
     let want = format!("{prefix}{}", local_key(path));
     scan.inputs_at_path(&want).find_map(|i| match &*i.parsed {
-        Parsed::Workflow(w) => Some((i, w)),
+        FileModel::Workflow(w) => Some((i, w)),
         _ => None,
     })
 }

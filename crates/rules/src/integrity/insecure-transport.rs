@@ -5,7 +5,7 @@ use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx, WorkflowCx};
 use tollgate_gha::Env;
 use tollgate_lockfile::{Source, SourceRole};
 use tollgate_model::{Impact, SourceFile};
-use tollgate_scan::{Input, Parsed};
+use tollgate_scan::{FileModel, Input};
 use tollgate_shell::Fact;
 
 pub struct InsecureTransport;
@@ -176,7 +176,7 @@ impl Rule for InsecureTransport {
     }
 
     fn check_input(&self, _cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
-        let Parsed::Packages(p) = &*input.parsed else {
+        let FileModel::Packages(p) = &*input.parsed else {
             return;
         };
         let file = &input.source;

@@ -3,10 +3,10 @@
 //! requirements files the command uses are read to avoid its false positives.
 
 use tollgate_engine::{Context, Rule, Sink, StepCx};
-use tollgate_lockfile::Parsed as Packages;
+use tollgate_lockfile::PackageFile as Packages;
 use tollgate_model::addr::is_commit_sha;
 use tollgate_model::{Confidence, Impact};
-use tollgate_scan::Parsed;
+use tollgate_scan::FileModel;
 use tollgate_shell::{Fact, Install, PackageKind, PackageSpec};
 
 use crate::common::{input_at, join, lockfile_near, working_dir};
@@ -84,7 +84,7 @@ fn hashed_requirements(
     let mut all = true;
     for r in &i.requirement_files {
         let input = input_at(cx.scan, step.input.root, &join(dir, &r.path))?;
-        let Parsed::Packages(p) = &*input.parsed else {
+        let FileModel::Packages(p) = &*input.parsed else {
             return None;
         };
         all &= !p.packages.is_empty() && p.packages.iter().all(|p| p.integrity.is_some());
@@ -99,7 +99,7 @@ fn lock_of<'a>(
     names: &[&str],
 ) -> Option<&'a Packages> {
     match &*lockfile_near(cx.scan, step.input.root, dir, names)?.parsed {
-        Parsed::Packages(p) => Some(p),
+        FileModel::Packages(p) => Some(p),
         _ => None,
     }
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use tollgate_engine::{Context, Rule, Sink};
 use tollgate_inventory::{DependencyKind, JobDependency, job_ref};
 use tollgate_model::{Confidence, Impact};
-use tollgate_scan::Parsed;
+use tollgate_scan::FileModel;
 
 use super::is_release_workflow;
 
@@ -77,7 +77,7 @@ impl Rule for MissingFallback {
                 .and_then(|n| n.origin)
                 .and_then(|o| cx.graph.input(cx.scan, o.input()))
                 .is_some_and(|i| match &*i.parsed {
-                    Parsed::Workflow(wf) => {
+                    FileModel::Workflow(wf) => {
                         is_release_workflow(&i.source.display, i.source.text(), wf)
                     }
                     _ => false,

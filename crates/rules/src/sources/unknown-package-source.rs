@@ -18,7 +18,7 @@ use tollgate_lockfile::{
     registry_from_env,
 };
 use tollgate_model::{Impact, SourceFile, Span};
-use tollgate_scan::{Input, Parsed};
+use tollgate_scan::{FileModel, Input};
 use tollgate_shell::{Fact, IndexKind};
 
 use super::policy::{Verdict, judge};
@@ -281,7 +281,7 @@ impl Rule for UnknownPackageSource {
     }
 
     fn check_input(&self, cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
-        let Parsed::Packages(p) = &*input.parsed else {
+        let FileModel::Packages(p) = &*input.parsed else {
             return;
         };
         if input.kind.is_lockfile() {

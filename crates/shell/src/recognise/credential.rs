@@ -3,7 +3,7 @@
 
 use tollgate_model::Span;
 
-use super::Cx;
+use super::Recogniser;
 use crate::command::{Command, Redirect, Word};
 use crate::facts::{Credential, CredentialKind, EnvTarget, EnvWrite, Fact, SecretEcho};
 
@@ -21,7 +21,7 @@ fn secret_names(expr: &str) -> Vec<(String, bool)> {
     out
 }
 
-pub(super) fn expressions(cx: &mut Cx<'_>) {
+pub(super) fn expressions(cx: &mut Recogniser<'_>) {
     let script = cx.script();
     for e in cx.input.expressions {
         let text = script.get(e.start..e.end).unwrap_or("");
@@ -42,7 +42,7 @@ pub(super) fn expressions(cx: &mut Cx<'_>) {
     }
 }
 
-pub(super) fn token_refs(cx: &mut Cx<'_>) {
+pub(super) fn token_refs(cx: &mut Recogniser<'_>) {
     for (name, span) in cx.input.token_refs {
         let kind = if name.starts_with("ACTIONS_ID_TOKEN") {
             CredentialKind::OidcToken
@@ -53,7 +53,7 @@ pub(super) fn token_refs(cx: &mut Cx<'_>) {
     }
 }
 
-pub(super) fn publish(cx: &mut Cx<'_>, cmd: &Command, tool: &str, oidc: bool) {
+pub(super) fn publish(cx: &mut Recogniser<'_>, cmd: &Command, tool: &str, oidc: bool) {
     cx.push(Fact::Credential(Credential {
         kind: CredentialKind::Publish {
             tool: tool.to_owned(),
@@ -97,7 +97,7 @@ fn key_of(text: &str, target: EnvTarget) -> Option<String> {
 }
 
 pub(super) fn env_write_redirect(
-    cx: &mut Cx<'_>,
+    cx: &mut Recogniser<'_>,
     span: Span,
     r: &Redirect,
     key_src: Option<&Command>,
@@ -121,7 +121,7 @@ pub(super) fn env_write_redirect(
     }));
 }
 
-fn echoed_text(cx: &Cx<'_>, cmd: &Command) -> Option<String> {
+fn echoed_text(cx: &Recogniser<'_>, cmd: &Command) -> Option<String> {
     let name = cmd.name()?;
     if name != "echo" && name != "printf" {
         return None;
@@ -133,7 +133,7 @@ fn echoed_text(cx: &Cx<'_>, cmd: &Command) -> Option<String> {
     Some(cx.text(w).into_owned())
 }
 
-pub(super) fn env_writes(cx: &mut Cx<'_>, cmd: &Command) {
+pub(super) fn env_writes(cx: &mut Recogniser<'_>, cmd: &Command) {
     for r in &cmd.redirects {
         env_write_redirect(cx, cmd.span, r, Some(cmd));
     }
@@ -158,7 +158,7 @@ pub(super) fn env_writes(cx: &mut Cx<'_>, cmd: &Command) {
 
 /// `echo ${{ secrets.X }}` printing a secret to the log. Piping it on (`| docker login
 /// --password-stdin`) or writing it to a file is not echoing.
-pub(super) fn secret_echo(cx: &mut Cx<'_>, cmd: &Command) {
+pub(super) fn secret_echo(cx: &mut Recogniser<'_>, cmd: &Command) {
     if !matches!(cmd.name(), Some("echo" | "printf")) || cmd.pipe_next.is_some() {
         return;
     }

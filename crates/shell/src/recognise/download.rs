@@ -2,7 +2,7 @@
 
 use tollgate_model::Span;
 
-use super::{Cx, credential, url_basename, url_host, verify};
+use super::{Recogniser, credential, url_basename, url_host, verify};
 use crate::args::{Arg, OptSpec, positionals, scan};
 use crate::command::{Command, Word};
 use crate::facts::{CredentialKind, Download, Fact, Image, ImageBuild};
@@ -31,7 +31,7 @@ fn blank(tool: &'static str, span: Span) -> Download {
     }
 }
 
-fn set_url(cx: &Cx<'_>, d: &mut Download, w: &Word) {
+fn set_url(cx: &Recogniser<'_>, d: &mut Download, w: &Word) {
     let url = cx.text(w).into_owned();
     d.host = url_host(&url);
     d.plain_http = url.starts_with("http://") || url.starts_with("ftp://");
@@ -40,7 +40,7 @@ fn set_url(cx: &Cx<'_>, d: &mut Download, w: &Word) {
 }
 
 /// The file a command's stdout is redirected to (`curl … > f`).
-fn stdout_file(cx: &Cx<'_>, cmd: &Command) -> Option<String> {
+fn stdout_file(cx: &Recogniser<'_>, cmd: &Command) -> Option<String> {
     cmd.redirects
         .iter()
         .filter(|r| r.is_output() && r.fd.is_none_or(|f| f == 1))
@@ -130,7 +130,7 @@ const CURL: OptSpec = OptSpec::new(
     ],
 );
 
-pub(super) fn curl(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
+pub(super) fn curl(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
     let args = scan(cmd.args(), &CURL);
     let mut d = blank("curl", cmd.span);
     let mut remote_name = false;
@@ -220,7 +220,7 @@ const WGET: OptSpec = OptSpec::new(
     ],
 );
 
-pub(super) fn wget(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
+pub(super) fn wget(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
     let args = scan(cmd.args(), &WGET);
     let mut d = blank("wget", cmd.span);
     let mut dir = None;
@@ -352,7 +352,7 @@ fn gh_writes(a: &str, b: &str) -> bool {
     )
 }
 
-pub(super) fn gh(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
+pub(super) fn gh(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
     let args = scan(cmd.args(), &GH);
     let pos: Vec<&Word> = positionals(&args).collect();
     let a = pos.first().and_then(|w| w.as_str()).unwrap_or("");

@@ -15,7 +15,7 @@ use tollgate_model::Span;
 use crate::command::{Assignment, Command, Redirect, Word};
 use crate::facts::{DownloadExec, ExecHow, Fact};
 
-pub(crate) struct Input<'a> {
+pub(crate) struct ScriptParts<'a> {
     pub script: &'a str,
     pub commands: &'a [Command],
     pub assignments: &'a [Assignment],
@@ -46,8 +46,8 @@ pub(crate) struct EnvHit<'a> {
     pub span: Span,
 }
 
-pub(crate) struct Cx<'a> {
-    input: &'a Input<'a>,
+pub(crate) struct Recogniser<'a> {
+    input: &'a ScriptParts<'a>,
     facts: Vec<Fact>,
     downloads: Vec<Dl>,
     /// (fact index, command index), in command order.
@@ -59,15 +59,15 @@ pub(crate) struct Cx<'a> {
     downloads_by_base: HashMap<String, Vec<usize>>,
 }
 
-/// The key of a file name in [`Cx::downloads_by_base`]: the part [`same_file`] compares
+/// The key of a file name in [`Recogniser::downloads_by_base`]: the part [`same_file`] compares
 /// whenever it can be true.
 fn file_base(name: &str) -> &str {
     let name = name.strip_prefix("./").unwrap_or(name);
     name.rsplit('/').next().unwrap_or(name)
 }
 
-pub(crate) fn recognise(input: &Input<'_>) -> Vec<Fact> {
-    let mut cx = Cx {
+pub(crate) fn recognise(input: &ScriptParts<'_>) -> Vec<Fact> {
+    let mut cx = Recogniser {
         input,
         facts: Vec::new(),
         downloads: Vec::new(),
@@ -123,7 +123,7 @@ fn base_name(name: &str) -> &str {
     name
 }
 
-impl<'a> Cx<'a> {
+impl<'a> Recogniser<'a> {
     fn command(&mut self, i: usize, cmd: &'a Command) {
         let Some(name) = cmd.name() else { return };
         let args = cmd.args();

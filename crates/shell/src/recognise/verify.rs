@@ -1,12 +1,12 @@
 //! Checksum and signature verification recognisers.
 
-use super::Cx;
+use super::Recogniser;
 use crate::args::{OptSpec, positionals, scan};
 use crate::command::{Command, Word};
 use crate::facts::{Fact, Verification};
 
 pub(super) fn push(
-    cx: &mut Cx<'_>,
+    cx: &mut Recogniser<'_>,
     i: usize,
     cmd: &Command,
     tool: &'static str,
@@ -23,7 +23,7 @@ pub(super) fn push(
     );
 }
 
-pub(super) fn verify(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
+pub(super) fn verify(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
     let Some(name) = cmd.name() else { return };
     let args = cmd.args();
     match name {
@@ -192,12 +192,12 @@ pub(super) fn verify(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
     }
 }
 
-fn cx_commands<'a>(cx: &Cx<'a>) -> &'a [Command] {
+fn cx_commands<'a>(cx: &Recogniser<'a>) -> &'a [Command] {
     cx.input.commands
 }
 
 /// The file named in `echo "<hash>  <file>"` / `printf '%s  %s\n' "$H" file`.
-fn echoed_file(cx: &Cx<'_>, prev: &Command) -> Option<String> {
+fn echoed_file(cx: &Recogniser<'_>, prev: &Command) -> Option<String> {
     let name = prev.name()?;
     if name != "echo" && name != "printf" {
         return None;

@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(crate) fn aws(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
+pub(crate) fn aws(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
     const AWS: OptSpec = OptSpec::new(
         "",
         &[
@@ -72,7 +72,7 @@ pub(crate) fn aws(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
     cx.download(i, Fact::Download(d), file, out);
 }
 
-pub(crate) fn gsutil(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
+pub(crate) fn gsutil(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
     const GS: OptSpec = OptSpec::new("ohpu", &["project"]);
     let args = scan(cmd.args(), &GS);
     let mut pos: Vec<&Word> = positionals(&args).collect();
@@ -109,7 +109,7 @@ pub(crate) fn gsutil(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
     cx.download(i, Fact::Download(d), file, out);
 }
 
-pub(crate) fn oras(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
+pub(crate) fn oras(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
     const ORAS: OptSpec = OptSpec::new(
         "ou",
         &[

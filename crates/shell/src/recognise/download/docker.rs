@@ -105,7 +105,7 @@ const DOCKER_BUILD: OptSpec = OptSpec::new(
     ],
 );
 
-pub(crate) fn docker(cx: &mut Cx<'_>, cmd: &Command) {
+pub(crate) fn docker(cx: &mut Recogniser<'_>, cmd: &Command) {
     let all = cmd.args();
     let global = scan(all, &DOCKER_GLOBAL);
     let Some(sub_pos) = global.iter().position(|a| matches!(a, Arg::Pos(_))) else {

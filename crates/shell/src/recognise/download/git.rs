@@ -38,7 +38,7 @@ const GIT_SUB: OptSpec = OptSpec::new(
     ],
 );
 
-pub(crate) fn git(cx: &mut Cx<'_>, i: usize, cmd: &Command) {
+pub(crate) fn git(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
     let args = cmd.args();
     let mut k = 0;
     let mut insecure = false;

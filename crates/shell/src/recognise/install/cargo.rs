@@ -3,7 +3,7 @@
 use super::*;
 use tollgate_kb::env;
 
-pub(super) fn cargo(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn cargo(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     // `cargo +nightly install …` picks a toolchain first.
     let args = match args.first().and_then(Word::as_str) {
         Some(t) if t.starts_with('+') => &args[1..],
@@ -50,7 +50,7 @@ pub(super) fn cargo_env_registries(inst: &mut Install) {
     inst.index_urls.extend(extra);
 }
 
-pub(crate) fn cargo_install(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], sub: &str) {
+pub(crate) fn cargo_install(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word], sub: &str) {
     let scanned = scan(args, &flags::CARGO);
     let mut inst = blank(Manager::Cargo, Some(sub.to_owned()), cmd);
     // Both put binaries into ~/.cargo/bin for every later step.
@@ -114,7 +114,7 @@ pub(crate) fn cargo_install(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], sub: 
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn rustup(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn rustup(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::RUSTUP);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let a = pos.first().and_then(|w| w.as_str()).unwrap_or("");

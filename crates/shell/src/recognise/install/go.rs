@@ -3,7 +3,7 @@
 use super::*;
 use tollgate_kb::env;
 
-pub(super) fn go(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn go(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::GO);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -39,7 +39,7 @@ pub(super) fn go(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
 }
 
 /// `go env -w GOPROXY=… GOPRIVATE=…` changes the settings of later go commands.
-pub(super) fn go_env_w(cx: &mut Cx<'_>, scanned: &[Arg<'_>]) {
+pub(super) fn go_env_w(cx: &mut Recogniser<'_>, scanned: &[Arg<'_>]) {
     if !scanned.iter().any(|a| a.is('\0', "w")) {
         return;
     }

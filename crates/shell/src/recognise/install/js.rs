@@ -5,7 +5,7 @@ use tollgate_kb::env;
 
 /// `@scope/name@1.2.3`, `name@^1`, `github:o/r#sha`, `o/r`, `git+https://…`, `./dir`,
 /// `https://…/x.tgz`.
-pub(super) fn npm_spec(cx: &Cx<'_>, w: &Word) -> PackageSpec {
+pub(super) fn npm_spec(cx: &Recogniser<'_>, w: &Word) -> PackageSpec {
     npm_spec_str(&cx.text(w), w.span)
 }
 
@@ -72,7 +72,7 @@ pub(super) fn npm_spec_str(t: &str, span: Span) -> PackageSpec {
     }
 }
 
-pub(super) fn npm_common(cx: &Cx<'_>, inst: &mut Install, scanned: &[Arg<'_>]) {
+pub(super) fn npm_common(cx: &Recogniser<'_>, inst: &mut Install, scanned: &[Arg<'_>]) {
     for a in scanned {
         if a.is('\0', "registry") {
             index(cx, inst, a, IndexKind::Registry);
@@ -87,7 +87,7 @@ pub(super) fn npm_common(cx: &Cx<'_>, inst: &mut Install, scanned: &[Arg<'_>]) {
     }
 }
 
-pub(super) fn npm(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn npm(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::NPM);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -137,7 +137,12 @@ pub(super) fn npm(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
 }
 
 /// `npm config set registry URL`, `npm set registry URL`, `yarn config set …`.
-pub(super) fn npm_config(cx: &mut Cx<'_>, pos: &[&Word], direct_set: bool, setting: &'static str) {
+pub(super) fn npm_config(
+    cx: &mut Recogniser<'_>,
+    pos: &[&Word],
+    direct_set: bool,
+    setting: &'static str,
+) {
     let rest = if direct_set {
         &pos[1..]
     } else if pos.get(1).and_then(|w| w.as_str()) == Some("set") {
@@ -169,7 +174,7 @@ pub(super) fn npm_config(cx: &mut Cx<'_>, pos: &[&Word], direct_set: bool, setti
     cx.setting(name, value, span);
 }
 
-pub(super) fn npx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], name: &str) {
+pub(super) fn npx(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word], name: &str) {
     // npx is `npm exec`; pnpx and bunx read their own (fewer) options.
     let table = if name == "npx" {
         &flags::NPM
@@ -203,7 +208,7 @@ pub(super) fn npx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], name: &str) {
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn yarn(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn yarn(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::YARN);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str());
@@ -241,7 +246,7 @@ pub(super) fn yarn(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn pnpm(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn pnpm(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::PNPM);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -277,7 +282,7 @@ pub(super) fn pnpm(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn bun(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn bun(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::BUN);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -294,7 +299,7 @@ pub(super) fn bun(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn corepack(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn corepack(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::NPM);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");

@@ -20,7 +20,7 @@ pub(super) use system::gh_extension;
 
 use tollgate_model::Span;
 
-use super::{Cx, base_name, credential};
+use super::{Recogniser, base_name, credential};
 use tollgate_kb::{Manager, flags};
 
 use crate::args::{Arg, OptSpec, Val, positionals, scan, sub_span};
@@ -61,7 +61,7 @@ fn truthy(v: &str) -> bool {
 
 /// Apply the variables matched by `rules` (`NAME` exact, `PREFIX*` prefix; npm's
 /// `npm_config_*` names are case-insensitive, as npm reads them).
-fn apply_env(cx: &Cx<'_>, cmd: &Command, inst: &mut Install, rules: &[(&str, Effect)]) {
+fn apply_env(cx: &Recogniser<'_>, cmd: &Command, inst: &mut Install, rules: &[(&str, Effect)]) {
     let find = |name: &str| -> Option<Effect> {
         rules.iter().find_map(|(r, e)| {
             let hit = if let Some(p) = r.strip_suffix('*') {
@@ -125,7 +125,7 @@ fn apply_env(cx: &Cx<'_>, cmd: &Command, inst: &mut Install, rules: &[(&str, Eff
     }
 }
 
-pub(super) fn install(cx: &mut Cx<'_>, cmd: &Command) {
+pub(super) fn install(cx: &mut Recogniser<'_>, cmd: &Command) {
     let Some(name) = cmd.name() else { return };
     let args = cmd.args();
     match base_name(name) {
@@ -231,11 +231,11 @@ fn first_pos<'w>(args: &[Arg<'w>]) -> Option<&'w Word> {
     positionals(args).next()
 }
 
-fn owned(cx: &Cx<'_>, w: &Word) -> String {
+fn owned(cx: &Recogniser<'_>, w: &Word) -> String {
     cx.text(w).into_owned()
 }
 
-fn index(cx: &Cx<'_>, inst: &mut Install, a: &Arg<'_>, kind: IndexKind) {
+fn index(cx: &Recogniser<'_>, inst: &mut Install, a: &Arg<'_>, kind: IndexKind) {
     if let Some(v) = a.value() {
         let url = v.text.map_or_else(|| owned(cx, v.word), str::to_owned);
         inst.index_urls.push(IndexUrl {
@@ -246,7 +246,7 @@ fn index(cx: &Cx<'_>, inst: &mut Install, a: &Arg<'_>, kind: IndexKind) {
     }
 }
 
-fn file_ref(cx: &Cx<'_>, a: &Arg<'_>) -> Option<FileRef> {
+fn file_ref(cx: &Recogniser<'_>, a: &Arg<'_>) -> Option<FileRef> {
     let v = a.value()?;
     Some(FileRef {
         path: v.text.map_or_else(|| owned(cx, v.word), str::to_owned),
@@ -257,7 +257,12 @@ fn file_ref(cx: &Cx<'_>, a: &Arg<'_>) -> Option<FileRef> {
 /// A package argument of the form `name<sep>version` (`go install x@v1`, `gem install
 /// x:1.2`), or a local path or archive; `version` is the version given elsewhere (`gem
 /// install x -v 1.2`) when the argument has none.
-fn spec_with_separator(cx: &Cx<'_>, w: &Word, sep: char, version: Option<&str>) -> PackageSpec {
+fn spec_with_separator(
+    cx: &Recogniser<'_>,
+    w: &Word,
+    sep: char,
+    version: Option<&str>,
+) -> PackageSpec {
     let t = owned(cx, w);
     if let Some(kind) = local_kind(&t) {
         return PackageSpec {

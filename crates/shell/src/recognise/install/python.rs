@@ -5,11 +5,11 @@ use super::*;
 use tollgate_kb::env;
 
 /// `name[extras]==1.0`, `git+https://…@ref#egg=name`, `https://…/x.whl`, `./dir`, `x.whl`.
-pub(super) fn pip_spec(cx: &Cx<'_>, w: &Word) -> PackageSpec {
+pub(super) fn pip_spec(cx: &Recogniser<'_>, w: &Word) -> PackageSpec {
     pip_spec_str(&cx.text(w), w.span)
 }
 
-pub(super) fn val_text(cx: &Cx<'_>, v: &Val<'_>) -> String {
+pub(super) fn val_text(cx: &Recogniser<'_>, v: &Val<'_>) -> String {
     v.text.map_or_else(|| owned(cx, v.word), str::to_owned)
 }
 
@@ -87,7 +87,7 @@ pub(super) fn pip_spec_str(t: &str, span: Span) -> PackageSpec {
 }
 
 pub(super) fn pip(
-    cx: &mut Cx<'_>,
+    cx: &mut Recogniser<'_>,
     cmd: &Command,
     manager: Manager,
     args: &[Word],
@@ -173,7 +173,7 @@ pub(super) fn pip(
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn pip_config(cx: &mut Cx<'_>, scanned: &[Arg<'_>]) {
+pub(super) fn pip_config(cx: &mut Recogniser<'_>, scanned: &[Arg<'_>]) {
     let pos: Vec<&Word> = positionals(scanned).collect();
     if pos.get(1).and_then(|w| w.as_str()) != Some("set") {
         return;
@@ -192,7 +192,7 @@ pub(super) fn pip_config(cx: &mut Cx<'_>, scanned: &[Arg<'_>]) {
     cx.setting(name, v, val.span);
 }
 
-pub(super) fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn uv(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::UV);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -273,7 +273,7 @@ pub(super) fn uv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
 
 /// `tool@1.2` (uvx, poetry add): a version after `@` when the word is not a URL; pip's
 /// own syntax otherwise. `prefix` turns the bare version into a pip specifier.
-pub(super) fn at_version_spec(cx: &Cx<'_>, w: &Word, prefix: &str) -> PackageSpec {
+pub(super) fn at_version_spec(cx: &Recogniser<'_>, w: &Word, prefix: &str) -> PackageSpec {
     let t = cx.text(w);
     match t.split_once('@') {
         Some((n, v)) if !t.contains("://") && !n.is_empty() && !n.contains(' ') => PackageSpec {
@@ -287,7 +287,12 @@ pub(super) fn at_version_spec(cx: &Cx<'_>, w: &Word, prefix: &str) -> PackageSpe
 }
 
 /// Positionals from index `skip` on as pip specs, plus `--with` extras.
-pub(super) fn python_packages(cx: &Cx<'_>, inst: &mut Install, scanned: &[Arg<'_>], skip: usize) {
+pub(super) fn python_packages(
+    cx: &Recogniser<'_>,
+    inst: &mut Install,
+    scanned: &[Arg<'_>],
+    skip: usize,
+) {
     for w in positionals(scanned).skip(skip) {
         inst.packages.push(pip_spec(cx, w));
     }
@@ -299,7 +304,7 @@ pub(super) fn python_packages(cx: &Cx<'_>, inst: &mut Install, scanned: &[Arg<'_
 }
 
 /// `uvx tool@1.2 args`, `uvx --from 'pkg==1' cmd`: only the tool (or `--from`) is a package.
-pub(super) fn uv_tool_run(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], sub: &str) {
+pub(super) fn uv_tool_run(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word], sub: &str) {
     let scanned = scan(args, &flags::UV);
     let mut inst = blank(Manager::Uv, Some(sub.to_owned()), cmd);
     if let Some(from) = scanned
@@ -320,7 +325,7 @@ pub(super) fn uv_tool_run(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], sub: &s
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn pipx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn pipx(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::PIPX);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -353,7 +358,7 @@ pub(super) fn pipx(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn poetry(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn poetry(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::POETRY);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -376,7 +381,7 @@ pub(super) fn poetry(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     }
 }
 
-pub(super) fn pipenv(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn pipenv(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::PIPENV);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");

@@ -3,7 +3,7 @@
 use super::*;
 use tollgate_kb::env;
 
-pub(super) fn gem(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn gem(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::GEM);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -29,7 +29,7 @@ pub(super) fn gem(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn bundle(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn bundle(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::BUNDLE);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str());

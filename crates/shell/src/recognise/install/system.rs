@@ -77,7 +77,7 @@ pub(super) const SYS_SNAP: Sys = Sys {
 };
 
 pub(super) fn system(
-    cx: &mut Cx<'_>,
+    cx: &mut Recogniser<'_>,
     cmd: &Command,
     args: &[Word],
     manager: Manager,
@@ -149,7 +149,7 @@ pub(super) fn system(
 }
 
 /// `pacman -S pkg`, `pacman -Syu --noconfirm pkg`.
-pub(super) fn pacman(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn pacman(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let sync = args
         .iter()
         .filter_map(Word::as_str)
@@ -171,7 +171,7 @@ pub(super) fn pacman(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn dotnet(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn dotnet(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let scanned = scan(args, &flags::DOTNET);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let a = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -223,7 +223,7 @@ pub(super) fn dotnet(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
     cx.push(Fact::Install(inst));
 }
 
-pub(super) fn nuget(cx: &mut Cx<'_>, cmd: &Command, args: &[Word]) {
+pub(super) fn nuget(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     // nuget.exe spells its options with one dash and a capitalised name.
     let scanned = scan(args, &flags::NUGET);
     let pos: Vec<&Word> = positionals(&scanned).collect();
@@ -273,7 +273,7 @@ fn conda_spec(t: &str, span: Span) -> PackageSpec {
     }
 }
 
-pub(super) fn conda(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], manager: Manager) {
+pub(super) fn conda(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word], manager: Manager) {
     let scanned = scan(args, &flags::CONDA);
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let a = pos.first().and_then(|w| w.as_str()).unwrap_or("");
@@ -308,7 +308,7 @@ pub(super) fn conda(cx: &mut Cx<'_>, cmd: &Command, args: &[Word], manager: Mana
     cx.push(Fact::Install(inst));
 }
 
-pub(crate) fn gh_extension(cx: &mut Cx<'_>, cmd: &Command, repo: Option<&Word>) {
+pub(crate) fn gh_extension(cx: &mut Recogniser<'_>, cmd: &Command, repo: Option<&Word>) {
     let mut inst = blank(Manager::Gh, Some("extension install".into()), cmd);
     inst.global = true;
     if let Some(w) = repo {
