@@ -10,16 +10,10 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::tollgate;
+use common::{tollgate, write};
 
 /// A line no output may ever contain: it is only in files outside the scanned root.
 const SECRET: &str = "s3cr3t-0utside-the-r00t";
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
 
 /// A tree with a repository `repo/` and, beside it, files it must not read: an action, a
 /// reusable workflow and a plain file, each holding the secret line.

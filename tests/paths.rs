@@ -6,13 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{json, tollgate};
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
+use common::{json, tollgate, write};
 
 /// A workflow with one unpinned action on line 7 (`unpinned-action`), nothing else.
 const UNPINNED: &str = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n";

@@ -33,6 +33,13 @@ pub fn corpus() -> Option<PathBuf> {
     }
 }
 
+/// Write `text` to `rel` under `root`, creating the directories on the way.
+pub fn write(root: &std::path::Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
 pub fn json(out: &[u8]) -> serde_json::Value {
     serde_json::from_slice(out).expect("valid JSON output")
 }

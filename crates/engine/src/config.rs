@@ -381,63 +381,32 @@ impl Config {
         };
         let mut errs = Vec::new();
         let sp = |r: std::ops::Range<usize>| Span::new(r.start, r.end);
-        let lists: [(&str, usize, Option<Span>); 7] = [
-            (
-                "exclude",
-                raw.exclude.len(),
-                raw.exclude.get(MAX_ENTRIES).map(|e| sp(e.span())),
-            ),
-            (
-                "ignore",
-                raw.ignore.len(),
-                raw.ignore.get(MAX_ENTRIES).map(|e| sp(e.span())),
-            ),
+        // (list, entries, where the first entry too many is).
+        fn count<T>(
+            name: &'static str,
+            list: &[Spanned<T>],
+        ) -> (&'static str, usize, Option<Span>) {
+            let at = list
+                .get(MAX_ENTRIES)
+                .map(|e| Span::new(e.span().start, e.span().end));
+            (name, list.len(), at)
+        }
+        let pins: Vec<&Spanned<String>> = raw.policy.actions.pin.keys().collect();
+        let lists = [
+            count("exclude", &raw.exclude),
+            count("ignore", &raw.ignore),
             (
                 "policy.actions.pin",
-                raw.policy.actions.pin.len(),
-                raw.policy
-                    .actions
-                    .pin
-                    .keys()
-                    .nth(MAX_ENTRIES)
-                    .map(|e| sp(e.span())),
+                pins.len(),
+                pins.get(MAX_ENTRIES).map(|e| sp(e.span())),
             ),
-            (
+            count(
                 "policy.actions.trusted-owners",
-                raw.policy.actions.trusted_owners.len(),
-                raw.policy
-                    .actions
-                    .trusted_owners
-                    .get(MAX_ENTRIES)
-                    .map(|e| sp(e.span())),
+                &raw.policy.actions.trusted_owners,
             ),
-            (
-                "policy.packages.allow",
-                raw.policy.packages.allow.len(),
-                raw.policy
-                    .packages
-                    .allow
-                    .get(MAX_ENTRIES)
-                    .map(|e| sp(e.span())),
-            ),
-            (
-                "policy.egress.allow",
-                raw.policy.egress.allow.len(),
-                raw.policy
-                    .egress
-                    .allow
-                    .get(MAX_ENTRIES)
-                    .map(|e| sp(e.span())),
-            ),
-            (
-                "policy.egress.controls",
-                raw.policy.egress.controls.len(),
-                raw.policy
-                    .egress
-                    .controls
-                    .get(MAX_ENTRIES)
-                    .map(|e| sp(e.span())),
-            ),
+            count("policy.packages.allow", &raw.policy.packages.allow),
+            count("policy.egress.allow", &raw.policy.egress.allow),
+            count("policy.egress.controls", &raw.policy.egress.controls),
         ];
         let too_many: Vec<Diagnostic> = lists
             .into_iter()
