@@ -17,4 +17,4 @@ pub use catalog::{Page, RuleMeta};
 pub use config::{Config, ConfigError};
 pub use memo::Memo;
 pub use rule::{Context, FindingBuilder, JobCx, Rule, Sink, StepCx, StepOwner, WorkflowCx};
-pub use run::{Outcome, RegisteredRule, RunOptions, Selector, run};
+pub use run::{Outcome, RegisteredRule, RunOptions, Selector, context_path, run};

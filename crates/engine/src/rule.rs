@@ -232,6 +232,12 @@ impl FindingBuilder<'_, '_> {
         self
     }
 
+    /// Append the hops of a dependency path (see [`hop`](Self::hop)).
+    pub fn path(mut self, hops: impl IntoIterator<Item = PathHop>) -> Self {
+        self.finding.path.extend(hops);
+        self
+    }
+
     pub fn job(mut self, job: Option<&str>) -> Self {
         self.finding.job = job.map(Arc::from);
         self

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use tollgate_model::{Confidence, Diagnostic, DiagnosticCode, Finding, Level};
+use tollgate_model::{Confidence, Diagnostic, DiagnosticCode, Finding, Level, Location, PathHop};
 use tollgate_scan::{FileModel, Input, Scan};
 
 use crate::catalog::RuleMeta;
@@ -134,6 +134,10 @@ pub fn run(
     if let Some(min) = opts.min_confidence {
         findings.retain(|f| f.confidence >= min);
     }
+    findings
+        .par_iter_mut()
+        .filter(|f| f.path.is_empty())
+        .for_each(|f| f.path = context_path(scan, graph, &f.primary));
     let known: Vec<&str> = rules.iter().map(|r| r.meta.id.as_str()).collect();
     let mut suppressed = 0;
     if !opts.no_ignores {
@@ -159,6 +163,55 @@ pub fn run(
         rule_times,
         analyses: memo,
     }
+}
+
+/// The path from a workflow to where a finding is, for a rule that gives none: the chain
+/// of the innermost job or step holding its primary location (workflow → job → local
+/// composite actions → step), or of the file it is in (a lockfile some job installs
+/// from), ending at the primary text itself. Empty when no workflow leads there.
+#[must_use]
+pub fn context_path(scan: &Scan, graph: &tollgate_graph::Graph, at: &Location) -> Vec<PathHop> {
+    let Some(node) = graph.enclosing(&at.path, at.span) else {
+        return Vec::new();
+    };
+    let Some(mut nodes) = graph.path_to(node) else {
+        return Vec::new();
+    };
+    // A finding at a step's `uses:` value ends at what it uses.
+    if let Some(target) = graph.uses_target(node)
+        && graph
+            .edge_origin(node, target, tollgate_graph::EdgeKind::Uses)
+            .is_some_and(|o| o.span() == at.span)
+    {
+        nodes.push(target);
+    }
+    let mut hops = graph.path_hops(&nodes);
+    let text = graph
+        .input_id(&at.path)
+        .and_then(|id| scan.inputs.get(id.0))
+        .and_then(|i| i.source.text().get(at.span.start..at.span.end))
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("")
+        })
+        .unwrap_or("");
+    let same = hops
+        .last()
+        .and_then(|h| h.location.as_ref())
+        .is_some_and(|l| l.span == at.span);
+    if !text.is_empty() && !same {
+        let text = match text.char_indices().nth(80) {
+            None => text.to_owned(),
+            Some((cut, _)) => format!("{}…", &text[..cut]),
+        };
+        hops.push(PathHop {
+            label: format!("`{}`", text.replace('`', "'")),
+            location: Some(at.clone()),
+        });
+    }
+    hops
 }
 
 /// Run one rule's hooks for one unit of work, turning a panic into a diagnostic and

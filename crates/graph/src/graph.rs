@@ -117,6 +117,14 @@ pub struct Graph {
     files: BTreeMap<InputId, NodeId>,
     /// Job nodes by (file path, job id), for rules that start from the workflow model.
     job_index: HashMap<(String, String), NodeId>,
+    /// Step nodes by (input, job index in the workflow or `None` in an action, step
+    /// index), for rules that start from a step model.
+    step_index: HashMap<(InputId, Option<usize>, usize), NodeId>,
+    /// Input ids by display path.
+    by_path: HashMap<std::sync::Arc<str>, InputId>,
+    /// Per input, its job and step nodes as (start, end, node), sorted by start then
+    /// by longest first: what [`Graph::enclosing`] searches.
+    spans: Vec<Vec<(u32, u32, NodeId)>>,
 }
 
 impl Graph {
@@ -146,20 +154,23 @@ impl Graph {
             inputs: infos,
             files: BTreeMap::new(),
             job_index: HashMap::default(),
+            step_index: HashMap::default(),
+            by_path: HashMap::default(),
+            spans: Vec::new(),
         };
         graph.merge(&all, &resolver);
         // The node table was reserved from an estimate that errs high (a third over on
         // the corpus); the graph lives as long as the run. The edge table
         // was sized exactly.
         graph.inner.shrink_to_fit_nodes();
-        graph.index_jobs();
+        graph.index_jobs(scan);
         diagnostics.extend(graph.cycles());
         diagnostics.extend(graph.nesting_diagnostics());
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         (graph, diagnostics)
     }
 
-    fn index_jobs(&mut self) {
+    fn index_jobs(&mut self, scan: &Scan) {
         let mut index = HashMap::default();
         for n in self.nodes_of(Kind::Job) {
             if let Some(node) = self.node(n)
@@ -172,6 +183,83 @@ impl Graph {
             }
         }
         self.job_index = index;
+        let mut steps = HashMap::default();
+        for n in self.nodes_of(Kind::Step) {
+            if let Some(node) = self.node(n)
+                && let NodeKind::Step { job, index, .. } = node.kind
+                && let Some(o) = node.origin
+            {
+                steps.entry((o.input(), job, index)).or_insert(n);
+            }
+        }
+        self.step_index = steps;
+        self.by_path = self
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, info)| (std::sync::Arc::clone(&info.path), InputId(i)))
+            .collect();
+        let mut spans: Vec<Vec<(u32, u32, NodeId)>> = vec![Vec::new(); self.inputs.len()];
+        for n in self.node_ids() {
+            if let Some(node) = self.node(n)
+                && matches!(node.kind.kind(), Kind::Job | Kind::Step)
+                && let Some(o) = node.origin
+            {
+                // A job node is written at its key; the job's whole mapping is what holds
+                // its findings.
+                let key = o.span();
+                let sp = match self.job_model(scan, n) {
+                    Some((_, job)) => tollgate_model::Span {
+                        start: key.start.min(job.span.start),
+                        end: key.end.max(job.span.end),
+                    },
+                    None => key,
+                };
+                let narrow = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+                if let Some(v) = spans.get_mut(o.input().0) {
+                    v.push((narrow(sp.start), narrow(sp.end), n));
+                }
+            }
+        }
+        for v in &mut spans {
+            v.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        }
+        self.spans = spans;
+    }
+
+    /// The input at display path `path`.
+    #[must_use]
+    pub fn input_id(&self, path: &str) -> Option<InputId> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The innermost job or step node whose span holds `span` in the input at `path`
+    /// (a finding's primary location), or else the node of the file itself (a lockfile,
+    /// an action): where the finding's dependency path ends.
+    #[must_use]
+    pub fn enclosing(&self, path: &str, span: tollgate_model::Span) -> Option<NodeId> {
+        let input = self.input_id(path)?;
+        let nodes = self.spans.get(input.0);
+        let (start, end) = (span.start, span.end);
+        let hit = nodes.and_then(|v| {
+            // Spans nest (a job holds its steps), and the list is sorted by start: walking
+            // back from the last node starting at or before `start`, the first one that
+            // also ends at or after `end` is the innermost.
+            let upto = v.partition_point(|&(s, _, _)| s as usize <= start);
+            v[..upto]
+                .iter()
+                .rev()
+                .find(|&&(_, e, _)| e as usize >= end)
+                .map(|&(_, _, n)| n)
+        });
+        hit.or_else(|| self.file_node(input))
+    }
+
+    /// The node of step `index` of job `job` (`None` for a composite action's step) in
+    /// `input`.
+    #[must_use]
+    pub fn step_node(&self, input: InputId, job: Option<usize>, index: usize) -> Option<NodeId> {
+        self.step_index.get(&(input, job, index)).copied()
     }
 
     /// The node of job `id` in the file at display path `path`.

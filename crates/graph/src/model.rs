@@ -369,6 +369,40 @@ impl NodeKind {
     }
 }
 
+impl NodeKind {
+    /// How the node reads as one hop of a finding's dependency path: its kind and its
+    /// name in backticks, the name cut at 200 characters.
+    #[must_use]
+    pub fn hop_label(&self) -> String {
+        let q = |s: &str| match s.char_indices().nth(200) {
+            None => format!("`{s}`"),
+            Some((at, _)) => format!("`{}…`", &s[..at]),
+        };
+        match self {
+            Self::Workflow { path, .. } => format!("workflow {}", q(path)),
+            Self::Trigger { event } => format!("on: {}", q(event)),
+            Self::Job { id, .. } => format!("job {}", q(id)),
+            Self::Step { label, .. } => format!("step {}", q(label)),
+            Self::Action { target, .. } => match target {
+                Target::Remote(r) => format!("uses {}", q(&r.reference)),
+                Target::Local { path, .. } => {
+                    format!("uses local action {}", q(&format!("./{path}")))
+                }
+            },
+            Self::ReusableWorkflow { target } => match target {
+                Target::Remote(r) => format!("calls {}", q(&r.reference)),
+                Target::Local { path, .. } => format!("calls {}", q(&format!("./{path}"))),
+            },
+            Self::Image { reference } => format!("pulls image {}", q(reference)),
+            Self::Command { text, .. } => format!("runs {}", q(text)),
+            Self::Lockfile { path, .. } => format!("lockfile {}", q(path)),
+            Self::RegistryConfig { path, .. } => format!("registry configuration {}", q(path)),
+            Self::Host { name } => format!("host {}", q(name)),
+            other => other.label(),
+        }
+    }
+}
+
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }

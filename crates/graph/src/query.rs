@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
-use tollgate_model::{Diagnostic, DiagnosticCode, Severity};
+use tollgate_model::{Diagnostic, DiagnosticCode, PathHop, Severity};
 
 use crate::graph::Graph;
 use crate::model::{EdgeKind, InputId, Kind, NodeId, NodeKind, Origin, Target};
@@ -313,16 +313,19 @@ impl Graph {
     #[must_use]
     pub fn path_to(&self, target: NodeId) -> Option<Vec<NodeId>> {
         self.node(target)?;
-        let mut prev: Vec<Option<NodeId>> = vec![None; self.node_count()];
+        // Each node's successor towards `target`. A map, not a table of every node: a
+        // finding's path is asked for per finding, and the walk upwards from a step
+        // visits its few ancestors, not the whole graph.
+        let mut next: HashMap<NodeId, NodeId> = HashMap::new();
         let mut seen: HashSet<NodeId> = HashSet::from([target]);
         let mut queue = VecDeque::from([target]);
         while let Some(n) = queue.pop_front() {
             if self.is(n, Kind::Workflow) {
                 let mut path = vec![n];
                 let mut cur = n;
-                while let Some(next) = prev.get(cur.index()).copied().flatten() {
-                    path.push(next);
-                    cur = next;
+                while let Some(&after) = next.get(&cur) {
+                    path.push(after);
+                    cur = after;
                 }
                 return Some(path);
             }
@@ -335,14 +338,52 @@ impl Graph {
             sources.sort();
             for s in sources {
                 if seen.insert(s) {
-                    if let Some(slot) = prev.get_mut(s.index()) {
-                        *slot = Some(n);
-                    }
+                    next.insert(s, n);
                     queue.push_back(s);
                 }
             }
         }
         None
+    }
+
+    /// A chain of nodes (from [`Graph::path_to`]) as the hops of a finding's path, each
+    /// labelled by [`NodeKind::hop_label`] and located where the edge into it is written
+    /// (the `uses:` value for a shared action node), else where the node is. A step that
+    /// `uses:` the next node is left out: the next hop says the same, one line later.
+    #[must_use]
+    pub fn path_hops(&self, nodes: &[NodeId]) -> Vec<PathHop> {
+        let mut out = Vec::with_capacity(nodes.len());
+        let mut prev: Option<NodeId> = None;
+        for (i, &n) in nodes.iter().enumerate() {
+            let Some(node) = self.node(n) else { continue };
+            let into_uses = nodes
+                .get(i + 1)
+                .is_some_and(|&next| self.edge_origin(n, next, EdgeKind::Uses).is_some());
+            if !(into_uses && node.kind.kind() == Kind::Step) {
+                let at = prev
+                    .and_then(|f| {
+                        EdgeKind::ALL
+                            .into_iter()
+                            .find_map(|k| self.edge_origin(f, n, k))
+                    })
+                    .map(|o| self.location(&o))
+                    .or_else(|| self.node_location(n));
+                out.push(PathHop {
+                    label: node.kind.hop_label(),
+                    location: at,
+                });
+            }
+            prev = Some(n);
+        }
+        out
+    }
+
+    /// What `node` (a step, or a job calling a workflow) `uses:`.
+    #[must_use]
+    pub fn uses_target(&self, node: NodeId) -> Option<NodeId> {
+        self.out_edges(node)
+            .find(|(e, _)| e.kind == EdgeKind::Uses)
+            .map(|(_, t)| t)
     }
 
     /// The shortest chain from `from` to `to` along dependency edges, if any.

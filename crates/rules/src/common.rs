@@ -1,7 +1,7 @@
 //! Helpers shared by rules: container image references and action lookups.
 
-use tollgate_gha::{ActionsLock, Job, Workflow};
-use tollgate_scan::{FileModel, Scan};
+use tollgate_gha::{Job, Workflow};
+use tollgate_scan::Scan;
 
 /// A container image reference split into its parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,14 +43,6 @@ impl<'a> ImageRef<'a> {
     pub fn is_floating(&self) -> bool {
         matches!(self.tag, None | Some("latest"))
     }
-}
-
-/// Every `actions.lock` in the scan.
-pub fn locks(scan: &Scan) -> impl Iterator<Item = &ActionsLock> {
-    scan.inputs.iter().filter_map(|i| match &*i.parsed {
-        FileModel::ActionsLock(l) => Some(l),
-        _ => None,
-    })
 }
 
 /// The index of `job` in `wf.jobs` (hooks are handed jobs borrowed from that list), in

@@ -1,6 +1,7 @@
 //! The rule catalog: every rule's code, registered once in [`registry`](mod@registry) with
 //! its page from `rules/<category>/<id>.md`, which the binary embeds.
 
+mod chain;
 mod common;
 mod egress;
 mod identity;

@@ -70,6 +70,16 @@ impl Scan {
             .map(|k| &self.inputs[k])
     }
 
+    /// The position of `input` in [`Scan::inputs`] (the graph's input id), found by
+    /// its root and path as [`Scan::input_at`] does.
+    #[must_use]
+    pub fn index_of(&self, input: &Input) -> Option<usize> {
+        let key = (input.root, input.source.display.as_str());
+        self.inputs
+            .binary_search_by(|i| (i.root, i.source.display.as_str()).cmp(&key))
+            .ok()
+    }
+
     /// The inputs at display path `display`, one per root that has it, in root order.
     pub fn inputs_at_path<'a>(&'a self, display: &str) -> impl Iterator<Item = &'a Input> {
         let roots = self.inputs.last().map_or(0, |i| i.root + 1);

@@ -11,6 +11,7 @@ use super::kb::contexts;
 use super::util::{
     Match, effective, env_value, holds_write, job_index, match_pattern, references, secret_names,
 };
+use crate::chain::Chain;
 
 pub struct DangerousTrigger;
 
@@ -21,7 +22,7 @@ impl Rule for DangerousTrigger {
         "dangerous-trigger"
     }
 
-    fn check_job(&self, _cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
+    fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let wf = job.workflow;
         let Some(on) = &wf.on else { return };
         let Some(trigger) = TRIGGERS.iter().find(|t| on.has(t)) else {
@@ -29,9 +30,12 @@ impl Rule for DangerousTrigger {
         };
         let file = &job.input.source;
         let mut hits: Vec<(Span, String)> = Vec::new();
+        // The step of each hit, by position in `hits`.
+        let mut hit_steps: Vec<usize> = Vec::new();
         let j = job_index(wf, job.job);
         for step in &job.job.steps {
             checkout_hits(step, &mut hits);
+            hit_steps.resize(hits.len(), step.index);
             let envs = [&step.env, &job.job.env, &wf.env];
             if let (Some(run), Some(analysis)) = (
                 &step.run,
@@ -44,6 +48,7 @@ impl Rule for DangerousTrigger {
                     }
                 }
             }
+            hit_steps.resize(hits.len(), step.index);
         }
         if hits.is_empty() {
             return;
@@ -74,7 +79,11 @@ impl Rule for DangerousTrigger {
             .flatten()
             .chain(job.job.steps.iter().filter_map(|s| s.if_.as_ref()))
             .any(|c| same_repo_guard(&c.value));
-        for (span, what) in hits {
+        for ((span, what), step) in hits.into_iter().zip(hit_steps) {
+            // trigger → workflow → job → step → the untrusted checkout.
+            let path = Chain::to_step(cx, job.input, j, step)
+                .first(format!("on: `{trigger}`"), Some(file.location(on.key)))
+                .hop(format!("{what} {holds}"), Some(file.location(span)));
             out.at(file, span)
                 .message(format!(
                     "`{trigger}` job `{}` {what}, running untrusted code {holds}",
@@ -86,6 +95,7 @@ impl Rule for DangerousTrigger {
                 .help(format!(
                     "do not build or run the pull request's code in a `{trigger}` workflow: move that work to a `pull_request` workflow (no secrets, read-only token) and, if results must be posted, pass them as an artifact to a separate privileged job that never executes them"
                 ))
+                .path(path.into_hops())
                 .emit();
         }
     }

@@ -11,6 +11,7 @@ use tollgate_model::{Impact, SourceFile, Span};
 use tollgate_shell::{EnvTarget, Fact};
 
 use super::util::{expression_secret_names, job_index, secret_names};
+use crate::chain::Chain;
 
 pub struct SecretsExposure;
 
@@ -57,12 +58,21 @@ impl Rule for SecretsExposure {
             Some(Uses::Remote(r)) => unpinned_third_party(cx, r),
             _ => None,
         };
+        let chain = Chain::to_job(cx, job.input, &j.id.value);
+        let uses = j.uses.as_ref().map(|u| u.span);
         for kv in map {
             for (span, inner) in value_expressions(kv) {
                 whole_secrets(file, span, &inner, out);
                 let Some(r) = &untrusted else { continue };
                 for name in expression_secret_names(&inner) {
-                    unpinned(file, span, &name, r, "reusable workflow", out);
+                    unpinned(
+                        file,
+                        span,
+                        &name,
+                        (r, uses, &chain),
+                        "reusable workflow",
+                        out,
+                    );
                 }
             }
         }
@@ -75,12 +85,19 @@ impl Rule for SecretsExposure {
             Some(Uses::Remote(r)) => unpinned_third_party(cx, r),
             _ => None,
         };
+        let chain = if untrusted.is_some() {
+            // job → secret → action: the step holding both is left out.
+            Chain::to_step(cx, step.input, step.job_index, s.index).pop()
+        } else {
+            Chain::default()
+        };
+        let uses = s.uses.as_ref().map(|u| u.span);
         for kv in s.env.vars.iter().chain(&s.with) {
             for (span, inner) in value_expressions(kv) {
                 whole_secrets(file, span, &inner, out);
                 let Some(r) = &untrusted else { continue };
                 for name in expression_secret_names(&inner) {
-                    unpinned(file, span, &name, r, "action", out);
+                    unpinned(file, span, &name, (r, uses, &chain), "action", out);
                 }
             }
         }
@@ -158,10 +175,19 @@ fn unpinned(
     file: &SourceFile,
     span: Span,
     name: &str,
-    target: &str,
+    to: (&str, Option<Span>, &Chain),
     what: &str,
     out: &mut Sink<'_>,
 ) {
+    let (target, uses, chain) = to;
+    // job → the secret → the code that can change under it.
+    let path = chain
+        .clone()
+        .hop(format!("secret `{name}`"), Some(file.location(span)))
+        .hop(
+            format!("passed to the unpinned {what} `{target}`"),
+            uses.map(|u| file.location(u)),
+        );
     out.at(file, span)
         .message(format!(
             "secret `{name}` is passed to the {what} `{target}`, whose owner can change its code without a change here"
@@ -172,6 +198,7 @@ fn unpinned(
             target.split('@').next().unwrap_or(target),
             target.split('@').nth(1).unwrap_or("")
         ))
+        .path(path.into_hops())
         .emit();
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use tollgate_engine::{Context, Rule, Sink, StepCx, StepOwner};
 use tollgate_gha::{Env, Step, Uses, Workflow, expressions};
-use tollgate_model::{Confidence, Impact, Span};
+use tollgate_model::{Confidence, Impact, Location, Span};
 use tollgate_scan::Input;
 use tollgate_shell::{EnvTarget, Fact};
 
@@ -14,6 +14,7 @@ use super::kb::contexts;
 use super::util::{
     Match, is_boolean_expression, job_index, match_pattern, references, triggered_by,
 };
+use crate::chain::Chain;
 use crate::common::glob_match;
 
 pub struct TemplateInjection;
@@ -37,15 +38,23 @@ const PRIVILEGED: &[&str] = &[
 enum Taint {
     Context(String, Match),
     Input(String),
-    Derived { reference: String, origin: String },
+    Derived {
+        reference: String,
+        origin: String,
+        at: Option<Location>,
+    },
 }
+
+/// Where a derived reference gets its attacker-controllable value: what it carries, and
+/// where that is written (the `env:` entry, the step writing the output).
+type Derived = BTreeMap<String, (String, Option<Location>)>;
 
 impl Rule for TemplateInjection {
     fn id(&self) -> &'static str {
         "template-injection"
     }
 
-    fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let s = step.step;
         let (wf, job) = match step.owner {
             StepOwner::Job { workflow, job } => (Some(workflow), Some(job)),
@@ -80,6 +89,16 @@ impl Rule for TemplateInjection {
         }
         let derived = derived_taint(step.input, wf, job.map(|j| (j, s.index)), &envs);
         let file = &step.input.source;
+        // The chain every finding of this step starts with: the privileged trigger, if
+        // any, then workflow → job → (local actions) → step.
+        let mut chain = Chain::to_step(cx, step.input, step.job_index, s.index);
+        if let Some((event, key)) = wf.and_then(|w| {
+            let on = w.on.as_ref()?;
+            let event = PRIVILEGED.iter().find(|t| on.has(t))?;
+            Some((*event, on.key))
+        }) {
+            chain = chain.first(format!("on: `{event}`"), Some(file.location(key)));
+        }
 
         let mut check = |text: &str,
                          to_file: &dyn Fn(Span) -> Span,
@@ -99,9 +118,14 @@ impl Rule for TemplateInjection {
                     {
                         continue;
                     }
-                    Taint::Derived { reference, origin } => Taint::Derived {
+                    Taint::Derived {
+                        reference,
+                        origin,
+                        at,
+                    } => Taint::Derived {
                         reference,
                         origin: origin.trim_start_matches(JSON_MARK).to_owned(),
+                        at,
                     },
                     other => other,
                 };
@@ -127,17 +151,36 @@ impl Rule for TemplateInjection {
                         Impact::Low,
                         Confidence::Medium,
                     ),
-                    Taint::Derived { reference, origin } => (
+                    Taint::Derived {
+                        reference, origin, ..
+                    } => (
                         format!("`{reference}`, which carries {origin}"),
                         severity,
                         Confidence::Medium,
                     ),
                 };
-                out.at(file, to_file(Span::new(e.start, e.end)))
+                let span = to_file(Span::new(e.start, e.end));
+                let mut path = chain.clone();
+                if let Taint::Derived {
+                    reference,
+                    origin,
+                    at: Some(at),
+                } = &t
+                {
+                    path = path.hop(format!("`{reference}` carries {origin}"), Some(at.clone()));
+                }
+                let (Taint::Context(r, _) | Taint::Input(r) | Taint::Derived { reference: r, .. }) =
+                    &t;
+                let path = path.hop(
+                    format!("`{r}` expanded into {place}"),
+                    Some(file.location(span)),
+                );
+                out.at(file, span)
                     .message(format!("`{whole}` expands {what} into {place}"))
                     .severity(sev)
                     .confidence(conf)
                     .help(help.to_owned())
+                    .path(path.into_hops())
                     .emit();
             }
         };
@@ -174,7 +217,7 @@ fn untrusted(reference: &str) -> Option<Match> {
     best
 }
 
-fn taint(inner: &str, dispatch: bool, derived: &BTreeMap<String, String>) -> Option<Taint> {
+fn taint(inner: &str, dispatch: bool, derived: &Derived) -> Option<Taint> {
     for (r, _, _) in references(inner) {
         if let Some(m) = untrusted(&r) {
             return Some(Taint::Context(r, m));
@@ -187,13 +230,14 @@ fn taint(inner: &str, dispatch: bool, derived: &BTreeMap<String, String>) -> Opt
         {
             return Some(Taint::Input(r));
         }
-        if let Some(origin) = derived
+        if let Some((origin, at)) = derived
             .iter()
             .find_map(|(k, o)| glob_match(k, &r).then_some(o))
         {
             return Some(Taint::Derived {
                 reference: r,
                 origin: origin.clone(),
+                at: at.clone(),
             });
         }
     }
@@ -220,13 +264,14 @@ fn derived_taint(
     wf: Option<&Workflow>,
     job_step: Option<(&tollgate_gha::Job, usize)>,
     envs: &[&Env],
-) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+) -> Derived {
+    let file = &input.source;
+    let mut out = Derived::new();
     for env in envs {
         for v in &env.vars {
             if let Some(r) = tainted_text(&v.value.value) {
                 out.entry(format!("env.{}", v.key.value.to_ascii_lowercase()))
-                    .or_insert(format!("`{r}`"));
+                    .or_insert((format!("`{r}`"), Some(file.location(v.key.span))));
             }
         }
     }
@@ -258,13 +303,15 @@ fn derived_taint(
                         "output of `{}` (file names a pull request chooses)",
                         r.action()
                     );
+                    let origin = if json {
+                        format!("{JSON_MARK}{origin}")
+                    } else {
+                        origin
+                    };
+                    let at = prev.uses.as_ref().map(|u| file.location(u.span));
                     out.insert(
                         format!("steps.{id}.outputs.{}", g.to_ascii_lowercase()),
-                        if json {
-                            format!("{JSON_MARK}{origin}")
-                        } else {
-                            origin
-                        },
+                        (origin, at),
                     );
                 }
             }
@@ -275,13 +322,7 @@ fn derived_taint(
 }
 
 /// `echo "k=${{ github.event.issue.title }}" >> "$GITHUB_OUTPUT"` taints `steps.<id>.outputs.k`.
-fn output_writes(
-    input: &Input,
-    job: Option<usize>,
-    step: &Step,
-    id: &str,
-    out: &mut BTreeMap<String, String>,
-) {
+fn output_writes(input: &Input, job: Option<usize>, step: &Step, id: &str, out: &mut Derived) {
     let Some(run) = &step.run else { return };
     let Some(analysis) = job
         .and_then(|j| input.script(Some(j), step.index))
@@ -311,7 +352,10 @@ fn output_writes(
         if let Some(r) = tainted_text(&text) {
             out.insert(
                 format!("steps.{id}.outputs.{}", key.to_ascii_lowercase()),
-                format!("`{r}` written by step `{id}`"),
+                (
+                    format!("`{r}` written by step `{id}`"),
+                    Some(input.source.location(run.file_span(w.span))),
+                ),
             );
         }
     }

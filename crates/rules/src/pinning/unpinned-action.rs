@@ -3,9 +3,11 @@
 use tollgate_engine::config::PinPolicy;
 use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx};
 use tollgate_gha::{RefKind, Spanned, Uses, UsesRef};
+use tollgate_graph::{EdgeKind, NodeId, NodeKind, Target};
 use tollgate_model::{Impact, SourceFile};
 
-use crate::common::{glob_match, locks};
+use crate::chain::Chain;
+use crate::common::glob_match;
 
 pub struct UnpinnedAction;
 
@@ -16,15 +18,57 @@ impl Rule for UnpinnedAction {
 
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         if let (Some(uses), Some(text)) = (&job.job.uses, &job.job.uses_text) {
-            check(cx, &job.input.source, uses, text, "reusable workflow", out);
+            let node = cx
+                .graph
+                .job_node(&job.input.source.display, &job.job.id.value);
+            let chain = Chain::to_called(cx, job.input, &job.job.id.value);
+            let at = Site {
+                file: &job.input.source,
+                node,
+                chain,
+            };
+            check(cx, &at, uses, text, "reusable workflow", out);
         }
     }
 
     fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         if let (Some(uses), Some(text)) = (&step.step.uses, &step.step.uses_text) {
-            check(cx, &step.input.source, uses, text, "action", out);
+            let (job, index) = (step.job_index, step.step.index);
+            let at = Site {
+                file: &step.input.source,
+                node: Chain::step_node(cx, step.input, job, index),
+                chain: Chain::to_uses(cx, step.input, job, index),
+            };
+            check(cx, &at, uses, text, "action", out);
         }
     }
+}
+
+/// Where a `uses:` is written: its file, the graph node of its step or job, and the
+/// chain that leads to it.
+struct Site<'a> {
+    file: &'a SourceFile,
+    node: Option<NodeId>,
+    chain: Chain,
+}
+
+/// Whether the graph's remote-reference node behind `node`'s `uses:` is locked to a
+/// commit by `actions.lock` (the graph attaches the lock to the reference).
+fn locked(cx: &Context<'_>, node: Option<NodeId>) -> bool {
+    node.into_iter()
+        .flat_map(|n| cx.graph.out_edges(n))
+        .filter(|(e, _)| e.kind == EdgeKind::Uses)
+        .filter_map(|(_, t)| cx.graph.node(t))
+        .any(|t| match &t.kind {
+            NodeKind::Action {
+                target: Target::Remote(r),
+                ..
+            }
+            | NodeKind::ReusableWorkflow {
+                target: Target::Remote(r),
+            } => r.locked_commit.is_some(),
+            _ => false,
+        })
 }
 
 /// The configured pin policy for an action: the first matching `owner/repo` pattern.
@@ -41,13 +85,15 @@ fn policy(cx: &Context<'_>, r: &UsesRef) -> PinPolicy {
 
 fn check(
     cx: &Context<'_>,
-    file: &SourceFile,
+    at: &Site<'_>,
     uses: &Spanned<Uses>,
     text: &Spanned<String>,
     what: &str,
     out: &mut Sink<'_>,
 ) {
     let Uses::Remote(r) = &uses.value else { return };
+    let file = at.file;
+    let path = || at.chain.clone().into_hops();
     let kind = r.ref_kind;
     if kind == RefKind::Sha {
         return;
@@ -60,6 +106,7 @@ fn check(
             ))
             .severity(Impact::High)
             .help("write the commit SHA literally: `uses: owner/repo@<40-hex-sha> # vX.Y.Z`")
+            .path(path())
             .emit();
         return;
     }
@@ -72,8 +119,7 @@ fn check(
         return;
     }
     // A reference locked in actions.lock is pinned by the lock.
-    let reference = text.value.trim();
-    if locks(cx.scan).any(|l| l.locked(reference).is_some()) {
+    if locked(cx, at.node) {
         return;
     }
     let (what_ref, severity) = match kind {
@@ -92,5 +138,6 @@ fn check(
             r.action(),
             r.git_ref
         ))
+        .path(path())
         .emit();
 }

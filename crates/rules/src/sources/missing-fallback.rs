@@ -141,7 +141,20 @@ impl Rule for MissingFallback {
             {
                 f = f.severity(s);
             }
-            f.emit();
+            // workflow → job → step → the dependency → each host it is fetched from.
+            let at = input.source.location(site.origin.span());
+            let mut path = tollgate_engine::context_path(cx.scan, cx.graph, &at);
+            if !path.is_empty() && !d.hosts.is_empty() {
+                let (noun, hosts) = match d.hosts.as_slice() {
+                    [one] => ("host", format!("`{one}`")),
+                    many => ("hosts", format!("`{}`", many.join("`, `"))),
+                };
+                path.push(tollgate_model::PathHop {
+                    label: format!("{noun} {hosts}, with no fallback"),
+                    location: None,
+                });
+            }
+            f.path(path).emit();
         }
     }
 }

@@ -1,0 +1,296 @@
+//! Every finding shows the dependency path it ends: in JSON as `path`, in SARIF as a
+//! `codeFlow` whose thread-flow locations follow the path in order, and in the human
+//! output as one `path:` line. The expected chains below were written from the fixtures'
+//! text, line by line.
+
+mod common;
+
+use common::{json, testdata, tollgate};
+use serde_json::Value;
+
+fn findings(args: &[&str], path: &std::path::Path) -> Vec<Value> {
+    let out = tollgate()
+        .args(["check", "--format", "json"])
+        .args(args)
+        .arg(path)
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    doc["findings"].as_array().expect("findings").clone()
+}
+
+/// The path of a finding as (label, line) pairs; line 0 where a hop has no location.
+fn hops(f: &Value) -> Vec<(String, u64)> {
+    f["path"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|h| {
+                    (
+                        h["label"].as_str().unwrap_or("").to_owned(),
+                        h["location"]["line"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn one<'a>(all: &'a [Value], rule: &str, file_end: &str, line: u64) -> &'a Value {
+    all.iter()
+        .find(|f| {
+            f["rule"] == rule
+                && f["location"]["path"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with(file_end))
+                && f["location"]["line"] == line
+        })
+        .unwrap_or_else(|| panic!("no {rule} finding at {file_end}:{line} in {all:#?}"))
+}
+
+fn labels(h: &[(String, u64)]) -> Vec<&str> {
+    h.iter().map(|(l, _)| l.as_str()).collect()
+}
+
+#[test]
+fn dangerous_trigger_goes_from_the_trigger_to_the_untrusted_checkout() {
+    let all = findings(&["--select", "dangerous-trigger"], &testdata("demo"));
+    let h = hops(one(&all, "dangerous-trigger", "triage.yml", 18));
+    assert_eq!(
+        labels(&h),
+        [
+            "on: `pull_request_target`",
+            "workflow `.github/workflows/triage.yml`",
+            "job `label`",
+            "step `actions/checkout@b4ffde65f46336ab88eb53be808477a3936bae11`",
+            "checks out the untrusted head (`ref: ${{ github.event.pull_request.head.sha }}`) with a token that can write",
+        ]
+    );
+    // `on:` is line 2, the job line 13, the step line 16, the `ref:` value line 18.
+    let lines: Vec<u64> = h.iter().map(|(_, l)| *l).collect();
+    assert_eq!(lines, [2, 1, 13, 16, 18]);
+}
+
+#[test]
+fn template_injection_goes_from_the_context_through_env_and_outputs_to_the_script() {
+    let dir = testdata("rules/template-injection/fires-derived");
+    let all = findings(&["--select", "template-injection"], &dir);
+    // `BRANCH: ${{ github.event.workflow_run.head_branch }}` (line 10) → `$BRANCH`… line 20.
+    let h = hops(one(&all, "template-injection", "wr.yml", 20));
+    assert_eq!(h.first().map(|x| x.0.as_str()), Some("on: `workflow_run`"));
+    let tail: Vec<(String, u64)> = h[h.len() - 2..].to_vec();
+    assert_eq!(
+        tail,
+        [
+            (
+                "`env.branch` carries `github.event.workflow_run.head_branch`".to_owned(),
+                10
+            ),
+            ("`env.branch` expanded into a `run:` script".to_owned(), 20),
+        ]
+    );
+    // An output written by step `meta` (line 16) and expanded on line 21.
+    let h = hops(one(&all, "template-injection", "wr.yml", 21));
+    let (label, line) = &h[h.len() - 2];
+    assert!(label.contains("written by step `meta`"), "{label}");
+    assert_eq!(*line, 16);
+}
+
+#[test]
+fn secrets_exposure_goes_from_the_job_to_the_secret_to_the_unpinned_code() {
+    let dir = testdata("rules/secrets-exposure/fires-unpinned-action");
+    let all = findings(&["--select", "secrets-exposure"], &dir);
+    let h = hops(one(&all, "secrets-exposure", "ci.yml", 8));
+    assert_eq!(
+        h,
+        [
+            ("workflow `.github/workflows/ci.yml`".to_owned(), 1),
+            ("job `deploy`".to_owned(), 3),
+            ("secret `DEPLOY_KEY`".to_owned(), 8),
+            (
+                "passed to the unpinned action `some-org/deploy-action@v2`".to_owned(),
+                6
+            ),
+        ]
+    );
+    let h = hops(one(&all, "secrets-exposure", "ci.yml", 19));
+    assert_eq!(
+        labels(&h)[1..],
+        [
+            "job `call`",
+            "secret `PYPI_TOKEN`",
+            "passed to the unpinned reusable workflow `octo-org/ci/.github/workflows/publish.yml@v1`",
+        ]
+    );
+}
+
+#[test]
+fn an_action_reached_through_a_local_composite_action_shows_the_job_that_reaches_it() {
+    let dir = testdata("rules/unpinned-action/fires-inside-composite");
+    let all = findings(&["--select", "unpinned-action"], &dir);
+    let h = hops(one(&all, "unpinned-action", "setup/action.yml", 5));
+    assert_eq!(
+        labels(&h),
+        [
+            "workflow `.github/workflows/ci.yml`",
+            "job `build`",
+            "uses local action `./.github/actions/setup`",
+            "uses `dtolnay/rust-toolchain@stable`",
+        ]
+    );
+}
+
+#[test]
+fn a_lockfile_finding_shows_the_install_that_reads_the_lockfile() {
+    let all = findings(&["--select", "unknown-package-source"], &testdata("demo"));
+    let h = hops(one(&all, "unknown-package-source", "package-lock.json", 17));
+    assert_eq!(
+        labels(&h)[..5],
+        [
+            "workflow `.github/workflows/ci.yml`",
+            "job `test`",
+            "step `Build`",
+            "runs `npm ci`",
+            "lockfile `web/package-lock.json`",
+        ]
+    );
+    assert_eq!(h.last().map(|x| x.1), Some(17));
+}
+
+#[test]
+fn missing_fallback_ends_at_the_hosts_without_a_fallback() {
+    let all = findings(&["--select", "missing-fallback"], &testdata("demo"));
+    let h = hops(one(&all, "missing-fallback", "ci.yml", 11));
+    assert_eq!(
+        h,
+        [
+            // The workflow's first key, after a comment line.
+            ("workflow `.github/workflows/ci.yml`".to_owned(), 2),
+            ("job `test`".to_owned(), 9),
+            ("`node:20`".to_owned(), 11),
+            ("host `docker.io`, with no fallback".to_owned(), 0),
+        ]
+    );
+}
+
+#[test]
+fn a_file_no_workflow_reaches_has_no_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::write(
+        dir.path(),
+        "web/package-lock.json",
+        r#"{"name":"x","lockfileVersion":3,"packages":{"":{"name":"x"},"node_modules/a":{"version":"1.0.0","resolved":"http://registry.npmjs.org/a/-/a-1.0.0.tgz"}}}"#,
+    );
+    std::fs::create_dir_all(dir.path().join(".github")).expect("mkdir");
+    let all = findings(&["--select", "insecure-transport"], dir.path());
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert!(hops(&all[0]).is_empty(), "{all:#?}");
+}
+
+/// Every rule whose findings end a chain gives it on every finding of its `fires-*`
+/// fixtures that a workflow reaches, starting at a trigger or a workflow and passing the
+/// job; SARIF carries the same path as a code flow, hop for hop.
+#[test]
+fn every_rule_with_a_chain_emits_it_in_json_and_sarif() {
+    const CHAINED: &[&str] = &[
+        "unpinned-action",
+        "unpinned-image",
+        "remote-script-execution",
+        "unverified-download",
+        "unpinned-package-install",
+        "insecure-transport",
+        "secrets-exposure",
+        "dangerous-trigger",
+        "persisted-credentials",
+        "template-injection",
+        "unknown-package-source",
+        "missing-fallback",
+        "egress-not-allowed",
+    ];
+    for rule in CHAINED {
+        let base = testdata("rules").join(rule);
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&base).expect("fixtures") {
+            let dir = entry.expect("entry").path();
+            let fires = dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("fires-"));
+            if !fires {
+                continue;
+            }
+            let json_findings = findings(&["--select", rule], &dir);
+            let sarif = tollgate()
+                .args(["check", "--format", "sarif", "--select", rule])
+                .arg(&dir)
+                .output()
+                .expect("runs");
+            let sarif = json(&sarif.stdout);
+            let results = sarif["runs"][0]["results"].as_array().expect("results");
+            assert_eq!(
+                results.len(),
+                json_findings.len(),
+                "{rule} {}",
+                dir.display()
+            );
+            for (f, r) in json_findings.iter().zip(results) {
+                let h = hops(f);
+                let workflow_file = f["location"]["path"]
+                    .as_str()
+                    .is_some_and(|p| p.contains(".github/workflows/"));
+                if workflow_file {
+                    assert!(!h.is_empty(), "{rule} {}: {f:#?}", dir.display());
+                }
+                if h.is_empty() {
+                    assert!(r.get("codeFlows").is_none(), "{r:#?}");
+                    continue;
+                }
+                seen += 1;
+                let first = &h[0].0;
+                assert!(
+                    first.starts_with("workflow `")
+                        || first.starts_with("on: ")
+                        || first.starts_with("job "),
+                    "{rule}: {h:?}"
+                );
+                let flow = r["codeFlows"][0]["threadFlows"][0]["locations"]
+                    .as_array()
+                    .expect("a code flow");
+                let texts: Vec<&str> = flow
+                    .iter()
+                    .map(|l| l["location"]["message"]["text"].as_str().unwrap_or(""))
+                    .collect();
+                assert_eq!(texts, labels(&h), "{rule}");
+                let lines: Vec<u64> = flow
+                    .iter()
+                    .map(|l| {
+                        l["location"]["physicalLocation"]["region"]["startLine"]
+                            .as_u64()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                let want: Vec<u64> = h.iter().map(|(_, l)| *l).collect();
+                assert_eq!(lines, want, "{rule}");
+            }
+        }
+        assert!(
+            seen > 0,
+            "{rule}: no finding with a path in its fires-* fixtures"
+        );
+    }
+}
+
+#[test]
+fn the_human_output_prints_the_path_on_one_line() {
+    let out = tollgate()
+        .args(["check", "--color", "never", "--select", "dangerous-trigger"])
+        .arg(testdata("demo"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let joined: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("path: on: `pull_request_target` → workflow `.github/workflows/triage.yml` → job `label` →"),
+        "{text}"
+    );
+}
