@@ -22,7 +22,7 @@ fn main() {
     };
     let s = tollgate_scan::scan(&[path.into()], &tollgate_scan::ScanOptions::default());
     report("scan", &format!("{} inputs", s.inputs.len()));
-    let (g, _) = tollgate_graph::Graph::build(&s);
+    let (g, _) = tollgate_egress::graph(&s);
     report("graph", &format!("{} nodes", g.node_count()));
     let jobs: Vec<_> = g.jobs().collect();
     let egress = tollgate_egress::analyze_jobs(&s, &g);

@@ -7,8 +7,8 @@ use crate::args::{EgressArgs, EgressFormat};
 use crate::{CliError, EXIT_CLEAN, output};
 
 pub fn run(args: &EgressArgs) -> Result<u8, CliError> {
-    let (scan, graph) = crate::inputs::scan_and_graph(&args.paths)?;
-    let egress = tollgate_egress::analyze(&scan, &graph);
+    let (_scan, graph) = crate::inputs::scan_and_graph(&args.paths)?;
+    let egress = tollgate_egress::of(&graph);
     let jobs: Vec<_> = egress
         .jobs
         .iter()

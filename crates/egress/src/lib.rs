@@ -14,6 +14,7 @@ pub mod harden;
 pub mod hosts;
 mod infer;
 mod kb;
+mod pass;
 pub mod render;
 
 use tollgate_graph::NodeId;
@@ -23,6 +24,7 @@ pub use harden::{AllowedEndpoint, EgressPolicy, HardenRunner, harden_runner, is_
 pub use hosts::{DEFAULT_PORT, Endpoint, broad_wildcard, host_covered, registry_hosts};
 pub use infer::{analyze, analyze_job, analyze_jobs};
 pub use kb::SharedDomain;
+pub use pass::{Pass, graph, of};
 
 /// Why a job needs a destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -175,4 +177,15 @@ impl JobEgress {
 #[derive(Clone, Debug, Default)]
 pub struct Egress {
     pub jobs: Vec<JobEgress>,
+}
+
+impl Egress {
+    /// The egress of the job at graph node `job` (jobs are in node order).
+    #[must_use]
+    pub fn job(&self, job: NodeId) -> Option<&JobEgress> {
+        self.jobs
+            .binary_search_by(|j| j.job.cmp(&job))
+            .ok()
+            .and_then(|i| self.jobs.get(i))
+    }
 }

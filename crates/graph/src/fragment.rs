@@ -12,7 +12,7 @@ use tollgate_scan::{FileModel, Input};
 
 use crate::model::{Access, EdgeKind, InputId, NodeKind, Origin, RemoteRef, Target};
 use crate::resolve::{Resolution, Resolver};
-use crate::util::{host_of, image_host, secret_refs};
+use crate::util::secret_refs;
 
 /// The identity of a node shared between files (or the node of a file itself).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,7 +24,6 @@ pub(crate) enum Key {
     /// A local reference that was not found: root, path, and whether a workflow.
     Missing(usize, String, bool),
     Image(String),
-    Host(String),
     Source(Option<Ecosystem>, SourceKind, String),
     Package(Ecosystem, String, Option<String>, String),
     Secret(Option<String>),
@@ -153,29 +152,17 @@ impl<'a> FragmentBuilder<'a> {
         });
     }
 
-    pub fn host(&mut self, name: String, span: Option<Span>) -> FRef {
-        let kind = || NodeKind::Host { name: name.clone() };
-        self.shared_with(Key::Host(name.clone()), kind, span).0
-    }
-
-    /// An image node, with its registry host.
+    /// An image node.
     pub fn image(&mut self, reference: &str, span: Span) -> FRef {
         let reference = reference.trim().to_owned();
         let kind = || NodeKind::Image {
             reference: reference.clone(),
         };
-        let (node, new) = self.shared_with(Key::Image(reference.clone()), kind, Some(span));
-        if !new {
-            return node;
-        }
-        if let Some(h) = image_host(&reference) {
-            let host = self.host(h, Some(span));
-            self.edge(&node, &host, EdgeKind::Reaches, Some(span));
-        }
-        node
+        self.shared_with(Key::Image(reference.clone()), kind, Some(span))
+            .0
     }
 
-    /// A source node (registry index or git repository), with its host.
+    /// A source node (registry index or git repository).
     pub fn source(
         &mut self,
         ecosystem: Option<Ecosystem>,
@@ -191,15 +178,7 @@ impl<'a> FragmentBuilder<'a> {
             default,
         };
         let key = Key::Source(ecosystem, kind, url.to_owned());
-        let (node, new) = self.shared_with(key, data, Some(span));
-        if !new {
-            return node;
-        }
-        if let Some(h) = host_of(url) {
-            let host = self.host(h, Some(span));
-            self.edge(&node, &host, EdgeKind::Reaches, Some(span));
-        }
-        node
+        self.shared_with(key, data, Some(span)).0
     }
 
     fn remote(&mut self, r: &UsesRef, span: Span) -> FRef {
@@ -620,13 +599,7 @@ fn lockfile(cx: &mut FragmentBuilder<'_>, kind: FileKind, parsed: &tollgate_lock
                 let s = cx.source(Some(p.ecosystem), SourceKind::Git, url, false, span);
                 cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
             }
-            Source::Url { url } => {
-                if let Some(h) = host_of(url) {
-                    let host = cx.host(h, Some(span));
-                    cx.edge(&pkg, &host, EdgeKind::DownloadsFrom, Some(span));
-                }
-            }
-            Source::Path { .. } | Source::Workspace | Source::Unknown => {}
+            Source::Url { .. } | Source::Path { .. } | Source::Workspace | Source::Unknown => {}
         }
     }
     for s in &parsed.sources {

@@ -112,7 +112,7 @@ pub struct InputInfo {
 /// the first definition in that order winning.
 #[derive(Debug)]
 pub struct Graph {
-    inner: Inner,
+    pub(crate) inner: Inner,
     inputs: Vec<InputInfo>,
     files: BTreeMap<InputId, NodeId>,
     /// Job nodes by (file path, job id), for rules that start from the workflow model.
@@ -125,6 +125,10 @@ pub struct Graph {
     /// Per input, its job and step nodes as (start, end, node), sorted by start then
     /// by longest first: what [`Graph::enclosing`] searches.
     spans: Vec<Vec<(u32, u32, NodeId)>>,
+    /// Host nodes by name (added by passes).
+    pub(crate) hosts: HashMap<String, NodeId>,
+    /// What passes recorded.
+    pub(crate) records: crate::pass::Records,
 }
 
 impl Graph {
@@ -157,6 +161,8 @@ impl Graph {
             step_index: HashMap::default(),
             by_path: HashMap::default(),
             spans: Vec::new(),
+            hosts: HashMap::default(),
+            records: crate::pass::Records::default(),
         };
         graph.merge(&all, &resolver);
         // The node table was reserved from an estimate that errs high (a third over on

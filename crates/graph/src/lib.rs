@@ -16,6 +16,7 @@
 mod fragment;
 mod graph;
 mod model;
+mod pass;
 mod query;
 mod resolve;
 mod shell;
@@ -26,5 +27,6 @@ pub use graph::{Graph, InputInfo};
 pub use model::{
     Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef, Target,
 };
+pub use pass::Pass;
 pub use query::{FlatStep, Held, Holdings, MAX_COMPOSITE_DEPTH, Reach};
 pub use view::{GraphFilter, GraphView, ViewEdge};

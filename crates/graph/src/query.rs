@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use tollgate_model::{Diagnostic, DiagnosticCode, PathHop, Severity};
 
 use crate::graph::Graph;
-use crate::model::{EdgeKind, InputId, Kind, NodeId, NodeKind, Origin, Target};
+use crate::model::{Access, EdgeKind, InputId, Kind, NodeId, NodeKind, Origin, Target};
 
 /// How many levels of local composite actions a job's steps are followed into: GitHub
 /// runs at most ten nested composite actions in one workflow
@@ -480,5 +480,63 @@ impl Graph {
             }
         }
         h
+    }
+
+    /// What `job`'s token may do with `scope`, from the permissions it holds (its own
+    /// block, else the workflow's): `Some(RepositoryDefault)` without any block, `None`
+    /// when the scope is not granted. `read-all` grants every scope but `id-token`.
+    #[must_use]
+    pub fn token_access(&self, job: NodeId, scope: &str) -> Option<Access> {
+        let h = self.holds(job);
+        if scope == "id-token" && h.oidc.is_some() {
+            return Some(Access::Write);
+        }
+        let mut best = None;
+        for p in &h.permissions {
+            let Some(NodeKind::Permission { scope: s, access }) =
+                self.node(p.node).map(|n| &n.kind)
+            else {
+                continue;
+            };
+            let applies = match (s.as_str(), access) {
+                (_, Access::RepositoryDefault) => true,
+                ("all", Access::Read) => scope != "id-token",
+                ("all", _) => true,
+                (s, _) => s == scope,
+            };
+            if applies {
+                best = best.max(Some(*access));
+            }
+        }
+        best
+    }
+
+    /// Whether `job`'s token can write anything: the repository default, `write-all`, a
+    /// write scope or `id-token: write`.
+    #[must_use]
+    pub fn token_can_write(&self, job: NodeId) -> bool {
+        let h = self.holds(job);
+        h.oidc.is_some()
+            || h.permissions.iter().any(|p| {
+                matches!(
+                    self.node(p.node).map(|n| &n.kind),
+                    Some(NodeKind::Permission {
+                        access: Access::Write | Access::RepositoryDefault,
+                        ..
+                    })
+                )
+            })
+    }
+
+    /// Whether `job` can read a secret other than `GITHUB_TOKEN` (by name, through
+    /// `secrets: inherit`, or a computed `secrets[…]`).
+    #[must_use]
+    pub fn holds_secrets(&self, job: NodeId) -> bool {
+        self.holds(job).secrets.iter().any(|s| {
+            matches!(
+                self.node(s.node).map(|n| &n.kind),
+                Some(NodeKind::Secret { name }) if name.as_deref().is_none_or(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
+            )
+        })
     }
 }

@@ -15,7 +15,7 @@ use tollgate_shell::{Fact, Install, PackageKind};
 
 use crate::fragment::{FRef, FragmentBuilder, Key};
 use crate::model::{EdgeKind, NodeKind};
-use crate::util::{host_of, normalise, repo_prefix};
+use crate::util::{normalise, repo_prefix};
 
 /// The ecosystem of a package manager, where one registry model applies.
 fn ecosystem(manager: &str) -> Option<Ecosystem> {
@@ -104,13 +104,6 @@ impl FragmentBuilder<'_> {
                 }
             };
             match fact {
-                Fact::Download(d) => {
-                    if let Some(h) = d.host.clone() {
-                        let at = run.file_span(d.url_span.unwrap_or(d.span));
-                        let host = self.host(h, Some(at));
-                        self.edge(&cmd, &host, EdgeKind::DownloadsFrom, Some(at));
-                    }
-                }
                 Fact::Image(i) => {
                     let at = run.file_span(i.image_span);
                     let img = self.image(&i.image, at);
@@ -142,13 +135,10 @@ impl FragmentBuilder<'_> {
                     );
                     self.edge(cmd, &pkg, EdgeKind::Installs, Some(at));
                 }
-                PackageKind::Git | PackageKind::Url => {
-                    if let Some(h) = host_of(&p.name) {
-                        let host = self.host(h, Some(at));
-                        self.edge(cmd, &host, EdgeKind::DownloadsFrom, Some(at));
-                    }
-                }
-                PackageKind::Path | PackageKind::LocalFile => {}
+                PackageKind::Git
+                | PackageKind::Url
+                | PackageKind::Path
+                | PackageKind::LocalFile => {}
             }
         }
         for idx in &inst.index_urls {

@@ -82,7 +82,8 @@ fn basic_counts_and_edges() {
         ]
     );
     assert_eq!(count(&g, Kind::Image), 3);
-    assert_eq!(labels(&g, Kind::Host), vec!["docker.io", "ghcr.io"]);
+    // Hosts are what jobs reach: the egress pass adds them, the structural build does not.
+    assert_eq!(count(&g, Kind::Host), 0);
     assert_eq!(count(&g, Kind::Runner), 2);
 
     let ci = find(&g, Kind::Workflow, "ci (ci.yml)");
@@ -98,8 +99,6 @@ fn basic_counts_and_edges() {
 
     let node20 = find(&g, Kind::Image, "node:20");
     assert!(has_edge(&g, build_job, node20, EdgeKind::Pulls));
-    let hub = find(&g, Kind::Host, "docker.io");
-    assert!(has_edge(&g, node20, hub, EdgeKind::Reaches));
     let self_hosted = find(&g, Kind::Runner, "runs-on: self-hosted, linux");
     assert!(has_edge(&g, deploy, self_hosted, EdgeKind::RunsOn));
     assert!(matches!(
@@ -457,13 +456,7 @@ fn filters() {
     let kinds_present: Vec<Kind> = kinds.kinds();
     assert_eq!(
         kinds_present,
-        vec![
-            Kind::Workflow,
-            Kind::Job,
-            Kind::Action,
-            Kind::Image,
-            Kind::Host
-        ]
+        vec![Kind::Workflow, Kind::Job, Kind::Action, Kind::Image,]
     );
     // Contracted: the job uses the action directly, steps are gone.
     let checkout = find(&g, Kind::Action, "actions/checkout@v4");
@@ -532,35 +525,12 @@ fn run_scripts_tie_installs_to_lockfiles_and_registry_configs() {
         Kind::Command,
         "curl -fsSL https://get.example.com/install.sh",
     );
-    let get = find(&g, Kind::Host, "get.example.com");
-    assert!(has_edge(&g, curl, get, EdgeKind::DownloadsFrom));
     let pull = find(&g, Kind::Command, "docker pull ghcr.io/acme/builder:1");
     let builder = find(&g, Kind::Image, "ghcr.io/acme/builder:1");
     assert!(has_edge(&g, pull, builder, EdgeKind::Pulls));
 
-    // Everything the job reaches, hosts included.
-    let build_job = job(&g, "build");
-    let mut hosts: Vec<String> = g
-        .reaches(build_job)
-        .hosts
-        .iter()
-        .map(|n| label(&g, *n))
-        .collect();
-    hosts.sort();
-    assert_eq!(
-        hosts,
-        vec![
-            "get.example.com",
-            "ghcr.io",
-            "github.com",
-            "npm.internal.example",
-            "pypi.internal.example",
-            "pypi.org",
-            "registry.npmjs.org"
-        ]
-    );
-    // workflow → job → step → command → lockfile → package → source → host
-    let npmjs = find(&g, Kind::Host, "registry.npmjs.org");
+    // workflow → job → step → command → lockfile → package → source
+    let npmjs = find(&g, Kind::Source, "registry https://registry.npmjs.org/");
     let path: Vec<Kind> = g
         .path_to(npmjs)
         .unwrap_or_default()
@@ -577,7 +547,6 @@ fn run_scripts_tie_installs_to_lockfiles_and_registry_configs() {
             Kind::Lockfile,
             Kind::Package,
             Kind::Source,
-            Kind::Host
         ]
     );
     // The command's location is in the script, mapped to the file.

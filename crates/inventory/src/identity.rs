@@ -41,13 +41,9 @@ pub fn job_identity(scan: &Scan, graph: &Graph, job: NodeId, jr: JobRef) -> JobI
         .collect();
     secrets.sort();
     secrets.dedup();
-    // The egress inference is the authority on what a job reaches; GitHub's own
-    // service endpoints are left out (every job needs them).
-    let mut hosts: Vec<String> = tollgate_egress::analyze_job(scan, graph, job)
-        .map(|e| e.external().map(|d| d.host.clone()).collect())
-        .unwrap_or_default();
-    hosts.sort();
-    hosts.dedup();
+    // The hosts the egress pass put in the graph: what `graph` and `egress` show too.
+    // GitHub's own service endpoints are not among them (every job needs them).
+    let hosts: Vec<String> = graph.hosts_of(job).into_iter().map(str::to_owned).collect();
     let model = graph.job_model(scan, job).map(|(_, j)| j);
     let calls_workflow = model.is_some_and(|j| j.uses.is_some());
     let (runner, self_hosted) = match model.and_then(|j| j.runs_on.as_ref()) {

@@ -87,7 +87,7 @@ impl Rule for EgressNotAllowed {
                     Self::report(
                         cx,
                         out,
-                        &eg,
+                        eg,
                         d,
                         format!("`{}` is not in the egress allow-list", d.endpoint()),
                         format!(
@@ -108,7 +108,7 @@ impl Rule for EgressNotAllowed {
                 Self::report(
                     cx,
                     out,
-                    &eg,
+                    eg,
                     d,
                     format!(
                         "`{}` is missing from harden-runner's `allowed-endpoints`; the step fails in block mode",

@@ -4,10 +4,10 @@
 
 use tollgate_engine::{Context, Rule, Sink, WorkflowCx};
 use tollgate_gha::{Job, PermissionLevel, Permissions};
+use tollgate_graph::Access;
 use tollgate_model::{Confidence, Impact, SourceFile, Span};
 
 use super::needs::{Needs, job_needs};
-use super::util::effective;
 use crate::common::quoted;
 
 pub struct BroadPermissions;
@@ -30,8 +30,13 @@ impl Rule for BroadPermissions {
             .jobs
             .iter()
             .map(|j| {
-                let held = |scope: &str| {
-                    effective(wf, j).map_or(PermissionLevel::None, |b| b.level(scope))
+                // What the job holds, as the graph records it (what `inventory` lists).
+                let node = cx.graph.job_node(&file.display, &j.id.value);
+                let held = |scope: &str| match node.and_then(|n| cx.graph.token_access(n, scope)) {
+                    Some(Access::Write) => PermissionLevel::Write,
+                    Some(Access::Read) => PermissionLevel::Read,
+                    // No block: `effective` saw none either, and needs are not settled.
+                    Some(Access::RepositoryDefault) | None => PermissionLevel::None,
                 };
                 job_needs(cx.scan, wcx.input, wf, j).resolve(&held)
             })

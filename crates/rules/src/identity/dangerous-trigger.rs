@@ -8,9 +8,7 @@ use tollgate_model::{Confidence, Impact, Span};
 use tollgate_shell::Command;
 
 use super::kb::contexts;
-use super::util::{
-    Match, effective, env_value, holds_write, job_index, match_pattern, references, secret_names,
-};
+use super::util::{Match, env_value, job_index, match_pattern, references};
 use crate::chain::Chain;
 
 pub struct DangerousTrigger;
@@ -53,15 +51,11 @@ impl Rule for DangerousTrigger {
         if hits.is_empty() {
             return;
         }
-        let job_text = file.slice(job.job.span);
-        let secrets = !secret_names(job_text).is_empty()
-            || wf
-                .env
-                .vars
-                .iter()
-                .any(|v| !secret_names(&v.value.value).is_empty())
-            || job_text.contains("secrets: inherit");
-        let writes = holds_write(effective(wf, job.job));
+        // What the job holds, as the graph records it (the job's own block or the
+        // workflow's; every secret the job's expressions reference, `secrets: inherit`).
+        let node = cx.graph.job_node(&file.display, &job.job.id.value);
+        let secrets = node.is_some_and(|n| cx.graph.holds_secrets(n));
+        let writes = node.is_none_or(|n| cx.graph.token_can_write(n));
         let (severity, holds) = match (secrets, writes) {
             (true, true) => (Impact::Critical, "with secrets and a token that can write"),
             (true, false) => (Impact::High, "with secrets"),

@@ -2,7 +2,7 @@
 //! telling the workflow's own token from other credentials, and reading context
 //! references out of expressions.
 
-use tollgate_gha::{Action, Env, Job, Permissions, PermissionsBlock, Workflow};
+use tollgate_gha::{Action, Env, Workflow};
 use tollgate_scan::{FileModel, Input, Scan};
 
 pub use tollgate_scan::local::repo_prefix;
@@ -200,26 +200,6 @@ pub fn env_value<'e>(envs: &[&'e Env], name: &str) -> Option<&'e str> {
     envs.iter()
         .find_map(|e| e.get(name))
         .map(|v| v.value.value.as_str())
-}
-
-/// The permissions a job runs with: its own block, else the workflow's; `None` is the
-/// repository default.
-pub fn effective<'a>(wf: &'a Workflow, job: &'a Job) -> Option<&'a PermissionsBlock> {
-    job.permissions.as_ref().or(wf.permissions.as_ref())
-}
-
-/// Whether a block (or the default token, `None`) may write anything.
-pub fn holds_write(block: Option<&PermissionsBlock>) -> bool {
-    match block {
-        None => true,
-        Some(b) => match &b.permissions {
-            Permissions::WriteAll => true,
-            Permissions::ReadAll | Permissions::Empty => false,
-            Permissions::Scopes(s) => s
-                .iter()
-                .any(|p| p.level.value == tollgate_gha::PermissionLevel::Write),
-        },
-    }
 }
 
 /// Whether the workflow runs on one of `events`.

@@ -1,0 +1,71 @@
+//! The egress pass writes every job's hosts into the graph: one `host` node per name and
+//! a `reaches` edge from each job that needs it, created where the host is named; the
+//! record it leaves is what `tollgate egress` renders, so the two agree.
+
+use std::path::PathBuf;
+
+use tollgate_graph::{EdgeKind, Graph, Kind, NodeKind};
+use tollgate_scan::{ScanOptions, scan};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/graph")).join(name)
+}
+
+fn job(g: &Graph, id: &str) -> tollgate_graph::NodeId {
+    g.jobs()
+        .find(|j| matches!(&g.node(*j).map(|n| &n.kind), Some(NodeKind::Job { id: x, .. }) if x == id))
+        .unwrap_or_else(|| panic!("no job {id}"))
+}
+
+#[test]
+fn the_pass_adds_the_hosts_each_job_reaches() {
+    let s = scan(&[fixture("installs")], &ScanOptions::default());
+    let (structural, _) = Graph::build(&s);
+    assert_eq!(structural.nodes_of(Kind::Host).count(), 0);
+    let (g, d) = tollgate_egress::graph(&s);
+    assert!(d.is_empty(), "{d:#?}");
+    // testdata/graph/installs/.github/workflows/ci.yml, job `build`, read by hand:
+    // `npm ci` in web/ (web/.npmrc sets registry=https://npm.internal.example/, and npm
+    // replaces the default registry's host in `resolved` URLs with it), `pip install -r
+    // tools/requirements.txt` (PyPI: the index and the file host), `pip install
+    // --index-url https://pypi.internal.example/simple`, `curl … get.example.com`,
+    // `docker pull ghcr.io/…` (GHCR serves blobs from pkg-containers), `cargo test
+    // --locked` with a crates.io Cargo.lock (the sparse index and the crate files).
+    assert_eq!(
+        g.hosts_of(job(&g, "build")),
+        [
+            "files.pythonhosted.org",
+            "get.example.com",
+            "ghcr.io",
+            "index.crates.io",
+            "npm.internal.example",
+            "pkg-containers.githubusercontent.com",
+            "pypi.internal.example",
+            "pypi.org",
+            "static.crates.io",
+        ]
+    );
+    // `npm install -g prettier` in web/ (defaults.run.working-directory) reads web/.npmrc.
+    assert_eq!(g.hosts_of(job(&g, "global")), ["npm.internal.example"]);
+
+    // Each edge is created where the host is named: the curl URL on line 19.
+    let build = job(&g, "build");
+    let get = g
+        .nodes_of(Kind::Host)
+        .find(|h| {
+            g.node(*h)
+                .is_some_and(|n| n.kind.label() == "get.example.com")
+        })
+        .expect("host");
+    let origin = g
+        .edge_origin(build, get, EdgeKind::Reaches)
+        .expect("edge origin");
+    assert_eq!(g.location(&origin).start.line, 19);
+
+    // The record holds the same external hosts, with GitHub's own service besides.
+    let record = tollgate_egress::of(&g).job(build).expect("record");
+    let mut external: Vec<&str> = record.external().map(|d| d.host.as_str()).collect();
+    external.dedup();
+    assert_eq!(external, g.hosts_of(build));
+    assert!(record.destinations.iter().any(|d| d.is_platform()));
+}

@@ -1,0 +1,116 @@
+//! Passes: analyses that run once over the built graph and write what they derive back
+//! into it, as nodes and edges and as one typed record each, so that every command and
+//! rule reads the same facts instead of deriving them again.
+//!
+//! [`Graph::build`] lays out what the files say (workflows, jobs, steps, actions,
+//! commands, lockfiles, packages, sources, secrets, permissions). A pass adds what needs
+//! that structure and the knowledge base: the egress pass (`tollgate_egress::Pass`) adds
+//! the hosts each job reaches. [`Graph::build_with`] runs the structural build and then
+//! the passes in order.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+
+use tollgate_model::Diagnostic;
+use tollgate_scan::Scan;
+
+use crate::graph::Graph;
+use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind, Origin};
+
+/// An analysis over the built graph that writes its facts into it.
+pub trait Pass: Sync {
+    /// A short name for timings and diagnostics.
+    fn name(&self) -> &'static str;
+
+    /// Derive the pass's facts from the scan and the graph built so far, and add them
+    /// (nodes, edges, [`Graph::set_record`]). Problems are returned as diagnostics.
+    fn run(&self, scan: &Scan, graph: &mut Graph) -> Vec<Diagnostic>;
+}
+
+/// The typed records passes leave in the graph, one per type.
+#[derive(Default)]
+pub(crate) struct Records {
+    slots: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Records {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Records({})", self.slots.len())
+    }
+}
+
+impl Graph {
+    /// Build the graph of a scan, then run `passes` over it in order.
+    #[must_use]
+    pub fn build_with(scan: &Scan, passes: &[&dyn Pass]) -> (Self, Vec<Diagnostic>) {
+        let (mut graph, mut diagnostics) = Self::build(scan);
+        for p in passes {
+            diagnostics.extend(p.run(scan, &mut graph));
+        }
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        (graph, diagnostics)
+    }
+
+    /// Keep a pass's record (replacing an earlier one of the same type).
+    pub fn set_record<T: Any + Send + Sync>(&mut self, record: T) {
+        self.records
+            .slots
+            .insert(TypeId::of::<T>(), Box::new(record));
+    }
+
+    /// The record a pass left, if that pass ran.
+    #[must_use]
+    pub fn record<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.records
+            .slots
+            .get(&TypeId::of::<T>())
+            .and_then(|b| b.downcast_ref::<T>())
+    }
+
+    /// The host node named `name`, added if the graph has none.
+    pub fn host_node(&mut self, name: &str) -> NodeId {
+        if let Some(&n) = self.hosts.get(name) {
+            return n;
+        }
+        let n = self.inner.add_node(Node {
+            kind: NodeKind::Host {
+                name: name.to_owned(),
+            },
+            origin: None,
+            parent: None,
+        });
+        self.hosts.insert(name.to_owned(), n);
+        n
+    }
+
+    /// Add an edge `from → to` of `kind` created at `origin`, unless the same edge
+    /// (same ends and kind) is already there.
+    pub fn add_edge_once(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        kind: EdgeKind,
+        origin: Option<Origin>,
+    ) {
+        let exists = self.out_edges(from).any(|(e, t)| t == to && e.kind == kind);
+        if !exists {
+            self.inner.add_edge(from, to, Edge { kind, origin });
+        }
+    }
+
+    /// The hosts `job` reaches (the targets of its `reaches` edges), sorted by name.
+    #[must_use]
+    pub fn hosts_of(&self, job: NodeId) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .out_edges(job)
+            .filter(|(e, _)| e.kind == EdgeKind::Reaches)
+            .filter_map(|(_, t)| match &self.node(t)?.kind {
+                NodeKind::Host { name } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}

@@ -1,0 +1,154 @@
+//! `graph`, `inventory` and `egress` read the same graph, so they agree on every job: the
+//! hosts a job reaches (outside GitHub's own service) and the token permissions it holds
+//! are the same in all three outputs, on the demo and on every repository of the corpus.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use common::{json, testdata, tollgate};
+use serde_json::Value;
+
+/// (workflow path, job id) → a set of strings.
+type PerJob = BTreeMap<(String, String), BTreeSet<String>>;
+
+fn doc(cmd: &str, path: &Path) -> Value {
+    let out = tollgate()
+        .args([cmd, "--format", "json"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    json(&out.stdout)
+}
+
+fn strings(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn key(j: &Value) -> (String, String) {
+    (
+        j["workflow"].as_str().unwrap_or("").to_owned(),
+        j["job"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+/// The jobs of the graph document with the hosts they reach and the permissions they
+/// hold, from their outgoing `reaches` and `holds` edges.
+fn from_graph(g: &Value) -> (PerJob, PerJob) {
+    let nodes: BTreeMap<u64, &Value> = g["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| Some((n["id"].as_u64()?, n)))
+        .collect();
+    let mut hosts = PerJob::new();
+    let mut perms = PerJob::new();
+    for e in g["edges"].as_array().expect("edges") {
+        let (Some(from), Some(to)) = (
+            e["from"].as_u64().and_then(|i| nodes.get(&i)),
+            e["to"].as_u64().and_then(|i| nodes.get(&i)),
+        ) else {
+            continue;
+        };
+        if from["kind"] != "job" {
+            continue;
+        }
+        let k = (
+            from["location"]["path"].as_str().unwrap_or("").to_owned(),
+            from["attrs"]["id"].as_str().unwrap_or("").to_owned(),
+        );
+        let label = to["label"].as_str().unwrap_or("").to_owned();
+        match (e["kind"].as_str(), to["kind"].as_str()) {
+            (Some("reaches"), Some("host")) => {
+                hosts.entry(k).or_default().insert(label);
+            }
+            (Some("holds"), Some("permission")) => {
+                perms.entry(k).or_default().insert(label);
+            }
+            _ => {}
+        }
+    }
+    (hosts, perms)
+}
+
+fn agree(path: &Path) {
+    let graph = doc("graph", path);
+    let inventory = doc("inventory", path);
+    let egress = doc("egress", path);
+    let (graph_hosts, graph_perms) = from_graph(&graph);
+
+    let mut checked = 0;
+    for j in inventory["jobs"].as_array().expect("jobs") {
+        let k = key(j);
+        let inv_hosts = strings(&j["hosts"]);
+        let in_graph = graph_hosts.get(&k).cloned().unwrap_or_default();
+        assert_eq!(inv_hosts, in_graph, "hosts of {k:?} in {}", path.display());
+        // Inventory writes `scope: level` (and `repository default`); the graph labels
+        // permission nodes `scope: level` (and `default token permissions`).
+        let inv_perms: BTreeSet<String> = strings(&j["permissions"])
+            .into_iter()
+            .map(|p| {
+                if p == "repository default" {
+                    "default token permissions".to_owned()
+                } else {
+                    p
+                }
+            })
+            .collect();
+        let held = graph_perms.get(&k).cloned().unwrap_or_default();
+        assert_eq!(
+            inv_perms,
+            held,
+            "permissions of {k:?} in {}",
+            path.display()
+        );
+        checked += 1;
+    }
+    for j in egress["jobs"].as_array().expect("jobs") {
+        let k = key(j);
+        let external: BTreeSet<String> = j["destinations"]
+            .as_array()
+            .expect("destinations")
+            .iter()
+            .filter(|d| {
+                !d["provenance"]
+                    .as_array()
+                    .is_some_and(|p| p.iter().all(|p| p["platform"] == true))
+            })
+            .filter_map(|d| d["host"].as_str().map(str::to_owned))
+            .collect();
+        let in_graph = graph_hosts.get(&k).cloned().unwrap_or_default();
+        assert_eq!(external, in_graph, "egress of {k:?} in {}", path.display());
+    }
+    assert!(checked > 0, "no job in {}", path.display());
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_the_demo() {
+    agree(&testdata("demo"));
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut repos: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(".github/workflows").is_dir())
+        .collect();
+    repos.sort();
+    assert!(repos.len() >= 30, "{} repositories", repos.len());
+    for r in &repos {
+        agree(r);
+    }
+}
