@@ -124,6 +124,15 @@ pub struct CommandContext {
     pub conditional: bool,
     /// Inside a `for`/`while`/`until` loop.
     pub loop_body: bool,
+    /// Inside a loop that retries what it runs: the body (or a `while`/`until`
+    /// condition) of the innermost `for`/`while`/`until` loop around the command, where
+    /// that loop's body or condition runs `break` or `sleep`
+    /// (`for i in 1 2 3; do curl … && break; sleep 5; done`, `until curl …; do sleep 5;
+    /// done`). The list a `for` loop walks is not retried.
+    pub retry_loop: bool,
+    /// Runs only on some paths: in an `if` branch (not its first condition), an
+    /// `elif`/`else` clause, a `case` arm, or right of `&&`/`||`.
+    pub branch: bool,
     pub case_arm: bool,
     /// Part of an `&&`/`||` list.
     pub and_or: bool,
