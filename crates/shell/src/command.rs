@@ -19,6 +19,10 @@ pub struct Word {
     pub has_expression: bool,
     /// The word is (or contains) a quoted part.
     pub quoted: bool,
+    /// The parameters the word expands (`$X`, `${X}`, `${X:-$Y}`), in source order,
+    /// outside command and process substitutions (their commands are walked on their
+    /// own). Empty for a static word.
+    pub variables: Vec<String>,
 }
 
 impl Word {
@@ -48,6 +52,18 @@ pub(crate) fn strip_outer_quotes(raw: &str) -> &str {
         raw
     }
 }
+
+/// git's global options that take the next word as their value (they come before the
+/// subcommand: `git -C dir -c http.sslVerify=false fetch …`).
+pub(crate) const GIT_GLOBAL: &[&str] = &[
+    "-C",
+    "-c",
+    "--git-dir",
+    "--work-tree",
+    "--namespace",
+    "--exec-path",
+    "--config-env",
+];
 
 /// A `NAME=value` assignment, either before a command (`FOO=1 make`) or standing alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -195,6 +211,28 @@ impl Command {
     #[must_use]
     pub fn args(&self) -> &[Word] {
         self.argv.get(self.name_index + 1..).unwrap_or(&[])
+    }
+
+    /// For `git`: the index in [`Command::args`] of the subcommand, past git's global
+    /// options (`git -C dir fetch …` gives the index of `fetch`); `None` when the
+    /// command is not git or the subcommand is not a static word.
+    #[must_use]
+    pub fn git_subcommand(&self) -> Option<usize> {
+        if self.name() != Some("git") {
+            return None;
+        }
+        let args = self.args();
+        let mut k = 0;
+        while let Some(t) = args.get(k).and_then(Word::as_str) {
+            if GIT_GLOBAL.contains(&t) {
+                k += 2;
+            } else if t.starts_with('-') {
+                k += 1;
+            } else {
+                return Some(k);
+            }
+        }
+        None
     }
 
     /// Whether a wrapper with this name was unwrapped (`sudo`, `env`, …).

@@ -661,8 +661,36 @@ impl<'a> Walker<'a> {
             text: ok.then_some(text),
             has_expression,
             quoted,
+            variables: if ok {
+                Vec::new()
+            } else {
+                expanded_variables(node, src)
+            },
         }
     }
+}
+
+/// The parameters a word expands, in source order, not looking into command or process
+/// substitutions: each node of the word is visited once, so the cost is the word's size.
+fn expanded_variables(node: Node<'_>, src: Src<'_>) -> Vec<String> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if matches!(n.kind(), "command_substitution" | "process_substitution") {
+            continue;
+        }
+        let expansion = matches!(n.kind(), "simple_expansion" | "expansion");
+        let mut c = n.walk();
+        for ch in n.named_children(&mut c) {
+            if expansion && ch.kind() == "variable_name" {
+                out.push((ch.start_byte(), src.text(ch).to_owned()));
+            } else {
+                stack.push(ch);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.into_iter().map(|(_, v)| v).collect()
 }
 
 /// The tree nodes of a command's words (parallel to `argv`) and redirections.

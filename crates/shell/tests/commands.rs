@@ -328,3 +328,40 @@ fn retry_loops_and_branches() {
     ];
     common::run_table(rows);
 }
+
+/// The parameters a word expands come from the tree (not a scan for `$`), and git's
+/// subcommand is found past its global options.
+#[test]
+fn word_variables_and_git_subcommands() {
+    let rows: &[(&str, &[&str])] = &[
+        (
+            "git fetch origin \"pull/${PR}/head:${BRANCH:-pr}\" $REF",
+            &["cmd name=git var=PR var=BRANCH var=REF"],
+        ),
+        // `$` inside single quotes is text; a substitution's variables are its own.
+        (
+            "echo '$NOT' \"$(printf %s \"$INNER\")\" x${A}y",
+            &[
+                "cmd name=echo var=A",
+                "!cmd name=echo var=NOT",
+                "!cmd name=echo var=INNER",
+                "cmd name=printf var=INNER",
+            ],
+        ),
+        ("echo ${X:-$Y}", &["cmd name=echo var=X var=Y"]),
+    ];
+    common::run_table(rows);
+    let mut analyzer = tollgate_shell::Analyzer::new();
+    for (script, sub) in [
+        ("git fetch origin", Some("fetch")),
+        ("git -C dir -c a=b --no-pager checkout x", Some("checkout")),
+        ("git --git-dir .git worktree add x", Some("worktree")),
+        ("git -C", None),
+        ("make fetch", None),
+    ] {
+        let a = analyzer.analyze(script);
+        let cmd = &a.commands[0];
+        let got = cmd.git_subcommand().and_then(|i| cmd.args()[i].as_str());
+        assert_eq!(got, sub, "{script}");
+    }
+}

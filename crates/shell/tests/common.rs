@@ -84,6 +84,9 @@ pub fn command_tokens(a: &Analysis, script: &str, c: &Command) -> Vec<String> {
         if w.has_expression {
             t.push("expr".into());
         }
+        for v in &w.variables {
+            t.push(kv("var", v));
+        }
     }
     if let Some(w) = c.name_word() {
         if w.has_expression {
