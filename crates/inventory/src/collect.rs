@@ -374,10 +374,8 @@ impl<'a> Collector<'a> {
             let looped = loops.around(fact.span());
             let start = self.found.len();
             match fact {
-                Fact::Install(i) => {
-                    if fetches(i) {
-                        self.install(pos, &fs, step, input, i, site, span);
-                    }
+                Fact::Install(i) if fetches(i) => {
+                    self.install(pos, &fs, step, input, i, site, span);
                 }
                 Fact::Download(d) => {
                     // A call that sends data (a webhook, an upload API) talks to a

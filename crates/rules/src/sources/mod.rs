@@ -100,9 +100,9 @@ mod tests {
         assert!(!release(&format!(
             "on:\n  push:\n    branches: [main]\n{job}"
         )));
-        assert!(!release(&format!(
+        assert!(!release(
             "on:\n  push:\n    branches: [main]\njobs:\n  tags:\n    runs-on: x\n    steps:\n      - run: echo\n"
-        )));
+        ));
         // A document indented as a whole: the old line reader never found the end of
         // the `on:` block and took the job's `tags:` key for a filter.
         assert!(!release(
