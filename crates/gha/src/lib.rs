@@ -20,8 +20,9 @@ pub use dependabot::{Dependabot, DependabotUpdate, parse_dependabot};
 pub use expr::{Expression, expression_spans, expressions};
 pub use lock::{ActionsLock, LockedDependency, parse_actions_lock};
 pub use model::{
-    Container, Env, EnvVar, Job, JobSecrets, KeyValue, Matrix, Permission, PermissionLevel,
-    Permissions, PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, Triggers, Workflow,
+    Container, Env, EnvVar, Filter, Job, JobSecrets, KeyValue, Matrix, Permission, PermissionLevel,
+    Permissions, PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, TriggerInput, Triggers,
+    Workflow,
 };
 pub use parse::parse_workflow;
 pub use uses::{RefKind, Uses, UsesRef};

@@ -61,15 +61,96 @@ impl Env {
     }
 }
 
-/// One event of `on:` with the span of its name, plus its filters' source span if any.
+/// A ref or path filter of an event (`branches:`, `tags-ignore:`, `paths:`, …): the key
+/// and its patterns, whether written as one scalar or a list, in block or flow style.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Filter {
+    pub key: Span,
+    pub patterns: Vec<Spanned<String>>,
+}
+
+/// A declared input of `workflow_dispatch` or `workflow_call`, as read from the YAML tree
+/// (so `inputs: {dry: {type: boolean}}` reads like its block form).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TriggerInput {
+    pub name: Spanned<String>,
+    /// `type:` as written (`string`, `boolean`, `choice`, `number`, `environment`).
+    #[serde(rename = "type")]
+    pub type_: Option<Spanned<String>>,
+    /// `required:` when it is a YAML boolean.
+    pub required: Option<Spanned<bool>>,
+    /// `default:` as written (scalars as their text).
+    pub default: Option<Spanned<String>>,
+    /// `options:` of a `choice` input.
+    pub options: Vec<Spanned<String>>,
+}
+
+impl TriggerInput {
+    /// Whether GitHub validates the value against a type that cannot carry arbitrary
+    /// text (`boolean`, `choice`, `number`, `environment`) before the run starts.
+    #[must_use]
+    pub fn is_constrained(&self) -> bool {
+        self.type_.as_ref().is_some_and(|t| {
+            matches!(
+                t.value.as_str(),
+                "boolean" | "choice" | "number" | "environment"
+            )
+        })
+    }
+}
+
+/// One event of `on:` with the span of its name and the filters and declarations of its
+/// configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Trigger {
     pub event: Spanned<String>,
     /// `types:` of the event (`pull_request_target: {types: [opened]}`).
     pub types: Vec<Spanned<String>>,
-    /// For `workflow_call`: declared secrets; for `workflow_dispatch`: declared inputs.
-    pub inputs: Vec<Spanned<String>>,
+    pub branches: Option<Filter>,
+    pub branches_ignore: Option<Filter>,
+    pub tags: Option<Filter>,
+    pub tags_ignore: Option<Filter>,
+    pub paths: Option<Filter>,
+    pub paths_ignore: Option<Filter>,
+    /// Declared inputs of `workflow_dispatch` and `workflow_call`.
+    pub inputs: Vec<TriggerInput>,
+    /// For `workflow_call`: declared secrets.
     pub secrets: Vec<Spanned<String>>,
+}
+
+impl Trigger {
+    /// An event with no configuration (`on: push`, `on: [push]`, `push:` with null).
+    #[must_use]
+    pub const fn bare(event: Spanned<String>) -> Self {
+        Self {
+            event,
+            types: Vec::new(),
+            branches: None,
+            branches_ignore: None,
+            tags: None,
+            tags_ignore: None,
+            paths: None,
+            paths_ignore: None,
+            inputs: Vec::new(),
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Whether the event runs for pushed tags only through a tag filter: `tags:` or
+    /// `tags-ignore:` (with only a tag filter, GitHub does not run it for branches).
+    #[must_use]
+    pub const fn filters_tags(&self) -> bool {
+        self.tags.is_some() || self.tags_ignore.is_some()
+    }
+
+    /// The declared input `name` (input names are case-insensitive, as GitHub reads
+    /// them).
+    #[must_use]
+    pub fn input(&self, name: &str) -> Option<&TriggerInput> {
+        self.inputs
+            .iter()
+            .find(|i| i.name.value.eq_ignore_ascii_case(name))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -83,6 +164,13 @@ impl Triggers {
     #[must_use]
     pub fn has(&self, event: &str) -> bool {
         self.events.iter().any(|t| t.event.value == event)
+    }
+
+    /// The event named `event` (a duplicate key is reported by the YAML layer and only
+    /// the first one is kept, so there is at most one).
+    #[must_use]
+    pub fn event(&self, event: &str) -> Option<&Trigger> {
+        self.events.iter().find(|t| t.event.value == event)
     }
 }
 

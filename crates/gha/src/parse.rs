@@ -6,8 +6,8 @@ use tollgate_yaml::{Limits, Node, NodeKind, ScalarMap, YamlError};
 
 use crate::ctx::Ctx;
 use crate::model::{
-    Container, Env, Job, JobSecrets, Matrix, Permission, PermissionLevel, Permissions,
-    PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, Triggers, Workflow,
+    Container, Env, Filter, Job, JobSecrets, Matrix, Permission, PermissionLevel, Permissions,
+    PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, TriggerInput, Triggers, Workflow,
 };
 use crate::uses::Uses;
 
@@ -174,27 +174,39 @@ fn workflow(ctx: &mut Ctx<'_>, root: &Node) -> Workflow {
 
 fn triggers(ctx: &mut Ctx<'_>, key: Span, node: &Node) -> Triggers {
     let mut events = Vec::new();
-    let bare = |name: Spanned<String>| Trigger {
-        event: name,
-        types: Vec::new(),
-        inputs: Vec::new(),
-        secrets: Vec::new(),
-    };
     match &node.kind {
         NodeKind::Scalar(_) | NodeKind::Seq(_) => {
-            events = ctx.string_list(node, "on").into_iter().map(bare).collect();
+            events = ctx
+                .string_list(node, "on")
+                .into_iter()
+                .map(Trigger::bare)
+                .collect();
         }
         NodeKind::Map(entries) => {
             for (k, v) in entries {
                 let Some(name) = ctx.string(k, "on") else {
                     continue;
                 };
-                let mut t = bare(name);
+                let mut t = Trigger::bare(name);
                 if let Some(cfg) = v.as_map() {
                     for (ck, cv) in cfg {
+                        let filter = |ctx: &mut Ctx<'_>, what| {
+                            Some(Filter {
+                                key: ck.span,
+                                patterns: ctx.string_list(cv, what),
+                            })
+                        };
                         match ck.as_str() {
                             Some("types") => t.types = ctx.string_list(cv, "types"),
-                            Some("inputs") => t.inputs = map_keys(ctx, cv, "inputs"),
+                            Some("branches") => t.branches = filter(ctx, "branches"),
+                            Some("branches-ignore") => {
+                                t.branches_ignore = filter(ctx, "branches-ignore");
+                            }
+                            Some("tags") => t.tags = filter(ctx, "tags"),
+                            Some("tags-ignore") => t.tags_ignore = filter(ctx, "tags-ignore"),
+                            Some("paths") => t.paths = filter(ctx, "paths"),
+                            Some("paths-ignore") => t.paths_ignore = filter(ctx, "paths-ignore"),
+                            Some("inputs") => t.inputs = trigger_inputs(ctx, cv),
                             Some("secrets") => t.secrets = map_keys(ctx, cv, "secrets"),
                             _ => {}
                         }
@@ -218,6 +230,36 @@ fn triggers(ctx: &mut Ctx<'_>, key: Span, node: &Node) -> Triggers {
         ctx.shape(node.span, "`on:` names no event");
     }
     Triggers { key, events }
+}
+
+/// The declared inputs of `workflow_dispatch` / `workflow_call`, each with what its
+/// mapping says about it. An input without a mapping (`inputs: {name: }`) is a bare
+/// name.
+fn trigger_inputs(ctx: &mut Ctx<'_>, node: &Node) -> Vec<TriggerInput> {
+    let mut out = Vec::new();
+    for (k, v) in ctx.map(node, "inputs").unwrap_or_default() {
+        let Some(name) = k.as_str() else { continue };
+        let mut input = TriggerInput {
+            name: Spanned::new(name.to_owned(), k.span),
+            type_: None,
+            required: None,
+            default: None,
+            options: Vec::new(),
+        };
+        for (ik, iv) in ctx.map(v, "input").unwrap_or_default() {
+            match ik.as_str() {
+                Some("type") => input.type_ = ctx.string(iv, "type"),
+                Some("required") => {
+                    input.required = iv.as_bool().map(|b| Spanned::new(b, iv.span));
+                }
+                Some("default") => input.default = Some(ctx.text(iv).0),
+                Some("options") => input.options = ctx.string_list(iv, "options"),
+                _ => {}
+            }
+        }
+        out.push(input);
+    }
+    out
 }
 
 fn map_keys(ctx: &mut Ctx<'_>, node: &Node, what: &str) -> Vec<Spanned<String>> {

@@ -267,3 +267,124 @@ fn actions_lock() {
     );
     assert_eq!(pos(&f, dep.commit.as_ref().expect("c").span), (7, 13));
 }
+
+/// The trigger model of one `on:` text (with a minimal job so the workflow is whole).
+fn on_model(on: &str) -> (SourceFile, crate::Triggers) {
+    let text = format!("{on}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n");
+    let f = SourceFile::new("t.yml", "t.yml", text);
+    let (wf, d) = parse_workflow(&f);
+    assert!(d.is_empty(), "{on}: {d:#?}");
+    let on = wf.and_then(|w| w.on).expect("on");
+    (f, on)
+}
+
+/// The patterns of a filter as text, for comparisons across styles.
+fn patterns(f: Option<&crate::Filter>) -> Option<Vec<String>> {
+    f.map(|f| f.patterns.iter().map(|p| p.value.clone()).collect())
+}
+
+#[test]
+fn trigger_filters_read_alike_in_block_and_flow_style() {
+    let block = "on:\n  push:\n    branches:\n      - main\n      - 'release/**'\n    tags: v*\n    paths-ignore: [docs/**]\n  pull_request:\n    types: [opened]\n    branches-ignore: [wip]\n    paths: ['src/**']\n    tags-ignore: ['x']";
+    let flow = "on: {push: {branches: [main, 'release/**'], tags: 'v*', paths-ignore: ['docs/**']}, pull_request: {types: opened, branches-ignore: wip, paths: [src/**], tags-ignore: [x]}}";
+    let mut seen = Vec::new();
+    for text in [block, flow] {
+        let (_, on) = on_model(text);
+        let push = on.event("push").expect("push");
+        let pr = on.event("pull_request").expect("pull_request");
+        let got = (
+            patterns(push.branches.as_ref()),
+            patterns(push.tags.as_ref()),
+            patterns(push.paths_ignore.as_ref()),
+            patterns(pr.branches_ignore.as_ref()),
+            patterns(pr.paths.as_ref()),
+            patterns(pr.tags_ignore.as_ref()),
+            pr.types.iter().map(|t| t.value.clone()).collect::<Vec<_>>(),
+            push.filters_tags(),
+            push.branches_ignore.is_none() && push.paths.is_none() && pr.tags.is_none(),
+        );
+        assert_eq!(
+            got,
+            (
+                Some(vec!["main".to_owned(), "release/**".to_owned()]),
+                Some(vec!["v*".to_owned()]),
+                Some(vec!["docs/**".to_owned()]),
+                Some(vec!["wip".to_owned()]),
+                Some(vec!["src/**".to_owned()]),
+                Some(vec!["x".to_owned()]),
+                vec!["opened".to_owned()],
+                true,
+                true,
+            ),
+            "{text}"
+        );
+        seen.push(got);
+    }
+    // Spans point at the pattern text: the quoted block-style pattern starts at its quote.
+    let (f, on) = on_model(block);
+    let push = on.event("push").expect("push");
+    let branches = push.branches.as_ref().expect("branches");
+    assert_eq!(pos(&f, branches.key), (3, 5));
+    assert_eq!(pos(&f, branches.patterns[1].span), (5, 9));
+    assert_eq!(
+        pos(&f, push.tags.as_ref().expect("tags").patterns[0].span),
+        (6, 11)
+    );
+}
+
+#[test]
+fn a_tags_key_outside_on_is_no_trigger_filter() {
+    let (_, on) = on_model("on:\n  push:\n    branches: [main]");
+    assert!(!on.event("push").expect("push").filters_tags());
+    // A job named `tags` and a `tags:` key under a job are not `on:` keys either.
+    let text = "on: push\njobs:\n  tags:\n    runs-on: x\n    steps:\n      - run: echo\n      - uses: docker/metadata-action@v5\n        with:\n          tags: v1\n";
+    let f = SourceFile::new("t.yml", "t.yml", text);
+    let (wf, _) = parse_workflow(&f);
+    let on = wf.and_then(|w| w.on).expect("on");
+    assert!(!on.event("push").expect("push").filters_tags());
+}
+
+#[test]
+fn dispatch_inputs_keep_their_declaration_in_every_style() {
+    let block = "on:\n  workflow_dispatch:\n    inputs:\n      dry:\n        type: boolean\n        required: true\n        default: false\n      kind:\n        type: choice\n        options:\n          - patch\n          - minor\n      note:\n        description: free text\n      bare:";
+    let flow = "on: {workflow_dispatch: {inputs: {dry: {type: boolean, required: true, default: false}, kind: {type: choice, options: [patch, minor]}, note: {description: free text}, bare: }}}";
+    for text in [block, flow] {
+        let (_, on) = on_model(text);
+        let d = on.event("workflow_dispatch").expect("dispatch");
+        let dry = d.input("DRY").expect("dry");
+        assert_eq!(
+            dry.type_.as_ref().map(|t| t.value.as_str()),
+            Some("boolean")
+        );
+        assert_eq!(dry.required.as_ref().map(|r| r.value), Some(true));
+        assert_eq!(
+            dry.default.as_ref().map(|v| v.value.as_str()),
+            Some("false")
+        );
+        assert!(dry.is_constrained(), "{text}");
+        let kind = d.input("kind").expect("kind");
+        assert!(kind.is_constrained());
+        let options: Vec<&str> = kind.options.iter().map(|o| o.value.as_str()).collect();
+        assert_eq!(options, ["patch", "minor"]);
+        let note = d.input("note").expect("note");
+        assert!(note.type_.is_none() && !note.is_constrained());
+        assert!(d.input("bare").is_some_and(|b| !b.is_constrained()));
+        assert_eq!(d.inputs.len(), 4);
+    }
+    let (f, on) = on_model(block);
+    let dry = on.events[0].input("dry").expect("dry");
+    assert_eq!(pos(&f, dry.name.span), (4, 7));
+    assert_eq!(pos(&f, dry.type_.as_ref().expect("type").span), (5, 15));
+}
+
+#[test]
+fn call_inputs_keep_their_type() {
+    let (_, on) = on_model(
+        "on:\n  workflow_call:\n    inputs:\n      n: {type: number, required: false}\n    secrets:\n      TOKEN:",
+    );
+    let call = on.event("workflow_call").expect("call");
+    let n = call.input("n").expect("n");
+    assert_eq!(n.type_.as_ref().map(|t| t.value.as_str()), Some("number"));
+    assert_eq!(n.required.as_ref().map(|r| r.value), Some(false));
+    assert_eq!(call.secrets.len(), 1);
+}

@@ -27,9 +27,9 @@ mod download;
 mod install;
 mod retry;
 
-use download::{download_dep, sends};
+use download::download_dep;
 use install::fetches;
-use retry::RetryLoops;
+use retry::RetriedCommands;
 
 /// The lockfile ecosystem a package manager installs from, when it has one (the
 /// knowledge base's one table).
@@ -367,22 +367,20 @@ impl<'a> Collector<'a> {
         let Some(analysis) = self.analysis(&fs, step, input) else {
             return;
         };
-        let loops = RetryLoops::new(&run.script);
+        let loops = RetriedCommands::new(analysis);
         for fact in &analysis.facts {
             let span = run.file_span(fact.span());
             let site = self.site(fs.input, input, span, Some(&fs));
             let looped = loops.around(fact.span());
             let start = self.found.len();
             match fact {
-                Fact::Install(i) => {
-                    let text = run.script.get(i.span.start..i.span.end).unwrap_or("");
-                    if fetches(i, text) {
-                        self.install(pos, &fs, step, input, i, site, span);
-                    }
+                Fact::Install(i) if fetches(i) => {
+                    self.install(pos, &fs, step, input, i, site, span);
                 }
                 Fact::Download(d) => {
-                    let text = run.script.get(d.span.start..d.span.end).unwrap_or("");
-                    if sends(text) {
+                    // A call that sends data (a webhook, an upload API) talks to a
+                    // service but fetches nothing the build needs.
+                    if d.sends {
                         continue;
                     }
                     if let Some(dep) = download_dep(d, site) {

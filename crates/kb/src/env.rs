@@ -37,6 +37,9 @@ pub enum EnvEffect {
     InsecureIfOff,
     /// `GOFLAGS`: `-insecure` inside.
     GoFlags,
+    /// The install reads only local files or caches when the value is truthy
+    /// (`PIP_NO_INDEX`, `UV_OFFLINE`, `npm_config_offline`, `CARGO_NET_OFFLINE`).
+    Offline,
     /// Recorded as configuration in effect, with no effect of its own.
     Record,
 }
@@ -52,7 +55,7 @@ pub const PIP: &[(&str, EnvEffect)] = &[
     ("PIP_TRUSTED_HOST", EnvEffect::Trusted),
     ("PIP_REQUIRE_HASHES", EnvEffect::Locked),
     ("PIP_RETRIES", EnvEffect::Retry),
-    ("PIP_NO_INDEX", EnvEffect::Record),
+    ("PIP_NO_INDEX", EnvEffect::Offline),
     ("PIP_CONSTRAINT", EnvEffect::Record),
 ];
 
@@ -71,12 +74,14 @@ pub const UV: &[(&str, EnvEffect)] = &[
     ("UV_FROZEN", EnvEffect::Locked),
     ("UV_HTTP_RETRIES", EnvEffect::Retry),
     ("UV_REQUIRE_HASHES", EnvEffect::Locked),
+    ("UV_OFFLINE", EnvEffect::Offline),
 ];
 
 /// npm, yarn, pnpm and bun: npm's `npm_config_*` (case-insensitive, as npm reads them), yarn's `YARN_*`, bun's `BUN_CONFIG_*`. <https://docs.npmjs.com/cli/using-npm/config#environment-variables>
 pub const NPM: &[(&str, EnvEffect)] = &[
     ("npm_config_registry", EnvEffect::Index(IndexKind::Registry)),
     ("npm_config_fetch_retries", EnvEffect::Retry),
+    ("npm_config_offline", EnvEffect::Offline),
     ("npm_config_strict_ssl", EnvEffect::Record),
     ("NODE_TLS_REJECT_UNAUTHORIZED", EnvEffect::Record),
     (
@@ -89,8 +94,10 @@ pub const NPM: &[(&str, EnvEffect)] = &[
 ];
 
 /// cargo: every config key has a `CARGO_<KEY>` variable. <https://doc.rust-lang.org/cargo/reference/config.html#environment-variables>
+/// `CARGO_NET_OFFLINE` comes before the `CARGO_NET_*` prefix: the first match wins.
 pub const CARGO: &[(&str, EnvEffect)] = &[
     ("CARGO_NET_RETRY", EnvEffect::Retry),
+    ("CARGO_NET_OFFLINE", EnvEffect::Offline),
     ("CARGO_REGISTRIES_*", EnvEffect::Record),
     ("CARGO_REGISTRY_*", EnvEffect::Record),
     ("CARGO_NET_*", EnvEffect::Record),

@@ -3,6 +3,41 @@
 //! pip's, uv's, pipx's and pipenv's options, and an option that takes a value in one tool
 //! swallowed the next word in another (pipx's `-f` is `--force`, pip's is
 //! `--find-links`). Options not listed are flags; `--name=value` is read either way.
+//! Also which options make an install work offline, per manager.
+
+use crate::Manager;
+
+/// The options with which a package manager's install reads only local files or its
+/// cache and reaches no package source: `--name=value` forms count when the value is not
+/// false, and one-letter options (`-C`) also count inside a group of flags (`-yC`).
+/// Sources: pip <https://pip.pypa.io/en/stable/cli/pip_install/#cmdoption-no-index>; uv
+/// <https://docs.astral.sh/uv/reference/cli/>; npm, and npx which is `npm exec`
+/// <https://docs.npmjs.com/cli/using-npm/config#offline>; yarn
+/// <https://classic.yarnpkg.com/en/docs/cli/install#toc-yarn-install-offline>; pnpm
+/// <https://pnpm.io/cli/install#--offline>; cargo, whose `--frozen` is `--locked
+/// --offline` <https://doc.rust-lang.org/cargo/commands/cargo-install.html>; gem
+/// <https://guides.rubygems.org/command-reference/#gem-install>; bundler
+/// <https://bundler.io/man/bundle-install.1.html>; apt-get `--no-download`
+/// <https://manpages.debian.org/stable/apt/apt-get.8.en.html>; dnf and yum `-C`
+/// <https://dnf.readthedocs.io/en/latest/command_ref.html>; apk `--no-network`
+/// <https://gitlab.alpinelinux.org/alpine/apk-tools/-/blob/master/doc/apk.8.scd>; conda,
+/// mamba and micromamba <https://docs.conda.io/projects/conda/en/stable/commands/install.html>.
+#[must_use]
+pub const fn offline_options(manager: Manager) -> &'static [&'static str] {
+    match manager {
+        Manager::Pip => &["--no-index"],
+        Manager::Uv => &["--offline", "--no-index"],
+        Manager::Npm | Manager::Npx | Manager::Yarn | Manager::Pnpm => &["--offline"],
+        Manager::Cargo => &["--offline", "--frozen"],
+        Manager::Gem => &["--local", "-l"],
+        Manager::Bundle => &["--local"],
+        Manager::AptGet | Manager::Apt => &["--no-download"],
+        Manager::Yum | Manager::Dnf => &["--cacheonly", "-C"],
+        Manager::Apk => &["--no-network"],
+        Manager::Conda | Manager::Mamba | Manager::Micromamba => &["--offline"],
+        _ => &[],
+    }
+}
 
 /// The options of one command that take a value.
 #[derive(Clone, Copy, Debug)]
@@ -521,6 +556,51 @@ pub const CONDA: Flags = Flags::new(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Offline options are written as they appear on a command line (`--long` or a
+    /// one-letter `-x`), once per manager, and none of them takes a value in its tool's
+    /// arity table (a value-taking option would swallow the next word).
+    #[test]
+    fn offline_options_are_flags() {
+        for m in crate::managers::ALL {
+            let opts = offline_options(*m);
+            for o in opts {
+                let long = o.strip_prefix("--");
+                let short = o.strip_prefix('-').filter(|s| s.len() == 1);
+                assert!(
+                    long.is_some_and(|l| !l.is_empty()) || short.is_some(),
+                    "{o}"
+                );
+            }
+            let mut sorted = opts.to_vec();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), opts.len(), "{}", m.name());
+        }
+        for (table, m) in [
+            (PIP, Manager::Pip),
+            (UV, Manager::Uv),
+            (NPM, Manager::Npm),
+            (YARN, Manager::Yarn),
+            (PNPM, Manager::Pnpm),
+            (CARGO, Manager::Cargo),
+            (GEM, Manager::Gem),
+            (BUNDLE, Manager::Bundle),
+            (APT, Manager::AptGet),
+            (YUM, Manager::Dnf),
+            (APK, Manager::Apk),
+            (CONDA, Manager::Conda),
+        ] {
+            for o in offline_options(m) {
+                let long = o.strip_prefix("--");
+                let short = o
+                    .strip_prefix('-')
+                    .and_then(|s| s.chars().next())
+                    .filter(|_| long.is_none());
+                assert!(!table.takes_value(short, long), "{}: {o}", m.name());
+            }
+        }
+    }
 
     #[test]
     fn each_tool_reads_its_own_arity() {

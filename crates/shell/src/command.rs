@@ -19,6 +19,10 @@ pub struct Word {
     pub has_expression: bool,
     /// The word is (or contains) a quoted part.
     pub quoted: bool,
+    /// The parameters the word expands (`$X`, `${X}`, `${X:-$Y}`), in source order,
+    /// outside command and process substitutions (their commands are walked on their
+    /// own). Empty for a static word.
+    pub variables: Vec<String>,
 }
 
 impl Word {
@@ -48,6 +52,18 @@ pub(crate) fn strip_outer_quotes(raw: &str) -> &str {
         raw
     }
 }
+
+/// git's global options that take the next word as their value (they come before the
+/// subcommand: `git -C dir -c http.sslVerify=false fetch …`).
+pub(crate) const GIT_GLOBAL: &[&str] = &[
+    "-C",
+    "-c",
+    "--git-dir",
+    "--work-tree",
+    "--namespace",
+    "--exec-path",
+    "--config-env",
+];
 
 /// A `NAME=value` assignment, either before a command (`FOO=1 make`) or standing alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -124,6 +140,15 @@ pub struct CommandContext {
     pub conditional: bool,
     /// Inside a `for`/`while`/`until` loop.
     pub loop_body: bool,
+    /// Inside a loop that retries what it runs: the body (or a `while`/`until`
+    /// condition) of the innermost `for`/`while`/`until` loop around the command, where
+    /// that loop's body or condition runs `break` or `sleep`
+    /// (`for i in 1 2 3; do curl … && break; sleep 5; done`, `until curl …; do sleep 5;
+    /// done`). The list a `for` loop walks is not retried.
+    pub retry_loop: bool,
+    /// Runs only on some paths: in an `if` branch (not its first condition), an
+    /// `elif`/`else` clause, a `case` arm, or right of `&&`/`||`.
+    pub branch: bool,
     pub case_arm: bool,
     /// Part of an `&&`/`||` list.
     pub and_or: bool,
@@ -186,6 +211,28 @@ impl Command {
     #[must_use]
     pub fn args(&self) -> &[Word] {
         self.argv.get(self.name_index + 1..).unwrap_or(&[])
+    }
+
+    /// For `git`: the index in [`Command::args`] of the subcommand, past git's global
+    /// options (`git -C dir fetch …` gives the index of `fetch`); `None` when the
+    /// command is not git or the subcommand is not a static word.
+    #[must_use]
+    pub fn git_subcommand(&self) -> Option<usize> {
+        if self.name() != Some("git") {
+            return None;
+        }
+        let args = self.args();
+        let mut k = 0;
+        while let Some(t) = args.get(k).and_then(Word::as_str) {
+            if GIT_GLOBAL.contains(&t) {
+                k += 2;
+            } else if t.starts_with('-') {
+                k += 1;
+            } else {
+                return Some(k);
+            }
+        }
+        None
     }
 
     /// Whether a wrapper with this name was unwrapped (`sudo`, `env`, …).

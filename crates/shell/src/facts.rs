@@ -84,6 +84,11 @@ pub struct Download {
     pub plain_http: bool,
     /// The content goes to standard output (to a pipe or a substitution).
     pub to_stdout: bool,
+    /// The command sends data rather than only fetching: `curl -d/-F/-T/--data*/--json/
+    /// --upload-file`, `curl -X/--request` or `wget --method` with a method other than
+    /// GET or HEAD, `wget --post-data/--post-file/--body-data/--body-file`. Such a call
+    /// talks to a service (a webhook, an upload API) and fetches nothing a build needs.
+    pub sends: bool,
     pub span: Span,
 }
 
@@ -247,6 +252,10 @@ pub struct Install {
     pub insecure: bool,
     /// Relevant environment in effect (`GOPRIVATE`, `GONOSUMDB`, `PIP_*`, …).
     pub env: Vec<EnvSetting>,
+    /// The install reads only local files or caches (`pip --no-index`, `npm --offline`,
+    /// `cargo --frozen`, `apt-get --no-download`, `UV_OFFLINE=1`, …: the knowledge
+    /// base's per-manager tables).
+    pub offline: bool,
     pub span: Span,
 }
 

@@ -179,6 +179,7 @@ fn assignment_word(w: &Word, raw: Option<&str>) -> Option<Assignment> {
         text,
         has_expression: w.has_expression,
         quoted: w.quoted,
+        variables: w.variables.clone(),
     };
     Some(Assignment {
         name: name.to_owned(),

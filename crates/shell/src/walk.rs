@@ -69,6 +69,9 @@ struct Ctx {
     chain: Option<ChainOp>,
     depth: u16,
     inner: u8,
+    /// The innermost loop whose body or condition is being walked (an index into
+    /// `Walker::loops`).
+    loop_id: Option<usize>,
 }
 
 /// The head and tail simple commands of a walked statement, for pipeline links.
@@ -88,6 +91,12 @@ pub(crate) struct Walker<'a> {
     pub syntax_errors: Vec<Span>,
     pub limits: Vec<Limit>,
     pub parse_failed: bool,
+    /// Per loop met, whether its body or condition runs `break` or `sleep`: known only
+    /// once the whole loop is walked, so commands note their loop in `command_loops` and
+    /// learn the answer at the end of the walk.
+    loops: Vec<bool>,
+    /// The innermost loop of each command, parallel to `commands`.
+    command_loops: Vec<Option<usize>>,
 }
 
 use tollgate_kb::github::TOKEN_VARS;
@@ -104,12 +113,17 @@ impl<'a> Walker<'a> {
             syntax_errors: Vec::new(),
             limits: Vec::new(),
             parse_failed: false,
+            loops: Vec::new(),
+            command_loops: Vec::new(),
         }
     }
 
     /// Parse and walk a whole script (the masked text).
     pub fn run(&mut self, text: &str) {
         self.script(text, Map::Offset(0), Ctx::default());
+        for (cmd, l) in self.commands.iter_mut().zip(&self.command_loops) {
+            cmd.context.retry_loop = l.is_some_and(|l| self.loops[l]);
+        }
     }
 
     fn script(&mut self, text: &str, map: Map, ctx: Ctx) {
@@ -196,8 +210,10 @@ impl<'a> Walker<'a> {
             kind => {
                 match kind {
                     "function_definition" => ctx.flags.function = true,
-                    "if_statement" | "elif_clause" | "else_clause" => {
+                    "if_statement" => ctx.flags.conditional = true,
+                    "elif_clause" | "else_clause" => {
                         ctx.flags.conditional = true;
+                        ctx.flags.branch = true;
                     }
                     "while_statement" | "for_statement" | "c_style_for_statement" => {
                         ctx.flags.loop_body = true;
@@ -210,15 +226,41 @@ impl<'a> Walker<'a> {
                     "process_substitution" => ctx.flags.process_substitution = true,
                     _ => {}
                 }
+                let loop_id = matches!(
+                    kind,
+                    "while_statement" | "for_statement" | "c_style_for_statement"
+                )
+                .then(|| {
+                    self.loops.push(false);
+                    self.loops.len() - 1
+                });
                 let mut c = node.walk();
                 let mut ends: Ends = (None, None);
                 let mut first = true;
                 let simple = matches!(kind, "negated_command" | "ERROR");
-                for ch in node.children(&mut c) {
+                let mut more = c.goto_first_child();
+                while more {
+                    let ch = c.node();
+                    let field = c.field_name();
+                    more = c.goto_next_sibling();
                     if !ch.is_named() {
                         continue;
                     }
-                    let e = self.walk(ch, src, ctx);
+                    let mut child = ctx;
+                    match kind {
+                        // The branches of an `if`, not its first condition; the
+                        // statements of a `case` arm, not its patterns.
+                        "if_statement" if field != Some("condition") => child.flags.branch = true,
+                        "case_item" if field != Some("value") => child.flags.branch = true,
+                        // A `while`/`until` loop repeats its condition and its body; a
+                        // `for` loop only its body, not the list it walks.
+                        "while_statement" => child.loop_id = loop_id,
+                        "for_statement" | "c_style_for_statement" if field == Some("body") => {
+                            child.loop_id = loop_id;
+                        }
+                        _ => {}
+                    }
+                    let e = self.walk(ch, src, child);
                     if simple && first {
                         ends = e;
                     }
@@ -278,6 +320,8 @@ impl<'a> Walker<'a> {
                 _ if ch.is_named() && ch.kind() != "comment" => {
                     let mut sub = ctx;
                     sub.chain = op.or(ctx.chain.filter(|_| head.is_none()));
+                    // Right of `&&`/`||`, a command runs only as the left side allows.
+                    sub.flags.branch |= op.is_some();
                     let (h, t) = self.walk(ch, src, sub);
                     if head.is_none() {
                         head = h;
@@ -404,6 +448,7 @@ impl<'a> Walker<'a> {
                     // `cat <<EOF && next`: the rest of the list.
                     let mut lctx = ctx;
                     lctx.flags.and_or = true;
+                    lctx.flags.branch = true;
                     lctx.chain = chain.take();
                     let (_, t) = self.walk(ch, src, lctx);
                     ends.1 = t;
@@ -489,6 +534,7 @@ impl<'a> Walker<'a> {
         let span = src.map.span(node);
         let idx = self.commands.len();
         let text = src.text(node);
+        self.command_loops.push(ctx.loop_id);
         self.commands.push(Command {
             span,
             argv: Vec::new(),
@@ -545,6 +591,11 @@ impl<'a> Walker<'a> {
             cmd.name_index = unwrapped.name_index;
             cmd.wrappers = unwrapped.wrappers;
             cmd.assignments = assignments;
+        }
+        if let Some(l) = ctx.loop_id
+            && matches!(self.commands[idx].name(), Some("break" | "sleep"))
+        {
+            self.loops[l] = true;
         }
         let mut ends = (Some(idx), Some(idx));
         for r in &redirect_nodes {
@@ -610,8 +661,36 @@ impl<'a> Walker<'a> {
             text: ok.then_some(text),
             has_expression,
             quoted,
+            variables: if ok {
+                Vec::new()
+            } else {
+                expanded_variables(node, src)
+            },
         }
     }
+}
+
+/// The parameters a word expands, in source order, not looking into command or process
+/// substitutions: each node of the word is visited once, so the cost is the word's size.
+fn expanded_variables(node: Node<'_>, src: Src<'_>) -> Vec<String> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if matches!(n.kind(), "command_substitution" | "process_substitution") {
+            continue;
+        }
+        let expansion = matches!(n.kind(), "simple_expansion" | "expansion");
+        let mut c = n.walk();
+        for ch in n.named_children(&mut c) {
+            if expansion && ch.kind() == "variable_name" {
+                out.push((ch.start_byte(), src.text(ch).to_owned()));
+            } else {
+                stack.push(ch);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.into_iter().map(|(_, v)| v).collect()
 }
 
 /// The tree nodes of a command's words (parallel to `argv`) and redirections.

@@ -240,3 +240,128 @@ fn assignments_are_recorded() {
         ]
     );
 }
+
+/// Retry loops and conditional branches come from the tree: the innermost `for`, `while`
+/// or `until` loop around a command, and whether that loop runs `break` or `sleep`.
+#[test]
+fn retry_loops_and_branches() {
+    let rows: &[(&str, &[&str])] = &[
+        (
+            "for i in 1 2 3; do\n  dnf install -y x && break || sleep 10\ndone",
+            &[
+                "cmd name=dnf retry loop",
+                "cmd name=break retry branch",
+                "cmd name=sleep retry branch",
+            ],
+        ),
+        (
+            "until curl -fsSL https://x.io/a; do sleep 5; done",
+            &["cmd name=curl retry loop", "!cmd name=curl branch"],
+        ),
+        (
+            "while ! curl https://x.io/a; do echo waiting; /bin/sleep 1; done",
+            &["cmd name=curl retry negated"],
+        ),
+        // A loop that neither breaks nor sleeps walks a list; it does not retry.
+        (
+            "for f in *.txt; do curl -T \"$f\" https://x.io/; done\napt-get install x",
+            &["!cmd name=curl retry", "!cmd name=apt-get retry"],
+        ),
+        // The list a `for` loop walks runs once.
+        (
+            "for v in $(curl https://x.io/list); do echo \"$v\"; break; done",
+            &["!cmd name=curl retry", "cmd name=echo retry"],
+        ),
+        // `break` in an inner loop belongs to that loop; the outer one does not retry.
+        (
+            "for a in x y; do\n  curl https://x.io/$a\n  for b in 1 2; do echo $b; break; done\ndone",
+            &["!cmd name=curl retry", "cmd name=echo retry"],
+        ),
+        // A command after a finished loop is outside it, whatever the text says later.
+        (
+            "while read l; do echo \"$l\"; done < f\ncurl https://x.io # break sleep",
+            &["!cmd name=curl retry", "!cmd name=curl loop"],
+        ),
+        // A word `sleep` or `break` that is not a command does not make a retry loop.
+        (
+            "for i in 1 2; do curl https://x.io; echo 'sleep then break'; done",
+            &["!cmd name=curl retry"],
+        ),
+        // The loop around `sh -c` retries the inner commands.
+        (
+            "for i in 1 2 3; do sh -c 'curl https://x.io/a' && break; done",
+            &["cmd name=curl retry shellc"],
+        ),
+        (
+            "n=0; while [ $n -lt 3 ]; do if curl https://x.io; then break; fi; n=$((n+1)); done",
+            &["cmd name=curl retry if", "!cmd name=curl branch"],
+        ),
+        (
+            "if test -f x; then curl https://a.io; elif test -d y; then wget https://b.io; else make; fi",
+            &[
+                "cmd name=test if arg=-f",
+                "!cmd name=test branch arg=-f",
+                "cmd name=curl if branch",
+                "cmd name=test if branch arg=-d",
+                "cmd name=wget if branch",
+                "cmd name=make if branch",
+            ],
+        ),
+        (
+            "case \"$OS\" in linux) apt-get install x ;; *) brew install x ;; esac",
+            &["cmd name=apt-get case branch", "cmd name=brew case branch"],
+        ),
+        (
+            "a || b && c; d",
+            &[
+                "cmd name=a andor",
+                "!cmd name=a branch",
+                "cmd name=b branch",
+                "cmd name=c branch",
+                "!cmd name=d branch",
+            ],
+        ),
+        (
+            "cat <<EOF && sh x\nhi\nEOF",
+            &["!cmd name=cat branch", "cmd name=sh branch"],
+        ),
+    ];
+    common::run_table(rows);
+}
+
+/// The parameters a word expands come from the tree (not a scan for `$`), and git's
+/// subcommand is found past its global options.
+#[test]
+fn word_variables_and_git_subcommands() {
+    let rows: &[(&str, &[&str])] = &[
+        (
+            "git fetch origin \"pull/${PR}/head:${BRANCH:-pr}\" $REF",
+            &["cmd name=git var=PR var=BRANCH var=REF"],
+        ),
+        // `$` inside single quotes is text; a substitution's variables are its own.
+        (
+            "echo '$NOT' \"$(printf %s \"$INNER\")\" x${A}y",
+            &[
+                "cmd name=echo var=A",
+                "!cmd name=echo var=NOT",
+                "!cmd name=echo var=INNER",
+                "cmd name=printf var=INNER",
+            ],
+        ),
+        ("echo ${X:-$Y}", &["cmd name=echo var=X var=Y"]),
+    ];
+    common::run_table(rows);
+    let mut analyzer = tollgate_shell::Analyzer::new();
+    for (script, sub) in [
+        ("git fetch origin", Some("fetch")),
+        ("git -C dir -c a=b --no-pager checkout x", Some("checkout")),
+        ("git --git-dir .git worktree add x", Some("worktree")),
+        ("git -C", None),
+        ("make fetch", None),
+    ] {
+        let a = analyzer.analyze(script);
+        let cmd = &a.commands[0];
+        let got = cmd.git_subcommand().and_then(|i| cmd.args()[i].as_str());
+        assert_eq!(got, sub, "{script}");
+    }
+}

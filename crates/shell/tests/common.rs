@@ -48,6 +48,8 @@ pub fn command_tokens(a: &Analysis, script: &str, c: &Command) -> Vec<String> {
         (x.subshell, "subshell"),
         (x.negated, "negated"),
         (x.test, "test"),
+        (x.retry_loop, "retry"),
+        (x.branch, "branch"),
         (c.line_continuation, "cont"),
     ] {
         if on {
@@ -81,6 +83,9 @@ pub fn command_tokens(a: &Analysis, script: &str, c: &Command) -> Vec<String> {
         }
         if w.has_expression {
             t.push("expr".into());
+        }
+        for v in &w.variables {
+            t.push(kv("var", v));
         }
     }
     if let Some(w) = c.name_word() {
@@ -133,6 +138,7 @@ pub fn fact_tokens(a: &Analysis, script: &str, f: &Fact) -> Vec<String> {
                 (d.insecure_tls, "insecure"),
                 (d.plain_http, "http"),
                 (d.to_stdout, "stdout"),
+                (d.sends, "sends"),
             ] {
                 if on {
                     t.push(n.into());
@@ -238,6 +244,7 @@ pub fn fact_tokens(a: &Analysis, script: &str, f: &Fact) -> Vec<String> {
                 (i.global, "global"),
                 (i.retry, "retry"),
                 (i.insecure, "insecure"),
+                (i.offline, "offline"),
             ] {
                 if on {
                     t.push(n.into());

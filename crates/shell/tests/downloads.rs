@@ -424,3 +424,76 @@ fn download_table() {
     ];
     common::run_table(rows);
 }
+
+/// Whether a download sends data, read from its parsed options: combined short flags,
+/// attached values and quoting are the option scanner's, not a split of the text.
+#[test]
+fn downloads_that_send_data() {
+    let rows: &[(&str, &[&str])] = &[
+        (
+            "curl -d '{\"a\":1}' https://hooks.x.io/y",
+            &["download sends"],
+        ),
+        ("curl -sd @body.json https://x.io/api", &["download sends"]),
+        ("curl --data-binary @f https://x.io/up", &["download sends"]),
+        (
+            "curl --data-urlencode q=1 https://x.io/q",
+            &["download sends"],
+        ),
+        ("curl --json '{}' https://x.io/api", &["download sends"]),
+        ("curl -F file=@a.zip https://x.io/up", &["download sends"]),
+        (
+            "curl --form-string a=b https://x.io/up",
+            &["download sends"],
+        ),
+        ("curl -T a.tgz https://x.io/up/", &["download sends"]),
+        (
+            "curl --upload-file a.tgz https://x.io/up/",
+            &["download sends"],
+        ),
+        ("curl -XPOST https://x.io/api", &["download sends"]),
+        ("curl -X 'PUT' https://x.io/api", &["download sends"]),
+        (
+            "curl --request=DELETE https://x.io/api",
+            &["download sends"],
+        ),
+        ("curl -X \"$METHOD\" https://x.io/api", &["download sends"]),
+        (
+            "wget --post-data 'a=1' https://x.io/hook",
+            &["download sends"],
+        ),
+        ("wget --post-file=f https://x.io/hook", &["download sends"]),
+        ("wget --method=PATCH https://x.io/api", &["download sends"]),
+        (
+            "wget --body-data x --method PUT https://x.io/api",
+            &["download sends"],
+        ),
+        // Fetches: a plain GET or HEAD, and options that only look like sending.
+        (
+            "curl -X GET -fsSLo a.tgz https://x.io/a.tgz",
+            &["download", "!download sends"],
+        ),
+        (
+            "curl --request head https://x.io/a",
+            &["download", "!download sends"],
+        ),
+        (
+            "curl -H 'X-Mode: -d' https://x.io/a",
+            &["download", "!download sends"],
+        ),
+        (
+            "curl -o -d https://x.io/a",
+            &["download", "!download sends"],
+        ),
+        // wget's `-d` is `--debug`.
+        (
+            "wget -d https://x.io/a.tgz",
+            &["download", "!download sends"],
+        ),
+        (
+            "wget --method=GET https://x.io/a.tgz",
+            &["download", "!download sends"],
+        ),
+    ];
+    common::run_table(rows);
+}

@@ -591,3 +591,64 @@ fn other_ecosystems_table() {
     ];
     common::run_table(rows);
 }
+
+/// Offline installs: each manager's own options (the knowledge base's table) and
+/// variables, read from words, not from a split of the text.
+#[test]
+fn offline_installs() {
+    let rows: &[(&str, &[&str])] = &[
+        (
+            "pip install x --no-index --find-links dist/",
+            &["install mgr=pip offline"],
+        ),
+        (
+            "python -m pip install \"--no-index\" -f dist x",
+            &["install mgr=pip offline"],
+        ),
+        ("PIP_NO_INDEX=1 pip install x", &["install mgr=pip offline"]),
+        (
+            "PIP_NO_INDEX=0 pip install x",
+            &["install mgr=pip", "!install offline"],
+        ),
+        ("uv pip install x --offline", &["install mgr=uv offline"]),
+        ("UV_OFFLINE=true uv sync", &["install mgr=uv offline"]),
+        ("npm ci --offline", &["install mgr=npm offline"]),
+        ("npm install --offline=true", &["install mgr=npm offline"]),
+        (
+            "npm install --offline=false",
+            &["install mgr=npm", "!install offline"],
+        ),
+        ("yarn install --offline", &["install mgr=yarn offline"]),
+        ("pnpm install --offline", &["install mgr=pnpm offline"]),
+        ("cargo fetch --frozen", &["install mgr=cargo offline"]),
+        (
+            "CARGO_NET_OFFLINE=true cargo install x",
+            &["install mgr=cargo offline"],
+        ),
+        ("gem install -l rake", &["install mgr=gem offline"]),
+        ("bundle install --local", &["install mgr=bundle offline"]),
+        (
+            "apt-get install -y --no-download x",
+            &["install mgr=apt-get offline"],
+        ),
+        ("dnf -yC install x", &["install mgr=dnf offline"]),
+        ("apk add --no-network x", &["install mgr=apk offline"]),
+        ("conda install --offline x", &["install mgr=conda offline"]),
+        // Not offline: another manager's option, an option after `--`, a lookalike.
+        (
+            "npm install --no-index",
+            &["install mgr=npm", "!install offline"],
+        ),
+        (
+            "npx --yes some-tool -- --offline",
+            &["install mgr=npx", "!install offline"],
+        ),
+        (
+            "pip install --no-index-url x",
+            &["install mgr=pip", "!install offline"],
+        ),
+        ("dnf install -y x", &["install mgr=dnf", "!install offline"]),
+        ("pip install x", &["install mgr=pip", "!install offline"]),
+    ];
+    common::run_table(rows);
+}

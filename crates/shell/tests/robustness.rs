@@ -157,3 +157,67 @@ fn random_token_soup_does_not_panic() {
         }
     }
 }
+
+/// A generous wall-time bound that catches a hang or a quadratic blow-up, not a tight
+/// timing (debug builds on a shared machine).
+const WALL: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Retry loops and branches are decided in the one walk: many loops, one huge loop
+/// body and loops nested past the depth limit stay linear and mark what they should.
+#[test]
+fn retry_loops_at_scale() {
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "20k loops, each retrying a download",
+            "for i in 1 2 3; do curl -fsSL https://x.io/a && break; sleep 1; done\n".repeat(20_000),
+        ),
+        (
+            "one loop around 50k commands, `sleep` at the end",
+            format!(
+                "while true; do\n{}sleep 1\ndone\n",
+                "curl https://x.io/a || true\n".repeat(50_000)
+            ),
+        ),
+        ("3000 nested loops", nested_loops(3000)),
+        ("40 nested loops", nested_loops(40)),
+        (
+            "50k `&&` links",
+            format!("true{}\n", " && curl https://x.io/a".repeat(50_000)),
+        ),
+    ];
+    for (name, script) in cases {
+        let t = std::time::Instant::now();
+        let a = Analyzer::new().analyze(&script);
+        let took = t.elapsed();
+        assert!(took < WALL, "{name}: {took:?}");
+        if name.starts_with("3000 nested") {
+            // Past the depth limit the walk stops and says so.
+            assert!(a.limits.iter().any(|l| l.kind == LimitKind::NestingDepth));
+            continue;
+        }
+        let curls: Vec<_> = a
+            .commands
+            .iter()
+            .filter(|c| c.name() == Some("curl"))
+            .collect();
+        assert!(!curls.is_empty(), "{name}");
+        match name {
+            n if n.starts_with("50k `&&`") => {
+                assert!(
+                    curls
+                        .iter()
+                        .all(|c| c.context.branch && !c.context.retry_loop)
+                );
+            }
+            _ => assert!(curls.iter().all(|c| c.context.retry_loop), "{name}"),
+        }
+    }
+}
+
+/// `depth` loops, one inside the other, around a download and a `break`.
+fn nested_loops(depth: usize) -> String {
+    let mut s = "while true; do ".repeat(depth);
+    s.push_str("curl https://x.io; break; ");
+    s.push_str(&"done; ".repeat(depth));
+    s
+}

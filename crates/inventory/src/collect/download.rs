@@ -2,27 +2,6 @@
 
 use super::*;
 
-/// A `curl`/`wget` that sends data (a webhook, a metrics or upload API) talks to a
-/// service but fetches nothing the build needs: not a delivery dependency.
-pub(super) fn sends(text: &str) -> bool {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words.iter().enumerate().any(|(i, w)| {
-        let next = words
-            .get(i + 1)
-            .map(|n| n.trim_matches(['"', '\'']).to_ascii_uppercase());
-        matches!(
-            *w,
-            "-d" | "-F" | "-T" | "--form" | "--upload-file" | "--post-data" | "--post-file"
-        ) || w.starts_with("--data")
-            || w.starts_with("--json")
-            || ((*w == "-X" || *w == "--request" || *w == "--method")
-                && next.is_some_and(|m| m != "GET" && m != "HEAD"))
-            || w.starts_with("-XPOST")
-            || w.starts_with("--request=POST")
-            || w.starts_with("--method=POST")
-    })
-}
-
 /// A download as a dependency; `None` for what is not a delivery dependency (API calls,
 /// artifacts of the same run, dynamic or local hosts).
 pub(super) fn download_dep(d: &Download, site: Site) -> Option<JobDependency> {

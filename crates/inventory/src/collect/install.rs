@@ -492,14 +492,12 @@ fn package_help(eco: Ecosystem) -> String {
         .to_owned()
 }
 
-/// Whether an install reaches a package source at all: `--no-index`/`--offline`
-/// installs read local files only, `uv python` fetches interpreters from GitHub
-/// releases (not packages), and `npx`/`uvx` with nothing but options runs no package.
-pub(super) fn fetches(i: &Install, text: &str) -> bool {
-    let offline = text.split_whitespace().any(|w| {
-        matches!(w, "--no-index" | "--offline" | "--frozen-offline") || w.starts_with("--offline=")
-    });
-    if offline && i.index_urls.iter().all(|u| u.kind == IndexKind::FindLinks) {
+/// Whether an install reaches a package source at all: offline installs (the shell
+/// facts' `offline`: `--no-index`, `--offline`, …) read local files only unless an index
+/// is named anyway, `uv python` fetches interpreters from GitHub releases (not packages),
+/// and `npx`/`uvx` with nothing but options runs no package.
+pub(super) fn fetches(i: &Install) -> bool {
+    if i.offline && i.index_urls.iter().all(|u| u.kind == IndexKind::FindLinks) {
         return false;
     }
     if i.manager == "uv"

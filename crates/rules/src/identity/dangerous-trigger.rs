@@ -5,7 +5,7 @@
 use tollgate_engine::{Context, JobCx, Rule, Sink};
 use tollgate_gha::{Env, Step, Uses, expressions};
 use tollgate_model::{Confidence, Impact, Span};
-use tollgate_shell::Command;
+use tollgate_shell::{Command, Word};
 
 use super::kb::contexts;
 use super::util::{Match, env_value, job_index, match_pattern, references};
@@ -142,55 +142,44 @@ fn checkout_hits(step: &Step, hits: &mut Vec<(Span, String)>) {
     }
 }
 
-/// Whether a word names the head: an expression naming it, a `$VAR` whose env value names
-/// it, or a `pull/N/head|merge` ref.
-fn word_is_head(text: &str, envs: &[&Env]) -> bool {
-    if head_reference(text).is_some() {
+/// Whether a word names the head: an expression naming it, a parameter it expands whose
+/// `env:` value names it (the shell model lists the parameters), or a
+/// `pull/N/head|merge` ref.
+fn word_is_head(word: &Word, script: &str, envs: &[&Env]) -> bool {
+    let text = word.display(script);
+    if head_reference(&text).is_some() {
         return true;
     }
     if text.contains("pull/") && (text.contains("/head") || text.contains("/merge")) {
         return true;
     }
-    let mut rest = text;
-    while let Some(i) = rest.find('$') {
-        rest = &rest[i + 1..];
-        let name: String = rest
-            .trim_start_matches('{')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() && env_value(envs, &name).is_some_and(|v| head_reference(v).is_some()) {
-            return true;
-        }
-    }
-    false
+    word.variables
+        .iter()
+        .any(|name| env_value(envs, name).is_some_and(|v| head_reference(v).is_some()))
 }
 
-/// `gh pr checkout`, or a git command that fetches or checks out the head.
+/// `gh pr checkout`, or a git command (past git's global options) that fetches or checks
+/// out the head.
 fn fetches_head(cmd: &Command, script: &str, envs: &[&Env]) -> Option<String> {
-    let name = cmd.name()?;
-    let args: Vec<String> = cmd
-        .args()
-        .iter()
-        .map(|w| w.display(script).into_owned())
-        .collect();
-    let first = args
-        .iter()
-        .find(|a| !a.starts_with('-'))
-        .map(String::as_str);
-    match (name, first) {
-        ("gh", Some("pr")) => {
-            let sub = args.iter().filter(|a| !a.starts_with('-')).nth(1)?;
-            (sub == "checkout")
+    let args = cmd.args();
+    match cmd.name()? {
+        "gh" => {
+            let mut positional = args
+                .iter()
+                .filter_map(Word::as_str)
+                .filter(|a| !a.starts_with('-'));
+            (positional.next() == Some("pr") && positional.next() == Some("checkout"))
                 .then(|| "runs `gh pr checkout`, fetching the untrusted head".to_owned())
         }
-        (
-            "git",
-            Some(sub @ ("fetch" | "checkout" | "switch" | "pull" | "reset" | "clone" | "worktree")),
-        ) => args
-            .iter()
-            .any(|a| word_is_head(a, envs))
-            .then(|| format!("runs `git {sub}` on the untrusted head")),
+        "git" => {
+            let k = cmd.git_subcommand()?;
+            let sub = args.get(k).and_then(Word::as_str)?;
+            (matches!(
+                sub,
+                "fetch" | "checkout" | "switch" | "pull" | "reset" | "clone" | "worktree"
+            ) && args[k + 1..].iter().any(|w| word_is_head(w, script, envs)))
+            .then(|| format!("runs `git {sub}` on the untrusted head"))
+        }
         _ => None,
     }
 }

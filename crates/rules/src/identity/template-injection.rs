@@ -130,7 +130,7 @@ impl Rule for TemplateInjection {
                     other => other,
                 };
                 if let (Taint::Input(r), Some(w)) = (&t, wf)
-                    && !free_text_input(file.text(), w, r)
+                    && !free_text_input(w, r)
                 {
                     continue;
                 }
@@ -362,38 +362,16 @@ fn output_writes(input: &Input, job: Option<usize>, step: &Step, id: &str, out: 
 }
 
 /// Whether a `workflow_dispatch` input can hold arbitrary text: `boolean`, `choice`,
-/// `number` and `environment` inputs are validated by GitHub before the run starts.
-fn free_text_input(text: &str, wf: &Workflow, reference: &str) -> bool {
+/// `number` and `environment` inputs are validated by GitHub before the run starts. The
+/// declaration is read from the model, so its YAML style does not matter.
+fn free_text_input(wf: &Workflow, reference: &str) -> bool {
     let name = reference
         .strip_prefix("github.event.inputs.")
         .or_else(|| reference.strip_prefix("inputs."))
         .unwrap_or(reference);
-    let Some(on) = &wf.on else { return true };
-    let Some(decl) = on
-        .events
-        .iter()
-        .filter(|t| t.event.value == "workflow_dispatch")
-        .flat_map(|t| &t.inputs)
-        .find(|i| i.value.eq_ignore_ascii_case(name))
-    else {
-        return true;
-    };
-    // The input's own lines: those after its name, indented deeper than it.
-    let line_start = text[..decl.span.start].rfind('\n').map_or(0, |i| i + 1);
-    let indent = decl.span.start - line_start;
-    let rest = text.get(decl.span.end..).unwrap_or("");
-    for line in rest.lines().skip(1) {
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        if line.len() - trimmed.len() <= indent {
-            break;
-        }
-        if let Some(v) = trimmed.strip_prefix("type:") {
-            let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
-            return !matches!(v, "boolean" | "choice" | "number" | "environment");
-        }
-    }
-    true
+    wf.on
+        .as_ref()
+        .and_then(|on| on.event("workflow_dispatch"))
+        .and_then(|t| t.input(name))
+        .is_none_or(|i| !i.is_constrained())
 }

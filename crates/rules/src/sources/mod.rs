@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tollgate_engine::Context;
-use tollgate_gha::{Job, Workflow};
+use tollgate_gha::{Job, Trigger, Workflow};
 use tollgate_graph::NodeId;
 use tollgate_inventory::{JobDependency, all_job_dependencies};
 use tollgate_scan::Input;
@@ -61,9 +61,11 @@ fn job_node(cx: &Context<'_>, input: &Input, _wf: &Workflow, job: &Job) -> Optio
 }
 
 /// A release workflow: triggered by `release`, by pushed tags, or named `release…`
-/// (file or `name:`). Its failures block shipping, so fallbacks matter more there.
+/// (file or `name:`). Its failures block shipping, so fallbacks matter more there. The
+/// tag filter is read from the trigger model (`_text`, the file's text, is no longer
+/// needed and stays only so that the callers keep their signature).
 #[must_use]
-pub fn is_release_workflow(path: &str, text: &str, wf: &Workflow) -> bool {
+pub fn is_release_workflow(path: &str, _text: &str, wf: &Workflow) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let named = wf
         .name
@@ -73,43 +75,44 @@ pub fn is_release_workflow(path: &str, text: &str, wf: &Workflow) -> bool {
         return true;
     }
     let Some(on) = &wf.on else { return false };
-    if on.has("release") {
-        return true;
-    }
-    on.has("push") && pushes_tags(text, on.key.start)
-}
-
-/// Whether the `on:` block starting at `at` filters pushes by `tags:`. The model keeps
-/// no branch or tag filters, so the block's lines are read: it ends at the next line that
-/// starts in the first column.
-fn pushes_tags(text: &str, at: usize) -> bool {
-    let rest = text.get(at..).unwrap_or("");
-    let mut lines = rest.lines();
-    let first = lines.next().unwrap_or("");
-    if first.contains("tags") {
-        return true;
-    }
-    for l in lines {
-        if l.starts_with(|c: char| !c.is_whitespace() && c != '#') {
-            break;
-        }
-        let t = l.trim_start().trim_start_matches("- ");
-        if t.starts_with("tags:") || t.starts_with("tags :") {
-            return true;
-        }
-    }
-    false
+    on.has("release") || on.event("push").is_some_and(Trigger::filters_tags)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::pushes_tags;
+    use super::is_release_workflow;
+    use tollgate_model::SourceFile;
+
+    fn release(text: &str) -> bool {
+        let f = SourceFile::new("ci.yml", "ci.yml", text.to_owned());
+        let (wf, _) = tollgate_gha::parse_workflow(&f);
+        wf.is_some_and(|wf| is_release_workflow("ci.yml", text, &wf))
+    }
 
     #[test]
     fn tag_pushes() {
-        let t = "on:\n  push:\n    tags: ['v*']\njobs:\n";
-        assert!(pushes_tags(t, 0));
-        let t = "on:\n  push:\n    branches: [main]\njobs:\n  tags:\n";
-        assert!(!pushes_tags(t, 0));
+        let job = "jobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n";
+        assert!(release(&format!("on:\n  push:\n    tags: ['v*']\n{job}")));
+        assert!(release(&format!("on: {{push: {{tags: ['v*']}}}}\n{job}")));
+        assert!(release(&format!(
+            "on:\n  push:\n    tags-ignore: [nightly]\n{job}"
+        )));
+        assert!(!release(&format!(
+            "on:\n  push:\n    branches: [main]\n{job}"
+        )));
+        assert!(!release(
+            "on:\n  push:\n    branches: [main]\njobs:\n  tags:\n    runs-on: x\n    steps:\n      - run: echo\n"
+        ));
+        // A document indented as a whole: the old line reader never found the end of
+        // the `on:` block and took the job's `tags:` key for a filter.
+        assert!(!release(
+            "  on:\n    push:\n      branches: [main]\n  jobs:\n    a:\n      runs-on: x\n      steps:\n        - uses: docker/metadata-action@v5\n          with:\n            tags: latest\n"
+        ));
+        // A comment on the `on:` line is no filter.
+        assert!(!release(&format!("on: push # no tags here\n{job}")));
+        // `tags:` under another event is not a tag push.
+        assert!(!release(&format!(
+            "on:\n  push:\n    branches: [main]\n  pull_request:\n    tags: [v1]\n{job}"
+        )));
     }
 }

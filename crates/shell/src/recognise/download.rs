@@ -27,8 +27,15 @@ fn blank(tool: &'static str, span: Span) -> Download {
         insecure_tls: false,
         plain_http: false,
         to_stdout: false,
+        sends: false,
         span,
     }
+}
+
+/// Whether an HTTP method value names something other than a plain fetch. A method the
+/// script computes (`-X "$METHOD"`) counts as sending: it is not a fixed download.
+fn sends_method(value: Option<&str>) -> bool {
+    value.is_none_or(|m| !m.eq_ignore_ascii_case("GET") && !m.eq_ignore_ascii_case("HEAD"))
 }
 
 fn set_url(cx: &Recogniser<'_>, d: &mut Download, w: &Word) {
@@ -145,6 +152,16 @@ pub(super) fn curl(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
             _ if a.is('\0', "output-dir") => output_dir = a.value_text(),
             _ if a.is('\0', "url") => url_word = url_word.or(a.value().map(|v| v.word)),
             _ if a.is('\0', "retry") => d.retry = a.value_text().is_none_or(|n| n != "0"),
+            _ if a.is('d', "data")
+                || a.is('F', "form")
+                || a.is('T', "upload-file")
+                || a.is('\0', "json")
+                || a.is('\0', "form-string")
+                || matches!(a, Arg::Opt { name, long: true, .. } if name.starts_with("data-")) =>
+            {
+                d.sends = true;
+            }
+            _ if a.is('X', "request") => d.sends |= sends_method(a.value_text()),
             _ => {}
         }
         // `-o` given as a separate word with a dynamic value keeps its display text.
@@ -237,6 +254,14 @@ pub(super) fn wget(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
             }
             _ if a.is('P', "directory-prefix") => dir = a.value_text(),
             _ if a.is('t', "tries") => d.retry = a.value_text().is_none_or(|n| n != "1"),
+            _ if a.is('\0', "post-data")
+                || a.is('\0', "post-file")
+                || a.is('\0', "body-data")
+                || a.is('\0', "body-file") =>
+            {
+                d.sends = true;
+            }
+            _ if a.is('\0', "method") => d.sends |= sends_method(a.value_text()),
             _ => {}
         }
     }

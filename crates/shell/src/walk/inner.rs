@@ -29,6 +29,8 @@ impl<'a> Walker<'a> {
             chain: None,
             depth: 0,
             inner: ctx.inner + 1,
+            // A loop around `sh -c "…"` retries the inner commands too.
+            loop_id: ctx.loop_id,
         };
         // Contexts describe where the inner command sits, not the outer pipeline.
         ictx.flags.pipeline = false;

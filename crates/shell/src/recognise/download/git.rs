@@ -3,15 +3,8 @@
 
 use super::*;
 
-const GIT_GLOBAL: &[&str] = &[
-    "-C",
-    "-c",
-    "--git-dir",
-    "--work-tree",
-    "--namespace",
-    "--exec-path",
-    "--config-env",
-];
+use crate::command::GIT_GLOBAL;
+
 const GIT_SUB: OptSpec = OptSpec::new(
     "boucj",
     &[

@@ -45,6 +45,7 @@ fn blank(manager: Manager, sub: Option<String>, cmd: &Command) -> Install {
         retry: false,
         insecure: false,
         env: Vec::new(),
+        offline: false,
         span: cmd.span,
     }
 }
@@ -115,6 +116,7 @@ fn apply_env(cx: &Recogniser<'_>, cmd: &Command, inst: &mut Install, rules: &[(&
             Effect::Insecure => inst.insecure |= truthy(value),
             Effect::InsecureIfOff => inst.insecure |= value.trim() == "off",
             Effect::GoFlags => inst.insecure |= value.split_whitespace().any(|f| f == "-insecure"),
+            Effect::Offline => inst.offline |= truthy(value),
             Effect::Record => {}
         }
         inst.env.push(EnvSetting {
@@ -126,6 +128,54 @@ fn apply_env(cx: &Recogniser<'_>, cmd: &Command, inst: &mut Install, rules: &[(&
 }
 
 pub(super) fn install(cx: &mut Recogniser<'_>, cmd: &Command) {
+    let first = cx.facts.len();
+    dispatch(cx, cmd);
+    // Every install fact this command gave, whichever recogniser made it, learns whether
+    // the command line asks for offline work.
+    for f in &mut cx.facts[first..] {
+        if let Fact::Install(inst) = f
+            && let Some(m) = Manager::from_name(inst.manager)
+        {
+            inst.offline |= offline(cmd, flags::offline_options(m));
+        }
+    }
+}
+
+/// Whether a word of the command line before `--` is one of `options`: as written, as
+/// `--name=value` with a value that is not false, or a one-letter option inside a group
+/// of one-letter flags (`-yC`).
+fn offline(cmd: &Command, options: &[&str]) -> bool {
+    if options.is_empty() {
+        return false;
+    }
+    cmd.args()
+        .iter()
+        .take_while(|w| w.as_str() != Some("--"))
+        .filter_map(Word::as_str)
+        .any(|t| {
+            options.iter().any(|o| {
+                if t == *o {
+                    return true;
+                }
+                if let Some(v) = t.strip_prefix(o).and_then(|r| r.strip_prefix('=')) {
+                    return o.starts_with("--") && truthy(v);
+                }
+                let letter = o
+                    .strip_prefix('-')
+                    .filter(|l| l.len() == 1 && !l.starts_with('-'));
+                letter.is_some_and(|l| {
+                    t.strip_prefix('-').is_some_and(|g| {
+                        !g.starts_with('-')
+                            && g.len() > 1
+                            && g.bytes().all(|b| b.is_ascii_alphabetic())
+                            && g.contains(l)
+                    })
+                })
+            })
+        })
+}
+
+fn dispatch(cx: &mut Recogniser<'_>, cmd: &Command) {
     let Some(name) = cmd.name() else { return };
     let args = cmd.args();
     match base_name(name) {
