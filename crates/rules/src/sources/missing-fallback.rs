@@ -78,7 +78,7 @@ impl Rule for MissingFallback {
                 .and_then(|o| cx.graph.input(cx.scan, o.input()))
                 .is_some_and(|i| match &*i.parsed {
                     FileModel::Workflow(wf) => {
-                        is_release_workflow(&i.source.display, i.source.text(), wf)
+                        is_release_workflow(&i.source.display, wf)
                     }
                     _ => false,
                 });

@@ -62,10 +62,9 @@ fn job_node(cx: &Context<'_>, input: &Input, _wf: &Workflow, job: &Job) -> Optio
 
 /// A release workflow: triggered by `release`, by pushed tags, or named `release…`
 /// (file or `name:`). Its failures block shipping, so fallbacks matter more there. The
-/// tag filter is read from the trigger model (`_text`, the file's text, is no longer
-/// needed and stays only so that the callers keep their signature).
+/// tag filter is read from the trigger model.
 #[must_use]
-pub fn is_release_workflow(path: &str, _text: &str, wf: &Workflow) -> bool {
+pub fn is_release_workflow(path: &str, wf: &Workflow) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let named = wf
         .name
@@ -86,7 +85,7 @@ mod tests {
     fn release(text: &str) -> bool {
         let f = SourceFile::new("ci.yml", "ci.yml", text.to_owned());
         let (wf, _) = tollgate_gha::parse_workflow(&f);
-        wf.is_some_and(|wf| is_release_workflow("ci.yml", text, &wf))
+        wf.is_some_and(|wf| is_release_workflow("ci.yml", &wf))
     }
 
     #[test]
