@@ -226,6 +226,7 @@ fn every_rule_with_a_chain_emits_it_in_json_and_sarif() {
                 .output()
                 .expect("runs");
             let sarif = json(&sarif.stdout);
+            common::assert_valid_sarif(&sarif, &format!("{rule} {}", dir.display()));
             let results = sarif["runs"][0]["results"].as_array().expect("results");
             assert_eq!(
                 results.len(),

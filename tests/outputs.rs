@@ -2,25 +2,8 @@
 
 mod common;
 
-use common::{json, testdata, tollgate};
+use common::{assert_valid_sarif, json, testdata, tollgate};
 use predicates::prelude::*;
-
-fn sarif_validator() -> jsonschema::Validator {
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(testdata("schemas/sarif-schema-2.1.0.json")).expect("schema"),
-    )
-    .expect("schema JSON");
-    jsonschema::validator_for(&schema).expect("compiles")
-}
-
-fn assert_valid_sarif(doc: &serde_json::Value, what: &str) {
-    let v = sarif_validator();
-    let errors: Vec<String> = v
-        .iter_errors(doc)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{what}: {errors:#?}");
-}
 
 fn sarif_of(path: &std::path::Path) -> serde_json::Value {
     let out = tollgate()

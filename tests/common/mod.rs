@@ -47,3 +47,17 @@ pub fn json(out: &[u8]) -> serde_json::Value {
 mod copy_dir;
 #[allow(unused_imports)] // Not every test binary copies fixtures.
 pub use copy_dir::copy_dir;
+
+/// Check a SARIF log against the OASIS SARIF 2.1.0 schema kept in testdata.
+pub fn assert_valid_sarif(doc: &serde_json::Value, what: &str) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(testdata("schemas/sarif-schema-2.1.0.json")).expect("schema"),
+    )
+    .expect("schema JSON");
+    let v = jsonschema::validator_for(&schema).expect("compiles");
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}

@@ -32,7 +32,7 @@ impl tollgate_graph::Pass for Pass {
                     .filter(|p| !p.platform)
                     .find_map(|p| p.location.as_ref())
                     .and_then(|l| origin_of(graph, l));
-                let host = graph.host_node(&d.host);
+                let host = graph.host_node(&d.host, origin);
                 graph.add_edge_once(*job, host, EdgeKind::Reaches, origin);
             }
         }

@@ -67,8 +67,9 @@ impl Graph {
             .and_then(|b| b.downcast_ref::<T>())
     }
 
-    /// The host node named `name`, added if the graph has none.
-    pub fn host_node(&mut self, name: &str) -> NodeId {
+    /// The host node named `name`, added at `origin` (where it is first named) if the
+    /// graph has none.
+    pub fn host_node(&mut self, name: &str, origin: Option<Origin>) -> NodeId {
         if let Some(&n) = self.hosts.get(name) {
             return n;
         }
@@ -76,7 +77,7 @@ impl Graph {
             kind: NodeKind::Host {
                 name: name.to_owned(),
             },
-            origin: None,
+            origin,
             parent: None,
         });
         self.hosts.insert(name.to_owned(), n);

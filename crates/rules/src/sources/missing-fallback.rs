@@ -77,9 +77,7 @@ impl Rule for MissingFallback {
                 .and_then(|n| n.origin)
                 .and_then(|o| cx.graph.input(cx.scan, o.input()))
                 .is_some_and(|i| match &*i.parsed {
-                    FileModel::Workflow(wf) => {
-                        is_release_workflow(&i.source.display, wf)
-                    }
+                    FileModel::Workflow(wf) => is_release_workflow(&i.source.display, wf),
                     _ => false,
                 });
             for d in super::dependencies(cx, job).iter() {
