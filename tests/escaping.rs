@@ -13,7 +13,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{testdata, tollgate};
+use common::tollgate;
 
 /// The hostile workflow's file name: clear screen, an OSC 52 clipboard write, a newline
 /// and a forged workflow command.
