@@ -6,15 +6,14 @@
 //!
 //! [`analyze`] reads the scan and its dependency graph; the hosts of well-known actions,
 //! package managers and container registries come from the knowledge base in
-//! `rules/data/egress-hosts.toml`. [`render`] turns the result into harden-runner
-//! `allowed-endpoints` blocks, a versioned JSON document or text; [`hosts`] and
-//! [`harden`] hold the allow-list matching the egress rules share.
+//! `rules/data/egress-hosts.toml`. [`hosts`] and [`harden`] hold the allow-list matching
+//! the egress rules share. The renderers (harden-runner blocks, text, JSON) are in
+//! `tollgate-report`: this crate only computes.
 
 pub mod harden;
 pub mod hosts;
 mod infer;
 mod kb;
-pub mod render;
 
 use tollgate_graph::NodeId;
 use tollgate_model::Location;
