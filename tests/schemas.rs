@@ -149,8 +149,8 @@ version = "0.1.0"
     dir
 }
 
-/// Every value found at `pointer`-like paths of the document, as (`kind`, `how`, `type`,
-/// `role`) discriminators, so a test can see which variants a document holds.
+/// The discriminators (`kind`, `how`, `type`, `role`) of every object of the document, as
+/// `key=value`, so a test can see which variants of its tagged unions a document holds.
 fn tags(doc: &Value, out: &mut BTreeSet<String>) {
     match doc {
         Value::Object(m) => {
