@@ -8,17 +8,17 @@ pub fn run(args: &InventoryArgs) -> Result<u8, CliError> {
     let (scan, graph) = crate::inputs::scan_and_graph(&args.paths)?;
     let inventory = tollgate_inventory::build(&scan, &graph);
     let text = match args.format {
-        InventoryFormat::Markdown => tollgate_inventory::render::markdown::render(&inventory),
+        InventoryFormat::Markdown => tollgate_report::inventory::markdown::render(&inventory),
         InventoryFormat::Json => {
             // Written straight to the output, like `check --format json`.
-            let doc = tollgate_inventory::render::json::document(&inventory);
+            let doc = tollgate_report::inventory::json::document(&inventory);
             output::emit_with(args.output.as_deref(), |w| {
                 tollgate_report::escape::to_writer_pretty(&mut *w, &doc)?;
                 w.write_all(b"\n")
             })?;
             return Ok(EXIT_CLEAN);
         }
-        InventoryFormat::Csv => tollgate_inventory::render::csv::render(&inventory),
+        InventoryFormat::Csv => tollgate_report::inventory::csv::render(&inventory),
     };
     output::emit(args.output.as_deref(), &text)?;
     Ok(EXIT_CLEAN)

@@ -4,18 +4,18 @@
 //! destinations only run time knows (hosts built from expressions or shell variables),
 //! which are reported as unresolved and never guessed.
 //!
-//! [`analyze`] reads the scan and its dependency graph; the hosts of well-known actions,
-//! package managers and container registries come from the knowledge base in
-//! `rules/data/egress-hosts.toml`. [`render`] turns the result into harden-runner
-//! `allowed-endpoints` blocks, a versioned JSON document or text; [`hosts`] and
-//! [`harden`] hold the allow-list matching the egress rules share.
+//! It runs as a graph pass ([`Pass`]; [`graph`] builds the graph with it): the hosts of
+//! every job become `host` nodes and `reaches` edges, and the whole analysis is the
+//! graph's record ([`of`]). The hosts of well-known actions, package managers and
+//! container registries come from the knowledge base in `rules/data/egress-hosts.toml`. [`hosts`] and [`harden`] hold the allow-list matching
+//! the egress rules share. The renderers (harden-runner blocks, text, JSON) are in
+//! `tollgate-report`: this crate only computes.
 
 pub mod harden;
 pub mod hosts;
 mod infer;
 mod kb;
 mod pass;
-pub mod render;
 
 use tollgate_graph::NodeId;
 use tollgate_model::Location;

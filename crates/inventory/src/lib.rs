@@ -9,14 +9,13 @@
 //! jobs with write tokens, OIDC and secrets.
 //!
 //! [`job_dependencies`] is the per-job half, shared with the `missing-fallback` and
-//! `missing-job-timeout` rules so the report and the rules never disagree. Renderers for
-//! Markdown, JSON and CSV are in [`render`].
+//! `missing-job-timeout` rules so the report and the rules never disagree. The renderers
+//! (Markdown, JSON, CSV) are in `tollgate-report`: this crate only computes.
 
 mod collect;
 pub mod data;
 mod identity;
 mod model;
-pub mod render;
 
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //!
 //! These are frozen DTOs, not serde dumps of the graph's internal types.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use tollgate_graph::{EdgeKind, Graph, GraphFilter, GraphView, NodeId, NodeKind, Origin, Target};
@@ -35,9 +35,10 @@ pub struct NodeDto {
     /// The workflow of a job, the job or composite action of a step.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<usize>,
-    /// Kind-specific values (`ref`, `commit`, `pinned`, `ecosystem`, `access`, …), sorted.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub attrs: BTreeMap<&'static str, String>,
+    /// Kind-specific values (`ref`, `pinned`, `ecosystem`, `access`, …); absent for kinds
+    /// without any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attrs: Option<AttrsDto>,
 }
 
 #[derive(Serialize)]
@@ -64,111 +65,195 @@ fn location(graph: &Graph, origin: Option<&Origin>) -> Option<LocationDto> {
     })
 }
 
-fn attrs(kind: &NodeKind) -> BTreeMap<&'static str, String> {
-    let mut a = BTreeMap::new();
-    let mut put = |k: &'static str, v: &str| {
-        a.insert(k, v.to_owned());
-    };
-    match kind {
-        NodeKind::Workflow { path, name } => {
-            put("path", path);
-            if let Some(n) = name {
-                put("name", n);
-            }
-        }
-        NodeKind::Trigger { event } => put("event", event),
-        NodeKind::Job { id, name, .. } => {
-            put("id", id);
-            if let Some(n) = name {
-                put("name", n);
-            }
-        }
-        NodeKind::Step { index, .. } => put("index", &index.to_string()),
-        NodeKind::Action { target, using } => {
-            target_attrs(target, &mut put);
-            if let Some(u) = using {
-                put("using", u);
-            }
-        }
-        NodeKind::ReusableWorkflow { target } => target_attrs(target, &mut put),
-        NodeKind::Image { reference } => put("reference", reference),
-        NodeKind::Command { tool, text } => {
-            put("tool", tool);
-            put("text", text);
-        }
+/// `"true"` or `"false"`: attribute values are strings.
+const fn flag(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// A node's kind-specific values, one closed shape per node kind (docs/schemas/
+/// graph.schema.json has the same shapes). Every value is a string; fields are in
+/// alphabetical order, the order of version 1, where they were a sorted map.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum AttrsDto {
+    Workflow {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        path: String,
+    },
+    Trigger {
+        event: String,
+    },
+    Job {
+        id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    Step {
+        index: String,
+    },
+    /// A remote action or reusable workflow; `using` only ever comes with local actions.
+    Remote {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        locked_commit: Option<String>,
+        pinned: &'static str,
+        #[serde(rename = "ref")]
+        git_ref: String,
+        ref_kind: &'static str,
+        reference: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        using: Option<String>,
+    },
+    /// A local action or reusable workflow: the file found, or `found: "false"`.
+    Local {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        found: Option<&'static str>,
+        path: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        using: Option<String>,
+    },
+    Image {
+        reference: String,
+    },
+    Command {
+        text: String,
+        tool: String,
+    },
+    Lockfile {
+        format: &'static str,
+        packages: String,
+        path: String,
+    },
+    RegistryConfig {
+        format: &'static str,
+        path: String,
+    },
+    Package {
+        ecosystem: &'static str,
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
+    },
+    Source {
+        default: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ecosystem: Option<&'static str>,
+        source_kind: &'static str,
+        url: String,
+    },
+    Host {
+        host: String,
+    },
+    /// `name` is `*` for every secret.
+    Secret {
+        name: String,
+    },
+    Permission {
+        access: &'static str,
+        scope: String,
+    },
+    Runner {
+        labels: String,
+        self_hosted: &'static str,
+    },
+}
+
+/// The attributes of a node; `None` for kinds without any (OIDC).
+fn attrs(kind: &NodeKind) -> Option<AttrsDto> {
+    Some(match kind {
+        NodeKind::Workflow { path, name } => AttrsDto::Workflow {
+            name: name.clone(),
+            path: path.clone(),
+        },
+        NodeKind::Trigger { event } => AttrsDto::Trigger {
+            event: event.clone(),
+        },
+        NodeKind::Job { id, name, .. } => AttrsDto::Job {
+            id: id.clone(),
+            name: name.clone(),
+        },
+        NodeKind::Step { index, .. } => AttrsDto::Step {
+            index: index.to_string(),
+        },
+        NodeKind::Action { target, using } => target_attrs(target, using.clone()),
+        NodeKind::ReusableWorkflow { target } => target_attrs(target, None),
+        NodeKind::Image { reference } => AttrsDto::Image {
+            reference: reference.clone(),
+        },
+        NodeKind::Command { tool, text } => AttrsDto::Command {
+            text: text.clone(),
+            tool: tool.clone(),
+        },
         NodeKind::Lockfile {
             path,
             kind,
             packages,
-        } => {
-            put("path", path);
-            put("format", kind.as_str());
-            put("packages", &packages.to_string());
-        }
-        NodeKind::RegistryConfig { path, kind } => {
-            put("path", path);
-            put("format", kind.as_str());
-        }
+        } => AttrsDto::Lockfile {
+            format: kind.as_str(),
+            packages: packages.to_string(),
+            path: path.clone(),
+        },
+        NodeKind::RegistryConfig { path, kind } => AttrsDto::RegistryConfig {
+            format: kind.as_str(),
+            path: path.clone(),
+        },
         NodeKind::Package {
             ecosystem,
             name,
             version,
-        } => {
-            put("ecosystem", ecosystem.as_str());
-            put("name", name);
-            if let Some(v) = version {
-                put("version", v);
-            }
-        }
+        } => AttrsDto::Package {
+            ecosystem: ecosystem.as_str(),
+            name: name.clone(),
+            version: version.clone(),
+        },
         NodeKind::Source {
             ecosystem,
             kind,
             url,
             default,
-        } => {
-            if let Some(e) = ecosystem {
-                put("ecosystem", e.as_str());
-            }
-            put("source_kind", kind.as_str());
-            put("url", url);
-            put("default", if *default { "true" } else { "false" });
-        }
-        NodeKind::Host { name } => put("host", name),
-        NodeKind::Secret { name } => put("name", name.as_deref().unwrap_or("*")),
-        NodeKind::Permission { scope, access } => {
-            put("scope", scope);
-            put("access", access.as_str());
-        }
-        NodeKind::Oidc => {}
+        } => AttrsDto::Source {
+            default: flag(*default),
+            ecosystem: ecosystem.map(|e| e.as_str()),
+            source_kind: kind.as_str(),
+            url: url.clone(),
+        },
+        NodeKind::Host { name } => AttrsDto::Host { host: name.clone() },
+        NodeKind::Secret { name } => AttrsDto::Secret {
+            name: name.as_deref().unwrap_or("*").to_owned(),
+        },
+        NodeKind::Permission { scope, access } => AttrsDto::Permission {
+            access: access.as_str(),
+            scope: scope.clone(),
+        },
+        NodeKind::Oidc => return None,
         NodeKind::Runner {
             labels,
             self_hosted,
-        } => {
-            put("labels", labels);
-            put("self_hosted", if *self_hosted { "true" } else { "false" });
-        }
-    }
-    a
+        } => AttrsDto::Runner {
+            labels: labels.clone(),
+            self_hosted: flag(*self_hosted),
+        },
+    })
 }
 
-fn target_attrs(target: &Target, put: &mut impl FnMut(&'static str, &str)) {
+fn target_attrs(target: &Target, using: Option<String>) -> AttrsDto {
     match target {
-        Target::Remote(r) => {
-            put("reference", &r.reference);
-            put("ref", &r.git_ref);
-            put("ref_kind", r.ref_kind.as_str());
-            if let Some(c) = &r.locked_commit {
-                put("locked_commit", c);
-            }
-            put("pinned", if r.is_pinned() { "true" } else { "false" });
-        }
-        Target::Local { path, file } => {
-            put("path", path);
-            match file {
-                Some(f) => put("file", f),
-                None => put("found", "false"),
-            }
-        }
+        Target::Remote(r) => AttrsDto::Remote {
+            locked_commit: r.locked_commit.clone(),
+            pinned: flag(r.is_pinned()),
+            git_ref: r.git_ref.clone(),
+            ref_kind: r.ref_kind.as_str(),
+            reference: r.reference.clone(),
+            using,
+        },
+        Target::Local { path, file } => AttrsDto::Local {
+            file: file.clone(),
+            found: file.is_none().then_some("false"),
+            path: path.clone(),
+            using,
+        },
     }
 }
 
@@ -255,4 +340,46 @@ pub fn render(graph: &Graph, filter: &GraphFilter) -> String {
     });
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use tollgate_graph::RemoteRef;
+
+    use super::*;
+
+    fn json_of(kind: &NodeKind) -> String {
+        serde_json::to_string(&attrs(kind)).unwrap_or_default()
+    }
+
+    /// Version 1 wrote the attributes as a sorted map: the typed shapes keep that order.
+    #[test]
+    fn attributes_keep_their_version_1_keys_and_order() {
+        let remote = NodeKind::Action {
+            target: Target::Remote(Box::new(RemoteRef {
+                reference: "o/r@v1".to_owned(),
+                owner: "o".to_owned(),
+                repo: "r".to_owned(),
+                path: None,
+                git_ref: "v1".to_owned(),
+                ref_kind: tollgate_gha::RefKind::Tag,
+                locked_commit: Some("abc".to_owned()),
+            })),
+            using: None,
+        };
+        assert_eq!(
+            json_of(&remote),
+            r#"{"locked_commit":"abc","pinned":"true","ref":"v1","ref_kind":"tag","reference":"o/r@v1"}"#
+        );
+        let missing = NodeKind::ReusableWorkflow {
+            target: Target::Local {
+                path: "./x.yml".to_owned(),
+                file: None,
+            },
+        };
+        assert_eq!(json_of(&missing), r#"{"found":"false","path":"./x.yml"}"#);
+        assert_eq!(json_of(&NodeKind::Oidc), "null");
+        let secret = NodeKind::Secret { name: None };
+        assert_eq!(json_of(&secret), r#"{"name":"*"}"#);
+    }
 }

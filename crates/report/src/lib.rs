@@ -1,14 +1,17 @@
 //! Renderers over the same data: every output format is a function of the scan (inputs and
-//! their models), the diagnostics and, later, the findings and the graph.
+//! their models), the diagnostics, the findings, the graph, and the egress and inventory
+//! analyses. Every renderer of the tool is here; the analysis crates only compute.
 //!
 //! JSON outputs are frozen DTOs with a `version` field, not serde dumps of internal types:
 //! internal models may change without breaking users' scripts.
 
 pub mod dot;
+pub mod egress;
 pub mod escape;
 pub mod findings;
 pub mod github;
 pub mod graph_json;
+pub mod inventory;
 pub mod json;
 pub mod mermaid;
 pub mod sarif;

@@ -1,14 +1,15 @@
-//! Renderers of the inventory: Markdown for reviews (GitHub-flavoured tables, no HTML),
-//! a versioned JSON document for tools, CSV with one row per dependency and job for
-//! spreadsheets. All three are deterministic: the inventory is already sorted.
+//! Renderers of the inventory (`tollgate inventory`): Markdown for reviews
+//! (GitHub-flavoured tables, no HTML), a versioned JSON document for tools, CSV with one
+//! row per dependency and job for spreadsheets. All three are deterministic: the inventory
+//! (built by `tollgate-inventory`) is already sorted.
 
 pub mod csv;
 pub mod json;
 pub mod markdown;
 
-use crate::model::{Dependency, FallbackKind};
+use tollgate_inventory::{Dependency, FallbackKind};
 
-/// The fallback summary of a dependency across its jobs, for Markdown and CSV.
+/// The fallback summary of a dependency across its jobs, for Markdown.
 #[must_use]
 pub fn fallback_summary(d: &Dependency) -> String {
     if !d.external {

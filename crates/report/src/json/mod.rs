@@ -1,6 +1,15 @@
-//! The `check --format json` document (version 1).
+//! The `check --format json` document (version 1): frozen DTOs filled field by field from
+//! the scan, the diagnostics and the findings; script facts are in [`facts`], lockfile
+//! packages and configured sources in [`packages`]. No internal type is serialised as is,
+//! so every field of the document is one docs/schemas/check.schema.json types.
+
+pub mod facts;
+pub mod packages;
 
 use serde::Serialize;
+
+pub use facts::{FactDetailDto, SpanDto};
+pub use packages::{PackageDto, SourceDto};
 use tollgate_gha::{Job, Runs, Step, Uses, Workflow};
 use tollgate_model::{Diagnostic, Finding, Location, SourceFile, Span};
 use tollgate_scan::{FileModel, Input, Scan};
@@ -237,7 +246,7 @@ pub struct RunDto<'a> {
 pub struct FactDto<'a> {
     pub kind: &'static str,
     pub location: Pos,
-    pub detail: &'a tollgate_shell::Fact,
+    pub detail: FactDetailDto<'a>,
 }
 
 #[derive(Serialize)]
@@ -248,24 +257,6 @@ pub struct LockfileDto<'a> {
     pub format_version: Option<&'a str>,
     pub packages: Vec<PackageDto<'a>>,
     pub sources: Vec<SourceDto<'a>>,
-}
-
-#[derive(Serialize)]
-pub struct PackageDto<'a> {
-    pub ecosystem: &'a tollgate_lockfile::Ecosystem,
-    pub name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<&'a str>,
-    pub source: &'a tollgate_lockfile::Source,
-    pub integrity: bool,
-    pub location: Pos,
-}
-
-#[derive(Serialize)]
-pub struct SourceDto<'a> {
-    #[serde(flatten)]
-    pub source: &'a tollgate_lockfile::ConfiguredSource,
-    pub location: Pos,
 }
 
 #[derive(Serialize)]
@@ -325,7 +316,7 @@ fn step_dto<'a>(
                         .map(|fact| FactDto {
                             kind: fact.kind(),
                             location: Pos::of(f, r.file_span(fact.span())),
-                            detail: fact,
+                            detail: FactDetailDto::new(fact),
                         })
                         .collect()
                 })
@@ -409,23 +400,9 @@ pub fn document<'a>(
                 packages: p
                     .packages
                     .iter()
-                    .map(|pkg| PackageDto {
-                        ecosystem: &pkg.ecosystem,
-                        name: &pkg.name,
-                        version: pkg.version.as_deref(),
-                        source: &pkg.source,
-                        integrity: pkg.integrity.is_some(),
-                        location: Pos::of(f, pkg.span),
-                    })
+                    .map(|pkg| PackageDto::new(f, pkg))
                     .collect(),
-                sources: p
-                    .sources
-                    .iter()
-                    .map(|s| SourceDto {
-                        source: s,
-                        location: Pos::of(f, s.span),
-                    })
-                    .collect(),
+                sources: p.sources.iter().map(|s| SourceDto::new(f, s)).collect(),
             }),
             _ => {}
         }

@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::model::{Dependency, Inventory, JobIdentity};
-use crate::render::fallback_summary;
-use tollgate_egress::render::visible;
+use tollgate_inventory::{Dependency, Inventory, JobIdentity};
+
+use super::fallback_summary;
+use crate::escape::visible;
 
 /// Text safe inside a table cell: pipes and backslashes escaped, line breaks flattened
 /// (a cell holds one line), other control characters shown visibly (`\u{1b}`) so no input

@@ -1,9 +1,9 @@
 //! The inventory as CSV (RFC 4180): one row per dependency and job that uses it, so a
 //! spreadsheet can filter by job, host or fallback.
 
-use tollgate_egress::render::visible;
+use tollgate_inventory::Inventory;
 
-use crate::model::Inventory;
+use crate::escape::visible;
 
 const HEADER: &[&str] = &[
     "kind",

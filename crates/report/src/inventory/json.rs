@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Dependency, Inventory, JobIdentity};
+use tollgate_inventory::{Dependency, Inventory, JobIdentity};
 
 /// The format version; bumped only for incompatible changes.
 pub const VERSION: u32 = 1;
