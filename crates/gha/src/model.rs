@@ -264,8 +264,9 @@ pub struct Container {
     /// The service id for services; `None` for the job container.
     pub id: Option<Spanned<String>>,
     pub image: Option<Spanned<String>>,
-    /// `credentials:` present (a registry login, usually with secrets).
-    pub credentials: Option<Span>,
+    /// `credentials:` (a registry login, usually with secrets): `username` and
+    /// `password` as written.
+    pub credentials: Option<Vec<KeyValue>>,
     pub env: Env,
     pub span: Span,
 }

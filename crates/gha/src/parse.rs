@@ -518,7 +518,7 @@ fn container(ctx: &mut Ctx<'_>, id: Option<Spanned<String>>, node: &Node) -> Opt
     for (k, v) in entries {
         match k.as_str() {
             Some("image") => c.image = ctx.string(v, "image").filter(|s| !s.value.is_empty()),
-            Some("credentials") => c.credentials = Some(v.span),
+            Some("credentials") => c.credentials = Some(ctx.key_values(v, "credentials")),
             Some("env") => c.env = ctx.env(k.span, v),
             _ => {}
         }

@@ -293,14 +293,6 @@ fn env_secrets(env: &Env, out: &mut Vec<(Option<String>, Span)>) {
     }
 }
 
-/// Secret references in raw file text at `span` (blocks kept only as spans).
-fn text_secrets(input: &Input, span: Span, out: &mut Vec<(Option<String>, Span)>) {
-    let text = input.source.slice(span);
-    for r in secret_refs(text) {
-        out.push((r.name, Span::new(span.start + r.start, span.start + r.end)));
-    }
-}
-
 fn step_secrets(step: &Step, out: &mut Vec<(Option<String>, Span)>) {
     for kv in &step.with {
         kv_secrets(kv, out);
@@ -313,14 +305,14 @@ fn step_secrets(step: &Step, out: &mut Vec<(Option<String>, Span)>) {
     }
 }
 
-fn job_secrets(input: &Input, wf: &Workflow, job: &Job) -> Vec<(Option<String>, Span)> {
+fn job_secrets(wf: &Workflow, job: &Job) -> Vec<(Option<String>, Span)> {
     let mut out = Vec::new();
     env_secrets(&wf.env, &mut out);
     env_secrets(&job.env, &mut out);
     for c in job.container.iter().chain(&job.services) {
         env_secrets(&c.env, &mut out);
-        if let Some(cred) = c.credentials {
-            text_secrets(input, cred, &mut out);
+        for kv in c.credentials.iter().flatten() {
+            kv_secrets(kv, &mut out);
         }
     }
     for kv in job.with.iter().chain(&job.outputs) {
@@ -455,7 +447,7 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
             job.permissions.as_ref().or(wf.permissions.as_ref()),
             job.id.span,
         );
-        for (name, span) in job_secrets(cx.input, wf, job) {
+        for (name, span) in job_secrets(wf, job) {
             let s = cx.shared(
                 Key::Secret(name.clone()),
                 NodeKind::Secret { name },

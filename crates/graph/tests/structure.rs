@@ -669,3 +669,25 @@ fn composite_actions_are_followed_ten_levels_deep_and_a_deeper_chain_is_reported
     let (_, _, d) = build(&[dir.path().to_path_buf()]);
     assert!(d.is_empty(), "{d:#?}");
 }
+
+#[test]
+fn container_and_service_credentials_are_secrets_the_job_holds() {
+    let (_, g, d) = build(&[fixture("credentials")]);
+    assert!(d.is_empty(), "{d:#?}");
+    let test = job(&g, "test");
+    let (_, secrets, _) = held(&g, test);
+    assert_eq!(
+        secrets,
+        vec!["secrets.DB_REGISTRY_TOKEN", "secrets.REGISTRY_PASSWORD"]
+    );
+    // Each is located at its expression, in the block and in the flow mapping.
+    let lines: Vec<usize> = g
+        .holds(test)
+        .secrets
+        .iter()
+        .filter_map(|h| h.origin.map(|o| g.location(&o).start.line))
+        .collect();
+    let mut lines = lines;
+    lines.sort_unstable();
+    assert_eq!(lines, vec![12, 16]);
+}

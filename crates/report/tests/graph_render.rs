@@ -17,9 +17,10 @@ const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/demo");
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/graph");
 
+/// The graph users draw: the structural build and the passes (the hosts jobs reach).
 fn graph_of(path: &Path) -> Graph {
     let s = scan(&[path.to_path_buf()], &ScanOptions::default());
-    Graph::build(&s).0
+    tollgate_egress::graph(&s).0
 }
 
 fn dot_available() -> bool {

@@ -224,14 +224,23 @@ pub(super) fn script_into(
         }
         // A program we do not know that publishes may use the OIDC token (npm and PyPI
         // trusted publishing), and any program may use a token it is handed.
-        let text = script.get(cmd.span.start..cmd.span.end).unwrap_or("");
-        let what: String = text
-            .split_whitespace()
-            .filter(|w| *w != "\\")
+        // The command's words as the shell parsed them (line continuations are gone).
+        let shown: Vec<std::borrow::Cow<'_, str>> = cmd
+            .name_word()
+            .into_iter()
+            .chain(cmd.args())
+            .map(|w| w.display(script))
+            .collect();
+        let what = shown
+            .iter()
             .take(3)
-            .collect::<Vec<_>>()
+            .map(AsRef::as_ref)
+            .collect::<Vec<&str>>()
             .join(" ");
-        if text.to_ascii_lowercase().contains("publish") {
+        if shown
+            .iter()
+            .any(|w| w.to_ascii_lowercase().contains("publish"))
+        {
             needs.unknown.insert(format!("{what} (publishes)"));
         } else if token_given && name != "gh" {
             needs.unknown.insert(format!("{what} (given the token)"));
