@@ -24,8 +24,15 @@ impl tollgate_graph::Pass for Pass {
 
     fn run(&self, scan: &Scan, graph: &mut Graph) -> Vec<Diagnostic> {
         let jobs = infer::analyze_jobs(scan, graph);
+        graph.reserve_edges(jobs.iter().map(|(_, e)| e.destinations.len()).sum());
         for (job, e) in &jobs {
+            // Destinations are sorted by host, then port: one edge per host.
+            let mut last: Option<&str> = None;
             for d in e.external() {
+                if last == Some(d.host.as_str()) {
+                    continue;
+                }
+                last = Some(&d.host);
                 let origin = d
                     .provenance
                     .iter()
@@ -33,7 +40,7 @@ impl tollgate_graph::Pass for Pass {
                     .find_map(|p| p.location.as_ref())
                     .and_then(|l| origin_of(graph, l));
                 let host = graph.host_node(&d.host, origin);
-                graph.add_edge_once(*job, host, EdgeKind::Reaches, origin);
+                graph.add_edge(*job, host, EdgeKind::Reaches, origin);
             }
         }
         graph.set_record(Egress {

@@ -84,19 +84,16 @@ impl Graph {
         n
     }
 
-    /// Add an edge `from → to` of `kind` created at `origin`, unless the same edge
-    /// (same ends and kind) is already there.
-    pub fn add_edge_once(
-        &mut self,
-        from: NodeId,
-        to: NodeId,
-        kind: EdgeKind,
-        origin: Option<Origin>,
-    ) {
-        let exists = self.out_edges(from).any(|(e, t)| t == to && e.kind == kind);
-        if !exists {
-            self.inner.add_edge(from, to, Edge { kind, origin });
-        }
+    /// Make room for `additional` more edges (a pass about to add many).
+    pub fn reserve_edges(&mut self, additional: usize) {
+        self.inner.reserve_edges(additional);
+    }
+
+    /// Add an edge `from → to` of `kind` created at `origin`. A pass adds each fact once
+    /// (the graph does not look for an equal edge: that walk, per edge, was most of the
+    /// egress pass's time on large scans).
+    pub fn add_edge(&mut self, from: NodeId, to: NodeId, kind: EdgeKind, origin: Option<Origin>) {
+        self.inner.add_edge(from, to, Edge { kind, origin });
     }
 
     /// The hosts `job` reaches (the targets of its `reaches` edges), sorted by name.

@@ -360,12 +360,17 @@ impl Graph {
                 .get(i + 1)
                 .is_some_and(|&next| self.edge_origin(n, next, EdgeKind::Uses).is_some());
             if !(into_uses && node.kind.kind() == Kind::Step) {
+                // The edge into the node (of the first kind in `EdgeKind` order, when
+                // several connect the two), walked once.
                 let at = prev
                     .and_then(|f| {
-                        EdgeKind::ALL
-                            .into_iter()
-                            .find_map(|k| self.edge_origin(f, n, k))
+                        self.inner()
+                            .edges_connecting(f, n)
+                            .map(|e| *e.weight())
+                            .filter(|e| e.origin.is_some())
+                            .min_by_key(|e| e.kind)
                     })
+                    .and_then(|e| e.origin)
                     .map(|o| self.location(&o))
                     .or_else(|| self.node_location(n));
                 out.push(PathHop {
