@@ -125,6 +125,26 @@ fn secrets_exposure_goes_from_the_job_to_the_secret_to_the_unpinned_code() {
 }
 
 #[test]
+fn secrets_inherit_goes_from_the_job_through_every_secret_to_the_called_workflow() {
+    let dir = testdata("rules/secrets-inherit/fires-local-call");
+    let all = findings(&["--select", "secrets-inherit"], &dir);
+    let h = hops(one(&all, "secrets-inherit", "ci.yml", 7));
+    assert_eq!(
+        h,
+        [
+            ("workflow `.github/workflows/ci.yml`".to_owned(), 1),
+            ("job `release`".to_owned(), 5),
+            (
+                "every secret of the repository (`secrets: inherit`)".to_owned(),
+                7
+            ),
+            // The `uses:` value on line 6 names the workflow called.
+            ("calls `./.github/workflows/release.yml`".to_owned(), 6),
+        ]
+    );
+}
+
+#[test]
 fn an_action_reached_through_a_local_composite_action_shows_the_job_that_reaches_it() {
     let dir = testdata("rules/unpinned-action/fires-inside-composite");
     let all = findings(&["--select", "unpinned-action"], &dir);
@@ -200,6 +220,7 @@ fn every_rule_with_a_chain_emits_it_in_json_and_sarif() {
         "unpinned-package-install",
         "insecure-transport",
         "secrets-exposure",
+        "secrets-inherit",
         "dangerous-trigger",
         "persisted-credentials",
         "template-injection",

@@ -362,19 +362,26 @@ impl Graph {
             if !(into_uses && node.kind.kind() == Kind::Step) {
                 // The edge into the node (of the first kind in `EdgeKind` order, when
                 // several connect the two), walked once.
-                let at = prev
-                    .and_then(|f| {
-                        self.inner()
-                            .edges_connecting(f, n)
-                            .map(|e| *e.weight())
-                            .filter(|e| e.origin.is_some())
-                            .min_by_key(|e| e.kind)
-                    })
+                let into = prev.and_then(|f| {
+                    self.inner()
+                        .edges_connecting(f, n)
+                        .map(|e| *e.weight())
+                        .filter(|e| e.origin.is_some())
+                        .min_by_key(|e| e.kind)
+                });
+                let at = into
                     .and_then(|e| e.origin)
                     .map(|o| self.location(&o))
                     .or_else(|| self.node_location(n));
+                // A local workflow reached by `uses:` is a call, not where the path starts.
+                let label = match (&node.kind, into.map(|e| e.kind)) {
+                    (NodeKind::Workflow { path, .. }, Some(EdgeKind::Uses)) => {
+                        format!("calls `./{path}`")
+                    }
+                    (kind, _) => kind.hop_label(),
+                };
                 out.push(PathHop {
-                    label: node.kind.hop_label(),
+                    label,
                     location: at,
                 });
             }

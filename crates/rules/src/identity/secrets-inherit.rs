@@ -4,7 +4,10 @@ use tollgate_engine::{Context, JobCx, Rule, Sink};
 use tollgate_gha::{JobSecrets, RefKind, Uses};
 use tollgate_model::Impact;
 
-use super::util::{local_workflow, repo_prefix};
+use tollgate_graph::Kind;
+use tollgate_scan::FileModel;
+
+use crate::chain::Chain;
 
 pub struct SecretsInherit;
 
@@ -34,18 +37,40 @@ impl Rule for SecretsInherit {
             Some(Uses::Remote(_)) => (Impact::Medium, "a workflow of another repository"),
             _ => (Impact::Medium, "a local workflow"),
         };
-        // For a local call, name the secrets the called workflow declares.
-        let declared: Vec<String> = match job.job.uses.as_ref().map(|u| &u.value) {
-            Some(Uses::Local { path } | Uses::SelfRepo { path }) => {
-                let prefix = repo_prefix(&job.input.source.display);
-                local_workflow(cx.scan, prefix, path)
-                    .and_then(|(_, wf)| wf.on.as_ref())
-                    .and_then(|on| on.events.iter().find(|t| t.event.value == "workflow_call"))
-                    .map(|t| t.secrets.iter().map(|s| s.value.clone()).collect())
-                    .unwrap_or_default()
+        // What the job calls, as the graph resolved it: a local workflow found in the
+        // scan is its workflow node; name the secrets it declares.
+        let node = cx
+            .graph
+            .job_node(&job.input.source.display, &job.job.id.value);
+        let target = node.and_then(|n| cx.graph.uses_target(n));
+        let called_model = target
+            .filter(|t| {
+                cx.graph
+                    .node(*t)
+                    .is_some_and(|n| n.kind.kind() == Kind::Workflow)
+            })
+            .and_then(|t| cx.graph.node(t)?.origin)
+            .and_then(|o| cx.graph.input(cx.scan, o.input()))
+            .and_then(|i| match &*i.parsed {
+                FileModel::Workflow(wf) => Some(wf),
+                _ => None,
+            });
+        let declared: Vec<String> = called_model
+            .and_then(|wf| wf.on.as_ref())
+            .and_then(|on| on.events.iter().find(|t| t.event.value == "workflow_call"))
+            .map(|t| t.secrets.iter().map(|s| s.value.clone()).collect())
+            .unwrap_or_default();
+        // workflow → job → every secret → the workflow called.
+        let mut path = Chain::to_job(cx, job.input, &job.job.id.value).hop(
+            "every secret of the repository (`secrets: inherit`)",
+            Some(job.input.source.location(*span)),
+        );
+        if let (Some(n), Some(t)) = (node, target) {
+            let called_hop = cx.graph.path_hops(&[n, t]).pop();
+            if let Some(h) = called_hop {
+                path = path.hop(h.label, h.location);
             }
-            _ => Vec::new(),
-        };
+        }
         let help = if declared.is_empty() {
             "pass only the secrets the called workflow declares under `on.workflow_call.secrets`: `secrets: { NAME: ${{ secrets.NAME }} }`".to_owned()
         } else {
@@ -65,6 +90,7 @@ impl Rule for SecretsInherit {
             ))
             .severity(severity)
             .help(help)
+            .path(path.into_hops())
             .emit();
     }
 }
