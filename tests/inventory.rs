@@ -162,3 +162,28 @@ fn corpus_repositories_inventory_cleanly() {
         assert!(doc["totals"]["jobs"].as_u64() > Some(0), "{repo}");
     }
 }
+
+/// A lockfile entry fetched from an archive URL (not a registry) is a dependency on the
+/// host it comes from, through the install that reads the lockfile.
+#[test]
+fn lockfile_archives_are_dependencies_on_their_host() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n",
+    );
+    common::write(
+        dir.path(),
+        "package-lock.json",
+        r#"{"name":"x","lockfileVersion":3,"packages":{"":{"name":"x"},"node_modules/left-pad":{"version":"1.3.0","resolved":"https://cdn.example.org/tarballs/left-pad-1.3.0.tgz","integrity":"sha512-AA=="}}}"#,
+    );
+    let doc = json(&run(&["--format", "json"], dir.path()));
+    let deps = doc["dependencies"].as_array().expect("dependencies");
+    let archive = deps
+        .iter()
+        .find(|d| d["name"] == "npm archives from cdn.example.org")
+        .unwrap_or_else(|| panic!("{deps:#?}"));
+    assert_eq!(archive["hosts"][0], "cdn.example.org");
+    assert_eq!(archive["uses"][0]["job"], "build");
+}

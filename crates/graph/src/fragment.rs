@@ -591,7 +591,11 @@ fn lockfile(cx: &mut FragmentBuilder<'_>, kind: FileKind, parsed: &tollgate_lock
                 let s = cx.source(Some(p.ecosystem), SourceKind::Git, url, false, span);
                 cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
             }
-            Source::Url { .. } | Source::Path { .. } | Source::Workspace | Source::Unknown => {}
+            Source::Url { url } => {
+                let s = cx.source(Some(p.ecosystem), SourceKind::Url, url, false, span);
+                cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
+            }
+            Source::Path { .. } | Source::Workspace | Source::Unknown => {}
         }
     }
     for s in &parsed.sources {

@@ -1,7 +1,7 @@
 //! The dependency graph of a scanned repository: every workflow, job, step, action,
 //! reusable workflow, image, command, lockfile, package, source, host, secret, permission
 //! and runner as a node, and what connects them (contains, uses, needs, runs, installs,
-//! resolves-from, pulls, downloads-from, reaches, holds) as edges.
+//! resolves-from, pulls, reaches, holds) as edges.
 //!
 //! [`Graph::build`] turns a [`Scan`](tollgate_scan::Scan) into the graph: one fragment per
 //! input, built in parallel, then merged in input order so node ids are the same whatever

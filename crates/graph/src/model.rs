@@ -173,7 +173,7 @@ pub enum NodeKind {
         name: String,
         version: Option<String>,
     },
-    /// A package source: a registry index or a git repository.
+    /// A package source: a registry index, a git repository or an archive URL.
     Source {
         ecosystem: Option<Ecosystem>,
         kind: SourceKind,
@@ -432,16 +432,15 @@ pub enum EdgeKind {
     ResolvesFrom,
     /// Job, step, action or command → image.
     Pulls,
-    /// Command or package → host.
-    DownloadsFrom,
-    /// Source or image → host.
+    /// Job → a host it must reach (added by the egress pass, located where the host is
+    /// named).
     Reaches,
     /// Job → permission scope, secret or OIDC.
     Holds,
 }
 
 impl EdgeKind {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 11] = [
         Self::Contains,
         Self::Triggers,
         Self::Needs,
@@ -451,7 +450,6 @@ impl EdgeKind {
         Self::Installs,
         Self::ResolvesFrom,
         Self::Pulls,
-        Self::DownloadsFrom,
         Self::Reaches,
         Self::Holds,
     ];
@@ -468,7 +466,6 @@ impl EdgeKind {
             Self::Installs => "installs",
             Self::ResolvesFrom => "resolves-from",
             Self::Pulls => "pulls",
-            Self::DownloadsFrom => "downloads-from",
             Self::Reaches => "reaches",
             Self::Holds => "holds",
         }

@@ -44,7 +44,6 @@ const fn edge_style(kind: EdgeKind) -> &'static str {
         EdgeKind::Installs => "color=\"#e6550d\"",
         EdgeKind::ResolvesFrom => "color=\"#756bb1\"",
         EdgeKind::Pulls => "color=\"#6a51a3\"",
-        EdgeKind::DownloadsFrom => "color=\"#d94801\"",
         EdgeKind::Reaches => "color=\"#d94801\", style=dashed",
         EdgeKind::Holds => "color=\"#cb181d\", style=dashed",
     }

@@ -312,6 +312,17 @@ impl<'a> Collector<'a> {
                 }
                 for (e, t) in self.graph.out_edges(pkg) {
                     match (e.kind, self.graph.node(t).map(|n| &n.kind)) {
+                        // An archive URL: one dependency per host it is fetched from.
+                        (
+                            EdgeKind::ResolvesFrom,
+                            Some(NodeKind::Source {
+                                kind: SourceKind::Url,
+                                url,
+                                ..
+                            }),
+                        ) => {
+                            hosts.extend(host_of(url));
+                        }
                         (
                             EdgeKind::ResolvesFrom,
                             Some(NodeKind::Source {
@@ -322,9 +333,6 @@ impl<'a> Collector<'a> {
                             }),
                         ) => {
                             seen.insert((*kind, url.clone()));
-                        }
-                        (EdgeKind::DownloadsFrom, Some(NodeKind::Host { name })) => {
-                            hosts.insert(name.clone());
                         }
                         _ => {}
                     }
