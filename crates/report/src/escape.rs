@@ -43,6 +43,11 @@ pub fn uri_path(path: &str) -> Cow<'_, str> {
 /// # Errors
 /// When writing fails.
 pub fn write_json_fragment<W: ?Sized + Write>(w: &mut W, fragment: &str) -> std::io::Result<()> {
+    // Every character `is_unsafe` holds is a control (below 0x20, DEL) or not ASCII: the
+    // common all-printable-ASCII fragment is checked byte by byte and written at once.
+    if fragment.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return w.write_all(fragment.as_bytes());
+    }
     let mut rest = fragment;
     while let Some(at) = rest.find(is_unsafe) {
         w.write_all(&rest.as_bytes()[..at])?;
