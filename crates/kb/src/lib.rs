@@ -131,6 +131,35 @@ mod tests {
         assert!(contexts().context.len() >= 20);
     }
 
+    /// The hosts the fallback advice names for a setup action (what `inventory` lists as
+    /// the toolchain download) are hosts the egress data gives that action too, so the
+    /// two outputs cannot tell different stories about one step.
+    #[test]
+    fn toolchain_hosts_are_egress_hosts_of_the_same_action() {
+        let hosts = egress_hosts();
+        let mut problems = Vec::new();
+        for t in &fallbacks().toolchain {
+            let Some(a) = hosts
+                .action
+                .iter()
+                .find(|a| a.uses.eq_ignore_ascii_case(&t.action))
+            else {
+                problems.push(format!("{}: no [[action]] in egress-hosts.toml", t.action));
+                continue;
+            };
+            let mut known = hosts.expand(&a.hosts);
+            for w in &a.when {
+                known.extend(hosts.expand(&w.hosts));
+            }
+            for h in &t.hosts {
+                if !known.contains(h) {
+                    problems.push(format!("{}: `{h}` not among its egress hosts", t.action));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
     /// Every file of rules/data/ is one of FILES: a new file must come through the loader.
     #[test]
     fn files_cover_the_data_directory() {

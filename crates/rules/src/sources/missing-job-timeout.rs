@@ -3,7 +3,7 @@
 //! self-hosted runners, the machine) for six hours before anything fails.
 
 use tollgate_engine::{Context, JobCx, Rule, Sink};
-use tollgate_inventory::{DependencyKind, is_platform_host};
+use tollgate_inventory::is_platform_host;
 
 use super::job_node;
 
@@ -12,11 +12,6 @@ pub struct MissingJobTimeout;
 impl Rule for MissingJobTimeout {
     fn id(&self) -> &'static str {
         "missing-job-timeout"
-    }
-
-    fn prepare(&self, cx: &Context<'_>) {
-        crate::egress::prepare(cx);
-        super::prepare_dependencies(cx);
     }
 
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
@@ -32,21 +27,13 @@ impl Rule for MissingJobTimeout {
         let Some(node) = job_node(cx, job.input, job.workflow, j) else {
             return;
         };
-        let mut hosts: Vec<String> = Vec::new();
-        for d in super::dependencies(cx, node).iter() {
-            if d.external && d.kind != DependencyKind::Cache {
-                hosts.extend(d.hosts.iter().filter(|h| !is_platform_host(h)).cloned());
-            }
-        }
-        if let Some(e) = crate::egress::egress_of(cx, node) {
-            hosts.extend(
-                e.external()
-                    .map(|d| d.host.clone())
-                    .filter(|h| !is_platform_host(h.trim_start_matches("*."))),
-            );
-        }
-        hosts.sort();
-        hosts.dedup();
+        // The hosts the egress pass put in the graph, outside GitHub's own.
+        let hosts: Vec<&str> = cx
+            .graph
+            .hosts_of(node)
+            .into_iter()
+            .filter(|h| !is_platform_host(h.trim_start_matches("*.")))
+            .collect();
         let Some(first) = hosts.first() else { return };
         let more = match hosts.len() {
             1 => String::new(),
