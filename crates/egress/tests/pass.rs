@@ -69,3 +69,17 @@ fn the_pass_adds_the_hosts_each_job_reaches() {
     assert_eq!(external, g.hosts_of(build));
     assert!(record.destinations.iter().any(|d| d.is_platform()));
 }
+
+/// `npm ci` with a lockfile that fetches nothing (only the root package) still asks the
+/// registry (npm sends its audit there): the default registry, as without a lockfile.
+#[test]
+fn an_install_whose_lockfile_fetches_nothing_reaches_the_registry() {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/rules"))
+        .join("missing-job-timeout/fires-registry-install");
+    let s = scan(&[dir], &ScanOptions::default());
+    let (g, _) = tollgate_egress::graph(&s);
+    assert_eq!(
+        g.hosts_of(job(&g, "test")),
+        ["api.github.com", "github.com", "registry.npmjs.org"]
+    );
+}

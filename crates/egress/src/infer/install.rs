@@ -142,6 +142,8 @@ impl RunStep<'_> {
         };
         // What the lockfiles it installs from resolve to.
         let configured: Vec<ConfiguredSource> = sources.iter().map(|s| s.source.clone()).collect();
+        // Whether any lockfile names a package fetched from somewhere.
+        let mut fetched = false;
         for lf in &lockfiles {
             let Some(lnode) = self.graph.node(*lf) else {
                 continue;
@@ -159,6 +161,7 @@ impl RunStep<'_> {
             // package of each (registry or host, deciding config entry) adds anything, and
             // building provenance for the others was most of the egress stage's time.
             let reps = self.cache.representatives(*lf, parsed, &configured);
+            fetched |= !reps.is_empty();
             for rep in reps.iter() {
                 let Some(pkg) = parsed.packages.get(rep.package) else {
                     continue;
@@ -265,10 +268,12 @@ impl RunStep<'_> {
                 PackageKind::Path | PackageKind::LocalFile => {}
             }
         }
-        // A project install with no lockfile in the repository: the default registry (or
-        // the configured one), and every scoped registry, since the manifest may name
-        // scoped packages.
-        if lockfiles.is_empty() && !named && !replaced {
+        // A project install with no lockfile in the repository, or whose lockfiles fetch
+        // nothing (an empty lockfile, workspace packages only): the default registry (or
+        // the configured one), which the install still asks (npm and yarn send their audit
+        // there, the others resolve what the manifest names), and every scoped registry,
+        // since the manifest may name scoped packages.
+        if (lockfiles.is_empty() || !fetched) && !named && !replaced {
             match &default_cfg {
                 Some(s) => from_config(acc, s),
                 None => manager_defaults(acc),

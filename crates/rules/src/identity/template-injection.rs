@@ -87,7 +87,10 @@ impl Rule for TemplateInjection {
             envs.push(&j.env);
             envs.push(&w.env);
         }
-        let derived = derived_taint(step.input, wf, job.map(|j| (j, s.index)), &envs);
+        let mut derived = derived_taint(step.input, wf, job.map(|j| (j, s.index)), &envs);
+        if matches!(step.owner, StepOwner::Action(_)) {
+            derived.extend(caller_taint(cx, step.input));
+        }
         let file = &step.input.source;
         // The chain every finding of this step starts with: the privileged trigger, if
         // any, then workflow → job → (local actions) → step.
@@ -317,6 +320,44 @@ fn derived_taint(
             }
         }
         output_writes(input, j, prev, &id, &mut out);
+    }
+    out
+}
+
+/// Inputs of a local composite action that a calling step sets from attacker-controllable
+/// text (`with: title: ${{ github.event.issue.title }}`): the callers are the steps whose
+/// `uses:` edge in the graph leads to the action's file.
+fn caller_taint(cx: &Context<'_>, input: &Input) -> Derived {
+    let mut out = Derived::new();
+    let Some(action) = cx
+        .scan
+        .index_of(input)
+        .and_then(|id| cx.graph.file_node(tollgate_graph::InputId(id)))
+    else {
+        return out;
+    };
+    for (e, caller) in cx.graph.incoming(action) {
+        if e.kind != tollgate_graph::EdgeKind::Uses {
+            continue;
+        }
+        let (Some(step), Some(file)) = (
+            cx.graph.step_model(cx.scan, caller),
+            cx.graph
+                .node(caller)
+                .and_then(|n| n.origin)
+                .and_then(|o| cx.graph.input(cx.scan, o.input())),
+        ) else {
+            continue;
+        };
+        for kv in &step.with {
+            if let Some(r) = tainted_text(&kv.value.value) {
+                out.entry(format!("inputs.{}", kv.key.value.to_ascii_lowercase()))
+                    .or_insert((
+                        format!("`{r}` from the calling step"),
+                        Some(file.source.location(kv.value.span)),
+                    ));
+            }
+        }
     }
     out
 }
