@@ -145,6 +145,37 @@ fn secrets_inherit_goes_from_the_job_through_every_secret_to_the_called_workflow
 }
 
 #[test]
+fn downloads_go_from_the_step_to_the_url_to_where_the_content_is_used() {
+    let all = findings(
+        &["--select", "remote-script-execution,unverified-download"],
+        &testdata("demo"),
+    );
+    // testdata/demo/.github/workflows/ci.yml: `curl -fsSL https://sh.rustup.rs | sh` on
+    // line 22 of the step `Install tools` (line 20); `wget` on 25, `tar` on 26.
+    assert_eq!(
+        hops(one(&all, "remote-script-execution", "ci.yml", 22)),
+        [
+            ("workflow `.github/workflows/ci.yml`".to_owned(), 2),
+            ("job `test`".to_owned(), 9),
+            ("step `Install tools`".to_owned(), 20),
+            ("downloads `https://sh.rustup.rs`".to_owned(), 22),
+            ("piped into `sh`".to_owned(), 22),
+        ]
+    );
+    let h = hops(one(&all, "unverified-download", "ci.yml", 25));
+    assert_eq!(
+        h[h.len() - 2..],
+        [
+            (
+                "downloads `https://releases.example.com/tool.tar.gz`".to_owned(),
+                25
+            ),
+            ("unpacked with `tar`".to_owned(), 26),
+        ]
+    );
+}
+
+#[test]
 fn an_action_reached_through_a_local_composite_action_shows_the_job_that_reaches_it() {
     let dir = testdata("rules/unpinned-action/fires-inside-composite");
     let all = findings(&["--select", "unpinned-action"], &dir);
@@ -269,10 +300,12 @@ fn every_rule_with_a_chain_emits_it_in_json_and_sarif() {
                 }
                 seen += 1;
                 let first = &h[0].0;
+                // A step of a composite action no workflow calls starts at the step.
                 assert!(
                     first.starts_with("workflow `")
                         || first.starts_with("on: ")
-                        || first.starts_with("job "),
+                        || first.starts_with("job ")
+                        || (first.starts_with("step ") && !workflow_file),
                     "{rule}: {h:?}"
                 );
                 let flow = r["codeFlows"][0]["threadFlows"][0]["locations"]

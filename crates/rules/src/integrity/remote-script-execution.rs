@@ -4,6 +4,7 @@ use tollgate_engine::{Context, Rule, Sink, StepCx};
 use tollgate_model::Impact;
 use tollgate_shell::ExecHow;
 
+use super::download_path;
 use crate::common::unverified_uses;
 
 pub struct RemoteScriptExecution;
@@ -13,7 +14,7 @@ impl Rule for RemoteScriptExecution {
         "remote-script-execution"
     }
 
-    fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let Some(a) = step.analysis() else { return };
         // Installed and unpacked content is `unverified-download`'s concern.
         let executed =
@@ -56,6 +57,7 @@ impl Rule for RemoteScriptExecution {
                 .message(format!("{what} is downloaded and {how} without verification"))
                 .severity(severity)
                 .related(&step.input.source, step.script_span(x.span), "executed here")
+                .path(download_path(cx, step, d, x, &how))
                 .help(
                     "download to a file, check it against a pinned checksum (`echo \"<sha256>  file\" | sha256sum -c`) or signature before running it, or pin the URL to an immutable commit",
                 )

@@ -14,7 +14,7 @@ impl Rule for UnverifiedDownload {
         "unverified-download"
     }
 
-    fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let Some(a) = step.analysis() else { return };
         let uses = unverified_uses(a, |h| {
             matches!(h, ExecHow::Installed { .. } | ExecHow::Extracted { .. })
@@ -33,6 +33,7 @@ impl Rule for UnverifiedDownload {
                 .message(format!("{what} is downloaded and {how} without a checksum or signature check"))
                 .severity(if d.plain_http { Impact::High } else { Impact::Medium })
                 .related(&step.input.source, step.script_span(x.span), "used here")
+                .path(super::download_path(cx, step, d, x, &how))
                 .help("verify the file before using it: `sha256sum -c` against a checksum kept in the repository, `gpg --verify`, `cosign verify-blob` or `gh attestation verify`")
                 .emit();
         }
