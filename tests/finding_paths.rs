@@ -176,6 +176,25 @@ fn downloads_go_from_the_step_to_the_url_to_where_the_content_is_used() {
 }
 
 #[test]
+fn persisted_credentials_goes_from_the_checkout_to_the_upload_of_the_workspace() {
+    let dir = testdata("rules/persisted-credentials/fires-artifact-high");
+    let all = findings(&["--select", "persisted-credentials"], &dir);
+    let h = hops(one(&all, "persisted-credentials", "ci.yml", 6));
+    assert_eq!(
+        h[1..],
+        [
+            ("job `build`".to_owned(), 3),
+            ("uses `actions/checkout@v4`".to_owned(), 6),
+            (
+                "step `actions/upload-artifact@v3` uploads the checkout, `.git/config` included"
+                    .to_owned(),
+                8
+            ),
+        ]
+    );
+}
+
+#[test]
 fn an_action_reached_through_a_local_composite_action_shows_the_job_that_reaches_it() {
     let dir = testdata("rules/unpinned-action/fires-inside-composite");
     let all = findings(&["--select", "unpinned-action"], &dir);

@@ -5,6 +5,8 @@ use tollgate_engine::{Context, Rule, Sink, StepCx, StepOwner};
 use tollgate_gha::{RefKind, Step, Uses, UsesRef};
 use tollgate_model::{Confidence, Impact};
 
+use crate::chain::Chain;
+
 pub struct PersistedCredentials;
 
 impl Rule for PersistedCredentials {
@@ -12,7 +14,7 @@ impl Rule for PersistedCredentials {
         "persisted-credentials"
     }
 
-    fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
+    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let Some(u) = &step.step.uses else { return };
         let Uses::Remote(r) = &u.value else { return };
         if !r.action().eq_ignore_ascii_case("actions/checkout") {
@@ -49,7 +51,16 @@ impl Rule for PersistedCredentials {
                         s.label()
                     ))
                     .severity(Impact::High)
-                    .related(file, s.span, "uploads the workspace, `.git/config` included");
+                    .related(file, s.span, "uploads the workspace, `.git/config` included")
+                    // workflow → job → the checkout that keeps the token → the upload.
+                    .path(
+                        Chain::to_uses(cx, step.input, step.job_index, step.step.index)
+                            .hop(
+                                format!("step `{}` uploads the checkout, `.git/config` included", s.label()),
+                                Some(file.location(s.span)),
+                            )
+                            .into_hops(),
+                    );
             }
             None => {
                 b = b
