@@ -263,6 +263,63 @@ fn script_of_one_megabyte_on_one_line() {
     assert!(took < Duration::from_secs(20), "{took:?}");
 }
 
+/// Findings and diagnostics on lines longer than the terminal excerpt can pad (65,535
+/// columns) are printed without an excerpt, their location leading the message; the
+/// human output panicked on them (a 100 kB job id, a 100 kB line before `curl | sh`).
+#[test]
+fn human_output_of_lines_wider_than_any_excerpt() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = format!(
+        "on: push\njobs:\n  {}:\n    runs-on: x\n    steps:\n      - run: make\n",
+        "j".repeat(100_000)
+    );
+    let pipe = format!(
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo {} && curl -sSf https://get.example.com/i.sh | sh\n",
+        "a".repeat(100_000)
+    );
+    write_all(
+        dir.path(),
+        &[
+            (".github/workflows/key.yml", key.as_bytes()),
+            (".github/workflows/pipe.yml", pipe.as_bytes()),
+        ],
+    );
+    let out = tollgate()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "--select",
+            "remote-script-execution",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // YAML allows implicit keys of up to 1,024 characters: the 100 kB key is a syntax
+    // error on line 3, reported after the key.
+    assert!(
+        text.contains(".github/workflows/key.yml:3:"),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+    // `curl` on line 6, column 100,023: 13 columns of `      - run: `, `echo `, the
+    // 100,000 characters and ` && ` before it. Lines are wrapped to the terminal width.
+    let joined = text
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains(".github/workflows/pipe.yml:6:100023: `https://get.example.com/i.sh` is downloaded and piped into `sh`"),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+}
+
 /// Binary files named like inputs: a NUL byte or invalid UTF-8 is reported with its
 /// position; nothing is parsed from them.
 #[test]

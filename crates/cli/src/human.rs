@@ -206,6 +206,14 @@ impl Excerpt {
             .partition_point(|&s| s <= offset)
             .saturating_sub(1)
     }
+
+    /// The length in bytes of the line holding `offset`.
+    fn line_width(&self, offset: usize) -> usize {
+        let i = self.line_of(offset);
+        let start = self.starts.get(i).copied().unwrap_or(0);
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        end.saturating_sub(start)
+    }
 }
 
 impl SourceCode for Excerpt {
@@ -248,6 +256,10 @@ impl SourceCode for Excerpt {
         )))
     }
 }
+
+/// The longest line (in bytes) an excerpt shows; an item on a longer line is shown
+/// without its excerpt.
+const MAX_EXCERPT_LINE: usize = 4096;
 
 /// One item to render: an input diagnostic or a finding.
 struct Item {
@@ -352,6 +364,30 @@ impl Human {
     }
 
     fn render(&self, out: &mut String, item: &Item) {
+        // The excerpt renderer pads to a line's width with a formatting width, which
+        // panics past 65,535 columns (a generated or hostile line of 100 kB), and an
+        // excerpt of such a line helps nobody: the item is shown without its source,
+        // its first label (`path:line:column`) leading the message.
+        let wide = item.source.as_ref().is_some_and(|src| {
+            item.labels
+                .iter()
+                .any(|(span, _)| src.line_width(span.offset()) > MAX_EXCERPT_LINE)
+        });
+        if wide {
+            let message = match item.labels.first() {
+                Some((_, at)) => format!("{at}: {}", item.message),
+                None => item.message.clone(),
+            };
+            let bare = Item {
+                severity: item.severity,
+                code: item.code.clone(),
+                message,
+                help: item.help.clone(),
+                labels: Vec::new(),
+                source: None,
+            };
+            return self.render(out, &bare);
+        }
         let mut s = String::new();
         if self.handler.render_report(&mut s, item).is_err() {
             let _ = writeln!(s, "{}", item.message);
