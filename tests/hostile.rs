@@ -263,6 +263,38 @@ fn script_of_one_megabyte_on_one_line() {
     assert!(took < Duration::from_secs(20), "{took:?}");
 }
 
+/// A job id of a megabyte (an explicit `? key`, which YAML does not limit) is kept whole
+/// in the workflow model but cut to 200 characters in each finding: every finding of the
+/// job repeated it, so 100 findings were 200 MB of JSON.
+#[test]
+fn a_megabyte_job_id_is_not_repeated_per_finding() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut wf = format!(
+        "on: push\njobs:\n  ? {}\n  : runs-on: x\n    steps:\n",
+        "j".repeat(1 << 20)
+    );
+    for i in 0..100 {
+        let _ = writeln!(wf, "      - uses: actions/checkout@v{i}");
+    }
+    write_all(dir.path(), &[(".github/workflows/ci.yml", wf.as_bytes())]);
+    let out = tollgate()
+        .args(["check", "--format", "json", "--select", "unpinned-action"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    // The model lists the id once (1 MiB); the 100 findings add little to it.
+    assert!(out.stdout.len() < 4 << 20, "{} bytes", out.stdout.len());
+    let doc = json(&out.stdout);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 100);
+    for f in findings {
+        let job = f["job"].as_str().expect("job");
+        assert_eq!(job.chars().count(), 201, "200 characters and an ellipsis");
+        assert!(job.ends_with('…'));
+    }
+}
+
 /// Findings and diagnostics on lines longer than the terminal excerpt can pad (65,535
 /// columns) are printed without an excerpt, their location leading the message; the
 /// human output panicked on them (a 100 kB job id, a 100 kB line before `curl | sh`).
