@@ -223,6 +223,8 @@ fn timings_name_the_stages_and_the_slowest_rules() {
     for stage in ["parse", "graph", "rules", "output"] {
         assert!(stages.contains(&format!(" {stage} ")), "{stages}");
     }
+    // The graph stage names the time of each pass it ran.
+    assert!(stages.contains("; egress pass "), "{stages}");
     let rules = err
         .lines()
         .find_map(|l| l.strip_prefix("timings: rules busy "))

@@ -142,7 +142,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         let mb = t.bytes as f64 / 1e6;
         let parse_s = t.parse.as_secs_f64().max(1e-9);
         output::stderr(&format!(
-            "timings: discover {:.1} ms, parse {:.1} ms ({} files, {:.1} MB, {:.0} files/s, {:.1} MB/s), graph {:.1} ms ({} nodes), rules {:.1} ms ({} findings), output {:.1} ms\n",
+            "timings: discover {:.1} ms, parse {:.1} ms ({} files, {:.1} MB, {:.0} files/s, {:.1} MB/s), graph {:.1} ms ({} nodes{}), rules {:.1} ms ({} findings), output {:.1} ms\n",
             ms(t.discover),
             ms(t.parse),
             t.files,
@@ -151,6 +151,11 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
             mb / parse_s,
             ms(graph_time),
             graph.node_ids().count(),
+            graph
+                .pass_times()
+                .iter()
+                .map(|(name, d)| format!("; {name} pass {:.1} ms", ms(*d)))
+                .collect::<String>(),
             ms(rules_time),
             findings.len(),
             ms(t_output.elapsed()),

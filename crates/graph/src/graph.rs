@@ -129,6 +129,8 @@ pub struct Graph {
     pub(crate) hosts: HashMap<String, NodeId>,
     /// What passes recorded.
     pub(crate) records: crate::pass::Records,
+    /// How long each pass took.
+    pub(crate) pass_times: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Graph {
@@ -163,6 +165,7 @@ impl Graph {
             spans: Vec::new(),
             hosts: HashMap::default(),
             records: crate::pass::Records::default(),
+            pass_times: Vec::new(),
         };
         graph.merge(&all, &resolver);
         // The node table was reserved from an estimate that errs high (a third over on

@@ -19,7 +19,7 @@ use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind, Origin};
 
 /// An analysis over the built graph that writes its facts into it.
 pub trait Pass: Sync {
-    /// A short name for timings and diagnostics.
+    /// A short name, for `--timings` ([`Graph::pass_times`]).
     fn name(&self) -> &'static str;
 
     /// Derive the pass's facts from the scan and the graph built so far, and add them
@@ -45,10 +45,18 @@ impl Graph {
     pub fn build_with(scan: &Scan, passes: &[&dyn Pass]) -> (Self, Vec<Diagnostic>) {
         let (mut graph, mut diagnostics) = Self::build(scan);
         for p in passes {
+            let started = std::time::Instant::now();
             diagnostics.extend(p.run(scan, &mut graph));
+            graph.pass_times.push((p.name(), started.elapsed()));
         }
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         (graph, diagnostics)
+    }
+
+    /// How long each pass took, in the order they ran.
+    #[must_use]
+    pub fn pass_times(&self) -> &[(&'static str, std::time::Duration)] {
+        &self.pass_times
     }
 
     /// Keep a pass's record (replacing an earlier one of the same type).
