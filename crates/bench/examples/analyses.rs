@@ -22,14 +22,18 @@ fn main() {
     };
     let s = tollgate_scan::scan(&[path.into()], &tollgate_scan::ScanOptions::default());
     report("scan", &format!("{} inputs", s.inputs.len()));
-    let (g, _) = tollgate_egress::graph(&s);
-    report("graph", &format!("{} nodes", g.node_count()));
+    let (mut g, _) = tollgate_graph::Graph::build(&s);
+    report("graph (structure)", &format!("{} nodes", g.node_count()));
+    // The egress pass keeps its record in the graph for the rest of the run.
+    let _ = tollgate_graph::Pass::run(&tollgate_egress::Pass, &s, &mut g);
+    report(
+        "egress pass",
+        &format!("{} jobs", tollgate_egress::of(&g).jobs.len()),
+    );
     let jobs: Vec<_> = g.jobs().collect();
-    let egress = tollgate_egress::analyze_jobs(&s, &g);
-    report("egress of every job", &format!("{} jobs", egress.len()));
     let deps = tollgate_inventory::all_job_dependencies(&s, &g, &jobs);
     report("dependencies of every job", &format!("{} jobs", deps.len()));
-    drop((egress, deps));
+    drop(deps);
     report("(dropped)", "");
     let out = tollgate_engine::run(
         tollgate_rules::rules(),

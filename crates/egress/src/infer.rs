@@ -17,38 +17,19 @@ use tollgate_shell::{CredentialKind, Fact, IndexKind, Install, PackageKind};
 use crate::harden::harden_runner;
 use crate::hosts::{DEFAULT_PORT, registry_hosts};
 use crate::kb::{self, ActionEntry, RunnerWhen};
-use crate::{
-    Destination, Egress, JobEgress, Provenance, ProvenanceKind, UnknownAction, Unresolved,
-};
+use crate::{Destination, JobEgress, Provenance, ProvenanceKind, UnknownAction, Unresolved};
 
 mod install;
 mod run;
 
 use run::RunStep;
 
-/// Every job of the scan, in graph order. Jobs that call a reusable workflow run no
-/// steps themselves (the called workflow's jobs are reported from its own file) and are
-/// left out.
-#[must_use]
-pub fn analyze(scan: &Scan, graph: &Graph) -> Egress {
-    Egress {
-        jobs: analyze_jobs(scan, graph)
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect(),
-    }
-}
-
-/// What one job reaches; `None` for a node that is not a job with steps.
-#[must_use]
-pub fn analyze_job(scan: &Scan, graph: &Graph, job: NodeId) -> Option<JobEgress> {
-    analyze_job_with(scan, graph, job, &Cache::default())
-}
-
 /// What every job of the graph reaches, in parallel, in graph order, sharing one
-/// [`Cache`].
+/// [`Cache`]. Jobs that call a reusable workflow run no steps themselves (the called
+/// workflow's jobs are reported from its own file) and are left out. The egress pass
+/// ([`crate::Pass`]) is the one caller.
 #[must_use]
-pub fn analyze_jobs(scan: &Scan, graph: &Graph) -> Vec<(NodeId, JobEgress)> {
+pub(crate) fn analyze_jobs(scan: &Scan, graph: &Graph) -> Vec<(NodeId, JobEgress)> {
     use rayon::prelude::*;
     let cache = Cache::default();
     let jobs: Vec<NodeId> = graph.jobs().collect();

@@ -22,7 +22,6 @@ use tollgate_model::Location;
 
 pub use harden::{AllowedEndpoint, EgressPolicy, HardenRunner, harden_runner, is_harden_runner};
 pub use hosts::{DEFAULT_PORT, Endpoint, broad_wildcard, host_covered, registry_hosts};
-pub use infer::{analyze, analyze_job, analyze_jobs};
 pub use kb::SharedDomain;
 pub use pass::{Pass, graph, of};
 

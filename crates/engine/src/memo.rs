@@ -1,5 +1,6 @@
-//! Per-run memoisation of derived analyses that several rules need (the egress of every
-//! job, the delivery inventory): computed once, on first use, and shared.
+//! Per-run memoisation of derived analyses that several rules need (the delivery
+//! inventory of every job): computed once, on first use, and shared. Facts every command
+//! needs belong in the graph as a pass instead (the egress of every job).
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

@@ -129,10 +129,7 @@ const JOB_ID_MAX: usize = 200;
 /// with an ellipsis. Every finding of a job repeats its id in the JSON output, so a
 /// hostile id of a megabyte (an explicit `? key`) made 100 findings 200 MB of output.
 fn job_id(id: &str) -> Arc<str> {
-    match id.char_indices().nth(JOB_ID_MAX) {
-        None => Arc::from(id),
-        Some((at, _)) => Arc::from(format!("{}…", &id[..at])),
-    }
+    Arc::from(tollgate_model::text::cut(id, JOB_ID_MAX))
 }
 
 /// Where one rule's findings go, with the rule's effective defaults.

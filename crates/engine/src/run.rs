@@ -51,8 +51,8 @@ pub struct Outcome {
     /// can exceed the wall time of the stage), most expensive first. The shared
     /// analyses a rule computes in `prepare` count towards the rule that computed them.
     pub rule_times: Vec<(&'static str, std::time::Duration)>,
-    /// The analyses the rules shared (the egress and delivery dependencies of every
-    /// job). They are handed back so that the caller decides when to free them: freeing
+    /// The analyses the rules shared (the delivery dependencies of every job; the
+    /// egress of every job is the graph's, from its egress pass). They are handed back so that the caller decides when to free them: freeing
     /// them takes a noticeable share of a large run, which a process about to exit can
     /// leave to the operating system.
     pub analyses: crate::Memo,
@@ -202,12 +202,11 @@ pub fn context_path(scan: &Scan, graph: &tollgate_graph::Graph, at: &Location) -
         .and_then(|h| h.location.as_ref())
         .is_some_and(|l| l.span == at.span);
     if !text.is_empty() && !same {
-        let text = match text.char_indices().nth(80) {
-            None => text.to_owned(),
-            Some((cut, _)) => format!("{}…", &text[..cut]),
-        };
         hops.push(PathHop {
-            label: format!("`{}`", text.replace('`', "'")),
+            label: format!(
+                "`{}`",
+                tollgate_model::text::cut(text, 80).replace('`', "'")
+            ),
             location: Some(at.clone()),
         });
     }

@@ -374,10 +374,7 @@ impl NodeKind {
     /// name in backticks, the name cut at 200 characters.
     #[must_use]
     pub fn hop_label(&self) -> String {
-        let q = |s: &str| match s.char_indices().nth(200) {
-            None => format!("`{s}`"),
-            Some((at, _)) => format!("`{}…`", &s[..at]),
-        };
+        let q = |s: &str| format!("`{}`", tollgate_model::text::cut(s, 200));
         match self {
             Self::Workflow { path, .. } => format!("workflow {}", q(path)),
             Self::Trigger { event } => format!("on: {}", q(event)),

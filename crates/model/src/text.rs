@@ -9,6 +9,17 @@
 
 use std::borrow::Cow;
 
+/// `text` whole up to `max` characters, else its first `max` characters and an ellipsis:
+/// how messages, paths and findings quote input text, which can be a megabyte long and
+/// would otherwise be copied into every finding that names it.
+#[must_use]
+pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((at, _)) => Cow::Owned(format!("{}…", &text[..at])),
+    }
+}
+
 /// Whether `c` must not reach an output as is: C0 and C1 control characters and DEL (a
 /// terminal acts on them), the bidirectional formatting characters (they reorder what a
 /// reader sees, "Trojan Source") and the Unicode line and paragraph separators (some
@@ -67,4 +78,19 @@ pub fn visible_except<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
         }
     }
     Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn cut_keeps_short_text_and_counts_characters_not_bytes() {
+        assert_eq!(cut("build", 5), "build");
+        assert_eq!(cut("builds", 5), "build…");
+        // Two-byte characters: the cut falls between characters, never inside one.
+        assert_eq!(cut("ééééé", 3), "ééé…");
+        assert_eq!(cut("", 0), "");
+        assert_eq!(cut("x", 0), "…");
+    }
 }

@@ -4,7 +4,7 @@
 //! compact line in the human output.
 
 use tollgate_engine::Context;
-use tollgate_graph::{Graph, InputId, NodeId};
+use tollgate_graph::{InputId, NodeId};
 use tollgate_model::{Location, PathHop};
 use tollgate_scan::Input;
 
@@ -15,36 +15,47 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// The chain that leads to `node` (workflow → job → … → node), optionally ending at
+    /// what it `uses:` instead (see [`tollgate_graph::Graph::path_hops`]). A node no
+    /// workflow reaches (a step of an action nobody calls) starts the chain itself.
+    fn to_node(cx: &Context<'_>, node: Option<NodeId>, through_uses: bool) -> Self {
+        let Some(node) = node else {
+            return Self::default();
+        };
+        let mut nodes = cx.graph.path_to(node).unwrap_or_else(|| vec![node]);
+        if through_uses && let Some(t) = cx.graph.uses_target(node) {
+            nodes.push(t);
+        }
+        Self {
+            hops: cx.graph.path_hops(&nodes),
+        }
+    }
+
     /// The chain that leads to step `index` of job `job` (`None` in a composite action)
-    /// of `input`: workflow → job → (calling steps and local actions) → step. A step of
-    /// an action that no workflow reaches starts at the step itself.
+    /// of `input`: workflow → job → (calling steps and local actions) → step.
     #[must_use]
     pub fn to_step(cx: &Context<'_>, input: &Input, job: Option<usize>, index: usize) -> Self {
-        let mut c = Self::default();
-        let Some(id) = cx.scan.index_of(input) else {
-            return c;
-        };
-        let Some(step) = cx.graph.step_node(InputId(id), job, index) else {
-            return c;
-        };
-        match cx.graph.path_to(step) {
-            Some(nodes) => c.extend_nodes(cx.graph, &nodes),
-            None => c.push_node(cx.graph, step),
-        }
-        c
+        Self::to_node(cx, Self::step_node(cx, input, job, index), false)
+    }
+
+    /// The chain to the step as in [`to_step`](Self::to_step), ending at what the step
+    /// `uses:` (the action or reusable workflow, located at the `uses:` value) instead of
+    /// the step itself.
+    #[must_use]
+    pub fn to_uses(cx: &Context<'_>, input: &Input, job: Option<usize>, index: usize) -> Self {
+        Self::to_node(cx, Self::step_node(cx, input, job, index), true)
     }
 
     /// The chain that leads to job `job` of the workflow at `input`: workflow → job.
     #[must_use]
     pub fn to_job(cx: &Context<'_>, input: &Input, job: &str) -> Self {
-        let mut c = Self::default();
-        if let Some(j) = cx.graph.job_node(&input.source.display, job) {
-            match cx.graph.path_to(j) {
-                Some(nodes) => c.extend_nodes(cx.graph, &nodes),
-                None => c.push_node(cx.graph, j),
-            }
-        }
-        c
+        Self::to_node(cx, cx.graph.job_node(&input.source.display, job), false)
+    }
+
+    /// The chain to a job that calls a reusable workflow, ending at the workflow called.
+    #[must_use]
+    pub fn to_called(cx: &Context<'_>, input: &Input, job: &str) -> Self {
+        Self::to_node(cx, cx.graph.job_node(&input.source.display, job), true)
     }
 
     /// The graph node of step `index` of job `job` in `input`, when there is one.
@@ -93,45 +104,5 @@ impl Chain {
     #[must_use]
     pub fn into_hops(self) -> Vec<PathHop> {
         self.hops
-    }
-
-    /// The chain to the step as in [`to_step`](Self::to_step), ending at what the step
-    /// `uses:` (the action or reusable workflow, located at the `uses:` value) instead of
-    /// the step itself.
-    #[must_use]
-    pub fn to_uses(cx: &Context<'_>, input: &Input, job: Option<usize>, index: usize) -> Self {
-        let mut c = Self::default();
-        let Some(step) = Self::step_node(cx, input, job, index) else {
-            return c;
-        };
-        let mut nodes = cx.graph.path_to(step).unwrap_or_else(|| vec![step]);
-        if let Some(t) = cx.graph.uses_target(step) {
-            nodes.push(t);
-        }
-        c.extend_nodes(cx.graph, &nodes);
-        c
-    }
-
-    /// The chain to a job that calls a reusable workflow, ending at the workflow called.
-    #[must_use]
-    pub fn to_called(cx: &Context<'_>, input: &Input, job: &str) -> Self {
-        let mut c = Self::default();
-        let Some(j) = cx.graph.job_node(&input.source.display, job) else {
-            return c;
-        };
-        let mut nodes = cx.graph.path_to(j).unwrap_or_else(|| vec![j]);
-        if let Some(t) = cx.graph.uses_target(j) {
-            nodes.push(t);
-        }
-        c.extend_nodes(cx.graph, &nodes);
-        c
-    }
-
-    fn extend_nodes(&mut self, graph: &Graph, nodes: &[NodeId]) {
-        self.hops.extend(graph.path_hops(nodes));
-    }
-
-    fn push_node(&mut self, graph: &Graph, node: NodeId) {
-        self.hops.extend(graph.path_hops(&[node]));
     }
 }

@@ -67,10 +67,7 @@ pub const QUOTE_MAX: usize = 200;
 /// multiply it.
 #[must_use]
 pub fn quoted(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(QUOTE_MAX) {
-        None => text.into(),
-        Some((at, _)) => format!("{}…", &text[..at]).into(),
-    }
+    tollgate_model::text::cut(text, QUOTE_MAX)
 }
 
 /// Match `text` against a glob with `*` wildcards (`actions/*`, `*/setup-*`): the code

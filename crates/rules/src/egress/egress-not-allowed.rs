@@ -56,10 +56,6 @@ impl Rule for EgressNotAllowed {
         "egress-not-allowed"
     }
 
-    fn prepare(&self, cx: &Context<'_>) {
-        super::prepare(cx);
-    }
-
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let Some(eg) = super::job_egress(cx, job) else {
             return;

@@ -17,10 +17,6 @@ use tollgate_engine::{Context, JobCx};
 use tollgate_graph::NodeId;
 use tollgate_model::SourceFile;
 
-/// For `Rule::prepare` of the rules that read job egress: nothing left to compute, the
-/// egress pass recorded every job's destinations in the graph.
-pub(crate) const fn prepare(_cx: &Context<'_>) {}
-
 /// The egress of the job at graph node `node`, as the egress pass recorded it.
 pub(crate) fn egress_of<'a>(cx: &Context<'a>, node: NodeId) -> Option<&'a JobEgress> {
     tollgate_egress::of(cx.graph).job(node)

@@ -13,10 +13,6 @@ impl Rule for UnrestrictedEgress {
         "unrestricted-egress"
     }
 
-    fn prepare(&self, cx: &Context<'_>) {
-        super::prepare(cx);
-    }
-
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let Some(eg) = super::job_egress(cx, job) else {
             return;
