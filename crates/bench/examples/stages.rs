@@ -69,7 +69,7 @@ fn main() -> std::io::Result<()> {
         files = s.timings.files;
         bytes = s.timings.bytes;
         let a = Instant::now();
-        let (g, _) = tollgate_egress::graph(&s);
+        let (g, _) = tollgate_facts::graph(&s);
         t[2].push(a.elapsed());
         rss[2] = peak_rss().unwrap_or(0);
         heaps[2] = heap();

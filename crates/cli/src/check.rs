@@ -68,7 +68,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         no_ignores: args.no_ignores,
     };
     let t_graph = std::time::Instant::now();
-    let (graph, graph_diagnostics) = tollgate_egress::graph(&scan);
+    let (graph, graph_diagnostics) = tollgate_facts::graph(&scan);
     let graph_time = t_graph.elapsed();
     let t_rules = std::time::Instant::now();
     let outcome = tollgate_engine::run(tollgate_rules::rules(), &scan, &graph, &config, &opts);

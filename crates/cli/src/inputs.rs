@@ -147,7 +147,7 @@ pub fn scan_and_graph(
     paths: &[PathBuf],
 ) -> Result<(tollgate_scan::Scan, tollgate_graph::Graph), CliError> {
     let Loaded { scan, .. } = load(paths, None, false, None)?;
-    let (graph, diagnostics) = tollgate_egress::graph(&scan);
+    let (graph, diagnostics) = tollgate_facts::graph(&scan);
     output::report_problems(scan.diagnostics.iter().chain(&diagnostics));
     Ok((scan, graph))
 }

@@ -4,7 +4,7 @@
 //! destinations only run time knows (hosts built from expressions or shell variables),
 //! which are reported as unresolved and never guessed.
 //!
-//! It runs as a graph pass ([`Pass`]; [`graph`] builds the graph with it): the hosts of
+//! It runs as a graph pass ([`Pass`], listed in `tollgate_facts`): the hosts of
 //! every job become `host` nodes and `reaches` edges, and the whole analysis is the
 //! graph's record ([`of`]). The hosts of well-known actions, package managers and
 //! container registries come from the knowledge base in `rules/data/egress-hosts.toml`. [`hosts`] and [`harden`] hold the allow-list matching
@@ -23,7 +23,7 @@ use tollgate_model::Location;
 pub use harden::{AllowedEndpoint, EgressPolicy, HardenRunner, harden_runner, is_harden_runner};
 pub use hosts::{DEFAULT_PORT, Endpoint, broad_wildcard, host_covered, registry_hosts};
 pub use kb::SharedDomain;
-pub use pass::{Pass, graph, of};
+pub use pass::{Pass, of};
 
 /// Why a job needs a destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

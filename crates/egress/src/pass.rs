@@ -54,12 +54,6 @@ fn origin_of(graph: &Graph, at: &Location) -> Option<Origin> {
     Some(Origin::new(graph.input_id(&at.path)?, at.span))
 }
 
-/// The graph of a scan with every pass run: what the commands and rules read.
-#[must_use]
-pub fn graph(scan: &Scan) -> (Graph, Vec<Diagnostic>) {
-    Graph::build_with(scan, &[&Pass])
-}
-
 /// The egress of every job, as the egress pass recorded it in `graph` (empty for a graph
 /// built without the pass).
 #[must_use]

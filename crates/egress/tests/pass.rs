@@ -22,7 +22,7 @@ fn the_pass_adds_the_hosts_each_job_reaches() {
     let s = scan(&[fixture("installs")], &ScanOptions::default());
     let (structural, _) = Graph::build(&s);
     assert_eq!(structural.nodes_of(Kind::Host).count(), 0);
-    let (g, d) = tollgate_egress::graph(&s);
+    let (g, d) = tollgate_graph::Graph::build_with(&s, &[&tollgate_egress::Pass]);
     assert!(d.is_empty(), "{d:#?}");
     // testdata/graph/installs/.github/workflows/ci.yml, job `build`, read by hand:
     // `npm ci` in web/ (web/.npmrc sets registry=https://npm.internal.example/, and npm
@@ -77,7 +77,7 @@ fn an_install_whose_lockfile_fetches_nothing_reaches_the_registry() {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/rules"))
         .join("missing-job-timeout/fires-registry-install");
     let s = scan(&[dir], &ScanOptions::default());
-    let (g, _) = tollgate_egress::graph(&s);
+    let (g, _) = tollgate_graph::Graph::build_with(&s, &[&tollgate_egress::Pass]);
     assert_eq!(
         g.hosts_of(job(&g, "test")),
         ["api.github.com", "github.com", "registry.npmjs.org"]

@@ -20,7 +20,7 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/grap
 /// The graph users draw: the structural build and the passes (the hosts jobs reach).
 fn graph_of(path: &Path) -> Graph {
     let s = scan(&[path.to_path_buf()], &ScanOptions::default());
-    tollgate_egress::graph(&s).0
+    tollgate_facts::graph(&s).0
 }
 
 fn dot_available() -> bool {

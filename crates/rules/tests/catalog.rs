@@ -171,7 +171,7 @@ fn actual(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
         select: vec![Selector(rule.to_owned())],
         ..RunOptions::default()
     };
-    let (graph, _) = tollgate_egress::graph(&s);
+    let (graph, _) = tollgate_facts::graph(&s);
     let outcome = run(tollgate_rules::rules(), &s, &graph, &config, &opts);
     assert!(
         !outcome

@@ -55,7 +55,7 @@ fn a_panicking_rule_is_skipped_and_the_others_run() {
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
     std::fs::write(&p, wf).expect("write");
     let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
-    let (graph, _) = tollgate_egress::graph(&s);
+    let (graph, _) = tollgate_facts::graph(&s);
     static PANICS: Panics = Panics;
     static REPORTS: Reports = Reports;
     let rules = [
