@@ -32,6 +32,38 @@ pub(crate) enum Key {
     Runner(String),
 }
 
+/// A key with its hash, worked out once where the fragment is built (in parallel) and
+/// reused by the fragment's own table and by the serial merge: a lockfile's package keys
+/// are three strings each, and hashing them again in the merge was most of its time.
+#[derive(Clone, Debug)]
+pub(crate) struct Hashed {
+    pub hash: u64,
+    pub key: Key,
+}
+
+impl Hashed {
+    pub fn new(key: Key) -> Self {
+        use std::hash::BuildHasher;
+        // A fixed seed: the fragments and the merge must agree on every hash.
+        let hash = foldhash::fast::FixedState::with_seed(0x746f_6c6c_6761_7465).hash_one(&key);
+        Self { hash, key }
+    }
+}
+
+impl PartialEq for Hashed {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.key == other.key
+    }
+}
+
+impl Eq for Hashed {}
+
+impl std::hash::Hash for Hashed {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
 /// A node reference inside a fragment.
 #[derive(Clone, Debug)]
 pub(crate) enum FRef {
@@ -40,7 +72,7 @@ pub(crate) enum FRef {
 }
 
 pub(crate) struct FNode {
-    pub key: Option<Key>,
+    pub key: Option<Hashed>,
     pub kind: NodeKind,
     pub origin: Option<Origin>,
     pub parent: Option<FRef>,
@@ -68,8 +100,12 @@ pub(crate) struct FragmentBuilder<'a> {
     pub resolver: &'a Resolver,
     pub frag: Fragment,
     /// The shared nodes this fragment already holds, so that a key repeated inside one
-    /// file (the registry of every package of a lockfile) becomes one fragment node.
-    shared: HashMap<Key, usize>,
+    /// file (the registry of every package of a lockfile) becomes one fragment node: the
+    /// key's hash to the node holding it (the key itself stays in the node, not copied).
+    shared: HashMap<u64, usize>,
+    /// Nodes whose key's hash another key of this fragment has (64-bit hashes almost
+    /// never collide, but a collision must not merge two nodes).
+    collided: Vec<usize>,
 }
 
 impl<'a> FragmentBuilder<'a> {
@@ -80,6 +116,7 @@ impl<'a> FragmentBuilder<'a> {
             resolver,
             frag: Fragment::default(),
             shared: HashMap::default(),
+            collided: Vec::new(),
         }
     }
 
@@ -127,12 +164,24 @@ impl<'a> FragmentBuilder<'a> {
         kind: impl FnOnce() -> NodeKind,
         span: Option<Span>,
     ) -> (FRef, bool) {
-        if let Some(&i) = self.shared.get(&key) {
+        let key = Hashed::new(key);
+        let holds = |i: usize| self.frag.nodes[i].key.as_ref() == Some(&key);
+        let first = self.shared.get(&key.hash).copied();
+        if let Some(i) = first.filter(|&i| holds(i)) {
+            return (FRef::Local(i), false);
+        }
+        if first.is_some()
+            && let Some(&i) = self.collided.iter().find(|&&i| holds(i))
+        {
             return (FRef::Local(i), false);
         }
         let origin = span.map(|s| self.origin(s));
         let i = self.frag.nodes.len();
-        self.shared.insert(key.clone(), i);
+        if first.is_some() {
+            self.collided.push(i);
+        } else {
+            self.shared.insert(key.hash, i);
+        }
         self.frag.nodes.push(FNode {
             key: Some(key),
             kind: kind(),

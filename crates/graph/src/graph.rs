@@ -14,7 +14,7 @@ use tollgate_model::{
 };
 use tollgate_scan::{FileModel, Input, Scan};
 
-use crate::fragment::{self, FRef, Fragment, Key};
+use crate::fragment::{self, FRef, Fragment, Hashed, Key};
 use crate::model::{Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, Target};
 use crate::resolve::Resolver;
 
@@ -35,7 +35,8 @@ impl Res {
     }
 
     /// The node with key `k` if it exists, else a reference to the key, kept in `later`.
-    fn of_key(keyed: &HashMap<Key, NodeId>, later: &mut Vec<Key>, k: Key) -> Self {
+    fn of_key(keyed: &HashMap<Hashed, NodeId>, later: &mut Vec<Hashed>, k: Key) -> Self {
+        let k = Hashed::new(k);
         match keyed.get(&k) {
             Some(&id) => Self::id(id),
             None => {
@@ -46,7 +47,7 @@ impl Res {
     }
 
     /// The node referred to, once every node exists.
-    fn resolve(self, keyed: &HashMap<Key, NodeId>, later: &[Key]) -> Option<NodeId> {
+    fn resolve(self, keyed: &HashMap<Hashed, NodeId>, later: &[Hashed]) -> Option<NodeId> {
         if self.0 & Self::LATER == 0 {
             Some(NodeId::new(self.0 as usize))
         } else {
@@ -89,9 +90,9 @@ impl Pending {
 /// The state of a merge between batches of fragments.
 #[derive(Default)]
 struct Merge {
-    keyed: HashMap<Key, NodeId>,
+    keyed: HashMap<Hashed, NodeId>,
     /// Keys that pending references name before their node exists.
-    later: Vec<Key>,
+    later: Vec<Hashed>,
     pending: Vec<Pending>,
     locked: Vec<(String, String)>,
 }
@@ -297,7 +298,7 @@ impl Graph {
                         Some(&id) => id,
                         None => {
                             let id = self.inner.add_node(node);
-                            if let Key::File(f) = &k {
+                            if let Key::File(f) = &k.key {
                                 self.files.entry(*f).or_insert(id);
                             }
                             m.keyed.insert(k, id);
@@ -380,7 +381,7 @@ impl Graph {
         // Lock entries name remote actions by key; the key table is freed before the
         // edges are added.
         for (reference, commit) in locked {
-            if let Some(id) = keyed.get(&Key::Remote(reference))
+            if let Some(id) = keyed.get(&Hashed::new(Key::Remote(reference)))
                 && let Some(node) = self.inner.node_weight_mut(*id)
                 && let NodeKind::Action {
                     target: Target::Remote(r),
