@@ -30,6 +30,11 @@ pub(crate) enum Key {
     Permission(String, Access),
     Oidc,
     Runner(String),
+    /// An image a command builds (`docker build -t TAG`), by tag: a node apart from the
+    /// pulled image of the same reference, so that the nodes of pulled images (and the
+    /// ids of every other node) are what they were without builds, and a built image is
+    /// never listed as something pulled.
+    BuiltImage(String),
 }
 
 /// A key with its hash, worked out once where the fragment is built (in parallel) and
@@ -92,6 +97,8 @@ pub(crate) struct Fragment {
     pub edges: Vec<FEdge>,
     /// Lock entries with a commit: reference → commit.
     pub locked: Vec<(String, String)>,
+    /// Local step nodes whose script runs a non-docker command naming docker.
+    pub image_scripts: Vec<usize>,
 }
 
 pub(crate) struct FragmentBuilder<'a> {
@@ -208,6 +215,16 @@ impl<'a> FragmentBuilder<'a> {
             reference: reference.clone(),
         };
         self.shared_with(Key::Image(reference.clone()), kind, Some(span))
+            .0
+    }
+
+    /// The node of an image a command builds, named by its tag.
+    pub fn built_image(&mut self, tag: &str, span: Span) -> FRef {
+        let reference = tag.trim().to_owned();
+        let kind = || NodeKind::Image {
+            reference: reference.clone(),
+        };
+        self.shared_with(Key::BuiltImage(reference.clone()), kind, Some(span))
             .0
     }
 

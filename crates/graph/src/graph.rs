@@ -126,6 +126,9 @@ pub struct Graph {
     /// Per input, its job and step nodes as (start, end, node), sorted by start then
     /// by longest first: what [`Graph::enclosing`] searches.
     spans: Vec<Vec<(u32, u32, NodeId)>>,
+    /// Step nodes whose script runs a command other than docker that names docker
+    /// (`pnpm build:docker`): it may build images the script does not show. Sorted.
+    pub(crate) image_scripts: Vec<NodeId>,
     /// Host nodes by name (added by passes).
     pub(crate) hosts: HashMap<String, NodeId>,
     /// What passes recorded.
@@ -164,6 +167,7 @@ impl Graph {
             step_index: HashMap::default(),
             by_path: HashMap::default(),
             spans: Vec::new(),
+            image_scripts: Vec::new(),
             hosts: HashMap::default(),
             records: crate::pass::Records::default(),
             pass_times: Vec::new(),
@@ -328,6 +332,13 @@ impl Graph {
                 }
             }
             m.locked.extend(frag.locked);
+            // Fragments are absorbed in input order and local nodes get increasing ids,
+            // so the list stays sorted.
+            self.image_scripts.extend(
+                frag.image_scripts
+                    .iter()
+                    .filter_map(|&i| ids.get(i).copied()),
+            );
         }
     }
 

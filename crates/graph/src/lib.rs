@@ -1,7 +1,7 @@
 //! The dependency graph of a scanned repository: every workflow, job, step, action,
 //! reusable workflow, image, command, lockfile, package, source, host, secret, permission
 //! and runner as a node, and what connects them (contains, uses, needs, runs, installs,
-//! resolves-from, pulls, reaches, holds) as edges.
+//! resolves-from, pulls, reaches, holds, builds) as edges.
 //!
 //! [`Graph::build`] turns a [`Scan`](tollgate_scan::Scan) into the graph: one fragment per
 //! input, built in parallel, then merged in input order so node ids are the same whatever
@@ -15,6 +15,7 @@
 
 mod fragment;
 mod graph;
+mod images;
 mod model;
 mod pass;
 mod query;
@@ -24,8 +25,10 @@ pub mod util;
 mod view;
 
 pub use graph::{Graph, InputInfo};
+pub use images::ImagePull;
 pub use model::{
-    Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef, Target,
+    Access, Edge, EdgeKind, ImagePin, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef,
+    Target,
 };
 pub use pass::Pass;
 pub use query::{FlatStep, Held, Holdings, MAX_COMPOSITE_DEPTH, Reach};

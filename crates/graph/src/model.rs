@@ -408,6 +408,49 @@ fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
+/// How an image reference is pinned: what a pull of it gets over time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ImagePin {
+    /// A full `@sha256:` digest: always the same bytes.
+    Digest,
+    /// A tag other than `latest` (and no full digest): the publisher can move it.
+    Tag,
+    /// No tag, or `latest` (and no full digest): moves with every push.
+    Floating,
+    /// Written with an expression (`${{ matrix.image }}`) or a shell variable (`$IMAGE`):
+    /// chosen at run time, not judged here.
+    RunTime,
+}
+
+impl ImagePin {
+    /// The pin state of an image reference as written (a `docker://` prefix is allowed).
+    #[must_use]
+    pub fn of(reference: &str) -> Self {
+        if reference.contains('$') {
+            return Self::RunTime;
+        }
+        let r = tollgate_model::addr::ImageRef::parse(reference);
+        if r.is_pinned() {
+            Self::Digest
+        } else if r.is_floating() {
+            Self::Floating
+        } else {
+            Self::Tag
+        }
+    }
+
+    /// Stable kebab-case name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Digest => "digest",
+            Self::Tag => "tag",
+            Self::Floating => "floating",
+            Self::RunTime => "run-time",
+        }
+    }
+}
+
 /// The kind of an edge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EdgeKind {
@@ -434,10 +477,16 @@ pub enum EdgeKind {
     Reaches,
     /// Job → permission scope, secret or OIDC.
     Holds,
+    /// Command (`docker build -t TAG`, `docker buildx build`, `podman build`) → the image
+    /// it names, one per tag, located at the tag. A built image is made, not pulled: the
+    /// edge is not a dependency ([`crate::Graph::reachable`] and dependency paths do not
+    /// follow it), and its target is a node of its own, apart from the image a pull of
+    /// the same reference reaches.
+    Builds,
 }
 
 impl EdgeKind {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Contains,
         Self::Triggers,
         Self::Needs,
@@ -449,6 +498,7 @@ impl EdgeKind {
         Self::Pulls,
         Self::Reaches,
         Self::Holds,
+        Self::Builds,
     ];
 
     #[must_use]
@@ -465,6 +515,7 @@ impl EdgeKind {
             Self::Pulls => "pulls",
             Self::Reaches => "reaches",
             Self::Holds => "holds",
+            Self::Builds => "builds",
         }
     }
 }

@@ -62,10 +62,13 @@ pub struct Holdings {
     pub oidc: Option<Held>,
 }
 
-/// Edges that describe what a job depends on (not which other jobs it waits for, nor
-/// what it holds).
+/// Edges that describe what a job depends on (not which other jobs it waits for, what
+/// it holds, nor the images it builds itself).
 const fn is_dependency(kind: EdgeKind) -> bool {
-    !matches!(kind, EdgeKind::Needs | EdgeKind::Holds | EdgeKind::Triggers)
+    !matches!(
+        kind,
+        EdgeKind::Needs | EdgeKind::Holds | EdgeKind::Triggers | EdgeKind::Builds
+    )
 }
 
 impl Graph {
@@ -102,7 +105,7 @@ impl Graph {
         None
     }
 
-    fn is(&self, id: NodeId, kind: Kind) -> bool {
+    pub(crate) fn is(&self, id: NodeId, kind: Kind) -> bool {
         self.node(id).is_some_and(|n| n.kind.kind() == kind)
     }
 

@@ -109,9 +109,23 @@ impl FragmentBuilder<'_> {
                     let img = self.image(&i.image, at);
                     self.edge(&cmd, &img, EdgeKind::Pulls, Some(at));
                 }
+                Fact::ImageBuild(b) => {
+                    for (tag, span) in b.tags.iter().zip(&b.tag_spans) {
+                        let at = run.file_span(*span);
+                        let img = self.built_image(tag, at);
+                        self.edge(&cmd, &img, EdgeKind::Builds, Some(at));
+                    }
+                }
                 Fact::Install(i) => self.install(&cmd, run, i, dir.as_deref()),
                 _ => {}
             }
+        }
+        // `pnpm build:docker`, `make docker-image`: images may be built where the script
+        // text does not show it.
+        if analysis.runs_docker_script()
+            && let FRef::Local(i) = step_node
+        {
+            self.frag.image_scripts.push(*i);
         }
     }
 

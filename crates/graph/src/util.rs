@@ -3,10 +3,10 @@
 
 use tollgate_gha::expression_spans;
 
-pub use tollgate_model::addr::host_of;
+pub use tollgate_model::addr::{ImageRef, host_of};
 
-/// The registry host an image reference is pulled from: the first path component when
-/// it looks like a host (has a dot or a port, or is `localhost`), else Docker Hub.
+/// The registry host an image reference is pulled from: the registry component when the
+/// reference names one ([`ImageRef::registry`]), else Docker Hub.
 #[must_use]
 pub fn image_host(image: &str) -> Option<String> {
     let image = image.trim();
@@ -14,11 +14,9 @@ pub fn image_host(image: &str) -> Option<String> {
     if image.is_empty() || image.contains("${{") || image.starts_with('$') {
         return None;
     }
-    match image.split_once('/') {
-        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
-            host_of(first)
-        }
-        _ => Some("docker.io".to_owned()),
+    match ImageRef::parse(image).registry() {
+        Some(registry) => host_of(registry),
+        None => Some("docker.io".to_owned()),
     }
 }
 

@@ -72,6 +72,9 @@ pub struct GraphView<'g> {
     cluster: BTreeMap<NodeId, NodeId>,
     children: BTreeMap<Option<NodeId>, Vec<NodeId>>,
     heads: BTreeSet<NodeId>,
+    /// Nodes left out of the graph's numbering in diagrams ([`GraphView::for_diagram`]),
+    /// sorted.
+    hidden: Vec<NodeId>,
 }
 
 fn workflow_matches(graph: &Graph, id: NodeId, pattern: &str) -> bool {
@@ -176,6 +179,9 @@ impl Graph {
             collapse(self, &mut keep, &mut edges);
         }
         if !filter.kinds.is_empty() {
+            // A built image is no dependency: contracting through a `builds` edge would
+            // make a job that only builds look as if it reached an image.
+            edges.retain(|e| e.kind != EdgeKind::Builds);
             contract(self, &filter.kinds, &mut keep, &mut edges);
         }
         edges.sort();
@@ -189,6 +195,7 @@ impl Graph {
             cluster: BTreeMap::new(),
             children: BTreeMap::new(),
             heads: BTreeSet::new(),
+            hidden: Vec::new(),
         };
         view.clusters(&keep);
         view
@@ -377,6 +384,46 @@ impl GraphView<'_> {
             .filter_map(|n| self.graph.node(*n).map(|x| x.kind.kind()))
             .collect();
         set.into_iter().collect()
+    }
+
+    /// The view as the DOT and Mermaid diagrams draw it: without `builds` edges and the
+    /// images only they reach (what a job makes is not a dependency, and diagrams show
+    /// dependencies), and numbered by [`GraphView::diagram_id`] as if those images were
+    /// not in the graph, so a diagram does not change when a job builds an image.
+    #[must_use]
+    pub fn for_diagram(&self) -> Self {
+        let hidden = self.graph.built_only_images();
+        let shown = |n: &NodeId| hidden.binary_search(n).is_err();
+        Self {
+            graph: self.graph,
+            nodes: self.nodes.iter().copied().filter(shown).collect(),
+            edges: self
+                .edges
+                .iter()
+                .filter(|e| e.kind != EdgeKind::Builds && shown(&e.from) && shown(&e.to))
+                .copied()
+                .collect(),
+            unmatched: self.unmatched.clone(),
+            cluster: self
+                .cluster
+                .iter()
+                .filter(|(n, _)| shown(n))
+                .map(|(n, h)| (*n, *h))
+                .collect(),
+            children: self
+                .children
+                .iter()
+                .map(|(h, m)| (*h, m.iter().copied().filter(shown).collect()))
+                .collect(),
+            heads: self.heads.iter().copied().filter(shown).collect(),
+            hidden,
+        }
+    }
+
+    /// The number a diagram names node `id` by: its id, less the hidden nodes before it.
+    #[must_use]
+    pub fn diagram_id(&self, id: NodeId) -> usize {
+        id.index() - self.hidden.partition_point(|h| *h < id)
     }
 
     /// Edge kinds present, in kind order (for legends).

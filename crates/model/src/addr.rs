@@ -1,6 +1,7 @@
 //! Addresses that several front ends and rules read the same way: full commit ids, the
-//! host of a URL and URLs that name GitHub content by commit. One definition each, so a
-//! lockfile, a `run:` script and a rule cannot disagree about what is pinned or where.
+//! host of a URL, URLs that name GitHub content by commit and container image references.
+//! One definition each, so a lockfile, a `run:` script, the graph and a rule cannot
+//! disagree about what is pinned or where.
 
 /// Whether `s` is a full SHA-1 commit id: exactly 40 hexadecimal digits (either case).
 /// Abbreviated ids are not: a short prefix can be made to collide.
@@ -79,6 +80,65 @@ pub fn is_commit_pinned_github_url(url: &str) -> bool {
         ("raw.githubusercontent.com", [_, _, r, ..]) => is_commit_sha(r),
         ("github.com", [_, _, "raw" | "blob", r, ..]) => is_commit_sha(r),
         _ => false,
+    }
+}
+
+/// A container image reference split into its parts: the code base's one reading of
+/// `[registry/]name[:tag][@digest]`, shared by the graph (pin state, registry host) and
+/// the rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    /// Everything before the tag: `[registry[:port]/]path`.
+    pub name: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> ImageRef<'a> {
+    /// Parse `[registry/]name[:tag][@algo:hex]`, with or without a `docker://` prefix.
+    /// A `:` before the last `/` is a registry port, not a tag.
+    #[must_use]
+    pub fn parse(s: &'a str) -> Self {
+        let s = s.strip_prefix("docker://").unwrap_or(s);
+        let (rest, digest) = match s.split_once('@') {
+            Some((r, d)) => (r, Some(d)),
+            None => (s, None),
+        };
+        let slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match rest[slash..].rfind(':') {
+            Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..])),
+            None => (rest, None),
+        };
+        Self { name, tag, digest }
+    }
+
+    /// Pinned only by a full SHA-256 digest.
+    #[must_use]
+    pub fn is_pinned(&self) -> bool {
+        self.digest.is_some_and(|d| {
+            d.strip_prefix("sha256:")
+                .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+    }
+
+    /// No tag or `latest`: the image changes whenever anyone pushes.
+    #[must_use]
+    pub fn is_floating(&self) -> bool {
+        matches!(self.tag, None | Some("latest"))
+    }
+
+    /// The registry named before the first `/` when it looks like a host (has a dot or a
+    /// port, or is `localhost`), as Docker reads it; `None` means Docker Hub.
+    #[must_use]
+    pub fn registry(&self) -> Option<&'a str> {
+        match self.name.split_once('/') {
+            Some((first, _))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                Some(first)
+            }
+            _ => None,
+        }
     }
 }
 
@@ -170,6 +230,56 @@ mod tests {
         ];
         for (url, want) in cases {
             assert_eq!(is_commit_pinned_github_url(&url), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn image_refs() {
+        let cases = [
+            ("node:20", "node", Some("20"), None),
+            ("node", "node", None, None),
+            (
+                "localhost:5000/app:1.2",
+                "localhost:5000/app",
+                Some("1.2"),
+                None,
+            ),
+            (
+                "ghcr.io/o/app@sha256:abc",
+                "ghcr.io/o/app",
+                None,
+                Some("sha256:abc"),
+            ),
+            (
+                "docker://alpine:3.20@sha256:x",
+                "alpine",
+                Some("3.20"),
+                Some("sha256:x"),
+            ),
+        ];
+        for (s, n, t, d) in cases {
+            let r = ImageRef::parse(s);
+            assert_eq!((r.name, r.tag, r.digest), (n, t, d), "{s}");
+        }
+        let pinned = format!("alpine@sha256:{}", "a".repeat(64));
+        assert!(ImageRef::parse(&pinned).is_pinned());
+        assert!(!ImageRef::parse("alpine@sha256:abc").is_pinned());
+        assert!(ImageRef::parse("alpine:latest").is_floating());
+        assert!(!ImageRef::parse("alpine:3").is_floating());
+    }
+
+    #[test]
+    fn image_registries() {
+        let cases = [
+            ("node:20", None),
+            ("library/alpine:3", None),
+            ("ghcr.io/owner/app@sha256:abc", Some("ghcr.io")),
+            ("localhost:5000/x", Some("localhost:5000")),
+            ("localhost/x", Some("localhost")),
+            ("docker://quay.io/x/y:1", Some("quay.io")),
+        ];
+        for (img, want) in cases {
+            assert_eq!(ImageRef::parse(img).registry(), want, "{img}");
         }
     }
 }

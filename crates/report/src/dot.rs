@@ -46,6 +46,8 @@ const fn edge_style(kind: EdgeKind) -> &'static str {
         EdgeKind::Pulls => "color=\"#6a51a3\"",
         EdgeKind::Reaches => "color=\"#d94801\", style=dashed",
         EdgeKind::Holds => "color=\"#cb181d\", style=dashed",
+        // Not drawn (see `GraphView::for_diagram`); styled for completeness.
+        EdgeKind::Builds => "color=\"#6a51a3\", style=dotted",
     }
 }
 
@@ -107,7 +109,7 @@ fn node_line(out: &mut String, view: &GraphView<'_>, id: NodeId, indent: usize) 
         out,
         "{:indent$}n{} [label={}, shape={shape}, fillcolor=\"{fill}\"{font}];",
         "",
-        id.index(),
+        view.diagram_id(id),
         quote(&short_label(&node.kind.label())),
     );
 }
@@ -123,7 +125,12 @@ fn cluster(out: &mut String, view: &GraphView<'_>, head: NodeId, indent: usize) 
         Kind::Job => "#ffffff",
         _ => "#f7fcf5",
     };
-    let _ = writeln!(out, "{:indent$}subgraph cluster_n{} {{", "", head.index());
+    let _ = writeln!(
+        out,
+        "{:indent$}subgraph cluster_n{} {{",
+        "",
+        view.diagram_id(head)
+    );
     let inner = indent + 2;
     let _ = writeln!(
         out,
@@ -149,6 +156,7 @@ fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent:
 /// Render a view as DOT.
 #[must_use]
 pub fn render_view(view: &GraphView<'_>) -> String {
+    let view = &view.for_diagram();
     let mut out = String::new();
     out.push_str("digraph tollgate {\n");
     out.push_str("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, newrank=true];\n");
@@ -164,8 +172,8 @@ pub fn render_view(view: &GraphView<'_>) -> String {
         let _ = writeln!(
             out,
             "  n{} -> n{} [label={}, {}];",
-            e.from.index(),
-            e.to.index(),
+            view.diagram_id(e.from),
+            view.diagram_id(e.to),
             quote(&label),
             edge_style(e.kind)
         );

@@ -59,7 +59,7 @@ fn node_line(out: &mut String, view: &GraphView<'_>, id: NodeId, indent: usize) 
         out,
         "{:indent$}n{}{open}\"{}\"{close}",
         "",
-        id.index(),
+        view.diagram_id(id),
         escape(&short_label(&node.kind.label()))
     );
 }
@@ -77,7 +77,7 @@ fn subgraph(out: &mut String, view: &GraphView<'_>, head: NodeId, indent: usize)
         out,
         "{:indent$}subgraph c{}[\"{}\"]",
         "",
-        head.index(),
+        view.diagram_id(head),
         escape(&title)
     );
     node_line(out, view, head, indent + 2);
@@ -98,6 +98,7 @@ fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent:
 /// Render a view as a Mermaid flowchart.
 #[must_use]
 pub fn render_view(view: &GraphView<'_>) -> String {
+    let view = &view.for_diagram();
     let mut out = String::from("flowchart LR\n");
     members(&mut out, view, None, 2);
     for e in &view.edges {
@@ -109,9 +110,9 @@ pub fn render_view(view: &GraphView<'_>) -> String {
         let _ = writeln!(
             out,
             "  n{} -->|\"{}\"| n{}",
-            e.from.index(),
+            view.diagram_id(e.from),
             escape(&label),
-            e.to.index()
+            view.diagram_id(e.to)
         );
     }
     for k in view.kinds() {
@@ -121,7 +122,7 @@ pub fn render_view(view: &GraphView<'_>) -> String {
             .nodes
             .iter()
             .filter(|n| view.graph.node(**n).is_some_and(|x| x.kind.kind() == k))
-            .map(|n| format!("n{}", n.index()))
+            .map(|n| format!("n{}", view.diagram_id(*n)))
             .collect();
         // Mermaid accepts long `class` lists, but chunks keep lines readable in diffs.
         for chunk in ids.chunks(40) {

@@ -3,48 +3,6 @@
 use tollgate_gha::{Job, Workflow};
 use tollgate_scan::Scan;
 
-/// A container image reference split into its parts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImageRef<'a> {
-    pub name: &'a str,
-    pub tag: Option<&'a str>,
-    pub digest: Option<&'a str>,
-}
-
-impl<'a> ImageRef<'a> {
-    /// Parse `[registry/]name[:tag][@algo:hex]`. A `:` before the last `/` is a registry
-    /// port, not a tag.
-    #[must_use]
-    pub fn parse(s: &'a str) -> Self {
-        let s = s.strip_prefix("docker://").unwrap_or(s);
-        let (rest, digest) = match s.split_once('@') {
-            Some((r, d)) => (r, Some(d)),
-            None => (s, None),
-        };
-        let slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match rest[slash..].rfind(':') {
-            Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..])),
-            None => (rest, None),
-        };
-        Self { name, tag, digest }
-    }
-
-    /// Pinned only by a full SHA-256 digest.
-    #[must_use]
-    pub fn is_pinned(&self) -> bool {
-        self.digest.is_some_and(|d| {
-            d.strip_prefix("sha256:")
-                .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-        })
-    }
-
-    /// No tag or `latest`: the image changes whenever anyone pushes.
-    #[must_use]
-    pub fn is_floating(&self) -> bool {
-        matches!(self.tag, None | Some("latest"))
-    }
-}
-
 /// The index of `job` in `wf.jobs` (hooks are handed jobs borrowed from that list), in
 /// constant time from its address: a search by pointer was linear per job, and so
 /// quadratic over a workflow of many jobs.
@@ -77,40 +35,6 @@ pub use tollgate_lockfile::glob::matches as glob_match;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn image_refs() {
-        let cases = [
-            ("node:20", "node", Some("20"), None),
-            ("node", "node", None, None),
-            (
-                "localhost:5000/app:1.2",
-                "localhost:5000/app",
-                Some("1.2"),
-                None,
-            ),
-            (
-                "ghcr.io/o/app@sha256:abc",
-                "ghcr.io/o/app",
-                None,
-                Some("sha256:abc"),
-            ),
-            (
-                "docker://alpine:3.20@sha256:x",
-                "alpine",
-                Some("3.20"),
-                Some("sha256:x"),
-            ),
-        ];
-        for (s, n, t, d) in cases {
-            let r = ImageRef::parse(s);
-            assert_eq!((r.name, r.tag, r.digest), (n, t, d), "{s}");
-        }
-        let pinned = format!("alpine@sha256:{}", "a".repeat(64));
-        assert!(ImageRef::parse(&pinned).is_pinned());
-        assert!(!ImageRef::parse("alpine@sha256:abc").is_pinned());
-        assert!(ImageRef::parse("alpine:latest").is_floating());
-    }
 
     #[test]
     fn quotes_are_capped() {

@@ -115,6 +115,10 @@ pub struct ImageBuild {
     pub context: Option<String>,
     /// `-t/--tag` values: names given to the result, not pulls.
     pub tags: Vec<String>,
+    /// Where each of `tags` is written (script-relative), in the same order: the graph
+    /// locates its `builds` edges there. Not serialised: the facts output keeps its shape.
+    #[serde(skip)]
+    pub tag_spans: Vec<Span>,
     /// `--pull` asks for fresh base images.
     pub pull: bool,
     pub span: Span,

@@ -71,6 +71,22 @@ pub struct Analysis {
     pub limits: Vec<Limit>,
 }
 
+impl Analysis {
+    /// Whether a command other than `docker` or `podman` names docker in a static
+    /// argument (`pnpm build:docker`, `make docker-image`, `npm run docker`): a build
+    /// script that may make container images the script text does not show. Only the
+    /// parsed words are read, so a mention inside a string or a comment does not count.
+    #[must_use]
+    pub fn runs_docker_script(&self) -> bool {
+        self.commands.iter().any(|c| {
+            !matches!(c.name(), Some("docker" | "podman"))
+                && c.args()
+                    .iter()
+                    .any(|w| w.as_str().is_some_and(|t| t.contains("docker")))
+        })
+    }
+}
+
 /// A reusable analyser holding one tree-sitter parser. A parser is not shareable across
 /// threads: create one per worker (rayon's `map_init`).
 pub struct Analyzer {

@@ -1,14 +1,16 @@
 //! `unpinned-image`: a container image used without a `@sha256:` digest.
+//!
+//! A query over the graph: every `pulls` edge of a job or local action into an image
+//! node, with the node's pin state; images the same job (or composite action) builds
+//! itself (`builds` edges) are skipped, and a pull after a step whose script may build
+//! images out of sight is reported with low confidence.
 
-use std::collections::HashSet;
-
-use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx};
-use tollgate_gha::{Action, Runs, Spanned, Step, Uses};
-use tollgate_model::{Confidence, Impact, SourceFile};
+use tollgate_engine::{Context, JobCx, Rule, Sink};
+use tollgate_gha::{Action, Spanned};
+use tollgate_graph::{Graph, ImagePin, ImagePull, NodeId, NodeKind};
+use tollgate_model::addr::ImageRef;
+use tollgate_model::{Confidence, Impact, SourceFile, Span};
 use tollgate_scan::Input;
-use tollgate_shell::Fact;
-
-use crate::common::{ImageRef, job_index};
 
 pub struct UnpinnedImage;
 
@@ -17,140 +19,126 @@ impl Rule for UnpinnedImage {
         "unpinned-image"
     }
 
-    fn check_job(&self, _cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
+    fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let file = &job.input.source;
-        if let Some(img) = job.job.container.as_ref().and_then(|c| c.image.as_ref()) {
-            check(file, &img.value, img, "job container", out);
+        let Some(node) = cx.graph.job_node(&file.display, &job.job.id.value) else {
+            return;
+        };
+        let pulls = cx.graph.image_pulls(node);
+        // The job's own edges: the graph keeps one per image, so two services of one
+        // image are told apart by the model, which also names them.
+        let own = |img: &Spanned<String>| {
+            pulls
+                .iter()
+                .filter(|p| p.from == node)
+                .find(|p| reference(cx.graph, p.image) == Some(img.value.trim()))
+                .map(|p| p.pin)
+        };
+        if let Some(img) = job.job.container.as_ref().and_then(|c| c.image.as_ref())
+            && let Some(pin) = own(img)
+        {
+            check(file, &img.value, pin, img.span, "job container", out);
         }
         for s in &job.job.services {
-            if let Some(img) = &s.image {
+            if let Some(img) = &s.image
+                && let Some(pin) = own(img)
+            {
                 let what = s.id.as_ref().map_or_else(
                     || "service".to_owned(),
                     |id| format!("service `{}`", id.value),
                 );
-                check(file, &img.value, img, &what, out);
+                check(file, &img.value, pin, img.span, &what, out);
             }
         }
-        if let Some(j) = job_index(job.workflow, job.job) {
-            script_images(job.input, Some(j), &job.job.steps, out);
-        }
+        steps(cx.graph, file, node, &pulls, out);
     }
 
-    fn check_step(&self, _cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
-        if let Some(Spanned {
-            value: Uses::Docker { image },
-            span,
-        }) = &step.step.uses
-        {
-            check(
-                &step.input.source,
-                image,
-                &Spanned::new(image.clone(), *span),
-                "step image",
-                out,
-            );
-        }
-    }
-
-    fn check_action(&self, _cx: &Context<'_>, input: &Input, action: &Action, out: &mut Sink<'_>) {
-        if let Runs::Docker {
-            image: Some(img), ..
-        } = &action.runs
-        {
-            // `Dockerfile` or a path builds locally; only `docker://` names a registry image.
-            if let Some(name) = img.value.strip_prefix("docker://") {
-                check(&input.source, name, img, "docker action image", out);
+    fn check_action(&self, cx: &Context<'_>, input: &Input, _action: &Action, out: &mut Sink<'_>) {
+        let file = &input.source;
+        let Some(node) = cx
+            .graph
+            .input_id(&file.display)
+            .and_then(|i| cx.graph.file_node(i))
+        else {
+            return;
+        };
+        let pulls = cx.graph.image_pulls(node);
+        for p in pulls.iter().filter(|p| p.from == node) {
+            // `runs.image: docker://…`; a `Dockerfile` builds locally and is no edge.
+            if let (Some(image), Some(o)) = (reference(cx.graph, p.image), p.origin) {
+                check(file, image, p.pin, o.span(), "docker action image", out);
             }
         }
-        script_images(input, None, action.steps(), out);
+        steps(cx.graph, file, node, &pulls, out);
     }
 }
 
-/// The images the `run:` scripts of a job (`job` is its index) or of a composite action
-/// (`None`) pull, in one pass over the steps in order: what earlier steps built or ran is
-/// carried along rather than looked up again for every step, which was quadratic in the
-/// number of steps.
-fn script_images(input: &Input, job: Option<usize>, steps: &[Step], out: &mut Sink<'_>) {
-    // Tags of images built (`docker build -t`) so far: the full tags and their names.
-    let mut built: HashSet<&str> = HashSet::new();
-    // Whether an earlier step of the job runs a build script that mentions docker
-    // through another tool (`pnpm build:docker`, `make docker`, `./scripts/docker.sh`).
-    let mut scripted = false;
-    for step in steps {
-        let Some(a) = input
-            .script(job, step.index)
-            .and_then(|s| s.analysis.as_deref())
+/// The reference an image node names.
+fn reference(graph: &Graph, image: NodeId) -> Option<&str> {
+    match &graph.node(image)?.kind {
+        NodeKind::Image { reference } => Some(reference),
+        _ => None,
+    }
+}
+
+/// The pulls of the steps of `owner`: `uses: docker://…` and the commands of `run:`
+/// scripts.
+fn steps(graph: &Graph, file: &SourceFile, owner: NodeId, pulls: &[ImagePull], out: &mut Sink<'_>) {
+    for p in pulls.iter().filter(|p| p.from != owner) {
+        let (Some(from), Some(image), Some(o)) =
+            (graph.node(p.from), reference(graph, p.image), p.origin)
         else {
             continue;
         };
-        // An image built anywhere in the step counts, even after the pull.
-        for f in &a.facts {
-            if let Fact::ImageBuild(b) = f {
-                for tag in &b.tags {
-                    built.insert(tag);
-                    if let Some(name) = tag.split(':').next() {
-                        built.insert(name);
-                    }
+        match &from.kind {
+            NodeKind::Step { .. } => check(file, image, p.pin, o.span(), "step image", out),
+            NodeKind::Command { tool, .. } => {
+                // An image the job built itself is not pulled from a registry.
+                if p.built {
+                    continue;
+                }
+                let before = out.len();
+                check(
+                    file,
+                    image,
+                    p.pin,
+                    o.span(),
+                    &format!("`{tool}` image"),
+                    out,
+                );
+                if p.after_image_script {
+                    // `pnpm build:docker`, `make docker-image`: the job may have built
+                    // this image itself, in a script we cannot see.
+                    out.amend_since(
+                        before,
+                        Confidence::Low,
+                        "; an earlier step runs an image build script that may have built it locally",
+                    );
                 }
             }
+            _ => {}
         }
-        for f in &a.facts {
-            let Fact::Image(img) = f else { continue };
-            // Shell variables make the image a run-time choice, as expressions do; an
-            // image the job built itself is not pulled from a registry.
-            if img.image.contains('$') || built.contains(img.image.as_str()) {
-                continue;
-            }
-            let span = step
-                .run
-                .as_ref()
-                .map_or(step.span, |r| r.file_span(img.image_span));
-            let at = Spanned::new(img.image.clone(), span);
-            let what = format!("`{}` image", img.tool);
-            let before = out.len();
-            check(&input.source, &img.image, &at, &what, out);
-            if scripted {
-                // `pnpm build:docker`, `make docker-image`: the job may have built this
-                // image itself, in a script we cannot see.
-                out.amend_since(
-                    before,
-                    Confidence::Low,
-                    "; an earlier step runs an image build script that may have built it locally",
-                );
-            }
-        }
-        scripted = scripted
-            || (job.is_some()
-                && a.commands.iter().any(|c| {
-                    !matches!(c.name(), Some("docker" | "podman"))
-                        && c.args()
-                            .iter()
-                            .any(|w| w.as_str().is_some_and(|t| t.contains("docker")))
-                }));
     }
 }
 
-fn check(file: &SourceFile, image: &str, at: &Spanned<String>, what: &str, out: &mut Sink<'_>) {
+fn check(file: &SourceFile, image: &str, pin: ImagePin, at: Span, what: &str, out: &mut Sink<'_>) {
     // An image chosen at run time cannot be judged here.
-    if image.contains("${{") || image.is_empty() {
+    if image.is_empty() {
         return;
     }
-    let r = ImageRef::parse(image);
-    if r.is_pinned() {
-        return;
-    }
-    let (how, severity) = if r.is_floating() {
-        (
-            match r.tag {
+    let (how, severity) = match pin {
+        ImagePin::Digest | ImagePin::RunTime => return,
+        ImagePin::Floating => (
+            match ImageRef::parse(image).tag {
                 Some(_) => "the floating `latest` tag",
                 None => "no tag (implicitly `latest`)",
             },
             Impact::High,
-        )
-    } else {
-        ("a tag, which the publisher can move", Impact::Medium)
+        ),
+        ImagePin::Tag => ("a tag, which the publisher can move", Impact::Medium),
     };
-    out.at(file, at.span)
+    let r = ImageRef::parse(image);
+    out.at(file, at)
         .message(format!("{what} `{image}` is pinned to {how}, not a digest"))
         .severity(severity)
         .help(format!(

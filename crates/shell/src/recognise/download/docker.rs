@@ -152,6 +152,11 @@ pub(crate) fn docker(cx: &mut Recogniser<'_>, cmd: &Command) {
         }
         "build" => {
             let args = scan(rest, &DOCKER_BUILD);
+            let tags: Vec<&Word> = args
+                .iter()
+                .filter(|a| a.is('t', "tag"))
+                .filter_map(|a| a.value().map(|v| v.word))
+                .collect();
             let b = ImageBuild {
                 tool: if podman {
                     "podman build"
@@ -164,11 +169,8 @@ pub(crate) fn docker(cx: &mut Recogniser<'_>, cmd: &Command) {
                     .and_then(Arg::value_text)
                     .map(str::to_owned),
                 context: positionals(&args).next().map(|w| cx.text(w).into_owned()),
-                tags: args
-                    .iter()
-                    .filter(|a| a.is('t', "tag"))
-                    .filter_map(|a| a.value().map(|v| cx.text(v.word).into_owned()))
-                    .collect(),
+                tags: tags.iter().map(|w| cx.text(w).into_owned()).collect(),
+                tag_spans: tags.iter().map(|w| w.span).collect(),
                 pull: args.iter().any(|a| a.is('\0', "pull")),
                 span: cmd.span,
             };
