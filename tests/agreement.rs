@@ -1,6 +1,8 @@
 //! `graph`, `inventory` and `egress` read the same graph, so they agree on every job: the
 //! hosts a job reaches (outside GitHub's own service) and the token permissions it holds
 //! are the same in all three outputs, on the demo and on every repository of the corpus.
+//! `unpinned-image` is a query over the same graph: each of its findings is where a
+//! `pulls` edge into an image not pinned by digest is written.
 
 mod common;
 
@@ -197,4 +199,79 @@ fn missing_job_timeout_counts_the_hosts_of_the_graph() {
         messages["test"].contains("reaches `auth.docker.io` and 12 more hosts"),
         "{messages:#?}"
     );
+}
+
+/// (path, line, column) of a location in a JSON document.
+fn place(l: &Value) -> (String, u64, u64) {
+    (
+        l["path"].as_str().unwrap_or("").to_owned(),
+        l["line"].as_u64().unwrap_or(0),
+        l["column"].as_u64().unwrap_or(0),
+    )
+}
+
+/// How many `unpinned-image` findings of `path` there are; panics on one that is not
+/// at the origin of a `pulls` edge into an image node whose pin state is not a digest.
+fn unpinned_images_are_pulls_edges(path: &Path) -> usize {
+    let graph = doc("graph", path);
+    let images: BTreeMap<u64, &str> = graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "image")
+        .filter_map(|n| Some((n["id"].as_u64()?, n["attrs"]["reference"].as_str()?)))
+        .collect();
+    let unpinned: BTreeSet<(String, u64, u64)> = graph["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter(|e| e["kind"] == "pulls")
+        .filter(|e| {
+            e["to"]
+                .as_u64()
+                .and_then(|i| images.get(&i))
+                .is_some_and(|r| {
+                    tollgate_graph::ImagePin::of(r) != tollgate_graph::ImagePin::Digest
+                })
+        })
+        .map(|e| place(&e["location"]))
+        .collect();
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "unpinned-image",
+            "--min-confidence",
+            "low",
+            "--no-ignores",
+        ])
+        .arg(path)
+        .output()
+        .expect("runs");
+    let findings = json(&out.stdout);
+    let findings = findings["findings"].as_array().expect("findings");
+    for f in findings {
+        let at = place(&f["location"]);
+        assert!(
+            unpinned.contains(&at),
+            "{at:?} is no pulls edge into an unpinned image: {}",
+            f["message"]
+        );
+    }
+    findings.len()
+}
+
+#[test]
+fn unpinned_image_findings_are_pulls_edges_on_the_demo() {
+    assert!(unpinned_images_are_pulls_edges(&testdata("demo")) > 0);
+}
+
+#[test]
+fn unpinned_image_findings_are_pulls_edges_on_the_corpus() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    assert!(unpinned_images_are_pulls_edges(&corpus) > 0);
 }

@@ -49,8 +49,12 @@ impl Graph {
     /// step order; each edge once (the graph keeps one edge per source and image).
     #[must_use]
     pub fn image_pulls(&self, owner: NodeId) -> Vec<ImagePull> {
+        // Each source's edges in the order they are written (the graph lists a node's
+        // edges newest first).
         let pull = |from: NodeId, after: bool, out: &mut Vec<ImagePull>| {
-            for (e, image) in self.out_edges(from) {
+            let mut edges: Vec<_> = self.out_edges(from).collect();
+            edges.sort_by_key(|(e, image)| (e.origin, *image));
+            for (e, image) in edges {
                 if e.kind == EdgeKind::Pulls && self.is(image, Kind::Image) {
                     out.push(ImagePull {
                         from,
@@ -81,11 +85,13 @@ impl Graph {
         let mut scripted = false;
         for (_, step) in steps {
             pull(step, false, &mut out);
-            let commands: Vec<NodeId> = self
+            let mut commands: Vec<NodeId> = self
                 .out_edges(step)
                 .filter(|(e, t)| e.kind == EdgeKind::Runs && self.is(*t, Kind::Command))
                 .map(|(_, t)| t)
                 .collect();
+            // Command nodes are made in script order.
+            commands.sort_unstable();
             for &c in &commands {
                 for (e, t) in self.out_edges(c) {
                     if e.kind == EdgeKind::Builds
