@@ -39,10 +39,13 @@ jobs:
 
 /// The text of the workflow, the graph of a repository holding only it.
 fn build() -> (String, Graph) {
+    build_from(workflow())
+}
+
+fn build_from(text: String) -> (String, Graph) {
     let dir = tempfile::tempdir().expect("tempdir");
     let wf_dir = dir.path().join(".github/workflows");
     std::fs::create_dir_all(&wf_dir).expect("mkdir");
-    let text = workflow();
     std::fs::write(wf_dir.join("ci.yml"), &text).expect("write");
     let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
     assert!(s.diagnostics.is_empty(), "{:#?}", s.diagnostics);
@@ -63,7 +66,7 @@ fn reference(g: &Graph, n: NodeId) -> String {
     }
 }
 
-fn at<'a>(text: &'a str, o: Option<Origin>) -> &'a str {
+fn at(text: &str, o: Option<Origin>) -> &str {
     let s = o.expect("origin").span();
     &text[s.start..s.end]
 }
@@ -195,4 +198,32 @@ fn diagrams_leave_built_images_out_and_keep_the_numbering() {
     assert_eq!(diagram.diagram_id(after), after.index() - 1);
     let before = NodeId::new(0);
     assert_eq!(diagram.diagram_id(before), 0);
+}
+
+/// Thousands of steps that each build an image and run the one built before, after a
+/// step that runs a docker script: the pulls of the job are listed in one pass over its
+/// steps (a per-step search of what earlier steps built would be quadratic).
+#[test]
+fn many_builds_and_pulls_in_one_job_stay_linear() {
+    const STEPS: usize = 3000;
+    let mut text = String::from(
+        "on: push\njobs:\n  ci:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make docker\n",
+    );
+    for i in 0..STEPS {
+        text.push_str(&format!(
+            "      - run: docker build -t app{i}:ci . && docker run app{}:ci && docker run x{i}\n",
+            i.saturating_sub(1)
+        ));
+    }
+    let started = std::time::Instant::now();
+    let (_, g) = build_from(text);
+    let pulls = g.image_pulls(job(&g, "ci"));
+    let diagram = g.view(&GraphFilter::default()).for_diagram();
+    let elapsed = started.elapsed();
+    assert_eq!(pulls.len(), 2 * STEPS);
+    assert_eq!(pulls.iter().filter(|p| p.built).count(), STEPS);
+    assert!(pulls.iter().all(|p| p.after_image_script));
+    assert_eq!(g.built_only_images().len(), STEPS);
+    assert!(diagram.edges.iter().all(|e| e.kind != EdgeKind::Builds));
+    assert!(elapsed.as_secs() < 20, "{elapsed:?}");
 }

@@ -321,15 +321,14 @@ impl<'a> Collector<'a> {
             return None;
         }
         let host = image_host(reference)?;
-        let (name_part, digest) = reference
-            .split_once('@')
-            .map_or((reference, None), |(n, d)| (n, Some(d)));
-        let last = name_part.rsplit('/').next().unwrap_or(name_part);
-        let tag = last.split_once(':').map(|(_, t)| t);
-        let pinning = match (digest, tag) {
-            (Some(d), _) if d.starts_with("sha256:") && d.len() == 71 => Pinning::pinned("digest"),
-            (_, None | Some("latest")) => Pinning::floating("no tag or `latest`"),
-            (_, Some(_)) => Pinning::floating("tag"),
+        // The one reading of image references, which `unpinned-image` shares.
+        let parsed = tollgate_model::addr::ImageRef::parse(reference);
+        let pinning = if parsed.is_pinned() {
+            Pinning::pinned("digest")
+        } else if parsed.is_floating() {
+            Pinning::floating("no tag or `latest`")
+        } else {
+            Pinning::floating("tag")
         };
         let mut d = plain(
             DependencyKind::Image,

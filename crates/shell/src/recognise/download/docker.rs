@@ -133,7 +133,9 @@ pub(crate) fn docker(cx: &mut Recogniser<'_>, cmd: &Command) {
                 return;
             };
             let image = cx.text(img).into_owned();
-            let digest = image.split_once('@').map(|(_, d)| d.to_owned());
+            let digest = tollgate_model::addr::ImageRef::parse(&image)
+                .digest
+                .map(str::to_owned);
             let tool = match (podman, sub) {
                 (false, "pull") => "docker pull",
                 (false, "run") => "docker run",
