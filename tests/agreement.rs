@@ -132,75 +132,6 @@ fn agree(path: &Path) {
     assert!(checked > 0, "no job in {}", path.display());
 }
 
-#[test]
-fn graph_inventory_and_egress_agree_on_the_demo() {
-    agree(&testdata("demo"));
-}
-
-#[test]
-fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
-    let Some(corpus) = common::corpus() else {
-        return;
-    };
-    let mut repos: Vec<_> = std::fs::read_dir(&corpus)
-        .expect("corpus")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join(".github/workflows").is_dir())
-        .collect();
-    repos.sort();
-    assert!(repos.len() >= 30, "{} repositories", repos.len());
-    for r in &repos {
-        agree(r);
-    }
-}
-
-/// `missing-job-timeout` counts the hosts the egress pass gave the job in the graph,
-/// outside GitHub's own: on the demo, `publish` reaches PyPI's three hosts
-/// (files.pythonhosted.org, pypi.org, upload.pypi.org) besides GitHub, and `docker` only
-/// ghcr.io. Before, it added the inventory's own host names (`docker.io` for an image)
-/// to the egress ones and counted one host too many for every job pulling an image.
-#[test]
-fn missing_job_timeout_counts_the_hosts_of_the_graph() {
-    let out = tollgate()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--select",
-            "missing-job-timeout",
-        ])
-        .arg(testdata("demo"))
-        .output()
-        .expect("runs");
-    let doc = json(&out.stdout);
-    let messages: BTreeMap<String, String> = doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["job"].as_str().unwrap_or("").to_owned(),
-                f["message"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
-    assert!(
-        messages["publish"].contains("reaches `files.pythonhosted.org` and 2 more hosts"),
-        "{messages:#?}"
-    );
-    assert!(
-        messages["docker"].contains("reaches `ghcr.io` but"),
-        "{messages:#?}"
-    );
-    // `test` pulls node:20 and postgres:16 from Docker Hub: its three endpoints, not
-    // also `docker.io`.
-    assert!(
-        messages["test"].contains("reaches `auth.docker.io` and 12 more hosts"),
-        "{messages:#?}"
-    );
-}
-
 /// (path, line, column) of a location in a JSON document.
 fn place(l: &Value) -> (String, u64, u64) {
     (
@@ -274,4 +205,73 @@ fn unpinned_image_findings_are_pulls_edges_on_the_corpus() {
         return;
     };
     assert!(unpinned_images_are_pulls_edges(&corpus) > 0);
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_the_demo() {
+    agree(&testdata("demo"));
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut repos: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(".github/workflows").is_dir())
+        .collect();
+    repos.sort();
+    assert!(repos.len() >= 30, "{} repositories", repos.len());
+    for r in &repos {
+        agree(r);
+    }
+}
+
+/// `missing-job-timeout` counts the hosts the egress pass gave the job in the graph,
+/// outside GitHub's own: on the demo, `publish` reaches PyPI's three hosts
+/// (files.pythonhosted.org, pypi.org, upload.pypi.org) besides GitHub, and `docker` only
+/// ghcr.io. Before, it added the inventory's own host names (`docker.io` for an image)
+/// to the egress ones and counted one host too many for every job pulling an image.
+#[test]
+fn missing_job_timeout_counts_the_hosts_of_the_graph() {
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "missing-job-timeout",
+        ])
+        .arg(testdata("demo"))
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let messages: BTreeMap<String, String> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["job"].as_str().unwrap_or("").to_owned(),
+                f["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        messages["publish"].contains("reaches `files.pythonhosted.org` and 2 more hosts"),
+        "{messages:#?}"
+    );
+    assert!(
+        messages["docker"].contains("reaches `ghcr.io` but"),
+        "{messages:#?}"
+    );
+    // `test` pulls node:20 and postgres:16 from Docker Hub: its three endpoints, not
+    // also `docker.io`.
+    assert!(
+        messages["test"].contains("reaches `auth.docker.io` and 12 more hosts"),
+        "{messages:#?}"
+    );
 }
