@@ -198,3 +198,69 @@ fn missing_job_timeout_counts_the_hosts_of_the_graph() {
         "{messages:#?}"
     );
 }
+
+/// The places `missing-fallback` reports, as (path, line, column).
+type Sites = BTreeSet<(String, u64, u64)>;
+
+/// `missing-fallback` and `inventory` read the same delivery dependencies (the delivery
+/// pass's record): the rule reports exactly the places where the inventory lists an
+/// external dependency used with no fallback (caches themselves aside).
+fn fallbacks_agree(path: &Path) -> usize {
+    let inventory = doc("inventory", path);
+    let mut listed = Sites::new();
+    for d in inventory["dependencies"].as_array().expect("dependencies") {
+        if d["external"] != true || d["kind"] == "cache" {
+            continue;
+        }
+        for u in d["uses"].as_array().expect("uses") {
+            if u["fallbacks"].as_array().is_some_and(|f| f.is_empty()) {
+                let at = &u["location"];
+                listed.insert((
+                    at["path"].as_str().unwrap_or("").to_owned(),
+                    at["line"].as_u64().unwrap_or(0),
+                    at["column"].as_u64().unwrap_or(0),
+                ));
+            }
+        }
+    }
+    let out = tollgate()
+        .args(["check", "--format", "json", "--select", "missing-fallback"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    let check = json(&out.stdout);
+    let mut reported = Sites::new();
+    for f in check["findings"].as_array().expect("findings") {
+        let at = &f["location"];
+        reported.insert((
+            at["path"].as_str().unwrap_or("").to_owned(),
+            at["line"].as_u64().unwrap_or(0),
+            at["column"].as_u64().unwrap_or(0),
+        ));
+    }
+    assert_eq!(
+        reported,
+        listed,
+        "missing-fallback against inventory in {}",
+        path.display()
+    );
+    reported.len()
+}
+
+#[test]
+fn missing_fallback_reports_what_the_inventory_lists_without_fallback() {
+    assert!(fallbacks_agree(&testdata("demo")) > 0);
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut total = 0;
+    for e in std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter_map(Result::ok)
+    {
+        if e.path().join(".github/workflows").is_dir() {
+            total += fallbacks_agree(&e.path());
+        }
+    }
+    assert!(total > 0, "no missing-fallback finding in the corpus");
+}
