@@ -722,7 +722,7 @@ mod tests {
         let keys = ["a", "b", "c"];
         let mut t = SharedTable::default();
         let mut nodes: Vec<&str> = Vec::new();
-        let mut get = |t: &mut SharedTable, nodes: &mut Vec<&'static str>, k: &'static str| {
+        let get = |t: &mut SharedTable, nodes: &mut Vec<&'static str>, k: &'static str| {
             // Every key has the same hash.
             match t.find(7, |i| nodes[i] == k) {
                 Ok(i) => i,
