@@ -69,6 +69,27 @@ const fn is_dependency(kind: EdgeKind) -> bool {
 }
 
 impl Graph {
+    /// The command node `step` runs at `origin` (the command's span in its file).
+    #[must_use]
+    pub fn command_at(&self, step: NodeId, origin: Origin) -> Option<NodeId> {
+        self.out_edges(step)
+            .find(|(e, t)| {
+                e.kind == EdgeKind::Runs && self.node(*t).and_then(|n| n.origin) == Some(origin)
+            })
+            .map(|(_, t)| t)
+    }
+
+    /// The files (lockfiles, requirement and constraint files) `command` installs from,
+    /// each with where the command names it (the install itself for a project's
+    /// lockfile, found in its directory or the nearest one above).
+    #[must_use]
+    pub fn installed_files(&self, command: NodeId) -> Vec<(NodeId, Option<Origin>)> {
+        self.out_edges(command)
+            .filter(|(e, t)| e.kind == EdgeKind::Installs && self.is(*t, Kind::Lockfile))
+            .map(|(e, t)| (t, e.origin))
+            .collect()
+    }
+
     /// Every job node, in id order.
     pub fn jobs(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.nodes_of(Kind::Job)
