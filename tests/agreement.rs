@@ -130,16 +130,9 @@ fn agree(path: &Path) {
     assert!(checked > 0, "no job in {}", path.display());
 }
 
-#[test]
-fn graph_inventory_and_egress_agree_on_the_demo() {
-    agree(&testdata("demo"));
-}
-
-#[test]
-fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
-    let Some(corpus) = common::corpus() else {
-        return;
-    };
+/// The repositories of the corpus with workflows, sorted; `None` without the corpus.
+fn corpus_repositories() -> Option<Vec<std::path::PathBuf>> {
+    let corpus = common::corpus()?;
     let mut repos: Vec<_> = std::fs::read_dir(&corpus)
         .expect("corpus")
         .filter_map(Result::ok)
@@ -148,6 +141,19 @@ fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
         .collect();
     repos.sort();
     assert!(repos.len() >= 30, "{} repositories", repos.len());
+    Some(repos)
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_the_demo() {
+    agree(&testdata("demo"));
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
+    let Some(repos) = corpus_repositories() else {
+        return;
+    };
     for r in &repos {
         agree(r);
     }
@@ -308,7 +314,10 @@ fn checkouts_agree(path: &Path) -> usize {
         if e["kind"] != "checks-out" {
             continue;
         }
-        let step = e["from"].as_u64().and_then(|i| nodes.get(&i)).expect("from");
+        let step = e["from"]
+            .as_u64()
+            .and_then(|i| nodes.get(&i))
+            .expect("from");
         assert_eq!(step["kind"], "step", "{e}");
         let workflow = step["parent"]
             .as_u64()
@@ -347,16 +356,9 @@ fn dangerous_trigger_findings_are_the_checkouts_of_the_graph() {
         checkouts_agree(&testdata("rules/dangerous-trigger/clean-pull-request")),
         0
     );
-    let Some(corpus) = common::corpus() else {
+    let Some(repos) = corpus_repositories() else {
         return;
     };
-    let mut repos: Vec<_> = std::fs::read_dir(&corpus)
-        .expect("corpus")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join(".github/workflows").is_dir())
-        .collect();
-    repos.sort();
     let found: usize = repos.iter().map(|r| checkouts_agree(r)).sum();
     // python-poetry's docs workflow (`pull_request_target`) and wasmtime's performance
     // workflow (`issue_comment`, a fetch and a checkout of pull request refs).

@@ -97,8 +97,8 @@ impl tollgate_graph::Pass for Pass {
                     };
                     for (span, what) in hits {
                         let at = Origin::new(id, span);
-                        let target =
-                            *code.get_or_insert_with(|| graph.code_node(PULL_REQUEST_HEAD, Some(at)));
+                        let target = *code
+                            .get_or_insert_with(|| graph.code_node(PULL_REQUEST_HEAD, Some(at)));
                         graph.add_edge(node, target, EdgeKind::ChecksOut, Some(at));
                         record.what.insert(at, what);
                     }

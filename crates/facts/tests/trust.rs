@@ -24,7 +24,11 @@ fn checkouts(s: &Scan, g: &Graph) -> Vec<(NodeId, NodeId, String)> {
         .filter(|(_, _, e)| e.kind == EdgeKind::ChecksOut)
         .map(|(f, t, e)| {
             let o = e.origin.expect("a checkout edge has an origin");
-            (f, t, s.inputs[o.input().0].source.slice(o.span()).to_owned())
+            (
+                f,
+                t,
+                s.inputs[o.input().0].source.slice(o.span()).to_owned(),
+            )
         })
         .collect()
 }
@@ -120,7 +124,10 @@ jobs:
     let edges = checkouts(&s, &g);
     assert_eq!(edges.len(), 1, "{edges:?}");
     let (step, _, text) = &edges[0];
-    assert_eq!(text, "git fetch origin pull/${{ github.event.number }}/head");
+    assert_eq!(
+        text,
+        "git fetch origin pull/${{ github.event.number }}/head"
+    );
     assert_eq!(step_label(&g, *step), (Some(0), 1));
     let (at, _) = g.checkouts_of(*step)[0];
     assert_eq!(
@@ -177,7 +184,8 @@ jobs:
 #[test]
 fn many_checkouts_share_one_code_node() {
     let n = 3000;
-    let mut text = String::from("on: pull_request_target\njobs:\n  t:\n    runs-on: x\n    steps:\n");
+    let mut text =
+        String::from("on: pull_request_target\njobs:\n  t:\n    runs-on: x\n    steps:\n");
     for _ in 0..n {
         text.push_str(
             "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.head_ref }}\n",

@@ -203,7 +203,10 @@ mod tests {
         );
         assert_eq!(match_context(p, "github.event"), None);
         assert_eq!(match_context(p, "github.event.commits.*.id"), None);
-        assert_eq!(match_context("inputs.*", "inputs.name"), Some(ContextMatch::Exact));
+        assert_eq!(
+            match_context("inputs.*", "inputs.name"),
+            Some(ContextMatch::Exact)
+        );
         assert_eq!(
             match_context("github.head_ref", "github.head_ref"),
             Some(ContextMatch::Exact)

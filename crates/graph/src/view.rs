@@ -395,9 +395,7 @@ impl<'g> GraphView<'g> {
                 .edges
                 .iter()
                 .copied()
-                .filter(|e| {
-                    !edge_kinds.contains(&e.kind) && !dropped(&e.from) && !dropped(&e.to)
-                })
+                .filter(|e| !edge_kinds.contains(&e.kind) && !dropped(&e.from) && !dropped(&e.to))
                 .collect(),
             unmatched: self.unmatched.clone(),
             cluster: self
