@@ -13,7 +13,11 @@ use tollgate_model::Diagnostic;
 use tollgate_scan::Scan;
 
 /// The passes, in the order they run: a later pass may read what an earlier one wrote.
-const PASSES: &[&dyn Pass] = &[&tollgate_egress::Pass, &tollgate_inventory::Pass, &trust::Pass];
+const PASSES: &[&dyn Pass] = &[
+    &tollgate_egress::Pass,
+    &tollgate_inventory::Pass,
+    &trust::Pass,
+];
 
 /// The graph of a scan with every pass run.
 #[must_use]

@@ -582,6 +582,21 @@ impl Graph {
         )
     }
 
+    /// Whether anyone (not only collaborators, the clock or a caller) can fire some
+    /// `on:` event of `workflow`, privileged or not.
+    #[must_use]
+    pub fn anyone_can_trigger(&self, workflow: NodeId) -> bool {
+        self.triggers_of(workflow).into_iter().any(|t| {
+            matches!(
+                self.node(t).map(|n| &n.kind),
+                Some(NodeKind::Trigger {
+                    trust: Trust::Anyone,
+                    ..
+                })
+            )
+        })
+    }
+
     /// The `on:` event of `workflow` that anyone can fire with the base repository's
     /// token and secrets, the most dangerous first (the knowledge base lists them in that
     /// order) when it has several: what findings name as the trigger.

@@ -8,7 +8,7 @@ use tollgate_engine::{Context, Rule, Sink, StepCx, StepOwner};
 use tollgate_gha::{
     ContextMatch, Env, Step, Uses, Workflow, context_references, expressions, match_context,
 };
-use tollgate_graph::{NodeKind, Trust};
+use tollgate_graph::NodeKind;
 use tollgate_model::{Confidence, Impact, Location, Span};
 use tollgate_scan::Input;
 use tollgate_shell::{EnvTarget, Fact};
@@ -73,17 +73,7 @@ impl Rule for TemplateInjection {
             cx.graph.file_node(id)
         });
         let privileged = workflow_node.and_then(|w| cx.graph.untrusted_privileged_trigger(w));
-        let anyone = workflow_node.is_some_and(|w| {
-            cx.graph.triggers_of(w).into_iter().any(|t| {
-                matches!(
-                    cx.graph.node(t).map(|n| &n.kind),
-                    Some(NodeKind::Trigger {
-                        trust: Trust::Anyone,
-                        ..
-                    })
-                )
-            })
-        });
+        let anyone = workflow_node.is_some_and(|w| cx.graph.anyone_can_trigger(w));
         let severity = match wf {
             Some(_) if privileged.is_some() => Impact::High,
             Some(_) if anyone => Impact::Medium,
