@@ -207,16 +207,9 @@ fn unpinned_image_findings_are_pulls_edges_on_the_corpus() {
     assert!(unpinned_images_are_pulls_edges(&corpus) > 0);
 }
 
-#[test]
-fn graph_inventory_and_egress_agree_on_the_demo() {
-    agree(&testdata("demo"));
-}
-
-#[test]
-fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
-    let Some(corpus) = common::corpus() else {
-        return;
-    };
+/// The repositories of the corpus with workflows, sorted; `None` without the corpus.
+fn corpus_repositories() -> Option<Vec<std::path::PathBuf>> {
+    let corpus = common::corpus()?;
     let mut repos: Vec<_> = std::fs::read_dir(&corpus)
         .expect("corpus")
         .filter_map(Result::ok)
@@ -225,6 +218,19 @@ fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
         .collect();
     repos.sort();
     assert!(repos.len() >= 30, "{} repositories", repos.len());
+    Some(repos)
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_the_demo() {
+    agree(&testdata("demo"));
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
+    let Some(repos) = corpus_repositories() else {
+        return;
+    };
     for r in &repos {
         agree(r);
     }
@@ -274,4 +280,164 @@ fn missing_job_timeout_counts_the_hosts_of_the_graph() {
         messages["test"].contains("reaches `auth.docker.io` and 12 more hosts"),
         "{messages:#?}"
     );
+}
+
+/// The places `missing-fallback` reports, as (path, line, column).
+type Sites = BTreeSet<(String, u64, u64)>;
+
+/// `missing-fallback` and `inventory` read the same delivery dependencies (the delivery
+/// pass's record): the rule reports exactly the places where the inventory lists an
+/// external dependency used with no fallback (caches themselves aside).
+fn fallbacks_agree(path: &Path) -> usize {
+    let inventory = doc("inventory", path);
+    let mut listed = Sites::new();
+    for d in inventory["dependencies"].as_array().expect("dependencies") {
+        if d["external"] != true || d["kind"] == "cache" {
+            continue;
+        }
+        for u in d["uses"].as_array().expect("uses") {
+            if u["fallbacks"].as_array().is_some_and(|f| f.is_empty()) {
+                let at = &u["location"];
+                listed.insert((
+                    at["path"].as_str().unwrap_or("").to_owned(),
+                    at["line"].as_u64().unwrap_or(0),
+                    at["column"].as_u64().unwrap_or(0),
+                ));
+            }
+        }
+    }
+    let out = tollgate()
+        .args(["check", "--format", "json", "--select", "missing-fallback"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    let check = json(&out.stdout);
+    let mut reported = Sites::new();
+    for f in check["findings"].as_array().expect("findings") {
+        let at = &f["location"];
+        reported.insert((
+            at["path"].as_str().unwrap_or("").to_owned(),
+            at["line"].as_u64().unwrap_or(0),
+            at["column"].as_u64().unwrap_or(0),
+        ));
+    }
+    assert_eq!(
+        reported,
+        listed,
+        "missing-fallback against inventory in {}",
+        path.display()
+    );
+    reported.len()
+}
+
+#[test]
+fn missing_fallback_reports_what_the_inventory_lists_without_fallback() {
+    assert!(fallbacks_agree(&testdata("demo")) > 0);
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut total = 0;
+    for e in std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter_map(Result::ok)
+    {
+        if e.path().join(".github/workflows").is_dir() {
+            total += fallbacks_agree(&e.path());
+        }
+    }
+    assert!(total > 0, "no missing-fallback finding in the corpus");
+}
+
+/// `dangerous-trigger` is a query over the trust facts of the graph, so the two agree:
+/// every finding lies in a step with a `checks-out` edge, in a job whose workflow has a
+/// trigger anyone can fire with the base repository's token and secrets; and every
+/// `checks-out` edge of the graph is at a finding (the graph draws one edge per step,
+/// at one of the step's checkouts, so a step with two is at two findings).
+fn checkouts_agree(path: &Path) -> usize {
+    let graph = doc("graph", path);
+    let out = tollgate()
+        .args(["check", "--format", "json", "--select", "dangerous-trigger"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    let check = json(&out.stdout);
+    let nodes: BTreeMap<u64, &Value> = graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| Some((n["id"].as_u64()?, n)))
+        .collect();
+    let at = |l: &Value| {
+        (
+            l["path"].as_str().unwrap_or("").to_owned(),
+            l["line"].as_u64().unwrap_or(0),
+            l["column"].as_u64().unwrap_or(0),
+        )
+    };
+    // Workflows with a privileged trigger anyone can fire, by node id.
+    let privileged: BTreeSet<u64> = nodes
+        .values()
+        .filter(|n| {
+            n["kind"] == "trigger"
+                && n["attrs"]["trust"] == "anyone"
+                && n["attrs"]["privileged"] == "true"
+        })
+        .filter_map(|n| n["parent"].as_u64())
+        .collect();
+    // Steps with a `checks-out` edge (by where the step is written), and where each edge is.
+    let mut steps = BTreeSet::new();
+    let mut edges = BTreeSet::new();
+    for e in graph["edges"].as_array().expect("edges") {
+        if e["kind"] != "checks-out" {
+            continue;
+        }
+        let step = e["from"]
+            .as_u64()
+            .and_then(|i| nodes.get(&i))
+            .expect("from");
+        assert_eq!(step["kind"], "step", "{e}");
+        let workflow = step["parent"]
+            .as_u64()
+            .and_then(|j| nodes.get(&j))
+            .and_then(|j| j["parent"].as_u64())
+            .expect("step → job → workflow");
+        assert!(privileged.contains(&workflow), "{e} in {}", path.display());
+        steps.insert(at(&step["location"]));
+        edges.insert(at(&e["location"]));
+    }
+    let findings = check["findings"].as_array().expect("findings");
+    let mut located = BTreeSet::new();
+    for f in findings {
+        let hops = f["path"].as_array().expect("path");
+        let step = &hops[hops.len() - 2];
+        assert!(
+            steps.contains(&at(&step["location"])),
+            "finding outside a step with a checks-out edge: {f}"
+        );
+        located.insert(at(&f["location"]));
+    }
+    assert!(
+        edges.is_subset(&located),
+        "checks-out edges without a finding in {}: {:?}",
+        path.display(),
+        edges.difference(&located).collect::<Vec<_>>()
+    );
+    findings.len()
+}
+
+#[test]
+fn dangerous_trigger_findings_are_the_checkouts_of_the_graph() {
+    assert!(checkouts_agree(&testdata("rules/dangerous-trigger/fires-prt-head-sha")) > 0);
+    assert!(checkouts_agree(&testdata("rules/dangerous-trigger/fires-gh-pr-checkout")) > 0);
+    assert_eq!(
+        checkouts_agree(&testdata("rules/dangerous-trigger/clean-pull-request")),
+        0
+    );
+    let Some(repos) = corpus_repositories() else {
+        return;
+    };
+    let found: usize = repos.iter().map(|r| checkouts_agree(r)).sum();
+    // python-poetry's docs workflow (`pull_request_target`) and wasmtime's performance
+    // workflow (`issue_comment`, a fetch and a checkout of pull request refs).
+    assert!(found >= 3, "{found} findings");
 }

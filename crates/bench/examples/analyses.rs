@@ -1,6 +1,6 @@
-//! Where the heap goes after the graph: the egress and the delivery dependencies every
-//! job gets (the analyses the rules share for the whole run), then the
-//! rules with those analyses and without them.
+//! Where the heap goes after the graph: each pass's record (the egress and the delivery
+//! dependencies of every job, which the commands and rules share for the whole run),
+//! then the rules.
 //! `cargo run --release -p tollgate-bench --example analyses -- PATH`
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -30,11 +30,8 @@ fn main() {
         "egress pass",
         &format!("{} jobs", tollgate_egress::of(&g).jobs.len()),
     );
-    let jobs: Vec<_> = g.jobs().collect();
-    let deps = tollgate_inventory::all_job_dependencies(&s, &g, &jobs);
-    report("dependencies of every job", &format!("{} jobs", deps.len()));
-    drop(deps);
-    report("(dropped)", "");
+    let _ = tollgate_graph::Pass::run(&tollgate_inventory::Pass, &s, &mut g);
+    report("delivery pass", &format!("{} jobs", g.jobs().count()));
     let out = tollgate_engine::run(
         tollgate_rules::rules(),
         &s,
@@ -43,6 +40,4 @@ fn main() {
         &tollgate_engine::RunOptions::default(),
     );
     report("rules", &format!("{} findings", out.findings.len()));
-    drop(out.analyses);
-    report("rules without the analyses", "");
 }

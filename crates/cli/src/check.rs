@@ -179,14 +179,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     // The process ends right after this: freeing millions of small allocations one by one
     // (a tenth of a large run) is work the operating system does at once on exit.
     drop(sources);
-    std::mem::forget((
-        scan,
-        graph,
-        outcome.findings,
-        outcome.analyses,
-        diagnostics,
-        text,
-    ));
+    std::mem::forget((scan, graph, outcome.findings, diagnostics, text));
     Ok(code)
 }
 

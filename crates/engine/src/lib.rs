@@ -8,13 +8,11 @@
 
 pub mod catalog;
 pub mod config;
-mod memo;
 mod rule;
 mod run;
 pub mod suppress;
 
 pub use catalog::{Page, RuleMeta};
 pub use config::{Config, ConfigError};
-pub use memo::Memo;
 pub use rule::{Context, FindingBuilder, JobCx, Rule, Sink, StepCx, StepOwner, WorkflowCx};
 pub use run::{Outcome, RegisteredRule, RunOptions, Selector, context_path, run};

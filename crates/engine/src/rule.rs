@@ -17,8 +17,6 @@ pub struct Context<'a> {
     pub scan: &'a Scan,
     pub graph: &'a tollgate_graph::Graph,
     pub config: &'a Config,
-    /// Analyses several rules derive from the scan and graph, computed once per run.
-    pub memo: &'a crate::Memo,
 }
 
 pub struct WorkflowCx<'a> {
@@ -95,13 +93,6 @@ impl StepCx<'_> {
 pub trait Rule: Send + Sync {
     /// The rule id, identical to the catalog page's `id`.
     fn id(&self) -> &'static str;
-
-    /// Called once per run for each enabled rule, before any check and outside the
-    /// parallel fan-out: the place to compute analyses shared through [`Context::memo`]
-    /// (which may be parallel themselves). Computing them lazily inside a check would let
-    /// a worker thread waiting in the shared computation pick up another check that
-    /// waits for the same computation.
-    fn prepare(&self, _cx: &Context<'_>) {}
 
     fn check_workflow(&self, _cx: &Context<'_>, _wf: &WorkflowCx<'_>, _out: &mut Sink<'_>) {}
     fn check_job(&self, _cx: &Context<'_>, _job: &JobCx<'_>, _out: &mut Sink<'_>) {}

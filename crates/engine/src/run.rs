@@ -48,14 +48,9 @@ pub struct Outcome {
     /// Findings hidden by suppressions (shown with `--no-ignores`).
     pub suppressed: usize,
     /// Time each active rule spent, summed over its tasks on every thread (so the sum
-    /// can exceed the wall time of the stage), most expensive first. The shared
-    /// analyses a rule computes in `prepare` count towards the rule that computed them.
+    /// can exceed the wall time of the stage), most expensive first. Analyses shared
+    /// between rules and commands are graph passes, timed with the graph.
     pub rule_times: Vec<(&'static str, std::time::Duration)>,
-    /// The analyses the rules shared (the delivery dependencies of every job; the
-    /// egress of every job is the graph's, from its egress pass). They are handed back so that the caller decides when to free them: freeing
-    /// them takes a noticeable share of a large run, which a process about to exit can
-    /// leave to the operating system.
-    pub analyses: crate::Memo,
 }
 
 /// The level a rule runs at, or `None` when it does not run.
@@ -89,15 +84,12 @@ pub fn run(
         .iter()
         .filter_map(|r| effective_level(r, config, opts).map(|l| (r, l)))
         .collect();
-    let memo = crate::Memo::default();
     // Nanoseconds per active rule, summed over its tasks.
     let busy: Vec<AtomicU64> = active.iter().map(|_| AtomicU64::new(0)).collect();
-    let mut diagnostics_early = Vec::new();
     let cx = Context {
         scan,
         graph,
         config,
-        memo: &memo,
     };
     let inputs: Vec<&Input> = scan
         .inputs
@@ -105,10 +97,6 @@ pub fn run(
         .filter(|i| !config.is_excluded(&i.source.display))
         .collect();
 
-    for ((r, level), busy) in active.iter().zip(&busy) {
-        let (_, failed) = contained(r, *level, busy, |_| r.rule.prepare(&cx));
-        diagnostics_early.extend(failed.map(|d| *d));
-    }
     // One task per (input, rule) pair for file hooks, one per rule for scan hooks; the
     // result of pair (i, r) is at `i * active.len() + r`.
     let per_input = inputs.par_iter().flat_map_iter(|input| {
@@ -126,7 +114,7 @@ pub fn run(
 
     // Sized once: findings are large, and growing the vector moved them over and over.
     let mut findings = Vec::with_capacity(results.iter().map(|r| r.0.len()).sum());
-    let mut diagnostics = diagnostics_early;
+    let mut diagnostics = Vec::new();
     for (f, d) in results {
         findings.extend(f);
         diagnostics.extend(d.map(|d| *d));
@@ -161,7 +149,6 @@ pub fn run(
         diagnostics,
         suppressed,
         rule_times,
-        analyses: memo,
     }
 }
 

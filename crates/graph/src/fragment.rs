@@ -107,12 +107,45 @@ pub(crate) struct FragmentBuilder<'a> {
     pub resolver: &'a Resolver,
     pub frag: Fragment,
     /// The shared nodes this fragment already holds, so that a key repeated inside one
-    /// file (the registry of every package of a lockfile) becomes one fragment node: the
-    /// key's hash to the node holding it (the key itself stays in the node, not copied).
-    shared: HashMap<u64, usize>,
+    /// file (the registry of every package of a lockfile) becomes one fragment node.
+    shared: SharedTable,
+}
+
+/// The fragment's shared nodes by their key's hash; the keys themselves stay in the
+/// nodes, not copied.
+#[derive(Default)]
+struct SharedTable {
+    first: HashMap<u64, usize>,
     /// Nodes whose key's hash another key of this fragment has (64-bit hashes almost
     /// never collide, but a collision must not merge two nodes).
     collided: Vec<usize>,
+}
+
+impl SharedTable {
+    /// The node holding `key` (`holds(i)` says whether node `i` does), or else whether
+    /// another key has the same hash (the new node is then a collision).
+    fn find(&self, hash: u64, holds: impl Fn(usize) -> bool) -> Result<usize, bool> {
+        let Some(&first) = self.first.get(&hash) else {
+            return Err(false);
+        };
+        if holds(first) {
+            return Ok(first);
+        }
+        self.collided
+            .iter()
+            .copied()
+            .find(|&i| holds(i))
+            .ok_or(true)
+    }
+
+    /// Record node `i` for a key `find` did not find (`collided` is what it returned).
+    fn insert(&mut self, hash: u64, i: usize, collided: bool) {
+        if collided {
+            self.collided.push(i);
+        } else {
+            self.first.insert(hash, i);
+        }
+    }
 }
 
 impl<'a> FragmentBuilder<'a> {
@@ -122,8 +155,7 @@ impl<'a> FragmentBuilder<'a> {
             input,
             resolver,
             frag: Fragment::default(),
-            shared: HashMap::default(),
-            collided: Vec::new(),
+            shared: SharedTable::default(),
         }
     }
 
@@ -172,23 +204,17 @@ impl<'a> FragmentBuilder<'a> {
         span: Option<Span>,
     ) -> (FRef, bool) {
         let key = Hashed::new(key);
-        let holds = |i: usize| self.frag.nodes[i].key.as_ref() == Some(&key);
-        let first = self.shared.get(&key.hash).copied();
-        if let Some(i) = first.filter(|&i| holds(i)) {
-            return (FRef::Local(i), false);
-        }
-        if first.is_some()
-            && let Some(&i) = self.collided.iter().find(|&&i| holds(i))
+        let nodes = &self.frag.nodes;
+        let collided = match self
+            .shared
+            .find(key.hash, |i| nodes[i].key.as_ref() == Some(&key))
         {
-            return (FRef::Local(i), false);
-        }
+            Ok(i) => return (FRef::Local(i), false),
+            Err(collided) => collided,
+        };
         let origin = span.map(|s| self.origin(s));
         let i = self.frag.nodes.len();
-        if first.is_some() {
-            self.collided.push(i);
-        } else {
-            self.shared.insert(key.hash, i);
-        }
+        self.shared.insert(key.hash, i, collided);
         self.frag.nodes.push(FNode {
             key: Some(key),
             kind: kind(),
@@ -468,9 +494,12 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
     );
     if let Some(on) = &wf.on {
         for t in &on.events {
+            let (trust, privileged) = tollgate_kb::triggers().of(&t.event.value);
             let tn = cx.local(
                 NodeKind::Trigger {
                     event: t.event.value.clone(),
+                    trust,
+                    privileged,
                 },
                 t.event.span,
                 Some(&wnode),
@@ -701,4 +730,33 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
         _ => {}
     }
     cx.frag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SharedTable;
+
+    /// Two keys with one hash stay two nodes, and each is found again.
+    #[test]
+    fn keys_whose_hashes_collide_stay_apart() {
+        let keys = ["a", "b", "c"];
+        let mut t = SharedTable::default();
+        let mut nodes: Vec<&str> = Vec::new();
+        let get = |t: &mut SharedTable, nodes: &mut Vec<&'static str>, k: &'static str| {
+            // Every key has the same hash.
+            match t.find(7, |i| nodes[i] == k) {
+                Ok(i) => i,
+                Err(collided) => {
+                    nodes.push(k);
+                    t.insert(7, nodes.len() - 1, collided);
+                    nodes.len() - 1
+                }
+            }
+        };
+        let first: Vec<usize> = keys.iter().map(|k| get(&mut t, &mut nodes, k)).collect();
+        assert_eq!(first, [0, 1, 2]);
+        let again: Vec<usize> = keys.iter().map(|k| get(&mut t, &mut nodes, k)).collect();
+        assert_eq!(again, [0, 1, 2]);
+        assert_eq!(nodes, keys);
+    }
 }

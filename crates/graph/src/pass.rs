@@ -92,6 +92,24 @@ impl Graph {
         n
     }
 
+    /// The node standing for untrusted code of kind `what` (`pull request head`), added
+    /// at `origin` (where it is first checked out) if the graph has none.
+    pub fn code_node(&mut self, what: &str, origin: Option<Origin>) -> NodeId {
+        if let Some(n) = self
+            .nodes_of(crate::model::Kind::Code)
+            .find(|&n| matches!(self.node(n).map(|x| &x.kind), Some(NodeKind::Code { what: w }) if w == what))
+        {
+            return n;
+        }
+        self.inner.add_node(Node {
+            kind: NodeKind::Code {
+                what: what.to_owned(),
+            },
+            origin,
+            parent: None,
+        })
+    }
+
     /// Make room for `additional` more edges (a pass about to add many).
     pub fn reserve_edges(&mut self, additional: usize) {
         self.inner.reserve_edges(additional);

@@ -72,7 +72,7 @@ struct Collector<'a> {
 
 /// The dependencies of every job in `jobs`, in parallel, in the same order.
 #[must_use]
-pub fn all_job_dependencies(
+pub(crate) fn all_job_dependencies(
     scan: &Scan,
     graph: &Graph,
     jobs: &[NodeId],
@@ -85,7 +85,7 @@ pub fn all_job_dependencies(
 
 /// The dependencies of `job`, one per distinct dependency, in order of first appearance.
 #[must_use]
-pub fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<JobDependency> {
+pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<JobDependency> {
     let model = graph.job_model(scan, job);
     let mut c = Collector {
         scan,

@@ -8,23 +8,26 @@
 //! Worst items come first: external dependencies without a fallback, then unpinned ones;
 //! jobs with write tokens, OIDC and secrets.
 //!
-//! [`job_dependencies`] is the per-job half, shared with the `missing-fallback` and
-//! `missing-job-timeout` rules so the report and the rules never disagree. The renderers
+//! The per-job half runs once per run as a graph pass ([`Pass`], listed in
+//! `tollgate_facts`); [`build`] and the `missing-fallback` rule read its record through
+//! [`dependencies`], so the report and the rule never disagree. The renderers
 //! (Markdown, JSON, CSV) are in `tollgate-report`: this crate only computes.
 
 mod collect;
 pub mod data;
 mod identity;
 mod model;
+mod pass;
 
 use std::collections::BTreeMap;
 
-pub use collect::{all_job_dependencies, is_platform_host, job_dependencies, manager_ecosystem};
+pub use collect::{is_platform_host, manager_ecosystem};
 pub use identity::job_identity;
 pub use model::{
     Dependency, DependencyKind, DependencyUse, Fallback, FallbackKind, Inventory, JobDependency,
     JobIdentity, JobRef, Pinning, Site, Totals,
 };
+pub use pass::{Deliveries, Pass, dependencies};
 use tollgate_graph::{Graph, NodeId, NodeKind};
 use tollgate_scan::Scan;
 
@@ -49,13 +52,14 @@ pub fn job_ref(graph: &Graph, job: NodeId) -> JobRef {
     }
 }
 
-/// Build the inventory of a scan.
+/// Build the inventory of a scan from its graph, built with the passes
+/// (`tollgate_facts::graph`): the delivery dependencies are the delivery pass's record.
 #[must_use]
 pub fn build(scan: &Scan, graph: &Graph) -> Inventory {
     let mut deps: BTreeMap<String, Dependency> = BTreeMap::new();
     let mut jobs = Vec::new();
-    let all: Vec<NodeId> = graph.jobs().collect();
-    for (job, list) in all_job_dependencies(scan, graph, &all) {
+    for job in graph.jobs() {
+        let list = dependencies(graph, job);
         let jr = job_ref(graph, job);
         let mut identity = job_identity(scan, graph, job, jr.clone());
         identity.external_dependencies = list.iter().filter(|d| d.external).count();
@@ -77,15 +81,15 @@ pub fn build(scan: &Scan, graph: &Graph) -> Inventory {
             });
             entry.uses.push(DependencyUse {
                 job: jr.clone(),
-                site: d.site,
+                site: d.site.clone(),
                 sites: d.sites,
-                pinning: d.pinning,
-                fallbacks: d.fallbacks,
+                pinning: d.pinning.clone(),
+                fallbacks: d.fallbacks.clone(),
             });
         }
     }
-    let mut dependencies: Vec<Dependency> = deps.into_values().collect();
-    dependencies.sort_by(|a, b| {
+    let mut all: Vec<Dependency> = deps.into_values().collect();
+    all.sort_by(|a, b| {
         let rank = |d: &Dependency| {
             (
                 std::cmp::Reverse(d.uses_without_fallback()),
@@ -104,14 +108,14 @@ pub fn build(scan: &Scan, graph: &Graph) -> Inventory {
             .cmp(&a.exposure())
             .then_with(|| a.job.cmp(&b.job))
     });
-    let totals = totals(graph, &dependencies, &jobs);
+    let totals = totals(graph, &all, &jobs);
     Inventory {
         roots: scan
             .roots
             .iter()
             .map(|r| r.path.to_string_lossy().replace('\\', "/"))
             .collect(),
-        dependencies,
+        dependencies: all,
         jobs,
         totals,
     }

@@ -30,6 +30,7 @@ pub(crate) const fn style(kind: Kind) -> (&'static str, &'static str) {
         Kind::Permission => ("hexagon", "#fcae91"),
         Kind::Oidc => ("doubleoctagon", "#de2d26"),
         Kind::Runner => ("box3d", "#d9d9d9"),
+        Kind::Code => ("note", "#e31a1c"),
     }
 }
 
@@ -46,6 +47,7 @@ const fn edge_style(kind: EdgeKind) -> &'static str {
         EdgeKind::Pulls => "color=\"#6a51a3\"",
         EdgeKind::Reaches => "color=\"#d94801\", style=dashed",
         EdgeKind::Holds => "color=\"#cb181d\", style=dashed",
+        EdgeKind::ChecksOut => "color=\"#e31a1c\", style=bold",
         // Not drawn (see `GraphView::for_diagram`); styled for completeness.
         EdgeKind::Builds => "color=\"#6a51a3\", style=dotted",
     }
@@ -153,10 +155,18 @@ fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent:
     }
 }
 
+/// What diagrams leave out: the untrusted code the trust pass adds, whose view (with the
+/// triggers that make a checkout dangerous) is still to be designed, and the images jobs
+/// build themselves ([`GraphView::for_diagram`]). JSON keeps both.
+pub(crate) fn diagram<'g>(view: &GraphView<'g>) -> GraphView<'g> {
+    view.without(&[Kind::Code], &[EdgeKind::ChecksOut])
+        .for_diagram()
+}
+
 /// Render a view as DOT.
 #[must_use]
 pub fn render_view(view: &GraphView<'_>) -> String {
-    let view = &view.for_diagram();
+    let view = &diagram(view);
     let mut out = String::new();
     out.push_str("digraph tollgate {\n");
     out.push_str("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, newrank=true];\n");

@@ -42,7 +42,7 @@ const fn shape(kind: Kind) -> (&'static str, &'static str) {
         Kind::Host => ("((", "))"),
         Kind::Secret | Kind::Permission | Kind::Oidc => ("{{", "}}"),
         Kind::Package => ("([", "])"),
-        Kind::Step | Kind::Command | Kind::RegistryConfig | Kind::Runner => ("[", "]"),
+        Kind::Step | Kind::Command | Kind::RegistryConfig | Kind::Runner | Kind::Code => ("[", "]"),
     }
 }
 
@@ -98,7 +98,7 @@ fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent:
 /// Render a view as a Mermaid flowchart.
 #[must_use]
 pub fn render_view(view: &GraphView<'_>) -> String {
-    let view = &view.for_diagram();
+    let view = &crate::dot::diagram(view);
     let mut out = String::from("flowchart LR\n");
     members(&mut out, view, None, 2);
     for e in &view.edges {

@@ -1,7 +1,6 @@
 //! Helpers shared by rules: container image references and action lookups.
 
 use tollgate_gha::{Job, Workflow};
-use tollgate_scan::Scan;
 
 /// The index of `job` in `wf.jobs` (hooks are handed jobs borrowed from that list), in
 /// constant time from its address: a search by pointer was linear per job, and so
@@ -32,116 +31,6 @@ pub fn quoted(text: &str) -> std::borrow::Cow<'_, str> {
 /// base's one matcher.
 pub use tollgate_lockfile::glob::matches as glob_match;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_are_capped() {
-        assert_eq!(quoted("build"), "build");
-        let long = "é".repeat(QUOTE_MAX + 5);
-        let q = quoted(&long);
-        assert_eq!(q.chars().count(), QUOTE_MAX + 1);
-        assert!(q.ends_with("é…"));
-        assert_eq!(quoted(&"x".repeat(QUOTE_MAX)), "x".repeat(QUOTE_MAX));
-    }
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("actions/*", "actions/checkout"));
-        assert!(glob_match("*/setup-*", "actions/setup-node"));
-        assert!(!glob_match("actions/*", "github/codeql-action"));
-        assert!(glob_match("octo/repo", "octo/repo"));
-        assert!(glob_match("*", "x/y"));
-    }
-}
-
-/// The working directory of a `run:` step relative to the repository root (`""` for the
-/// root): the step's `working-directory`, else the job's `defaults.run.working-directory`,
-/// else the workflow's. Expressions make it unknown (`None`).
-#[must_use]
-pub fn working_dir(step: &tollgate_engine::StepCx<'_>) -> Option<String> {
-    let wd = step
-        .step
-        .working_directory
-        .as_ref()
-        .or_else(|| match step.owner {
-            tollgate_engine::StepOwner::Job { workflow, job } => job
-                .defaults_working_directory
-                .as_ref()
-                .or(workflow.defaults_working_directory.as_ref()),
-            tollgate_engine::StepOwner::Action(_) => None,
-        });
-    match wd {
-        None => Some(String::new()),
-        Some(w) if w.value.contains("${{") || w.value.contains('$') => None,
-        Some(w) => Some(join("", &w.value)),
-    }
-}
-
-/// `dir/rel` normalised: `./` dropped, `..` applied, no leading or trailing `/`.
-#[must_use]
-pub fn join(dir: &str, rel: &str) -> String {
-    let mut parts: Vec<&str> = if rel.starts_with('/') {
-        Vec::new()
-    } else {
-        dir.split('/').filter(|p| !p.is_empty()).collect()
-    };
-    for p in rel.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
-}
-
-/// The input at `rel` (a display path) under the same root as `input`.
-#[must_use]
-pub fn input_at<'a>(scan: &'a Scan, root: usize, rel: &str) -> Option<&'a tollgate_scan::Input> {
-    scan.input_at(root, rel)
-}
-
-/// The first lockfile of `kind` found in `dir` or its ancestors (package managers look
-/// upwards for their workspace root).
-#[must_use]
-pub fn lockfile_near<'a>(
-    scan: &'a Scan,
-    root: usize,
-    dir: &str,
-    names: &[&str],
-) -> Option<&'a tollgate_scan::Input> {
-    let mut d = dir.to_owned();
-    loop {
-        for n in names {
-            if let Some(i) = input_at(scan, root, &join(&d, n)) {
-                return Some(i);
-            }
-        }
-        if d.is_empty() {
-            return None;
-        }
-        d = d
-            .rsplit_once('/')
-            .map_or(String::new(), |(p, _)| p.to_owned());
-    }
-}
-
-#[cfg(test)]
-mod path_tests {
-    use super::*;
-
-    #[test]
-    fn joins() {
-        assert_eq!(join("", "./web"), "web");
-        assert_eq!(join("web", "../api/"), "api");
-        assert_eq!(join("a/b", "requirements.txt"), "a/b/requirements.txt");
-    }
-}
-
 /// The first unverified use of each download in a script, for the uses `wanted` accepts:
 /// `(download, use)`. A download verified before its use, or addressed by commit (which
 /// nobody can change), is left out.
@@ -170,4 +59,28 @@ pub fn unverified_uses(
         out.push((d, x));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_capped() {
+        assert_eq!(quoted("build"), "build");
+        let long = "é".repeat(QUOTE_MAX + 5);
+        let q = quoted(&long);
+        assert_eq!(q.chars().count(), QUOTE_MAX + 1);
+        assert!(q.ends_with("é…"));
+        assert_eq!(quoted(&"x".repeat(QUOTE_MAX)), "x".repeat(QUOTE_MAX));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("actions/*", "actions/checkout"));
+        assert!(glob_match("*/setup-*", "actions/setup-node"));
+        assert!(!glob_match("actions/*", "github/codeql-action"));
+        assert!(glob_match("octo/repo", "octo/repo"));
+        assert!(glob_match("*", "x/y"));
+    }
 }

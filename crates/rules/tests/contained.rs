@@ -12,8 +12,8 @@ impl Rule for Panics {
     fn id(&self) -> &'static str {
         "panics"
     }
-    fn prepare(&self, _cx: &Context<'_>) {
-        panic!("in prepare");
+    fn check_scan(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {
+        panic!("over the scan");
     }
     fn check_step(&self, _cx: &Context<'_>, _step: &StepCx<'_>, _out: &mut Sink<'_>) {
         panic!("in a step");
@@ -87,12 +87,12 @@ fn a_panicking_rule_is_skipped_and_the_others_run() {
         .filter(|d| d.code == DiagnosticCode::Internal)
         .map(|d| d.message.as_str())
         .collect();
-    // Once in `prepare`, once for the workflow's input.
+    // Once over the scan, once for the workflow's input.
     assert_eq!(failed.len(), 2, "{failed:?}");
     assert!(
         failed
             .iter()
-            .any(|m| m.contains("`panics`") && m.contains("in prepare"))
+            .any(|m| m.contains("`panics`") && m.contains("over the scan"))
     );
     assert!(
         failed

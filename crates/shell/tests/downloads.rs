@@ -355,6 +355,18 @@ fn download_table() {
             "docker buildx build --platform linux/arm64 -t a/b --push .",
             &["build tool=docker-build tag=a/b context=."],
         ),
+        // A PowerShell line continuation read as bash: the backquote opens a command
+        // substitution, and the image is whatever it prints (moby's Windows workflow,
+        // whose `runs-on` is an input). No image is named, so none is reported.
+        (
+            "& docker run --name x -e \"A=1\" `\n  -v \".\\b:C:\\b\" `\n  img hack\\make.ps1",
+            &["#image=0"],
+        ),
+        ("docker run $(cat image.txt) sh", &["#image=0"]),
+        (
+            "docker run \"$IMAGE\" sh",
+            &["image tool=docker-run image=$IMAGE"],
+        ),
         (
             "docker -H tcp://x:2375 pull redis",
             &["image tool=docker-pull image=redis"],

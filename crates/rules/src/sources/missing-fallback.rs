@@ -2,8 +2,9 @@
 //! toolchain or release download, an image registry, a git host other than GitHub) with
 //! no cache, mirror, vendored copy or retry in that job.
 //!
-//! The dependencies and their fallbacks come from the inventory crate, so this rule and
-//! `tollgate inventory` never disagree. A composite action's step used by several jobs
+//! The dependencies and their fallbacks are the delivery pass's record in the graph
+//! (`tollgate_inventory::dependencies`), so this rule and `tollgate inventory` never
+//! disagree. A composite action's step used by several jobs
 //! is one finding that names the jobs.
 
 use std::collections::BTreeMap;
@@ -56,10 +57,6 @@ impl Rule for MissingFallback {
         "missing-fallback"
     }
 
-    fn prepare(&self, cx: &Context<'_>) {
-        super::prepare_dependencies(cx);
-    }
-
     fn check_scan(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let release_severity = cx
             .config
@@ -80,7 +77,7 @@ impl Rule for MissingFallback {
                     FileModel::Workflow(wf) => is_release_workflow(&i.source.display, wf),
                     _ => false,
                 });
-            for d in super::dependencies(cx, job).iter() {
+            for d in tollgate_inventory::dependencies(cx.graph, job) {
                 if !d.external || !d.fallbacks.is_empty() || d.kind == DependencyKind::Cache {
                     continue;
                 }

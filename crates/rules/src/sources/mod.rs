@@ -14,46 +14,10 @@ pub use missing_fallback::MissingFallback;
 pub use missing_job_timeout::MissingJobTimeout;
 pub use unknown_package_source::UnknownPackageSource;
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use tollgate_engine::Context;
 use tollgate_gha::{Job, Trigger, Workflow};
 use tollgate_graph::NodeId;
-use tollgate_inventory::{JobDependency, all_job_dependencies};
 use tollgate_scan::Input;
-
-/// The delivery dependencies of every job, by graph node: computed once per run (in
-/// parallel) and shared by the rules that need them.
-struct AllDependencies(HashMap<NodeId, Vec<JobDependency>>);
-
-/// The delivery dependencies of the job at `node` (empty for a node that is not a job).
-fn dependencies(cx: &Context<'_>, node: NodeId) -> impl std::ops::Deref<Target = [JobDependency]> {
-    struct Of(Arc<AllDependencies>, NodeId);
-    impl std::ops::Deref for Of {
-        type Target = [JobDependency];
-        fn deref(&self) -> &[JobDependency] {
-            self.0.0.get(&self.1).map_or(&[], Vec::as_slice)
-        }
-    }
-    Of(all_dependencies(cx), node)
-}
-
-fn all_dependencies(cx: &Context<'_>) -> Arc<AllDependencies> {
-    cx.memo.get_or_init(|| {
-        let jobs: Vec<NodeId> = cx.graph.jobs().collect();
-        AllDependencies(
-            all_job_dependencies(cx.scan, cx.graph, &jobs)
-                .into_iter()
-                .collect(),
-        )
-    })
-}
-
-/// For `Rule::prepare` of the rules that read job dependencies.
-fn prepare_dependencies(cx: &Context<'_>) {
-    all_dependencies(cx);
-}
 
 /// The graph node of a job given by its models.
 fn job_node(cx: &Context<'_>, input: &Input, _wf: &Workflow, job: &Job) -> Option<NodeId> {

@@ -132,6 +132,12 @@ pub(crate) fn docker(cx: &mut Recogniser<'_>, cmd: &Command) {
             let Some(img) = positionals(&args).next() else {
                 return;
             };
+            // A word that is only a command substitution (`$(cat image.txt)`, or a
+            // PowerShell line continuation read as bash) names no image at all; one with
+            // variables or expressions still shows its registry and name.
+            if img.as_str().is_none() && img.variables.is_empty() && !img.has_expression {
+                return;
+            }
             let image = cx.text(img).into_owned();
             let digest = tollgate_model::addr::ImageRef::parse(&image)
                 .digest
