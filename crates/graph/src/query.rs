@@ -391,9 +391,8 @@ impl Graph {
                 // The edge into the node (of the first kind in `EdgeKind` order, when
                 // several connect the two), walked once.
                 let into = prev.and_then(|f| {
-                    self.inner()
-                        .edges_connecting(f, n)
-                        .map(|e| *e.weight())
+                    self.edges_between(f, n)
+                        .into_iter()
                         .filter(|e| e.origin.is_some())
                         .min_by_key(|e| e.kind)
                 });
