@@ -434,10 +434,13 @@ pub enum EdgeKind {
     Reaches,
     /// Job → permission scope, secret or OIDC.
     Holds,
+    /// Step → the permission scope (or OIDC) it needs, located at the evidence; job →
+    /// what the reusable workflow it calls needs (added by the needs pass).
+    Requires,
 }
 
 impl EdgeKind {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Contains,
         Self::Triggers,
         Self::Needs,
@@ -449,6 +452,7 @@ impl EdgeKind {
         Self::Pulls,
         Self::Reaches,
         Self::Holds,
+        Self::Requires,
     ];
 
     #[must_use]
@@ -465,6 +469,7 @@ impl EdgeKind {
             Self::Pulls => "pulls",
             Self::Reaches => "reaches",
             Self::Holds => "holds",
+            Self::Requires => "requires",
         }
     }
 }

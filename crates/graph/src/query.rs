@@ -63,9 +63,12 @@ pub struct Holdings {
 }
 
 /// Edges that describe what a job depends on (not which other jobs it waits for, nor
-/// what it holds).
+/// what it holds or needs to hold).
 const fn is_dependency(kind: EdgeKind) -> bool {
-    !matches!(kind, EdgeKind::Needs | EdgeKind::Holds | EdgeKind::Triggers)
+    !matches!(
+        kind,
+        EdgeKind::Needs | EdgeKind::Holds | EdgeKind::Triggers | EdgeKind::Requires
+    )
 }
 
 impl Graph {
@@ -429,8 +432,8 @@ impl Graph {
         None
     }
 
-    /// Every node reachable from `from` along dependency edges (not `needs`, `holds`
-    /// or `triggers`), `from` excluded, sorted by id.
+    /// Every node reachable from `from` along dependency edges (not `needs`, `holds`,
+    /// `requires` or `triggers`), `from` excluded, sorted by id.
     #[must_use]
     pub fn reachable(&self, from: NodeId) -> Vec<NodeId> {
         let mut seen: BTreeSet<NodeId> = BTreeSet::new();

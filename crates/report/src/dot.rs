@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use tollgate_graph::{EdgeKind, Graph, GraphFilter, GraphView, Kind, NodeId};
 
+use crate::diagram::Drawn;
 use crate::escape::{is_unsafe, push_visible};
 
 /// Shape and fill colour of a node kind (shared with the Mermaid renderer's classes).
@@ -46,6 +47,8 @@ const fn edge_style(kind: EdgeKind) -> &'static str {
         EdgeKind::Pulls => "color=\"#6a51a3\"",
         EdgeKind::Reaches => "color=\"#d94801\", style=dashed",
         EdgeKind::Holds => "color=\"#cb181d\", style=dashed",
+        // Not drawn (see `crate::diagram`); a style all the same, should a view keep one.
+        EdgeKind::Requires => "color=\"#fb6a4a\", style=dotted",
     }
 }
 
@@ -92,8 +95,8 @@ fn quote(s: &str) -> String {
     out
 }
 
-fn node_line(out: &mut String, view: &GraphView<'_>, id: NodeId, indent: usize) {
-    let Some(node) = view.graph.node(id) else {
+fn node_line(out: &mut String, d: &Drawn<'_, '_>, id: NodeId, indent: usize) {
+    let Some(node) = d.view.graph.node(id) else {
         return;
     };
     let kind = node.kind.kind();
@@ -112,8 +115,8 @@ fn node_line(out: &mut String, view: &GraphView<'_>, id: NodeId, indent: usize) 
     );
 }
 
-fn cluster(out: &mut String, view: &GraphView<'_>, head: NodeId, indent: usize) {
-    let Some(node) = view.graph.node(head) else {
+fn cluster(out: &mut String, d: &Drawn<'_, '_>, head: NodeId, indent: usize) {
+    let Some(node) = d.view.graph.node(head) else {
         return;
     };
     let kind = node.kind.kind();
@@ -131,17 +134,17 @@ fn cluster(out: &mut String, view: &GraphView<'_>, head: NodeId, indent: usize) 
         "",
         quote(&title)
     );
-    node_line(out, view, head, inner);
-    members(out, view, Some(head), inner);
+    node_line(out, d, head, inner);
+    members(out, d, Some(head), inner);
     let _ = writeln!(out, "{:indent$}}}", "");
 }
 
-fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent: usize) {
-    for &m in view.members(head) {
-        if view.is_cluster_head(m) {
-            cluster(out, view, m, indent);
+fn members(out: &mut String, d: &Drawn<'_, '_>, head: Option<NodeId>, indent: usize) {
+    for m in d.members(head) {
+        if d.view.is_cluster_head(m) {
+            cluster(out, d, m, indent);
         } else {
-            node_line(out, view, m, indent);
+            node_line(out, d, m, indent);
         }
     }
 }
@@ -149,13 +152,14 @@ fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent:
 /// Render a view as DOT.
 #[must_use]
 pub fn render_view(view: &GraphView<'_>) -> String {
+    let d = &Drawn::new(view);
     let mut out = String::new();
     out.push_str("digraph tollgate {\n");
     out.push_str("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, newrank=true];\n");
     out.push_str("  node [fontname=\"Helvetica\", fontsize=10, style=filled];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=8];\n");
-    members(&mut out, view, None, 2);
-    for e in &view.edges {
+    members(&mut out, d, None, 2);
+    for e in d.edges() {
         let label = if e.count > 1 {
             format!("{} ({})", e.kind.as_str(), e.count)
         } else {
@@ -170,13 +174,13 @@ pub fn render_view(view: &GraphView<'_>) -> String {
             edge_style(e.kind)
         );
     }
-    legend(&mut out, view);
+    legend(&mut out, d);
     out.push_str("}\n");
     out
 }
 
-fn legend(out: &mut String, view: &GraphView<'_>) {
-    let kinds = view.kinds();
+fn legend(out: &mut String, d: &Drawn<'_, '_>) {
+    let kinds = d.kinds();
     if kinds.is_empty() {
         return;
     }
