@@ -6,12 +6,19 @@
 //! of its own, as egress does), add it to [`PASSES`], and document its node and edge
 //! kinds in `docs/graphs.md`.
 
+pub mod identity;
+pub mod needs;
+
 use tollgate_graph::{Graph, Pass};
 use tollgate_model::Diagnostic;
 use tollgate_scan::Scan;
 
 /// The passes, in the order they run: a later pass may read what an earlier one wrote.
-const PASSES: &[&dyn Pass] = &[&tollgate_egress::Pass, &tollgate_inventory::Pass];
+const PASSES: &[&dyn Pass] = &[
+    &tollgate_egress::Pass,
+    &tollgate_inventory::Pass,
+    &needs::Pass,
+];
 
 /// The graph of a scan with every pass run.
 #[must_use]

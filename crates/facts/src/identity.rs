@@ -1,0 +1,71 @@
+//! Who a value authenticates as: the workflow's own token or some other credential, the
+//! secrets an expression names, and the value of a variable in the env blocks around a
+//! step. The needs pass and the identity rules share these.
+
+use tollgate_gha::Env;
+
+/// Whether a value names the workflow's own token (`github.token`,
+/// `secrets.GITHUB_TOKEN`). Expression contexts are case-insensitive.
+#[must_use]
+pub fn is_workflow_token(value: &str) -> bool {
+    let l = value.to_ascii_lowercase();
+    l.contains("github.token") || l.contains("secrets.github_token")
+}
+
+/// Whether a value hands over some credential other than the workflow's token: a secret,
+/// an app token from an earlier step, anything that is not the workflow token.
+#[must_use]
+pub fn is_other_identity(value: &str) -> bool {
+    let v = value.trim();
+    !v.is_empty() && !is_workflow_token(v)
+}
+
+/// The non-`GITHUB_TOKEN` secret names the `${{ … }}` expressions of `text` reference
+/// (`secrets.NAME`, `secrets['NAME']`).
+#[must_use]
+pub fn secret_names(text: &str) -> Vec<String> {
+    other_names(tollgate_graph::util::secret_refs(text))
+}
+
+/// [`secret_names`] inside the text of one expression (what is between `${{` and `}}`).
+#[must_use]
+pub fn expression_secret_names(inner: &str) -> Vec<String> {
+    other_names(tollgate_kb::secrets::secret_refs(inner))
+}
+
+fn other_names(refs: Vec<tollgate_kb::secrets::SecretRef>) -> Vec<String> {
+    refs.into_iter()
+        .filter_map(|r| r.name)
+        .filter(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
+        .collect()
+}
+
+/// The value of variable `name` in the first env block (innermost first) that sets it.
+#[must_use]
+pub fn env_value<'e>(envs: &[&'e Env], name: &str) -> Option<&'e str> {
+    envs.iter()
+        .find_map(|e| e.get(name))
+        .map(|v| v.value.value.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_secrets() {
+        assert!(is_workflow_token("${{ secrets.GITHUB_TOKEN }}"));
+        assert!(is_workflow_token("${{ github.token }}"));
+        assert!(is_other_identity("${{ secrets.BOT_PAT }}"));
+        assert!(is_other_identity("${{ steps.app.outputs.token }}"));
+        assert_eq!(
+            secret_names("${{ secrets.A }} ${{ secrets['B'] }} ${{ secrets.GITHUB_TOKEN }}"),
+            vec!["A", "B"]
+        );
+        // Only inside expressions, not properties of other contexts, not string literals.
+        assert!(secret_names("run: echo secrets.X").is_empty());
+        assert!(expression_secret_names("github.event.secrets.X").is_empty());
+        assert!(expression_secret_names("format('secrets.{0}', x)").is_empty());
+        assert_eq!(expression_secret_names("secrets[ 'K' ]"), ["K"]);
+    }
+}
