@@ -166,7 +166,7 @@ impl<'a> Walk<'a> {
                     let called = JobAt {
                         input,
                         index,
-                        node: self.job_node(input, index),
+                        node: self.job_node(input, job),
                     };
                     self.job_into(called, wf, job, acc, depth + 1, None);
                 }
@@ -199,12 +199,10 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The node of job `index` of the workflow in `input`.
-    fn job_node(&self, input: InputId, index: usize) -> Option<NodeId> {
-        let wf = self.graph.file_node(input)?;
-        self.graph.jobs_of(wf).into_iter().find(|&j| {
-            matches!(self.graph.node(j).map(|n| &n.kind), Some(NodeKind::Job { index: i, .. }) if *i == index)
-        })
+    /// The node of `job` of the workflow in `input`, from the graph's index (a search of
+    /// the workflow's jobs, per called job, was quadratic in a called workflow's size).
+    fn job_node(&self, input: InputId, job: &Job) -> Option<NodeId> {
+        self.graph.job_node(self.graph.path(input), &job.id.value)
     }
 
     /// The local action a step uses, through its `uses` edge, when it was found.
