@@ -130,16 +130,9 @@ fn agree(path: &Path) {
     assert!(checked > 0, "no job in {}", path.display());
 }
 
-#[test]
-fn graph_inventory_and_egress_agree_on_the_demo() {
-    agree(&testdata("demo"));
-}
-
-#[test]
-fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
-    let Some(corpus) = common::corpus() else {
-        return;
-    };
+/// The repositories of the corpus with workflows, sorted; `None` without the corpus.
+fn corpus_repositories() -> Option<Vec<std::path::PathBuf>> {
+    let corpus = common::corpus()?;
     let mut repos: Vec<_> = std::fs::read_dir(&corpus)
         .expect("corpus")
         .filter_map(Result::ok)
@@ -148,6 +141,19 @@ fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
         .collect();
     repos.sort();
     assert!(repos.len() >= 30, "{} repositories", repos.len());
+    Some(repos)
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_the_demo() {
+    agree(&testdata("demo"));
+}
+
+#[test]
+fn graph_inventory_and_egress_agree_on_every_corpus_repository() {
+    let Some(repos) = corpus_repositories() else {
+        return;
+    };
     for r in &repos {
         agree(r);
     }
@@ -263,6 +269,100 @@ fn missing_fallback_reports_what_the_inventory_lists_without_fallback() {
         }
     }
     assert!(total > 0, "no missing-fallback finding in the corpus");
+}
+
+/// `dangerous-trigger` is a query over the trust facts of the graph, so the two agree:
+/// every finding lies in a step with a `checks-out` edge, in a job whose workflow has a
+/// trigger anyone can fire with the base repository's token and secrets; and every
+/// `checks-out` edge of the graph is at a finding (the graph draws one edge per step,
+/// at one of the step's checkouts, so a step with two is at two findings).
+fn checkouts_agree(path: &Path) -> usize {
+    let graph = doc("graph", path);
+    let out = tollgate()
+        .args(["check", "--format", "json", "--select", "dangerous-trigger"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    let check = json(&out.stdout);
+    let nodes: BTreeMap<u64, &Value> = graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| Some((n["id"].as_u64()?, n)))
+        .collect();
+    let at = |l: &Value| {
+        (
+            l["path"].as_str().unwrap_or("").to_owned(),
+            l["line"].as_u64().unwrap_or(0),
+            l["column"].as_u64().unwrap_or(0),
+        )
+    };
+    // Workflows with a privileged trigger anyone can fire, by node id.
+    let privileged: BTreeSet<u64> = nodes
+        .values()
+        .filter(|n| {
+            n["kind"] == "trigger"
+                && n["attrs"]["trust"] == "anyone"
+                && n["attrs"]["privileged"] == "true"
+        })
+        .filter_map(|n| n["parent"].as_u64())
+        .collect();
+    // Steps with a `checks-out` edge (by where the step is written), and where each edge is.
+    let mut steps = BTreeSet::new();
+    let mut edges = BTreeSet::new();
+    for e in graph["edges"].as_array().expect("edges") {
+        if e["kind"] != "checks-out" {
+            continue;
+        }
+        let step = e["from"]
+            .as_u64()
+            .and_then(|i| nodes.get(&i))
+            .expect("from");
+        assert_eq!(step["kind"], "step", "{e}");
+        let workflow = step["parent"]
+            .as_u64()
+            .and_then(|j| nodes.get(&j))
+            .and_then(|j| j["parent"].as_u64())
+            .expect("step → job → workflow");
+        assert!(privileged.contains(&workflow), "{e} in {}", path.display());
+        steps.insert(at(&step["location"]));
+        edges.insert(at(&e["location"]));
+    }
+    let findings = check["findings"].as_array().expect("findings");
+    let mut located = BTreeSet::new();
+    for f in findings {
+        let hops = f["path"].as_array().expect("path");
+        let step = &hops[hops.len() - 2];
+        assert!(
+            steps.contains(&at(&step["location"])),
+            "finding outside a step with a checks-out edge: {f}"
+        );
+        located.insert(at(&f["location"]));
+    }
+    assert!(
+        edges.is_subset(&located),
+        "checks-out edges without a finding in {}: {:?}",
+        path.display(),
+        edges.difference(&located).collect::<Vec<_>>()
+    );
+    findings.len()
+}
+
+#[test]
+fn dangerous_trigger_findings_are_the_checkouts_of_the_graph() {
+    assert!(checkouts_agree(&testdata("rules/dangerous-trigger/fires-prt-head-sha")) > 0);
+    assert!(checkouts_agree(&testdata("rules/dangerous-trigger/fires-gh-pr-checkout")) > 0);
+    assert_eq!(
+        checkouts_agree(&testdata("rules/dangerous-trigger/clean-pull-request")),
+        0
+    );
+    let Some(repos) = corpus_repositories() else {
+        return;
+    };
+    let found: usize = repos.iter().map(|r| checkouts_agree(r)).sum();
+    // python-poetry's docs workflow (`pull_request_target`) and wasmtime's performance
+    // workflow (`issue_comment`, a fetch and a checkout of pull request refs).
+    assert!(found >= 3, "{found} findings");
 }
 
 /// Scope → level, as `scope: level` lines write it.

@@ -1,8 +1,5 @@
-//! Who a value authenticates as: the workflow's own token or some other credential, the
-//! secrets an expression names, and the value of a variable in the env blocks around a
-//! step. The needs pass and the identity rules share these.
-
-use tollgate_gha::Env;
+//! Who a value authenticates as: the workflow's own token or some other credential, and
+//! the secrets an expression names. The needs pass and the identity rules share these.
 
 /// Whether a value names the workflow's own token (`github.token`,
 /// `secrets.GITHUB_TOKEN`). Expression contexts are case-insensitive.
@@ -38,14 +35,6 @@ fn other_names(refs: Vec<tollgate_kb::secrets::SecretRef>) -> Vec<String> {
         .filter_map(|r| r.name)
         .filter(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
         .collect()
-}
-
-/// The value of variable `name` in the first env block (innermost first) that sets it.
-#[must_use]
-pub fn env_value<'e>(envs: &[&'e Env], name: &str) -> Option<&'e str> {
-    envs.iter()
-        .find_map(|e| e.get(name))
-        .map(|v| v.value.value.as_str())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 pub mod identity;
 pub mod needs;
+pub mod trust;
 
 use tollgate_graph::{Graph, Pass};
 use tollgate_model::Diagnostic;
@@ -17,6 +18,7 @@ use tollgate_scan::Scan;
 const PASSES: &[&dyn Pass] = &[
     &tollgate_egress::Pass,
     &tollgate_inventory::Pass,
+    &trust::Pass,
     &needs::Pass,
 ];
 

@@ -17,12 +17,14 @@ mod uses;
 
 pub use action::{Action, ActionInput, Runs, parse_action};
 pub use dependabot::{Dependabot, DependabotUpdate, parse_dependabot};
-pub use expr::{Expression, expression_spans, expressions};
+pub use expr::{
+    ContextMatch, Expression, context_references, expression_spans, expressions, match_context,
+};
 pub use lock::{ActionsLock, LockedDependency, parse_actions_lock};
 pub use model::{
     Container, Env, EnvVar, Filter, Job, JobSecrets, KeyValue, Matrix, Permission, PermissionLevel,
     Permissions, PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, TriggerInput, Triggers,
-    Workflow,
+    Workflow, env_value,
 };
 pub use parse::parse_workflow;
 pub use uses::{RefKind, Uses, UsesRef};

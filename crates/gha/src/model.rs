@@ -61,6 +61,13 @@ impl Env {
     }
 }
 
+/// The value of variable `name` in the first env block (innermost first) that sets it.
+pub fn env_value<'e>(envs: &[&'e Env], name: &str) -> Option<&'e str> {
+    envs.iter()
+        .find_map(|e| e.get(name))
+        .map(|v| v.value.value.as_str())
+}
+
 /// A ref or path filter of an event (`branches:`, `tags-ignore:`, `paths:`, …): the key
 /// and its patterns, whether written as one scalar or a list, in block or flow style.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

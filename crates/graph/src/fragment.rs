@@ -477,9 +477,12 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
     );
     if let Some(on) = &wf.on {
         for t in &on.events {
+            let (trust, privileged) = tollgate_kb::triggers().of(&t.event.value);
             let tn = cx.local(
                 NodeKind::Trigger {
                     event: t.event.value.clone(),
+                    trust,
+                    privileged,
                 },
                 t.event.span,
                 Some(&wnode),

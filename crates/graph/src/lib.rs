@@ -1,7 +1,8 @@
-//! The dependency graph of a scanned repository: every workflow, job, step, action,
-//! reusable workflow, image, command, lockfile, package, source, host, secret, permission
-//! and runner as a node, and what connects them (contains, uses, needs, runs, installs,
-//! resolves-from, pulls, reaches, holds) as edges.
+//! The dependency graph of a scanned repository: every workflow, trigger (with who can
+//! fire it), job, step, action, reusable workflow, image, command, lockfile, package,
+//! source, host, secret, permission, runner and untrusted code as a node, and what
+//! connects them (contains, uses, needs, runs, installs, resolves-from, pulls, reaches,
+//! holds, checks-out) as edges.
 //!
 //! [`Graph::build`] turns a [`Scan`](tollgate_scan::Scan) into the graph: one fragment per
 //! input, built in parallel, then merged in input order so node ids are the same whatever
@@ -25,7 +26,7 @@ mod view;
 
 pub use graph::{Graph, InputInfo};
 pub use model::{
-    Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef, Target,
+    Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef, Target, Trust,
 };
 pub use pass::Pass;
 pub use query::{FlatStep, Held, Holdings, MAX_COMPOSITE_DEPTH, Reach};

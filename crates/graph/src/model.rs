@@ -1,6 +1,7 @@
 //! Node and edge types of the dependency graph, and the pointers back into the inputs.
 
 use tollgate_gha::RefKind;
+pub use tollgate_kb::triggers::Trust;
 use tollgate_lockfile::{Ecosystem, SourceKind};
 use tollgate_model::{FileKind, Span};
 
@@ -121,9 +122,14 @@ pub enum NodeKind {
         path: String,
         name: Option<String>,
     },
-    /// One event of `on:`.
+    /// One event of `on:`, with who can fire it and whether such a run gets the base
+    /// repository's token and secrets (`rules/data/trigger-trust.toml`).
     Trigger {
         event: String,
+        trust: Trust,
+        /// Fired by the least trusted party in `trust`, the run still gets a token that
+        /// can write and the repository's secrets (`pull_request` from a fork does not).
+        privileged: bool,
     },
     Job {
         /// Position in the workflow's `jobs:`.
@@ -200,6 +206,12 @@ pub enum NodeKind {
         labels: String,
         self_hosted: bool,
     },
+    /// Code from outside the repository's trust that a privileged run checks out or
+    /// fetches (`what`: `pull request head`); one node per kind of code, the target of
+    /// `checks-out` edges.
+    Code {
+        what: String,
+    },
 }
 
 /// The kind of a node without its data: what filters and renderers switch on.
@@ -222,10 +234,11 @@ pub enum Kind {
     Permission,
     Oidc,
     Runner,
+    Code,
 }
 
 impl Kind {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::Workflow,
         Self::Trigger,
         Self::Job,
@@ -243,6 +256,7 @@ impl Kind {
         Self::Permission,
         Self::Oidc,
         Self::Runner,
+        Self::Code,
     ];
 
     /// Stable kebab-case name used on the command line and in JSON.
@@ -266,6 +280,7 @@ impl Kind {
             Self::Permission => "permission",
             Self::Oidc => "oidc",
             Self::Runner => "runner",
+            Self::Code => "code",
         }
     }
 
@@ -310,6 +325,7 @@ impl NodeKind {
             Self::Permission { .. } => Kind::Permission,
             Self::Oidc => Kind::Oidc,
             Self::Runner { .. } => Kind::Runner,
+            Self::Code { .. } => Kind::Code,
         }
     }
 
@@ -321,7 +337,7 @@ impl NodeKind {
                 Some(n) => format!("{n} ({})", file_name(path)),
                 None => path.clone(),
             },
-            Self::Trigger { event } => format!("on: {event}"),
+            Self::Trigger { event, .. } => format!("on: {event}"),
             Self::Job { id, name, .. } => match name {
                 Some(n) if n != id => format!("{id} ({n})"),
                 _ => id.clone(),
@@ -365,6 +381,7 @@ impl NodeKind {
             },
             Self::Oidc => "OIDC token (id-token: write)".to_owned(),
             Self::Runner { labels, .. } => format!("runs-on: {labels}"),
+            Self::Code { what } => format!("untrusted code: {what}"),
         }
     }
 }
@@ -377,7 +394,7 @@ impl NodeKind {
         let q = |s: &str| format!("`{}`", tollgate_model::text::cut(s, 200));
         match self {
             Self::Workflow { path, .. } => format!("workflow {}", q(path)),
-            Self::Trigger { event } => format!("on: {}", q(event)),
+            Self::Trigger { event, .. } => format!("on: {}", q(event)),
             Self::Job { id, .. } => format!("job {}", q(id)),
             Self::Step { label, .. } => format!("step {}", q(label)),
             Self::Action { target, .. } => match target {
@@ -434,13 +451,16 @@ pub enum EdgeKind {
     Reaches,
     /// Job → permission scope, secret or OIDC.
     Holds,
+    /// Step of a privileged run → the untrusted code it checks out or fetches (added by
+    /// the trust pass, located at the `ref:`/`repository:` value or the command).
+    ChecksOut,
     /// Step → the permission scope (or OIDC) it needs, located at the evidence; job →
     /// what the reusable workflow it calls needs (added by the needs pass).
     Requires,
 }
 
 impl EdgeKind {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Contains,
         Self::Triggers,
         Self::Needs,
@@ -452,6 +472,7 @@ impl EdgeKind {
         Self::Pulls,
         Self::Reaches,
         Self::Holds,
+        Self::ChecksOut,
         Self::Requires,
     ];
 
@@ -469,6 +490,7 @@ impl EdgeKind {
             Self::Pulls => "pulls",
             Self::Reaches => "reaches",
             Self::Holds => "holds",
+            Self::ChecksOut => "checks-out",
             Self::Requires => "requires",
         }
     }

@@ -92,6 +92,24 @@ impl Graph {
         n
     }
 
+    /// The node standing for untrusted code of kind `what` (`pull request head`), added
+    /// at `origin` (where it is first checked out) if the graph has none.
+    pub fn code_node(&mut self, what: &str, origin: Option<Origin>) -> NodeId {
+        if let Some(n) = self
+            .nodes_of(crate::model::Kind::Code)
+            .find(|&n| matches!(self.node(n).map(|x| &x.kind), Some(NodeKind::Code { what: w }) if w == what))
+        {
+            return n;
+        }
+        self.inner.add_node(Node {
+            kind: NodeKind::Code {
+                what: what.to_owned(),
+            },
+            origin,
+            parent: None,
+        })
+    }
+
     /// The node of permission `scope` at `access`, added at `origin` if the graph has
     /// none. `id-token: write` is the OIDC node, as the build writes a held scope, so
     /// that what a job holds and what its steps need meet at the same nodes.

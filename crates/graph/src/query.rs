@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use tollgate_model::{Diagnostic, DiagnosticCode, PathHop, Severity};
 
 use crate::graph::Graph;
-use crate::model::{Access, EdgeKind, InputId, Kind, NodeId, NodeKind, Origin, Target};
+use crate::model::{Access, EdgeKind, InputId, Kind, NodeId, NodeKind, Origin, Target, Trust};
 
 /// How many levels of local composite actions a job's steps are followed into: GitHub
 /// runs at most ten nested composite actions in one workflow
@@ -67,11 +67,36 @@ pub struct Holdings {
 const fn is_dependency(kind: EdgeKind) -> bool {
     !matches!(
         kind,
-        EdgeKind::Needs | EdgeKind::Holds | EdgeKind::Triggers | EdgeKind::Requires
+        EdgeKind::Needs
+            | EdgeKind::Holds
+            | EdgeKind::Triggers
+            | EdgeKind::ChecksOut
+            | EdgeKind::Requires
     )
 }
 
 impl Graph {
+    /// The command node `step` runs at `origin` (the command's span in its file).
+    #[must_use]
+    pub fn command_at(&self, step: NodeId, origin: Origin) -> Option<NodeId> {
+        self.out_edges(step)
+            .find(|(e, t)| {
+                e.kind == EdgeKind::Runs && self.node(*t).and_then(|n| n.origin) == Some(origin)
+            })
+            .map(|(_, t)| t)
+    }
+
+    /// The files (lockfiles, requirement and constraint files) `command` installs from,
+    /// each with where the command names it (the install itself for a project's
+    /// lockfile, found in its directory or the nearest one above).
+    #[must_use]
+    pub fn installed_files(&self, command: NodeId) -> Vec<(NodeId, Option<Origin>)> {
+        self.out_edges(command)
+            .filter(|(e, t)| e.kind == EdgeKind::Installs && self.is(*t, Kind::Lockfile))
+            .map(|(e, t)| (t, e.origin))
+            .collect()
+    }
+
     /// Every job node, in id order.
     pub fn jobs(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.nodes_of(Kind::Job)
@@ -553,5 +578,75 @@ impl Graph {
                 Some(NodeKind::Secret { name }) if name.as_deref().is_none_or(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
             )
         })
+    }
+
+    /// The `on:` events of a workflow (their `triggers` edges), in file order.
+    #[must_use]
+    pub fn triggers_of(&self, workflow: NodeId) -> Vec<NodeId> {
+        let mut v: Vec<(Option<Origin>, NodeId)> = self
+            .incoming(workflow)
+            .into_iter()
+            .filter(|(e, t)| e.kind == EdgeKind::Triggers && self.is(*t, Kind::Trigger))
+            .map(|(e, t)| (e.origin, t))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// Whether a trigger node is one anyone can fire that still runs with the base
+    /// repository's token and secrets (`pull_request_target`, `issue_comment`, …).
+    #[must_use]
+    pub fn is_untrusted_privileged(&self, trigger: NodeId) -> bool {
+        matches!(
+            self.node(trigger).map(|n| &n.kind),
+            Some(NodeKind::Trigger {
+                trust: Trust::Anyone,
+                privileged: true,
+                ..
+            })
+        )
+    }
+
+    /// Whether anyone (not only collaborators, the clock or a caller) can fire some
+    /// `on:` event of `workflow`, privileged or not.
+    #[must_use]
+    pub fn anyone_can_trigger(&self, workflow: NodeId) -> bool {
+        self.triggers_of(workflow).into_iter().any(|t| {
+            matches!(
+                self.node(t).map(|n| &n.kind),
+                Some(NodeKind::Trigger {
+                    trust: Trust::Anyone,
+                    ..
+                })
+            )
+        })
+    }
+
+    /// The `on:` event of `workflow` that anyone can fire with the base repository's
+    /// token and secrets, the most dangerous first (the knowledge base lists them in that
+    /// order) when it has several: what findings name as the trigger.
+    #[must_use]
+    pub fn untrusted_privileged_trigger(&self, workflow: NodeId) -> Option<NodeId> {
+        let kb = tollgate_kb::triggers();
+        self.triggers_of(workflow)
+            .into_iter()
+            .filter(|&t| self.is_untrusted_privileged(t))
+            .min_by_key(|&t| match self.node(t).map(|n| &n.kind) {
+                Some(NodeKind::Trigger { event, .. }) => kb.rank(event),
+                _ => usize::MAX,
+            })
+    }
+
+    /// The untrusted code a step checks out or fetches (its `checks-out` edges): where
+    /// and what, in file order.
+    #[must_use]
+    pub fn checkouts_of(&self, step: NodeId) -> Vec<(Origin, NodeId)> {
+        let mut v: Vec<(Origin, NodeId)> = self
+            .out_edges(step)
+            .filter(|(e, _)| e.kind == EdgeKind::ChecksOut)
+            .filter_map(|(e, t)| Some((e.origin?, t)))
+            .collect();
+        v.sort();
+        v
     }
 }

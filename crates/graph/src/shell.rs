@@ -160,29 +160,36 @@ impl FragmentBuilder<'_> {
                 self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, fat);
             }
         }
-        // A project-level install reads the lockfile of its manager in the directory.
+        let up = self.dirs_up(dir);
+        // A project-level install reads the lockfile of its manager in the directory or,
+        // as package managers look upwards for their project or workspace root (cargo,
+        // npm and yarn workspaces, go modules, bundler, poetry, uv), in the nearest
+        // directory above it that has one, up to the repository's top.
         if !inst.global && !named_registry_packages {
             let kinds = lockfile_kinds(inst.manager);
-            let ids: Vec<_> = self
-                .in_dir(dir)
-                .iter()
-                .copied()
-                .filter(|id| self.resolver.kind(*id).is_some_and(|k| kinds.contains(&k)))
-                .collect();
-            for id in ids {
-                self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, at);
+            for d in up.iter().filter(|_| !kinds.is_empty()) {
+                let ids: Vec<_> = self
+                    .in_dir(d)
+                    .iter()
+                    .copied()
+                    .filter(|id| self.resolver.kind(*id).is_some_and(|k| kinds.contains(&k)))
+                    .collect();
+                for &id in &ids {
+                    self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, at);
+                }
+                if !ids.is_empty() {
+                    break;
+                }
             }
         }
         // Registry configuration in the directory or above, up to the repository root.
         let Some(eco) = eco else { return };
-        let top = repo_prefix(&self.input.source.display).trim_end_matches('/');
-        let mut cur = Some(dir.to_owned());
-        while let Some(d) = cur {
+        for d in &up {
             for (kind, sub) in config_kinds(eco) {
                 let look = if sub.is_empty() {
                     d.clone()
                 } else {
-                    join(&d, sub).unwrap_or_default()
+                    join(d, sub).unwrap_or_default()
                 };
                 let ids: Vec<_> = self
                     .in_dir(&look)
@@ -194,15 +201,20 @@ impl FragmentBuilder<'_> {
                     self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::ResolvesFrom, at);
                 }
             }
-            cur = if d == top || d.is_empty() {
-                None
-            } else {
-                Some(
-                    d.rsplit_once('/')
-                        .map_or(String::new(), |(p, _)| p.to_owned()),
-                )
-            };
         }
+    }
+
+    /// `dir` and the directories above it, nearest first, up to the top of the
+    /// repository holding this input.
+    fn dirs_up(&self, dir: &str) -> Vec<String> {
+        let top = repo_prefix(&self.input.source.display).trim_end_matches('/');
+        let mut out = vec![dir.to_owned()];
+        let mut d = dir;
+        while d != top && !d.is_empty() {
+            d = d.rsplit_once('/').map_or("", |(p, _)| p);
+            out.push(d.to_owned());
+        }
+        out
     }
 }
 

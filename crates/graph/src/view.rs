@@ -318,7 +318,7 @@ fn contract(graph: &Graph, kinds: &[Kind], keep: &mut [bool], edges: &mut Vec<Vi
         .collect();
 }
 
-impl GraphView<'_> {
+impl<'g> GraphView<'g> {
     fn clusters(&mut self, keep: &[bool]) {
         let in_view = |id: NodeId| keep.get(id.index()).copied().unwrap_or(false);
         for &id in &self.nodes {
@@ -380,6 +380,40 @@ impl GraphView<'_> {
             .filter_map(|n| self.graph.node(*n).map(|x| x.kind.kind()))
             .collect();
         set.into_iter().collect()
+    }
+
+    /// The view without nodes of `kinds` and edges of `edge_kinds` (nor edges touching a
+    /// node dropped): what diagrams draw of facts that have no view of their own yet.
+    #[must_use]
+    pub fn without(&self, kinds: &[Kind], edge_kinds: &[EdgeKind]) -> GraphView<'g> {
+        let dropped = |id: &NodeId| {
+            self.graph
+                .node(*id)
+                .is_some_and(|n| kinds.contains(&n.kind.kind()))
+        };
+        GraphView {
+            graph: self.graph,
+            nodes: self.nodes.iter().copied().filter(|n| !dropped(n)).collect(),
+            edges: self
+                .edges
+                .iter()
+                .copied()
+                .filter(|e| !edge_kinds.contains(&e.kind) && !dropped(&e.from) && !dropped(&e.to))
+                .collect(),
+            unmatched: self.unmatched.clone(),
+            cluster: self
+                .cluster
+                .iter()
+                .filter(|(n, _)| !dropped(n))
+                .map(|(n, h)| (*n, *h))
+                .collect(),
+            children: self
+                .children
+                .iter()
+                .map(|(h, v)| (*h, v.iter().copied().filter(|n| !dropped(n)).collect()))
+                .collect(),
+            heads: self.heads.iter().copied().filter(|n| !dropped(n)).collect(),
+        }
     }
 
     /// Edge kinds present, in kind order (for legends).

@@ -16,6 +16,7 @@ pub mod managers;
 pub mod permissions;
 pub mod registries;
 pub mod secrets;
+pub mod triggers;
 
 pub use ecosystem::Ecosystem;
 pub use flags::Flags;
@@ -38,6 +39,7 @@ pub const FILES: &[DataFile] = &[
     fallbacks::FILE,
     permissions::PERMISSIONS_FILE,
     permissions::CONTEXTS_FILE,
+    triggers::FILE,
 ];
 
 /// Load a compiled-in file once. The data is checked by this crate's tests, so a failure
@@ -67,6 +69,7 @@ pub fn check_all() -> Vec<KbError> {
             permissions::CONTEXTS_FILE.text,
         )
         .err(),
+        load::load::<triggers::Triggers>(triggers::FILE.name, triggers::FILE.text).err(),
     ]
     .into_iter()
     .flatten()
@@ -115,6 +118,13 @@ pub fn contexts() -> &'static permissions::Contexts {
     cached(&CELL, permissions::CONTEXTS_FILE)
 }
 
+/// `rules/data/trigger-trust.toml`.
+#[must_use]
+pub fn triggers() -> &'static triggers::Triggers {
+    static CELL: OnceLock<triggers::Triggers> = OnceLock::new();
+    cached(&CELL, triggers::FILE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,12 +133,13 @@ mod tests {
     fn every_data_file_loads() {
         let errors = check_all();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(FILES.len(), 5);
+        assert_eq!(FILES.len(), 6);
         assert!(egress_hosts().action.len() > 40);
         assert!(shared_domains().domain.len() > 20);
         assert!(fallbacks().cache("actions/setup-node").is_some());
         assert!(permissions().action.len() >= 80);
         assert!(contexts().context.len() >= 20);
+        assert!(triggers().event.len() >= 30);
     }
 
     /// The hosts the fallback advice names for a setup action (what `inventory` lists as

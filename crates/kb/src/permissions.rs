@@ -200,7 +200,8 @@ pub struct Contexts {
 #[serde(deny_unknown_fields)]
 pub struct ContextEntry {
     pub pattern: String,
-    /// The value also names the untrusted head (a branch), for `dangerous-trigger`.
+    /// The value also names the untrusted head (a branch), for the trust pass
+    /// (`tollgate_facts::trust`) that `dangerous-trigger` reads.
     #[serde(default)]
     pub head: bool,
     pub source: String,

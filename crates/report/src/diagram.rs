@@ -1,12 +1,11 @@
-//! What the DOT and Mermaid diagrams draw of a graph view: everything but the `requires`
-//! edges (what a step needs of the token, which the JSON output keeps) and the permission
-//! nodes no drawn edge touches (needed by some step, held by no job in the view). A
-//! diagram shows what pipelines depend on and hold; drawing every step's needs as well
-//! would double the permission edges of every job.
+//! The permission nodes the DOT and Mermaid diagrams leave out: those no drawn edge
+//! touches, needed by some step (a `requires` edge, which [`crate::dot::diagram`] drops
+//! with the other facts diagrams do not draw yet) but held by no job in the view. A
+//! diagram shows what pipelines depend on and hold; the JSON output keeps the needs.
 
 use std::collections::BTreeSet;
 
-use tollgate_graph::{EdgeKind, GraphView, Kind, NodeId, ViewEdge};
+use tollgate_graph::{GraphView, Kind, NodeId, ViewEdge};
 
 /// A view as a diagram draws it.
 pub(crate) struct Drawn<'v, 'g> {
@@ -16,13 +15,9 @@ pub(crate) struct Drawn<'v, 'g> {
 }
 
 impl<'v, 'g> Drawn<'v, 'g> {
+    /// `view` is what [`crate::dot::diagram`] leaves of a view: no `requires` edges.
     pub fn new(view: &'v GraphView<'g>) -> Self {
-        let drawn: BTreeSet<NodeId> = view
-            .edges
-            .iter()
-            .filter(|e| e.kind != EdgeKind::Requires)
-            .flat_map(|e| [e.from, e.to])
-            .collect();
+        let drawn: BTreeSet<NodeId> = view.edges.iter().flat_map(|e| [e.from, e.to]).collect();
         let hidden = view
             .nodes
             .iter()
@@ -40,10 +35,7 @@ impl<'v, 'g> Drawn<'v, 'g> {
 
     /// The edges drawn, in view order.
     pub fn edges(&self) -> impl Iterator<Item = &'v ViewEdge> + '_ {
-        self.view
-            .edges
-            .iter()
-            .filter(|e| e.kind != EdgeKind::Requires)
+        self.view.edges.iter()
     }
 
     /// The nodes drawn, in id order.

@@ -81,8 +81,12 @@ pub enum AttrsDto {
         name: Option<String>,
         path: String,
     },
+    /// `trust`: who can fire the event; `privileged`: whether that run gets the base
+    /// repository's token and secrets.
     Trigger {
         event: String,
+        privileged: &'static str,
+        trust: &'static str,
     },
     Job {
         id: String,
@@ -158,6 +162,9 @@ pub enum AttrsDto {
         labels: String,
         self_hosted: &'static str,
     },
+    Code {
+        what: String,
+    },
 }
 
 /// The attributes of a node; `None` for kinds without any (OIDC).
@@ -167,8 +174,14 @@ fn attrs(kind: &NodeKind) -> Option<AttrsDto> {
             name: name.clone(),
             path: path.clone(),
         },
-        NodeKind::Trigger { event } => AttrsDto::Trigger {
+        NodeKind::Trigger {
+            event,
+            trust,
+            privileged,
+        } => AttrsDto::Trigger {
             event: event.clone(),
+            privileged: flag(*privileged),
+            trust: trust.as_str(),
         },
         NodeKind::Job { id, name, .. } => AttrsDto::Job {
             id: id.clone(),
@@ -235,6 +248,7 @@ fn attrs(kind: &NodeKind) -> Option<AttrsDto> {
             labels: labels.clone(),
             self_hosted: flag(*self_hosted),
         },
+        NodeKind::Code { what } => AttrsDto::Code { what: what.clone() },
     })
 }
 

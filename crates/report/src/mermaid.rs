@@ -43,7 +43,7 @@ const fn shape(kind: Kind) -> (&'static str, &'static str) {
         Kind::Host => ("((", "))"),
         Kind::Secret | Kind::Permission | Kind::Oidc => ("{{", "}}"),
         Kind::Package => ("([", "])"),
-        Kind::Step | Kind::Command | Kind::RegistryConfig | Kind::Runner => ("[", "]"),
+        Kind::Step | Kind::Command | Kind::RegistryConfig | Kind::Runner | Kind::Code => ("[", "]"),
     }
 }
 
@@ -99,6 +99,7 @@ fn members(out: &mut String, d: &Drawn<'_, '_>, head: Option<NodeId>, indent: us
 /// Render a view as a Mermaid flowchart.
 #[must_use]
 pub fn render_view(view: &GraphView<'_>) -> String {
+    let view = &crate::dot::diagram(view);
     let d = &Drawn::new(view);
     let mut out = String::from("flowchart LR\n");
     members(&mut out, d, None, 2);

@@ -1,7 +1,7 @@
 //! The permissions the commands of a `run:` script need: `git push`, `gh`, `gh api` and
 //! `curl` calls to the GitHub API, and the commands the knowledge base lists.
 
-use tollgate_gha::Env;
+use tollgate_gha::{Env, env_value};
 use tollgate_graph::Origin;
 use tollgate_kb::github::GH_GLOBAL_VALUE_OPTS as VALUE_OPTS;
 use tollgate_kb::permissions::CommandEntry;
@@ -10,7 +10,7 @@ use tollgate_model::Span;
 use tollgate_shell::{Analysis, Command, Word};
 
 use super::{Acc, kb};
-use crate::identity::{env_value, is_other_identity, is_workflow_token, secret_names};
+use crate::identity::{is_other_identity, is_workflow_token, secret_names};
 
 /// The static positional words of a command: its name, then arguments that are not
 /// options (stopping at the first dynamic word).

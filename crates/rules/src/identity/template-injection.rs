@@ -5,15 +5,16 @@
 use std::collections::BTreeMap;
 
 use tollgate_engine::{Context, Rule, Sink, StepCx, StepOwner};
-use tollgate_gha::{Env, Step, Uses, Workflow, expressions};
+use tollgate_gha::{
+    ContextMatch, Env, Step, Uses, Workflow, context_references, expressions, match_context,
+};
+use tollgate_graph::NodeKind;
 use tollgate_model::{Confidence, Impact, Location, Span};
 use tollgate_scan::Input;
 use tollgate_shell::{EnvTarget, Fact};
 
 use super::kb::contexts;
-use super::util::{
-    Match, is_boolean_expression, job_index, match_pattern, references, triggered_by,
-};
+use super::util::{is_boolean_expression, job_index, triggered_by};
 use crate::chain::Chain;
 use crate::common::glob_match;
 
@@ -22,21 +23,9 @@ pub struct TemplateInjection;
 /// Marks a derived origin whose value is JSON-encoded (inert as a JavaScript literal).
 const JSON_MARK: &str = "json:";
 
-/// Triggers outsiders can fire that run with the base repository's token and secrets.
-const PRIVILEGED: &[&str] = &[
-    "pull_request_target",
-    "workflow_run",
-    "issues",
-    "issue_comment",
-    "discussion",
-    "discussion_comment",
-    "pull_request_review",
-    "pull_request_review_comment",
-];
-
 /// Why an expression is attacker-controlled.
 enum Taint {
-    Context(String, Match),
+    Context(String, ContextMatch),
     Input(String),
     Derived {
         reference: String,
@@ -75,9 +64,19 @@ impl Rule for TemplateInjection {
         if !in_run && !in_script {
             return;
         }
+        // Who can fire the workflow, as the graph's trigger nodes say
+        // (`rules/data/trigger-trust.toml`): the most dangerous trigger anyone can fire
+        // with the base repository's token and secrets, else whether anyone can fire it
+        // at all (a fork's pull request: read-only token, no secrets).
+        let workflow_node = wf.and_then(|_| {
+            let id = cx.graph.input_id(&step.input.source.display)?;
+            cx.graph.file_node(id)
+        });
+        let privileged = workflow_node.and_then(|w| cx.graph.untrusted_privileged_trigger(w));
+        let anyone = workflow_node.is_some_and(|w| cx.graph.anyone_can_trigger(w));
         let severity = match wf {
-            Some(w) if triggered_by(w, PRIVILEGED) => Impact::High,
-            Some(w) if triggered_by(w, &["pull_request", "pull_request_review"]) => Impact::Medium,
+            Some(_) if privileged.is_some() => Impact::High,
+            Some(_) if anyone => Impact::Medium,
             Some(_) => Impact::Low,
             None => Impact::Medium,
         };
@@ -97,8 +96,10 @@ impl Rule for TemplateInjection {
         let mut chain = Chain::to_step(cx, step.input, step.job_index, s.index);
         if let Some((event, key)) = wf.and_then(|w| {
             let on = w.on.as_ref()?;
-            let event = PRIVILEGED.iter().find(|t| on.has(t))?;
-            Some((*event, on.key))
+            match &cx.graph.node(privileged?)?.kind {
+                NodeKind::Trigger { event, .. } => Some((event.as_str(), on.key)),
+                _ => None,
+            }
         }) {
             chain = chain.first(format!("on: `{event}`"), Some(file.location(key)));
         }
@@ -139,12 +140,12 @@ impl Rule for TemplateInjection {
                 }
                 let whole = format!("${{{{ {} }}}}", e.inner);
                 let (what, sev, conf) = match &t {
-                    Taint::Context(r, Match::Exact) => (
+                    Taint::Context(r, ContextMatch::Exact) => (
                         format!("attacker-controllable `{r}`"),
                         severity,
                         Confidence::High,
                     ),
-                    Taint::Context(r, Match::Parent) => (
+                    Taint::Context(r, ContextMatch::Parent) => (
                         format!("`{r}`, which holds attacker-controllable fields"),
                         severity,
                         Confidence::Medium,
@@ -208,12 +209,12 @@ impl Rule for TemplateInjection {
     }
 }
 
-fn untrusted(reference: &str) -> Option<Match> {
+fn untrusted(reference: &str) -> Option<ContextMatch> {
     let mut best = None;
     for c in &contexts().context {
-        match match_pattern(&c.pattern, reference) {
-            Some(Match::Exact) => return Some(Match::Exact),
-            Some(Match::Parent) => best = Some(Match::Parent),
+        match match_context(&c.pattern, reference) {
+            Some(ContextMatch::Exact) => return Some(ContextMatch::Exact),
+            Some(ContextMatch::Parent) => best = Some(ContextMatch::Parent),
             None => {}
         }
     }
@@ -221,7 +222,7 @@ fn untrusted(reference: &str) -> Option<Match> {
 }
 
 fn taint(inner: &str, dispatch: bool, derived: &Derived) -> Option<Taint> {
-    for (r, _, _) in references(inner) {
+    for (r, _, _) in context_references(inner) {
         if let Some(m) = untrusted(&r) {
             return Some(Taint::Context(r, m));
         }
@@ -229,7 +230,7 @@ fn taint(inner: &str, dispatch: bool, derived: &Derived) -> Option<Taint> {
             && contexts()
                 .input
                 .iter()
-                .any(|c| match_pattern(&c.pattern, &r) == Some(Match::Exact))
+                .any(|c| match_context(&c.pattern, &r) == Some(ContextMatch::Exact))
         {
             return Some(Taint::Input(r));
         }
@@ -253,9 +254,9 @@ fn tainted_text(text: &str) -> Option<String> {
         if is_boolean_expression(&e.inner) {
             return None;
         }
-        references(&e.inner)
+        context_references(&e.inner)
             .into_iter()
-            .find(|(r, _, _)| untrusted(r) == Some(Match::Exact))
+            .find(|(r, _, _)| untrusted(r) == Some(ContextMatch::Exact))
             .map(|(r, _, _)| r)
     })
 }

@@ -3,13 +3,12 @@
 //! requirements files the command uses are read to avoid its false positives.
 
 use tollgate_engine::{Context, Rule, Sink, StepCx};
+use tollgate_graph::Origin;
 use tollgate_lockfile::PackageFile as Packages;
 use tollgate_model::addr::is_commit_sha;
-use tollgate_model::{Confidence, Impact};
-use tollgate_scan::FileModel;
+use tollgate_model::{Confidence, FileKind, Impact};
+use tollgate_scan::{FileModel, Input};
 use tollgate_shell::{Fact, Install, PackageKind, PackageSpec};
-
-use crate::common::{input_at, join, lockfile_near, working_dir};
 
 pub struct UnpinnedPackageInstall;
 
@@ -74,17 +73,63 @@ fn floating(i: &Install, exact: impl Fn(&str) -> bool) -> Vec<&PackageSpec> {
         .collect()
 }
 
+/// The files an install reads, as the graph links them to its command: each file's
+/// input and where the install names it (the install's own span for the project's
+/// lockfile, which the graph finds in the step's directory or the nearest one above).
+struct Reads<'a> {
+    files: Vec<(&'a Input, Option<Origin>)>,
+    /// The input the install is written in.
+    input: Option<tollgate_graph::InputId>,
+}
+
+impl<'a> Reads<'a> {
+    fn of(cx: &Context<'a>, step: &StepCx<'_>, i: &Install) -> Self {
+        let g = cx.graph;
+        let input = g.input_id(&step.input.source.display);
+        let files = input
+            .and_then(|id| {
+                let node = g.step_node(id, step.job_index, step.step.index)?;
+                g.command_at(node, Origin::new(id, step.script_span(i.span)))
+            })
+            .map(|cmd| {
+                g.installed_files(cmd)
+                    .into_iter()
+                    .filter_map(|(file, at)| {
+                        let origin = g.node(file)?.origin?;
+                        Some((g.input(cx.scan, origin.input())?, at))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self { files, input }
+    }
+
+    /// The model of the file named at `span` of the step's script.
+    fn named(&self, step: &StepCx<'_>, span: tollgate_model::Span) -> Option<&'a FileModel> {
+        let at = Origin::new(self.input?, step.script_span(span));
+        self.files
+            .iter()
+            .find(|(_, o)| *o == Some(at))
+            .map(|(f, _)| &*f.parsed)
+    }
+
+    /// The project lockfile of `kind` the install reads.
+    fn lockfile(&self, kinds: &[FileKind]) -> Option<&'a Packages> {
+        self.files
+            .iter()
+            .filter(|(f, _)| kinds.contains(&f.kind))
+            .find_map(|(f, _)| match &*f.parsed {
+                FileModel::Packages(p) => Some(p),
+                _ => None,
+            })
+    }
+}
+
 /// Whether every requirements file named by the install pins every entry by hash.
-fn hashed_requirements(
-    cx: &Context<'_>,
-    step: &StepCx<'_>,
-    dir: &str,
-    i: &Install,
-) -> Option<bool> {
+fn hashed_requirements(step: &StepCx<'_>, reads: &Reads<'_>, i: &Install) -> Option<bool> {
     let mut all = true;
     for r in &i.requirement_files {
-        let input = input_at(cx.scan, step.input.root, &join(dir, &r.path))?;
-        let FileModel::Packages(p) = &*input.parsed else {
+        let FileModel::Packages(p) = reads.named(step, r.span)? else {
             return None;
         };
         all &= !p.packages.is_empty() && p.packages.iter().all(|p| p.integrity.is_some());
@@ -92,23 +137,11 @@ fn hashed_requirements(
     Some(all)
 }
 
-fn lock_of<'a>(
-    cx: &'a Context<'_>,
-    step: &StepCx<'_>,
-    dir: &str,
-    names: &[&str],
-) -> Option<&'a Packages> {
-    match &*lockfile_near(cx.scan, step.input.root, dir, names)?.parsed {
-        FileModel::Packages(p) => Some(p),
-        _ => None,
-    }
-}
-
 fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
     if i.locked {
         return None;
     }
-    let dir = working_dir(step).unwrap_or_default();
+    let reads = Reads::of(cx, step, i);
     let sub = i.subcommand.as_deref().unwrap_or("");
     match (i.manager, sub) {
         ("pip" | "pip3", "install") | ("uv", "pip install") => {
@@ -124,7 +157,7 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             if !i.requirement_files.is_empty() && i.packages.is_empty() {
                 // pip enforces hashes for the whole install as soon as one requirement
                 // carries one, so a fully hashed file pins it.
-                return match hashed_requirements(cx, step, &dir, i) {
+                return match hashed_requirements(step, &reads, i) {
                     Some(true) => None,
                     Some(false) => Some(Verdict::new(
                         format!("`{}` installs requirements without hashes", i.manager),
@@ -181,13 +214,7 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             if i.packages.is_empty() {
                 // `npm install` follows package-lock.json but may rewrite it; `npm ci`
                 // installs exactly the lock or fails.
-                let has_lock = lock_of(
-                    cx,
-                    step,
-                    &dir,
-                    &["package-lock.json", "npm-shrinkwrap.json"],
-                )
-                .is_some();
+                let has_lock = reads.lockfile(&[FileKind::NpmLock]).is_some();
                 let mut v = Verdict::new(
                     "`npm install` may resolve new versions and rewrite the lockfile",
                     "use `npm ci`, which installs exactly what package-lock.json records",
@@ -234,7 +261,8 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
         }
         ("yarn", "install" | "") if i.packages.is_empty() => {
             // Yarn 2+ (berry) turns on immutable installs by itself on CI.
-            let berry = lock_of(cx, step, &dir, &["yarn.lock"])
+            let berry = reads
+                .lockfile(&[FileKind::YarnLock])
                 .and_then(|p| p.format_version.as_deref())
                 .and_then(|v| v.parse::<u32>().ok())
                 .is_some_and(|v| v >= 2);
