@@ -441,3 +441,127 @@ fn dangerous_trigger_findings_are_the_checkouts_of_the_graph() {
     // workflow (`issue_comment`, a fetch and a checkout of pull request refs).
     assert!(found >= 3, "{found} findings");
 }
+
+/// Scope → level, as `scope: level` lines write it.
+type Scopes = BTreeMap<String, String>;
+
+/// Per job, the permissions its steps (and, for a job that calls a workflow, the job
+/// itself) require in the graph, at the highest level required.
+fn required(g: &Value) -> BTreeMap<(String, String), Scopes> {
+    let nodes: BTreeMap<u64, &Value> = g["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| Some((n["id"].as_u64()?, n)))
+        .collect();
+    let job_key = |n: &Value| {
+        (
+            n["location"]["path"].as_str().unwrap_or("").to_owned(),
+            n["attrs"]["id"].as_str().unwrap_or("").to_owned(),
+        )
+    };
+    let mut out: BTreeMap<(String, String), Scopes> = BTreeMap::new();
+    for e in g["edges"].as_array().expect("edges") {
+        if e["kind"] != "requires" {
+            continue;
+        }
+        let (Some(from), Some(to)) = (
+            e["from"].as_u64().and_then(|i| nodes.get(&i)),
+            e["to"].as_u64().and_then(|i| nodes.get(&i)),
+        ) else {
+            continue;
+        };
+        // A step's job is its parent; local actions' needs are on the calling step.
+        let job = match from["kind"].as_str() {
+            Some("job") => *from,
+            Some("step") => match from["parent"].as_u64().and_then(|p| nodes.get(&p)) {
+                Some(j) if j["kind"] == "job" => *j,
+                _ => panic!("a requires edge from a step outside a job: {e}"),
+            },
+            _ => panic!("a requires edge from a {}", from["kind"]),
+        };
+        let label = to["label"].as_str().unwrap_or("");
+        let (scope, level) = match to["kind"].as_str() {
+            Some("oidc") => ("id-token", "write"),
+            Some("permission") => label.split_once(": ").expect("scope: level"),
+            _ => panic!("a requires edge to a {}", to["kind"]),
+        };
+        let e = out.entry(job_key(job)).or_default();
+        let l = e.entry(scope.to_owned()).or_default();
+        if l.as_str() != "write" {
+            level.clone_into(l);
+        }
+    }
+    out
+}
+
+/// The `scope: level` lines of a least-privilege block in a help text, per job.
+fn blocks(path: &str, job: Option<&str>, help: &str) -> Vec<((String, String), Scopes)> {
+    let mut out: Vec<((String, String), Scopes)> = Vec::new();
+    for line in help.lines() {
+        let t = line.trim();
+        let named = t
+            .strip_prefix("least-privilege block for job `")
+            .or_else(|| t.strip_prefix("job `"))
+            .and_then(|r| r.strip_suffix("`:"));
+        if let Some(id) = named {
+            out.push(((path.to_owned(), id.to_owned()), Scopes::new()));
+        } else if let Some((scope, rest)) = t.split_once(": ")
+            && let Some((level, _why)) = rest.split_once(" # ")
+            && let Some((_, s)) = out.last_mut()
+        {
+            s.insert(scope.to_owned(), level.to_owned());
+        }
+    }
+    if let Some(j) = job {
+        assert!(out.iter().all(|((_, id), _)| id == j), "{help}");
+    }
+    out
+}
+
+/// `broad-permissions` judges what each job needs from what the needs pass wrote into the
+/// graph: every least-privilege block it suggests lists exactly the permissions the
+/// `requires` edges of the job's steps name, at the highest level they name, on the demo
+/// and on every repository of the corpus.
+fn needs_agree(path: &Path) -> usize {
+    let graph = doc("graph", path);
+    let req = required(&graph);
+    let out = tollgate()
+        .args(["check", "--format", "json", "--select", "broad-permissions"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    let findings = json(&out.stdout);
+    let mut checked = 0;
+    for f in findings["findings"].as_array().expect("findings") {
+        let file = f["location"]["path"].as_str().expect("path");
+        let help = f["help"].as_str().unwrap_or("");
+        for (k, scopes) in blocks(file, f["job"].as_str(), help) {
+            let edges = req.get(&k).cloned().unwrap_or_default();
+            assert_eq!(scopes, edges, "{k:?} in {}", path.display());
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn broad_permissions_reads_the_needs_the_graph_holds_on_the_demo() {
+    assert!(needs_agree(&testdata("demo")) > 0);
+}
+
+#[test]
+fn broad_permissions_reads_the_needs_the_graph_holds_on_every_corpus_repository() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut repos: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(".github/workflows").is_dir())
+        .collect();
+    repos.sort();
+    let checked: usize = repos.iter().map(|r| needs_agree(r)).sum();
+    assert!(checked > 100, "{checked} blocks");
+}

@@ -6,6 +6,8 @@
 //! of its own, as egress does), add it to [`PASSES`], and document its node and edge
 //! kinds in `docs/graphs.md`.
 
+pub mod identity;
+pub mod needs;
 pub mod trust;
 
 use tollgate_graph::{Graph, Pass};
@@ -17,6 +19,7 @@ const PASSES: &[&dyn Pass] = &[
     &tollgate_egress::Pass,
     &tollgate_inventory::Pass,
     &trust::Pass,
+    &needs::Pass,
 ];
 
 /// The graph of a scan with every pass run.

@@ -15,7 +15,7 @@ use tollgate_model::{
 use tollgate_scan::{FileModel, Input, Scan};
 
 use crate::fragment::{self, FRef, Fragment, Hashed, Key};
-use crate::model::{Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, Target};
+use crate::model::{Access, Edge, EdgeKind, InputId, Kind, Node, NodeId, NodeKind, Origin, Target};
 use crate::resolve::Resolver;
 
 type Inner = petgraph::Graph<Node, Edge, petgraph::Directed, u32>;
@@ -131,6 +131,9 @@ pub struct Graph {
     pub(crate) image_scripts: Vec<NodeId>,
     /// Host nodes by name (added by passes).
     pub(crate) hosts: HashMap<String, NodeId>,
+    /// Permission nodes by scope and access, `id-token: write` standing for the OIDC
+    /// node (built from the structure, added to by passes).
+    pub(crate) permissions: HashMap<(String, Access), NodeId>,
     /// What passes recorded.
     pub(crate) records: crate::pass::Records,
     /// How long each pass took.
@@ -169,6 +172,7 @@ impl Graph {
             spans: Vec::new(),
             image_scripts: Vec::new(),
             hosts: HashMap::default(),
+            permissions: HashMap::default(),
             records: crate::pass::Records::default(),
             pass_times: Vec::new(),
         };
@@ -207,6 +211,19 @@ impl Graph {
             }
         }
         self.step_index = steps;
+        let mut permissions = HashMap::default();
+        for n in self
+            .nodes_of(Kind::Permission)
+            .chain(self.nodes_of(Kind::Oidc))
+        {
+            let key = match self.node(n).map(|x| &x.kind) {
+                Some(NodeKind::Permission { scope, access }) => (scope.clone(), *access),
+                Some(NodeKind::Oidc) => ("id-token".to_owned(), Access::Write),
+                _ => continue,
+            };
+            permissions.entry(key).or_insert(n);
+        }
+        self.permissions = permissions;
         self.by_path = self
             .inputs
             .iter()

@@ -503,10 +503,13 @@ pub enum EdgeKind {
     /// follow it), and its target is a node of its own, apart from the image a pull of
     /// the same reference reaches.
     Builds,
+    /// Step → the permission scope (or OIDC) it needs, located at the evidence; job →
+    /// what the reusable workflow it calls needs (added by the needs pass).
+    Requires,
 }
 
 impl EdgeKind {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Contains,
         Self::Triggers,
         Self::Needs,
@@ -520,6 +523,7 @@ impl EdgeKind {
         Self::Holds,
         Self::ChecksOut,
         Self::Builds,
+        Self::Requires,
     ];
 
     #[must_use]
@@ -538,6 +542,7 @@ impl EdgeKind {
             Self::Holds => "holds",
             Self::ChecksOut => "checks-out",
             Self::Builds => "builds",
+            Self::Requires => "requires",
         }
     }
 }

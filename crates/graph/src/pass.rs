@@ -15,7 +15,7 @@ use tollgate_model::Diagnostic;
 use tollgate_scan::Scan;
 
 use crate::graph::Graph;
-use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind, Origin};
+use crate::model::{Access, Edge, EdgeKind, Node, NodeId, NodeKind, Origin};
 
 /// An analysis over the built graph that writes its facts into it.
 pub trait Pass: Sync {
@@ -108,6 +108,36 @@ impl Graph {
             origin,
             parent: None,
         })
+    }
+
+    /// The node of permission `scope` at `access`, added at `origin` if the graph has
+    /// none. `id-token: write` is the OIDC node, as the build writes a held scope, so
+    /// that what a job holds and what its steps need meet at the same nodes.
+    pub fn permission_node(
+        &mut self,
+        scope: &str,
+        access: Access,
+        origin: Option<Origin>,
+    ) -> NodeId {
+        let key = (scope.to_owned(), access);
+        if let Some(&n) = self.permissions.get(&key) {
+            return n;
+        }
+        let kind = if scope == "id-token" && access == Access::Write {
+            NodeKind::Oidc
+        } else {
+            NodeKind::Permission {
+                scope: scope.to_owned(),
+                access,
+            }
+        };
+        let n = self.inner.add_node(Node {
+            kind,
+            origin,
+            parent: None,
+        });
+        self.permissions.insert(key, n);
+        n
     }
 
     /// Make room for `additional` more edges (a pass about to add many).

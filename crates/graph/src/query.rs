@@ -63,7 +63,7 @@ pub struct Holdings {
 }
 
 /// Edges that describe what a job depends on (not which other jobs it waits for, what
-/// it holds, nor the images it builds itself).
+/// it holds or needs to hold, nor the images it builds itself).
 const fn is_dependency(kind: EdgeKind) -> bool {
     !matches!(
         kind,
@@ -72,6 +72,7 @@ const fn is_dependency(kind: EdgeKind) -> bool {
             | EdgeKind::Triggers
             | EdgeKind::ChecksOut
             | EdgeKind::Builds
+            | EdgeKind::Requires
     )
 }
 
@@ -456,8 +457,8 @@ impl Graph {
         None
     }
 
-    /// Every node reachable from `from` along dependency edges (not `needs`, `holds`
-    /// or `triggers`), `from` excluded, sorted by id.
+    /// Every node reachable from `from` along dependency edges (not `needs`, `holds`,
+    /// `requires` or `triggers`), `from` excluded, sorted by id.
     #[must_use]
     pub fn reachable(&self, from: NodeId) -> Vec<NodeId> {
         let mut seen: BTreeSet<NodeId> = BTreeSet::new();

@@ -261,7 +261,10 @@ fn contract(graph: &Graph, kinds: &[Kind], keep: &mut [bool], edges: &mut Vec<Vi
         })
         .collect();
     let mut adj: Vec<Vec<(NodeId, EdgeKind)>> = vec![Vec::new(); n];
-    for e in edges.iter() {
+    // A `requires` edge says what a step needs of the token, not what it leads to: a
+    // contracted view neither keeps nor contracts through it (a job would otherwise be
+    // kept for the permissions its steps need but it does not hold).
+    for e in edges.iter().filter(|e| e.kind != EdgeKind::Requires) {
         if let Some(a) = adj.get_mut(e.from.index()) {
             a.push((e.to, e.kind));
         }

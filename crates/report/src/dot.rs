@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use tollgate_graph::{EdgeKind, Graph, GraphFilter, GraphView, Kind, NodeId};
 
+use crate::diagram::Drawn;
 use crate::escape::{is_unsafe, push_visible};
 
 /// Shape and fill colour of a node kind (shared with the Mermaid renderer's classes).
@@ -50,6 +51,7 @@ const fn edge_style(kind: EdgeKind) -> &'static str {
         EdgeKind::ChecksOut => "color=\"#e31a1c\", style=bold",
         // Not drawn (see `GraphView::for_diagram`); styled for completeness.
         EdgeKind::Builds => "color=\"#6a51a3\", style=dotted",
+        EdgeKind::Requires => "color=\"#fb6a4a\", style=dotted",
     }
 }
 
@@ -96,8 +98,8 @@ fn quote(s: &str) -> String {
     out
 }
 
-fn node_line(out: &mut String, view: &GraphView<'_>, id: NodeId, indent: usize) {
-    let Some(node) = view.graph.node(id) else {
+fn node_line(out: &mut String, d: &Drawn<'_, '_>, id: NodeId, indent: usize) {
+    let Some(node) = d.view.graph.node(id) else {
         return;
     };
     let kind = node.kind.kind();
@@ -111,13 +113,13 @@ fn node_line(out: &mut String, view: &GraphView<'_>, id: NodeId, indent: usize) 
         out,
         "{:indent$}n{} [label={}, shape={shape}, fillcolor=\"{fill}\"{font}];",
         "",
-        view.diagram_id(id),
+        d.view.diagram_id(id),
         quote(&short_label(&node.kind.label())),
     );
 }
 
-fn cluster(out: &mut String, view: &GraphView<'_>, head: NodeId, indent: usize) {
-    let Some(node) = view.graph.node(head) else {
+fn cluster(out: &mut String, d: &Drawn<'_, '_>, head: NodeId, indent: usize) {
+    let Some(node) = d.view.graph.node(head) else {
         return;
     };
     let kind = node.kind.kind();
@@ -131,7 +133,7 @@ fn cluster(out: &mut String, view: &GraphView<'_>, head: NodeId, indent: usize) 
         out,
         "{:indent$}subgraph cluster_n{} {{",
         "",
-        view.diagram_id(head)
+        d.view.diagram_id(head)
     );
     let inner = indent + 2;
     let _ = writeln!(
@@ -140,26 +142,27 @@ fn cluster(out: &mut String, view: &GraphView<'_>, head: NodeId, indent: usize) 
         "",
         quote(&title)
     );
-    node_line(out, view, head, inner);
-    members(out, view, Some(head), inner);
+    node_line(out, d, head, inner);
+    members(out, d, Some(head), inner);
     let _ = writeln!(out, "{:indent$}}}", "");
 }
 
-fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent: usize) {
-    for &m in view.members(head) {
-        if view.is_cluster_head(m) {
-            cluster(out, view, m, indent);
+fn members(out: &mut String, d: &Drawn<'_, '_>, head: Option<NodeId>, indent: usize) {
+    for m in d.members(head) {
+        if d.view.is_cluster_head(m) {
+            cluster(out, d, m, indent);
         } else {
-            node_line(out, view, m, indent);
+            node_line(out, d, m, indent);
         }
     }
 }
 
 /// What diagrams leave out: the untrusted code the trust pass adds, whose view (with the
-/// triggers that make a checkout dangerous) is still to be designed, and the images jobs
-/// build themselves ([`GraphView::for_diagram`]). JSON keeps both.
+/// triggers that make a checkout dangerous) is still to be designed, the images jobs
+/// build themselves ([`GraphView::for_diagram`]) and what steps need of the token (see
+/// [`crate::diagram`]). JSON keeps them all.
 pub(crate) fn diagram<'g>(view: &GraphView<'g>) -> GraphView<'g> {
-    view.without(&[Kind::Code], &[EdgeKind::ChecksOut])
+    view.without(&[Kind::Code], &[EdgeKind::ChecksOut, EdgeKind::Requires])
         .for_diagram()
 }
 
@@ -167,13 +170,14 @@ pub(crate) fn diagram<'g>(view: &GraphView<'g>) -> GraphView<'g> {
 #[must_use]
 pub fn render_view(view: &GraphView<'_>) -> String {
     let view = &diagram(view);
+    let d = &Drawn::new(view);
     let mut out = String::new();
     out.push_str("digraph tollgate {\n");
     out.push_str("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, newrank=true];\n");
     out.push_str("  node [fontname=\"Helvetica\", fontsize=10, style=filled];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=8];\n");
-    members(&mut out, view, None, 2);
-    for e in &view.edges {
+    members(&mut out, d, None, 2);
+    for e in d.edges() {
         let label = if e.count > 1 {
             format!("{} ({})", e.kind.as_str(), e.count)
         } else {
@@ -188,13 +192,13 @@ pub fn render_view(view: &GraphView<'_>) -> String {
             edge_style(e.kind)
         );
     }
-    legend(&mut out, view);
+    legend(&mut out, d);
     out.push_str("}\n");
     out
 }
 
-fn legend(out: &mut String, view: &GraphView<'_>) {
-    let kinds = view.kinds();
+fn legend(out: &mut String, d: &Drawn<'_, '_>) {
+    let kinds = d.kinds();
     if kinds.is_empty() {
         return;
     }

@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use tollgate_graph::{Graph, GraphFilter, GraphView, Kind, NodeId};
 
+use crate::diagram::Drawn;
 use crate::dot::{short_label, style};
 use crate::escape::{is_unsafe, push_visible};
 
@@ -50,8 +51,8 @@ fn class_name(kind: Kind) -> String {
     format!("k_{}", kind.as_str().replace('-', "_"))
 }
 
-fn node_line(out: &mut String, view: &GraphView<'_>, id: NodeId, indent: usize) {
-    let Some(node) = view.graph.node(id) else {
+fn node_line(out: &mut String, d: &Drawn<'_, '_>, id: NodeId, indent: usize) {
+    let Some(node) = d.view.graph.node(id) else {
         return;
     };
     let (open, close) = shape(node.kind.kind());
@@ -59,13 +60,13 @@ fn node_line(out: &mut String, view: &GraphView<'_>, id: NodeId, indent: usize) 
         out,
         "{:indent$}n{}{open}\"{}\"{close}",
         "",
-        view.diagram_id(id),
+        d.view.diagram_id(id),
         escape(&short_label(&node.kind.label()))
     );
 }
 
-fn subgraph(out: &mut String, view: &GraphView<'_>, head: NodeId, indent: usize) {
-    let Some(node) = view.graph.node(head) else {
+fn subgraph(out: &mut String, d: &Drawn<'_, '_>, head: NodeId, indent: usize) {
+    let Some(node) = d.view.graph.node(head) else {
         return;
     };
     let title = format!(
@@ -77,20 +78,20 @@ fn subgraph(out: &mut String, view: &GraphView<'_>, head: NodeId, indent: usize)
         out,
         "{:indent$}subgraph c{}[\"{}\"]",
         "",
-        view.diagram_id(head),
+        d.view.diagram_id(head),
         escape(&title)
     );
-    node_line(out, view, head, indent + 2);
-    members(out, view, Some(head), indent + 2);
+    node_line(out, d, head, indent + 2);
+    members(out, d, Some(head), indent + 2);
     let _ = writeln!(out, "{:indent$}end", "");
 }
 
-fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent: usize) {
-    for &m in view.members(head) {
-        if view.is_cluster_head(m) {
-            subgraph(out, view, m, indent);
+fn members(out: &mut String, d: &Drawn<'_, '_>, head: Option<NodeId>, indent: usize) {
+    for m in d.members(head) {
+        if d.view.is_cluster_head(m) {
+            subgraph(out, d, m, indent);
         } else {
-            node_line(out, view, m, indent);
+            node_line(out, d, m, indent);
         }
     }
 }
@@ -99,9 +100,10 @@ fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent:
 #[must_use]
 pub fn render_view(view: &GraphView<'_>) -> String {
     let view = &crate::dot::diagram(view);
+    let d = &Drawn::new(view);
     let mut out = String::from("flowchart LR\n");
-    members(&mut out, view, None, 2);
-    for e in &view.edges {
+    members(&mut out, d, None, 2);
+    for e in d.edges() {
         let label = if e.count > 1 {
             format!("{} ({})", e.kind.as_str(), e.count)
         } else {
@@ -115,14 +117,13 @@ pub fn render_view(view: &GraphView<'_>) -> String {
             view.diagram_id(e.to)
         );
     }
-    for k in view.kinds() {
+    for k in d.kinds() {
         let (_, fill) = style(k);
         let _ = writeln!(out, "  classDef {} fill:{fill},stroke:#555", class_name(k));
-        let ids: Vec<String> = view
-            .nodes
-            .iter()
-            .filter(|n| view.graph.node(**n).is_some_and(|x| x.kind.kind() == k))
-            .map(|n| format!("n{}", view.diagram_id(*n)))
+        let ids: Vec<String> = d
+            .nodes()
+            .filter(|n| view.graph.node(*n).is_some_and(|x| x.kind.kind() == k))
+            .map(|n| format!("n{}", view.diagram_id(n)))
             .collect();
         // Mermaid accepts long `class` lists, but chunks keep lines readable in diffs.
         for chunk in ids.chunks(40) {

@@ -195,3 +195,58 @@ fn json_shape() {
             .is_some_and(|n| n.iter().all(|n| n["kind"] != "package"))
     );
 }
+
+/// What steps need of the token (`requires` edges, added by the needs pass) is in the
+/// JSON output but not drawn: the diagrams show what jobs hold, and a permission no job
+/// holds (`contents: write`, needed by `release` in testdata/graph/requires) is not a node
+/// of them, with or without a kind filter.
+#[test]
+fn requires_edges_are_in_json_but_not_drawn() {
+    let g = graph_of(&Path::new(FIXTURES).join("requires"));
+    let json = tollgate_report::graph_json::render(&g, &GraphFilter::default());
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let labels = |kind: &str| -> Vec<String> {
+        let nodes = v["nodes"].as_array().expect("nodes");
+        v["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .filter_map(|e| {
+                nodes
+                    .iter()
+                    .find(|n| n["id"] == e["to"])
+                    .and_then(|n| n["label"].as_str().map(str::to_owned))
+            })
+            .collect()
+    };
+    let mut required = labels("requires");
+    required.sort();
+    assert_eq!(required, ["contents: read", "contents: write"]);
+    assert_eq!(labels("holds"), ["contents: read"]);
+    for filter in [
+        GraphFilter::default(),
+        GraphFilter {
+            kinds: vec![Kind::Permission],
+            ..GraphFilter::default()
+        },
+        GraphFilter {
+            jobs: vec!["release".to_owned()],
+            ..GraphFilter::default()
+        },
+    ] {
+        for text in [
+            tollgate_report::dot::render(&g, &filter),
+            tollgate_report::mermaid::render(&g, &filter),
+        ] {
+            assert!(!text.contains("requires"), "{filter:?}\n{text}");
+            assert!(!text.contains("contents: write"), "{filter:?}\n{text}");
+        }
+    }
+    // The permission the job holds is drawn, with its `holds` edge.
+    let dot = tollgate_report::dot::render(&g, &GraphFilter::default());
+    assert!(
+        dot.contains("contents: read") && dot.contains("holds"),
+        "{dot}"
+    );
+}

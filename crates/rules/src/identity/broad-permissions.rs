@@ -3,11 +3,10 @@
 //! write scopes no step of the job needs according to the knowledge base.
 
 use tollgate_engine::{Context, Rule, Sink, WorkflowCx};
+use tollgate_facts::needs::{self, Needs};
 use tollgate_gha::{Job, PermissionLevel, Permissions};
-use tollgate_graph::Access;
 use tollgate_model::{Confidence, Impact, SourceFile, Span};
 
-use super::needs::{Needs, job_needs};
 use crate::common::quoted;
 
 pub struct BroadPermissions;
@@ -25,20 +24,19 @@ impl Rule for BroadPermissions {
         let only_called = wf.on.as_ref().is_some_and(|on| {
             !on.events.is_empty() && on.events.iter().all(|t| t.event.value == "workflow_call")
         });
-        // Needs that either of two scopes meets are settled by what the job holds.
+        // What each job needs, as the needs pass recorded it on the job's node; needs
+        // that either of two scopes meets are settled by what the job holds, as the
+        // graph records it (what `inventory` lists).
         let needs: Vec<Needs> = wf
             .jobs
             .iter()
             .map(|j| {
-                // What the job holds, as the graph records it (what `inventory` lists).
-                let node = cx.graph.job_node(&file.display, &j.id.value);
-                let held = |scope: &str| match node.and_then(|n| cx.graph.token_access(n, scope)) {
-                    Some(Access::Write) => PermissionLevel::Write,
-                    Some(Access::Read) => PermissionLevel::Read,
-                    // No block: `effective` saw none either, and needs are not settled.
-                    Some(Access::RepositoryDefault) | None => PermissionLevel::None,
+                let Some(node) = cx.graph.job_node(&file.display, &j.id.value) else {
+                    return Needs::default();
                 };
-                job_needs(cx.scan, wcx.input, wf, j).resolve(&held)
+                needs::of(cx.graph, node).map_or_else(Needs::default, |n| {
+                    n.resolve(&|scope| needs::held(cx.graph, node, scope))
+                })
             })
             .collect();
         let inheriting: Vec<usize> = (0..wf.jobs.len())

@@ -7,7 +7,6 @@ mod broad_permissions;
 #[path = "dangerous-trigger.rs"]
 mod dangerous_trigger;
 mod kb;
-mod needs;
 #[path = "persisted-credentials.rs"]
 mod persisted_credentials;
 #[path = "secrets-exposure.rs"]

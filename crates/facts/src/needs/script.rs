@@ -1,9 +1,16 @@
 //! The permissions the commands of a `run:` script need: `git push`, `gh`, `gh api` and
 //! `curl` calls to the GitHub API, and the commands the knowledge base lists.
 
-use super::*;
-
+use tollgate_gha::{Env, env_value};
+use tollgate_graph::Origin;
 use tollgate_kb::github::GH_GLOBAL_VALUE_OPTS as VALUE_OPTS;
+use tollgate_kb::permissions::CommandEntry;
+use tollgate_lockfile::glob::matches as glob_match;
+use tollgate_model::Span;
+use tollgate_shell::{Analysis, Command, Word};
+
+use super::{Acc, kb};
+use crate::identity::{is_other_identity, is_workflow_token, secret_names};
 
 /// The static positional words of a command: its name, then arguments that are not
 /// options (stopping at the first dynamic word).
@@ -163,15 +170,17 @@ const INERT: &[&str] = &[
     "cmp",
 ];
 
-/// `resolve` maps composite-action inputs to what the caller passes; `checkout_other`
-/// says the job's checkout authenticated with another credential.
+/// `resolve` maps composite-action inputs to what the caller passes, `place` a span of
+/// the script to its file; `checkout_other` says the job's checkout authenticated with
+/// another credential.
 pub(super) fn script_into(
     resolve: &dyn Fn(&str) -> String,
+    place: &dyn Fn(Span) -> Origin,
     checkout_other: bool,
     script: &str,
     analysis: &Analysis,
     envs: &[&Env],
-    needs: &mut Needs,
+    acc: &mut Acc,
 ) {
     let base = kb();
     // The workflow token handed to the script (in the step's or job's `env:`, or
@@ -191,15 +200,16 @@ pub(super) fn script_into(
             // The push authenticates with what checkout persisted, or with a credential
             // in the remote URL; only the workflow token needs `contents: write`.
             let text = script.get(cmd.span.start..cmd.span.end).unwrap_or("");
-            if checkout_other || !super::super::util::secret_names(text).is_empty() {
+            if checkout_other || !secret_names(text).is_empty() {
                 continue;
             }
         }
+        let at = place(cmd.span);
         if name == "gh" && words.get(1) == Some(&"api") {
-            api_into(cmd, script, needs);
+            api_into(cmd, script, acc, at);
             continue;
         }
-        if name == "curl" && curl_api_into(cmd, script, needs) {
+        if name == "curl" && curl_api_into(cmd, script, acc, at) {
             continue;
         }
         let mut matched = false;
@@ -210,9 +220,9 @@ pub(super) fn script_into(
             matched = true;
             let why = format!("`{}`", e.run);
             if e.unknown.is_some() {
-                needs.unknown.insert(e.run.clone());
+                acc.unknown(e.run.clone());
             } else {
-                needs.add(&e.permissions, &why, false);
+                acc.add(&e.permissions, &why, false, at);
             }
         }
         // A command the base names, whatever its options, is judged.
@@ -241,23 +251,24 @@ pub(super) fn script_into(
             .iter()
             .any(|w| w.to_ascii_lowercase().contains("publish"))
         {
-            needs.unknown.insert(format!("{what} (publishes)"));
+            acc.unknown(format!("{what} (publishes)"));
         } else if token_given && name != "gh" {
-            needs.unknown.insert(format!("{what} (given the token)"));
+            acc.unknown(format!("{what} (given the token)"));
         } else if token_given {
-            needs.unknown.insert(what);
+            acc.unknown(what);
         }
     }
     for v in &base.variable {
-        if script.contains(&v.name) {
-            needs.add(&v.permissions, &format!("`{}`", v.name), false);
+        if let Some(i) = script.find(&v.name) {
+            let at = place(Span::new(i, i + v.name.len()));
+            acc.add(&v.permissions, &format!("`{}`", v.name), false, at);
         }
     }
 }
 
 /// `curl` against `api.github.com`: the endpoint after the host, the method from
 /// `-X`/`--request` (POST when data is sent). False when the command is not an API call.
-fn curl_api_into(cmd: &Command, script: &str, needs: &mut Needs) -> bool {
+fn curl_api_into(cmd: &Command, script: &str, acc: &mut Acc, at: Origin) -> bool {
     let args: Vec<String> = cmd
         .args()
         .iter()
@@ -299,13 +310,13 @@ fn curl_api_into(cmd: &Command, script: &str, needs: &mut Needs) -> bool {
                     if writes { "writing" } else { "reading" }
                 );
                 match &e.alternative {
-                    Some(alt) => needs.add_either(p, alt, &why),
-                    None => needs.add(p, &why, false),
+                    Some(alt) => acc.add_either(p, alt, &why, at),
+                    None => acc.add(p, &why, false, at),
                 }
             }
         }
         _ => {
-            needs.unknown.insert(format!("curl api.github.com/{path}"));
+            acc.unknown(format!("curl api.github.com/{path}"));
         }
     }
     true
@@ -313,7 +324,7 @@ fn curl_api_into(cmd: &Command, script: &str, needs: &mut Needs) -> bool {
 
 use tollgate_kb::github::GH_API_VALUE_OPTS as API_VALUE_OPTS;
 
-fn api_into(cmd: &Command, script: &str, needs: &mut Needs) {
+fn api_into(cmd: &Command, script: &str, acc: &mut Acc, at: Origin) {
     let args = cmd.args();
     let mut method: Option<String> = None;
     let mut fields = false;
@@ -363,27 +374,38 @@ fn api_into(cmd: &Command, script: &str, needs: &mut Needs) {
             if let Some(p) = perms {
                 let why = format!("`gh api {endpoint}`");
                 match &e.alternative {
-                    Some(alt) => needs.add_either(p, alt, &why),
-                    None => needs.add(p, &why, false),
+                    Some(alt) => acc.add_either(p, alt, &why, at),
+                    None => acc.add(p, &why, false, at),
                 }
             }
         }
         _ => {
-            needs.unknown.insert(format!("gh api {endpoint}"));
+            acc.unknown(format!("gh api {endpoint}"));
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::Needs;
     use super::*;
+    use tollgate_gha::PermissionLevel;
+    use tollgate_graph::InputId;
     use tollgate_shell::Analyzer;
 
     fn run(script: &str) -> Needs {
         let analysis = Analyzer::new().analyze(script);
-        let mut n = Needs::default();
-        script_into(&|v| v.to_owned(), false, script, &analysis, &[], &mut n);
-        n.resolve(&|_| PermissionLevel::None)
+        let mut acc = Acc::default();
+        script_into(
+            &|v| v.to_owned(),
+            &|s| Origin::new(InputId(0), s),
+            false,
+            script,
+            &analysis,
+            &[],
+            &mut acc,
+        );
+        acc.needs.resolve(&|_| PermissionLevel::None)
     }
 
     #[test]
