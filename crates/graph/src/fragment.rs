@@ -12,6 +12,7 @@ use tollgate_scan::{FileModel, Input};
 
 use crate::model::{Access, EdgeKind, InputId, NodeKind, Origin, RemoteRef, Target};
 use crate::resolve::{Resolution, Resolver};
+use crate::secrets::{self, Handed, Via};
 use crate::util::secret_refs;
 
 /// The identity of a node shared between files (or the node of a file itself).
@@ -92,6 +93,10 @@ pub(crate) struct Fragment {
     pub edges: Vec<FEdge>,
     /// Lock entries with a commit: reference → commit.
     pub locked: Vec<(String, String)>,
+    /// The detail of the `reads` edges.
+    pub reads: Vec<crate::secrets::FRead>,
+    /// What scripts send further, per step (by index in `nodes`).
+    pub leaks: Vec<(usize, crate::secrets::Leak)>,
 }
 
 pub(crate) struct FragmentBuilder<'a> {
@@ -286,16 +291,18 @@ impl<'a> FragmentBuilder<'a> {
         }
     }
 
-    /// Steps of a job or composite action, with their `uses:` edges.
+    /// Steps of a job or composite action, with their `uses:` edges and the secrets
+    /// they read (their own and `inherited` from the job and workflow).
     fn steps(
         &mut self,
         parent: &FRef,
         job: Option<usize>,
         steps: &[Step],
         default_wd: Option<&str>,
+        inherited: &[Handed],
     ) -> Vec<FRef> {
         let mut out = Vec::with_capacity(steps.len());
-        for step in steps {
+        for (i, step) in steps.iter().enumerate() {
             let node = self.local(
                 NodeKind::Step {
                     job,
@@ -317,6 +324,11 @@ impl<'a> FragmentBuilder<'a> {
                 .map(|w| w.value.as_str())
                 .or(default_wd);
             self.run_facts(&node, job, step, wd);
+            self.step_reads(&node, step, inherited);
+            // Uploads by later steps are followed in a job; a composite action's files
+            // are not.
+            let later = job.map(|_| steps.get(i + 1..).unwrap_or(&[]));
+            self.leaks(&node, job, step, later);
             out.push(node);
         }
         out
@@ -514,7 +526,11 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
             .as_ref()
             .or(wf.defaults_working_directory.as_ref())
             .map(|w| w.value.as_str());
-        cx.steps(&jn, Some(index), &job.steps, default_wd);
+        cx.reads(&jn, &secrets::call(job));
+        let mut inherited = Vec::new();
+        secrets::env(&wf.env, |var| Via::WorkflowEnv { var }, &mut inherited);
+        secrets::env(&job.env, |var| Via::JobEnv { var }, &mut inherited);
+        cx.steps(&jn, Some(index), &job.steps, default_wd, &inherited);
         jobs.push((job.id.value.clone(), jn));
     }
     for (job, (_, jn)) in wf.jobs.iter().zip(&jobs) {
@@ -554,7 +570,7 @@ fn action(cx: &mut FragmentBuilder<'_>, action: Option<&Action>) {
     };
     match &action.runs {
         Runs::Composite { steps, .. } => {
-            cx.steps(&node, None, steps, None);
+            cx.steps(&node, None, steps, None, &[]);
         }
         Runs::Docker {
             image: Some(img), ..

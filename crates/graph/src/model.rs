@@ -434,10 +434,15 @@ pub enum EdgeKind {
     Reaches,
     /// Job → permission scope, secret or OIDC.
     Holds,
+    /// Step → a secret it can read (its own `env:`, `with:` or `run:` text, or the
+    /// `env:` of its job or workflow); job → a secret it hands to the workflow it calls
+    /// (`secrets:`, `with:`). Located at the first expression that hands it over; every
+    /// one of them, with how, is in the [`crate::SecretReads`] record.
+    Reads,
 }
 
 impl EdgeKind {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Contains,
         Self::Triggers,
         Self::Needs,
@@ -449,6 +454,7 @@ impl EdgeKind {
         Self::Pulls,
         Self::Reaches,
         Self::Holds,
+        Self::Reads,
     ];
 
     #[must_use]
@@ -465,6 +471,7 @@ impl EdgeKind {
             Self::Pulls => "pulls",
             Self::Reaches => "reaches",
             Self::Holds => "holds",
+            Self::Reads => "reads",
         }
     }
 }

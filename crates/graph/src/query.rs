@@ -63,9 +63,12 @@ pub struct Holdings {
 }
 
 /// Edges that describe what a job depends on (not which other jobs it waits for, nor
-/// what it holds).
+/// what it holds or reads).
 const fn is_dependency(kind: EdgeKind) -> bool {
-    !matches!(kind, EdgeKind::Needs | EdgeKind::Holds | EdgeKind::Triggers)
+    !matches!(
+        kind,
+        EdgeKind::Needs | EdgeKind::Holds | EdgeKind::Triggers | EdgeKind::Reads
+    )
 }
 
 impl Graph {

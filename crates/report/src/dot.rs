@@ -46,7 +46,15 @@ const fn edge_style(kind: EdgeKind) -> &'static str {
         EdgeKind::Pulls => "color=\"#6a51a3\"",
         EdgeKind::Reaches => "color=\"#d94801\", style=dashed",
         EdgeKind::Holds => "color=\"#cb181d\", style=dashed",
+        EdgeKind::Reads => "color=\"#fb6a4a\", style=dotted",
     }
+}
+
+/// Whether diagrams draw edges of `kind`. A step's `reads` edges repeat, per step, the
+/// secrets its job `holds` (every step inherits the job's `env:`): drawn, they would bury
+/// the diagram; the JSON graph keeps them.
+pub(crate) const fn drawn(kind: EdgeKind) -> bool {
+    !matches!(kind, EdgeKind::Reads)
 }
 
 /// Longest label drawn; longer ones (commands, step names) are cut with `…`.
@@ -155,7 +163,7 @@ pub fn render_view(view: &GraphView<'_>) -> String {
     out.push_str("  node [fontname=\"Helvetica\", fontsize=10, style=filled];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=8];\n");
     members(&mut out, view, None, 2);
-    for e in &view.edges {
+    for e in view.edges.iter().filter(|e| drawn(e.kind)) {
         let label = if e.count > 1 {
             format!("{} ({})", e.kind.as_str(), e.count)
         } else {

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use tollgate_graph::{Graph, GraphFilter, GraphView, Kind, NodeId};
 
-use crate::dot::{short_label, style};
+use crate::dot::{drawn, short_label, style};
 use crate::escape::{is_unsafe, push_visible};
 
 /// A label as Mermaid's quoted-string form wants it: quotes, angle brackets, `#`,
@@ -100,7 +100,7 @@ fn members(out: &mut String, view: &GraphView<'_>, head: Option<NodeId>, indent:
 pub fn render_view(view: &GraphView<'_>) -> String {
     let mut out = String::from("flowchart LR\n");
     members(&mut out, view, None, 2);
-    for e in &view.edges {
+    for e in view.edges.iter().filter(|e| drawn(e.kind)) {
         let label = if e.count > 1 {
             format!("{} ({})", e.kind.as_str(), e.count)
         } else {
