@@ -69,11 +69,6 @@ pub fn secret_names(text: &str) -> Vec<String> {
     other_names(tollgate_graph::util::secret_refs(text))
 }
 
-/// [`secret_names`] inside the text of one expression (what is between `${{` and `}}`).
-pub fn expression_secret_names(inner: &str) -> Vec<String> {
-    other_names(tollgate_kb::secrets::secret_refs(inner))
-}
-
 fn other_names(refs: Vec<tollgate_kb::secrets::SecretRef>) -> Vec<String> {
     refs.into_iter()
         .filter_map(|r| r.name)
@@ -277,9 +272,6 @@ mod tests {
         // The shared reader: only inside expressions, not properties of other contexts,
         // not string literals (this module's own copy took all three for secrets).
         assert!(secret_names("run: echo secrets.X").is_empty());
-        assert!(expression_secret_names("github.event.secrets.X").is_empty());
-        assert!(expression_secret_names("format('secrets.{0}', x)").is_empty());
-        assert_eq!(expression_secret_names("secrets[ 'K' ]"), ["K"]);
         assert!(is_boolean_expression("github.event.issue.title == 'x'"));
         assert!(is_boolean_expression(
             "contains(github.event.issue.body, 'y')"
