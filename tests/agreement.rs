@@ -223,9 +223,11 @@ fn ancestor_keys(text: &str, line: usize) -> Vec<String> {
 
 /// Secrets in the graph: every secret a job `holds` is read by one of its steps or
 /// handed to the workflow it calls (a `reads` edge), but for those that only its
-/// `container:`, `services:` or `outputs:` name: the runner reads those (to start a
-/// container, to log in to a registry) and no step does. And every `secrets-exposure`
-/// finding is at the origin of a `reads` edge: the rule reports what the edges say.
+/// `container:`, `services:` or `outputs:` name (the runner reads those, to start a
+/// container or log in to a registry, and no step does) and the workflow's `env:` held by
+/// a job without steps (GitHub does not pass a caller's `env:` to the workflow it calls).
+/// And every `secrets-exposure` finding is at the origin of a `reads` edge: the rule
+/// reports what the edges say.
 fn secrets_agree(path: &Path) -> usize {
     let graph = doc("graph", path);
     let nodes: BTreeMap<u64, &Value> = graph["nodes"]
@@ -245,11 +247,15 @@ fn secrets_agree(path: &Path) -> usize {
     let mut held: BTreeMap<(u64, u64), Value> = BTreeMap::new();
     let mut read: BTreeSet<(u64, u64)> = BTreeSet::new();
     let mut origins = BTreeSet::new();
+    let mut with_steps = BTreeSet::new();
     for e in graph["edges"].as_array().expect("edges") {
         let (Some(from), Some(to)) = (e["from"].as_u64(), e["to"].as_u64()) else {
             continue;
         };
         match e["kind"].as_str() {
+            Some("contains") if nodes.get(&to).is_some_and(|n| n["kind"] == "step") => {
+                with_steps.insert(from);
+            }
             Some("holds") if nodes.get(&to).is_some_and(|n| n["kind"] == "secret") => {
                 held.insert((from, to), e["location"].clone());
             }
@@ -275,9 +281,11 @@ fn secrets_agree(path: &Path) -> usize {
         let (file, line, _) = at(location);
         let text = std::fs::read_to_string(path.join(&file)).expect("workflow");
         let keys = ancestor_keys(&text, line as usize);
+        let workflow_env = keys == ["env"];
         assert!(
             keys.iter()
-                .any(|k| matches!(k.as_str(), "container" | "services" | "outputs")),
+                .any(|k| matches!(k.as_str(), "container" | "services" | "outputs"))
+                || (workflow_env && !with_steps.contains(job)),
             "{} holds {} at {file}:{line} (under {keys:?}) but nothing reads it",
             nodes[job]["label"],
             nodes[secret]["label"]
@@ -304,7 +312,11 @@ fn secrets_agree(path: &Path) -> usize {
 #[test]
 fn every_held_secret_is_read_and_every_exposure_is_a_read_on_the_rule_fixtures() {
     let mut found = 0;
-    for case in ["fires-unpinned-action", "fires-echo-and-writes", "fires-workflow-env-and-whole"] {
+    for case in [
+        "fires-unpinned-action",
+        "fires-echo-and-writes",
+        "fires-workflow-env-and-whole",
+    ] {
         found += secrets_agree(&testdata(&format!("rules/secrets-exposure/{case}")));
     }
     assert!(found >= 9, "{found} findings");

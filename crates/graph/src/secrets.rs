@@ -277,8 +277,7 @@ impl FragmentBuilder<'_> {
         for h in handed {
             let key = Key::Secret(h.name.clone());
             let name = h.name.clone();
-            let (secret, _) =
-                self.shared_with(key, || NodeKind::Secret { name }, Some(h.span));
+            let (secret, _) = self.shared_with(key, || NodeKind::Secret { name }, Some(h.span));
             let FRef::Local(s) = secret else { continue };
             self.edge(reader, &secret, EdgeKind::Reads, Some(h.span));
             let origin = self.origin(h.span);

@@ -41,7 +41,12 @@ fn reads(g: &Graph, s: &Scan, reader: NodeId) -> Vec<(String, String)> {
     g.outgoing(reader)
         .into_iter()
         .filter(|(e, _)| e.kind == EdgeKind::Reads)
-        .map(|(e, t)| (g.node(t).map(|n| n.kind.label()).unwrap_or_default(), text(s, e.origin)))
+        .map(|(e, t)| {
+            (
+                g.node(t).map(|n| n.kind.label()).unwrap_or_default(),
+                text(s, e.origin),
+            )
+        })
         .collect()
 }
 
@@ -78,9 +83,10 @@ fn a_step_env_secret_is_read_at_its_expression() {
     assert!(reads(&g, &s, step(&g, "test")).is_empty());
     assert!(g.reads_of(step(&g, "test")).is_empty());
     // Not a dependency: the secret is not something the step pulls in.
-    assert!(!g.reachable(publish).iter().any(|n| g
-        .node(*n)
-        .is_some_and(|x| matches!(x.kind, NodeKind::Secret { .. }))));
+    assert!(!g.reachable(publish).iter().any(|n| {
+        g.node(*n)
+            .is_some_and(|x| matches!(x.kind, NodeKind::Secret { .. }))
+    }));
 }
 
 #[test]

@@ -9,9 +9,12 @@ use tollgate_scan::{ScanOptions, scan};
 
 const WORKFLOW: &str = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - name: deploy\n        uses: some-org/deploy@v2\n        with:\n          token: ${{ secrets.X }}\n";
 
+/// (line, column, message) of a finding.
+type Found = (usize, usize, String);
+
 /// (line, column, message) of every `secrets-exposure` finding, and the (line, column)
 /// of every `reads` edge, on a repository holding `files`.
-fn check(files: &[(&str, &str)]) -> (Vec<(usize, usize, String)>, Vec<(usize, usize)>) {
+fn check(files: &[(&str, &str)]) -> (Vec<Found>, Vec<(usize, usize)>) {
     let dir = tempfile::tempdir().expect("tempdir");
     for (rel, text) in files {
         let p = dir.path().join(rel);
@@ -34,7 +37,13 @@ fn check(files: &[(&str, &str)]) -> (Vec<(usize, usize, String)>, Vec<(usize, us
     let findings = outcome
         .findings
         .iter()
-        .map(|f| (f.primary.start.line, f.primary.start.column, f.message.clone()))
+        .map(|f| {
+            (
+                f.primary.start.line,
+                f.primary.start.column,
+                f.message.clone(),
+            )
+        })
         .collect();
     let reads = graph
         .nodes_of(Kind::Step)

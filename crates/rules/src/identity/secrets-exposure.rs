@@ -6,7 +6,9 @@
 use std::collections::BTreeSet;
 
 use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx, WorkflowCx};
-use tollgate_graph::{Graph, InputId, LeakTo, NodeId, NodeKind, Read, RemoteRef, Target, Via, Whole};
+use tollgate_graph::{
+    Graph, InputId, LeakTo, NodeId, NodeKind, Read, RemoteRef, Target, Via, Whole,
+};
 use tollgate_model::{Impact, SourceFile, Span};
 use tollgate_scan::Input;
 
@@ -22,7 +24,11 @@ impl Rule for SecretsExposure {
     fn check_workflow(&self, cx: &Context<'_>, wcx: &WorkflowCx<'_>, out: &mut Sink<'_>) {
         let file = &wcx.input.source;
         let g = cx.graph;
-        let Some(wf) = cx.scan.index_of(wcx.input).and_then(|i| g.file_node(InputId(i))) else {
+        let Some(wf) = cx
+            .scan
+            .index_of(wcx.input)
+            .and_then(|i| g.file_node(InputId(i)))
+        else {
             return;
         };
         // Every step of every job reads the workflow's `env:`; each expression once.
@@ -69,7 +75,9 @@ impl Rule for SecretsExposure {
         }
         // What the job hands to the workflow it calls.
         let target = g.uses_target(jn);
-        let untrusted = target.and_then(|t| remote(g, t)).and_then(|r| unpinned_third_party(cx, r));
+        let untrusted = target
+            .and_then(|t| remote(g, t))
+            .and_then(|r| unpinned_third_party(cx, r));
         let uses = target.and_then(|t| g.edge_origin(jn, t, tollgate_graph::EdgeKind::Uses));
         let chain = Chain::to_job(cx, job.input, &job.job.id.value);
         for r in g.reads_of(jn) {
@@ -80,7 +88,14 @@ impl Rule for SecretsExposure {
                     whole_secrets(file, span, r, out);
                     if let (Some(t), Some(name)) = (&untrusted, named(g, r)) {
                         let uses = uses.map(|o| o.span());
-                        unpinned(file, span, name, (t, uses, &chain), "reusable workflow", out);
+                        unpinned(
+                            file,
+                            span,
+                            name,
+                            (t, uses, &chain),
+                            "reusable workflow",
+                            out,
+                        );
                     }
                 }
                 _ => {}
@@ -95,7 +110,9 @@ impl Rule for SecretsExposure {
             return;
         };
         let target = g.uses_target(node);
-        let untrusted = target.and_then(|t| remote(g, t)).and_then(|r| unpinned_third_party(cx, r));
+        let untrusted = target
+            .and_then(|t| remote(g, t))
+            .and_then(|r| unpinned_third_party(cx, r));
         let chain = if untrusted.is_some() {
             // job → secret → action: the step holding both is left out.
             Chain::to_step(cx, step.input, step.job_index, step.step.index).pop()
@@ -231,7 +248,11 @@ fn script_leaks(g: &Graph, step: NodeId, input: &Input, out: &mut Sink<'_>) {
                     .emit();
                 continue;
             }
-            LeakTo::Artifact { file: target, step, at } => {
+            LeakTo::Artifact {
+                file: target,
+                step,
+                at,
+            } => {
                 out.at(file, leak.origin.span())
                     .message(format!(
                         "secret `{name}` is written to `{target}`, which step `{step}` uploads as an artifact"
