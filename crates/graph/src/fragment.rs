@@ -12,7 +12,7 @@ use tollgate_scan::{FileModel, Input};
 
 use crate::model::{Access, EdgeKind, InputId, NodeKind, Origin, RemoteRef, Target};
 use crate::resolve::{Resolution, Resolver};
-use crate::secrets::{self, Handed, Via};
+use crate::secrets::{self, Via};
 use crate::util::secret_refs;
 
 /// The identity of a node shared between files (or the node of a file itself).
@@ -292,14 +292,13 @@ impl<'a> FragmentBuilder<'a> {
     }
 
     /// Steps of a job or composite action, with their `uses:` edges and the secrets
-    /// they read (their own and `inherited` from the job and workflow).
+    /// their own `env:`, `with:` and script hand them.
     fn steps(
         &mut self,
         parent: &FRef,
         job: Option<usize>,
         steps: &[Step],
         default_wd: Option<&str>,
-        inherited: &[Handed],
     ) -> Vec<FRef> {
         let mut out = Vec::with_capacity(steps.len());
         for (i, step) in steps.iter().enumerate() {
@@ -324,7 +323,7 @@ impl<'a> FragmentBuilder<'a> {
                 .map(|w| w.value.as_str())
                 .or(default_wd);
             self.run_facts(&node, job, step, wd);
-            self.step_reads(&node, step, inherited);
+            self.step_reads(&node, step);
             // Uploads by later steps are followed in a job; a composite action's files
             // are not.
             let later = job.map(|_| steps.get(i + 1..).unwrap_or(&[]));
@@ -527,10 +526,17 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
             .or(wf.defaults_working_directory.as_ref())
             .map(|w| w.value.as_str());
         cx.reads(&jn, &secrets::call(job));
-        let mut inherited = Vec::new();
-        secrets::env(&wf.env, |var| Via::WorkflowEnv { var }, &mut inherited);
-        secrets::env(&job.env, |var| Via::JobEnv { var }, &mut inherited);
-        cx.steps(&jn, Some(index), &job.steps, default_wd, &inherited);
+        // The `env:` every step of the job inherits is read once, by the job: an edge per
+        // step and variable grew with their product (a 156 KB workflow of 3,000 of each
+        // took 3.8 GB). A job without steps calls a workflow, which GitHub does not pass
+        // the caller's `env:` to.
+        if !job.steps.is_empty() {
+            let mut inherited = Vec::new();
+            secrets::env(&wf.env, |var| Via::WorkflowEnv { var }, &mut inherited);
+            secrets::env(&job.env, |var| Via::JobEnv { var }, &mut inherited);
+            cx.reads(&jn, &inherited);
+        }
+        cx.steps(&jn, Some(index), &job.steps, default_wd);
         jobs.push((job.id.value.clone(), jn));
     }
     for (job, (_, jn)) in wf.jobs.iter().zip(&jobs) {
@@ -570,7 +576,7 @@ fn action(cx: &mut FragmentBuilder<'_>, action: Option<&Action>) {
     };
     match &action.runs {
         Runs::Composite { steps, .. } => {
-            cx.steps(&node, None, steps, None, &[]);
+            cx.steps(&node, None, steps, None);
         }
         Runs::Docker {
             image: Some(img), ..

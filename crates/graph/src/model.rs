@@ -434,10 +434,11 @@ pub enum EdgeKind {
     Reaches,
     /// Job → permission scope, secret or OIDC.
     Holds,
-    /// Step → a secret it can read (its own `env:`, `with:` or `run:` text, or the
-    /// `env:` of its job or workflow); job → a secret it hands to the workflow it calls
-    /// (`secrets:`, `with:`). Located at the first expression that hands it over; every
-    /// one of them, with how, is in the [`crate::SecretReads`] record.
+    /// Step → a secret its own `env:`, `with:` or `run:` text hands it; job → a secret
+    /// the `env:` of the job or workflow hands every step of it, or that it hands to the
+    /// workflow it calls (`secrets:`, `with:`). Located at the first expression that
+    /// hands it over; every one of them, with how, is in the [`crate::SecretReads`]
+    /// record.
     Reads,
 }
 

@@ -2,11 +2,12 @@
 //! sends one further: the `reads` edges and the [`SecretReads`] record beside them.
 //!
 //! These are facts of one file (a step reads what its own `env:`, `with:` and `run:`
-//! name and what the `env:` of its job and workflow name; a job calling a reusable
-//! workflow hands over its `secrets:` and `with:`), so they are laid out with the
-//! structure, in the file's fragment. The `Edge` of the graph stays small: one `reads`
-//! edge per (reader, secret), at the first expression that hands it over, and the detail
-//! of every hand-over goes to the record.
+//! name; every step of a job reads what the `env:` of its job and workflow name; a job
+//! calling a reusable workflow hands over its `secrets:` and `with:`), so they are laid
+//! out with the structure, in the file's fragment. The `Edge` of the graph stays small:
+//! one `reads` edge per (reader, secret), at the first expression that hands it over,
+//! and the detail of every hand-over goes to the record. What every step of a job
+//! inherits is read by the job, once: [`Graph::step_reads`] adds it to a step's own.
 
 use std::collections::BTreeSet;
 
@@ -25,9 +26,11 @@ pub enum Via {
     /// An `env:` entry of the step itself; `var` is `None` when the whole `env:` is one
     /// expression (`env: ${{ fromJSON(…) }}`).
     StepEnv { var: Option<String> },
-    /// An `env:` entry of the step's job, which every step of the job inherits.
+    /// An `env:` entry of the job, which every step of the job inherits (read by the
+    /// job, for its steps).
     JobEnv { var: Option<String> },
-    /// An `env:` entry of the workflow, which every step of every job inherits.
+    /// An `env:` entry of the workflow, which every step of every job inherits (read by
+    /// each job that has steps, for them).
     WorkflowEnv { var: Option<String> },
     /// A `with:` input of the action the step uses.
     With { input: String },
@@ -50,7 +53,8 @@ pub enum Whole {
     Computed(String),
 }
 
-/// One hand-over of a secret to a reader: a step, or a job calling a workflow.
+/// One hand-over of a secret to a reader: a step, or a job (for its steps, or for the
+/// workflow it calls).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Read {
     /// The secret node (`name: None` for the whole context or a computed name).
@@ -113,13 +117,29 @@ impl SecretReads {
 }
 
 impl Graph {
-    /// Every hand-over of a secret to `reader` (a step, or a job calling a workflow), in
-    /// file order: the detail of its `reads` edges.
+    /// Every hand-over of a secret to `reader` (a step, or a job), in file order: the
+    /// detail of its `reads` edges.
     #[must_use]
     pub fn reads_of(&self, reader: NodeId) -> &[Read] {
         self.record::<SecretReads>()
             .and_then(|r| r.reads.get(&reader))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// Every secret `step` can read: its own hand-overs, then the `env:` of its job and
+    /// workflow that it inherits (none for a step of a composite action, which reads
+    /// only what it is handed).
+    pub fn step_reads(&self, step: NodeId) -> impl Iterator<Item = &Read> + '_ {
+        let job = self.node(step).and_then(|n| n.parent).filter(|p| {
+            self.node(*p)
+                .is_some_and(|n| matches!(n.kind, NodeKind::Job { .. }))
+        });
+        let inherited = job.map_or(&[][..], |j| self.reads_of(j));
+        self.reads_of(step).iter().chain(
+            inherited
+                .iter()
+                .filter(|r| matches!(r.via, Via::JobEnv { .. } | Via::WorkflowEnv { .. })),
+        )
     }
 
     /// What the script of `step` sends further (the log, workflow-command files, an
@@ -291,12 +311,9 @@ impl FragmentBuilder<'_> {
         }
     }
 
-    /// The reads of one step: what it hands over itself, then what its job and workflow
-    /// pass down (`inherited`).
-    pub(crate) fn step_reads(&mut self, node: &FRef, step: &Step, inherited: &[Handed]) {
-        let mut handed = own(step);
-        handed.extend_from_slice(inherited);
-        self.reads(node, &handed);
+    /// The reads of one step: what it hands over itself.
+    pub(crate) fn step_reads(&mut self, node: &FRef, step: &Step) {
+        self.reads(node, &own(step));
     }
 
     /// What the script of a step sends further: the log, workflow-command files, files

@@ -50,9 +50,9 @@ const fn edge_style(kind: EdgeKind) -> &'static str {
     }
 }
 
-/// Whether diagrams draw edges of `kind`. A step's `reads` edges repeat, per step, the
-/// secrets its job `holds` (every step inherits the job's `env:`): drawn, they would bury
-/// the diagram; the JSON graph keeps them.
+/// Whether diagrams draw edges of `kind`. `reads` edges repeat what `holds` draws (the
+/// secrets a job's steps reference, once more per step that reads them): drawn, they
+/// would bury the diagram; the JSON graph keeps them.
 pub(crate) const fn drawn(kind: EdgeKind) -> bool {
     !matches!(kind, EdgeKind::Reads)
 }

@@ -31,29 +31,27 @@ impl Rule for SecretsExposure {
         else {
             return;
         };
-        // Every step of every job reads the workflow's `env:`; each expression once.
+        // Every job with steps reads the workflow's `env:` for them; each expression once.
         let mut seen = BTreeSet::new();
         for job in g.jobs_of(wf) {
-            for step in direct_steps(g, job) {
-                for r in g.reads_of(step) {
-                    let Via::WorkflowEnv { var: Some(var) } = &r.via else {
-                        continue;
-                    };
-                    if !seen.insert((r.origin, r.secret)) {
-                        continue;
-                    }
-                    let span = r.origin.span();
-                    if let Some(name) = named(g, r) {
-                        out.at(file, span)
-                            .message(format!(
-                                "workflow-level `env` puts secret `{name}` (as `{var}`) in the environment of every step of every job"
-                            ))
-                            .severity(Impact::Medium)
-                            .help(format!("move `{var}` to the `env:` of the steps that use it"))
-                            .emit();
-                    }
-                    whole_secrets(file, span, r, out);
+            for r in g.reads_of(job) {
+                let Via::WorkflowEnv { var: Some(var) } = &r.via else {
+                    continue;
+                };
+                if !seen.insert((r.origin, r.secret)) {
+                    continue;
                 }
+                let span = r.origin.span();
+                if let Some(name) = named(g, r) {
+                    out.at(file, span)
+                        .message(format!(
+                            "workflow-level `env` puts secret `{name}` (as `{var}`) in the environment of every step of every job"
+                        ))
+                        .severity(Impact::Medium)
+                        .help(format!("move `{var}` to the `env:` of the steps that use it"))
+                        .emit();
+                }
+                whole_secrets(file, span, r, out);
             }
         }
     }
@@ -64,16 +62,8 @@ impl Rule for SecretsExposure {
         let Some(jn) = g.job_node(&file.display, &job.job.id.value) else {
             return;
         };
-        // The job's `env:`, which its steps read: each expression once.
-        let mut seen = BTreeSet::new();
-        for step in direct_steps(g, jn) {
-            for r in g.reads_of(step) {
-                if matches!(r.via, Via::JobEnv { var: Some(_) }) && seen.insert(r.origin) {
-                    whole_secrets(file, r.origin.span(), r, out);
-                }
-            }
-        }
-        // What the job hands to the workflow it calls.
+        // The job's `env:`, read for its steps, and what the job hands to the workflow it
+        // calls.
         let target = g.uses_target(jn);
         let untrusted = target
             .and_then(|t| remote(g, t))
@@ -83,7 +73,9 @@ impl Rule for SecretsExposure {
         for r in g.reads_of(jn) {
             let span = r.origin.span();
             match r.via {
-                Via::CallWith { .. } => whole_secrets(file, span, r, out),
+                Via::JobEnv { var: Some(_) } | Via::CallWith { .. } => {
+                    whole_secrets(file, span, r, out);
+                }
                 Via::CallSecrets { .. } => {
                     whole_secrets(file, span, r, out);
                     if let (Some(t), Some(name)) = (&untrusted, named(g, r)) {
@@ -136,15 +128,6 @@ impl Rule for SecretsExposure {
         }
         script_leaks(g, node, step.input, out);
     }
-}
-
-/// The job's own steps (not those of the composite actions they call).
-fn direct_steps(g: &Graph, job: NodeId) -> Vec<NodeId> {
-    g.job_steps(job)
-        .into_iter()
-        .filter(|s| s.action.is_none())
-        .map(|s| s.step)
-        .collect()
 }
 
 /// The secret's name, for a named secret other than the workflow's own token.
