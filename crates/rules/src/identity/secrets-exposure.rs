@@ -64,13 +64,21 @@ impl Rule for SecretsExposure {
         };
         // The job's `env:`, read for its steps, and what the job hands to the workflow it
         // calls.
+        let reads = g.reads_of(jn);
         let target = g.uses_target(jn);
+        // Asked only when the job hands secrets over: the answer marks a trusted-owner
+        // entry as used.
         let untrusted = target
+            .filter(|_| {
+                reads
+                    .iter()
+                    .any(|r| matches!(r.via, Via::CallSecrets { .. }))
+            })
             .and_then(|t| remote(g, t))
             .and_then(|r| unpinned_third_party(cx, r));
         let uses = target.and_then(|t| g.edge_origin(jn, t, tollgate_graph::EdgeKind::Uses));
         let chain = Chain::to_job(cx, job.input, &job.job.id.value);
-        for r in g.reads_of(jn) {
+        for r in reads {
             let span = r.origin.span();
             match r.via {
                 Via::JobEnv { var: Some(_) } | Via::CallWith { .. } => {
