@@ -565,3 +565,142 @@ fn broad_permissions_reads_the_needs_the_graph_holds_on_every_corpus_repository(
     let checked: usize = repos.iter().map(|r| needs_agree(r)).sum();
     assert!(checked > 100, "{checked} blocks");
 }
+
+/// The ancestor keys of line `line` (1-based) of a YAML file, innermost first: the keys of
+/// the lines above it that are less indented, each less than the one before.
+fn ancestor_keys(text: &str, line: usize) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let Some(mut current) = lines.get(line.saturating_sub(1)).map(|l| indent(l)) else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    for l in lines[..line.saturating_sub(1)].iter().rev() {
+        let t = l.trim_start().trim_start_matches("- ");
+        if t.is_empty() || t.starts_with('#') || indent(l) >= current {
+            continue;
+        }
+        current = indent(l);
+        if let Some((k, _)) = t.split_once(':') {
+            keys.push(k.trim().to_owned());
+        }
+    }
+    keys
+}
+
+/// Secrets in the graph: every secret a job `holds` is read by one of its steps or
+/// handed to the workflow it calls (a `reads` edge), but for those that only its
+/// `container:`, `services:` or `outputs:` name (the runner reads those, to start a
+/// container or log in to a registry, and no step does) and the workflow's `env:` held by
+/// a job without steps (GitHub does not pass a caller's `env:` to the workflow it calls).
+/// And every `secrets-exposure` finding is at the origin of a `reads` edge: the rule
+/// reports what the edges say.
+fn secrets_agree(path: &Path) -> usize {
+    let graph = doc("graph", path);
+    let nodes: BTreeMap<u64, &Value> = graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| Some((n["id"].as_u64()?, n)))
+        .collect();
+    let at = |l: &Value| {
+        (
+            l["path"].as_str().unwrap_or("").to_owned(),
+            l["line"].as_u64().unwrap_or(0),
+            l["column"].as_u64().unwrap_or(0),
+        )
+    };
+    // (job id, secret id) held, with where; (reader's job, secret id) read.
+    let mut held: BTreeMap<(u64, u64), Value> = BTreeMap::new();
+    let mut read: BTreeSet<(u64, u64)> = BTreeSet::new();
+    let mut origins = BTreeSet::new();
+    let mut with_steps = BTreeSet::new();
+    for e in graph["edges"].as_array().expect("edges") {
+        let (Some(from), Some(to)) = (e["from"].as_u64(), e["to"].as_u64()) else {
+            continue;
+        };
+        match e["kind"].as_str() {
+            Some("contains") if nodes.get(&to).is_some_and(|n| n["kind"] == "step") => {
+                with_steps.insert(from);
+            }
+            Some("holds") if nodes.get(&to).is_some_and(|n| n["kind"] == "secret") => {
+                held.insert((from, to), e["location"].clone());
+            }
+            Some("reads") => {
+                origins.insert(at(&e["location"]));
+                let reader = nodes.get(&from).expect("reader");
+                let job = if reader["kind"] == "job" {
+                    Some(from)
+                } else {
+                    reader["parent"].as_u64()
+                };
+                if let Some(job) = job {
+                    read.insert((job, to));
+                }
+            }
+            _ => {}
+        }
+    }
+    for ((job, secret), location) in &held {
+        if read.contains(&(*job, *secret)) {
+            continue;
+        }
+        let (file, line, _) = at(location);
+        let text = std::fs::read_to_string(path.join(&file)).expect("workflow");
+        let keys = ancestor_keys(&text, line as usize);
+        let workflow_env = keys == ["env"];
+        assert!(
+            keys.iter()
+                .any(|k| matches!(k.as_str(), "container" | "services" | "outputs"))
+                || (workflow_env && !with_steps.contains(job)),
+            "{} holds {} at {file}:{line} (under {keys:?}) but nothing reads it",
+            nodes[job]["label"],
+            nodes[secret]["label"]
+        );
+    }
+    let out = tollgate()
+        .args(["check", "--format", "json", "--select", "secrets-exposure"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    let findings = json(&out.stdout);
+    let findings = findings["findings"].as_array().expect("findings");
+    for f in findings {
+        let loc = at(&f["location"]);
+        assert!(
+            origins.contains(&loc),
+            "finding `{}` at {loc:?} is at no `reads` edge",
+            f["message"]
+        );
+    }
+    findings.len()
+}
+
+#[test]
+fn every_held_secret_is_read_and_every_exposure_is_a_read_on_the_rule_fixtures() {
+    let mut found = 0;
+    for case in [
+        "fires-unpinned-action",
+        "fires-echo-and-writes",
+        "fires-workflow-env-and-whole",
+    ] {
+        found += secrets_agree(&testdata(&format!("rules/secrets-exposure/{case}")));
+    }
+    assert!(found >= 9, "{found} findings");
+}
+
+#[test]
+fn every_held_secret_is_read_and_every_exposure_is_a_read_on_the_corpus() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut repos: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(".github/workflows").is_dir())
+        .collect();
+    repos.sort();
+    let found: usize = repos.iter().map(|r| secrets_agree(r)).sum();
+    assert!(found > 0, "no secrets-exposure finding on the corpus");
+}

@@ -12,6 +12,7 @@ use tollgate_scan::{FileModel, Input};
 
 use crate::model::{Access, EdgeKind, InputId, NodeKind, Origin, RemoteRef, Target};
 use crate::resolve::{Resolution, Resolver};
+use crate::secrets::{self, Via};
 use crate::util::secret_refs;
 
 /// The identity of a node shared between files (or the node of a file itself).
@@ -99,6 +100,10 @@ pub(crate) struct Fragment {
     pub locked: Vec<(String, String)>,
     /// Local step nodes whose script runs a non-docker command naming docker.
     pub image_scripts: Vec<usize>,
+    /// The detail of the `reads` edges.
+    pub reads: Vec<crate::secrets::FRead>,
+    /// What scripts send further, per step (by index in `nodes`).
+    pub leaks: Vec<(usize, crate::secrets::Leak)>,
 }
 
 pub(crate) struct FragmentBuilder<'a> {
@@ -329,7 +334,8 @@ impl<'a> FragmentBuilder<'a> {
         }
     }
 
-    /// Steps of a job or composite action, with their `uses:` edges.
+    /// Steps of a job or composite action, with their `uses:` edges and the secrets
+    /// their own `env:`, `with:` and script hand them.
     fn steps(
         &mut self,
         parent: &FRef,
@@ -338,7 +344,7 @@ impl<'a> FragmentBuilder<'a> {
         default_wd: Option<&str>,
     ) -> Vec<FRef> {
         let mut out = Vec::with_capacity(steps.len());
-        for step in steps {
+        for (i, step) in steps.iter().enumerate() {
             let node = self.local(
                 NodeKind::Step {
                     job,
@@ -360,6 +366,11 @@ impl<'a> FragmentBuilder<'a> {
                 .map(|w| w.value.as_str())
                 .or(default_wd);
             self.run_facts(&node, job, step, wd);
+            self.step_reads(&node, step);
+            // Uploads by later steps are followed in a job; a composite action's files
+            // are not.
+            let later = job.map(|_| steps.get(i + 1..).unwrap_or(&[]));
+            self.leaks(&node, job, step, later);
             out.push(node);
         }
         out
@@ -560,6 +571,17 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
             .as_ref()
             .or(wf.defaults_working_directory.as_ref())
             .map(|w| w.value.as_str());
+        cx.reads(&jn, &secrets::call(job));
+        // The `env:` every step of the job inherits is read once, by the job: an edge per
+        // step and variable grew with their product (a 156 KB workflow of 3,000 of each
+        // took 3.8 GB). A job without steps calls a workflow, which GitHub does not pass
+        // the caller's `env:` to.
+        if !job.steps.is_empty() {
+            let mut inherited = Vec::new();
+            secrets::env(&wf.env, |var| Via::WorkflowEnv { var }, &mut inherited);
+            secrets::env(&job.env, |var| Via::JobEnv { var }, &mut inherited);
+            cx.reads(&jn, &inherited);
+        }
         cx.steps(&jn, Some(index), &job.steps, default_wd);
         jobs.push((job.id.value.clone(), jn));
     }

@@ -95,6 +95,8 @@ struct Merge {
     later: Vec<Hashed>,
     pending: Vec<Pending>,
     locked: Vec<(String, String)>,
+    /// The detail of the `reads` edges, by node id.
+    secrets: crate::secrets::SecretReads,
 }
 
 /// Per input: its display path and kind (for locations and lookups).
@@ -356,6 +358,24 @@ impl Graph {
                     .iter()
                     .filter_map(|&i| ids.get(i).copied()),
             );
+            // Readers and secrets are nodes of the fragment itself (steps, jobs, and the
+            // secret nodes it shares), so they have their ids already.
+            for r in frag.reads {
+                if let (Some(&reader), Some(&secret)) = (ids.get(r.reader), ids.get(r.secret)) {
+                    let read = crate::secrets::Read {
+                        secret,
+                        origin: r.origin,
+                        via: r.via,
+                        whole: r.whole,
+                    };
+                    m.secrets.add_read(reader, read);
+                }
+            }
+            for (step, leak) in frag.leaks {
+                if let Some(&step) = ids.get(step) {
+                    m.secrets.add_leak(step, leak);
+                }
+            }
         }
     }
 
@@ -405,7 +425,9 @@ impl Graph {
             later,
             mut pending,
             locked,
+            secrets,
         } = m;
+        self.set_record(secrets);
         // Lock entries name remote actions by key; the key table is freed before the
         // edges are added.
         for (reference, commit) in locked {

@@ -2,7 +2,7 @@
 //! fire it), job, step, action, reusable workflow, image, command, lockfile, package,
 //! source, host, secret, permission, runner and untrusted code as a node, and what
 //! connects them (contains, uses, needs, runs, installs, resolves-from, pulls, reaches,
-//! holds, checks-out, builds) as edges.
+//! holds, checks-out, builds, requires, reads) as edges.
 //!
 //! [`Graph::build`] turns a [`Scan`](tollgate_scan::Scan) into the graph: one fragment per
 //! input, built in parallel, then merged in input order so node ids are the same whatever
@@ -21,6 +21,7 @@ mod model;
 mod pass;
 mod query;
 mod resolve;
+mod secrets;
 mod shell;
 pub mod util;
 mod view;
@@ -33,4 +34,5 @@ pub use model::{
 };
 pub use pass::Pass;
 pub use query::{FlatStep, Held, Holdings, MAX_COMPOSITE_DEPTH, Reach};
+pub use secrets::{Leak, LeakTo, Read, SecretReads, Via, Whole};
 pub use view::{GraphFilter, GraphView, ViewEdge};

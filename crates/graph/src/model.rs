@@ -506,10 +506,16 @@ pub enum EdgeKind {
     /// Step → the permission scope (or OIDC) it needs, located at the evidence; job →
     /// what the reusable workflow it calls needs (added by the needs pass).
     Requires,
+    /// Step → a secret its own `env:`, `with:` or `run:` text hands it; job → a secret
+    /// the `env:` of the job or workflow hands every step of it, or that it hands to the
+    /// workflow it calls (`secrets:`, `with:`). Located at the first expression that
+    /// hands it over; every one of them, with how, is in the [`crate::SecretReads`]
+    /// record.
+    Reads,
 }
 
 impl EdgeKind {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::Contains,
         Self::Triggers,
         Self::Needs,
@@ -524,6 +530,7 @@ impl EdgeKind {
         Self::ChecksOut,
         Self::Builds,
         Self::Requires,
+        Self::Reads,
     ];
 
     #[must_use]
@@ -543,6 +550,7 @@ impl EdgeKind {
             Self::ChecksOut => "checks-out",
             Self::Builds => "builds",
             Self::Requires => "requires",
+            Self::Reads => "reads",
         }
     }
 }

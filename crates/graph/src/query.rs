@@ -63,7 +63,7 @@ pub struct Holdings {
 }
 
 /// Edges that describe what a job depends on (not which other jobs it waits for, what
-/// it holds or needs to hold, nor the images it builds itself).
+/// it holds, reads or needs to hold, nor the images it builds itself).
 const fn is_dependency(kind: EdgeKind) -> bool {
     !matches!(
         kind,
@@ -73,6 +73,7 @@ const fn is_dependency(kind: EdgeKind) -> bool {
             | EdgeKind::ChecksOut
             | EdgeKind::Builds
             | EdgeKind::Requires
+            | EdgeKind::Reads
     )
 }
 

@@ -52,6 +52,7 @@ const fn edge_style(kind: EdgeKind) -> &'static str {
         // Not drawn (see `GraphView::for_diagram`); styled for completeness.
         EdgeKind::Builds => "color=\"#6a51a3\", style=dotted",
         EdgeKind::Requires => "color=\"#fb6a4a\", style=dotted",
+        EdgeKind::Reads => "color=\"#fb6a4a\", style=dotted",
     }
 }
 
@@ -159,11 +160,15 @@ fn members(out: &mut String, d: &Drawn<'_, '_>, head: Option<NodeId>, indent: us
 
 /// What diagrams leave out: the untrusted code the trust pass adds, whose view (with the
 /// triggers that make a checkout dangerous) is still to be designed, the images jobs
-/// build themselves ([`GraphView::for_diagram`]) and what steps need of the token (see
-/// [`crate::diagram`]). JSON keeps them all.
+/// build themselves ([`GraphView::for_diagram`]), what steps need of the token (see
+/// [`crate::diagram`]) and the secrets each step reads (`reads` repeats what `holds`
+/// draws, once more per step: drawn, it would bury the diagram). JSON keeps them all.
 pub(crate) fn diagram<'g>(view: &GraphView<'g>) -> GraphView<'g> {
-    view.without(&[Kind::Code], &[EdgeKind::ChecksOut, EdgeKind::Requires])
-        .for_diagram()
+    view.without(
+        &[Kind::Code],
+        &[EdgeKind::ChecksOut, EdgeKind::Requires, EdgeKind::Reads],
+    )
+    .for_diagram()
 }
 
 /// Render a view as DOT.

@@ -1,8 +1,9 @@
 //! `persisted-credentials`: `actions/checkout` leaves the token in `.git/config` unless
 //! told not to, where every later step (and any artifact of the workspace) can read it.
 
-use tollgate_engine::{Context, Rule, Sink, StepCx, StepOwner};
-use tollgate_gha::{RefKind, Step, Uses, UsesRef};
+use tollgate_engine::{Context, Rule, Sink, StepCx};
+use tollgate_gha::{RefKind, Step};
+use tollgate_graph::{EdgeKind, Graph, Kind, NodeId, NodeKind, RemoteRef, Target};
 use tollgate_model::{Confidence, Impact};
 
 use crate::chain::Chain;
@@ -15,11 +16,19 @@ impl Rule for PersistedCredentials {
     }
 
     fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
-        let Some(u) = &step.step.uses else { return };
-        let Uses::Remote(r) = &u.value else { return };
-        if !r.action().eq_ignore_ascii_case("actions/checkout") {
+        let g = cx.graph;
+        let Some(node) = Chain::step_node(cx, step.input, step.job_index, step.step.index) else {
             return;
-        }
+        };
+        let Some(target) = g.uses_target(node) else {
+            return;
+        };
+        let Some((at, _)) = g
+            .edge_origin(node, target, EdgeKind::Uses)
+            .zip(remote(g, target).filter(|r| action(r).eq_ignore_ascii_case("actions/checkout")))
+        else {
+            return;
+        };
         let persist = step
             .step
             .with_value("persist-credentials")
@@ -29,35 +38,29 @@ impl Rule for PersistedCredentials {
         }
         // `persist-credentials: ${{ … }}` is decided at run time.
         let dynamic = persist.is_some_and(|v| v.contains("${{"));
-        let siblings: &[Step] = match step.owner {
-            StepOwner::Job { job, .. } => &job.steps,
-            StepOwner::Action(a) => a.steps(),
-        };
         let checkout_dir = step
             .step
             .with_value("path")
             .map_or(String::new(), |p| normalise(&p.value.value));
-        let leak = siblings
-            .iter()
-            .filter(|s| s.index > step.step.index)
-            .find_map(|s| uploads_workspace(s, &checkout_dir));
+        let leak = later_steps(g, node)
+            .into_iter()
+            .find_map(|s| uploads_workspace(cx, s, &checkout_dir));
         let file = &step.input.source;
-        let mut b = out.at(file, u.span);
+        let mut b = out.at(file, at.span());
         match leak {
-            Some((s, what)) => {
+            Some((label, span, what)) => {
                 b = b
                     .message(format!(
-                        "`actions/checkout` persists the token in `.git/config` and {what} `{}` uploads the checkout",
-                        s.label()
+                        "`actions/checkout` persists the token in `.git/config` and {what} `{label}` uploads the checkout"
                     ))
                     .severity(Impact::High)
-                    .related(file, s.span, "uploads the workspace, `.git/config` included")
+                    .related(file, span, "uploads the workspace, `.git/config` included")
                     // workflow → job → the checkout that keeps the token → the upload.
                     .path(
                         Chain::to_uses(cx, step.input, step.job_index, step.step.index)
                             .hop(
-                                format!("step `{}` uploads the checkout, `.git/config` included", s.label()),
-                                Some(file.location(s.span)),
+                                format!("step `{label}` uploads the checkout, `.git/config` included"),
+                                Some(file.location(span)),
                             )
                             .into_hops(),
                     );
@@ -76,6 +79,42 @@ impl Rule for PersistedCredentials {
         )
         .emit();
     }
+}
+
+/// The remote reference of an action node.
+fn remote(g: &Graph, node: NodeId) -> Option<&RemoteRef> {
+    match &g.node(node)?.kind {
+        NodeKind::Action {
+            target: Target::Remote(r),
+            ..
+        } => Some(r),
+        _ => None,
+    }
+}
+
+/// `owner/repo[/path]` of a reference.
+fn action(r: &RemoteRef) -> &str {
+    r.reference.split_once('@').map_or(&r.reference, |(a, _)| a)
+}
+
+/// The steps after `step` in its job or composite action, in order.
+fn later_steps(g: &Graph, step: NodeId) -> Vec<NodeId> {
+    let index = |n: NodeId| match g.node(n).map(|n| &n.kind) {
+        Some(NodeKind::Step { index, .. }) => Some(*index),
+        _ => None,
+    };
+    let (Some(mine), Some(parent)) = (index(step), g.node(step).and_then(|n| n.parent)) else {
+        return Vec::new();
+    };
+    g.outgoing(parent)
+        .into_iter()
+        .filter(|(e, t)| {
+            e.kind == EdgeKind::Contains
+                && g.node(*t).is_some_and(|n| n.kind.kind() == Kind::Step)
+                && index(*t).is_some_and(|i| i > mine)
+        })
+        .map(|(_, t)| t)
+        .collect()
 }
 
 fn normalise(p: &str) -> String {
@@ -110,7 +149,7 @@ fn covers(path_value: &str, checkout_dir: &str) -> bool {
 
 /// upload-artifact before v4.4 included hidden files such as `.git/`; since then only
 /// `include-hidden-files: true` does.
-fn uploads_hidden(r: &UsesRef, step: &Step) -> bool {
+fn uploads_hidden(r: &RemoteRef, step: &Step) -> bool {
     if step
         .with_value("include-hidden-files")
         .is_some_and(|v| v.value.value.trim().eq_ignore_ascii_case("true"))
@@ -136,20 +175,27 @@ fn uploads_hidden(r: &UsesRef, step: &Step) -> bool {
     })
 }
 
-fn uploads_workspace<'s>(s: &'s Step, checkout_dir: &str) -> Option<(&'s Step, &'static str)> {
-    let Uses::Remote(r) = &s.uses.as_ref()?.value else {
-        return None;
-    };
-    let name = r.action().to_ascii_lowercase();
+/// The label and span of a later step that uploads the checkout directory, and what
+/// kind of step it is.
+fn uploads_workspace(
+    cx: &Context<'_>,
+    node: NodeId,
+    checkout_dir: &str,
+) -> Option<(String, tollgate_model::Span, &'static str)> {
+    let g = cx.graph;
+    let r = remote(g, g.uses_target(node)?)?;
+    let s = g.step_model(cx.scan, node)?;
+    let name = action(r).to_ascii_lowercase();
     let path = s.with_value("path")?;
     if !covers(&path.value.value, checkout_dir) {
         return None;
     }
-    match name.as_str() {
-        "actions/upload-artifact" if uploads_hidden(r, s) => Some((s, "artifact step")),
+    let what = match name.as_str() {
+        "actions/upload-artifact" if uploads_hidden(r, s) => "artifact step",
         // A cache is readable by later runs, including runs for other branches' pull
         // requests that restore it.
-        "actions/cache" | "actions/cache/save" => Some((s, "cache step")),
-        _ => None,
-    }
+        "actions/cache" | "actions/cache/save" => "cache step",
+        _ => return None,
+    };
+    Some((s.label(), s.span, what))
 }

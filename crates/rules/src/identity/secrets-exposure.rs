@@ -5,12 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx, StepOwner, WorkflowCx};
-use tollgate_gha::{JobSecrets, KeyValue, RefKind, Step, Uses, UsesRef, expressions};
+use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx, WorkflowCx};
+use tollgate_graph::{
+    Graph, InputId, LeakTo, NodeId, NodeKind, Read, RemoteRef, Target, Via, Whole,
+};
 use tollgate_model::{Impact, SourceFile, Span};
-use tollgate_shell::{EnvTarget, Fact};
+use tollgate_scan::Input;
 
-use super::util::{expression_secret_names, job_index, secret_names};
 use crate::chain::Chain;
 
 pub struct SecretsExposure;
@@ -20,145 +21,167 @@ impl Rule for SecretsExposure {
         "secrets-exposure"
     }
 
-    fn check_workflow(&self, _cx: &Context<'_>, wcx: &WorkflowCx<'_>, out: &mut Sink<'_>) {
+    fn check_workflow(&self, cx: &Context<'_>, wcx: &WorkflowCx<'_>, out: &mut Sink<'_>) {
         let file = &wcx.input.source;
-        for kv in &wcx.workflow.env.vars {
-            for (span, inner) in value_expressions(kv) {
-                for name in expression_secret_names(&inner) {
+        let g = cx.graph;
+        let Some(wf) = cx
+            .scan
+            .index_of(wcx.input)
+            .and_then(|i| g.file_node(InputId(i)))
+        else {
+            return;
+        };
+        // Every job with steps reads the workflow's `env:` for them; each expression once.
+        let mut seen = BTreeSet::new();
+        for job in g.jobs_of(wf) {
+            for r in g.reads_of(job) {
+                let Via::WorkflowEnv { var: Some(var) } = &r.via else {
+                    continue;
+                };
+                if !seen.insert((r.origin, r.secret)) {
+                    continue;
+                }
+                let span = r.origin.span();
+                if let Some(name) = named(g, r) {
                     out.at(file, span)
                         .message(format!(
-                            "workflow-level `env` puts secret `{name}` (as `{}`) in the environment of every step of every job",
-                            kv.key.value
+                            "workflow-level `env` puts secret `{name}` (as `{var}`) in the environment of every step of every job"
                         ))
                         .severity(Impact::Medium)
-                        .help(format!(
-                            "move `{}` to the `env:` of the steps that use it",
-                            kv.key.value
-                        ))
+                        .help(format!("move `{var}` to the `env:` of the steps that use it"))
                         .emit();
                 }
-                whole_secrets(file, span, &inner, out);
+                whole_secrets(file, span, r, out);
             }
         }
     }
 
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let file = &job.input.source;
-        let j = job.job;
-        for kv in j.env.vars.iter().chain(&j.with) {
-            for (span, inner) in value_expressions(kv) {
-                whole_secrets(file, span, &inner, out);
-            }
-        }
-        let Some(secrets) = &j.secrets else { return };
-        let JobSecrets::Map(map) = &secrets.value else {
+        let g = cx.graph;
+        let Some(jn) = g.job_node(&file.display, &job.job.id.value) else {
             return;
         };
-        let untrusted = match j.uses.as_ref().map(|u| &u.value) {
-            Some(Uses::Remote(r)) => unpinned_third_party(cx, r),
-            _ => None,
-        };
-        let chain = Chain::to_job(cx, job.input, &j.id.value);
-        let uses = j.uses.as_ref().map(|u| u.span);
-        for kv in map {
-            for (span, inner) in value_expressions(kv) {
-                whole_secrets(file, span, &inner, out);
-                let Some(r) = &untrusted else { continue };
-                for name in expression_secret_names(&inner) {
-                    unpinned(
-                        file,
-                        span,
-                        &name,
-                        (r, uses, &chain),
-                        "reusable workflow",
-                        out,
-                    );
+        // The job's `env:`, read for its steps, and what the job hands to the workflow it
+        // calls.
+        let reads = g.reads_of(jn);
+        let target = g.uses_target(jn);
+        // Asked only when the job hands secrets over: the answer marks a trusted-owner
+        // entry as used.
+        let untrusted = target
+            .filter(|_| {
+                reads
+                    .iter()
+                    .any(|r| matches!(r.via, Via::CallSecrets { .. }))
+            })
+            .and_then(|t| remote(g, t))
+            .and_then(|r| unpinned_third_party(cx, r));
+        let uses = target.and_then(|t| g.edge_origin(jn, t, tollgate_graph::EdgeKind::Uses));
+        let chain = Chain::to_job(cx, job.input, &job.job.id.value);
+        for r in reads {
+            let span = r.origin.span();
+            match r.via {
+                Via::JobEnv { var: Some(_) } | Via::CallWith { .. } => {
+                    whole_secrets(file, span, r, out);
                 }
+                Via::CallSecrets { .. } => {
+                    whole_secrets(file, span, r, out);
+                    if let (Some(t), Some(name)) = (&untrusted, named(g, r)) {
+                        let uses = uses.map(|o| o.span());
+                        unpinned(
+                            file,
+                            span,
+                            name,
+                            (t, uses, &chain),
+                            "reusable workflow",
+                            out,
+                        );
+                    }
+                }
+                _ => {}
             }
         }
     }
 
     fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let file = &step.input.source;
-        let s = step.step;
-        let untrusted = match s.uses.as_ref().map(|u| &u.value) {
-            Some(Uses::Remote(r)) => unpinned_third_party(cx, r),
-            _ => None,
+        let g = cx.graph;
+        let Some(node) = Chain::step_node(cx, step.input, step.job_index, step.step.index) else {
+            return;
         };
+        let target = g.uses_target(node);
+        let untrusted = target
+            .and_then(|t| remote(g, t))
+            .and_then(|r| unpinned_third_party(cx, r));
         let chain = if untrusted.is_some() {
             // job → secret → action: the step holding both is left out.
-            Chain::to_step(cx, step.input, step.job_index, s.index).pop()
+            Chain::to_step(cx, step.input, step.job_index, step.step.index).pop()
         } else {
             Chain::default()
         };
-        let uses = s.uses.as_ref().map(|u| u.span);
-        for kv in s.env.vars.iter().chain(&s.with) {
-            for (span, inner) in value_expressions(kv) {
-                whole_secrets(file, span, &inner, out);
-                let Some(r) = &untrusted else { continue };
-                for name in expression_secret_names(&inner) {
-                    unpinned(file, span, &name, (r, uses, &chain), "action", out);
+        let uses = target.and_then(|t| g.edge_origin(node, t, tollgate_graph::EdgeKind::Uses));
+        for r in g.reads_of(node) {
+            let span = r.origin.span();
+            match r.via {
+                Via::StepEnv { var: Some(_) } | Via::With { .. } => {
+                    whole_secrets(file, span, r, out);
+                    if let (Some(t), Some(name)) = (&untrusted, named(g, r)) {
+                        let uses = uses.map(|o| o.span());
+                        unpinned(file, span, name, (t, uses, &chain), "action", out);
+                    }
                 }
+                Via::Script => whole_secrets(file, span, r, out),
+                _ => {}
             }
         }
-        if let Some(run) = &s.run {
-            for e in expressions(&run.script) {
-                whole_secrets(
-                    file,
-                    run.file_span(Span::new(e.start, e.end)),
-                    &e.inner,
-                    out,
-                );
-            }
-            script_leaks(step, out);
-        }
+        script_leaks(g, node, step.input, out);
     }
 }
 
-/// Every `${{ … }}` in a value, with its file span and inner text.
-fn value_expressions(kv: &KeyValue) -> Vec<(Span, String)> {
-    expressions(&kv.value.value)
-        .into_iter()
-        .map(|e| (kv.file_span(Span::new(e.start, e.end)), e.inner))
-        .collect()
+/// The secret's name, for a named secret other than the workflow's own token.
+fn named<'g>(g: &'g Graph, r: &Read) -> Option<&'g str> {
+    g.secret_name(r.secret)
+        .filter(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
 }
 
-/// `toJSON(secrets)` and `secrets[<computed>]`: every secret, or any secret.
-fn whole_secrets(file: &SourceFile, span: Span, inner: &str, out: &mut Sink<'_>) {
-    let flat: String = inner
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if flat.contains("tojson(secrets)") {
-        out.at(file, span)
+/// The remote reference of an action or reusable-workflow node.
+fn remote(g: &Graph, node: NodeId) -> Option<&RemoteRef> {
+    match &g.node(node)?.kind {
+        NodeKind::Action {
+            target: Target::Remote(r),
+            ..
+        }
+        | NodeKind::ReusableWorkflow {
+            target: Target::Remote(r),
+        } => Some(r),
+        _ => None,
+    }
+}
+
+/// `toJSON(secrets)` and `secrets[<computed>]`: every secret, or any secret. Once per
+/// expression, whatever the number of secrets it reads.
+fn whole_secrets(file: &SourceFile, span: Span, r: &Read, out: &mut Sink<'_>) {
+    match &r.whole {
+        Some(Whole::Every) => out
+            .at(file, span)
             .message("`toJSON(secrets)` expands every secret of the repository")
             .severity(Impact::High)
             .help("reference only the secrets this step needs, by name: `${{ secrets.NAME }}`")
-            .emit();
-        return;
-    }
-    let mut from = 0;
-    while let Some(rel) = flat[from..].find("secrets[") {
-        let at = from + rel;
-        from = at + 8;
-        let before_ok = at == 0 || !flat.as_bytes()[at - 1].is_ascii_alphanumeric();
-        let quoted = matches!(flat.as_bytes().get(at + 8), Some(b'\'' | b'"'));
-        if before_ok && !quoted {
-            out.at(file, span)
-                .message(format!("`${{{{ {inner} }}}}` selects a secret by a computed name, so it can read any secret"))
-                .severity(Impact::Medium)
-                .help("name each secret literally (`secrets.NAME`), choosing between them with a condition if needed")
-                .emit();
-            return;
-        }
+            .emit(),
+        Some(Whole::Computed(inner)) => out
+            .at(file, span)
+            .message(format!("`${{{{ {inner} }}}}` selects a secret by a computed name, so it can read any secret"))
+            .severity(Impact::Medium)
+            .help("name each secret literally (`secrets.NAME`), choosing between them with a condition if needed")
+            .emit(),
+        None => {}
     }
 }
 
 /// A remote action or workflow not pinned to a SHA whose owner is not trusted by the
 /// configuration; marks the trusted-owner entry that matched.
-fn unpinned_third_party(cx: &Context<'_>, r: &UsesRef) -> Option<String> {
-    if r.ref_kind == RefKind::Sha {
+fn unpinned_third_party(cx: &Context<'_>, r: &RemoteRef) -> Option<String> {
+    if r.is_pinned() {
         return None;
     }
     let trusted = cx.config.policy.trusted_owners.iter().find(|t| {
@@ -168,7 +191,7 @@ fn unpinned_third_party(cx: &Context<'_>, r: &UsesRef) -> Option<String> {
         t.mark_used();
         return None;
     }
-    Some(format!("{}@{}", r.action(), r.git_ref))
+    Some(r.reference.clone())
 }
 
 fn unpinned(
@@ -203,144 +226,51 @@ fn unpinned(
 }
 
 /// Echoed secrets and secrets written to workflow-command files or uploaded files.
-fn script_leaks(step: &StepCx<'_>, out: &mut Sink<'_>) {
-    let s = step.step;
-    let Some(run) = &s.run else { return };
-    let job = match step.owner {
-        StepOwner::Job { workflow, job } => job_index(workflow, job),
-        StepOwner::Action(_) => None,
-    };
-    let Some(analysis) = step
-        .input
-        .script(job, s.index)
-        .and_then(|x| x.analysis.as_deref())
-    else {
-        return;
-    };
-    let file = &step.input.source;
-    let script = &run.script;
-    let mut seen = BTreeSet::new();
-    let secrets_in = |span: Span| -> Vec<(Span, String)> {
-        analysis
-            .expressions
-            .iter()
-            .filter(|e| e.start >= span.start && e.end <= span.end)
-            .flat_map(|e| {
-                let text = script.get(e.start..e.end).unwrap_or("");
-                secret_names(text).into_iter().map(move |n| (*e, n))
-            })
-            .collect()
-    };
-    for f in &analysis.facts {
-        match f {
-            Fact::SecretEcho(e) => {
-                if e.name.eq_ignore_ascii_case("GITHUB_TOKEN") || !seen.insert(e.expression_span) {
-                    continue;
-                }
-                out.at(file, run.file_span(e.expression_span))
-                    .message(format!("secret `{}` is printed to the log", e.name))
+fn script_leaks(g: &Graph, step: NodeId, input: &Input, out: &mut Sink<'_>) {
+    let file = &input.source;
+    for leak in g.leaks_of(step) {
+        let name = &leak.name;
+        let (place, severity) = match &leak.to {
+            LeakTo::Log => {
+                out.at(file, leak.origin.span())
+                    .message(format!("secret `{name}` is printed to the log"))
                     .severity(Impact::Medium)
                     .help("do not print secrets: masking only hides the exact value, and any transformation (base64, a substring, JSON) escapes it")
                     .emit();
-            }
-            Fact::EnvWrite(w) => {
-                let (place, severity) = match w.target {
-                    EnvTarget::GithubEnv => (
-                        "`$GITHUB_ENV`, which exposes it to every later step of the job",
-                        Impact::Medium,
-                    ),
-                    EnvTarget::GithubOutput => (
-                        "a step output, which later jobs and the run's logs can read",
-                        Impact::Medium,
-                    ),
-                    EnvTarget::GithubStepSummary => (
-                        "the step summary, which anyone who can read the run sees",
-                        Impact::High,
-                    ),
-                    EnvTarget::GithubPath | EnvTarget::GithubState => continue,
-                };
-                // The written text comes from this command or the ones piped into it.
-                let mut spans = vec![w.span];
-                if let Some(c) = analysis.commands.iter().find(|c| c.span == w.span) {
-                    let mut prev = c.pipe_prev;
-                    while let Some(p) = prev.and_then(|p| analysis.commands.get(p)) {
-                        spans.push(p.span);
-                        prev = p.pipe_prev;
-                    }
-                }
-                for (e, name) in spans.into_iter().flat_map(&secrets_in) {
-                    if !seen.insert(e) {
-                        continue;
-                    }
-                    out.at(file, run.file_span(e))
-                        .message(format!("secret `{name}` is written to {place}"))
-                        .severity(severity)
-                        .help("pass the secret to the steps that need it through their own `env:` instead of writing it to a workflow-command file")
-                        .emit();
-                }
-            }
-            _ => {}
-        }
-    }
-    // A secret written to a file that a later step uploads as an artifact.
-    let StepOwner::Job { job, .. } = step.owner else {
-        return;
-    };
-    for cmd in &analysis.commands {
-        for r in cmd.redirects.iter().filter(|r| r.is_output()) {
-            let Some(target) = r.target.as_ref().and_then(|t| t.as_str()) else {
-                continue;
-            };
-            if target.starts_with("/dev/") || target.contains("GITHUB_") {
                 continue;
             }
-            let Some(upload) = job
-                .steps
-                .iter()
-                .filter(|x| x.index > s.index)
-                .find(|x| uploads(x, target))
-            else {
-                continue;
-            };
-            for (e, name) in secrets_in(cmd.span) {
-                if !seen.insert(e) {
-                    continue;
-                }
-                out.at(file, run.file_span(e))
+            LeakTo::Artifact {
+                file: target,
+                step,
+                at,
+            } => {
+                out.at(file, leak.origin.span())
                     .message(format!(
-                        "secret `{name}` is written to `{target}`, which step `{}` uploads as an artifact",
-                        upload.label()
+                        "secret `{name}` is written to `{target}`, which step `{step}` uploads as an artifact"
                     ))
                     .severity(Impact::High)
-                    .related(file, upload.span, "uploads the file")
+                    .related(file, at.span(), "uploads the file")
                     .help("write secrets outside the uploaded paths (for example under `$RUNNER_TEMP`) and delete them after use")
                     .emit();
+                continue;
             }
-        }
+            LeakTo::GithubEnv => (
+                "`$GITHUB_ENV`, which exposes it to every later step of the job",
+                Impact::Medium,
+            ),
+            LeakTo::GithubOutput => (
+                "a step output, which later jobs and the run's logs can read",
+                Impact::Medium,
+            ),
+            LeakTo::StepSummary => (
+                "the step summary, which anyone who can read the run sees",
+                Impact::High,
+            ),
+        };
+        out.at(file, leak.origin.span())
+            .message(format!("secret `{name}` is written to {place}"))
+            .severity(severity)
+            .help("pass the secret to the steps that need it through their own `env:` instead of writing it to a workflow-command file")
+            .emit();
     }
-}
-
-fn uploads(step: &Step, file: &str) -> bool {
-    let Some(Uses::Remote(r)) = step.uses.as_ref().map(|u| &u.value) else {
-        return false;
-    };
-    if !r.action().eq_ignore_ascii_case("actions/upload-artifact") {
-        return false;
-    }
-    let file = file.trim_start_matches("./");
-    step.with_value("path").is_some_and(|p| {
-        p.value
-            .value
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .any(|l| {
-                let l = l.trim_start_matches("./").trim_end_matches('/');
-                l == file
-                    || l == "."
-                    || l.is_empty()
-                    || l == "*"
-                    || (!l.is_empty() && file.starts_with(&format!("{l}/")))
-            })
-    })
 }

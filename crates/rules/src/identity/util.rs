@@ -5,7 +5,6 @@
 use tollgate_gha::Workflow;
 
 pub use crate::common::job_index;
-pub use tollgate_facts::identity::{expression_secret_names, secret_names};
 
 /// An expression whose value is a boolean or a number, so nothing it references reaches
 /// the script as text: a comparison or a `contains`/`startsWith`/`endsWith` test.
