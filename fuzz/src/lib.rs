@@ -309,7 +309,8 @@ pub fn check(data: &[u8]) {
         .and_then(|p| tollgate_engine::Config::load(&p, &known).ok())
         .unwrap_or_default();
     let scan = tollgate_scan::scan(&[root], &tollgate_scan::ScanOptions::default());
-    let (graph, graph_diagnostics) = tollgate_graph::Graph::build(&scan);
+    // The graph every command reads, with its passes: rules read their records.
+    let (graph, graph_diagnostics) = tollgate_facts::graph(&scan);
     let outcome = tollgate_engine::run(
         tollgate_rules::rules(),
         &scan,

@@ -17,25 +17,7 @@ pub fn is_other_identity(value: &str) -> bool {
     !v.is_empty() && !is_workflow_token(v)
 }
 
-/// The non-`GITHUB_TOKEN` secret names the `${{ … }}` expressions of `text` reference
-/// (`secrets.NAME`, `secrets['NAME']`).
-#[must_use]
-pub fn secret_names(text: &str) -> Vec<String> {
-    other_names(tollgate_graph::util::secret_refs(text))
-}
-
-/// [`secret_names`] inside the text of one expression (what is between `${{` and `}}`).
-#[must_use]
-pub fn expression_secret_names(inner: &str) -> Vec<String> {
-    other_names(tollgate_kb::secrets::secret_refs(inner))
-}
-
-fn other_names(refs: Vec<tollgate_kb::secrets::SecretRef>) -> Vec<String> {
-    refs.into_iter()
-        .filter_map(|r| r.name)
-        .filter(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
-        .collect()
-}
+pub use tollgate_graph::util::secret_names;
 
 #[cfg(test)]
 mod tests {
@@ -53,8 +35,8 @@ mod tests {
         );
         // Only inside expressions, not properties of other contexts, not string literals.
         assert!(secret_names("run: echo secrets.X").is_empty());
-        assert!(expression_secret_names("github.event.secrets.X").is_empty());
-        assert!(expression_secret_names("format('secrets.{0}', x)").is_empty());
-        assert_eq!(expression_secret_names("secrets[ 'K' ]"), ["K"]);
+        assert!(secret_names("${{ github.event.secrets.X }}").is_empty());
+        assert!(secret_names("${{ format('secrets.{0}', x) }}").is_empty());
+        assert_eq!(secret_names("${{ secrets[ 'K' ] }}"), ["K"]);
     }
 }

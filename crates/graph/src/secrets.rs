@@ -345,10 +345,8 @@ impl FragmentBuilder<'_> {
                 .filter(|e| e.start >= span.start && e.end <= span.end)
                 .flat_map(|e| {
                     let text = script.get(e.start..e.end).unwrap_or("");
-                    crate::util::secret_refs(text)
+                    crate::util::secret_names(text)
                         .into_iter()
-                        .filter_map(|r| r.name)
-                        .filter(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
                         .map(move |n| (*e, n))
                 })
                 .collect()
@@ -371,14 +369,7 @@ impl FragmentBuilder<'_> {
                         EnvTarget::GithubPath | EnvTarget::GithubState => continue,
                     };
                     // The written text comes from this command or the ones piped into it.
-                    let mut spans = vec![w.span];
-                    if let Some(c) = analysis.commands.iter().find(|c| c.span == w.span) {
-                        let mut prev = c.pipe_prev;
-                        while let Some(p) = prev.and_then(|p| analysis.commands.get(p)) {
-                            spans.push(p.span);
-                            prev = p.pipe_prev;
-                        }
-                    }
+                    let spans = analysis.pipeline_spans(w.span);
                     for (e, name) in spans.into_iter().flat_map(&secrets_in) {
                         if seen.insert(e) {
                             out.push((e, name, to.clone()));

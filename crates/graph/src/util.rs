@@ -43,6 +43,17 @@ pub fn workflow_matches(path: &str, name: Option<&str>, pattern: &str) -> bool {
 
 pub use tollgate_kb::secrets::SecretRef;
 
+/// The names of the secrets the `${{ … }}` expressions of `text` reference
+/// (`secrets.NAME`, `secrets['NAME']`), but for the workflow's own `GITHUB_TOKEN`.
+#[must_use]
+pub fn secret_names(text: &str) -> Vec<String> {
+    secret_refs(text)
+        .into_iter()
+        .filter_map(|r| r.name)
+        .filter(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
+        .collect()
+}
+
 /// Every secret reference inside the `${{ … }}` expressions of `s`, with byte ranges in
 /// `s`. Text outside the expressions is not read: there a `secrets.X` is only text.
 #[must_use]

@@ -72,6 +72,22 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The span of the command at `span` and of every command piped into it, nearest
+    /// first: where the text a command writes (to `$GITHUB_ENV`, `$GITHUB_OUTPUT`) can
+    /// come from.
+    #[must_use]
+    pub fn pipeline_spans(&self, span: Span) -> Vec<Span> {
+        let mut spans = vec![span];
+        if let Some(c) = self.commands.iter().find(|c| c.span == span) {
+            let mut prev = c.pipe_prev;
+            while let Some(p) = prev.and_then(|p| self.commands.get(p)) {
+                spans.push(p.span);
+                prev = p.pipe_prev;
+            }
+        }
+        spans
+    }
+
     /// Whether a command other than `docker` or `podman` names docker in a static
     /// argument (`pnpm build:docker`, `make docker-image`, `npm run docker`): a build
     /// script that may make container images the script text does not show. Only the

@@ -378,14 +378,7 @@ fn output_writes(input: &Input, job: Option<usize>, step: &Step, id: &str, out: 
             continue;
         }
         let Some(key) = &w.key else { continue };
-        let mut spans = vec![w.span];
-        if let Some(c) = analysis.commands.iter().find(|c| c.span == w.span) {
-            let mut prev = c.pipe_prev;
-            while let Some(p) = prev.and_then(|p| analysis.commands.get(p)) {
-                spans.push(p.span);
-                prev = p.pipe_prev;
-            }
-        }
+        let spans = analysis.pipeline_spans(w.span);
         let text: String = spans
             .iter()
             .map(|s| run.script.get(s.start..s.end).unwrap_or(""))
