@@ -45,9 +45,9 @@ fn installs_read_their_repositorys_files_under_a_root_of_many_repositories() {
     write(
         &repo,
         ".github/workflows/ci.yml",
-        "on: push\njobs:\n  web:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm install\n        working-directory: web/ui\n      - run: yarn install\n      - run: pip install -r docs/requirements.txt\n",
+        "on: push\njobs:\n  web:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm install\n        working-directory: web\n      - run: yarn install\n      - run: pip install -r docs/requirements.txt\n",
     );
-    // npm looks upwards for its project: the lock is one directory up.
+    // The project in `web` has its lock there.
     write(
         &repo,
         "web/package-lock.json",

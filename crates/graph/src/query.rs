@@ -90,7 +90,7 @@ impl Graph {
 
     /// The files (lockfiles, requirement and constraint files) `command` installs from,
     /// each with where the command names it (the install itself for a project's
-    /// lockfile, found in its directory or the nearest one above).
+    /// lockfile, found in its directory).
     #[must_use]
     pub fn installed_files(&self, command: NodeId) -> Vec<(NodeId, Option<Origin>)> {
         self.out_edges(command)

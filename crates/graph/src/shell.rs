@@ -174,31 +174,26 @@ impl FragmentBuilder<'_> {
                 self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, fat);
             }
         }
-        let up = self.dirs_up(dir);
-        // A project-level install reads the lockfile of its manager in the directory or,
-        // as package managers look upwards for their project or workspace root (cargo,
-        // npm and yarn workspaces, go modules, bundler, poetry, uv), in the nearest
-        // directory above it that has one, up to the repository's top.
+        // A project-level install reads the lockfile of its manager in the directory. A
+        // package manager would look further up for its project's root, but only from a
+        // directory holding the project: a step's directory is often a checkout made at
+        // run time (poetry's CI installs a plugin checked out into a directory the
+        // repository does not have), and the lockfile above it belongs to another project.
         if !inst.global && !named_registry_packages {
             let kinds = lockfile_kinds(inst.manager);
-            for d in up.iter().filter(|_| !kinds.is_empty()) {
-                let ids: Vec<_> = self
-                    .in_dir(d)
-                    .iter()
-                    .copied()
-                    .filter(|id| self.resolver.kind(*id).is_some_and(|k| kinds.contains(&k)))
-                    .collect();
-                for &id in &ids {
-                    self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, at);
-                }
-                if !ids.is_empty() {
-                    break;
-                }
+            let ids: Vec<_> = self
+                .in_dir(dir)
+                .iter()
+                .copied()
+                .filter(|id| self.resolver.kind(*id).is_some_and(|k| kinds.contains(&k)))
+                .collect();
+            for id in ids {
+                self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, at);
             }
         }
         // Registry configuration in the directory or above, up to the repository root.
         let Some(eco) = eco else { return };
-        for d in &up {
+        for d in &self.dirs_up(dir) {
             for (kind, sub) in config_kinds(eco) {
                 let look = if sub.is_empty() {
                     d.clone()

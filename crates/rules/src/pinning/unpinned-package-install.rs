@@ -75,7 +75,7 @@ fn floating(i: &Install, exact: impl Fn(&str) -> bool) -> Vec<&PackageSpec> {
 
 /// The files an install reads, as the graph links them to its command: each file's
 /// input and where the install names it (the install's own span for the project's
-/// lockfile, which the graph finds in the step's directory or the nearest one above).
+/// lockfile, which the graph finds in the step's directory).
 struct Reads<'a> {
     files: Vec<(&'a Input, Option<Origin>)>,
     /// The input the install is written in.
