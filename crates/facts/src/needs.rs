@@ -190,13 +190,21 @@ impl tollgate_graph::Pass for Pass {
     }
 
     fn run(&self, scan: &Scan, graph: &mut Graph) -> Vec<Diagnostic> {
+        use rayon::prelude::*;
         let jobs: Vec<NodeId> = graph.jobs().collect();
+        // Each job is walked on its own (in parallel); the edges are written after.
+        let walked: Vec<(NodeId, Needs, Vec<(NodeId, Found)>)> = {
+            let g: &Graph = graph;
+            jobs.into_par_iter()
+                .filter_map(|job| {
+                    let (needs, found) = walk::job(scan, g, job)?;
+                    Some((job, needs, found))
+                })
+                .collect()
+        };
         let mut record = PermissionNeeds::default();
         let mut edges: Vec<(NodeId, String, PermissionLevel, Origin)> = Vec::new();
-        for job in jobs {
-            let Some((needs, found)) = walk::job(scan, graph, job) else {
-                continue;
-            };
+        for (job, needs, found) in walked {
             let holds = |scope: &str| held(graph, job, scope);
             // One edge per step and permission, at the first evidence for it.
             let mut seen: BTreeSet<(NodeId, String, PermissionLevel)> = BTreeSet::new();
