@@ -193,7 +193,7 @@ impl tollgate_graph::Pass for Pass {
         use rayon::prelude::*;
         let jobs: Vec<NodeId> = graph.jobs().collect();
         // Each job is walked on its own (in parallel); the edges are written after.
-        let walked: Vec<(NodeId, Needs, Vec<(NodeId, Found)>)> = {
+        let walked: Vec<(NodeId, Needs, walk::Evidence)> = {
             let g: &Graph = graph;
             jobs.into_par_iter()
                 .filter_map(|job| {
