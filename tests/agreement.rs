@@ -24,6 +24,30 @@ fn doc(cmd: &str, path: &Path) -> Value {
     json(&out.stdout)
 }
 
+/// The findings of `rule` alone on `path` (`extra`: more options of `check`).
+fn findings(path: &Path, rule: &str, extra: &[&str]) -> Vec<Value> {
+    let out = tollgate()
+        .args(["check", "--format", "json", "--select", rule])
+        .args(extra)
+        .arg(path)
+        .output()
+        .expect("runs");
+    match json(&out.stdout).get_mut("findings").map(Value::take) {
+        Some(Value::Array(v)) => v,
+        _ => panic!("no findings array for {rule} in {}", path.display()),
+    }
+}
+
+/// The graph document's nodes by id.
+fn nodes_by_id(g: &Value) -> BTreeMap<u64, &Value> {
+    g["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| Some((n["id"].as_u64()?, n)))
+        .collect()
+}
+
 fn strings(v: &Value) -> BTreeSet<String> {
     v.as_array()
         .map(|a| {
@@ -44,12 +68,7 @@ fn key(j: &Value) -> (String, String) {
 /// The jobs of the graph document with the hosts they reach and the permissions they
 /// hold, from their outgoing `reaches` and `holds` edges.
 fn from_graph(g: &Value) -> (PerJob, PerJob) {
-    let nodes: BTreeMap<u64, &Value> = g["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .filter_map(|n| Some((n["id"].as_u64()?, n)))
-        .collect();
+    let nodes = nodes_by_id(g);
     let mut hosts = PerJob::new();
     let mut perms = PerJob::new();
     for e in g["edges"].as_array().expect("edges") {
@@ -167,23 +186,12 @@ fn unpinned_images_are_pulls_edges(path: &Path) -> usize {
         })
         .map(|e| place(&e["location"]))
         .collect();
-    let out = tollgate()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--select",
-            "unpinned-image",
-            "--min-confidence",
-            "low",
-            "--no-ignores",
-        ])
-        .arg(path)
-        .output()
-        .expect("runs");
-    let findings = json(&out.stdout);
-    let findings = findings["findings"].as_array().expect("findings");
-    for f in findings {
+    let findings = findings(
+        path,
+        "unpinned-image",
+        &["--min-confidence", "low", "--no-ignores"],
+    );
+    for f in &findings {
         let at = place(&f["location"]);
         assert!(
             unpinned.contains(&at),
@@ -297,30 +305,14 @@ fn fallbacks_agree(path: &Path) -> usize {
         }
         for u in d["uses"].as_array().expect("uses") {
             if u["fallbacks"].as_array().is_some_and(|f| f.is_empty()) {
-                let at = &u["location"];
-                listed.insert((
-                    at["path"].as_str().unwrap_or("").to_owned(),
-                    at["line"].as_u64().unwrap_or(0),
-                    at["column"].as_u64().unwrap_or(0),
-                ));
+                listed.insert(place(&u["location"]));
             }
         }
     }
-    let out = tollgate()
-        .args(["check", "--format", "json", "--select", "missing-fallback"])
-        .arg(path)
-        .output()
-        .expect("runs");
-    let check = json(&out.stdout);
-    let mut reported = Sites::new();
-    for f in check["findings"].as_array().expect("findings") {
-        let at = &f["location"];
-        reported.insert((
-            at["path"].as_str().unwrap_or("").to_owned(),
-            at["line"].as_u64().unwrap_or(0),
-            at["column"].as_u64().unwrap_or(0),
-        ));
-    }
+    let reported: Sites = findings(path, "missing-fallback", &[])
+        .iter()
+        .map(|f| place(&f["location"]))
+        .collect();
     assert_eq!(
         reported,
         listed,
@@ -333,18 +325,10 @@ fn fallbacks_agree(path: &Path) -> usize {
 #[test]
 fn missing_fallback_reports_what_the_inventory_lists_without_fallback() {
     assert!(fallbacks_agree(&testdata("demo")) > 0);
-    let Some(corpus) = common::corpus() else {
+    let Some(repos) = corpus_repositories() else {
         return;
     };
-    let mut total = 0;
-    for e in std::fs::read_dir(&corpus)
-        .expect("corpus")
-        .filter_map(Result::ok)
-    {
-        if e.path().join(".github/workflows").is_dir() {
-            total += fallbacks_agree(&e.path());
-        }
-    }
+    let total: usize = repos.iter().map(|r| fallbacks_agree(r)).sum();
     assert!(total > 0, "no missing-fallback finding in the corpus");
 }
 
@@ -355,25 +339,8 @@ fn missing_fallback_reports_what_the_inventory_lists_without_fallback() {
 /// at one of the step's checkouts, so a step with two is at two findings).
 fn checkouts_agree(path: &Path) -> usize {
     let graph = doc("graph", path);
-    let out = tollgate()
-        .args(["check", "--format", "json", "--select", "dangerous-trigger"])
-        .arg(path)
-        .output()
-        .expect("runs");
-    let check = json(&out.stdout);
-    let nodes: BTreeMap<u64, &Value> = graph["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .filter_map(|n| Some((n["id"].as_u64()?, n)))
-        .collect();
-    let at = |l: &Value| {
-        (
-            l["path"].as_str().unwrap_or("").to_owned(),
-            l["line"].as_u64().unwrap_or(0),
-            l["column"].as_u64().unwrap_or(0),
-        )
-    };
+    let check = findings(path, "dangerous-trigger", &[]);
+    let nodes = nodes_by_id(&graph);
     // Workflows with a privileged trigger anyone can fire, by node id.
     let privileged: BTreeSet<u64> = nodes
         .values()
@@ -402,19 +369,18 @@ fn checkouts_agree(path: &Path) -> usize {
             .and_then(|j| j["parent"].as_u64())
             .expect("step → job → workflow");
         assert!(privileged.contains(&workflow), "{e} in {}", path.display());
-        steps.insert(at(&step["location"]));
-        edges.insert(at(&e["location"]));
+        steps.insert(place(&step["location"]));
+        edges.insert(place(&e["location"]));
     }
-    let findings = check["findings"].as_array().expect("findings");
     let mut located = BTreeSet::new();
-    for f in findings {
+    for f in &check {
         let hops = f["path"].as_array().expect("path");
         let step = &hops[hops.len() - 2];
         assert!(
-            steps.contains(&at(&step["location"])),
+            steps.contains(&place(&step["location"])),
             "finding outside a step with a checks-out edge: {f}"
         );
-        located.insert(at(&f["location"]));
+        located.insert(place(&f["location"]));
     }
     assert!(
         edges.is_subset(&located),
@@ -422,7 +388,7 @@ fn checkouts_agree(path: &Path) -> usize {
         path.display(),
         edges.difference(&located).collect::<Vec<_>>()
     );
-    findings.len()
+    check.len()
 }
 
 #[test]
@@ -448,12 +414,7 @@ type Scopes = BTreeMap<String, String>;
 /// Per job, the permissions its steps (and, for a job that calls a workflow, the job
 /// itself) require in the graph, at the highest level required.
 fn required(g: &Value) -> BTreeMap<(String, String), Scopes> {
-    let nodes: BTreeMap<u64, &Value> = g["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .filter_map(|n| Some((n["id"].as_u64()?, n)))
-        .collect();
+    let nodes = nodes_by_id(g);
     let job_key = |n: &Value| {
         (
             n["location"]["path"].as_str().unwrap_or("").to_owned(),
@@ -526,14 +487,8 @@ fn blocks(path: &str, job: Option<&str>, help: &str) -> Vec<((String, String), S
 fn needs_agree(path: &Path) -> usize {
     let graph = doc("graph", path);
     let req = required(&graph);
-    let out = tollgate()
-        .args(["check", "--format", "json", "--select", "broad-permissions"])
-        .arg(path)
-        .output()
-        .expect("runs");
-    let findings = json(&out.stdout);
     let mut checked = 0;
-    for f in findings["findings"].as_array().expect("findings") {
+    for f in &findings(path, "broad-permissions", &[]) {
         let file = f["location"]["path"].as_str().expect("path");
         let help = f["help"].as_str().unwrap_or("");
         for (k, scopes) in blocks(file, f["job"].as_str(), help) {
@@ -552,16 +507,9 @@ fn broad_permissions_reads_the_needs_the_graph_holds_on_the_demo() {
 
 #[test]
 fn broad_permissions_reads_the_needs_the_graph_holds_on_every_corpus_repository() {
-    let Some(corpus) = common::corpus() else {
+    let Some(repos) = corpus_repositories() else {
         return;
     };
-    let mut repos: Vec<_> = std::fs::read_dir(&corpus)
-        .expect("corpus")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join(".github/workflows").is_dir())
-        .collect();
-    repos.sort();
     let checked: usize = repos.iter().map(|r| needs_agree(r)).sum();
     assert!(checked > 100, "{checked} blocks");
 }
@@ -597,19 +545,7 @@ fn ancestor_keys(text: &str, line: usize) -> Vec<String> {
 /// reports what the edges say.
 fn secrets_agree(path: &Path) -> usize {
     let graph = doc("graph", path);
-    let nodes: BTreeMap<u64, &Value> = graph["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .filter_map(|n| Some((n["id"].as_u64()?, n)))
-        .collect();
-    let at = |l: &Value| {
-        (
-            l["path"].as_str().unwrap_or("").to_owned(),
-            l["line"].as_u64().unwrap_or(0),
-            l["column"].as_u64().unwrap_or(0),
-        )
-    };
+    let nodes = nodes_by_id(&graph);
     // (job id, secret id) held, with where; (reader's job, secret id) read.
     let mut held: BTreeMap<(u64, u64), Value> = BTreeMap::new();
     let mut read: BTreeSet<(u64, u64)> = BTreeSet::new();
@@ -627,7 +563,7 @@ fn secrets_agree(path: &Path) -> usize {
                 held.insert((from, to), e["location"].clone());
             }
             Some("reads") => {
-                origins.insert(at(&e["location"]));
+                origins.insert(place(&e["location"]));
                 let reader = nodes.get(&from).expect("reader");
                 let job = if reader["kind"] == "job" {
                     Some(from)
@@ -645,7 +581,7 @@ fn secrets_agree(path: &Path) -> usize {
         if read.contains(&(*job, *secret)) {
             continue;
         }
-        let (file, line, _) = at(location);
+        let (file, line, _) = place(location);
         let text = std::fs::read_to_string(path.join(&file)).expect("workflow");
         let keys = ancestor_keys(&text, line as usize);
         let workflow_env = keys == ["env"];
@@ -658,15 +594,9 @@ fn secrets_agree(path: &Path) -> usize {
             nodes[secret]["label"]
         );
     }
-    let out = tollgate()
-        .args(["check", "--format", "json", "--select", "secrets-exposure"])
-        .arg(path)
-        .output()
-        .expect("runs");
-    let findings = json(&out.stdout);
-    let findings = findings["findings"].as_array().expect("findings");
-    for f in findings {
-        let loc = at(&f["location"]);
+    let findings = findings(path, "secrets-exposure", &[]);
+    for f in &findings {
+        let loc = place(&f["location"]);
         assert!(
             origins.contains(&loc),
             "finding `{}` at {loc:?} is at no `reads` edge",
@@ -691,16 +621,9 @@ fn every_held_secret_is_read_and_every_exposure_is_a_read_on_the_rule_fixtures()
 
 #[test]
 fn every_held_secret_is_read_and_every_exposure_is_a_read_on_the_corpus() {
-    let Some(corpus) = common::corpus() else {
+    let Some(repos) = corpus_repositories() else {
         return;
     };
-    let mut repos: Vec<_> = std::fs::read_dir(&corpus)
-        .expect("corpus")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join(".github/workflows").is_dir())
-        .collect();
-    repos.sort();
     let found: usize = repos.iter().map(|r| secrets_agree(r)).sum();
     assert!(found > 0, "no secrets-exposure finding on the corpus");
 }
