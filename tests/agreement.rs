@@ -375,7 +375,12 @@ fn checkouts_agree(path: &Path) -> usize {
     let mut located = BTreeSet::new();
     for f in &check {
         let hops = f["path"].as_array().expect("path");
-        let step = &hops[hops.len() - 2];
+        // The step hop, before the guard (if any) and the checkout.
+        let step = hops
+            .iter()
+            .rev()
+            .find(|h| h["label"].as_str().is_some_and(|l| l.starts_with("step ")))
+            .expect("a step hop");
         assert!(
             steps.contains(&place(&step["location"])),
             "finding outside a step with a checks-out edge: {f}"

@@ -9,13 +9,20 @@
 //! or fetches it in a script (`git fetch origin pull/N/head`, `gh pr checkout`) gets an
 //! edge to the node for that code, located at the value or the command. What each step
 //! does, in words, is the pass's record, [`Checkouts`].
+//!
+//! The record also keeps, for each checkout, the [`Guard`] that limits who can make it
+//! run: an `if:` on the job, on the step, or on a job it `needs:` (a skipped job skips
+//! the jobs that need it) requiring a pull request from the same repository, an author
+//! who is a member, or a label only maintainers can set.
 
 use std::collections::BTreeMap;
 
+use tollgate_gha::cond::{Operand, Test, calls_status_function, required_tests};
 use tollgate_gha::{
-    ContextMatch, Env, Step, Uses, context_references, env_value, expressions, match_context,
+    ContextMatch, Env, Job, Spanned, Step, Uses, Workflow, context_references, env_value,
+    expressions, match_context,
 };
-use tollgate_graph::{EdgeKind, Graph, InputId, NodeId, Origin};
+use tollgate_graph::{EdgeKind, Graph, InputId, NodeId, NodeKind, Origin};
 use tollgate_model::{Diagnostic, Span};
 use tollgate_scan::{FileModel, Scan};
 use tollgate_shell::{Command, Word};
@@ -31,19 +38,80 @@ pub const PULL_REQUEST_HEAD: &str = "pull request head";
 /// in words (``checks out the untrusted head (`ref: ${{ … }}`)``), for messages.
 #[derive(Debug, Default)]
 pub struct Checkouts {
-    what: BTreeMap<Origin, String>,
+    checkouts: BTreeMap<Origin, Checkout>,
+}
+
+/// One checkout of untrusted code in a privileged run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkout {
+    /// What the step does, in words.
+    pub what: String,
+    /// The most dangerous event anyone can fire on which the step runs.
+    pub event: String,
+    /// The condition that limits who can make it run, if any.
+    pub guard: Option<Guard>,
+}
+
+/// Who an `if:` condition lets run a job or step of a privileged run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardKind {
+    /// Only pull requests from branches of the base repository (not from forks).
+    SameRepository,
+    /// Only an author (or commenter) who is an owner, member or collaborator, or a
+    /// named user.
+    Members,
+    /// Only after someone who can label the pull request set a label (which stays when
+    /// the author pushes again).
+    Label,
+}
+
+impl GuardKind {
+    /// How much the guard keeps outsiders out, weakest first: a label stays when the
+    /// author pushes again; membership is checked when the run starts; a pull request
+    /// from a fork never gets past a same-repository test.
+    fn strength(self) -> u8 {
+        match self {
+            Self::Label => 0,
+            Self::Members => 1,
+            Self::SameRepository => 2,
+        }
+    }
+
+    /// What the guard limits the run to, in words.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::SameRepository => "pull requests from branches of the same repository",
+            Self::Members => "owners, members, collaborators or named users",
+            Self::Label => "pull requests a maintainer has labelled",
+        }
+    }
+}
+
+/// The condition that guards a checkout, and where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guard {
+    pub kind: GuardKind,
+    /// The `if:` value.
+    pub at: Origin,
 }
 
 impl Checkouts {
     /// What the step does at `at`, the origin of a `checks-out` edge.
     #[must_use]
     pub fn describe(&self, at: Origin) -> Option<&str> {
-        self.what.get(&at).map(String::as_str)
+        self.checkouts.get(&at).map(|c| c.what.as_str())
+    }
+
+    /// The checkout at `at`, the origin of a `checks-out` edge.
+    #[must_use]
+    pub fn get(&self, at: Origin) -> Option<&Checkout> {
+        self.checkouts.get(&at)
     }
 
     /// Every checkout, in input and span order.
     pub fn iter(&self) -> impl Iterator<Item = (Origin, &str)> {
-        self.what.iter().map(|(o, w)| (*o, w.as_str()))
+        self.checkouts.iter().map(|(o, c)| (*o, c.what.as_str()))
     }
 }
 
@@ -51,7 +119,7 @@ impl Checkouts {
 #[must_use]
 pub fn of(graph: &Graph) -> &Checkouts {
     static EMPTY: Checkouts = Checkouts {
-        what: BTreeMap::new(),
+        checkouts: BTreeMap::new(),
     };
     graph.record::<Checkouts>().unwrap_or(&EMPTY)
 }
@@ -69,14 +137,40 @@ impl tollgate_graph::Pass for Pass {
                 continue;
             };
             let id = InputId(i);
-            let privileged = graph
+            // The events anyone can fire that run with the base repository's token and
+            // secrets, the most dangerous first.
+            let kb = tollgate_kb::triggers();
+            let mut events: Vec<String> = graph
                 .file_node(id)
-                .and_then(|w| graph.untrusted_privileged_trigger(w));
-            if privileged.is_none() {
+                .map(|w| graph.triggers_of(w))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|&t| graph.is_untrusted_privileged(t))
+                .filter_map(|t| match &graph.node(t)?.kind {
+                    NodeKind::Trigger { event, .. } => Some(event.clone()),
+                    _ => None,
+                })
+                .collect();
+            if events.is_empty() {
                 continue;
             }
+            events.sort_by_key(|e| kb.rank(e));
             for (j, job) in wf.jobs.iter().enumerate() {
                 for step in &job.steps {
+                    // The most dangerous event on which the job and the step run at
+                    // all: `if: github.event_name == 'push'` keeps them out of the
+                    // privileged run.
+                    let step_tests = step
+                        .if_
+                        .as_ref()
+                        .map(|c| required_tests(&c.value))
+                        .unwrap_or_default();
+                    let Some(event) = events
+                        .iter()
+                        .find(|e| job_runs_on(wf, job, e, 0) && !excluded(&step_tests, e))
+                    else {
+                        continue;
+                    };
                     let mut hits: Vec<(Span, String)> = Vec::new();
                     checkout_hit(step, &mut hits);
                     let envs = [&step.env, &job.env, &wf.env];
@@ -92,21 +186,226 @@ impl tollgate_graph::Pass for Pass {
                             }
                         }
                     }
+                    if hits.is_empty() {
+                        continue;
+                    }
                     let Some(node) = graph.step_node(id, Some(j), step.index) else {
                         continue;
                     };
+                    let guard = job_guard(wf, job, event, 0)
+                        .or_else(|| step.if_.as_ref().and_then(|c| guard_of(c, event)))
+                        .map(|(kind, cond)| Guard {
+                            kind,
+                            at: Origin::new(id, cond),
+                        });
                     for (span, what) in hits {
                         let at = Origin::new(id, span);
                         let target = *code
                             .get_or_insert_with(|| graph.code_node(PULL_REQUEST_HEAD, Some(at)));
                         graph.add_edge(node, target, EdgeKind::ChecksOut, Some(at));
-                        record.what.insert(at, what);
+                        record.checkouts.insert(
+                            at,
+                            Checkout {
+                                what,
+                                event: event.clone(),
+                                guard: guard.clone(),
+                            },
+                        );
                     }
                 }
             }
         }
         graph.set_record(record);
         Vec::new()
+    }
+}
+
+/// The jobs `needs:` may chain through before the guard search gives up (a cycle, or a
+/// deep chain GitHub would reject).
+const MAX_NEEDS_DEPTH: usize = 16;
+
+/// The guard of `job`: its own `if:`, else that of a job it needs, as long as the job
+/// runs only when the jobs it needs succeed (no `always()`, `failure()` or
+/// `cancelled()` in its condition).
+fn job_guard(wf: &Workflow, job: &Job, event: &str, depth: usize) -> Option<(GuardKind, Span)> {
+    if let Some(g) = job.if_.as_ref().and_then(|c| guard_of(c, event)) {
+        return Some(g);
+    }
+    if depth >= MAX_NEEDS_DEPTH {
+        return None;
+    }
+    let runs_anyway = job
+        .if_
+        .as_ref()
+        .is_some_and(|c| calls_status_function(&c.value));
+    if runs_anyway {
+        return None;
+    }
+    job.needs.iter().find_map(|n| {
+        let needed = wf.jobs.iter().find(|x| x.id.value == n.value)?;
+        job_guard(wf, needed, event, depth + 1)
+    })
+}
+
+/// The guard an `if:` condition sets on a run fired by `event`, with the condition's
+/// span.
+fn guard_of(cond: &Spanned<String>, event: &str) -> Option<(GuardKind, Span)> {
+    guard_in(&required_tests(&cond.value), event).map(|k| (k, cond.span))
+}
+
+/// The guard of the first test of `tests` that sets one.
+fn guard_in(tests: &[Test], event: &str) -> Option<GuardKind> {
+    tests.iter().find_map(|t| test_guard(t, event))
+}
+
+/// Whether the tests a condition requires exclude a run fired by `event`
+/// (`github.event_name == 'pull_request'` on a `pull_request_target` run; every
+/// alternative of a `||` excluded).
+fn excluded(tests: &[Test], event: &str) -> bool {
+    tests.iter().any(|t| match t {
+        Test::Compare { a, b, equal } => [(a, b), (b, a)].iter().any(|(x, y)| {
+            x.context() == Some("github.event_name")
+                && matches!(y, Operand::Literal(l) if l.eq_ignore_ascii_case(event) != *equal)
+        }),
+        Test::Any(alts) => alts.iter().all(|a| excluded(a, event)),
+        _ => false,
+    })
+}
+
+/// Whether `job` can run on a run fired by `event`: its `if:` does not exclude the
+/// event, and the jobs it needs can run too (a skipped job skips the jobs that need it,
+/// unless their condition calls a status function).
+fn job_runs_on(wf: &Workflow, job: &Job, event: &str, depth: usize) -> bool {
+    if job
+        .if_
+        .as_ref()
+        .is_some_and(|c| excluded(&required_tests(&c.value), event))
+    {
+        return false;
+    }
+    if depth >= MAX_NEEDS_DEPTH
+        || job
+            .if_
+            .as_ref()
+            .is_some_and(|c| calls_status_function(&c.value))
+    {
+        return true;
+    }
+    job.needs.iter().all(|n| {
+        wf.jobs
+            .iter()
+            .find(|x| x.id.value == n.value)
+            .is_none_or(|needed| job_runs_on(wf, needed, event, depth + 1))
+    })
+}
+
+/// Associations that anyone with a GitHub account can have on a pull request or issue.
+const OUTSIDERS: [&str; 5] = [
+    "NONE",
+    "CONTRIBUTOR",
+    "FIRST_TIMER",
+    "FIRST_TIME_CONTRIBUTOR",
+    "MANNEQUIN",
+];
+
+fn test_guard(t: &Test, event: &str) -> Option<GuardKind> {
+    let insider = |v: &str| {
+        let v = v.to_ascii_uppercase();
+        matches!(v.as_str(), "OWNER" | "MEMBER" | "COLLABORATOR")
+    };
+    let association = |o: &Operand| {
+        o.context()
+            .is_some_and(|c| c.ends_with(".author_association"))
+    };
+    let login = |o: &Operand| {
+        o.context().is_some_and(|c| {
+            matches!(
+                c,
+                "github.event.comment.user.login"
+                    | "github.event.review.user.login"
+                    | "github.event.sender.login"
+            )
+        })
+    };
+    let head_repo = |o: &Operand| {
+        o.context().is_some_and(|c| {
+            c.ends_with(".head.repo.full_name") || c.ends_with(".head_repository.full_name")
+        })
+    };
+    let fork = |o: &Operand| {
+        o.context()
+            .is_some_and(|c| c.ends_with(".head.repo.fork") || c.ends_with(".head_repository.fork"))
+    };
+    let literal =
+        |o: &Operand, v: &str| matches!(o, Operand::Literal(l) if l.eq_ignore_ascii_case(v));
+    match t {
+        Test::Compare { a, b, equal } => {
+            let either = |f: &dyn Fn(&Operand, &Operand) -> bool| f(a, b) || f(b, a);
+            if *equal && either(&|x, y| head_repo(x) && y.context() == Some("github.repository")) {
+                return Some(GuardKind::SameRepository);
+            }
+            if either(&|x, y| fork(x) && literal(y, if *equal { "false" } else { "true" })) {
+                return Some(GuardKind::SameRepository);
+            }
+            if *equal
+                && either(&|x, y| {
+                    (association(x) && matches!(y, Operand::Literal(l) if insider(l)))
+                        || (login(x) && matches!(y, Operand::Literal(_)))
+                })
+            {
+                return Some(GuardKind::Members);
+            }
+            if *equal
+                && either(&|x, y| {
+                    x.context() == Some("github.event.label.name")
+                        && matches!(y, Operand::Literal(_))
+                })
+            {
+                return Some(GuardKind::Label);
+            }
+            None
+        }
+        Test::Contains { haystack, needle } => {
+            if association(needle) {
+                let only_insiders = match haystack {
+                    Operand::List(items) => !items.is_empty() && items.iter().all(|i| insider(i)),
+                    // `contains('OWNER,MEMBER', x)` is a substring test.
+                    Operand::Literal(l) => {
+                        let l = l.to_ascii_uppercase();
+                        !l.is_empty() && !OUTSIDERS.iter().any(|o| l.contains(o))
+                    }
+                    _ => false,
+                };
+                return only_insiders.then_some(GuardKind::Members);
+            }
+            if login(needle) && matches!(haystack, Operand::List(_)) {
+                return Some(GuardKind::Members);
+            }
+            let labels = haystack
+                .context()
+                .is_some_and(|c| c.ends_with(".labels.*.name") && c.starts_with("github.event."));
+            (labels && matches!(needle, Operand::Literal(_))).then_some(GuardKind::Label)
+        }
+        // One of several alternatives: each that a run of `event` can take must be
+        // guarded, and the weakest guard is what holds.
+        Test::Any(alts) => {
+            let live: Vec<&Vec<Test>> = alts.iter().filter(|a| !excluded(a, event)).collect();
+            if live.is_empty() {
+                return None;
+            }
+            live.iter()
+                .map(|a| guard_in(a, event))
+                .collect::<Option<Vec<GuardKind>>>()?
+                .into_iter()
+                .min_by_key(|k| k.strength())
+        }
+        Test::Truthy {
+            context,
+            negated: true,
+        } if context.ends_with(".head.repo.fork") || context.ends_with(".head_repository.fork") => {
+            Some(GuardKind::SameRepository)
+        }
+        _ => None,
     }
 }
 

@@ -7,6 +7,7 @@
 //! the file is still modelled, so one bad job does not hide the findings of the others.
 
 mod action;
+pub mod cond;
 mod ctx;
 mod dependabot;
 mod expr;

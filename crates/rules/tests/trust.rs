@@ -87,3 +87,176 @@ fn dangerous_trigger_reports_a_head_checkout_under_any_privileged_trigger_anyone
     assert!(messages("pull_request").is_empty());
     assert!(messages("workflow_dispatch").is_empty());
 }
+
+/// The confidence and the guard hop of `dangerous-trigger` on a `pull_request_target`
+/// workflow whose job `b` checks out the head, with `jobs` written before it and `cond`
+/// as `b`'s `if:` (empty for none) and `step_if` on the checkout step.
+fn guarded(jobs: &str, needs: &str, cond: &str, step_if: &str) -> Vec<(String, Option<String>)> {
+    let job_if = if cond.is_empty() {
+        String::new()
+    } else {
+        format!("    if: {cond}\n")
+    };
+    let step_if = if step_if.is_empty() {
+        String::new()
+    } else {
+        format!("        if: {step_if}\n")
+    };
+    let text = format!(
+        "on: [pull_request_target, pull_request]\npermissions:\n  contents: write\njobs:\n{jobs}  b:\n    runs-on: ubuntu-latest\n{needs}{job_if}    steps:\n      - uses: actions/checkout@v4\n{step_if}        with:\n          ref: ${{{{ github.event.pull_request.head.sha }}}}\n      - run: make test\n"
+    );
+    findings("dangerous-trigger", &text)
+        .into_iter()
+        .map(|f| {
+            let guard = f
+                .path
+                .iter()
+                .find(|h| h.label.starts_with("`if:` limits"))
+                .map(|h| h.label.clone());
+            (format!("{:?}", f.confidence), guard)
+        })
+        .collect()
+}
+
+#[test]
+fn dangerous_trigger_lowers_its_confidence_for_a_job_its_condition_guards() {
+    let high = || vec![("High".to_owned(), None)];
+    let guard = |c: &str, what: &str| {
+        vec![(
+            c.to_owned(),
+            Some(format!("`if:` limits the run to {what}")),
+        )]
+    };
+    let same = "pull requests from branches of the same repository";
+    let members = "owners, members, collaborators or named users";
+    let label = "pull requests a maintainer has labelled";
+    assert_eq!(guarded("", "", "", ""), high());
+    assert_eq!(
+        guarded(
+            "",
+            "",
+            "github.event.pull_request.head.repo.full_name == github.repository",
+            ""
+        ),
+        guard("Low", same)
+    );
+    assert_eq!(
+        guarded(
+            "",
+            "",
+            "${{ !github.event.pull_request.head.repo.fork }}",
+            ""
+        ),
+        guard("Low", same)
+    );
+    // On the checkout step itself.
+    assert_eq!(
+        guarded(
+            "",
+            "",
+            "",
+            "contains(github.event.pull_request.labels.*.name, 'safe to test')"
+        ),
+        guard("Medium", label)
+    );
+    assert_eq!(
+        guarded(
+            "",
+            "",
+            "contains(fromJSON('[\"OWNER\", \"MEMBER\"]'), github.event.pull_request.author_association)",
+            ""
+        ),
+        guard("Medium", members)
+    );
+    // Every alternative the run can take is guarded: the weakest holds.
+    assert_eq!(
+        guarded(
+            "",
+            "",
+            "github.event.sender.login == 'alice' || contains(github.event.pull_request.labels.*.name, 'ok')",
+            ""
+        ),
+        guard("Medium", label)
+    );
+    // An alternative a `pull_request_target` run cannot take does not count (poetry's
+    // docs preview: same-repository only for `pull_request`, a label for the target).
+    assert_eq!(
+        guarded(
+            "",
+            "",
+            "(github.event_name == 'pull_request_target' && contains(github.event.pull_request.labels.*.name, 'docs')) || (github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository)",
+            ""
+        ),
+        guard("Medium", label)
+    );
+    // Not guards: an unguarded alternative, a test outsiders pass, text around the
+    // expression (a string, always true).
+    for cond in [
+        "github.event.pull_request.head.repo.full_name == github.repository || github.actor == 'x'",
+        "github.event.pull_request.author_association != 'OWNER'",
+        "contains('OWNER,CONTRIBUTOR', github.event.pull_request.author_association)",
+        "x ${{ github.event.pull_request.head.repo.fork == false }}",
+    ] {
+        assert_eq!(guarded("", "", cond, ""), high(), "{cond}");
+    }
+}
+
+#[test]
+fn a_guard_on_a_needed_job_holds_unless_the_job_runs_anyway() {
+    let authorize = "  authorize:\n    runs-on: ubuntu-latest\n    if: github.event.pull_request.head.repo.full_name == github.repository\n    steps:\n      - run: echo ok\n";
+    let chain = format!(
+        "{authorize}  middle:\n    runs-on: ubuntu-latest\n    needs: authorize\n    steps:\n      - run: echo ok\n"
+    );
+    assert_eq!(
+        guarded(authorize, "    needs: [authorize]\n", "", ""),
+        vec![(
+            "Low".to_owned(),
+            Some(
+                "`if:` limits the run to pull requests from branches of the same repository"
+                    .to_owned()
+            )
+        )]
+    );
+    // Through a job that needs the guarded one.
+    assert_eq!(guarded(&chain, "    needs: middle\n", "", "")[0].0, "Low");
+    // `always()` runs the job when the guarded job is skipped.
+    assert_eq!(
+        guarded(authorize, "    needs: authorize\n", "${{ always() }}", ""),
+        vec![("High".to_owned(), None)]
+    );
+    // A job that does not need the guarded one is not guarded by it.
+    assert_eq!(
+        guarded(authorize, "", "", ""),
+        vec![("High".to_owned(), None)]
+    );
+}
+
+#[test]
+fn a_job_or_step_that_never_runs_on_the_privileged_event_is_not_reported() {
+    let pr_only =
+        "github.event_name == 'pull_request' && github.event.pull_request.head.repo.fork == false";
+    assert_eq!(guarded("", "", pr_only, ""), vec![]);
+    assert_eq!(
+        guarded("", "", "", "github.event_name != 'pull_request_target'"),
+        vec![]
+    );
+    assert_eq!(
+        guarded(
+            "",
+            "",
+            "github.event_name == 'push' || github.event_name == 'pull_request'",
+            ""
+        ),
+        vec![]
+    );
+    // Skipped with the job it needs.
+    let first = format!(
+        "  a:\n    runs-on: ubuntu-latest\n    if: {pr_only}\n    steps:\n      - run: echo ok\n"
+    );
+    assert_eq!(guarded(&first, "    needs: a\n", "", ""), vec![]);
+    // The event is named in either case.
+    assert_eq!(
+        guarded("", "", "github.event_name == 'PULL_REQUEST_TARGET'", ""),
+        vec![("High".to_owned(), None)]
+    );
+}

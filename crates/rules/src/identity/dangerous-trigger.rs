@@ -8,7 +8,7 @@
 //! command, with what it does in words.
 
 use tollgate_engine::{Context, JobCx, Rule, Sink};
-use tollgate_graph::NodeKind;
+use tollgate_facts::trust::GuardKind;
 use tollgate_model::{Confidence, Impact};
 
 use super::util::job_index;
@@ -29,29 +29,20 @@ impl Rule for DangerousTrigger {
         let Some(input) = g.input_id(&file.display) else {
             return;
         };
-        let Some(trigger) = g
-            .file_node(input)
-            .and_then(|w| g.untrusted_privileged_trigger(w))
-            .and_then(|t| match &g.node(t)?.kind {
-                NodeKind::Trigger { event, .. } => Some(event.as_str()),
-                _ => None,
-            })
-        else {
-            return;
-        };
         let j = job_index(wf, job.job);
         let checkouts = tollgate_facts::trust::of(g);
-        // (step index, span, what the step does) for every `checks-out` edge of the
-        // job's steps.
+        // (step index, where, the checkout as the trust pass recorded it: what the
+        // step does, on which event, under which guard) for every `checks-out` edge of
+        // the job's steps.
         let hits: Vec<_> = job
             .job
             .steps
             .iter()
             .filter_map(|s| Some((s.index, g.step_node(input, j, s.index)?)))
             .flat_map(|(index, node)| {
-                g.checkouts_of(node).into_iter().filter_map(move |(at, _)| {
-                    Some((index, at.span(), checkouts.describe(at)?.to_owned()))
-                })
+                g.checkouts_of(node)
+                    .into_iter()
+                    .filter_map(move |(at, _)| Some((index, at, checkouts.get(at)?)))
             })
             .collect();
         if hits.is_empty() {
@@ -71,26 +62,42 @@ impl Rule for DangerousTrigger {
                 "with the base repository's cache and read token",
             ),
         };
-        // A job limited to pull requests from branches of the same repository does not
-        // run code from forks; the guard is only as good as its expression, so say so
-        // with lower confidence rather than stay silent.
-        let guarded = [job.job.if_.as_ref()]
-            .into_iter()
-            .flatten()
-            .chain(job.job.steps.iter().filter_map(|s| s.if_.as_ref()))
-            .any(|c| same_repo_guard(&c.value));
-        for (step, span, what) in hits {
-            // trigger → workflow → job → step → the untrusted checkout.
-            let path = Chain::to_step(cx, job.input, j, step)
-                .first(format!("on: `{trigger}`"), Some(file.location(on.key)))
-                .hop(format!("{what} {holds}"), Some(file.location(span)));
+        for (step, at, checkout) in hits {
+            let span = at.span();
+            let (trigger, what) = (checkout.event.as_str(), checkout.what.as_str());
+            // A job limited by its `if:` (or a job it needs) to pull requests from the
+            // same repository, to members or to labelled pull requests: the guard is
+            // only as good as its expression (and a label stays when the author pushes
+            // again), so say so with lower confidence rather than stay silent.
+            let guard = checkout.guard.as_ref();
+            // trigger → workflow → job → step → (the guard) → the untrusted checkout.
+            let mut path = Chain::to_step(cx, job.input, j, step)
+                .first(format!("on: `{trigger}`"), Some(file.location(on.key)));
+            if let Some(g) = guard {
+                path = path.hop(
+                    format!("`if:` limits the run to {}", g.kind.describe()),
+                    Some(file.location(g.at.span())),
+                );
+            }
+            let path = path.hop(format!("{what} {holds}"), Some(file.location(span)));
+            let (confidence, limited) = match guard.map(|g| g.kind) {
+                None => (Confidence::High, String::new()),
+                Some(k) => (
+                    if k == GuardKind::SameRepository {
+                        Confidence::Low
+                    } else {
+                        Confidence::Medium
+                    },
+                    format!(" (`if:` limits it to {})", k.describe()),
+                ),
+            };
             out.at(file, span)
                 .message(format!(
-                    "`{trigger}` job `{}` {what}, running untrusted code {holds}",
+                    "`{trigger}` job `{}` {what}, running untrusted code {holds}{limited}",
                     crate::common::quoted(&job.job.id.value)
                 ))
                 .severity(severity)
-                .confidence(if guarded { Confidence::Low } else { Confidence::High })
+                .confidence(confidence)
                 .related(file, on.key, format!("triggered by `{trigger}`"))
                 .help(format!(
                     "do not build or run the pull request's code in a `{trigger}` workflow: move that work to a `pull_request` workflow (no secrets, read-only token) and, if results must be posted, pass them as an artifact to a separate privileged job that never executes them"
@@ -99,18 +106,4 @@ impl Rule for DangerousTrigger {
                 .emit();
         }
     }
-}
-
-fn same_repo_guard(cond: &str) -> bool {
-    let c: String = cond
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    c.contains("head.repo.full_name==github.repository")
-        || c.contains("github.repository==github.event.pull_request.head.repo.full_name")
-        || c.contains("head_repository.full_name==github.repository")
-        || c.contains("github.repository==github.event.workflow_run.head_repository.full_name")
-        || c.contains("head.repo.fork==false")
-        || c.contains("!github.event.pull_request.head.repo.fork")
 }

@@ -1,0 +1,361 @@
+//! `if:` conditions read as expressions: the tests a condition requires to hold for the
+//! job or step to run (its top-level `&&` operands), each in a small closed form that
+//! passes can judge (who may run a job, what it is limited to) without splitting the
+//! condition's text.
+//!
+//! The expression is parsed by `github-actions-expressions` (GitHub's grammar, depth
+//! limited). A condition under `||` guarantees nothing on its own, so only the operands
+//! of the top-level conjunction are returned; a condition that is not one expression
+//! (text around `${{ }}` makes it a non-empty string, always true) requires nothing.
+
+use github_actions_expressions::call::{Call, Function};
+use github_actions_expressions::op::{BinExpr, BinOp, UnOp};
+use github_actions_expressions::{Evaluation, Expr, SpannedExpr};
+
+/// Conditions longer than this are not read: no real `if:` comes near it, and the
+/// parsed tree of a longer one could nest deep enough to matter.
+const MAX_CONDITION: usize = 4096;
+
+/// One side of a comparison, or an argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// A context reference, lower-cased, without whitespace
+    /// (`github.event.pull_request.head.repo.full_name`, `github.event.*.labels.*.name`).
+    Context(String),
+    /// A string, number or boolean literal, as text.
+    Literal(String),
+    /// A constant list (`fromJSON('["OWNER", "MEMBER"]')`), its items as text.
+    List(Vec<String>),
+    /// Anything else (a function result, arithmetic).
+    Other,
+}
+
+impl Operand {
+    /// The context this operand names, if it is one.
+    #[must_use]
+    pub fn context(&self) -> Option<&str> {
+        match self {
+            Self::Context(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// A test a condition requires: one operand of its top-level `&&`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Test {
+    /// `a == b` (`equal: true`) or `a != b`.
+    Compare { a: Operand, b: Operand, equal: bool },
+    /// `contains(haystack, needle)`.
+    Contains { haystack: Operand, needle: Operand },
+    /// `startsWith(a, b)` and the like, or any other call, by name (lower-cased).
+    Call(String),
+    /// A bare context (`github.event.pull_request.head.repo.fork`), `negated` for `!ctx`.
+    Truthy { context: String, negated: bool },
+    /// A disjunction: one of the alternatives holds, each alternative the tests of its
+    /// own `&&`.
+    Any(Vec<Vec<Test>>),
+    /// Anything else: a constant, a status function, a negated comparison.
+    Other,
+}
+
+/// The tests `condition` (an `if:` value, with or without `${{ }}`) requires to hold, in
+/// order; empty when it requires nothing that can be read (unparsable, too long, a
+/// string around an expression). A condition whose top level is `||` is one
+/// [`Test::Any`].
+#[must_use]
+pub fn required_tests(condition: &str) -> Vec<Test> {
+    let Some(inner) = expression_text(condition) else {
+        return Vec::new();
+    };
+    let Ok(expr) = Expr::parse(inner) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    conjuncts(&expr, &mut out);
+    out
+}
+
+/// Whether `condition` calls `always()`, `failure()` or `cancelled()` anywhere (under
+/// `||` or `!` too). Without one, GitHub adds `success()`: the job or step runs only when
+/// the jobs it needs (or the steps before it) succeeded. An unreadable condition is
+/// taken to call one, since nothing can be said about when it runs.
+#[must_use]
+pub fn calls_status_function(condition: &str) -> bool {
+    let Some(inner) = expression_text(condition) else {
+        // Text around `${{ }}`: a string; GitHub still adds `success()`.
+        return condition.trim().len() > MAX_CONDITION;
+    };
+    let Ok(expr) = Expr::parse(inner) else {
+        return true;
+    };
+    let mut stack: Vec<&SpannedExpr<'_>> = vec![&expr];
+    while let Some(e) = stack.pop() {
+        match &e.inner {
+            Expr::Call(Call { func, args }) => {
+                if matches!(
+                    func,
+                    Function::Always | Function::Failure | Function::Cancelled
+                ) {
+                    return true;
+                }
+                stack.extend(args.iter());
+            }
+            Expr::BinExpr(BinExpr { lhs, rhs, .. }) => {
+                stack.push(lhs);
+                stack.push(rhs);
+            }
+            Expr::UnExpr { expr, .. } | Expr::Index(expr) => stack.push(expr),
+            Expr::Context(c) => stack.extend(c.parts.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The expression of an `if:` value: the whole value, or what is inside one `${{ }}`
+/// that spans it. `None` when there is text outside the braces (the value is then a
+/// string, which is always true) or the condition is too long to read.
+fn expression_text(condition: &str) -> Option<&str> {
+    let t = condition.trim();
+    if t.is_empty() || t.len() > MAX_CONDITION {
+        return None;
+    }
+    let Some(rest) = t.strip_prefix("${{") else {
+        return (!t.contains("${{")).then_some(t);
+    };
+    let inner = rest.strip_suffix("}}")?;
+    // `${{ a }} && ${{ b }}` is text around two expressions, not one expression.
+    (!inner.contains("${{") && !inner.contains("}}")).then_some(inner)
+}
+
+fn conjuncts(e: &SpannedExpr<'_>, out: &mut Vec<Test>) {
+    // The parser builds `a && b && c` left-nested: walk the left spine in a loop.
+    let mut right: Vec<&SpannedExpr<'_>> = Vec::new();
+    let mut cur = e;
+    while let Expr::BinExpr(BinExpr {
+        lhs,
+        op: BinOp::And,
+        rhs,
+    }) = &cur.inner
+    {
+        right.push(rhs);
+        cur = lhs;
+    }
+    out.push(test(cur));
+    while let Some(r) = right.pop() {
+        if matches!(&r.inner, Expr::BinExpr(BinExpr { op: BinOp::And, .. })) {
+            conjuncts(r, out);
+        } else {
+            out.push(test(r));
+        }
+    }
+}
+
+/// The alternatives of a `||` chain (left-nested by the parser), in order.
+fn alternatives(e: &SpannedExpr<'_>) -> Vec<Vec<Test>> {
+    let mut right: Vec<&SpannedExpr<'_>> = Vec::new();
+    let mut cur = e;
+    while let Expr::BinExpr(BinExpr {
+        lhs,
+        op: BinOp::Or,
+        rhs,
+    }) = &cur.inner
+    {
+        right.push(rhs);
+        cur = lhs;
+    }
+    right.push(cur);
+    right
+        .into_iter()
+        .rev()
+        .map(|alt| {
+            let mut tests = Vec::new();
+            conjuncts(alt, &mut tests);
+            tests
+        })
+        .collect()
+}
+
+fn test(e: &SpannedExpr<'_>) -> Test {
+    match &e.inner {
+        // Nesting beyond `a || b` needs parentheses, which the parser's depth budget
+        // bounds, so this recursion is bounded too.
+        Expr::BinExpr(BinExpr { op: BinOp::Or, .. }) => Test::Any(alternatives(e)),
+        Expr::BinExpr(BinExpr {
+            lhs,
+            op: op @ (BinOp::Eq | BinOp::Neq),
+            rhs,
+        }) => Test::Compare {
+            a: operand(lhs),
+            b: operand(rhs),
+            equal: *op == BinOp::Eq,
+        },
+        Expr::Call(Call {
+            func: Function::Contains,
+            args,
+        }) if args.len() == 2 => Test::Contains {
+            haystack: operand(&args[0]),
+            needle: operand(&args[1]),
+        },
+        Expr::Call(Call { func, .. }) => Test::Call(format!("{func:?}").to_ascii_lowercase()),
+        Expr::Context(_) => Test::Truthy {
+            context: context_text(e.origin.raw),
+            negated: false,
+        },
+        Expr::UnExpr {
+            op: UnOp::Not,
+            expr,
+        } if matches!(expr.inner, Expr::Context(_)) => Test::Truthy {
+            context: context_text(expr.origin.raw),
+            negated: true,
+        },
+        _ => Test::Other,
+    }
+}
+
+fn operand(e: &SpannedExpr<'_>) -> Operand {
+    match &e.inner {
+        Expr::Context(_) => Operand::Context(context_text(e.origin.raw)),
+        Expr::Literal(l) => Operand::Literal(l.as_str().into_owned()),
+        Expr::Call(Call {
+            func: Function::FromJSON,
+            ..
+        }) => match e.consteval() {
+            Some(Evaluation::Array(items)) => Operand::List(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        Evaluation::String(s) => s.clone(),
+                        other => other.sema().to_string(),
+                    })
+                    .collect(),
+            ),
+            Some(Evaluation::String(s)) => Operand::Literal(s),
+            _ => Operand::Other,
+        },
+        _ => Operand::Other,
+    }
+}
+
+fn context_text(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(s: &str) -> Operand {
+        Operand::Context(s.to_owned())
+    }
+
+    #[test]
+    fn the_top_level_conjunction_is_split_into_tests() {
+        let t = required_tests(
+            "${{ github.event.pull_request.head.repo.full_name == github.repository && !cancelled() && contains(fromJSON('[\"OWNER\", \"MEMBER\"]'), github.event.comment.author_association) }}",
+        );
+        assert_eq!(
+            t,
+            vec![
+                Test::Compare {
+                    a: ctx("github.event.pull_request.head.repo.full_name"),
+                    b: ctx("github.repository"),
+                    equal: true,
+                },
+                Test::Other,
+                Test::Contains {
+                    haystack: Operand::List(vec!["OWNER".into(), "MEMBER".into()]),
+                    needle: ctx("github.event.comment.author_association"),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_disjunction_is_one_test_with_its_alternatives() {
+        let fork = Test::Compare {
+            a: ctx("github.event.pull_request.head.repo.fork"),
+            b: Operand::Literal("false".into()),
+            equal: true,
+        };
+        let push = Test::Compare {
+            a: ctx("github.event_name"),
+            b: Operand::Literal("push".into()),
+            equal: true,
+        };
+        assert_eq!(
+            required_tests(
+                "github.event.pull_request.head.repo.fork == false || github.event_name == 'push' && cancelled()"
+            ),
+            vec![Test::Any(vec![
+                vec![fork.clone()],
+                vec![push.clone(), Test::Call("cancelled".into())]
+            ])]
+        );
+        assert_eq!(
+            required_tests(
+                "github.event_name == 'push' && (github.event.pull_request.head.repo.fork == false || github.event_name == 'push')"
+            ),
+            vec![push.clone(), Test::Any(vec![vec![fork], vec![push]])]
+        );
+    }
+
+    #[test]
+    fn parentheses_and_case_do_not_change_the_tests() {
+        assert_eq!(
+            required_tests(
+                "(github.event_name == 'push') && (!GitHub.Event.Pull_Request.Head.Repo.Fork)"
+            ),
+            vec![
+                Test::Compare {
+                    a: ctx("github.event_name"),
+                    b: Operand::Literal("push".into()),
+                    equal: true,
+                },
+                Test::Truthy {
+                    context: "github.event.pull_request.head.repo.fork".into(),
+                    negated: true,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn status_functions_are_found_under_any_operator() {
+        assert!(calls_status_function("${{ !cancelled() }}"));
+        assert!(calls_status_function(
+            "github.event_name == 'push' || always()"
+        ));
+        assert!(calls_status_function(
+            "contains(format('{0}', failure()), 'x')"
+        ));
+        assert!(!calls_status_function(
+            "success() && github.event_name == 'push'"
+        ));
+        assert!(!calls_status_function("${{ github.actor == 'x' }} always"));
+        assert!(calls_status_function("github.actor =="));
+    }
+
+    #[test]
+    fn text_around_an_expression_is_a_string_and_requires_nothing() {
+        assert!(required_tests("${{ github.actor == 'x' }} && true").is_empty());
+        assert!(required_tests("ok ${{ github.actor == 'x' }}").is_empty());
+        assert!(required_tests("").is_empty());
+        assert!(required_tests("github.actor ==").is_empty());
+    }
+
+    #[test]
+    fn long_and_deep_conditions_are_bounded() {
+        let deep = format!("{}a{}", "(".repeat(2000), ")".repeat(2000));
+        assert!(required_tests(&deep).is_empty());
+        let long = vec!["a == 'b'"; 300].join(" && ");
+        assert!(long.len() < MAX_CONDITION);
+        assert_eq!(required_tests(&long).len(), 300);
+        let too_long = vec!["a == 'b'"; 600].join(" && ");
+        assert!(required_tests(&too_long).is_empty());
+    }
+}
