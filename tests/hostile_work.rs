@@ -166,6 +166,28 @@ fn many_jobs(jobs: usize) -> Files {
     vec![(".github/workflows/ci.yml".to_owned(), wf)]
 }
 
+/// A `pull_request_target` workflow of `jobs` jobs, each needing every earlier one, with
+/// a condition that neither excludes the event nor guards it; the last job checks out
+/// the pull request's head. Whether a job runs, and under which guard, depends on every
+/// job it needs: followed without memory, that is exponential in the depth.
+fn needs_lattice(jobs: usize) -> Files {
+    let mut wf = "on: pull_request_target\njobs:\n".to_owned();
+    for i in 0..jobs {
+        let needs: Vec<String> = (0..i).map(|k| format!("j{k}")).collect();
+        let _ = writeln!(
+            wf,
+            "  j{i}:\n    runs-on: x\n    needs: [{}]\n    if: github.event_name != 'push'\n    steps:\n      - run: echo",
+            needs.join(", ")
+        );
+    }
+    let last = jobs.saturating_sub(1);
+    let _ = writeln!(
+        wf,
+        "  checkout:\n    runs-on: x\n    needs: [j{last}]\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{{{ github.event.pull_request.head.sha }}}}"
+    );
+    vec![(".github/workflows/ci.yml".to_owned(), wf)]
+}
+
 /// One `run:` script of `lines` downloads.
 fn many_downloads(lines: usize) -> Files {
     let mut wf = "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: |\n".to_owned();
@@ -212,6 +234,7 @@ fn issue_sizes() -> Vec<(&'static str, Files)> {
         ("jobs-80000", many_jobs(80_000)),
         ("curl-16000", many_downloads(16_000)),
         ("goprivate", goprivate(13, 4000)),
+        ("needs-lattice-200", needs_lattice(200)),
     ]
 }
 
@@ -433,4 +456,17 @@ fn wide_diamond_of_composite_actions_is_bounded_in_every_rule() {
         "{}",
         broad[0]["message"]
     );
+}
+
+#[test]
+fn conditions_of_a_lattice_of_needed_jobs_are_worked_out_once_per_job() {
+    let r = run_on(
+        &needs_lattice(200),
+        &["check", "--format", "json", "--select", "dangerous-trigger"],
+    );
+    let doc = json(&r);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    // No job guards the checkout, and none keeps it out of the privileged run.
+    assert_eq!(findings[0]["confidence"], "high");
 }

@@ -15,7 +15,7 @@
 //! the jobs that need it) requiring a pull request from the same repository, an author
 //! who is a member, or a label only maintainers can set.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use tollgate_gha::cond::{Operand, Test, calls_status_function, required_tests};
 use tollgate_gha::{
@@ -155,22 +155,9 @@ impl tollgate_graph::Pass for Pass {
                 continue;
             }
             events.sort_by_key(|e| kb.rank(e));
+            let mut conditions = Conditions::new(wf);
             for (j, job) in wf.jobs.iter().enumerate() {
                 for step in &job.steps {
-                    // The most dangerous event on which the job and the step run at
-                    // all: `if: github.event_name == 'push'` keeps them out of the
-                    // privileged run.
-                    let step_tests = step
-                        .if_
-                        .as_ref()
-                        .map(|c| required_tests(&c.value))
-                        .unwrap_or_default();
-                    let Some(event) = events
-                        .iter()
-                        .find(|e| job_runs_on(wf, job, e, 0) && !excluded(&step_tests, e))
-                    else {
-                        continue;
-                    };
                     let mut hits: Vec<(Span, String)> = Vec::new();
                     checkout_hit(step, &mut hits);
                     let envs = [&step.env, &job.env, &wf.env];
@@ -189,10 +176,24 @@ impl tollgate_graph::Pass for Pass {
                     if hits.is_empty() {
                         continue;
                     }
+                    // The most dangerous event on which the job and the step run at
+                    // all: `if: github.event_name == 'push'` keeps them out of the
+                    // privileged run.
+                    let step_tests = step
+                        .if_
+                        .as_ref()
+                        .map(|c| required_tests(&c.value))
+                        .unwrap_or_default();
+                    let Some((e, event)) = events.iter().enumerate().find(|(e, event)| {
+                        conditions.runs_on(j, *e, event, 0) && !excluded(&step_tests, event)
+                    }) else {
+                        continue;
+                    };
                     let Some(node) = graph.step_node(id, Some(j), step.index) else {
                         continue;
                     };
-                    let guard = job_guard(wf, job, event, 0)
+                    let guard = conditions
+                        .guard(j, e, event, 0)
                         .or_else(|| step.if_.as_ref().and_then(|c| guard_of(c, event)))
                         .map(|(kind, cond)| Guard {
                             kind,
@@ -224,29 +225,6 @@ impl tollgate_graph::Pass for Pass {
 /// deep chain GitHub would reject).
 const MAX_NEEDS_DEPTH: usize = 16;
 
-/// The guard of `job`: its own `if:`, else that of a job it needs, as long as the job
-/// runs only when the jobs it needs succeed (no `always()`, `failure()` or
-/// `cancelled()` in its condition).
-fn job_guard(wf: &Workflow, job: &Job, event: &str, depth: usize) -> Option<(GuardKind, Span)> {
-    if let Some(g) = job.if_.as_ref().and_then(|c| guard_of(c, event)) {
-        return Some(g);
-    }
-    if depth >= MAX_NEEDS_DEPTH {
-        return None;
-    }
-    let runs_anyway = job
-        .if_
-        .as_ref()
-        .is_some_and(|c| calls_status_function(&c.value));
-    if runs_anyway {
-        return None;
-    }
-    job.needs.iter().find_map(|n| {
-        let needed = wf.jobs.iter().find(|x| x.id.value == n.value)?;
-        job_guard(wf, needed, event, depth + 1)
-    })
-}
-
 /// The guard an `if:` condition sets on a run fired by `event`, with the condition's
 /// span.
 fn guard_of(cond: &Spanned<String>, event: &str) -> Option<(GuardKind, Span)> {
@@ -272,31 +250,98 @@ fn excluded(tests: &[Test], event: &str) -> bool {
     })
 }
 
-/// Whether `job` can run on a run fired by `event`: its `if:` does not exclude the
-/// event, and the jobs it needs can run too (a skipped job skips the jobs that need it,
-/// unless their condition calls a status function).
-fn job_runs_on(wf: &Workflow, job: &Job, event: &str, depth: usize) -> bool {
-    if job
-        .if_
-        .as_ref()
-        .is_some_and(|c| excluded(&required_tests(&c.value), event))
-    {
-        return false;
+/// What the `if:` conditions of one workflow's jobs allow, worked out once per job and
+/// event (a job's answer depends on the jobs it needs, and a hostile workflow can make
+/// every job need every earlier one).
+struct Conditions<'a> {
+    wf: &'a Workflow,
+    by_id: HashMap<&'a str, usize>,
+    runs: HashMap<(usize, usize), bool>,
+    guards: HashMap<(usize, usize), Option<(GuardKind, Span)>>,
+}
+
+impl<'a> Conditions<'a> {
+    fn new(wf: &'a Workflow) -> Self {
+        Self {
+            wf,
+            by_id: wf
+                .jobs
+                .iter()
+                .enumerate()
+                .map(|(i, j)| (j.id.value.as_str(), i))
+                .collect(),
+            runs: HashMap::new(),
+            guards: HashMap::new(),
+        }
     }
-    if depth >= MAX_NEEDS_DEPTH
-        || job
-            .if_
-            .as_ref()
-            .is_some_and(|c| calls_status_function(&c.value))
-    {
-        return true;
-    }
-    job.needs.iter().all(|n| {
-        wf.jobs
+
+    /// The jobs `job` needs that the workflow defines, by position.
+    fn needed(&self, job: &Job) -> Vec<usize> {
+        job.needs
             .iter()
-            .find(|x| x.id.value == n.value)
-            .is_none_or(|needed| job_runs_on(wf, needed, event, depth + 1))
-    })
+            .filter_map(|n| self.by_id.get(n.value.as_str()).copied())
+            .collect()
+    }
+
+    /// Whether job `j` can run on a run fired by `event` (`e` is its position in the
+    /// caller's list): its `if:` does not exclude the event, and the jobs it needs can
+    /// run too (a skipped job skips the jobs that need it, unless their condition calls
+    /// a status function).
+    fn runs_on(&mut self, j: usize, e: usize, event: &str, depth: usize) -> bool {
+        if let Some(&r) = self.runs.get(&(j, e)) {
+            return r;
+        }
+        // Provisional, so that a cycle of `needs:` ends.
+        self.runs.insert((j, e), true);
+        let wf = self.wf;
+        let job = &wf.jobs[j];
+        let cond = job.if_.as_ref();
+        let r = if cond.is_some_and(|c| excluded(&required_tests(&c.value), event)) {
+            false
+        } else if depth >= MAX_NEEDS_DEPTH || cond.is_some_and(|c| calls_status_function(&c.value))
+        {
+            true
+        } else {
+            self.needed(job)
+                .into_iter()
+                .all(|k| self.runs_on(k, e, event, depth + 1))
+        };
+        self.runs.insert((j, e), r);
+        r
+    }
+
+    /// The guard of job `j` on a run fired by `event`: its own `if:`, else that of a job
+    /// it needs, as long as the job runs only when the jobs it needs succeed.
+    fn guard(
+        &mut self,
+        j: usize,
+        e: usize,
+        event: &str,
+        depth: usize,
+    ) -> Option<(GuardKind, Span)> {
+        if let Some(g) = self.guards.get(&(j, e)) {
+            return *g;
+        }
+        self.guards.insert((j, e), None);
+        let wf = self.wf;
+        let job = &wf.jobs[j];
+        let g = if let Some(g) = job.if_.as_ref().and_then(|c| guard_of(c, event)) {
+            Some(g)
+        } else if depth >= MAX_NEEDS_DEPTH
+            || job
+                .if_
+                .as_ref()
+                .is_some_and(|c| calls_status_function(&c.value))
+        {
+            None
+        } else {
+            self.needed(job)
+                .into_iter()
+                .find_map(|k| self.guard(k, e, event, depth + 1))
+        };
+        self.guards.insert((j, e), g);
+        g
+    }
 }
 
 /// Associations that anyone with a GitHub account can have on a pull request or issue.
