@@ -176,6 +176,43 @@ fn downloads_go_from_the_step_to_the_url_to_where_the_content_is_used() {
 }
 
 #[test]
+fn unpinned_image_goes_from_the_job_through_the_step_and_command_to_the_pull() {
+    let rule = ["--select", "unpinned-image"];
+    let base = testdata("rules").join("unpinned-image");
+    // fires-container-services/.github/workflows/ci.yml: job `test` on line 3, its
+    // container on line 5, service `db`'s image on line 8.
+    let all = findings(&rule, &base.join("fires-container-services"));
+    assert_eq!(
+        hops(one(&all, "unpinned-image", "ci.yml", 5)),
+        [
+            ("workflow `.github/workflows/ci.yml`".to_owned(), 1),
+            ("job `test`".to_owned(), 3),
+            ("pulls `node:20` (job container)".to_owned(), 5),
+        ]
+    );
+    assert_eq!(
+        hops(one(&all, "unpinned-image", "ci.yml", 8)).last(),
+        Some(&("pulls `postgres` (service `db`)".to_owned(), 8))
+    );
+    // fires-docker-run: `docker pull` in the second step (line 7), through its command.
+    let all = findings(&rule, &base.join("fires-docker-run"));
+    let h = hops(one(&all, "unpinned-image", "ci.yml", 7));
+    assert_eq!(h[1], ("job `test`".to_owned(), 3));
+    assert_eq!(
+        h.last(),
+        Some(&(
+            "pulls `ghcr.io/example/tool` (`docker pull` image)".to_owned(),
+            7
+        ))
+    );
+    assert!(
+        h.iter()
+            .any(|(l, line)| l.starts_with("step ") && *line == 7),
+        "{h:?}"
+    );
+}
+
+#[test]
 fn persisted_credentials_goes_from_the_checkout_to_the_upload_of_the_workspace() {
     let dir = testdata("rules/persisted-credentials/fires-artifact-high");
     let all = findings(&["--select", "persisted-credentials"], &dir);

@@ -31,6 +31,13 @@ impl Chain {
         }
     }
 
+    /// The chain that leads to `node` (a job, step, command or local action): workflow →
+    /// job → … → node.
+    #[must_use]
+    pub fn to(cx: &Context<'_>, node: NodeId) -> Self {
+        Self::to_node(cx, Some(node), false)
+    }
+
     /// The chain that leads to step `index` of job `job` (`None` in a composite action)
     /// of `input`: workflow → job → (calling steps and local actions) → step.
     #[must_use]

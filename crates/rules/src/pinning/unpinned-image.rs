@@ -3,13 +3,17 @@
 //! A query over the graph: every `pulls` edge of a job or local action into an image
 //! node, with the node's pin state; images the same job (or composite action) builds
 //! itself (`builds` edges) are skipped, and a pull after a step whose script may build
-//! images out of sight is reported with low confidence.
+//! images out of sight is reported with low confidence. The path of a finding goes
+//! from the workflow through the job (and the step and command) to the pull.
 
 use tollgate_engine::{Context, JobCx, Rule, Sink};
 use tollgate_gha::{Action, Spanned};
 use tollgate_graph::{Graph, ImagePin, ImagePull, NodeId, NodeKind};
+use tollgate_model::PathHop;
 use tollgate_model::addr::ImageRef;
 use tollgate_model::{Confidence, Impact, SourceFile, Span};
+
+use crate::chain::Chain;
 use tollgate_scan::Input;
 
 pub struct UnpinnedImage;
@@ -37,7 +41,8 @@ impl Rule for UnpinnedImage {
         if let Some(img) = job.job.container.as_ref().and_then(|c| c.image.as_ref())
             && let Some(pin) = own(img)
         {
-            check(file, &img.value, pin, img.span, "job container", out);
+            let path = path_to(cx, node, file, img.span, "job container", &img.value);
+            check(file, &img.value, pin, img.span, "job container", path, out);
         }
         for s in &job.job.services {
             if let Some(img) = &s.image
@@ -47,10 +52,11 @@ impl Rule for UnpinnedImage {
                     || "service".to_owned(),
                     |id| format!("service `{}`", id.value),
                 );
-                check(file, &img.value, pin, img.span, &what, out);
+                let path = path_to(cx, node, file, img.span, &what, &img.value);
+                check(file, &img.value, pin, img.span, &what, path, out);
             }
         }
-        steps(cx.graph, file, node, &pulls, out);
+        steps(cx, file, node, &pulls, out);
     }
 
     fn check_action(&self, cx: &Context<'_>, input: &Input, _action: &Action, out: &mut Sink<'_>) {
@@ -66,10 +72,20 @@ impl Rule for UnpinnedImage {
         for p in pulls.iter().filter(|p| p.from == node) {
             // `runs.image: docker://…`; a `Dockerfile` builds locally and is no edge.
             if let (Some(image), Some(o)) = (reference(cx.graph, p.image), p.origin) {
-                check(file, image, p.pin, o.span(), "docker action image", out);
+                // The action's own file: the runner's default path (none, when no
+                // workflow step is at the location).
+                check(
+                    file,
+                    image,
+                    p.pin,
+                    o.span(),
+                    "docker action image",
+                    None,
+                    out,
+                );
             }
         }
-        steps(cx.graph, file, node, &pulls, out);
+        steps(cx, file, node, &pulls, out);
     }
 }
 
@@ -83,7 +99,14 @@ fn reference(graph: &Graph, image: NodeId) -> Option<&str> {
 
 /// The pulls of the steps of `owner`: `uses: docker://…` and the commands of `run:`
 /// scripts.
-fn steps(graph: &Graph, file: &SourceFile, owner: NodeId, pulls: &[ImagePull], out: &mut Sink<'_>) {
+fn steps(
+    cx: &Context<'_>,
+    file: &SourceFile,
+    owner: NodeId,
+    pulls: &[ImagePull],
+    out: &mut Sink<'_>,
+) {
+    let graph = cx.graph;
     for p in pulls.iter().filter(|p| p.from != owner) {
         let (Some(from), Some(image), Some(o)) =
             (graph.node(p.from), reference(graph, p.image), p.origin)
@@ -91,21 +114,19 @@ fn steps(graph: &Graph, file: &SourceFile, owner: NodeId, pulls: &[ImagePull], o
             continue;
         };
         match &from.kind {
-            NodeKind::Step { .. } => check(file, image, p.pin, o.span(), "step image", out),
+            NodeKind::Step { .. } => {
+                let path = path_to(cx, p.from, file, o.span(), "step image", image);
+                check(file, image, p.pin, o.span(), "step image", path, out);
+            }
             NodeKind::Command { tool, .. } => {
                 // An image the job built itself is not pulled from a registry.
                 if p.built {
                     continue;
                 }
                 let before = out.len();
-                check(
-                    file,
-                    image,
-                    p.pin,
-                    o.span(),
-                    &format!("`{tool}` image"),
-                    out,
-                );
+                let what = format!("`{tool}` image");
+                let path = path_to(cx, p.from, file, o.span(), &what, image);
+                check(file, image, p.pin, o.span(), &what, path, out);
                 if p.after_image_script {
                     // `pnpm build:docker`, `make docker-image`: the job may have built
                     // this image itself, in a script we cannot see.
@@ -121,7 +142,33 @@ fn steps(graph: &Graph, file: &SourceFile, owner: NodeId, pulls: &[ImagePull], o
     }
 }
 
-fn check(file: &SourceFile, image: &str, pin: ImagePin, at: Span, what: &str, out: &mut Sink<'_>) {
+/// workflow → job → (step → command) → the image pulled, at `at`.
+fn path_to(
+    cx: &Context<'_>,
+    from: NodeId,
+    file: &SourceFile,
+    at: Span,
+    what: &str,
+    image: &str,
+) -> Option<Vec<PathHop>> {
+    let hops = Chain::to(cx, from)
+        .hop(
+            format!("pulls `{}` ({what})", crate::common::quoted(image)),
+            Some(file.location(at)),
+        )
+        .into_hops();
+    Some(hops)
+}
+
+fn check(
+    file: &SourceFile,
+    image: &str,
+    pin: ImagePin,
+    at: Span,
+    what: &str,
+    path: Option<Vec<PathHop>>,
+    out: &mut Sink<'_>,
+) {
     // An image chosen at run time cannot be judged here.
     if image.is_empty() {
         return;
@@ -138,9 +185,14 @@ fn check(file: &SourceFile, image: &str, pin: ImagePin, at: Span, what: &str, ou
         ImagePin::Tag => ("a tag, which the publisher can move", Impact::Medium),
     };
     let r = ImageRef::parse(image);
-    out.at(file, at)
+    let mut f = out
+        .at(file, at)
         .message(format!("{what} `{image}` is pinned to {how}, not a digest"))
-        .severity(severity)
+        .severity(severity);
+    if let Some(path) = path {
+        f = f.path(path);
+    }
+    f
         .help(format!(
             "pin the image by digest, keeping the tag for readers: `{}:{}@sha256:<digest>` (`docker buildx imagetools inspect {}` prints it)",
             r.name,
