@@ -43,6 +43,20 @@ fn json_graph_of_the_demo() {
     let edges = doc["edges"].as_array().expect("edges");
     assert!(edges.iter().any(|e| e["kind"] == "needs"));
     assert!(edges.iter().any(|e| e["kind"] == "holds"));
+    // Every image carries its pin state: the demo's container and service images are
+    // tags, the image built with `${{ github.ref_name }}` in its tag is chosen at run time.
+    let pin = |reference: &str| {
+        nodes
+            .iter()
+            .find(|n| n["kind"] == "image" && n["attrs"]["reference"] == reference)
+            .map(|n| n["attrs"]["pin"].clone())
+    };
+    assert_eq!(pin("node:20"), Some("tag".into()));
+    assert_eq!(pin("postgres:16"), Some("tag".into()));
+    assert_eq!(
+        pin("ghcr.io/example/app:${{ github.ref_name }}"),
+        Some("run-time".into())
+    );
 }
 
 #[test]

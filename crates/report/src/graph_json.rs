@@ -118,7 +118,10 @@ pub enum AttrsDto {
         #[serde(skip_serializing_if = "Option::is_none")]
         using: Option<String>,
     },
+    /// `pin`: `digest`, `tag` (movable), `floating` (no tag or `latest`) or `run-time`
+    /// (named by an expression or variable).
     Image {
+        pin: &'static str,
         reference: String,
     },
     Command {
@@ -193,6 +196,7 @@ fn attrs(kind: &NodeKind) -> Option<AttrsDto> {
         NodeKind::Action { target, using } => target_attrs(target, using.clone()),
         NodeKind::ReusableWorkflow { target } => target_attrs(target, None),
         NodeKind::Image { reference } => AttrsDto::Image {
+            pin: tollgate_graph::ImagePin::of(reference).as_str(),
             reference: reference.clone(),
         },
         NodeKind::Command { tool, text } => AttrsDto::Command {
