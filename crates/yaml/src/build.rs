@@ -84,6 +84,87 @@ enum Frame {
 /// # Errors
 /// A [`YamlError`] for invalid YAML or an exceeded limit.
 pub fn parse(file: &SourceFile, limits: Limits) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
+    let first = parse_once(file, limits);
+    let Err(YamlError::Syntax { span, message }) = &first else {
+        return first;
+    };
+    if message != INVALID_INDENTATION {
+        return first;
+    }
+    // A flow collection whose items or closing bracket are indented less than its
+    // context wants (numpy's and pytest's workflows: a `]` under the `- [` that opens
+    // it): GitHub's parser and libyaml accept it, saphyr does not. Flow content does not
+    // care about line breaks between tokens, so the token goes on the line before it:
+    // the line breaks in between become spaces, a rewrite of the same length that keeps
+    // every byte where it was, so the spans of the reparsed tree hold for the file as
+    // written. Only between flow tokens (after `[`, `{` or `,`, or before `]` or `}`).
+    let mut text = file.text().to_owned();
+    let mut at = span.start;
+    for _ in 0..MAX_JOINS {
+        if !join_flow_line(&mut text, at) {
+            break;
+        }
+        let patched = SourceFile::new(file.display.as_str(), &file.disk, text.as_str());
+        match parse_once(&patched, limits) {
+            Err(YamlError::Syntax { span, message })
+                if message == INVALID_INDENTATION && span.start > at =>
+            {
+                at = span.start;
+            }
+            Err(YamlError::Syntax { .. }) => break,
+            other => return other,
+        }
+    }
+    first
+}
+
+/// saphyr's message for a token indented less than its context allows.
+const INVALID_INDENTATION: &str = "invalid indentation";
+
+/// How many lines of one file may be joined (each costs a reparse).
+const MAX_JOINS: usize = 16;
+
+/// If the token at `at` starts its line (only blanks before it) and sits between flow
+/// tokens (the last byte with content before it is `[`, `{` or `,`, or the token is `]`
+/// or `}`), turn the line breaks between the two into spaces and say whether it did.
+/// The line with content must not hold a `#`: the token could land in a comment.
+fn join_flow_line(text: &mut String, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    let Some(&token) = bytes.get(at) else {
+        return false;
+    };
+    let before = &bytes[..at];
+    let Some(content_end) = before
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .map(|i| i + 1)
+    else {
+        return false;
+    };
+    let gap = content_end..at;
+    if !bytes[gap.clone()]
+        .iter()
+        .any(|b| matches!(b, b'\r' | b'\n'))
+    {
+        return false;
+    }
+    let between =
+        matches!(bytes[content_end - 1], b'[' | b'{' | b',') || matches!(token, b']' | b'}');
+    let line_start = before[..content_end]
+        .iter()
+        .rposition(|b| matches!(b, b'\n' | b'\r'))
+        .map_or(0, |i| i + 1);
+    if !between || before[line_start..content_end].contains(&b'#') {
+        return false;
+    }
+    // Only ASCII line breaks are replaced by ASCII spaces: the text stays UTF-8 and
+    // every offset stays where it was.
+    let spaces = " ".repeat(gap.len());
+    text.replace_range(gap, &spaces);
+    true
+}
+
+fn parse_once(file: &SourceFile, limits: Limits) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
     Builder {
         file,
         limits,
@@ -146,6 +227,16 @@ impl Builder<'_> {
 
     fn span(&self, s: &saphyr_parser::Span) -> Span {
         Span::new(self.offset(&s.start), self.offset(&s.end))
+    }
+
+    /// `span` without the spaces and tabs it ends with.
+    fn trim_blanks_end(&self, span: Span) -> Span {
+        let bytes = self.file.text().as_bytes();
+        let mut end = span.end.min(bytes.len());
+        while end > span.start && matches!(bytes[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        Span::new(span.start, end)
     }
 
     fn scan_error(&self, e: &ScanError) -> YamlError {
@@ -220,6 +311,13 @@ impl Builder<'_> {
                 Event::Scalar(value, st, anchor, _tag) => {
                     self.count(1, span)?;
                     let span = self.skip_properties(span);
+                    // saphyr ends the last scalar of a flow collection where the `]` or
+                    // `}` starts, blanks included; a plain or quoted scalar never ends
+                    // in a blank.
+                    let span = match st {
+                        ScalarStyle::Literal | ScalarStyle::Folded => span,
+                        _ => self.trim_blanks_end(span),
+                    };
                     let node = Node {
                         span,
                         kind: NodeKind::Scalar(Scalar {

@@ -221,3 +221,74 @@ fn a_stray_cr_and_cr_only_blocks_keep_positions() {
     // The block's end is where `d` starts, not past it.
     assert!(block.span.end <= d.span.start);
 }
+
+/// A closing bracket on its own line, indented less than the flow collection's items
+/// (numpy's `linux_simd.yml`, pytest's `test.yml`): GitHub accepts it, and so does the
+/// tree, with every scalar's span pointing into the file as written.
+#[test]
+fn a_dedented_closing_bracket_is_accepted_with_exact_spans() {
+    let text = "matrix:\n  prop:\n    - [\n      \"a\",\n      \"b\"\n    ]\n    - [\n    \"c\",\n  ]\n  map: {\n      k: v\n  }\nafter: x\n";
+    for t in [text.to_owned(), text.replace('\n', "\r\n")] {
+        let f = file(&t);
+        let (docs, _) = parse(&f, Limits::default()).expect("parses");
+        let root = &docs[0];
+        let prop = root
+            .get("matrix")
+            .and_then(|m| m.get("prop"))
+            .expect("prop");
+        let rows: Vec<Vec<&str>> = prop
+            .as_seq()
+            .expect("seq")
+            .iter()
+            .map(|r| {
+                r.as_seq()
+                    .expect("row")
+                    .iter()
+                    .map(|c| f.slice(c.span))
+                    .collect()
+            })
+            .collect();
+        // Quoted scalars' spans include their quotes, at their own lines.
+        assert_eq!(rows, [vec!["\"a\"", "\"b\""], vec!["\"c\""]]);
+        let c = &prop.as_seq().expect("seq")[1].as_seq().expect("row")[0];
+        assert_eq!(lc(&f, c.span.start), (8, 5));
+        let k = root
+            .get("matrix")
+            .and_then(|m| m.get("map"))
+            .and_then(|m| m.get("k"));
+        assert_eq!(k.map(|v| f.slice(v.span)), Some("v"));
+        let after = root.get("after").expect("after");
+        assert_eq!(lc(&f, after.span.start), (13, 8));
+    }
+}
+
+/// The last scalar of a flow collection ends at its last character, not at the bracket.
+#[test]
+fn the_last_flow_scalar_ends_before_the_blanks() {
+    let f = file("a: [\"x\", y  , 'z'   ]\nb: {k: v\t}\n");
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    let a: Vec<&str> = docs[0]
+        .get("a")
+        .and_then(|a| a.as_seq())
+        .expect("a")
+        .iter()
+        .map(|n| f.slice(n.span))
+        .collect();
+    assert_eq!(a, ["\"x\"", "y", "'z'"]);
+    let v = docs[0].get("b").and_then(|b| b.get("k")).expect("k");
+    assert_eq!(f.slice(v.span), "v");
+}
+
+/// The token is not moved into a comment, and real indentation errors stay errors.
+#[test]
+fn a_dedented_bracket_after_a_comment_and_bad_indentation_stay_errors() {
+    for text in ["a:\n  - [\n    \"x\", # note\n  ]\n", "a:\n  b: 1\n c: 2\n"] {
+        assert!(
+            matches!(
+                parse(&file(text), Limits::default()),
+                Err(YamlError::Syntax { .. })
+            ),
+            "{text}"
+        );
+    }
+}
