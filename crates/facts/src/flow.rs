@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use tollgate_gha::{
-    ContextMatch, Env, Job, KeyValue, Step, Uses, Workflow, context_references, expressions,
+    ContextMatch, Env, KeyValue, Step, Uses, Workflow, context_references, expressions,
     match_context,
 };
 use tollgate_graph::{EdgeKind, Graph, InputId, Kind, NodeId, NodeKind, Origin};
@@ -212,61 +212,124 @@ struct Derived {
     at: Origin,
 }
 
-type DerivedMap = BTreeMap<String, Derived>;
+/// Derived references of one kind (`env.*`, `inputs.*` or `steps.*`), each a lowercase
+/// key: plain, or a glob with `*`. Plain keys are looked up, not matched one by one: a
+/// job of thousands of steps writing outputs would make every reference a walk over all
+/// of them.
+#[derive(Default)]
+struct Layer {
+    plain: BTreeMap<String, Derived>,
+    globs: BTreeMap<String, Derived>,
+}
+
+impl Layer {
+    fn map(&mut self, key: &str) -> &mut BTreeMap<String, Derived> {
+        if key.contains('*') {
+            &mut self.globs
+        } else {
+            &mut self.plain
+        }
+    }
+
+    /// Set `key`, replacing what an earlier carrier set.
+    fn set(&mut self, key: String, d: Derived) {
+        self.map(&key).insert(key, d);
+    }
+
+    /// Set `key` unless an earlier carrier set it.
+    fn set_first(&mut self, key: String, d: Derived) {
+        self.map(&key).entry(key).or_insert(d);
+    }
+
+    /// The carrier of `reference`: of the keys matching it, the first in key order (a
+    /// plain key matches only itself).
+    fn find(&self, reference: &str) -> Option<&Derived> {
+        let plain = self.plain.get_key_value(reference);
+        let glob = self.globs.iter().find(|(k, _)| glob_match(k, reference));
+        match (plain, glob) {
+            (Some(p), Some(g)) => Some(if p.0 <= g.0 { p.1 } else { g.1 }),
+            (p, g) => p.or(g).map(|(_, d)| d),
+        }
+    }
+}
+
+/// The carriers a step's expressions can read: its `env:` (with its job's and
+/// workflow's), the inputs callers set, and the outputs of earlier steps. Their keys
+/// start `env.`, `inputs.` and `steps.`, so looking in the layers in that order finds
+/// the first matching key in key order of them all.
+struct Carriers<'a> {
+    env: Layer,
+    inputs: &'a Layer,
+    outputs: &'a Layer,
+}
+
+impl Carriers<'_> {
+    fn find(&self, reference: &str) -> Option<&Derived> {
+        self.env
+            .find(reference)
+            .or_else(|| self.inputs.find(reference))
+            .or_else(|| self.outputs.find(reference))
+    }
+}
 
 /// The flows into the steps of one input (a workflow or a composite action).
 fn in_input(scan: &Scan, graph: &Graph, id: InputId, input: &Input) -> Vec<Found> {
     let mut out = Vec::new();
+    let none = Layer::default();
     match input.parsed.as_ref() {
         FileModel::Workflow(wf) => {
             let dispatch = wf.on.as_ref().is_some_and(|t| t.has("workflow_dispatch"));
             // The inputs callers set, worked out once per file and only if some step
             // expands an expression at all.
-            let mut callers: Option<DerivedMap> = None;
+            let mut callers: Option<Layer> = None;
             for (j, job) in wf.jobs.iter().enumerate() {
+                // The outputs of the steps so far, each step's added after it is read.
+                let mut outputs = Layer::default();
                 for step in &job.steps {
-                    if !templated(step) {
-                        continue;
+                    if templated(step) {
+                        let inputs = callers.get_or_insert_with(|| {
+                            caller_taint(graph, id, Kind::Job, |c| {
+                                graph.job_model(scan, c).map(|(_, job)| job.with.as_slice())
+                            })
+                        });
+                        let cx = StepIn {
+                            id,
+                            wf: Some(wf),
+                            dispatch,
+                            carriers: Carriers {
+                                env: env_taint(id, &[&step.env, &job.env, &wf.env]),
+                                inputs,
+                                outputs: &outputs,
+                            },
+                        };
+                        if let Some(node) = graph.step_node(id, Some(j), step.index) {
+                            cx.expansions(step, node, &mut out);
+                        }
                     }
-                    let envs = [&step.env, &job.env, &wf.env];
-                    let mut derived = env_taint(id, &envs);
-                    earlier_outputs(id, input, j, job, step.index, &mut derived);
-                    let called = callers.get_or_insert_with(|| {
-                        caller_taint(graph, id, Kind::Job, |c| {
-                            graph.job_model(scan, c).map(|(_, job)| job.with.as_slice())
-                        })
-                    });
-                    derived.extend(called.iter().map(|(k, d)| (k.clone(), d.clone())));
-                    let cx = StepIn {
-                        id,
-                        wf: Some(wf),
-                        dispatch,
-                        derived: &derived,
-                    };
-                    if let Some(node) = graph.step_node(id, Some(j), step.index) {
-                        cx.expansions(step, node, &mut out);
-                    }
+                    step_outputs(id, input, j, step, &mut outputs);
                 }
             }
         }
         FileModel::Action(a) => {
-            let mut callers: Option<DerivedMap> = None;
+            let mut callers: Option<Layer> = None;
             for step in a.steps() {
                 if !templated(step) {
                     continue;
                 }
-                let mut derived = env_taint(id, &[&step.env]);
-                let called = callers.get_or_insert_with(|| {
+                let inputs = callers.get_or_insert_with(|| {
                     caller_taint(graph, id, Kind::Step, |c| {
                         graph.step_model(scan, c).map(|s| s.with.as_slice())
                     })
                 });
-                derived.extend(called.iter().map(|(k, d)| (k.clone(), d.clone())));
                 let cx = StepIn {
                     id,
                     wf: None,
                     dispatch: false,
-                    derived: &derived,
+                    carriers: Carriers {
+                        env: env_taint(id, &[&step.env]),
+                        inputs,
+                        outputs: &none,
+                    },
                 };
                 if let Some(node) = graph.step_node(id, None, step.index) {
                     cx.expansions(step, node, &mut out);
@@ -305,7 +368,7 @@ struct StepIn<'a> {
     /// The workflow runs on `workflow_dispatch`, so `inputs.*` is chosen by who
     /// dispatches it.
     dispatch: bool,
-    derived: &'a DerivedMap,
+    carriers: Carriers<'a>,
 }
 
 impl StepIn<'_> {
@@ -340,7 +403,8 @@ impl StepIn<'_> {
             if is_boolean_expression(&e.inner) {
                 continue;
             }
-            let Some((reference, hit)) = first_taint(&e.inner, self.dispatch, self.derived) else {
+            let Some((reference, hit)) = first_taint(&e.inner, self.dispatch, &self.carriers)
+            else {
                 continue;
             };
             let at = Origin::new(self.id, to_file(Span::new(e.start, e.end)));
@@ -430,7 +494,7 @@ fn untrusted(reference: &str) -> Option<ContextMatch> {
 fn first_taint<'d>(
     inner: &str,
     dispatch: bool,
-    derived: &'d DerivedMap,
+    carriers: &'d Carriers<'_>,
 ) -> Option<(String, Hit<'d>)> {
     for (r, _, _) in context_references(inner) {
         if let Some(m) = untrusted(&r) {
@@ -444,10 +508,7 @@ fn first_taint<'d>(
         {
             return Some((r, Hit::Input));
         }
-        if let Some(d) = derived
-            .iter()
-            .find_map(|(k, d)| glob_match(k, &r).then_some(d))
-        {
+        if let Some(d) = carriers.find(&r) {
             return Some((r, Hit::Derived(d)));
         }
     }
@@ -470,75 +531,69 @@ fn tainted_text(text: &str) -> Option<String> {
 
 /// `env.X` set from attacker-controllable text, by the first of `envs` (the step's,
 /// then the job's, then the workflow's) that sets it.
-fn env_taint(id: InputId, envs: &[&Env]) -> DerivedMap {
-    let mut out = DerivedMap::new();
+fn env_taint(id: InputId, envs: &[&Env]) -> Layer {
+    let mut out = Layer::default();
     for env in envs {
         for v in &env.vars {
             if let Some(r) = tainted_text(&v.value.value) {
-                out.entry(format!("env.{}", v.key.value.to_ascii_lowercase()))
-                    .or_insert(Derived {
+                out.set_first(
+                    format!("env.{}", v.key.value.to_ascii_lowercase()),
+                    Derived {
                         name: r,
                         taint: Taint::Context(ContextMatch::Exact),
                         via: Via::Env,
                         at: Origin::new(id, v.key.span),
-                    });
+                    },
+                );
             }
         }
     }
     out
 }
 
-/// Outputs of the steps of `job` before step `index` that carry attacker-controllable
-/// text: those of actions known to output it, and those a script writes from it.
-fn earlier_outputs(
-    id: InputId,
-    input: &Input,
-    j: usize,
-    job: &Job,
-    index: usize,
-    out: &mut DerivedMap,
-) {
-    for prev in job.steps.iter().filter(|p| p.index < index) {
-        let Some(step_id) = &prev.id else { continue };
-        let step_id = step_id.value.to_ascii_lowercase();
-        if let Some(u) = &prev.uses
-            && let Uses::Remote(r) = &u.value
+/// The outputs of `step` (of job `j`) that carry attacker-controllable text: those of
+/// an action known to output it, and those its script writes from it. They replace what
+/// an earlier step of the same id set.
+fn step_outputs(id: InputId, input: &Input, j: usize, step: &Step, out: &mut Layer) {
+    let Some(step_id) = &step.id else { return };
+    let step_id = step_id.value.to_ascii_lowercase();
+    if let Some(u) = &step.uses
+        && let Uses::Remote(r) = &u.value
+    {
+        let name = r.action().to_ascii_lowercase();
+        for o in tollgate_kb::contexts()
+            .output
+            .iter()
+            .filter(|o| o.uses.eq_ignore_ascii_case(&name))
         {
-            let name = r.action().to_ascii_lowercase();
-            for o in tollgate_kb::contexts()
-                .output
-                .iter()
-                .filter(|o| o.uses.eq_ignore_ascii_case(&name))
-            {
-                let globs = if o.outputs.is_empty() {
-                    vec!["*".to_owned()]
-                } else {
-                    o.outputs.clone()
-                };
-                let json = o.json_input.as_ref().is_some_and(|i| {
-                    prev.with_value(i)
-                        .is_some_and(|v| v.value.value.trim().eq_ignore_ascii_case("json"))
-                });
-                for g in globs {
-                    out.insert(
-                        format!("steps.{step_id}.outputs.{}", g.to_ascii_lowercase()),
-                        Derived {
-                            name: format!("outputs of {}", r.action()),
-                            taint: Taint::ActionOutput {
-                                action: r.action().to_owned(),
-                                json,
-                            },
-                            via: Via::ActionOutput {
-                                step: step_id.clone(),
-                            },
-                            at: Origin::new(id, u.span),
+            let globs = if o.outputs.is_empty() {
+                vec!["*".to_owned()]
+            } else {
+                o.outputs.clone()
+            };
+            let json = o.json_input.as_ref().is_some_and(|i| {
+                step.with_value(i)
+                    .is_some_and(|v| v.value.value.trim().eq_ignore_ascii_case("json"))
+            });
+            for g in globs {
+                out.set(
+                    format!("steps.{step_id}.outputs.{}", g.to_ascii_lowercase()),
+                    Derived {
+                        name: format!("outputs of {}", r.action()),
+                        taint: Taint::ActionOutput {
+                            action: r.action().to_owned(),
+                            json,
                         },
-                    );
-                }
+                        via: Via::ActionOutput {
+                            step: step_id.clone(),
+                        },
+                        at: Origin::new(id, u.span),
+                    },
+                );
             }
         }
-        output_writes(id, input, j, prev, &step_id, out);
     }
+    output_writes(id, input, j, step, &step_id, out);
 }
 
 /// `echo "k=${{ github.event.issue.title }}" >> "$GITHUB_OUTPUT"` carries the title in
@@ -550,7 +605,7 @@ fn output_writes(
     j: usize,
     step: &Step,
     step_id: &str,
-    out: &mut DerivedMap,
+    out: &mut Layer,
 ) {
     let Some(run) = &step.run else { return };
     let Some(analysis) = input
@@ -572,7 +627,7 @@ fn output_writes(
             .collect::<Vec<_>>()
             .join(" ");
         if let Some(r) = tainted_text(&text) {
-            out.insert(
+            out.set(
                 format!("steps.{step_id}.outputs.{}", key.to_ascii_lowercase()),
                 Derived {
                     name: r,
@@ -597,8 +652,8 @@ fn caller_taint<'s>(
     id: InputId,
     caller: Kind,
     with: impl Fn(NodeId) -> Option<&'s [KeyValue]>,
-) -> DerivedMap {
-    let mut out = DerivedMap::new();
+) -> Layer {
+    let mut out = Layer::default();
     let Some(file) = graph.file_node(id) else {
         return out;
     };
@@ -618,13 +673,15 @@ fn caller_taint<'s>(
                     Kind::Job => Via::WorkflowInput { caller: c },
                     _ => Via::ActionInput,
                 };
-                out.entry(format!("inputs.{}", kv.key.value.to_ascii_lowercase()))
-                    .or_insert(Derived {
+                out.set_first(
+                    format!("inputs.{}", kv.key.value.to_ascii_lowercase()),
+                    Derived {
                         name: r,
                         taint: Taint::Context(ContextMatch::Exact),
                         via,
                         at: Origin::new(at, kv.value.span),
-                    });
+                    },
+                );
             }
         }
     }
