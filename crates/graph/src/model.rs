@@ -530,8 +530,9 @@ pub enum EdgeKind {
     /// expands it into a `run:` script or an `actions/github-script` script, located at
     /// the `${{ … }}` expansion (added by the flow pass). What carries the value there
     /// (`env:` entries, step outputs, composite-action and reusable-workflow inputs) is
-    /// in the pass's record, `tollgate_facts::flow::Flows`. Not a dependency: nothing a
-    /// job depends on lies behind it.
+    /// in the pass's record, `tollgate_facts::flow::Flows`. Data flow, not a dependency:
+    /// it leaves the value for the step, so no walk from a workflow or job (reachability,
+    /// a finding's path) ever arrives at a value node.
     Flows,
 }
 
