@@ -108,6 +108,7 @@ jobs:
           cosign sign --yes me/x:1
           gh attestation download me/x
           echo "x=1" >> "$GITHUB_ENV"
+          echo "${{ github.event.head_commit.message }}"
 "#,
     );
     write(
@@ -214,6 +215,27 @@ fn every_kind_of_fact_and_source_matches_the_schema() {
     for (schema, args) in DOCUMENTS {
         check(schema, args, dir.path());
     }
+}
+
+#[test]
+fn the_graph_types_the_flow_of_an_untrusted_value_into_a_script() {
+    let dir = every_kind();
+    let doc = output(&["graph", "--format", "json"], dir.path());
+    let mut seen = BTreeSet::new();
+    tags(&doc, &mut seen);
+    for want in ["kind=value", "kind=flows"] {
+        assert!(seen.contains(want), "the graph has no `{want}`: {seen:?}");
+    }
+    let value = doc["nodes"]
+        .as_array()
+        .and_then(|n| n.iter().find(|n| n["kind"] == "value"))
+        .expect("a value node");
+    assert_eq!(value["attrs"]["name"], "github.event.head_commit.message");
+    check(
+        "graph.schema.json",
+        &["graph", "--format", "json"],
+        dir.path(),
+    );
 }
 
 /// A path into a document: object keys and array indexes.

@@ -6,6 +6,7 @@
 //! of its own, as egress does), add it to [`PASSES`], and document its node and edge
 //! kinds in `docs/graphs.md`.
 
+pub mod flow;
 pub mod identity;
 pub mod needs;
 pub mod trust;
@@ -20,6 +21,7 @@ const PASSES: &[&dyn Pass] = &[
     &tollgate_inventory::Pass,
     &trust::Pass,
     &needs::Pass,
+    &flow::Pass,
 ];
 
 /// The graph of a scan with every pass run.

@@ -212,6 +212,14 @@ pub enum NodeKind {
     Code {
         what: String,
     },
+    /// A value an outsider controls, as an expression names it: an untrusted context
+    /// (`github.event.issue.title`), a free-text `workflow_dispatch` input
+    /// (`inputs.note`), or the outputs of an action known to pass on text a pull request
+    /// chooses (`outputs of tj-actions/changed-files`). One node per name, the source of
+    /// `flows` edges (added by the flow pass).
+    Value {
+        name: String,
+    },
 }
 
 /// The kind of a node without its data: what filters and renderers switch on.
@@ -235,10 +243,11 @@ pub enum Kind {
     Oidc,
     Runner,
     Code,
+    Value,
 }
 
 impl Kind {
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::Workflow,
         Self::Trigger,
         Self::Job,
@@ -257,6 +266,7 @@ impl Kind {
         Self::Oidc,
         Self::Runner,
         Self::Code,
+        Self::Value,
     ];
 
     /// Stable kebab-case name used on the command line and in JSON.
@@ -281,6 +291,7 @@ impl Kind {
             Self::Oidc => "oidc",
             Self::Runner => "runner",
             Self::Code => "code",
+            Self::Value => "value",
         }
     }
 
@@ -326,6 +337,7 @@ impl NodeKind {
             Self::Oidc => Kind::Oidc,
             Self::Runner { .. } => Kind::Runner,
             Self::Code { .. } => Kind::Code,
+            Self::Value { .. } => Kind::Value,
         }
     }
 
@@ -382,6 +394,7 @@ impl NodeKind {
             Self::Oidc => "OIDC token (id-token: write)".to_owned(),
             Self::Runner { labels, .. } => format!("runs-on: {labels}"),
             Self::Code { what } => format!("untrusted code: {what}"),
+            Self::Value { name } => format!("untrusted value: {name}"),
         }
     }
 }
@@ -412,6 +425,7 @@ impl NodeKind {
             Self::Lockfile { path, .. } => format!("lockfile {}", q(path)),
             Self::RegistryConfig { path, .. } => format!("registry configuration {}", q(path)),
             Self::Host { name } => format!("host {}", q(name)),
+            Self::Value { name } => format!("attacker-controllable {}", q(name)),
             other => other.label(),
         }
     }
@@ -512,10 +526,18 @@ pub enum EdgeKind {
     /// hands it over; every one of them, with how, is in the [`crate::SecretReads`]
     /// record.
     Reads,
+    /// Attacker-controllable value → the step (workflow or composite-action step) that
+    /// expands it into a `run:` script or an `actions/github-script` script, located at
+    /// the `${{ … }}` expansion (added by the flow pass). What carries the value there
+    /// (`env:` entries, step outputs, composite-action and reusable-workflow inputs) is
+    /// in the pass's record, `tollgate_facts::flow::Flows`. Data flow, not a dependency:
+    /// it leaves the value for the step, so no walk from a workflow or job (reachability,
+    /// a finding's path) ever arrives at a value node.
+    Flows,
 }
 
 impl EdgeKind {
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::Contains,
         Self::Triggers,
         Self::Needs,
@@ -531,6 +553,7 @@ impl EdgeKind {
         Self::Builds,
         Self::Requires,
         Self::Reads,
+        Self::Flows,
     ];
 
     #[must_use]
@@ -551,6 +574,7 @@ impl EdgeKind {
             Self::Builds => "builds",
             Self::Requires => "requires",
             Self::Reads => "reads",
+            Self::Flows => "flows",
         }
     }
 }

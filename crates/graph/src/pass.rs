@@ -110,6 +110,17 @@ impl Graph {
         })
     }
 
+    /// Add a node of `kind` at `origin`, with no parent: for a pass whose nodes are
+    /// shared by name and which keeps its own index of them (the flow pass's values), so
+    /// that finding one is not a walk over every node of the graph.
+    pub fn add_node(&mut self, kind: NodeKind, origin: Option<Origin>) -> NodeId {
+        self.inner.add_node(Node {
+            kind,
+            origin,
+            parent: None,
+        })
+    }
+
     /// The node of permission `scope` at `access`, added at `origin` if the graph has
     /// none. `id-token: write` is the OIDC node, as the build writes a held scope, so
     /// that what a job holds and what its steps need meet at the same nodes.

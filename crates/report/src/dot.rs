@@ -32,6 +32,8 @@ pub(crate) const fn style(kind: Kind) -> (&'static str, &'static str) {
         Kind::Oidc => ("doubleoctagon", "#de2d26"),
         Kind::Runner => ("box3d", "#d9d9d9"),
         Kind::Code => ("note", "#e31a1c"),
+        // Not drawn (see `diagram`); styled for completeness.
+        Kind::Value => ("note", "#fb6a4a"),
     }
 }
 
@@ -53,6 +55,7 @@ const fn edge_style(kind: EdgeKind) -> &'static str {
         EdgeKind::Builds => "color=\"#6a51a3\", style=dotted",
         EdgeKind::Requires => "color=\"#fb6a4a\", style=dotted",
         EdgeKind::Reads => "color=\"#fb6a4a\", style=dotted",
+        EdgeKind::Flows => "color=\"#e31a1c\", style=dotted",
     }
 }
 
@@ -162,11 +165,19 @@ fn members(out: &mut String, d: &Drawn<'_, '_>, head: Option<NodeId>, indent: us
 /// triggers that make a checkout dangerous) is still to be designed, the images jobs
 /// build themselves ([`GraphView::for_diagram`]), what steps need of the token (see
 /// [`crate::diagram`]) and the secrets each step reads (`reads` repeats what `holds`
-/// draws, once more per step: drawn, it would bury the diagram). JSON keeps them all.
+/// draws, once more per step: drawn, it would bury the diagram), and the attacker-
+/// controllable values the flow pass adds with the steps they flow into (data flow, not
+/// a dependency; its view is still to be designed, like that of untrusted code). JSON
+/// keeps them all.
 pub(crate) fn diagram<'g>(view: &GraphView<'g>) -> GraphView<'g> {
     view.without(
-        &[Kind::Code],
-        &[EdgeKind::ChecksOut, EdgeKind::Requires, EdgeKind::Reads],
+        &[Kind::Code, Kind::Value],
+        &[
+            EdgeKind::ChecksOut,
+            EdgeKind::Requires,
+            EdgeKind::Reads,
+            EdgeKind::Flows,
+        ],
     )
     .for_diagram()
 }

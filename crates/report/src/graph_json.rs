@@ -168,6 +168,9 @@ pub enum AttrsDto {
     Code {
         what: String,
     },
+    Value {
+        name: String,
+    },
 }
 
 /// The attributes of a node; `None` for kinds without any (OIDC).
@@ -253,6 +256,7 @@ fn attrs(kind: &NodeKind) -> Option<AttrsDto> {
             self_hosted: flag(*self_hosted),
         },
         NodeKind::Code { what } => AttrsDto::Code { what: what.clone() },
+        NodeKind::Value { name } => AttrsDto::Value { name: name.clone() },
     })
 }
 

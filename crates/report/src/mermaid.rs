@@ -43,7 +43,12 @@ const fn shape(kind: Kind) -> (&'static str, &'static str) {
         Kind::Host => ("((", "))"),
         Kind::Secret | Kind::Permission | Kind::Oidc => ("{{", "}}"),
         Kind::Package => ("([", "])"),
-        Kind::Step | Kind::Command | Kind::RegistryConfig | Kind::Runner | Kind::Code => ("[", "]"),
+        Kind::Step
+        | Kind::Command
+        | Kind::RegistryConfig
+        | Kind::Runner
+        | Kind::Code
+        | Kind::Value => ("[", "]"),
     }
 }
 

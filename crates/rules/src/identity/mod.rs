@@ -6,7 +6,6 @@
 mod broad_permissions;
 #[path = "dangerous-trigger.rs"]
 mod dangerous_trigger;
-mod kb;
 #[path = "persisted-credentials.rs"]
 mod persisted_credentials;
 #[path = "secrets-exposure.rs"]
