@@ -198,7 +198,8 @@ pub struct GraphArgs {
 
     /// Keep only these node kinds (plus the workflow and job structure leading to them):
     /// workflow, trigger, job, step, action, reusable-workflow, image, command, lockfile,
-    /// registry-config, package, source, host, secret, permission, oidc, runner.
+    /// registry-config, package, source, host, secret, permission, oidc, runner, code,
+    /// value.
     #[arg(long)]
     pub kinds: Option<String>,
 
