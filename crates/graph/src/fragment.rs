@@ -872,7 +872,30 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
 
 #[cfg(test)]
 mod tests {
-    use super::SharedTable;
+    use super::{SharedTable, not_https, path_inside};
+
+    #[test]
+    fn local_paths_inside_the_repository() {
+        assert!(path_inside("web/package-lock.json", "../shared"));
+        assert!(path_inside("package-lock.json", "file:packages/a"));
+        assert!(!path_inside("package-lock.json", "../outside"));
+        assert!(!path_inside("a/Cargo.lock", "/opt/crates/x"));
+        assert!(!path_inside("Cargo.lock", "~/src/x"));
+        assert!(!path_inside("Cargo.lock", "C:\\src\\x"));
+    }
+
+    /// Default-registry entries are recorded only when not fetched over `https://`.
+    #[test]
+    fn transport_prefixes_are_looked_through() {
+        assert!(!not_https(
+            "registry+https://github.com/rust-lang/crates.io-index"
+        ));
+        assert!(!not_https("sparse+https://index.crates.io/"));
+        assert!(!not_https("https://registry.npmjs.org/a/-/a-1.0.0+b.tgz"));
+        assert!(not_https("http://registry.npmjs.org/"));
+        assert!(not_https("registry+http://mirror.example/index"));
+        assert!(not_https("git://example.com/x"));
+    }
 
     /// Two keys with one hash stay two nodes, and each is found again.
     #[test]
