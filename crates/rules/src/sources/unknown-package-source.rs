@@ -2,6 +2,10 @@
 //! configuration or a workflow `env:` setting that takes packages from a source the policy
 //! does not allow.
 //!
+//! A query over the graph: each `source` node is judged once against the policy, and
+//! every place the graph records as naming it (the `resolves-from` edges and their
+//! `SourceNamings` record) is reported, with the chain that leads there as its path.
+//!
 //! Lockfile entries are grouped: one finding per lockfile and source (registry URL, git
 //! repository, archive host), at the first entry from it, with the number of entries in
 //! the message. A lockfile of two thousand packages from one private registry is one
@@ -51,11 +55,12 @@ struct Judged<'c, 'a> {
 }
 
 impl Judged<'_, '_> {
-    fn rejects(&mut self, node: NodeId, eco_url: impl FnOnce() -> Verdict) -> bool {
+    /// Whether the policy rejects `node`, judged by `verdict` the first time only.
+    fn rejects(&mut self, node: NodeId, verdict: impl FnOnce() -> Verdict) -> bool {
         *self
             .seen
             .entry(node)
-            .or_insert_with(|| matches!(eco_url(), Verdict::Unknown))
+            .or_insert_with(|| matches!(verdict(), Verdict::Unknown))
     }
 
     /// A source node: git repositories belong to no registry, everything else to its
