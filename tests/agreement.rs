@@ -632,3 +632,139 @@ fn every_held_secret_is_read_and_every_exposure_is_a_read_on_the_corpus() {
     let found: usize = repos.iter().map(|r| secrets_agree(r)).sum();
     assert!(found > 0, "no secrets-exposure finding on the corpus");
 }
+
+/// A source URL as the package policy compares it: no scheme or transport prefix, no
+/// credentials or port, no trailing `/` or `.git`.
+fn comparable(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = host.split(':').next().unwrap_or(host);
+    let joined = format!("{host}/{path}");
+    let t = joined.trim_end_matches('/');
+    t.strip_suffix(".git").unwrap_or(t).to_ascii_lowercase()
+}
+
+/// Whether the default package policy (no allow entries) rejects a `source` node of the
+/// graph document: not the ecosystem's public registry, not on the runner itself, and a
+/// place written out (not `${VAR}`, Go's `direct`/`off`, or a vendored directory).
+fn rejected(n: &Value) -> bool {
+    let a = &n["attrs"];
+    let url = a["url"].as_str().unwrap_or("").trim();
+    let local = tollgate_graph::util::host_of(url)
+        .is_some_and(|h| matches!(h.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "::1"));
+    a["default"] != "true"
+        && !local
+        && !url.is_empty()
+        && !url.contains('$')
+        && !matches!(url, "direct" | "off")
+        && !url.starts_with("directory:")
+        && !url.starts_with("local-registry:")
+}
+
+/// The URL a lockfile-entry finding names (the second value in backticks).
+fn named_url(message: &str) -> Option<&str> {
+    message.split('`').nth(3)
+}
+
+/// How many places naming a rejected source `path` has; panics where the graph and
+/// `unknown-package-source` disagree. Every `resolves-from` edge into a `source` node the
+/// default policy rejects is a place the rule reports: a registry configuration entry,
+/// an `env:` variable (of a workflow, job or step) and an install option (of a manager
+/// with a registry model, written as a URL) at the edge itself; a lockfile entry by a
+/// finding in that lockfile for that source (entries are grouped per lockfile and
+/// source, at the first). Conversely every finding is in a file where the graph has a
+/// source named, and a finding in a workflow is at such an edge.
+fn sources_agree(path: &Path) -> usize {
+    let graph = doc("graph", path);
+    let nodes = nodes_by_id(&graph);
+    let all = findings(path, "unknown-package-source", &["--no-ignores"]);
+    let at: BTreeSet<(String, u64, u64)> = all.iter().map(|f| place(&f["location"])).collect();
+    let mut named_at: BTreeSet<(String, u64, u64)> = BTreeSet::new();
+    let mut checked = 0;
+    for e in graph["edges"].as_array().expect("edges") {
+        if e["kind"] != "resolves-from" {
+            continue;
+        }
+        let (Some(from), Some(to)) = (
+            e["from"].as_u64().and_then(|i| nodes.get(&i)),
+            e["to"].as_u64().and_then(|i| nodes.get(&i)),
+        ) else {
+            continue;
+        };
+        if to["kind"] != "source" {
+            continue;
+        }
+        let origin = place(&e["location"]);
+        named_at.insert(origin.clone());
+        if !rejected(to) {
+            continue;
+        }
+        let url = to["attrs"]["url"].as_str().unwrap_or("");
+        match from["kind"].as_str().unwrap_or("") {
+            "registry-config" | "workflow" | "job" | "step" => {
+                assert!(at.contains(&origin), "{origin:?}: `{url}` not reported");
+            }
+            "command" => {
+                if to["attrs"]["ecosystem"].is_string() && url.contains("://") {
+                    assert!(at.contains(&origin), "{origin:?}: `{url}` not reported");
+                } else {
+                    continue;
+                }
+            }
+            "package" => {
+                let host = tollgate_graph::util::host_of(url);
+                let reported = all.iter().any(|f| {
+                    place(&f["location"]).0 == origin.0
+                        && f["message"].as_str().and_then(named_url).is_some_and(|m| {
+                            comparable(m) == comparable(url) || host.as_deref() == Some(m)
+                        })
+                });
+                assert!(reported, "{origin:?}: entries from `{url}` not reported");
+            }
+            // A lockfile's own index options are reported through its entries.
+            _ => continue,
+        }
+        checked += 1;
+    }
+    let files: BTreeSet<&str> = named_at.iter().map(|p| p.0.as_str()).collect();
+    for f in &all {
+        let p = place(&f["location"]);
+        assert!(
+            files.contains(p.0.as_str()),
+            "{p:?} names no source in the graph: {}",
+            f["message"]
+        );
+        if p.0.contains(".github/workflows/") {
+            assert!(named_at.contains(&p), "{p:?}: {}", f["message"]);
+        }
+    }
+    checked
+}
+
+#[test]
+fn unknown_package_source_reports_the_rejected_sources_of_the_graph() {
+    let mut checked = sources_agree(&testdata("demo"));
+    assert!(checked > 0);
+    for entry in std::fs::read_dir(testdata("rules/unknown-package-source")).expect("cases") {
+        let dir = entry.expect("case").path();
+        if dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("fires-"))
+        {
+            checked += sources_agree(&dir);
+        }
+    }
+    // The job `env:`, the extra index of an install, the scoped `.npmrc`, the cargo
+    // replacement and the lockfile entries of the fixtures, at least.
+    assert!(checked >= 8, "{checked}");
+    let Some(repos) = corpus_repositories() else {
+        return;
+    };
+    let mut corpus = 0;
+    for repo in &repos {
+        corpus += sources_agree(repo);
+    }
+    assert!(corpus > 0, "no rejected source in the corpus");
+}

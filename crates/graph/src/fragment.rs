@@ -13,6 +13,7 @@ use tollgate_scan::{FileModel, Input};
 use crate::model::{Access, EdgeKind, InputId, NodeKind, Origin, RemoteRef, Target};
 use crate::resolve::{Resolution, Resolver};
 use crate::secrets::{self, Via};
+use crate::sources::{Configured, EnvSetting, Naming};
 use crate::util::secret_refs;
 
 /// The identity of a node shared between files (or the node of a file itself).
@@ -104,6 +105,9 @@ pub(crate) struct Fragment {
     pub reads: Vec<crate::secrets::FRead>,
     /// What scripts send further, per step (by index in `nodes`).
     pub leaks: Vec<(usize, crate::secrets::Leak)>,
+    /// Every place that names a package source, with how (the detail of the
+    /// `resolves-from` edges into sources).
+    pub namings: Vec<crate::sources::FNaming>,
 }
 
 pub(crate) struct FragmentBuilder<'a> {
@@ -278,6 +282,56 @@ impl<'a> FragmentBuilder<'a> {
         self.shared_with(key, data, Some(span)).0
     }
 
+    /// Record that `from` names `source` (none for a path outside the repository) at
+    /// `span`, and how. Both are nodes of this fragment: sources and the nodes that name
+    /// them are always built here.
+    pub fn naming(&mut self, from: &FRef, source: Option<&FRef>, span: Span, naming: Naming) {
+        let FRef::Local(from) = *from else { return };
+        let source = match source {
+            Some(FRef::Local(s)) => Some(*s),
+            Some(FRef::Key(_)) => return,
+            None => None,
+        };
+        let origin = self.origin(span);
+        self.frag.namings.push(crate::sources::FNaming {
+            from,
+            source,
+            origin,
+            naming,
+        });
+    }
+
+    /// The registries an `env:` block sets (`PIP_EXTRA_INDEX_URL`, `NPM_CONFIG_REGISTRY`,
+    /// `GOPROXY`, …), as `resolves-from` edges from `owner` (the workflow, job or step)
+    /// located at the entry, with their role in the record. Settings that change trust
+    /// and not the source, Go's `direct`/`off` keywords and values only known at run
+    /// time (`${{ secrets.INDEX }}`, `$INDEX`) name no source.
+    fn env_sources(&mut self, owner: &FRef, env: &Env) {
+        for v in &env.vars {
+            let span = v.key.span.cover(v.value.span);
+            for s in tollgate_lockfile::registry_from_env(&v.key.value, &v.value.value, span) {
+                let url = s.url.trim();
+                if matches!(s.role, SourceRole::Setting)
+                    || url.is_empty()
+                    || s.is_unresolved()
+                    || url.contains("${{")
+                    || matches!(url, "direct" | "off")
+                {
+                    continue;
+                }
+                let default = tollgate_lockfile::is_default_registry(s.ecosystem, url);
+                let src = self.source(Some(s.ecosystem), SourceKind::Registry, url, default, span);
+                self.edge(owner, &src, EdgeKind::ResolvesFrom, Some(span));
+                let setting = EnvSetting {
+                    var: v.key.value.clone(),
+                    role: s.role,
+                    scope: s.scope,
+                };
+                self.naming(owner, Some(&src), span, Naming::Env(Box::new(setting)));
+            }
+        }
+    }
+
     fn remote(&mut self, r: &UsesRef, span: Span) -> FRef {
         let reference = format!("{}@{}", r.action(), r.git_ref);
         let remote = Box::new(RemoteRef {
@@ -366,6 +420,7 @@ impl<'a> FragmentBuilder<'a> {
                 .map(|w| w.value.as_str())
                 .or(default_wd);
             self.run_facts(&node, job, step, wd);
+            self.env_sources(&node, &step.env);
             self.step_reads(&node, step);
             // Uploads by later steps are followed in a job; a composite action's files
             // are not.
@@ -503,6 +558,7 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
         },
         Some(wf.name.as_ref().map_or(Span::empty(0), |n| n.span)),
     );
+    cx.env_sources(&wnode, &wf.env);
     if let Some(on) = &wf.on {
         for t in &on.events {
             let (trust, privileged) = tollgate_kb::triggers().of(&t.event.value);
@@ -530,6 +586,7 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
             Some(&wnode),
         );
         cx.edge(&wnode, &jn, EdgeKind::Contains, Some(job.id.span));
+        cx.env_sources(&jn, &job.env);
         if let Some((labels, self_hosted, span)) = runner_label(job) {
             let r = cx.shared(
                 Key::Runner(labels.clone()),
@@ -699,21 +756,31 @@ fn lockfile(cx: &mut FragmentBuilder<'_>, kind: FileKind, parsed: &tollgate_lock
         let (pkg, _) = cx.shared_with(key, data, Some(p.span));
         cx.edge(file, &pkg, EdgeKind::Contains, Some(p.span));
         let span = p.source_span.unwrap_or(p.span);
-        match &p.source {
-            Source::Registry { url, default } => {
-                let s = cx.source(Some(p.ecosystem), SourceKind::Registry, url, *default, span);
-                cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
+        let (kind, url, default) = match &p.source {
+            Source::Registry { url, default } => (SourceKind::Registry, url, *default),
+            Source::Git { url, .. } => (SourceKind::Git, url, false),
+            Source::Url { url } => (SourceKind::Url, url, false),
+            Source::Path { path } => {
+                if !path_inside(&cx.input.source.display, path) {
+                    let naming = Naming::OutsidePath { path: path.clone() };
+                    cx.naming(&pkg, None, span, naming);
+                }
+                continue;
             }
-            Source::Git { url, .. } => {
-                let s = cx.source(Some(p.ecosystem), SourceKind::Git, url, false, span);
-                cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
-            }
-            Source::Url { url } => {
-                let s = cx.source(Some(p.ecosystem), SourceKind::Url, url, false, span);
-                cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
-            }
-            Source::Path { .. } | Source::Workspace | Source::Unknown => {}
-        }
+            Source::Workspace | Source::Unknown => continue,
+        };
+        let s = cx.source(Some(p.ecosystem), kind, url, default, span);
+        cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
+        // A Go module replaced by another module path keeps the default proxy, but its
+        // code comes from another repository.
+        let naming = match &p.alias {
+            Some(old) if default && p.ecosystem == Ecosystem::Go => Naming::Fork {
+                replaces: old.clone(),
+            },
+            _ if default && !not_https(url) => continue,
+            _ => Naming::Entry,
+        };
+        cx.naming(&pkg, Some(&s), span, naming);
     }
     for s in &parsed.sources {
         if matches!(s.role, SourceRole::Setting) {
@@ -728,7 +795,56 @@ fn lockfile(cx: &mut FragmentBuilder<'_>, kind: FileKind, parsed: &tollgate_lock
             s.span,
         );
         cx.edge(file, &src, EdgeKind::ResolvesFrom, Some(s.span));
+        let dir = s
+            .url
+            .trim()
+            .strip_prefix("directory:")
+            .or_else(|| s.url.trim().strip_prefix("local-registry:"));
+        let configured = Configured {
+            role: s.role.clone(),
+            scope: s.scope.clone(),
+            inside: dir.is_some_and(|d| path_inside(&cx.input.source.display, d)),
+        };
+        cx.naming(
+            file,
+            Some(&src),
+            s.span,
+            Naming::Config(Box::new(configured)),
+        );
     }
+}
+
+/// Whether a lockfile's source URL is anything but `https://`, after transport prefixes
+/// such as cargo's `registry+` or `sparse+`: an entry from the default registry is
+/// recorded only then, for the rules about plain-HTTP transport.
+fn not_https(url: &str) -> bool {
+    let mut u = url.trim();
+    while let Some((prefix, rest)) = u.split_once('+') {
+        if prefix.contains(['/', ':']) {
+            break;
+        }
+        u = rest;
+    }
+    !u.starts_with("https://")
+}
+
+/// Whether a lockfile's local path dependency stays inside the repository: a relative
+/// path from the lockfile's directory that does not climb above the scan root.
+pub(crate) fn path_inside(lockfile: &str, path: &str) -> bool {
+    let path = path
+        .trim()
+        .trim_start_matches("file:")
+        .trim_start_matches("link:");
+    if path.starts_with('/') || path.starts_with('~') || path.contains(":\\") {
+        return false;
+    }
+    let dir = lockfile.rsplit_once('/').map_or("", |(d, _)| d);
+    let joined = if dir.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{dir}/{path}")
+    };
+    crate::util::normalise(&joined).is_some()
 }
 
 /// Build the fragment of one input.
@@ -756,7 +872,30 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
 
 #[cfg(test)]
 mod tests {
-    use super::SharedTable;
+    use super::{SharedTable, not_https, path_inside};
+
+    #[test]
+    fn local_paths_inside_the_repository() {
+        assert!(path_inside("web/package-lock.json", "../shared"));
+        assert!(path_inside("package-lock.json", "file:packages/a"));
+        assert!(!path_inside("package-lock.json", "../outside"));
+        assert!(!path_inside("a/Cargo.lock", "/opt/crates/x"));
+        assert!(!path_inside("Cargo.lock", "~/src/x"));
+        assert!(!path_inside("Cargo.lock", "C:\\src\\x"));
+    }
+
+    /// Default-registry entries are recorded only when not fetched over `https://`.
+    #[test]
+    fn transport_prefixes_are_looked_through() {
+        assert!(!not_https(
+            "registry+https://github.com/rust-lang/crates.io-index"
+        ));
+        assert!(!not_https("sparse+https://index.crates.io/"));
+        assert!(!not_https("https://registry.npmjs.org/a/-/a-1.0.0+b.tgz"));
+        assert!(not_https("http://registry.npmjs.org/"));
+        assert!(not_https("registry+http://mirror.example/index"));
+        assert!(not_https("git://example.com/x"));
+    }
 
     /// Two keys with one hash stay two nodes, and each is found again.
     #[test]

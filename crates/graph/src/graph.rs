@@ -97,6 +97,8 @@ struct Merge {
     locked: Vec<(String, String)>,
     /// The detail of the `reads` edges, by node id.
     secrets: crate::secrets::SecretReads,
+    /// Every place that names a package source (the detail of `resolves-from`).
+    sources: crate::sources::SourceNamings,
 }
 
 /// Per input: its display path and kind (for locations and lookups).
@@ -376,6 +378,17 @@ impl Graph {
                     m.secrets.add_leak(step, leak);
                 }
             }
+            // Namers and sources are nodes of the fragment too.
+            for n in frag.namings {
+                if let Some(&from) = ids.get(n.from) {
+                    m.sources.add(crate::sources::SourceNaming {
+                        from,
+                        source: n.source.and_then(|s| ids.get(s).copied()),
+                        origin: n.origin,
+                        naming: n.naming,
+                    });
+                }
+            }
         }
     }
 
@@ -426,8 +439,10 @@ impl Graph {
             mut pending,
             locked,
             secrets,
+            sources,
         } = m;
         self.set_record(secrets);
+        self.set_record(sources);
         // Lock entries name remote actions by key; the key table is freed before the
         // edges are added.
         for (reference, commit) in locked {

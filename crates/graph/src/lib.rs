@@ -23,6 +23,7 @@ mod query;
 mod resolve;
 mod secrets;
 mod shell;
+mod sources;
 pub mod util;
 mod view;
 
@@ -35,4 +36,5 @@ pub use model::{
 pub use pass::Pass;
 pub use query::{FlatStep, Held, Holdings, MAX_COMPOSITE_DEPTH, Reach};
 pub use secrets::{Leak, LeakTo, Read, SecretReads, Via, Whole};
+pub use sources::{Configured, EnvSetting, Naming, SourceNaming, SourceNamings};
 pub use view::{GraphFilter, GraphView, ViewEdge};

@@ -15,6 +15,7 @@ use tollgate_shell::{Fact, Install, PackageKind};
 
 use crate::fragment::{FRef, FragmentBuilder, Key};
 use crate::model::{EdgeKind, NodeKind};
+use crate::sources::Naming;
 use crate::util::{normalise, repo_prefix};
 
 /// The ecosystem of a package manager, where one registry model applies.
@@ -160,6 +161,9 @@ impl FragmentBuilder<'_> {
             let default = eco.is_some_and(|e| tollgate_lockfile::is_default_registry(e, &idx.url));
             let node = self.source(eco, SourceKind::Registry, &idx.url, default, at);
             self.edge(cmd, &node, EdgeKind::ResolvesFrom, Some(at));
+            // The kind of option (a second index, a page of archives, a proxy) is what
+            // makes an index a dependency-confusion risk; the record keeps it.
+            self.naming(cmd, Some(&node), at, Naming::Index { kind: idx.kind });
         }
         let Some(dir) = dir else {
             return;

@@ -1,12 +1,20 @@
 //! `insecure-transport`: plain `http://` or `git://` fetches, and TLS or signature
 //! verification turned off, in run steps, `env:` blocks, lockfiles and registry config.
+//!
+//! Package sources fetched over plain HTTP (lockfile entries, registry configuration
+//! entries, install commands' index options) are a query over the places the graph
+//! records as naming a source; the settings that turn verification off belong to one
+//! script, one `env:` block or one configuration file and are read there.
 
 use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx, WorkflowCx};
 use tollgate_gha::Env;
-use tollgate_lockfile::{Source, SourceRole};
+use tollgate_graph::Naming;
+use tollgate_lockfile::SourceRole;
 use tollgate_model::{Impact, SourceFile};
 use tollgate_scan::{FileModel, Input};
 use tollgate_shell::Fact;
+
+use crate::sources::namings;
 
 pub struct InsecureTransport;
 
@@ -136,20 +144,6 @@ impl Rule for InsecureTransport {
                     }
                 }
                 Fact::Install(i) => {
-                    for idx in i
-                        .index_urls
-                        .iter()
-                        .filter(|x| plain(&x.url) && !local(&x.url))
-                    {
-                        out.at(file, step.script_span(idx.span))
-                            .message(format!(
-                                "`{}` installs from `{}` over an unencrypted connection",
-                                i.manager, idx.url
-                            ))
-                            .severity(Impact::High)
-                            .help("use the index's `https://` URL")
-                            .emit();
-                    }
                     if !i.trusted_hosts.is_empty() {
                         out.at(file, step.script_span(i.span))
                             .message(format!(
@@ -175,35 +169,21 @@ impl Rule for InsecureTransport {
         }
     }
 
+    /// Settings in configuration files that turn TLS verification off (`strict-ssl=false`):
+    /// one file's own setting, not a source.
     fn check_input(&self, _cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
         let FileModel::Packages(p) = &*input.parsed else {
             return;
         };
         let file = &input.source;
-        for pkg in &p.packages {
-            let url = match &pkg.source {
-                Source::Registry { url, .. } | Source::Url { url } | Source::Git { url, .. } => url,
-                _ => continue,
-            };
-            if plain(url) && !local(url) {
-                out.at(file, pkg.source_span.unwrap_or(pkg.span))
-                    .message(format!(
-                        "`{}` is resolved from `{url}` over an unencrypted connection",
-                        pkg.name
-                    ))
-                    .severity(Impact::High)
-                    .help("regenerate the lockfile against the registry's `https://` URL")
-                    .emit();
-            }
-        }
-        for s in &p.sources {
+        for s in p
+            .sources
+            .iter()
+            .filter(|s| matches!(s.role, SourceRole::Setting))
+        {
             if plain(&s.url) && !local(&s.url) {
-                out.at(file, s.span)
-                    .message(format!("package source `{}` is plain HTTP", s.url))
-                    .severity(Impact::High)
-                    .help("use the registry's `https://` URL")
-                    .emit();
-            } else if s.insecure && matches!(s.role, SourceRole::Setting) {
+                plain_source(file, s.span, &s.url, out);
+            } else if s.insecure {
                 out.at(file, s.span)
                     .message(format!("`{}` turns off TLS verification for package downloads", file.slice(s.span).trim()))
                     .severity(Impact::High)
@@ -212,6 +192,75 @@ impl Rule for InsecureTransport {
             }
         }
     }
+
+    /// Package sources fetched over plain HTTP, at every place that names one: each
+    /// lockfile entry, configuration entry and install option.
+    fn check_scan(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let g = cx.graph;
+        for n in namings::included(cx) {
+            let Some(s) = n.source.and_then(|id| namings::source(g, id)) else {
+                continue;
+            };
+            let url = s.url;
+            if !plain(url) || local(url) {
+                continue;
+            }
+            let Some(input) = g.input(cx.scan, n.origin.input()) else {
+                continue;
+            };
+            let file = &input.source;
+            let hop = format!("{} `{url}`", s.kind.as_str());
+            match &n.naming {
+                Naming::Entry | Naming::Fork { .. } => {
+                    let name = namings::package_name(g, n.from).unwrap_or_default();
+                    out.at(file, n.origin.span())
+                        .job(None)
+                        .message(format!(
+                            "`{name}` is resolved from `{url}` over an unencrypted connection"
+                        ))
+                        .severity(Impact::High)
+                        .help("regenerate the lockfile against the registry's `https://` URL")
+                        .path(namings::hops(g, n, hop))
+                        .emit();
+                }
+                Naming::Config(_) => {
+                    out.at(file, n.origin.span())
+                        .job(None)
+                        .message(format!("package source `{url}` is plain HTTP"))
+                        .severity(Impact::High)
+                        .help("use the registry's `https://` URL")
+                        .path(namings::hops(g, n, hop))
+                        .emit();
+                }
+                Naming::Index { .. } => {
+                    let manager = match g.node(n.from).map(|x| &x.kind) {
+                        Some(tollgate_graph::NodeKind::Command { tool, .. }) => tool.as_str(),
+                        _ => continue,
+                    };
+                    out.at(file, n.origin.span())
+                        .job(namings::job_of(g, n.from))
+                        .message(format!(
+                            "`{manager}` installs from `{url}` over an unencrypted connection"
+                        ))
+                        .severity(Impact::High)
+                        .help("use the index's `https://` URL")
+                        .path(namings::hops(g, n, hop))
+                        .emit();
+                }
+                // `env:` variables are judged with the block's other settings.
+                Naming::Env(_) | Naming::OutsidePath { .. } => {}
+            }
+        }
+    }
+}
+
+/// A configuration entry that names a plain-HTTP source.
+fn plain_source(file: &SourceFile, span: tollgate_model::Span, url: &str, out: &mut Sink<'_>) {
+    out.at(file, span)
+        .message(format!("package source `{url}` is plain HTTP"))
+        .severity(Impact::High)
+        .help("use the registry's `https://` URL")
+        .emit();
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 mod missing_fallback;
 #[path = "missing-job-timeout.rs"]
 mod missing_job_timeout;
+pub(crate) mod namings;
 mod policy;
 #[path = "unknown-package-source.rs"]
 mod unknown_package_source;

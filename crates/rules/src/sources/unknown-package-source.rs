@@ -2,6 +2,10 @@
 //! configuration or a workflow `env:` setting that takes packages from a source the policy
 //! does not allow.
 //!
+//! A query over the graph: each `source` node is judged once against the policy, and
+//! every place the graph records as naming it (the `resolves-from` edges and their
+//! `SourceNamings` record) is reported, with the chain that leads there as its path.
+//!
 //! Lockfile entries are grouped: one finding per lockfile and source (registry URL, git
 //! repository, archive host), at the first entry from it, with the number of entries in
 //! the message. A lockfile of two thousand packages from one private registry is one
@@ -9,18 +13,14 @@
 
 use std::collections::BTreeMap;
 
-use tollgate_engine::{Context, Rule, Sink, StepCx, WorkflowCx};
-use tollgate_gha::Env;
+use tollgate_engine::{Context, Rule, Sink};
 use tollgate_graph::util::host_of;
-use tollgate_inventory::manager_ecosystem;
-use tollgate_lockfile::{
-    ConfiguredSource, Ecosystem, Package, Source, SourceRole, normalise_for_match,
-    registry_from_env,
-};
-use tollgate_model::{Impact, SourceFile, Span};
-use tollgate_scan::{FileModel, Input};
-use tollgate_shell::{Fact, IndexKind};
+use tollgate_graph::{Naming, NodeId, SourceNaming};
+use tollgate_lockfile::{SourceKind, SourceRole, normalise_for_match};
+use tollgate_model::Impact;
+use tollgate_shell::IndexKind;
 
+use super::namings::{self, SourceData};
 use super::policy::{Verdict, judge};
 
 pub struct UnknownPackageSource;
@@ -29,224 +29,247 @@ const HELP_ALLOW: &str = "if you trust it, add it to `[policy.packages] allow` i
 
 const CONFUSION: &str = "an extra index is searched next to the default one and the highest version wins, so anyone who publishes the same name on the public index can replace your package (dependency confusion)";
 
-/// What to report about one lockfile source group.
-struct Group<'p> {
-    first: &'p Package,
+/// What to report about one lockfile's entries from one source (or host, or path).
+struct Group<'g> {
+    first: &'g SourceNaming,
     count: usize,
-    what: String,
+    what: &'static str,
     url: String,
+    /// How the last hop of the path names it.
+    hop: String,
 }
 
-fn plural(n: usize, one: &str) -> String {
+fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
-        format!("{n} {one}s")
+        format!("{n} {many}")
     }
 }
 
-/// Inside the repository: a relative path from the lockfile's directory that does not
-/// climb above the scan root.
-fn path_inside(lockfile: &str, path: &str) -> bool {
-    let path = path
-        .trim()
-        .trim_start_matches("file:")
-        .trim_start_matches("link:");
-    if path.starts_with('/') || path.starts_with('~') || path.contains(":\\") {
-        return false;
+/// Judgements made once per source node (or, for a Go fork, per package node): `true`
+/// when the policy does not allow it. Judging marks the allow entries used.
+struct Judged<'c, 'a> {
+    cx: &'c Context<'a>,
+    seen: BTreeMap<NodeId, bool>,
+}
+
+impl Judged<'_, '_> {
+    /// Whether the policy rejects `node`, judged by `verdict` the first time only.
+    fn rejects(&mut self, node: NodeId, verdict: impl FnOnce() -> Verdict) -> bool {
+        *self
+            .seen
+            .entry(node)
+            .or_insert_with(|| matches!(verdict(), Verdict::Unknown))
     }
-    let dir = lockfile.rsplit_once('/').map_or("", |(d, _)| d);
-    let joined = if dir.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{dir}/{path}")
-    };
-    tollgate_graph::util::normalise(&joined).is_some()
+
+    /// A source node: git repositories belong to no registry, everything else to its
+    /// ecosystem's.
+    fn source(&mut self, node: NodeId, s: &SourceData<'_>) -> bool {
+        let cx = self.cx;
+        let eco = if s.kind == SourceKind::Git {
+            None
+        } else {
+            s.ecosystem
+        };
+        let url = s.url.trim();
+        self.rejects(node, || judge(cx, eco, url))
+    }
+}
+
+/// `what` for the role a configuration entry or `env:` variable gives a source.
+fn role_words(role: &SourceRole, scope: Option<&str>) -> Option<String> {
+    Some(match role {
+        SourceRole::Default => "sets the default registry to".to_owned(),
+        SourceRole::Scoped => format!("sets the registry of `{}` to", scope.unwrap_or_default()),
+        SourceRole::Replacement { replaces } => format!("replaces `{replaces}` with"),
+        SourceRole::Extra => "adds the extra index".to_owned(),
+        SourceRole::Explicit | SourceRole::Named => "names the registry".to_owned(),
+        SourceRole::Fallback => "falls back to".to_owned(),
+        SourceRole::FindLinks => "searches for packages in".to_owned(),
+        SourceRole::Package { package } => format!("takes `{package}` from"),
+        SourceRole::Setting => return None,
+    })
 }
 
 impl UnknownPackageSource {
-    fn lockfile(&self, cx: &Context<'_>, input: &Input, packages: &[Package], out: &mut Sink<'_>) {
-        let mut groups: BTreeMap<String, Group<'_>> = BTreeMap::new();
-        for p in packages {
-            let (key, what, url) = match &p.source {
-                Source::Registry { url, default } => {
-                    if *default {
-                        // A Go module replaced by another module path: same proxy, but the
-                        // code comes from another repository.
-                        match &p.alias {
-                            Some(old) if p.ecosystem == Ecosystem::Go => {
-                                if !matches!(judge(cx, None, &p.name), Verdict::Unknown) {
-                                    continue;
-                                }
-                                self.go_fork(input, p, old, out);
-                                continue;
-                            }
-                            _ => continue,
+    /// Lockfile entries, grouped per lockfile and source: one finding at the first entry
+    /// from it, with the number of the others.
+    fn entries(&self, cx: &Context<'_>, judged: &mut Judged<'_, '_>, out: &mut Sink<'_>) {
+        let g = cx.graph;
+        let mut groups: BTreeMap<(usize, String), Group<'_>> = BTreeMap::new();
+        for n in namings::included(cx) {
+            let (key, what, url, hop) = match &n.naming {
+                Naming::Entry => {
+                    let Some(id) = n.source else { continue };
+                    let Some(s) = namings::source(g, id) else {
+                        continue;
+                    };
+                    if s.default || !judged.source(id, &s) {
+                        continue;
+                    }
+                    let url = s.url.to_owned();
+                    match s.kind {
+                        SourceKind::Registry => (
+                            format!("registry {}", normalise_for_match(&url)),
+                            "registry",
+                            url.clone(),
+                            format!("registry `{url}`"),
+                        ),
+                        SourceKind::Git => (
+                            format!("git {}", normalise_for_match(&url)),
+                            "git repository",
+                            url.clone(),
+                            format!("git repository `{url}`"),
+                        ),
+                        SourceKind::Url => {
+                            let host = host_of(&url).unwrap_or_else(|| url.clone());
+                            (
+                                format!("url {host}"),
+                                "direct URLs on",
+                                host,
+                                format!("archive `{url}`"),
+                            )
                         }
+                        _ => continue,
                     }
-                    if !matches!(judge(cx, Some(p.ecosystem), url), Verdict::Unknown) {
-                        continue;
-                    }
-                    (
-                        format!("registry {}", normalise_for_match(url)),
-                        "registry",
-                        url.clone(),
-                    )
                 }
-                Source::Git { url, .. } => {
-                    if !matches!(judge(cx, None, url), Verdict::Unknown) {
-                        continue;
-                    }
-                    (
-                        format!("git {}", normalise_for_match(url)),
-                        "git repository",
-                        url.clone(),
-                    )
+                Naming::OutsidePath { path } => (
+                    format!("path {path}"),
+                    "local path outside the repository",
+                    path.clone(),
+                    format!("local path `{path}`"),
+                ),
+                Naming::Fork { replaces } => {
+                    self.fork(cx, judged, n, replaces, out);
+                    continue;
                 }
-                Source::Url { url } => {
-                    if !matches!(judge(cx, Some(p.ecosystem), url), Verdict::Unknown) {
-                        continue;
-                    }
-                    let host = host_of(url).unwrap_or_else(|| url.clone());
-                    (format!("url {host}"), "direct URLs on", host)
-                }
-                Source::Path { path } => {
-                    if path_inside(&input.source.display, path) {
-                        continue;
-                    }
-                    (
-                        format!("path {path}"),
-                        "local path outside the repository",
-                        path.clone(),
-                    )
-                }
-                Source::Workspace | Source::Unknown => continue,
+                _ => continue,
             };
             groups
-                .entry(key)
-                .and_modify(|g| g.count += 1)
+                .entry((n.origin.input().0, key))
+                .and_modify(|gr| gr.count += 1)
                 .or_insert(Group {
-                    first: p,
+                    first: n,
                     count: 1,
-                    what: what.to_owned(),
+                    what,
                     url,
+                    hop,
                 });
         }
-        let mut groups: Vec<Group<'_>> = groups.into_values().collect();
-        groups.sort_by_key(|g| g.first.span.start);
-        for g in groups {
-            let span = g.first.source_span.unwrap_or(g.first.span);
-            let others = if g.count > 1 {
+        for gr in groups.into_values() {
+            let n = gr.first;
+            let Some(input) = g.input(cx.scan, n.origin.input()) else {
+                continue;
+            };
+            let name = namings::package_name(g, n.from).unwrap_or_default();
+            let others = if gr.count > 1 {
                 format!(
                     " (and {} more from it in this file)",
-                    plural(g.count - 1, "entry")
+                    plural(gr.count - 1, "entry", "entries")
                 )
             } else {
                 String::new()
             };
-            out.at(&input.source, span)
+            out.at(&input.source, n.origin.span())
+                .job(None)
                 .message(format!(
-                    "`{}` comes from {} `{}`, which the package policy does not allow{others}",
-                    g.first.name, g.what, g.url
+                    "`{name}` comes from {} `{}`, which the package policy does not allow{others}",
+                    gr.what, gr.url
                 ))
                 .help(format!(
                     "take it from the ecosystem's public registry or a registry you run; {HELP_ALLOW}"
                 ))
+                .path(namings::hops(g, n, gr.hop))
                 .emit();
         }
     }
 
-    fn go_fork(&self, input: &Input, p: &Package, old: &str, out: &mut Sink<'_>) {
-        let span = p.source_span.unwrap_or(p.span);
-        out.at(&input.source, span)
+    /// A Go module replaced by another module path: judged by the new path (a git host
+    /// and organisation), once per package node.
+    fn fork(
+        &self,
+        cx: &Context<'_>,
+        judged: &mut Judged<'_, '_>,
+        n: &SourceNaming,
+        replaces: &str,
+        out: &mut Sink<'_>,
+    ) {
+        let g = cx.graph;
+        let name = namings::package_name(g, n.from).unwrap_or_default();
+        if !judged.rejects(n.from, || judge(cx, None, name)) {
+            return;
+        }
+        let Some(input) = g.input(cx.scan, n.origin.input()) else {
+            return;
+        };
+        out.at(&input.source, n.origin.span())
+            .job(None)
             .message(format!(
-                "go.mod replaces `{old}` with `{}`, so its code comes from another repository the package policy does not allow",
-                p.name
+                "go.mod replaces `{replaces}` with `{name}`, so its code comes from another repository the package policy does not allow"
             ))
             .help(format!(
                 "drop the `replace` once the fix is upstream, or move the fork into your organisation; {HELP_ALLOW}"
             ))
+            .path(namings::hops(g, n, format!("fork `{name}` of `{replaces}`")))
             .emit();
     }
 
-    fn config(
-        &self,
-        cx: &Context<'_>,
-        input: &Input,
-        sources: &[ConfiguredSource],
-        out: &mut Sink<'_>,
-    ) {
-        for s in sources {
-            self.configured(
-                cx,
-                &input.source,
-                s,
-                s.span,
-                &format!("`{}`", input.source.display),
-                out,
-            );
-        }
-    }
-
-    /// One configured source (from a config file or a workflow `env:` entry) at `span`.
+    /// A source set by a configuration file entry or an `env:` variable (`origin`: how
+    /// the message names the place).
+    #[allow(clippy::too_many_arguments)]
     fn configured(
         &self,
         cx: &Context<'_>,
-        file: &SourceFile,
-        s: &ConfiguredSource,
-        span: Span,
+        judged: &mut Judged<'_, '_>,
+        n: &SourceNaming,
+        role: &SourceRole,
+        scope: Option<&str>,
         origin: &str,
         out: &mut Sink<'_>,
     ) {
+        let g = cx.graph;
+        let Some(id) = n.source else { return };
+        let Some(s) = namings::source(g, id) else {
+            return;
+        };
         let url = s.url.trim();
-        // Settings change trust, not the source; `${VAR}` is only known in CI; Go's
-        // `direct`/`off` are keywords.
-        if matches!(s.role, SourceRole::Setting)
-            || url.is_empty()
-            || s.is_unresolved()
-            || matches!(url, "direct" | "off")
-        {
+        // `${VAR}` is only known in CI; Go's `direct`/`off` are keywords; a vendored
+        // directory inside the repository is no outside source.
+        let unresolved = url.contains("${") || url.starts_with('$');
+        if url.is_empty() || unresolved || matches!(url, "direct" | "off") {
             return;
         }
-        if let Some(dir) = url
-            .strip_prefix("directory:")
-            .or_else(|| url.strip_prefix("local-registry:"))
-        {
-            if path_inside(&file.display, dir) {
+        if url.starts_with("directory:") || url.starts_with("local-registry:") {
+            if matches!(&n.naming, Naming::Config(c) if c.inside) {
                 return;
             }
-        } else if !matches!(judge(cx, Some(s.ecosystem), url), Verdict::Unknown) {
+        } else if !judged.source(id, &s) {
             return;
         }
-        let role = match &s.role {
-            SourceRole::Default => "sets the default registry to".to_owned(),
-            SourceRole::Scoped => format!(
-                "sets the registry of `{}` to",
-                s.scope.clone().unwrap_or_default()
-            ),
-            SourceRole::Replacement { replaces } => format!("replaces `{replaces}` with"),
-            SourceRole::Extra => "adds the extra index".to_owned(),
-            SourceRole::Explicit | SourceRole::Named => "names the registry".to_owned(),
-            SourceRole::Fallback => "falls back to".to_owned(),
-            SourceRole::FindLinks => "searches for packages in".to_owned(),
-            SourceRole::Package { package } => format!("takes `{package}` from"),
-            SourceRole::Setting => return,
+        let Some(role_text) = role_words(role, scope) else {
+            return;
         };
-        let extra = s.role == SourceRole::Extra;
-        let mut f = out.at(file, span).message(format!(
-            "{origin} {role} `{url}`, which the package policy does not allow{}",
-            if extra {
-                ": a dependency confusion risk"
-            } else {
-                ""
-            }
-        ));
+        let Some(input) = g.input(cx.scan, n.origin.input()) else {
+            return;
+        };
+        let extra = *role == SourceRole::Extra;
+        let mut f = out
+            .at(&input.source, n.origin.span())
+            .job(namings::job_of(g, n.from))
+            .message(format!(
+                "{origin} {role_text} `{url}`, which the package policy does not allow{}",
+                if extra {
+                    ": a dependency confusion risk"
+                } else {
+                    ""
+                }
+            ))
+            .path(namings::hops(g, n, format!("registry `{url}`")));
         if extra {
-            f = f
-                .severity(Impact::High)
-                .help(format!(
-                    "{CONFUSION}; use one index that serves both (a proxy such as a registry you run), or pin those packages to it with hashes; {HELP_ALLOW}"
-                ));
+            f = f.severity(Impact::High).help(format!(
+                "{CONFUSION}; use one index that serves both (a proxy such as a registry you run), or pin those packages to it with hashes; {HELP_ALLOW}"
+            ));
         } else {
             f = f.help(format!(
                 "use the public registry or a registry you run; {HELP_ALLOW}"
@@ -255,24 +278,74 @@ impl UnknownPackageSource {
         f.emit();
     }
 
-    fn env(&self, cx: &Context<'_>, input: &Input, env: &Env, out: &mut Sink<'_>) {
-        for v in &env.vars {
-            let span = v.key.span.cover(v.value.span);
-            for s in registry_from_env(&v.key.value, &v.value.value, span) {
-                if s.role == SourceRole::Scoped {
-                    continue;
-                }
-                self.configured(
-                    cx,
-                    &input.source,
-                    &s,
-                    span,
-                    &format!("`env: {}`", v.key.value),
-                    out,
-                );
-            }
+    /// An install command's index option.
+    fn index(
+        &self,
+        cx: &Context<'_>,
+        judged: &mut Judged<'_, '_>,
+        n: &SourceNaming,
+        kind: IndexKind,
+        out: &mut Sink<'_>,
+    ) {
+        let g = cx.graph;
+        let Some(id) = n.source else { return };
+        let Some(s) = namings::source(g, id) else {
+            return;
+        };
+        // Only managers with a registry model (the node has an ecosystem) are judged,
+        // and only URLs written out.
+        let url = s.url.trim();
+        if s.ecosystem.is_none() || !url.contains("://") || url.contains('$') {
+            return;
         }
+        if !judged.source(id, &s) {
+            return;
+        }
+        let manager = match g.node(n.from).map(|x| &x.kind) {
+            Some(tollgate_graph::NodeKind::Command { tool, .. }) => tool.as_str(),
+            _ => return,
+        };
+        let Some(input) = g.input(cx.scan, n.origin.input()) else {
+            return;
+        };
+        let extra = kind == IndexKind::ExtraIndex;
+        let what = match kind {
+            IndexKind::ExtraIndex => "adds the extra index",
+            IndexKind::FindLinks => "searches for packages in",
+            IndexKind::Proxy => "uses the module proxy",
+            _ => "installs from",
+        };
+        let mut f = out
+            .at(&input.source, n.origin.span())
+            .job(namings::job_of(g, n.from))
+            .message(format!(
+                "`{manager}` {what} `{url}`, which the package policy does not allow{}",
+                if extra {
+                    ": a dependency confusion risk"
+                } else {
+                    ""
+                }
+            ))
+            .path(namings::hops(g, n, format!("registry `{url}`")));
+        if extra {
+            f = f.severity(Impact::High).help(format!(
+                "{CONFUSION}; use `--index-url` with one index that serves both, or install with `--require-hashes`; {HELP_ALLOW}"
+            ));
+        } else {
+            f = f.help(format!(
+                "install from the public registry or a registry you run; {HELP_ALLOW}"
+            ));
+        }
+        f.emit();
     }
+}
+
+/// Whether `node` is a registry configuration file (not a lockfile).
+fn is_config(cx: &Context<'_>, node: NodeId) -> bool {
+    matches!(
+        cx.graph.node(node).map(|n| &n.kind),
+        Some(tollgate_graph::NodeKind::RegistryConfig { .. })
+    )
 }
 
 impl Rule for UnknownPackageSource {
@@ -280,75 +353,46 @@ impl Rule for UnknownPackageSource {
         "unknown-package-source"
     }
 
-    fn check_input(&self, cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
-        let FileModel::Packages(p) = &*input.parsed else {
-            return;
+    /// A query over the places the graph records as naming a source: each source is
+    /// judged once, and reported at every place that names it.
+    fn check_scan(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let mut judged = Judged {
+            cx,
+            seen: BTreeMap::new(),
         };
-        if input.kind.is_lockfile() {
-            self.lockfile(cx, input, &p.packages, out);
-        }
-        if input.kind.is_registry_config() {
-            self.config(cx, input, &p.sources, out);
-        }
-    }
-
-    fn check_workflow(&self, cx: &Context<'_>, wf: &WorkflowCx<'_>, out: &mut Sink<'_>) {
-        self.env(cx, wf.input, &wf.workflow.env, out);
-        for job in &wf.workflow.jobs {
-            out.set_job(Some(&job.id.value));
-            self.env(cx, wf.input, &job.env, out);
-            for step in &job.steps {
-                self.env(cx, wf.input, &step.env, out);
-            }
-        }
-        out.set_job(None);
-    }
-
-    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
-        let Some(analysis) = step.analysis() else {
-            return;
-        };
-        for fact in &analysis.facts {
-            let Fact::Install(i) = fact else { continue };
-            let Some(eco) = manager_ecosystem(i.manager) else {
-                continue;
-            };
-            for idx in &i.index_urls {
-                let url = idx.url.trim();
-                if !url.contains("://") || url.contains('$') {
-                    continue;
+        self.entries(cx, &mut judged, out);
+        for n in namings::included(cx) {
+            match &n.naming {
+                // Index options of a lockfile (`--index-url` in a requirements file)
+                // are reported through the entries that resolve from them.
+                Naming::Config(c) if is_config(cx, n.from) => {
+                    let origin = format!("`{}`", namings::file_of(cx.graph, n.origin));
+                    self.configured(
+                        cx,
+                        &mut judged,
+                        n,
+                        &c.role,
+                        c.scope.as_deref(),
+                        &origin,
+                        out,
+                    );
                 }
-                if !matches!(judge(cx, Some(eco), url), Verdict::Unknown) {
-                    continue;
+                // A scoped registry set through the environment is left to the
+                // configuration it scopes.
+                Naming::Env(e) if e.role != SourceRole::Scoped => {
+                    let origin = format!("`env: {}`", e.var);
+                    self.configured(
+                        cx,
+                        &mut judged,
+                        n,
+                        &e.role,
+                        e.scope.as_deref(),
+                        &origin,
+                        out,
+                    );
                 }
-                let extra = idx.kind == IndexKind::ExtraIndex;
-                let what = match idx.kind {
-                    IndexKind::ExtraIndex => "adds the extra index",
-                    IndexKind::FindLinks => "searches for packages in",
-                    IndexKind::Proxy => "uses the module proxy",
-                    _ => "installs from",
-                };
-                let mut f = out
-                    .at(&step.input.source, step.script_span(idx.span))
-                    .message(format!(
-                        "`{}` {what} `{url}`, which the package policy does not allow{}",
-                        i.manager,
-                        if extra {
-                            ": a dependency confusion risk"
-                        } else {
-                            ""
-                        }
-                    ));
-                if extra {
-                    f = f.severity(Impact::High).help(format!(
-                        "{CONFUSION}; use `--index-url` with one index that serves both, or install with `--require-hashes`; {HELP_ALLOW}"
-                    ));
-                } else {
-                    f = f.help(format!(
-                        "install from the public registry or a registry you run; {HELP_ALLOW}"
-                    ));
-                }
-                f.emit();
+                Naming::Index { kind } => self.index(cx, &mut judged, n, *kind, out),
+                _ => {}
             }
         }
     }
@@ -356,13 +400,11 @@ impl Rule for UnknownPackageSource {
 
 #[cfg(test)]
 mod tests {
-    use super::path_inside;
+    use super::plural;
 
     #[test]
-    fn paths() {
-        assert!(path_inside("web/package-lock.json", "../shared"));
-        assert!(path_inside("package-lock.json", "file:packages/a"));
-        assert!(!path_inside("package-lock.json", "../outside"));
-        assert!(!path_inside("a/Cargo.lock", "/opt/crates/x"));
+    fn counts() {
+        assert_eq!(plural(1, "entry", "entries"), "1 entry");
+        assert_eq!(plural(2, "entry", "entries"), "2 entries");
     }
 }
