@@ -2,6 +2,7 @@
 //! `rules/data/egress-hosts.toml` with the action lookup, which globs over action names
 //! with the code base's one glob matcher.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::OnceLock;
 
@@ -13,6 +14,10 @@ pub(crate) use tollgate_kb::egress::{ActionEntry, Hosts, RunnerWhen, Shared};
 /// The hosts data plus lookups that need the glob matcher.
 pub(crate) struct Kb {
     data: &'static Hosts,
+    /// Action entries without a wildcard, by lower-case `uses`.
+    by_name: HashMap<String, usize>,
+    /// Action entries with a `*`: lower-case `uses` and position, in file order.
+    patterns: Vec<(String, usize)>,
 }
 
 impl Deref for Kb {
@@ -24,8 +29,23 @@ impl Deref for Kb {
 
 pub(crate) fn kb() -> &'static Kb {
     static CELL: OnceLock<Kb> = OnceLock::new();
-    CELL.get_or_init(|| Kb {
-        data: tollgate_kb::egress_hosts(),
+    CELL.get_or_init(|| {
+        let data = tollgate_kb::egress_hosts();
+        let mut by_name = HashMap::new();
+        let mut patterns = Vec::new();
+        for (i, a) in data.action.iter().enumerate() {
+            let lower = a.uses.to_ascii_lowercase();
+            if lower.contains('*') {
+                patterns.push((lower, i));
+            } else {
+                by_name.entry(lower).or_insert(i);
+            }
+        }
+        Kb {
+            data,
+            by_name,
+            patterns,
+        }
     })
 }
 
@@ -36,15 +56,15 @@ pub(crate) fn shared() -> &'static Shared {
 impl Kb {
     /// The entry of an action (`owner/repo[/path]`, case-insensitive as GitHub is).
     pub fn action(&self, action: &str) -> Option<&'static ActionEntry> {
+        // An exact entry wins over a pattern; among patterns, the first in the file.
         let lower = action.to_ascii_lowercase();
-        let all = &self.data.action;
-        all.iter()
-            .find(|a| a.uses.to_ascii_lowercase() == lower)
-            .or_else(|| {
-                all.iter()
-                    .filter(|a| a.uses.contains('*'))
-                    .find(|a| glob::matches(&a.uses.to_ascii_lowercase(), &lower))
-            })
+        let i = self.by_name.get(&lower).copied().or_else(|| {
+            self.patterns
+                .iter()
+                .find(|(p, _)| glob::matches(p, &lower))
+                .map(|(_, i)| *i)
+        })?;
+        self.data.action.get(i)
     }
 }
 

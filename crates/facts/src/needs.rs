@@ -11,10 +11,12 @@
 //! workflow's needs go on the job.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use tollgate_gha::{PermissionLevel, UsesRef};
 use tollgate_graph::{Access, EdgeKind, Graph, NodeId, Origin};
-use tollgate_kb::permissions::{ActionEntry, Permissions as Kb, RawPerms};
+use tollgate_kb::permissions::{ActionEntry, ApiEntry, Permissions as Kb, RawPerms, ScriptEntry};
+use tollgate_lockfile::glob::{Glob, Wildcards};
 use tollgate_model::Diagnostic;
 use tollgate_scan::Scan;
 
@@ -312,6 +314,50 @@ fn kb() -> &'static Kb {
     tollgate_kb::permissions()
 }
 
+/// The `gh api` endpoint patterns and octokit call patterns of the knowledge base,
+/// compiled once (they were compiled, or looked up in the matcher's shared cache, for
+/// every call in every script), each with its entry, in file order.
+struct Patterns {
+    api: Vec<(Glob, &'static ApiEntry)>,
+    /// Octokit calls, matched in lower case.
+    script: Vec<(Glob, &'static ScriptEntry)>,
+}
+
+fn patterns() -> &'static Patterns {
+    static CELL: OnceLock<Patterns> = OnceLock::new();
+    CELL.get_or_init(|| Patterns {
+        api: kb()
+            .api
+            .iter()
+            .map(|e| (Glob::new(&e.path, Wildcards::Star), e))
+            .collect(),
+        script: kb()
+            .github_script
+            .iter()
+            .map(|e| (Glob::new(&e.call.to_ascii_lowercase(), Wildcards::Star), e))
+            .collect(),
+    })
+}
+
+/// The first `gh api` entry whose path pattern matches `path`.
+fn api_entry(path: &str) -> Option<&'static ApiEntry> {
+    patterns()
+        .api
+        .iter()
+        .find(|(g, _)| g.is_match(path))
+        .map(|(_, e)| *e)
+}
+
+/// The first octokit entry whose call pattern matches `call` (case-insensitive).
+fn script_entry(call: &str) -> Option<&'static ScriptEntry> {
+    let call = call.to_ascii_lowercase();
+    patterns()
+        .script
+        .iter()
+        .find(|(g, _)| g.is_match(&call))
+        .map(|(_, e)| *e)
+}
+
 /// A level as written in the data; the loader admits no other spelling.
 fn level(s: &str) -> Option<PermissionLevel> {
     match s {
@@ -324,10 +370,15 @@ fn level(s: &str) -> Option<PermissionLevel> {
 
 /// The knowledge-base entry of a remote action (owner and repo are case-insensitive).
 fn find_action(r: &UsesRef) -> Option<&'static ActionEntry> {
+    // The first entry in file order that matches: an exact name is looked up, a
+    // pattern (`*`) counts only where it comes before that entry.
     let name = r.action().to_ascii_lowercase();
-    kb().action
-        .iter()
-        .find(|e| tollgate_lockfile::glob::matches(&e.uses_lower, &name))
+    let exact = kb().action_named(&name);
+    kb().action_patterns()
+        .take_while(|(i, _)| exact.is_none_or(|(e, _)| *i < e))
+        .find(|(_, e)| tollgate_lockfile::glob::matches(&e.uses_lower, &name))
+        .or(exact)
+        .map(|(_, e)| e)
 }
 
 #[cfg(test)]

@@ -60,14 +60,25 @@ pub struct Permissions {
     /// `command` entries by program (the first word of `run`), filled after loading.
     #[serde(skip)]
     by_program: HashMap<String, Vec<usize>>,
+    /// `action` entries without a wildcard by lower-case `uses`: the first of each.
+    #[serde(skip)]
+    action_by_name: HashMap<String, usize>,
+    /// `action` entries whose `uses` has a `*`, in file order.
+    #[serde(skip)]
+    action_patterns: Vec<usize>,
 }
 
 impl Permissions {
     /// Index the loaded data for lookups: action names in lower case, commands by program.
     #[must_use]
     pub(crate) fn indexed(mut self) -> Self {
-        for a in &mut self.action {
+        for (i, a) in self.action.iter_mut().enumerate() {
             a.uses_lower = a.uses.to_ascii_lowercase();
+            if a.uses_lower.contains('*') {
+                self.action_patterns.push(i);
+            } else {
+                self.action_by_name.entry(a.uses_lower.clone()).or_insert(i);
+            }
         }
         for (i, c) in self.command.iter().enumerate() {
             if let Some(program) = c.run.split_whitespace().next() {
@@ -78,6 +89,21 @@ impl Permissions {
             }
         }
         self
+    }
+
+    /// The first `action` entry without a wildcard whose `uses` is `name` (an action's
+    /// `owner/repo[/path]` in lower case), with its position in the file.
+    #[must_use]
+    pub fn action_named(&self, name: &str) -> Option<(usize, &ActionEntry)> {
+        let i = *self.action_by_name.get(name)?;
+        Some((i, self.action.get(i)?))
+    }
+
+    /// The `action` entries whose `uses` has a `*`, with their positions, in file order.
+    pub fn action_patterns(&self) -> impl Iterator<Item = (usize, &ActionEntry)> {
+        self.action_patterns
+            .iter()
+            .filter_map(|&i| Some((i, self.action.get(i)?)))
     }
 
     /// The `command` entries whose `run` starts with `program`.
@@ -322,5 +348,32 @@ mod tests {
         let err = load::<Permissions>("permissions.toml", text).expect_err("bad scope");
         assert_eq!(err.line, 7, "{err}");
         assert!(err.message.contains("`content`"), "{err}");
+    }
+
+    #[test]
+    fn actions_are_found_by_name_and_patterns_keep_their_place() {
+        let entry = |uses: &str| {
+            format!(
+                "[[action]]\nuses = \"{uses}\"\npermissions = {{ contents = \"read\" }}\nsource = \"https://d\"\n\n"
+            )
+        };
+        let text: String = ["Org/First", "org/*", "org/after", "Other/Tool/sub"]
+            .iter()
+            .map(|u| entry(u))
+            .collect();
+        let p = load::<Permissions>("permissions.toml", &text)
+            .expect("loads")
+            .indexed();
+        let named = |n: &str| p.action_named(n).map(|(i, e)| (i, e.uses.as_str()));
+        assert_eq!(named("org/first"), Some((0, "Org/First")));
+        assert_eq!(named("org/after"), Some((2, "org/after")));
+        assert_eq!(named("other/tool/sub"), Some((3, "Other/Tool/sub")));
+        assert_eq!(named("org/*"), None);
+        assert_eq!(named("org/missing"), None);
+        let patterns: Vec<(usize, &str)> = p
+            .action_patterns()
+            .map(|(i, e)| (i, e.uses.as_str()))
+            .collect();
+        assert_eq!(patterns, [(1, "org/*")]);
     }
 }

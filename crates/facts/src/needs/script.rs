@@ -5,7 +5,6 @@ use tollgate_gha::{Env, env_value};
 use tollgate_graph::Origin;
 use tollgate_kb::github::GH_GLOBAL_VALUE_OPTS as VALUE_OPTS;
 use tollgate_kb::permissions::CommandEntry;
-use tollgate_lockfile::glob::matches as glob_match;
 use tollgate_model::Span;
 use tollgate_shell::{Analysis, Command, Word};
 
@@ -297,7 +296,7 @@ fn curl_api_into(cmd: &Command, script: &str, acc: &mut Acc, at: Origin) -> bool
         }
     }
     let writes = method.map_or(data, |m| !m.eq_ignore_ascii_case("GET"));
-    match kb().api.iter().find(|e| glob_match(&e.path, &path)) {
+    match super::api_entry(&path) {
         Some(e) if e.unknown.is_none() => {
             let perms = if writes {
                 e.write.as_ref()
@@ -363,7 +362,7 @@ fn api_into(cmd: &Command, script: &str, acc: &mut Acc, at: Origin) {
     // With fields and no method, gh sends a POST.
     let writes = method.map_or(fields, |m| !m.eq_ignore_ascii_case("GET"));
     let path = endpoint.split('?').next().unwrap_or("");
-    let found = kb().api.iter().find(|e| glob_match(&e.path, path));
+    let found = super::api_entry(path);
     match found {
         Some(e) if e.unknown.is_none() => {
             let perms = if writes {

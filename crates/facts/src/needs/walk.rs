@@ -11,12 +11,11 @@ use tollgate_gha::{
 use tollgate_graph::{Graph, InputId, NodeId, NodeKind, Origin, Target};
 use tollgate_kb::github::OCTOKIT_NAMESPACES as OCTOKIT;
 use tollgate_kb::permissions::{ActionEntry, When};
-use tollgate_lockfile::glob::matches as glob_match;
 use tollgate_model::Span;
 use tollgate_scan::{FileModel, Input, Scan};
 
 use super::script::script_into;
-use super::{Acc, Found, Needs, find_action, kb};
+use super::{Acc, Found, Needs, find_action};
 use crate::identity::{is_other_identity, is_workflow_token};
 
 /// Local actions and workflows nest; a cycle (an action using itself) must end.
@@ -494,10 +493,7 @@ fn github_script_into(script: &str, place: &dyn Fn(Span) -> Origin, acc: &mut Ac
             // `github.event…` inside `${{ }}`, `github.context`: not API calls.
             _ => continue,
         };
-        let found = kb()
-            .github_script
-            .iter()
-            .find(|e| glob_match(&e.call.to_ascii_lowercase(), &call.to_ascii_lowercase()));
+        let found = super::script_entry(&call);
         match found {
             Some(e) if e.unknown.is_none() => {
                 let why = format!("`{call}`");
