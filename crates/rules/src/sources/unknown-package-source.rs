@@ -254,28 +254,21 @@ impl UnknownPackageSource {
             return;
         };
         let extra = *role == SourceRole::Extra;
-        let mut f = out
-            .at(&input.source, n.origin.span())
-            .job(namings::job_of(g, n.from))
-            .message(format!(
-                "{origin} {role_text} `{url}`, which the package policy does not allow{}",
-                if extra {
-                    ": a dependency confusion risk"
-                } else {
-                    ""
-                }
-            ))
-            .path(namings::hops(g, n, format!("registry `{url}`")));
-        if extra {
-            f = f.severity(Impact::High).help(format!(
-                "{CONFUSION}; use one index that serves both (a proxy such as a registry you run), or pin those packages to it with hashes; {HELP_ALLOW}"
-            ));
-        } else {
-            f = f.help(format!(
-                "use the public registry or a registry you run; {HELP_ALLOW}"
-            ));
-        }
-        f.emit();
+        let subject = format!("{origin} {role_text} `{url}`");
+        let extra_help = "use one index that serves both (a proxy such as a registry you run), or pin those packages to it with hashes";
+        let plain_help = "use the public registry or a registry you run";
+        let hops = namings::hops(g, n, format!("registry `{url}`"));
+        let job = namings::job_of(g, n.from);
+        rejected(
+            out,
+            &input.source,
+            n,
+            job,
+            &subject,
+            hops,
+            extra.then_some(extra_help),
+            plain_help,
+        );
     }
 
     /// An install command's index option.
@@ -315,29 +308,57 @@ impl UnknownPackageSource {
             IndexKind::Proxy => "uses the module proxy",
             _ => "installs from",
         };
-        let mut f = out
-            .at(&input.source, n.origin.span())
-            .job(namings::job_of(g, n.from))
-            .message(format!(
-                "`{manager}` {what} `{url}`, which the package policy does not allow{}",
-                if extra {
-                    ": a dependency confusion risk"
-                } else {
-                    ""
-                }
-            ))
-            .path(namings::hops(g, n, format!("registry `{url}`")));
-        if extra {
-            f = f.severity(Impact::High).help(format!(
-                "{CONFUSION}; use `--index-url` with one index that serves both, or install with `--require-hashes`; {HELP_ALLOW}"
-            ));
-        } else {
-            f = f.help(format!(
-                "install from the public registry or a registry you run; {HELP_ALLOW}"
-            ));
-        }
-        f.emit();
+        let subject = format!("`{manager}` {what} `{url}`");
+        let extra_help =
+            "use `--index-url` with one index that serves both, or install with `--require-hashes`";
+        let plain_help = "install from the public registry or a registry you run";
+        let hops = namings::hops(g, n, format!("registry `{url}`"));
+        let job = namings::job_of(g, n.from);
+        rejected(
+            out,
+            &input.source,
+            n,
+            job,
+            &subject,
+            hops,
+            extra.then_some(extra_help),
+            plain_help,
+        );
     }
+}
+
+/// Report a source the policy rejects, named by `subject` at `n`; an extra index (with
+/// `extra_help`, how to avoid it) is a dependency confusion risk, high severity.
+#[allow(clippy::too_many_arguments)]
+fn rejected(
+    out: &mut Sink<'_>,
+    file: &tollgate_model::SourceFile,
+    n: &SourceNaming,
+    job: Option<&str>,
+    subject: &str,
+    hops: Vec<tollgate_model::PathHop>,
+    extra_help: Option<&str>,
+    plain_help: &str,
+) {
+    let confusion = if extra_help.is_some() {
+        ": a dependency confusion risk"
+    } else {
+        ""
+    };
+    let f = out
+        .at(file, n.origin.span())
+        .job(job)
+        .message(format!(
+            "{subject}, which the package policy does not allow{confusion}"
+        ))
+        .path(hops);
+    match extra_help {
+        Some(h) => f
+            .severity(Impact::High)
+            .help(format!("{CONFUSION}; {h}; {HELP_ALLOW}")),
+        None => f.help(format!("{plain_help}; {HELP_ALLOW}")),
+    }
+    .emit();
 }
 
 /// Whether `node` is a registry configuration file (not a lockfile).
