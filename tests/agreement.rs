@@ -48,6 +48,23 @@ fn nodes_by_id(g: &Value) -> BTreeMap<u64, &Value> {
         .collect()
 }
 
+/// Every edge of the JSON graph `g` with its source and target nodes, in order.
+fn edges_with_nodes<'a>(
+    g: &'a Value,
+    nodes: &BTreeMap<u64, &'a Value>,
+) -> Vec<(&'a Value, &'a Value, &'a Value)> {
+    g["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| {
+            let from = nodes.get(&e["from"].as_u64()?)?;
+            let to = nodes.get(&e["to"].as_u64()?)?;
+            Some((e, *from, *to))
+        })
+        .collect()
+}
+
 fn strings(v: &Value) -> BTreeSet<String> {
     v.as_array()
         .map(|a| {
@@ -71,13 +88,7 @@ fn from_graph(g: &Value) -> (PerJob, PerJob) {
     let nodes = nodes_by_id(g);
     let mut hosts = PerJob::new();
     let mut perms = PerJob::new();
-    for e in g["edges"].as_array().expect("edges") {
-        let (Some(from), Some(to)) = (
-            e["from"].as_u64().and_then(|i| nodes.get(&i)),
-            e["to"].as_u64().and_then(|i| nodes.get(&i)),
-        ) else {
-            continue;
-        };
+    for (e, from, to) in edges_with_nodes(g, &nodes) {
         if from["kind"] != "job" {
             continue;
         }
@@ -427,19 +438,13 @@ fn required(g: &Value) -> BTreeMap<(String, String), Scopes> {
         )
     };
     let mut out: BTreeMap<(String, String), Scopes> = BTreeMap::new();
-    for e in g["edges"].as_array().expect("edges") {
+    for (e, from, to) in edges_with_nodes(g, &nodes) {
         if e["kind"] != "requires" {
             continue;
         }
-        let (Some(from), Some(to)) = (
-            e["from"].as_u64().and_then(|i| nodes.get(&i)),
-            e["to"].as_u64().and_then(|i| nodes.get(&i)),
-        ) else {
-            continue;
-        };
         // A step's job is its parent; local actions' needs are on the calling step.
         let job = match from["kind"].as_str() {
-            Some("job") => *from,
+            Some("job") => from,
             Some("step") => match from["parent"].as_u64().and_then(|p| nodes.get(&p)) {
                 Some(j) if j["kind"] == "job" => *j,
                 _ => panic!("a requires edge from a step outside a job: {e}"),
@@ -682,16 +687,10 @@ fn sources_agree(path: &Path) -> usize {
     let at: BTreeSet<(String, u64, u64)> = all.iter().map(|f| place(&f["location"])).collect();
     let mut named_at: BTreeSet<(String, u64, u64)> = BTreeSet::new();
     let mut checked = 0;
-    for e in graph["edges"].as_array().expect("edges") {
+    for (e, from, to) in edges_with_nodes(&graph, &nodes) {
         if e["kind"] != "resolves-from" {
             continue;
         }
-        let (Some(from), Some(to)) = (
-            e["from"].as_u64().and_then(|i| nodes.get(&i)),
-            e["to"].as_u64().and_then(|i| nodes.get(&i)),
-        ) else {
-            continue;
-        };
         if to["kind"] != "source" {
             continue;
         }

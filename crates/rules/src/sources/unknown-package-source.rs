@@ -257,18 +257,8 @@ impl UnknownPackageSource {
         let subject = format!("{origin} {role_text} `{url}`");
         let extra_help = "use one index that serves both (a proxy such as a registry you run), or pin those packages to it with hashes";
         let plain_help = "use the public registry or a registry you run";
-        let hops = namings::hops(g, n, format!("registry `{url}`"));
-        let job = namings::job_of(g, n.from);
-        rejected(
-            out,
-            &input.source,
-            n,
-            job,
-            &subject,
-            hops,
-            extra.then_some(extra_help),
-            plain_help,
-        );
+        let help = extra.then_some(extra_help);
+        rejected(out, g, &input.source, n, url, &subject, help, plain_help);
     }
 
     /// An install command's index option.
@@ -312,18 +302,8 @@ impl UnknownPackageSource {
         let extra_help =
             "use `--index-url` with one index that serves both, or install with `--require-hashes`";
         let plain_help = "install from the public registry or a registry you run";
-        let hops = namings::hops(g, n, format!("registry `{url}`"));
-        let job = namings::job_of(g, n.from);
-        rejected(
-            out,
-            &input.source,
-            n,
-            job,
-            &subject,
-            hops,
-            extra.then_some(extra_help),
-            plain_help,
-        );
+        let help = extra.then_some(extra_help);
+        rejected(out, g, &input.source, n, url, &subject, help, plain_help);
     }
 }
 
@@ -332,11 +312,11 @@ impl UnknownPackageSource {
 #[allow(clippy::too_many_arguments)]
 fn rejected(
     out: &mut Sink<'_>,
+    g: &tollgate_graph::Graph,
     file: &tollgate_model::SourceFile,
     n: &SourceNaming,
-    job: Option<&str>,
+    url: &str,
     subject: &str,
-    hops: Vec<tollgate_model::PathHop>,
     extra_help: Option<&str>,
     plain_help: &str,
 ) {
@@ -347,11 +327,11 @@ fn rejected(
     };
     let f = out
         .at(file, n.origin.span())
-        .job(job)
+        .job(namings::job_of(g, n.from))
         .message(format!(
             "{subject}, which the package policy does not allow{confusion}"
         ))
-        .path(hops);
+        .path(namings::hops(g, n, format!("registry `{url}`")));
     match extra_help {
         Some(h) => f
             .severity(Impact::High)
