@@ -129,46 +129,40 @@ fn expression_text(condition: &str) -> Option<&str> {
     (!inner.contains("${{") && !inner.contains("}}")).then_some(inner)
 }
 
-fn conjuncts(e: &SpannedExpr<'_>, out: &mut Vec<Test>) {
-    // The parser builds `a && b && c` left-nested: walk the left spine in a loop.
+/// The operands of a chain of `op` (`a && b && c`, which the parser builds left-nested),
+/// in order, found by walking the left spine in a loop.
+fn operands<'a, 's>(e: &'a SpannedExpr<'s>, op: BinOp) -> Vec<&'a SpannedExpr<'s>> {
     let mut right: Vec<&SpannedExpr<'_>> = Vec::new();
     let mut cur = e;
-    while let Expr::BinExpr(BinExpr {
-        lhs,
-        op: BinOp::And,
-        rhs,
-    }) = &cur.inner
-    {
-        right.push(rhs);
-        cur = lhs;
-    }
-    out.push(test(cur));
-    while let Some(r) = right.pop() {
-        if matches!(&r.inner, Expr::BinExpr(BinExpr { op: BinOp::And, .. })) {
-            conjuncts(r, out);
-        } else {
-            out.push(test(r));
-        }
-    }
-}
-
-/// The alternatives of a `||` chain (left-nested by the parser), in order.
-fn alternatives(e: &SpannedExpr<'_>) -> Vec<Vec<Test>> {
-    let mut right: Vec<&SpannedExpr<'_>> = Vec::new();
-    let mut cur = e;
-    while let Expr::BinExpr(BinExpr {
-        lhs,
-        op: BinOp::Or,
-        rhs,
-    }) = &cur.inner
+    while let Expr::BinExpr(BinExpr { lhs, op: o, rhs }) = &cur.inner
+        && *o == op
     {
         right.push(rhs);
         cur = lhs;
     }
     right.push(cur);
+    right.reverse();
     right
+}
+
+fn conjuncts(e: &SpannedExpr<'_>, out: &mut Vec<Test>) {
+    for operand in operands(e, BinOp::And) {
+        // `a && (b && c)`: the parenthesised chain is part of the same conjunction.
+        if matches!(
+            &operand.inner,
+            Expr::BinExpr(BinExpr { op: BinOp::And, .. })
+        ) {
+            conjuncts(operand, out);
+        } else {
+            out.push(test(operand));
+        }
+    }
+}
+
+/// The alternatives of a `||` chain, in order, each the tests of its own `&&`.
+fn alternatives(e: &SpannedExpr<'_>) -> Vec<Vec<Test>> {
+    operands(e, BinOp::Or)
         .into_iter()
-        .rev()
         .map(|alt| {
             let mut tests = Vec::new();
             conjuncts(alt, &mut tests);
