@@ -45,6 +45,13 @@ impl Rule for PersistedCredentials {
         let leak = later_steps(g, node)
             .into_iter()
             .find_map(|s| uploads_workspace(cx, s, &checkout_dir));
+        // `persist-credentials: true` is a decision the workflow's author made (a later
+        // step pushes with the stored token): reported only when the token then leaves
+        // the job with an upload of the checkout.
+        let explicit = persist.is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        if explicit && leak.is_none() {
+            return;
+        }
         let file = &step.input.source;
         let mut b = out.at(file, at.span());
         match leak {
