@@ -277,7 +277,10 @@ fn in_input(scan: &Scan, graph: &Graph, id: InputId, input: &Input) -> Vec<Found
     let none = Layer::default();
     match input.parsed.as_ref() {
         FileModel::Workflow(wf) => {
-            let dispatch = wf.on.as_ref().is_some_and(|t| t.has("workflow_dispatch"));
+            let dispatch = Dispatch {
+                workflow: wf.on.as_ref().is_some_and(|t| t.has("workflow_dispatch")),
+                repository: wf.on.as_ref().is_some_and(|t| t.has("repository_dispatch")),
+            };
             // The inputs callers set, worked out once per file and only if some step
             // expands an expression at all.
             let mut callers: Option<Layer> = None;
@@ -323,7 +326,7 @@ fn in_input(scan: &Scan, graph: &Graph, id: InputId, input: &Input) -> Vec<Found
                 let cx = StepIn {
                     id,
                     wf: None,
-                    dispatch: false,
+                    dispatch: Dispatch::default(),
                     carriers: Carriers {
                         env: env_taint(id, &[&step.env]),
                         inputs,
@@ -364,9 +367,9 @@ struct StepIn<'a> {
     id: InputId,
     /// The workflow, for a workflow's step (its dispatch inputs' types).
     wf: Option<&'a Workflow>,
-    /// The workflow runs on `workflow_dispatch`, so `inputs.*` is chosen by who
-    /// dispatches it.
-    dispatch: bool,
+    /// Which dispatch events run the workflow: their inputs (`inputs.*`) or payload
+    /// (`github.event.client_payload.*`) are chosen by whoever dispatches it.
+    dispatch: Dispatch,
     carriers: Carriers<'a>,
 }
 
@@ -488,18 +491,33 @@ fn untrusted(reference: &str) -> Option<ContextMatch> {
     best
 }
 
+/// The dispatch events a workflow runs on.
+#[derive(Clone, Copy, Debug, Default)]
+struct Dispatch {
+    /// `workflow_dispatch`: `inputs.*`, `github.event.inputs.*`.
+    workflow: bool,
+    /// `repository_dispatch`: `github.event.client_payload.*`.
+    repository: bool,
+}
+
 /// The first reference of an expression that is attacker-controllable, in the order
 /// context, dispatch input, carrier.
 fn first_taint<'d>(
     inner: &str,
-    dispatch: bool,
+    dispatch: Dispatch,
     carriers: &'d Carriers<'_>,
 ) -> Option<(String, Hit<'d>)> {
     for (r, _, _) in context_references(inner) {
         if let Some(m) = untrusted(&r) {
             return Some((r, Hit::Context(m)));
         }
-        if dispatch
+        let payload = r.starts_with("github.event.client_payload");
+        let dispatched = if payload {
+            dispatch.repository
+        } else {
+            dispatch.workflow
+        };
+        if dispatched
             && tollgate_kb::contexts()
                 .input
                 .iter()

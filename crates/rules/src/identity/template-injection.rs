@@ -141,7 +141,11 @@ fn emit(cx: &Context<'_>, step: &StepCx<'_>, f: &Flow, fired: Option<&Fired>, ou
     let r = &f.reference;
     let (what, sev, conf) = match (&f.taint, f.carriers.first()) {
         (Taint::DispatchInput { .. }, _) => (
-            format!("workflow input `{r}`, chosen by whoever dispatches the run"),
+            if r.starts_with("github.event.client_payload") {
+                format!("`{r}` of the dispatch payload, chosen by whoever dispatches the run")
+            } else {
+                format!("workflow input `{r}`, chosen by whoever dispatches the run")
+            },
             Impact::Low,
             Confidence::Medium,
         ),
