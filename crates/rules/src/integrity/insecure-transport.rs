@@ -26,17 +26,68 @@ fn plain(url: &str) -> bool {
     u.starts_with("http://") || u.starts_with("git://") || u.starts_with("ftp://")
 }
 
-/// Loopback and link-local registries (a local mirror in a service container) carry no
-/// traffic over the network.
+/// Loopback and link-local addresses (a local mirror in a service container, the cloud
+/// instance metadata service at `169.254.169.254`, which only speaks plain HTTP) carry
+/// no traffic over the network.
 fn local(url: &str) -> bool {
-    let host = url
-        .split("://")
-        .nth(1)
-        .unwrap_or("")
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "0.0.0.0")
+    let rest = url.split("://").nth(1).unwrap_or("");
+    let authority = rest.split('/').next().unwrap_or("");
+    // `[::1]:8080` keeps its brackets; `host:port` loses its port.
+    let host = if authority.starts_with('[') {
+        authority.split(']').next().map_or("", |h| &h[1..])
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    matches!(
+        host,
+        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0" | "fd00:ec2::254"
+    ) || host.starts_with("169.254.")
+        || host.to_ascii_lowercase().starts_with("fe80:")
+}
+
+/// What a command does to turn TLS verification off in a tool's own configuration, if it
+/// does: `git config http.sslVerify false`, `git -c http.sslVerify=false …`,
+/// `npm config set strict-ssl false` (also pnpm and Yarn 1), `yarn config set
+/// enableStrictSsl false` (Yarn 2+).
+fn insecure_config(c: &tollgate_shell::Command) -> Option<&'static str> {
+    let name = c.name()?;
+    let args: Vec<&str> = c.args().iter().map(|w| w.as_str().unwrap_or("")).collect();
+    let off = |v: &str| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "false" | "0" | "no" | "off"
+        )
+    };
+    let ssl_verify = |k: &str| {
+        let k = k.to_ascii_lowercase();
+        k.starts_with("http.") && k.ends_with(".sslverify")
+    };
+    match name {
+        "git" => {
+            let sub = c.git_subcommand();
+            // `git -c http.sslVerify=false clone …`: an option before the subcommand.
+            let before = &args[..sub.unwrap_or(args.len())];
+            let inline = before.iter().any(|a| {
+                a.split_once('=')
+                    .is_some_and(|(k, v)| ssl_verify(k) && off(v))
+            });
+            let configured = sub.is_some_and(|i| args[i] == "config")
+                && args.windows(2).any(|w| ssl_verify(w[0]) && off(w[1]));
+            (inline || configured).then_some("turns off TLS verification for git")
+        }
+        "npm" | "pnpm" | "yarn" => {
+            let set = args.windows(2).any(|w| w == ["config", "set"]);
+            let strict = args
+                .windows(2)
+                .any(|w| matches!(w[0], "strict-ssl" | "enableStrictSsl") && off(w[1]))
+                || args.iter().any(|a| {
+                    a.split_once('=')
+                        .is_some_and(|(k, v)| k == "strict-ssl" && off(v))
+                });
+            (set && strict).then_some("turns off TLS verification for the package manager")
+        }
+        _ => None,
+    }
 }
 
 /// What an environment variable does when set to `value`, if it weakens transport security.
@@ -98,6 +149,21 @@ impl Rule for InsecureTransport {
         let file = &step.input.source;
         check_env(file, &step.step.env, out);
         let Some(a) = step.analysis() else { return };
+        for c in &a.commands {
+            if let Some(why) = insecure_config(c) {
+                let text = step
+                    .step
+                    .run
+                    .as_ref()
+                    .and_then(|r| r.script.get(c.span.start..c.span.end))
+                    .unwrap_or("");
+                out.at(file, step.script_span(c.span))
+                    .message(format!("`{}` {why}", crate::common::quoted(text.trim())))
+                    .severity(Impact::High)
+                    .help("remove the setting; add the missing CA certificate instead (`git config http.sslCAInfo`, npm `cafile`)")
+                    .emit();
+            }
+        }
         for asg in a.assignments.iter().filter(|x| x.exported) {
             let value = asg
                 .value
@@ -125,7 +191,10 @@ impl Rule for InsecureTransport {
                                 })
                             })
                     });
-                    if d.plain_http
+                    // `git://` (the shell facts' `plain_http` is about `http://`) has
+                    // neither encryption nor authentication either.
+                    let unencrypted = d.plain_http || d.url.as_deref().is_some_and(plain);
+                    if unencrypted
                         && !socket
                         && let Some(url) = d.url.as_deref().filter(|u| !local(u))
                     {
@@ -277,5 +346,26 @@ mod tests {
         assert!(insecure_env("PIP_INDEX_URL", "http://pypi.internal/simple").is_some());
         assert!(insecure_env("PIP_INDEX_URL", "http://localhost:3141/simple").is_none());
         assert!(insecure_env("PIP_INDEX_URL", "https://pypi.internal/simple").is_none());
+        assert!(insecure_env("PIP_INDEX_URL", "http://169.254.169.254/simple").is_none());
+    }
+
+    #[test]
+    fn loopback_and_link_local_addresses() {
+        for url in [
+            "http://localhost:4873/",
+            "http://[::1]:8080/x",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[fd00:ec2::254]/latest",
+            "http://0.0.0.0:3141/root/pypi",
+        ] {
+            assert!(local(url), "{url}");
+        }
+        for url in [
+            "http://169.255.0.1/",
+            "http://pypi.internal/",
+            "http://[::2]/",
+        ] {
+            assert!(!local(url), "{url}");
+        }
     }
 }
