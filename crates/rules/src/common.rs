@@ -84,3 +84,13 @@ mod tests {
         assert!(glob_match("*", "x/y"));
     }
 }
+
+/// `n` with the word for one or for many: `1 entry`, `2 entries`, `0 hosts`.
+#[must_use]
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

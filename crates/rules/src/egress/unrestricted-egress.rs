@@ -46,8 +46,10 @@ impl Rule for UnrestrictedEgress {
         }
         let unresolved = match eg.unresolved.len() {
             0 => String::new(),
-            1 => " and 1 destination only known at run time".to_owned(),
-            n => format!(" and {n} destinations only known at run time"),
+            n => format!(
+                " and {} only known at run time",
+                crate::common::plural(n, "destination", "destinations")
+            ),
         };
         let audit = eg
             .harden_runner
@@ -61,8 +63,9 @@ impl Rule for UnrestrictedEgress {
         let mut f = out
             .at(&job.input.source, job.job.id.span)
             .message(format!(
-                "job `{}` reaches {external} external hosts{unresolved} with {what}",
-                crate::common::quoted(&job.job.id.value)
+                "job `{}` reaches {}{unresolved} with {what}",
+                crate::common::quoted(&job.job.id.value),
+                crate::common::plural(external, "external host", "external hosts")
             ))
             .help(format!(
                 "add `step-security/harden-runner` as the first step with `egress-policy: block`; `tollgate egress --job {}` prints its `allowed-endpoints`",

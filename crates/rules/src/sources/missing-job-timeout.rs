@@ -37,8 +37,10 @@ impl Rule for MissingJobTimeout {
         let Some(first) = hosts.first() else { return };
         let more = match hosts.len() {
             1 => String::new(),
-            2 => " and 1 more host".to_owned(),
-            n => format!(" and {} more hosts", n - 1),
+            n => format!(
+                " and {}",
+                crate::common::plural(n - 1, "more host", "more hosts")
+            ),
         };
         out.at(&job.input.source, j.id.span)
             .message(format!(

@@ -39,14 +39,6 @@ struct Group<'g> {
     hop: String,
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 /// Judgements made once per source node (or, for a Go fork, per package node): `true`
 /// when the policy does not allow it. Judging marks the allow entries used.
 struct Judged<'c, 'a> {
@@ -166,7 +158,7 @@ impl UnknownPackageSource {
             let others = if gr.count > 1 {
                 format!(
                     " (and {} more from it in this file)",
-                    plural(gr.count - 1, "entry", "entries")
+                    crate::common::plural(gr.count - 1, "entry", "entries")
                 )
             } else {
                 String::new()
@@ -405,7 +397,7 @@ mod tests {
 
     #[test]
     fn counts() {
-        assert_eq!(plural(1, "entry", "entries"), "1 entry");
-        assert_eq!(plural(2, "entry", "entries"), "2 entries");
+        assert_eq!(crate::common::plural(1, "entry", "entries"), "1 entry");
+        assert_eq!(crate::common::plural(2, "entry", "entries"), "2 entries");
     }
 }
