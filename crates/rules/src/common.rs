@@ -61,9 +61,26 @@ pub fn unverified_uses(
     out
 }
 
+/// `n` with the word for one or for many: `1 entry`, `2 entries`, `0 hosts`.
+#[must_use]
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(plural(0, "entry", "entries"), "0 entries");
+        assert_eq!(plural(1, "entry", "entries"), "1 entry");
+        assert_eq!(plural(2, "entry", "entries"), "2 entries");
+    }
 
     #[test]
     fn quotes_are_capped() {
@@ -82,15 +99,5 @@ mod tests {
         assert!(!glob_match("actions/*", "github/codeql-action"));
         assert!(glob_match("octo/repo", "octo/repo"));
         assert!(glob_match("*", "x/y"));
-    }
-}
-
-/// `n` with the word for one or for many: `1 entry`, `2 entries`, `0 hosts`.
-#[must_use]
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
     }
 }

@@ -390,14 +390,3 @@ impl Rule for UnknownPackageSource {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::plural;
-
-    #[test]
-    fn counts() {
-        assert_eq!(crate::common::plural(1, "entry", "entries"), "1 entry");
-        assert_eq!(crate::common::plural(2, "entry", "entries"), "2 entries");
-    }
-}
