@@ -163,9 +163,16 @@ impl Uses {
                 reason: "expected `owner/repo[/path]@ref`".into(),
             };
         }
+        // `actions/checkout/.@v4`, `actions/checkout//@v4` and a trailing `/` name the
+        // repository's root action to GitHub: empty and `.` segments are dropped.
         let path = parts
             .next()
-            .map(|p| p.trim_end_matches('/').to_owned())
+            .map(|p| {
+                p.split('/')
+                    .filter(|seg| !seg.is_empty() && *seg != ".")
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .filter(|p| !p.is_empty());
         Self::Remote(UsesRef {
             owner: owner.to_owned(),
@@ -234,6 +241,23 @@ mod tests {
         assert_eq!(r.slug(), "github/codeql-action");
         assert_eq!(r.path.as_deref(), Some("init"));
         assert_eq!(r.ref_kind, RefKind::Tag);
+        // Spellings GitHub reads as the same action.
+        for spelling in [
+            "actions/checkout/.@v4",
+            "actions/checkout//@v4",
+            "actions/checkout/@v4",
+            "actions/checkout/./@v4",
+        ] {
+            let Uses::Remote(r) = Uses::parse(spelling) else {
+                panic!("remote: {spelling}");
+            };
+            assert_eq!(r.action(), "actions/checkout", "{spelling}");
+            assert_eq!(r.path, None, "{spelling}");
+        }
+        let Uses::Remote(r) = Uses::parse("github/codeql-action//./init/@v3") else {
+            panic!("remote");
+        };
+        assert_eq!(r.action(), "github/codeql-action/init");
         let Uses::Remote(r) = Uses::parse("octo/wf/.github/workflows/ci.yml@main") else {
             panic!("remote");
         };
