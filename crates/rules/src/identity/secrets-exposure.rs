@@ -78,10 +78,23 @@ impl Rule for SecretsExposure {
             .and_then(|r| unpinned_third_party(cx, r));
         let uses = target.and_then(|t| g.edge_origin(jn, t, tollgate_graph::EdgeKind::Uses));
         let chain = Chain::to_job(cx, job.input, &job.job.id.value);
+        // The job's `env:` is in the environment of every step, the actions' too: the
+        // first step that runs an unpinned third-party action, asked only when the job's
+        // `env:` holds a named secret.
+        let env_secret = reads
+            .iter()
+            .any(|r| matches!(r.via, Via::JobEnv { var: Some(_) }) && named(g, r).is_some());
+        let exposed_to = env_secret.then(|| first_unpinned_action(cx, job)).flatten();
         for r in reads {
             let span = r.origin.span();
             match r.via {
-                Via::JobEnv { var: Some(_) } | Via::CallWith { .. } => {
+                Via::JobEnv { var: Some(ref var) } => {
+                    whole_secrets(file, span, r, out);
+                    if let (Some(to), Some(name)) = (&exposed_to, named(g, r)) {
+                        env_to_unpinned(file, span, (name, var), to, &chain, out);
+                    }
+                }
+                Via::CallWith { .. } => {
                     whole_secrets(file, span, r, out);
                 }
                 Via::CallSecrets { .. } => {
@@ -136,6 +149,20 @@ impl Rule for SecretsExposure {
         }
         script_leaks(g, node, step.input, out);
     }
+}
+
+/// The first step of `job` that runs an unpinned third-party action: the reference, where
+/// the step's `uses:` is, and the step's label.
+fn first_unpinned_action(cx: &Context<'_>, job: &JobCx<'_>) -> Option<(String, Span, String)> {
+    let g = cx.graph;
+    let j = super::util::job_index(job.workflow, job.job);
+    job.job.steps.iter().find_map(|s| {
+        let node = Chain::step_node(cx, job.input, j, s.index)?;
+        let t = g.uses_target(node)?;
+        let target = unpinned_third_party(cx, remote(g, t)?)?;
+        let uses = g.edge_origin(node, t, tollgate_graph::EdgeKind::Uses)?;
+        Some((target, uses.span(), s.label()))
+    })
 }
 
 /// The secret's name, for a named secret other than the workflow's own token.
@@ -220,6 +247,42 @@ fn unpinned(
             "pin `{}` to a full commit SHA (`@<sha> # {}`), or list its owner in `[policy.actions] trusted-owners` if you trust it as your own code",
             target.split('@').next().unwrap_or(target),
             target.split('@').nth(1).unwrap_or("")
+        ))
+        .path(path.into_hops())
+        .emit();
+}
+
+/// A secret in the job's `env:` (as `var`), which the unpinned third-party action `to`
+/// (its reference, where its step's `uses:` is, the step's label) can read from its
+/// environment.
+fn env_to_unpinned(
+    file: &SourceFile,
+    span: Span,
+    (name, var): (&str, &str),
+    to: &(String, Span, String),
+    chain: &Chain,
+    out: &mut Sink<'_>,
+) {
+    let (target, uses, step) = to;
+    // job → the secret in its `env:` → the code that can change under it.
+    let path = chain
+        .clone()
+        .hop(
+            format!("secret `{name}` in the job's `env:` as `{var}`"),
+            Some(file.location(span)),
+        )
+        .hop(
+            format!("in the environment of the unpinned action `{target}` (step `{step}`)"),
+            Some(file.location(*uses)),
+        );
+    out.at(file, span)
+        .message(format!(
+            "job-level `env` puts secret `{name}` (as `{var}`) in the environment of the unpinned action `{target}`, whose owner can change its code without a change here"
+        ))
+        .severity(Impact::High)
+        .help(format!(
+            "move `{var}` to the `env:` of the steps that use it, and pin `{}` to a full commit SHA",
+            target.split('@').next().unwrap_or(target)
         ))
         .path(path.into_hops())
         .emit();
