@@ -337,7 +337,14 @@ fn javascript_table() {
             "yarn global add serve",
             &["install mgr=yarn global pkg=serve"],
         ),
-        ("yarn dlx create-vite app", &["install mgr=yarn sub=dlx"]),
+        // One package; `app` is its argument.
+        (
+            "yarn dlx create-vite app",
+            &[
+                "install mgr=yarn sub=dlx pkg=create-vite",
+                "!install pkg=app",
+            ],
+        ),
         ("yarn build", &["#install=0"]),
         (
             "YARN_NPM_REGISTRY_SERVER=https://y/ yarn install --immutable",

@@ -142,7 +142,11 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
         return None;
     }
     let reads = Reads::of(cx, step, i);
-    let sub = i.subcommand.as_deref().unwrap_or("");
+    // `gem i` is `gem install`.
+    let sub = match (i.manager, i.subcommand.as_deref().unwrap_or("")) {
+        ("gem", "i") => "install",
+        (_, s) => s,
+    };
     match (i.manager, sub) {
         ("pip" | "pip3", "install") | ("uv", "pip install") => {
             if i.require_hashes {
@@ -237,13 +241,19 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
                 )
             })
         }
-        ("npx" | "pnpx" | "bunx", _) if project_installed_before(step, i) => None,
-        // `uvx --generate-shell-completion bash`, `npx --version`: the runner itself, no
-        // package is fetched.
-        ("npx" | "pnpx" | "bunx", _) | ("uv", "uvx") | ("pipx", "run") if runner_only(step, i) => {
+        ("npx" | "pnpx" | "bunx", _) | ("npm", "exec" | "x")
+            if project_installed_before(step, i) =>
+        {
             None
         }
-        ("npx" | "pnpx" | "bunx", _) | ("uv", "uvx") | ("pipx", "run") => {
+        // `uvx --generate-shell-completion bash`, `npx --version`: the runner itself, no
+        // package is fetched.
+        ("npx" | "pnpx" | "bunx", _) | ("npm", "exec" | "x") | ("uv", "uvx") | ("pipx", "run")
+            if runner_only(step, i) =>
+        {
+            None
+        }
+        ("npx" | "pnpx" | "bunx", _) | ("npm", "exec" | "x") | ("uv", "uvx") | ("pipx", "run") => {
             let pkgs = floating(i, |v| {
                 exact_semver(v) || v.starts_with("==") || is_commit_sha(v)
             });
@@ -251,7 +261,11 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
                 Verdict::new(
                     format!(
                         "`{}` runs {} without a pinned version",
-                        i.manager,
+                        if i.manager == "npm" {
+                            "npm exec"
+                        } else {
+                            i.manager
+                        },
                         names(&pkgs)
                     ),
                     "name an exact version (`npx pkg@1.2.3`, `uvx tool==1.2.3`)",
@@ -293,7 +307,7 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             "use `bun install --frozen-lockfile`",
             Impact::Low,
         )),
-        ("go", "install" | "get") => {
+        ("go", "install" | "get" | "run") => {
             let pkgs = floating(i, |v| {
                 v != "latest" && (exact_semver(v) || is_commit_sha(v) || v.starts_with("v0.0.0-"))
             });

@@ -234,11 +234,15 @@ pub(super) fn yarn(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
         }
         _ => return,
     };
+    // `yarn dlx pkg args…` runs one package (`-p` adds more): what follows it are the
+    // package's own arguments.
+    let take = if sub_name == "dlx" { 1 } else { usize::MAX };
     let mut inst = blank(Manager::Yarn, Some(sub_name), cmd);
     inst.global = inst.global || global;
     inst.packages = pos
         .iter()
         .skip(pkgs_from)
+        .take(take)
         .map(|w| npm_spec(cx, w))
         .collect();
     npm_common(cx, &mut inst, &scanned);
