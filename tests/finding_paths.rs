@@ -83,10 +83,10 @@ fn template_injection_goes_from_the_context_through_env_and_outputs_to_the_scrip
         tail,
         [
             (
-                "`env.branch` carries `github.event.workflow_run.head_branch`".to_owned(),
+                "`env.BRANCH` carries `github.event.workflow_run.head_branch`".to_owned(),
                 10
             ),
-            ("`env.branch` expanded into a `run:` script".to_owned(), 20),
+            ("`env.BRANCH` expanded into a `run:` script".to_owned(), 20),
         ]
     );
     // An output written by step `meta` (line 16) and expanded on line 21.

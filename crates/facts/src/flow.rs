@@ -84,6 +84,8 @@ pub struct Carrier {
     /// The reference that reads the carrier, lowercase, as the next hop names it
     /// (`env.title`, `steps.meta.outputs.title`, `inputs.title`).
     pub reference: String,
+    /// The same reference as the expression writes it (`env.TITLE`), for messages.
+    pub written: String,
     /// Where the value is put into the carrier: the `env:` key, the command writing the
     /// output, the `uses:` of the action, the caller's `with:` value.
     pub at: Origin,
@@ -103,6 +105,9 @@ pub struct Flow {
     /// What the expression references, lowercase: the value itself, or what the last
     /// carrier is read as.
     pub reference: String,
+    /// The same reference as the expression writes it (`github.event.commits[0].message`,
+    /// `env.TITLE`), for messages.
+    pub written: String,
     pub into: Script,
     pub taint: Taint,
     /// The carriers from the value to the expansion, in order; empty when the expression
@@ -405,7 +410,8 @@ impl StepIn<'_> {
             if is_boolean_expression(&e.inner) {
                 continue;
             }
-            let Some((reference, hit)) = first_taint(&e.inner, self.dispatch, &self.carriers)
+            let Some((reference, written, hit)) =
+                first_taint(&e.inner, self.dispatch, &self.carriers)
             else {
                 continue;
             };
@@ -431,6 +437,7 @@ impl StepIn<'_> {
                     vec![Carrier {
                         via: d.via.clone(),
                         reference: reference.clone(),
+                        written: written.clone(),
                         at: d.at,
                     }],
                 ),
@@ -443,6 +450,7 @@ impl StepIn<'_> {
                     at,
                     expression: e.inner,
                     reference,
+                    written,
                     into,
                     taint,
                     carriers,
@@ -501,15 +509,16 @@ struct Dispatch {
 }
 
 /// The first reference of an expression that is attacker-controllable, in the order
-/// context, dispatch input, carrier.
+/// context, dispatch input, carrier: lowercase, as written, and what it is.
 fn first_taint<'d>(
     inner: &str,
     dispatch: Dispatch,
     carriers: &'d Carriers<'_>,
-) -> Option<(String, Hit<'d>)> {
-    for (r, _, _) in context_references(inner) {
+) -> Option<(String, String, Hit<'d>)> {
+    for (r, start, end) in context_references(inner) {
+        let written = inner.get(start..end).unwrap_or(&r).trim().to_owned();
         if let Some(m) = untrusted(&r) {
-            return Some((r, Hit::Context(m)));
+            return Some((r, written, Hit::Context(m)));
         }
         let payload = r.starts_with("github.event.client_payload");
         let dispatched = if payload {
@@ -523,10 +532,10 @@ fn first_taint<'d>(
                 .iter()
                 .any(|c| match_context(&c.pattern, &r) == Some(ContextMatch::Exact))
         {
-            return Some((r, Hit::Input));
+            return Some((r, written, Hit::Input));
         }
         if let Some(d) = carriers.find(&r) {
-            return Some((r, Hit::Derived(d)));
+            return Some((r, written, Hit::Derived(d)));
         }
     }
     None
@@ -550,8 +559,14 @@ fn tainted_text(text: &str) -> Option<String> {
 /// then the job's, then the workflow's) that sets it.
 fn env_taint(id: InputId, envs: &[&Env]) -> Layer {
     let mut out = Layer::default();
+    // `envs` go from the innermost level out (step, job, workflow): a variable an inner
+    // level sets, tainted or not, hides the outer ones of the same name.
+    let mut defined: std::collections::HashSet<String> = std::collections::HashSet::new();
     for env in envs {
         for v in &env.vars {
+            if !defined.insert(v.key.value.to_ascii_lowercase()) {
+                continue;
+            }
             if let Some(r) = tainted_text(&v.value.value) {
                 out.set_first(
                     format!("env.{}", v.key.value.to_ascii_lowercase()),

@@ -127,6 +127,7 @@ jobs:
     assert_eq!(text(&s, title.at), "${{ env.TITLE }}");
     assert_eq!(value_name(&g, title.value), "github.event.issue.title");
     assert_eq!(title.reference, "env.title");
+    assert_eq!(title.written, "env.TITLE");
     assert_eq!(title.taint, Taint::Context(ContextMatch::Exact));
     assert_eq!(title.carriers.len(), 1);
     let c = &title.carriers[0];
@@ -460,4 +461,35 @@ fn many_steps_and_callers_stay_fast_and_share_value_nodes() {
     // plus the action's one expansion.
     assert_eq!(all.len(), 3 * N - 1 + 1);
     assert_eq!(g.nodes_of(Kind::Value).count(), 2);
+}
+
+/// A variable that an inner level (job, step) sets hides the tainted one of an outer
+/// level: GitHub gives the step the innermost value.
+#[test]
+fn an_inner_env_entry_hides_a_tainted_outer_one() {
+    let (_d, s, g) = workflow(
+        "on: issues
+env:
+  TITLE: ${{ github.event.issue.title }}
+jobs:
+  fixed:
+    runs-on: ubuntu-latest
+    env:
+      TITLE: fixed
+    steps:
+      - run: echo \"${{ env.TITLE }}\"
+  open:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo \"${{ env.TITLE }}\"
+      - env:
+          TITLE: static
+        run: echo \"${{ env.TITLE }}\"
+",
+    );
+    let all = flows(&g);
+    // Only the first step of `open` (line 14) sees the workflow's tainted `TITLE`.
+    let lines: Vec<usize> = all.iter().map(|f| line(&g, f.at)).collect();
+    assert_eq!(lines, [14], "{all:?}");
+    assert_eq!(text(&s, all[0].at), "${{ env.TITLE }}");
 }

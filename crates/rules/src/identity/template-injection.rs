@@ -138,10 +138,11 @@ fn emit(cx: &Context<'_>, step: &StepCx<'_>, f: &Flow, fired: Option<&Fired>, ou
         Script::Run => ("a `run:` script", RUN_HELP),
         Script::GithubScript => ("an `actions/github-script` script", SCRIPT_HELP),
     };
-    let r = &f.reference;
+    // Named as the workflow writes it.
+    let r = &f.written;
     let (what, sev, conf) = match (&f.taint, f.carriers.first()) {
         (Taint::DispatchInput { .. }, _) => (
-            if r.starts_with("github.event.client_payload") {
+            if f.reference.starts_with("github.event.client_payload") {
                 format!("`{r}` of the dispatch payload, chosen by whoever dispatches the run")
             } else {
                 format!("workflow input `{r}`, chosen by whoever dispatches the run")
@@ -168,7 +169,7 @@ fn emit(cx: &Context<'_>, step: &StepCx<'_>, f: &Flow, fired: Option<&Fired>, ou
     // The path: the privileged trigger, if any, then workflow → job → (local actions) →
     // step; through a reusable workflow's input, the caller's job and `with:` first.
     let hop = |c: &Carrier| PathHop {
-        label: format!("`{}` carries {}", c.reference, carries(f, c, cx)),
+        label: format!("`{}` carries {}", c.written, carries(f, c, cx)),
         location: Some(cx.graph.location(&c.at)),
     };
     let across = |c: &&Carrier| matches!(c.via, Via::WorkflowInput { .. });
