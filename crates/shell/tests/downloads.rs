@@ -192,6 +192,33 @@ fn download_table() {
             "curl -LO https://x.io/t.tar.gz\ntar -xzf t.tar.gz",
             &["exec how=extracted extractor=tar file=t.tar.gz"],
         ),
+        // Made executable where the PATH finds it: installed.
+        (
+            "curl -fsSL -o /usr/local/bin/kubectl https://dl.k8s.io/kubectl && chmod +x /usr/local/bin/kubectl",
+            &["exec how=installed file=/usr/local/bin/kubectl"],
+        ),
+        (
+            "curl -fsSL -o /usr/local/bin/tool https://x.io/tool\nsudo chmod 0755 /usr/local/bin/tool",
+            &["exec how=installed file=/usr/local/bin/tool"],
+        ),
+        // Not executable, or not on the PATH (its later run is what counts).
+        (
+            "curl -fsSL -o /usr/local/bin/tool https://x.io/tool\nchmod 644 /usr/local/bin/tool",
+            &["#download-exec=0"],
+        ),
+        (
+            "curl -fsSLo tool https://x.io/tool\nchmod +x tool",
+            &["#download-exec=0"],
+        ),
+        // `gh release download` of one named asset, then unpacked.
+        (
+            "gh release download v1.2.3 --repo o/tool --pattern 'tool-linux.tar.gz'\ntar xzf tool-linux.tar.gz",
+            &["exec how=extracted extractor=tar file=tool-linux.tar.gz"],
+        ),
+        (
+            "gh release download v1.2.3 --repo o/tool --pattern '*.tar.gz'\ntar xzf tool-linux.tar.gz",
+            &["#download-exec=0"],
+        ),
         (
             "curl -LO https://x.io/t.tar.gz\ntar xzf t.tar.gz -C /opt",
             &["exec how=extracted file=t.tar.gz"],

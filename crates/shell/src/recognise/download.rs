@@ -397,7 +397,19 @@ pub(super) fn gh(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
                 .find(|a| a.is('O', "output"))
                 .and_then(Arg::value_text)
                 .map(str::to_owned);
-            let file = d.output.clone();
+            // Without `-O`, each asset is saved under its own name: a `--pattern` without
+            // wildcards names one file.
+            let file = d.output.clone().or_else(|| {
+                let patterns: Vec<&str> = args
+                    .iter()
+                    .filter(|a| a.is('p', "pattern"))
+                    .filter_map(Arg::value_text)
+                    .collect();
+                match patterns.as_slice() {
+                    [one] if !one.contains(['*', '?', '[']) => Some((*one).to_owned()),
+                    _ => None,
+                }
+            });
             cx.download(i, Fact::Download(d), file, false);
         }
         ("repo", "clone") => {

@@ -412,6 +412,17 @@ impl<'a> Recogniser<'a> {
                     file: Some(file.to_owned()),
                     installer: installer_name(name, cmd),
                 })
+            } else if name == "chmod"
+                && args.iter().any(|w| w.as_str().is_some_and(executable_mode))
+                && on_path(file)
+                && arg_texts().any(|t| matches(&t))
+            {
+                // `curl -o /usr/local/bin/tool …; chmod +x /usr/local/bin/tool`: a
+                // command any later step runs by name.
+                Some(ExecHow::Installed {
+                    file: Some(file.to_owned()),
+                    installer: "chmod +x".to_owned(),
+                })
             } else if matches!(name, "mv" | "cp" | "ln")
                 && args.len() >= 2
                 && arg_texts().any(|t| matches(&t))
@@ -568,6 +579,19 @@ fn installer_name(name: &str, cmd: &Command) -> String {
 }
 
 /// Directories that are on `PATH` on GitHub's runners (or conventionally so).
+/// Whether a `chmod` mode makes a file executable: `+x`, `u+x`, `a+rx`, or an octal mode
+/// with an execute bit (`755`, `0755`).
+fn executable_mode(mode: &str) -> bool {
+    if mode.bytes().all(|b| b.is_ascii_digit()) && (3..=4).contains(&mode.len()) {
+        return mode.bytes().rev().take(3).any(|b| (b - b'0') & 1 == 1);
+    }
+    mode.split(',').any(|clause| {
+        clause.split_once('+').is_some_and(|(who, what)| {
+            who.bytes().all(|b| b"ugoa".contains(&b)) && what.contains('x')
+        })
+    })
+}
+
 fn on_path(dest: &str) -> bool {
     let d = dest.trim_end_matches('/');
     [
