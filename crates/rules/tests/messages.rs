@@ -1,31 +1,13 @@
 //! Counts in messages agree with their nouns: one host, two hosts.
 
-use tollgate_engine::{Config, RunOptions, Selector, run};
-use tollgate_scan::{ScanOptions, scan};
+mod common;
 
 /// The messages of `rule` on a repository holding one workflow, `text`.
 fn messages(rule: &str, text: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path().join(".github/workflows/ci.yml");
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&p, text).expect("write");
-    let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
-    let (graph, _) = tollgate_facts::graph(&s);
-    let opts = RunOptions {
-        select: vec![Selector(rule.to_owned())],
-        ..RunOptions::default()
-    };
-    run(
-        tollgate_rules::rules(),
-        &s,
-        &graph,
-        &Config::default(),
-        &opts,
-    )
-    .findings
-    .into_iter()
-    .map(|f| f.message)
-    .collect()
+    common::findings(rule, text)
+        .into_iter()
+        .map(|f| f.message)
+        .collect()
 }
 
 /// A job whose run steps fetch from each of `hosts`.

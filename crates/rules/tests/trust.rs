@@ -2,31 +2,10 @@
 //! trust the graph gives each trigger (`rules/data/trigger-trust.toml`), on workflows
 //! written here.
 
-use tollgate_engine::{Config, RunOptions, Selector, run};
-use tollgate_model::{Finding, Impact};
-use tollgate_scan::{ScanOptions, scan};
+mod common;
 
-/// The findings of `rule` on a repository holding one workflow, `text`.
-fn findings(rule: &str, text: &str) -> Vec<Finding> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path().join(".github/workflows/ci.yml");
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&p, text).expect("write");
-    let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
-    let (graph, _) = tollgate_facts::graph(&s);
-    let opts = RunOptions {
-        select: vec![Selector(rule.to_owned())],
-        ..RunOptions::default()
-    };
-    run(
-        tollgate_rules::rules(),
-        &s,
-        &graph,
-        &Config::default(),
-        &opts,
-    )
-    .findings
-}
+use common::findings;
+use tollgate_model::Impact;
 
 fn injection(on: &str) -> Vec<(Impact, String)> {
     let text = format!(
