@@ -50,6 +50,9 @@ pub struct Checkout {
     pub event: String,
     /// The condition that limits who can make it run, if any.
     pub guard: Option<Guard>,
+    /// What is checked out can change after the run was let through: a branch, a pull
+    /// request ref, the head repository's default branch (not a commit SHA).
+    pub mutable: bool,
 }
 
 /// Who an `if:` condition lets run a job or step of a privileged run.
@@ -158,7 +161,9 @@ impl tollgate_graph::Pass for Pass {
             let mut conditions = Conditions::new(wf);
             for (j, job) in wf.jobs.iter().enumerate() {
                 for step in &job.steps {
-                    let mut hits: Vec<(Span, String)> = Vec::new();
+                    // (where, what the step does, whether what it checks out can change
+                    // after the run is approved: a branch or a pull request ref).
+                    let mut hits: Vec<(Span, String, bool)> = Vec::new();
                     checkout_hit(step, &mut hits);
                     let envs = [&step.env, &job.env, &wf.env];
                     if let (Some(run), Some(analysis)) = (
@@ -169,7 +174,7 @@ impl tollgate_graph::Pass for Pass {
                     ) {
                         for cmd in &analysis.commands {
                             if let Some(what) = fetches_head(cmd, &run.script, &envs) {
-                                hits.push((run.file_span(cmd.span), what));
+                                hits.push((run.file_span(cmd.span), what, true));
                             }
                         }
                     }
@@ -199,7 +204,7 @@ impl tollgate_graph::Pass for Pass {
                             kind,
                             at: Origin::new(id, cond),
                         });
-                    for (span, what) in hits {
+                    for (span, what, mutable) in hits {
                         let at = Origin::new(id, span);
                         let target = *code
                             .get_or_insert_with(|| graph.code_node(PULL_REQUEST_HEAD, Some(at)));
@@ -210,6 +215,7 @@ impl tollgate_graph::Pass for Pass {
                                 what,
                                 event: event.clone(),
                                 guard: guard.clone(),
+                                mutable,
                             },
                         );
                     }
@@ -475,7 +481,7 @@ fn head_reference(text: &str) -> Option<String> {
 }
 
 /// `actions/checkout` whose `ref:` or `repository:` names the head (at the value).
-fn checkout_hit(step: &Step, hits: &mut Vec<(Span, String)>) {
+fn checkout_hit(step: &Step, hits: &mut Vec<(Span, String, bool)>) {
     let Some(u) = &step.uses else { return };
     let Uses::Remote(r) = &u.value else { return };
     if !r.action().eq_ignore_ascii_case("actions/checkout") {
@@ -487,16 +493,19 @@ fn checkout_hit(step: &Step, hits: &mut Vec<(Span, String)>) {
         };
         let v = &kv.value.value;
         let what = if let Some(r) = head_reference(v) {
-            Some(format!(
-                "checks out the untrusted head (`{key}: ${{{{ {r} }}}}`)"
+            // A commit SHA is the code that was there when the run was let through.
+            let sha = key == "ref" && (r.ends_with(".sha") || r.ends_with("_sha"));
+            Some((
+                format!("checks out the untrusted head (`{key}: ${{{{ {r} }}}}`)"),
+                !sha,
             ))
         } else if key == "ref" && v.contains("refs/pull/") {
-            Some(format!("checks out the pull request ref `{v}`"))
+            Some((format!("checks out the pull request ref `{v}`"), true))
         } else {
             None
         };
-        if let Some(what) = what {
-            hits.push((kv.value.span, what));
+        if let Some((what, mutable)) = what {
+            hits.push((kv.value.span, what, mutable));
             return;
         }
     }

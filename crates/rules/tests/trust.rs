@@ -239,3 +239,33 @@ fn a_job_or_step_that_never_runs_on_the_privileged_event_is_not_reported() {
         vec![("High".to_owned(), None)]
     );
 }
+
+#[test]
+fn a_label_gate_does_not_lower_a_checkout_of_the_head_branch() {
+    let wf = |r: &str| {
+        format!(
+            "on: pull_request_target\njobs:\n  test:\n    runs-on: ubuntu-latest\n    if: contains(github.event.pull_request.labels.*.name, 'safe to test')\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{{{ {r} }}}}\n      - run: make test\n"
+        )
+    };
+    let got = |r: &str| -> Vec<(String, String)> {
+        findings("dangerous-trigger", &wf(r))
+            .into_iter()
+            .map(|f| (format!("{:?}", f.confidence), f.message))
+            .collect()
+    };
+    // The commit that was labelled: the gate holds, as far as a label can.
+    let sha = got("github.event.pull_request.head.sha");
+    assert_eq!(sha.len(), 1);
+    assert_eq!(sha[0].0, "Medium");
+    // The branch: the author pushes after the label is set, and that code runs.
+    for r in ["github.event.pull_request.head.ref", "github.head_ref"] {
+        let branch = got(r);
+        assert_eq!(branch.len(), 1, "{r}");
+        assert_eq!(branch[0].0, "High", "{r}");
+        assert!(
+            branch[0].1.contains("can change after the label is set"),
+            "{}",
+            branch[0].1
+        );
+    }
+}

@@ -82,6 +82,15 @@ impl Rule for DangerousTrigger {
             let path = path.hop(format!("{what} {holds}"), Some(file.location(span)));
             let (confidence, limited) = match guard.map(|g| g.kind) {
                 None => (Confidence::High, String::new()),
+                // The label stays when the author pushes again, and a branch checked out
+                // later is whatever was pushed last.
+                Some(k @ GuardKind::Label) if checkout.mutable => (
+                    Confidence::High,
+                    format!(
+                        " (`if:` limits it to {}, but what it checks out can change after the label is set)",
+                        k.describe()
+                    ),
+                ),
                 Some(k) => (
                     if k == GuardKind::SameRepository {
                         Confidence::Low
