@@ -6,14 +6,13 @@ use tollgate_gha::{
     Action, ActionsLock, Env, Job, JobSecrets, KeyValue, PermissionLevel, Permissions,
     PermissionsBlock, Runs, Step, Uses, UsesRef, Workflow,
 };
-use tollgate_lockfile::{Ecosystem, Source, SourceKind, SourceRole};
+use tollgate_lockfile::{Ecosystem, SourceKind};
 use tollgate_model::{FileKind, Span};
 use tollgate_scan::{FileModel, Input};
 
 use crate::model::{Access, EdgeKind, InputId, NodeKind, Origin, RemoteRef, Target};
 use crate::resolve::{Resolution, Resolver};
 use crate::secrets::{self, Via};
-use crate::sources::{Configured, EnvSetting, Naming};
 use crate::util::secret_refs;
 
 /// The identity of a node shared between files (or the node of a file itself).
@@ -261,75 +260,6 @@ impl<'a> FragmentBuilder<'a> {
         };
         self.shared_with(Key::BuiltImage(reference.clone()), kind, Some(span))
             .0
-    }
-
-    /// A source node (registry index or git repository).
-    pub fn source(
-        &mut self,
-        ecosystem: Option<Ecosystem>,
-        kind: SourceKind,
-        url: &str,
-        default: bool,
-        span: Span,
-    ) -> FRef {
-        let data = || NodeKind::Source {
-            ecosystem,
-            kind,
-            url: url.to_owned(),
-            default,
-        };
-        let key = Key::Source(ecosystem, kind, url.to_owned());
-        self.shared_with(key, data, Some(span)).0
-    }
-
-    /// Record that `from` names `source` (none for a path outside the repository) at
-    /// `span`, and how. Both are nodes of this fragment: sources and the nodes that name
-    /// them are always built here.
-    pub fn naming(&mut self, from: &FRef, source: Option<&FRef>, span: Span, naming: Naming) {
-        let FRef::Local(from) = *from else { return };
-        let source = match source {
-            Some(FRef::Local(s)) => Some(*s),
-            Some(FRef::Key(_)) => return,
-            None => None,
-        };
-        let origin = self.origin(span);
-        self.frag.namings.push(crate::sources::FNaming {
-            from,
-            source,
-            origin,
-            naming,
-        });
-    }
-
-    /// The registries an `env:` block sets (`PIP_EXTRA_INDEX_URL`, `NPM_CONFIG_REGISTRY`,
-    /// `GOPROXY`, …), as `resolves-from` edges from `owner` (the workflow, job or step)
-    /// located at the entry, with their role in the record. Settings that change trust
-    /// and not the source, Go's `direct`/`off` keywords and values only known at run
-    /// time (`${{ secrets.INDEX }}`, `$INDEX`) name no source.
-    fn env_sources(&mut self, owner: &FRef, env: &Env) {
-        for v in &env.vars {
-            let span = v.key.span.cover(v.value.span);
-            for s in tollgate_lockfile::registry_from_env(&v.key.value, &v.value.value, span) {
-                let url = s.url.trim();
-                if matches!(s.role, SourceRole::Setting)
-                    || url.is_empty()
-                    || s.is_unresolved()
-                    || url.contains("${{")
-                    || matches!(url, "direct" | "off")
-                {
-                    continue;
-                }
-                let default = tollgate_lockfile::is_default_registry(s.ecosystem, url);
-                let src = self.source(Some(s.ecosystem), SourceKind::Registry, url, default, span);
-                self.edge(owner, &src, EdgeKind::ResolvesFrom, Some(span));
-                let setting = EnvSetting {
-                    var: v.key.value.clone(),
-                    role: s.role,
-                    scope: s.scope,
-                };
-                self.naming(owner, Some(&src), span, Naming::Env(Box::new(setting)));
-            }
-        }
     }
 
     fn remote(&mut self, r: &UsesRef, span: Span) -> FRef {
@@ -711,142 +641,6 @@ fn actions_lock(cx: &mut FragmentBuilder<'_>, lock: &ActionsLock) {
     }
 }
 
-fn lockfile(cx: &mut FragmentBuilder<'_>, kind: FileKind, parsed: &tollgate_lockfile::PackageFile) {
-    let path = cx.input.source.display.clone();
-    let file = if kind.is_lockfile() {
-        let packages = parsed
-            .packages
-            .iter()
-            .filter(|p| p.source != Source::Workspace)
-            .count();
-        Some(cx.shared(
-            Key::File(cx.id),
-            NodeKind::Lockfile {
-                path,
-                kind,
-                packages,
-            },
-            Some(Span::empty(0)),
-        ))
-    } else if parsed
-        .sources
-        .iter()
-        .any(|s| !matches!(s.role, SourceRole::Setting))
-    {
-        Some(cx.shared(
-            Key::File(cx.id),
-            NodeKind::RegistryConfig { path, kind },
-            Some(Span::empty(0)),
-        ))
-    } else {
-        None
-    };
-    let Some(file) = &file else { return };
-    for p in &parsed.packages {
-        let url = p.source.url().unwrap_or("").to_owned();
-        if p.source == Source::Workspace {
-            continue;
-        }
-        let data = || NodeKind::Package {
-            ecosystem: p.ecosystem,
-            name: p.name.clone(),
-            version: p.version.clone(),
-        };
-        let key = Key::Package(p.ecosystem, p.name.clone(), p.version.clone(), url);
-        let (pkg, _) = cx.shared_with(key, data, Some(p.span));
-        cx.edge(file, &pkg, EdgeKind::Contains, Some(p.span));
-        let span = p.source_span.unwrap_or(p.span);
-        let (kind, url, default) = match &p.source {
-            Source::Registry { url, default } => (SourceKind::Registry, url, *default),
-            Source::Git { url, .. } => (SourceKind::Git, url, false),
-            Source::Url { url } => (SourceKind::Url, url, false),
-            Source::Path { path } => {
-                if !path_inside(&cx.input.source.display, path) {
-                    let naming = Naming::OutsidePath { path: path.clone() };
-                    cx.naming(&pkg, None, span, naming);
-                }
-                continue;
-            }
-            Source::Workspace | Source::Unknown => continue,
-        };
-        let s = cx.source(Some(p.ecosystem), kind, url, default, span);
-        cx.edge(&pkg, &s, EdgeKind::ResolvesFrom, Some(span));
-        // A Go module replaced by another module path keeps the default proxy, but its
-        // code comes from another repository.
-        let naming = match &p.alias {
-            Some(old) if default && p.ecosystem == Ecosystem::Go => Naming::Fork {
-                replaces: old.clone(),
-            },
-            _ if default && !not_https(url) => continue,
-            _ => Naming::Entry,
-        };
-        cx.naming(&pkg, Some(&s), span, naming);
-    }
-    for s in &parsed.sources {
-        if matches!(s.role, SourceRole::Setting) {
-            continue;
-        }
-        let default = tollgate_lockfile::is_default_registry(s.ecosystem, &s.url);
-        let src = cx.source(
-            Some(s.ecosystem),
-            SourceKind::Registry,
-            &s.url,
-            default,
-            s.span,
-        );
-        cx.edge(file, &src, EdgeKind::ResolvesFrom, Some(s.span));
-        let dir = s
-            .url
-            .trim()
-            .strip_prefix("directory:")
-            .or_else(|| s.url.trim().strip_prefix("local-registry:"));
-        let configured = Configured {
-            role: s.role.clone(),
-            scope: s.scope.clone(),
-            inside: dir.is_some_and(|d| path_inside(&cx.input.source.display, d)),
-        };
-        cx.naming(
-            file,
-            Some(&src),
-            s.span,
-            Naming::Config(Box::new(configured)),
-        );
-    }
-}
-
-/// Whether a lockfile's source URL is anything but `https://`, after transport prefixes
-/// such as cargo's `registry+` or `sparse+`: an entry from the default registry is
-/// recorded only then, for the rules about plain-HTTP transport.
-fn not_https(url: &str) -> bool {
-    let mut u = url.trim();
-    while let Some((prefix, rest)) = u.split_once('+') {
-        if prefix.contains(['/', ':']) {
-            break;
-        }
-        u = rest;
-    }
-    !u.starts_with("https://")
-}
-
-/// Whether a lockfile's local path dependency stays inside the repository: a relative
-/// path from the lockfile's directory that does not climb above the scan root.
-pub(crate) fn path_inside(lockfile: &str, path: &str) -> bool {
-    let path = path
-        .trim()
-        .trim_start_matches("file:")
-        .trim_start_matches("link:");
-    if path.starts_with('/') || path.starts_with('~') || path.contains(":\\") {
-        return false;
-    }
-    let dir = lockfile.rsplit_once('/').map_or("", |(d, _)| d);
-    let joined = if dir.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{dir}/{path}")
-    };
-    crate::util::normalise(&joined).is_some()
-}
-
 /// Build the fragment of one input.
 pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment {
     let mut cx = FragmentBuilder::new(id, input, resolver);
@@ -864,7 +658,7 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
                 Some(Span::empty(0)),
             );
         }
-        (FileModel::Packages(p), kind) => lockfile(&mut cx, kind, p),
+        (FileModel::Packages(p), kind) => crate::sources::package_file(&mut cx, kind, p),
         _ => {}
     }
     cx.frag
@@ -872,30 +666,7 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
 
 #[cfg(test)]
 mod tests {
-    use super::{SharedTable, not_https, path_inside};
-
-    #[test]
-    fn local_paths_inside_the_repository() {
-        assert!(path_inside("web/package-lock.json", "../shared"));
-        assert!(path_inside("package-lock.json", "file:packages/a"));
-        assert!(!path_inside("package-lock.json", "../outside"));
-        assert!(!path_inside("a/Cargo.lock", "/opt/crates/x"));
-        assert!(!path_inside("Cargo.lock", "~/src/x"));
-        assert!(!path_inside("Cargo.lock", "C:\\src\\x"));
-    }
-
-    /// Default-registry entries are recorded only when not fetched over `https://`.
-    #[test]
-    fn transport_prefixes_are_looked_through() {
-        assert!(!not_https(
-            "registry+https://github.com/rust-lang/crates.io-index"
-        ));
-        assert!(!not_https("sparse+https://index.crates.io/"));
-        assert!(!not_https("https://registry.npmjs.org/a/-/a-1.0.0+b.tgz"));
-        assert!(not_https("http://registry.npmjs.org/"));
-        assert!(not_https("registry+http://mirror.example/index"));
-        assert!(not_https("git://example.com/x"));
-    }
+    use super::SharedTable;
 
     /// Two keys with one hash stay two nodes, and each is found again.
     #[test]
