@@ -3,9 +3,10 @@
 //! to a commit is pinned (the pin state of the graph's action node, as `unpinned-action`
 //! reads it).
 
-use tollgate_engine::{Config, RunOptions, Selector, run};
+mod common;
+
+use common::{build, run_rules, write};
 use tollgate_graph::{EdgeKind, Kind};
-use tollgate_scan::{ScanOptions, scan};
 
 const WORKFLOW: &str = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - name: deploy\n        uses: some-org/deploy@v2\n        with:\n          token: ${{ secrets.X }}\n";
 
@@ -15,27 +16,10 @@ type Found = (usize, usize, String);
 /// (line, column, message) of every `secrets-exposure` finding, and the (line, column)
 /// of every `reads` edge, on a repository holding `files`.
 fn check(files: &[(&str, &str)]) -> (Vec<Found>, Vec<(usize, usize)>) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (rel, text) in files {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-    }
-    let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
-    let (graph, _) = tollgate_facts::graph(&s);
-    let opts = RunOptions {
-        select: vec![Selector("secrets-exposure".to_owned())],
-        ..RunOptions::default()
-    };
-    let outcome = run(
-        tollgate_rules::rules(),
-        &s,
-        &graph,
-        &Config::default(),
-        &opts,
-    );
-    let findings = outcome
-        .findings
+    let dir = write(files);
+    let (s, graph) = build(&dir);
+    let found = run_rules(&s, &graph, &["secrets-exposure"]);
+    let findings = found
         .iter()
         .map(|f| {
             (

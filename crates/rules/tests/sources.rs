@@ -7,10 +7,11 @@
 
 use std::time::{Duration, Instant};
 
-use tollgate_engine::{Config, RunOptions, Selector, run};
-use tollgate_graph::{Graph, Naming, NodeKind};
+mod common;
+
+use common::{build, run_rules, write};
+use tollgate_graph::{Naming, NodeKind};
 use tollgate_lockfile::SourceRole;
-use tollgate_scan::{Scan, ScanOptions, scan};
 use tollgate_shell::IndexKind;
 
 /// A finding: rule, file, line, column, message, job and the labels of its path.
@@ -25,42 +26,16 @@ struct Found {
     path: Vec<String>,
 }
 
-fn write(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (rel, text) in files {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-    }
-    dir
-}
-
-fn build(dir: &tempfile::TempDir) -> (Scan, Graph) {
-    let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
-    let (graph, _) = tollgate_facts::graph(&s);
-    (s, graph)
-}
-
 /// The findings of the two rules on a repository holding `files`.
 fn check(files: &[(&str, &str)]) -> Vec<Found> {
     let dir = write(files);
     let (s, graph) = build(&dir);
-    let opts = RunOptions {
-        select: vec![
-            Selector("unknown-package-source".to_owned()),
-            Selector("insecure-transport".to_owned()),
-        ],
-        ..RunOptions::default()
-    };
-    let outcome = run(
-        tollgate_rules::rules(),
+    let findings = run_rules(
         &s,
         &graph,
-        &Config::default(),
-        &opts,
+        &["unknown-package-source", "insecure-transport"],
     );
-    outcome
-        .findings
+    findings
         .iter()
         .map(|f| Found {
             rule: f.rule,

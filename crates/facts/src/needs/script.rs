@@ -460,6 +460,24 @@ mod tests {
                 "curl -s https://api.github.com/repos/o/r/releases/latest",
                 &[("contents", PermissionLevel::Read)],
             ),
+            // Publishing tools that push with the job's token.
+            (
+                "mkdocs gh-deploy --force",
+                &[("contents", PermissionLevel::Write)],
+            ),
+            (
+                "mike deploy --push --update-aliases 1.0 latest",
+                &[("contents", PermissionLevel::Write)],
+            ),
+            ("mike deploy 1.0", &[]),
+            (
+                "npx semantic-release",
+                &[
+                    ("contents", PermissionLevel::Write),
+                    ("issues", PermissionLevel::Write),
+                    ("pull-requests", PermissionLevel::Write),
+                ],
+            ),
             ("echo hi", &[]),
         ];
         for (script, want) in cases {
