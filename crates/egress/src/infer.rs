@@ -303,13 +303,7 @@ struct Acc {
 /// on a runner are service containers (`redis`, `postgres`) or git remotes (`origin`).
 fn is_local(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
-    h == "localhost"
-        || h.ends_with(".localhost")
-        || h.starts_with("127.")
-        || h == "::1"
-        || h == "0.0.0.0"
-        || h == "host.docker.internal"
-        || !h.contains(['.', ':'])
+    tollgate_model::addr::is_loopback(h) || h == "host.docker.internal" || !h.contains(['.', ':'])
 }
 
 fn is_dynamic(text: &str) -> bool {

@@ -56,6 +56,29 @@ pub fn host_of(url: &str) -> Option<String> {
     valid.then_some(host)
 }
 
+/// Whether a host (as [`host_of`] gives it; IPv6 literals with or without brackets)
+/// is the runner itself: `localhost` and its subdomains, `127.0.0.0/8`, `::1`,
+/// `0.0.0.0`. A registry or service there (a Verdaccio the job starts, a service
+/// container's published port) is no outside party.
+#[must_use]
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h.ends_with(".localhost")
+        || h.starts_with("127.")
+        || h == "::1"
+        || h == "0.0.0.0"
+}
+
+/// Whether a host is link-local: `169.254.0.0/16` and `fe80::/10`, where the cloud
+/// instance metadata service answers (`169.254.169.254`, and AWS's `fd00:ec2::254`), in
+/// plain HTTP by design.
+#[must_use]
+pub fn is_link_local(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.starts_with("169.254.") || h.starts_with("fe80:") || h == "fd00:ec2::254"
+}
+
 /// True for `https://raw.githubusercontent.com/<owner>/<repo>/<40-hex>/…` and
 /// `https://github.com/<owner>/<repo>/raw|blob/<40-hex>/…`: content addressed by commit,
 /// which nobody can change (Scorecard counts these as pinned). Only over `https` (or with
@@ -144,6 +167,36 @@ impl<'a> ImageRef<'a> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn loopback_and_link_local_hosts() {
+        for h in [
+            "localhost",
+            "api.localhost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+            "::1",
+            "0.0.0.0",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in [
+            "localhost.example.com",
+            "128.0.0.1",
+            "[::2]",
+            "169.254.169.254",
+        ] {
+            assert!(!is_loopback(h), "{h}");
+        }
+        for h in ["169.254.169.254", "[fd00:ec2::254]", "fe80::1"] {
+            assert!(is_link_local(h), "{h}");
+        }
+        for h in ["169.255.0.1", "10.0.0.1", "localhost"] {
+            assert!(!is_link_local(h), "{h}");
+        }
+        assert_eq!(host_of("http://[::1]:8080/x").as_deref(), Some("[::1]"));
+    }
+
     use super::*;
 
     const SHA: &str = "0123456789abcdef0123456789abcdef01234567";

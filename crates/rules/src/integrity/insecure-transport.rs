@@ -30,19 +30,9 @@ fn plain(url: &str) -> bool {
 /// instance metadata service at `169.254.169.254`, which only speaks plain HTTP) carry
 /// no traffic over the network.
 fn local(url: &str) -> bool {
-    let rest = url.split("://").nth(1).unwrap_or("");
-    let authority = rest.split('/').next().unwrap_or("");
-    // `[::1]:8080` keeps its brackets; `host:port` loses its port.
-    let host = if authority.starts_with('[') {
-        authority.split(']').next().map_or("", |h| &h[1..])
-    } else {
-        authority.split(':').next().unwrap_or("")
-    };
-    matches!(
-        host,
-        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0" | "fd00:ec2::254"
-    ) || host.starts_with("169.254.")
-        || host.to_ascii_lowercase().starts_with("fe80:")
+    tollgate_model::addr::host_of(url).is_some_and(|h| {
+        tollgate_model::addr::is_loopback(&h) || tollgate_model::addr::is_link_local(&h)
+    })
 }
 
 /// What a command does to turn TLS verification off in a tool's own configuration, if it

@@ -45,9 +45,7 @@ pub fn judge(cx: &Context<'_>, ecosystem: Option<Ecosystem>, url: &str) -> Verdi
     }
     // A registry on the runner itself (a Verdaccio started by the job to test
     // publishing) is no outside party.
-    if host_of(url)
-        .is_some_and(|h| matches!(h.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "::1"))
-    {
+    if host_of(url).is_some_and(|h| tollgate_model::addr::is_loopback(&h)) {
         return Verdict::Local;
     }
     match cx
