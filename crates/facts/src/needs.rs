@@ -101,7 +101,9 @@ impl Needs {
         }
     }
 
-    /// The least-privilege `permissions:` block as YAML, indented by `indent` spaces.
+    /// The least-privilege `permissions:` block as YAML, indented by `indent` spaces. With
+    /// unknown parts it ends with a comment naming them: the scopes they use are to be
+    /// added, not assumed absent.
     #[must_use]
     pub fn block(&self, indent: usize) -> String {
         let pad = " ".repeat(indent);
@@ -118,6 +120,17 @@ impl Needs {
                 format!("{pad}  {s}: {level} # {why}")
             })
             .collect();
+        if !self.is_known() {
+            // What the unknown parts use is not known: the block is a start, never a
+            // claim that nothing else is needed.
+            let mut lines = lines;
+            lines.push(format!(
+                "{pad}  # and the scopes {} use{} (not known to tollgate)",
+                self.unknown_list(),
+                if self.unknown.len() == 1 { "s" } else { "" }
+            ));
+            return format!("{pad}permissions:\n{}", lines.join("\n"));
+        }
         if lines.is_empty() {
             format!("{pad}permissions: {{}}")
         } else {

@@ -85,8 +85,9 @@ impl<'f> Ctx<'f> {
             .filter_map(|(k, v)| {
                 let key = self.string(k, what)?;
                 let (value, scalar) = self.text(v);
-                // Positions inside a value matter only where an expression sits in it.
-                let map = (scalar && value.value.contains("${{"))
+                // Positions inside a value matter only where an expression sits in it,
+                // or where it may be a script an action runs (a multi-line value).
+                let map = (scalar && (value.value.contains("${{") || value.value.contains('\n')))
                     .then(|| ScalarMap::new(self.file, v))
                     .flatten();
                 Some(KeyValue {

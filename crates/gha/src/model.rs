@@ -303,6 +303,36 @@ pub struct Run {
     pub span: Span,
     #[serde(skip)]
     pub map: ScalarMap,
+    /// Set when the script is an input of the step's action, which runs it (a retry
+    /// wrapper's `command`): `key` is then the input's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<RunInput>,
+}
+
+/// A script an action runs from one of its inputs.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunInput {
+    /// The action, `owner/repo[/path]`.
+    pub action: String,
+    /// The `with:` input.
+    pub name: String,
+    /// The action runs the script again when it fails.
+    pub retries: bool,
+}
+
+impl Run {
+    /// What the script is, for messages: "a `run:` script", or "the `command` input of
+    /// `nick-fields/retry`, which runs it as a script".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match &self.input {
+            None => "a `run:` script".to_owned(),
+            Some(i) => format!(
+                "the `{}` input of `{}`, which runs it as a script",
+                i.name, i.action
+            ),
+        }
+    }
 }
 
 impl Run {
@@ -342,6 +372,54 @@ pub struct Step {
 }
 
 impl Step {
+    /// Make the value of the `with:` input `input` the step's script, as the action
+    /// `action` runs it: in `shell`, or the shell the input `shell_input` names. Nothing
+    /// changes for a step that has a `run:` (invalid beside `uses:`, reported by the
+    /// parser) or whose input is missing, not a string, or an expression alone (its text
+    /// is not known).
+    pub fn script_from_input(
+        &mut self,
+        action: &str,
+        input: &str,
+        shell: &str,
+        shell_input: Option<&str>,
+        retries: bool,
+    ) {
+        if self.run.is_some() {
+            return;
+        }
+        let Some(kv) = self.with_value(input).filter(|kv| kv.scalar) else {
+            return;
+        };
+        let text = kv.value.value.trim();
+        if text.is_empty()
+            || (text.starts_with("${{") && text.ends_with("}}") && text.matches("${{").count() == 1)
+        {
+            return;
+        }
+        let run = Run {
+            key: kv.key.span,
+            script: kv.value.value.clone(),
+            span: kv.value.span,
+            map: kv
+                .map
+                .clone()
+                .unwrap_or_else(|| ScalarMap::at(kv.value.span.start)),
+            input: Some(RunInput {
+                action: action.to_owned(),
+                name: input.to_owned(),
+                retries,
+            }),
+        };
+        let chosen = shell_input
+            .and_then(|i| self.with_value(i))
+            .filter(|kv| kv.scalar && !kv.value.value.contains("${{"))
+            .map(|kv| kv.value.clone());
+        let at = self.uses.as_ref().map_or(self.span, |u| u.span);
+        self.shell = Some(chosen.unwrap_or_else(|| Spanned::new(shell.to_owned(), at)));
+        self.run = Some(run);
+    }
+
     #[must_use]
     pub fn with_value(&self, key: &str) -> Option<&KeyValue> {
         self.with.iter().find(|kv| kv.key.value == key)

@@ -626,6 +626,7 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
                         span: v.span,
                         map: ScalarMap::new(ctx.file, v)
                             .unwrap_or_else(|| ScalarMap::at(v.span.start)),
+                        input: None,
                     });
                 } else {
                     ctx.shape(

@@ -15,6 +15,7 @@ mod load;
 pub mod managers;
 pub mod permissions;
 pub mod registries;
+pub mod scripts;
 pub mod secrets;
 pub mod triggers;
 
@@ -39,6 +40,7 @@ pub const FILES: &[DataFile] = &[
     fallbacks::FILE,
     permissions::PERMISSIONS_FILE,
     permissions::CONTEXTS_FILE,
+    scripts::FILE,
     triggers::FILE,
 ];
 
@@ -69,6 +71,7 @@ pub fn check_all() -> Vec<KbError> {
             permissions::CONTEXTS_FILE.text,
         )
         .err(),
+        load::load::<scripts::ScriptInputs>(scripts::FILE.name, scripts::FILE.text).err(),
         load::load::<triggers::Triggers>(triggers::FILE.name, triggers::FILE.text).err(),
     ]
     .into_iter()
@@ -118,6 +121,13 @@ pub fn contexts() -> &'static permissions::Contexts {
     cached(&CELL, permissions::CONTEXTS_FILE)
 }
 
+/// `rules/data/script-inputs.toml`.
+#[must_use]
+pub fn script_inputs() -> &'static scripts::ScriptInputs {
+    static CELL: OnceLock<scripts::ScriptInputs> = OnceLock::new();
+    cached(&CELL, scripts::FILE)
+}
+
 /// `rules/data/trigger-trust.toml`.
 #[must_use]
 pub fn triggers() -> &'static triggers::Triggers {
@@ -133,13 +143,14 @@ mod tests {
     fn every_data_file_loads() {
         let errors = check_all();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(FILES.len(), 6);
+        assert_eq!(FILES.len(), 7);
         assert!(egress_hosts().action.len() > 40);
         assert!(shared_domains().domain.len() > 20);
         assert!(fallbacks().cache("actions/setup-node").is_some());
         assert!(permissions().action.len() >= 80);
         assert!(contexts().context.len() >= 20);
         assert!(triggers().event.len() >= 30);
+        assert!(script_inputs().action.len() >= 8);
     }
 
     /// The hosts the fallback advice names for a setup action (what `inventory` lists as

@@ -35,3 +35,21 @@ fn one_host_is_singular_and_two_are_plural() {
     );
     assert!(timeout[0].contains(" and 1 more host "), "{timeout:?}");
 }
+
+#[test]
+fn a_script_an_action_runs_is_named_as_its_input() {
+    let f = common::findings(
+        "template-injection",
+        "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: nick-fields/retry@v3\n        with:\n          command: |\n            echo start\n            echo \"${{ github.event.issue.title }}\"\n",
+    );
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].message
+            .contains("into the `command` input of `nick-fields/retry`, which runs it as a script"),
+        "{}",
+        f[0].message
+    );
+    // Located at the expression, on the script's second line.
+    assert_eq!(f[0].primary.start.line, 10, "{:?}", f[0].primary);
+    assert_eq!(f[0].primary.start.column, 19, "{:?}", f[0].primary);
+}

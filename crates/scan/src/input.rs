@@ -75,8 +75,26 @@ pub fn parse_source(source: &SourceFile, kind: FileKind) -> (FileModel, Vec<Diag
         (r.0.map_or(FileModel::Nothing, f), r.1)
     }
     match kind {
-        FileKind::Workflow => wrap(tollgate_gha::parse_workflow(source), FileModel::Workflow),
-        FileKind::Action => wrap(tollgate_gha::parse_action(source), FileModel::Action),
+        FileKind::Workflow => {
+            let (mut wf, diags) = tollgate_gha::parse_workflow(source);
+            if let Some(wf) = &mut wf {
+                for job in &mut wf.jobs {
+                    scripts_from_inputs(&mut job.steps);
+                }
+            }
+            wrap((wf, diags), FileModel::Workflow)
+        }
+        FileKind::Action => {
+            let (mut action, diags) = tollgate_gha::parse_action(source);
+            if let Some(tollgate_gha::Action {
+                runs: tollgate_gha::Runs::Composite { steps, .. },
+                ..
+            }) = &mut action
+            {
+                scripts_from_inputs(steps);
+            }
+            wrap((action, diags), FileModel::Action)
+        }
         FileKind::ActionsLock => wrap(
             tollgate_gha::parse_actions_lock(source),
             FileModel::ActionsLock,
@@ -91,6 +109,27 @@ pub fn parse_source(source: &SourceFile, kind: FileKind) -> (FileModel, Vec<Diag
             (FileModel::Packages(p), diags)
         }
         _ => (FileModel::Nothing, Vec::new()),
+    }
+}
+
+/// Steps of actions that run one of their inputs as a script (`rules/data/script-inputs.toml`)
+/// get that input as their script, so every reader of scripts reads it too.
+fn scripts_from_inputs(steps: &mut [Step]) {
+    let base = tollgate_kb::script_inputs();
+    for step in steps {
+        let Some(tollgate_gha::Uses::Remote(r)) = step.uses.as_ref().map(|u| &u.value) else {
+            continue;
+        };
+        let Some(e) = base.of(&r.action()) else {
+            continue;
+        };
+        step.script_from_input(
+            &e.uses,
+            &e.input,
+            &e.shell,
+            e.shell_input.as_deref(),
+            e.retries,
+        );
     }
 }
 

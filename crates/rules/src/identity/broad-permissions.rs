@@ -1,11 +1,15 @@
 //! `broad-permissions`: a job whose token can do more than its steps need: the repository
 //! default token, `write-all`, workflow-level write scopes that reach every job, and
 //! write scopes no step of the job needs according to the knowledge base.
+//!
+//! A job with a part the knowledge base does not know (an action, a script file, an API
+//! call) may need any scope: a write scope it holds is then not called unneeded, and the
+//! suggested block names the unknown parts instead of leaving their scopes out.
 
 use tollgate_engine::{Context, Rule, Sink, WorkflowCx};
 use tollgate_facts::needs::{self, Needs};
 use tollgate_gha::{Job, PermissionLevel, Permissions};
-use tollgate_model::{Confidence, Impact, SourceFile, Span};
+use tollgate_model::{Impact, SourceFile, Span};
 
 use crate::common::quoted;
 
@@ -58,7 +62,6 @@ impl Rule for BroadPermissions {
                             &unknown,
                         ))
                         .severity(Impact::High)
-                        .confidence(confidence(&unknown))
                         .help(per_job_help(&wf.jobs, &needs, &inheriting))
                         .emit();
                 }
@@ -68,10 +71,14 @@ impl Rule for BroadPermissions {
                         .filter(|p| p.level.value == PermissionLevel::Write)
                     {
                         let scope = &p.scope.value;
+                        // Only jobs whose needs are all known are said not to need it.
                         let unneeded: Vec<usize> = inheriting
                             .iter()
                             .copied()
-                            .filter(|&i| needs[i].level(scope) < PermissionLevel::Write)
+                            .filter(|&i| {
+                                needs[i].is_known()
+                                    && needs[i].level(scope) < PermissionLevel::Write
+                            })
                             .collect();
                         if unneeded.is_empty() {
                             continue;
@@ -80,18 +87,13 @@ impl Rule for BroadPermissions {
                             .iter()
                             .map(|&i| format!("`{}`", quoted(&wf.jobs[i].id.value)))
                             .collect();
-                        let unknown = merged_unknown(&needs, &unneeded);
                         out.at(file, p.scope.span.cover(p.level.span))
-                            .message(with_unknown(
-                                format!(
-                                    "workflow-level `{scope}: write` reaches every job; {} {} not need it",
-                                    names.join(", "),
-                                    if names.len() == 1 { "does" } else { "do" }
-                                ),
-                                &unknown,
+                            .message(format!(
+                                "workflow-level `{scope}: write` reaches every job; {} {} not need it",
+                                names.join(", "),
+                                if names.len() == 1 { "does" } else { "do" }
                             ))
                             .severity(Impact::Medium)
-                            .confidence(confidence(&unknown))
                             .help(format!(
                                 "set `permissions: {{}}` (or read scopes) at workflow level and grant `{scope}: write` only in the jobs that need it. {}",
                                 per_job_help(&wf.jobs, &needs, &inheriting)
@@ -138,7 +140,8 @@ impl Rule for BroadPermissions {
                         {
                             let scope = &p.scope.value;
                             let need = n.level(scope);
-                            if need == PermissionLevel::Write {
+                            // A part whose needs are not known may be what uses it.
+                            if need == PermissionLevel::Write || !n.is_known() {
                                 continue;
                             }
                             let what = if need == PermissionLevel::Read {
@@ -176,7 +179,6 @@ fn emit_job(
     out.at(file, span)
         .message(with_unknown(message, n))
         .severity(severity)
-        .confidence(confidence(n))
         .job(Some(&job.id.value))
         .help(format!(
             "least-privilege block for job `{}`:\n{}",
@@ -200,14 +202,6 @@ fn with_unknown(message: String, n: &Needs) -> String {
         message
     } else {
         format!("{message} (needs not known for {})", n.unknown_list())
-    }
-}
-
-fn confidence(n: &Needs) -> Confidence {
-    if n.is_known() {
-        Confidence::High
-    } else {
-        Confidence::Low
     }
 }
 

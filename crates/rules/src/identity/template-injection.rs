@@ -134,9 +134,19 @@ fn emit(cx: &Context<'_>, step: &StepCx<'_>, f: &Flow, fired: Option<&Fired>, ou
     // A composite action runs for whichever workflow calls it: medium.
     let severity = fired.map_or(Impact::Medium, Fired::severity);
     let caller = caller_of(f);
+    // A script an action runs from its input is named as that input.
     let (place, help) = match f.into {
-        Script::Run => ("a `run:` script", RUN_HELP),
-        Script::GithubScript => ("an `actions/github-script` script", SCRIPT_HELP),
+        Script::Run => (
+            step.step
+                .run
+                .as_ref()
+                .map_or_else(|| "a `run:` script".to_owned(), |r| r.describe()),
+            RUN_HELP,
+        ),
+        Script::GithubScript => (
+            "an `actions/github-script` script".to_owned(),
+            SCRIPT_HELP,
+        ),
     };
     // Named as the workflow writes it.
     let r = &f.written;

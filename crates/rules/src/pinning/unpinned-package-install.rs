@@ -125,6 +125,13 @@ impl<'a> Reads<'a> {
     }
 }
 
+/// An install told to work offline (`pip --no-index`, `npm --offline`, `cargo --offline`)
+/// whose every location is a local path (`--find-links dist/`) reaches no index: what it
+/// installs was fetched, and judged, where it was fetched.
+fn reaches_no_index(i: &Install) -> bool {
+    i.offline && i.index_urls.iter().all(|u| !u.url.contains("://"))
+}
+
 /// Whether every requirements file named by the install pins every entry by hash.
 fn hashed_requirements(step: &StepCx<'_>, reads: &Reads<'_>, i: &Install) -> Option<bool> {
     let mut all = true;
@@ -138,7 +145,7 @@ fn hashed_requirements(step: &StepCx<'_>, reads: &Reads<'_>, i: &Install) -> Opt
 }
 
 fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
-    if i.locked {
+    if i.locked || reaches_no_index(i) {
         return None;
     }
     let reads = Reads::of(cx, step, i);
