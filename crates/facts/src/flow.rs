@@ -56,8 +56,26 @@ pub enum Taint {
     DispatchInput { name: String },
     /// The outputs of `action` (as written in `uses:`), which pass on file names a pull
     /// request chooses; `json` when the step asks for them JSON-encoded, which is inert
-    /// as a JavaScript literal though not in a shell.
-    ActionOutput { action: String, json: bool },
+    /// as a JavaScript literal though not in a shell; `shell` when it asks for them
+    /// encoded for a shell.
+    ActionOutput {
+        action: String,
+        json: bool,
+        shell: ShellEncoded,
+    },
+}
+
+/// How an action encodes an output for a shell.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ShellEncoded {
+    /// Not at all.
+    #[default]
+    No,
+    /// Each item single-quoted: inert unquoted, not inside double or single quotes.
+    Quoted,
+    /// Every character a shell acts on backslash-escaped: inert unquoted and inside
+    /// double quotes, not inside single quotes.
+    Escaped,
 }
 
 /// How a carrier holds the value.
@@ -603,10 +621,21 @@ fn step_outputs(id: InputId, input: &Input, j: usize, step: &Step, out: &mut Lay
             } else {
                 o.outputs.clone()
             };
-            let json = o.json_input.as_ref().is_some_and(|i| {
-                step.with_value(i)
-                    .is_some_and(|v| v.value.value.trim().eq_ignore_ascii_case("json"))
-            });
+            let given = o
+                .json_input
+                .as_ref()
+                .and_then(|i| step.with_value(i))
+                .map(|v| v.value.value.trim().to_ascii_lowercase());
+            let json = given.as_deref() == Some("json");
+            let shell = match given {
+                Some(v) if o.quoted_values.iter().any(|q| q.eq_ignore_ascii_case(&v)) => {
+                    ShellEncoded::Quoted
+                }
+                Some(v) if o.escaped_values.iter().any(|q| q.eq_ignore_ascii_case(&v)) => {
+                    ShellEncoded::Escaped
+                }
+                _ => ShellEncoded::No,
+            };
             for g in globs {
                 out.set(
                     format!("steps.{step_id}.outputs.{}", g.to_ascii_lowercase()),
@@ -615,6 +644,7 @@ fn step_outputs(id: InputId, input: &Input, j: usize, step: &Step, out: &mut Lay
                         taint: Taint::ActionOutput {
                             action: r.action().to_owned(),
                             json,
+                            shell,
                         },
                         via: Via::ActionOutput {
                             step: step_id.clone(),

@@ -227,6 +227,20 @@ impl tollgate_graph::Pass for Pass {
     }
 }
 
+/// Whether job `j` of `wf`, and `step` in it when given, can run at all on a run fired by
+/// `event`: no `if:` on the step, the job or a job it needs excludes the event
+/// (`if: github.event_name == 'push'` keeps a job out of an `issue_comment` run).
+#[must_use]
+pub fn runs_on(wf: &Workflow, j: usize, step: Option<&Step>, event: &str) -> bool {
+    if j >= wf.jobs.len() {
+        return true;
+    }
+    let step_excludes = step
+        .and_then(|s| s.if_.as_ref())
+        .is_some_and(|c| excluded(&required_tests(&c.value), event));
+    !step_excludes && Conditions::new(wf).runs_on(j, 0, event, 0)
+}
+
 /// The jobs `needs:` may chain through before the guard search gives up (a cycle, or a
 /// deep chain GitHub would reject).
 const MAX_NEEDS_DEPTH: usize = 16;

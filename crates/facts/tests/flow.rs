@@ -340,6 +340,7 @@ jobs:
     let json = Taint::ActionOutput {
         action: "dorny/paths-filter".to_owned(),
         json: true,
+        shell: tollgate_facts::flow::ShellEncoded::No,
     };
     assert_eq!(all[0].into, Script::GithubScript);
     assert_eq!(all[1].into, Script::Run);

@@ -244,6 +244,14 @@ pub struct OutputEntry {
     /// inert as JavaScript literals (github-script) though not in a shell.
     #[serde(rename = "json-input")]
     pub json_input: Option<String>,
+    /// Values of that input that make each output a list of single-quoted shell words:
+    /// inert where the expansion stands unquoted in a shell script.
+    #[serde(rename = "quoted-values", default)]
+    pub quoted_values: Vec<String>,
+    /// Values of that input that backslash-escape every character a shell would act on:
+    /// inert unquoted or inside double quotes.
+    #[serde(rename = "escaped-values", default)]
+    pub escaped_values: Vec<String>,
     pub source: String,
 }
 

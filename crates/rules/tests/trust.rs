@@ -44,6 +44,40 @@ fn template_injection_severity_follows_who_can_fire_the_workflow() {
     assert_eq!(injection("push"), no_trigger_hop(Impact::Low));
 }
 
+/// The severity of an expansion in a job with `job_if` and a step with `step_if`, on
+/// `issue_comment` and `push` (wasmtime's `performance.yml` runs its push job only on push).
+fn injection_guarded(job_if: &str, step_if: &str) -> Vec<Impact> {
+    let text = format!(
+        "on: [issue_comment, push]\njobs:\n  a:\n    runs-on: ubuntu-latest\n{job_if}    steps:\n      - run: echo \"${{{{ github.event.head_commit.message }}}}\"\n{step_if}"
+    );
+    findings("template-injection", &text)
+        .into_iter()
+        .map(|f| f.severity)
+        .collect()
+}
+
+#[test]
+fn template_injection_severity_counts_only_the_events_the_job_runs_on() {
+    assert_eq!(injection_guarded("", ""), vec![Impact::High]);
+    // Only collaborators push: the job never runs on the comment.
+    assert_eq!(
+        injection_guarded("    if: github.event_name == 'push'\n", ""),
+        vec![Impact::Low]
+    );
+    assert_eq!(
+        injection_guarded(
+            "",
+            "        if: ${{ github.event_name != 'issue_comment' }}\n"
+        ),
+        vec![Impact::Low]
+    );
+    // A condition that keeps the comment run stays high.
+    assert_eq!(
+        injection_guarded("    if: github.event_name == 'issue_comment'\n", ""),
+        vec![Impact::High]
+    );
+}
+
 #[test]
 fn dangerous_trigger_reports_a_head_checkout_under_any_privileged_trigger_anyone_can_fire() {
     let wf = |on: &str| {

@@ -8,10 +8,11 @@
 //! whose event the value comes from), how sure, and what to say.
 
 use tollgate_engine::{Context, Rule, Sink, StepCx, StepOwner};
-use tollgate_facts::flow::{Carrier, Flow, Script, Taint, Via};
-use tollgate_gha::{ContextMatch, Workflow};
-use tollgate_graph::{NodeId, NodeKind};
-use tollgate_model::{Confidence, Impact, Location, PathHop};
+use tollgate_facts::flow::{Carrier, Flow, Script, ShellEncoded, Taint, Via};
+use tollgate_facts::trust;
+use tollgate_gha::{ContextMatch, Step, Workflow};
+use tollgate_graph::{NodeId, NodeKind, Trust};
+use tollgate_model::{Confidence, Impact, Location, PathHop, Span};
 use tollgate_scan::{FileModel, Input};
 
 use crate::chain::Chain;
@@ -43,7 +44,8 @@ impl Rule for TemplateInjection {
                     .graph
                     .input_id(&step.input.source.display)
                     .and_then(|id| cx.graph.file_node(id));
-                Some(Fired::of(cx, workflow, step.input, w))
+                let runs = step.job_index.map(|j| (j, s));
+                Some(Fired::of(cx, workflow, step.input, w, runs))
             }
             StepOwner::Action(_) => None,
         };
@@ -54,12 +56,81 @@ impl Rule for TemplateInjection {
             {
                 continue;
             }
+            // A value the action encoded for a shell is inert where its quoting holds.
+            if f.into == Script::Run
+                && let Taint::ActionOutput { shell, .. } = &f.taint
+                && *shell != ShellEncoded::No
+                && encoding_holds(step, f, *shell)
+            {
+                continue;
+            }
             // A value a calling job hands a reusable workflow comes from the caller's
             // event: the caller's triggers say who controls it.
             let called = caller_of(f).and_then(|c| Fired::of_job(cx, c));
             emit(cx, step, f, called.as_ref().or(own.as_ref()), out);
         }
     }
+}
+
+/// Whether a shell-encoded value stays inert where `f` expands it: unquoted for either
+/// encoding, inside double quotes for a backslash-escaped one, never inside single quotes
+/// or outside a command's words (a here-document body expands `$(…)` whatever the
+/// quotes in it).
+fn encoding_holds(step: &StepCx<'_>, f: &Flow, shell: ShellEncoded) -> bool {
+    let (Some(run), Some(analysis)) = (&step.step.run, step.analysis()) else {
+        return false;
+    };
+    // The expansion's offset in the script: the occurrence of its text that the script's
+    // map sends to the flow's location.
+    let Some(pos) = run
+        .script
+        .match_indices("${{")
+        .map(|(i, _)| i)
+        .find(|&i| run.file_span(Span::new(i, i)).start == f.at.span().start)
+    else {
+        return false;
+    };
+    let Some(word) = analysis
+        .commands
+        .iter()
+        .flat_map(|c| c.name_word().into_iter().chain(c.args()))
+        .find(|w| w.span.start <= pos && pos < w.span.end)
+    else {
+        return false;
+    };
+    let before = run.script.get(word.span.start..pos).unwrap_or("");
+    match quoting_at_end(before) {
+        Quoting::None => true,
+        Quoting::Double => shell == ShellEncoded::Escaped,
+        Quoting::Single => false,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    None,
+    Single,
+    Double,
+}
+
+/// The quoting in force at the end of `text`, the start of a shell word up to a point in
+/// it (backslash escapes outside single quotes; `$'…'` counts as single quotes).
+fn quoting_at_end(text: &str) -> Quoting {
+    let mut q = Quoting::None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (q, c) {
+            (Quoting::None | Quoting::Double, '\\') => {
+                chars.next();
+            }
+            (Quoting::None, '\'') => q = Quoting::Single,
+            (Quoting::Single, '\'') => q = Quoting::None,
+            (Quoting::None, '"') => q = Quoting::Double,
+            (Quoting::Double, '"') => q = Quoting::None,
+            _ => {}
+        }
+    }
+    q
 }
 
 /// Who can fire a workflow, as the graph's trigger nodes say
@@ -73,20 +144,42 @@ struct Fired {
 }
 
 impl Fired {
-    fn of(cx: &Context<'_>, wf: &Workflow, input: &Input, node: Option<NodeId>) -> Self {
-        let privileged = node
-            .and_then(|w| cx.graph.untrusted_privileged_trigger(w))
-            .and_then(|t| match &cx.graph.node(t)?.kind {
-                NodeKind::Trigger { event, .. } => {
-                    let on = wf.on.as_ref()?;
-                    Some((event.clone(), input.source.location(on.key)))
-                }
-                _ => None,
-            });
-        Self {
-            privileged,
-            anyone: node.is_some_and(|w| cx.graph.anyone_can_trigger(w)),
+    /// Who can fire workflow `node` on a run where the job and step `runs` (job index,
+    /// step) run at all: an event the job's or the step's `if:` excludes does not count.
+    fn of(
+        cx: &Context<'_>,
+        wf: &Workflow,
+        input: &Input,
+        node: Option<NodeId>,
+        runs: Option<(usize, &Step)>,
+    ) -> Self {
+        let kb = tollgate_kb::triggers();
+        let mut privileged: Option<(usize, String)> = None;
+        let mut anyone = false;
+        for t in node.map(|w| cx.graph.triggers_of(w)).unwrap_or_default() {
+            let Some(NodeKind::Trigger {
+                event,
+                trust,
+                privileged: p,
+            }) = cx.graph.node(t).map(|n| &n.kind)
+            else {
+                continue;
+            };
+            if *trust != Trust::Anyone
+                || runs.is_some_and(|(j, step)| !trust::runs_on(wf, j, Some(step), event))
+            {
+                continue;
+            }
+            anyone = true;
+            if *p && privileged.as_ref().is_none_or(|(r, _)| kb.rank(event) < *r) {
+                privileged = Some((kb.rank(event), event.clone()));
+            }
         }
+        let privileged = privileged.and_then(|(_, event)| {
+            let on = wf.on.as_ref()?;
+            Some((event, input.source.location(on.key)))
+        });
+        Self { privileged, anyone }
     }
 
     /// Who can fire the workflow of job node `job`.
@@ -97,7 +190,9 @@ impl Fired {
         let FileModel::Workflow(wf) = input.parsed.as_ref() else {
             return None;
         };
-        Some(Self::of(cx, wf, input, cx.graph.workflow_of(job)))
+        // The calling job's own conditions are not applied here: the value is what the
+        // caller's event gives, on any run of the caller.
+        Some(Self::of(cx, wf, input, cx.graph.workflow_of(job), None))
     }
 
     const fn severity(&self) -> Impact {
@@ -143,10 +238,7 @@ fn emit(cx: &Context<'_>, step: &StepCx<'_>, f: &Flow, fired: Option<&Fired>, ou
                 .map_or_else(|| "a `run:` script".to_owned(), |r| r.describe()),
             RUN_HELP,
         ),
-        Script::GithubScript => (
-            "an `actions/github-script` script".to_owned(),
-            SCRIPT_HELP,
-        ),
+        Script::GithubScript => ("an `actions/github-script` script".to_owned(), SCRIPT_HELP),
     };
     // Named as the workflow writes it.
     let r = &f.written;
