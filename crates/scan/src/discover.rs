@@ -26,6 +26,27 @@ const SKIP_DIRS: &[&str] = &[
     "__pycache__",
 ];
 
+/// Directories of test inputs: a lockfile or registry configuration under one is a case
+/// the project's tests parse (renovate's `__fixtures__`, poetry's `tests/fixtures`, Go's
+/// `testdata`), not a dependency of its build, and is not read unless it, or a directory
+/// at or under the fixture directory, is named on the command line. Workflows and actions under them are read as usual.
+const FIXTURE_DIRS: &[&str] = &[
+    "testdata",
+    "test-data",
+    "fixtures",
+    "__fixtures__",
+    "__snapshots__",
+    "__mocks__",
+];
+
+/// Whether a path (relative to the walked directory) of a lockfile or registry
+/// configuration lies under a directory of test inputs.
+fn in_fixtures(display: &str) -> bool {
+    let mut dirs: Vec<&str> = display.split('/').collect();
+    dirs.pop();
+    dirs.iter().any(|d| FIXTURE_DIRS.contains(d))
+}
+
 /// The path argument that means standard input.
 pub const STDIN_ARG: &str = "-";
 /// How standard input is shown in every output.
@@ -522,6 +543,13 @@ fn visit(
     let Some(kind) = FileKind::classify(&display) else {
         return (None, None);
     };
+    // Below the directory the walk was given: a fixture directory named on the command
+    // line is read.
+    if (kind.is_lockfile() || kind.is_registry_config())
+        && in_fixtures(&relative(entry.path(), dir))
+    {
+        return (None, None);
+    }
     if ft.is_symlink() {
         // Symlinks are followed only to regular files inside the scan root, so a link
         // cannot make us read (and report on) files the user did not ask about. Reading

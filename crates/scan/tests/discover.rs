@@ -46,6 +46,49 @@ fn walks_hidden_github_and_skips_the_rest() {
 
 #[cfg(unix)]
 #[test]
+fn lockfiles_of_test_fixtures_are_not_inputs_unless_named() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    write(r, ".github/workflows/ci.yml", "on: push\njobs: {}\n");
+    write(r, "requirements.txt", "requests==2.32.3\n");
+    // Test inputs of the project's own parsers (renovate, poetry, Go modules).
+    write(r, "lib/npm/__fixtures__/a/package-lock.json", "{}");
+    write(r, "tests/fixtures/broken/poetry.lock", "");
+    write(r, "pkg/x/testdata/go.mod", "module x\n");
+    // A workflow or action there is still read: GitHub may run it.
+    write(
+        r,
+        "testdata/.github/actions/a/action.yml",
+        "runs: {using: composite, steps: []}\n",
+    );
+    let found = discover(&[r.to_path_buf()], &DiscoverOptions::default());
+    let got: Vec<&str> = found
+        .candidates
+        .iter()
+        .map(|c| c.display.as_str())
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ".github/workflows/ci.yml",
+            "requirements.txt",
+            "testdata/.github/actions/a/action.yml",
+        ]
+    );
+    // Named on the command line, a fixture is read.
+    let named = discover(
+        &[r.join("tests/fixtures/broken/poetry.lock")],
+        &DiscoverOptions::default(),
+    );
+    assert_eq!(named.candidates.len(), 1, "{:?}", named.candidates);
+    let walked = discover(
+        &[r.join("lib/npm/__fixtures__")],
+        &DiscoverOptions::default(),
+    );
+    assert_eq!(walked.candidates.len(), 1, "{:?}", walked.candidates);
+}
+
+#[test]
 fn symlinks_stay_inside_the_root_and_loops_end() {
     let outside = tempfile::tempdir().expect("tmp");
     write(
