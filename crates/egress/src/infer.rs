@@ -235,6 +235,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                 location: job_loc.clone(),
                 step: job_loc.clone(),
                 platform: true,
+                optional: false,
             };
             acc.add(&r.host, DEFAULT_PORT, p);
         }
@@ -401,6 +402,7 @@ impl Acc {
                     location: Some(at.clone()),
                     step: Some(step.clone()),
                     platform: false,
+                    optional: false,
                 },
             );
         }
@@ -422,6 +424,7 @@ impl Acc {
             location: Some(location.clone()),
             step: Some(at.clone()),
             platform,
+            optional: false,
         };
         // An input's value and where it is written (the `uses:` for a default).
         let input = |name: &str| -> Option<(String, Location)> {
@@ -435,6 +438,16 @@ impl Acc {
         };
         let mut hosts: Vec<(String, bool)> = Vec::new();
         hosts.extend(kb.expand(&entry.hosts).into_iter().map(|h| (h, false)));
+        for h in kb.expand(&entry.optional) {
+            self.add(
+                &h,
+                DEFAULT_PORT,
+                Provenance {
+                    optional: true,
+                    ..prov(false, at)
+                },
+            );
+        }
         hosts.extend(kb.expand(&entry.platform).into_iter().map(|h| (h, true)));
         for w in &entry.when {
             let value = if w.present {
@@ -507,62 +520,8 @@ impl Acc {
                 self.image(image, &loc, at);
             }
         }
-        for name in &entry.script_inputs {
-            if let Some(kv) = step.with_value(name) {
-                self.script_input(&kv.value.value, &file.location(kv.value.span), reference);
-            }
-        }
         if let Some(why) = &entry.unresolved {
             self.unresolved(why, ProvenanceKind::Action, reference, at);
-        }
-    }
-
-    /// A script passed to an action as an input (a retry wrapper's `command`): its
-    /// downloads, images and installs, located at the input's value. Installs here cannot
-    /// be tied to a lockfile, so they count with their manager's default registry.
-    fn script_input(&mut self, script: &str, at: &Location, reference: &str) {
-        let kb = kb::kb();
-        let analysis = tollgate_shell::Analyzer::new().analyze(script);
-        let prov = |kind| Provenance::at(kind, format!("{reference}: {}", short(script)), at);
-        for fact in &analysis.facts {
-            match fact {
-                Fact::Download(d) => match (&d.host, &d.url) {
-                    (Some(h), url) => {
-                        let port = url.as_deref().map_or(DEFAULT_PORT, url_port);
-                        self.add(h, port, prov(ProvenanceKind::Command));
-                    }
-                    (None, Some(url)) if is_dynamic(url) => {
-                        self.unresolved(url, ProvenanceKind::Command, reference, at);
-                    }
-                    _ => {}
-                },
-                Fact::Image(i) => self.image(&i.image, at, at),
-                Fact::Install(i) => {
-                    let mut replaced = false;
-                    for idx in &i.index_urls {
-                        if matches!(idx.url.trim(), "direct" | "off") {
-                            continue;
-                        }
-                        replaced |= matches!(
-                            idx.kind,
-                            IndexKind::Index | IndexKind::Registry | IndexKind::Proxy
-                        );
-                        match host_of(&idx.url) {
-                            Some(h) if !is_dynamic(&idx.url) => {
-                                self.add(&h, url_port(&idx.url), prov(ProvenanceKind::Command));
-                            }
-                            _ => self.unresolved(&idx.url, ProvenanceKind::Command, reference, at),
-                        }
-                    }
-                    if !replaced && let Some(m) = kb.manager(i.manager) {
-                        let port = m.port.unwrap_or(DEFAULT_PORT);
-                        for h in kb.expand(&m.hosts) {
-                            self.add(&h, port, prov(ProvenanceKind::Command));
-                        }
-                    }
-                }
-                _ => {}
-            }
         }
     }
 

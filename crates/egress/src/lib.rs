@@ -74,6 +74,9 @@ pub struct Provenance {
     /// GitHub's own Actions service (runner traffic, artifact and cache storage): needed,
     /// but let through by GitHub and by harden-runner without an entry.
     pub platform: bool,
+    /// Contacted only in a case whose failure the cause survives (a best-effort call the
+    /// action catches): worth allowing, not worth breaking a block-mode list over.
+    pub optional: bool,
 }
 
 impl Provenance {
@@ -87,6 +90,7 @@ impl Provenance {
             location: Some(at.clone()),
             step: Some(at.clone()),
             platform: false,
+            optional: false,
         }
     }
 }
@@ -107,6 +111,16 @@ impl Destination {
     #[must_use]
     pub fn is_platform(&self) -> bool {
         self.provenance.iter().all(|p| p.platform)
+    }
+
+    /// Outside GitHub's own service (which harden-runner lets through), every reason for
+    /// it is a best-effort call (see [`Provenance::optional`]).
+    #[must_use]
+    pub fn is_optional(&self) -> bool {
+        self.provenance
+            .iter()
+            .filter(|p| !p.platform)
+            .all(|p| p.optional)
     }
 
     /// `host:port`, the harden-runner form.

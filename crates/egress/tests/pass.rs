@@ -83,3 +83,35 @@ fn an_install_whose_lockfile_fetches_nothing_reaches_the_registry() {
         ["api.github.com", "github.com", "registry.npmjs.org"]
     );
 }
+
+#[test]
+fn a_script_an_action_runs_from_its_input_reaches_its_hosts_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wf = dir.path().join(".github/workflows/ci.yml");
+    std::fs::create_dir_all(wf.parent().expect("parent")).expect("mkdir");
+    // The retry action runs `command` as the step's script; its host comes from there,
+    // located in the input's value, once.
+    std::fs::write(
+        &wf,
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: nick-fields/retry@v3\n        with:\n          max_attempts: 3\n          command: curl -fsSL https://downloads.example.com/tool.tgz -o tool.tgz\n",
+    )
+    .expect("write");
+    let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
+    let (g, _) = tollgate_graph::Graph::build_with(&s, &[&tollgate_egress::Pass]);
+    assert_eq!(g.hosts_of(job(&g, "a")), ["downloads.example.com"]);
+    let record = tollgate_egress::of(&g);
+    let dest: Vec<_> = record.jobs[0]
+        .destinations
+        .iter()
+        .filter(|d| d.host == "downloads.example.com")
+        .collect();
+    assert_eq!(dest.len(), 1);
+    assert_eq!(dest[0].provenance.len(), 1, "{:?}", dest[0].provenance);
+    assert_eq!(
+        dest[0].provenance[0]
+            .location
+            .as_ref()
+            .map(|l| l.start.line),
+        Some(9)
+    );
+}

@@ -99,12 +99,13 @@ pub struct ActionEntry {
     pub hosts: Vec<String>,
     #[serde(default)]
     pub platform: Vec<String>,
+    /// Hosts contacted only by calls whose failure the action survives.
+    #[serde(default)]
+    pub optional: Vec<String>,
     #[serde(default)]
     pub host_inputs: Vec<String>,
     #[serde(default)]
     pub image_inputs: Vec<String>,
-    #[serde(default)]
-    pub script_inputs: Vec<String>,
     #[serde(default)]
     pub defaults: BTreeMap<String, String>,
     pub unresolved: Option<String>,

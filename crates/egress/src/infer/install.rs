@@ -23,6 +23,7 @@ impl RunStep<'_> {
             location: Some(location.clone()),
             step: Some(cmd_loc.clone()),
             platform: false,
+            optional: false,
         };
         // Configured sources in effect, in increasing precedence: `env:` blocks, then
         // registry configuration files, then variables set in the script itself.
@@ -105,6 +106,7 @@ impl RunStep<'_> {
                     location: Some(s.location.clone()),
                     step: Some(cmd_loc.clone()),
                     platform: false,
+                    optional: false,
                 },
             );
         };
@@ -221,6 +223,7 @@ impl RunStep<'_> {
                             location: Some(location.clone()),
                             step: Some(cmd_loc.clone()),
                             platform: false,
+                            optional: false,
                         },
                     );
                 }

@@ -58,6 +58,7 @@ impl RunStep<'_> {
                         location: Some(at.clone()),
                         step: Some(cmd_loc.clone()),
                         platform: false,
+                        optional: false,
                     };
                     match (&d.host, &d.url) {
                         (Some(h), url) => {
@@ -173,6 +174,7 @@ impl RunStep<'_> {
                                 location: Some(s.location.clone()),
                                 step: Some(at.clone()),
                                 platform: false,
+                                optional: false,
                             },
                         );
                     }

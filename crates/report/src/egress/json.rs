@@ -39,6 +39,7 @@ pub struct ProvenanceDto {
     pub location: Option<LocationDto>,
     pub step: Option<LocationDto>,
     pub platform: bool,
+    pub optional: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -48,6 +49,8 @@ pub struct DestinationDto {
     pub wildcard: bool,
     /// Only GitHub's own Actions service needs it.
     pub platform: bool,
+    /// Outside GitHub's own service, only best-effort calls need it.
+    pub optional: bool,
     pub provenance: Vec<ProvenanceDto>,
 }
 
@@ -114,6 +117,7 @@ pub fn document(jobs: &[&JobEgress]) -> Document {
                     port: d.port,
                     wildcard: d.wildcard,
                     platform: d.is_platform(),
+                    optional: d.is_optional(),
                     provenance: d
                         .provenance
                         .iter()
@@ -123,6 +127,7 @@ pub fn document(jobs: &[&JobEgress]) -> Document {
                             location: p.location.as_ref().map(LocationDto::of),
                             step: p.step.as_ref().map(LocationDto::of),
                             platform: p.platform,
+                            optional: p.optional,
                         })
                         .collect(),
                 })
