@@ -80,6 +80,7 @@ pub fn parse_source(source: &SourceFile, kind: FileKind) -> (FileModel, Vec<Diag
             if let Some(wf) = &mut wf {
                 for job in &mut wf.jobs {
                     scripts_from_inputs(&mut job.steps);
+                    local_uses_under_checkout_path(&mut job.steps);
                 }
             }
             wrap((wf, diags), FileModel::Workflow)
@@ -130,6 +131,48 @@ fn scripts_from_inputs(steps: &mut [Step]) {
             e.shell_input.as_deref(),
             e.retries,
         );
+    }
+}
+
+/// `uses: ./src/app/.github/actions/x` after `actions/checkout` of the workflow's own
+/// repository with `path: src/app` names the repository's `.github/actions/x`: `./` is the
+/// workspace, where the checkout put the repository under `src/app` (electron checks
+/// itself out that way). The path is rewritten to the repository's; the `uses:` text
+/// stays as written.
+fn local_uses_under_checkout_path(steps: &mut [Step]) {
+    let mut paths: Vec<String> = Vec::new();
+    for step in steps {
+        match step.uses.as_mut().map(|u| &mut u.value) {
+            Some(tollgate_gha::Uses::Remote(r))
+                if r.action().eq_ignore_ascii_case("actions/checkout") =>
+            {
+                let own = step.with_value("repository").is_none_or(|v| {
+                    let v = v.value.value.trim();
+                    v.contains("github.repository }}") && !v.contains("||")
+                });
+                let path = step
+                    .with_value("path")
+                    .map(|v| v.value.value.trim().to_owned())
+                    .filter(|p| !p.contains("${{"))
+                    .and_then(|p| crate::local::normalise(&p))
+                    .filter(|p| !p.is_empty());
+                if let (true, Some(p)) = (own, path) {
+                    paths.push(p);
+                }
+            }
+            Some(tollgate_gha::Uses::Local { path } | tollgate_gha::Uses::SelfRepo { path }) => {
+                let Some(norm) = crate::local::normalise(path) else {
+                    continue;
+                };
+                if let Some(rest) = paths
+                    .iter()
+                    .find_map(|p| norm.strip_prefix(p.as_str())?.strip_prefix('/'))
+                {
+                    *path = rest.to_owned();
+                }
+            }
+            _ => {}
+        }
     }
 }
 

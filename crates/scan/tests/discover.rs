@@ -230,3 +230,61 @@ fn files_referenced_from_the_scanned_ones_are_loaded_once_each_level_by_level() 
         assert_eq!(got, expected, "{threads} threads");
     }
 }
+
+#[test]
+fn a_local_action_under_the_checkout_path_of_the_repository_is_its_own() {
+    // electron checks itself out into `src/electron` and then uses
+    // `./src/electron/.github/actions/checkout`: the repository's own action.
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    write(
+        r,
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./src/electron/.github/actions/early\n      - uses: actions/checkout@v4\n        with:\n          path: src/electron\n      - uses: ./src/electron/.github/actions/setup\n      - uses: actions/checkout@v4\n        with:\n          repository: other/repo\n          path: other\n      - uses: ./other/.github/actions/theirs\n",
+    );
+    write(
+        r,
+        ".github/actions/setup/action.yml",
+        "runs:\n  using: composite\n  steps: []\n",
+    );
+    let s = scan(
+        &[r.join(".github/workflows/ci.yml")],
+        &ScanOptions::default(),
+    );
+    let Some(wf) = s.inputs.iter().find_map(|i| match i.parsed.as_ref() {
+        tollgate_scan::FileModel::Workflow(wf) => Some(wf),
+        _ => None,
+    }) else {
+        panic!("workflow");
+    };
+    let paths: Vec<&str> = wf.jobs[0]
+        .steps
+        .iter()
+        .filter_map(|st| st.uses.as_ref()?.value.local_path())
+        .collect();
+    // Before the checkout, and under another repository's checkout, nothing changes.
+    assert_eq!(
+        paths,
+        vec![
+            "src/electron/.github/actions/early",
+            ".github/actions/setup",
+            "other/.github/actions/theirs"
+        ]
+    );
+    // The action is loaded by reference, as the repository's own.
+    let loaded: Vec<&str> = s
+        .inputs
+        .iter()
+        .filter(|i| i.by_reference)
+        .map(|i| i.source.display.as_ref())
+        .collect();
+    assert_eq!(loaded, vec![".github/actions/setup/action.yml"]);
+    // The written text is kept for messages.
+    assert_eq!(
+        wf.jobs[0].steps[2]
+            .uses_text
+            .as_ref()
+            .map(|u| u.value.as_str()),
+        Some("./src/electron/.github/actions/setup")
+    );
+}
