@@ -361,6 +361,9 @@ pub struct Step {
     pub working_directory: Option<Spanned<String>>,
     pub with: Vec<KeyValue>,
     pub with_key: Option<Span>,
+    /// `with:` given as one expression (`${{ fromJSON(vars.X) }}`): the inputs are known
+    /// only at run time, and `with` is empty.
+    pub with_expression: Option<Spanned<String>>,
     pub env: Env,
     pub continue_on_error: Option<Span>,
     pub timeout_minutes: Option<Spanned<String>>,

@@ -599,6 +599,7 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
         working_directory: None,
         with: Vec::new(),
         with_key: None,
+        with_expression: None,
         env: Env::default(),
         continue_on_error: None,
         timeout_minutes: None,
@@ -639,7 +640,11 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
             Some("working-directory") => st.working_directory = ctx.string(v, "working-directory"),
             Some("with") => {
                 st.with_key = Some(k.span);
-                st.with = ctx.key_values(v, "with");
+                // `with: ${{ fromJSON(…) }}`: inputs only the run knows, not a shape error.
+                match v.as_str().filter(|t| t.contains("${{")) {
+                    Some(t) => st.with_expression = Some(Spanned::new(t.to_owned(), v.span)),
+                    None => st.with = ctx.key_values(v, "with"),
+                }
             }
             Some("env") => st.env = ctx.env(k.span, v),
             Some("continue-on-error") => st.continue_on_error = Some(v.span),

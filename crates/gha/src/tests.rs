@@ -388,3 +388,27 @@ fn call_inputs_keep_their_type() {
     assert_eq!(n.required.as_ref().map(|r| r.value), Some(false));
     assert_eq!(call.secrets.len(), 1);
 }
+
+#[test]
+fn with_given_as_one_expression_is_run_time_input_not_a_shape_error() {
+    let src = SourceFile::new(
+        ".github/workflows/ci.yml",
+        "ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with: ${{ fromJSON(vars.CHECKOUT) }}\n      - uses: actions/checkout@v4\n        with: not-a-mapping\n".to_owned(),
+    );
+    let (wf, diags) = parse_workflow(&src);
+    let wf = wf.expect("workflow");
+    // Only the literal scalar is a shape error.
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert!(
+        diags[0].message.contains("`with` must be a mapping"),
+        "{diags:#?}"
+    );
+    let dynamic = &wf.jobs[0].steps[0];
+    assert!(dynamic.with.is_empty());
+    assert_eq!(
+        dynamic.with_expression.as_ref().map(|e| e.value.as_str()),
+        Some("${{ fromJSON(vars.CHECKOUT) }}")
+    );
+    assert!(wf.jobs[0].steps[1].with_expression.is_none());
+}
