@@ -53,3 +53,29 @@ fn a_script_an_action_runs_is_named_as_its_input() {
     assert_eq!(f[0].primary.start.line, 10, "{:?}", f[0].primary);
     assert_eq!(f[0].primary.start.column, 19, "{:?}", f[0].primary);
 }
+
+#[test]
+fn an_aliased_script_gets_a_finding_per_step_at_the_expression() {
+    let f = common::findings(
+        "template-injection",
+        "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: &greet |\n          echo hello\n          echo \"${{ github.event.issue.title }}\"\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: *greet\n",
+    );
+    assert_eq!(f.len(), 2, "{f:#?}");
+    for x in &f {
+        assert_eq!(
+            (
+                x.primary.start.line,
+                x.primary.start.column,
+                x.primary.end.column
+            ),
+            (8, 17, 48),
+            "{:?}",
+            x.primary
+        );
+    }
+    let jobs: Vec<Option<&str>> = f.iter().map(|x| x.job.as_deref()).collect();
+    assert!(
+        jobs.contains(&Some("a")) && jobs.contains(&Some("b")),
+        "{jobs:?}"
+    );
+}

@@ -315,7 +315,7 @@ impl Builder<'_> {
                     // `}` starts, blanks included; a plain or quoted scalar never ends
                     // in a blank.
                     let span = match st {
-                        ScalarStyle::Literal | ScalarStyle::Folded => span,
+                        ScalarStyle::Literal | ScalarStyle::Folded => self.block_content(span),
                         _ => self.trim_blanks_end(span),
                     };
                     let node = Node {
@@ -432,6 +432,36 @@ impl Builder<'_> {
                 .unwrap_or(rest.len() - word);
             span.start += word + ws;
         }
+        span
+    }
+
+    /// A block scalar's span starts, as the parser gives it, at its first content line;
+    /// after properties (`run: &x |`) it starts at the `|` or `>` header instead. Move it
+    /// to the first non-blank line after the header, at its indentation, so that both
+    /// spellings map positions in the value to the same places.
+    fn block_content(&self, mut span: Span) -> Span {
+        let text = self.file.text();
+        let Some(rest) = text.get(span.start..span.end) else {
+            return span;
+        };
+        if !(rest.starts_with('|') || rest.starts_with('>')) {
+            return span;
+        }
+        let Some(nl) = rest.find('\n') else {
+            return span;
+        };
+        let mut at = span.start + nl + 1;
+        while let Some(line) = text.get(at..span.end) {
+            let end = line.find('\n').map_or(line.len(), |i| i + 1);
+            let body = &line[..end];
+            if body.trim().is_empty() && end < line.len() {
+                at += end;
+                continue;
+            }
+            at += body.len() - body.trim_start_matches(' ').len();
+            break;
+        }
+        span.start = at.min(span.end);
         span
     }
 

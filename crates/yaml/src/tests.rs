@@ -104,6 +104,33 @@ fn anchors_and_aliases_keep_the_anchor_span() {
 }
 
 #[test]
+fn an_anchored_block_scalar_maps_like_a_plain_one() {
+    // `run: &x |` starts at its first content line, as `run: |` does, so positions in
+    // the value map onto the file exactly (they were one line early, and zero-width).
+    for (text, header) in [
+        ("a: &x |\n  one\n  two ${{ y }}\nb: *x\n", "&x |"),
+        (
+            "a: !!str &x |-\n\n  one\n  two ${{ y }}\nb: *x\n",
+            "!!str &x |-",
+        ),
+        ("a: |\n  one\n  two ${{ y }}\n", "|"),
+    ] {
+        let f = file(text);
+        let (docs, _) = parse(&f, Limits::default()).expect("parses");
+        let a = docs[0].get("a").expect("a");
+        let value = a.as_str().expect("scalar");
+        let m = ScalarMap::new(&f, a).expect("map");
+        assert!(m.is_exact(), "{header}");
+        let at = value.find("${{").expect("expression");
+        let line = if text.contains("\n\n") { 4 } else { 3 };
+        assert_eq!(lc(&f, m.to_file(at)), (line, 7), "{header}");
+        if let Some(b) = docs[0].get("b") {
+            assert_eq!(b.as_str(), Some(value), "{header}");
+        }
+    }
+}
+
+#[test]
 fn alias_bomb_is_bounded() {
     let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     let mut prev = 'a';
