@@ -44,11 +44,131 @@ impl ScalarMap {
                         exact: true,
                     })
                 } else {
-                    Some(fallback)
+                    // Escapes (`''`, `\"`) or folded lines: align the value with the text.
+                    Some(Self::aligned(file, inner, &s.value, s.style, None).unwrap_or(fallback))
                 }
             }
-            Style::Folded => Some(fallback),
+            Style::Folded => {
+                let indent = file.line_col(start).column - 1;
+                Some(
+                    Self::aligned(file, node.span, &s.value, s.style, Some(indent))
+                        .unwrap_or(fallback),
+                )
+            }
         }
+    }
+
+    /// The map of a value whose text in the file differs from it: quoted scalars with
+    /// escapes (`''` in single quotes, `\"`, `\n`, `\x41` in double quotes) and folded
+    /// lines (a line break read as a space, blank lines as line breaks, the next line's
+    /// indentation dropped: all of it for a quoted or plain scalar, `block_indent` columns
+    /// for a folded block). Each character of the value is found where the file writes it;
+    /// `None` when the two cannot be aligned, and the caller falls back to one position.
+    fn aligned(
+        file: &SourceFile,
+        raw: Span,
+        value: &str,
+        style: Style,
+        block_indent: Option<usize>,
+    ) -> Option<Self> {
+        let text = file.text().get(raw.start..raw.end)?;
+        let bytes = text.as_bytes();
+        let mut pairs: Vec<(usize, usize, usize)> = Vec::with_capacity(value.len());
+        let mut r = 0;
+        // Past a line break: the next line's indentation.
+        let skip_indent = |mut r: usize| {
+            let mut n = 0;
+            while r < bytes.len()
+                && (bytes[r] == b' ' || (block_indent.is_none() && bytes[r] == b'\t'))
+                && block_indent.is_none_or(|i| n < i)
+            {
+                r += 1;
+                n += 1;
+            }
+            r
+        };
+        let line_break = |r: usize| -> Option<usize> {
+            match bytes.get(r) {
+                Some(b'\n') => Some(r + 1),
+                Some(b'\r') if bytes.get(r + 1) == Some(&b'\n') => Some(r + 2),
+                _ => None,
+            }
+        };
+        for (vi, c) in value.char_indices() {
+            loop {
+                if r >= bytes.len() {
+                    return None;
+                }
+                if let Some(next) = line_break(r) {
+                    let folds = c == ' ' || c == '\n';
+                    let at = r;
+                    r = skip_indent(next);
+                    if folds {
+                        pairs.push((vi, at, 1));
+                        break;
+                    }
+                    continue;
+                }
+                if style == Style::DoubleQuoted && bytes[r] == b'\\' {
+                    // An escaped line break joins the lines with nothing.
+                    if let Some(next) = line_break(r + 1) {
+                        r = skip_indent(next);
+                        continue;
+                    }
+                    let len = match bytes.get(r + 1) {
+                        Some(b'x') => 4,
+                        Some(b'u') => 6,
+                        Some(b'U') => 10,
+                        Some(_) => 2,
+                        None => return None,
+                    };
+                    pairs.push((vi, r, len));
+                    r += len;
+                    break;
+                }
+                // Past a multi-byte escape the position may not be a character boundary.
+                let rest = text.get(r..)?;
+                if style == Style::SingleQuoted && c == '\'' && rest.starts_with("''") {
+                    pairs.push((vi, r, 2));
+                    r += 2;
+                    break;
+                }
+                if rest.starts_with(c) {
+                    pairs.push((vi, r, c.len_utf8()));
+                    r += c.len_utf8();
+                    break;
+                }
+                // Blanks before a folded line break are dropped from the value.
+                if (bytes[r] == b' ' || bytes[r] == b'\t')
+                    && rest.find('\n').is_some_and(|n| rest[..n].trim().is_empty())
+                {
+                    r += 1;
+                    continue;
+                }
+                return None;
+            }
+        }
+        // Runs where the value and the file advance together are one segment.
+        let mut segments: Vec<(usize, usize)> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        for (vi, fi, len) in pairs {
+            let f = raw.start + fi;
+            match (segments.last(), ends.last_mut()) {
+                (Some(&(v0, f0)), Some(end)) if f - f0 == vi - v0 && *end == f => *end = f + len,
+                _ => {
+                    segments.push((vi, f));
+                    ends.push(f + len);
+                }
+            }
+        }
+        if segments.is_empty() {
+            return None;
+        }
+        Some(Self {
+            segments,
+            ends,
+            exact: true,
+        })
     }
 
     fn literal(file: &SourceFile, start: usize, value: &str) -> Option<Self> {

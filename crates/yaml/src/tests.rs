@@ -1,6 +1,6 @@
 //! Unit tests of the tree builder and scalar maps against hand-checked positions.
 
-use tollgate_model::{LineCol, SourceFile};
+use tollgate_model::{LineCol, SourceFile, Span};
 
 use crate::{Limits, NodeKind, ScalarMap, YamlError, parse};
 
@@ -85,11 +85,13 @@ fn quoted_and_folded_maps() {
     let a = ScalarMap::new(&f, docs[0].get("a").expect("a")).expect("m");
     assert!(a.is_exact());
     assert_eq!(lc(&f, a.to_file(2)), (1, 7));
+    // An escape and folded lines are aligned character by character.
     let b = ScalarMap::new(&f, docs[0].get("b").expect("b")).expect("m");
-    assert!(!b.is_exact());
+    assert!(b.is_exact());
+    assert_eq!(lc(&f, b.to_file(2)), (2, 8));
     let c = ScalarMap::new(&f, docs[0].get("c").expect("c")).expect("m");
-    assert!(!c.is_exact());
-    assert_eq!(lc(&f, c.to_file(5)), (4, 3));
+    assert!(c.is_exact());
+    assert_eq!(lc(&f, c.to_file(5)), (5, 4));
 }
 
 #[test]
@@ -127,6 +129,33 @@ fn an_anchored_block_scalar_maps_like_a_plain_one() {
         if let Some(b) = docs[0].get("b") {
             assert_eq!(b.as_str(), Some(value), "{header}");
         }
+    }
+}
+
+#[test]
+fn escaped_and_folded_scalars_map_each_character_to_where_it_is_written() {
+    // Each case: the text, and the (line, column) of `$` in the file.
+    for (text, want) in [
+        ("a: 'echo ''x'' \"${{ y }}\"'\n", (1, 17)),
+        ("a: \"echo \\\"${{ y }}\\\"\"\n", (1, 12)),
+        ("a: \"tab\\there \\x41 ${{ y }}\"\n", (1, 20)),
+        ("a: >\n  echo one\n  echo \"${{ y }}\"\n", (3, 9)),
+        ("a: >-\n  one\n\n  two ${{ y }}\n", (4, 7)),
+        ("a: 'one\n  two ${{ y }}'\n", (2, 7)),
+        ("a: \"one \\\n  two ${{ y }}\"\n", (2, 7)),
+        ("a: 'one\r\n  two ${{ y }}'\r\n", (2, 7)),
+    ] {
+        let f = file(text);
+        let (docs, _) = parse(&f, Limits::default()).expect("parses");
+        let a = docs[0].get("a").expect("a");
+        let value = a.as_str().expect("scalar");
+        let m = ScalarMap::new(&f, a).expect("map");
+        assert!(m.is_exact(), "{text:?} → {value:?}");
+        let at = value.find("${{").expect("expression");
+        assert_eq!(lc(&f, m.to_file(at)), want, "{text:?} → {value:?}");
+        // The expression keeps its width.
+        let span = m.span_to_file(Span::new(at, at + "${{ y }}".len()));
+        assert_eq!(f.slice(span), "${{ y }}", "{text:?}");
     }
 }
 
