@@ -341,20 +341,23 @@ fn steps(
                 let path = path_to(cx, p.from, file, o.span(), &what, image);
                 match p.pin {
                     ImagePin::RunTime => {
-                        // `registry:$TAG` with `TAG` from `env:`: judge the value.
-                        if let Some(resolved) = p.step.and_then(|i| model.resolve_env(i, o.span()))
-                        {
-                            let pin = ImagePin::of(&resolved);
-                            check(
-                                file,
-                                &resolved,
-                                Some(image),
-                                pin,
-                                o.span(),
-                                &what,
-                                path,
-                                out,
-                            );
+                        // `registry:$TAG` with `TAG` from `env:`: judge the value; else
+                        // what the reference itself shows (a tag written out).
+                        match p.step.and_then(|i| model.resolve_env(i, o.span())) {
+                            Some(resolved) => {
+                                let pin = ImagePin::of(&resolved);
+                                check(
+                                    file,
+                                    &resolved,
+                                    Some(image),
+                                    pin,
+                                    o.span(),
+                                    &what,
+                                    path,
+                                    out,
+                                );
+                            }
+                            None => check(file, image, None, p.pin, o.span(), &what, path, out),
                         }
                     }
                     _ => check(file, image, None, p.pin, o.span(), &what, path, out),
@@ -392,6 +395,19 @@ fn path_to(
     Some(hops)
 }
 
+/// The tag of a reference whose name is chosen at run time but whose tag is written out
+/// (`ghcr.io/cross-rs/${{ matrix.target }}:main`, `$REGISTRY/app:1.4`); `None` when the
+/// tag itself is computed or a digest follows.
+fn literal_tag(image: &str) -> Option<&str> {
+    let r = ImageRef::parse(image);
+    let tag = r.tag?;
+    let plain = !tag.is_empty()
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    (plain && r.digest.is_none()).then_some(tag)
+}
+
 /// Tags that name a moving channel rather than a release: they move as often as
 /// `latest` (`nightly`, `edge`, a branch, `2019-latest`, MySQL's `innovation`).
 fn floating_tag(tag: &str) -> bool {
@@ -407,6 +423,15 @@ fn floating_tag(tag: &str) -> bool {
 /// an image chosen at run time.
 fn judge(image: &str, pin: ImagePin) -> Option<(String, Impact)> {
     let tag = ImageRef::parse(image).tag;
+    // A name chosen at run time before a tag written out: whatever the name, the image
+    // is that tag and no digest.
+    let pin = match pin {
+        ImagePin::RunTime => match literal_tag(image)? {
+            "latest" => ImagePin::Floating,
+            _ => ImagePin::Tag,
+        },
+        p => p,
+    };
     Some(match (pin, tag) {
         (ImagePin::Digest | ImagePin::RunTime, _) => return None,
         (ImagePin::Floating, None) => ("no tag (implicitly `latest`)".to_owned(), Impact::High),
@@ -523,6 +548,28 @@ mod tests {
         for (image, how, impact) in cases {
             let got = judge(image, ImagePin::of(image)).expect(image);
             assert_eq!((got.0.as_str(), got.1), (how, impact), "{image}");
+        }
+        // ripgrep release.yml: the name comes from the matrix, the tag is written out.
+        for (image, how) in [
+            (
+                "ghcr.io/cross-rs/${{ matrix.target }}:main",
+                "the floating `main` tag",
+            ),
+            ("${{ matrix.image }}:latest", "the floating `latest` tag"),
+            ("$REGISTRY/app:1.4", "a tag, which the publisher can move"),
+        ] {
+            let got = judge(image, ImagePin::of(image)).expect(image);
+            assert_eq!(got.0, how, "{image}");
+        }
+        for image in [
+            "rockylinux/rockylinux:${{ matrix.rocky-version }}",
+            "app:v$VERSION",
+            "app:${{ x }}-slim",
+            "${{ matrix.image }}",
+            "$IMAGE",
+            "$IMAGE:1@sha256:$D",
+        ] {
+            assert!(judge(image, ImagePin::of(image)).is_none(), "{image}");
         }
         let pinned =
             "alpine:edge@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d";
