@@ -25,6 +25,10 @@ pub struct ImagePull {
     /// A command pull in a job after a step whose script runs another tool naming
     /// docker ([`Graph::runs_image_script`]): the image may have been built there.
     pub after_image_script: bool,
+    /// The index of the step the pull is in (`uses: docker://` or a command of its
+    /// script); `None` for the owner's own edges (container, services, `runs.image`).
+    /// Lets a rule read what earlier steps did (an action that loads an image it built).
+    pub step: Option<usize>,
 }
 
 impl Graph {
@@ -51,7 +55,7 @@ impl Graph {
     pub fn image_pulls(&self, owner: NodeId) -> Vec<ImagePull> {
         // Each source's edges in the order they are written (the graph lists a node's
         // edges newest first).
-        let pull = |from: NodeId, after: bool, out: &mut Vec<ImagePull>| {
+        let pull = |from: NodeId, after: bool, step: Option<usize>, out: &mut Vec<ImagePull>| {
             let mut edges: Vec<_> = self.out_edges(from).collect();
             edges.sort_by_key(|(e, image)| (e.origin, *image));
             for (e, image) in edges {
@@ -63,12 +67,13 @@ impl Graph {
                         pin: self.image_pin(image).unwrap_or(ImagePin::RunTime),
                         built: false,
                         after_image_script: after,
+                        step,
                     });
                 }
             }
         };
         let mut out = Vec::new();
-        pull(owner, false, &mut out);
+        pull(owner, false, None, &mut out);
         let job = self.is(owner, Kind::Job);
         let mut steps: Vec<(usize, NodeId)> = self
             .out_edges(owner)
@@ -83,8 +88,8 @@ impl Graph {
         // first `:`.
         let mut built: HashSet<&str> = HashSet::new();
         let mut scripted = false;
-        for (_, step) in steps {
-            pull(step, false, &mut out);
+        for (index, step) in steps {
+            pull(step, false, Some(index), &mut out);
             let mut commands: Vec<NodeId> = self
                 .out_edges(step)
                 .filter(|(e, t)| e.kind == EdgeKind::Runs && self.is(*t, Kind::Command))
@@ -106,7 +111,7 @@ impl Graph {
             }
             let start = out.len();
             for &c in &commands {
-                pull(c, scripted, &mut out);
+                pull(c, scripted, Some(index), &mut out);
             }
             for p in &mut out[start..] {
                 p.built = matches!(

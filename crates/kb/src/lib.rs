@@ -11,6 +11,7 @@ pub mod env;
 pub mod fallbacks;
 pub mod flags;
 pub mod github;
+pub mod images;
 mod load;
 pub mod managers;
 pub mod permissions;
@@ -38,6 +39,7 @@ pub const FILES: &[DataFile] = &[
     egress::HOSTS_FILE,
     egress::SHARED_FILE,
     fallbacks::FILE,
+    images::FILE,
     permissions::PERMISSIONS_FILE,
     permissions::CONTEXTS_FILE,
     scripts::FILE,
@@ -61,6 +63,7 @@ pub fn check_all() -> Vec<KbError> {
         load::load::<egress::Hosts>(egress::HOSTS_FILE.name, egress::HOSTS_FILE.text).err(),
         load::load::<egress::Shared>(egress::SHARED_FILE.name, egress::SHARED_FILE.text).err(),
         load::load::<fallbacks::Knowledge>(fallbacks::FILE.name, fallbacks::FILE.text).err(),
+        load::load::<images::ImageInputs>(images::FILE.name, images::FILE.text).err(),
         load::load::<permissions::Permissions>(
             permissions::PERMISSIONS_FILE.name,
             permissions::PERMISSIONS_FILE.text,
@@ -121,6 +124,13 @@ pub fn contexts() -> &'static permissions::Contexts {
     cached(&CELL, permissions::CONTEXTS_FILE)
 }
 
+/// `rules/data/image-inputs.toml`.
+#[must_use]
+pub fn image_inputs() -> &'static images::ImageInputs {
+    static CELL: OnceLock<images::ImageInputs> = OnceLock::new();
+    cached(&CELL, images::FILE)
+}
+
 /// `rules/data/script-inputs.toml`.
 #[must_use]
 pub fn script_inputs() -> &'static scripts::ScriptInputs {
@@ -143,7 +153,7 @@ mod tests {
     fn every_data_file_loads() {
         let errors = check_all();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(FILES.len(), 7);
+        assert_eq!(FILES.len(), 8);
         assert!(egress_hosts().action.len() > 40);
         assert!(shared_domains().domain.len() > 20);
         assert!(fallbacks().cache("actions/setup-node").is_some());
