@@ -67,3 +67,39 @@ fn an_action_locked_to_a_commit_is_pinned() {
     assert_eq!(reads, [(9, 18)]);
     assert_eq!(findings, []);
 }
+
+#[test]
+fn github_owned_actions_at_a_tag_are_reported_low_and_say_whose_they_are() {
+    use tollgate_model::{Confidence, Impact};
+    let wf = "on: push\njobs:\n  bench:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          token: ${{ secrets.BENCH_PAT }}\n      - uses: actions/checkout@main\n        with:\n          token: ${{ secrets.OTHER_PAT }}\n";
+    let dir = write(&[(".github/workflows/ci.yml", wf)]);
+    let (s, graph) = build(&dir);
+    let found: Vec<(usize, Impact, Confidence, String)> =
+        run_rules(&s, &graph, &["secrets-exposure"])
+            .into_iter()
+            .map(|f| (f.primary.start.line, f.severity, f.confidence, f.message))
+            .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    // At a tag: GitHub's own, low.
+    assert_eq!(
+        (found[0].0, found[0].1, found[0].2),
+        (8, Impact::Low, Confidence::Low)
+    );
+    assert!(
+        found[0]
+            .3
+            .contains("GitHub's own action `actions/checkout@v4`"),
+        "{}",
+        found[0].3
+    );
+    // At a branch: as any other unpinned action.
+    assert_eq!(
+        (found[1].0, found[1].1, found[1].2),
+        (11, Impact::High, Confidence::High)
+    );
+    assert!(
+        found[1].3.contains("the action `actions/checkout@main`"),
+        "{}",
+        found[1].3
+    );
+}
