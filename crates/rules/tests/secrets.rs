@@ -103,3 +103,39 @@ fn github_owned_actions_at_a_tag_are_reported_low_and_say_whose_they_are() {
         found[1].3
     );
 }
+
+#[test]
+fn secrets_inherit_help_lists_what_the_called_workflows_read_or_says_to_remove_it() {
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/rules/secrets-inherit/fires-nested-undeclared");
+    let s = tollgate_scan::scan(&[case], &tollgate_scan::ScanOptions::default());
+    let (graph, _) = tollgate_facts::graph(&s);
+    let helps: Vec<(String, usize, String)> = run_rules(&s, &graph, &["secrets-inherit"])
+        .into_iter()
+        .map(|f| {
+            (
+                f.primary.path.to_string(),
+                f.primary.start.line,
+                f.help.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let help = |path: &str, line: usize| {
+        helps
+            .iter()
+            .find(|(p, l, _)| p.ends_with(path) && *l == line)
+            .map(|(_, _, h)| h.as_str())
+            .unwrap_or_else(|| panic!("no finding at {path}:{line}: {helps:?}"))
+    };
+    // The direct reads, the `if:` test and the nested inherited call's read, not the
+    // workflow's own token.
+    assert_eq!(
+        help("release.yml", 9),
+        "the called workflow reads `CLOUDFLARE_TOKEN`, `VERSIONS_PAT`: declare them under its `on.workflow_call.secrets` and pass them by name:\nsecrets:\n  CLOUDFLARE_TOKEN: ${{ secrets.CLOUDFLARE_TOKEN }}\n  VERSIONS_PAT: ${{ secrets.VERSIONS_PAT }}"
+    );
+    assert_eq!(
+        help("release.yml", 12),
+        "the called workflow reads no secret: remove `secrets: inherit`"
+    );
+    assert!(help("publish.yml", 12).starts_with("the called workflow reads `CLOUDFLARE_TOKEN`:"));
+}
