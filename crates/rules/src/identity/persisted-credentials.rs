@@ -60,7 +60,7 @@ impl Rule for PersistedCredentials {
         // through the checkout's git configuration) makes the same decision implicitly:
         // the suggested `persist-credentials: false` would break it.
         let explicit = persist.is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        if leak.is_none() && (explicit || pushes_later(cx, step)) {
+        if leak.is_none() && (explicit || pushes_later(cx, step, &checkout_dir)) {
             return;
         }
         let file = &step.input.source;
@@ -263,15 +263,60 @@ fn powerless_token(step: &StepCx<'_>) -> bool {
 
 /// Whether a step after `step` (in its job or composite action, or in a local composite
 /// action such a step runs) pushes with the credentials the checkout stored.
-fn pushes_later(cx: &Context<'_>, step: &StepCx<'_>) -> bool {
+/// When a later step sets up a credential of its own for git (a remote URL with a
+/// token, say), the pushes use that one: `persist-credentials: false` breaks nothing
+/// (and the header the checkout stored would even be sent in its place).
+fn pushes_later(cx: &Context<'_>, step: &StepCx<'_>, checkout_dir: &str) -> bool {
     let (steps, job) = match step.owner {
         StepOwner::Job { job, .. } => (job.steps.as_slice(), step.job_index),
         StepOwner::Action(a) => (a.steps(), None),
     };
-    steps
+    let later = || steps.iter().filter(|s| s.index > step.step.index);
+    if later().any(|s| {
+        s.run
+            .as_ref()
+            .is_some_and(|r| sets_own_credentials(&r.script))
+    }) {
+        return false;
+    }
+    // A checkout into a subdirectory (`path:`) serves only the pushes that work there:
+    // a step whose working directory, script or inputs name that directory. A checkout
+    // into the workspace root serves the pushes that do not work in another checkout's
+    // directory.
+    let others: Vec<String> = steps
         .iter()
-        .filter(|s| s.index > step.step.index)
-        .any(|s| pushes(cx, step.input, job, s, 0))
+        .filter(|s| s.index != step.step.index && is_checkout(s))
+        .filter_map(|s| s.with_value("path").map(|p| normalise(&p.value.value)))
+        .filter(|d| !d.is_empty())
+        .collect();
+    let in_dir = |s: &Step| {
+        if checkout_dir.is_empty() {
+            !others.iter().any(|d| names_dir(s, d))
+        } else {
+            names_dir(s, checkout_dir)
+        }
+    };
+    later().any(|s| in_dir(s) && pushes(cx, step.input, job, s, 0))
+}
+
+/// Whether a step is an `actions/checkout`, by its `uses:` text.
+fn is_checkout(s: &Step) -> bool {
+    s.uses_text.as_ref().is_some_and(|u| {
+        u.value
+            .split('@')
+            .next()
+            .is_some_and(|a| a.trim().eq_ignore_ascii_case("actions/checkout"))
+    })
+}
+
+/// Whether a step works in directory `dir` (normalised, not empty): its working
+/// directory is in it, or its script or one of its inputs names it.
+fn names_dir(s: &Step, dir: &str) -> bool {
+    s.working_directory
+        .as_ref()
+        .is_some_and(|w| normalise(&w.value).starts_with(dir))
+        || s.run.as_ref().is_some_and(|r| r.script.contains(dir))
+        || s.with.iter().any(|kv| normalise(&kv.value.value) == dir)
 }
 
 /// Whether `s` (step of `input`, in job `job`) pushes with persisted credentials.
@@ -345,26 +390,44 @@ fn local_action_pushes(
 /// (`https://x-access-token:${TOKEN}@github.com/…`) or an SSH remote (`git@host:…`),
 /// which the persisted HTTP header does not serve.
 fn carries_credential(cmd: &str) -> bool {
-    cmd.split_whitespace().any(|w| {
-        let w = w.trim_matches(['"', '\'']);
-        w.split_once("://")
-            .is_some_and(|(_, rest)| rest.split('/').next().is_some_and(|h| h.contains('@')))
-            || w.starts_with("git@")
-            || w.starts_with("ssh://")
+    has_userinfo_url(cmd)
+        || cmd.split_whitespace().any(|w| {
+            let w = w.trim_matches(['"', '\'']);
+            w.starts_with("git@") || w.starts_with("ssh://")
+        })
+}
+
+/// Whether `text` holds a URL with user information (`https://user:token@host/…`,
+/// the token often an expression: `https://git:${{ secrets.PAT }}@github.com/…`).
+fn has_userinfo_url(text: &str) -> bool {
+    // An expression becomes one word, so that its spaces do not end the URL.
+    let mut flat = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${{") {
+        flat.push_str(&rest[..i]);
+        flat.push('X');
+        rest = rest[i..].find("}}").map_or("", |j| &rest[i + j + 2..]);
+    }
+    flat.push_str(rest);
+    flat.match_indices("://").any(|(i, _)| {
+        flat[i + 3..]
+            .split(['/', ' ', '\t', '\n', '"', '\''])
+            .next()
+            .is_some_and(|authority| authority.contains('@'))
     })
 }
 
-/// Whether a script sets up a credential of its own for later git commands (a remote
-/// URL or URL rewrite carrying a token, a credential helper, `gh auth setup-git`, an
-/// extra header), so that its pushes do not rely on what the checkout persisted.
+/// Whether a script sets up a credential of its own for later git commands (a clone,
+/// remote URL or URL rewrite carrying a token, a credential helper, `gh auth setup-git`,
+/// an extra header), so that its pushes do not rely on what the checkout persisted.
 fn sets_own_credentials(script: &str) -> bool {
     let s = script.to_ascii_lowercase();
-    s.contains("x-access-token")
+    has_userinfo_url(&s)
+        || s.contains("x-access-token")
         || s.contains("gh auth setup-git")
         || s.contains("credential.helper")
         || s.contains("http.extraheader")
         || s.contains(".insteadof")
-        || ((s.contains("remote set-url") || s.contains("remote add")) && s.contains("@github.com"))
 }
 
 #[cfg(test)]
@@ -399,6 +462,15 @@ mod tests {
             ),
             (
                 "git config --global url.\"https://${T}@github.com/\".insteadOf https://github.com/\ngit push",
+                true,
+            ),
+            (
+                "git clone https://${DENOBOT_PAT}@github.com/o/data.git gh-pages\ncd gh-pages\ngit push origin gh-pages",
+                true,
+            ),
+            ("curl -fsSL https://example.com/x.sh | sh\ngit push", false),
+            (
+                "git remote set-url origin https://git:${{ secrets.PAT }}@github.com/${{ github.repository }}",
                 true,
             ),
         ] {
