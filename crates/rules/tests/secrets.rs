@@ -137,5 +137,8 @@ fn secrets_inherit_help_lists_what_the_called_workflows_read_or_says_to_remove_i
         help("release.yml", 12),
         "the called workflow reads no secret: remove `secrets: inherit`"
     );
-    assert!(help("publish.yml", 12).starts_with("the called workflow reads `CLOUDFLARE_TOKEN`:"));
+    assert!(
+        help("publish.yml", 12)
+            .starts_with("the called workflow reads `CLOUDFLARE_TOKEN`: declare it under")
+    );
 }

@@ -223,14 +223,15 @@ fn help(declared: &[String], used: Option<&Option<BTreeSet<String>>>) -> String 
                     pass(&all)
                 )
             } else {
+                let them = if all.len() == 1 { "it" } else { "them" };
+                let declare = if undeclared.len() == all.len() {
+                    them.to_owned()
+                } else {
+                    quoted(&undeclared)
+                };
                 format!(
-                    "the called workflow reads {}: declare {} under its `on.workflow_call.secrets` and pass them by name:\nsecrets:\n{}",
+                    "the called workflow reads {}: declare {declare} under its `on.workflow_call.secrets` and pass {them} by name:\nsecrets:\n{}",
                     quoted(&all),
-                    if undeclared.len() == all.len() {
-                        "them".to_owned()
-                    } else {
-                        quoted(&undeclared)
-                    },
                     pass(&all)
                 )
             }
@@ -267,6 +268,11 @@ mod tests {
         let declared = vec!["NPM_TOKEN".to_owned()];
         let h = help(&declared, Some(&Some(set(&["NPM_TOKEN", "APP_KEY"]))));
         assert!(h.contains("declare `APP_KEY` under"), "{h}");
+        let h = help(&none, Some(&Some(set(&["DISCORD_WEBHOOK"]))));
+        assert!(
+            h.starts_with("the called workflow reads `DISCORD_WEBHOOK`: declare it under its `on.workflow_call.secrets` and pass it by name:"),
+            "{h}"
+        );
         let h = help(&declared, Some(&Some(set(&["NPM_TOKEN"]))));
         assert_eq!(
             h,
