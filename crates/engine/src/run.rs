@@ -133,6 +133,9 @@ pub fn run(
         apply_suppressions(&inputs, config, &known, &mut findings, &mut diagnostics);
         suppressed = before - findings.len();
     }
+    // After the suppressions, so that an ignore comment inside a job that never runs is
+    // not reported as unused.
+    drop_never_run(&inputs, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     // Allow-list entries and ignores are marked while rules run; what is left is unused.
@@ -242,6 +245,64 @@ fn contained(
     }
 }
 
+/// Whether an `if:` value is the literal `false` (`if: false`, `if: ${{ false }}`): the
+/// job or step it guards never runs, so nothing in it can happen.
+fn never_runs(condition: Option<&tollgate_gha::Spanned<String>>) -> bool {
+    condition.is_some_and(|c| {
+        let t = c.value.trim();
+        let t = t
+            .strip_prefix("${{")
+            .and_then(|r| r.strip_suffix("}}"))
+            .unwrap_or(t)
+            .trim();
+        t == "false"
+    })
+}
+
+/// The byte ranges of the jobs (from their id) and steps of `parsed` that never run.
+fn never_run_ranges(parsed: &FileModel) -> Vec<(usize, usize)> {
+    let steps = |steps: &[tollgate_gha::Step], out: &mut Vec<(usize, usize)>| {
+        for st in steps.iter().filter(|st| never_runs(st.if_.as_ref())) {
+            out.push((st.span.start, st.span.end));
+        }
+    };
+    let mut out = Vec::new();
+    match parsed {
+        FileModel::Workflow(wf) => {
+            for job in &wf.jobs {
+                if never_runs(job.if_.as_ref()) {
+                    out.push((job.id.span.start.min(job.span.start), job.span.end));
+                } else {
+                    steps(&job.steps, &mut out);
+                }
+            }
+        }
+        FileModel::Action(a) => steps(a.steps(), &mut out),
+        _ => {}
+    }
+    out
+}
+
+/// Drop the findings inside a job or step whose `if:` is the literal `false`, whichever
+/// hook reported them (a workflow-level pass walks the jobs too): such a job never
+/// runs, and a finding in it names a risk that cannot happen.
+fn drop_never_run(inputs: &[&Input], findings: &mut Vec<Finding>) {
+    let dead: Vec<(&str, Vec<(usize, usize)>)> = inputs
+        .iter()
+        .map(|i| (&*i.source.display, never_run_ranges(&i.parsed)))
+        .filter(|(_, r)| !r.is_empty())
+        .collect();
+    if dead.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        let at = f.primary.span;
+        !dead.iter().any(|(path, ranges)| {
+            *path == &*f.primary.path && ranges.iter().any(|&(s, e)| s <= at.start && at.end <= e)
+        })
+    });
+}
+
 fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'_>) {
     rule.check_input(cx, input, sink);
     match &*input.parsed {
@@ -345,4 +406,31 @@ fn apply_suppressions(
         }
         hit.is_none()
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use tollgate_gha::Spanned;
+    use tollgate_model::Span;
+
+    use super::never_runs;
+
+    #[test]
+    fn only_a_literal_false_condition_never_runs() {
+        let cond = |t: &str| Spanned::new(t.to_owned(), Span::new(0, t.len()));
+        for (text, dead) in [
+            ("false", true),
+            ("${{ false }}", true),
+            ("${{false}}", true),
+            ("  false ", true),
+            ("true", false),
+            ("${{ !false }}", false),
+            ("false && github.event_name == 'push'", false),
+            ("github.repository == 'o/r'", false),
+            ("falsey", false),
+        ] {
+            assert_eq!(never_runs(Some(&cond(text))), dead, "{text}");
+        }
+        assert!(!never_runs(None));
+    }
 }

@@ -67,3 +67,78 @@ fn an_action_locked_to_a_commit_is_pinned() {
     assert_eq!(reads, [(9, 18)]);
     assert_eq!(findings, []);
 }
+
+#[test]
+fn github_owned_actions_at_a_tag_are_reported_low_and_say_whose_they_are() {
+    use tollgate_model::{Confidence, Impact};
+    let wf = "on: push\njobs:\n  bench:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          token: ${{ secrets.BENCH_PAT }}\n      - uses: actions/checkout@main\n        with:\n          token: ${{ secrets.OTHER_PAT }}\n";
+    let dir = write(&[(".github/workflows/ci.yml", wf)]);
+    let (s, graph) = build(&dir);
+    let found: Vec<(usize, Impact, Confidence, String)> =
+        run_rules(&s, &graph, &["secrets-exposure"])
+            .into_iter()
+            .map(|f| (f.primary.start.line, f.severity, f.confidence, f.message))
+            .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    // At a tag: GitHub's own, low.
+    assert_eq!(
+        (found[0].0, found[0].1, found[0].2),
+        (8, Impact::Low, Confidence::Low)
+    );
+    assert!(
+        found[0]
+            .3
+            .contains("GitHub's own action `actions/checkout@v4`"),
+        "{}",
+        found[0].3
+    );
+    // At a branch: as any other unpinned action.
+    assert_eq!(
+        (found[1].0, found[1].1, found[1].2),
+        (11, Impact::High, Confidence::High)
+    );
+    assert!(
+        found[1].3.contains("the action `actions/checkout@main`"),
+        "{}",
+        found[1].3
+    );
+}
+
+#[test]
+fn secrets_inherit_help_lists_what_the_called_workflows_read_or_says_to_remove_it() {
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/rules/secrets-inherit/fires-nested-undeclared");
+    let s = tollgate_scan::scan(&[case], &tollgate_scan::ScanOptions::default());
+    let (graph, _) = tollgate_facts::graph(&s);
+    let helps: Vec<(String, usize, String)> = run_rules(&s, &graph, &["secrets-inherit"])
+        .into_iter()
+        .map(|f| {
+            (
+                f.primary.path.to_string(),
+                f.primary.start.line,
+                f.help.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let help = |path: &str, line: usize| {
+        helps
+            .iter()
+            .find(|(p, l, _)| p.ends_with(path) && *l == line)
+            .map(|(_, _, h)| h.as_str())
+            .unwrap_or_else(|| panic!("no finding at {path}:{line}: {helps:?}"))
+    };
+    // The direct reads, the `if:` test and the nested inherited call's read, not the
+    // workflow's own token.
+    assert_eq!(
+        help("release.yml", 9),
+        "the called workflow reads `CLOUDFLARE_TOKEN`, `VERSIONS_PAT`: declare them under its `on.workflow_call.secrets` and pass them by name:\nsecrets:\n  CLOUDFLARE_TOKEN: ${{ secrets.CLOUDFLARE_TOKEN }}\n  VERSIONS_PAT: ${{ secrets.VERSIONS_PAT }}"
+    );
+    assert_eq!(
+        help("release.yml", 12),
+        "the called workflow reads no secret: remove `secrets: inherit`"
+    );
+    assert!(
+        help("publish.yml", 12)
+            .starts_with("the called workflow reads `CLOUDFLARE_TOKEN`: declare it under")
+    );
+}

@@ -9,7 +9,7 @@ use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx, WorkflowCx};
 use tollgate_graph::{
     Graph, InputId, LeakTo, NodeId, NodeKind, Read, RemoteRef, Target, Via, Whole,
 };
-use tollgate_model::{Impact, SourceFile, Span};
+use tollgate_model::{Confidence, Impact, SourceFile, Span};
 use tollgate_scan::Input;
 
 use crate::chain::Chain;
@@ -153,7 +153,7 @@ impl Rule for SecretsExposure {
 
 /// The first step of `job` that runs an unpinned third-party action: the reference, where
 /// the step's `uses:` is, and the step's label.
-fn first_unpinned_action(cx: &Context<'_>, job: &JobCx<'_>) -> Option<(String, Span, String)> {
+fn first_unpinned_action(cx: &Context<'_>, job: &JobCx<'_>) -> Option<(Untrusted, Span, String)> {
     let g = cx.graph;
     let j = super::util::job_index(job.workflow, job.job);
     job.job.steps.iter().find_map(|s| {
@@ -165,10 +165,15 @@ fn first_unpinned_action(cx: &Context<'_>, job: &JobCx<'_>) -> Option<(String, S
     })
 }
 
-/// The secret's name, for a named secret other than the workflow's own token.
+/// Secrets that are not credentials: the workflow's own token (reported by the
+/// permission rules), and GitHub's debug-logging switches, which GitHub reads from a
+/// secret or variable of that name ("Enabling debug logging") and which hold `true`.
+const NOT_CREDENTIALS: &[&str] = &["GITHUB_TOKEN", "ACTIONS_STEP_DEBUG", "ACTIONS_RUNNER_DEBUG"];
+
+/// The secret's name, for a named secret that is a credential.
 fn named<'g>(g: &'g Graph, r: &Read) -> Option<&'g str> {
     g.secret_name(r.secret)
-        .filter(|n| !n.eq_ignore_ascii_case("GITHUB_TOKEN"))
+        .filter(|n| !NOT_CREDENTIALS.iter().any(|c| n.eq_ignore_ascii_case(c)))
 }
 
 /// The remote reference of an action or reusable-workflow node.
@@ -205,9 +210,21 @@ fn whole_secrets(file: &SourceFile, span: Span, r: &Read, out: &mut Sink<'_>) {
     }
 }
 
+/// An unpinned remote action or workflow that receives a secret.
+struct Untrusted {
+    /// The reference as written.
+    reference: String,
+    /// GitHub's own (`actions/*`, `github/*`) at a tag: the party that already runs the
+    /// runner, and so sees every secret of the job, publishes it.
+    platform: bool,
+}
+
+/// The owners whose actions GitHub itself publishes.
+const PLATFORM_OWNERS: &[&str] = &["actions", "github"];
+
 /// A remote action or workflow not pinned to a SHA whose owner is not trusted by the
 /// configuration; marks the trusted-owner entry that matched.
-fn unpinned_third_party(cx: &Context<'_>, r: &RemoteRef) -> Option<String> {
+fn unpinned_third_party(cx: &Context<'_>, r: &RemoteRef) -> Option<Untrusted> {
     if r.is_pinned() {
         return None;
     }
@@ -218,18 +235,37 @@ fn unpinned_third_party(cx: &Context<'_>, r: &RemoteRef) -> Option<String> {
         t.mark_used();
         return None;
     }
-    Some(r.reference.clone())
+    let platform = r.ref_kind == tollgate_gha::RefKind::Tag
+        && PLATFORM_OWNERS
+            .iter()
+            .any(|o| r.owner.eq_ignore_ascii_case(o));
+    Some(Untrusted {
+        reference: r.reference.clone(),
+        platform,
+    })
+}
+
+/// How a finding about `t` is worded and weighed: a GitHub-owned action at a tag is a
+/// low-severity, low-confidence finding that says whose it is.
+fn weigh(t: &Untrusted, what: &str) -> (String, Impact, Confidence) {
+    if t.platform {
+        (format!("GitHub's own {what}"), Impact::Low, Confidence::Low)
+    } else {
+        (format!("the {what}"), Impact::High, Confidence::High)
+    }
 }
 
 fn unpinned(
     file: &SourceFile,
     span: Span,
     name: &str,
-    to: (&str, Option<Span>, &Chain),
+    to: (&Untrusted, Option<Span>, &Chain),
     what: &str,
     out: &mut Sink<'_>,
 ) {
-    let (target, uses, chain) = to;
+    let (t, uses, chain) = to;
+    let target = t.reference.as_str();
+    let (whose, severity, confidence) = weigh(t, what);
     // job → the secret → the code that can change under it.
     let path = chain
         .clone()
@@ -240,9 +276,10 @@ fn unpinned(
         );
     out.at(file, span)
         .message(format!(
-            "secret `{name}` is passed to the {what} `{target}`, whose owner can change its code without a change here"
+            "secret `{name}` is passed to {whose} `{target}`, whose owner can change its code without a change here"
         ))
-        .severity(Impact::High)
+        .severity(severity)
+        .confidence(confidence)
         .help(format!(
             "pin `{}` to a full commit SHA (`@<sha> # {}`), or list its owner in `[policy.actions] trusted-owners` if you trust it as your own code",
             target.split('@').next().unwrap_or(target),
@@ -259,11 +296,13 @@ fn env_to_unpinned(
     file: &SourceFile,
     span: Span,
     (name, var): (&str, &str),
-    to: &(String, Span, String),
+    to: &(Untrusted, Span, String),
     chain: &Chain,
     out: &mut Sink<'_>,
 ) {
-    let (target, uses, step) = to;
+    let (t, uses, step) = to;
+    let target = t.reference.as_str();
+    let (whose, severity, confidence) = weigh(t, "unpinned action");
     // job → the secret in its `env:` → the code that can change under it.
     let path = chain
         .clone()
@@ -272,14 +311,15 @@ fn env_to_unpinned(
             Some(file.location(span)),
         )
         .hop(
-            format!("in the environment of the unpinned action `{target}` (step `{step}`)"),
+            format!("in the environment of {whose} `{target}` (step `{step}`)"),
             Some(file.location(*uses)),
         );
     out.at(file, span)
         .message(format!(
-            "job-level `env` puts secret `{name}` (as `{var}`) in the environment of the unpinned action `{target}`, whose owner can change its code without a change here"
+            "job-level `env` puts secret `{name}` (as `{var}`) in the environment of {whose} `{target}`, whose owner can change its code without a change here"
         ))
-        .severity(Impact::High)
+        .severity(severity)
+        .confidence(confidence)
         .help(format!(
             "move `{var}` to the `env:` of the steps that use it, and pin `{}` to a full commit SHA",
             target.split('@').next().unwrap_or(target)

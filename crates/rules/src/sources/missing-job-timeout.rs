@@ -9,6 +9,9 @@ use super::job_node;
 
 pub struct MissingJobTimeout;
 
+/// The single-CPU GitHub-hosted runner label; its jobs run at most 15 minutes.
+const SLIM: &str = "ubuntu-slim";
+
 impl Rule for MissingJobTimeout {
     fn id(&self) -> &'static str {
         "missing-job-timeout"
@@ -18,6 +21,15 @@ impl Rule for MissingJobTimeout {
         let j = job.job;
         // A reusable-workflow call cannot set `timeout-minutes`; the called jobs can.
         if j.uses.is_some() || j.timeout_minutes.is_some() {
+            return;
+        }
+        // GitHub stops a job on a single-CPU runner (`ubuntu-slim`) after 15 minutes
+        // ("GitHub-hosted runners reference", single-CPU runners): it is bounded already.
+        if j.runs_on.as_ref().is_some_and(|r| {
+            r.group.is_none()
+                && r.labels.len() == 1
+                && r.labels[0].value.trim().eq_ignore_ascii_case(SLIM)
+        }) {
             return;
         }
         // Every step bounded on its own bounds the job too.
