@@ -115,3 +115,25 @@ fn a_script_an_action_runs_from_its_input_reaches_its_hosts_once() {
         Some(9)
     );
 }
+
+#[test]
+fn an_image_made_by_docker_commit_reads_no_dockerfile() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wf = dir.path().join(".github/workflows/ci.yml");
+    std::fs::create_dir_all(wf.parent().expect("parent")).expect("mkdir");
+    // numpy's linux.yml: a container is committed to an image and run again.
+    std::fs::write(
+        &wf,
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          docker commit the_container the_container\n          docker build -t app -f ci/Dockerfile .\n",
+    )
+    .expect("write");
+    let s = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
+    let (g, _) = tollgate_graph::Graph::build_with(&s, &[&tollgate_egress::Pass]);
+    let record = tollgate_egress::of(&g);
+    let unresolved: Vec<&str> = record.jobs[0]
+        .unresolved
+        .iter()
+        .map(|u| u.text.as_str())
+        .collect();
+    assert_eq!(unresolved, ["the base images named in `ci/Dockerfile`"]);
+}

@@ -283,6 +283,22 @@ pub struct Container {
 pub struct Matrix {
     pub span: Span,
     pub dimensions: Vec<Spanned<String>>,
+    /// The literal values `matrix.<path>` takes, by path (`rocky-version`,
+    /// `settings.docker` for a list of mappings, keys of `include:` rows), each where it
+    /// is written. A path with any value that is not a literal scalar (an expression, a
+    /// nested list) is absent: its values are known only at run time.
+    #[serde(skip)]
+    pub values: std::collections::BTreeMap<String, Vec<Spanned<String>>>,
+}
+
+impl Matrix {
+    /// The literal values of `matrix.<path>` (lowercase path), if every one is known.
+    #[must_use]
+    pub fn literal_values(&self, path: &str) -> Option<&[Spanned<String>]> {
+        self.values
+            .get(&path.to_ascii_lowercase())
+            .map(Vec::as_slice)
+    }
 }
 
 /// `secrets:` on a reusable-workflow call.

@@ -405,6 +405,7 @@ fn job(ctx: &mut Ctx<'_>, id_node: &Node, node: &Node) -> Option<Job> {
                         .iter()
                         .filter_map(|(d, _)| d.as_str().map(|s| Spanned::new(s.to_owned(), d.span)))
                         .collect(),
+                    values: matrix_values(m),
                 });
             }
             Some("container") => job.container = container(ctx, None, v),
@@ -682,4 +683,68 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
         );
     }
     Some(st)
+}
+
+/// The literal values of each `matrix.<path>` (see [`Matrix::values`]): list items of a
+/// dimension, scalar fields of mapping items (`settings.docker`), and the keys of
+/// `include:` rows. `exclude:` only removes combinations, so it adds nothing.
+fn matrix_values(m: &Node) -> std::collections::BTreeMap<String, Vec<Spanned<String>>> {
+    use std::collections::BTreeMap;
+    // `None` marks a path with a value that is not a literal.
+    let mut acc: BTreeMap<String, Option<Vec<Spanned<String>>>> = BTreeMap::new();
+    fn add(acc: &mut BTreeMap<String, Option<Vec<Spanned<String>>>>, path: String, v: &Node) {
+        let literal = v
+            .as_str()
+            .filter(|s| !s.contains("${{"))
+            .map(|s| Spanned::new(s.to_owned(), v.span));
+        match (acc.entry(path).or_insert_with(|| Some(Vec::new())), literal) {
+            (Some(list), Some(l)) => list.push(l),
+            (slot, _) => *slot = None,
+        }
+    }
+    fn item(acc: &mut BTreeMap<String, Option<Vec<Spanned<String>>>>, path: &str, v: &Node) {
+        match v.as_map() {
+            Some(fields) => {
+                for (k, fv) in fields {
+                    if let Some(k) = k.as_str() {
+                        add(acc, format!("{path}.{}", k.to_ascii_lowercase()), fv);
+                    }
+                }
+            }
+            None => add(acc, path.to_owned(), v),
+        }
+    }
+    let Some(entries) = m.as_map() else {
+        return BTreeMap::new();
+    };
+    for (k, v) in entries {
+        let Some(key) = k.as_str().map(str::to_ascii_lowercase) else {
+            continue;
+        };
+        match key.as_str() {
+            "exclude" => {}
+            "include" => {
+                for row in v.as_seq().unwrap_or_default() {
+                    for (rk, rv) in row.as_map().unwrap_or_default() {
+                        if let Some(rk) = rk.as_str() {
+                            item(&mut acc, &rk.to_ascii_lowercase(), rv);
+                        }
+                    }
+                }
+            }
+            _ => match v.as_seq() {
+                Some(items) => {
+                    for it in items {
+                        item(&mut acc, &key, it);
+                    }
+                }
+                // `os: ${{ fromJSON(…) }}`: run time.
+                None => add(&mut acc, key, v),
+            },
+        }
+    }
+    acc.into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
 }

@@ -95,7 +95,9 @@ impl RunStep<'_> {
                     let at = self.loc(run, i.image_span);
                     acc.image(&i.image, &at, &cmd_loc);
                 }
-                Fact::ImageBuild(b) => {
+                // An image the job makes from a container or an archive (`docker commit`,
+                // `tag`, `import`) reads no Dockerfile and pulls no base image.
+                Fact::ImageBuild(b) if b.tool.ends_with(" build") => {
                     let what = format!(
                         "the base images named in `{}`",
                         b.dockerfile.as_deref().unwrap_or("Dockerfile")

@@ -45,7 +45,9 @@ impl Rule for PersistedCredentials {
             return;
         }
         // `persist-credentials: ${{ … }}` is decided at run time.
-        let dynamic = persist.is_some_and(|v| v.contains("${{"));
+        // So is `with: ${{ fromJSON(…) }}`, which may set it.
+        let dynamic =
+            persist.is_some_and(|v| v.contains("${{")) || step.step.with_expression.is_some();
         let checkout_dir = step
             .step
             .with_value("path")

@@ -11,7 +11,7 @@
 //! (and the step and command) to the pull.
 
 use tollgate_engine::{Context, JobCx, Rule, Sink};
-use tollgate_gha::{Action, Env, Spanned, Step, Uses, env_value};
+use tollgate_gha::{Action, Env, Matrix, Spanned, Step, Uses, env_value};
 use tollgate_graph::{Graph, ImagePin, ImagePull, NodeId, NodeKind};
 use tollgate_model::PathHop;
 use tollgate_model::addr::ImageRef;
@@ -43,20 +43,36 @@ impl Rule for UnpinnedImage {
                 .find(|p| reference(cx.graph, p.image) == Some(img.value.trim()))
                 .map(|p| p.pin)
         };
+        // An image written with `${{ matrix.x }}` is judged per literal value of the
+        // matrix, at the value (where a digest would go).
+        let matrix_or = |img: &Spanned<String>, pin: ImagePin, what: &str, out: &mut Sink<'_>| {
+            let path = path_to(cx, node, file, img.span, what, &img.value);
+            let per_value = (pin == ImagePin::RunTime)
+                .then(|| matrix_images(job.job.matrix.as_ref(), &img.value))
+                .flatten();
+            match per_value {
+                Some(images) => {
+                    for (image, at) in images {
+                        let pin = ImagePin::of(&image);
+                        check(
+                            file,
+                            &image,
+                            Some(&img.value),
+                            pin,
+                            at,
+                            what,
+                            path.clone(),
+                            out,
+                        );
+                    }
+                }
+                None => check(file, &img.value, None, pin, img.span, what, path, out),
+            }
+        };
         if let Some(img) = job.job.container.as_ref().and_then(|c| c.image.as_ref())
             && let Some(pin) = own(img)
         {
-            let path = path_to(cx, node, file, img.span, "job container", &img.value);
-            check(
-                file,
-                &img.value,
-                None,
-                pin,
-                img.span,
-                "job container",
-                path,
-                out,
-            );
+            matrix_or(img, pin, "job container", out);
         }
         for s in &job.job.services {
             if let Some(img) = &s.image
@@ -66,8 +82,7 @@ impl Rule for UnpinnedImage {
                     || "service".to_owned(),
                     |id| format!("service `{}`", id.value),
                 );
-                let path = path_to(cx, node, file, img.span, &what, &img.value);
-                check(file, &img.value, None, pin, img.span, &what, path, out);
+                matrix_or(img, pin, &what, out);
             }
         }
         let owner = Owner {
@@ -116,6 +131,36 @@ impl Rule for UnpinnedImage {
         steps(cx, file, node, &pulls, &owner, out);
         action_inputs(cx, &owner, out);
     }
+}
+
+/// The images `text` names for each literal value of the one `${{ matrix.<path> }}` it
+/// holds, each with where the value is written; `None` when it holds another expression,
+/// several, or a matrix path whose values are not all literals.
+fn matrix_images(matrix: Option<&Matrix>, text: &str) -> Option<Vec<(String, Span)>> {
+    let matrix = matrix?;
+    let start = text.find("${{")?;
+    let end = start + text[start..].find("}}")? + 2;
+    if text[end..].contains("${{") {
+        return None;
+    }
+    let inner = text[start + 3..end - 2].trim();
+    let path = inner.strip_prefix("matrix.")?;
+    if !path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return None;
+    }
+    let values = matrix.literal_values(path)?;
+    let mut out: Vec<(String, Span)> = Vec::new();
+    for v in values {
+        let image = format!("{}{}{}", &text[..start], v.value, &text[end..]);
+        // One finding per distinct image (an `include:` row may repeat a value).
+        if !out.iter().any(|(i, _)| *i == image) {
+            out.push((image, v.span));
+        }
+    }
+    Some(out)
 }
 
 /// The job's index in its workflow.
@@ -467,6 +512,7 @@ fn check(
     };
     let r = ImageRef::parse(image);
     let shown = match written {
+        Some(w) if w.contains("matrix.") => format!("`{image}` (`{w}` for this matrix value)"),
         Some(w) => format!("`{image}` (`{w}` with its `env:` values)"),
         None => format!("`{image}`"),
     };
