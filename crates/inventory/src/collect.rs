@@ -72,6 +72,9 @@ struct Collector<'a> {
     /// The first step that writes `Acquire::Retries` to apt's configuration, and what it
     /// says: apt retries in every later step.
     apt_retries: Option<(usize, String)>,
+    /// A retried `cargo fetch` met so far in the job: later builds of the lockfile read
+    /// the packages it downloaded.
+    cargo_fetched: bool,
     found: Vec<Found>,
 }
 
@@ -103,6 +106,7 @@ pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<J
         built: BTreeSet::new(),
         vendored_cargo: None,
         apt_retries: None,
+        cargo_fetched: false,
         found: Vec::new(),
     };
     c.first_pass();
@@ -439,6 +443,30 @@ impl<'a> Collector<'a> {
                         detail: format!("`{}` runs the script again when it fails", i.action),
                     });
                 }
+            }
+            if let Fact::Install(i) = fact
+                && i.manager == "cargo"
+            {
+                self.cargo_fetch(i, start, looped || action_retry.is_some());
+            }
+        }
+    }
+
+    /// `cargo fetch` downloads every package of the lockfile; a build, check or test of
+    /// the same lockfile later in the job reads them from `~/.cargo/registry` (wasmtime's
+    /// `install-rust` action fetches in a retry loop, then each job builds). `cargo
+    /// install` resolves its own packages and is not covered.
+    fn cargo_fetch(&mut self, i: &Install, start: usize, retried: bool) {
+        let sub = i.subcommand.as_deref().unwrap_or("");
+        if sub == "fetch" {
+            self.cargo_fetched |= retried || i.retry;
+        } else if self.cargo_fetched && sub != "install" && i.packages.is_empty() {
+            for f in &mut self.found[start..] {
+                f.dep.fallbacks.push(Fallback {
+                    kind: FallbackKind::Retry,
+                    detail: "a retried `cargo fetch` earlier in the job downloaded the packages"
+                        .to_owned(),
+                });
             }
         }
     }
