@@ -588,9 +588,11 @@ impl<'a> Collector<'a> {
                     if let Some(r) = self.env_retry(step, &eco) {
                         dep.fallbacks.push(r);
                     }
+                    // The step that writes the setting usually installs right after
+                    // (astral-sh/uv writes `80-retries`, then runs `apt install`).
                     if eco == "apt"
                         && let Some((p, detail)) = &self.apt_retries
-                        && *p < f.pos
+                        && *p <= f.pos
                     {
                         dep.fallbacks.push(Fallback {
                             kind: FallbackKind::Retry,
