@@ -25,11 +25,13 @@ use crate::model::{DependencyKind, Fallback, FallbackKind, JobDependency, Pinnin
 
 mod download;
 mod install;
+mod optional;
 mod retry;
 
 use download::download_dep;
 use install::fetches;
-use retry::RetriedCommands;
+use optional::failure_ignored;
+use retry::{RetriedCommands, apt_config_retries, wget_retries};
 
 /// The lockfile ecosystem a package manager installs from, when it has one (the
 /// knowledge base's one table).
@@ -67,6 +69,12 @@ struct Collector<'a> {
     caches: Vec<CacheCover>,
     built: BTreeSet<String>,
     vendored_cargo: Option<String>,
+    /// The first step that writes `Acquire::Retries` to apt's configuration, and what it
+    /// says: apt retries in every later step.
+    apt_retries: Option<(usize, String)>,
+    /// A retried `cargo fetch` met so far in the job: later builds of the lockfile read
+    /// the packages it downloaded.
+    cargo_fetched: bool,
     found: Vec<Found>,
 }
 
@@ -97,6 +105,8 @@ pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<J
         caches: Vec::new(),
         built: BTreeSet::new(),
         vendored_cargo: None,
+        apt_retries: None,
+        cargo_fetched: false,
         found: Vec::new(),
     };
     c.first_pass();
@@ -172,7 +182,7 @@ impl<'a> Collector<'a> {
                     .map(|kv| kv.value.value.clone());
                 let on = match (&cache.input, &input_value) {
                     (None, _) => true,
-                    (Some(_), None) => cache.default,
+                    (Some(_), None) => cache.default_at(&r.git_ref),
                     (Some(_), Some(v)) => truthy(v) != cache.inverted,
                 };
                 if on {
@@ -217,6 +227,12 @@ impl<'a> Collector<'a> {
                         detail,
                     });
                 }
+            }
+            if self.apt_retries.is_none()
+                && let Some(run) = &step.run
+                && let Some(detail) = apt_config_retries(&run.script)
+            {
+                self.apt_retries = Some((pos, detail));
             }
             if let Some(a) = self.analysis(&fs, step, input) {
                 for f in &a.facts {
@@ -367,7 +383,20 @@ impl<'a> Collector<'a> {
             return;
         };
         let loops = RetriedCommands::new(analysis);
+        // An action that runs the script as its input and runs it again on failure
+        // (`nick-fields/retry` `command:`).
+        let action_retry = run.input.as_ref().filter(|i| i.retries);
+        // `continue-on-error: true`: the job goes on when the step fails, so nothing the
+        // step fetches can stop it.
+        let step_optional = step
+            .continue_on_error
+            .is_some_and(|s| input.source.slice(s).trim() == "true");
         for fact in &analysis.facts {
+            // A command whose failure the script ignores (`|| true`, `|| exit 0`) fetches
+            // something the job can do without.
+            if step_optional || failure_ignored(analysis, fact.span()) {
+                continue;
+            }
             let span = run.file_span(fact.span());
             let site = self.site(fs.input, input, span, Some(&fs));
             let looped = loops.around(fact.span());
@@ -382,7 +411,13 @@ impl<'a> Collector<'a> {
                     if d.sends {
                         continue;
                     }
-                    if let Some(dep) = download_dep(d, site) {
+                    if let Some(mut dep) = download_dep(d, site) {
+                        if !d.retry && d.tool == "wget" && wget_retries(analysis, d.span) {
+                            dep.fallbacks.push(Fallback {
+                                kind: FallbackKind::Retry,
+                                detail: "`wget` retries 20 times by default".to_owned(),
+                            });
+                        }
                         self.push(dep, pos, d.output.clone());
                     }
                 }
@@ -397,9 +432,41 @@ impl<'a> Collector<'a> {
                 for f in &mut self.found[start..] {
                     f.dep.fallbacks.push(Fallback {
                         kind: FallbackKind::Retry,
-                        detail: "a shell loop retries the command".to_owned(),
+                        detail: "the script runs the command again when it fails".to_owned(),
                     });
                 }
+            }
+            if let Some(i) = action_retry {
+                for f in &mut self.found[start..] {
+                    f.dep.fallbacks.push(Fallback {
+                        kind: FallbackKind::Retry,
+                        detail: format!("`{}` runs the script again when it fails", i.action),
+                    });
+                }
+            }
+            if let Fact::Install(i) = fact
+                && i.manager == "cargo"
+            {
+                self.cargo_fetch(i, start, looped || action_retry.is_some());
+            }
+        }
+    }
+
+    /// `cargo fetch` downloads every package of the lockfile; a build, check or test of
+    /// the same lockfile later in the job reads them from `~/.cargo/registry` (wasmtime's
+    /// `install-rust` action fetches in a retry loop, then each job builds). `cargo
+    /// install` resolves its own packages and is not covered.
+    fn cargo_fetch(&mut self, i: &Install, start: usize, retried: bool) {
+        let sub = i.subcommand.as_deref().unwrap_or("");
+        if sub == "fetch" {
+            self.cargo_fetched |= retried || i.retry;
+        } else if self.cargo_fetched && sub != "install" && i.packages.is_empty() {
+            for f in &mut self.found[start..] {
+                f.dep.fallbacks.push(Fallback {
+                    kind: FallbackKind::Retry,
+                    detail: "a retried `cargo fetch` earlier in the job downloaded the packages"
+                        .to_owned(),
+                });
             }
         }
     }
@@ -448,6 +515,11 @@ impl<'a> Collector<'a> {
                 step.with_value(i)
                     .map(|kv| (i, kv.value.value.trim().to_owned()))
             });
+            // setup-gradle without `gradle-version` runs the project's wrapper and
+            // downloads no Gradle of its own.
+            if version.is_none() && t.download_only_with_version {
+                return;
+            }
             let pinning = match version {
                 Some((i, v)) if v.contains("${{") => {
                     Pinning::floating(format!("`{i}` set by an expression"))
@@ -516,6 +588,17 @@ impl<'a> Collector<'a> {
                     if let Some(r) = self.env_retry(step, &eco) {
                         dep.fallbacks.push(r);
                     }
+                    // The step that writes the setting usually installs right after
+                    // (astral-sh/uv writes `80-retries`, then runs `apt install`).
+                    if eco == "apt"
+                        && let Some((p, detail)) = &self.apt_retries
+                        && *p <= f.pos
+                    {
+                        dep.fallbacks.push(Fallback {
+                            kind: FallbackKind::Retry,
+                            detail: detail.clone(),
+                        });
+                    }
                 }
                 if let Some(o) = &f.output {
                     let o = strip_home(o);
@@ -549,8 +632,12 @@ impl<'a> Collector<'a> {
                     prev.sites += 1;
                     let kinds: BTreeSet<FallbackKind> =
                         dep.fallbacks.iter().map(|f| f.kind).collect();
+                    // Whether the places so far all had a fallback, asked before this
+                    // place's kinds narrow them: the first place without one is the one
+                    // to point at.
+                    let covered_so_far = !prev.fallbacks.is_empty();
                     prev.fallbacks.retain(|f| kinds.contains(&f.kind));
-                    if dep.fallbacks.is_empty() && !prev.fallbacks.is_empty() {
+                    if dep.fallbacks.is_empty() && covered_so_far {
                         prev.site = dep.site;
                     }
                     if dep.pinning.pinned == Some(false) {

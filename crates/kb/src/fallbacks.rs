@@ -24,6 +24,9 @@ pub struct CacheAction {
     /// On when the input is not given.
     #[serde(default)]
     pub default: bool,
+    /// `default` holds only from this major version of the action on (setup-uv's
+    /// `enable-cache` became `auto`, on for GitHub-hosted runners, in v5).
+    pub default_since_major: Option<u32>,
     /// The input turns the cache off rather than on (`cache-disabled: true`).
     #[serde(default)]
     pub inverted: bool,
@@ -66,6 +69,10 @@ pub struct Toolchain {
     pub builtin_fallback: Option<String>,
     #[serde(default)]
     pub version_inputs: Vec<String>,
+    /// Downloads only when a version input is given: without one the action uses what the
+    /// project or the runner already has (setup-gradle runs the project's `gradlew`).
+    #[serde(default)]
+    pub download_only_with_version: bool,
     pub reference: String,
 }
 
@@ -105,6 +112,26 @@ pub struct Advice {
     /// `npm`, `pypi`, `cargo`, `go` or `rubygems` ([`crate::Ecosystem::as_str`]).
     pub ecosystem: String,
     pub help: String,
+}
+
+impl CacheAction {
+    /// Whether the cache is on when its input is not given, for the action at `git_ref`
+    /// (`v4`, `v5.2.0`, a commit SHA, a branch). A ref that names no major version is taken
+    /// as a current one.
+    #[must_use]
+    pub fn default_at(&self, git_ref: &str) -> bool {
+        if !self.default {
+            return false;
+        }
+        let Some(since) = self.default_since_major else {
+            return true;
+        };
+        let major = git_ref
+            .strip_prefix('v')
+            .and_then(|r| r.split('.').next())
+            .and_then(|m| m.parse::<u32>().ok());
+        major.is_none_or(|m| m >= since)
+    }
 }
 
 impl Knowledge {
@@ -208,6 +235,34 @@ mod tests {
         ] {
             assert!(k.advice(eco).is_some(), "{eco:?}");
         }
+    }
+
+    #[test]
+    fn setup_uv_caches_by_default_from_v5() {
+        let k = crate::fallbacks();
+        let uv = k.cache("astral-sh/setup-uv").expect("setup-uv");
+        assert!(uv.default_at("v5"));
+        assert!(uv.default_at("v6.1.0"));
+        assert!(uv.default_at("0c5e2b8115b80b4c7c5ddf6ffdd634974642d182"));
+        assert!(!uv.default_at("v4"));
+        assert!(!uv.default_at("v3.2.4"));
+        let node = k.cache("actions/setup-node").expect("setup-node");
+        assert!(!node.default_at("v4"));
+        let go = k.cache("actions/setup-go").expect("setup-go");
+        assert!(go.default_at("v3"));
+    }
+
+    #[test]
+    fn setup_gradle_downloads_only_with_a_version() {
+        let k = crate::fallbacks();
+        assert!(
+            k.toolchain("gradle/actions/setup-gradle")
+                .is_some_and(|t| t.download_only_with_version)
+        );
+        assert!(
+            k.toolchain("actions/setup-java")
+                .is_some_and(|t| !t.download_only_with_version)
+        );
     }
 
     #[test]

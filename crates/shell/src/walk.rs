@@ -97,6 +97,9 @@ pub(crate) struct Walker<'a> {
     loops: Vec<bool>,
     /// The innermost loop of each command, parallel to `commands`.
     command_loops: Vec<Option<usize>>,
+    /// Commands run again by the right side of their `||` (`apt-get install x ||
+    /// (sleep 5; apt-get install x)`), both runs: retried like the body of a retry loop.
+    or_retried: Vec<usize>,
 }
 
 use tollgate_kb::github::TOKEN_VARS;
@@ -115,6 +118,7 @@ impl<'a> Walker<'a> {
             parse_failed: false,
             loops: Vec::new(),
             command_loops: Vec::new(),
+            or_retried: Vec::new(),
         }
     }
 
@@ -123,6 +127,9 @@ impl<'a> Walker<'a> {
         self.script(text, Map::Offset(0), Ctx::default());
         for (cmd, l) in self.commands.iter_mut().zip(&self.command_loops) {
             cmd.context.retry_loop = l.is_some_and(|l| self.loops[l]);
+        }
+        for &i in &self.or_retried {
+            self.commands[i].context.retry_loop = true;
         }
     }
 
@@ -322,7 +329,20 @@ impl<'a> Walker<'a> {
                     sub.chain = op.or(ctx.chain.filter(|_| head.is_none()));
                     // Right of `&&`/`||`, a command runs only as the left side allows.
                     sub.flags.branch |= op.is_some();
+                    let from = self.commands.len();
                     let (h, t) = self.walk(ch, src, sub);
+                    // `a || a`: both runs are the one retried call.
+                    if op == Some(ChainOp::Or)
+                        && let Some(left) = tail
+                    {
+                        let again: Vec<usize> = (from..self.commands.len())
+                            .filter(|&i| same_call(&self.commands[left], &self.commands[i]))
+                            .collect();
+                        if !again.is_empty() {
+                            self.or_retried.push(left);
+                            self.or_retried.extend(again);
+                        }
+                    }
                     if head.is_none() {
                         head = h;
                     }
@@ -693,6 +713,21 @@ fn expanded_variables(node: Node<'_>, src: Src<'_>) -> Vec<String> {
     out.into_iter().map(|(_, v)| v).collect()
 }
 
+/// Whether `b` runs the same program and subcommand as `a` (the first word after the
+/// name that is not an option: `apt-get install`, `curl <url>`), so that `a || b` runs
+/// `a` again when it fails.
+fn same_call(a: &Command, b: &Command) -> bool {
+    let first = |c: &Command| {
+        c.args()
+            .iter()
+            .map(Word::as_str)
+            .find(|t| t.is_none_or(|t| !t.starts_with('-')))
+            .flatten()
+            .map(str::to_owned)
+    };
+    a.name().is_some() && a.name() == b.name() && first(a).is_some() && first(a) == first(b)
+}
+
 /// The tree nodes of a command's words (parallel to `argv`) and redirections.
 struct Nodes<'t> {
     args: Vec<Node<'t>>,
@@ -705,3 +740,6 @@ fn is_redirect(kind: &str) -> bool {
         "file_redirect" | "heredoc_redirect" | "herestring_redirect"
     )
 }
+
+#[cfg(test)]
+mod tests;

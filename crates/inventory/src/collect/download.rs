@@ -19,15 +19,11 @@ pub(super) fn download_dep(d: &Download, site: Site) -> Option<JobDependency> {
     let url = d.url.clone().unwrap_or_else(|| host.clone());
     let git = d.tool.starts_with("git ") || d.tool == "gh repo clone";
     let release = d.tool == "gh release download" || url.contains("/releases/download/");
-    // `gh release download` without `-R` fetches the workflow's own repository.
+    // `gh release download` without `-R` fetches the workflow's own repository. A release
+    // asset on github.com is served by GitHub, which runs the job anyway: external means
+    // outside GitHub, whatever the kind of download.
     let own_release = d.tool == "gh release download" && d.url.is_none();
-    let external = if own_release {
-        false
-    } else if release {
-        true
-    } else {
-        !is_platform_host(&host)
-    };
+    let external = !own_release && !is_platform_host(&host);
     let (key, name, help) = if git {
         let repo = tollgate_lockfile::normalise_for_match(&url);
         (

@@ -28,9 +28,85 @@ impl RetriedCommands {
     }
 }
 
+/// Whether the `wget` command at `span` keeps its default of 20 tries on transient
+/// errors (<https://www.gnu.org/software/wget/manual/wget.html#Download-Options>,
+/// `--tries`): it does unless `-t 1`/`--tries=1` asks for one try.
+pub(super) fn wget_retries(analysis: &Analysis, span: Span) -> bool {
+    let Some(c) = analysis.commands.iter().find(|c| c.span == span) else {
+        return false;
+    };
+    let words: Vec<Option<&str>> = c.args().iter().map(tollgate_shell::Word::as_str).collect();
+    !words.iter().enumerate().any(|(k, w)| {
+        let next = words.get(k + 1).copied().flatten();
+        match *w {
+            Some("-t" | "--tries") => next == Some("1"),
+            Some(w) => matches!(w, "-t1" | "--tries=1"),
+            None => false,
+        }
+    })
+}
+
+/// What a script that writes apt's `Acquire::Retries` (above 0) into
+/// `/etc/apt/apt.conf.d/` says, for the fallback's detail: apt retries every download of
+/// the later steps (<https://manpages.debian.org/apt.conf.5>). Read from the script text,
+/// since the setting is data (`echo 'Acquire::Retries "3";' | sudo tee …`).
+pub(super) fn apt_config_retries(script: &str) -> Option<String> {
+    if !script.contains("/etc/apt/apt.conf") {
+        return None;
+    }
+    script
+        .match_indices("Acquire::Retries")
+        .find_map(|(i, key)| {
+            let rest = &script[i + key.len()..];
+            let n: String = rest
+                .trim_start_matches([' ', '"', '\'', '=', '\t'])
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            n.parse::<u32>()
+                .is_ok_and(|n| n > 0)
+                .then(|| format!("`Acquire::Retries \"{n}\"` in apt's configuration"))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn apt_retry_configuration() {
+        // wasmtime: `.github/actions/...` writes the file before the installs.
+        let on = "echo 'Acquire::Retries \"3\";' | sudo tee /etc/apt/apt.conf.d/80-retries";
+        assert_eq!(
+            apt_config_retries(on).as_deref(),
+            Some("`Acquire::Retries \"3\"` in apt's configuration")
+        );
+        assert!(
+            apt_config_retries("echo 'Acquire::Retries=5' >> /etc/apt/apt.conf.d/99retry")
+                .is_some()
+        );
+        // `0` turns retries off (the runner's mirror list is relied on instead).
+        let off = "echo 'Acquire::Retries \"0\";' | sudo tee /etc/apt/apt.conf.d/80-retries";
+        assert_eq!(apt_config_retries(off), None);
+        // Not written to apt's configuration.
+        assert_eq!(apt_config_retries("echo Acquire::Retries 3"), None);
+    }
+
+    #[test]
+    fn wget_default_tries() {
+        let rows: &[(&str, bool)] = &[
+            ("wget https://x.io/a", true),
+            ("wget -q -O a https://x.io/a", true),
+            ("wget -t 1 https://x.io/a", false),
+            ("wget --tries=1 https://x.io/a", false),
+            ("wget -t1 https://x.io/a", false),
+        ];
+        for (script, want) in rows {
+            let a = tollgate_shell::Analyzer::new().analyze(script);
+            let c = a.commands.first().expect("wget");
+            assert_eq!(wget_retries(&a, c.span), *want, "{script}");
+        }
+    }
 
     /// The text scan the tree-based answer replaced, kept as the reference it is compared
     /// with: the last `for`/`while`/`until` word before the command, the first `done`

@@ -50,6 +50,30 @@ struct Hit {
     dep: JobDependency,
     jobs: Vec<String>,
     release: bool,
+    /// Every job is on a GitHub-hosted runner, outside a container.
+    hosted: bool,
+}
+
+/// A GitHub-hosted runner image by its label (`ubuntu-24.04`, `windows-latest`,
+/// `macos-15`), with no job container: its apt sources point at the runner's own package
+/// mirror (<https://github.com/actions/runner-images>, `apt-mirrors.txt`).
+fn github_hosted(job: &tollgate_gha::Job) -> bool {
+    let Some(r) = &job.runs_on else { return false };
+    job.container.is_none()
+        && !r.is_self_hosted()
+        && !r.is_dynamic()
+        && r.labels.iter().any(|l| {
+            let l = l.value.to_ascii_lowercase();
+            ["ubuntu-", "windows-", "macos-"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+}
+
+/// OS packages (apt, dnf) installed on a GitHub-hosted runner come through the runner's
+/// mirror, which GitHub runs with the runner: a finding worth less than others.
+fn hosted_os_packages(d: &JobDependency) -> bool {
+    d.kind == DependencyKind::PackageSource && matches!(d.ecosystem.as_deref(), Some("apt" | "rpm"))
 }
 
 impl Rule for MissingFallback {
@@ -77,6 +101,10 @@ impl Rule for MissingFallback {
                     FileModel::Workflow(wf) => is_release_workflow(&i.source.display, wf),
                     _ => false,
                 });
+            let hosted = cx
+                .graph
+                .job_model(cx.scan, job)
+                .is_some_and(|(_, j)| github_hosted(j));
             for d in tollgate_inventory::dependencies(cx.graph, job) {
                 if !d.external || !d.fallbacks.is_empty() || d.kind == DependencyKind::Cache {
                     continue;
@@ -91,9 +119,11 @@ impl Rule for MissingFallback {
                     dep: d.clone(),
                     jobs: Vec::new(),
                     release: false,
+                    hosted: true,
                 });
                 hit.jobs.push(jr.job.clone());
                 hit.release |= release;
+                hit.hosted &= hosted;
             }
         }
         for hit in hits.into_values() {
@@ -109,6 +139,7 @@ impl Rule for MissingFallback {
             } else {
                 format!("jobs {}", names(&jobs))
             };
+            let hosted_os = hit.hosted && hosted_os_packages(d);
             let hosts = if d.hosts.is_empty() {
                 String::new()
             } else {
@@ -122,16 +153,27 @@ impl Rule for MissingFallback {
                     kind_words(d),
                     d.name
                 ))
-                .help(d.help.clone().unwrap_or_else(|| {
-                    "add a cache, a mirror, a vendored copy or a retry".to_owned()
-                }))
+                .help({
+                    let help = d.help.clone().unwrap_or_else(|| {
+                        "add a cache, a mirror, a vendored copy or a retry".to_owned()
+                    });
+                    if hosted_os {
+                        format!("{help}; on a GitHub-hosted runner the packages come through the runner's own mirror, so an outage is less likely")
+                    } else {
+                        help
+                    }
+                })
                 .job((jobs.len() == 1).then(|| jobs[0].as_str()));
             // Setup actions use a version already in a GitHub-hosted runner's tool cache
             // without downloading it; which versions those images hold is not known here.
             if d.kind == DependencyKind::Toolchain {
                 f = f.confidence(Confidence::Medium);
             }
-            if hit.release
+            // GitHub runs the mirror with the runner: such a finding stays a low note
+            // of low confidence, in release workflows too.
+            if hosted_os {
+                f = f.confidence(Confidence::Low);
+            } else if hit.release
                 && let Some(s) = release_severity
             {
                 f = f.severity(s);
@@ -156,7 +198,31 @@ impl Rule for MissingFallback {
 
 #[cfg(test)]
 mod tests {
-    use super::names;
+    use super::{github_hosted, names};
+    use tollgate_model::SourceFile;
+
+    fn hosted(job: &str) -> bool {
+        let text = format!("on: push\njobs:\n  a:\n{job}    steps:\n      - run: echo\n");
+        let f = SourceFile::new("ci.yml", "ci.yml", text);
+        let (wf, _) = tollgate_gha::parse_workflow(&f);
+        wf.and_then(|wf| wf.jobs.first().map(github_hosted))
+            .expect("one job")
+    }
+
+    #[test]
+    fn hosted_runners() {
+        assert!(hosted("    runs-on: ubuntu-latest\n"));
+        assert!(hosted("    runs-on: ubuntu-24.04\n"));
+        assert!(hosted("    runs-on: [windows-2022]\n"));
+        assert!(hosted("    runs-on: macos-15\n"));
+        // A container brings its own distribution's mirrors.
+        assert!(!hosted(
+            "    runs-on: ubuntu-latest\n    container: debian:12\n"
+        ));
+        assert!(!hosted("    runs-on: [self-hosted, linux]\n"));
+        assert!(!hosted("    runs-on: ${{ matrix.os }}\n"));
+        assert!(!hosted("    runs-on: arc-runner-set\n"));
+    }
 
     #[test]
     fn name_lists() {

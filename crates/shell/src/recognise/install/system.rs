@@ -136,6 +136,12 @@ pub(super) fn system(
         inst.packages.push(spec);
     }
     for a in &scanned {
+        // apt's `-o Acquire::Retries=3` and dnf's `--setopt=retries=5` retry each
+        // download; a count of 0 turns retries off.
+        if (a.is('o', "option") || a.is('\0', "setopt")) && a.value_text().is_some_and(asks_retries)
+        {
+            inst.retry = true;
+        }
         if sys.insecure.iter().any(|f| a.is('\0', f)) {
             inst.insecure = true;
         }
@@ -146,6 +152,21 @@ pub(super) fn system(
         }
     }
     cx.push(Fact::Install(inst));
+}
+
+/// Whether an option value sets a retry count above zero: apt's `Acquire::Retries=N`
+/// (<https://manpages.debian.org/apt.conf.5>), dnf's and yum's `retries=N`
+/// (<https://dnf.readthedocs.io/en/latest/conf_ref.html>).
+fn asks_retries(value: &str) -> bool {
+    let Some((key, n)) = value.split_once('=') else {
+        return false;
+    };
+    let key = key.trim();
+    (key.eq_ignore_ascii_case("Acquire::Retries") || key == "retries")
+        && n.trim()
+            .trim_matches('"')
+            .parse::<u32>()
+            .is_ok_and(|n| n > 0)
 }
 
 /// `pacman -S pkg`, `pacman -Syu --noconfirm pkg`.
@@ -326,4 +347,42 @@ pub(crate) fn gh_extension(cx: &mut Recogniser<'_>, cmd: &Command, repo: Option<
         });
     }
     cx.push(Fact::Install(inst));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::asks_retries;
+
+    #[test]
+    fn retry_options() {
+        for (v, want) in [
+            ("Acquire::Retries=3", true),
+            ("acquire::retries=10", true),
+            ("Acquire::Retries=0", false),
+            ("Acquire::http::Timeout=10", false),
+            ("retries=5", true),
+            ("retries=0", false),
+            ("Acquire::Retries", false),
+        ] {
+            assert_eq!(asks_retries(v), want, "{v}");
+        }
+    }
+
+    /// The advice of `missing-fallback` for apt, followed, is a retry.
+    #[test]
+    fn install_with_retry_option() {
+        for (script, want) in [
+            ("sudo apt-get -o Acquire::Retries=3 install -y foo", true),
+            ("sudo apt-get install -y -o Acquire::Retries=3 foo", true),
+            ("sudo dnf install -y --setopt=retries=5 foo", true),
+            ("sudo apt-get install -y foo", false),
+        ] {
+            let a = crate::Analyzer::new().analyze(script);
+            let inst = a.facts.iter().find_map(|f| match f {
+                crate::Fact::Install(i) => Some(i),
+                _ => None,
+            });
+            assert_eq!(inst.map(|i| i.retry), Some(want), "{script}");
+        }
+    }
 }
