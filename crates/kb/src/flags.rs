@@ -409,10 +409,13 @@ pub const POETRY: Flags = Flags::new(
 /// rustup: <https://rust-lang.github.io/rustup/>
 pub const RUSTUP: Flags = Flags::new("ctp", &["profile", "component", "target", "toolchain"]);
 
-/// gem: <https://guides.rubygems.org/command-reference/#gem-install>
+/// gem: <https://guides.rubygems.org/command-reference/#gem-install>; `gem exec --gem GEM`
+/// <https://guides.rubygems.org/command-reference/#gem-exec> (its `-g` is not listed:
+/// `gem install -g` is `--file` with an optional value).
 pub const GEM: Flags = Flags::new(
     "vsinP",
     &[
+        "gem",
         "version",
         "source",
         "install-dir",

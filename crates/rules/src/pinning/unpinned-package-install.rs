@@ -145,7 +145,7 @@ fn hashed_requirements(step: &StepCx<'_>, reads: &Reads<'_>, i: &Install) -> Opt
 }
 
 fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
-    if i.locked || reaches_no_index(i) {
+    if i.locked || reaches_no_index(i) || expected_to_fail(step, i) {
         return None;
     }
     let reads = Reads::of(cx, step, i);
@@ -159,11 +159,33 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             if i.require_hashes {
                 return None;
             }
+            let no_isolation = has_option(step, i, &["--no-build-isolation"]);
+            let sdists: Vec<&PackageSpec> = i
+                .packages
+                .iter()
+                .filter(|p| p.kind == PackageKind::LocalFile && is_sdist(&p.name))
+                .collect();
             let only_local = !i.packages.is_empty()
                 && i.requirement_files.is_empty()
                 && i.packages.iter().all(|p| p.kind == PackageKind::LocalFile);
-            if only_local {
+            if only_local && (sdists.is_empty() || no_isolation) {
                 return None;
+            }
+            if only_local {
+                // The archives are the job's own, but a source distribution is built
+                // first, in an isolated environment whose build backend comes from the
+                // index at whatever version is current.
+                let mut v = Verdict::new(
+                    format!(
+                        "`{} {sub}` of the source distribution {} fetches its build backend without hashes",
+                        i.manager,
+                        names(&sdists)
+                    ),
+                    "install the wheel instead, or install the build backend from hashed requirements and add `--no-build-isolation`",
+                    Impact::Low,
+                );
+                v.confidence = Confidence::Medium;
+                return Some(v);
             }
             if !i.requirement_files.is_empty() && i.packages.is_empty() {
                 // pip enforces hashes for the whole install as soon as one requirement
@@ -189,11 +211,18 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
                     }
                 };
             }
+            // A git URL at a full commit names one exact tree (`git+https://…@<sha>`).
             let pkgs: Vec<&PackageSpec> = i
                 .packages
                 .iter()
                 .filter(|p| !p.name.starts_with('-'))
+                .filter(|p| {
+                    !(p.kind == PackageKind::Git && p.version.as_deref().is_some_and(is_commit_sha))
+                })
                 .collect();
+            if pkgs.is_empty() && i.packages.iter().any(|p| p.kind == PackageKind::Git) {
+                return None;
+            }
             if pkgs
                 .iter()
                 .all(|p| p.version.as_deref().is_some_and(|v| v.contains('$')))
@@ -201,7 +230,9 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             {
                 return None;
             }
-            let local = pkgs.iter().all(|p| p.kind == PackageKind::Path);
+            // Only what is known to be a directory is "a local project"; a word that is a
+            // variable (`"${PACKAGE_NAME}"`) is named as written.
+            let local = !pkgs.is_empty() && pkgs.iter().all(|p| p.kind == PackageKind::Path);
             let mut v = Verdict::new(
                 if local {
                     format!(
@@ -255,12 +286,20 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
         }
         // `uvx --generate-shell-completion bash`, `npx --version`: the runner itself, no
         // package is fetched.
-        ("npx" | "pnpx" | "bunx", _) | ("npm", "exec" | "x") | ("uv", "uvx") | ("pipx", "run")
+        ("npx" | "pnpx" | "bunx", _)
+        | ("npm", "exec" | "x")
+        | ("uv", "uvx" | "uv tool run")
+        | ("pipx", "run")
+        | ("gem", "exec")
             if runner_only(step, i) =>
         {
             None
         }
-        ("npx" | "pnpx" | "bunx", _) | ("npm", "exec" | "x") | ("uv", "uvx") | ("pipx", "run") => {
+        ("npx" | "pnpx" | "bunx", _)
+        | ("npm", "exec" | "x")
+        | ("uv", "uvx" | "uv tool run")
+        | ("pipx", "run")
+        | ("gem", "exec") => {
             let pkgs = floating(i, |v| {
                 exact_semver(v) || v.starts_with("==") || is_commit_sha(v)
             });
@@ -268,10 +307,11 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
                 Verdict::new(
                     format!(
                         "`{}` runs {} without a pinned version",
-                        if i.manager == "npm" {
-                            "npm exec"
-                        } else {
-                            i.manager
+                        match (i.manager, sub) {
+                            ("npm", _) => "npm exec",
+                            ("gem", _) => "gem exec",
+                            (_, "uv tool run") => "uv tool run",
+                            (m, _) => m,
                         },
                         names(&pkgs)
                     ),
@@ -295,7 +335,12 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
                 )
             })
         }
-        ("yarn" | "pnpm" | "bun", "add" | "global" | "dlx") => {
+        // `pnpm i -D pkg` and `bun install pkg` are `add`; `yarn upgrade pkg@^1` moves
+        // the lockfile to whatever the range allows today.
+        ("yarn" | "pnpm" | "bun", "add" | "global add" | "dlx")
+        | ("yarn" | "pnpm" | "bun", "upgrade" | "up" | "update" | "install" | "i")
+            if !i.packages.is_empty() =>
+        {
             let pkgs = floating(i, exact_semver);
             (!pkgs.is_empty()).then(|| {
                 Verdict::new(
@@ -306,6 +351,34 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
                     ),
                     "pin an exact version (`pkg@1.2.3`)",
                     Impact::Low,
+                )
+            })
+        }
+        ("yarn" | "pnpm" | "bun", "upgrade" | "up" | "update") => Some(Verdict::new(
+            format!(
+                "`{} {sub}` resolves newer versions of every dependency and rewrites the lockfile",
+                i.manager
+            ),
+            "install the committed lockfile as it is (`--frozen-lockfile`) and update dependencies in a reviewed change",
+            Impact::Low,
+        )),
+        // `uv run --with pkg` installs `pkg` into a throwaway environment; `uv add pkg`
+        // resolves the newest release and records it.
+        ("uv", "run" | "add") => {
+            let pkgs = floating(i, |v| v.starts_with("==") || exact_semver(v));
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    if sub == "run" {
+                        format!("`uv run --with` of {} without a pinned version", names(&pkgs))
+                    } else {
+                        format!("`uv add` of {} without an exact version", names(&pkgs))
+                    },
+                    "pin the version (`--with 'pkg==1.2.3'`, `uv add 'pkg==1.2.3'`), or declare the dependency in pyproject.toml and run from uv.lock",
+                    if sub == "run" {
+                        Impact::Medium
+                    } else {
+                        Impact::Low
+                    },
                 )
             })
         }
@@ -398,6 +471,66 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
     }
 }
 
+/// The command an install fact was read from.
+fn command_of<'s>(step: &'s StepCx<'_>, i: &Install) -> Option<&'s tollgate_shell::Command> {
+    step.analysis()?.commands.iter().find(|c| c.span == i.span)
+}
+
+/// Whether the install's command line carries one of `options` (as a word, or as
+/// `--name=value`).
+fn has_option(step: &StepCx<'_>, i: &Install, options: &[&str]) -> bool {
+    command_of(step, i).is_some_and(|c| {
+        c.args().iter().filter_map(|w| w.as_str()).any(|t| {
+            options
+                .iter()
+                .any(|o| t == *o || t.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
+        })
+    })
+}
+
+/// A source distribution, which pip builds before installing (a wheel needs no build).
+fn is_sdist(name: &str) -> bool {
+    let name = name.trim_end_matches(['"', '\'']);
+    [".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz", ".tar"]
+        .iter()
+        .any(|e| name.ends_with(e))
+}
+
+/// A negative test: the install's success runs `exit <non-zero>` or `false`
+/// (`./uv pip install anyio && exit 1 || echo "Failed as expected"`), so the step goes on
+/// only when the install fails, and a failed install leaves nothing installed.
+fn expected_to_fail(step: &StepCx<'_>, i: &Install) -> bool {
+    let Some(a) = step.analysis() else {
+        return false;
+    };
+    let Some(mut k) = a.commands.iter().position(|c| c.span == i.span) else {
+        return false;
+    };
+    // The status of a pipeline is its last command's.
+    while let Some(n) = a.commands[k].pipe_next {
+        k = n;
+    }
+    let Some(next) = a.commands.get(k + 1) else {
+        return false;
+    };
+    if next.chain != Some(tollgate_shell::ChainOp::And)
+        || next.span.start < a.commands[k].span.end
+        || next.parent != a.commands[k].parent
+    {
+        return false;
+    }
+    match next.name() {
+        Some("false") => next.args().is_empty(),
+        Some("exit") => next
+            .args()
+            .first()
+            .and_then(|w| w.as_str())
+            .and_then(|t| t.parse::<u8>().ok())
+            .is_some_and(|n| n != 0),
+        _ => false,
+    }
+}
+
 fn runner_only(step: &StepCx<'_>, i: &Install) -> bool {
     step.analysis()
         .and_then(|a| a.commands.iter().find(|c| c.span == i.span))
@@ -415,10 +548,24 @@ fn runner_only(step: &StepCx<'_>, i: &Install) -> bool {
 /// the step, or in an earlier step of the job or composite action): `npx tool` then runs
 /// the locally installed, lockfile-pinned copy from `node_modules/.bin`.
 fn project_installed_before(step: &StepCx<'_>, i: &Install) -> bool {
+    // The package the runner runs, when it names no version of its own: a local install
+    // of the same package puts it in `node_modules/.bin`, where npx looks first
+    // (`npm install deno@1.2.3` then `npx deno -v`).
+    let runs = i
+        .packages
+        .first()
+        .filter(|p| p.kind == PackageKind::Registry && p.version.is_none())
+        .map(|p| p.name.as_str());
     let project = |f: &Fact| {
-        matches!(f, Fact::Install(x) if matches!(x.manager, "npm" | "yarn" | "pnpm" | "bun")
-            && x.packages.is_empty()
-            && matches!(x.subcommand.as_deref(), Some("ci" | "install" | "i" | "") | None))
+        let Fact::Install(x) = f else { return false };
+        if !matches!(x.manager, "npm" | "yarn" | "pnpm" | "bun") {
+            return false;
+        }
+        let sub = x.subcommand.as_deref().unwrap_or("");
+        (x.packages.is_empty() && matches!(sub, "ci" | "install" | "i" | ""))
+            || (!x.global
+                && matches!(sub, "install" | "i" | "add")
+                && runs.is_some_and(|n| x.packages.iter().any(|p| p.name == n)))
     };
     if step.analysis().is_some_and(|a| {
         a.facts
@@ -473,6 +620,81 @@ impl Rule for UnpinnedPackageInstall {
 
 #[cfg(test)]
 mod tests {
+    /// The messages of this rule on a repository holding one workflow whose only job
+    /// runs `script`.
+    fn messages(script: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wf = dir.path().join(".github/workflows/ci.yml");
+        std::fs::create_dir_all(wf.parent().expect("parent")).expect("mkdir");
+        let body: String = script.lines().map(|l| format!("          {l}\n")).collect();
+        let text = format!(
+            "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n{body}"
+        );
+        std::fs::write(&wf, text).expect("write");
+        let s = tollgate_scan::scan(
+            &[dir.path().to_path_buf()],
+            &tollgate_scan::ScanOptions::default(),
+        );
+        let (graph, _) = tollgate_facts::graph(&s);
+        let opts = tollgate_engine::RunOptions {
+            select: vec![tollgate_engine::Selector(
+                "unpinned-package-install".to_owned(),
+            )],
+            ..tollgate_engine::RunOptions::default()
+        };
+        tollgate_engine::run(
+            crate::rules(),
+            &s,
+            &graph,
+            &tollgate_engine::Config::default(),
+            &opts,
+        )
+        .findings
+        .into_iter()
+        .map(|f| f.message)
+        .collect()
+    }
+
+    #[test]
+    fn messages_say_what_is_known() {
+        for (script, want, not) in [
+            // ruff ci.yaml:899: a variable may hold a name; it is no "local project".
+            (
+                "pip install --force-reinstall --find-links dist \"${PACKAGE_NAME}\"",
+                "`pip install` of `${PACKAGE_NAME}` without hashes",
+                "local project",
+            ),
+            // tauri supply-chain.yml:37: the version is given, `--locked` is not.
+            (
+                "cargo install --version ${{ env.CARGO_VET_VERSION }} cargo-vet",
+                "`cargo install` of `cargo-vet` without `--locked`",
+                "exact version",
+            ),
+            // uv build-release-binaries.yml:64.
+            (
+                "pip install dist/pkg-*.tar.gz --force-reinstall",
+                "`pip install` of the source distribution `dist/pkg-*.tar.gz` fetches its build backend without hashes",
+                "local project",
+            ),
+            // mypy test.yml:223: a relative directory.
+            (
+                "pip install mypyc/lib-rt",
+                "`pip install` of a local project resolves its dependencies without hashes",
+                "`mypyc/lib-rt`",
+            ),
+            (
+                "gem exec rubygems-await pkg/*.gem",
+                "`gem exec` runs `rubygems-await` without a pinned version",
+                "`pkg/*.gem`",
+            ),
+        ] {
+            let got = messages(script);
+            assert_eq!(got.len(), 1, "{script}: {got:?}");
+            assert_eq!(got[0], want, "{script}");
+            assert!(!got[0].contains(not), "{script}: {got:?}");
+        }
+    }
+
     #[test]
     fn exact_versions() {
         for v in ["1.2.3", "v0.28.0", "=1.2.3", "1.2.3-rc.1"] {

@@ -55,10 +55,13 @@ pub(crate) fn cargo_install(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word
     let mut inst = blank(Manager::Cargo, Some(sub.to_owned()), cmd);
     // Both put binaries into ~/.cargo/bin for every later step.
     inst.global = true;
+    // A version from a variable or an expression is kept as written: it is chosen at run
+    // time, which is not the same as no version at all.
     let version = scanned
         .iter()
         .find(|a| a.is('\0', "version") || a.is('\0', "vers"))
-        .and_then(Arg::value_text);
+        .and_then(Arg::value)
+        .map(|v| val_text(cx, &v));
     let git = scanned
         .iter()
         .find(|a| a.is('\0', "git"))
@@ -92,7 +95,7 @@ pub(crate) fn cargo_install(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word
             let t = owned(cx, w);
             let (name, v) = match t.split_once('@') {
                 Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
-                None => (t, version.map(str::to_owned)),
+                None => (t, version.clone()),
             };
             inst.packages.push(PackageSpec {
                 name,

@@ -213,8 +213,9 @@ pub(super) fn yarn(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let pos: Vec<&Word> = positionals(&scanned).collect();
     let sub = pos.first().and_then(|w| w.as_str());
     let (sub_name, pkgs_from, global) = match sub {
-        // A bare `yarn` (flags only) installs.
-        None => ("install".to_owned(), 1, false),
+        // A bare `yarn` (flags only) installs. A first word that is not static
+        // (`yarn test:${{ matrix.runtime }}`) is a script name, not nothing.
+        None if pos.is_empty() => ("install".to_owned(), 1, false),
         Some("install" | "add" | "up" | "upgrade" | "dlx") => {
             (sub.unwrap_or("").to_owned(), 1, false)
         }

@@ -334,6 +334,10 @@ fn spec_with_separator(
     }
 }
 
+/// Whether a package argument is a local directory or archive. A word that is only a
+/// variable (`$PKG`, `"${dist}"`) is not known to be local: it may as well hold a package
+/// name (`pip install "${PACKAGE_NAME}"`), so it is left to the registry reading; a word
+/// that starts with a variable and goes on with `/` (`$GITHUB_WORKSPACE/pkg`) is a path.
 fn local_kind(t: &str) -> Option<PackageKind> {
     let archive = [
         ".whl", ".tar.gz", ".tgz", ".zip", ".deb", ".rpm", ".gem", ".nupkg", ".crate", ".apk",
@@ -344,7 +348,7 @@ fn local_kind(t: &str) -> Option<PackageKind> {
     let pathish = t.starts_with('.')
         || t.starts_with('/')
         || t.starts_with('~')
-        || t.starts_with("$")
+        || after_variable(t).is_some_and(|rest| rest.starts_with('/'))
         || t.starts_with("file:");
     if archive && !t.contains("://") {
         Some(PackageKind::LocalFile)
@@ -352,5 +356,198 @@ fn local_kind(t: &str) -> Option<PackageKind> {
         Some(PackageKind::Path)
     } else {
         None
+    }
+}
+
+/// The text after a leading variable (`$X`, `${X}`, `${{ expr }}`), or `None` when the
+/// word does not start with one.
+fn after_variable(t: &str) -> Option<&str> {
+    let rest = t.strip_prefix('$')?;
+    if let Some(r) = rest.strip_prefix("{{") {
+        return r.find("}}").map(|e| &r[e + 2..]);
+    }
+    if let Some(r) = rest.strip_prefix('{') {
+        return r.find('}').map(|e| &r[e + 1..]);
+    }
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[end..])
+}
+
+/// A `${NAME:+--opt …}` expansion that yields options when the variable is set
+/// (`pipx install ${PYTHON_PATH:+--python "$PYTHON_PATH"} "$SPEC"`): not a package.
+fn option_expansion(t: &str) -> bool {
+    t.strip_prefix("${")
+        .and_then(|r| r.split_once('+'))
+        .is_some_and(|(name, alt)| {
+            let name = name.strip_suffix(':').unwrap_or(name);
+            !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && alt.trim_start_matches(['"', '\'']).starts_with('-')
+        })
+}
+
+/// Whether the word is one variable and nothing else (quotes aside).
+fn only_variable(t: &str) -> bool {
+    after_variable(t).is_some_and(str::is_empty)
+}
+
+/// The kind of what a loop variable holds, when the word is only that variable and the
+/// enclosing `for VAR in …` walks static globs of local archives or local paths
+/// (`for dist in dist/*.whl; do pip install "$dist"; done`): each word of the list is
+/// judged as the argument itself would be. `None` when that cannot be shown from the
+/// script (no such loop around the command, a list built from a variable or a command).
+fn loop_variable_kind(cx: &Recogniser<'_>, cmd: &Command, w: &Word) -> Option<PackageKind> {
+    if !cmd.context.loop_body || w.variables.len() != 1 || !only_variable(&cx.text(w)) {
+        return None;
+    }
+    let var = &w.variables[0];
+    let before = cx.script().get(..cmd.span.start)?;
+    let header = format!("for {var} in ");
+    let at = before.rfind(&header)?;
+    let body = &before[at + header.len()..];
+    // The loop must still be open where the command stands.
+    if body
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .any(|t| t == "done")
+    {
+        return None;
+    }
+    let list = body.split(['\n', ';']).next()?;
+    let words: Vec<&str> = list.split_whitespace().collect();
+    if words.is_empty() || words.iter().any(|t| t.contains(['$', '`', '"', '\''])) {
+        return None;
+    }
+    let kinds: Vec<PackageKind> = words
+        .iter()
+        .map(|t| local_kind(t).or_else(|| local_glob(t)))
+        .collect::<Option<_>>()?;
+    Some(if kinds.iter().all(|k| *k == PackageKind::LocalFile) {
+        PackageKind::LocalFile
+    } else {
+        PackageKind::Path
+    })
+}
+
+/// A glob in the last element of a relative path (`dist/*`, `wheelhouse/pkg-*`) names
+/// files the job has on disk.
+fn local_glob(t: &str) -> Option<PackageKind> {
+    let (dir, last) = t.rsplit_once('/')?;
+    (!dir.is_empty() && !t.contains("://") && !t.contains(':') && last.contains(['*', '?']))
+        .then_some(PackageKind::LocalFile)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Analyzer, Fact, Install, PackageKind};
+
+    fn installs(script: &str) -> Vec<Install> {
+        Analyzer::new()
+            .analyze(script)
+            .facts
+            .into_iter()
+            .filter_map(|f| match f {
+                Fact::Install(i) => Some(i),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn packages(script: &str) -> Vec<(String, Option<String>, PackageKind)> {
+        installs(script)
+            .into_iter()
+            .flat_map(|i| i.packages)
+            .map(|p| (p.name, p.version, p.kind))
+            .collect()
+    }
+
+    #[test]
+    fn local_kind_of_words() {
+        use PackageKind::{LocalFile, Path};
+        for (t, want) in [
+            ("./dir", Some(Path)),
+            ("$GITHUB_WORKSPACE/pkg", Some(Path)),
+            ("${{ github.workspace }}/pkg", Some(Path)),
+            ("dist/x.whl", Some(LocalFile)),
+            // Only a variable: may hold a name (ruff ci.yaml:899).
+            ("$PKG", None),
+            ("${PACKAGE_NAME}", None),
+            ("${{ matrix.pkg }}", None),
+            ("name", None),
+        ] {
+            assert_eq!(super::local_kind(t), want, "{t}");
+        }
+    }
+
+    #[test]
+    fn pip_words_and_loop_variables() {
+        use PackageKind::{LocalFile, Path, Registry};
+        for (script, want) in [
+            ("pip install \"${PACKAGE_NAME}\"", Registry),
+            // pip reads a word with a `/` as a path (mypy test.yml:223).
+            ("pip install mypyc/lib-rt", Path),
+            ("pip install dist/*", LocalFile),
+            // sigstore-python release.yml:42.
+            (
+                "for dist in dist/*.whl; do\n  python -m pip install \"${dist}\"\ndone",
+                LocalFile,
+            ),
+            (
+                "for dist in dist/*; do pip install \"$dist\"; done",
+                LocalFile,
+            ),
+            (
+                "for p in requests flask; do pip install \"$p\"; done",
+                Registry,
+            ),
+            ("for p in $(ls dist); do pip install \"$p\"; done", Registry),
+            // The loop is closed before the install.
+            (
+                "for dist in dist/*.whl; do echo; done\npip install \"$dist\"",
+                Registry,
+            ),
+        ] {
+            let got = packages(script);
+            assert_eq!(got.len(), 1, "{script}: {got:?}");
+            assert_eq!(got[0].2, want, "{script}");
+        }
+        // An expansion that yields options is no package (poetry bootstrap-poetry).
+        let got = packages("pipx install ${PYTHON_PATH:+--python \"$PYTHON_PATH\"} \"${SPEC}\"");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "${SPEC}");
+    }
+
+    #[test]
+    fn sdists_are_not_pinned_by_being_local() {
+        let locked = |s: &str| installs(s).iter().all(|i| i.locked);
+        assert!(locked("pip install dist/x-1.0-py3-none-any.whl"));
+        assert!(!locked("pip install dist/x-1.0.tar.gz"));
+        assert!(locked("pip install --no-build-isolation dist/x-1.0.tar.gz"));
+    }
+
+    #[test]
+    fn yarn_gem_exec_and_cargo_versions() {
+        // webpack test.yml:406: a script name with an expression.
+        assert!(installs("yarn test:${{ matrix.runtime }} --ci").is_empty());
+        assert_eq!(installs("yarn --frozen-lockfile").len(), 1);
+        // rails release.yml:40.
+        let got = packages("gem exec rubygems-await pkg/*.gem");
+        assert_eq!(
+            got,
+            [("rubygems-await".into(), None, PackageKind::Registry)]
+        );
+        let got = packages("gem exec --gem rubocop -v 1.60.0 rubocop --version");
+        assert_eq!(
+            got,
+            [(
+                "rubocop".into(),
+                Some("1.60.0".into()),
+                PackageKind::Registry
+            )]
+        );
+        // tauri supply-chain.yml:37: a version from an expression is still a version.
+        let got = packages("cargo install --version ${{ env.V }} cargo-vet");
+        assert_eq!(got[0].1.as_deref(), Some("${{ env.V }}"));
     }
 }

@@ -69,6 +69,19 @@ pub(super) fn pip_spec_str(t: &str, span: Span) -> PackageSpec {
             span,
         };
     }
+    // pip reads an argument with a `/` that is not a URL as a path (a directory, or the
+    // archives a glob names), never as a project name (`pip install mypyc/lib-rt`).
+    if t.split([';', ' ', '['])
+        .next()
+        .is_some_and(|p| p.contains('/'))
+    {
+        return PackageSpec {
+            name: t.to_owned(),
+            version: None,
+            kind: local_glob(t).unwrap_or(PackageKind::Path),
+            span,
+        };
+    }
     // A PEP 508 specifier; what is not one (`$PKG`, `${{ matrix.pkg }}`) is kept whole as
     // the name, with no version known.
     let (name, version) = match req {
@@ -121,7 +134,14 @@ pub(super) fn pip(
                 path: owned(cx, w),
                 span: w.span,
             }),
-            Arg::Pos(w) => inst.packages.push(pip_spec(cx, w)),
+            Arg::Pos(w) if option_expansion(&cx.text(w)) => {}
+            Arg::Pos(w) => {
+                let mut p = pip_spec(cx, w);
+                if let Some(kind) = loop_variable_kind(cx, cmd, w) {
+                    p.kind = kind;
+                }
+                inst.packages.push(p);
+            }
             _ if a.is('r', "requirement") || a.is('\0', "with-requirements") => {
                 inst.requirement_files.extend(file_ref(cx, a))
             }
@@ -162,15 +182,27 @@ pub(super) fn pip(
     };
     apply_env(cx, cmd, &mut inst, env);
     inst.require_hashes |= inst.locked;
-    // Only local archives with no index is pinned too (Scorecard's reading).
+    // Only local archives with no index is pinned too (Scorecard's reading), but a source
+    // distribution is built first, and under build isolation pip fetches its build
+    // backend from the index, unpinned: it counts only with `--no-build-isolation`.
+    let no_isolation = scanned.iter().any(|a| a.is('\0', "no-build-isolation"));
     let only_local = !inst.packages.is_empty()
         && inst.requirement_files.is_empty()
         && inst
             .packages
             .iter()
-            .all(|p| p.kind == PackageKind::LocalFile);
+            .all(|p| p.kind == PackageKind::LocalFile && (no_isolation || !is_sdist(&p.name)));
     inst.locked = inst.require_hashes || (only_local && (no_index || inst.index_urls.is_empty()));
     cx.push(Fact::Install(inst));
+}
+
+/// A source distribution: an archive pip has to build (`.tar.gz`, `.zip`, …), not a
+/// wheel. Building it runs the build backend its `pyproject.toml` names.
+fn is_sdist(name: &str) -> bool {
+    let name = name.trim_end_matches(['"', '\'']);
+    [".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz", ".tar"]
+        .iter()
+        .any(|e| name.ends_with(e))
 }
 
 pub(super) fn pip_config(cx: &mut Recogniser<'_>, scanned: &[Arg<'_>]) {
@@ -332,6 +364,10 @@ pub(super) fn pipx(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     if !matches!(sub, "install" | "run" | "inject" | "upgrade") {
         return;
     }
+    let pos: Vec<&Word> = pos
+        .into_iter()
+        .filter(|w| !option_expansion(&cx.text(w)))
+        .collect();
     let mut inst = blank(Manager::Pipx, Some(sub.to_owned()), cmd);
     inst.global = true;
     let spec = scanned

@@ -9,6 +9,7 @@ pub(super) fn gem(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let sub = pos.first().and_then(|w| w.as_str()).unwrap_or("");
     match sub {
         "install" | "i" | "update" => {}
+        "exec" => return gem_exec(cx, cmd, &scanned),
         "push" => return credential::publish(cx, cmd, "gem push", false),
         _ => return,
     }
@@ -20,6 +21,31 @@ pub(super) fn gem(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
         .and_then(Arg::value_text);
     // `gem install name:1.2.3` is the inline version form.
     for w in &pos[1..] {
+        inst.packages.push(spec_with_separator(cx, w, ':', version));
+    }
+    for a in scanned.iter().filter(|a| a.is('s', "source")) {
+        index(cx, &mut inst, a, IndexKind::Source);
+    }
+    apply_env(cx, cmd, &mut inst, env::GEM);
+    cx.push(Fact::Install(inst));
+}
+
+/// `gem exec [-g GEM] [-v VERSION] COMMAND args…` runs a gem's executable, installing the
+/// gem first when it is missing (RubyGems' `npx`): the gem is `--gem`, else the command
+/// name; what follows the command is its own arguments.
+fn gem_exec(cx: &mut Recogniser<'_>, cmd: &Command, scanned: &[Arg<'_>]) {
+    let mut inst = blank(Manager::Gem, Some("exec".to_owned()), cmd);
+    inst.global = true;
+    let version = scanned
+        .iter()
+        .find(|a| a.is('v', "version"))
+        .and_then(Arg::value_text);
+    let gem = scanned
+        .iter()
+        .find(|a| a.is('g', "gem"))
+        .and_then(Arg::value)
+        .map(|v| v.word);
+    if let Some(w) = gem.or_else(|| positionals(scanned).nth(1)) {
         inst.packages.push(spec_with_separator(cx, w, ':', version));
     }
     for a in scanned.iter().filter(|a| a.is('s', "source")) {
