@@ -53,6 +53,13 @@ fn downloads_and_remote_execution() {
             ],
         ),
         (
+            "iwr https://x.example.org/t.zip -OutFile t.zip\nif ((Get-FileHash t.zip -Algorithm SHA256).Hash -ne $sum) { throw 'bad' }\nExpand-Archive t.zip -DestinationPath tools",
+            &[
+                "verify tool=Get-FileHash file=t.zip",
+                "exec how=extracted verified verifier=Get-FileHash",
+            ],
+        ),
+        (
             "Start-BitsTransfer -Source https://x.example.org/a.msi -Destination a.msi\nmsiexec /i a.msi /quiet",
             &[
                 "download tool=Start-BitsTransfer host=x.example.org out=a.msi",

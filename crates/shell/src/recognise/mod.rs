@@ -143,6 +143,9 @@ impl<'a> Recogniser<'a> {
             }
             "install-module" | "install-script" | "install-package" | "install-psresource"
             | "save-module" | "update-module" => pwsh::ps_module(self, cmd, name),
+            "get-filehash" | "get-authenticodesignature" => {
+                pwsh::file_check(self, i, cmd, name);
+            }
             "winget" => pwsh::winget(self, cmd),
             "scoop" => pwsh::scoop(self, cmd),
             "curl" => download::curl(self, i, cmd),

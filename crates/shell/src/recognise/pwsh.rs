@@ -8,7 +8,7 @@
 
 use tollgate_model::Span;
 
-use super::{Recogniser, url_basename, url_host};
+use super::{Recogniser, url_basename, url_host, verify};
 use crate::command::{Command, Word};
 use crate::facts::{Download, Fact, Install, PackageKind, PackageSpec};
 
@@ -404,4 +404,17 @@ fn blank_install(manager: &'static str, subcommand: Option<String>, cmd: &Comman
         offline: false,
         span: cmd.span,
     }
+}
+
+/// `Get-FileHash file` (compared with an expected hash next) and
+/// `Get-AuthenticodeSignature file`: PowerShell's checksum and signature checks.
+pub(super) fn file_check(cx: &mut Recogniser<'_>, i: usize, cmd: &Command, name: &str) {
+    let tool = if name == "get-filehash" {
+        "Get-FileHash"
+    } else {
+        "Get-AuthenticodeSignature"
+    };
+    let args = ps_args(cmd.args(), &[]);
+    let file = named(&args, &["path", "literalpath", "filepath"]).or_else(|| positional(&args, 0));
+    verify::push(cx, i, cmd, tool, file);
 }
