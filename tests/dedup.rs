@@ -9,8 +9,9 @@ use serde_json::Value;
 /// An invalid workflow: a second `: ` in the plain value on line 4 (column 15).
 const BROKEN: &str = "on: push\njobs:\n  a:\n    runs-on: a: b\n";
 
-/// A workflow whose only script is PowerShell (not analysed: a note at `run:`).
-const PWSH: &str = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: windows-latest\n    steps:\n      - shell: pwsh\n        run: Write-Host hi\n";
+/// A workflow with two `cmd` scripts (not analysed: one note for both, at the first
+/// `run:`) and a PowerShell one (analysed: no note).
+const WINDOWS: &str = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: windows-latest\n    steps:\n      - shell: cmd\n        run: echo hi\n      - shell: cmd\n        run: echo there\n      - shell: pwsh\n        run: Write-Host hi\n";
 
 /// (path without its first component, rule or code, line, column) of every item under
 /// `top`, for the outputs of one copy.
@@ -43,11 +44,11 @@ fn identical_copies_each_get_their_own_findings_and_diagnostics() {
         copy_dir(&testdata("demo"), &root);
         let wf = root.join(".github/workflows");
         std::fs::write(wf.join("broken.yml"), BROKEN).expect("write");
-        std::fs::write(wf.join("windows.yml"), PWSH).expect("write");
+        std::fs::write(wf.join("windows.yml"), WINDOWS).expect("write");
     }
     // The third copy differs in one file: an extra unpinned action on a new last line.
     let changed = dir.path().join("three/.github/workflows/windows.yml");
-    let text = format!("{PWSH}      - uses: actions/checkout@v4\n");
+    let text = format!("{WINDOWS}      - uses: actions/checkout@v4\n");
     std::fs::write(&changed, text).expect("write");
 
     let out = tollgate()
@@ -69,13 +70,13 @@ fn identical_copies_each_get_their_own_findings_and_diagnostics() {
     assert!(!one.is_empty(), "the demo has findings");
     assert_eq!(one, two, "identical copies, identical findings");
 
-    // The changed file has its own model: the new step (line 9) is reported in the third
+    // The changed file has its own model: the new step (line 13) is reported in the third
     // copy only, and nothing else differs.
     let extra: Vec<_> = three.iter().filter(|f| !one.contains(f)).collect();
     assert!(
         extra.iter().any(|f| f.0 == ".github/workflows/windows.yml"
             && f.1 == "unpinned-action"
-            && f.2 == 9),
+            && f.2 == 13),
         "{extra:?}"
     );
     assert!(
@@ -102,10 +103,22 @@ fn identical_copies_each_get_their_own_findings_and_diagnostics() {
             .iter()
             .filter(|d| d.0 == ".github/workflows/windows.yml")
             .collect();
+        // One note for the file's two `cmd` scripts, at the first; none for pwsh.
         assert_eq!(note.len(), 1, "{copy}: {d:?}");
         assert_eq!(
             (note[0].1.as_str(), note[0].2, note[0].3),
             ("not-analysed", 8, 9)
+        );
+        let message = v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .find(|d| d["path"].as_str() == Some(&format!("{copy}.github/workflows/windows.yml")))
+            .and_then(|d| d["message"].as_str())
+            .unwrap_or_default();
+        assert!(
+            message.starts_with("2 `cmd` scripts not analysed"),
+            "{message}"
         );
     }
 }

@@ -45,8 +45,8 @@ pub struct Script {
     pub job: Option<usize>,
     pub step: usize,
     pub shell: ShellKind,
-    /// `None` for shells that are not analysed (pwsh, cmd, python…). Shared by every
-    /// step with the same script text.
+    /// `None` for shells that are not analysed (cmd, python, custom templates…). Shared
+    /// by every step with the same script text and shell family.
     pub analysis: Option<Arc<Analysis>>,
 }
 
@@ -204,28 +204,44 @@ pub(crate) fn run_steps(parsed: &FileModel) -> Vec<(Option<usize>, &Step, ShellK
     out
 }
 
-/// Scripts in shells we do not analyse get a note, so nothing is skipped silently.
+/// Scripts in shells we do not analyse get a note, so nothing is skipped silently: one
+/// note per file and shell, at the first such step, with the number of such scripts in
+/// the file ("3 `cmd` scripts not analysed"): one note per step buried the other
+/// diagnostics of files with many steps.
 pub(crate) fn not_analysed(
     source: &SourceFile,
-    step: &Step,
-    kind: &ShellKind,
-) -> Option<Diagnostic> {
-    if kind.is_analysable() {
-        return None;
+    steps: &[(Option<usize>, &Step, ShellKind)],
+) -> Vec<Diagnostic> {
+    // (shell, first step's `run:` key, count), in order of first appearance.
+    let mut seen: Vec<(&ShellKind, tollgate_model::Span, usize)> = Vec::new();
+    for (_, step, kind) in steps {
+        if kind.is_analysable() {
+            continue;
+        }
+        let Some(run) = step.run.as_ref() else {
+            continue;
+        };
+        match seen.iter_mut().find(|(k, _, _)| *k == kind) {
+            Some(entry) => entry.2 += 1,
+            None => seen.push((kind, run.key, 1)),
+        }
     }
-    let run = step.run.as_ref()?;
-    Some(
-        Diagnostic::at(
-            source,
-            run.key,
-            DiagnosticCode::NotAnalysed,
-            format!(
-                "`{}` script not analysed (only bash and sh scripts are)",
-                kind.name()
-            ),
-        )
-        .with_severity(Severity::Note),
-    )
+    seen.into_iter()
+        .map(|(kind, at, n)| {
+            let what = if n == 1 {
+                format!("`{}` script not analysed", kind.name())
+            } else {
+                format!("{n} `{}` scripts not analysed", kind.name())
+            };
+            Diagnostic::at(
+                source,
+                at,
+                DiagnosticCode::NotAnalysed,
+                format!("{what} (only bash, sh and PowerShell scripts are)"),
+            )
+            .with_severity(Severity::Note)
+        })
+        .collect()
 }
 
 /// Analyse the `run:` scripts of one parsed file.
@@ -235,18 +251,16 @@ fn analyse_scripts(
     parsed: &FileModel,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Script> {
-    run_steps(parsed)
+    let steps = run_steps(parsed);
+    diags.extend(not_analysed(source, &steps));
+    steps
         .into_iter()
         .map(|(job, step, shell)| {
-            diags.extend(not_analysed(source, step, &shell));
-            let analysis = shell
-                .is_analysable()
-                .then(|| {
-                    step.run
-                        .as_ref()
-                        .map(|r| Arc::new(analyzer.analyze(&r.script)))
-                })
-                .flatten();
+            let analysis = step
+                .run
+                .as_ref()
+                .and_then(|r| analyzer.analyze_as(&shell, &r.script))
+                .map(Arc::new);
             Script {
                 job,
                 step: step.index,

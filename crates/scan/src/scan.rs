@@ -102,18 +102,23 @@ pub struct ScanTimings {
 /// times, and the analysis of a text does not depend on where it stands. This is the
 /// scan's one cache keyed by content.
 fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
-    let mut unique: Vec<&str> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    // (script text, PowerShell): the same text reads differently in the two grammars.
+    let mut unique: Vec<(&str, bool)> = Vec::new();
+    let mut index: HashMap<(&str, bool), usize> = HashMap::new();
     // (input, job, step, shell, unique script) for every run step.
     let mut slots = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        for (job, step, shell) in run_steps(&input.parsed) {
-            diagnostics.extend(not_analysed(&input.source, step, &shell));
+        let steps = run_steps(&input.parsed);
+        diagnostics.extend(not_analysed(&input.source, &steps));
+        for (job, step, shell) in steps {
             let u = match (&step.run, shell.is_analysable()) {
-                (Some(run), true) => Some(*index.entry(run.script.as_str()).or_insert_with(|| {
-                    unique.push(run.script.as_str());
-                    unique.len() - 1
-                })),
+                (Some(run), true) => {
+                    let key = (run.script.as_str(), shell.is_powershell());
+                    Some(*index.entry(key).or_insert_with(|| {
+                        unique.push(key);
+                        unique.len() - 1
+                    }))
+                }
                 _ => None,
             };
             slots.push((i, job, step.index, shell, u));
@@ -121,7 +126,7 @@ fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
     }
     // Biggest scripts first, so one long script does not finish last on a lone thread.
     let mut order: Vec<usize> = (0..unique.len()).collect();
-    order.sort_by_key(|&u| std::cmp::Reverse(unique[u].len()));
+    order.sort_by_key(|&u| std::cmp::Reverse(unique[u].0.len()));
     // One task per script (rayon would otherwise run a run of big ones in one sequential
     // chunk), with one parser per worker thread.
     thread_local! {
@@ -130,7 +135,17 @@ fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
     let mut analysed: Vec<(usize, Analysis)> = order
         .into_par_iter()
         .with_max_len(1)
-        .map(|u| (u, ANALYZER.with_borrow_mut(|a| a.analyze(unique[u]))))
+        .map(|u| {
+            let (text, pwsh) = unique[u];
+            let analysis = ANALYZER.with_borrow_mut(|a| {
+                if pwsh {
+                    a.analyze_pwsh(text)
+                } else {
+                    a.analyze(text)
+                }
+            });
+            (u, analysis)
+        })
         .collect();
     analysed.sort_by_key(|(u, _)| *u);
     let analyses: Vec<Arc<Analysis>> = analysed.into_iter().map(|(_, a)| Arc::new(a)).collect();

@@ -3,8 +3,11 @@
 //! workflow-command file writes), each with exact byte spans into the script text.
 //!
 //! The caller decides the effective shell (see [`ShellKind::classify`]) and calls
-//! [`Analyzer::analyze`] only for bash and sh scripts. Every span is a byte range into the
-//! script string given to `analyze`; mapping it to a file position is the caller's job.
+//! [`Analyzer::analyze`] for bash and sh scripts, [`Analyzer::analyze_pwsh`] for PowerShell
+//! ones (`pwsh`, `powershell`), or [`Analyzer::analyze_as`] with the shell. Both analyses
+//! give the same commands and facts, so readers need not know the shell. Every span is a
+//! byte range into the script string given to `analyze`; mapping it to a file position is
+//! the caller's job.
 //!
 //! ```
 //! let mut analyzer = tollgate_shell::Analyzer::new();
@@ -18,6 +21,7 @@ mod args;
 mod command;
 mod facts;
 mod mask;
+mod pwsh;
 mod recognise;
 mod shellkind;
 mod unwrap;
@@ -108,6 +112,8 @@ impl Analysis {
 pub struct Analyzer {
     parser: tree_sitter::Parser,
     ready: bool,
+    /// The PowerShell parser, made on first use (most repositories have no PowerShell).
+    pwsh: Option<(tree_sitter::Parser, bool)>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -134,7 +140,80 @@ impl Analyzer {
         let ready = parser
             .set_language(&tree_sitter_bash::LANGUAGE.into())
             .is_ok();
-        Self { parser, ready }
+        Self {
+            parser,
+            ready,
+            pwsh: None,
+        }
+    }
+
+    /// Analyse a script in the shell it runs in: bash and sh scripts with the bash
+    /// grammar, `pwsh` and `powershell` ones with the PowerShell grammar; `None` for
+    /// the shells without an analysis (see [`ShellKind::is_analysable`]).
+    pub fn analyze_as(&mut self, shell: &ShellKind, script: &str) -> Option<Analysis> {
+        if shell.is_powershell() {
+            Some(self.analyze_pwsh(script))
+        } else if shell.is_analysable() {
+            Some(self.analyze(script))
+        } else {
+            None
+        }
+    }
+
+    /// Analyse one PowerShell script (`shell: pwsh`, `shell: powershell`, and `run:` on
+    /// Windows runners, whose default shell is pwsh).
+    pub fn analyze_pwsh(&mut self, script: &str) -> Analysis {
+        let (masked, expressions) = mask::mask(script);
+        let (parser, ready) = self.pwsh.get_or_insert_with(|| {
+            let mut parser = tree_sitter::Parser::new();
+            let ready = parser
+                .set_language(&tree_sitter_powershell::LANGUAGE.into())
+                .is_ok();
+            (parser, ready)
+        });
+        if !*ready {
+            return Analysis {
+                expressions,
+                limits: vec![Limit {
+                    kind: LimitKind::Parse,
+                    span: Span::new(0, script.len()),
+                }],
+                ..Analysis::default()
+            };
+        }
+        let mut walker = pwsh::Walker::new(&masked, &expressions);
+        walker.run(parser);
+        let pwsh::Walker {
+            commands,
+            assignments,
+            token_refs,
+            syntax_errors,
+            mut limits,
+            parse_failed,
+            ..
+        } = walker;
+        if parse_failed {
+            limits.push(Limit {
+                kind: LimitKind::Parse,
+                span: Span::new(0, script.len()),
+            });
+        }
+        let facts = recognise::recognise(&recognise::ScriptParts {
+            script,
+            commands: &commands,
+            assignments: &assignments,
+            statement_redirects: &[],
+            token_refs: &token_refs,
+            expressions: &expressions,
+        });
+        Analysis {
+            commands,
+            facts,
+            syntax_errors,
+            expressions,
+            assignments,
+            limits,
+        }
     }
 
     /// Whether the grammar loaded.
@@ -206,5 +285,23 @@ mod tests {
         let tree = parser.parse("echo hi", None);
         assert!(tree.is_some_and(|t| !t.root_node().has_error()));
         assert!(super::Analyzer::new().is_ready());
+    }
+
+    /// tree-sitter-powershell must link against the same tree-sitter core as the bash
+    /// grammar (one core in the build) and speak an ABI that core reads: a mismatch shows
+    /// only at run time, here.
+    #[test]
+    fn powershell_grammar_loads_into_parser() {
+        let mut parser = tree_sitter::Parser::new();
+        assert!(
+            parser
+                .set_language(&tree_sitter_powershell::LANGUAGE.into())
+                .is_ok()
+        );
+        let tree = parser.parse("Invoke-WebRequest -Uri https://x.org/a -OutFile a", None);
+        assert!(tree.is_some_and(|t| !t.root_node().has_error()));
+        let a = super::Analyzer::new().analyze_pwsh("Write-Host hi");
+        assert!(a.limits.is_empty(), "{a:?}");
+        assert_eq!(a.commands.len(), 1);
     }
 }

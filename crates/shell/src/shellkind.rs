@@ -41,10 +41,17 @@ impl ShellKind {
         }
     }
 
-    /// Whether the shell analysis of this crate applies (bash and POSIX sh scripts).
+    /// Whether this crate has an analysis for the shell: bash and POSIX sh scripts, and
+    /// PowerShell ones (`pwsh`, Windows PowerShell), see [`crate::Analyzer::analyze_as`].
     #[must_use]
     pub const fn is_analysable(&self) -> bool {
-        matches!(self, Self::Bash | Self::Sh)
+        matches!(self, Self::Bash | Self::Sh | Self::Pwsh | Self::PowerShell)
+    }
+
+    /// Whether the script is PowerShell (analysed with the PowerShell grammar).
+    #[must_use]
+    pub const fn is_powershell(&self) -> bool {
+        matches!(self, Self::Pwsh | Self::PowerShell)
     }
 
     /// A short name for messages such as "not analysed (pwsh)".
@@ -93,6 +100,10 @@ mod tests {
         for (value, want) in cases {
             assert_eq!(&ShellKind::classify(value), want, "{value:?}");
         }
-        assert!(Bash.is_analysable() && Sh.is_analysable() && !Pwsh.is_analysable());
+        assert!(Bash.is_analysable() && Sh.is_analysable());
+        assert!(Pwsh.is_analysable() && PowerShell.is_analysable());
+        assert!(Pwsh.is_powershell() && PowerShell.is_powershell() && !Bash.is_powershell());
+        assert!(!Cmd.is_analysable() && !Python.is_analysable());
+        assert!(!Other("zsh".into()).is_analysable());
     }
 }

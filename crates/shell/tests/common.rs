@@ -379,7 +379,21 @@ fn dump(a: &Analysis, script: &str) -> String {
 
 /// Check one table row; returns a failure description.
 pub fn check(analyzer: &mut Analyzer, script: &str, expect: &[&str]) -> Option<String> {
-    let a = analyzer.analyze(script);
+    check_as(analyzer, script, expect, false)
+}
+
+/// Check one table row, read as PowerShell when `pwsh`.
+pub fn check_as(
+    analyzer: &mut Analyzer,
+    script: &str,
+    expect: &[&str],
+    pwsh: bool,
+) -> Option<String> {
+    let a = if pwsh {
+        analyzer.analyze_pwsh(script)
+    } else {
+        analyzer.analyze(script)
+    };
     let cmds: Vec<Vec<String>> = a
         .commands
         .iter()
@@ -430,10 +444,19 @@ pub fn check(analyzer: &mut Analyzer, script: &str, expect: &[&str]) -> Option<S
 }
 
 pub fn run_table(rows: &[(&str, &[&str])]) {
+    run_table_as(rows, false);
+}
+
+/// The rows read as PowerShell scripts.
+pub fn run_pwsh_table(rows: &[(&str, &[&str])]) {
+    run_table_as(rows, true);
+}
+
+fn run_table_as(rows: &[(&str, &[&str])], pwsh: bool) {
     let mut analyzer = Analyzer::new();
     let mut failed = Vec::new();
     for (script, expect) in rows {
-        if let Some(f) = check(&mut analyzer, script, expect) {
+        if let Some(f) = check_as(&mut analyzer, script, expect, pwsh) {
             failed.push(f);
         }
     }

@@ -123,7 +123,8 @@ pub(super) fn env_write_redirect(
 
 fn echoed_text(cx: &Recogniser<'_>, cmd: &Command) -> Option<String> {
     let name = cmd.name()?;
-    if name != "echo" && name != "printf" {
+    // PowerShell's `Write-Output` (of which `echo` is an alias there) writes its text.
+    if !matches!(name, "echo" | "printf" | "write-output") {
         return None;
     }
     let w = cmd
@@ -159,7 +160,12 @@ pub(super) fn env_writes(cx: &mut Recogniser<'_>, cmd: &Command) {
 /// `echo ${{ secrets.X }}` printing a secret to the log. Piping it on (`| docker login
 /// --password-stdin`) or writing it to a file is not echoing.
 pub(super) fn secret_echo(cx: &mut Recogniser<'_>, cmd: &Command) {
-    if !matches!(cmd.name(), Some("echo" | "printf")) || cmd.pipe_next.is_some() {
+    // `Write-Host` and `Write-Output` are PowerShell's (`echo` is `Write-Output` there).
+    if !matches!(
+        cmd.name(),
+        Some("echo" | "printf" | "write-host" | "write-output")
+    ) || cmd.pipe_next.is_some()
+    {
         return;
     }
     if cmd

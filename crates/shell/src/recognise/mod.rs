@@ -5,6 +5,7 @@
 mod credential;
 mod download;
 mod install;
+mod pwsh;
 mod verify;
 
 use std::borrow::Cow;
@@ -128,6 +129,25 @@ impl<'a> Recogniser<'a> {
         let Some(name) = cmd.name() else { return };
         let args = cmd.args();
         match base_name(name) {
+            // PowerShell's web cmdlets, and Windows PowerShell's `curl`/`wget` aliases of
+            // `Invoke-WebRequest` (recognised by their parameters).
+            "invoke-webrequest" | "iwr" | "invoke-restmethod" | "irm" => {
+                pwsh::web_request(self, i, cmd, name);
+            }
+            "curl" | "wget" if pwsh::is_web_cmdlet_call(cmd) => {
+                pwsh::web_request(self, i, cmd, name);
+            }
+            "start-bitstransfer" => pwsh::bits(self, i, cmd),
+            "webclient.downloadfile" | "webclient.downloadstring" => {
+                pwsh::webclient(self, i, cmd, name);
+            }
+            "install-module" | "install-script" | "install-package" | "install-psresource"
+            | "save-module" | "update-module" => pwsh::ps_module(self, cmd, name),
+            "get-filehash" | "get-authenticodesignature" => {
+                pwsh::file_check(self, i, cmd, name);
+            }
+            "winget" => pwsh::winget(self, cmd),
+            "scoop" => pwsh::scoop(self, cmd),
             "curl" => download::curl(self, i, cmd),
             "wget" => download::wget(self, i, cmd),
             "gh" => download::gh(self, i, cmd),
@@ -264,7 +284,7 @@ impl<'a> Recogniser<'a> {
                         None
                     }
                 } else if cmd.context.command_substitution
-                    && (pname == "eval" || is_interpreter(pname) && has_inline_script(pc))
+                    && (evaluates_text(pname) || is_interpreter(pname) && has_inline_script(pc))
                 {
                     Some(ExecHow::CommandSubstitution {
                         interpreter: pname.to_owned(),
@@ -315,8 +335,15 @@ impl<'a> Recogniser<'a> {
             } else if matches!(
                 name,
                 "gunzip" | "zcat" | "xz" | "unxz" | "bunzip2" | "zstd" | "base64" | "cat"
+                    // PowerShell: `irm url | Out-String | iex`.
+                    | "out-string"
             ) {
                 None
+            } else if evaluates_text(name) && cmd_has_no_script(nc) {
+                // `irm url | iex`: PowerShell's eval reads the code from the pipeline.
+                Some(ExecHow::Pipe {
+                    interpreter: name.to_owned(),
+                })
             } else if is_interpreter(name) {
                 if !reads_stdin_script(nc) {
                     return;
@@ -433,7 +460,10 @@ impl<'a> Recogniser<'a> {
                     installer: name.to_owned(),
                 })
             } else if (name == "tar" && tar_extracts(cmd)
-                || matches!(name, "unzip" | "7z" | "7za" | "gunzip" | "bsdtar"))
+                || matches!(
+                    name,
+                    "unzip" | "7z" | "7za" | "gunzip" | "bsdtar" | "expand-archive"
+                ))
                 && arg_texts().any(|t| matches(&t))
             {
                 Some(ExecHow::Extracted {
@@ -464,6 +494,17 @@ impl<'a> Recogniser<'a> {
             }));
         }
     }
+}
+
+/// Commands that run text they are given as code: bash's `eval` and PowerShell's
+/// `Invoke-Expression` (`iex`; also what `[scriptblock]::Create(…)` is recorded as).
+fn evaluates_text(name: &str) -> bool {
+    matches!(name, "eval" | "iex" | "invoke-expression")
+}
+
+/// `… | iex` reads its code from the pipeline only when no `-Command` argument is given.
+fn cmd_has_no_script(cmd: &Command) -> bool {
+    cmd.args().is_empty()
 }
 
 /// Programs that run a script given on stdin, as a file, or with `-c`.
@@ -560,6 +601,12 @@ fn installs_file(name: &str, cmd: &Command) -> bool {
         "install" => true,
         "apt" | "apt-get" | "yum" | "dnf" | "zypper" => has("install") || has("localinstall"),
         "gdebi" | "snap" | "flatpak" | "pip" | "pip3" | "npm" => true,
+        // `msiexec /i x.msi`, `Add-AppxPackage x.msix` (Windows installers).
+        "msiexec" => args
+            .iter()
+            .filter_map(Word::as_str)
+            .any(|t| t.eq_ignore_ascii_case("/i") || t.eq_ignore_ascii_case("/package")),
+        "add-appxpackage" => true,
         _ => false,
     }
 }
