@@ -245,19 +245,7 @@ fn contained(
     }
 }
 
-/// Whether an `if:` value is the literal `false` (`if: false`, `if: ${{ false }}`): the
-/// job or step it guards never runs, so nothing in it can happen.
-fn never_runs(condition: Option<&tollgate_gha::Spanned<String>>) -> bool {
-    condition.is_some_and(|c| {
-        let t = c.value.trim();
-        let t = t
-            .strip_prefix("${{")
-            .and_then(|r| r.strip_suffix("}}"))
-            .unwrap_or(t)
-            .trim();
-        t == "false"
-    })
-}
+use tollgate_gha::cond::never_runs;
 
 /// The byte ranges of the jobs (from their id) and steps of `parsed` that never run.
 fn never_run_ranges(parsed: &FileModel) -> Vec<(usize, usize)> {

@@ -353,3 +353,18 @@ mod tests {
         assert!(required_tests(&too_long).is_empty());
     }
 }
+
+/// Whether an `if:` value is the literal `false` (`if: false`, `if: ${{ false }}`): the
+/// job or step it guards never runs, so nothing in it can happen.
+#[must_use]
+pub fn never_runs(condition: Option<&crate::Spanned<String>>) -> bool {
+    condition.is_some_and(|c| {
+        let t = c.value.trim();
+        let t = t
+            .strip_prefix("${{")
+            .and_then(|r| r.strip_suffix("}}"))
+            .unwrap_or(t)
+            .trim();
+        t == "false"
+    })
+}

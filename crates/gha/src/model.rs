@@ -299,6 +299,34 @@ impl Matrix {
             .get(&path.to_ascii_lowercase())
             .map(Vec::as_slice)
     }
+
+    /// `text` (an image reference, say) with its one `${{ matrix.<path> }}` replaced by
+    /// each literal value of the path, distinct results only, each with where its value is
+    /// written; `None` when `text` holds another expression, several, or a path with a
+    /// value only the run knows.
+    #[must_use]
+    pub fn expand(&self, text: &str) -> Option<Vec<Spanned<String>>> {
+        let start = text.find("${{")?;
+        let end = start + text[start..].find("}}")? + 2;
+        if text[end..].contains("${{") {
+            return None;
+        }
+        let path = text[start + 3..end - 2].trim().strip_prefix("matrix.")?;
+        if !path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return None;
+        }
+        let mut out: Vec<Spanned<String>> = Vec::new();
+        for v in self.literal_values(path)? {
+            let expanded = format!("{}{}{}", &text[..start], v.value, &text[end..]);
+            if !out.iter().any(|o| o.value == expanded) {
+                out.push(Spanned::new(expanded, v.span));
+            }
+        }
+        Some(out)
+    }
 }
 
 /// `secrets:` on a reusable-workflow call.

@@ -344,6 +344,7 @@ impl<'a> FragmentBuilder<'a> {
             {
                 self.edge(&node, &target, kind, Some(u.span));
             }
+            self.input_image(&node, step);
             let wd = step
                 .working_directory
                 .as_ref()
@@ -359,6 +360,34 @@ impl<'a> FragmentBuilder<'a> {
             out.push(node);
         }
         out
+    }
+}
+
+impl FragmentBuilder<'_> {
+    /// The image an action runs from one of its inputs (`rules/data/image-inputs.toml`:
+    /// `addnab/docker-run-action` `image`, `PyO3/maturin-action` `container`): a `pulls`
+    /// edge from the step, at the value. A value with an expression, or one that means no
+    /// image (`container: off`), is none.
+    fn input_image(&mut self, node: &FRef, step: &Step) {
+        let Some(Uses::Remote(r)) = step.uses.as_ref().map(|u| &u.value) else {
+            return;
+        };
+        let Some(entry) = tollgate_kb::image_inputs().of(&r.action()) else {
+            return;
+        };
+        let Some(kv) = step.with_value(&entry.input) else {
+            return;
+        };
+        let image = kv.value.value.trim();
+        if !kv.scalar
+            || image.is_empty()
+            || image.contains("${{")
+            || entry.none.iter().any(|n| n.eq_ignore_ascii_case(image))
+        {
+            return;
+        }
+        let i = self.image(image, kv.value.span);
+        self.edge(node, &i, EdgeKind::Pulls, Some(kv.value.span));
     }
 }
 
@@ -532,6 +561,17 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
             if let Some(img) = &c.image {
                 let i = cx.image(&img.value, img.span);
                 cx.edge(&jn, &i, EdgeKind::Pulls, Some(img.span));
+                // `${{ matrix.x }}` with literal values: each image the matrix names,
+                // pulled where its value is written.
+                for v in job
+                    .matrix
+                    .as_ref()
+                    .and_then(|m| m.expand(&img.value))
+                    .unwrap_or_default()
+                {
+                    let i = cx.image(&v.value, v.span);
+                    cx.edge(&jn, &i, EdgeKind::Pulls, Some(v.span));
+                }
             }
         }
         permissions(

@@ -95,6 +95,10 @@ pub(crate) fn all_job_dependencies(
 #[must_use]
 pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<JobDependency> {
     let model = graph.job_model(scan, job);
+    // A job whose `if:` is the literal `false` never runs: it depends on nothing.
+    if model.is_some_and(|(_, j)| tollgate_gha::cond::never_runs(j.if_.as_ref())) {
+        return Vec::new();
+    }
     let mut c = Collector {
         scan,
         graph,
@@ -366,6 +370,9 @@ impl<'a> Collector<'a> {
         let Some((step, input)) = self.step_model(&fs) else {
             return;
         };
+        if tollgate_gha::cond::never_runs(step.if_.as_ref()) {
+            return;
+        }
         if let Some(u) = &step.uses {
             let site = self.site(fs.input, input, u.span, Some(&fs));
             match &u.value {

@@ -11,7 +11,7 @@
 //! (and the step and command) to the pull.
 
 use tollgate_engine::{Context, JobCx, Rule, Sink};
-use tollgate_gha::{Action, Env, Matrix, Spanned, Step, Uses, env_value};
+use tollgate_gha::{Action, Env, Spanned, Step, Uses, env_value};
 use tollgate_graph::{Graph, ImagePin, ImagePull, NodeId, NodeKind};
 use tollgate_model::PathHop;
 use tollgate_model::addr::ImageRef;
@@ -48,11 +48,15 @@ impl Rule for UnpinnedImage {
         let matrix_or = |img: &Spanned<String>, pin: ImagePin, what: &str, out: &mut Sink<'_>| {
             let path = path_to(cx, node, file, img.span, what, &img.value);
             let per_value = (pin == ImagePin::RunTime)
-                .then(|| matrix_images(job.job.matrix.as_ref(), &img.value))
+                .then(|| job.job.matrix.as_ref()?.expand(&img.value))
                 .flatten();
             match per_value {
                 Some(images) => {
-                    for (image, at) in images {
+                    for Spanned {
+                        value: image,
+                        span: at,
+                    } in images
+                    {
                         let pin = ImagePin::of(&image);
                         check(
                             file,
@@ -92,7 +96,6 @@ impl Rule for UnpinnedImage {
             envs: vec![&job.job.env, &job.workflow.env],
         };
         steps(cx, file, node, &pulls, &owner, out);
-        action_inputs(cx, &owner, out);
     }
 
     fn check_action(&self, cx: &Context<'_>, input: &Input, action: &Action, out: &mut Sink<'_>) {
@@ -129,38 +132,7 @@ impl Rule for UnpinnedImage {
             envs: Vec::new(),
         };
         steps(cx, file, node, &pulls, &owner, out);
-        action_inputs(cx, &owner, out);
     }
-}
-
-/// The images `text` names for each literal value of the one `${{ matrix.<path> }}` it
-/// holds, each with where the value is written; `None` when it holds another expression,
-/// several, or a matrix path whose values are not all literals.
-fn matrix_images(matrix: Option<&Matrix>, text: &str) -> Option<Vec<(String, Span)>> {
-    let matrix = matrix?;
-    let start = text.find("${{")?;
-    let end = start + text[start..].find("}}")? + 2;
-    if text[end..].contains("${{") {
-        return None;
-    }
-    let inner = text[start + 3..end - 2].trim();
-    let path = inner.strip_prefix("matrix.")?;
-    if !path
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        return None;
-    }
-    let values = matrix.literal_values(path)?;
-    let mut out: Vec<(String, Span)> = Vec::new();
-    for v in values {
-        let image = format!("{}{}{}", &text[..start], v.value, &text[end..]);
-        // One finding per distinct image (an `include:` row may repeat a value).
-        if !out.iter().any(|(i, _)| *i == image) {
-            out.push((image, v.span));
-        }
-    }
-    Some(out)
 }
 
 /// The job's index in its workflow.
@@ -298,51 +270,15 @@ fn substitute<'v>(text: &str, value: impl Fn(&str) -> Option<&'v str>) -> Option
     Some(out)
 }
 
-/// Images that steps hand to actions as inputs (`addnab/docker-run-action` `image:`,
-/// `PyO3/maturin-action` `container:`), judged like a job's `container:`; a value with
-/// an expression is chosen at run time and not judged.
-fn action_inputs(cx: &Context<'_>, owner: &Owner<'_>, out: &mut Sink<'_>) {
-    let file = &owner.input.source;
-    let base = tollgate_kb::image_inputs();
-    for step in owner.steps {
-        let Some(Spanned {
-            value: Uses::Remote(r),
-            ..
-        }) = &step.uses
-        else {
-            continue;
-        };
-        let Some(entry) = base.of(&r.action()) else {
-            continue;
-        };
-        let Some(kv) = step.with_value(&entry.input) else {
-            continue;
-        };
-        let image = kv.value.value.trim();
-        if !kv.scalar
-            || image.contains("${{")
-            || entry.none.iter().any(|n| n.eq_ignore_ascii_case(image))
-        {
-            continue;
-        }
-        let what = format!("`{}` input `{}`", r.action(), entry.input);
-        let path = Chain::to_step(cx, owner.input, owner.job, step.index)
-            .hop(
-                format!("pulls `{}` ({what})", crate::common::quoted(image)),
-                Some(file.location(kv.value.span)),
-            )
-            .into_hops();
-        check(
-            file,
-            image,
-            None,
-            ImagePin::of(image),
-            kv.value.span,
-            &what,
-            Some(path),
-            out,
-        );
-    }
+/// What names the image of an action input at `at` (`rules/data/image-inputs.toml`):
+/// "`PyO3/maturin-action` input `container`".
+fn input_image(step: &Step, at: Span) -> Option<String> {
+    let Some(Uses::Remote(r)) = step.uses.as_ref().map(|u| &u.value) else {
+        return None;
+    };
+    let entry = tollgate_kb::image_inputs().of(&r.action())?;
+    let kv = step.with_value(&entry.input)?;
+    (kv.value.span == at).then(|| format!("`{}` input `{}`", r.action(), entry.input))
 }
 
 /// The reference an image node names.
@@ -371,9 +307,14 @@ fn steps(
             continue;
         };
         match &from.kind {
-            NodeKind::Step { .. } => {
-                let path = path_to(cx, p.from, file, o.span(), "step image", image);
-                check(file, image, None, p.pin, o.span(), "step image", path, out);
+            NodeKind::Step { index, .. } => {
+                // `uses: docker://…`, or an image the action runs from an input.
+                let what = model
+                    .step(*index)
+                    .and_then(|st| input_image(st, o.span()))
+                    .unwrap_or_else(|| "step image".to_owned());
+                let path = path_to(cx, p.from, file, o.span(), &what, image);
+                check(file, image, None, p.pin, o.span(), &what, path, out);
             }
             NodeKind::Command { tool, .. } => {
                 // An image the job built (or loaded) itself is not pulled from a
