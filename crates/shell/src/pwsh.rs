@@ -93,19 +93,7 @@ impl<'a> Walker<'a> {
     }
 
     fn collect_errors(&mut self, node: Node<'_>) {
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if n.is_error() || n.is_missing() {
-                self.syntax_errors.push(span(n));
-                continue;
-            }
-            let mut c = n.walk();
-            for ch in n.children(&mut c) {
-                if ch.has_error() || ch.is_missing() {
-                    stack.push(ch);
-                }
-            }
-        }
+        crate::walk::error_spans(node, span, &mut self.syntax_errors);
     }
 
     fn deeper(&mut self, node: Node<'_>, ctx: &mut Ctx) -> bool {

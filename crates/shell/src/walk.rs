@@ -148,19 +148,7 @@ impl<'a> Walker<'a> {
 
     /// Record ERROR and MISSING nodes, descending only into subtrees that hold errors.
     fn collect_errors(&mut self, node: Node<'_>, src: Src<'_>) {
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if n.is_error() || n.is_missing() {
-                self.syntax_errors.push(src.map.span(n));
-                continue;
-            }
-            let mut c = n.walk();
-            for ch in n.children(&mut c) {
-                if ch.has_error() || ch.is_missing() {
-                    stack.push(ch);
-                }
-            }
-        }
+        error_spans(node, |n| src.map.span(n), &mut self.syntax_errors);
     }
 
     fn deeper(&mut self, node: Node<'_>, src: Src<'_>, ctx: &mut Ctx) -> bool {
@@ -739,6 +727,25 @@ fn is_redirect(kind: &str) -> bool {
         kind,
         "file_redirect" | "heredoc_redirect" | "herestring_redirect"
     )
+}
+
+/// The spans of the error and missing nodes under `node` (a tree-sitter tree of either
+/// grammar), each subtree with an error entered only down to its first error node;
+/// `span` maps a node to the script.
+pub(crate) fn error_spans(node: Node<'_>, span: impl Fn(Node<'_>) -> Span, out: &mut Vec<Span>) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.is_error() || n.is_missing() {
+            out.push(span(n));
+            continue;
+        }
+        let mut c = n.walk();
+        for ch in n.children(&mut c) {
+            if ch.has_error() || ch.is_missing() {
+                stack.push(ch);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ pub(super) use cloud::{aws, gsutil, oras};
 pub(super) use docker::docker;
 pub(super) use git::git;
 
-fn blank(tool: &'static str, span: Span) -> Download {
+/// A download by `tool` at `span` with nothing known yet; the recognisers (bash and
+/// PowerShell alike) fill in what the command says.
+pub(super) fn blank(tool: &'static str, span: Span) -> Download {
     Download {
         tool,
         url: None,

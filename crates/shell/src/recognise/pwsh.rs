@@ -6,8 +6,7 @@
 //! install` and `scoop install`. Native tools (`pip`, `npm`, `choco`, `gh`, `curl.exe`, …)
 //! go through the shared recognisers: their words are the same in both shells.
 
-use tollgate_model::Span;
-
+use super::download::blank;
 use super::{Recogniser, url_basename, url_host, verify};
 use crate::command::{Command, Word};
 use crate::facts::{Download, Fact, Install, PackageKind, PackageSpec};
@@ -80,23 +79,6 @@ fn positional<'w>(args: &[PsArg<'w>], n: usize) -> Option<&'w Word> {
             PsArg::Named { .. } => None,
         })
         .nth(n)
-}
-
-fn blank(tool: &'static str, span: Span) -> Download {
-    Download {
-        tool,
-        url: None,
-        host: None,
-        url_span: None,
-        output: None,
-        reference: None,
-        retry: false,
-        insecure_tls: false,
-        plain_http: false,
-        to_stdout: false,
-        sends: false,
-        span,
-    }
 }
 
 fn set_url(cx: &Recogniser<'_>, d: &mut Download, w: &Word) {
