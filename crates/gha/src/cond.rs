@@ -239,6 +239,21 @@ fn context_text(raw: &str) -> String {
         .collect()
 }
 
+/// Whether an `if:` value is the literal `false` (`if: false`, `if: ${{ false }}`): the
+/// job or step it guards never runs, so nothing in it can happen.
+#[must_use]
+pub fn never_runs(condition: Option<&crate::Spanned<String>>) -> bool {
+    condition.is_some_and(|c| {
+        let t = c.value.trim();
+        let t = t
+            .strip_prefix("${{")
+            .and_then(|r| r.strip_suffix("}}"))
+            .unwrap_or(t)
+            .trim();
+        t == "false"
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,19 +367,4 @@ mod tests {
         let too_long = vec!["a == 'b'"; 600].join(" && ");
         assert!(required_tests(&too_long).is_empty());
     }
-}
-
-/// Whether an `if:` value is the literal `false` (`if: false`, `if: ${{ false }}`): the
-/// job or step it guards never runs, so nothing in it can happen.
-#[must_use]
-pub fn never_runs(condition: Option<&crate::Spanned<String>>) -> bool {
-    condition.is_some_and(|c| {
-        let t = c.value.trim();
-        let t = t
-            .strip_prefix("${{")
-            .and_then(|r| r.strip_suffix("}}"))
-            .unwrap_or(t)
-            .trim();
-        t == "false"
-    })
 }
