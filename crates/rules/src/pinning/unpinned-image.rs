@@ -61,7 +61,7 @@ impl Rule for UnpinnedImage {
                         check(
                             file,
                             &image,
-                            Some(&img.value),
+                            Some((&img.value, "for this matrix value")),
                             pin,
                             at,
                             what,
@@ -335,7 +335,7 @@ fn steps(
                                 check(
                                     file,
                                     &resolved,
-                                    Some(image),
+                                    Some((image, "with its `env:` values")),
                                     pin,
                                     o.span(),
                                     &what,
@@ -437,7 +437,8 @@ fn judge(image: &str, pin: ImagePin) -> Option<(String, Impact)> {
 fn check(
     file: &SourceFile,
     image: &str,
-    written: Option<&str>,
+    // The reference as written and what made it the image judged.
+    written: Option<(&str, &str)>,
     pin: ImagePin,
     at: Span,
     what: &str,
@@ -453,8 +454,7 @@ fn check(
     };
     let r = ImageRef::parse(image);
     let shown = match written {
-        Some(w) if w.contains("matrix.") => format!("`{image}` (`{w}` for this matrix value)"),
-        Some(w) => format!("`{image}` (`{w}` with its `env:` values)"),
+        Some((w, how)) => format!("`{image}` (`{w}` {how})"),
         None => format!("`{image}`"),
     };
     let mut f = out

@@ -40,7 +40,8 @@ fn sends_method(value: Option<&str>) -> bool {
     value.is_none_or(|m| !m.eq_ignore_ascii_case("GET") && !m.eq_ignore_ascii_case("HEAD"))
 }
 
-fn set_url(cx: &Recogniser<'_>, d: &mut Download, w: &Word) {
+/// Record `w` as the download's URL: its text, host and whether it is plain HTTP.
+pub(super) fn set_url(cx: &Recogniser<'_>, d: &mut Download, w: &Word) {
     let url = cx.text(w).into_owned();
     d.host = url_host(&url);
     d.plain_http = url.starts_with("http://") || url.starts_with("ftp://");

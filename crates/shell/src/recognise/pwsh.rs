@@ -6,10 +6,11 @@
 //! install` and `scoop install`. Native tools (`pip`, `npm`, `choco`, `gh`, `curl.exe`, …)
 //! go through the shared recognisers: their words are the same in both shells.
 
-use super::download::blank;
-use super::{Recogniser, url_basename, url_host, verify};
+use super::download::{blank, set_url};
+use super::install::blank_named;
+use super::{Recogniser, url_basename, verify};
 use crate::command::{Command, Word};
-use crate::facts::{Download, Fact, Install, PackageKind, PackageSpec};
+use crate::facts::{Fact, PackageKind, PackageSpec};
 
 /// One argument of a cmdlet: a `-Name value` pair (the name lowercased, without the dash),
 /// a switch, or a positional word.
@@ -79,14 +80,6 @@ fn positional<'w>(args: &[PsArg<'w>], n: usize) -> Option<&'w Word> {
             PsArg::Named { .. } => None,
         })
         .nth(n)
-}
-
-fn set_url(cx: &Recogniser<'_>, d: &mut Download, w: &Word) {
-    let url = cx.text(w).into_owned();
-    d.host = url_host(&url);
-    d.plain_http = url.starts_with("http://") || url.starts_with("ftp://");
-    d.url_span = Some(w.span);
-    d.url = Some(url);
 }
 
 const WEB_SWITCHES: &[&str] = &[
@@ -228,7 +221,7 @@ pub(super) fn ps_module(cx: &mut Recogniser<'_>, cmd: &Command, name: &str) {
     let version = named(&args, &["requiredversion", "version"])
         .map(|w| cx.text(w).into_owned())
         .or_else(|| named(&args, &["minimumversion"]).map(|w| format!(">={}", cx.text(w))));
-    let mut inst = blank_install(manager, None, cmd);
+    let mut inst = blank_named(manager, None, cmd);
     // PowerShell modules go to the user's or the machine's module path, outside the
     // workspace.
     inst.global = true;
@@ -282,7 +275,7 @@ pub(super) fn winget(cx: &mut Recogniser<'_>, cmd: &Command) {
     if !matches!(sub, "install" | "add" | "upgrade" | "update") {
         return;
     }
-    let mut inst = blank_install("winget", Some(sub.to_owned()), cmd);
+    let mut inst = blank_named("winget", Some(sub.to_owned()), cmd);
     inst.global = true;
     let mut version = None;
     let mut names: Vec<&Word> = Vec::new();
@@ -338,7 +331,7 @@ pub(super) fn scoop(cx: &mut Recogniser<'_>, cmd: &Command) {
     if !matches!(sub, "install" | "update") {
         return;
     }
-    let mut inst = blank_install("scoop", Some(sub.to_owned()), cmd);
+    let mut inst = blank_named("scoop", Some(sub.to_owned()), cmd);
     inst.global = args
         .iter()
         .any(|w| matches!(w.as_str(), Some("-g" | "--global")));
@@ -366,26 +359,6 @@ pub(super) fn scoop(cx: &mut Recogniser<'_>, cmd: &Command) {
         });
     }
     cx.push(Fact::Install(inst));
-}
-
-fn blank_install(manager: &'static str, subcommand: Option<String>, cmd: &Command) -> Install {
-    Install {
-        manager,
-        subcommand,
-        packages: Vec::new(),
-        locked: false,
-        require_hashes: false,
-        requirement_files: Vec::new(),
-        constraint_files: Vec::new(),
-        index_urls: Vec::new(),
-        trusted_hosts: Vec::new(),
-        global: false,
-        retry: false,
-        insecure: false,
-        env: Vec::new(),
-        offline: false,
-        span: cmd.span,
-    }
 }
 
 /// `Get-FileHash file` (compared with an expected hash next) and

@@ -30,8 +30,18 @@ use crate::facts::{
 };
 
 fn blank(manager: Manager, sub: Option<String>, cmd: &Command) -> Install {
+    blank_named(manager.name(), sub, cmd)
+}
+
+/// An install by `manager` (a name: PowerShell's `Install-Module`, `winget` and `scoop`
+/// have no [`Manager`]) with nothing known yet; the recognisers fill in the rest.
+pub(in crate::recognise) fn blank_named(
+    manager: &'static str,
+    sub: Option<String>,
+    cmd: &Command,
+) -> Install {
     Install {
-        manager: manager.name(),
+        manager,
         subcommand: sub,
         packages: Vec::new(),
         locked: false,
