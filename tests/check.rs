@@ -366,3 +366,39 @@ fn corpus_parses_cleanly() {
         assert!(found, "job `{job}` of {repo}/{file} is in the graph");
     }
 }
+
+/// `--repository` names the repository: a step guarded by `github.repository` naming
+/// another one never runs, and nothing in it is reported.
+#[test]
+fn a_step_for_another_repository_is_not_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join(".github/workflows/ci.yml");
+    std::fs::create_dir_all(wf.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &wf,
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: evil/steal@main\n        if: github.repository == 'octo/upstream'\n",
+    )
+    .expect("write");
+    let lines = |repository: &str| -> usize {
+        let out = tollgate()
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--select",
+                "unpinned-action",
+                "--repository",
+                repository,
+            ])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        json(&out.stdout)["findings"]
+            .as_array()
+            .expect("findings")
+            .len()
+    };
+    assert_eq!(lines("octo/upstream"), 1);
+    assert_eq!(lines("Octo/Upstream"), 1);
+    assert_eq!(lines("octo/fork"), 0);
+}

@@ -198,3 +198,14 @@ fn config_init_into_a_missing_directory_or_over_a_file() {
         "not overwritten"
     );
 }
+
+#[test]
+fn repository_that_is_not_owner_slash_name() {
+    let demo = testdata("demo");
+    for bad in ["widget", "a/b/c", "", "a/.."] {
+        fails_cleanly(
+            &[os("check"), os("--repository"), os(bad), p(&demo)],
+            "expected OWNER/NAME",
+        );
+    }
+}

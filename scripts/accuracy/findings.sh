@@ -9,7 +9,10 @@ corpus=${3:-../shared/corpus}
 mkdir -p "$out"
 for repo in "$corpus"/*__*/; do
   name=$(basename "$repo")
+  # The snapshots have no `.git`: the directory name (`owner__name`) says which
+  # repository each is, as `.git/config` would in a checkout.
+  slug=${name/__//}
   # Exit code 1 means findings; anything else is reported.
-  "$tollgate" check --format json "$repo" >"$out/$name.json" 2>/dev/null || [ $? -eq 1 ] ||
+  "$tollgate" check --format json --repository "$slug" "$repo" >"$out/$name.json" 2>/dev/null || [ $? -eq 1 ] ||
     echo "tollgate failed on $name" >&2
 done

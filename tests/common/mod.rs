@@ -9,7 +9,11 @@ use assert_cmd::Command;
 /// The `tollgate` binary built for this test run, with a clean environment.
 pub fn tollgate() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tollgate"));
-    c.env_remove("NO_COLOR").env("RAYON_NUM_THREADS", "2");
+    // An Actions run names its repository in the environment (`GITHUB_REPOSITORY`): the
+    // tests say which repository they mean themselves.
+    c.env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env("RAYON_NUM_THREADS", "2");
     c
 }
 

@@ -44,6 +44,14 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// The repository being scanned, as `OWNER/NAME`: its own releases, scripts and
+    /// actions are not third parties', and steps under `if: github.repository == …` naming
+    /// another repository never run. By default it is the `origin` remote of the
+    /// directory's `.git/config`, or `GITHUB_REPOSITORY` when run in that repository's
+    /// Actions workspace.
+    #[arg(long, global = true, value_name = "OWNER/NAME")]
+    pub repository: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -56,6 +56,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         args.config.as_deref(),
         color,
         progress.map(|b| b as std::sync::Arc<dyn tollgate_scan::Progress>),
+        cli.repository.as_deref(),
     )?;
     let opts = RunOptions {
         select,

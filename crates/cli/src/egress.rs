@@ -13,8 +13,8 @@ fn workflow_matches(job: &JobEgress, pattern: &str) -> bool {
     tollgate_graph::util::workflow_matches(&job.workflow, job.workflow_name.as_deref(), pattern)
 }
 
-pub fn run(args: &EgressArgs) -> Result<u8, CliError> {
-    let (_scan, graph) = crate::inputs::scan_and_graph(&args.paths)?;
+pub fn run(args: &EgressArgs, repository: Option<&str>) -> Result<u8, CliError> {
+    let (_scan, graph) = crate::inputs::scan_and_graph(&args.paths, repository)?;
     let egress = tollgate_egress::of(&graph);
     let jobs: Vec<_> = egress
         .jobs

@@ -5,7 +5,7 @@ use tollgate_graph::GraphFilter;
 use crate::args::{GraphArgs, GraphFormat};
 use crate::{CliError, EXIT_CLEAN, output};
 
-pub fn run(args: &GraphArgs) -> Result<u8, CliError> {
+pub fn run(args: &GraphArgs, repository: Option<&str>) -> Result<u8, CliError> {
     let kinds = match &args.kinds {
         Some(k) => GraphFilter::parse_kinds(k).map_err(CliError::Usage)?,
         None => Vec::new(),
@@ -16,7 +16,7 @@ pub fn run(args: &GraphArgs) -> Result<u8, CliError> {
         kinds,
         collapse_packages: args.collapse.iter().any(|c| c == "packages"),
     };
-    let (_scan, graph) = crate::inputs::scan_and_graph(&args.paths)?;
+    let (_scan, graph) = crate::inputs::scan_and_graph(&args.paths, repository)?;
     let view = graph.view(&filter);
     if !view.unmatched.is_empty() {
         return Err(CliError::Usage(format!(

@@ -32,8 +32,18 @@ pub fn load(
     explicit: Option<&Path>,
     color: bool,
     progress: Option<Arc<dyn Progress>>,
+    repository: Option<&str>,
 ) -> Result<Loaded, CliError> {
     let start = std::time::Instant::now();
+    let repository = repository
+        .map(|r| {
+            tollgate_model::repo::Repository::from_slug(r, "--repository").ok_or_else(|| {
+                CliError::Usage(format!(
+                    "`--repository {r}`: expected OWNER/NAME, as in `--repository octo-org/widget`"
+                ))
+            })
+        })
+        .transpose()?;
     let limits = ReadLimits::default();
     let stdin = if paths.iter().any(|p| p.as_os_str() == STDIN_ARG) {
         Some(read_stdin(limits.max_yaml)?)
@@ -64,6 +74,7 @@ pub fn load(
             stdin,
             exclude,
             limits,
+            repository,
             ..ScanOptions::default()
         },
     );
@@ -145,8 +156,9 @@ fn load_config(
 /// As [`load`].
 pub fn scan_and_graph(
     paths: &[PathBuf],
+    repository: Option<&str>,
 ) -> Result<(tollgate_scan::Scan, tollgate_graph::Graph), CliError> {
-    let Loaded { scan, .. } = load(paths, None, false, None)?;
+    let Loaded { scan, .. } = load(paths, None, false, None, repository)?;
     let (graph, diagnostics) = tollgate_facts::graph(&scan);
     output::report_problems(scan.diagnostics.iter().chain(&diagnostics));
     Ok((scan, graph))

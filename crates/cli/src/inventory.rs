@@ -4,8 +4,8 @@
 use crate::args::{InventoryArgs, InventoryFormat};
 use crate::{CliError, EXIT_CLEAN, output};
 
-pub fn run(args: &InventoryArgs) -> Result<u8, CliError> {
-    let (scan, graph) = crate::inputs::scan_and_graph(&args.paths)?;
+pub fn run(args: &InventoryArgs, repository: Option<&str>) -> Result<u8, CliError> {
+    let (scan, graph) = crate::inputs::scan_and_graph(&args.paths, repository)?;
     let inventory = tollgate_inventory::build(&scan, &graph);
     let text = match args.format {
         InventoryFormat::Markdown => tollgate_report::inventory::markdown::render(&inventory),

@@ -80,9 +80,9 @@ pub enum CliError {
 fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         args::Command::Check(a) => check::run(cli, a),
-        args::Command::Graph(a) => graph::run(a),
-        args::Command::Egress(a) => egress::run(a),
-        args::Command::Inventory(a) => inventory::run(a),
+        args::Command::Graph(a) => graph::run(a, cli.repository.as_deref()),
+        args::Command::Egress(a) => egress::run(a, cli.repository.as_deref()),
+        args::Command::Inventory(a) => inventory::run(a, cli.repository.as_deref()),
         args::Command::Rules(a) => {
             output::emit(None, &catalog::list(a)?)?;
             Ok(EXIT_CLEAN)

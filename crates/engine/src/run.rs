@@ -135,7 +135,7 @@ pub fn run(
     }
     // After the suppressions, so that an ignore comment inside a job that never runs is
     // not reported as unused.
-    drop_never_run(&inputs, &mut findings);
+    drop_never_run(scan, &inputs, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     // Allow-list entries and ignores are marked while rules run; what is left is unused.
@@ -247,10 +247,17 @@ fn contained(
 
 use tollgate_gha::cond::never_runs;
 
-/// The byte ranges of the jobs (from their id) and steps of `parsed` that never run.
-fn never_run_ranges(parsed: &FileModel) -> Vec<(usize, usize)> {
+/// The byte ranges of the jobs (from their id) and steps of `parsed` that never run in
+/// `repository`.
+fn never_run_ranges(
+    parsed: &FileModel,
+    repository: Option<&tollgate_model::repo::Repository>,
+) -> Vec<(usize, usize)> {
     let steps = |steps: &[tollgate_gha::Step], out: &mut Vec<(usize, usize)>| {
-        for st in steps.iter().filter(|st| never_runs(st.if_.as_ref())) {
+        for st in steps
+            .iter()
+            .filter(|st| never_runs(st.if_.as_ref(), repository))
+        {
             out.push((st.span.start, st.span.end));
         }
     };
@@ -258,7 +265,7 @@ fn never_run_ranges(parsed: &FileModel) -> Vec<(usize, usize)> {
     match parsed {
         FileModel::Workflow(wf) => {
             for job in &wf.jobs {
-                if never_runs(job.if_.as_ref()) {
+                if never_runs(job.if_.as_ref(), repository) {
                     out.push((job.id.span.start.min(job.span.start), job.span.end));
                 } else {
                     steps(&job.steps, &mut out);
@@ -271,13 +278,19 @@ fn never_run_ranges(parsed: &FileModel) -> Vec<(usize, usize)> {
     out
 }
 
-/// Drop the findings inside a job or step whose `if:` is the literal `false`, whichever
-/// hook reported them (a workflow-level pass walks the jobs too): such a job never
-/// runs, and a finding in it names a risk that cannot happen.
-fn drop_never_run(inputs: &[&Input], findings: &mut Vec<Finding>) {
+/// Drop the findings inside a job or step whose `if:` can never hold (the literal
+/// `false`, or another repository's name), whichever hook reported them (a
+/// workflow-level pass walks the jobs too): such a job never runs, and a finding in it
+/// names a risk that cannot happen.
+fn drop_never_run(scan: &Scan, inputs: &[&Input], findings: &mut Vec<Finding>) {
     let dead: Vec<(&str, Vec<(usize, usize)>)> = inputs
         .iter()
-        .map(|i| (&*i.source.display, never_run_ranges(&i.parsed)))
+        .map(|i| {
+            (
+                &*i.source.display,
+                never_run_ranges(&i.parsed, scan.repository_of(i)),
+            )
+        })
         .filter(|(_, r)| !r.is_empty())
         .collect();
     if dead.is_empty() {
@@ -394,31 +407,4 @@ fn apply_suppressions(
         }
         hit.is_none()
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use tollgate_gha::Spanned;
-    use tollgate_model::Span;
-
-    use super::never_runs;
-
-    #[test]
-    fn only_a_literal_false_condition_never_runs() {
-        let cond = |t: &str| Spanned::new(t.to_owned(), Span::new(0, t.len()));
-        for (text, dead) in [
-            ("false", true),
-            ("${{ false }}", true),
-            ("${{false}}", true),
-            ("  false ", true),
-            ("true", false),
-            ("${{ !false }}", false),
-            ("false && github.event_name == 'push'", false),
-            ("github.repository == 'o/r'", false),
-            ("falsey", false),
-        ] {
-            assert_eq!(never_runs(Some(&cond(text))), dead, "{text}");
-        }
-        assert!(!never_runs(None));
-    }
 }

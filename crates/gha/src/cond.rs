@@ -239,24 +239,104 @@ fn context_text(raw: &str) -> String {
         .collect()
 }
 
-/// Whether an `if:` value is the literal `false` (`if: false`, `if: ${{ false }}`): the
-/// job or step it guards never runs, so nothing in it can happen.
+/// Whether an `if:` value can never hold, so that nothing in the job or step it guards
+/// can happen: the literal `false` (`if: false`, `if: ${{ false }}`), or, when the
+/// repository is known, a required test of `github.repository` or
+/// `github.repository_owner` against a literal that this repository is not (a file
+/// synced from another repository, steps kept for a fork), or `!=` the one it is.
+/// GitHub compares strings ignoring case.
 #[must_use]
-pub fn never_runs(condition: Option<&crate::Spanned<String>>) -> bool {
-    condition.is_some_and(|c| {
-        let t = c.value.trim();
-        let t = t
-            .strip_prefix("${{")
-            .and_then(|r| r.strip_suffix("}}"))
-            .unwrap_or(t)
-            .trim();
-        t == "false"
+pub fn never_runs(
+    condition: Option<&crate::Spanned<String>>,
+    repository: Option<&tollgate_model::repo::Repository>,
+) -> bool {
+    let Some(c) = condition else { return false };
+    let t = c.value.trim();
+    let t = t
+        .strip_prefix("${{")
+        .and_then(|r| r.strip_suffix("}}"))
+        .unwrap_or(t)
+        .trim();
+    if t == "false" {
+        return true;
+    }
+    let Some(repo) = repository else { return false };
+    required_tests(&c.value).iter().any(|test| {
+        let Test::Compare { a, b, equal } = test else {
+            return false;
+        };
+        let (context, literal) = match (a, b) {
+            (Operand::Context(c), Operand::Literal(l))
+            | (Operand::Literal(l), Operand::Context(c)) => (c.as_str(), l),
+            _ => return false,
+        };
+        let holds = match context {
+            "github.repository" => literal.eq_ignore_ascii_case(&repo.full_name()),
+            "github.repository_owner" => literal.eq_ignore_ascii_case(&repo.owner),
+            _ => return false,
+        };
+        holds != *equal
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_literal_false_or_another_repositorys_name_never_runs() {
+        use tollgate_model::repo::Repository;
+        let cond =
+            |t: &str| crate::Spanned::new(t.to_owned(), tollgate_model::Span::new(0, t.len()));
+        let here = Repository::from_slug("prometheus/prometheus", "t").expect("a slug");
+        for (text, without, with) in [
+            ("false", true, true),
+            ("${{ false }}", true, true),
+            ("${{false}}", true, true),
+            ("  false ", true, true),
+            ("true", false, false),
+            ("${{ !false }}", false, false),
+            ("false && github.event_name == 'push'", false, false),
+            ("falsey", false, false),
+            (
+                "github.repository == 'prometheus/snmp_exporter'",
+                false,
+                true,
+            ),
+            (
+                "${{ github.repository == 'Prometheus/Prometheus' }}",
+                false,
+                false,
+            ),
+            (
+                "github.event_name == 'push' && github.repository == 'other/x'",
+                false,
+                true,
+            ),
+            ("'other/x' == github.repository", false, true),
+            ("github.repository != 'prometheus/prometheus'", false, true),
+            ("github.repository != 'other/x'", false, false),
+            ("github.repository_owner == 'other'", false, true),
+            ("github.repository_owner == 'prometheus'", false, false),
+            // Under `||` nothing is required.
+            (
+                "github.repository == 'other/x' || github.event_name == 'push'",
+                false,
+                false,
+            ),
+            // Text around the braces makes a string: always true.
+            ("x ${{ github.repository == 'other/x' }}", false, false),
+        ] {
+            assert_eq!(never_runs(Some(&cond(text)), None), without, "{text}");
+            assert_eq!(
+                never_runs(Some(&cond(text)), Some(&here)),
+                with,
+                "{text} in {}",
+                here.full_name()
+            );
+        }
+        assert!(!never_runs(None, Some(&here)));
+    }
 
     fn ctx(s: &str) -> Operand {
         Operand::Context(s.to_owned())

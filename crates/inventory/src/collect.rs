@@ -95,8 +95,13 @@ pub(crate) fn all_job_dependencies(
 #[must_use]
 pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<JobDependency> {
     let model = graph.job_model(scan, job);
-    // A job whose `if:` is the literal `false` never runs: it depends on nothing.
-    if model.is_some_and(|(_, j)| tollgate_gha::cond::never_runs(j.if_.as_ref())) {
+    // A job whose `if:` can never hold never runs: it depends on nothing.
+    let repository = graph
+        .node(job)
+        .and_then(|n| n.origin)
+        .and_then(|o| graph.input(scan, o.input()))
+        .and_then(|i| scan.repository_of(i));
+    if model.is_some_and(|(_, j)| tollgate_gha::cond::never_runs(j.if_.as_ref(), repository)) {
         return Vec::new();
     }
     let mut c = Collector {
@@ -370,7 +375,7 @@ impl<'a> Collector<'a> {
         let Some((step, input)) = self.step_model(&fs) else {
             return;
         };
-        if tollgate_gha::cond::never_runs(step.if_.as_ref()) {
+        if tollgate_gha::cond::never_runs(step.if_.as_ref(), self.scan.repository_of(input)) {
             return;
         }
         if let Some(u) = &step.uses {

@@ -11,6 +11,7 @@ mod diagnostic;
 mod finding;
 mod kind;
 pub mod pep508;
+pub mod repo;
 mod source;
 pub mod text;
 

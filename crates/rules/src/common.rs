@@ -32,12 +32,17 @@ pub fn quoted(text: &str) -> std::borrow::Cow<'_, str> {
 pub use tollgate_lockfile::glob::matches as glob_match;
 
 /// The first unverified use of each download in a script, for the uses `wanted` accepts:
-/// `(download, use)`. A download verified before its use, or addressed by commit (which
-/// nobody can change), is left out.
-pub fn unverified_uses(
-    analysis: &tollgate_shell::Analysis,
+/// `(download, use)`. A download verified before its use, addressed by commit (which
+/// nobody can change), or published by the scanned repository itself (its releases and
+/// files: whoever could swap them can change the workflow too) is left out.
+pub fn unverified_uses<'a>(
+    analysis: &'a tollgate_shell::Analysis,
+    repository: Option<&tollgate_model::repo::Repository>,
     wanted: impl Fn(&tollgate_shell::ExecHow) -> bool,
-) -> Vec<(&tollgate_shell::Download, &tollgate_shell::DownloadExec)> {
+) -> Vec<(
+    &'a tollgate_shell::Download,
+    &'a tollgate_shell::DownloadExec,
+)> {
     use tollgate_shell::Fact;
     let mut out: Vec<(&tollgate_shell::Download, &tollgate_shell::DownloadExec)> = Vec::new();
     let mut seen = Vec::new();
@@ -52,6 +57,7 @@ pub fn unverified_uses(
         if d.url
             .as_deref()
             .is_some_and(tollgate_model::addr::is_commit_pinned_github_url)
+            || repository.is_some_and(|r| publishes(r, d))
         {
             continue;
         }
@@ -59,6 +65,19 @@ pub fn unverified_uses(
         out.push((d, x));
     }
     out
+}
+
+/// Whether download `d` fetches what `repository` publishes: a URL of its releases or
+/// files, or `gh release download -R` naming it.
+fn publishes(repository: &tollgate_model::repo::Repository, d: &tollgate_shell::Download) -> bool {
+    let Some(url) = d.url.as_deref() else {
+        return false;
+    };
+    repository.publishes(url)
+        || (d.tool == "gh release download"
+            && url
+                .strip_prefix("https://github.com/")
+                .is_some_and(|slug| repository.is(slug)))
 }
 
 /// `n` with the word for one or for many: `1 entry`, `2 entries`, `0 hosts`.

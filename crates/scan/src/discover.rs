@@ -89,6 +89,8 @@ pub struct Root {
     /// What the display paths of its files start with: empty for a single root, else
     /// the root's name and a `/`.
     pub prefix: String,
+    /// The repository it is, when that can be known (see [`crate::identity`]).
+    pub repository: Option<tollgate_model::repo::Repository>,
 }
 
 impl Root {
@@ -186,6 +188,7 @@ impl Roots {
             path,
             canonical,
             prefix: String::new(),
+            repository: None,
         });
         self.0.len() - 1
     }

@@ -22,6 +22,8 @@ pub struct ScanOptions {
     pub stdin: Option<Arc<[u8]>>,
     /// Paths (relative to their root) that are not read at all, discovered or referenced.
     pub exclude: Option<Exclude>,
+    /// The repository every root is (`--repository`), instead of what each root says.
+    pub repository: Option<tollgate_model::repo::Repository>,
 }
 
 impl std::fmt::Debug for ScanOptions {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for ScanOptions {
             .field("progress", &self.progress.is_some())
             .field("stdin", &self.stdin.as_ref().map(|s| s.len()))
             .field("exclude", &self.exclude.is_some())
+            .field("repository", &self.repository)
             .finish()
     }
 }
@@ -68,6 +71,12 @@ impl Scan {
             .binary_search_by(|i| (i.root, i.source.display.as_str()).cmp(&(root, display)))
             .ok()
             .map(|k| &self.inputs[k])
+    }
+
+    /// The repository `input` belongs to, when it is known.
+    #[must_use]
+    pub fn repository_of(&self, input: &Input) -> Option<&tollgate_model::repo::Repository> {
+        self.roots.get(input.root)?.repository.as_ref()
     }
 
     /// The position of `input` in [`Scan::inputs`] (the graph's input id), found by
@@ -258,10 +267,16 @@ pub fn scan_discovered(
     }
     let Discovery {
         candidates,
-        roots,
+        mut roots,
         mut diagnostics,
         errors,
     } = discovery;
+    for root in &mut roots {
+        root.repository = opts
+            .repository
+            .clone()
+            .or_else(|| crate::identity::of_root(&root.canonical));
+    }
     let discovered = start.elapsed();
     if let Some(p) = &opts.progress {
         p.start(candidates.len());

@@ -75,7 +75,7 @@ impl Rule for SecretsExposure {
                     .any(|r| matches!(r.via, Via::CallSecrets { .. }))
             })
             .and_then(|t| remote(g, t))
-            .and_then(|r| unpinned_third_party(cx, r));
+            .and_then(|r| unpinned_third_party(cx, job.input, r));
         let uses = target.and_then(|t| g.edge_origin(jn, t, tollgate_graph::EdgeKind::Uses));
         let chain = Chain::to_job(cx, job.input, &job.job.id.value);
         // The job's `env:` is in the environment of every step, the actions' too: the
@@ -125,7 +125,7 @@ impl Rule for SecretsExposure {
         let target = g.uses_target(node);
         let untrusted = target
             .and_then(|t| remote(g, t))
-            .and_then(|r| unpinned_third_party(cx, r));
+            .and_then(|r| unpinned_third_party(cx, step.input, r));
         let chain = if untrusted.is_some() {
             // job → secret → action: the step holding both is left out.
             Chain::to_step(cx, step.input, step.job_index, step.step.index).pop()
@@ -159,7 +159,7 @@ fn first_unpinned_action(cx: &Context<'_>, job: &JobCx<'_>) -> Option<(Untrusted
     job.job.steps.iter().find_map(|s| {
         let node = Chain::step_node(cx, job.input, j, s.index)?;
         let t = g.uses_target(node)?;
-        let target = unpinned_third_party(cx, remote(g, t)?)?;
+        let target = unpinned_third_party(cx, job.input, remote(g, t)?)?;
         let uses = g.edge_origin(node, t, tollgate_graph::EdgeKind::Uses)?;
         Some((target, uses.span(), s.label()))
     })
@@ -222,10 +222,20 @@ struct Untrusted {
 /// The owners whose actions GitHub itself publishes.
 const PLATFORM_OWNERS: &[&str] = &["actions", "github"];
 
-/// A remote action or workflow not pinned to a SHA whose owner is not trusted by the
-/// configuration; marks the trusted-owner entry that matched.
-fn unpinned_third_party(cx: &Context<'_>, r: &RemoteRef) -> Option<Untrusted> {
-    if r.is_pinned() {
+/// A remote action or workflow not pinned to a SHA, of another repository than the one
+/// `input` is in, whose owner is not trusted by the configuration; marks the
+/// trusted-owner entry that matched.
+fn unpinned_third_party(
+    cx: &Context<'_>,
+    input: &tollgate_scan::Input,
+    r: &RemoteRef,
+) -> Option<Untrusted> {
+    if r.is_pinned()
+        || cx
+            .scan
+            .repository_of(input)
+            .is_some_and(|repo| repo.is(&format!("{}/{}", r.owner, r.repo)))
+    {
         return None;
     }
     let trusted = cx.config.policy.trusted_owners.iter().find(|t| {

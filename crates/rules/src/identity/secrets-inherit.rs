@@ -31,7 +31,11 @@ impl Rule for SecretsInherit {
         );
         // A workflow of another repository at a movable ref can change what it does with
         // the secrets without any change here.
+        let own = cx.scan.repository_of(job.input);
         let (severity, whose) = match job.job.uses.as_ref().map(|u| &u.value) {
+            Some(Uses::Remote(r)) if own.is_some_and(|o| o.is(&r.slug())) => {
+                (Impact::Medium, "a workflow of this repository")
+            }
             Some(Uses::Remote(r)) if r.ref_kind != RefKind::Sha => (
                 Impact::High,
                 "a workflow of another repository at a movable ref",

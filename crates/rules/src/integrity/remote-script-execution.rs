@@ -19,7 +19,7 @@ impl Rule for RemoteScriptExecution {
         // Installed and unpacked content is `unverified-download`'s concern.
         let executed =
             |h: &ExecHow| !matches!(h, ExecHow::Installed { .. } | ExecHow::Extracted { .. });
-        for (d, x) in unverified_uses(a, executed) {
+        for (d, x) in unverified_uses(a, cx.scan.repository_of(step.input), executed) {
             let (how, severity) = match &x.how {
                 ExecHow::Pipe { interpreter } => {
                     (format!("piped into `{interpreter}`"), Impact::High)

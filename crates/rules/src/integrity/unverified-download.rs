@@ -16,7 +16,7 @@ impl Rule for UnverifiedDownload {
 
     fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let Some(a) = step.analysis() else { return };
-        let uses = unverified_uses(a, |h| {
+        let uses = unverified_uses(a, cx.scan.repository_of(step.input), |h| {
             matches!(h, ExecHow::Installed { .. } | ExecHow::Extracted { .. })
         });
         for (d, x) in uses {

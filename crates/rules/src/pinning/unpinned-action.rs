@@ -26,6 +26,7 @@ impl Rule for UnpinnedAction {
                 file: &job.input.source,
                 node,
                 chain,
+                repository: cx.scan.repository_of(job.input),
             };
             check(cx, &at, uses, text, "reusable workflow", out);
         }
@@ -38,18 +39,20 @@ impl Rule for UnpinnedAction {
                 file: &step.input.source,
                 node: Chain::step_node(cx, step.input, job, index),
                 chain: Chain::to_uses(cx, step.input, job, index),
+                repository: cx.scan.repository_of(step.input),
             };
             check(cx, &at, uses, text, "action", out);
         }
     }
 }
 
-/// Where a `uses:` is written: its file, the graph node of its step or job, and the
-/// chain that leads to it.
+/// Where a `uses:` is written: its file, the graph node of its step or job, the chain
+/// that leads to it, and the repository it is in (when known).
 struct Site<'a> {
     file: &'a SourceFile,
     node: Option<NodeId>,
     chain: Chain,
+    repository: Option<&'a tollgate_model::repo::Repository>,
 }
 
 /// Whether the graph's remote-reference node behind `node`'s `uses:` is locked to a
@@ -95,7 +98,9 @@ fn check(
     let file = at.file;
     let path = || at.chain.clone().into_hops();
     let kind = r.ref_kind;
-    if kind == RefKind::Sha {
+    // The repository's own action or workflow by name (`owner/this-repo/path@ref`): the
+    // code is its own, like a `./` reference, whichever ref it names.
+    if kind == RefKind::Sha || at.repository.is_some_and(|repo| repo.is(&r.slug())) {
         return;
     }
     if kind == RefKind::Expression {

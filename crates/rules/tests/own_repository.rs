@@ -1,0 +1,85 @@
+//! What the scanned repository publishes itself is not a third party's: its release
+//! assets and files, its actions and workflows by name. Steps under a condition naming
+//! another repository never run here. The repository is known from `.git/config`.
+
+mod common;
+
+use common::{build, run_rules, write};
+
+const WORKFLOW: &str = r#"on: push
+permissions: {}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - run: curl -fsSL https://github.com/octo/widget/releases/latest/download/w.tar.gz | tar -xz
+      - run: curl -fsSL https://github.com/other/tool/releases/latest/download/t.tar.gz | tar -xz
+      - run: curl -fsSL https://raw.githubusercontent.com/octo/widget/main/install.sh | sh
+      - run: curl -fsSL https://raw.githubusercontent.com/other/tool/main/install.sh | sh
+      - run: gh release download -R octo/widget v1 -p w.deb && sudo dpkg -i w.deb
+      - uses: octo/widget/.github/actions/setup@main
+      - uses: other/setup@main
+      - uses: evil/steal@main
+        if: github.repository == 'octo/upstream'
+  synced:
+    if: github.repository_owner == 'someone-else'
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - uses: evil/other@main
+"#;
+
+const RULES: &[&str] = &[
+    "unverified-download",
+    "remote-script-execution",
+    "unpinned-action",
+];
+
+/// `(rule, line)` of every finding, sorted.
+fn found(with_git_config: bool) -> Vec<(String, usize)> {
+    let mut files = vec![(".github/workflows/ci.yml", WORKFLOW)];
+    if with_git_config {
+        files.push((
+            ".git/config",
+            "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = git@github.com:Octo/Widget.git\n",
+        ));
+    }
+    let dir = write(&files);
+    let (s, graph) = build(&dir);
+    let mut out: Vec<(String, usize)> = run_rules(&s, &graph, RULES)
+        .iter()
+        .map(|f| (f.rule.to_owned(), f.primary.start.line))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_repositorys_own_releases_scripts_and_actions_are_not_third_parties() {
+    let own = found(true);
+    assert_eq!(
+        own,
+        [
+            ("remote-script-execution".to_owned(), 11),
+            ("unpinned-action".to_owned(), 14),
+            ("unverified-download".to_owned(), 9),
+        ],
+        "{own:?}"
+    );
+}
+
+#[test]
+fn without_knowing_the_repository_every_one_is_reported() {
+    let unknown = found(false);
+    let lines = |rule: &str| -> Vec<usize> {
+        unknown
+            .iter()
+            .filter(|(r, _)| r == rule)
+            .map(|(_, l)| *l)
+            .collect()
+    };
+    assert_eq!(lines("unverified-download"), [8, 9, 12], "{unknown:?}");
+    assert_eq!(lines("remote-script-execution"), [10, 11], "{unknown:?}");
+    assert_eq!(lines("unpinned-action"), [13, 14, 15, 22], "{unknown:?}");
+}
