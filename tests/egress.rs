@@ -198,3 +198,179 @@ fn identical_lockfiles_resolve_through_their_own_configuration() {
     assert!(!b.iter().any(|h| h == "npm.acme.example"), "{b:?}");
     assert!(b.iter().any(|h| h == "registry.npmjs.org"), "{b:?}");
 }
+
+/// A setup action whose version the runner image's tool cache holds downloads nothing:
+/// its hosts are conditional (a comment in the harden-runner block, `conditional` in
+/// JSON), and a block-mode list without them is not reported. A version the cache lacks,
+/// a runner the knowledge base does not describe, or `check-latest` keep them required.
+#[test]
+fn a_toolchain_the_runner_image_holds_is_a_conditional_download() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join(".github/workflows/ci.yml");
+    std::fs::create_dir_all(wf.parent().expect("parent")).expect("mkdir");
+    let job = |id: &str, runner: &str, with: &str| {
+        format!(
+            "  {id}:\n    runs-on: {runner}\n    strategy:\n      matrix:\n        go: ['1.22', '1.24.x']\n    steps:\n      - uses: step-security/harden-runner@0634a2670c59f64b4a01f0f96f84700a4088b9f0\n        with:\n          egress-policy: block\n          allowed-endpoints: >\n            github.com:443\n            api.github.com:443\n      - uses: actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5\n        with:\n{with}\n"
+        )
+    };
+    let text = format!(
+        "on: push\npermissions: {{}}\njobs:\n{}{}{}{}{}",
+        job("cached", "ubuntu-latest", "          go-version: '1.23'"),
+        job(
+            "matrix",
+            "ubuntu-24.04",
+            "          go-version: ${{ matrix.go }}"
+        ),
+        job("old", "ubuntu-latest", "          go-version: '1.21'"),
+        job(
+            "own",
+            "[self-hosted, linux]",
+            "          go-version: '1.23'"
+        ),
+        job(
+            "latest",
+            "ubuntu-latest",
+            "          go-version: '1.23'\n          check-latest: true"
+        ),
+    );
+    std::fs::write(&wf, text).expect("write");
+    let out = tollgate()
+        .args(["egress", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let jobs = doc["jobs"].as_array().expect("jobs");
+    let dest = |job: &str, host: &str| -> serde_json::Value {
+        let j = jobs.iter().find(|j| j["job"] == job).expect("job");
+        j["destinations"]
+            .as_array()
+            .expect("destinations")
+            .iter()
+            .find(|d| d["host"] == host)
+            .cloned()
+            .unwrap_or_else(|| panic!("{job}: {host}"))
+    };
+    let allowed = |job: &str| -> Vec<String> {
+        let j = jobs.iter().find(|j| j["job"] == job).expect("job");
+        j["allowed_endpoints"]
+            .as_array()
+            .expect("allowed")
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    for job in ["cached", "matrix"] {
+        let d = dest(job, "dl.google.com");
+        let why = d["conditional"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{job}: {d}"));
+        assert!(
+            why.contains("tool cache") && why.contains("go 1.2"),
+            "{job}: {why}"
+        );
+        assert!(
+            !allowed(job).contains(&"dl.google.com:443".to_owned()),
+            "{job}"
+        );
+    }
+    for job in ["old", "own", "latest"] {
+        assert!(dest(job, "dl.google.com")["conditional"].is_null(), "{job}");
+        assert!(
+            allowed(job).contains(&"dl.google.com:443".to_owned()),
+            "{job}"
+        );
+    }
+    // Platform hosts are not "optional": only best-effort calls outside GitHub's service are.
+    assert_eq!(dest("old", "github.com")["optional"], false);
+
+    let out = tollgate()
+        .args(["egress"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let cached = text
+        .split("# .github/workflows/ci.yml: job `cached`")
+        .nth(1)
+        .and_then(|t| t.split("\n# .github").next())
+        .expect("cached block");
+    assert!(
+        cached.contains("# conditional, not listed: dl.google.com:443 (only on a runner image without go 1.23.12"),
+        "{cached}"
+    );
+    assert!(!cached.contains("\n  dl.google.com:443"), "{cached}");
+
+    // The block lists lack go.dev and dl.google.com: only the jobs that download report it.
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "egress-not-allowed",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let mut jobs: Vec<String> = json(&out.stdout)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("dl.google.com")
+        })
+        .filter_map(|f| f["job"].as_str().map(str::to_owned))
+        .collect();
+    jobs.sort();
+    jobs.dedup();
+    assert_eq!(jobs, ["latest", "old", "own"]);
+}
+
+/// `${{ env.REGISTRY }}` in an action's inputs is the literal the env blocks give it
+/// (stratus-red-team's docker.yml), and an image reference whose registry is literal
+/// names its registry even when the rest is an expression.
+#[test]
+fn literal_env_values_and_registries_resolve() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join(".github/workflows/docker.yml");
+    std::fs::create_dir_all(wf.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &wf,
+        "on: push\nenv:\n  REGISTRY: ghcr.io\n  IMAGE_NAME: ${{ github.repository }}\njobs:\n  push:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772\n        with:\n          registry: ${{ env.REGISTRY }}\n      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83\n        with:\n          tags: |\n            ${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}:${{ github.ref_name }}\n            quay.io/${{ github.repository }}:latest\n            ${{ vars.MIRROR }}/x:1\n",
+    )
+    .expect("write");
+    let out = tollgate()
+        .args(["egress", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let job = &doc["jobs"][0];
+    let hosts: Vec<&str> = job["destinations"]
+        .as_array()
+        .expect("destinations")
+        .iter()
+        .filter_map(|d| d["host"].as_str())
+        .collect();
+    for h in ["ghcr.io", "pkg-containers.githubusercontent.com", "quay.io"] {
+        assert!(hosts.contains(&h), "{h}: {hosts:?}");
+    }
+    let unresolved: Vec<&str> = job["unresolved"]
+        .as_array()
+        .expect("unresolved")
+        .iter()
+        .filter_map(|u| u["text"].as_str())
+        .collect();
+    assert_eq!(
+        unresolved,
+        [
+            "${{ vars.MIRROR }}/x:1",
+            "the base images named in the Dockerfile"
+        ],
+        "{unresolved:?}"
+    );
+}

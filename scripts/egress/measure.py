@@ -30,9 +30,10 @@ Figures (per job, per repository, and micro-averaged over entries in total):
   precision  non-optional inferred entries matching a truth entry or an implicit endpoint /
              non-optional inferred entries. `precision-` counts only truth matches.
   optional   inferred entries tollgate marks `optional` (best-effort calls) and not
-             `platform`: reported apart, never counted in precision. (tollgate's JSON also
-             says `optional: true` for every platform-only destination, since none of its
-             reasons is outside GitHub's service; those are counted like the others.)
+             `platform`: reported apart, never counted in precision.
+  conditional inferred entries tollgate marks `conditional` (a setup action's download
+             the runner's tool cache makes unneeded): not in the harden-runner list, so
+             they count neither for recall nor for precision; reported apart.
   misses     truth entries not matched; "warned" when the job's JSON has unresolved
              destinations or unknown actions (tollgate says the list is incomplete),
              "silent" otherwise.
@@ -276,19 +277,22 @@ def measure_job(key, truth, inf):
     res = {'workflow': key[0], 'job': key[1], 'truth': len(t_entries)}
     if inf is None:
         res.update(found=False, inferred=0, matched=0, recall=0.0, missed=[fmt(e) for e in t_entries],
-                   extras=[], optional=[], warned=False, unresolved=[], unknown_actions=[])
+                   extras=[], optional=[], conditional=[], warned=False, unresolved=[], unknown_actions=[])
         return res
     dests = []
     for d in inf['destinations']:
         dests.append({'entry': (d['host'].lower().rstrip('.'), d['port']),
-                      # tollgate's `optional` is vacuously true for platform-only
-                      # destinations (no non-platform reason): only count it outside them.
+                      # Older builds said `optional` for platform-only destinations too.
                       'optional': d['optional'] and not d['platform'],
+                      'conditional': d.get('conditional'),
                       'platform': d['platform'],
                       'wildcard': d['wildcard'],
                       'kinds': sorted({p['kind'] for p in d['provenance']}),
                       'labels': sorted({p['label'] for p in d['provenance']})})
     allowed = set(inf.get('allowed_endpoints') or [])
+    # What the harden-runner block lists: conditional destinations are comments.
+    conditional = [d for d in dests if d['conditional']]
+    dests = [d for d in dests if not d['conditional']]
     all_inf = [d['entry'] for d in dests]
     matched = [e for e in t_entries if any(entry_match(e, i) for i in all_inf)]
     missed = [e for e in t_entries if e not in matched]
@@ -318,6 +322,8 @@ def measure_job(key, truth, inf):
                  'in_allowed_endpoints': fmt(d['entry']) in allowed} for d in extras],
         optional=[{'entry': fmt(d['entry']), 'in_truth': any(entry_match(d['entry'], t) for t in t_entries)}
                   for d in optional],
+        conditional=[{'entry': fmt(d['entry']), 'in_truth': any(entry_match(d['entry'], t) for t in t_entries)}
+                     for d in conditional],
         warned=warned,
         unresolved=[f"{u['text']} ({u['kind']}: {u['label']})" for u in inf['unresolved']],
         unknown_actions=[u['reference'] for u in inf['unknown_actions']],
@@ -336,6 +342,8 @@ def tot(rows):
     t['extras'] = sum(len(r['extras']) for r in rows)
     t['optional'] = sum(len(r['optional']) for r in rows)
     t['optional_in_truth'] = sum(sum(1 for o in r['optional'] if o['in_truth']) for r in rows)
+    t['conditional'] = sum(len(r['conditional']) for r in rows)
+    t['conditional_in_truth'] = sum(sum(1 for o in r['conditional'] if o['in_truth']) for r in rows)
     t['jobs_warned'] = sum(1 for r in rows if r['warned'])
     t['jobs_not_inferred'] = sum(1 for r in rows if not r['found'])
     t['recall'] = t['matched'] / t['truth'] if t['truth'] else None
@@ -400,10 +408,11 @@ def main(argv):
               f"precision {pct(t['precision'])} ({t['in_truth']}+{t['in_implicit']} implicit/{t['inferred']}), "
               f"precision truth-only {pct(t['precision_truth_only'])}, "
               f"misses {t['missed']} (warned {t['missed_warned']}, silent {t['missed_silent']}), "
-              f"extras {t['extras']}, optional {t['optional']} ({t['optional_in_truth']} in truth)\n")
+              f"extras {t['extras']}, optional {t['optional']} ({t['optional_in_truth']} in truth), "
+              f"conditional {t['conditional']} ({t['conditional_in_truth']} in truth)\n")
         if misses:
             for r in rep['jobs']:
-                if not (r['missed'] or r['extras'] or r['optional']):
+                if not (r['missed'] or r['extras'] or r['optional'] or r['conditional']):
                     continue
                 print(f"### {r['workflow']} / {r['job']}")
                 for m in r['missed']:
@@ -415,6 +424,8 @@ def main(argv):
                     print(f"  EXTRA  {x['entry']}  [{', '.join(x['kinds'])}{tag}] {'; '.join(x['labels'])[:200]}")
                 for o in r['optional']:
                     print(f"  OPTIONAL {o['entry']}{' (in truth)' if o['in_truth'] else ''}")
+                for o in r['conditional']:
+                    print(f"  CONDITIONAL {o['entry']}{' (in truth)' if o['in_truth'] else ''}")
                 for u in r['unresolved']:
                     print(f'  unresolved: {u}')
                 for u in r['unknown_actions']:
@@ -432,7 +443,8 @@ def main(argv):
     print(f"precision {pct(t['precision'])} (({t['in_truth']} in truth + {t['in_implicit']} implicit)/{t['inferred']}); "
           f"truth only {pct(t['precision_truth_only'])}; platform entries {t['platform']}")
     print(f"misses {t['missed']}: warned {t['missed_warned']}, silent {t['missed_silent']}; "
-          f"extras {t['extras']}; optional {t['optional']} ({t['optional_in_truth']} in truth)")
+          f"extras {t['extras']}; optional {t['optional']} ({t['optional_in_truth']} in truth); "
+          f"conditional {t['conditional']} ({t['conditional_in_truth']} in truth)")
 
 
 if __name__ == '__main__':

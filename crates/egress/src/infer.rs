@@ -176,7 +176,28 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                         .as_ref()
                         .map_or_else(|| format!("{action}@{}", r.git_ref), |t| t.value.clone());
                     match kb::kb().action(&action) {
-                        Some(entry) => acc.action(entry, step, sfile, &reference, &at),
+                        Some(entry) => {
+                            let cached = tollgate_graph::util::tool_cache_hit(Some(model), step, &action)
+                                .map(|h| {
+                                    format!(
+                                        "only on a runner image without {} {} in its tool cache ({} has it)",
+                                        h.tool, h.version, h.snapshot
+                                    )
+                                });
+                            // `${{ env.X }}` in the inputs, from the literal env blocks.
+                            let envs = [&step.env, &model.env, &wf.env];
+                            acc.action(
+                                entry,
+                                &ActionStep {
+                                    step,
+                                    file: sfile,
+                                    reference: &reference,
+                                    at: &at,
+                                    cached: cached.as_deref(),
+                                    envs: &envs,
+                                },
+                            );
+                        }
                         None => {
                             acc.unknown.insert(UnknownAction {
                                 reference,
@@ -236,6 +257,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                 step: job_loc.clone(),
                 platform: true,
                 optional: false,
+                conditional: None,
             };
             acc.add(&r.host, DEFAULT_PORT, p);
         }
@@ -247,6 +269,19 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
         id,
         job_loc,
     ))
+}
+
+/// A step that uses an action the knowledge base knows: the step, its file, the
+/// reference as written, where its `uses:` is, the tool-cache condition of its downloads
+/// (see [`Acc::action`]) and the env blocks its inputs can read (innermost first).
+#[derive(Clone, Copy)]
+struct ActionStep<'a> {
+    step: &'a Step,
+    file: &'a SourceFile,
+    reference: &'a str,
+    at: &'a Location,
+    cached: Option<&'a str>,
+    envs: &'a [&'a tollgate_gha::Env],
 }
 
 /// A registry setting from an `env:` block, with where it is written.
@@ -386,12 +421,28 @@ impl Acc {
             return;
         }
         if is_dynamic(r) {
-            self.unresolved(r, ProvenanceKind::Image, r, at);
+            // `ghcr.io/${{ github.repository }}:x`: the registry is known when the text
+            // before the first `/` is a literal host (it has a dot or a port).
+            match r.split_once('/') {
+                Some((registry, _)) if !is_dynamic(registry) && registry.contains(['.', ':']) => {
+                    if let Some(host) = image_host(&format!("{registry}/x")) {
+                        self.registry(&host, r, at, step);
+                    }
+                }
+                _ => self.unresolved(r, ProvenanceKind::Image, r, at),
+            }
             return;
         }
         let Some(registry) = image_host(r) else {
             return;
         };
+        self.registry(&registry, r, at, step);
+    }
+
+    /// The hosts of a registry an image `reference` is pulled from.
+    fn registry(&mut self, registry: &str, reference: &str, at: &Location, step: &Location) {
+        let registry = registry.to_ascii_lowercase();
+        let r = reference;
         for h in registry_hosts(&registry) {
             self.add(
                 &h,
@@ -403,20 +454,25 @@ impl Acc {
                     step: Some(step.clone()),
                     platform: false,
                     optional: false,
+                    conditional: None,
                 },
             );
         }
     }
 
-    /// The hosts the knowledge base lists for an action, given the step's inputs.
-    fn action(
-        &mut self,
-        entry: &ActionEntry,
-        step: &Step,
-        file: &SourceFile,
-        reference: &str,
-        at: &Location,
-    ) {
+    /// The hosts the knowledge base lists for an action, given the step's inputs. With
+    /// `cached` (the condition under which a setup action downloads its toolchain at all,
+    /// when the runner's tool cache holds the version), the hosts it lists for itself
+    /// are conditional; hosts its inputs name are not.
+    fn action(&mut self, entry: &ActionEntry, a: &ActionStep<'_>) {
+        let ActionStep {
+            step,
+            file,
+            reference,
+            at,
+            cached,
+            envs,
+        } = *a;
         let kb = kb::kb();
         let prov = |platform: bool, location: &Location| Provenance {
             kind: ProvenanceKind::Action,
@@ -425,12 +481,14 @@ impl Acc {
             step: Some(at.clone()),
             platform,
             optional: false,
+            conditional: None,
         };
-        // An input's value and where it is written (the `uses:` for a default).
+        // An input's value and where it is written (the `uses:` for a default), with
+        // `${{ env.X }}` replaced where the env blocks set `X` to a literal.
         let input = |name: &str| -> Option<(String, Location)> {
             match step.with_value(name) {
                 Some(kv) => Some((
-                    kv.value.value.trim().to_owned(),
+                    tollgate_gha::resolve_env_refs(kv.value.value.trim(), envs),
                     file.location(kv.value.span),
                 )),
                 None => entry.defaults.get(name).map(|v| (v.clone(), at.clone())),
@@ -444,6 +502,7 @@ impl Acc {
                 DEFAULT_PORT,
                 Provenance {
                     optional: true,
+                    conditional: None,
                     ..prov(false, at)
                 },
             );
@@ -470,6 +529,11 @@ impl Acc {
             }
         }
         for (host, platform) in hosts {
+            let conditional = if platform {
+                None
+            } else {
+                cached.map(str::to_owned)
+            };
             // `{input:NAME}` templates take the input's value.
             let (host, location) = match template(&host) {
                 Some((before, name, after)) => match input(name) {
@@ -487,7 +551,14 @@ impl Acc {
                 },
                 None => (host, at.clone()),
             };
-            self.add(&host, DEFAULT_PORT, prov(platform, &location));
+            self.add(
+                &host,
+                DEFAULT_PORT,
+                Provenance {
+                    conditional,
+                    ..prov(platform, &location)
+                },
+            );
         }
         for name in &entry.host_inputs {
             let Some((value, loc)) = input(name) else {

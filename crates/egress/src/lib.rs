@@ -77,6 +77,10 @@ pub struct Provenance {
     /// Contacted only in a case whose failure the cause survives (a best-effort call the
     /// action catches): worth allowing, not worth breaking a block-mode list over.
     pub optional: bool,
+    /// Contacted only when a condition the run decides holds, in words: a setup action
+    /// downloads its toolchain only when the runner image lacks the version (`the
+    /// runner's tool cache lacks go 1.23 (ubuntu-24.04 image … holds 1.23.5)`).
+    pub conditional: Option<String>,
 }
 
 impl Provenance {
@@ -91,6 +95,7 @@ impl Provenance {
             step: Some(at.clone()),
             platform: false,
             optional: false,
+            conditional: None,
         }
     }
 }
@@ -117,10 +122,22 @@ impl Destination {
     /// it is a best-effort call (see [`Provenance::optional`]).
     #[must_use]
     pub fn is_optional(&self) -> bool {
-        self.provenance
-            .iter()
-            .filter(|p| !p.platform)
-            .all(|p| p.optional)
+        let mut outside = self.provenance.iter().filter(|p| !p.platform).peekable();
+        outside.peek().is_some() && outside.all(|p| p.optional)
+    }
+
+    /// Every reason outside GitHub's own service is conditional (see
+    /// [`Provenance::conditional`]): the first condition, when so.
+    #[must_use]
+    pub fn condition(&self) -> Option<&str> {
+        let mut outside = self.provenance.iter().filter(|p| !p.platform).peekable();
+        outside.peek()?;
+        let mut first = None;
+        for p in outside {
+            let c = p.conditional.as_deref()?;
+            first.get_or_insert(c);
+        }
+        first
     }
 
     /// `host:port`, the harden-runner form.

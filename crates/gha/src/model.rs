@@ -68,6 +68,40 @@ pub fn env_value<'e>(envs: &[&'e Env], name: &str) -> Option<&'e str> {
         .map(|v| v.value.value.as_str())
 }
 
+/// `text` with each `${{ env.NAME }}` replaced by the literal the innermost env block
+/// (of `envs`, innermost first) gives `NAME`. Other expressions, and variables that no
+/// block sets or that hold something only the run knows (an expression, a shell
+/// variable), stay as written.
+#[must_use]
+pub fn resolve_env_refs(text: &str, envs: &[&Env]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (start, end) in crate::expr::expression_spans(text) {
+        let literal = text
+            .get(start..end)
+            .filter(|e| e.ends_with("}}"))
+            .and_then(|e| e.get(3..e.len() - 2))
+            .and_then(|inner| inner.trim().strip_prefix("env."))
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .and_then(|name| {
+                envs.iter().find_map(|e| {
+                    e.vars
+                        .iter()
+                        .find(|v| v.key.value.eq_ignore_ascii_case(name))
+                })
+            })
+            .map(|v| v.value.value.as_str())
+            .filter(|v| !v.contains('$'));
+        if let Some(value) = literal {
+            out.push_str(&text[last..start]);
+            out.push_str(value);
+            last = end;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 /// A ref or path filter of an event (`branches:`, `tags-ignore:`, `paths:`, …): the key
 /// and its patterns, whether written as one scalar or a list, in block or flow style.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -412,3 +412,30 @@ fn with_given_as_one_expression_is_run_time_input_not_a_shape_error() {
     );
     assert!(wf.jobs[0].steps[1].with_expression.is_none());
 }
+
+#[test]
+fn env_references_resolve_from_the_innermost_literal() {
+    let (wf, _) = parse_workflow(&SourceFile::new(
+        "ci.yml",
+        "ci.yml",
+        "on: push\nenv:\n  REGISTRY: ghcr.io\n  HOST: outer.example\n  DYN: ${{ vars.X }}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      HOST: inner.example\n    steps:\n      - run: echo\n",
+    ));
+    let wf = wf.expect("workflow");
+    let job = &wf.jobs[0];
+    let envs = [&job.env, &wf.env];
+    for (text, want) in [
+        ("${{ env.REGISTRY }}/o/n:1", "ghcr.io/o/n:1"),
+        ("${{env.registry}}", "ghcr.io"),
+        ("https://${{ env.HOST }}/x", "https://inner.example/x"),
+        (
+            "${{ env.REGISTRY }}/${{ github.repository }}:${{ github.sha }}",
+            "ghcr.io/${{ github.repository }}:${{ github.sha }}",
+        ),
+        ("${{ env.DYN }}/x", "${{ env.DYN }}/x"),
+        ("${{ env.UNSET }}", "${{ env.UNSET }}"),
+        ("${{ env.REGISTRY", "${{ env.REGISTRY"),
+        ("plain", "plain"),
+    ] {
+        assert_eq!(crate::resolve_env_refs(text, &envs), want, "{text}");
+    }
+}

@@ -5,6 +5,45 @@ use tollgate_gha::expression_spans;
 
 pub use tollgate_model::addr::{ImageRef, host_of};
 
+/// Whether a setup action step finds its toolchain in the job's runner tool cache and
+/// downloads nothing (`rules/data/runner-tool-cache.toml`): a request through
+/// `${{ matrix.x }}` hits only when every literal value of the matrix does. The inventory
+/// (a cache as the download's fallback) and the egress inference (its hosts conditional)
+/// both ask here.
+#[must_use]
+pub fn tool_cache_hit(
+    job: Option<&tollgate_gha::Job>,
+    step: &tollgate_gha::Step,
+    action: &str,
+) -> Option<tollgate_kb::toolcache::Hit> {
+    let job = job?;
+    let runs_on = job.runs_on.as_ref()?;
+    if runs_on.group.is_some() {
+        return None;
+    }
+    let labels: Vec<&str> = runs_on.labels.iter().map(|l| l.value.as_str()).collect();
+    let kb = tollgate_kb::tool_cache();
+    let entry = kb.action(action)?;
+    let raw = |k: &str| step.with_value(k).map(|kv| kv.value.value.clone());
+    let request = raw(&entry.version_input)?;
+    let values: Vec<String> = match job.matrix.as_ref().and_then(|m| m.expand(&request)) {
+        Some(vs) => vs.into_iter().map(|v| v.value).collect(),
+        None => vec![request],
+    };
+    let mut first = None;
+    for v in values {
+        let hit = kb.hit(action, &labels, |k| {
+            if k == entry.version_input {
+                Some(v.clone())
+            } else {
+                raw(k)
+            }
+        })?;
+        first.get_or_insert(hit);
+    }
+    first
+}
+
 /// The registry host an image reference is pulled from: the registry component when the
 /// reference names one ([`ImageRef::registry`]), else Docker Hub.
 #[must_use]

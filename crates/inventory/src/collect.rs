@@ -561,6 +561,16 @@ impl<'a> Collector<'a> {
                     detail: format!("`{action}` {b}"),
                 });
             }
+            // A version the runner image already holds is not downloaded at all.
+            if let Some(hit) = tollgate_graph::util::tool_cache_hit(self.job, step, &action) {
+                d.fallbacks.push(Fallback {
+                    kind: FallbackKind::Cache,
+                    detail: format!(
+                        "the runner's tool cache holds {} {} ({}): nothing is downloaded while the image keeps it",
+                        hit.tool, hit.version, hit.snapshot
+                    ),
+                });
+            }
             d.help = Some(format!(
                 "use a runner image that already holds {}, or cache the tool directory; a release or CDN outage stops the job",
                 t.what

@@ -18,6 +18,7 @@ pub mod permissions;
 pub mod registries;
 pub mod scripts;
 pub mod secrets;
+pub mod toolcache;
 pub mod triggers;
 
 pub use ecosystem::Ecosystem;
@@ -43,6 +44,7 @@ pub const FILES: &[DataFile] = &[
     permissions::PERMISSIONS_FILE,
     permissions::CONTEXTS_FILE,
     scripts::FILE,
+    toolcache::FILE,
     triggers::FILE,
 ];
 
@@ -75,6 +77,7 @@ pub fn check_all() -> Vec<KbError> {
         )
         .err(),
         load::load::<scripts::ScriptInputs>(scripts::FILE.name, scripts::FILE.text).err(),
+        load::load::<toolcache::ToolCache>(toolcache::FILE.name, toolcache::FILE.text).err(),
         load::load::<triggers::Triggers>(triggers::FILE.name, triggers::FILE.text).err(),
     ]
     .into_iter()
@@ -138,6 +141,13 @@ pub fn script_inputs() -> &'static scripts::ScriptInputs {
     cached(&CELL, scripts::FILE)
 }
 
+/// `rules/data/runner-tool-cache.toml`.
+#[must_use]
+pub fn tool_cache() -> &'static toolcache::ToolCache {
+    static CELL: OnceLock<toolcache::ToolCache> = OnceLock::new();
+    cached(&CELL, toolcache::FILE)
+}
+
 /// `rules/data/trigger-trust.toml`.
 #[must_use]
 pub fn triggers() -> &'static triggers::Triggers {
@@ -153,7 +163,8 @@ mod tests {
     fn every_data_file_loads() {
         let errors = check_all();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(FILES.len(), 8);
+        assert_eq!(FILES.len(), 9);
+        assert!(!tool_cache().image.is_empty());
         assert!(egress_hosts().action.len() > 40);
         assert!(shared_domains().domain.len() > 20);
         assert!(fallbacks().cache("actions/setup-node").is_some());

@@ -24,6 +24,7 @@ impl RunStep<'_> {
             step: Some(cmd_loc.clone()),
             platform: false,
             optional: false,
+            conditional: None,
         };
         // Configured sources in effect, in increasing precedence: `env:` blocks, then
         // registry configuration files, then variables set in the script itself.
@@ -107,6 +108,7 @@ impl RunStep<'_> {
                     step: Some(cmd_loc.clone()),
                     platform: false,
                     optional: false,
+                    conditional: None,
                 },
             );
         };
@@ -224,6 +226,7 @@ impl RunStep<'_> {
                             step: Some(cmd_loc.clone()),
                             platform: false,
                             optional: false,
+                            conditional: None,
                         },
                     );
                 }

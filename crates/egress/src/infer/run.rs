@@ -59,6 +59,7 @@ impl RunStep<'_> {
                         step: Some(cmd_loc.clone()),
                         platform: false,
                         optional: false,
+                        conditional: None,
                     };
                     match (&d.host, &d.url) {
                         (Some(h), url) => {
@@ -177,6 +178,7 @@ impl RunStep<'_> {
                                 step: Some(at.clone()),
                                 platform: false,
                                 optional: false,
+                                conditional: None,
                             },
                         );
                     }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use tollgate_egress::JobEgress;
 
-use super::{at, split_for_list};
+use super::{at, conditional, split_for_list};
 use crate::escape::visible;
 
 /// Whether an endpoint can go into the `allowed-endpoints` folded block as is: a host
@@ -58,6 +58,14 @@ pub fn render(jobs: &[&JobEgress]) -> String {
         }
         for a in &job.unknown_actions {
             let _ = writeln!(out, "# network use unknown: {}", visible(&a.reference));
+        }
+        for (d, why) in conditional(job) {
+            let _ = writeln!(
+                out,
+                "# conditional, not listed: {} ({})",
+                visible(&d.endpoint()),
+                visible(why)
+            );
         }
         let (entries, odd): (Vec<_>, Vec<_>) =
             entries.into_iter().partition(|d| listable(&d.endpoint()));

@@ -40,6 +40,7 @@ pub struct ProvenanceDto {
     pub step: Option<LocationDto>,
     pub platform: bool,
     pub optional: bool,
+    pub conditional: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -51,6 +52,8 @@ pub struct DestinationDto {
     pub platform: bool,
     /// Outside GitHub's own service, only best-effort calls need it.
     pub optional: bool,
+    /// Outside GitHub's own service, needed only under this condition.
+    pub conditional: Option<String>,
     pub provenance: Vec<ProvenanceDto>,
 }
 
@@ -118,6 +121,7 @@ pub fn document(jobs: &[&JobEgress]) -> Document {
                     wildcard: d.wildcard,
                     platform: d.is_platform(),
                     optional: d.is_optional(),
+                    conditional: d.condition().map(str::to_owned),
                     provenance: d
                         .provenance
                         .iter()
@@ -128,6 +132,7 @@ pub fn document(jobs: &[&JobEgress]) -> Document {
                             step: p.step.as_ref().map(LocationDto::of),
                             platform: p.platform,
                             optional: p.optional,
+                            conditional: p.conditional.clone(),
                         })
                         .collect(),
                 })

@@ -17,11 +17,21 @@ fn at(l: &Location) -> String {
 }
 
 /// Destinations a harden-runner list should carry as entries: everything but wildcards
-/// over shared hosting domains, which are left to the user as a comment.
+/// over shared hosting domains, which are left to the user as a comment, and hosts
+/// needed only under a condition (a setup action's download the runner's tool cache
+/// makes unneeded), which [`conditional`] gives.
 fn split_for_list(job: &JobEgress) -> (Vec<&Destination>, Vec<&Destination>) {
     job.destinations
         .iter()
+        .filter(|d| d.condition().is_none())
         .partition(|d| !d.wildcard || broad_wildcard(&d.host).is_none())
+}
+
+/// Destinations needed only under a condition, with it.
+fn conditional(job: &JobEgress) -> impl Iterator<Item = (&Destination, &str)> {
+    job.destinations
+        .iter()
+        .filter_map(|d| d.condition().map(|c| (d, c)))
 }
 
 #[cfg(test)]

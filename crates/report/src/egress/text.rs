@@ -52,9 +52,12 @@ pub fn render(jobs: &[&JobEgress]) -> String {
                     reasons.push(r);
                 }
             }
+            let condition = d
+                .condition()
+                .map_or(String::new(), |c| format!(" [conditional: {}]", visible(c)));
             let _ = writeln!(
                 out,
-                "    {:width$}  {}",
+                "    {:width$}  {}{condition}",
                 visible(&d.endpoint()),
                 reasons.join("; "),
                 width = width

@@ -94,9 +94,12 @@ impl Rule for EgressNotAllowed {
                     );
                 }
             }
-            // A best-effort call the action catches does not fail the step when blocked.
+            // A best-effort call the action catches does not fail the step when blocked;
+            // a setup action's download the runner's tool cache makes unneeded is
+            // not made at all.
             if let Some(h) = blocking
                 && !d.is_optional()
+                && d.condition().is_none()
                 && h.allows(&d.host, d.port) == Some(false)
             {
                 let list = h
