@@ -20,6 +20,7 @@
 mod args;
 mod command;
 mod facts;
+pub mod make;
 mod mask;
 mod pwsh;
 mod recognise;

@@ -204,6 +204,19 @@ impl ScalarMap {
         })
     }
 
+    /// A map for a value assembled from pieces of a file: `(value offset, file offset, file
+    /// end)` per piece, ascending (a Makefile recipe, one piece per recipe line). A
+    /// position inside a piece maps onto its file text, never past its end. `None` when
+    /// there is no piece.
+    #[must_use]
+    pub fn pieces(pieces: &[(usize, usize, usize)]) -> Option<Self> {
+        (!pieces.is_empty()).then(|| Self {
+            segments: pieces.iter().map(|&(v, f, _)| (v, f)).collect(),
+            ends: pieces.iter().map(|&(_, f, e)| e.max(f)).collect(),
+            exact: true,
+        })
+    }
+
     /// A map that sends every position to `at` (for values whose layout is unknown).
     #[must_use]
     pub fn at(at: usize) -> Self {
