@@ -327,7 +327,10 @@ fn kb_entries_cover_the_measured_actions() {
 
     // The Go proxy's zip redirect, Docker Hub's current blob hosts, the .NET install
     // script's aka.ms links, setup-go's version list on golang.org.
-    has("go", &["proxy.golang.org:443", "storage.googleapis.com:443"]);
+    has(
+        "go",
+        &["proxy.golang.org:443", "storage.googleapis.com:443"],
+    );
     has(
         "docker",
         &[
@@ -338,6 +341,13 @@ fn kb_entries_cover_the_measured_actions() {
     );
     has("dotnet", &["aka.ms:443"]);
     has("setup-go", &["golang.org:443", "go.dev:443"]);
+
+    // The conformance suite's install action: `go install` of its client.
+    has(
+        "conformance",
+        &["proxy.golang.org:443", "storage.googleapis.com:443"],
+    );
+    known("conformance");
 
     // The retry action under its former name: known, and its command is the step's script.
     has("retry", &["downloads.acme.example:443"]);
