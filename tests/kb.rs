@@ -57,7 +57,9 @@ fn inventory_and_egress_agree_on_crates_io() {
 
 /// The inventory took apt's host from its own table (`archive.ubuntu.com`) while egress
 /// allowed the mirror GitHub's runner images use (`azure.archive.ubuntu.com`, and
-/// `security.ubuntu.com`); both now read egress-hosts.toml's `[[manager]]` table.
+/// `security.ubuntu.com`); both now read egress-hosts.toml's `[[manager]]` table, which
+/// also names the images' failover mirror (`archive.ubuntu.com`), all three on port 80 as
+/// the runner images' apt mirror list writes them.
 #[test]
 fn inventory_and_egress_agree_on_apt() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -75,11 +77,19 @@ fn inventory_and_egress_agree_on_apt() {
         .expect("the apt dependency");
     assert_eq!(
         dep["hosts"],
-        serde_json::json!(["azure.archive.ubuntu.com", "security.ubuntu.com"])
+        serde_json::json!([
+            "azure.archive.ubuntu.com",
+            "archive.ubuntu.com",
+            "security.ubuntu.com"
+        ])
     );
     let egress = run("egress", dir.path());
     let allowed = &egress["jobs"][0]["allowed_endpoints"];
-    for host in ["azure.archive.ubuntu.com:80", "security.ubuntu.com:80"] {
+    for host in [
+        "azure.archive.ubuntu.com:80",
+        "archive.ubuntu.com:80",
+        "security.ubuntu.com:80",
+    ] {
         assert!(
             allowed
                 .as_array()

@@ -78,6 +78,18 @@ mod tests {
         assert!(kb.action("actions/setup-node").is_some());
         assert!(kb.action("Actions/Setup-Node").is_some());
         assert!(kb.action("github/codeql-action/init").is_some());
+        // An exact entry wins over the pattern: upload-sarif has its own (no bundle), the
+        // sub-actions without one fall back to `github/codeql-action/*`.
+        let sarif = kb
+            .action("github/codeql-action/upload-sarif")
+            .expect("entry");
+        assert_eq!(sarif.uses, "github/codeql-action/upload-sarif");
+        assert!(!sarif.hosts.iter().any(|h| h == "@github-releases"));
+        let other = kb
+            .action("github/codeql-action/start-proxy")
+            .expect("entry");
+        assert_eq!(other.uses, "github/codeql-action/*");
+        assert!(kb.action("nick-invision/retry").is_some());
         assert!(kb.action("nobody/nothing").is_none());
         assert_eq!(
             glob::captures(
