@@ -373,6 +373,7 @@ fn literal_env_values_and_registries_resolve() {
         ],
         "{unresolved:?}"
     );
+}
 
 /// The knowledge-base entries issue #34 measured as incomplete or missing, one job each in
 /// `testdata/egress/kb` (expected hosts written by hand from the entries' cited sources).

@@ -18,6 +18,7 @@ pub enum Fact {
     Credential(Credential),
     EnvWrite(EnvWrite),
     SecretEcho(SecretEcho),
+    Invoke(Invoke),
 }
 
 impl Fact {
@@ -34,6 +35,7 @@ impl Fact {
             Self::Credential(f) => f.span,
             Self::EnvWrite(f) => f.span,
             Self::SecretEcho(f) => f.span,
+            Self::Invoke(f) => f.span,
         }
     }
 
@@ -50,6 +52,7 @@ impl Fact {
             Self::Credential(_) => "credential",
             Self::EnvWrite(_) => "env-write",
             Self::SecretEcho(_) => "secret-echo",
+            Self::Invoke(_) => "invoke",
         }
     }
 }
@@ -103,6 +106,22 @@ pub struct Image {
     pub digest: Option<String>,
     /// The image argument.
     pub image_span: Span,
+    pub span: Span,
+}
+
+/// A command that runs a file of the repository, which the caller may follow: `make`
+/// with its directory, makefile and goals, or a shell script by path (`./build.sh`,
+/// `bash scripts/x.sh`, `. env.sh`). Only static words are recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Invoke {
+    /// `make` or `script`.
+    pub what: &'static str,
+    /// The script's path, or make's makefile (`-f`), as written.
+    pub path: Option<String>,
+    /// make's `-C` directory.
+    pub dir: Option<String>,
+    /// make's goals (empty: the default goal).
+    pub targets: Vec<String>,
     pub span: Span,
 }
 

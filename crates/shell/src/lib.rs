@@ -34,8 +34,8 @@ pub use tollgate_model::Span;
 pub use command::{Assignment, ChainOp, Command, CommandContext, Heredoc, Redirect, Word, Wrapper};
 pub use facts::{
     Credential, CredentialKind, Download, DownloadExec, EnvSetting, EnvTarget, EnvWrite, ExecHow,
-    Fact, FileRef, Image, ImageBuild, IndexKind, IndexUrl, Install, PackageKind, PackageSpec,
-    SecretEcho, Verification,
+    Fact, FileRef, Image, ImageBuild, IndexKind, IndexUrl, Install, Invoke, PackageKind,
+    PackageSpec, SecretEcho, Verification,
 };
 pub use shellkind::ShellKind;
 

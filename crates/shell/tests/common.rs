@@ -154,6 +154,19 @@ pub fn fact_tokens(a: &Analysis, script: &str, f: &Fact) -> Vec<String> {
             }
             t.push(kv("imgspan", slice(script, i.image_span)));
         }
+        Fact::Invoke(i) => {
+            t.push("invoke".into());
+            t.push(kv("what", i.what));
+            if let Some(p) = &i.path {
+                t.push(kv("path", p));
+            }
+            if let Some(d) = &i.dir {
+                t.push(kv("dir", d));
+            }
+            for g in &i.targets {
+                t.push(kv("goal", g));
+            }
+        }
         Fact::ImageBuild(b) => {
             t.push("build".into());
             t.push(kv("tool", &tool(b.tool)));

@@ -8,8 +8,8 @@
 use serde::Serialize;
 use tollgate_shell::{
     Credential, CredentialKind, Download, DownloadExec, EnvSetting, EnvTarget, EnvWrite, ExecHow,
-    Fact, FileRef, Image, ImageBuild, IndexKind, IndexUrl, Install, PackageKind, PackageSpec,
-    SecretEcho, Span, Verification,
+    Fact, FileRef, Image, ImageBuild, IndexKind, IndexUrl, Install, Invoke, PackageKind,
+    PackageSpec, SecretEcho, Span, Verification,
 };
 
 /// A byte range into the script, end exclusive.
@@ -41,6 +41,7 @@ pub enum FactDetailDto<'a> {
     Credential(CredentialDto<'a>),
     EnvWrite(EnvWriteDto<'a>),
     SecretEcho(SecretEchoDto<'a>),
+    Invoke(InvokeDto<'a>),
 }
 
 impl<'a> FactDetailDto<'a> {
@@ -58,6 +59,29 @@ impl<'a> FactDetailDto<'a> {
             Fact::Credential(f) => Self::Credential(CredentialDto::new(f)),
             Fact::EnvWrite(f) => Self::EnvWrite(EnvWriteDto::new(f)),
             Fact::SecretEcho(f) => Self::SecretEcho(SecretEchoDto::new(f)),
+            Fact::Invoke(f) => Self::Invoke(InvokeDto::new(f)),
+        }
+    }
+}
+
+/// A command that runs a file of the repository (`make`, a script by path).
+#[derive(Serialize)]
+pub struct InvokeDto<'a> {
+    pub what: &'static str,
+    pub path: Option<&'a str>,
+    pub dir: Option<&'a str>,
+    pub targets: &'a [String],
+    pub span: SpanDto,
+}
+
+impl<'a> InvokeDto<'a> {
+    fn new(f: &'a Invoke) -> Self {
+        Self {
+            what: f.what,
+            path: f.path.as_deref(),
+            dir: f.dir.as_deref(),
+            targets: &f.targets,
+            span: f.span.into(),
         }
     }
 }

@@ -5,6 +5,7 @@
 mod credential;
 mod download;
 mod install;
+mod invoke;
 mod pwsh;
 mod verify;
 
@@ -126,6 +127,7 @@ fn base_name(name: &str) -> &str {
 
 impl<'a> Recogniser<'a> {
     fn command(&mut self, i: usize, cmd: &'a Command) {
+        invoke::invoke(self, cmd);
         let Some(name) = cmd.name() else { return };
         let args = cmd.args();
         match base_name(name) {
