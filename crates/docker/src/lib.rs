@@ -8,6 +8,7 @@
 //! crate turns its instructions into the model and its errors into diagnostics with a
 //! line and column. A syntax error ends the model there: what came before is kept.
 
+mod heredoc;
 mod model;
 mod subst;
 
@@ -42,7 +43,13 @@ pub fn parse(source: &SourceFile) -> (Option<Dockerfile>, Vec<Diagnostic>) {
 }
 
 fn parse_inner(source: &SourceFile) -> (Option<Dockerfile>, Vec<Diagnostic>) {
-    let text = source.text();
+    let escape = escape_of(source.text());
+    // Offsets in the blanked text are offsets in the file.
+    let (text, here_docs) = match heredoc::blank(source.text(), escape) {
+        Some((blanked, taken)) => (std::borrow::Cow::Owned(blanked), taken),
+        None => (std::borrow::Cow::Borrowed(source.text()), Vec::new()),
+    };
+    let text = text.as_ref();
     let mut diags = Vec::new();
     let iter = match parse_dockerfile::parse_iter(text) {
         Ok(i) => i,
@@ -53,7 +60,8 @@ fn parse_inner(source: &SourceFile) -> (Option<Dockerfile>, Vec<Diagnostic>) {
     };
     let mut b = Builder {
         text,
-        escape: escape_of(text),
+        escape,
+        here_docs,
         file: Dockerfile::default(),
         global: Scope::default(),
         stage: None,
@@ -143,6 +151,8 @@ struct Builder<'t> {
     stage: Option<(usize, Scope)>,
     /// The current stage's `SHELL`.
     shell: Option<Vec<String>>,
+    /// Here-documents taken out of the text before parsing, by `RUN` keyword offset.
+    here_docs: heredoc::Taken,
 }
 
 fn span(r: &std::ops::Range<usize>) -> Span {
@@ -343,14 +353,22 @@ impl Builder<'_> {
             // A form a later version of the grammar adds: not read yet.
             _ => return,
         };
-        let here_docs = r
+        let keyword = span(&r.run.span);
+        let mut here_docs: Vec<Spanned<String>> = r
             .here_docs
             .iter()
             .map(|h| Spanned::new(h.value.to_string(), span(&h.span)))
             .collect();
+        if let Some(k) = self
+            .here_docs
+            .iter()
+            .position(|(at, _)| *at == keyword.start)
+        {
+            here_docs.extend(self.here_docs.swap_remove(k).1);
+        }
         self.file.runs.push(Run {
             stage,
-            keyword: span(&r.run.span),
+            keyword,
             body,
             here_docs,
             shell: self.shell.clone(),

@@ -243,3 +243,17 @@ fn hostile_inputs_do_not_panic() {
         let _ = parse(&SourceFile::new("D", "D", text));
     }
 }
+
+/// rails' devcontainer: a here-document after the command's first word.
+#[test]
+fn here_docs_anywhere_in_a_run_line() {
+    let text = "FROM a\nRUN cat <<-EOF > $HOME/.my.cnf && chmod 600 $HOME/.my.cnf\n[client]\nssl=OFF\nEOF\nRUN echo done\n";
+    let (m, d) = parsed(text);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(m.runs.len(), 2);
+    assert_eq!(m.runs[0].here_docs[0].value, "[client]\nssl=OFF\n");
+    let RunBody::Shell(s) = &m.runs[0].body else {
+        panic!("shell form");
+    };
+    assert_eq!(&text[s.span.start..s.span.end], s.value);
+}
