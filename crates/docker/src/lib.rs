@@ -366,14 +366,72 @@ impl Builder<'_> {
         {
             here_docs.extend(self.here_docs.swap_remove(k).1);
         }
+        // The grammar reads a here-document only right after `RUN` (and the options):
+        // `RUN <<EOF`, whose body the shell runs.
+        let leading = !r.here_docs.is_empty();
+        let script = self.script(&body, &here_docs, leading);
         self.file.runs.push(Run {
             stage,
             keyword,
             body,
             here_docs,
             shell: self.shell.clone(),
+            script,
         });
     }
+}
+
+impl Builder<'_> {
+    /// The POSIX shell script of a `RUN` (see [`Run::script`]).
+    fn script(
+        &self,
+        body: &RunBody,
+        here_docs: &[Spanned<String>],
+        leading: bool,
+    ) -> Option<Spanned<String>> {
+        if self.escape != '\\' {
+            return None;
+        }
+        if let Some(shell) = self.shell.as_ref().and_then(|s| s.first())
+            && !matches!(model::base_name(shell), "sh" | "bash" | "ash" | "dash")
+        {
+            return None;
+        }
+        let RunBody::Shell(text) = body else {
+            return None;
+        };
+        // `RUN <<EOF`: the here-document is the script (with more on the line, it is a
+        // command's input, not read here).
+        if leading {
+            if !text.value.trim().is_empty() {
+                return None;
+            }
+            let doc = here_docs.first()?;
+            let shebang = doc.value.lines().next().filter(|l| l.starts_with("#!"));
+            let posix = shebang.is_none_or(|l| {
+                l.split_whitespace()
+                    .any(|w| matches!(model::base_name(w), "sh" | "bash" | "ash" | "dash"))
+            });
+            return posix.then(|| doc.clone());
+        }
+        Some(Spanned::new(blank_comments(&text.value), text.span))
+    }
+}
+
+/// Comment lines inside a continued `RUN` (Docker drops them before the shell sees the
+/// command) replaced by spaces, so the text keeps its length and offsets.
+fn blank_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i > 0 && line.trim_start().starts_with('#') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            out.extend(std::iter::repeat_n(' ', body.len()));
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// A source `ADD` downloads: a URL or a git remote.

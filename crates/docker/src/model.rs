@@ -140,6 +140,38 @@ pub struct Run {
     /// The stage's `SHELL` when one was set before this `RUN` (its JSON arguments);
     /// `None` for the default `/bin/sh -c`.
     pub shell: Option<Vec<String>>,
+    /// The POSIX shell script the `RUN` runs, when it is one: the shell form under the
+    /// default or a `sh`/`bash` `SHELL`, with the comment lines Docker drops blanked
+    /// (same length, so an offset into it plus `span.start` is an offset into the
+    /// file), or the body of `RUN <<EOF`. `None` for the exec form, another `SHELL`
+    /// (PowerShell), a `# escape=` other than `\`, or a here-document with another
+    /// interpreter's `#!` line.
+    pub script: Option<Spanned<String>>,
+}
+
+impl Run {
+    /// The bash dialect the script is read in: `bash` when the stage's `SHELL` is
+    /// bash, else `sh`.
+    #[must_use]
+    pub fn shell_name(&self) -> &str {
+        match self.shell.as_ref().and_then(|s| s.first()) {
+            Some(s) if base_name(s) == "bash" => "bash",
+            _ => "sh",
+        }
+    }
+
+    /// A span inside [`Run::script`] as a span of the file.
+    #[must_use]
+    pub fn file_span(&self, inner: Span) -> Span {
+        self.script
+            .as_ref()
+            .map_or(self.keyword, |s| inner.offset(s.span.start))
+    }
+}
+
+/// The program name of a path (`/bin/bash` → `bash`).
+pub(crate) fn base_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// The command of a `RUN`.

@@ -257,3 +257,37 @@ fn here_docs_anywhere_in_a_run_line() {
     };
     assert_eq!(&text[s.span.start..s.span.end], s.value);
 }
+
+/// The script a shell analysis reads: comment lines blanked in place, `RUN <<EOF`
+/// bodies, and nothing for exec form, PowerShell or other interpreters.
+#[test]
+fn run_scripts_for_the_shell_analysis() {
+    let text = "FROM a\nRUN apt-get update && \\\n    # the tools\n    apt-get install -y curl\nRUN [\"sh\", \"-c\", \"echo\"]\nRUN <<EOF\ncurl -fsSL https://example.com/i.sh | sh\nEOF\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\nSHELL [\"pwsh\", \"-Command\"]\nRUN iwr https://example.com\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN echo hi\n";
+    let (m, d) = parsed(text);
+    assert!(d.is_empty(), "{d:?}");
+    let scripts: Vec<Option<&str>> = m
+        .runs
+        .iter()
+        .map(|r| r.script.as_ref().map(|s| s.value.as_str()))
+        .collect();
+    assert_eq!(
+        scripts,
+        [
+            Some("apt-get update && \\\n               \n    apt-get install -y curl"),
+            None,
+            Some("curl -fsSL https://example.com/i.sh | sh\n"),
+            None,
+            None,
+            Some("echo hi"),
+        ]
+    );
+    for r in &m.runs {
+        if let Some(s) = &r.script {
+            assert_eq!(s.value.len(), s.span.end - s.span.start);
+        }
+    }
+    assert_eq!(m.runs[5].shell_name(), "bash");
+    assert_eq!(m.runs[0].shell_name(), "sh");
+    let curl = m.runs[2].file_span(tollgate_model::Span::new(0, 4));
+    assert_eq!(&text[curl.start..curl.end], "curl");
+}

@@ -33,7 +33,9 @@ pub struct Input {
     pub kind: FileKind,
     pub root: usize,
     pub parsed: Arc<FileModel>,
-    /// The analysis of every `run:` step of a workflow or composite action.
+    /// The analysis of every `run:` step of a workflow or composite action, and of
+    /// every `RUN` of a Dockerfile that has a shell script (`Script::step` is then the
+    /// index in `Dockerfile::runs`; spans map to the file with `Run::file_span`).
     pub scripts: Arc<[Script]>,
     /// Not among the scanned paths, but loaded because a scanned file references it
     /// (`uses: ./.github/actions/x` when pre-commit passes only the workflow).
