@@ -59,6 +59,8 @@ fn main() {
             println!("{path}:{line}: {} {shown} [{what}]", u.via.as_str());
         }
         *counts.entry("RUN").or_default() += m.runs.len();
+        *counts.entry("RUN with a shell script").or_default() +=
+            m.runs.iter().filter(|r| r.script.is_some()).count();
         *counts.entry("ADD url").or_default() += m.adds.len();
     }
     println!("files read: {files} (unreadable {unreadable}), diagnostics: {diagnostics}");
