@@ -356,12 +356,14 @@ fn every_rule_with_a_chain_emits_it_in_json_and_sarif() {
                 }
                 seen += 1;
                 let first = &h[0].0;
-                // A step of a composite action no workflow calls starts at the step.
+                // A step of a composite action no workflow calls starts at the step; a
+                // Dockerfile (not tied to the job that builds it yet) at the Dockerfile.
                 assert!(
                     first.starts_with("workflow `")
                         || first.starts_with("on: ")
                         || first.starts_with("job ")
-                        || (first.starts_with("step ") && !workflow_file),
+                        || (first.starts_with("step ") && !workflow_file)
+                        || (first.starts_with("Dockerfile `") && !workflow_file),
                     "{rule}: {h:?}"
                 );
                 let flow = r["codeFlows"][0]["threadFlows"][0]["locations"]

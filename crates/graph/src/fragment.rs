@@ -681,6 +681,29 @@ fn actions_lock(cx: &mut FragmentBuilder<'_>, lock: &ActionsLock) {
     }
 }
 
+/// A Dockerfile: its node, and a `pulls` edge to every registry image its `FROM` and
+/// `COPY --from` lines name, at the reference (after `ARG` defaults; the image node is the
+/// one workflows pulling the same reference reach).
+fn dockerfile(cx: &mut FragmentBuilder<'_>, d: &tollgate_docker::Dockerfile) {
+    let path = cx.input.source.display.clone();
+    let at = d
+        .stages
+        .first()
+        .map_or_else(|| Span::empty(0), |s| s.keyword);
+    let node = cx.shared(
+        Key::File(cx.id),
+        NodeKind::Dockerfile {
+            path,
+            stages: d.stages.len(),
+        },
+        Some(at),
+    );
+    for (u, reference) in d.pulls() {
+        let i = cx.image(reference, u.written.span);
+        cx.edge(&node, &i, EdgeKind::Pulls, Some(u.written.span));
+    }
+}
+
 /// Build the fragment of one input.
 pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment {
     let mut cx = FragmentBuilder::new(id, input, resolver);
@@ -699,6 +722,7 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
             );
         }
         (FileModel::Packages(p), kind) => crate::sources::package_file(&mut cx, kind, p),
+        (FileModel::Dockerfile(d), _) => dockerfile(&mut cx, d),
         _ => {}
     }
     cx.frag

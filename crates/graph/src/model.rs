@@ -174,6 +174,12 @@ pub enum NodeKind {
         path: String,
         kind: FileKind,
     },
+    /// A Dockerfile or Containerfile: `pulls` edges to the images its `FROM` and
+    /// `COPY --from` lines name (stages, `scratch` and build-time variables are none).
+    Dockerfile {
+        path: String,
+        stages: usize,
+    },
     Package {
         ecosystem: Ecosystem,
         name: String,
@@ -235,6 +241,7 @@ pub enum Kind {
     Command,
     Lockfile,
     RegistryConfig,
+    Dockerfile,
     Package,
     Source,
     Host,
@@ -247,7 +254,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::Workflow,
         Self::Trigger,
         Self::Job,
@@ -258,6 +265,7 @@ impl Kind {
         Self::Command,
         Self::Lockfile,
         Self::RegistryConfig,
+        Self::Dockerfile,
         Self::Package,
         Self::Source,
         Self::Host,
@@ -283,6 +291,7 @@ impl Kind {
             Self::Command => "command",
             Self::Lockfile => "lockfile",
             Self::RegistryConfig => "registry-config",
+            Self::Dockerfile => "dockerfile",
             Self::Package => "package",
             Self::Source => "source",
             Self::Host => "host",
@@ -329,6 +338,7 @@ impl NodeKind {
             Self::Command { .. } => Kind::Command,
             Self::Lockfile { .. } => Kind::Lockfile,
             Self::RegistryConfig { .. } => Kind::RegistryConfig,
+            Self::Dockerfile { .. } => Kind::Dockerfile,
             Self::Package { .. } => Kind::Package,
             Self::Source { .. } => Kind::Source,
             Self::Host { .. } => Kind::Host,
@@ -369,6 +379,7 @@ impl NodeKind {
             Self::Command { text, .. } => text.clone(),
             Self::Lockfile { path, packages, .. } => format!("{path} ({packages} packages)"),
             Self::RegistryConfig { path, .. } => path.clone(),
+            Self::Dockerfile { path, .. } => path.clone(),
             Self::Package {
                 ecosystem,
                 name,
@@ -424,6 +435,7 @@ impl NodeKind {
             Self::Command { text, .. } => format!("runs {}", q(text)),
             Self::Lockfile { path, .. } => format!("lockfile {}", q(path)),
             Self::RegistryConfig { path, .. } => format!("registry configuration {}", q(path)),
+            Self::Dockerfile { path, .. } => format!("Dockerfile {}", q(path)),
             Self::Host { name } => format!("host {}", q(name)),
             Self::Value { name } => format!("attacker-controllable {}", q(name)),
             other => other.label(),
@@ -501,7 +513,7 @@ pub enum EdgeKind {
     Installs,
     /// Package → source; command → registry config; registry config → source.
     ResolvesFrom,
-    /// Job, step, action or command → image.
+    /// Job, step, action, command or Dockerfile → image.
     Pulls,
     /// Job → a host it must reach (added by the egress pass, located where the host is
     /// named).
@@ -614,6 +626,7 @@ mod tests {
             ("Secrets", Some(Kind::Secret)),
             ("reusable-workflows", Some(Kind::ReusableWorkflow)),
             ("packages", Some(Kind::Package)),
+            ("dockerfiles", Some(Kind::Dockerfile)),
             ("nothing", None),
         ];
         for (s, want) in cases {

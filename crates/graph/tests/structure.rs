@@ -691,3 +691,48 @@ fn container_and_service_credentials_are_secrets_the_job_holds() {
     lines.sort_unstable();
     assert_eq!(lines, vec![12, 16]);
 }
+
+/// A Dockerfile's `FROM` and `COPY --from` images are `pulls` edges from its node, at the
+/// reference, into the image nodes workflows reach; stages and `scratch` are none.
+#[test]
+fn dockerfiles_pull_their_base_images() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    std::fs::create_dir_all(r.join(".github/workflows")).expect("mkdir");
+    std::fs::write(
+        r.join(".github/workflows/ci.yml"),
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: alpine:3.20\n    steps:\n      - run: echo\n",
+    )
+    .expect("write");
+    std::fs::write(
+        r.join("Dockerfile"),
+        "ARG V=3.20\nFROM alpine:${V} AS base\nFROM base\nCOPY --from=ghcr.io/o/tool:1 /t /t\nFROM scratch\nCOPY --from=base / /\n",
+    )
+    .expect("write");
+    let (_, g, d) = build(&[r.to_path_buf()]);
+    assert!(d.is_empty(), "{d:?}");
+    let file = find(&g, Kind::Dockerfile, "Dockerfile");
+    assert!(matches!(
+        g.node(file).map(|n| &n.kind),
+        Some(NodeKind::Dockerfile { stages: 3, .. })
+    ));
+    let alpine = find(&g, Kind::Image, "alpine:3.20");
+    let tool = find(&g, Kind::Image, "ghcr.io/o/tool:1");
+    assert!(has_edge(&g, file, alpine, EdgeKind::Pulls));
+    assert!(has_edge(&g, file, tool, EdgeKind::Pulls));
+    // The workflow's container is the same image node.
+    assert!(has_edge(&g, job(&g, "a"), alpine, EdgeKind::Pulls));
+    assert_eq!(count(&g, Kind::Image), 2, "{:?}", labels(&g, Kind::Image));
+    let at: Vec<(usize, usize)> = g
+        .outgoing(file)
+        .iter()
+        .filter_map(|(e, _)| e.origin)
+        .map(|o| {
+            let l = g.location(&o);
+            (l.start.line, l.start.column)
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(at, [(2, 6), (4, 13)]);
+}

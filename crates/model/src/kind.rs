@@ -33,6 +33,9 @@ pub enum FileKind {
     Pyproject,
     Gemrc,
     Gemfile,
+    /// `Dockerfile`, `Containerfile`, `*.Dockerfile`, `Dockerfile.*` (not templates such
+    /// as `Dockerfile.j2`, nor a `Dockerfile.dockerignore`).
+    Dockerfile,
 }
 
 impl FileKind {
@@ -56,6 +59,9 @@ impl FileKind {
         }
         if in_dir(".github") && (name == "dependabot.yml" || name == "dependabot.yaml") {
             return Some(Self::Dependabot);
+        }
+        if is_dockerfile(name) {
+            return Some(Self::Dockerfile);
         }
         let kind = match name {
             "Cargo.lock" => Self::CargoLock,
@@ -107,6 +113,7 @@ impl FileKind {
             Self::Pyproject => "pyproject",
             Self::Gemrc => "gemrc",
             Self::Gemfile => "gemfile",
+            Self::Dockerfile => "dockerfile",
         }
     }
 
@@ -143,6 +150,52 @@ impl FileKind {
                 | Self::Gemfile
         )
     }
+}
+
+/// Suffixes of files named like Dockerfiles that are not one a build reads: templates
+/// rendered into one (`Dockerfile.tt` in Rails' generators, `Dockerfile.j2` in Ansible's),
+/// per-Dockerfile ignore files, documentation and editor leftovers.
+const NOT_DOCKERFILE: &[&str] = &[
+    "dockerignore",
+    "tt",
+    "erb",
+    "j2",
+    "jinja",
+    "jinja2",
+    "tmpl",
+    "tpl",
+    "template",
+    "in",
+    "hbs",
+    "mustache",
+    "md",
+    "txt",
+    "orig",
+    "bak",
+    "swp",
+    "rej",
+];
+
+/// The names Docker, Podman and their users give build files: `Dockerfile` and
+/// `Containerfile` (the default names; Docker also reads `dockerfile`), `app.Dockerfile`
+/// and `Dockerfile.app` (chosen with `-f`).
+fn is_dockerfile(name: &str) -> bool {
+    if matches!(name, "Dockerfile" | "dockerfile" | "Containerfile") {
+        return true;
+    }
+    let suffix = name
+        .strip_prefix("Dockerfile.")
+        .or_else(|| name.strip_prefix("Containerfile."))
+        .or_else(|| name.strip_prefix("dockerfile."));
+    if let Some(ext) = suffix {
+        let last = ext.rsplit('.').next().unwrap_or(ext);
+        return !ext.is_empty() && !NOT_DOCKERFILE.contains(&last.to_ascii_lowercase().as_str());
+    }
+    let stem = name
+        .strip_suffix(".Dockerfile")
+        .or_else(|| name.strip_suffix(".dockerfile"))
+        .or_else(|| name.strip_suffix(".Containerfile"));
+    stem.is_some_and(|s| !s.is_empty())
 }
 
 /// `requirements.txt`, `requirements-dev.txt`, `requirements/base.txt`-style names and
@@ -189,6 +242,22 @@ mod tests {
             (".npmrc", Some(Npmrc)),
             (".yarnrc.yml", Some(Yarnrc)),
             ("pyproject.toml", Some(Pyproject)),
+            ("Dockerfile", Some(Dockerfile)),
+            ("ci/docker/aarch64-linux/Dockerfile", Some(Dockerfile)),
+            ("dockerfile", Some(Dockerfile)),
+            ("Containerfile", Some(Dockerfile)),
+            ("build/buildx-alpine.Dockerfile", Some(Dockerfile)),
+            ("Dockerfile.windows", Some(Dockerfile)),
+            ("Dockerfile.simple", Some(Dockerfile)),
+            ("Containerfile.fedora", Some(Dockerfile)),
+            ("Dockerfile.tt", None),
+            ("Dockerfile.j2", None),
+            ("Dockerfile.dockerignore", None),
+            ("Dockerfile.md", None),
+            ("Dockerfile.", None),
+            (".Dockerfile", None),
+            ("Dockerfiles", None),
+            ("docs/dockerfile.md", None),
         ];
         for (path, want) in cases {
             assert_eq!(FileKind::classify(path), *want, "{path}");

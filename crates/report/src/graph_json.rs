@@ -137,6 +137,10 @@ pub enum AttrsDto {
         format: &'static str,
         path: String,
     },
+    Dockerfile {
+        path: String,
+        stages: String,
+    },
     Package {
         ecosystem: &'static str,
         name: String,
@@ -218,6 +222,10 @@ fn attrs(kind: &NodeKind) -> Option<AttrsDto> {
         NodeKind::RegistryConfig { path, kind } => AttrsDto::RegistryConfig {
             format: kind.as_str(),
             path: path.clone(),
+        },
+        NodeKind::Dockerfile { path, stages } => AttrsDto::Dockerfile {
+            path: path.clone(),
+            stages: stages.to_string(),
         },
         NodeKind::Package {
             ecosystem,

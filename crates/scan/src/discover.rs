@@ -26,10 +26,11 @@ const SKIP_DIRS: &[&str] = &[
     "__pycache__",
 ];
 
-/// Directories of test inputs: a lockfile or registry configuration under one is a case
-/// the project's tests parse (renovate's `__fixtures__`, poetry's `tests/fixtures`, Go's
-/// `testdata`), not a dependency of its build, and is not read unless it, or a directory
-/// at or under the fixture directory, is named on the command line. Workflows and actions under them are read as usual.
+/// Directories of test inputs: a lockfile, registry configuration or Dockerfile under one
+/// is a case the project's tests parse (renovate's `__fixtures__`, poetry's
+/// `tests/fixtures`, Go's `testdata`, trivy's Dockerfiles it scans), not a dependency of
+/// its build, and is not read unless it, or a directory at or under the fixture
+/// directory, is named on the command line. Workflows and actions under them are read as usual.
 const FIXTURE_DIRS: &[&str] = &[
     "testdata",
     "test-data",
@@ -548,7 +549,7 @@ fn visit(
     };
     // Below the directory the walk was given: a fixture directory named on the command
     // line is read.
-    if (kind.is_lockfile() || kind.is_registry_config())
+    if (kind.is_lockfile() || kind.is_registry_config() || kind == FileKind::Dockerfile)
         && in_fixtures(&relative(entry.path(), dir))
     {
         return (None, None);

@@ -19,6 +19,8 @@ pub enum FileModel {
     Dependabot(Dependabot),
     /// A lockfile or a registry configuration file.
     Packages(tollgate_lockfile::PackageFile),
+    /// A Dockerfile or Containerfile.
+    Dockerfile(tollgate_docker::Dockerfile),
     /// Recognised, but its parser produced no model (the reason is in the diagnostics),
     /// or a kind whose parser lives in a later stage.
     Nothing,
@@ -31,7 +33,9 @@ pub struct Input {
     pub kind: FileKind,
     pub root: usize,
     pub parsed: Arc<FileModel>,
-    /// The analysis of every `run:` step of a workflow or composite action.
+    /// The analysis of every `run:` step of a workflow or composite action, and of
+    /// every `RUN` of a Dockerfile that has a shell script (`Script::step` is then the
+    /// index in `Dockerfile::runs`; spans map to the file with `Run::file_span`).
     pub scripts: Arc<[Script]>,
     /// Not among the scanned paths, but loaded because a scanned file references it
     /// (`uses: ./.github/actions/x` when pre-commit passes only the workflow).
@@ -104,6 +108,7 @@ pub fn parse_source(source: &SourceFile, kind: FileKind) -> (FileModel, Vec<Diag
             tollgate_gha::parse_dependabot(source),
             FileModel::Dependabot,
         ),
+        FileKind::Dockerfile => wrap(tollgate_docker::parse(source), FileModel::Dockerfile),
         k if k.is_lockfile() || k.is_registry_config() => {
             let mut p = tollgate_lockfile::parse(source, k);
             let diags = std::mem::take(&mut p.diagnostics);

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use tollgate_model::{Diagnostic, DiagnosticCode, SourceFile};
-use tollgate_shell::{Analysis, Analyzer};
+use tollgate_shell::{Analysis, Analyzer, ShellKind};
 
 use crate::discover::{Candidate, DiscoverOptions, Discovery, Root, STDIN_ARG, discover};
-use crate::input::{Exclude, Input, Script, not_analysed, parse_source, run_steps};
+use crate::input::{Exclude, FileModel, Input, Script, not_analysed, parse_source, run_steps};
 use crate::read::{ReadLimits, decode, limit_for, read_bytes};
 
 #[derive(Clone, Default)]
@@ -131,6 +131,21 @@ fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
                 _ => None,
             };
             slots.push((i, job, step.index, shell, u));
+        }
+        // A Dockerfile's `RUN` scripts, each at its index among the file's `RUN`s; only
+        // stored for now (no rule reads them yet).
+        if let FileModel::Dockerfile(d) = &*input.parsed {
+            for (k, run) in d.runs.iter().enumerate() {
+                let Some(script) = &run.script else {
+                    continue;
+                };
+                let key = (script.value.as_str(), false);
+                let u = *index.entry(key).or_insert_with(|| {
+                    unique.push(key);
+                    unique.len() - 1
+                });
+                slots.push((i, None, k, ShellKind::classify(run.shell_name()), Some(u)));
+            }
         }
     }
     // Biggest scripts first, so one long script does not finish last on a lone thread.

@@ -288,3 +288,98 @@ fn a_local_action_under_the_checkout_path_of_the_repository_is_its_own() {
         Some("./src/electron/.github/actions/setup")
     );
 }
+
+/// Dockerfiles by their conventional names are inputs, parsed into their model (syntax
+/// errors as diagnostics at their line); templates and fixture copies are not.
+#[test]
+fn dockerfiles_are_found_and_parsed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    write(r, ".git/HEAD", "ref: refs/heads/main\n");
+    write(
+        r,
+        "Dockerfile",
+        "ARG V=3.20\nFROM alpine:${V} AS base\nFROM base\nRUN echo\n",
+    );
+    write(r, "build/app.Dockerfile", "FROM node:20\n");
+    write(r, "Containerfile", "FROM scratch\n");
+    write(r, "Dockerfile.broken", "FROM alpine\nFROOM x\n");
+    write(r, "Dockerfile.j2", "FROM {{ image }}\n");
+    write(r, "Dockerfile.dockerignore", "target\n");
+    write(r, "tests/fixtures/Dockerfile", "FROOM\n");
+    let s = scan(&[r.to_path_buf()], &ScanOptions::default());
+    let got: Vec<(&str, FileKind)> = s
+        .inputs
+        .iter()
+        .map(|i| (i.source.display.as_str(), i.kind))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Containerfile", FileKind::Dockerfile),
+            ("Dockerfile", FileKind::Dockerfile),
+            ("Dockerfile.broken", FileKind::Dockerfile),
+            ("build/app.Dockerfile", FileKind::Dockerfile),
+        ]
+    );
+    let d: Vec<(&str, usize)> = s
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.path.as_str(),
+                d.location.as_ref().map_or(0, |l| l.start.line),
+            )
+        })
+        .collect();
+    assert_eq!(d, vec![("Dockerfile.broken", 2)], "{:?}", s.diagnostics);
+    let Some(tollgate_scan::FileModel::Dockerfile(m)) =
+        s.input_at(0, "Dockerfile").map(|i| &*i.parsed)
+    else {
+        panic!("a Dockerfile model");
+    };
+    let refs: Vec<&str> = m.pulls().map(|(_, r)| r).collect();
+    assert_eq!(refs, ["alpine:3.20"]);
+    assert_eq!(m.runs.len(), 1);
+}
+
+/// The `RUN` scripts of a Dockerfile go through the shell analysis, stored on the input
+/// by the `RUN`'s index, with spans that map back into the file.
+#[test]
+fn dockerfile_run_scripts_are_analysed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    write(r, ".git/HEAD", "ref: refs/heads/main\n");
+    let text = "FROM alpine:3.20\nRUN apk add --no-cache curl && \\\n    # fetch the installer\n    curl -fsSL https://example.com/install.sh | sh\nRUN [\"echo\", \"exec form\"]\nRUN <<EOF\npip install requests\nEOF\n";
+    write(r, "Dockerfile", text);
+    let s = scan(&[r.to_path_buf()], &ScanOptions::default());
+    assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+    let input = s.input_at(0, "Dockerfile").expect("input");
+    let tollgate_scan::FileModel::Dockerfile(m) = &*input.parsed else {
+        panic!("a Dockerfile model");
+    };
+    let steps: Vec<usize> = input.scripts.iter().map(|s| s.step).collect();
+    assert_eq!(steps, [0, 2], "the exec form is not a script");
+    let first = input.scripts[0].analysis.as_deref().expect("analysed");
+    let span_of = |want: fn(&tollgate_shell::Fact) -> bool| {
+        let f = first.facts.iter().find(|f| want(f)).expect("a fact");
+        let at = m.runs[0].file_span(f.span());
+        &text[at.start..at.end]
+    };
+    let download = span_of(|f| matches!(f, tollgate_shell::Fact::Download(_)));
+    assert!(download.starts_with("curl -fsSL"), "{download:?}");
+    // The shell the download is piped into.
+    assert_eq!(
+        span_of(|f| matches!(f, tollgate_shell::Fact::DownloadExec(_))),
+        "sh"
+    );
+    let second = input.scripts[1].analysis.as_deref().expect("analysed");
+    assert!(
+        second
+            .facts
+            .iter()
+            .any(|f| matches!(f, tollgate_shell::Fact::Install(_))),
+        "{:?}",
+        second.facts
+    );
+}

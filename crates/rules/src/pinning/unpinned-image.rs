@@ -8,18 +8,21 @@
 //! literal `env:` value when nothing in the job can have changed the variable. Images
 //! that actions run from an input (`rules/data/image-inputs.toml`) are judged like a
 //! job's `container:`. The path of a finding goes from the workflow through the job
-//! (and the step and command) to the pull.
+//! (and the step and command) to the pull. A Dockerfile's `FROM` and `COPY --from`
+//! images are the `pulls` edges of its node, judged the same way, with `ARG` defaults
+//! expanded by the front end (stages, `scratch` and build-time variables are no pull).
 
+use tollgate_docker::Dockerfile;
 use tollgate_engine::{Context, JobCx, Rule, Sink};
 use tollgate_gha::{Action, Env, Spanned, Step, Uses, env_value};
-use tollgate_graph::{Graph, ImagePin, ImagePull, NodeId, NodeKind};
+use tollgate_graph::{Graph, ImagePin, ImagePull, InputId, NodeId, NodeKind};
 use tollgate_model::PathHop;
 use tollgate_model::addr::ImageRef;
 use tollgate_model::{Confidence, Impact, SourceFile, Span};
 use tollgate_shell::{EnvTarget, Fact};
 
 use crate::chain::Chain;
-use tollgate_scan::Input;
+use tollgate_scan::{FileModel, Input};
 
 pub struct UnpinnedImage;
 
@@ -132,6 +135,51 @@ impl Rule for UnpinnedImage {
             envs: Vec::new(),
         };
         steps(cx, file, node, &pulls, &owner, out);
+    }
+
+    fn check_input(&self, cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
+        let FileModel::Dockerfile(d) = &*input.parsed else {
+            return;
+        };
+        dockerfile(cx, input, d, out);
+    }
+}
+
+/// The images of a Dockerfile: each `FROM` and `COPY --from` line that pulls one, at the
+/// reference. The graph keeps one edge per image, so the places come from the model and
+/// the pin state from the edge's image node.
+fn dockerfile(cx: &Context<'_>, input: &Input, d: &Dockerfile, out: &mut Sink<'_>) {
+    let file = &input.source;
+    let Some(node) = cx
+        .scan
+        .index_of(input)
+        .and_then(|i| cx.graph.file_node(InputId(i)))
+    else {
+        return;
+    };
+    let pulls = cx.graph.image_pulls(node);
+    for (u, image) in d.pulls() {
+        let Some(p) = pulls
+            .iter()
+            .find(|p| reference(cx.graph, p.image) == Some(image))
+        else {
+            continue;
+        };
+        let what = format!("`{}` image", u.via.as_str());
+        let written = u
+            .substituted()
+            .then_some((u.written.value.as_str(), "with its `ARG` defaults"));
+        let path = path_to(cx, node, file, u.written.span, &what, image);
+        check(
+            file,
+            image,
+            written,
+            p.pin,
+            u.written.span,
+            &what,
+            path,
+            out,
+        );
     }
 }
 
