@@ -369,7 +369,7 @@ fn literal_env_values_and_registries_resolve() {
         unresolved,
         [
             "${{ vars.MIRROR }}/x:1",
-            "the base images named in the Dockerfile"
+            "the base images and build steps of `Dockerfile` (not read: not in the repository or excluded)"
         ],
         "{unresolved:?}"
     );
@@ -511,7 +511,7 @@ fn kb_entries_cover_the_measured_actions() {
         "docker",
         &[
             "registry-1.docker.io:443",
-            "production.cloudfront.docker.com:443",
+            "production.cloudflare.docker.com:443",
             "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com:443",
         ],
     );
@@ -528,4 +528,182 @@ fn kb_entries_cover_the_measured_actions() {
     // The retry action under its former name: known, and its command is the step's script.
     has("retry", &["downloads.acme.example:443"]);
     known("retry");
+}
+
+/// `make TARGET` is followed through the Makefile (prerequisites first, variables
+/// expanded, `$(MAKE) -C` into a sub-directory) and `./script.sh` through the script;
+/// each host names the command that runs the file. What cannot be followed is said.
+#[test]
+fn makefiles_and_scripts_the_steps_run_are_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files: &[(&str, &str)] = &[
+        (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n      - run: ./scripts/fetch.sh\n        working-directory: tools\n      - run: make nothing\n      - run: bash scripts/missing.sh\n      - run: ./gen.py\n",
+        ),
+        (
+            "Makefile",
+            "TOOL_URL = https://tools.example.org/x-$(VERSION).tgz\nVERSION := 1.0\n\n.PHONY: test deps\ntest: deps\n\tgo test ./...\n\t$(MAKE) -C docs html\n\ndeps:\n\t@curl -fsSL $(TOOL_URL) -o x.tgz\n",
+        ),
+        (
+            "docs/Makefile",
+            "html:\n\tpip install -r requirements.txt\n",
+        ),
+        (
+            "tools/scripts/fetch.sh",
+            "#!/usr/bin/env bash\nset -euo pipefail\ncurl -fsSLO https://downloads.example.net/data.zip\n",
+        ),
+        ("gen.py", "#!/usr/bin/env python3\nimport urllib.request\n"),
+    ];
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+    }
+    let out = tollgate()
+        .args(["egress", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let job = &doc["jobs"][0];
+    let dest = |host: &str| -> Option<serde_json::Value> {
+        job["destinations"]
+            .as_array()
+            .expect("destinations")
+            .iter()
+            .find(|d| d["host"] == host)
+            .cloned()
+    };
+    // Written by hand: `make test` runs `deps` (curl) then `go test` and the docs
+    // Makefile's `pip install`; the script in tools/ downloads its data.
+    let tools = dest("tools.example.org").expect("make deps");
+    let p = &tools["provenance"][0];
+    // The label is the command as run, the Makefile variable expanded.
+    assert_eq!(
+        p["label"], "make test → curl -fsSL https://tools.example.org/x-1.0.tgz -o x.tgz",
+        "{p}"
+    );
+    assert_eq!(p["location"]["column"], 14, "{p}");
+    assert_eq!(p["location"]["path"], "Makefile", "{p}");
+    assert_eq!(p["location"]["line"], 10, "{p}");
+    assert_eq!(p["step"]["path"], ".github/workflows/ci.yml", "{p}");
+    assert_eq!(p["step"]["line"], 6, "{p}");
+    for h in [
+        "proxy.golang.org",
+        "sum.golang.org",
+        "pypi.org",
+        "files.pythonhosted.org",
+    ] {
+        assert!(dest(h).is_some(), "{h}");
+    }
+    let pip = dest("pypi.org").expect("pypi");
+    assert!(
+        pip["provenance"][0]["label"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("make test → make -C docs html → pip install")),
+        "{pip}"
+    );
+    let data = dest("downloads.example.net").expect("script");
+    assert_eq!(
+        data["provenance"][0]["location"]["path"],
+        "tools/scripts/fetch.sh"
+    );
+    let unresolved: Vec<&str> = job["unresolved"]
+        .as_array()
+        .expect("unresolved")
+        .iter()
+        .filter_map(|u| u["text"].as_str())
+        .collect();
+    for said in [
+        "what `make nothing` runs (no rule `nothing` in `Makefile`)",
+        "what `bash scripts/missing.sh` runs (`scripts/missing.sh` is not in the repository)",
+        "what `./gen.py` runs (a `python3` script: not analysed)",
+    ] {
+        assert!(unresolved.contains(&said), "{said}: {unresolved:?}");
+    }
+}
+
+/// `docker build` and docker/build-push-action are followed into the Dockerfile they
+/// build: the registries of its base images, its `ADD` URLs and what its `RUN` scripts
+/// need (a `make` inside it too), each named after the step that builds it.
+#[test]
+fn image_builds_follow_their_dockerfile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files: &[(&str, &str)] = &[
+        (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  cli:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -f build/app.Dockerfile .\n  action:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83\n        with:\n          context: svc\n  missing:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build ./nowhere\n",
+        ),
+        (
+            "build/app.Dockerfile",
+            "FROM golang:1.25-alpine AS builder\nRUN apk add --no-cache make\nADD https://assets.example.com/schema.json /schema.json\nCOPY . /src\nWORKDIR /src\nRUN make\nFROM builder AS final\n",
+        ),
+        (
+            "Makefile",
+            "all:\n\tcurl -fsSLO https://make.example.org/tool.tgz\n",
+        ),
+        (
+            "svc/Dockerfile",
+            "FROM quay.io/org/base:1\nRUN pip install requests\n",
+        ),
+    ];
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+    }
+    let out = tollgate()
+        .args(["egress", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let job = |id: &str| -> serde_json::Value {
+        doc["jobs"]
+            .as_array()
+            .expect("jobs")
+            .iter()
+            .find(|j| j["job"] == id)
+            .cloned()
+            .expect("job")
+    };
+    let hosts = |id: &str| -> Vec<String> {
+        job(id)["destinations"]
+            .as_array()
+            .expect("destinations")
+            .iter()
+            .filter_map(|d| d["host"].as_str().map(str::to_owned))
+            .collect()
+    };
+    // Written by hand from the Dockerfiles.
+    let cli = hosts("cli");
+    for h in [
+        "registry-1.docker.io",
+        "dl-cdn.alpinelinux.org",
+        "assets.example.com",
+        "make.example.org",
+    ] {
+        assert!(cli.contains(&h.to_owned()), "{h}: {cli:?}");
+    }
+    let action = hosts("action");
+    for h in ["quay.io", "pypi.org", "files.pythonhosted.org"] {
+        assert!(action.contains(&h.to_owned()), "{h}: {action:?}");
+    }
+    assert!(
+        !action.contains(&"registry-1.docker.io".to_owned()),
+        "{action:?}"
+    );
+    let unresolved: Vec<String> = job("missing")["unresolved"]
+        .as_array()
+        .expect("unresolved")
+        .iter()
+        .filter_map(|u| u["text"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        unresolved
+            .iter()
+            .any(|u| u.contains("`nowhere/Dockerfile`")),
+        "{unresolved:?}"
+    );
 }

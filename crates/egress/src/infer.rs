@@ -243,8 +243,38 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
             input: sinput,
             job_index,
             env: &step_env,
+            depth: 0,
+            cwd: None,
         };
         cx.run_facts(step, &mut acc);
+        // docker/build-push-action builds `file` (default `<context>/Dockerfile`) with
+        // `context` (default: the repository at the ref), both from the workspace.
+        if let Some(Uses::Remote(r)) = step.uses.as_ref().map(|u| &u.value)
+            && r.action().eq_ignore_ascii_case("docker/build-push-action")
+        {
+            let envs = [&step.env, &model.env, &wf.env];
+            let input = |name: &str| {
+                step.with_value(name)
+                    .map(|kv| tollgate_gha::resolve_env_refs(kv.value.value.trim(), &envs))
+            };
+            let at = step
+                .uses
+                .as_ref()
+                .map_or_else(|| sfile.location(step.span), |u| sfile.location(u.span));
+            let via = step
+                .uses_text
+                .as_ref()
+                .map_or_else(|| r.action(), |t| t.value.clone());
+            let dir = tollgate_scan::follow::base_dir(sinput, None);
+            cx.follow_dockerfile(
+                dir.as_deref(),
+                input("context").as_deref(),
+                input("file").as_deref(),
+                &at,
+                &via,
+                &mut acc,
+            );
+        }
     }
 
     let kb = kb::kb();
@@ -396,6 +426,24 @@ fn short(text: &str) -> String {
 }
 
 impl Acc {
+    /// What a followed file (a Makefile's recipes, a script) needs, as needed by the
+    /// command `via` at `at` that runs it: each reason keeps its place in the file and
+    /// names the command.
+    fn absorb(&mut self, sub: Acc, at: &Location, via: &str) {
+        for ((host, port), provs) in sub.dests {
+            let set = self.dests.entry((host, port)).or_default();
+            for mut p in provs {
+                p.label = format!("{via} → {}", p.label);
+                p.step = Some(at.clone());
+                set.insert(p);
+            }
+        }
+        for mut u in sub.unresolved {
+            u.label = format!("{via} → {}", u.label);
+            self.unresolved.insert(u);
+        }
+    }
+
     fn add(&mut self, host: &str, port: u16, p: Provenance) {
         let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
         if host.is_empty() || is_local(&host) {

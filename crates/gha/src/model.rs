@@ -453,6 +453,47 @@ pub struct Step {
 }
 
 impl Step {
+    /// A step that only runs `script`, assembled from pieces of a file other than a
+    /// workflow (a Makefile recipe, a shell script the workflow runs): `pieces` map the
+    /// script back to the file (see `ScalarMap::pieces`), `span` is where it is in the
+    /// file. The analysis and every reader of run steps then read it like a `run:`.
+    #[must_use]
+    pub fn from_script(
+        index: usize,
+        span: Span,
+        script: String,
+        pieces: &[(usize, usize, usize)],
+    ) -> Self {
+        Self {
+            index,
+            span,
+            id: None,
+            name: None,
+            if_: None,
+            uses: None,
+            uses_text: None,
+            uses_comment: None,
+            run: Some(Run {
+                key: span,
+                script,
+                span,
+                map: ScalarMap::pieces(pieces).unwrap_or_else(|| ScalarMap::at(span.start)),
+                input: None,
+            }),
+            shell: None,
+            working_directory: None,
+            with: Vec::new(),
+            with_key: None,
+            with_expression: None,
+            env: Env::default(),
+            continue_on_error: None,
+            timeout_minutes: None,
+            background: None,
+            wait_all: None,
+            parallel_group: None,
+        }
+    }
+
     /// Make the value of the `with:` input `input` the step's script, as the action
     /// `action` runs it: in `shell`, or the shell the input `shell_input` names. Nothing
     /// changes for a step that has a `run:` (invalid beside `uses:`, reported by the

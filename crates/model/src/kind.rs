@@ -36,6 +36,11 @@ pub enum FileKind {
     /// `Dockerfile`, `Containerfile`, `*.Dockerfile`, `Dockerfile.*` (not templates such
     /// as `Dockerfile.j2`, nor a `Dockerfile.dockerignore`).
     Dockerfile,
+    /// A Makefile a workflow runs (`make TARGET`): read only when referenced, never
+    /// discovered by walking.
+    Makefile,
+    /// A shell script a workflow runs by path (`./build.sh`): read only when referenced.
+    ShellScript,
 }
 
 impl FileKind {
@@ -114,6 +119,8 @@ impl FileKind {
             Self::Gemrc => "gemrc",
             Self::Gemfile => "gemfile",
             Self::Dockerfile => "dockerfile",
+            Self::Makefile => "makefile",
+            Self::ShellScript => "shell-script",
         }
     }
 

@@ -21,6 +21,8 @@ pub enum FileModel {
     Packages(tollgate_lockfile::PackageFile),
     /// A Dockerfile or Containerfile.
     Dockerfile(tollgate_docker::Dockerfile),
+    /// A Makefile or shell script a run step executes, as run steps of its own.
+    Script(crate::follow::ScriptFile),
     /// Recognised, but its parser produced no model (the reason is in the diagnostics),
     /// or a kind whose parser lives in a later stage.
     Nothing,
@@ -109,6 +111,8 @@ pub fn parse_source(source: &SourceFile, kind: FileKind) -> (FileModel, Vec<Diag
             FileModel::Dependabot,
         ),
         FileKind::Dockerfile => wrap(tollgate_docker::parse(source), FileModel::Dockerfile),
+        FileKind::Makefile => crate::follow::parse_makefile(source),
+        FileKind::ShellScript => crate::follow::parse_shell_script(source),
         k if k.is_lockfile() || k.is_registry_config() => {
             let mut p = tollgate_lockfile::parse(source, k);
             let diags = std::mem::take(&mut p.diagnostics);
@@ -202,6 +206,12 @@ pub(crate) fn run_steps(parsed: &FileModel) -> Vec<(Option<usize>, &Step, ShellK
             for step in a.steps().iter().filter(|s| s.run.is_some()) {
                 let shell = step.shell.as_ref().map_or("bash", |s| s.value.as_str());
                 out.push((None, step, ShellKind::classify(shell)));
+            }
+        }
+        // make runs recipes with `/bin/sh`; scripts here have no other `#!`.
+        FileModel::Script(s) => {
+            for step in &s.steps {
+                out.push((None, step, ShellKind::classify("sh")));
             }
         }
         _ => {}

@@ -6,6 +6,7 @@
 
 pub mod confine;
 mod discover;
+pub mod follow;
 pub mod identity;
 mod input;
 pub mod local;

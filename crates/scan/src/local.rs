@@ -117,15 +117,32 @@ pub(crate) fn load_referenced(
         .map(|i| (i.root, i.source.display.clone()))
         .collect();
     let mut tried: HashSet<(usize, String)> = HashSet::new();
+    let mut followed = 0usize;
     let mut next = 0;
     while next < inputs.len() {
         let mut wanted: Vec<(PathBuf, String, FileKind, usize)> = Vec::new();
         for input in &inputs[next..] {
             let (root, display) = (input.root, &input.source.display);
-            for (path, workflow) in local_refs(&input.parsed) {
-                let Some((_, files)) = candidates(display, &path, workflow) else {
+            // Local actions and reusable workflows, then the Makefiles and scripts the
+            // run steps execute (bounded: `follow::MAX_FOLLOWED` files per scan).
+            let mut refs: Vec<(Vec<String>, FileKind)> = local_refs(&input.parsed)
+                .into_iter()
+                .filter_map(|(path, workflow)| {
+                    let (_, files) = candidates(display, &path, workflow)?;
+                    let kind = if workflow {
+                        FileKind::Workflow
+                    } else {
+                        FileKind::Action
+                    };
+                    Some((files, kind))
+                })
+                .collect();
+            refs.extend(crate::follow::script_refs(input));
+            for (files, kind) in refs {
+                let script = matches!(kind, FileKind::Makefile | FileKind::ShellScript);
+                if script && followed >= crate::follow::MAX_FOLLOWED {
                     continue;
-                };
+                }
                 if files.iter().any(|f| known.contains(&(root, f.clone()))) {
                     continue;
                 }
@@ -146,13 +163,9 @@ pub(crate) fn load_referenced(
                     if std::fs::symlink_metadata(&disk).is_err() {
                         continue;
                     }
-                    let kind = if workflow {
-                        FileKind::Workflow
-                    } else {
-                        FileKind::Action
-                    };
                     // Known from now on: a later reference to it waits for this load.
                     known.insert((root, file.clone()));
+                    followed += usize::from(script);
                     wanted.push((disk, file, kind, root));
                     break;
                 }

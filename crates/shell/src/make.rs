@@ -198,7 +198,7 @@ pub fn parse(text: &str) -> Makefile {
             }
             "ifeq" | "ifneq" | "ifdef" | "ifndef" | "else" | "endif" | "export" | "unexport"
             | "override" | "vpath"
-                if !is_assignment(trimmed).is_some_and(|(n, _, _)| n == word) =>
+                if is_assignment(trimmed).is_none_or(|(n, _, _)| n != word) =>
             {
                 // A directive; `export X = y` and `override X = y` are assignments of X.
                 let rest = trimmed[word.len()..].trim();

@@ -34,14 +34,14 @@ pub(super) fn invoke(cx: &mut Recogniser<'_>, cmd: &Command) {
     let Some(written) = word.as_str() else { return };
     let name = written.rsplit('/').next().unwrap_or(written);
     let fact = match name {
-        "make" | "gmake" => make(cmd),
+        "make" | "gmake" => make(cx, cmd),
         _ if SHELLS.contains(&name) => shell_file(cmd.args()),
         "." | "source" => cmd
             .args()
             .first()
             .and_then(Word::as_str)
             .filter(|p| is_repo_path(p))
-            .map(|p| script(p)),
+            .map(script),
         _ if is_script_path(written) => Some(script(written)),
         _ => None,
     };
@@ -61,14 +61,26 @@ fn script(path: &str) -> Invoke {
     }
 }
 
-/// `make [options] [VAR=value…] [goals…]`; `None` when a word that matters is dynamic.
-fn make(cmd: &Command) -> Option<Invoke> {
+/// `make [options] [VAR=value…] [goals…]`; `None` when a word that matters is dynamic
+/// (a variable given on the command line may be).
+fn make(cx: &Recogniser<'_>, cmd: &Command) -> Option<Invoke> {
     let mut dir: Option<String> = None;
     let mut file: Option<String> = None;
     let mut targets = Vec::new();
     let mut args = cmd.args().iter();
     while let Some(w) = args.next() {
-        let t = w.as_str()?;
+        let Some(t) = w.as_str() else {
+            // `VAR=$X`: a variable for the Makefile, not a goal.
+            let written = cx.text(w);
+            let name = written.split('=').next().unwrap_or("");
+            if written.contains('=')
+                && !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                continue;
+            }
+            return None;
+        };
         if let Some(opt) = MAKE_VALUED.iter().find(|o| t == **o) {
             let v = args.next()?.as_str()?.to_owned();
             match *opt {
@@ -146,7 +158,10 @@ fn is_script_path(written: &str) -> bool {
 mod tests {
     use crate::{Analyzer, Fact};
 
-    fn invokes(script: &str) -> Vec<(String, Option<String>, Option<String>, Vec<String>)> {
+    /// `(what, path, dir, goals)` of one invocation.
+    type Seen = (String, Option<String>, Option<String>, Vec<String>);
+
+    fn invokes(script: &str) -> Vec<Seen> {
         Analyzer::new()
             .analyze(script)
             .facts
@@ -180,6 +195,10 @@ mod tests {
     #[test]
     fn make_and_scripts() {
         assert_eq!(invokes("make test"), [one("make", None, None, &["test"])]);
+        assert_eq!(
+            invokes("make BUILD_VERSION=${VERSION}"),
+            [one("make", None, None, &[])]
+        );
         assert_eq!(
             invokes("make -C docs -j4 GOFLAGS=-v html lint"),
             [one("make", None, Some("docs"), &["html", "lint"])]
