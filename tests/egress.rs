@@ -15,6 +15,27 @@ fn egress(args: &[&str]) -> std::process::Output {
         .expect("runs")
 }
 
+/// A repository holding `files` (path, text).
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+    }
+    dir
+}
+
+/// `tollgate egress --format json` of `dir`.
+fn egress_json(dir: &std::path::Path) -> serde_json::Value {
+    let out = tollgate()
+        .args(["egress", "--format", "json"])
+        .arg(dir)
+        .output()
+        .expect("runs");
+    json(&out.stdout)
+}
+
 #[test]
 fn harden_runner_blocks_list_every_needed_host() {
     let out = egress(&[]);
@@ -205,9 +226,6 @@ fn identical_lockfiles_resolve_through_their_own_configuration() {
 /// a runner the knowledge base does not describe, or `check-latest` keep them required.
 #[test]
 fn a_toolchain_the_runner_image_holds_is_a_conditional_download() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let wf = dir.path().join(".github/workflows/ci.yml");
-    std::fs::create_dir_all(wf.parent().expect("parent")).expect("mkdir");
     let job = |id: &str, runner: &str, with: &str| {
         format!(
             "  {id}:\n    runs-on: {runner}\n    strategy:\n      matrix:\n        go: ['1.22', '1.24.x']\n    steps:\n      - uses: step-security/harden-runner@0634a2670c59f64b4a01f0f96f84700a4088b9f0\n        with:\n          egress-policy: block\n          allowed-endpoints: >\n            github.com:443\n            api.github.com:443\n      - uses: actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5\n        with:\n{with}\n"
@@ -233,13 +251,8 @@ fn a_toolchain_the_runner_image_holds_is_a_conditional_download() {
             "          go-version: '1.23'\n          check-latest: true"
         ),
     );
-    std::fs::write(&wf, text).expect("write");
-    let out = tollgate()
-        .args(["egress", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    let doc = json(&out.stdout);
+    let dir = repo(&[(".github/workflows/ci.yml", &text)]);
+    let doc = egress_json(dir.path());
     let jobs = doc["jobs"].as_array().expect("jobs");
     let dest = |job: &str, host: &str| -> serde_json::Value {
         let j = jobs.iter().find(|j| j["job"] == job).expect("job");
@@ -335,20 +348,11 @@ fn a_toolchain_the_runner_image_holds_is_a_conditional_download() {
 /// names its registry even when the rest is an expression.
 #[test]
 fn literal_env_values_and_registries_resolve() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let wf = dir.path().join(".github/workflows/docker.yml");
-    std::fs::create_dir_all(wf.parent().expect("parent")).expect("mkdir");
-    std::fs::write(
-        &wf,
+    let dir = repo(&[(
+        ".github/workflows/docker.yml",
         "on: push\nenv:\n  REGISTRY: ghcr.io\n  IMAGE_NAME: ${{ github.repository }}\njobs:\n  push:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772\n        with:\n          registry: ${{ env.REGISTRY }}\n      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83\n        with:\n          tags: |\n            ${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}:${{ github.ref_name }}\n            quay.io/${{ github.repository }}:latest\n            ${{ vars.MIRROR }}/x:1\n",
-    )
-    .expect("write");
-    let out = tollgate()
-        .args(["egress", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    let doc = json(&out.stdout);
+    )]);
+    let doc = egress_json(dir.path());
     let job = &doc["jobs"][0];
     let hosts: Vec<&str> = job["destinations"]
         .as_array()
@@ -535,8 +539,7 @@ fn kb_entries_cover_the_measured_actions() {
 /// each host names the command that runs the file. What cannot be followed is said.
 #[test]
 fn makefiles_and_scripts_the_steps_run_are_followed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let files: &[(&str, &str)] = &[
+    let dir = repo(&[
         (
             ".github/workflows/ci.yml",
             "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n      - run: ./scripts/fetch.sh\n        working-directory: tools\n      - run: make nothing\n      - run: bash scripts/missing.sh\n      - run: ./gen.py\n",
@@ -554,18 +557,8 @@ fn makefiles_and_scripts_the_steps_run_are_followed() {
             "#!/usr/bin/env bash\nset -euo pipefail\ncurl -fsSLO https://downloads.example.net/data.zip\n",
         ),
         ("gen.py", "#!/usr/bin/env python3\nimport urllib.request\n"),
-    ];
-    for (rel, text) in files {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-    }
-    let out = tollgate()
-        .args(["egress", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    let doc = json(&out.stdout);
+    ]);
+    let doc = egress_json(dir.path());
     let job = &doc["jobs"][0];
     let dest = |host: &str| -> Option<serde_json::Value> {
         job["destinations"]
@@ -629,8 +622,7 @@ fn makefiles_and_scripts_the_steps_run_are_followed() {
 /// need (a `make` inside it too), each named after the step that builds it.
 #[test]
 fn image_builds_follow_their_dockerfile() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let files: &[(&str, &str)] = &[
+    let dir = repo(&[
         (
             ".github/workflows/ci.yml",
             "on: push\njobs:\n  cli:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -f build/app.Dockerfile .\n  action:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83\n        with:\n          context: svc\n  missing:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build ./nowhere\n",
@@ -647,18 +639,8 @@ fn image_builds_follow_their_dockerfile() {
             "svc/Dockerfile",
             "FROM quay.io/org/base:1\nRUN pip install requests\n",
         ),
-    ];
-    for (rel, text) in files {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-    }
-    let out = tollgate()
-        .args(["egress", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    let doc = json(&out.stdout);
+    ]);
+    let doc = egress_json(dir.path());
     let job = |id: &str| -> serde_json::Value {
         doc["jobs"]
             .as_array()

@@ -152,31 +152,7 @@ fn lines(text: &str) -> Vec<(usize, usize)> {
 
 /// The whitespace-separated words of a line, quoted parts kept together.
 fn words(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = None;
-    let mut quote = None;
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                start.get_or_insert(i);
-            }
-            (None, c) if c.is_whitespace() => {
-                if let Some(st) = start.take() {
-                    out.push(&s[st..i]);
-                }
-            }
-            (None, _) => {
-                start.get_or_insert(i);
-            }
-        }
-    }
-    if let Some(st) = start {
-        out.push(&s[st..]);
-    }
-    out
+    crate::words(s).into_iter().map(|(a, b)| &s[a..b]).collect()
 }
 
 /// The delimiter of a here-document word (`<<EOF`, `<<-EOF`, `<<"EOF"`, `2<<EOF`) and
