@@ -49,6 +49,7 @@ fn harden_runner_blocks_list_every_needed_host() {
     // public registry and the scoped private registry of web/.npmrc.
     let web = "# .github/workflows/ci.yml: job `web`\n\
 # unresolved: https://${MIRROR_HOST}/fonts.tar.gz (curl -fsSLO \"https://${MIRROR_HOST}/fonts.tar.gz\", .github/workflows/ci.yml:13:26)\n\
+# incomplete: 1 destination known only at run time; run harden-runner with `egress-policy: audit` and add what it records before blocking\n\
 egress-policy: block\n\
 allowed-endpoints: >\n\
 \x20 *.actions.githubusercontent.com:443\n\
@@ -75,6 +76,9 @@ fn json_carries_provenance_and_controls() {
     assert_eq!(jobs.len(), 2);
     let web = &jobs[0];
     assert_eq!(web["job"], "web");
+    // The web job downloads from `${MIRROR_HOST}`; the other job's hosts are all known.
+    assert_eq!(web["complete"], false);
+    assert_eq!(jobs[1]["complete"], true);
     let dest = |job: &serde_json::Value, host: &str| -> serde_json::Value {
         job["destinations"]
             .as_array()
@@ -687,5 +691,35 @@ fn image_builds_follow_their_dockerfile() {
             .iter()
             .any(|u| u.contains("`nowhere/Dockerfile`")),
         "{unresolved:?}"
+    );
+}
+
+/// `unrestricted-egress` does not send a job with an incomplete list straight to block
+/// mode: the web job's `${MIRROR_HOST}` download is known only at run time.
+#[test]
+fn an_incomplete_list_is_not_suggested_for_block_mode() {
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "unrestricted-egress",
+        ])
+        .arg(testdata("egress/repo"))
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let web = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["job"] == "web")
+        .expect("web is reported");
+    let help = web["help"].as_str().expect("help");
+    assert!(
+        help.contains("that list is incomplete (1 destination known only at run time)")
+            && help.contains("`egress-policy: audit` first"),
+        "{help}"
     );
 }

@@ -194,6 +194,37 @@ impl JobEgress {
         self.destinations.iter().filter(|d| !d.is_platform())
     }
 
+    /// Whether the list is complete as far as the files show: no destination only run
+    /// time knows and no action of unknown network use. When it is not, the words that
+    /// say why (`2 destinations known only at run time, 1 action of unknown network
+    /// use`).
+    #[must_use]
+    pub fn incomplete(&self) -> Option<String> {
+        let plural = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        let mut why = Vec::new();
+        if !self.unresolved.is_empty() {
+            why.push(plural(
+                self.unresolved.len(),
+                "destination known only at run time",
+                "destinations known only at run time",
+            ));
+        }
+        if !self.unknown_actions.is_empty() {
+            why.push(plural(
+                self.unknown_actions.len(),
+                "action of unknown network use",
+                "actions of unknown network use",
+            ));
+        }
+        (!why.is_empty()).then(|| why.join(", "))
+    }
+
     /// The harden-runner step that enforces a list, if any (the first in block mode).
     #[must_use]
     pub fn blocking_harden_runner(&self) -> Option<&HardenRunner> {

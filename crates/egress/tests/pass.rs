@@ -137,6 +137,8 @@ fn an_image_made_by_docker_commit_reads_no_dockerfile() {
         .collect();
     assert_eq!(
         unresolved,
-        ["the base images and build steps of `ci/Dockerfile` (not read: not in the repository or excluded)"]
+        [
+            "the base images and build steps of `ci/Dockerfile` (not read: not in the repository or excluded)"
+        ]
     );
 }

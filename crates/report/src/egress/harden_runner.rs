@@ -76,6 +76,17 @@ pub fn render(jobs: &[&JobEgress]) -> String {
                 visible(&d.endpoint())
             );
         }
+        match job.incomplete() {
+            Some(why) => {
+                let _ = writeln!(
+                    out,
+                    "# incomplete: {why}; run harden-runner with `egress-policy: audit` and add what it records before blocking"
+                );
+            }
+            None => {
+                out.push_str("# complete as far as the files show: nothing is left unresolved\n")
+            }
+        }
         out.push_str("egress-policy: block\n");
         out.push_str("allowed-endpoints: >\n");
         for d in entries {

@@ -88,6 +88,9 @@ pub struct JobDto {
     pub location: Option<LocationDto>,
     /// The harden-runner form of the list (shared-hosting wildcards left out).
     pub allowed_endpoints: Vec<String>,
+    /// No destination is left unresolved and no action's network use is unknown: the
+    /// list is complete as far as the files show.
+    pub complete: bool,
     pub destinations: Vec<DestinationDto>,
     pub unresolved: Vec<UnresolvedDto>,
     pub unknown_actions: Vec<UnknownActionDto>,
@@ -112,6 +115,7 @@ pub fn document(jobs: &[&JobEgress]) -> Document {
             job: job.job_id.clone(),
             location: job.location.as_ref().map(LocationDto::of),
             allowed_endpoints: split_for_list(job).0.iter().map(|d| d.endpoint()).collect(),
+            complete: job.incomplete().is_none(),
             destinations: job
                 .destinations
                 .iter()

@@ -26,9 +26,13 @@ pub fn render(jobs: &[&JobEgress]) -> String {
             None if !job.harden_runner.is_empty() => "harden-runner in audit mode",
             None => "no egress control",
         };
+        let complete = match job.incomplete() {
+            Some(why) => format!("incomplete: {why}"),
+            None => "complete as far as the files show".to_owned(),
+        };
         let _ = writeln!(
             out,
-            "  job {} ({} destinations, {} unresolved; {control})",
+            "  job {} ({} destinations, {} unresolved; {control}; {complete})",
             visible(&job.job_id),
             job.destinations.len(),
             job.unresolved.len()

@@ -67,10 +67,17 @@ impl Rule for UnrestrictedEgress {
                 crate::common::quoted(&job.job.id.value),
                 crate::common::plural(external, "external host", "external hosts")
             ))
-            .help(format!(
-                "add `step-security/harden-runner` as the first step with `egress-policy: block`; `tollgate egress --job {}` prints its `allowed-endpoints`",
-                crate::common::quoted(&job.job.id.value)
-            ));
+            .help(match eg.incomplete() {
+                None => format!(
+                    "add `step-security/harden-runner` as the first step with `egress-policy: block`; `tollgate egress --job {}` prints its `allowed-endpoints`",
+                    crate::common::quoted(&job.job.id.value)
+                ),
+                // A list that is not complete would break the job in block mode.
+                Some(why) => format!(
+                    "add `step-security/harden-runner` as the first step; `tollgate egress --job {}` prints its `allowed-endpoints`, but that list is incomplete ({why}): run it with `egress-policy: audit` first and add what it records",
+                    crate::common::quoted(&job.job.id.value)
+                ),
+            });
         if let Some(h) = audit {
             f = f.related_location(
                 h.policy_location
