@@ -138,3 +138,65 @@ fn dot_renders_with_graphviz() {
     assert!(render_svg(&out.stdout));
     // Every corpus repository is rendered by crates/report/tests/graph_render.rs.
 }
+
+/// A host found by following a step into a Makefile or a Dockerfile has the file on its
+/// path: step `runs` the file, the file `reaches` the host (the job's own `reaches` edge
+/// stays).
+#[test]
+fn followed_files_are_nodes_on_the_path_to_a_host() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, text) in [
+        (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n      - run: docker build .\n",
+        ),
+        (
+            "Makefile",
+            "test:\n\tcurl -fsSLO https://tools.example.org/x.tgz\n",
+        ),
+        ("Dockerfile", "FROM alpine:3\nRUN apk add git\n"),
+    ] {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+    }
+    let out = tollgate()
+        .args(["graph", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let nodes = doc["nodes"].as_array().expect("nodes");
+    let name = |id: &serde_json::Value| -> String {
+        let n = nodes.iter().find(|n| &n["id"] == id).expect("node");
+        format!(
+            "{} {}",
+            n["kind"].as_str().unwrap_or(""),
+            n["label"].as_str().unwrap_or("")
+        )
+    };
+    let edges: Vec<String> = doc["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            format!(
+                "{} -{}-> {}",
+                name(&e["from"]),
+                e["kind"].as_str().unwrap_or(""),
+                name(&e["to"])
+            )
+        })
+        .collect();
+    // Written by hand from the files above.
+    for want in [
+        "step run step 1 -runs-> script Makefile",
+        "script Makefile -reaches-> host tools.example.org",
+        "job build -reaches-> host tools.example.org",
+        "step run step 2 -runs-> dockerfile Dockerfile",
+        "dockerfile Dockerfile -reaches-> host dl-cdn.alpinelinux.org",
+        "dockerfile Dockerfile -pulls-> image alpine:3",
+    ] {
+        assert!(edges.iter().any(|e| e == want), "{want}: {edges:#?}");
+    }
+}

@@ -723,6 +723,15 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
         }
         (FileModel::Packages(p), kind) => crate::sources::package_file(&mut cx, kind, p),
         (FileModel::Dockerfile(d), _) => dockerfile(&mut cx, d),
+        // A Makefile or script a step runs: its node, for the egress pass's edges.
+        (FileModel::Script(_), kind) => {
+            let path = input.source.display.clone();
+            cx.shared(
+                Key::File(id),
+                NodeKind::Script { path, kind },
+                Some(Span::empty(0)),
+            );
+        }
         _ => {}
     }
     cx.frag

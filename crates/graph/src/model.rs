@@ -180,6 +180,13 @@ pub enum NodeKind {
         path: String,
         stages: usize,
     },
+    /// A Makefile or shell script a step runs (`make test`, `./build.sh`), read because
+    /// a step names it: `reaches` edges to the hosts its recipes or commands need, and a
+    /// `runs` edge from the step.
+    Script {
+        path: String,
+        kind: FileKind,
+    },
     Package {
         ecosystem: Ecosystem,
         name: String,
@@ -242,6 +249,7 @@ pub enum Kind {
     Lockfile,
     RegistryConfig,
     Dockerfile,
+    Script,
     Package,
     Source,
     Host,
@@ -254,7 +262,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::Workflow,
         Self::Trigger,
         Self::Job,
@@ -266,6 +274,7 @@ impl Kind {
         Self::Lockfile,
         Self::RegistryConfig,
         Self::Dockerfile,
+        Self::Script,
         Self::Package,
         Self::Source,
         Self::Host,
@@ -292,6 +301,7 @@ impl Kind {
             Self::Lockfile => "lockfile",
             Self::RegistryConfig => "registry-config",
             Self::Dockerfile => "dockerfile",
+            Self::Script => "script",
             Self::Package => "package",
             Self::Source => "source",
             Self::Host => "host",
@@ -339,6 +349,7 @@ impl NodeKind {
             Self::Lockfile { .. } => Kind::Lockfile,
             Self::RegistryConfig { .. } => Kind::RegistryConfig,
             Self::Dockerfile { .. } => Kind::Dockerfile,
+            Self::Script { .. } => Kind::Script,
             Self::Package { .. } => Kind::Package,
             Self::Source { .. } => Kind::Source,
             Self::Host { .. } => Kind::Host,
@@ -379,7 +390,7 @@ impl NodeKind {
             Self::Command { text, .. } => text.clone(),
             Self::Lockfile { path, packages, .. } => format!("{path} ({packages} packages)"),
             Self::RegistryConfig { path, .. } => path.clone(),
-            Self::Dockerfile { path, .. } => path.clone(),
+            Self::Dockerfile { path, .. } | Self::Script { path, .. } => path.clone(),
             Self::Package {
                 ecosystem,
                 name,
@@ -436,6 +447,10 @@ impl NodeKind {
             Self::Lockfile { path, .. } => format!("lockfile {}", q(path)),
             Self::RegistryConfig { path, .. } => format!("registry configuration {}", q(path)),
             Self::Dockerfile { path, .. } => format!("Dockerfile {}", q(path)),
+            Self::Script { path, kind } => match kind {
+                FileKind::Makefile => format!("Makefile {}", q(path)),
+                _ => format!("script {}", q(path)),
+            },
             Self::Host { name } => format!("host {}", q(name)),
             Self::Value { name } => format!("attacker-controllable {}", q(name)),
             other => other.label(),
@@ -516,7 +531,8 @@ pub enum EdgeKind {
     /// Job, step, action, command or Dockerfile → image.
     Pulls,
     /// Job → a host it must reach (added by the egress pass, located where the host is
-    /// named).
+    /// named); also a Makefile, script or Dockerfile a step runs → a host its commands
+    /// reach.
     Reaches,
     /// Job → permission scope, secret or OIDC.
     Holds,
@@ -627,6 +643,7 @@ mod tests {
             ("reusable-workflows", Some(Kind::ReusableWorkflow)),
             ("packages", Some(Kind::Package)),
             ("dockerfiles", Some(Kind::Dockerfile)),
+            ("scripts", Some(Kind::Script)),
             ("nothing", None),
         ];
         for (s, want) in cases {

@@ -141,6 +141,10 @@ pub enum AttrsDto {
         path: String,
         stages: String,
     },
+    Script {
+        path: String,
+        format: &'static str,
+    },
     Package {
         ecosystem: &'static str,
         name: String,
@@ -226,6 +230,10 @@ fn attrs(kind: &NodeKind) -> Option<AttrsDto> {
         NodeKind::Dockerfile { path, stages } => AttrsDto::Dockerfile {
             path: path.clone(),
             stages: stages.to_string(),
+        },
+        NodeKind::Script { path, kind } => AttrsDto::Script {
+            path: path.clone(),
+            format: kind.as_str(),
         },
         NodeKind::Package {
             ecosystem,

@@ -35,7 +35,7 @@ fn escape(s: &str) -> String {
 /// Opening and closing brackets of a node shape by kind.
 const fn shape(kind: Kind) -> (&'static str, &'static str) {
     match kind {
-        Kind::Workflow | Kind::Image | Kind::Dockerfile => ("[/", "/]"),
+        Kind::Workflow | Kind::Image | Kind::Dockerfile | Kind::Script => ("[/", "/]"),
         Kind::Trigger => (">", "]"),
         Kind::Job => ("(", ")"),
         Kind::Action | Kind::ReusableWorkflow => ("[[", "]]"),
