@@ -188,6 +188,30 @@ fn needs_lattice(jobs: usize) -> Files {
     vec![(".github/workflows/ci.yml".to_owned(), wf)]
 }
 
+/// Scripts that run each other `calls` times per level, `levels` deep, the last one
+/// running itself, and a Makefile goal with as many calls of itself through `$(MAKE)`:
+/// followed naively, every call at every level is `calls^levels` readings.
+fn follow_fan_out(levels: usize, calls: usize) -> Files {
+    let mut files: Files = vec![(
+        ".github/workflows/ci.yml".to_owned(),
+        "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: ./s0.sh\n      - run: make loop\n".to_owned(),
+    )];
+    for l in 0..levels {
+        let next = if l + 1 < levels { l + 1 } else { l };
+        let mut s = format!("curl -fsSLO https://level{l}.example.com/x\n");
+        for _ in 0..calls {
+            let _ = writeln!(s, "./s{next}.sh");
+        }
+        files.push((format!("s{l}.sh"), s));
+    }
+    let mut mk = "loop:\n".to_owned();
+    for _ in 0..calls {
+        mk.push_str("\t$(MAKE) loop\n");
+    }
+    files.push(("Makefile".to_owned(), mk));
+    files
+}
+
 /// One `run:` script of `lines` downloads.
 fn many_downloads(lines: usize) -> Files {
     let mut wf = "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: |\n".to_owned();
@@ -235,6 +259,7 @@ fn issue_sizes() -> Vec<(&'static str, Files)> {
         ("curl-16000", many_downloads(16_000)),
         ("goprivate", goprivate(13, 4000)),
         ("needs-lattice-200", needs_lattice(200)),
+        ("follow-fan-out", follow_fan_out(6, 2000)),
     ]
 }
 
@@ -469,4 +494,33 @@ fn conditions_of_a_lattice_of_needed_jobs_are_worked_out_once_per_job() {
     assert_eq!(findings.len(), 1, "{findings:#?}");
     // No job guards the checkout, and none keeps it out of the privileged run.
     assert_eq!(findings[0]["confidence"], "high");
+}
+
+#[test]
+fn files_run_by_files_are_each_followed_once_per_job() {
+    // 2000 calls per level, 6 levels deep, the last script calling itself: each file is
+    // read and followed once; the chain stops at the depth bound and says so.
+    let r = run_on(&follow_fan_out(6, 2000), &["egress", "--format", "json"]);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+    let doc = json(&r);
+    let job = &doc["jobs"][0];
+    let hosts: Vec<&str> = job["destinations"]
+        .as_array()
+        .expect("destinations")
+        .iter()
+        .filter_map(|d| d["host"].as_str())
+        .collect();
+    // Four files deep from the step: levels 0 to 3.
+    for l in 0..4 {
+        let h = format!("level{l}.example.com");
+        assert!(hosts.contains(&h.as_str()), "{h}: {hosts:?}");
+    }
+    assert!(!hosts.contains(&"level4.example.com"), "{hosts:?}");
+    let unresolved = job["unresolved"].as_array().expect("unresolved");
+    assert!(
+        unresolved.iter().any(|u| u["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("followed 4 deep"))),
+        "{unresolved:#?}"
+    );
 }

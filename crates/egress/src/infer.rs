@@ -151,6 +151,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
     }
 
     let mut remote_actions = false;
+    let followed = std::cell::RefCell::new(std::collections::HashSet::new());
     for flat in graph.job_steps(job) {
         let Some(step) = graph.step_model(scan, flat.step) else {
             continue;
@@ -245,6 +246,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
             env: &step_env,
             depth: 0,
             cwd: None,
+            followed: &followed,
         };
         cx.run_facts(step, &mut acc);
         // docker/build-push-action builds `file` (default `<context>/Dockerfile`) with

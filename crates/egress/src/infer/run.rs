@@ -19,6 +19,10 @@ pub(super) struct RunStep<'a> {
     /// in the build context copied into the image (`COPY . .`), not where the
     /// Dockerfile is.
     pub(super) cwd: Option<&'a str>,
+    /// The files (and Makefile goals) already followed for this job: each is followed
+    /// once, so a script that runs itself, or a thousand calls of one Makefile target,
+    /// costs one reading, not one per call and level.
+    pub(super) followed: &'a std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 /// Files run by files run by a step are followed this deep at most.
@@ -232,13 +236,17 @@ impl RunStep<'_> {
             );
             return;
         }
+        let goals: Vec<String> = match make {
+            Some(m) if inv.targets.is_empty() => m.default_goal.iter().cloned().collect(),
+            Some(_) => inv.targets.clone(),
+            None => Vec::new(),
+        };
+        let key = format!("{}#{}", target.source.display, goals.join(" "));
+        if !self.followed.borrow_mut().insert(key) {
+            return;
+        }
         let chosen: Vec<&Step> = match make {
             Some(m) => {
-                let goals: Vec<String> = if inv.targets.is_empty() {
-                    m.default_goal.iter().cloned().collect()
-                } else {
-                    inv.targets.clone()
-                };
                 let mut out = Vec::new();
                 for goal in goals {
                     let rules = m.recipe_rules(&goal);
@@ -336,6 +344,11 @@ impl RunStep<'_> {
             unknown(acc, &format!("`{path}`"));
             return;
         };
+        // Each Dockerfile once per job, with its build context.
+        let key = format!("{path}#{}", context_dir.as_deref().unwrap_or(""));
+        if !self.followed.borrow_mut().insert(key) {
+            return;
+        }
         if self.depth >= MAX_FOLLOW_DEPTH {
             unknown(
                 acc,
