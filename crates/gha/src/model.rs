@@ -453,6 +453,33 @@ pub struct Step {
 }
 
 impl Step {
+    /// A step with nothing set but its place: what the parser fills in.
+    #[must_use]
+    pub fn blank(index: usize, span: Span) -> Self {
+        Self {
+            index,
+            span,
+            id: None,
+            name: None,
+            if_: None,
+            uses: None,
+            uses_text: None,
+            uses_comment: None,
+            run: None,
+            shell: None,
+            working_directory: None,
+            with: Vec::new(),
+            with_key: None,
+            with_expression: None,
+            env: Env::default(),
+            continue_on_error: None,
+            timeout_minutes: None,
+            background: None,
+            wait_all: None,
+            parallel_group: None,
+        }
+    }
+
     /// A step that only runs `script`, assembled from pieces of a file other than a
     /// workflow (a Makefile recipe, a shell script the workflow runs): `pieces` map the
     /// script back to the file (see `ScalarMap::pieces`), `span` is where it is in the
@@ -465,14 +492,6 @@ impl Step {
         pieces: &[(usize, usize, usize)],
     ) -> Self {
         Self {
-            index,
-            span,
-            id: None,
-            name: None,
-            if_: None,
-            uses: None,
-            uses_text: None,
-            uses_comment: None,
             run: Some(Run {
                 key: span,
                 script,
@@ -480,17 +499,7 @@ impl Step {
                 map: ScalarMap::pieces(pieces).unwrap_or_else(|| ScalarMap::at(span.start)),
                 input: None,
             }),
-            shell: None,
-            working_directory: None,
-            with: Vec::new(),
-            with_key: None,
-            with_expression: None,
-            env: Env::default(),
-            continue_on_error: None,
-            timeout_minutes: None,
-            background: None,
-            wait_all: None,
-            parallel_group: None,
+            ..Self::blank(index, span)
         }
     }
 

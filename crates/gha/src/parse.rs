@@ -586,28 +586,7 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
         return None;
     };
     ctx.check_keys(entries, STEP_KEYS, "a step");
-    let mut st = Step {
-        index,
-        span: node.span,
-        id: None,
-        name: None,
-        if_: None,
-        uses: None,
-        uses_text: None,
-        uses_comment: None,
-        run: None,
-        shell: None,
-        working_directory: None,
-        with: Vec::new(),
-        with_key: None,
-        with_expression: None,
-        env: Env::default(),
-        continue_on_error: None,
-        timeout_minutes: None,
-        background: None,
-        wait_all: None,
-        parallel_group: None,
-    };
+    let mut st = Step::blank(index, node.span);
     for (k, v) in entries {
         match k.as_str() {
             Some("id") => st.id = ctx.string(v, "id"),
