@@ -115,7 +115,8 @@ pub fn base_dir(input: &Input, step: Option<&Step>) -> Option<String> {
         FileModel::Workflow(_) | FileModel::Action(_) => {
             let repo = crate::local::repo_prefix(display).trim_end_matches('/');
             match step.and_then(|s| s.working_directory.as_ref()) {
-                Some(w) if w.value.contains('$') => None,
+                // Only the run knows it, or it is outside the checkout.
+                Some(w) if w.value.contains('$') || w.value.trim().starts_with(['/', '~']) => None,
                 Some(w) => normalise(&format!("{repo}/{}", w.value.trim())),
                 None => Some(repo.to_owned()),
             }
