@@ -30,7 +30,6 @@ use tollgate_graph::{EdgeKind, Graph, InputId, Kind, NodeId, NodeKind, Origin};
 use tollgate_lockfile::glob::matches as glob_match;
 use tollgate_model::{Diagnostic, Span};
 use tollgate_scan::{FileModel, Input, Scan};
-use tollgate_shell::{EnvTarget, Fact};
 
 /// The flow pass (see the module documentation).
 pub struct Pass;
@@ -676,7 +675,7 @@ fn output_writes(
     else {
         return;
     };
-    for (key, text, w) in github_output_writes(&run.script, analysis) {
+    for (key, text, w) in analysis.github_output_writes(&run.script) {
         if let Some(r) = tainted_text(&text) {
             out.set(
                 format!("steps.{step_id}.outputs.{}", key.to_ascii_lowercase()),
@@ -691,29 +690,6 @@ fn output_writes(
             );
         }
     }
-}
-
-/// The `$GITHUB_OUTPUT` writes of a script with a key: the key, the text of the pipeline
-/// that writes it (`echo "k=$(gh pr view …)"` whole, so what feeds the value is in it)
-/// and the write. The flow and trust passes read step outputs from here.
-pub(crate) fn github_output_writes<'a>(
-    script: &'a str,
-    analysis: &'a tollgate_shell::Analysis,
-) -> impl Iterator<Item = (&'a str, String, &'a tollgate_shell::EnvWrite)> + 'a {
-    analysis.facts.iter().filter_map(move |f| {
-        let Fact::EnvWrite(w) = f else { return None };
-        if w.target != EnvTarget::GithubOutput {
-            return None;
-        }
-        let key = w.key.as_deref()?;
-        let text = analysis
-            .pipeline_spans(w.span)
-            .iter()
-            .map(|s| script.get(s.start..s.end).unwrap_or(""))
-            .collect::<Vec<_>>()
-            .join(" ");
-        Some((key, text, w))
-    })
 }
 
 /// `inputs.X` of the file `id` (a local composite action or reusable workflow) that a

@@ -93,6 +93,30 @@ impl Analysis {
         spans
     }
 
+    /// The `$GITHUB_OUTPUT` writes of the script with a key: the key, the text of the
+    /// pipeline that writes it (`echo "k=$(gh pr view …)"` whole, so what feeds the value
+    /// is in it) and the write. `script` is the text this analysis was made of. The flow
+    /// and trust passes read step outputs from here.
+    pub fn github_output_writes<'a>(
+        &'a self,
+        script: &'a str,
+    ) -> impl Iterator<Item = (&'a str, String, &'a EnvWrite)> + 'a {
+        self.facts.iter().filter_map(move |f| {
+            let Fact::EnvWrite(w) = f else { return None };
+            if w.target != EnvTarget::GithubOutput {
+                return None;
+            }
+            let key = w.key.as_deref()?;
+            let text = self
+                .pipeline_spans(w.span)
+                .iter()
+                .map(|s| script.get(s.start..s.end).unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join(" ");
+            Some((key, text, w))
+        })
+    }
+
     /// Whether a command other than `docker` or `podman` names docker in a static
     /// argument (`pnpm build:docker`, `make docker-image`, `npm run docker`): a build
     /// script that may make container images the script text does not show. Only the

@@ -187,7 +187,7 @@ pub(super) fn head_outputs(
     let (Some(run), Some(analysis)) = (&step.run, analysis) else {
         return;
     };
-    for (key, text, _) in crate::flow::github_output_writes(&run.script, analysis) {
+    for (key, text, _) in analysis.github_output_writes(&run.script) {
         let name = format!("{prefix}{}", key.to_ascii_lowercase());
         match reads_head_field(&text) {
             Some(branch) => {
