@@ -694,6 +694,70 @@ fn image_builds_follow_their_dockerfile() {
     );
 }
 
+/// Commands a step runs inside a container (`docker run IMAGE …`, `docker exec NAME …`),
+/// the steps of a job `container:` and a Dockerfile's `RUN`s reach what they name through
+/// the runner's network, and their installs read the image's package sources, not the
+/// runner's apt mirror.
+#[test]
+fn commands_in_containers_reach_the_images_sources() {
+    let dir = repo(&[
+        (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  exec:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          docker run --rm -d --name box ubuntu:latest sleep 90\n          docker exec box apt-get update\n          docker exec box apt-get install -y curl\n          docker exec box curl -I https://goreleaser.com\n  shc:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker run --rm debian:12 bash -c \"apt-get update && apt-get install -y git && git clone https://git.example.org/r.git\"\n  job-container:\n    runs-on: ubuntu-latest\n    container: python:3.12\n    steps:\n      - run: apt-get update && apt-get install -y jq\n  runner:\n    runs-on: ubuntu-latest\n    steps:\n      - run: sudo apt-get install -y jq\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build .\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM ubuntu:24.04 AS base\nRUN apt-get update\nFROM base AS app\nRUN apt-get install -y make\n",
+        ),
+    ]);
+    let doc = egress_json(dir.path());
+    let hosts = |id: &str| -> Vec<String> {
+        doc["jobs"]
+            .as_array()
+            .expect("jobs")
+            .iter()
+            .find(|j| j["job"] == id)
+            .expect("job")["destinations"]
+            .as_array()
+            .expect("destinations")
+            .iter()
+            .map(|d| format!("{}:{}", d["host"].as_str().unwrap_or("?"), d["port"]))
+            .collect()
+    };
+    // Written by hand: Ubuntu's image lists archive and security over HTTP, Debian's
+    // (and python's, built on it) deb.debian.org; only the runner has the Azure mirror.
+    let ubuntu = ["archive.ubuntu.com:80", "security.ubuntu.com:80"];
+    for (job, want, not) in [
+        (
+            "exec",
+            &[&ubuntu[..], &["goreleaser.com:443"]].concat(),
+            "azure.archive.ubuntu.com:80",
+        ),
+        (
+            "shc",
+            &vec!["deb.debian.org:80", "git.example.org:443"],
+            "archive.ubuntu.com:80",
+        ),
+        (
+            "job-container",
+            &vec!["deb.debian.org:80"],
+            "azure.archive.ubuntu.com:80",
+        ),
+        ("build", &ubuntu.to_vec(), "azure.archive.ubuntu.com:80"),
+        (
+            "runner",
+            &vec!["azure.archive.ubuntu.com:80"],
+            "deb.debian.org:80",
+        ),
+    ] {
+        let got = hosts(job);
+        for h in want {
+            assert!(got.contains(&(*h).to_owned()), "{job}: {h} in {got:?}");
+        }
+        assert!(!got.contains(&not.to_owned()), "{job}: {not} in {got:?}");
+    }
+}
+
 /// `unrestricted-egress` does not send a job with an incomplete list straight to block
 /// mode: the web job's `${MIRROR_HOST}` download is known only at run time.
 #[test]

@@ -38,6 +38,24 @@ pub struct Dockerfile {
 }
 
 impl Dockerfile {
+    /// The registry image a stage is built on, through the stages it names
+    /// (`FROM build AS test` → `build`'s base); `None` for `scratch` or a base chosen at
+    /// build time.
+    #[must_use]
+    pub fn base_image(&self, stage: usize) -> Option<&str> {
+        let mut s = stage;
+        // Each stage can only name an earlier one, so the walk ends; the bound is a guard.
+        for _ in 0..=self.stages.len() {
+            let base = self.images.get(self.stages.get(s)?.base)?;
+            match &base.target {
+                Target::Image { reference } => return Some(reference),
+                Target::Stage(i) if *i < s => s = *i,
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// The image references that name a registry image (not a stage, `scratch`, or a
     /// reference whose variables have no default).
     pub fn pulls(&self) -> impl Iterator<Item = (&ImageUse, &str)> {

@@ -152,6 +152,12 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
 
     let mut remote_actions = false;
     let followed = std::cell::RefCell::new(std::collections::HashSet::new());
+    // The job's steps run in its `container:` when it has one.
+    let container_image = model
+        .container
+        .as_ref()
+        .and_then(|c| c.image.as_ref())
+        .map(|i| i.value.as_str());
     for flat in graph.job_steps(job) {
         let Some(step) = graph.step_model(scan, flat.step) else {
             continue;
@@ -247,6 +253,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
             depth: 0,
             cwd: None,
             followed: &followed,
+            image: container_image,
         };
         cx.run_facts(step, &mut acc);
         // docker/build-push-action builds `file` (default `<context>/Dockerfile`) with

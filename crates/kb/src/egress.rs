@@ -64,6 +64,11 @@ pub struct ManagerEntry {
     pub hosts: Vec<String>,
     /// The port when it is not 443 (apt's archive over HTTP).
     pub port: Option<u16>,
+    /// For an install inside a container: the Docker Hub official images (repository
+    /// names, `ubuntu`, `debian`, …) whose package sources these hosts are. An entry
+    /// without images is the runner's own configuration.
+    #[serde(default)]
+    pub images: Vec<String>,
     pub source: String,
 }
 
@@ -173,10 +178,40 @@ impl Hosts {
         out
     }
 
-    /// The entry of a package manager by the name the recogniser reports.
+    /// The entry of a package manager by the name the recogniser reports, as the
+    /// runner has it configured.
     #[must_use]
     pub fn manager(&self, name: &str) -> Option<&ManagerEntry> {
-        self.manager.iter().find(|m| m.name == name)
+        self.manager
+            .iter()
+            .find(|m| m.name == name && m.images.is_empty())
+    }
+
+    /// The entry of a package manager run inside a container of `image` (a job
+    /// `container:`, `docker run IMAGE …`, a Dockerfile stage's base): the image's own
+    /// package sources when the data knows the image, else the runner's entry. `apt` and
+    /// `aptitude` read apt's sources, so they share `apt-get`'s image entries.
+    #[must_use]
+    pub fn manager_in(&self, name: &str, image: Option<&str>) -> Option<&ManagerEntry> {
+        let family = match name {
+            "apt" | "aptitude" => "apt-get",
+            other => other,
+        };
+        image
+            .and_then(official_image)
+            .and_then(|(repo, tag)| {
+                // Alpine variants use apk, Windows variants no Linux manager at all.
+                if ["alpine", "windowsservercore", "nanoserver"]
+                    .iter()
+                    .any(|v| tag.contains(v))
+                {
+                    return None;
+                }
+                self.manager
+                    .iter()
+                    .find(|m| m.name == family && m.images.iter().any(|i| i == repo))
+            })
+            .or_else(|| self.manager(name))
     }
 
     /// The hosts an install by the manager named `name` reaches when it names no index:
@@ -216,6 +251,24 @@ impl Hosts {
             None => Ok(()),
         }
     }
+}
+
+/// A Docker Hub official image's repository name and tag (`ubuntu`, `24.04`) from a
+/// reference (`ubuntu:24.04`, `docker.io/library/ubuntu`, `python:3.12-slim@sha256:…`);
+/// `None` for any other registry or namespace.
+fn official_image(reference: &str) -> Option<(&str, &str)> {
+    let r = reference.trim();
+    let r = r
+        .strip_prefix("docker.io/")
+        .or_else(|| r.strip_prefix("index.docker.io/"))
+        .unwrap_or(r);
+    let r = r.strip_prefix("library/").unwrap_or(r);
+    let r = r.split_once('@').map_or(r, |(n, _)| n);
+    if r.contains('/') {
+        return None;
+    }
+    let (repo, tag) = r.split_once(':').unwrap_or((r, "latest"));
+    (!repo.is_empty()).then_some((repo, tag))
 }
 
 impl Sourced for Hosts {
@@ -281,5 +334,41 @@ mod tests {
         let err = load::<Hosts>("egress-hosts.toml", text).expect_err("unknown group");
         assert_eq!(err.line, 5, "{err}");
         assert!(err.message.contains("@b"), "{err}");
+    }
+
+    #[test]
+    fn installs_in_a_container_use_the_images_sources() {
+        let h = crate::egress_hosts();
+        let hosts = |name: &str, image: Option<&str>| {
+            h.manager_in(name, image)
+                .map(|m| (h.expand(&m.hosts), m.port))
+                .unwrap_or_default()
+        };
+        let runner = hosts("apt-get", None);
+        assert!(runner.0.contains(&"azure.archive.ubuntu.com".to_owned()));
+        // Ubuntu's image has no Azure mirror; Debian's and the Debian-based official
+        // language images read deb.debian.org; all over HTTP.
+        for image in ["ubuntu:latest", "docker.io/library/ubuntu:24.04", "ubuntu"] {
+            let (u, port) = hosts("apt-get", Some(image));
+            assert_eq!(u, ["archive.ubuntu.com", "security.ubuntu.com"], "{image}");
+            assert_eq!(port, Some(80));
+        }
+        assert_eq!(hosts("apt", Some("python:3.12-slim")).0, ["deb.debian.org"]);
+        assert_eq!(
+            hosts("aptitude", Some("debian@sha256:0123")).0,
+            ["deb.debian.org"]
+        );
+        // Alpine variants, other namespaces and registries, and unknown images: the
+        // runner's entry (the image's sources are not known).
+        for image in [
+            "python:3.12-alpine",
+            "ghcr.io/o/ubuntu:1",
+            "me/ubuntu",
+            "centos:7",
+        ] {
+            assert_eq!(hosts("apt-get", Some(image)), runner, "{image}");
+        }
+        assert_eq!(official_image("ubuntu"), Some(("ubuntu", "latest")));
+        assert_eq!(official_image("quay.io/x/y:1"), None);
     }
 }

@@ -135,6 +135,10 @@ pub struct CommandContext {
     pub shell_c: bool,
     /// Inside a heredoc fed to a shell (`bash <<EOF … EOF`).
     pub heredoc_script: bool,
+    /// Run inside a container by `docker run IMAGE cmd …` / `docker exec NAME cmd …`
+    /// (or podman's, nerdctl's): on the container's file system and package sources, but
+    /// through the runner's network.
+    pub container: bool,
     pub function: bool,
     /// Inside an `if`/`elif`/`else` (condition or branch).
     pub conditional: bool,
@@ -191,6 +195,10 @@ pub struct Command {
     pub context: CommandContext,
     /// The command spans several lines joined with `\`.
     pub line_continuation: bool,
+    /// For a command run inside a container: the container's image, when the script
+    /// names it (`docker run IMAGE …`, or `docker exec NAME …` after `docker run --name
+    /// NAME IMAGE`).
+    pub container_image: Option<String>,
 }
 
 impl Command {

@@ -23,7 +23,7 @@ mod facts;
 pub mod make;
 mod mask;
 mod pwsh;
-mod recognise;
+pub(crate) mod recognise;
 mod shellkind;
 mod unwrap;
 mod walk;

@@ -389,6 +389,7 @@ impl<'a> Walker<'a> {
             chain: ctx.chain,
             context: ctx.flags,
             line_continuation: trimmed.contains("`\n") || trimmed.contains("`\r\n"),
+            container_image: None,
         });
         self.commands.len() - 1
     }

@@ -100,6 +100,11 @@ pub(crate) struct Walker<'a> {
     /// Commands run again by the right side of their `||` (`apt-get install x ||
     /// (sleep 5; apt-get install x)`), both runs: retried like the body of a retry loop.
     or_retried: Vec<usize>,
+    /// The image of the container whose command is being walked (`docker run IMAGE …`).
+    container_image: Option<String>,
+    /// Containers the script started by name (`docker run --name NAME IMAGE`), for the
+    /// commands later given to `docker exec NAME`.
+    container_names: Vec<(String, String)>,
 }
 
 use tollgate_kb::github::TOKEN_VARS;
@@ -119,6 +124,8 @@ impl<'a> Walker<'a> {
             loops: Vec::new(),
             command_loops: Vec::new(),
             or_retried: Vec::new(),
+            container_image: None,
+            container_names: Vec::new(),
         }
     }
 
@@ -556,6 +563,11 @@ impl<'a> Walker<'a> {
             chain: ctx.chain,
             context: ctx.flags,
             line_continuation: text.contains("\\\n") || text.contains("\\\r\n"),
+            container_image: ctx
+                .flags
+                .container
+                .then(|| self.container_image.clone())
+                .flatten(),
         });
         let mut sub = ctx;
         sub.parent = Some(idx);

@@ -136,6 +136,36 @@ fn command_model_table() {
                 "cmd name=npm shellc chain=and arg=test",
             ],
         ),
+        // What a container runs is walked as commands of its own, with the image: the
+        // words after `docker run`'s image and after `docker exec`'s container, and a
+        // `sh -c` string inside them.
+        (
+            "docker run --rm -d --name box ubuntu:24.04 sleep 90\n\
+             docker exec -e A=1 box apt-get install -y curl\n\
+             docker exec other curl -I https://goreleaser.com",
+            &[
+                "cmd name=docker arg=run",
+                "!cmd name=docker container",
+                "cmd name=sleep container image=ubuntu:24.04 parent=docker at='sleep 90' arg=90",
+                "cmd name=apt-get container image=ubuntu:24.04 at='apt-get install -y curl'",
+                "cmd name=curl container at='curl -I https://goreleaser.com'",
+                "!cmd name=curl image=ubuntu:24.04",
+            ],
+        ),
+        (
+            "podman container run --rm -v \"$PWD:/src\" -w /src alpine:3 sh -c 'apk add git && make'",
+            &[
+                "cmd name=sh container image=alpine:3 parent=podman",
+                "cmd name=apk container shellc image=alpine:3 at='apk add git' arg=add arg=git",
+                "cmd name=make container shellc image=alpine:3 chain=and",
+            ],
+        ),
+        // No command: the image's own entry point runs, which the script does not show;
+        // other subcommands run nothing inside.
+        (
+            "docker run --rm ghcr.io/o/tool:1\ndocker build -t x .\ndocker logs box",
+            &["!cmd container", "cmd name=docker arg=build"],
+        ),
         (
             "eval 'export A=1; make'",
             &["cmd name=make eval parent=eval at=make"],

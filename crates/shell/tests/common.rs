@@ -40,6 +40,7 @@ pub fn command_tokens(a: &Analysis, script: &str, c: &Command) -> Vec<String> {
         (x.eval, "eval"),
         (x.shell_c, "shellc"),
         (x.heredoc_script, "heredoc"),
+        (x.container, "container"),
         (x.function, "function"),
         (x.conditional, "if"),
         (x.loop_body, "loop"),
@@ -74,6 +75,9 @@ pub fn command_tokens(a: &Analysis, script: &str, c: &Command) -> Vec<String> {
     }
     if c.parent.is_some() {
         t.push(kv("parent", &name_of(c.parent)));
+    }
+    if let Some(i) = &c.container_image {
+        t.push(kv("image", i));
     }
     t.push(kv("at", slice(script, c.span)));
     for w in c.args() {

@@ -137,7 +137,7 @@ impl RunStep<'_> {
             .find(|s| s.source.role == SourceRole::Default && !go_keyword(&s.source.url))
             .cloned();
         let manager_defaults = |acc: &mut Acc| {
-            if let Some(m) = kb.manager(inst.manager) {
+            if let Some(m) = kb.manager_in(inst.manager, self.image) {
                 let port = m.port.unwrap_or(DEFAULT_PORT);
                 for h in kb.expand(&m.hosts) {
                     acc.add(&h, port, command(cmd_loc));

@@ -23,6 +23,10 @@ pub(super) struct RunStep<'a> {
     /// once, so a script that runs itself, or a thousand calls of one Makefile target,
     /// costs one reading, not one per call and level.
     pub(super) followed: &'a std::cell::RefCell<std::collections::HashSet<String>>,
+    /// The image the scripts run in, whose package sources an install reads: the job's
+    /// `container:`, or the base of the Dockerfile stage a `RUN` belongs to. A command
+    /// given to `docker run`/`docker exec` names its own.
+    pub(super) image: Option<&'a str>,
 }
 
 /// Files run by files run by a step are followed this deep at most.
@@ -133,7 +137,16 @@ impl RunStep<'_> {
                         .iter()
                         .find(|(s, _)| *s == run.file_span(i.span))
                         .map(|(_, n)| *n);
-                    self.install(i, run, cmd, &cmd_loc, &text, acc);
+                    // A command run in a container reads that container's sources.
+                    let inside = analysis
+                        .commands
+                        .iter()
+                        .find(|c| c.span == i.span && c.context.container);
+                    let cx = RunStep {
+                        image: inside.map_or(self.image, |c| c.container_image.as_deref()),
+                        ..*self
+                    };
+                    cx.install(i, run, cmd, &cmd_loc, &text, acc);
                 }
                 Fact::Credential(c) => {
                     // `gh` writes go to the API; release assets are uploaded to
@@ -402,6 +415,10 @@ impl RunStep<'_> {
         };
         for (k, run) in d.runs.iter().enumerate() {
             let Some(script) = &run.script else { continue };
+            let cx = RunStep {
+                image: d.base_image(run.stage),
+                ..cx
+            };
             let step = Step::from_script(
                 k,
                 script.span,

@@ -8,7 +8,7 @@ use crate::command::{Command, Word};
 use crate::facts::{CredentialKind, Download, Fact, Image, ImageBuild};
 
 mod cloud;
-mod docker;
+pub(crate) mod docker;
 mod git;
 
 pub(super) use cloud::{aws, gsutil, oras};

@@ -3,7 +3,7 @@
 //! exported registry settings).
 
 mod credential;
-mod download;
+pub(crate) mod download;
 mod install;
 mod invoke;
 mod pwsh;

@@ -7,13 +7,21 @@ impl<'a> Walker<'a> {
     /// Analyse the script inside `sh -c '…'`, `eval '…'` and `bash <<EOF`.
     pub(super) fn inner_scripts(&mut self, idx: usize, nodes: &Nodes<'_>, src: Src<'_>, ctx: Ctx) {
         if ctx.inner >= MAX_INNER_DEPTH {
-            if self.inner_candidate(idx).is_some() {
+            if self.inner_candidate(idx).is_some()
+                || (!nodes.args.is_empty()
+                    && self
+                        .container_command(idx)
+                        .is_some_and(|c| c.start != usize::MAX))
+            {
                 self.limits.push(Limit {
                     kind: LimitKind::InnerScriptDepth,
                     span: self.commands[idx].span,
                 });
             }
             return;
+        }
+        if !nodes.args.is_empty() {
+            self.container_script(idx, nodes, src, ctx);
         }
         let Some(kind) = self.inner_candidate(idx) else {
             return;
@@ -67,6 +75,127 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The command a container runs, walked as a script of its own: the words after the
+    /// image of `docker run [opts] IMAGE cmd …` or after the container of `docker exec
+    /// [opts] NAME cmd …` (podman and nerdctl alike). Its commands are marked
+    /// [`CommandContext::container`] and carry the image when the script names it.
+    fn container_script(&mut self, idx: usize, nodes: &Nodes<'_>, src: Src<'_>, ctx: Ctx) {
+        let Some(c) = self.container_command(idx) else {
+            return;
+        };
+        if let (Some(name), Some(image)) = (&c.name, &c.image) {
+            self.container_names.push((name.clone(), image.clone()));
+        }
+        let (Some(first), Some(last)) = (nodes.args.get(c.start), nodes.args.last()) else {
+            return;
+        };
+        let (start, end) = (first.start_byte(), last.end_byte());
+        let Some(text) = src.text.get(start..end) else {
+            return;
+        };
+        let mut ictx = Ctx {
+            flags: ctx.flags,
+            parent: Some(idx),
+            chain: None,
+            depth: 0,
+            inner: ctx.inner + 1,
+            loop_id: ctx.loop_id,
+        };
+        ictx.flags.pipeline = false;
+        ictx.flags.and_or = false;
+        ictx.flags.container = true;
+        let image = match c.sub {
+            "exec" => c.name.as_ref().and_then(|n| {
+                self.container_names
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, i)| i.clone())
+            }),
+            _ => c.image,
+        };
+        let outer = std::mem::replace(&mut self.container_image, image);
+        self.script(text, src.map.inner(start), ictx);
+        self.container_image = outer;
+    }
+
+    /// `docker run`/`docker exec` (and `container run`/`container exec`; podman,
+    /// nerdctl) with a command: where in `argv` the command starts, the image or
+    /// container name, and the `--name` given to `run`. `None` for other commands and for
+    /// a `run` without a command (the image's own entry point, not known here).
+    fn container_command(&self, idx: usize) -> Option<ContainerCommand> {
+        use crate::args::{Arg as Opt, scan};
+        use crate::recognise::download::docker::{DOCKER_EXEC, DOCKER_GLOBAL, DOCKER_RUN};
+        let cmd = &self.commands[idx];
+        if !matches!(cmd.name()?, "docker" | "podman" | "nerdctl") {
+            return None;
+        }
+        let args = cmd.args();
+        let global = scan(args, &DOCKER_GLOBAL);
+        let sub_word = global.iter().find_map(Opt::pos)?;
+        let mut at = args.iter().position(|w| std::ptr::eq(w, sub_word))? + 1;
+        let mut sub = sub_word.as_str()?;
+        if sub == "container" {
+            sub = args.get(at)?.as_str()?;
+            at += 1;
+        }
+        let sub: &'static str = match sub {
+            "run" => "run",
+            "exec" => "exec",
+            _ => return None,
+        };
+        let rest = &args[at..];
+        let scanned = scan(
+            rest,
+            if sub == "run" {
+                &DOCKER_RUN
+            } else {
+                &DOCKER_EXEC
+            },
+        );
+        let operand = scanned.iter().find_map(Opt::pos)?;
+        let k = rest.iter().position(|w| std::ptr::eq(w, operand))?;
+        // The command follows the image (or container) operand.
+        if k + 1 >= rest.len() {
+            if sub == "run" {
+                // `docker run --name NAME IMAGE` with no command still names a container.
+                let name = scanned
+                    .iter()
+                    .find(|a| a.is('\0', "name"))
+                    .and_then(Opt::value_text)
+                    .map(str::to_owned);
+                if let (Some(name), Some(image)) = (name, operand.as_str()) {
+                    return Some(ContainerCommand {
+                        sub,
+                        start: usize::MAX,
+                        name: Some(name),
+                        image: Some(image.to_owned()),
+                    });
+                }
+            }
+            return None;
+        }
+        let start = cmd.name_index + 1 + at + k + 1;
+        Some(match sub {
+            "run" => ContainerCommand {
+                sub,
+                start,
+                name: scanned
+                    .iter()
+                    .find(|a| a.is('\0', "name"))
+                    .and_then(Opt::value_text)
+                    .map(str::to_owned),
+                image: operand.as_str().map(str::to_owned),
+            },
+            _ => ContainerCommand {
+                sub,
+                start,
+                name: operand.as_str().map(str::to_owned),
+                image: None,
+            },
+        })
+    }
+
     fn inner_candidate(&self, idx: usize) -> Option<Inner> {
         let cmd = &self.commands[idx];
         let name = cmd.name()?;
@@ -115,6 +244,17 @@ impl<'a> Walker<'a> {
             .any(|r| r.heredoc.is_some() && r.fd.is_none_or(|f| f == 0))
             .then_some(Inner::Heredoc)
     }
+}
+
+struct ContainerCommand {
+    sub: &'static str,
+    /// The index in `argv` of the command run in the container (`usize::MAX` when there
+    /// is none).
+    start: usize,
+    /// `--name` of `run`, or the container of `exec`.
+    name: Option<String>,
+    /// The image of `run`.
+    image: Option<String>,
 }
 
 enum Inner {

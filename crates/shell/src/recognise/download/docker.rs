@@ -2,7 +2,7 @@
 
 use super::*;
 
-const DOCKER_GLOBAL: OptSpec = OptSpec::new(
+pub(crate) const DOCKER_GLOBAL: OptSpec = OptSpec::new(
     "Hcl",
     &[
         "host",
@@ -14,7 +14,7 @@ const DOCKER_GLOBAL: OptSpec = OptSpec::new(
         "tlskey",
     ],
 );
-const DOCKER_RUN: OptSpec = OptSpec::new(
+pub(crate) const DOCKER_RUN: OptSpec = OptSpec::new(
     "evwpuhlm",
     &[
         "env",
@@ -103,6 +103,12 @@ const DOCKER_BUILD: OptSpec = OptSpec::new(
         "annotation",
         "attest",
     ],
+);
+
+/// Options of `docker exec` that take a value.
+pub(crate) const DOCKER_EXEC: OptSpec = OptSpec::new(
+    "euw",
+    &["env", "env-file", "user", "workdir", "detach-keys"],
 );
 
 /// Options of `docker commit` and `docker import` that take a value (`docker tag` has
