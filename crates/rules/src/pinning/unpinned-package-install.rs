@@ -135,7 +135,7 @@ impl<'a> Reads<'a> {
 /// `RUN` (the build context is chosen by whoever builds), so they are looked up where
 /// the context most likely is, as the scan follows a `RUN`'s scripts: the Dockerfile's
 /// directory, then the top of the repository. Each requirements file is found at its
-/// name in the `RUN`; the project lockfiles are those in the first directory holding one.
+/// name in the `RUN`; the project lockfiles are those of the first directory holding one.
 fn build_context_files<'a>(
     cx: &Context<'a>,
     script: &ScriptCx<'_>,
@@ -168,13 +168,13 @@ fn build_context_files<'a>(
             out.push((f, Some(Origin::new(id, script.file_span(r.span)))));
         }
     }
+    // The project lockfiles the verdicts read (npm's and yarn's), each a binary search
+    // rather than a walk over every input.
     for d in dirs {
-        let locks: Vec<&Input> = cx
-            .scan
-            .inputs
+        let locks: Vec<&Input> = ["package-lock.json", "yarn.lock"]
             .iter()
-            .filter(|f| f.root == input.root && f.kind.is_lockfile())
-            .filter(|f| f.source.display.rsplit_once('/').map_or("", |(p, _)| p) == d)
+            .filter_map(|name| join(d, name))
+            .filter_map(|p| cx.scan.input_at(input.root, &p))
             .collect();
         if !locks.is_empty() {
             out.extend(locks.into_iter().map(|f| (f, None)));
@@ -380,19 +380,26 @@ fn judge(cx: &Context<'_>, script: &ScriptCx<'_>, i: &Install) -> Option<Verdict
             })
         }
         ("yarn", "install" | "") if i.packages.is_empty() => {
-            // Yarn 2+ (berry) turns on immutable installs by itself on CI.
+            // Yarn 2+ (berry) turns on immutable installs by itself on CI, that is when
+            // `CI` is set: a runner sets it, a Docker build does not pass it to `RUN`.
             let berry = reads
                 .lockfile(&[FileKind::YarnLock])
                 .and_then(|p| p.format_version.as_deref())
                 .and_then(|v| v.parse::<u32>().ok())
                 .is_some_and(|v| v >= 2);
-            (!berry).then(|| {
-                Verdict::new(
+            match (berry, script) {
+                (true, ScriptCx::Step(_)) => None,
+                (true, ScriptCx::Run(_)) => Some(Verdict::new(
+                    "`yarn install` without `--immutable` may update yarn.lock: a Docker build does not set `CI`, which makes Yarn 2+ installs immutable",
+                    "use `yarn install --immutable`",
+                    Impact::Low,
+                )),
+                (false, _) => Some(Verdict::new(
                     "`yarn install` without `--frozen-lockfile` may update yarn.lock",
                     "use `yarn install --frozen-lockfile` (classic) or `--immutable` (Yarn 2+)",
                     Impact::Low,
-                )
-            })
+                )),
+            }
         }
         // `pnpm i -D pkg` and `bun install pkg` are `add`; `yarn upgrade pkg@^1` moves
         // the lockfile to whatever the range allows today.
