@@ -114,6 +114,37 @@ fn a_dockerfile_run_finding_names_the_dockerfile() {
     );
 }
 
+/// Every finding of the rules that read Dockerfile `RUN`s has a path through its `RUN`,
+/// whether the rule builds its path or not (a `RUN` has no step for the runner to walk).
+#[test]
+fn dockerfile_run_findings_have_a_path_through_the_run() {
+    for rule in [
+        "remote-script-execution",
+        "unverified-download",
+        "unpinned-package-install",
+    ] {
+        let out = tollgate()
+            .args(["check", "--format", "json", "--select", rule])
+            .arg(testdata(&format!("rules/{rule}/fires-dockerfile")))
+            .output()
+            .expect("runs");
+        let doc = json(&out.stdout);
+        let findings = doc["findings"].as_array().expect("findings");
+        assert!(!findings.is_empty(), "{rule}");
+        for f in findings {
+            let hops: Vec<&str> = f["path"]
+                .as_array()
+                .map(|p| p.iter().filter_map(|h| h["label"].as_str()).collect())
+                .unwrap_or_default();
+            assert!(
+                hops.first().is_some_and(|h| h.starts_with("Dockerfile `")),
+                "{rule}: {hops:?}"
+            );
+            assert!(hops.contains(&"`RUN`"), "{rule}: {hops:?}");
+        }
+    }
+}
+
 #[test]
 fn sarif_of_every_rule_fixture_is_valid() {
     let cases = testdata("rules");

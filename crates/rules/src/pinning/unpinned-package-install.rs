@@ -537,6 +537,14 @@ fn judge(cx: &Context<'_>, script: &ScriptCx<'_>, i: &Install) -> Option<Verdict
     }
 }
 
+/// The package manager and subcommand of an install (`pip install`, `npx`).
+fn install_command(i: &Install) -> String {
+    match i.subcommand.as_deref() {
+        Some(sub) if !sub.is_empty() => format!("{} {sub}", i.manager),
+        _ => i.manager.to_owned(),
+    }
+}
+
 /// The command an install fact was read from.
 fn command_of<'s>(script: &ScriptCx<'s>, i: &Install) -> Option<&'s tollgate_shell::Command> {
     script
@@ -664,11 +672,26 @@ impl Rule for UnpinnedPackageInstall {
             let Some(v) = judge(cx, script, i) else {
                 continue;
             };
-            out.at(&script.input().source, script.file_span(i.span))
+            let file = &script.input().source;
+            let at = script.file_span(i.span);
+            // A step's path is the runner's (workflow → job → step → the install); a
+            // `RUN` has no step node, so its path is given here: Dockerfile → `RUN` → the
+            // install.
+            let path = match script {
+                ScriptCx::Step(_) => Vec::new(),
+                ScriptCx::Run(_) => crate::chain::Chain::to_script(cx, script)
+                    .hop(
+                        format!("installs with `{}`", install_command(i)),
+                        Some(file.location(at)),
+                    )
+                    .into_hops(),
+            };
+            out.at(file, at)
                 .message(v.why)
                 .severity(v.severity)
                 .confidence(v.confidence)
                 .help(v.help)
+                .path(path)
                 .emit();
         }
     }
