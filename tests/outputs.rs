@@ -54,6 +54,97 @@ fn sarif_of_the_demo_is_valid_and_complete() {
     assert_eq!(region["snippet"]["text"], "actions/checkout@v4");
 }
 
+/// A finding in a Dockerfile `RUN` names the Dockerfile (relative to the scan root) at the
+/// download's line and column, in SARIF and JSON alike, and its code flow goes through
+/// the `RUN`.
+#[test]
+fn a_dockerfile_run_finding_names_the_dockerfile() {
+    let dir = tempfile::tempdir().expect("tmp");
+    common::copy_dir(
+        &testdata("rules/remote-script-execution/fires-dockerfile"),
+        dir.path(),
+    );
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--select",
+            "remote-script-execution",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    assert_valid_sarif(&doc, "fires-dockerfile");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 4, "{results:#?}");
+    let first = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(first["artifactLocation"]["uri"], "Dockerfile");
+    assert_eq!(first["region"]["startLine"], 3);
+    assert_eq!(first["region"]["startColumn"], 5);
+    assert_eq!(
+        first["region"]["snippet"]["text"],
+        "curl -fsSL https://deb.nodesource.com/setup_20.x"
+    );
+    let flow: Vec<&str> = results[0]["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .expect("a code flow")
+        .iter()
+        .filter_map(|l| l["location"]["message"]["text"].as_str())
+        .collect();
+    assert!(flow.contains(&"`RUN`"), "{flow:?}");
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "remote-script-execution",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let f = &doc["findings"][0]["location"];
+    assert_eq!(f["path"], "Dockerfile");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(3), Some(5))
+    );
+}
+
+/// Every finding of the rules that read Dockerfile `RUN`s has a path through its `RUN`,
+/// whether the rule builds its path or not (a `RUN` has no step for the runner to walk).
+#[test]
+fn dockerfile_run_findings_have_a_path_through_the_run() {
+    for rule in [
+        "remote-script-execution",
+        "unverified-download",
+        "unpinned-package-install",
+    ] {
+        let out = tollgate()
+            .args(["check", "--format", "json", "--select", rule])
+            .arg(testdata(&format!("rules/{rule}/fires-dockerfile")))
+            .output()
+            .expect("runs");
+        let doc = json(&out.stdout);
+        let findings = doc["findings"].as_array().expect("findings");
+        assert!(!findings.is_empty(), "{rule}");
+        for f in findings {
+            let hops: Vec<&str> = f["path"]
+                .as_array()
+                .map(|p| p.iter().filter_map(|h| h["label"].as_str()).collect())
+                .unwrap_or_default();
+            assert!(
+                hops.first().is_some_and(|h| h.starts_with("Dockerfile `")),
+                "{rule}: {hops:?}"
+            );
+            assert!(hops.contains(&"`RUN`"), "{rule}: {hops:?}");
+        }
+    }
+}
+
 #[test]
 fn sarif_of_every_rule_fixture_is_valid() {
     let cases = testdata("rules");

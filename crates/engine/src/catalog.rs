@@ -75,12 +75,12 @@ pub struct Page {
     pub examples: Vec<Example>,
 }
 
-/// A fenced example in a page: ```` ```yaml workflow ```` or ```` ```yaml action ````. Lines
-/// ending in `# expect: rule-id` must produce exactly those findings; other examples must
-/// produce none of the page's rule.
+/// A fenced example in a page: ```` ```yaml workflow ````, ```` ```yaml action ```` or
+/// ```` ```dockerfile ````. Lines ending in `# expect: rule-id` must produce exactly those
+/// findings; other examples must produce none of the page's rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Example {
-    /// `workflow` or `action`.
+    /// `workflow`, `action` or `dockerfile`.
     pub kind: String,
     pub text: String,
     /// `(1-based line in the example, rule id)`.
@@ -173,10 +173,12 @@ fn examples(body: &str) -> Vec<Example> {
     let mut out = Vec::new();
     let mut lines = body.lines();
     while let Some(line) = lines.next() {
-        let Some(info) = line.strip_prefix("```yaml ") else {
-            continue;
+        // A Dockerfile example has no YAML: its fence names the kind alone.
+        let kind = match line.strip_prefix("```yaml ") {
+            Some(info) => info.trim().to_owned(),
+            None if line.trim_end() == "```dockerfile" => "dockerfile".to_owned(),
+            None => continue,
         };
-        let kind = info.trim().to_owned();
         let mut text = String::new();
         let mut expect = Vec::new();
         for (i, l) in lines.by_ref().enumerate() {

@@ -88,6 +88,105 @@ impl StepCx<'_> {
     }
 }
 
+/// A Dockerfile `RUN` whose text is a shell script (the shell form under a POSIX
+/// `SHELL`, or `RUN <<EOF`): it runs at image build time, in the build's stage.
+pub struct RunCx<'a> {
+    pub input: &'a Input,
+    pub dockerfile: &'a tollgate_docker::Dockerfile,
+    /// Its index in [`Dockerfile::runs`](tollgate_docker::Dockerfile::runs), under which
+    /// the scan keeps its analysis (with no job).
+    pub index: usize,
+    pub run: &'a tollgate_docker::Run,
+}
+
+/// A shell script the build runs, wherever it is written: a `run:` step of a workflow
+/// job or composite action, or a Dockerfile `RUN`. Rules that judge what a script does
+/// (downloads, installs) read it through this, so that one implementation covers both.
+#[derive(Clone, Copy)]
+pub enum ScriptCx<'a> {
+    Step(&'a StepCx<'a>),
+    Run(&'a RunCx<'a>),
+}
+
+impl<'a> ScriptCx<'a> {
+    /// The file the script is written in.
+    #[must_use]
+    pub fn input(&self) -> &'a Input {
+        match self {
+            Self::Step(s) => s.input,
+            Self::Run(r) => r.input,
+        }
+    }
+
+    /// Where the scan keeps the script's analysis: (job index, step index) for a step,
+    /// (`None`, `RUN` index) for a Dockerfile.
+    #[must_use]
+    pub fn key(&self) -> (Option<usize>, usize) {
+        match self {
+            Self::Step(s) => (s.job_index, s.step.index),
+            Self::Run(r) => (None, r.index),
+        }
+    }
+
+    /// The shell analysis of the script, when it was analysed.
+    #[must_use]
+    pub fn analysis(&self) -> Option<&'a tollgate_shell::Analysis> {
+        let (job, index) = self.key();
+        self.input()
+            .script(job, index)
+            .and_then(|s| s.analysis.as_deref())
+    }
+
+    /// A span inside the script mapped to the file.
+    #[must_use]
+    pub fn file_span(&self, span: Span) -> Span {
+        match self {
+            Self::Step(s) => s.script_span(span),
+            Self::Run(r) => r.run.file_span(span),
+        }
+    }
+
+    /// The analyses of the scripts that run before this one in the same place: the
+    /// earlier steps of the job or composite action, or the earlier `RUN`s of the
+    /// Dockerfile stage, in order.
+    #[must_use]
+    pub fn earlier(&self) -> Vec<&'a tollgate_shell::Analysis> {
+        let input = self.input();
+        let keys: Vec<(Option<usize>, usize)> = match self {
+            Self::Step(s) => {
+                let steps = match s.owner {
+                    StepOwner::Job { job, .. } => job.steps.as_slice(),
+                    StepOwner::Action(a) => a.steps(),
+                };
+                steps
+                    .iter()
+                    .take_while(|x| x.index < s.step.index)
+                    .map(|x| (s.job_index, x.index))
+                    .collect()
+            }
+            Self::Run(r) => r.dockerfile.runs[..r.index.min(r.dockerfile.runs.len())]
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| x.stage == r.run.stage)
+                .map(|(k, _)| (None, k))
+                .collect(),
+        };
+        keys.into_iter()
+            .filter_map(|(j, k)| input.script(j, k).and_then(|x| x.analysis.as_deref()))
+            .collect()
+    }
+
+    /// The graph node the script belongs to: the step's, or the Dockerfile's.
+    #[must_use]
+    pub fn node(&self, cx: &Context<'_>) -> Option<tollgate_graph::NodeId> {
+        let id = tollgate_graph::InputId(cx.scan.index_of(self.input())?);
+        match self {
+            Self::Step(s) => cx.graph.step_node(id, s.job_index, s.step.index),
+            Self::Run(_) => cx.graph.file_node(id),
+        }
+    }
+}
+
 /// A rule. Implementations are unit structs registered once in the rules crate; their
 /// metadata and documentation live in their catalog page.
 pub trait Rule: Send + Sync {
@@ -98,6 +197,11 @@ pub trait Rule: Send + Sync {
     fn check_job(&self, _cx: &Context<'_>, _job: &JobCx<'_>, _out: &mut Sink<'_>) {}
     /// Called for the steps of workflow jobs and of composite actions.
     fn check_step(&self, _cx: &Context<'_>, _step: &StepCx<'_>, _out: &mut Sink<'_>) {}
+    /// Called for every shell script the build runs: each step of a workflow job or
+    /// composite action (after [`check_step`](Self::check_step); its analysis is `None`
+    /// when it has no `run:` or one in a shell that is not analysed), and each Dockerfile
+    /// `RUN` that is a shell script.
+    fn check_script(&self, _cx: &Context<'_>, _script: &ScriptCx<'_>, _out: &mut Sink<'_>) {}
     /// Called for action metadata files (`action.yml`).
     fn check_action(
         &self,

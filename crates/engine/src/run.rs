@@ -11,7 +11,7 @@ use tollgate_scan::{FileModel, Input, Scan};
 
 use crate::catalog::RuleMeta;
 use crate::config::Config;
-use crate::rule::{Context, JobCx, Rule, Sink, StepCx, StepOwner, WorkflowCx};
+use crate::rule::{Context, JobCx, Rule, RunCx, ScriptCx, Sink, StepCx, StepOwner, WorkflowCx};
 use crate::suppress;
 
 /// A rule with its catalog metadata.
@@ -328,18 +328,14 @@ fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'
                     sink,
                 );
                 for step in &job.steps {
-                    let owner = StepOwner::Job { workflow: wf, job };
-                    let job_index = Some(j);
-                    rule.check_step(
-                        cx,
-                        &StepCx {
-                            input,
-                            owner,
-                            job_index,
-                            step,
-                        },
-                        sink,
-                    );
+                    let step = StepCx {
+                        input,
+                        owner: StepOwner::Job { workflow: wf, job },
+                        job_index: Some(j),
+                        step,
+                    };
+                    rule.check_step(cx, &step, sink);
+                    rule.check_script(cx, &ScriptCx::Step(&step), sink);
                 }
             }
             sink.set_job(None);
@@ -347,16 +343,28 @@ fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'
         FileModel::Action(a) => {
             rule.check_action(cx, input, a, sink);
             for step in a.steps() {
-                rule.check_step(
-                    cx,
-                    &StepCx {
-                        input,
-                        owner: StepOwner::Action(a),
-                        job_index: None,
-                        step,
-                    },
-                    sink,
-                );
+                let step = StepCx {
+                    input,
+                    owner: StepOwner::Action(a),
+                    job_index: None,
+                    step,
+                };
+                rule.check_step(cx, &step, sink);
+                rule.check_script(cx, &ScriptCx::Step(&step), sink);
+            }
+        }
+        FileModel::Dockerfile(d) => {
+            for (index, run) in d.runs.iter().enumerate() {
+                if run.script.is_none() {
+                    continue;
+                }
+                let run = RunCx {
+                    input,
+                    dockerfile: d,
+                    index,
+                    run,
+                };
+                rule.check_script(cx, &ScriptCx::Run(&run), sink);
             }
         }
         _ => {}

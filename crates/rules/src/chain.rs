@@ -3,7 +3,7 @@
 //! runs, pulls or reaches. Renderers show it as SARIF `codeFlows`, JSON `path` and a
 //! compact line in the human output.
 
-use tollgate_engine::Context;
+use tollgate_engine::{Context, ScriptCx};
 use tollgate_graph::{InputId, NodeId};
 use tollgate_model::{Location, PathHop};
 use tollgate_scan::Input;
@@ -43,6 +43,20 @@ impl Chain {
     #[must_use]
     pub fn to_step(cx: &Context<'_>, input: &Input, job: Option<usize>, index: usize) -> Self {
         Self::to_node(cx, Self::step_node(cx, input, job, index), false)
+    }
+
+    /// The chain that leads to a script: to its step as [`to_step`](Self::to_step) does,
+    /// or, for a Dockerfile `RUN`, to the Dockerfile (through the workflow step that
+    /// builds it, when the graph knows one) and then the `RUN`.
+    #[must_use]
+    pub fn to_script(cx: &Context<'_>, script: &ScriptCx<'_>) -> Self {
+        let chain = Self::to_node(cx, script.node(cx), false);
+        match script {
+            ScriptCx::Step(_) => chain,
+            ScriptCx::Run(r) => {
+                chain.hop("`RUN`", Some(script.input().source.location(r.run.keyword)))
+            }
+        }
     }
 
     /// The chain to the step as in [`to_step`](Self::to_step), ending at what the step

@@ -254,6 +254,7 @@ fn every_page_example_behaves_as_tagged() {
             let rel = match ex.kind.as_str() {
                 "workflow" => ".github/workflows/example.yml",
                 "action" => ".github/actions/example/action.yml",
+                "dockerfile" => "Dockerfile",
                 other => panic!("{}: example kind `{other}`", page.meta.id),
             };
             let path = dir.path().join(rel);

@@ -132,8 +132,8 @@ fn analyse_all(inputs: &mut [Input], diagnostics: &mut Vec<Diagnostic>) {
             };
             slots.push((i, job, step.index, shell, u));
         }
-        // A Dockerfile's `RUN` scripts, each at its index among the file's `RUN`s; only
-        // stored for now (no rule reads them yet).
+        // A Dockerfile's `RUN` scripts, each at its index among the file's `RUN`s (the
+        // integrity rules and the egress pass read them).
         if let FileModel::Dockerfile(d) = &*input.parsed {
             for (k, run) in d.runs.iter().enumerate() {
                 let Some(script) = &run.script else {

@@ -1,4 +1,5 @@
-//! Rules about the integrity of what run steps download and how they fetch it.
+//! Rules about the integrity of what run steps and Dockerfile `RUN`s download and how
+//! they fetch it.
 
 #[path = "insecure-transport.rs"]
 mod insecure_transport;
@@ -11,30 +12,30 @@ pub use insecure_transport::InsecureTransport;
 pub use remote_script_execution::RemoteScriptExecution;
 pub use unverified_download::UnverifiedDownload;
 
-use tollgate_engine::{Context, StepCx};
+use tollgate_engine::{Context, ScriptCx};
 
 use crate::chain::Chain;
 
-/// workflow → job → (local actions) → step → the download (its host) → where the content
-/// is used.
+/// workflow → job → (local actions) → step, or Dockerfile → `RUN` → the download (its
+/// host) → where the content is used.
 pub(crate) fn download_path(
     cx: &Context<'_>,
-    step: &StepCx<'_>,
+    script: &ScriptCx<'_>,
     d: &tollgate_shell::Download,
     x: &tollgate_shell::DownloadExec,
     how: &str,
 ) -> Vec<tollgate_model::PathHop> {
-    let file = &step.input.source;
+    let file = &script.input().source;
     let fetched = match (&d.url, &d.host) {
         (Some(u), _) => format!("downloads `{}`", crate::common::quoted(u)),
         (None, Some(h)) => format!("downloads from `{h}`"),
         (None, None) => format!("downloads with `{}`", d.tool),
     };
-    Chain::to_step(cx, step.input, step.job_index, step.step.index)
-        .hop(fetched, Some(file.location(step.script_span(d.span))))
+    Chain::to_script(cx, script)
+        .hop(fetched, Some(file.location(script.file_span(d.span))))
         .hop(
             how.to_owned(),
-            Some(file.location(step.script_span(x.span))),
+            Some(file.location(script.file_span(x.span))),
         )
         .into_hops()
 }

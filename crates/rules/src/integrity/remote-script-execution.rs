@@ -1,6 +1,6 @@
 //! `remote-script-execution`: downloaded content run without verification.
 
-use tollgate_engine::{Context, Rule, Sink, StepCx};
+use tollgate_engine::{Context, Rule, ScriptCx, Sink};
 use tollgate_model::Impact;
 use tollgate_shell::ExecHow;
 
@@ -14,12 +14,13 @@ impl Rule for RemoteScriptExecution {
         "remote-script-execution"
     }
 
-    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
-        let Some(a) = step.analysis() else { return };
+    fn check_script(&self, cx: &Context<'_>, script: &ScriptCx<'_>, out: &mut Sink<'_>) {
+        let Some(a) = script.analysis() else { return };
+        let file = &script.input().source;
         // Installed and unpacked content is `unverified-download`'s concern.
         let executed =
             |h: &ExecHow| !matches!(h, ExecHow::Installed { .. } | ExecHow::Extracted { .. });
-        for (d, x) in unverified_uses(a, cx.scan.repository_of(step.input), executed) {
+        for (d, x) in unverified_uses(a, cx.scan.repository_of(script.input()), executed) {
             let (how, severity) = match &x.how {
                 ExecHow::Pipe { interpreter } => {
                     (format!("piped into `{interpreter}`"), Impact::High)
@@ -53,11 +54,11 @@ impl Rule for RemoteScriptExecution {
             } else {
                 severity
             };
-            out.at(&step.input.source, step.script_span(d.span))
+            out.at(file, script.file_span(d.span))
                 .message(format!("{what} is downloaded and {how} without verification"))
                 .severity(severity)
-                .related(&step.input.source, step.script_span(x.span), "executed here")
-                .path(download_path(cx, step, d, x, &how))
+                .related(file, script.file_span(x.span), "executed here")
+                .path(download_path(cx, script, d, x, &how))
                 .help(
                     "download to a file, check it against a pinned checksum (`echo \"<sha256>  file\" | sha256sum -c`) or signature before running it, or pin the URL to an immutable commit",
                 )

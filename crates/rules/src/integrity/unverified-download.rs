@@ -1,7 +1,7 @@
 //! `unverified-download`: an archive, package or binary downloaded and then installed or
-//! unpacked with no checksum or signature check in the same step.
+//! unpacked with no checksum or signature check in the same step or Dockerfile `RUN`.
 
-use tollgate_engine::{Context, Rule, Sink, StepCx};
+use tollgate_engine::{Context, Rule, ScriptCx, Sink};
 use tollgate_model::Impact;
 use tollgate_shell::ExecHow;
 
@@ -14,9 +14,10 @@ impl Rule for UnverifiedDownload {
         "unverified-download"
     }
 
-    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
-        let Some(a) = step.analysis() else { return };
-        let uses = unverified_uses(a, cx.scan.repository_of(step.input), |h| {
+    fn check_script(&self, cx: &Context<'_>, script: &ScriptCx<'_>, out: &mut Sink<'_>) {
+        let Some(a) = script.analysis() else { return };
+        let file = &script.input().source;
+        let uses = unverified_uses(a, cx.scan.repository_of(script.input()), |h| {
             matches!(h, ExecHow::Installed { .. } | ExecHow::Extracted { .. })
         });
         for (d, x) in uses {
@@ -29,11 +30,11 @@ impl Rule for UnverifiedDownload {
                 .url
                 .as_deref()
                 .map_or_else(|| format!("`{}` output", d.tool), |u| format!("`{u}`"));
-            out.at(&step.input.source, step.script_span(d.span))
+            out.at(file, script.file_span(d.span))
                 .message(format!("{what} is downloaded and {how} without a checksum or signature check"))
                 .severity(if d.plain_http { Impact::High } else { Impact::Medium })
-                .related(&step.input.source, step.script_span(x.span), "used here")
-                .path(super::download_path(cx, step, d, x, &how))
+                .related(file, script.file_span(x.span), "used here")
+                .path(super::download_path(cx, script, d, x, &how))
                 .help("verify the file before using it: `sha256sum -c` against a checksum kept in the repository, `gpg --verify`, `cosign verify-blob` or `gh attestation verify`")
                 .emit();
         }

@@ -2,7 +2,7 @@
 //! installs. Scorecard's Pinned-Dependencies semantics are the floor; the lockfiles and
 //! requirements files the command uses are read to avoid its false positives.
 
-use tollgate_engine::{Context, Rule, Sink, StepCx};
+use tollgate_engine::{Context, Rule, ScriptCx, Sink};
 use tollgate_graph::Origin;
 use tollgate_lockfile::PackageFile as Packages;
 use tollgate_model::addr::is_commit_sha;
@@ -83,13 +83,19 @@ struct Reads<'a> {
 }
 
 impl<'a> Reads<'a> {
-    fn of(cx: &Context<'a>, step: &StepCx<'_>, i: &Install) -> Self {
+    fn of(cx: &Context<'a>, script: &ScriptCx<'_>, i: &Install) -> Self {
         let g = cx.graph;
-        let input = g.input_id(&step.input.source.display);
+        let input = g.input_id(&script.input().source.display);
+        if let (ScriptCx::Run(_), Some(id)) = (script, input) {
+            return Self {
+                files: build_context_files(cx, script, id, i),
+                input,
+            };
+        }
         let files = input
             .and_then(|id| {
-                let node = g.step_node(id, step.job_index, step.step.index)?;
-                g.command_at(node, Origin::new(id, step.script_span(i.span)))
+                let node = script.node(cx)?;
+                g.command_at(node, Origin::new(id, script.file_span(i.span)))
             })
             .map(|cmd| {
                 g.installed_files(cmd)
@@ -105,8 +111,8 @@ impl<'a> Reads<'a> {
     }
 
     /// The model of the file named at `span` of the step's script.
-    fn named(&self, step: &StepCx<'_>, span: tollgate_model::Span) -> Option<&'a FileModel> {
-        let at = Origin::new(self.input?, step.script_span(span));
+    fn named(&self, script: &ScriptCx<'_>, span: tollgate_model::Span) -> Option<&'a FileModel> {
+        let at = Origin::new(self.input?, script.file_span(span));
         self.files
             .iter()
             .find(|(_, o)| *o == Some(at))
@@ -125,6 +131,59 @@ impl<'a> Reads<'a> {
     }
 }
 
+/// The files a Dockerfile `RUN`'s install reads. The graph has no command node for a
+/// `RUN` (the build context is chosen by whoever builds), so they are looked up where
+/// the context most likely is, as the scan follows a `RUN`'s scripts: the Dockerfile's
+/// directory, then the top of the repository. Each requirements file is found at its
+/// name in the `RUN`; the project lockfiles are those of the first directory holding one.
+fn build_context_files<'a>(
+    cx: &Context<'a>,
+    script: &ScriptCx<'_>,
+    id: tollgate_graph::InputId,
+    i: &Install,
+) -> Vec<(&'a Input, Option<Origin>)> {
+    let input = script.input();
+    let display = input.source.display.as_str();
+    let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
+    let top = tollgate_scan::local::repo_prefix(display).trim_end_matches('/');
+    let mut dirs = vec![dir, top];
+    dirs.dedup();
+    let join = |d: &str, rel: &str| {
+        tollgate_scan::local::normalise(&if d.is_empty() {
+            rel.to_owned()
+        } else {
+            format!("{d}/{rel}")
+        })
+    };
+    let mut out = Vec::new();
+    for r in &i.requirement_files {
+        if r.path.contains('$') || r.path.starts_with('/') {
+            continue;
+        }
+        let found = dirs
+            .iter()
+            .filter_map(|d| join(d, &r.path))
+            .find_map(|p| cx.scan.input_at(input.root, &p));
+        if let Some(f) = found {
+            out.push((f, Some(Origin::new(id, script.file_span(r.span)))));
+        }
+    }
+    // The project lockfiles the verdicts read (npm's and yarn's), each a binary search
+    // rather than a walk over every input.
+    for d in dirs {
+        let locks: Vec<&Input> = ["package-lock.json", "yarn.lock"]
+            .iter()
+            .filter_map(|name| join(d, name))
+            .filter_map(|p| cx.scan.input_at(input.root, &p))
+            .collect();
+        if !locks.is_empty() {
+            out.extend(locks.into_iter().map(|f| (f, None)));
+            break;
+        }
+    }
+    out
+}
+
 /// An install told to work offline (`pip --no-index`, `npm --offline`, `cargo --offline`)
 /// whose every location is a local path (`--find-links dist/`) reaches no index: what it
 /// installs was fetched, and judged, where it was fetched.
@@ -133,10 +192,10 @@ fn reaches_no_index(i: &Install) -> bool {
 }
 
 /// Whether every requirements file named by the install pins every entry by hash.
-fn hashed_requirements(step: &StepCx<'_>, reads: &Reads<'_>, i: &Install) -> Option<bool> {
+fn hashed_requirements(script: &ScriptCx<'_>, reads: &Reads<'_>, i: &Install) -> Option<bool> {
     let mut all = true;
     for r in &i.requirement_files {
-        let FileModel::Packages(p) = reads.named(step, r.span)? else {
+        let FileModel::Packages(p) = reads.named(script, r.span)? else {
             return None;
         };
         all &= !p.packages.is_empty() && p.packages.iter().all(|p| p.integrity.is_some());
@@ -144,11 +203,11 @@ fn hashed_requirements(step: &StepCx<'_>, reads: &Reads<'_>, i: &Install) -> Opt
     Some(all)
 }
 
-fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
-    if i.locked || reaches_no_index(i) || expected_to_fail(step, i) {
+fn judge(cx: &Context<'_>, script: &ScriptCx<'_>, i: &Install) -> Option<Verdict> {
+    if i.locked || reaches_no_index(i) || expected_to_fail(script, i) {
         return None;
     }
-    let reads = Reads::of(cx, step, i);
+    let reads = Reads::of(cx, script, i);
     // `gem i` is `gem install`.
     let sub = match (i.manager, i.subcommand.as_deref().unwrap_or("")) {
         ("gem", "i") => "install",
@@ -159,7 +218,7 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             if i.require_hashes {
                 return None;
             }
-            let no_isolation = has_option(step, i, &["--no-build-isolation"]);
+            let no_isolation = has_option(script, i, &["--no-build-isolation"]);
             let sdists: Vec<&PackageSpec> = i
                 .packages
                 .iter()
@@ -190,7 +249,7 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             if !i.requirement_files.is_empty() && i.packages.is_empty() {
                 // pip enforces hashes for the whole install as soon as one requirement
                 // carries one, so a fully hashed file pins it.
-                return match hashed_requirements(step, &reads, i) {
+                return match hashed_requirements(script, &reads, i) {
                     Some(true) => None,
                     Some(false) => Some(Verdict::new(
                         format!("`{}` installs requirements without hashes", i.manager),
@@ -280,7 +339,7 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             })
         }
         ("npx" | "pnpx" | "bunx", _) | ("npm", "exec" | "x")
-            if project_installed_before(step, i) =>
+            if project_installed_before(script, i) =>
         {
             None
         }
@@ -291,7 +350,7 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
         | ("uv", "uvx" | "uv tool run")
         | ("pipx", "run")
         | ("gem", "exec")
-            if runner_only(step, i) =>
+            if runner_only(script, i) =>
         {
             None
         }
@@ -321,19 +380,26 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
             })
         }
         ("yarn", "install" | "") if i.packages.is_empty() => {
-            // Yarn 2+ (berry) turns on immutable installs by itself on CI.
+            // Yarn 2+ (berry) turns on immutable installs by itself on CI, that is when
+            // `CI` is set: a runner sets it, a Docker build does not pass it to `RUN`.
             let berry = reads
                 .lockfile(&[FileKind::YarnLock])
                 .and_then(|p| p.format_version.as_deref())
                 .and_then(|v| v.parse::<u32>().ok())
                 .is_some_and(|v| v >= 2);
-            (!berry).then(|| {
-                Verdict::new(
+            match (berry, script) {
+                (true, ScriptCx::Step(_)) => None,
+                (true, ScriptCx::Run(_)) => Some(Verdict::new(
+                    "`yarn install` without `--immutable` may update yarn.lock: a Docker build does not set `CI`, which makes Yarn 2+ installs immutable",
+                    "use `yarn install --immutable`",
+                    Impact::Low,
+                )),
+                (false, _) => Some(Verdict::new(
                     "`yarn install` without `--frozen-lockfile` may update yarn.lock",
                     "use `yarn install --frozen-lockfile` (classic) or `--immutable` (Yarn 2+)",
                     Impact::Low,
-                )
-            })
+                )),
+            }
         }
         // `pnpm i -D pkg` and `bun install pkg` are `add`; `yarn upgrade pkg@^1` moves
         // the lockfile to whatever the range allows today.
@@ -471,15 +537,27 @@ fn judge(cx: &Context<'_>, step: &StepCx<'_>, i: &Install) -> Option<Verdict> {
     }
 }
 
+/// The package manager and subcommand of an install (`pip install`, `npx`).
+fn install_command(i: &Install) -> String {
+    match i.subcommand.as_deref() {
+        Some(sub) if !sub.is_empty() => format!("{} {sub}", i.manager),
+        _ => i.manager.to_owned(),
+    }
+}
+
 /// The command an install fact was read from.
-fn command_of<'s>(step: &'s StepCx<'_>, i: &Install) -> Option<&'s tollgate_shell::Command> {
-    step.analysis()?.commands.iter().find(|c| c.span == i.span)
+fn command_of<'s>(script: &ScriptCx<'s>, i: &Install) -> Option<&'s tollgate_shell::Command> {
+    script
+        .analysis()?
+        .commands
+        .iter()
+        .find(|c| c.span == i.span)
 }
 
 /// Whether the install's command line carries one of `options` (as a word, or as
 /// `--name=value`).
-fn has_option(step: &StepCx<'_>, i: &Install, options: &[&str]) -> bool {
-    command_of(step, i).is_some_and(|c| {
+fn has_option(script: &ScriptCx<'_>, i: &Install, options: &[&str]) -> bool {
+    command_of(script, i).is_some_and(|c| {
         c.args().iter().filter_map(|w| w.as_str()).any(|t| {
             options
                 .iter()
@@ -499,8 +577,8 @@ fn is_sdist(name: &str) -> bool {
 /// A negative test: the install's success runs `exit <non-zero>` or `false`
 /// (`./uv pip install anyio && exit 1 || echo "Failed as expected"`), so the step goes on
 /// only when the install fails, and a failed install leaves nothing installed.
-fn expected_to_fail(step: &StepCx<'_>, i: &Install) -> bool {
-    let Some(a) = step.analysis() else {
+fn expected_to_fail(script: &ScriptCx<'_>, i: &Install) -> bool {
+    let Some(a) = script.analysis() else {
         return false;
     };
     let Some(mut k) = a.commands.iter().position(|c| c.span == i.span) else {
@@ -531,8 +609,9 @@ fn expected_to_fail(step: &StepCx<'_>, i: &Install) -> bool {
     }
 }
 
-fn runner_only(step: &StepCx<'_>, i: &Install) -> bool {
-    step.analysis()
+fn runner_only(script: &ScriptCx<'_>, i: &Install) -> bool {
+    script
+        .analysis()
         .and_then(|a| a.commands.iter().find(|c| c.span == i.span))
         .is_some_and(|c| {
             c.args().iter().any(|w| {
@@ -545,9 +624,10 @@ fn runner_only(step: &StepCx<'_>, i: &Install) -> bool {
 }
 
 /// Whether the project's own JavaScript dependencies are installed before `i` (earlier in
-/// the step, or in an earlier step of the job or composite action): `npx tool` then runs
-/// the locally installed, lockfile-pinned copy from `node_modules/.bin`.
-fn project_installed_before(step: &StepCx<'_>, i: &Install) -> bool {
+/// the script, or in an earlier step of the job or composite action, or an earlier `RUN`
+/// of the Dockerfile stage): `npx tool` then runs the locally installed, lockfile-pinned
+/// copy from `node_modules/.bin`.
+fn project_installed_before(script: &ScriptCx<'_>, i: &Install) -> bool {
     // The package the runner runs, when it names no version of its own: a local install
     // of the same package puts it in `node_modules/.bin`, where npx looks first
     // (`npm install deno@1.2.3` then `npx deno -v`).
@@ -567,33 +647,17 @@ fn project_installed_before(step: &StepCx<'_>, i: &Install) -> bool {
                 && matches!(sub, "install" | "i" | "add")
                 && runs.is_some_and(|n| x.packages.iter().any(|p| p.name == n)))
     };
-    if step.analysis().is_some_and(|a| {
+    if script.analysis().is_some_and(|a| {
         a.facts
             .iter()
             .any(|f| f.span().start < i.span.start && project(f))
     }) {
         return true;
     }
-    let earlier: Vec<(Option<usize>, usize)> = match step.owner {
-        tollgate_engine::StepOwner::Job { job, .. } => job
-            .steps
-            .iter()
-            .take_while(|s| s.index < step.step.index)
-            .map(|s| (step.job_index, s.index))
-            .collect(),
-        tollgate_engine::StepOwner::Action(a) => a
-            .steps()
-            .iter()
-            .take_while(|s| s.index < step.step.index)
-            .map(|s| (None, s.index))
-            .collect(),
-    };
-    earlier.into_iter().any(|(j, s)| {
-        step.input
-            .script(j, s)
-            .and_then(|x| x.analysis.as_deref())
-            .is_some_and(|a| a.facts.iter().any(project))
-    })
+    script
+        .earlier()
+        .into_iter()
+        .any(|a| a.facts.iter().any(project))
 }
 
 impl Rule for UnpinnedPackageInstall {
@@ -601,18 +665,33 @@ impl Rule for UnpinnedPackageInstall {
         "unpinned-package-install"
     }
 
-    fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
-        let Some(a) = step.analysis() else { return };
+    fn check_script(&self, cx: &Context<'_>, script: &ScriptCx<'_>, out: &mut Sink<'_>) {
+        let Some(a) = script.analysis() else { return };
         for f in &a.facts {
             let Fact::Install(i) = f else { continue };
-            let Some(v) = judge(cx, step, i) else {
+            let Some(v) = judge(cx, script, i) else {
                 continue;
             };
-            out.at(&step.input.source, step.script_span(i.span))
+            let file = &script.input().source;
+            let at = script.file_span(i.span);
+            // A step's path is the runner's (workflow → job → step → the install); a
+            // `RUN` has no step node, so its path is given here: Dockerfile → `RUN` → the
+            // install.
+            let path = match script {
+                ScriptCx::Step(_) => Vec::new(),
+                ScriptCx::Run(_) => crate::chain::Chain::to_script(cx, script)
+                    .hop(
+                        format!("installs with `{}`", install_command(i)),
+                        Some(file.location(at)),
+                    )
+                    .into_hops(),
+            };
+            out.at(file, at)
                 .message(v.why)
                 .severity(v.severity)
                 .confidence(v.confidence)
                 .help(v.help)
+                .path(path)
                 .emit();
         }
     }
