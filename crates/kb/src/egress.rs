@@ -64,6 +64,10 @@ pub struct ManagerEntry {
     pub hosts: Vec<String>,
     /// The port when it is not 443 (apt's archive over HTTP).
     pub port: Option<u16>,
+    /// What else the manager may reach that only files tollgate does not read say (the
+    /// repositories a `pom.xml` or `build.gradle` declares): reported as unresolved with
+    /// every install by it.
+    pub unresolved: Option<String>,
     pub source: String,
 }
 
