@@ -147,6 +147,27 @@ mod tests {
                 "{script}"
             );
         }
+        // Run through a tool runner: the runner installs nox or tox, which then
+        // installs into its sessions (cibuildwheel update-dependencies.yml:49).
+        for (script, want) in [
+            ("uvx nox --force-color -s update_constraints", Some("nox")),
+            ("uvx tox@4.23 -e py", Some("tox")),
+            ("pipx run tox -e lint", Some("tox")),
+            ("pipx run nox --list", None),
+            ("uvx --from nox-extra nox -s x", None),
+            ("uvx ruff check", None),
+        ] {
+            let got = installs(script);
+            assert_eq!(
+                got[0].manager,
+                if script.starts_with("uvx") {
+                    "uv"
+                } else {
+                    "pipx"
+                }
+            );
+            assert_eq!(got.get(1).map(|i| i.manager), want, "{script}");
+        }
         let got = installs("PIP_INDEX_URL=https://mirror.example/simple nox");
         assert_eq!(got[0].index_urls[0].url, "https://mirror.example/simple");
     }
