@@ -69,6 +69,10 @@ pub struct ManagerEntry {
     /// without images is the runner's own configuration.
     #[serde(default)]
     pub images: Vec<String>,
+    /// What else the manager may reach that only files tollgate does not read say (the
+    /// repositories a `pom.xml` or `build.gradle` declares): reported as unresolved with
+    /// every install by it.
+    pub unresolved: Option<String>,
     pub source: String,
 }
 

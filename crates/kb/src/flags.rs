@@ -21,7 +21,12 @@ use crate::Manager;
 /// <https://manpages.debian.org/stable/apt/apt-get.8.en.html>; dnf and yum `-C`
 /// <https://dnf.readthedocs.io/en/latest/command_ref.html>; apk `--no-network`
 /// <https://gitlab.alpinelinux.org/alpine/apk-tools/-/blob/master/doc/apk.8.scd>; conda,
-/// mamba and micromamba <https://docs.conda.io/projects/conda/en/stable/commands/install.html>.
+/// mamba and micromamba <https://docs.conda.io/projects/conda/en/stable/commands/install.html>;
+/// Maven `--offline` <https://maven.apache.org/ref/current/maven-embedder/cli.html>; Gradle
+/// <https://docs.gradle.org/current/userguide/command_line_interface.html#sec:command_line_execution_options>;
+/// tox 4's `--skip-env-install`, which skips the dependencies and the package
+/// (<https://tox.wiki/en/latest/cli_interface.html>). The Maven and Gradle wrappers download
+/// the tool itself whatever the options, so they have none.
 #[must_use]
 pub const fn offline_options(manager: Manager) -> &'static [&'static str] {
     match manager {
@@ -35,6 +40,11 @@ pub const fn offline_options(manager: Manager) -> &'static [&'static str] {
         Manager::Yum | Manager::Dnf => &["--cacheonly", "-C"],
         Manager::Apk => &["--no-network"],
         Manager::Conda | Manager::Mamba | Manager::Micromamba => &["--offline"],
+        // Maven's `-o` is matched by its recogniser as a word of its own: Maven's one-dash
+        // options are words (`-Pdocs`), not groups of letters.
+        Manager::Maven => &["--offline"],
+        Manager::Gradle => &["--offline"],
+        Manager::Tox => &["--skip-env-install"],
         _ => &[],
     }
 }
@@ -556,6 +566,86 @@ pub const CONDA: Flags = Flags::new(
     ],
 );
 
+/// mvn, whose short options are words of their own (`-pl`, `-gs`, `-Dname=value`), so
+/// the table is read with one dash: <https://maven.apache.org/ref/current/maven-embedder/cli.html>
+pub const MAVEN: Flags = Flags::single_dash(&[
+    "s",
+    "settings",
+    "gs",
+    "global-settings",
+    "f",
+    "file",
+    "l",
+    "log-file",
+    "T",
+    "threads",
+    "b",
+    "builder",
+    "pl",
+    "projects",
+    "P",
+    "activate-profiles",
+    "rf",
+    "resume-from",
+    "t",
+    "toolchains",
+    "gt",
+    "global-toolchains",
+    "D",
+    "define",
+    "color",
+]);
+
+/// gradle: <https://docs.gradle.org/current/userguide/command_line_interface.html>
+pub const GRADLE: Flags = Flags::new(
+    "xIDPpbcg",
+    &[
+        "exclude-task",
+        "init-script",
+        "project-dir",
+        "build-file",
+        "settings-file",
+        "gradle-user-home",
+        "project-cache-dir",
+        "max-workers",
+        "console",
+        "warning-mode",
+        "priority",
+        "include-build",
+        "dependency-verification",
+        "write-verification-metadata",
+        "update-locks",
+    ],
+);
+
+/// composer: <https://getcomposer.org/doc/03-cli.md>
+pub const COMPOSER: Flags = Flags::new(
+    "d",
+    &["working-dir", "repository", "stability", "prefer-install"],
+);
+
+/// tox 4: <https://tox.wiki/en/latest/cli_interface.html>
+pub const TOX: Flags = Flags::new(
+    "ecmfxp",
+    &[
+        "conf",
+        "root",
+        "workdir",
+        "colored",
+        "exit-and-dump-after",
+        "factor",
+        "labels",
+        "skip-env",
+        "installpkg",
+        "discover",
+        "hashseed",
+        "override",
+        "parallel",
+        "result-json",
+        "runner",
+    ],
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -593,6 +683,9 @@ mod tests {
             (YUM, Manager::Dnf),
             (APK, Manager::Apk),
             (CONDA, Manager::Conda),
+            (MAVEN, Manager::Maven),
+            (GRADLE, Manager::Gradle),
+            (TOX, Manager::Tox),
         ] {
             for o in offline_options(m) {
                 let long = o.strip_prefix("--");

@@ -50,6 +50,20 @@ pub enum Manager {
     Micromamba,
     /// `gh extension install`: a repository cloned from GitHub.
     Gh,
+    /// `mvn` with goals: the build resolves plugins and dependencies.
+    Maven,
+    /// The Maven wrapper (`./mvnw`, `mvnw.cmd`) downloading Maven itself; the goals it
+    /// runs are a [`Manager::Maven`] install of their own.
+    Mvnw,
+    /// `gradle` with tasks: the build resolves plugins and dependencies.
+    Gradle,
+    /// The Gradle wrapper (`./gradlew`, `gradlew.bat`) downloading Gradle itself; the
+    /// tasks it runs are a [`Manager::Gradle`] install of their own.
+    Gradlew,
+    Composer,
+    /// tox and nox create environments and pip-install into them.
+    Tox,
+    Nox,
 }
 
 /// Every manager, for lookups by name and for the tests.
@@ -89,6 +103,13 @@ pub const ALL: &[Manager] = &[
     Manager::Mamba,
     Manager::Micromamba,
     Manager::Gh,
+    Manager::Maven,
+    Manager::Mvnw,
+    Manager::Gradle,
+    Manager::Gradlew,
+    Manager::Composer,
+    Manager::Tox,
+    Manager::Nox,
 ];
 
 impl Manager {
@@ -131,6 +152,13 @@ impl Manager {
             Self::Mamba => "mamba",
             Self::Micromamba => "micromamba",
             Self::Gh => "gh",
+            Self::Maven => "maven",
+            Self::Mvnw => "mvnw",
+            Self::Gradle => "gradle",
+            Self::Gradlew => "gradlew",
+            Self::Composer => "composer",
+            Self::Tox => "tox",
+            Self::Nox => "nox",
         }
     }
 
@@ -149,7 +177,16 @@ impl Manager {
     #[must_use]
     pub const fn ecosystem(self) -> Option<Ecosystem> {
         Some(match self {
-            Self::Pip | Self::Uv | Self::Pipx | Self::Poetry | Self::Pipenv => Ecosystem::PyPI,
+            // tox and nox install each environment's dependencies with pip (or uv), which
+            // read the same index settings (<https://tox.wiki/en/latest/config.html#deps>,
+            // <https://nox.thea.codes/en/stable/usage.html#changing-the-sessions-default-backend>).
+            Self::Pip
+            | Self::Uv
+            | Self::Pipx
+            | Self::Poetry
+            | Self::Pipenv
+            | Self::Tox
+            | Self::Nox => Ecosystem::PyPI,
             // Corepack fetches the package managers themselves from the npm registry.
             Self::Npm | Self::Npx | Self::Yarn | Self::Pnpm | Self::Bun | Self::Corepack => {
                 Ecosystem::Npm

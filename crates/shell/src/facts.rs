@@ -252,7 +252,8 @@ pub struct Install {
     /// `pip`, `uv`, `pipx`, `npm`, `npx`, `yarn`, `pnpm`, `bun`, `cargo`, `go`, `gem`,
     /// `bundle`, `apt-get`, `apt`, `yum`, `dnf`, `apk`, `zypper`, `pacman`, `brew`,
     /// `choco`, `dotnet`, `nuget`, `conda`, `mamba`, `micromamba`, `rustup`, `poetry`,
-    /// `pipenv`, `corepack`, `snap`.
+    /// `pipenv`, `corepack`, `snap`, `maven`, `mvnw`, `gradle`, `gradlew`, `composer`,
+    /// `tox`, `nox`.
     pub manager: &'static str,
     /// The subcommand as written (`install`, `ci`, `add`, `dlx`, `sync`, …).
     pub subcommand: Option<String>,
@@ -279,6 +280,9 @@ pub struct Install {
     /// `cargo --frozen`, `apt-get --no-download`, `UV_OFFLINE=1`, …: the knowledge
     /// base's per-manager tables).
     pub offline: bool,
+    /// Files named on the command line that may name other sources and that tollgate
+    /// does not read (`mvn -s settings.xml`, `gradle -I init.gradle`).
+    pub config_files: Vec<FileRef>,
     pub span: Span,
 }
 

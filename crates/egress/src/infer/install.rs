@@ -26,6 +26,27 @@ impl RunStep<'_> {
             optional: false,
             conditional: None,
         };
+        // What the manager may also reach that only files tollgate does not read say (the
+        // repositories a `pom.xml` declares, what tox runs in its environments), and the
+        // configuration files the command line names.
+        if !inst.offline
+            && let Some(note) = kb
+                .manager(inst.manager)
+                .and_then(|m| m.unresolved.as_deref())
+        {
+            acc.unresolved(note, ProvenanceKind::Command, text, cmd_loc);
+        }
+        for f in &inst.config_files {
+            acc.unresolved(
+                &format!(
+                    "the repositories and mirrors `{}` declares (not read)",
+                    f.path
+                ),
+                ProvenanceKind::Command,
+                text,
+                &self.loc(run, f.span),
+            );
+        }
         // Configured sources in effect, in increasing precedence: `env:` blocks, then
         // registry configuration files, then variables set in the script itself.
         let mut sources: Vec<EnvSource> = self.env.to_vec();
@@ -130,6 +151,11 @@ impl RunStep<'_> {
                 Some(h) if !is_dynamic(&idx.url) => acc.add(&h, url_port(&idx.url), command(&at)),
                 _ => acc.unresolved(&idx.url, ProvenanceKind::Command, text, &at),
             }
+        }
+        // An install told to work offline (`mvn -o`, `cargo --frozen`, `pip --no-index`)
+        // reaches only the locations its command line names.
+        if inst.offline {
+            return;
         }
         let default_cfg = sources
             .iter()

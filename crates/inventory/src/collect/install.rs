@@ -466,6 +466,9 @@ impl<'a> Collector<'a> {
             true,
             if inst.packages.iter().all(|p| p.version.is_some()) && !inst.packages.is_empty() {
                 Pinning::pinned("exact versions")
+            } else if matches!(inst.manager, "maven" | "gradle") {
+                // A build resolves the versions its build files name, which are not read.
+                Pinning::not_applicable("the versions the build files name")
             } else {
                 Pinning::floating("latest in the repository")
             },

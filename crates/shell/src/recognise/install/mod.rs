@@ -5,6 +5,9 @@
 mod cargo;
 mod go;
 mod js;
+mod jvm;
+mod php;
+mod pyenvs;
 mod python;
 mod ruby;
 mod system;
@@ -12,6 +15,9 @@ mod system;
 use cargo::*;
 use go::*;
 use js::*;
+use jvm::*;
+use php::*;
+use pyenvs::*;
 use python::*;
 use ruby::*;
 use system::*;
@@ -56,6 +62,7 @@ pub(in crate::recognise) fn blank_named(
         insecure: false,
         env: Vec::new(),
         offline: false,
+        config_files: Vec::new(),
         span: cmd.span,
     }
 }
@@ -205,6 +212,8 @@ fn dispatch(cx: &mut Recogniser<'_>, cmd: &Command) {
                 Some("pip") => pip(cx, cmd, Manager::Pip, &args[m + 2..], None),
                 Some("pipx") => pipx(cx, cmd, &args[m + 2..]),
                 Some("uv") => uv(cx, cmd, &args[m + 2..]),
+                Some("tox") => tox(cx, cmd, &args[m + 2..]),
+                Some("nox") => nox(cx, cmd, &args[m + 2..]),
                 _ => {}
             }
         }
@@ -278,7 +287,25 @@ fn dispatch(cx: &mut Recogniser<'_>, cmd: &Command) {
         "rustup" => rustup(cx, cmd, args),
         "poetry" => poetry(cx, cmd, args),
         "pipenv" => pipenv(cx, cmd, args),
-        _ => {}
+        "tox" => tox(cx, cmd, args),
+        "nox" => nox(cx, cmd, args),
+        "mvn" | "mvnd" => maven(cx, cmd, args, false),
+        "gradle" => gradle(cx, cmd, args, false),
+        "composer" | "composer.phar" => composer(cx, cmd, args),
+        "php"
+            if args
+                .first()
+                .and_then(Word::as_str)
+                .is_some_and(|t| t.ends_with("composer.phar") || t.ends_with("/composer")) =>
+        {
+            composer(cx, cmd, &args[1..]);
+        }
+        // The wrappers are run by path (`./mvnw`, `./gradlew`, `mvnw.cmd`).
+        n => match n.rsplit(['/', '\\']).next().unwrap_or(n) {
+            "mvnw" | "mvnw.cmd" => maven(cx, cmd, args, true),
+            "gradlew" | "gradlew.bat" => gradle(cx, cmd, args, true),
+            _ => {}
+        },
     }
 }
 

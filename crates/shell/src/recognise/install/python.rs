@@ -355,6 +355,24 @@ pub(super) fn uv_tool_run(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word],
     }
     apply_env(cx, cmd, &mut inst, env::UV);
     cx.push(Fact::Install(inst));
+    if !scanned.iter().any(|a| a.is('\0', "from")) {
+        runner_tool(cx, cmd, args, first_pos(&scanned));
+    }
+}
+
+/// `uvx nox -s lint`, `pipx run tox -e py`: the tool run is itself an environment runner,
+/// which installs into its environments (its words after the tool are its own).
+fn runner_tool(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word], tool: Option<&Word>) {
+    let Some(w) = tool else { return };
+    let Some(at) = args.iter().position(|a| std::ptr::eq(a, w)) else {
+        return;
+    };
+    let text = cx.text(w).into_owned();
+    match text.split(['@', '=', '<', '>', '~', '[']).next() {
+        Some("tox") => tox(cx, cmd, &args[at + 1..]),
+        Some("nox") => nox(cx, cmd, &args[at + 1..]),
+        _ => {}
+    }
 }
 
 pub(super) fn pipx(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
@@ -392,6 +410,9 @@ pub(super) fn pipx(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     }
     apply_env(cx, cmd, &mut inst, env::PIP);
     cx.push(Fact::Install(inst));
+    if sub == "run" && spec.is_none() {
+        runner_tool(cx, cmd, args, pos.get(1).copied());
+    }
 }
 
 pub(super) fn poetry(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {

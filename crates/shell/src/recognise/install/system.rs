@@ -199,6 +199,22 @@ pub(super) fn dotnet(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
     let b = pos.get(1).and_then(|w| w.as_str()).unwrap_or("");
     let (sub, pkgs): (String, Vec<&Word>) = match (a, b) {
         ("restore", _) => ("restore".into(), Vec::new()),
+        // These restore the project's packages first unless told not to; `--no-build`
+        // implies `--no-restore`, and a built assembly (`dotnet test x.dll`) has nothing
+        // to restore (<https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-build#implicit-restore>).
+        ("build" | "test" | "run" | "publish" | "pack", _) => {
+            let skips = scanned
+                .iter()
+                .any(|a| a.is('\0', "no-restore") || a.is('\0', "no-build"));
+            let assembly = pos
+                .get(1)
+                .and_then(|w| w.as_str())
+                .is_some_and(|t| t.ends_with(".dll") || t.ends_with(".exe"));
+            if skips || assembly {
+                return;
+            }
+            (a.to_owned(), Vec::new())
+        }
         ("tool", "install" | "update") => (
             format!("tool {b}"),
             pos.get(2).copied().into_iter().collect(),
@@ -232,8 +248,16 @@ pub(super) fn dotnet(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
             span: w.span,
         })
         .collect();
+    // The building commands spell it `--source` only: `dotnet test -s` is `--settings`,
+    // `dotnet pack -s` is `--serviceable`.
+    let builds = matches!(a, "build" | "test" | "run" | "publish" | "pack");
     for a in &scanned {
-        if a.is('s', "source") || a.is('\0', "add-source") {
+        let source = if builds {
+            a.is('\0', "source")
+        } else {
+            a.is('s', "source")
+        };
+        if source || a.is('\0', "add-source") {
             index(cx, &mut inst, a, IndexKind::Source);
         } else if a.is('\0', "locked-mode") {
             inst.locked = true;
@@ -366,6 +390,54 @@ mod tests {
         ] {
             assert_eq!(asks_retries(v), want, "{v}");
         }
+    }
+
+    /// `dotnet build|test|run|publish|pack` restore first unless told not to.
+    #[test]
+    fn dotnet_implicit_restore() {
+        for (script, want) in [
+            ("dotnet build -c Release", Some("build")),
+            (
+                "dotnet test --configuration Release --logger trx",
+                Some("test"),
+            ),
+            ("dotnet run --project tools/gen -- --flag", Some("run")),
+            (
+                "dotnet publish src/App.csproj -r linux-x64",
+                Some("publish"),
+            ),
+            ("dotnet pack -s -o out", Some("pack")),
+            ("dotnet build --no-restore", None),
+            ("dotnet test --no-build", None),
+            ("dotnet test bin/Release/net8.0/Tests.dll", None),
+            ("dotnet format", None),
+        ] {
+            let a = crate::Analyzer::new().analyze(script);
+            let inst = a.facts.iter().find_map(|f| match f {
+                crate::Fact::Install(i) => Some(i),
+                _ => None,
+            });
+            assert_eq!(inst.and_then(|i| i.subcommand.as_deref()), want, "{script}");
+            assert_eq!(inst.map(|i| i.manager), want.map(|_| "dotnet"), "{script}");
+        }
+        // `--source` names a feed; `dotnet test -s` is a settings file, not a feed.
+        let idx = |script: &str| -> Vec<String> {
+            crate::Analyzer::new()
+                .analyze(script)
+                .facts
+                .iter()
+                .filter_map(|f| match f {
+                    crate::Fact::Install(i) => Some(i),
+                    _ => None,
+                })
+                .flat_map(|i| i.index_urls.iter().map(|u| u.url.clone()))
+                .collect()
+        };
+        assert_eq!(
+            idx("dotnet build --source https://nuget.example/v3/index.json"),
+            ["https://nuget.example/v3/index.json"]
+        );
+        assert!(idx("dotnet test -s ci.runsettings").is_empty());
     }
 
     /// The advice of `missing-fallback` for apt, followed, is a retry.
