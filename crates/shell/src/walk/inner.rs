@@ -31,18 +31,7 @@ impl<'a> Walker<'a> {
         if nodes.args.is_empty() && matches!(kind, Inner::Arg(_)) {
             return;
         }
-        let mut ictx = Ctx {
-            flags: ctx.flags,
-            parent: Some(idx),
-            chain: None,
-            depth: 0,
-            inner: ctx.inner + 1,
-            // A loop around `sh -c "…"` retries the inner commands too.
-            loop_id: ctx.loop_id,
-        };
-        // Contexts describe where the inner command sits, not the outer pipeline.
-        ictx.flags.pipeline = false;
-        ictx.flags.and_or = false;
+        let mut ictx = inner_ctx(ctx, idx);
         match kind {
             Inner::Arg(ai) => {
                 if self.commands[idx].name() == Some("eval") {
@@ -93,16 +82,7 @@ impl<'a> Walker<'a> {
         let Some(text) = src.text.get(start..end) else {
             return;
         };
-        let mut ictx = Ctx {
-            flags: ctx.flags,
-            parent: Some(idx),
-            chain: None,
-            depth: 0,
-            inner: ctx.inner + 1,
-            loop_id: ctx.loop_id,
-        };
-        ictx.flags.pipeline = false;
-        ictx.flags.and_or = false;
+        let mut ictx = inner_ctx(ctx, idx);
         ictx.flags.container = true;
         let image = match c.sub {
             "exec" => c.name.as_ref().and_then(|n| {
@@ -244,6 +224,24 @@ impl<'a> Walker<'a> {
             .any(|r| r.heredoc.is_some() && r.fd.is_none_or(|f| f == 0))
             .then_some(Inner::Heredoc)
     }
+}
+
+/// The context of a script inside command `idx` (an `sh -c` string, a heredoc, what a
+/// container runs): one level deeper, its own statement chain and tree depth.
+fn inner_ctx(ctx: Ctx, idx: usize) -> Ctx {
+    let mut ictx = Ctx {
+        flags: ctx.flags,
+        parent: Some(idx),
+        chain: None,
+        depth: 0,
+        inner: ctx.inner + 1,
+        // A loop around `sh -c "…"` retries the inner commands too.
+        loop_id: ctx.loop_id,
+    };
+    // Contexts describe where the inner command sits, not the outer pipeline.
+    ictx.flags.pipeline = false;
+    ictx.flags.and_or = false;
+    ictx
 }
 
 struct ContainerCommand {

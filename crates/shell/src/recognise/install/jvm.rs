@@ -109,19 +109,8 @@ pub(super) fn gradle(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word], wrap
 
 #[cfg(test)]
 mod tests {
-    use crate::{Analyzer, Fact, Install};
-
-    fn installs(script: &str) -> Vec<Install> {
-        Analyzer::new()
-            .analyze(script)
-            .facts
-            .into_iter()
-            .filter_map(|f| match f {
-                Fact::Install(i) => Some(i),
-                _ => None,
-            })
-            .collect()
-    }
+    use super::super::installs;
+    use crate::{Analyzer, Fact};
 
     /// (manager, subcommand, offline) of each install.
     fn seen(script: &str) -> Vec<(&'static str, Option<String>, bool)> {

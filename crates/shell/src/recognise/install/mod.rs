@@ -475,21 +475,24 @@ fn local_glob(t: &str) -> Option<PackageKind> {
         .then_some(PackageKind::LocalFile)
 }
 
+/// The installs the analysis of `script` finds (for the recognisers' tests).
+#[cfg(test)]
+fn installs(script: &str) -> Vec<Install> {
+    crate::Analyzer::new()
+        .analyze(script)
+        .facts
+        .into_iter()
+        .filter_map(|f| match f {
+            Fact::Install(i) => Some(i),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::{Analyzer, Fact, Install, PackageKind};
-
-    fn installs(script: &str) -> Vec<Install> {
-        Analyzer::new()
-            .analyze(script)
-            .facts
-            .into_iter()
-            .filter_map(|f| match f {
-                Fact::Install(i) => Some(i),
-                _ => None,
-            })
-            .collect()
-    }
+    use super::installs;
+    use crate::PackageKind;
 
     fn packages(script: &str) -> Vec<(String, Option<String>, PackageKind)> {
         installs(script)

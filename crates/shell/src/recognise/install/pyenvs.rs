@@ -89,19 +89,7 @@ pub(super) fn nox(cx: &mut Recogniser<'_>, cmd: &Command, args: &[Word]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Analyzer, Fact, Install};
-
-    fn installs(script: &str) -> Vec<Install> {
-        Analyzer::new()
-            .analyze(script)
-            .facts
-            .into_iter()
-            .filter_map(|f| match f {
-                Fact::Install(i) => Some(i),
-                _ => None,
-            })
-            .collect()
-    }
+    use super::super::installs;
 
     #[test]
     fn tox_runs_and_listings() {
