@@ -131,10 +131,13 @@ impl<'a> ScriptCx<'a> {
     /// The shell analysis of the script, when it was analysed.
     #[must_use]
     pub fn analysis(&self) -> Option<&'a tollgate_shell::Analysis> {
-        let (job, index) = self.key();
-        self.input()
-            .script(job, index)
-            .and_then(|s| s.analysis.as_deref())
+        match self {
+            Self::Step(s) => s.analysis(),
+            Self::Run(r) => r
+                .input
+                .script(None, r.index)
+                .and_then(|s| s.analysis.as_deref()),
+        }
     }
 
     /// A span inside the script mapped to the file.
