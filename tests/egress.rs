@@ -278,7 +278,7 @@ fn a_toolchain_the_runner_image_holds_is_a_conditional_download() {
             .collect()
     };
     for job in ["cached", "matrix"] {
-        let d = dest(job, "dl.google.com");
+        let d = dest(job, "release-assets.githubusercontent.com");
         let why = d["conditional"]
             .as_str()
             .unwrap_or_else(|| panic!("{job}: {d}"));
@@ -287,16 +287,37 @@ fn a_toolchain_the_runner_image_holds_is_a_conditional_download() {
             "{job}: {why}"
         );
         assert!(
-            !allowed(job).contains(&"dl.google.com:443".to_owned()),
+            !allowed(job).contains(&"release-assets.githubusercontent.com:443".to_owned()),
             "{job}"
         );
     }
     for job in ["old", "own", "latest"] {
-        assert!(dest(job, "dl.google.com")["conditional"].is_null(), "{job}");
         assert!(
-            allowed(job).contains(&"dl.google.com:443".to_owned()),
+            dest(job, "release-assets.githubusercontent.com")["conditional"].is_null(),
             "{job}"
         );
+        assert!(
+            allowed(job).contains(&"release-assets.githubusercontent.com:443".to_owned()),
+            "{job}"
+        );
+    }
+    // The Go project's own download site is setup-go's fallback, reached only when the
+    // actions/go-versions manifest lacks the version: conditional even where the download
+    // itself is not, and never in the generated list.
+    for job in ["old", "own", "latest", "cached"] {
+        for host in [
+            "go.dev",
+            "golang.org",
+            "storage.googleapis.com",
+            "raw.githubusercontent.com",
+        ] {
+            let d = dest(job, host);
+            let why = d["conditional"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{job}: {d}"));
+            assert!(why.contains("go-versions manifest"), "{job}: {why}");
+            assert!(!allowed(job).contains(&format!("{host}:443")), "{job}");
+        }
     }
     // Platform hosts are not "optional": only best-effort calls outside GitHub's service are.
     assert_eq!(dest("old", "github.com")["optional"], false);
@@ -313,12 +334,15 @@ fn a_toolchain_the_runner_image_holds_is_a_conditional_download() {
         .and_then(|t| t.split("\n# .github").next())
         .expect("cached block");
     assert!(
-        cached.contains("# conditional, not listed: dl.google.com:443 (only on a runner image without go 1.23.12"),
+        cached.contains("# conditional, not listed: release-assets.githubusercontent.com:443 (only on a runner image without go 1.23 "),
         "{cached}"
     );
-    assert!(!cached.contains("\n  dl.google.com:443"), "{cached}");
+    assert!(
+        !cached.contains("\n  release-assets.githubusercontent.com:443"),
+        "{cached}"
+    );
 
-    // The block lists lack go.dev and dl.google.com: only the jobs that download report it.
+    // The block lists lack the release asset hosts: only the jobs that download report it.
     let out = tollgate()
         .args([
             "check",
@@ -338,7 +362,7 @@ fn a_toolchain_the_runner_image_holds_is_a_conditional_download() {
             f["message"]
                 .as_str()
                 .unwrap_or("")
-                .contains("dl.google.com")
+                .contains("release-assets.githubusercontent.com")
         })
         .filter_map(|f| f["job"].as_str().map(str::to_owned))
         .collect();

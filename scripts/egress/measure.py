@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""measure.py [REPO...] [--json] [--misses] [--corpus-egress DIR] [--corpus DIR]
+"""measure.py [REPO...] [--json] [--misses] [--list-conditional] [--corpus-egress DIR] [--corpus DIR]
 
 How well `tollgate egress --format json` recovers the allow-lists that maintainers keep in
 step-security/harden-runner steps (egress-policy: block).
@@ -34,6 +34,8 @@ Figures (per job, per repository, and micro-averaged over entries in total):
   conditional inferred entries tollgate marks `conditional` (a setup action's download
              the runner's tool cache makes unneeded): not in the harden-runner list, so
              they count neither for recall nor for precision; reported apart.
+             `--list-conditional` counts them as listed instead (a list that keeps
+             every fallback and tool-cache download: the other side of the trade).
   misses     truth entries not matched; "warned" when the job's JSON has unresolved
              destinations or unknown actions (tollgate says the list is incomplete),
              "silent" otherwise.
@@ -272,7 +274,7 @@ def step_label(st):
     return f"run: {first}{more}" + (f'  [{name}]' if name else '')
 
 
-def measure_job(key, truth, inf):
+def measure_job(key, truth, inf, list_conditional=False):
     t_entries = truth['entries']
     res = {'workflow': key[0], 'job': key[1], 'truth': len(t_entries)}
     if inf is None:
@@ -291,8 +293,8 @@ def measure_job(key, truth, inf):
                       'labels': sorted({p['label'] for p in d['provenance']})})
     allowed = set(inf.get('allowed_endpoints') or [])
     # What the harden-runner block lists: conditional destinations are comments.
-    conditional = [d for d in dests if d['conditional']]
-    dests = [d for d in dests if not d['conditional']]
+    conditional = [d for d in dests if d['conditional'] and not list_conditional]
+    dests = [d for d in dests if list_conditional or not d['conditional']]
     all_inf = [d['entry'] for d in dests]
     matched = [e for e in t_entries if any(entry_match(e, i) for i in all_inf)]
     missed = [e for e in t_entries if e not in matched]
@@ -370,6 +372,7 @@ def default_repos():
 def main(argv):
     as_json = '--json' in argv
     misses = '--misses' in argv
+    list_conditional = '--list-conditional' in argv
     repos = [a for a in argv if not a.startswith('--')] or default_repos()
     report = {'tollgate': tollgate_bin(), 'repos': []}
     all_rows = []
@@ -379,7 +382,7 @@ def main(argv):
         inferred = inferred_of_repo(repo)
         rows = []
         for key in sorted(truth):
-            r = measure_job(key, truth[key], inferred.get(key))
+            r = measure_job(key, truth[key], inferred.get(key), list_conditional)
             r['steps'] = [step_label(s) for s in truth[key]['steps']]
             rows.append(r)
         all_rows += rows

@@ -198,6 +198,7 @@ mod tests {
                 "registry-1.docker.io",
                 "auth.docker.io",
                 "production.cloudflare.docker.com",
+                "production.cloudfront.docker.com",
                 "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com"
             ]
         );

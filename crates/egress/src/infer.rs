@@ -565,6 +565,22 @@ impl Acc {
             );
         }
         hosts.extend(kb.expand(&entry.platform).into_iter().map(|h| (h, true)));
+        if let Some(when) = &entry.fallback_when {
+            let condition = match cached {
+                Some(c) => format!("{c}, and then {when}"),
+                None => when.clone(),
+            };
+            for h in kb.expand(&entry.fallback) {
+                self.add(
+                    &h,
+                    DEFAULT_PORT,
+                    Provenance {
+                        conditional: Some(condition.clone()),
+                        ..prov(false, at)
+                    },
+                );
+            }
+        }
         for w in &entry.when {
             let value = if w.present {
                 step.with_value(&w.input)

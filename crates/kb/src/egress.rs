@@ -111,6 +111,11 @@ pub struct ActionEntry {
     /// Hosts contacted only by calls whose failure the action survives.
     #[serde(default)]
     pub optional: Vec<String>,
+    /// Hosts of a fallback path: contacted only when the action's primary source fails or
+    /// lacks what is asked for (`fallback-when` says when, in words).
+    #[serde(default)]
+    pub fallback: Vec<String>,
+    pub fallback_when: Option<String>,
     #[serde(default)]
     pub host_inputs: Vec<String>,
     #[serde(default)]
@@ -302,6 +307,13 @@ impl Sourced for Hosts {
             cites(&a.source, &a.uses)?;
             self.hosts_ok(&a.hosts, &a.uses)?;
             self.hosts_ok(&a.platform, &a.uses)?;
+            self.hosts_ok(&a.fallback, &a.uses)?;
+            if a.fallback.is_empty() != a.fallback_when.is_none() {
+                return Err(Invalid::new(
+                    &a.uses,
+                    format!("`{}`: `fallback` and `fallback-when` go together", a.uses),
+                ));
+            }
             for w in &a.when {
                 self.hosts_ok(&w.hosts, &a.uses)?;
                 self.hosts_ok(&w.platform, &a.uses)?;

@@ -128,8 +128,10 @@ impl ToolCache {
     }
 }
 
-/// Whether a version request matches a full version: equal, or a prefix of it at a dot
-/// (`1.23` and `1.23.x` match `1.23.5`; `3` and `3.x` match `3.12.8`). A leading `v` is
+/// Whether a version request matches a cached version (a full version or a release line):
+/// equal, or a prefix of it at a dot (`1.23` and `1.23.x` match `1.23.5` and `1.23`; `3`
+/// and `3.x` match `3.12.8`); a given patch does not match a line (`1.23.5` against `1.23`:
+/// which patch the image holds is not known). A leading `v` is
 /// allowed; anything else (ranges, aliases, pre-releases, expressions) does not match.
 fn matches(request: &str, version: &str) -> bool {
     let r = request.strip_prefix('v').unwrap_or(request);
@@ -202,6 +204,13 @@ mod tests {
             ("3.13-dev", "3.13.1", false),
             ("${{ matrix.go }}", "1.23.5", false),
             ("", "1.23.5", false),
+            // A release line the image holds (its newest patch at build time).
+            ("1.25", "1.25", true),
+            ("1.25.x", "1.25", true),
+            ("1", "1.25", true),
+            ("1.25.3", "1.25", false),
+            ("21", "21", true),
+            ("21.0.8", "21", false),
         ] {
             assert_eq!(matches(r, v), yes, "{r} ~ {v}");
         }
@@ -217,7 +226,7 @@ mod tests {
                 with(&[("go-version", "1.23")]),
             )
             .expect("cached");
-        assert_eq!(hit.version, "1.23.12");
+        assert_eq!(hit.version, "1.23");
         assert!(hit.snapshot.contains("ubuntu-24.04"));
         assert!(
             kb.hit(
