@@ -293,11 +293,11 @@ fn missing_job_timeout_counts_the_hosts_of_the_graph() {
         messages["docker"].contains("reaches `ghcr.io` but"),
         "{messages:#?}"
     );
-    // `test` pulls node:20 and postgres:16 from Docker Hub: its four endpoints (the
-    // registry, its token service, the Cloudflare CDN and the R2 host of anonymous
-    // pulls), not also `docker.io`.
+    // `test` pulls node:20 and postgres:16 from Docker Hub: its five endpoints (the
+    // registry, its token service, the Cloudflare and CloudFront CDNs and the R2 host of
+    // anonymous pulls), not also `docker.io`.
     assert!(
-        messages["test"].contains("reaches `auth.docker.io` and 13 more hosts"),
+        messages["test"].contains("reaches `auth.docker.io` and 14 more hosts"),
         "{messages:#?}"
     );
 }

@@ -141,7 +141,8 @@ fn dot_renders_with_graphviz() {
 
 /// A host found by following a step into a Makefile or a Dockerfile has the file on its
 /// path: step `runs` the file, the file `reaches` the host (the job's own `reaches` edge
-/// stays).
+/// stays). In a Makefile the rule whose recipe needs the host is a `make-target` node
+/// between them, and a Dockerfile whose `RUN make` leads into the Makefile is on the path.
 #[test]
 fn followed_files_are_nodes_on_the_path_to_a_host() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -152,9 +153,12 @@ fn followed_files_are_nodes_on_the_path_to_a_host() {
         ),
         (
             "Makefile",
-            "test:\n\tcurl -fsSLO https://tools.example.org/x.tgz\n",
+            "test: deps\n\techo ok\n\ndeps:\n\tcurl -fsSLO https://tools.example.org/x.tgz\n\nimage:\n\tcurl -fsSLO https://build.example.org/b.tgz\n",
         ),
-        ("Dockerfile", "FROM alpine:3\nRUN apk add git\n"),
+        (
+            "Dockerfile",
+            "FROM alpine:3\nRUN apk add git\nCOPY . /src\nWORKDIR /src\nRUN make image\n",
+        ),
     ] {
         let p = dir.path().join(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
@@ -191,12 +195,33 @@ fn followed_files_are_nodes_on_the_path_to_a_host() {
     // Written by hand from the files above.
     for want in [
         "step run step 1 -runs-> script Makefile",
-        "script Makefile -reaches-> host tools.example.org",
+        "script Makefile -contains-> make-target make deps",
+        "make-target make deps -reaches-> host tools.example.org",
         "job build -reaches-> host tools.example.org",
         "step run step 2 -runs-> dockerfile Dockerfile",
         "dockerfile Dockerfile -reaches-> host dl-cdn.alpinelinux.org",
         "dockerfile Dockerfile -pulls-> image alpine:3",
+        "dockerfile Dockerfile -runs-> script Makefile",
+        "script Makefile -contains-> make-target make image",
+        "make-target make image -reaches-> host build.example.org",
+        "job build -reaches-> host build.example.org",
     ] {
         assert!(edges.iter().any(|e| e == want), "{want}: {edges:#?}");
     }
+    // The hosts hang off the targets, not the Makefile; the Dockerfile does not reach
+    // what the Makefile it runs needs; a target whose recipe needs no host is no node.
+    for unwanted in [
+        "script Makefile -reaches-> host tools.example.org",
+        "dockerfile Dockerfile -reaches-> host build.example.org",
+        "step run step 2 -runs-> script Makefile",
+    ] {
+        assert!(
+            !edges.iter().any(|e| e == unwanted),
+            "{unwanted}: {edges:#?}"
+        );
+    }
+    assert!(
+        !nodes.iter().any(|n| n["label"] == "make test"),
+        "{nodes:#?}"
+    );
 }

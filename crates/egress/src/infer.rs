@@ -297,6 +297,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                 platform: true,
                 optional: false,
                 conditional: None,
+                via: Vec::new(),
             };
             acc.add(&r.host, DEFAULT_PORT, p);
         }
@@ -443,7 +444,12 @@ impl Acc {
             let set = self.dests.entry((host, port)).or_default();
             for mut p in provs {
                 p.label = format!("{via} → {}", p.label);
-                p.step = Some(at.clone());
+                // The command of a followed file that ran the next one stays on the path.
+                if let Some(inner) = p.step.replace(at.clone())
+                    && p.location.as_ref().is_some_and(|l| l.path != inner.path)
+                {
+                    p.via.insert(0, inner);
+                }
                 set.insert(p);
             }
         }
@@ -512,6 +518,7 @@ impl Acc {
                     platform: false,
                     optional: false,
                     conditional: None,
+                    via: Vec::new(),
                 },
             );
         }
@@ -539,6 +546,7 @@ impl Acc {
             platform,
             optional: false,
             conditional: None,
+            via: Vec::new(),
         };
         // An input's value and where it is written (the `uses:` for a default), with
         // `${{ env.X }}` replaced where the env blocks set `X` to a literal.

@@ -81,6 +81,11 @@ pub struct Provenance {
     /// downloads its toolchain only when the runner image lacks the version (`the
     /// runner's tool cache lacks go 1.23 (ubuntu-24.04 image … holds 1.23.5)`).
     pub conditional: Option<String>,
+    /// The files between the job's step and `location` when the reason was found by
+    /// following the build (a Dockerfile whose `RUN make` led into the Makefile): where
+    /// each one runs the next, outermost first. Empty when `location` is in the step's
+    /// file or in the file the step runs.
+    pub via: Vec<Location>,
 }
 
 impl Provenance {
@@ -96,6 +101,7 @@ impl Provenance {
             platform: false,
             optional: false,
             conditional: None,
+            via: Vec::new(),
         }
     }
 }

@@ -6,7 +6,9 @@
 //! URL in a script, the `uses:` value, the lockfile entry, the image). A host found by
 //! following a step into a Makefile, a script or a Dockerfile also gets the path through
 //! that file: a `runs` edge from the step's command (or step) to the file's node, and a
-//! `reaches` edge from the file to the host. GitHub's own
+//! `reaches` edge from the file to the host, or, in a Makefile, a `contains` edge to the
+//! `make-target` node of the rule whose recipe needs it and a `reaches` edge from there.
+//! GitHub's own
 //! service endpoints, which every job reaches, stay out of the graph: they are in the
 //! record with their provenance. The whole analysis (provenance, unresolved destinations,
 //! unknown actions, harden-runner steps) is the pass's record, [`crate::Egress`].
@@ -28,9 +30,11 @@ impl tollgate_graph::Pass for Pass {
     fn run(&self, scan: &Scan, graph: &mut Graph) -> Vec<Diagnostic> {
         let jobs = infer::analyze_jobs(scan, graph);
         graph.reserve_edges(jobs.iter().map(|(_, e)| e.destinations.len()).sum());
-        // Edges through followed files, each once: (from, to, kind).
-        let mut through: std::collections::HashSet<(NodeId, NodeId, EdgeKind)> =
-            std::collections::HashSet::new();
+        let mut through = Through {
+            scan,
+            seen: std::collections::HashSet::new(),
+            targets: std::collections::HashMap::new(),
+        };
         for (job, e) in &jobs {
             // Destinations are sorted by host, then port: one edge per host.
             let mut last: Option<&str> = None;
@@ -48,7 +52,7 @@ impl tollgate_graph::Pass for Pass {
                 let host = graph.host_node(&d.host, origin);
                 graph.add_edge(*job, host, EdgeKind::Reaches, origin);
                 for p in d.provenance.iter().filter(|p| !p.platform) {
-                    followed(graph, p, host, &mut through);
+                    through.followed(graph, p, host);
                 }
             }
         }
@@ -59,41 +63,106 @@ impl tollgate_graph::Pass for Pass {
     }
 }
 
-/// The path step → followed file → host of a reason found in a Makefile, a script or a
-/// Dockerfile the step runs (its location is in that file, its step in the workflow).
-fn followed(
-    graph: &mut Graph,
-    p: &crate::Provenance,
-    host: NodeId,
-    seen: &mut std::collections::HashSet<(NodeId, NodeId, EdgeKind)>,
-) {
-    let (Some(at), Some(step)) = (&p.location, &p.step) else {
-        return;
-    };
-    if at.path == step.path {
-        return;
+/// The paths through followed files, each edge and target node added once.
+struct Through<'a> {
+    scan: &'a Scan,
+    /// (from, to, kind) of the edges added.
+    seen: std::collections::HashSet<(NodeId, NodeId, EdgeKind)>,
+    /// The `make-target` node of (Makefile node, rule index).
+    targets: std::collections::HashMap<(NodeId, usize), NodeId>,
+}
+
+impl Through<'_> {
+    fn edge(
+        &mut self,
+        graph: &mut Graph,
+        from: NodeId,
+        to: NodeId,
+        kind: EdgeKind,
+        at: Option<Origin>,
+    ) {
+        if self.seen.insert((from, to, kind)) {
+            graph.add_edge(from, to, kind, at);
+        }
     }
-    let Some(file) = graph
-        .input_id(&at.path)
-        .and_then(|i| graph.file_node(i))
-        .filter(|&n| {
+
+    /// The path step → followed file (→ Makefile target) → host of a reason found in a
+    /// Makefile, a script or a Dockerfile the step runs (its location is in that file,
+    /// its step in the workflow).
+    fn followed(&mut self, graph: &mut Graph, p: &crate::Provenance, host: NodeId) {
+        let (Some(at), Some(step)) = (&p.location, &p.step) else {
+            return;
+        };
+        if at.path == step.path {
+            return;
+        }
+        let Some(input) = graph.input_id(&at.path) else {
+            return;
+        };
+        let Some(file) = graph.file_node(input).filter(|&n| {
             matches!(
                 graph.node(n).map(|n| &n.kind),
                 Some(NodeKind::Script { .. } | NodeKind::Dockerfile { .. })
             )
-        })
-    else {
-        return;
-    };
-    let Some(from) = graph.enclosing(&step.path, step.span) else {
-        return;
-    };
-    let runs = origin_of(graph, step);
-    if seen.insert((from, file, EdgeKind::Runs)) {
-        graph.add_edge(from, file, EdgeKind::Runs, runs);
+        }) else {
+            return;
+        };
+        let Some(mut from) = graph.enclosing(&step.path, step.span) else {
+            return;
+        };
+        // step → each file between (a Dockerfile whose `RUN make` led on) → the file.
+        let mut runs = origin_of(graph, step);
+        for hop in &p.via {
+            let Some(mid) = graph
+                .input_id(&hop.path)
+                .and_then(|i| graph.file_node(i))
+                .filter(|&n| n != file)
+            else {
+                continue;
+            };
+            self.edge(graph, from, mid, EdgeKind::Runs, runs);
+            from = mid;
+            runs = origin_of(graph, hop);
+        }
+        self.edge(graph, from, file, EdgeKind::Runs, runs);
+        let reaches = origin_of(graph, at);
+        let via = self.make_target(graph, input, file, at).unwrap_or(file);
+        self.edge(graph, via, host, EdgeKind::Reaches, reaches);
     }
-    if seen.insert((file, host, EdgeKind::Reaches)) {
-        graph.add_edge(file, host, EdgeKind::Reaches, origin_of(graph, at));
+
+    /// The `make-target` node of the Makefile rule whose recipe holds `at`, added with
+    /// its `contains` edge from the Makefile's node the first time.
+    fn make_target(
+        &mut self,
+        graph: &mut Graph,
+        input: tollgate_graph::InputId,
+        file: NodeId,
+        at: &Location,
+    ) -> Option<NodeId> {
+        let tollgate_scan::FileModel::Script(s) = &*graph.input(self.scan, input)?.parsed else {
+            return None;
+        };
+        let make = s.make.as_ref()?;
+        let k = make.rules.iter().position(|r| {
+            r.recipe
+                .iter()
+                .any(|l| l.span.start <= at.span.start && at.span.end <= l.span.end)
+        })?;
+        if let Some(&n) = self.targets.get(&(file, k)) {
+            return Some(n);
+        }
+        let rule = &make.rules[k];
+        let origin = Some(Origin::new(input, rule.span));
+        let node = graph.add_node(
+            NodeKind::MakeTarget {
+                path: at.path.to_string(),
+                target: rule.targets.join(" "),
+            },
+            origin,
+        );
+        self.targets.insert((file, k), node);
+        self.edge(graph, file, node, EdgeKind::Contains, origin);
+        Some(node)
     }
 }
 

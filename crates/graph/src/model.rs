@@ -187,6 +187,14 @@ pub enum NodeKind {
         path: String,
         kind: FileKind,
     },
+    /// A rule of a Makefile a step runs, whose recipe needs a host: `contains` from the
+    /// Makefile's `script` node, `reaches` to the hosts (added by the egress pass), so
+    /// the path step → Makefile → target → host names the recipe. `target` is the rule's
+    /// targets as written (`build`, or `a b` for a rule with two).
+    MakeTarget {
+        path: String,
+        target: String,
+    },
     Package {
         ecosystem: Ecosystem,
         name: String,
@@ -250,6 +258,7 @@ pub enum Kind {
     RegistryConfig,
     Dockerfile,
     Script,
+    MakeTarget,
     Package,
     Source,
     Host,
@@ -262,7 +271,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::Workflow,
         Self::Trigger,
         Self::Job,
@@ -275,6 +284,7 @@ impl Kind {
         Self::RegistryConfig,
         Self::Dockerfile,
         Self::Script,
+        Self::MakeTarget,
         Self::Package,
         Self::Source,
         Self::Host,
@@ -302,6 +312,7 @@ impl Kind {
             Self::RegistryConfig => "registry-config",
             Self::Dockerfile => "dockerfile",
             Self::Script => "script",
+            Self::MakeTarget => "make-target",
             Self::Package => "package",
             Self::Source => "source",
             Self::Host => "host",
@@ -350,6 +361,7 @@ impl NodeKind {
             Self::RegistryConfig { .. } => Kind::RegistryConfig,
             Self::Dockerfile { .. } => Kind::Dockerfile,
             Self::Script { .. } => Kind::Script,
+            Self::MakeTarget { .. } => Kind::MakeTarget,
             Self::Package { .. } => Kind::Package,
             Self::Source { .. } => Kind::Source,
             Self::Host { .. } => Kind::Host,
@@ -391,6 +403,7 @@ impl NodeKind {
             Self::Lockfile { path, packages, .. } => format!("{path} ({packages} packages)"),
             Self::RegistryConfig { path, .. } => path.clone(),
             Self::Dockerfile { path, .. } | Self::Script { path, .. } => path.clone(),
+            Self::MakeTarget { target, .. } => format!("make {target}"),
             Self::Package {
                 ecosystem,
                 name,
@@ -451,6 +464,9 @@ impl NodeKind {
                 FileKind::Makefile => format!("Makefile {}", q(path)),
                 _ => format!("script {}", q(path)),
             },
+            Self::MakeTarget { path, target } => {
+                format!("target {} of {}", q(target), q(path))
+            }
             Self::Host { name } => format!("host {}", q(name)),
             Self::Value { name } => format!("attacker-controllable {}", q(name)),
             other => other.label(),
@@ -644,6 +660,7 @@ mod tests {
             ("packages", Some(Kind::Package)),
             ("dockerfiles", Some(Kind::Dockerfile)),
             ("scripts", Some(Kind::Script)),
+            ("make-targets", Some(Kind::MakeTarget)),
             ("nothing", None),
         ];
         for (s, want) in cases {

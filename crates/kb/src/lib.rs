@@ -191,6 +191,7 @@ mod tests {
                 continue;
             };
             let mut known = hosts.expand(&a.hosts);
+            known.extend(hosts.expand(&a.fallback));
             for w in &a.when {
                 known.extend(hosts.expand(&w.hosts));
             }

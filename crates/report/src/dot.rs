@@ -26,6 +26,7 @@ pub(crate) const fn style(kind: Kind) -> (&'static str, &'static str) {
         Kind::RegistryConfig => ("note", "#fdd49e"),
         Kind::Dockerfile => ("folder", "#bcbddc"),
         Kind::Script => ("folder", "#fff7bc"),
+        Kind::MakeTarget => ("rarrow", "#fff7bc"),
         Kind::Package => ("ellipse", "#f7f7f7"),
         Kind::Source => ("cylinder", "#bcbddc"),
         Kind::Host => ("octagon", "#fcbba1"),

@@ -145,6 +145,10 @@ pub enum AttrsDto {
         path: String,
         format: &'static str,
     },
+    MakeTarget {
+        path: String,
+        target: String,
+    },
     Package {
         ecosystem: &'static str,
         name: String,
@@ -234,6 +238,10 @@ fn attrs(kind: &NodeKind) -> Option<AttrsDto> {
         NodeKind::Script { path, kind } => AttrsDto::Script {
             path: path.clone(),
             format: kind.as_str(),
+        },
+        NodeKind::MakeTarget { path, target } => AttrsDto::MakeTarget {
+            path: path.clone(),
+            target: target.clone(),
         },
         NodeKind::Package {
             ecosystem,

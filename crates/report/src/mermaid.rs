@@ -36,7 +36,7 @@ fn escape(s: &str) -> String {
 const fn shape(kind: Kind) -> (&'static str, &'static str) {
     match kind {
         Kind::Workflow | Kind::Image | Kind::Dockerfile | Kind::Script => ("[/", "/]"),
-        Kind::Trigger => (">", "]"),
+        Kind::Trigger | Kind::MakeTarget => (">", "]"),
         Kind::Job => ("(", ")"),
         Kind::Action | Kind::ReusableWorkflow => ("[[", "]]"),
         Kind::Lockfile | Kind::Source => ("[(", ")]"),

@@ -25,6 +25,7 @@ impl RunStep<'_> {
             platform: false,
             optional: false,
             conditional: None,
+            via: Vec::new(),
         };
         // What the manager may also reach that only files tollgate does not read say (the
         // repositories a `pom.xml` declares, what tox runs in its environments), and the
@@ -130,6 +131,7 @@ impl RunStep<'_> {
                     platform: false,
                     optional: false,
                     conditional: None,
+                    via: Vec::new(),
                 },
             );
         };
@@ -253,6 +255,7 @@ impl RunStep<'_> {
                             platform: false,
                             optional: false,
                             conditional: None,
+                            via: Vec::new(),
                         },
                     );
                 }

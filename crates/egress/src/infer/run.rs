@@ -82,6 +82,7 @@ impl RunStep<'_> {
                         platform: false,
                         optional: false,
                         conditional: None,
+                        via: Vec::new(),
                     };
                     match (&d.host, &d.url) {
                         (Some(h), url) => {
@@ -464,6 +465,7 @@ impl RunStep<'_> {
                                 platform: false,
                                 optional: false,
                                 conditional: None,
+                                via: Vec::new(),
                             },
                         );
                     }
