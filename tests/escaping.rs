@@ -330,10 +330,18 @@ fn assert_xml_chars(svg: &str) {
 #[test]
 fn graph_renderings_are_safe_and_dot_gives_valid_svg() {
     let repo = hostile_repo();
-    let dot_out = run(&["graph", "--format", "dot"], repo.path());
+    let dot_out = run(&["graph", "--view", "full", "--format", "dot"], repo.path());
     assert_safe("dot", &dot_out, &['\n']);
+    // The overview draws the same names (workflow, job, hosts) through the same escaping.
+    for format in ["dot", "mermaid"] {
+        let overview = run(&["graph", "--format", format], repo.path());
+        assert_safe("overview", &overview, &['\n']);
+    }
     assert!(dot_out.0.contains("b\\\\u{1b}[31mad …"), "{}", dot_out.0);
-    let mermaid = run(&["graph", "--format", "mermaid"], repo.path());
+    let mermaid = run(
+        &["graph", "--view", "full", "--format", "mermaid"],
+        repo.path(),
+    );
     assert_safe("mermaid", &mermaid, &['\n']);
     // Every line is one statement: no label broke out of its quotes onto a line.
     for line in mermaid.0.lines() {

@@ -225,3 +225,104 @@ fn followed_files_are_nodes_on_the_path_to_a_host() {
         "{nodes:#?}"
     );
 }
+
+/// The overview, on a repository written for it: one node per event, workflow and job;
+/// jobs of one workflow that lead to the same things and hold the same are one node;
+/// actions grouped by owner with their pin state, hosts by domain; what a job holds on
+/// it; a job of a workflow anyone can start with a write token is marked; a local
+/// reusable workflow is a `calls` edge to its own node.
+#[test]
+fn the_overview_groups_and_merges() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sha = "11bd71901bbe5b1630ceea73d27597364c9af683";
+    for (rel, text) in [
+        (
+            ".github/workflows/ci.yml",
+            format!("name: CI\non: [push, pull_request]\npermissions: {{}}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{sha}\n      - uses: actions/setup-node@v4\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{sha}\n      - uses: actions/setup-node@v4\n  docs:\n    uses: ./.github/workflows/reuse.yml\n"),
+        ),
+        (
+            ".github/workflows/triage.yml",
+            format!("on: pull_request_target\npermissions:\n  pull-requests: write\njobs:\n  label:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/labeler@{sha}\n        with:\n          token: ${{{{ secrets.BOT_TOKEN }}}}\n"),
+        ),
+        (
+            ".github/workflows/reuse.yml",
+            "on: workflow_call\npermissions: {}\njobs:\n  fetch:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -fsSLO https://downloads.example.org/a.tgz\n".to_owned(),
+        ),
+    ] {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+    }
+    let out = tollgate()
+        .args(["graph", "--format", "mermaid"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    // Node labels by id, and edges as "label -> label".
+    let mut labels = std::collections::BTreeMap::new();
+    let mut edges = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some((id, rest)) = line.split_once(['[', '(', '>', '{'])
+            && id.starts_with('o')
+            && !id.contains(' ')
+        {
+            let label = rest.split('"').nth(1).unwrap_or("").replace("<br/>", " | ");
+            labels.insert(id.to_owned(), label);
+        } else if line.starts_with('o') && (line.contains(" --> ") || line.contains(" ==>")) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            edges.push((
+                words[0].to_owned(),
+                words[words.len() - 1].to_owned(),
+                line.contains("calls"),
+            ));
+        }
+    }
+    let edge = |a: &str, b: &str| -> Option<bool> {
+        edges.iter().find_map(|(f, t, calls)| {
+            (labels[f].starts_with(a) && labels[t].starts_with(b)).then_some(*calls)
+        })
+    };
+    let all: Vec<&String> = labels.values().collect();
+    // Written by hand from the files above.
+    for want in [
+        "on: push | fired by collaborators",
+        "on: pull_request | fired by anyone",
+        "on: pull_request_target | anyone, with write token and secrets",
+        "CI | ci.yml",
+        "2 jobs: test, lint",
+        "docs",
+        "label | write: pull-requests, 1 secret",
+        "actions/* | 2 references, 1 pinned",
+        "acme/* | 1 reference, 1 pinned",
+        "downloads.example.org",
+    ] {
+        assert!(all.iter().any(|l| l.as_str() == want), "{want}: {all:#?}");
+    }
+    assert_eq!(edge("on: push", "CI"), Some(false));
+    assert_eq!(edge("CI", "2 jobs"), Some(false));
+    assert_eq!(edge("2 jobs", "actions/*"), Some(false));
+    assert_eq!(edge("docs", "reuse.yml"), Some(true), "{edges:?}");
+    assert_eq!(edge("fetch", "downloads.example.org"), Some(false));
+    // The caller's job does not reach what the called workflow's job reaches.
+    assert_eq!(edge("docs", "downloads.example.org"), None);
+    // The triage job holds a write token on an event anyone fires: the risk class.
+    let label_id = labels
+        .iter()
+        .find(|(_, l)| l.starts_with("label |"))
+        .map(|(id, _)| id.clone())
+        .expect("label job");
+    assert!(
+        text.lines().any(|l| l.trim_start().starts_with("class ")
+            && l.contains("job_risk")
+            && l.split(' ')
+                .nth(3)
+                .is_some_and(|ids| ids.split(',').any(|i| i == label_id))),
+        "{text}"
+    );
+}

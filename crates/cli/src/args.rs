@@ -19,9 +19,10 @@ Examples:
 const GRAPH_EXAMPLES: &str = "\
 Examples:
   tollgate graph | dot -Tsvg > pipelines.svg
-                                         the whole repository as an SVG diagram
-  tollgate graph --format mermaid --workflow release --kinds action,image,host
-                                         what the release workflow trusts and reaches, for Markdown
+                                         the overview of the repository as an SVG diagram
+  tollgate graph --format mermaid --workflow release
+                                         the release workflow's overview, for Markdown
+  tollgate graph --job build             everything about one job, in detail
   tollgate graph --collapse packages --format json
                                          nodes and edges with source locations";
 
@@ -196,7 +197,13 @@ pub struct GraphArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
 
-    /// Keep only these workflows (path, file name or `name:`) and what they lead to.
+    /// What to draw. Default: `overview` for DOT and Mermaid, `job` with `--job`,
+    /// `full` for JSON or with `--kinds` or `--collapse`.
+    #[arg(long, value_enum)]
+    pub view: Option<GraphViewArg>,
+
+    /// Keep only these workflows (path, file name or `name:`) and what they lead to (in
+    /// the overview: and the local workflows they call).
     #[arg(long, value_delimiter = ',')]
     pub workflow: Vec<String>,
 
@@ -206,8 +213,8 @@ pub struct GraphArgs {
 
     /// Keep only these node kinds (plus the workflow and job structure leading to them):
     /// workflow, trigger, job, step, action, reusable-workflow, image, command, lockfile,
-    /// registry-config, package, source, host, secret, permission, oidc, runner, code,
-    /// value.
+    /// registry-config, dockerfile, script, make-target, package, source, host, secret,
+    /// permission, oidc, runner, code, value.
     #[arg(long)]
     pub kinds: Option<String>,
 
@@ -218,6 +225,18 @@ pub struct GraphArgs {
     /// Write the graph to this file instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphViewArg {
+    /// One node per event, workflow and job; external dependencies grouped (actions by
+    /// owner with their pin state, images by registry, package sources per ecosystem,
+    /// hosts by domain); what each job holds on the job.
+    Overview,
+    /// Everything about the jobs `--job` names: steps, commands, packages, hosts.
+    Job,
+    /// The complete graph (filtered by `--workflow`, `--kinds`, `--collapse`).
+    Full,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

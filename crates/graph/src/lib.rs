@@ -18,6 +18,7 @@ mod fragment;
 mod graph;
 mod images;
 mod model;
+mod overview;
 mod pass;
 mod query;
 mod resolve;
@@ -33,6 +34,7 @@ pub use model::{
     Access, Edge, EdgeKind, ImagePin, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef,
     Target, Trust,
 };
+pub use overview::{Overview, OverviewEdge, OverviewKind, OverviewNode, Tone};
 pub use pass::Pass;
 pub use query::{FlatStep, Held, Holdings, MAX_COMPOSITE_DEPTH, Reach};
 pub use secrets::{Leak, LeakTo, Read, SecretReads, Via, Whole};

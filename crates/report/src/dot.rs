@@ -85,9 +85,28 @@ pub(crate) fn short_label(s: &str) -> String {
 /// written as `&amp;` (Graphviz reads entities in labels, and `&#27;` would put a control
 /// character into the SVG), control characters shown as `\u{1b}`, never passed through
 /// (XML forbids them, so the SVG would not parse).
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    quote_into(&mut out, s);
+    out.push('"');
+    out
+}
+
+/// Lines as one DOT string, each escaped as [`quote`] does, joined by Graphviz's `\n`.
+pub(crate) fn quote_lines(lines: &[String]) -> String {
+    let mut out = String::from("\"");
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\\n");
+        }
+        quote_into(&mut out, l);
+    }
+    out.push('"');
+    out
+}
+
+fn quote_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -101,8 +120,6 @@ fn quote(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push('"');
-    out
 }
 
 fn node_line(out: &mut String, d: &Drawn<'_, '_>, id: NodeId, indent: usize) {

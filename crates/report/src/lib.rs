@@ -15,4 +15,5 @@ pub mod graph_json;
 pub mod inventory;
 pub mod json;
 pub mod mermaid;
+pub mod overview;
 pub mod sarif;

@@ -15,7 +15,7 @@ use crate::escape::{is_unsafe, push_visible};
 /// A label as Mermaid's quoted-string form wants it: quotes, angle brackets, `#`,
 /// backticks and pipes as entity codes; control characters shown as `\u{1b}` (a raw one
 /// would end the line or reach the SVG).
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

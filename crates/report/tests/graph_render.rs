@@ -131,6 +131,45 @@ fn corpus_dot_renders_with_graphviz() {
     }
 }
 
+/// The overview of every corpus repository fits one page: Graphviz draws it at most
+/// 4,000 pixels on its longest side (96 DPI; measured largest: uv 2,155 × 3,851) and its
+/// Mermaid form stays within Mermaid's default limits.
+#[test]
+fn corpus_overview_fits_a_page() {
+    let repos = corpus_repos();
+    if repos.is_empty() {
+        eprintln!("skipped: no corpus at {CORPUS}");
+        return;
+    }
+    let size = |svg: &str, attr: &str| -> f64 {
+        let at = svg.find(&format!("{attr}=\"")).expect("size attribute") + attr.len() + 2;
+        let rest = &svg[at..];
+        rest[..rest.find("pt").expect("pt")]
+            .parse()
+            .expect("number")
+    };
+    for repo in repos {
+        let g = graph_of(&repo);
+        let ov = g.overview(&[]);
+        let mermaid = tollgate_report::overview::mermaid(&ov);
+        assert_eq!(
+            tollgate_report::overview::mermaid_limits(&mermaid),
+            None,
+            "{}",
+            repo.display()
+        );
+        if !dot_available() {
+            continue;
+        }
+        let svg = dot_svg(&tollgate_report::overview::dot(&g, &ov))
+            .unwrap_or_else(|e| panic!("dot failed on {}: {e}", repo.display()));
+        let (w, h) = (size(&svg, "width"), size(&svg, "height"));
+        // Points to pixels at 96 DPI.
+        let longest = w.max(h) * 96.0 / 72.0;
+        assert!(longest <= 4000.0, "{}: {w} x {h} pt", repo.display());
+    }
+}
+
 #[test]
 fn mermaid_shape() {
     let g = graph_of(Path::new(DEMO));
