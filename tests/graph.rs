@@ -326,3 +326,138 @@ fn the_overview_groups_and_merges() {
         "{text}"
     );
 }
+
+fn write_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+    }
+    dir
+}
+
+const PREVIEW: &str = "on: pull_request_target\npermissions:\n  pull-requests: write\njobs:\n  preview:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: npm ci && npm run build\n";
+const RELEASE: &str = "on: push\npermissions:\n  contents: write\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make release\n";
+
+/// The trust view keeps what outsiders can start: the `pull_request_target` workflow,
+/// its job with the write permission, and the pull request's code it checks out; the
+/// workflow only collaborators can start is not in it.
+#[test]
+fn the_trust_view_is_the_attack_surface() {
+    let dir = write_repo(&[
+        (".github/workflows/preview.yml", PREVIEW),
+        (".github/workflows/release.yml", RELEASE),
+    ]);
+    let out = tollgate()
+        .args(["graph", "--view", "trust", "--format", "mermaid"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    // Written by hand from the two workflows.
+    for want in [
+        "on: pull_request_target<br/>anyone, with write token and secrets",
+        "preview.yml",
+        "preview<br/>write: pull-requests",
+        "untrusted code: pull request head",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    for unwanted in ["release", "on: push"] {
+        assert!(!text.contains(unwanted), "{unwanted}: {text}");
+    }
+    let id = |label: &str| -> String {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.contains(label) && l.starts_with('o'))
+            .and_then(|l| l.split(['[', '(', '>', '{']).next())
+            .expect(label)
+            .to_owned()
+    };
+    let edge = format!("{} --> {}", id("preview<br/>"), id("untrusted code"));
+    assert!(text.lines().any(|l| l.trim() == edge), "{edge}: {text}");
+}
+
+/// `--split DIR` writes one diagram per workflow, named after its file; a file name
+/// that would make a hidden file gets a `_` first.
+#[test]
+fn split_writes_one_diagram_per_workflow() {
+    let dir = write_repo(&[
+        (".github/workflows/preview.yml", PREVIEW),
+        (".github/workflows/release.yml", RELEASE),
+        (".github/workflows/.hidden.yml", RELEASE),
+    ]);
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let out = tollgate()
+        .args(["graph", "--format", "mermaid", "--split"])
+        .arg(out_dir.path())
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(out_dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["_.hidden.mmd", "preview.mmd", "release.mmd"]);
+    let release = std::fs::read_to_string(out_dir.path().join("release.mmd")).expect("release");
+    assert!(release.contains("release<br/>write: contents"), "{release}");
+    assert!(!release.contains("preview"), "{release}");
+    // Not for the detailed views, nor with `-o`.
+    for args in [&["--view", "full"][..], &["-o", "x.dot"][..]] {
+        let out = tollgate()
+            .arg("graph")
+            .args(args)
+            .arg("--split")
+            .arg(out_dir.path())
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
+/// `--format svg` draws through Graphviz: tooltips list what a node stands for, and a
+/// workflow or job links to its line.
+#[test]
+fn svg_has_tooltips_and_links() {
+    if std::process::Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: graphviz `dot` is not installed");
+        return;
+    }
+    let dir = write_repo(&[(".github/workflows/release.yml", RELEASE)]);
+    let out = tollgate()
+        .args(["graph", "--format", "svg"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(svg.starts_with("<?xml"), "{svg}");
+    assert!(svg.trim_end().ends_with("</svg>"), "{svg}");
+    // The job `release` is on line 5 of the workflow.
+    assert!(svg.contains(".github/workflows/release.yml#L5"), "{svg}");
+    assert!(
+        svg.contains("<title>") || svg.contains("xlink:title"),
+        "{svg}"
+    );
+}

@@ -223,8 +223,14 @@ pub struct GraphArgs {
     pub collapse: Vec<String>,
 
     /// Write the graph to this file instead of standard output.
-    #[arg(long, short = 'o')]
+    #[arg(long, short = 'o', conflicts_with = "split")]
     pub output: Option<PathBuf>,
+
+    /// Write one diagram per workflow (with the workflows it calls) into this directory,
+    /// named after the workflow's file (`release.dot`, `.mmd`, `.svg`): the overview and
+    /// trust views.
+    #[arg(long, value_name = "DIR")]
+    pub split: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -233,6 +239,9 @@ pub enum GraphViewArg {
     /// owner with their pin state, images by registry, package sources per ecosystem,
     /// hosts by domain); what each job holds on the job.
     Overview,
+    /// The attack surface: the events anyone can fire, the workflows and jobs they run,
+    /// what those jobs hold and the untrusted code they check out.
+    Trust,
     /// Everything about the jobs `--job` names: steps, commands, packages, hosts.
     Job,
     /// The complete graph (filtered by `--workflow`, `--kinds`, `--collapse`).
@@ -245,6 +254,8 @@ pub enum GraphFormat {
     Dot,
     /// A Mermaid flowchart (GitHub renders it in Markdown).
     Mermaid,
+    /// SVG drawn by Graphviz (`dot` must be installed), with tooltips and links.
+    Svg,
     /// Nodes and edges with source locations (`"version": 1`).
     Json,
 }

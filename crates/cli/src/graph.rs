@@ -1,4 +1,4 @@
-//! `tollgate graph`: the dependency graph as Graphviz DOT, Mermaid or JSON.
+//! `tollgate graph`: the dependency graph as Graphviz DOT, SVG, Mermaid or JSON.
 
 use tollgate_graph::GraphFilter;
 
@@ -18,8 +18,8 @@ pub fn run(args: &GraphArgs, repository: Option<&str>) -> Result<u8, CliError> {
     };
     let view = effective_view(args)?;
     let (_scan, graph) = crate::inputs::scan_and_graph(&args.paths, repository)?;
-    if view == GraphViewArg::Overview {
-        return overview(args, &graph);
+    if matches!(view, GraphViewArg::Overview | GraphViewArg::Trust) {
+        return overview(args, &graph, view);
     }
     let view = graph.view(&filter);
     if !view.unmatched.is_empty() {
@@ -30,6 +30,7 @@ pub fn run(args: &GraphArgs, repository: Option<&str>) -> Result<u8, CliError> {
     }
     let text = match args.format {
         GraphFormat::Dot => tollgate_report::dot::render_view(&view),
+        GraphFormat::Svg => svg(&tollgate_report::dot::render_view(&view))?,
         GraphFormat::Mermaid => {
             let text = tollgate_report::mermaid::render_view(&view);
             warn_mermaid(&text);
@@ -58,24 +59,33 @@ fn effective_view(args: &GraphArgs) -> Result<GraphViewArg, CliError> {
         None if !args.job.is_empty() => GraphViewArg::Job,
         None => GraphViewArg::Overview,
     };
+    let drawn = matches!(view, GraphViewArg::Overview | GraphViewArg::Trust);
     match view {
         GraphViewArg::Job if args.job.is_empty() => Err(CliError::Usage(
             "`--view job` draws the jobs `--job` names: give `--job ID`".to_owned(),
         )),
-        GraphViewArg::Overview if args.format == GraphFormat::Json => Err(CliError::Usage(
-            "the overview is drawn as DOT or Mermaid; `--format json` gives the full graph"
+        _ if drawn && args.format == GraphFormat::Json => Err(CliError::Usage(
+            "the overview and trust views are diagrams (DOT, SVG, Mermaid); `--format json` gives the full graph"
                 .to_owned(),
         )),
-        GraphViewArg::Overview if !args.job.is_empty() || detailed => Err(CliError::Usage(
+        _ if drawn && (!args.job.is_empty() || detailed) => Err(CliError::Usage(
             "`--job`, `--kinds` and `--collapse` narrow the detailed views: use `--view job` or `--view full`"
                 .to_owned(),
+        )),
+        _ if !drawn && args.split.is_some() => Err(CliError::Usage(
+            "`--split` writes the overview or trust view per workflow".to_owned(),
         )),
         v => Ok(v),
     }
 }
 
-/// The overview of the workflows `--workflow` names (all when none).
-fn overview(args: &GraphArgs, graph: &tollgate_graph::Graph) -> Result<u8, CliError> {
+/// The overview (or trust view) of the workflows `--workflow` names (all when none),
+/// one file per workflow with `--split`.
+fn overview(
+    args: &GraphArgs,
+    graph: &tollgate_graph::Graph,
+    view: GraphViewArg,
+) -> Result<u8, CliError> {
     let mut chosen = Vec::new();
     for pattern in &args.workflow {
         let found: Vec<_> = graph
@@ -94,36 +104,149 @@ fn overview(args: &GraphArgs, graph: &tollgate_graph::Graph) -> Result<u8, CliEr
         }
         chosen.extend(found);
     }
-    let ov = graph.overview(&chosen);
-    let text = match args.format {
-        GraphFormat::Dot => {
-            let text = tollgate_report::overview::dot(graph, &ov);
-            let rows = ov
-                .nodes
-                .iter()
-                .filter(|n| {
-                    matches!(
-                        n.kind,
-                        tollgate_graph::OverviewKind::Job | tollgate_graph::OverviewKind::Workflow
-                    )
-                })
-                .count();
-            if rows > OVERVIEW_READABLE_ROWS {
-                output::warning(&format!(
-                    "the overview has {rows} workflow and job nodes, more than one page shows legibly ({OVERVIEW_READABLE_ROWS}); narrow it with `--workflow NAME`"
-                ));
+    let draw = |workflows: &[tollgate_graph::NodeId]| match view {
+        GraphViewArg::Trust => graph.trust_overview(workflows),
+        _ => graph.overview(workflows),
+    };
+    if let Some(dir) = &args.split {
+        let workflows = if chosen.is_empty() {
+            graph.workflows().collect()
+        } else {
+            chosen
+        };
+        std::fs::create_dir_all(dir).map_err(|source| CliError::Output {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let mut used = std::collections::BTreeSet::new();
+        for w in workflows {
+            let ov = draw(&[w]);
+            if ov.nodes.is_empty() {
+                continue;
             }
-            text
+            let path = match graph.node(w).map(|n| &n.kind) {
+                Some(tollgate_graph::NodeKind::Workflow { path, .. }) => path.clone(),
+                _ => continue,
+            };
+            let name = split_name(&path, args.format, &mut used);
+            let text = render(graph, &ov, args.format)?;
+            output::emit(Some(&dir.join(name)), &text)?;
         }
+        return Ok(EXIT_CLEAN);
+    }
+    let ov = draw(&chosen);
+    let text = render(graph, &ov, args.format)?;
+    if args.format != GraphFormat::Mermaid {
+        let rows = ov
+            .nodes
+            .iter()
+            .filter(|n| {
+                matches!(
+                    n.kind,
+                    tollgate_graph::OverviewKind::Job | tollgate_graph::OverviewKind::Workflow
+                )
+            })
+            .count();
+        if rows > OVERVIEW_READABLE_ROWS {
+            output::warning(&format!(
+                "the overview has {rows} workflow and job nodes, more than one page shows legibly ({OVERVIEW_READABLE_ROWS}); narrow it with `--workflow NAME` or `--split DIR`"
+            ));
+        }
+    }
+    output::emit(args.output.as_deref(), &text)?;
+    Ok(EXIT_CLEAN)
+}
+
+/// An overview in the output format.
+fn render(
+    graph: &tollgate_graph::Graph,
+    ov: &tollgate_graph::Overview,
+    format: GraphFormat,
+) -> Result<String, CliError> {
+    Ok(match format {
+        GraphFormat::Dot => tollgate_report::overview::dot(graph, ov),
+        GraphFormat::Svg => svg(&tollgate_report::overview::dot(graph, ov))?,
         GraphFormat::Mermaid => {
-            let text = tollgate_report::overview::mermaid(&ov);
+            let text = tollgate_report::overview::mermaid(ov);
             warn_mermaid(&text);
             text
         }
         GraphFormat::Json => unreachable!("refused by effective_view"),
+    })
+}
+
+/// The file name of a workflow's diagram: its file stem with every character other than
+/// a letter, digit, `-`, `_` or `.` replaced (`.github/workflows/release.yml` →
+/// `release.dot`), made unique with `-2`, `-3`… when two workflows share a stem.
+fn split_name(
+    path: &str,
+    format: GraphFormat,
+    used: &mut std::collections::BTreeSet<String>,
+) -> String {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file
+        .strip_suffix(".yml")
+        .or_else(|| file.strip_suffix(".yaml"))
+        .unwrap_or(file);
+    let mut clean: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // Never a hidden file or a parent reference.
+    if clean.is_empty() || clean.starts_with('.') {
+        clean.insert(0, '_');
+    }
+    let ext = match format {
+        GraphFormat::Dot => "dot",
+        GraphFormat::Svg => "svg",
+        GraphFormat::Mermaid => "mmd",
+        GraphFormat::Json => "json",
     };
-    output::emit(args.output.as_deref(), &text)?;
-    Ok(EXIT_CLEAN)
+    let mut name = format!("{clean}.{ext}");
+    let mut k = 2;
+    while !used.insert(name.clone()) {
+        name = format!("{clean}-{k}.{ext}");
+        k += 1;
+    }
+    name
+}
+
+/// SVG of a DOT text, drawn by Graphviz's `dot` (a system program, found on `PATH`; no
+/// file of the scanned repository is run).
+fn svg(dot: &str) -> Result<String, CliError> {
+    use std::io::Write as _;
+    let unavailable = |e: std::io::Error| {
+        CliError::Usage(format!(
+            "`--format svg` needs Graphviz's `dot` on PATH ({e}); install graphviz, or use `--format dot`"
+        ))
+    };
+    let mut child = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(unavailable)?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let text = dot.to_owned();
+    // Written from a thread: dot reads all of its input before it writes.
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let out = child.wait_with_output().map_err(unavailable)?;
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(CliError::Usage(format!(
+            "Graphviz `dot` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    String::from_utf8(out.stdout)
+        .map_err(|e| CliError::Usage(format!("Graphviz `dot` wrote no UTF-8: {e}")))
 }
 
 /// Workflow and job nodes one page of the overview holds with labels still legible

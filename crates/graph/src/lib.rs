@@ -34,7 +34,7 @@ pub use model::{
     Access, Edge, EdgeKind, ImagePin, InputId, Kind, Node, NodeId, NodeKind, Origin, RemoteRef,
     Target, Trust,
 };
-pub use overview::{Overview, OverviewEdge, OverviewKind, OverviewNode, Tone};
+pub use overview::{Overview, OverviewEdge, OverviewKind, OverviewNode, OverviewScope, Tone};
 pub use pass::Pass;
 pub use query::{FlatStep, Held, Holdings, MAX_COMPOSITE_DEPTH, Reach};
 pub use secrets::{Leak, LeakTo, Read, SecretReads, Via, Whole};

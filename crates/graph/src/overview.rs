@@ -25,6 +25,17 @@ pub enum OverviewKind {
     Sources,
     /// Hosts under one domain.
     Hosts,
+    /// Untrusted code a job checks out or fetches (the trust view).
+    Code,
+}
+
+/// Which overview: everything, or the attack surface (`Trust`): the events anyone can
+/// fire, the workflows they start and the workflows those call, each job with what it
+/// holds, and the untrusted code the jobs check out, without the other dependencies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OverviewScope {
+    All,
+    Trust,
 }
 
 impl OverviewKind {
@@ -38,6 +49,7 @@ impl OverviewKind {
             Self::Images => "images",
             Self::Sources => "sources",
             Self::Hosts => "hosts",
+            Self::Code => "code",
         }
     }
 }
@@ -190,6 +202,29 @@ impl Graph {
     /// local workflows they call.
     #[must_use]
     pub fn overview(&self, workflows: &[NodeId]) -> Overview {
+        self.overview_of(workflows, OverviewScope::All)
+    }
+
+    /// The trust view of the workflows `workflows` (every workflow anyone can start
+    /// when empty): see [`OverviewScope::Trust`].
+    #[must_use]
+    pub fn trust_overview(&self, workflows: &[NodeId]) -> Overview {
+        let outsiders: Vec<NodeId> = self
+            .workflows()
+            .filter(|w| workflows.is_empty() || workflows.contains(w))
+            .filter(|w| {
+                self.events_of(*w)
+                    .iter()
+                    .any(|(_, trust, _)| *trust == Trust::Anyone)
+            })
+            .collect();
+        if outsiders.is_empty() {
+            return Overview::default();
+        }
+        self.overview_of(&outsiders, OverviewScope::Trust)
+    }
+
+    fn overview_of(&self, workflows: &[NodeId], scope: OverviewScope) -> Overview {
         let mut chosen: Vec<NodeId> = if workflows.is_empty() {
             self.workflows().collect()
         } else {
@@ -205,7 +240,7 @@ impl Graph {
             k += 1;
             let mut jobs = Vec::new();
             for j in self.jobs_of(w) {
-                let leads = self.overview_leads(j, &mut groups);
+                let leads = self.overview_leads(j, &mut groups, scope);
                 for &c in &leads.calls {
                     if listed.insert(c) {
                         chosen.push(c);
@@ -256,6 +291,9 @@ impl Graph {
         let mut events: BTreeMap<String, usize> = BTreeMap::new();
         for (w, _) in &per_workflow {
             for (event, trust, privileged) in self.events_of(*w) {
+                if scope == OverviewScope::Trust && trust != Trust::Anyone {
+                    continue;
+                }
                 let e = *events.entry(event.clone()).or_insert_with(|| {
                     ov.nodes.push(event_node(&event, trust, privileged));
                     ov.nodes.len() - 1
@@ -357,6 +395,7 @@ impl Graph {
         &self,
         job: NodeId,
         groups: &mut BTreeMap<(OverviewKind, String), Group>,
+        scope: OverviewScope,
     ) -> Leads {
         let mut leads = Leads {
             groups: BTreeSet::new(),
@@ -377,6 +416,7 @@ impl Graph {
                         | EdgeKind::ResolvesFrom
                         | EdgeKind::Pulls
                         | EdgeKind::Reaches
+                        | EdgeKind::ChecksOut
                 ) || !seen.insert(t)
                 {
                     continue;
@@ -439,6 +479,9 @@ impl Graph {
                         false,
                         false,
                     )),
+                    NodeKind::Code { what } => {
+                        Some((OverviewKind::Code, what.clone(), what.clone(), false, false))
+                    }
                     // A local reusable workflow the job calls.
                     NodeKind::Workflow { .. } => {
                         follow = false;
@@ -447,6 +490,8 @@ impl Graph {
                     }
                     _ => None,
                 };
+                let found = found
+                    .filter(|f| (scope == OverviewScope::Trust) == (f.0 == OverviewKind::Code));
                 if let Some((kind, key, member, mutable, unusual)) = found {
                     let g = groups.entry((kind, key.clone())).or_default();
                     g.members.insert(member.clone());
@@ -512,11 +557,12 @@ impl Graph {
                 if secrets.len() == 1 { "" } else { "s" }
             ));
         }
-        leads.tone = if h.oidc.is_some() || !writes.is_empty() || default_token {
-            Tone::Caution
-        } else {
-            Tone::Plain
-        };
+        leads.tone =
+            if h.oidc.is_some() || !writes.is_empty() || default_token || !secrets.is_empty() {
+                Tone::Caution
+            } else {
+                Tone::Plain
+            };
         // A job of a workflow anyone can start with the base repository's token.
         if leads.tone == Tone::Caution
             && self
@@ -685,6 +731,11 @@ fn group_node(kind: OverviewKind, key: &str, g: &Group) -> OverviewNode {
             lines.push(format!("{n} references, all pinned"));
             Tone::Good
         }
+        OverviewKind::Code => {
+            lines.push(format!("untrusted code: {key}"));
+            lines.push("checked out or fetched".to_owned());
+            Tone::Risk
+        }
         OverviewKind::Hosts if key == OTHERS => {
             lines.push(format!("{n} more hosts"));
             lines.push("one under each domain".to_owned());
@@ -767,6 +818,7 @@ const fn edge_kind(kind: OverviewKind) -> EdgeKind {
         OverviewKind::Images => EdgeKind::Pulls,
         OverviewKind::Sources => EdgeKind::ResolvesFrom,
         OverviewKind::Hosts => EdgeKind::Reaches,
+        OverviewKind::Code => EdgeKind::ChecksOut,
         _ => EdgeKind::Contains,
     }
 }

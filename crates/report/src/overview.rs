@@ -25,6 +25,7 @@ const fn shape(kind: OverviewKind) -> &'static str {
         OverviewKind::Images => "box3d",
         OverviewKind::Sources => "cylinder",
         OverviewKind::Hosts => "octagon",
+        OverviewKind::Code => "note",
     }
 }
 
@@ -42,6 +43,7 @@ const fn fill(kind: OverviewKind, tone: Tone) -> &'static str {
             OverviewKind::Images => "#dadaeb",
             OverviewKind::Sources => "#efedf5",
             OverviewKind::Hosts => "#fee6ce",
+            OverviewKind::Code => "#fb6a4a",
         },
     }
 }
@@ -108,6 +110,7 @@ pub fn mermaid(ov: &Overview) -> String {
             OverviewKind::Actions => ("[[", "]]"),
             OverviewKind::Images | OverviewKind::Sources => ("[(", ")]"),
             OverviewKind::Hosts => ("{{", "}}"),
+            OverviewKind::Code => ("[", "]"),
         };
         let label: Vec<String> = lines_of(n)
             .iter()
