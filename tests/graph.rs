@@ -461,3 +461,57 @@ fn svg_has_tooltips_and_links() {
         "{svg}"
     );
 }
+
+/// The supply view: each workflow's external dependencies grouped, with the fallbacks
+/// their uses have; a dependency a workflow takes on without a fallback is a warning edge.
+#[test]
+fn the_supply_view_shows_fallbacks_and_their_absence() {
+    let dir = write_repo(&[(
+        ".github/workflows/build.yml",
+        "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -fsSLO --retry 3 https://tools.example.org/a.tgz\n      - run: curl -fsSLO https://assets.example.net/b.tgz\n",
+    )]);
+    let out = tollgate()
+        .args(["graph", "--view", "supply", "--format", "mermaid"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let id = |label: &str| -> String {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.contains(label) && l.starts_with('o'))
+            .and_then(|l| l.split(['[', '(', '>', '{']).next())
+            .unwrap_or_else(|| panic!("{label}: {text}"))
+            .to_owned()
+    };
+    // Written by hand: curl's `--retry 3` is a retry; the second download has none.
+    let (wf, tools, assets, retry) = (
+        id("build.yml"),
+        id("tools.example.org"),
+        id("assets.example.net"),
+        id("fallback: retry"),
+    );
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    assert!(
+        lines.contains(&format!("{wf} --> {tools}").as_str()),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&format!("{wf} -.->|no fallback| {assets}").as_str()),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&format!("{tools} --> {retry}").as_str()),
+        "{text}"
+    );
+    assert!(
+        text.contains("tools.example.org<br/>1 download<br/>every use has a fallback"),
+        "{text}"
+    );
+    assert!(text.contains("no fallback in 1 of 1 uses"), "{text}");
+}

@@ -242,6 +242,9 @@ pub enum GraphViewArg {
     /// The attack surface: the events anyone can fire, the workflows and jobs they run,
     /// what those jobs hold and the untrusted code they check out.
     Trust,
+    /// What the workflows fetch, from where, and what falls back when a source fails
+    /// (cache, mirror, vendored copy, retry); uses without a fallback marked.
+    Supply,
     /// Everything about the jobs `--job` names: steps, commands, packages, hosts.
     Job,
     /// The complete graph (filtered by `--workflow`, `--kinds`, `--collapse`).

@@ -18,7 +18,10 @@ pub fn run(args: &GraphArgs, repository: Option<&str>) -> Result<u8, CliError> {
     };
     let view = effective_view(args)?;
     let (_scan, graph) = crate::inputs::scan_and_graph(&args.paths, repository)?;
-    if matches!(view, GraphViewArg::Overview | GraphViewArg::Trust) {
+    if matches!(
+        view,
+        GraphViewArg::Overview | GraphViewArg::Trust | GraphViewArg::Supply
+    ) {
         return overview(args, &graph, view);
     }
     let view = graph.view(&filter);
@@ -59,13 +62,16 @@ fn effective_view(args: &GraphArgs) -> Result<GraphViewArg, CliError> {
         None if !args.job.is_empty() => GraphViewArg::Job,
         None => GraphViewArg::Overview,
     };
-    let drawn = matches!(view, GraphViewArg::Overview | GraphViewArg::Trust);
+    let drawn = matches!(
+        view,
+        GraphViewArg::Overview | GraphViewArg::Trust | GraphViewArg::Supply
+    );
     match view {
         GraphViewArg::Job if args.job.is_empty() => Err(CliError::Usage(
             "`--view job` draws the jobs `--job` names: give `--job ID`".to_owned(),
         )),
         _ if drawn && args.format == GraphFormat::Json => Err(CliError::Usage(
-            "the overview and trust views are diagrams (DOT, SVG, Mermaid); `--format json` gives the full graph"
+            "the overview, trust and supply views are diagrams (DOT, SVG, Mermaid); `--format json` gives the full graph"
                 .to_owned(),
         )),
         _ if drawn && (!args.job.is_empty() || detailed) => Err(CliError::Usage(
@@ -73,7 +79,7 @@ fn effective_view(args: &GraphArgs) -> Result<GraphViewArg, CliError> {
                 .to_owned(),
         )),
         _ if !drawn && args.split.is_some() => Err(CliError::Usage(
-            "`--split` writes the overview or trust view per workflow".to_owned(),
+            "`--split` writes the overview, trust or supply view per workflow".to_owned(),
         )),
         v => Ok(v),
     }
@@ -106,6 +112,7 @@ fn overview(
     }
     let draw = |workflows: &[tollgate_graph::NodeId]| match view {
         GraphViewArg::Trust => graph.trust_overview(workflows),
+        GraphViewArg::Supply => tollgate_inventory::supply::supply_overview(graph, workflows),
         _ => graph.overview(workflows),
     };
     if let Some(dir) = &args.split {

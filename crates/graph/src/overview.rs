@@ -27,6 +27,11 @@ pub enum OverviewKind {
     Hosts,
     /// Untrusted code a job checks out or fetches (the trust view).
     Code,
+    /// A toolchain a setup action or script downloads (the supply view).
+    Toolchain,
+    /// What a dependency falls back on when it fails: cache, mirror, vendored copy,
+    /// retry (the supply view).
+    Fallback,
 }
 
 /// Which overview: everything, or the attack surface (`Trust`): the events anyone can
@@ -50,6 +55,8 @@ impl OverviewKind {
             Self::Sources => "sources",
             Self::Hosts => "hosts",
             Self::Code => "code",
+            Self::Toolchain => "toolchain",
+            Self::Fallback => "fallback",
         }
     }
 }
@@ -87,6 +94,9 @@ pub struct OverviewEdge {
     pub from: usize,
     pub to: usize,
     pub kind: EdgeKind,
+    /// Drawn as a warning, with `note` on it (the supply view: a dependency taken on
+    /// without a fallback).
+    pub note: Option<&'static str>,
 }
 
 /// The overview of a graph (see the module documentation).
@@ -302,6 +312,7 @@ impl Graph {
                     from: e,
                     to: workflow_index[w],
                     kind: EdgeKind::Triggers,
+                    note: None,
                 });
             }
         }
@@ -342,6 +353,7 @@ impl Graph {
                     from,
                     to: group_index[key],
                     kind: edge_kind(key.0),
+                    note: None,
                 });
             }
             for c in &leads.calls {
@@ -352,6 +364,7 @@ impl Graph {
                         from,
                         to,
                         kind: EdgeKind::Uses,
+                        note: None,
                     });
                 }
             }
@@ -380,6 +393,7 @@ impl Graph {
                     from: workflow_index[w],
                     to: i,
                     kind: EdgeKind::Contains,
+                    note: None,
                 });
                 leads_edges(&mut ov, i, leads);
             }
@@ -574,7 +588,9 @@ impl Graph {
         }
     }
 
-    fn overview_workflow(&self, w: NodeId) -> OverviewNode {
+    /// The node of one workflow: its name and file.
+    #[must_use]
+    pub fn overview_workflow(&self, w: NodeId) -> OverviewNode {
         let (path, name) = match self.node(w).map(|n| &n.kind) {
             Some(NodeKind::Workflow { path, name }) => (path.clone(), name.clone()),
             _ => (String::new(), None),

@@ -18,6 +18,7 @@ pub mod data;
 mod identity;
 mod model;
 mod pass;
+pub mod supply;
 
 use std::collections::BTreeMap;
 

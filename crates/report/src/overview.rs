@@ -26,6 +26,8 @@ const fn shape(kind: OverviewKind) -> &'static str {
         OverviewKind::Sources => "cylinder",
         OverviewKind::Hosts => "octagon",
         OverviewKind::Code => "note",
+        OverviewKind::Toolchain => "tab",
+        OverviewKind::Fallback => "ellipse",
     }
 }
 
@@ -44,6 +46,8 @@ const fn fill(kind: OverviewKind, tone: Tone) -> &'static str {
             OverviewKind::Sources => "#efedf5",
             OverviewKind::Hosts => "#fee6ce",
             OverviewKind::Code => "#fb6a4a",
+            OverviewKind::Toolchain => "#deebf7",
+            OverviewKind::Fallback => "#c7e9c0",
         },
     }
 }
@@ -86,11 +90,17 @@ pub fn dot(graph: &Graph, ov: &Overview) -> String {
         out.push_str("];\n");
     }
     for e in &ov.edges {
-        let style = match e.kind {
-            tollgate_graph::EdgeKind::Uses if ov.nodes[e.to].kind == OverviewKind::Workflow => {
-                " [style=bold, color=\"#31a354\", label=\"calls\", fontsize=8]"
+        let style = match (e.kind, e.note) {
+            (_, Some(note)) => format!(
+                " [style=dashed, color=\"#de2d26\", fontcolor=\"#de2d26\", label={}, fontsize=8]",
+                quote(note)
+            ),
+            (tollgate_graph::EdgeKind::Uses, None)
+                if ov.nodes[e.to].kind == OverviewKind::Workflow =>
+            {
+                " [style=bold, color=\"#31a354\", label=\"calls\", fontsize=8]".to_owned()
             }
-            _ => "",
+            _ => String::new(),
         };
         let _ = writeln!(out, "  o{} -> o{}{style};", e.from, e.to);
     }
@@ -111,6 +121,8 @@ pub fn mermaid(ov: &Overview) -> String {
             OverviewKind::Images | OverviewKind::Sources => ("[(", ")]"),
             OverviewKind::Hosts => ("{{", "}}"),
             OverviewKind::Code => ("[", "]"),
+            OverviewKind::Toolchain => ("[", "]"),
+            OverviewKind::Fallback => ("([", "])"),
         };
         let label: Vec<String> = lines_of(n)
             .iter()
@@ -119,12 +131,14 @@ pub fn mermaid(ov: &Overview) -> String {
         let _ = writeln!(out, "  o{i}{open}\"{}\"{close}", label.join("<br/>"));
     }
     for e in &ov.edges {
-        let arrow = if e.kind == tollgate_graph::EdgeKind::Uses
+        let arrow = if let Some(note) = e.note {
+            format!("-.->|{}|", crate::mermaid::escape(note))
+        } else if e.kind == tollgate_graph::EdgeKind::Uses
             && ov.nodes[e.to].kind == OverviewKind::Workflow
         {
-            "==>|calls|"
+            "==>|calls|".to_owned()
         } else {
-            "-->"
+            "-->".to_owned()
         };
         let _ = writeln!(out, "  o{} {arrow} o{}", e.from, e.to);
     }
@@ -154,7 +168,7 @@ pub fn mermaid(ov: &Overview) -> String {
 pub fn mermaid_limits(text: &str) -> Option<String> {
     let edges = text
         .lines()
-        .filter(|l| l.contains(" --> ") || l.contains(" ==>"))
+        .filter(|l| l.contains(" --> ") || l.contains(" ==>") || l.contains(" -.->"))
         .count();
     if edges > MERMAID_MAX_EDGES {
         return Some(format!(
