@@ -6,6 +6,43 @@ mod common;
 use common::{json, testdata, tollgate};
 use predicates::prelude::*;
 
+/// A repository holding `files` (path, text).
+fn write_repo<T: AsRef<str>>(files: &[(&str, T)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text.as_ref()).expect("write");
+    }
+    dir
+}
+
+/// What `tollgate graph ARGS DIR` prints, which must succeed.
+fn graph_text(args: &[&str], dir: &std::path::Path) -> String {
+    let out = tollgate()
+        .arg("graph")
+        .args(args)
+        .arg(dir)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The id of the first Mermaid node whose line holds `label`.
+fn node_id(text: &str, label: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| l.contains(label) && l.starts_with('o'))
+        .and_then(|l| l.split(['[', '(', '>', '{']).next())
+        .unwrap_or_else(|| panic!("{label}: {text}"))
+        .to_owned()
+}
+
 #[test]
 fn json_graph_of_the_demo() {
     let out = tollgate()
@@ -145,8 +182,7 @@ fn dot_renders_with_graphviz() {
 /// between them, and a Dockerfile whose `RUN make` leads into the Makefile is on the path.
 #[test]
 fn followed_files_are_nodes_on_the_path_to_a_host() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (rel, text) in [
+    let dir = write_repo(&[
         (
             ".github/workflows/ci.yml",
             "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n      - run: docker build .\n",
@@ -159,17 +195,8 @@ fn followed_files_are_nodes_on_the_path_to_a_host() {
             "Dockerfile",
             "FROM alpine:3\nRUN apk add git\nCOPY . /src\nWORKDIR /src\nRUN make image\n",
         ),
-    ] {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-    }
-    let out = tollgate()
-        .args(["graph", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    let doc = json(&out.stdout);
+    ]);
+    let doc = json(graph_text(&["--format", "json"], dir.path()).as_bytes());
     let nodes = doc["nodes"].as_array().expect("nodes");
     let name = |id: &serde_json::Value| -> String {
         let n = nodes.iter().find(|n| &n["id"] == id).expect("node");
@@ -233,9 +260,8 @@ fn followed_files_are_nodes_on_the_path_to_a_host() {
 /// reusable workflow is a `calls` edge to its own node.
 #[test]
 fn the_overview_groups_and_merges() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let sha = "11bd71901bbe5b1630ceea73d27597364c9af683";
-    for (rel, text) in [
+    let dir = write_repo(&[
         (
             ".github/workflows/ci.yml",
             format!("name: CI\non: [push, pull_request]\npermissions: {{}}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{sha}\n      - uses: actions/setup-node@v4\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@{sha}\n      - uses: actions/setup-node@v4\n  docs:\n    uses: ./.github/workflows/reuse.yml\n"),
@@ -248,22 +274,8 @@ fn the_overview_groups_and_merges() {
             ".github/workflows/reuse.yml",
             "on: workflow_call\npermissions: {}\njobs:\n  fetch:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -fsSLO https://downloads.example.org/a.tgz\n".to_owned(),
         ),
-    ] {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-    }
-    let out = tollgate()
-        .args(["graph", "--format", "mermaid"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).expect("utf-8");
+    ]);
+    let text = graph_text(&["--format", "mermaid"], dir.path());
     // Node labels by id, and edges as "label -> label".
     let mut labels = std::collections::BTreeMap::new();
     let mut edges = Vec::new();
@@ -327,16 +339,6 @@ fn the_overview_groups_and_merges() {
     );
 }
 
-fn write_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (rel, text) in files {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-    }
-    dir
-}
-
 const PREVIEW: &str = "on: pull_request_target\npermissions:\n  pull-requests: write\njobs:\n  preview:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: npm ci && npm run build\n";
 const RELEASE: &str = "on: push\npermissions:\n  contents: write\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make release\n";
 
@@ -349,17 +351,7 @@ fn the_trust_view_is_the_attack_surface() {
         (".github/workflows/preview.yml", PREVIEW),
         (".github/workflows/release.yml", RELEASE),
     ]);
-    let out = tollgate()
-        .args(["graph", "--view", "trust", "--format", "mermaid"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let text = graph_text(&["--view", "trust", "--format", "mermaid"], dir.path());
     // Written by hand from the two workflows.
     for want in [
         "on: pull_request_target<br/>anyone, with write token and secrets",
@@ -372,15 +364,11 @@ fn the_trust_view_is_the_attack_surface() {
     for unwanted in ["release", "on: push"] {
         assert!(!text.contains(unwanted), "{unwanted}: {text}");
     }
-    let id = |label: &str| -> String {
-        text.lines()
-            .map(str::trim)
-            .find(|l| l.contains(label) && l.starts_with('o'))
-            .and_then(|l| l.split(['[', '(', '>', '{']).next())
-            .expect(label)
-            .to_owned()
-    };
-    let edge = format!("{} --> {}", id("preview<br/>"), id("untrusted code"));
+    let edge = format!(
+        "{} --> {}",
+        node_id(&text, "preview<br/>"),
+        node_id(&text, "untrusted code")
+    );
     assert!(text.lines().any(|l| l.trim() == edge), "{edge}: {text}");
 }
 
@@ -394,17 +382,8 @@ fn split_writes_one_diagram_per_workflow() {
         (".github/workflows/.hidden.yml", RELEASE),
     ]);
     let out_dir = tempfile::tempdir().expect("tempdir");
-    let out = tollgate()
-        .args(["graph", "--format", "mermaid", "--split"])
-        .arg(out_dir.path())
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let split = out_dir.path().to_str().expect("utf-8 path");
+    graph_text(&["--format", "mermaid", "--split", split], dir.path());
     let mut names: Vec<String> = std::fs::read_dir(out_dir.path())
         .expect("dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -441,17 +420,7 @@ fn svg_has_tooltips_and_links() {
         return;
     }
     let dir = write_repo(&[(".github/workflows/release.yml", RELEASE)]);
-    let out = tollgate()
-        .args(["graph", "--format", "svg"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let svg = String::from_utf8(out.stdout).expect("utf-8");
+    let svg = graph_text(&["--format", "svg"], dir.path());
     assert!(svg.starts_with("<?xml"), "{svg}");
     assert!(svg.trim_end().ends_with("</svg>"), "{svg}");
     // The job `release` is on line 5 of the workflow.
@@ -470,25 +439,8 @@ fn the_supply_view_shows_fallbacks_and_their_absence() {
         ".github/workflows/build.yml",
         "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -fsSLO --retry 3 https://tools.example.org/a.tgz\n      - run: curl -fsSLO https://assets.example.net/b.tgz\n",
     )]);
-    let out = tollgate()
-        .args(["graph", "--view", "supply", "--format", "mermaid"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).expect("utf-8");
-    let id = |label: &str| -> String {
-        text.lines()
-            .map(str::trim)
-            .find(|l| l.contains(label) && l.starts_with('o'))
-            .and_then(|l| l.split(['[', '(', '>', '{']).next())
-            .unwrap_or_else(|| panic!("{label}: {text}"))
-            .to_owned()
-    };
+    let text = graph_text(&["--view", "supply", "--format", "mermaid"], dir.path());
+    let id = |label: &str| node_id(&text, label);
     // Written by hand: curl's `--retry 3` is a retry; the second download has none.
     let (wf, tools, assets, retry) = (
         id("build.yml"),

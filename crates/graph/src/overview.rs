@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::Graph;
-use crate::model::{Access, EdgeKind, ImagePin, Kind, NodeId, NodeKind, Target, Trust};
+use crate::model::{Access, EdgeKind, ImagePin, NodeId, NodeKind, Target, Trust};
 
 /// What an overview node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -611,12 +611,10 @@ impl Graph {
 
     /// The events of `on:` of a workflow: name, who can fire it, whether privileged.
     fn events_of(&self, w: NodeId) -> Vec<(String, Trust, bool)> {
-        self.nodes_of(Kind::Trigger)
+        self.triggers_of(w)
+            .into_iter()
             .filter_map(|t| {
                 let node = self.node(t)?;
-                if node.parent != Some(w) {
-                    return None;
-                }
                 match &node.kind {
                     NodeKind::Trigger {
                         event,
@@ -757,25 +755,18 @@ fn group_node(kind: OverviewKind, key: &str, g: &Group) -> OverviewNode {
             lines.push("one under each domain".to_owned());
             Tone::Plain
         }
-        OverviewKind::Actions => {
-            lines.push(format!("{key}/*"));
-            let pinned = n - g.mutable.len();
-            lines.push(format!(
-                "{n} reference{}, {pinned} pinned",
-                if n == 1 { "" } else { "s" }
-            ));
-            if g.mutable.is_empty() {
-                Tone::Good
+        OverviewKind::Actions | OverviewKind::Images => {
+            // How many of the references or images cannot move.
+            let (name, what, fixed) = if kind == OverviewKind::Actions {
+                (format!("{key}/*"), "reference", "pinned")
             } else {
-                Tone::Caution
-            }
-        }
-        OverviewKind::Images => {
-            lines.push(key.to_owned());
-            let digest = n - g.mutable.len();
+                (key.to_owned(), "image", "by digest")
+            };
+            lines.push(name);
             lines.push(format!(
-                "{n} image{}, {digest} by digest",
-                if n == 1 { "" } else { "s" }
+                "{n} {what}{}, {} {fixed}",
+                if n == 1 { "" } else { "s" },
+                n - g.mutable.len()
             ));
             if g.mutable.is_empty() {
                 Tone::Good
