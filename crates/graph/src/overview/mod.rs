@@ -7,6 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::Graph;
+mod label;
+
+use label::{domain, edge_kind, event_node, group_node, list, service};
+
 use crate::model::{Access, EdgeKind, ImagePin, NodeId, NodeKind, Target, Trust};
 
 /// What an overview node stands for.
@@ -107,7 +111,7 @@ pub struct Overview {
 }
 
 /// Items listed in a group's label; more are counted.
-const LISTED: usize = 3;
+pub(crate) const LISTED: usize = 3;
 
 /// Job rows one page holds with legible labels (about 4,000 pixels at Graphviz's default
 /// 96 DPI, 40 to 50 a row); past it, workflows stand for their jobs.
@@ -117,7 +121,7 @@ pub const MAX_JOB_ROWS: usize = 70;
 pub const MAX_GROUP_ROWS: usize = 40;
 
 /// The key of a folded group.
-const OTHERS: &str = "";
+pub(crate) const OTHERS: &str = "";
 
 /// Workflows drawn as one node share their events and what their jobs lead to.
 type WorkflowKey = (Vec<String>, Leads);
@@ -145,12 +149,12 @@ fn union<'a>(all: impl Iterator<Item = &'a Leads>) -> Leads {
 
 /// A group of external dependencies while it is being collected.
 #[derive(Default)]
-struct Group {
-    members: BTreeSet<String>,
+pub(crate) struct Group {
+    pub(crate) members: BTreeSet<String>,
     /// Members that are not pinned to immutable content.
-    mutable: BTreeSet<String>,
+    pub(crate) mutable: BTreeSet<String>,
     /// Members that are not the ecosystem's default registry (sources).
-    unusual: BTreeSet<String>,
+    pub(crate) unusual: BTreeSet<String>,
 }
 
 /// What one job leads to, before jobs with the same leads are merged.
@@ -161,50 +165,6 @@ struct Leads {
     calls: BTreeSet<NodeId>,
     holds: Vec<String>,
     tone: Tone,
-}
-
-/// The registrable part of a host name, near enough for grouping: the last two labels,
-/// three under a two-letter country code with a generic second level (`co.uk`, `com.au`).
-fn domain(host: &str) -> String {
-    let host = host.trim_start_matches("*.");
-    let labels: Vec<&str> = host.split('.').collect();
-    let n = labels.len();
-    if n <= 2 {
-        return host.to_owned();
-    }
-    let second = labels[n - 2];
-    let keep = if labels[n - 1].len() == 2
-        && matches!(second, "co" | "com" | "net" | "org" | "gov" | "ac" | "edu")
-    {
-        3
-    } else {
-        2
-    };
-    labels[n - keep..].join(".")
-}
-
-/// The knowledge base's host groups that are one service, with the name drawn for it:
-/// Docker Hub's five pull hosts are one node, not three domains.
-const SERVICES: [(&str, &str); 6] = [
-    ("docker-hub", "Docker Hub"),
-    ("pypi", "PyPI"),
-    ("npm", "npm registry"),
-    ("crates-io", "crates.io"),
-    ("rubygems", "RubyGems.org"),
-    ("go-proxy", "Go module proxy"),
-];
-
-/// The service a host belongs to (`rules/data/egress-hosts.toml` `[groups]`), if one.
-fn service(host: &str) -> Option<&'static str> {
-    let groups = &tollgate_kb::egress_hosts().groups;
-    SERVICES
-        .iter()
-        .find(|(group, _)| {
-            groups
-                .get(*group)
-                .is_some_and(|hosts| hosts.iter().any(|h| h.eq_ignore_ascii_case(host)))
-        })
-        .map(|(_, name)| *name)
 }
 
 impl Graph {
@@ -691,181 +651,5 @@ impl Graph {
             details: ids,
             at: members.first().copied(),
         }
-    }
-}
-
-/// `a, b, c` or `a, b, c +4`.
-fn list(items: &[String]) -> String {
-    let shown: Vec<&str> = items.iter().take(LISTED).map(String::as_str).collect();
-    let more = items.len().saturating_sub(LISTED);
-    if more > 0 {
-        format!("{} +{more}", shown.join(", "))
-    } else {
-        shown.join(", ")
-    }
-}
-
-fn event_node(event: &str, trust: Trust, privileged: bool) -> OverviewNode {
-    let who = match trust {
-        Trust::Anyone => "anyone",
-        Trust::Collaborators => "collaborators",
-        Trust::Scheduled => "scheduled",
-        Trust::Caller => "its caller",
-        Trust::Unknown => "unknown",
-    };
-    let risky = trust == Trust::Anyone && privileged;
-    let mut lines = vec![format!("on: {event}")];
-    lines.push(if risky {
-        "anyone, with write token and secrets".to_owned()
-    } else {
-        format!("fired by {who}")
-    });
-    OverviewNode {
-        kind: OverviewKind::Event,
-        lines,
-        tone: match trust {
-            Trust::Anyone if privileged => Tone::Risk,
-            Trust::Anyone => Tone::Caution,
-            _ => Tone::Plain,
-        },
-        details: Vec::new(),
-        at: None,
-    }
-}
-
-fn group_node(kind: OverviewKind, key: &str, g: &Group) -> OverviewNode {
-    let members: Vec<String> = g.members.iter().cloned().collect();
-    let n = members.len();
-    let mut lines = Vec::new();
-    let tone = match kind {
-        OverviewKind::Actions if key == OTHERS => {
-            let owners: BTreeSet<&str> =
-                members.iter().filter_map(|m| m.split('/').next()).collect();
-            lines.push(format!("{} more owners", owners.len()));
-            lines.push(format!("{n} references, all pinned"));
-            Tone::Good
-        }
-        OverviewKind::Code => {
-            lines.push(format!("untrusted code: {key}"));
-            lines.push("checked out or fetched".to_owned());
-            Tone::Risk
-        }
-        OverviewKind::Hosts if key == OTHERS => {
-            lines.push(format!("{n} more hosts"));
-            lines.push("one under each domain".to_owned());
-            Tone::Plain
-        }
-        OverviewKind::Actions | OverviewKind::Images => {
-            // How many of the references or images cannot move.
-            let (name, what, fixed) = if kind == OverviewKind::Actions {
-                (format!("{key}/*"), "reference", "pinned")
-            } else {
-                (key.to_owned(), "image", "by digest")
-            };
-            lines.push(name);
-            lines.push(format!(
-                "{n} {what}{}, {} {fixed}",
-                if n == 1 { "" } else { "s" },
-                n - g.mutable.len()
-            ));
-            if g.mutable.is_empty() {
-                Tone::Good
-            } else {
-                Tone::Caution
-            }
-        }
-        OverviewKind::Sources => {
-            lines.push(format!("{key} sources"));
-            let hosts: Vec<String> = members
-                .iter()
-                .map(|u| crate::util::host_of(u).unwrap_or_else(|| u.clone()))
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            lines.push(list(&hosts));
-            if !g.unusual.is_empty() {
-                lines.push(format!("{} not the default registry", g.unusual.len()));
-            }
-            Tone::Plain
-        }
-        OverviewKind::Hosts => {
-            let named = SERVICES.iter().any(|(_, name)| *name == key);
-            if named {
-                lines.push(key.to_owned());
-                lines.push(if n <= 2 {
-                    list(&members)
-                } else {
-                    format!("{n} hosts")
-                });
-            } else if n <= LISTED {
-                lines.push(list(&members));
-            } else {
-                lines.push(format!("*.{key}"));
-                lines.push(format!("{n} hosts"));
-            }
-            Tone::Plain
-        }
-        _ => {
-            lines.push(key.to_owned());
-            Tone::Plain
-        }
-    };
-    OverviewNode {
-        kind,
-        lines,
-        tone,
-        details: members,
-        at: None,
-    }
-}
-
-const fn edge_kind(kind: OverviewKind) -> EdgeKind {
-    match kind {
-        OverviewKind::Actions => EdgeKind::Uses,
-        OverviewKind::Images => EdgeKind::Pulls,
-        OverviewKind::Sources => EdgeKind::ResolvesFrom,
-        OverviewKind::Hosts => EdgeKind::Reaches,
-        OverviewKind::Code => EdgeKind::ChecksOut,
-        _ => EdgeKind::Contains,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hosts_group_by_registrable_domain() {
-        for (host, want) in [
-            ("registry-1.docker.io", "docker.io"),
-            ("docker.io", "docker.io"),
-            ("*.actions.githubusercontent.com", "githubusercontent.com"),
-            ("files.pythonhosted.org", "pythonhosted.org"),
-            ("archive.example.co.uk", "example.co.uk"),
-            ("a.b.example.de", "example.de"),
-            ("localhost", "localhost"),
-        ] {
-            assert_eq!(domain(host), want, "{host}");
-        }
-    }
-
-    #[test]
-    fn hosts_of_one_service_are_one_group() {
-        assert_eq!(
-            service("production.cloudfront.docker.com"),
-            Some("Docker Hub")
-        );
-        assert_eq!(service("registry-1.docker.io"), Some("Docker Hub"));
-        assert_eq!(service("files.pythonhosted.org"), Some("PyPI"));
-        // github.com is not one service's host: the runner, git and releases share it.
-        assert_eq!(service("github.com"), None);
-        assert_eq!(service("downloads.example.org"), None);
-    }
-
-    #[test]
-    fn long_lists_are_counted() {
-        let v: Vec<String> = ["a", "b", "c", "d", "e"].map(str::to_owned).to_vec();
-        assert_eq!(list(&v), "a, b, c +2");
-        assert_eq!(list(&v[..2]), "a, b");
     }
 }
