@@ -13,7 +13,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::tollgate;
+use common::{json, tollgate};
 
 /// The hostile workflow's file name: clear screen, an OSC 52 clipboard write, a newline
 /// and a forged workflow command.
@@ -424,6 +424,25 @@ fn inventory_outputs_are_safe() {
             "a record over two lines: {line:?}"
         );
     }
+}
+
+#[test]
+fn html_report_is_safe() {
+    let repo = hostile_repo();
+    let page = run(&["report"], repo.path());
+    assert_safe("html report", &page, &['\n']);
+    // The only markup is the page's own: one script, and one table row per finding.
+    let html = &page.0;
+    assert_eq!(html.matches("<script").count(), 1);
+    let check = run(&["check", "--format", "json"], repo.path());
+    let findings = json(check.0.as_bytes())["findings"]
+        .as_array()
+        .expect("findings")
+        .len();
+    assert!(findings > 0);
+    assert_eq!(html.matches("<tr data-rule=").count(), findings);
+    // The hostile file name is in the page, as escaped text.
+    assert!(html.contains("ci\\u{1b}[2J\\u{1b}]52;c;ZXZpbA==\\u{7}\\n::error file=x::forged.yml"));
 }
 
 /// Standard output goes through one buffer: a large JSON document is written in blocks,

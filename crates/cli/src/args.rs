@@ -69,6 +69,10 @@ pub enum Command {
     /// holds and reaches.
     #[command(after_help = INVENTORY_EXAMPLES)]
     Inventory(InventoryArgs),
+    /// One self-contained HTML page for a review: the overview diagram, the findings
+    /// (filterable by rule, level and job), the inventory and the egress allow-lists.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
     /// The outbound hosts each job needs: harden-runner allow-lists, JSON or text.
     #[command(after_help = EGRESS_EXAMPLES)]
     Egress(EgressArgs),
@@ -293,6 +297,31 @@ pub enum InventoryFormat {
     Json,
     /// One row per dependency and job.
     Csv,
+}
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  tollgate report -o report.html         the review page for the repository here
+  tollgate report --html -o report.html  the same (HTML is the only report format)
+  tollgate report path/to/repo -o review.html";
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Files or directories to read (as for `check`).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write an HTML page (the default and only format, accepted for clarity in scripts).
+    #[arg(long)]
+    pub html: bool,
+
+    /// Write the page to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+
+    /// Configuration file (as for `check`): its rule selection, levels and ignores apply.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 const EGRESS_EXAMPLES: &str = "\

@@ -227,12 +227,17 @@ fn split_name(
 /// SVG of a DOT text, drawn by Graphviz's `dot` (a system program, found on `PATH`; no
 /// file of the scanned repository is run).
 fn svg(dot: &str) -> Result<String, CliError> {
-    use std::io::Write as _;
-    let unavailable = |e: std::io::Error| {
+    draw_svg(dot).map_err(|why| {
         CliError::Usage(format!(
-            "`--format svg` needs Graphviz's `dot` on PATH ({e}); install graphviz, or use `--format dot`"
+            "`--format svg` cannot be drawn: {why}; install graphviz, or use `--format dot`"
         ))
-    };
+    })
+}
+
+/// SVG drawn by Graphviz's `dot` from DOT text, or why it could not be drawn.
+pub(crate) fn draw_svg(dot: &str) -> Result<String, String> {
+    use std::io::Write as _;
+    let unavailable = |e: std::io::Error| format!("Graphviz's `dot` is not on PATH ({e})");
     let mut child = std::process::Command::new("dot")
         .arg("-Tsvg")
         .stdin(std::process::Stdio::piped())
@@ -247,13 +252,12 @@ fn svg(dot: &str) -> Result<String, CliError> {
     let out = child.wait_with_output().map_err(unavailable)?;
     let _ = writer.join();
     if !out.status.success() {
-        return Err(CliError::Usage(format!(
+        return Err(format!(
             "Graphviz `dot` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+            tollgate_report::escape::visible(String::from_utf8_lossy(&out.stderr).trim())
+        ));
     }
-    String::from_utf8(out.stdout)
-        .map_err(|e| CliError::Usage(format!("Graphviz `dot` wrote no UTF-8: {e}")))
+    String::from_utf8(out.stdout).map_err(|e| format!("Graphviz `dot` wrote no UTF-8: {e}"))
 }
 
 /// Workflow and job nodes one page of the overview holds with labels still legible

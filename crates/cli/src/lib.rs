@@ -11,6 +11,7 @@ mod human;
 mod inputs;
 mod inventory;
 mod output;
+mod report;
 
 use std::process::ExitCode;
 
@@ -83,6 +84,7 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
         args::Command::Graph(a) => graph::run(a, cli.repository.as_deref()),
         args::Command::Egress(a) => egress::run(a, cli.repository.as_deref()),
         args::Command::Inventory(a) => inventory::run(a, cli.repository.as_deref()),
+        args::Command::Report(a) => report::run(a, cli.repository.as_deref()),
         args::Command::Rules(a) => {
             output::emit(None, &catalog::list(a)?)?;
             Ok(EXIT_CLEAN)

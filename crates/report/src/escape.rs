@@ -35,6 +35,30 @@ pub fn uri_path(path: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text for HTML element content or a quoted attribute value: `&`, `<`, `>`, `"` and `'`
+/// as character references, and the characters [`is_unsafe`] holds shown visibly
+/// (`\u{1b}`), so no input text can open a tag, end an attribute or reach a terminal
+/// that prints the file.
+#[must_use]
+pub fn html(s: &str) -> Cow<'_, str> {
+    let special = |c: char| matches!(c, '&' | '<' | '>' | '"' | '\'');
+    if !s.chars().any(|c| special(c) || is_unsafe(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in visible(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Write the part of a JSON string serde_json leaves as is, with the characters
 /// [`is_unsafe`] holds that serde_json does not escape (DEL, C1, bidirectional controls,
 /// line separators) written as `\uXXXX`: the same string to a JSON reader, nothing a

@@ -12,6 +12,7 @@ pub mod escape;
 pub mod findings;
 pub mod github;
 pub mod graph_json;
+pub mod html;
 pub mod inventory;
 pub mod json;
 pub mod mermaid;
