@@ -10,6 +10,7 @@ pub mod dot;
 pub mod egress;
 pub mod escape;
 pub mod findings;
+pub mod fingerprint;
 pub mod github;
 pub mod graph_json;
 pub mod html;

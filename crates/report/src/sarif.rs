@@ -5,7 +5,7 @@
 //! the path and the text of the primary line (not its number), so an alert survives lines
 //! being inserted above it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -246,17 +246,6 @@ fn physical<'a>(loc: &'a Location, snippet: Option<&'a str>) -> Physical<'a> {
     }
 }
 
-/// 64-bit FNV-1a: small, stable across platforms and releases (fingerprints must not
-/// change when the toolchain does, which rules out `std`'s hasher).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// Render the SARIF log. `sources` finds the text of a path (for snippets and
 /// fingerprints); `diagnostics` become tool execution notifications. The log borrows
 /// from its arguments; serialise it with `serde_json`.
@@ -309,35 +298,12 @@ pub fn render<'a>(
         })
         .collect();
 
-    // Identical (rule, path, line text) triples are told apart by their order of
-    // occurrence, which is stable under unrelated edits. Hashes and snippets are worked
-    // out in parallel, the occurrence numbers in order.
-    let located: Vec<(u64, Option<&'a str>)> = findings
-        .par_iter()
-        .map_init(String::new, |key, f| {
-            let file = source(&f.primary.path);
-            let line_text = file.map_or("", |s| s.line_text(f.primary.start.line).trim());
-            key.clear();
-            for part in [f.rule, "\0", &f.primary.path, "\0", line_text] {
-                key.push_str(part);
-            }
-            (fnv1a(key.as_bytes()), file.map(|s| s.slice(f.primary.span)))
-        })
-        .collect();
-    let mut seen: HashMap<(u64, &str), usize> = HashMap::new();
-    let numbered: Vec<(u64, usize, Option<&'a str>)> = findings
-        .iter()
-        .zip(located)
-        .map(|(f, (h, snippet))| {
-            let n = seen.entry((h, f.rule)).or_insert(0);
-            *n += 1;
-            (h, *n, snippet)
-        })
-        .collect();
+    let fingerprints = crate::fingerprint::of(findings, &source);
     let results: Vec<SarifResult<'a>> = findings
         .par_iter()
-        .zip(numbered)
-        .map(|(f, (h, n, snippet))| {
+        .zip(fingerprints)
+        .map(|(f, v1)| {
+            let snippet = source(&f.primary.path).map(|s| s.slice(f.primary.span));
             let code_flows = (!f.path.is_empty()).then(|| {
                 [CodeFlow {
                     thread_flows: [ThreadFlow {
@@ -367,9 +333,7 @@ pub fn render<'a>(
                     markdown: f.help.as_ref().map(|h| format!("{}\n\n{}", f.message, h)),
                     text: &f.message,
                 },
-                partial_fingerprints: Fingerprints {
-                    v1: format!("{h:016x}:{n}"),
-                },
+                partial_fingerprints: Fingerprints { v1 },
                 properties: ResultProperties {
                     confidence: f.confidence.as_str(),
                     severity: f.severity.as_str(),
