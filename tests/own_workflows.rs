@@ -1,5 +1,6 @@
-//! tollgate's own GitHub Action and the example workflows in docs/ are what we tell users to
-//! run; they must pass tollgate's default rules without a single finding.
+//! tollgate's own GitHub Action (with its scripts), its release workflow and the example
+//! workflows in docs/ are what we tell users to run or run ourselves; they must pass
+//! tollgate's default rules without a single finding.
 
 mod common;
 
@@ -10,11 +11,24 @@ fn own_action_and_example_workflows_report_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
     let wf = dir.path().join(".github/workflows");
     std::fs::create_dir_all(&wf).expect("mkdir");
+    let mut workflows = 0;
     for e in std::fs::read_dir(root().join("docs/workflows")).expect("docs/workflows") {
         let p = e.expect("entry").path();
         std::fs::copy(&p, wf.join(p.file_name().expect("name"))).expect("copy");
+        workflows += 1;
     }
+    std::fs::copy(
+        root().join(".github/workflows/release.yml"),
+        wf.join("release.yml"),
+    )
+    .expect("copy");
     std::fs::copy(root().join("action.yml"), dir.path().join("action.yml")).expect("copy");
+    let scripts = dir.path().join("action");
+    std::fs::create_dir_all(&scripts).expect("mkdir");
+    for e in std::fs::read_dir(root().join("action")).expect("action/") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, scripts.join(p.file_name().expect("name"))).expect("copy");
+    }
     let out = tollgate()
         .args(["check", "--format", "json"])
         .arg(dir.path())
@@ -22,7 +36,11 @@ fn own_action_and_example_workflows_report_nothing() {
         .expect("runs");
     let doc = json(&out.stdout);
     let inputs = doc["inputs"].as_array().map_or(0, Vec::len);
-    assert_eq!(inputs, 4, "the action and three workflows are read");
+    assert_eq!(
+        inputs,
+        workflows + 2,
+        "the action, the release workflow and the example workflows are read"
+    );
     let findings = doc["findings"].as_array().cloned().unwrap_or_default();
     let problems: Vec<&serde_json::Value> = doc["diagnostics"]
         .as_array()
