@@ -113,20 +113,71 @@ pub fn calls_status_function(condition: &str) -> bool {
     false
 }
 
-/// The expression of an `if:` value: the whole value, or what is inside one `${{ }}`
-/// that spans it. `None` when there is text outside the braces (the value is then a
-/// string, which is always true) or the condition is too long to read.
-fn expression_text(condition: &str) -> Option<&str> {
-    let t = condition.trim();
-    if t.is_empty() || t.len() > MAX_CONDITION {
+/// Why an `if:` value that holds `${{ }}` is a string rather than one expression: text
+/// outside the braces. GitHub then evaluates the value as a string template, and a
+/// non-empty string is true, whatever the expressions inside say. The text is not
+/// trimmed: the line break a `|` or `>` block scalar keeps at its end is outside too
+/// (actions/languageservices#215; actions/runner#1173, #2629).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StringCondition {
+    /// Only white space outside, with a line break: a block scalar's final line break
+    /// (`|` or `>` without the `-` chomping indicator).
+    LineBreak,
+    /// Only spaces or tabs outside (a quoted value with a space before or after).
+    Space,
+    /// Other text outside, trimmed (`(`, `||`, `== 'x'`).
+    Text(String),
+}
+
+/// The [`StringCondition`] of an `if:` value, when it holds `${{ }}` but is not one
+/// expression spanning the whole value.
+#[must_use]
+pub fn string_condition(condition: &str) -> Option<StringCondition> {
+    let exprs = crate::expr::expressions(condition);
+    let first = exprs.first()?;
+    if exprs.len() == 1 && first.start == 0 && first.end == condition.len() {
         return None;
     }
-    let Some(rest) = t.strip_prefix("${{") else {
-        return (!t.contains("${{")).then_some(t);
-    };
-    let inner = rest.strip_suffix("}}")?;
-    // `${{ a }} && ${{ b }}` is text around two expressions, not one expression.
-    (!inner.contains("${{") && !inner.contains("}}")).then_some(inner)
+    let mut outside = String::new();
+    let mut at = 0;
+    for e in &exprs {
+        outside.push_str(&condition[at..e.start.max(at)]);
+        at = e.end.max(at);
+    }
+    outside.push_str(&condition[at.min(condition.len())..]);
+    let text = outside.trim();
+    Some(if !text.is_empty() {
+        let mut words = String::new();
+        for (i, w) in text.split_whitespace().enumerate() {
+            if i > 0 {
+                words.push(' ');
+            }
+            words.push_str(w);
+        }
+        StringCondition::Text(words)
+    } else if outside.contains('\n') {
+        StringCondition::LineBreak
+    } else {
+        StringCondition::Space
+    })
+}
+
+/// The expression of an `if:` value: the whole value (trimmed) when it holds no `${{ }}`,
+/// or what is inside the one `${{ }}` that is the whole value. `None` when there is text
+/// outside the braces (the value is then a string, which is always true: see
+/// [`string_condition`]) or the condition is too long to read.
+fn expression_text(condition: &str) -> Option<&str> {
+    if condition.len() > MAX_CONDITION {
+        return None;
+    }
+    if !condition.contains("${{") {
+        let t = condition.trim();
+        return (!t.is_empty()).then_some(t);
+    }
+    if string_condition(condition).is_some() {
+        return None;
+    }
+    condition.strip_prefix("${{")?.strip_suffix("}}")
 }
 
 /// The operands of a chain of `op` (`a && b && c`, which the parser builds left-nested),
@@ -282,6 +333,35 @@ pub fn never_runs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_outside_the_braces_makes_a_string() {
+        // A `|` block scalar keeps its final line break: a string, always true, so the
+        // repository test guards nothing.
+        let block = "${{ github.repository == 'o/r' }}\n";
+        assert_eq!(string_condition(block), Some(StringCondition::LineBreak));
+        assert!(required_tests(block).is_empty());
+        assert_eq!(
+            string_condition(" ${{ true }}"),
+            Some(StringCondition::Space)
+        );
+        assert_eq!(
+            string_condition("(${{ success() }} ||\n ${{ failure() }})"),
+            Some(StringCondition::Text("( || )".to_owned()))
+        );
+        assert_eq!(
+            string_condition("${{ env.X }} == 'false'"),
+            Some(StringCondition::Text("== 'false'".to_owned()))
+        );
+        // One expression, or none: not a string.
+        assert_eq!(string_condition("${{ github.repository == 'o/r' }}"), None);
+        assert_eq!(string_condition("github.event_name == 'push'\n"), None);
+        assert_eq!(
+            required_tests("${{ github.repository == 'o/r' }}").len(),
+            1,
+            "a `|-` value, stripped, still guards"
+        );
+    }
 
     #[test]
     fn a_literal_false_or_another_repositorys_name_never_runs() {

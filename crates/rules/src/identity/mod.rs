@@ -14,6 +14,8 @@ mod secrets_exposure;
 mod secrets_inherit;
 #[path = "template-injection.rs"]
 mod template_injection;
+#[path = "unsound-condition.rs"]
+mod unsound_condition;
 mod util;
 
 pub use broad_permissions::BroadPermissions;
@@ -22,3 +24,4 @@ pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;
 pub use secrets_inherit::SecretsInherit;
 pub use template_injection::TemplateInjection;
+pub use unsound_condition::UnsoundCondition;
