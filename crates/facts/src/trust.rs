@@ -256,6 +256,16 @@ pub fn runs_on(wf: &Workflow, j: usize, step: Option<&Step>, event: &str) -> boo
     !step_excludes && Conditions::new(wf).runs_on(j, 0, event, 0)
 }
 
+/// The guard that limits who can make job `j` of `wf` run on a run fired by `event`: its
+/// own `if:`, else that of a job it needs (see [`GuardKind`]), if any.
+#[must_use]
+pub fn job_guard(wf: &Workflow, j: usize, event: &str) -> Option<GuardKind> {
+    if j >= wf.jobs.len() {
+        return None;
+    }
+    Conditions::new(wf).guard(j, 0, event, 0).map(|(k, _)| k)
+}
+
 /// The jobs `needs:` may chain through before the guard search gives up (a cycle, or a
 /// deep chain GitHub would reject).
 const MAX_NEEDS_DEPTH: usize = 16;

@@ -12,6 +12,8 @@ mod persisted_credentials;
 mod secrets_exposure;
 #[path = "secrets-inherit.rs"]
 mod secrets_inherit;
+#[path = "self-hosted-runner-exposure.rs"]
+mod self_hosted_runner_exposure;
 #[path = "template-injection.rs"]
 mod template_injection;
 #[path = "unsound-condition.rs"]
@@ -23,5 +25,6 @@ pub use dangerous_trigger::DangerousTrigger;
 pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;
 pub use secrets_inherit::SecretsInherit;
+pub use self_hosted_runner_exposure::SelfHostedRunnerExposure;
 pub use template_injection::TemplateInjection;
 pub use unsound_condition::UnsoundCondition;
