@@ -266,6 +266,13 @@ pub fn job_guard(wf: &Workflow, j: usize, event: &str) -> Option<GuardKind> {
     Conditions::new(wf).guard(j, 0, event, 0).map(|(k, _)| k)
 }
 
+/// Whether a run fired by `event` passes `tests` (one alternative of a condition) with
+/// nothing keeping outsiders out: the tests do not exclude the event and set no guard.
+#[must_use]
+pub fn open_to_outsiders(tests: &[Test], event: &str) -> bool {
+    !excluded(tests, event) && guard_in(tests, event).is_none()
+}
+
 /// The jobs `needs:` may chain through before the guard search gives up (a cycle, or a
 /// deep chain GitHub would reject).
 const MAX_NEEDS_DEPTH: usize = 16;

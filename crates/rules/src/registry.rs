@@ -25,6 +25,7 @@ const RULES: &[(&str, &dyn Rule)] = &[
     (include_str!("../../../rules/identity/template-injection.md"), &identity::TemplateInjection),
     (include_str!("../../../rules/identity/unsound-condition.md"), &identity::UnsoundCondition),
     (include_str!("../../../rules/identity/self-hosted-runner-exposure.md"), &identity::SelfHostedRunnerExposure),
+    (include_str!("../../../rules/identity/spoofable-bot-check.md"), &identity::SpoofableBotCheck),
     (include_str!("../../../rules/sources/unknown-package-source.md"), &sources::UnknownPackageSource),
     (include_str!("../../../rules/sources/missing-fallback.md"), &sources::MissingFallback),
     (include_str!("../../../rules/sources/missing-job-timeout.md"), &sources::MissingJobTimeout),

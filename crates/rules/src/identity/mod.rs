@@ -14,6 +14,8 @@ mod secrets_exposure;
 mod secrets_inherit;
 #[path = "self-hosted-runner-exposure.rs"]
 mod self_hosted_runner_exposure;
+#[path = "spoofable-bot-check.rs"]
+mod spoofable_bot_check;
 #[path = "template-injection.rs"]
 mod template_injection;
 #[path = "unsound-condition.rs"]
@@ -26,5 +28,6 @@ pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;
 pub use secrets_inherit::SecretsInherit;
 pub use self_hosted_runner_exposure::SelfHostedRunnerExposure;
+pub use spoofable_bot_check::SpoofableBotCheck;
 pub use template_injection::TemplateInjection;
 pub use unsound_condition::UnsoundCondition;
