@@ -1,5 +1,7 @@
 //! Rules about pinning what a pipeline runs and installs to immutable references.
 
+#[path = "ref-version-mismatch.rs"]
+mod ref_version_mismatch;
 #[path = "unpinned-action.rs"]
 mod unpinned_action;
 #[path = "unpinned-image.rs"]
@@ -7,6 +9,7 @@ mod unpinned_image;
 #[path = "unpinned-package-install.rs"]
 mod unpinned_package_install;
 
+pub use ref_version_mismatch::RefVersionMismatch;
 pub use unpinned_action::UnpinnedAction;
 pub use unpinned_image::UnpinnedImage;
 pub use unpinned_package_install::UnpinnedPackageInstall;
