@@ -17,7 +17,7 @@ mod parse;
 mod uses;
 
 pub use action::{Action, ActionInput, Runs, parse_action};
-pub use dependabot::{Dependabot, DependabotUpdate, parse_dependabot};
+pub use dependabot::{Dependabot, DependabotRegistry, DependabotUpdate, parse_dependabot};
 pub use expr::{
     ContextMatch, Expression, context_references, expression_spans, expressions, match_context,
 };

@@ -255,6 +255,7 @@ fn every_page_example_behaves_as_tagged() {
                 "workflow" => ".github/workflows/example.yml",
                 "action" => ".github/actions/example/action.yml",
                 "dockerfile" => "Dockerfile",
+                "dependabot" => ".github/dependabot.yml",
                 other => panic!("{}: example kind `{other}`", page.meta.id),
             };
             let path = dir.path().join(rel);

@@ -2,15 +2,18 @@
 //! package sources against the policy, delivery dependencies without a fallback, and jobs
 //! that can hang on a dependency for six hours.
 
+#[path = "dependabot-code-execution.rs"]
+mod dependabot_code_execution;
 #[path = "missing-fallback.rs"]
 mod missing_fallback;
 #[path = "missing-job-timeout.rs"]
 mod missing_job_timeout;
 pub(crate) mod namings;
-mod policy;
+pub(crate) mod policy;
 #[path = "unknown-package-source.rs"]
 mod unknown_package_source;
 
+pub use dependabot_code_execution::DependabotCodeExecution;
 pub use missing_fallback::MissingFallback;
 pub use missing_job_timeout::MissingJobTimeout;
 pub use unknown_package_source::UnknownPackageSource;
