@@ -42,14 +42,28 @@ pub struct Entry {
     pub message: String,
 }
 
-/// The second key of a finding: its message with the job id (as rules quote it, in
-/// backticks) masked, hashed with the rule and the path.
+/// A finding's message with its job's id (as rules quote it, in backticks) masked: what
+/// stays the same when the job is renamed, and what findings of many jobs share.
+#[must_use]
+pub fn job_masked(f: &Finding) -> std::borrow::Cow<'_, str> {
+    match &f.job {
+        Some(job) if !job.is_empty() => {
+            let quoted = format!("`{job}`");
+            if f.message.contains(&quoted) {
+                std::borrow::Cow::Owned(f.message.replace(&quoted, "`<job>`"))
+            } else {
+                std::borrow::Cow::Borrowed(&f.message)
+            }
+        }
+        _ => std::borrow::Cow::Borrowed(&f.message),
+    }
+}
+
+/// The second key of a finding: its message with the job id masked ([`job_masked`]),
+/// hashed with the rule and the path.
 #[must_use]
 pub fn message_hash(f: &Finding) -> String {
-    let message = match &f.job {
-        Some(job) if !job.is_empty() => f.message.replace(&format!("`{job}`"), "`<job>`"),
-        _ => f.message.clone(),
-    };
+    let message = job_masked(f);
     let key = format!("{}\0{}\0{}", f.rule, f.primary.path, message);
     format!("{:016x}", fnv1a(key.as_bytes()))
 }
