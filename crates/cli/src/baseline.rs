@@ -50,7 +50,11 @@ pub fn run(cli: &Cli, args: &BaselineArgs) -> Result<u8, CliError> {
 /// The baseline to compare with: `--baseline` (read as given), else the configuration's
 /// `baseline` (which must resolve inside the configuration's repository). A file that is
 /// missing, unreadable or not a baseline is a configuration error (exit code 2).
-pub fn load(flag: Option<&Path>, config: &Config, color: bool) -> Result<Option<Baseline>, CliError> {
+pub fn load(
+    flag: Option<&Path>,
+    config: &Config,
+    color: bool,
+) -> Result<Option<Baseline>, CliError> {
     if let Some(path) = flag {
         let shown = tollgate_report::escape::visible(&path.display().to_string()).into_owned();
         return read(path, Path::new("/"))

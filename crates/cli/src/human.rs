@@ -414,9 +414,10 @@ impl Human {
             }
             _ => (Vec::new(), None),
         };
-        let at = d.location.as_ref().map(|loc| {
-            format!("{}:{}:{}", line(&d.path), loc.start.line, loc.start.column)
-        });
+        let at = d
+            .location
+            .as_ref()
+            .map(|loc| format!("{}:{}:{}", line(&d.path), loc.start.line, loc.start.column));
         let message = match (&d.location, &source) {
             (Some(loc), None) => format!(
                 "{}:{}:{}: {}",

@@ -169,12 +169,7 @@ impl Listing<'_> {
                 let _ = write!(s, " ({} shown again: level rose)", b.risen);
             }
             if b.fixed > 0 {
-                let _ = write!(
-                    s,
-                    "; {} baseline finding{} fixed",
-                    b.fixed,
-                    plural(b.fixed)
-                );
+                let _ = write!(s, "; {} baseline finding{} fixed", b.fixed, plural(b.fixed));
             }
         }
         let hidden = findings.iter().filter(|f| !self.shown(f.level)).count()
@@ -205,10 +200,8 @@ impl Listing<'_> {
                 .entry((std::cmp::Reverse(level_of(d.severity)), code))
                 .or_insert(0) += 1;
         }
-        let mut rows: Vec<(Level, String, usize)> = rows
-            .into_iter()
-            .map(|((l, r), n)| (l.0, r, n))
-            .collect();
+        let mut rows: Vec<(Level, String, usize)> =
+            rows.into_iter().map(|((l, r), n)| (l.0, r, n)).collect();
         rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.2.cmp(&a.2)).then(a.1.cmp(&b.1)));
         let mut s = self.totals();
         if !rows.is_empty() {
@@ -225,7 +218,11 @@ impl Listing<'_> {
     #[must_use]
     pub fn render(&self, human: &Human) -> String {
         let mut groups: Vec<Group<'_>> = Vec::new();
-        let findings = self.findings.iter().copied().filter(|f| self.shown(f.level));
+        let findings = self
+            .findings
+            .iter()
+            .copied()
+            .filter(|f| self.shown(f.level));
         groups.extend(
             grouped(findings, |f| (f.rule, f.level, job_masked(f)))
                 .into_iter()
@@ -247,10 +244,18 @@ impl Listing<'_> {
                 let mut one = String::new();
                 match g {
                     Group::Findings(f) => {
-                        human.finding(&mut one, f[0], self.sources.get(&*f[0].primary.path).copied());
+                        human.finding(
+                            &mut one,
+                            f[0],
+                            self.sources.get(&*f[0].primary.path).copied(),
+                        );
                     }
                     Group::Diagnostics(d) => {
-                        human.diagnostic(&mut one, d[0], self.sources.get(d[0].path.as_str()).copied());
+                        human.diagnostic(
+                            &mut one,
+                            d[0],
+                            self.sources.get(d[0].path.as_str()).copied(),
+                        );
                     }
                 }
                 let others = g.other_places();

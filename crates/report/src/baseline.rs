@@ -243,7 +243,13 @@ mod tests {
         // Two lines inserted above, and the job renamed: the line text changed, so only
         // the second key matches.
         let new = file("# a\n# b\njobs:\n  compile:\n    x\n");
-        let after = [finding(&new, "r", 4, "job `compile` has no timeout", "compile")];
+        let after = [finding(
+            &new,
+            "r",
+            4,
+            "job `compile` has no timeout",
+            "compile",
+        )];
         let c = compare(&baseline, &after, |_| Some(&new));
         assert_eq!(c.baselined, vec![true]);
         assert_eq!(c.fixed, 0);
@@ -274,7 +280,10 @@ mod tests {
         ));
         let bad = r#"{"version": 1, "entries": [{"path": "p", "rule": "r", "fingerprint": "f",
             "message_hash": "h", "level": "fatal", "message": "m"}]}"#;
-        assert!(matches!(parse(bad), Err(ParseError::Level { index: 0, .. })));
+        assert!(matches!(
+            parse(bad),
+            Err(ParseError::Level { index: 0, .. })
+        ));
         let ok = r#"{"version": 1, "entries": []}"#;
         assert_eq!(parse(ok).expect("valid").entries.len(), 0);
     }
