@@ -469,6 +469,12 @@ impl Human {
                 )),
             }
         }
+        // The primary label has no text when it is the only one (the header names the
+        // place); beside other labels it is named, as an unnamed one is drawn with a
+        // dangling connector among named ones.
+        if labels.len() > 1 {
+            labels[0].1 = Some("here".to_owned());
+        }
         // The notes and the path below are input text, one line each.
         let mut help = f.help.as_deref().map(help_text).unwrap_or_default();
         for n in notes {
