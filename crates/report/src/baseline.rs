@@ -163,11 +163,12 @@ pub fn compare<'a>(
     let mut used = vec![false; baseline.entries.len()];
     let mut matched: Vec<Option<usize>> = vec![None; findings.len()];
     for (n, (f, print)) in findings.iter().zip(&prints).enumerate() {
-        if let Some(list) = by_print.get_mut(&(f.rule, &*f.primary.path, print.as_str())) {
-            if let Some(i) = list.pop() {
-                used[i] = true;
-                matched[n] = Some(i);
-            }
+        if let Some(i) = by_print
+            .get_mut(&(f.rule, &*f.primary.path, print.as_str()))
+            .and_then(Vec::pop)
+        {
+            used[i] = true;
+            matched[n] = Some(i);
         }
     }
     for (i, e) in baseline.entries.iter().enumerate().rev() {
@@ -182,11 +183,12 @@ pub fn compare<'a>(
         if matched[n].is_some() {
             continue;
         }
-        if let Some(list) = by_message.get_mut(&(f.rule, &*f.primary.path, hashes[n].as_str())) {
-            if let Some(i) = list.pop() {
-                used[i] = true;
-                matched[n] = Some(i);
-            }
+        if let Some(i) = by_message
+            .get_mut(&(f.rule, &*f.primary.path, hashes[n].as_str()))
+            .and_then(Vec::pop)
+        {
+            used[i] = true;
+            matched[n] = Some(i);
         }
     }
     let mut out = Comparison {
