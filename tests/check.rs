@@ -520,3 +520,24 @@ fn concise_is_one_line_per_finding_in_file_order() {
     );
     assert_eq!(text.lines().count(), 3);
 }
+
+/// Identical diagnostics in two files are one entry too.
+#[test]
+fn identical_diagnostics_are_grouped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("git");
+    let wf = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: echo hi\n        shell: nu {0}\n";
+    common::write(dir.path(), ".github/workflows/a.yml", wf);
+    common::write(dir.path(), ".github/workflows/b.yml", wf);
+    let (code, text) = run_in(dir.path(), &[]);
+    assert_eq!(code, Some(0));
+    assert!(
+        text.contains("  note         2  input::not-analysed\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("script not analysed").count(), 1, "{text}");
+    assert!(
+        text.contains("  1 more place alike:\n    .github/workflows/b.yml:8:9\n"),
+        "{text}"
+    );
+}
