@@ -402,3 +402,142 @@ fn a_step_for_another_repository_is_not_reported() {
     assert_eq!(lines("Octo/Upstream"), 1);
     assert_eq!(lines("octo/fork"), 0);
 }
+
+/// Two jobs with the same unpinned action twice each and a `write-all`: what a first run
+/// shows a person.
+fn first_run_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("git");
+    common::write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        "on: push
+permissions: write-all
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    steps:
+      - uses: some-org/tool@v1
+      - uses: some-org/tool@v1
+  b:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    steps:
+      - uses: some-org/tool@v1
+",
+    );
+    dir
+}
+
+fn run_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = tollgate()
+        .args(["check", "--color", "never"])
+        .args(args)
+        .arg(dir)
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn human_output_leads_with_a_summary_and_groups_identical_findings() {
+    let dir = first_run_repo();
+    let (code, text) = run_in(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..5],
+        [
+            "4 findings (3 errors, 1 warning, 0 notes) in 1 input",
+            "",
+            "  error        3  unpinned-action",
+            "  warning      1  broad-permissions",
+            "",
+        ],
+        "{text}"
+    );
+    // The three uses are one entry (the first with its excerpt; the place in another job
+    // names it), errors before the warning although the warning's line comes first.
+    assert_eq!(text.matches("unpinned-action (").count(), 1, "{text}");
+    assert!(
+        text.contains("  2 more places alike:\n    .github/workflows/ci.yml:9:15\n    .github/workflows/ci.yml:14:15 (job `b`)\n"),
+        "{text}"
+    );
+    let error_at = text.find("unpinned-action (").expect("error");
+    let warning_at = text.find("broad-permissions (").expect("warning");
+    assert!(error_at < warning_at, "{text}");
+    // The label under the excerpt does not repeat the header's path.
+    assert!(!text.contains("╰── .github/workflows/ci.yml"), "{text}");
+    assert!(lines.last().is_some_and(|l| l.starts_with("4 findings")));
+}
+
+#[test]
+fn show_level_only_hides_and_fail_level_defaults_to_error() {
+    let dir = first_run_repo();
+    let (code, text) = run_in(dir.path(), &["--show-level", "error"]);
+    assert_eq!(code, Some(1));
+    assert!(!text.contains("broad-permissions ("), "{text}");
+    assert!(text.contains("; 1 below --show-level not shown"), "{text}");
+    // The warning alone does not fail by default, as in the Action; it does at `warning`,
+    // whether it is shown or not.
+    let (code, _) = run_in(dir.path(), &["--select", "broad-permissions"]);
+    assert_eq!(code, Some(0));
+    let (code, text) = run_in(
+        dir.path(),
+        &[
+            "--select",
+            "broad-permissions",
+            "--fail-level",
+            "warning",
+            "--show-level",
+            "error",
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(!text.contains("write-all"), "{text}");
+}
+
+#[test]
+fn concise_is_one_line_per_finding_in_file_order() {
+    let dir = first_run_repo();
+    let (code, text) = run_in(dir.path(), &["--format", "concise"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        text,
+        ".github/workflows/ci.yml:2:14: warning[broad-permissions] workflow grants `write-all` to every job (needs not known for `some-org/tool`)
+.github/workflows/ci.yml:8:15: error[unpinned-action] action `some-org/tool@v1` is pinned to a tag, which its owner can move, not a commit SHA
+.github/workflows/ci.yml:9:15: error[unpinned-action] action `some-org/tool@v1` is pinned to a tag, which its owner can move, not a commit SHA
+.github/workflows/ci.yml:14:15: error[unpinned-action] action `some-org/tool@v1` is pinned to a tag, which its owner can move, not a commit SHA
+"
+    );
+    let (_, text) = run_in(
+        dir.path(),
+        &["--format", "concise", "--show-level", "error"],
+    );
+    assert_eq!(text.lines().count(), 3);
+}
+
+/// Identical diagnostics in two files are one entry too.
+#[test]
+fn identical_diagnostics_are_grouped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("git");
+    let wf = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: echo hi\n        shell: nu {0}\n";
+    common::write(dir.path(), ".github/workflows/a.yml", wf);
+    common::write(dir.path(), ".github/workflows/b.yml", wf);
+    let (code, text) = run_in(dir.path(), &[]);
+    assert_eq!(code, Some(0));
+    assert!(
+        text.contains("  note         2  input::not-analysed\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("script not analysed").count(), 1, "{text}");
+    assert!(
+        text.contains("  1 more place alike:\n    .github/workflows/b.yml:8:9\n"),
+        "{text}"
+    );
+}

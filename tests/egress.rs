@@ -127,6 +127,8 @@ fn check_reports_hosts_missing_from_the_block_list() {
             "json",
             "--select",
             "egress-not-allowed",
+            "--fail-level",
+            "note",
         ])
         .arg(testdata("egress/repo"))
         .output()

@@ -494,3 +494,49 @@ fn standard_output_is_written_in_blocks() {
         "{calls} write calls for {bytes} bytes"
     );
 }
+
+/// `concise` format: one line per finding and diagnostic, each `path:line:col:
+/// level[rule] message` with the input text shown; a file whose name starts with `::`
+/// (passed by name, so its path starts the line) does not make a workflow command.
+#[test]
+fn concise_lines_are_one_per_finding_and_never_commands() {
+    let repo = hostile_repo();
+    let out = run(&["check", "--format", "concise"], repo.path());
+    assert_safe("concise", &out, &['\n']);
+    let (doc, _) = run(&["check", "--format", "json"], repo.path());
+    let doc: serde_json::Value = serde_json::from_str(&doc).expect("JSON");
+    let expected = doc["findings"].as_array().map_or(0, Vec::len)
+        + doc["diagnostics"].as_array().map_or(0, Vec::len);
+    let lines: Vec<&str> = out.0.lines().collect();
+    assert_eq!(lines.len(), expected, "{}", out.0);
+    for line in &lines {
+        assert!(
+            [": error[", ": warning[", ": note["]
+                .iter()
+                .any(|l| line.contains(l)),
+            "{line}"
+        );
+    }
+    assert!(out.0.contains(HOSTILE_SHOWN), "{}", out.0);
+    assert!(
+        out.0
+            .contains("b\\u{1b}[31mad\\n::error file=y::job\\u{9b}\\u{202e}"),
+        "{}",
+        out.0
+    );
+
+    let forged = "::error file=a.yml::forged.yml";
+    std::fs::write(
+        repo.path().join(forged),
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: o/r@main\n",
+    )
+    .expect("write");
+    let out = run(&["check", "--format", "concise"], &repo.path().join(forged));
+    assert_safe("concise, a file named like a command", &out, &['\n']);
+    assert!(
+        out.0
+            .contains("\n\\u{3a}:error file=a.yml::forged.yml:6:15: error[unpinned-action]"),
+        "{}",
+        out.0
+    );
+}

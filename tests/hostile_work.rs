@@ -338,7 +338,13 @@ fn long_job_id_is_shared_by_every_finding() {
         &["check", "--format", "human", "--select", "unpinned-action"],
     );
     assert_eq!(r.code, Some(1));
-    assert!(r.stdout.matches("actions/checkout@v4").count() >= 1000);
+    // Identical findings are one entry with every other place.
+    assert!(r.stdout.contains("actions/checkout@v4"));
+    assert!(
+        r.stdout.contains("999 more places alike"),
+        "{}",
+        r.stdout.len()
+    );
     assert!(
         r.peak_kb == 0 || r.peak_kb < 512 * 1024,
         "{} KiB",
@@ -393,7 +399,15 @@ fn tens_of_thousands_of_jobs_are_indexed_once() {
     let files = many_jobs(20_000);
     let r = run_on(
         &files,
-        &["check", "--format", "json", "--select", "broad-permissions"],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "broad-permissions",
+            "--fail-level",
+            "warning",
+        ],
     );
     assert_eq!(r.code, Some(1));
     assert_eq!(json(&r)["findings"].as_array().map(Vec::len), Some(20_000));

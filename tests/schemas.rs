@@ -385,3 +385,40 @@ fn schemas_reject_an_added_field_or_a_changed_type() {
         }
     }
 }
+
+/// `tollgate baseline` writes a file (not standard output): it matches its schema, on the
+/// demo repository, the repository of every kind and the corpus, and the schema is strict.
+#[test]
+fn baselines_match_their_schema() {
+    let every = every_kind();
+    let mut paths = vec![testdata("demo"), every.path().to_path_buf()];
+    paths.extend(common::corpus());
+    let v = validator("baseline.schema.json");
+    for (n, p) in paths.iter().enumerate() {
+        let out_dir = tempfile::tempdir().expect("tempdir");
+        let file = out_dir.path().join("b.json");
+        let out = tollgate()
+            .arg("baseline")
+            .arg("-o")
+            .arg(&file)
+            .arg(p)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let doc = json(&std::fs::read(&file).expect("written"));
+        let errors = errors(&v, &doc);
+        assert!(
+            errors.is_empty(),
+            "baseline of {}: {errors:#?}",
+            p.display()
+        );
+        if n < 2 {
+            assert!(
+                doc["entries"].as_array().is_some_and(|e| !e.is_empty()),
+                "{}",
+                p.display()
+            );
+            assert!(assert_strict("baseline.schema.json", &doc) >= 8);
+        }
+    }
+}

@@ -80,6 +80,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation.
     Explain(ExplainArgs),
+    /// Record today's findings in a baseline file, for `check --baseline` to report only
+    /// new ones.
+    #[command(after_help = BASELINE_EXAMPLES)]
+    Baseline(BaselineArgs),
     /// Write a commented default configuration.
     Config(ConfigArgs),
     /// Print a shell completion script.
@@ -137,9 +141,21 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
 
-    /// Exit with 1 when a finding reaches this level.
-    #[arg(long, value_enum, default_value_t = FailLevel::Note)]
+    /// Exit with 1 when a finding reaches this level (the GitHub Action's default too).
+    #[arg(long, value_enum, default_value_t = FailLevel::Error)]
     pub fail_level: FailLevel,
+
+    /// Show only findings and diagnostics at or above this level in `human`, `concise` and
+    /// `github` output. A display filter: the summary still counts everything and the exit
+    /// code still follows `--fail-level`; JSON and SARIF carry every finding.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub show_level: Option<ShowLevel>,
+
+    /// Report and fail only on findings not recorded in this baseline (written by
+    /// `tollgate baseline`); baseline entries that no longer match are counted as fixed.
+    /// Default: the `baseline` of the configuration.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// Report only findings at least this confident.
     #[arg(long, value_enum)]
@@ -173,6 +189,15 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// One line per finding and diagnostic: `path:line:col: level[rule] message`.
+    Concise,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum ShowLevel {
+    Note,
+    Warning,
+    Error,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -400,6 +425,27 @@ pub struct ConfigArgs {
     pub force: bool,
 }
 
+const BASELINE_EXAMPLES: &str = "\
+Examples:
+  tollgate baseline                      record today's findings in .tollgate-baseline.json
+  tollgate check --baseline .tollgate-baseline.json
+                                         report and fail only on new findings";
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Files or directories to check (as for `check`; pass the same ones to `check`).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Where to write the baseline.
+    #[arg(long, short = 'o', default_value = ".tollgate-baseline.json")]
+    pub output: PathBuf,
+
+    /// Configuration file (as for `check`): its rule selection, levels and ignores apply.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -426,7 +472,8 @@ mod tests {
         };
         assert_eq!(a.paths, vec![PathBuf::from(".")]);
         assert_eq!(a.format, Format::Human);
-        assert_eq!(a.fail_level, FailLevel::Note);
+        // As the GitHub Action's `fail-level` input defaults to.
+        assert_eq!(a.fail_level, FailLevel::Error);
     }
 
     #[test]

@@ -3,14 +3,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
-use rayon::prelude::*;
 use tollgate_engine::{Config, RunOptions, Selector};
 use tollgate_model::{Confidence, Diagnostic, Finding, Level, Severity, SourceFile};
 use tollgate_scan::Scan;
 
-use crate::args::{CheckArgs, ConfidenceArg, FailLevel, Format};
+use crate::args::{CheckArgs, ConfidenceArg, FailLevel, Format, ShowLevel};
 use crate::catalog::{infos, unknown_rule};
 use crate::human::Human;
+use crate::listing::{BaselineCounts, Listing, level_of};
 use crate::{Cli, CliError, EXIT_CLEAN, EXIT_FINDINGS, output};
 
 fn selectors(names: &[String]) -> Result<Vec<Selector>, CliError> {
@@ -33,7 +33,7 @@ fn selectors(names: &[String]) -> Result<Vec<Selector>, CliError> {
 
 /// Every input's text by display path (the first of equal paths), for snippets and
 /// fingerprints: one lookup per finding, not a scan of all inputs.
-fn sources<'a>(scan: &'a Scan, config: &'a Config) -> HashMap<&'a str, &'a SourceFile> {
+pub fn sources<'a>(scan: &'a Scan, config: &'a Config) -> HashMap<&'a str, &'a SourceFile> {
     let mut map = HashMap::with_capacity(scan.inputs.len() + 1);
     for s in scan
         .inputs
@@ -46,18 +46,63 @@ fn sources<'a>(scan: &'a Scan, config: &'a Config) -> HashMap<&'a str, &'a Sourc
     map
 }
 
+/// What a run of the rules over some paths produced (`check` and `baseline`).
+pub struct Analysis {
+    pub scan: Scan,
+    pub config: Config,
+    pub graph: tollgate_graph::Graph,
+    /// In their deterministic order ([`Finding::sort_key`]).
+    pub findings: Vec<Finding>,
+    /// Input, graph and rule diagnostics, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    pub suppressed: usize,
+    pub rule_times: Vec<(&'static str, std::time::Duration)>,
+    pub graph_time: std::time::Duration,
+    pub rules_time: std::time::Duration,
+}
+
+/// Discover and read `paths`, build the graph and run the rules.
+///
+/// # Errors
+/// As [`crate::inputs::load`].
+pub fn analyse(
+    paths: &[std::path::PathBuf],
+    config: Option<&std::path::Path>,
+    color: bool,
+    progress: Option<std::sync::Arc<dyn tollgate_scan::Progress>>,
+    repository: Option<&str>,
+    opts: &RunOptions,
+) -> Result<Analysis, CliError> {
+    let crate::inputs::Loaded { scan, config } =
+        crate::inputs::load(paths, config, color, progress, repository)?;
+    let t_graph = std::time::Instant::now();
+    let (graph, graph_diagnostics) = tollgate_facts::graph(&scan);
+    let graph_time = t_graph.elapsed();
+    let t_rules = std::time::Instant::now();
+    let outcome = tollgate_engine::run(tollgate_rules::rules(), &scan, &graph, &config, opts);
+    let rules_time = t_rules.elapsed();
+    let mut diagnostics: Vec<Diagnostic> = scan.diagnostics.clone();
+    diagnostics.extend(graph_diagnostics);
+    diagnostics.extend(outcome.diagnostics);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(Analysis {
+        scan,
+        config,
+        graph,
+        findings: outcome.findings,
+        diagnostics,
+        suppressed: outcome.suppressed,
+        rule_times: outcome.rule_times,
+        graph_time,
+        rules_time,
+    })
+}
+
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     let color = output::use_color(cli.color, args.output.is_some());
     let select = selectors(&args.select)?;
     let ignore = selectors(&args.ignore)?;
     let progress = if args.quiet { None } else { output::Bar::new() };
-    let crate::inputs::Loaded { scan, config } = crate::inputs::load(
-        &args.paths,
-        args.config.as_deref(),
-        color,
-        progress.map(|b| b as std::sync::Arc<dyn tollgate_scan::Progress>),
-        cli.repository.as_deref(),
-    )?;
     let opts = RunOptions {
         select,
         ignore,
@@ -68,19 +113,55 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         }),
         no_ignores: args.no_ignores,
     };
-    let t_graph = std::time::Instant::now();
-    let (graph, graph_diagnostics) = tollgate_facts::graph(&scan);
-    let graph_time = t_graph.elapsed();
-    let t_rules = std::time::Instant::now();
-    let outcome = tollgate_engine::run(tollgate_rules::rules(), &scan, &graph, &config, &opts);
-    let rules_time = t_rules.elapsed();
+    let Analysis {
+        scan,
+        config,
+        graph,
+        findings: all,
+        diagnostics,
+        suppressed,
+        rule_times,
+        graph_time,
+        rules_time,
+    } = analyse(
+        &args.paths,
+        args.config.as_deref(),
+        color,
+        progress.map(|b| b as std::sync::Arc<dyn tollgate_scan::Progress>),
+        cli.repository.as_deref(),
+        &opts,
+    )?;
+    let baseline = crate::baseline::load(args.baseline.as_deref(), &config, color)?;
     let t_output = std::time::Instant::now();
-    let mut diagnostics: Vec<Diagnostic> = scan.diagnostics.clone();
-    diagnostics.extend(graph_diagnostics);
-    diagnostics.extend(outcome.diagnostics);
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let findings = &outcome.findings;
     let sources = sources(&scan, &config);
+
+    // With a baseline, the findings it holds are left out of every output and of the
+    // exit code; the fingerprints are taken over all findings, as they were recorded.
+    let (kept, counts) = match &baseline {
+        Some(b) => {
+            let c = tollgate_report::baseline::compare(b, &all, |p| sources.get(p).copied());
+            let counts = BaselineCounts {
+                baselined: c.baselined.iter().filter(|x| **x).count(),
+                risen: c.risen.len(),
+                fixed: c.fixed,
+            };
+            let kept: Vec<Finding> = all
+                .iter()
+                .zip(&c.baselined)
+                .filter(|(_, b)| !**b)
+                .map(|(f, _)| f.clone())
+                .collect();
+            (Some(kept), Some(counts))
+        }
+        None => (None, None),
+    };
+    let findings: &[Finding] = kept.as_deref().unwrap_or(&all);
+    let show = args.show_level.map(|l| match l {
+        ShowLevel::Note => Level::Note,
+        ShowLevel::Warning => Level::Warning,
+        ShowLevel::Error => Level::Error,
+    });
+    let shown = |l: Level| show.is_none_or(|s| l >= s);
 
     // SARIF and JSON are written straight to the output (they are the large ones).
     let mut sarif = None;
@@ -110,16 +191,42 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
             ));
             String::new()
         }
-        Format::Github => tollgate_report::github::render(findings, &diagnostics),
-        Format::Human => human(
-            &sources,
-            scan.inputs.len(),
-            findings,
-            &diagnostics,
-            args,
-            color,
-            outcome.suppressed,
-        ),
+        Format::Github => {
+            let f: Vec<Finding> = findings
+                .iter()
+                .filter(|f| shown(f.level))
+                .cloned()
+                .collect();
+            let d: Vec<Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| shown(level_of(d.severity)))
+                .cloned()
+                .collect();
+            tollgate_report::github::render(&f, &d)
+        }
+        Format::Concise => {
+            let f: Vec<&Finding> = findings.iter().filter(|f| shown(f.level)).collect();
+            let d: Vec<&Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| shown(level_of(d.severity)))
+                .filter(|d| !(args.quiet && d.severity == Severity::Note))
+                .collect();
+            crate::listing::concise(&f, &d)
+        }
+        Format::Human => {
+            let refs: Vec<&Finding> = findings.iter().collect();
+            Listing {
+                sources: &sources,
+                findings: &refs,
+                diagnostics: &diagnostics,
+                show,
+                quiet: args.quiet,
+                scanned: scan.inputs.len(),
+                suppressed,
+                baseline: counts,
+            }
+            .render(&Human::new(color))
+        }
     };
     if args.statistics {
         text.push_str(&statistics(findings));
@@ -161,9 +268,10 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
             findings.len(),
             ms(t_output.elapsed()),
         ));
-        output::stderr(&rule_timings(&outcome.rule_times));
+        output::stderr(&rule_timings(&rule_times));
     }
 
+    // `--show-level` only hides: the exit code counts every finding reported.
     let threshold = match args.fail_level {
         FailLevel::Note => Some(Level::Note),
         FailLevel::Warning => Some(Level::Warning),
@@ -180,7 +288,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     // The process ends right after this: freeing millions of small allocations one by one
     // (a tenth of a large run) is work the operating system does at once on exit.
     drop(sources);
-    std::mem::forget((scan, graph, outcome.findings, diagnostics, text));
+    std::mem::forget((scan, graph, all, kept, diagnostics, text));
     Ok(code)
 }
 
@@ -202,67 +310,6 @@ fn rule_timings(times: &[(&str, std::time::Duration)]) -> String {
     out
 }
 
-fn human(
-    sources: &HashMap<&str, &SourceFile>,
-    scanned: usize,
-    findings: &[Finding],
-    diagnostics: &[Diagnostic],
-    args: &CheckArgs,
-    color: bool,
-    suppressed: usize,
-) -> String {
-    let human = Human::new(color);
-    let mut s = String::new();
-    for d in diagnostics {
-        if args.quiet && d.severity == Severity::Note {
-            continue;
-        }
-        human.diagnostic(&mut s, d, sources.get(d.path.as_str()).copied());
-    }
-    // Each excerpt on its own, in parallel; joined in order.
-    let rendered: Vec<String> = findings
-        .par_iter()
-        .map(|f| {
-            let mut one = String::new();
-            human.finding(&mut one, f, sources.get(&*f.primary.path).copied());
-            one
-        })
-        .collect();
-    s.reserve(rendered.iter().map(String::len).sum());
-    for one in rendered {
-        s.push_str(&one);
-    }
-    if !args.quiet {
-        let count = |l| findings.iter().filter(|f| f.level == l).count();
-        let problems = diagnostics
-            .iter()
-            .filter(|d| d.severity != Severity::Note)
-            .count();
-        let _ = write!(
-            s,
-            "{} finding{} ({} error{}, {} warning{}, {} note{}) in {} input{}",
-            findings.len(),
-            plural(findings.len()),
-            count(Level::Error),
-            plural(count(Level::Error)),
-            count(Level::Warning),
-            plural(count(Level::Warning)),
-            count(Level::Note),
-            plural(count(Level::Note)),
-            scanned,
-            plural(scanned),
-        );
-        if problems > 0 {
-            let _ = write!(s, "; {problems} input problem{}", plural(problems));
-        }
-        if suppressed > 0 {
-            let _ = write!(s, "; {suppressed} suppressed");
-        }
-        s.push('\n');
-    }
-    s
-}
-
 fn statistics(findings: &[Finding]) -> String {
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for f in findings {
@@ -275,8 +322,4 @@ fn statistics(findings: &[Finding]) -> String {
         let _ = writeln!(s, "{n:6}  {rule}");
     }
     s
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -1,4 +1,5 @@
-//! Human output: source excerpts with labels (miette), then a summary line.
+//! Human output: one item (a finding or a diagnostic) rendered as a source excerpt with
+//! labels (miette). What items are shown, grouped and summed up is `listing`'s.
 //!
 //! Rendering is deterministic for a given width and colour choice, so tests can snapshot it.
 //!
@@ -19,7 +20,7 @@ use tollgate_model::{Diagnostic, Finding, Level, Severity, SourceFile};
 use tollgate_report::escape::{is_unsafe, push_visible, visible};
 
 /// Input text for one line of human output: every control character shown.
-fn line(s: &str) -> String {
+pub(crate) fn line(s: &str) -> String {
     visible(s).into_owned()
 }
 
@@ -57,7 +58,7 @@ fn help_text(s: &str) -> String {
 /// input value with ` ::error file=…::` in it could land at such a line start even without
 /// a newline; its first colon is shown as `\u{3a}` there. Colour codes before the text are
 /// skipped as the runner's log would show them.
-fn guard_commands(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn guard_commands(text: &str) -> std::borrow::Cow<'_, str> {
     fn command_at(line: &str) -> Option<usize> {
         let b = line.as_bytes();
         let mut i = 0;
@@ -267,7 +268,11 @@ struct Item {
     code: String,
     message: String,
     help: Option<String>,
-    labels: Vec<(SourceSpan, String)>,
+    /// The primary label has no text: the excerpt's header names the file and position.
+    labels: Vec<(SourceSpan, Option<String>)>,
+    /// `path:line:column` of the primary location, leading the message when the item is
+    /// shown without its excerpt.
+    at: Option<String>,
     source: Option<Excerpt>,
 }
 
@@ -309,7 +314,7 @@ impl miette::Diagnostic for Item {
             return None;
         }
         Some(Box::new(self.labels.iter().map(|(span, text)| {
-            LabeledSpan::new_with_span(Some(text.clone()), *span)
+            LabeledSpan::new_with_span(text.clone(), *span)
         })))
     }
 }
@@ -374,8 +379,8 @@ impl Human {
                 .any(|(span, _)| src.line_width(span.offset()) > MAX_EXCERPT_LINE)
         });
         if wide {
-            let message = match item.labels.first() {
-                Some((_, at)) => format!("{at}: {}", item.message),
+            let message = match &item.at {
+                Some(at) => format!("{at}: {}", item.message),
                 None => item.message.clone(),
             };
             let bare = Item {
@@ -384,6 +389,7 @@ impl Human {
                 message,
                 help: item.help.clone(),
                 labels: Vec::new(),
+                at: None,
                 source: None,
             };
             return self.render(out, &bare);
@@ -402,15 +408,16 @@ impl Human {
             (Some(loc), Some(f)) => {
                 let shown = self.shown(f);
                 (
-                    vec![(
-                        shown.span(loc.span),
-                        format!("{}:{}:{}", line(&d.path), loc.start.line, loc.start.column),
-                    )],
+                    vec![(shown.span(loc.span), None)],
                     Some(Self::excerpt(&d.path, &shown)),
                 )
             }
             _ => (Vec::new(), None),
         };
+        let at = d
+            .location
+            .as_ref()
+            .map(|loc| format!("{}:{}:{}", line(&d.path), loc.start.line, loc.start.column));
         let message = match (&d.location, &source) {
             (Some(loc), None) => format!(
                 "{}:{}:{}: {}",
@@ -432,6 +439,7 @@ impl Human {
             message,
             help: d.help.as_deref().map(help_text),
             labels,
+            at,
             source,
         };
         self.render(out, &item);
@@ -445,15 +453,12 @@ impl Human {
         let mut labels = Vec::new();
         let mut notes = Vec::new();
         if let Some(shown) = &shown {
-            labels.push((
-                shown.span(p.span),
-                format!("{}:{}:{}", line(&p.path), p.start.line, p.start.column),
-            ));
+            labels.push((shown.span(p.span), None));
         }
         for r in &f.related {
             match &shown {
                 Some(shown) if r.location.path == p.path => {
-                    labels.push((shown.span(r.location.span), line(&r.message)));
+                    labels.push((shown.span(r.location.span), Some(line(&r.message))));
                 }
                 _ => notes.push(format!(
                     "{} ({}:{}:{})",
@@ -463,6 +468,12 @@ impl Human {
                     r.location.start.column
                 )),
             }
+        }
+        // The primary label has no text when it is the only one (the header names the
+        // place); beside other labels it is named, as an unnamed one is drawn with a
+        // dangling connector among named ones.
+        if labels.len() > 1 {
+            labels[0].1 = Some("here".to_owned());
         }
         // The notes and the path below are input text, one line each.
         let mut help = f.help.as_deref().map(help_text).unwrap_or_default();
@@ -505,6 +516,12 @@ impl Human {
             },
             help: (!help.is_empty()).then_some(help),
             labels,
+            at: Some(format!(
+                "{}:{}:{}",
+                line(&p.path),
+                p.start.line,
+                p.start.column
+            )),
             source: shown.map(|s| Self::excerpt(&p.path, &s)),
         };
         self.render(out, &item);

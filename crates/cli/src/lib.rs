@@ -2,6 +2,7 @@
 //! everything it shows is rendered from the values the library crates return.
 
 mod args;
+mod baseline;
 mod catalog;
 mod check;
 mod egress;
@@ -10,6 +11,7 @@ mod graph;
 mod human;
 mod inputs;
 mod inventory;
+mod listing;
 mod output;
 mod report;
 
@@ -81,6 +83,7 @@ pub enum CliError {
 fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         args::Command::Check(a) => check::run(cli, a),
+        args::Command::Baseline(a) => baseline::run(cli, a),
         args::Command::Graph(a) => graph::run(a, cli.repository.as_deref()),
         args::Command::Egress(a) => egress::run(a, cli.repository.as_deref()),
         args::Command::Inventory(a) => inventory::run(a, cli.repository.as_deref()),

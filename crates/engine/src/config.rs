@@ -83,6 +83,7 @@ type RawRule = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 struct Raw {
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    baseline: Option<Spanned<String>>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, Spanned<RawRule>>,
     #[serde(default)]
@@ -233,6 +234,12 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleSettings>,
     pub ignores: Vec<Ignore>,
     pub policy: Policy,
+    /// `baseline = "…"`: the baseline file `check` compares with, resolved against the
+    /// configuration file's directory, and where the key is (for errors).
+    pub baseline: Option<(PathBuf, Span)>,
+    /// The directory files the configuration names must resolve inside (the repository
+    /// of a configuration found there); `None` for a default or explicit configuration.
+    pub within: Option<PathBuf>,
 }
 
 /// A configuration that cannot be used: exit code 2, with the position of the mistake.
@@ -355,7 +362,11 @@ impl Config {
         })?;
         let text = String::from_utf8(bytes)
             .map_err(|_| fail("configuration is not valid UTF-8".to_owned()))?;
-        Self::parse(SourceFile::new(display, path, text), known_rules)
+        let mut config = Self::parse(SourceFile::new(display, path, text), known_rules)?;
+        if within != Path::new("/") {
+            config.within = Some(within.to_path_buf());
+        }
+        Ok(config)
     }
 
     /// Parse configuration text (`source` names the file for diagnostics).
@@ -591,12 +602,19 @@ impl Config {
                 source: Some(source),
             });
         }
+        // Relative to the file that names it, as a reader of the file expects.
+        let baseline = raw.baseline.map(|b| {
+            let dir = source.disk.parent().unwrap_or(Path::new(""));
+            (dir.join(b.get_ref()), sp(b.span()))
+        });
         Ok(Self {
             source: Some(source),
             exclude,
             rules,
             ignores,
             policy,
+            baseline,
+            within: None,
         })
     }
 

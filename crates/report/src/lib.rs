@@ -5,6 +5,7 @@
 //! JSON outputs are frozen DTOs with a `version` field, not serde dumps of internal types:
 //! internal models may change without breaking users' scripts.
 
+pub mod baseline;
 mod diagram;
 pub mod dot;
 pub mod egress;

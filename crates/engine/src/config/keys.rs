@@ -11,6 +11,12 @@ pub const KEYS: &[(&str, &str, &str, &str)] = &[
         "Paths (relative to the scan root) that are not checked at all.",
     ),
     (
+        "baseline",
+        "path",
+        "baseline = \".tollgate-baseline.json\"",
+        "The baseline `check` compares with (relative to this file; `--baseline` overrides it): only findings not in it are reported and fail the run. `tollgate baseline` writes it.",
+    ),
+    (
         "[rules.<id>] level",
         "\"error\" | \"warning\" | \"note\" | \"off\"",
         "[rules.unpinned-action]\nlevel = \"warning\"",
