@@ -4,6 +4,7 @@
 mod args;
 mod catalog;
 mod check;
+mod diff;
 mod egress;
 pub mod gendocs;
 mod graph;
@@ -83,6 +84,7 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
         args::Command::Check(a) => check::run(cli, a),
         args::Command::Graph(a) => graph::run(a, cli.repository.as_deref()),
         args::Command::Egress(a) => egress::run(a, cli.repository.as_deref()),
+        args::Command::Diff(a) => diff::run(a, cli.repository.as_deref()),
         args::Command::Inventory(a) => inventory::run(a, cli.repository.as_deref()),
         args::Command::Report(a) => report::run(a, cli.repository.as_deref()),
         args::Command::Rules(a) => {

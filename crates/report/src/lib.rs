@@ -6,6 +6,7 @@
 //! internal models may change without breaking users' scripts.
 
 mod diagram;
+pub mod diff;
 pub mod dot;
 pub mod egress;
 pub mod escape;
