@@ -22,7 +22,7 @@ fn own_action_and_example_workflows_report_nothing() {
         .expect("runs");
     let doc = json(&out.stdout);
     let inputs = doc["inputs"].as_array().map_or(0, Vec::len);
-    assert_eq!(inputs, 4, "the action and three workflows are read");
+    assert_eq!(inputs, 5, "the action and four workflows are read");
     let findings = doc["findings"].as_array().cloned().unwrap_or_default();
     let problems: Vec<&serde_json::Value> = doc["diagnostics"]
         .as_array()
