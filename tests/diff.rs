@@ -5,6 +5,8 @@
 //! history; symlinks in a tree that do not leave it. The tests run the `git` binary to
 //! build their fixtures (tollgate itself never does) and skip where it is missing.
 
+#![allow(clippy::print_stderr)]
+
 mod common;
 
 use std::path::Path;

@@ -166,7 +166,7 @@ impl Repository {
             })?;
         let tree = id
             .object()
-            .and_then(|o| o.peel_to_tree().map_err(Into::into))
+            .and_then(|o| o.peel_to_tree())
             .map_err(|e| GitError::Revision {
                 rev: rev.to_owned(),
                 repo: self.path.display().to_string(),
