@@ -438,3 +438,27 @@ fn an_unknown_revision_is_a_usage_error() {
     let out = diff(plain.path(), &["HEAD~1"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_blob_over_its_limit_is_reported_not_loaded() {
+    let Some(dir) = repo() else { return };
+    let d = dir.path();
+    write(d, ".github/workflows/ci.yml", BEFORE);
+    commit(d, "one");
+    // 9 MB of comments: over the 8 MB limit for workflows, tiny once compressed in git.
+    let mut big = String::from(AFTER);
+    while big.len() <= 9 << 20 {
+        big.push_str("# padding padding padding padding padding padding padding padding\n");
+    }
+    write(d, ".github/workflows/big.yml", &big);
+    commit(d, "two");
+    let out = diff(d, &["HEAD~1", "HEAD", "-f", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(".github/workflows/big.yml") && err.contains("larger than"),
+        "{err}"
+    );
+    let doc = json(&out.stdout);
+    assert_eq!(doc["workflows"], Value::Array(Vec::new()), "{doc:#}");
+}

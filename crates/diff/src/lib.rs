@@ -303,3 +303,101 @@ fn jobs_of(workflow: &str, base: &Snapshot, head: &Snapshot) -> Vec<JobChange> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn job(permissions: &[&str], secrets: &[&str], oidc: bool) -> JobFacts {
+        JobFacts {
+            permissions: set(permissions),
+            secrets: set(secrets),
+            oidc,
+            ..JobFacts::default()
+        }
+    }
+
+    fn snapshot(facts: JobFacts) -> Snapshot {
+        let mut s = Snapshot::default();
+        s.triggers.insert("ci.yml".to_owned(), BTreeSet::new());
+        s.jobs
+            .insert(("ci.yml".to_owned(), "build".to_owned()), facts);
+        s
+    }
+
+    #[test]
+    fn what_widens_a_job() {
+        let cases = [
+            (
+                job(&["contents: read"], &[], false),
+                job(&["contents: write"], &[], false),
+                true,
+            ),
+            (
+                job(&["repository default"], &[], false),
+                job(&["contents: read"], &[], false),
+                false,
+            ),
+            (
+                job(&["contents: read"], &[], false),
+                job(&["repository default"], &[], false),
+                true,
+            ),
+            (job(&[], &[], false), job(&[], &["NPM_TOKEN"], false), true),
+            (job(&[], &["NPM_TOKEN"], false), job(&[], &[], false), false),
+            (job(&[], &[], false), job(&[], &[], true), true),
+            (job(&[], &[], true), job(&[], &[], false), false),
+        ];
+        for (k, (base, head, widens)) in cases.into_iter().enumerate() {
+            let diff = compare(&snapshot(base), &snapshot(head));
+            assert_eq!(diff.widened_jobs() == 1, widens, "case {k}: {diff:#?}");
+        }
+    }
+
+    #[test]
+    fn equal_sides_have_no_diff() {
+        let s = snapshot(job(&["contents: write"], &["X"], true));
+        assert!(compare(&s, &s).is_empty());
+    }
+
+    #[test]
+    fn moved_packages_need_a_source_on_both_sides() {
+        let lock = |entries: &[(&str, &[&str])]| {
+            let mut s = Snapshot::default();
+            let m = s
+                .lockfiles
+                .entry("package-lock.json".to_owned())
+                .or_default();
+            for (name, sources) in entries {
+                m.insert(("npm".to_owned(), (*name).to_owned()), set(sources));
+            }
+            s
+        };
+        let npm = "registry https://registry.npmjs.org/";
+        let base = lock(&[("a", &[npm]), ("b", &[npm]), ("c", &[])]);
+        let head = lock(&[
+            ("a", &["git https://github.com/o/a"]),
+            ("b", &[npm]),
+            ("c", &[npm]),
+            ("d", &["registry https://other.example/"]),
+        ]);
+        let diff = compare(&base, &head);
+        let l = &diff.lockfiles[0];
+        assert_eq!(l.moved.len(), 1, "{l:#?}");
+        assert_eq!(l.moved[0].name, "a");
+        assert_eq!(l.moved[0].to, ["git https://github.com/o/a"]);
+        assert_eq!(
+            l.sources.added,
+            [
+                "git https://github.com/o/a",
+                "registry https://other.example/"
+            ]
+        );
+        assert!(l.sources.removed.is_empty());
+        assert_eq!(l.status, Status::Changed);
+    }
+}
