@@ -425,6 +425,27 @@ fn two_directories_need_no_repository() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out.stdout)["workflows"][0]["status"], "added");
+    let out = tollgate()
+        .arg("diff")
+        .arg(empty.path())
+        .arg(b.path())
+        .output()
+        .expect("runs");
+    let md = String::from_utf8(out.stdout).expect("utf-8");
+    let summary = md.lines().nth(2).expect("summary");
+    assert!(
+        summary.contains("1 workflow added · 1 job added"),
+        "{summary}"
+    );
+    // Taking it all away says so.
+    let out = tollgate()
+        .arg("diff")
+        .arg(a.path())
+        .arg(empty.path())
+        .output()
+        .expect("runs");
+    let md = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(md.contains("1 workflow removed · 1 job removed"), "{md}");
 }
 
 #[test]

@@ -199,6 +199,38 @@ impl Diff {
         })
     }
 
+    /// Workflows and jobs (in any workflow) with `status`.
+    #[must_use]
+    pub fn count(&self, status: Status) -> (usize, usize) {
+        (
+            self.workflows.iter().filter(|w| w.status == status).count(),
+            self.jobs().filter(|j| j.status == status).count(),
+        )
+    }
+
+    /// Whether the change only takes things away: no workflow, job, event, dependency,
+    /// permission, secret, OIDC, host, source, moved package or finding added.
+    #[must_use]
+    pub fn only_removes(&self) -> bool {
+        self.new_findings.is_empty()
+            && self
+                .lockfiles
+                .iter()
+                .all(|l| l.sources.added.is_empty() && l.moved.is_empty())
+            && self.workflows.iter().all(|w| {
+                w.status != Status::Added
+                    && w.triggers.added.is_empty()
+                    && w.jobs.iter().all(|j| {
+                        j.status != Status::Added
+                            && j.dependencies.added.is_empty()
+                            && j.permissions.added.is_empty()
+                            && j.secrets.added.is_empty()
+                            && j.oidc != Some(true)
+                            && j.hosts.added.is_empty()
+                    })
+            })
+    }
+
     /// Packages that moved, over all lockfiles.
     #[must_use]
     pub fn moved_packages(&self) -> usize {
@@ -356,6 +388,19 @@ mod tests {
             let diff = compare(&snapshot(base), &snapshot(head));
             assert_eq!(diff.widened_jobs() == 1, widens, "case {k}: {diff:#?}");
         }
+    }
+
+    #[test]
+    fn only_removes_sees_any_addition() {
+        let narrow = snapshot(job(&["contents: read"], &[], false));
+        let wide = snapshot(job(&["contents: read", "issues: read"], &[], false));
+        assert!(compare(&wide, &narrow).only_removes());
+        assert!(!compare(&narrow, &wide).only_removes());
+        let mut added = wide.clone();
+        added.triggers.insert("new.yml".to_owned(), BTreeSet::new());
+        let diff = compare(&wide, &added);
+        assert!(!diff.only_removes());
+        assert_eq!(diff.count(Status::Added), (1, 0));
     }
 
     #[test]

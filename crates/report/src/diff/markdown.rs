@@ -77,8 +77,26 @@ fn summary(diff: &Diff) -> String {
             plural(moved, "package moved", "packages moved")
         ));
     }
+    let (workflows, jobs) = diff.count(Status::Added);
+    if workflows > 0 {
+        parts.push(plural(workflows, "workflow added", "workflows added"));
+    }
+    if jobs > 0 {
+        parts.push(plural(jobs, "job added", "jobs added"));
+    }
+    let (workflows, jobs) = diff.count(Status::Removed);
+    if workflows > 0 {
+        parts.push(plural(workflows, "workflow removed", "workflows removed"));
+    }
+    if jobs > 0 {
+        parts.push(plural(jobs, "job removed", "jobs removed"));
+    }
     if parts.is_empty() {
-        parts.push("only removals".to_owned());
+        parts.push(if diff.only_removes() {
+            "only removals".to_owned()
+        } else {
+            "events, permissions or sources changed (see below)".to_owned()
+        });
     }
     parts.join(" · ")
 }
