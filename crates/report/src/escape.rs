@@ -223,7 +223,7 @@ mod tests {
             ("</details><img src=x>", "`</details><img src=x>`"),
             ("@octocat #1", "`@octocat #1`"),
             ("line\nbreak\u{1b}[2J", "`line break\\u{1b}[2J`"),
-            ("", "` `"),
+            ("", "`  `"),
         ];
         for (input, want) in cases {
             assert_eq!(markdown_code(input), want, "{input:?}");
