@@ -540,3 +540,99 @@ fn concise_lines_are_one_per_finding_and_never_commands() {
         out.0
     );
 }
+
+/// The text of a Markdown line outside its code spans (a run of N backticks opens a span
+/// that the next run of exactly N closes).
+fn outside_code_spans(line: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '`' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let n = chars[i..].iter().take_while(|c| **c == '`').count();
+        let mut j = i + n;
+        let mut closed = None;
+        while j < chars.len() {
+            let m = chars[j..].iter().take_while(|c| **c == '`').count();
+            if m == n {
+                closed = Some(j + m);
+                break;
+            }
+            j += m.max(1);
+        }
+        match closed {
+            Some(end) => i = end,
+            None => {
+                out.extend(&chars[i..]);
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn diff_outputs_are_safe() {
+    let repo = hostile_repo();
+    // Input text that would be HTML, a mention or a link in a pull-request comment.
+    std::fs::write(
+        repo.path().join(".github/workflows/html.yml"),
+        "on: pull_request_target\njobs:\n  \"x</details><img src=x onerror=alert(1)>@octocat`y``\":\n    runs-on: ubuntu-latest\n    steps:\n      - uses: \"evil/act@v1 <b>[link](https://evil.example) #1\"\n",
+    )
+    .expect("write");
+    let empty = tempfile::tempdir().expect("tmp");
+    let diff = |format: &str| {
+        let out = tollgate()
+            .arg("diff")
+            .arg(empty.path())
+            .arg(repo.path())
+            .args(["--format", format])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8(out.stderr).expect("UTF-8 stderr");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(out.status.code(), Some(0), "{format}: {stderr}");
+        (String::from_utf8(out.stdout).expect("UTF-8 stdout"), stderr)
+    };
+    let md = diff("markdown");
+    assert_safe("diff markdown", &md, &['\n']);
+    assert!(md.0.contains("img src=x"), "the hostile job is in the diff");
+    for line in md.0.lines() {
+        let plain = outside_code_spans(line);
+        for tag in plain.match_indices('<').map(|(k, _)| &plain[k..]) {
+            assert!(
+                ["<details>", "<summary>", "</summary>", "</details>"]
+                    .iter()
+                    .any(|t| tag.starts_with(t)),
+                "input HTML outside a code span: {line:?}"
+            );
+        }
+        assert!(
+            !plain.contains('@'),
+            "a mention outside a code span: {line:?}"
+        );
+        assert!(
+            !plain.contains("]("),
+            "a link outside a code span: {line:?}"
+        );
+    }
+    let json_out = diff("json");
+    assert_safe("diff json", &json_out, &['\n']);
+    json(json_out.0.as_bytes());
+    let gh = diff("github");
+    assert_clean("diff github", &gh.0, &['\n']);
+    for line in gh.0.lines() {
+        assert!(
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
+            "{line:?}"
+        );
+    }
+    let sarif = diff("sarif");
+    assert_safe("diff sarif", &sarif, &['\n']);
+}

@@ -422,3 +422,32 @@ fn baselines_match_their_schema() {
         }
     }
 }
+
+/// `tollgate diff --format json` between two directories (no git needed): the demo
+/// repository against the repository with every kind of fact, both ways, and each
+/// against an empty tree; valid, and strict like the others.
+#[test]
+fn the_diff_document_matches_its_schema_and_is_strict() {
+    let dir = every_kind();
+    let empty = tempfile::tempdir().expect("tmp");
+    let demo = testdata("demo");
+    let pairs = [
+        (demo.as_path(), dir.path()),
+        (dir.path(), demo.as_path()),
+        (empty.path(), dir.path()),
+        (dir.path(), empty.path()),
+    ];
+    let mut tried = 0;
+    for (base, head) in pairs {
+        let out = tollgate()
+            .arg("diff")
+            .arg(base)
+            .arg(head)
+            .args(["--format", "json"])
+            .output()
+            .expect("runs");
+        let doc = json(&out.stdout);
+        tried += assert_strict("diff.schema.json", &doc);
+    }
+    assert!(tried >= 40, "{tried} mutations");
+}

@@ -76,6 +76,10 @@ pub enum Command {
     /// The outbound hosts each job needs: harden-runner allow-lists, JSON or text.
     #[command(after_help = EGRESS_EXAMPLES)]
     Egress(EgressArgs),
+    /// What a change adds to and removes from what the pipelines trust, hold and reach,
+    /// between two git revisions or directories, with the findings it brings and resolves.
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
     /// List the rules.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -491,4 +495,79 @@ mod tests {
         let e = Cli::try_parse_from(["tollgate", "check", "--format", "xml"]).expect_err("bad");
         assert!(e.use_stderr());
     }
+}
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  tollgate diff HEAD~1                   what the last commit changed (against the working tree)
+  tollgate diff origin/main HEAD -f markdown > comment.md
+                                         a pull-request comment; empty when nothing changed
+  tollgate diff main HEAD --fail-on new-findings --fail-on new-permissions
+  tollgate diff ../before ../after -f json
+                                         two directories
+
+BASE and HEAD are directories when such a directory exists, else revisions of the git
+repository that holds --repo (default: the current directory), read from its object
+database without running git and without checking anything out.";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The tree before the change: a git revision (`HEAD~1`, `origin/main`, a commit) or
+    /// a directory.
+    pub base: String,
+
+    /// The tree after the change; the working tree (the directory --repo names) when
+    /// absent.
+    pub head: Option<String>,
+
+    /// The directory whose git repository revisions are read from, and the working tree
+    /// HEAD defaults to.
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Markdown)]
+    pub format: DiffFormat,
+
+    /// Exit with 1 when the change brings this (repeatable; none by default: exit 0).
+    #[arg(long, value_enum)]
+    pub fail_on: Vec<FailOn>,
+
+    /// Use this configuration file for both sides instead of the one each tree holds.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+
+    /// Write the diff to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A pull-request comment: summary, then collapsed details; empty when nothing changed.
+    Markdown,
+    /// A versioned JSON document (`"version": 1`).
+    Json,
+    /// SARIF 2.1.0 with only the new findings.
+    Sarif,
+    /// GitHub Actions annotations for the new findings.
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A finding HEAD has and BASE has not.
+    NewFindings,
+    /// A job holds a write permission, the default token, a secret or OIDC it did not.
+    NewPermissions,
+    /// A job reaches a host it did not.
+    NewHosts,
+    /// A job takes on an action or reusable workflow it did not.
+    NewActions,
+    /// A package moved to another source in a lockfile.
+    MovedPackages,
+    /// A new event anyone can fire that runs with a write token and the secrets.
+    NewPrivilegedTriggers,
+    /// Any of the above, or any other change the diff reports.
+    Any,
 }

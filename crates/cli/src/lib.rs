@@ -5,6 +5,7 @@ mod args;
 mod baseline;
 mod catalog;
 mod check;
+mod diff;
 mod egress;
 pub mod gendocs;
 mod graph;
@@ -86,6 +87,7 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
         args::Command::Baseline(a) => baseline::run(cli, a),
         args::Command::Graph(a) => graph::run(a, cli.repository.as_deref()),
         args::Command::Egress(a) => egress::run(a, cli.repository.as_deref()),
+        args::Command::Diff(a) => diff::run(a, cli.repository.as_deref()),
         args::Command::Inventory(a) => inventory::run(a, cli.repository.as_deref()),
         args::Command::Report(a) => report::run(a, cli.repository.as_deref()),
         args::Command::Rules(a) => {

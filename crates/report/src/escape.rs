@@ -59,6 +59,29 @@ pub fn html(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Input text as one Markdown code span, for pull-request comments: line breaks
+/// flattened and control characters shown visibly, inside a backtick fence longer than
+/// any run of backticks in the text (padded with spaces when the text starts or ends with
+/// one). GitHub renders nothing inside a code span: no HTML (`</details>`, `<img>`), no
+/// `@mention` that pings someone, no link, no `#123` reference.
+#[must_use]
+pub fn markdown_code(s: &str) -> String {
+    let flat = visible(&s.replace(['\n', '\r'], " ")).into_owned();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in flat.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if flat.starts_with('`') || flat.ends_with('`') || flat.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{flat}{pad}{fence}")
+}
+
 /// Write the part of a JSON string serde_json leaves as is, with the characters
 /// [`is_unsafe`] holds that serde_json does not escape (DEL, C1, bidirectional controls,
 /// line separators) written as `\uXXXX`: the same string to a JSON reader, nothing a
@@ -188,6 +211,23 @@ mod tests {
         }
         assert!(matches!(visible("clean"), Cow::Borrowed(_)));
         assert_eq!(visible_except("a\nb\u{1b}", &['\n']), "a\nb\\u{1b}");
+    }
+
+    #[test]
+    fn markdown_code_spans_hold_any_text() {
+        let cases = [
+            ("plain", "`plain`"),
+            ("a`b", "``a`b``"),
+            ("`x`", "`` `x` ``"),
+            ("a``b", "```a``b```"),
+            ("</details><img src=x>", "`</details><img src=x>`"),
+            ("@octocat #1", "`@octocat #1`"),
+            ("line\nbreak\u{1b}[2J", "`line break\\u{1b}[2J`"),
+            ("", "`  `"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(markdown_code(input), want, "{input:?}");
+        }
     }
 
     #[test]

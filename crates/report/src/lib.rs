@@ -7,6 +7,7 @@
 
 pub mod baseline;
 mod diagram;
+pub mod diff;
 pub mod dot;
 pub mod egress;
 pub mod escape;
