@@ -5,20 +5,20 @@ use crate::args::ReportArgs;
 use crate::{CliError, EXIT_CLEAN, output};
 
 pub fn run(args: &ReportArgs, repository: Option<&str>) -> Result<u8, CliError> {
-    let crate::inputs::Loaded { scan, config } =
-        crate::inputs::load(&args.paths, args.config.as_deref(), false, None, repository)?;
-    let (graph, graph_diagnostics) = tollgate_facts::graph(&scan);
-    let outcome = tollgate_engine::run(
-        tollgate_rules::rules(),
-        &scan,
-        &graph,
-        &config,
+    let crate::check::Analysis {
+        scan,
+        graph,
+        findings,
+        diagnostics,
+        ..
+    } = crate::check::analyse(
+        &args.paths,
+        args.config.as_deref(),
+        false,
+        None,
+        repository,
         &tollgate_engine::RunOptions::default(),
-    );
-    let mut diagnostics = scan.diagnostics.clone();
-    diagnostics.extend(graph_diagnostics);
-    diagnostics.extend(outcome.diagnostics);
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    )?;
     let inventory = tollgate_inventory::build(&scan, &graph);
     let egress = tollgate_egress::of(&graph);
     let jobs: Vec<_> = egress.jobs.iter().collect();
@@ -42,7 +42,7 @@ pub fn run(args: &ReportArgs, repository: Option<&str>) -> Result<u8, CliError> 
         title: &title,
         version: env!("CARGO_PKG_VERSION"),
         rules: &rules,
-        findings: &outcome.findings,
+        findings: &findings,
         diagnostics: &diagnostics,
         inventory: &inventory,
         egress: &jobs,

@@ -120,18 +120,8 @@ fn resolve_link(link: &str, target: &str) -> Option<String> {
     if target.starts_with('/') || target.contains('\\') || target.contains(':') {
         return None;
     }
-    let mut parts: Vec<&str> = link.split('/').collect();
-    parts.pop();
-    for c in target.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
+    let dir = link.rsplit_once('/').map_or("", |(d, _)| d);
+    tollgate_scan::local::normalise(&format!("{dir}/{target}"))
 }
 
 /// Whether a tree path is safe to join under the directory: plain names only.

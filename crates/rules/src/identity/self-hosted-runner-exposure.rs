@@ -20,12 +20,7 @@ impl Rule for SelfHostedRunnerExposure {
         let Some(runner) = self_hosted(job) else {
             return;
         };
-        let Some(j) = job
-            .workflow
-            .jobs
-            .iter()
-            .position(|x| std::ptr::eq(x, job.job))
-        else {
+        let Some(j) = super::util::job_index(job.workflow, job.job) else {
             return;
         };
         let Some(node) = cx

@@ -21,12 +21,7 @@ impl Rule for SpoofableBotCheck {
 
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let Some(cond) = &job.job.if_ else { return };
-        let Some(j) = job
-            .workflow
-            .jobs
-            .iter()
-            .position(|x| std::ptr::eq(x, job.job))
-        else {
+        let Some(j) = super::util::job_index(job.workflow, job.job) else {
             return;
         };
         let node = cx
