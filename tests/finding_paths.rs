@@ -407,3 +407,49 @@ fn the_human_output_prints_the_path_on_one_line() {
         "{text}"
     );
 }
+
+#[test]
+fn the_new_identity_and_pinning_rules_end_their_paths_at_what_they_judge() {
+    // testdata/rules/unsound-condition/fires-text-around/.github/workflows/ci.yml: job
+    // `test` (line 5), step `Report` with its `if:` at line 11.
+    let all = findings(
+        &["--select", "unsound-condition"],
+        &testdata("rules/unsound-condition/fires-text-around"),
+    );
+    let h = hops(one(&all, "unsound-condition", "ci.yml", 11));
+    assert_eq!(h.first().map(|x| x.1), Some(1), "{h:?}");
+    assert_eq!(h.last().map(|x| x.1), Some(11), "{h:?}");
+    assert!(
+        h.last().is_some_and(|x| x.0.contains("always true")),
+        "{h:?}"
+    );
+
+    // self-hosted-runner-exposure/fires-comment-group: job `bench` at line 7, its runner
+    // group at line 10.
+    let all = findings(
+        &["--select", "self-hosted-runner-exposure"],
+        &testdata("rules/self-hosted-runner-exposure/fires-comment-group"),
+    );
+    let h = hops(one(&all, "self-hosted-runner-exposure", "bench.yml", 10));
+    assert!(h.iter().any(|x| x.1 == 7 && x.0.contains("bench")), "{h:?}");
+    assert_eq!(h.last().map(|x| x.1), Some(10), "{h:?}");
+
+    // ref-version-mismatch/fires-commit-is-another-version: the step's `uses:` (line 10),
+    // then the lock entry (line 5 of actions.lock).
+    let all = findings(
+        &["--select", "ref-version-mismatch"],
+        &testdata("rules/ref-version-mismatch/fires-commit-is-another-version"),
+    );
+    let h = hops(one(&all, "ref-version-mismatch", "ci.yml", 10));
+    assert_eq!(h.last().map(|x| x.1), Some(5), "{h:?}");
+    assert!(h.last().is_some_and(|x| x.0.contains("v4.1.1")), "{h:?}");
+
+    // dependabot-code-execution/fires-allow: the update's ecosystem (line 9), then the
+    // `allow` (line 15).
+    let all = findings(
+        &["--select", "dependabot-code-execution"],
+        &testdata("rules/dependabot-code-execution/fires-allow"),
+    );
+    let h = hops(one(&all, "dependabot-code-execution", "dependabot.yml", 15));
+    assert_eq!(h.iter().map(|x| x.1).collect::<Vec<_>>(), [9, 15], "{h:?}");
+}

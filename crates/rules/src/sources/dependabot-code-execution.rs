@@ -5,7 +5,7 @@
 use tollgate_engine::{Context, Rule, Sink};
 use tollgate_gha::Dependabot;
 use tollgate_kb::Ecosystem;
-use tollgate_model::{Confidence, Impact};
+use tollgate_model::{Confidence, Impact, PathHop};
 use tollgate_scan::{FileModel, Input};
 
 use super::policy::{Verdict, judge};
@@ -52,6 +52,20 @@ fn code_execution(input: &Input, d: &Dependabot, out: &mut Sink<'_>) {
                 crate::common::quoted(&u.ecosystem.value)
             ))
             .help("remove the line (the default is `deny`); where an update needs code to run (a `setup.py`, a gemspec that evaluates Ruby), vendor or pin that dependency instead")
+            // the update → the permission to run code.
+            .path([
+                PathHop {
+                    label: format!(
+                        "Dependabot update `{}`",
+                        crate::common::quoted(&u.ecosystem.value)
+                    ),
+                    location: Some(input.source.location(u.ecosystem.span)),
+                },
+                PathHop {
+                    label: "runs code from the manifests it updates".to_owned(),
+                    location: Some(input.source.location(v.span)),
+                },
+            ])
             .emit();
     }
 }
@@ -90,6 +104,20 @@ fn registries(cx: &Context<'_>, input: &Input, d: &Dependabot, out: &mut Sink<'_
             .help("add the registry to `[policy.packages] allow` in `tollgate.toml` if it is yours, or remove it from `registries:`")
             .severity(Impact::Medium)
             .confidence(Confidence::Medium)
+            // the registry → its address, outside the policy.
+            .path([
+                PathHop {
+                    label: format!(
+                        "Dependabot registry `{}`",
+                        crate::common::quoted(&r.name.value)
+                    ),
+                    location: Some(input.source.location(r.name.span)),
+                },
+                PathHop {
+                    label: "an address the package policy does not allow".to_owned(),
+                    location: Some(input.source.location(url.span)),
+                },
+            ])
             .emit();
     }
 }
