@@ -1,7 +1,7 @@
 //! The flow pass: expression data flow as graph facts. A value an outsider controls (an
 //! issue title, a branch name, a free-text dispatch input, the file names a pull request
-//! chooses) that a `${{ … }}` expands into a `run:` script or an `actions/github-script`
-//! script, where it becomes code, is a `flows` edge from the value's node to the step,
+//! chooses) that a `${{ … }}` expands into a `run:` script or an input an action evaluates
+//! as code (`actions/github-script`'s `script`), where it becomes code, is a `flows` edge from the value's node to the step,
 //! located at the expansion.
 //!
 //! The value may get there directly or through one carrier: an `env:` entry of the step,
@@ -27,6 +27,7 @@ use tollgate_gha::{
     match_context,
 };
 use tollgate_graph::{EdgeKind, Graph, InputId, Kind, NodeId, NodeKind, Origin};
+use tollgate_kb::scripts::CodeInput;
 use tollgate_lockfile::glob::matches as glob_match;
 use tollgate_model::{Diagnostic, Span};
 use tollgate_scan::{FileModel, Input, Scan};
@@ -39,9 +40,14 @@ pub struct Pass;
 pub enum Script {
     /// A `run:` script.
     Run,
-    /// The `script:` of `actions/github-script`: JavaScript.
-    GithubScript,
+    /// An input an action evaluates as code that is not a shell script: the `script:` of
+    /// `actions/github-script` (JavaScript), a lodash template
+    /// (`rules/data/script-inputs.toml`, `[[code]]`).
+    Code(&'static CodeInput, InputName),
 }
+
+/// The name of a `with:` input, as the knowledge base writes it.
+pub type InputName = &'static str;
 
 /// Why a value is attacker-controllable.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -365,23 +371,27 @@ fn in_input(scan: &Scan, graph: &Graph, id: InputId, input: &Input) -> Vec<Found
     out
 }
 
-/// Whether `step` runs `actions/github-script`.
-fn is_github_script(step: &Step) -> bool {
-    matches!(
-        step.uses.as_ref().map(|u| &u.value),
-        Some(Uses::Remote(r)) if r.action().eq_ignore_ascii_case("actions/github-script")
-    )
+/// The inputs of `step`'s action that it evaluates as code (github-script's `script:`),
+/// with their values.
+fn code_inputs(step: &Step) -> impl Iterator<Item = (&'static CodeInput, InputName, &KeyValue)> {
+    let entry = match step.uses.as_ref().map(|u| &u.value) {
+        Some(Uses::Remote(r)) => tollgate_kb::script_inputs().code_of(&r.action()),
+        _ => None,
+    };
+    entry.into_iter().flat_map(move |e| {
+        e.inputs
+            .iter()
+            .filter_map(move |name| Some((e, name.as_str(), step.with_value(name)?)))
+    })
 }
 
-/// Whether the step's script (or github-script's `script:`) holds an expression at all:
-/// most hold none, and the carriers are worth working out only for those that do.
+/// Whether the step's script (or an input its action evaluates as code) holds an
+/// expression at all: most hold none, and the carriers are worth working out only for
+/// those that do.
 fn templated(step: &Step) -> bool {
     let t = |s: &str| s.contains("${{");
     step.run.as_ref().is_some_and(|r| t(&r.script))
-        || (is_github_script(step)
-            && step
-                .with_value("script")
-                .is_some_and(|kv| t(&kv.value.value)))
+        || code_inputs(step).any(|(_, _, kv)| t(&kv.value.value))
 }
 
 /// What one step's expansions are judged against.
@@ -400,13 +410,11 @@ impl StepIn<'_> {
         if let Some(run) = &step.run {
             self.scan_text(&run.script, &|sp| run.file_span(sp), Script::Run, node, out);
         }
-        if is_github_script(step)
-            && let Some(kv) = step.with_value("script")
-        {
+        for (code, name, kv) in code_inputs(step) {
             self.scan_text(
                 &kv.value.value,
                 &|sp| kv.file_span(sp),
-                Script::GithubScript,
+                Script::Code(code, name),
                 node,
                 out,
             );

@@ -394,6 +394,10 @@ pub struct RunInput {
     pub action: String,
     /// The `with:` input.
     pub name: String,
+    /// An input the action runs first, before `name` (run-on-arch's `install`, in the
+    /// image build); the script holds both, that one first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
     /// The action runs the script again when it fails.
     pub retries: bool,
 }
@@ -405,6 +409,14 @@ impl Run {
     pub fn describe(&self) -> String {
         match &self.input {
             None => "a `run:` script".to_owned(),
+            Some(RunInput {
+                before: Some(b),
+                name,
+                action,
+                ..
+            }) => {
+                format!("the `{b}` and `{name}` inputs of `{action}`, which runs them as scripts")
+            }
             Some(i) => format!(
                 "the `{}` input of `{}`, which runs it as a script",
                 i.name, i.action
@@ -504,14 +516,16 @@ impl Step {
     }
 
     /// Make the value of the `with:` input `input` the step's script, as the action
-    /// `action` runs it: in `shell`, or the shell the input `shell_input` names. Nothing
-    /// changes for a step that has a `run:` (invalid beside `uses:`, reported by the
-    /// parser) or whose input is missing, not a string, or an expression alone (its text
-    /// is not known).
+    /// `action` runs it: in `shell`, or the shell the input `shell_input` names. An input
+    /// `before` the action runs first (in the same shell) goes first in the script, a line
+    /// break between the two. Nothing changes for a step that has a `run:` (invalid beside
+    /// `uses:`, reported by the parser) or whose inputs are missing, not strings, or an
+    /// expression alone (their text is not known).
     pub fn script_from_input(
         &mut self,
         action: &str,
         input: &str,
+        before: Option<&str>,
         shell: &str,
         shell_input: Option<&str>,
         retries: bool,
@@ -519,26 +533,44 @@ impl Step {
         if self.run.is_some() {
             return;
         }
-        let Some(kv) = self.with_value(input).filter(|kv| kv.scalar) else {
-            return;
+        let script_input = |name: &str| {
+            let kv = self.with_value(name).filter(|kv| kv.scalar)?;
+            let text = kv.value.value.trim();
+            let opaque =
+                text.starts_with("${{") && text.ends_with("}}") && text.matches("${{").count() == 1;
+            (!text.is_empty() && !opaque).then_some(kv)
         };
-        let text = kv.value.value.trim();
-        if text.is_empty()
-            || (text.starts_with("${{") && text.ends_with("}}") && text.matches("${{").count() == 1)
-        {
-            return;
-        }
-        let run = Run {
-            key: kv.key.span,
-            script: kv.value.value.clone(),
-            span: kv.value.span,
-            map: kv
-                .map
+        let map_of = |kv: &KeyValue| {
+            kv.map
                 .clone()
-                .unwrap_or_else(|| ScalarMap::at(kv.value.span.start)),
+                .unwrap_or_else(|| ScalarMap::at(kv.value.span.start))
+        };
+        let first = before.and_then(script_input);
+        let main = script_input(input);
+        let (run_kv, script, map, before) = match (first, main) {
+            (None, None) => return,
+            (None, Some(kv)) => (kv, kv.value.value.clone(), map_of(kv), None),
+            (Some(kv), None) => (kv, kv.value.value.clone(), map_of(kv), None),
+            (Some(b), Some(kv)) => {
+                let len = b.value.value.len();
+                let map = map_of(b).then(len, 1, &map_of(kv));
+                let script = format!("{}\n{}", b.value.value, kv.value.value);
+                (b, script, map, Some(b.key.value.clone()))
+            }
+        };
+        let run = Run {
+            key: run_kv.key.span,
+            script,
+            span: run_kv.value.span,
+            map,
             input: Some(RunInput {
                 action: action.to_owned(),
-                name: input.to_owned(),
+                name: if before.is_none() {
+                    run_kv.key.value.clone()
+                } else {
+                    input.to_owned()
+                },
+                before,
                 retries,
             }),
         };

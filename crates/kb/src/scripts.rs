@@ -21,6 +21,26 @@ pub const SHELLS: &[&str] = &["bash", "sh", "pwsh", "powershell", "python"];
 pub struct ScriptInputs {
     #[serde(default)]
     pub action: Vec<ScriptInput>,
+    /// Inputs an action evaluates as code that is not a shell script.
+    #[serde(default)]
+    pub code: Vec<CodeInput>,
+}
+
+/// One action whose inputs are code it evaluates (`actions/github-script`'s `script`,
+/// JavaScript; a lodash template, which compiles to JavaScript): a `${{ }}` expanded into
+/// one becomes code, as in a `run:` script.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct CodeInput {
+    pub uses: String,
+    pub inputs: Vec<String>,
+    /// What the action evaluates the input as, for messages ("JavaScript").
+    pub language: String,
+    /// A JSON-encoded value (`toJSON(…)`) is an inert literal there: the input is
+    /// plain JavaScript code, where a JSON text is a literal.
+    #[serde(default)]
+    pub json_inert: bool,
+    pub source: String,
 }
 
 /// One action whose input is a script.
@@ -29,6 +49,8 @@ pub struct ScriptInputs {
 pub struct ScriptInput {
     pub uses: String,
     pub input: String,
+    /// An input the action runs first, in the same shell (run-on-arch's `install`).
+    pub before: Option<String>,
     pub shell: String,
     /// The input that chooses another shell.
     pub shell_input: Option<String>,
@@ -46,10 +68,27 @@ impl ScriptInputs {
             .iter()
             .find(|e| e.uses.eq_ignore_ascii_case(action))
     }
+
+    /// The code inputs of a remote action (`owner/repo[/path]`, compared without case).
+    #[must_use]
+    pub fn code_of(&self, action: &str) -> Option<&CodeInput> {
+        self.code
+            .iter()
+            .find(|e| e.uses.eq_ignore_ascii_case(action))
+    }
 }
 
 impl Sourced for ScriptInputs {
     fn check(&self) -> Result<(), Invalid> {
+        for e in &self.code {
+            cites(&e.source, &e.uses)?;
+            if e.inputs.is_empty() || e.language.is_empty() {
+                return Err(Invalid::new(
+                    &e.uses,
+                    format!("`{}`: a code entry names its inputs and language", e.uses),
+                ));
+            }
+        }
         for e in &self.action {
             cites(&e.source, &e.uses)?;
             if !SHELLS.contains(&e.shell.as_str()) {

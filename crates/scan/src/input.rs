@@ -136,6 +136,7 @@ fn scripts_from_inputs(steps: &mut [Step]) {
         step.script_from_input(
             &e.uses,
             &e.input,
+            e.before.as_deref(),
             &e.shell,
             e.shell_input.as_deref(),
             e.retries,

@@ -217,6 +217,33 @@ impl ScalarMap {
         })
     }
 
+    /// The map of this value followed by `gap` bytes that are in no file, then the value
+    /// `next` maps (two inputs an action runs as one script, joined by a line break):
+    /// `len` is this value's length. A position in the gap maps to the end of this
+    /// value's last piece; a map that sends everything to one place keeps doing so for
+    /// its part.
+    #[must_use]
+    pub fn then(mut self, len: usize, gap: usize, next: &Self) -> Self {
+        if !self.exact {
+            let at = self.segments[0].1;
+            self.segments = vec![(0, at)];
+            self.ends = vec![at];
+        }
+        let shift = len + gap;
+        if next.exact {
+            for (&(v, f), &e) in next.segments.iter().zip(&next.ends) {
+                self.segments.push((v + shift, f));
+                self.ends.push(e);
+            }
+        } else {
+            let at = next.segments[0].1;
+            self.segments.push((shift, at));
+            self.ends.push(at);
+        }
+        self.exact = true;
+        self
+    }
+
     /// A map that sends every position to `at` (for values whose layout is unknown).
     #[must_use]
     pub fn at(at: usize) -> Self {
@@ -253,5 +280,35 @@ impl ScalarMap {
         let start = self.to_file(span.start);
         let end = self.to_file(span.end).max(start);
         Span::new(start, end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScalarMap;
+
+    #[test]
+    fn then_maps_each_part_onto_its_own_text() {
+        // "ab" at file offset 10, then a one-byte gap, then "xyz" at file offset 50.
+        let a = ScalarMap::pieces(&[(0, 10, 12)]).expect("piece");
+        let b = ScalarMap::pieces(&[(0, 50, 53)]).expect("piece");
+        let m = a.then(2, 1, &b);
+        assert!(m.is_exact());
+        assert_eq!(m.to_file(1), 11);
+        // The gap stays at the end of the first part.
+        assert_eq!(m.to_file(2), 12);
+        assert_eq!(m.to_file(3), 50);
+        assert_eq!(m.to_file(5), 52);
+    }
+
+    #[test]
+    fn then_keeps_an_unknown_layout_at_its_place() {
+        let a = ScalarMap::at(7);
+        let b = ScalarMap::at(40);
+        let m = a.then(4, 1, &b);
+        assert_eq!(m.to_file(0), 7);
+        assert_eq!(m.to_file(3), 7);
+        assert_eq!(m.to_file(5), 40);
+        assert_eq!(m.to_file(9), 40);
     }
 }

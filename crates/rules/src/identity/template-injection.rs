@@ -20,6 +20,7 @@ use crate::chain::Chain;
 pub struct TemplateInjection;
 
 const RUN_HELP: &str = "pass the value through an environment variable and quote it: `env: VALUE: ${{ … }}` on the step, then `\"$VALUE\"` in the script";
+const TEMPLATE_HELP: &str = "keep outsiders' text out of the input: let the action read it itself (its template variables), or pass a value the repository controls";
 const SCRIPT_HELP: &str = "read the value in JavaScript instead of templating it into the code: `context.payload…`, or `process.env.VALUE` with `env: VALUE: ${{ … }}` on the step";
 
 impl Rule for TemplateInjection {
@@ -51,7 +52,8 @@ impl Rule for TemplateInjection {
         };
         for f in flows {
             // A JSON-encoded value is an inert literal in JavaScript (not in a shell).
-            if f.into == Script::GithubScript
+            if let Script::Code(code, _) = f.into
+                && code.json_inert
                 && matches!(f.taint, Taint::ActionOutput { json: true, .. })
             {
                 continue;
@@ -238,7 +240,16 @@ fn emit(cx: &Context<'_>, step: &StepCx<'_>, f: &Flow, fired: Option<&Fired>, ou
                 .map_or_else(|| "a `run:` script".to_owned(), |r| r.describe()),
             RUN_HELP,
         ),
-        Script::GithubScript => ("an `actions/github-script` script".to_owned(), SCRIPT_HELP),
+        Script::Code(code, _) if code.uses.eq_ignore_ascii_case("actions/github-script") => {
+            ("an `actions/github-script` script".to_owned(), SCRIPT_HELP)
+        }
+        Script::Code(code, input) => (
+            format!(
+                "the `{input}` input of `{}`, which evaluates it as {}",
+                code.uses, code.language
+            ),
+            TEMPLATE_HELP,
+        ),
     };
     // Named as the workflow writes it.
     let r = &f.written;
