@@ -519,6 +519,71 @@ fn judge(cx: &Context<'_>, script: &ScriptCx<'_>, i: &Install) -> Option<Verdict
                 )
             })
         }
+        // Windows package managers: a package at an exact version is one release (the
+        // Chocolatey community repository, the winget source and the PowerShell Gallery
+        // never replace a published version); without one, whatever is newest today.
+        ("choco", "install" | "upgrade")
+        | ("winget", "install" | "add" | "upgrade" | "update")
+        | ("scoop", "install" | "update") => {
+            let pkgs = floating(i, |v| !v.is_empty() && !v.contains(['*', '>', '<', ' ']));
+            // A Microsoft Store product id (`9NQ7512CXL7T`): the store serves its current
+            // version only, so no `--version` can pin it.
+            if i.manager == "winget" && !pkgs.is_empty() && pkgs.iter().all(|p| store_id(&p.name)) {
+                let mut v = Verdict::new(
+                    format!(
+                        "`winget {sub}` of the Microsoft Store app {}, which serves only its current version",
+                        names(&pkgs)
+                    ),
+                    "install the package from the winget source at a version (`--source winget --version 1.2.3`), or the vendor's installer checked against its SHA-256",
+                    Impact::Low,
+                );
+                v.confidence = Confidence::Medium;
+                return Some(v);
+            }
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    format!(
+                        "`{} {sub}` of {} without a version",
+                        i.manager,
+                        names(&pkgs)
+                    ),
+                    match i.manager {
+                        "choco" => "pin the version: `choco install tool --version 1.2.3`",
+                        "winget" => {
+                            "pin the version: `winget install --id Tool.Id --version 1.2.3 --exact`"
+                        }
+                        _ => "pin the version: `scoop install tool@1.2.3`",
+                    },
+                    Impact::Medium,
+                )
+            })
+        }
+        (
+            "Install-Module" | "Install-Script" | "Install-Package" | "Install-PSResource"
+            | "Save-Module" | "Update-Module",
+            _,
+        ) => {
+            // `-RequiredVersion 1.2.3`, or `-Version 1.2.3`/`[1.2.3]` (a NuGet range of one
+            // version); `-MinimumVersion` and ranges float.
+            let pkgs = floating(i, |v| {
+                let v = v.trim_matches(['\'', '"']);
+                let v = v
+                    .strip_prefix('[')
+                    .and_then(|v| v.strip_suffix(']'))
+                    .unwrap_or(v);
+                !v.is_empty()
+                    && v.split('.').all(|p| {
+                        !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    })
+            });
+            (!pkgs.is_empty()).then(|| {
+                Verdict::new(
+                    format!("`{}` of {} without an exact version", i.manager, names(&pkgs)),
+                    "pin the version: `Install-Module Name -RequiredVersion 1.2.3` (`Install-PSResource Name -Version '[1.2.3]'`)",
+                    Impact::Medium,
+                )
+            })
+        }
         ("pipx", "install") | ("uv", "tool install") => {
             let pkgs = floating(i, |v| v.starts_with("==") || exact_semver(v));
             (!pkgs.is_empty()).then(|| {
@@ -535,6 +600,16 @@ fn judge(cx: &Context<'_>, script: &ScriptCx<'_>, i: &Install) -> Option<Verdict
         }
         _ => None,
     }
+}
+
+/// Whether `name` is a Microsoft Store product id: 12 letters and digits, upper case,
+/// starting with `9` or `X`.
+fn store_id(name: &str) -> bool {
+    name.len() == 12
+        && (name.starts_with('9') || name.starts_with('X'))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// The package manager and subcommand of an install (`pip install`, `npx`).

@@ -98,11 +98,23 @@ pub(super) fn system(
             scanned
                 .iter()
                 .find(|a| a.is('\0', sys.version_opt))
-                .and_then(Arg::value_text)
+                // A version the shell expands at run time (`--version=$env:V`) is chosen
+                // then: `$` says so to the judges.
+                .map(|a| a.value_text().unwrap_or("$"))
         })
-        .flatten();
+        .flatten()
+        // `--version=$env:V` is one word the shell builds, so not read as the option.
+        .or_else(|| {
+            let opt = format!("--{}=", sys.version_opt);
+            (!sys.version_opt.is_empty()
+                && pos.iter().any(|w| cx.text(w).starts_with(opt.as_str())))
+            .then_some("$")
+        });
     for w in &pos[1..] {
         let t = owned(cx, w);
+        if t.starts_with('-') {
+            continue;
+        }
         let spec = if t.contains("://") {
             PackageSpec {
                 name: t,
