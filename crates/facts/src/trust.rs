@@ -28,6 +28,7 @@ use tollgate_scan::{FileModel, Scan};
 use tollgate_shell::{Command, Word};
 
 mod indirect;
+mod sparse;
 
 use indirect::{Artifacts, HeadOutputs, head_outputs, looked_up_head};
 
@@ -172,7 +173,10 @@ impl tollgate_graph::Pass for Pass {
                     // (where, what the step does, whether what it checks out can change
                     // after the run is approved: a branch or a pull request ref).
                     let mut hits: Vec<(Span, String, bool)> = Vec::new();
-                    checkout_hit(step, &looked_up, &mut hits);
+                    // A sparse checkout that the rest of the job only reads is data.
+                    if !sparse::read_as_data(input, j, job, step) {
+                        checkout_hit(step, &looked_up, &mut hits);
+                    }
                     let analysis = input
                         .script(Some(j), step.index)
                         .and_then(|s| s.analysis.as_deref());
