@@ -159,7 +159,11 @@ pub(crate) fn parse_poetry(file: &SourceFile) -> PackageFile {
         {
             {
                 let url = get_str(s, "url").unwrap_or("");
-                p.source_span = Some(span(src.span()));
+                // The line that names the source (`url = "…"`), else the table.
+                p.source_span = Some(s.get_key_value("url").map_or_else(
+                    || span(src.span()),
+                    |(k, v)| Span::new(k.span().start, v.span().end),
+                ));
                 p.source = match get_str(s, "type").unwrap_or("") {
                     "git" => Source::Git {
                         url: url.to_owned(),

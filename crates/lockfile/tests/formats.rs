@@ -459,11 +459,15 @@ fn poetry_sources() {
     );
     assert!(p.packages[0].integrity.is_some());
     assert!(p.packages[4].flags.editable);
-    assert_eq!(
-        f.line_col(p.packages[1].source_span.map_or(0, |s| s.start))
-            .line,
-        21
-    );
+    // A source is located at the line that names it (`url = …`), not at the
+    // `[package.source]` header above it.
+    for (k, line) in [(1, 23), (2, 37)] {
+        assert_eq!(
+            f.line_col(p.packages[k].source_span.map_or(0, |s| s.start))
+                .line,
+            line
+        );
+    }
     let (f, p) = load("corrupt/poetry.lock", None);
     assert_eq!(diagnostic_lines(&p), [31]);
     assert_lines(
