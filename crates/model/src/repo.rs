@@ -146,9 +146,42 @@ impl Repository {
     }
 }
 
+impl Repository {
+    /// Whether `url` is on the repository's own site: an `https` host whose registered
+    /// domain is named after the repository (`golangci-lint.run` for
+    /// `golangci/golangci-lint`, `deno.land` for `denoland/deno`, `sh.rustup.rs` for
+    /// `rust-lang/rustup`). Names of fewer than four characters are too common to tell.
+    #[must_use]
+    pub fn site(&self, url: &str) -> bool {
+        let Some(("https", rest)) = url.trim().split_once("://") else {
+            return false;
+        };
+        let Some(host) = rest.split(['/', '?', '#']).next().and_then(host_of) else {
+            return false;
+        };
+        let labels: Vec<&str> = host.split('.').collect();
+        let name = self.name.to_ascii_lowercase();
+        name.len() >= 4 && labels.len() >= 2 && labels[labels.len() - 2].eq_ignore_ascii_case(&name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_domain_named_after_the_repository_is_its_site() {
+        let r = |slug: &str| Repository::from_slug(slug, "t").expect("slug");
+        assert!(r("golangci/golangci-lint").site("https://golangci-lint.run/install.sh"));
+        assert!(r("denoland/deno").site("https://deno.land/install.sh"));
+        assert!(r("rust-lang/rustup").site("https://sh.rustup.rs"));
+        assert!(r("Octo/Widget").site("https://get.widget.dev/x"));
+        // Another name, a name inside a longer one, plain HTTP, a short name.
+        assert!(!r("octo/widget").site("https://widgetry.io/install.sh"));
+        assert!(!r("octo/widget").site("https://widget.example.com/x"));
+        assert!(!r("octo/widget").site("http://widget.dev/x"));
+        assert!(!r("astral-sh/uv").site("https://uv.dev/x"));
+    }
 
     #[test]
     fn remote_urls_of_every_form() {

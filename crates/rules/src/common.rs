@@ -34,7 +34,7 @@ pub use tollgate_lockfile::glob::matches as glob_match;
 /// The first unverified use of each download in a script, for the uses `wanted` accepts:
 /// `(download, use)`. A download verified before its use, addressed by commit (which
 /// nobody can change), or published by the scanned repository itself (its releases and
-/// files: whoever could swap them can change the workflow too) is left out.
+/// files, its own site: whoever could swap them can change the workflow too) is left out.
 pub fn unverified_uses<'a>(
     analysis: &'a tollgate_shell::Analysis,
     repository: Option<&tollgate_model::repo::Repository>,
@@ -74,6 +74,7 @@ fn publishes(repository: &tollgate_model::repo::Repository, d: &tollgate_shell::
         return false;
     };
     repository.publishes(url)
+        || repository.site(url)
         || (d.tool == "gh release download"
             && url
                 .strip_prefix("https://github.com/")

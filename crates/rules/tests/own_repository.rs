@@ -1,5 +1,6 @@
 //! What the scanned repository publishes itself is not a third party's: its release
-//! assets and files, its actions and workflows by name. Steps under a condition naming
+//! assets and files, its site (a domain named after it), its actions and workflows by
+//! name. Steps under a condition naming
 //! another repository never run here. The repository is known from `.git/config`.
 
 mod common;
@@ -18,6 +19,8 @@ jobs:
       - run: curl -fsSL https://raw.githubusercontent.com/octo/widget/main/install.sh | sh
       - run: curl -fsSL https://raw.githubusercontent.com/other/tool/main/install.sh | sh
       - run: gh release download -R octo/widget v1 -p w.deb && sudo dpkg -i w.deb
+      - run: curl -fsSL https://get.widget.dev/install.sh | sh
+      - run: curl -fsSL https://widgetry.io/install.sh | sh
       - uses: octo/widget/.github/actions/setup@main
       - uses: other/setup@main
       - uses: evil/steal@main
@@ -62,7 +65,9 @@ fn the_repositorys_own_releases_scripts_and_actions_are_not_third_parties() {
         own,
         [
             ("remote-script-execution".to_owned(), 11),
-            ("unpinned-action".to_owned(), 14),
+            // The repository's own site (`widget.dev`) is its own; `widgetry.io` is not.
+            ("remote-script-execution".to_owned(), 14),
+            ("unpinned-action".to_owned(), 16),
             ("unverified-download".to_owned(), 9),
         ],
         "{own:?}"
@@ -80,6 +85,10 @@ fn without_knowing_the_repository_every_one_is_reported() {
             .collect()
     };
     assert_eq!(lines("unverified-download"), [8, 9, 12], "{unknown:?}");
-    assert_eq!(lines("remote-script-execution"), [10, 11], "{unknown:?}");
-    assert_eq!(lines("unpinned-action"), [13, 14, 15, 22], "{unknown:?}");
+    assert_eq!(
+        lines("remote-script-execution"),
+        [10, 11, 13, 14],
+        "{unknown:?}"
+    );
+    assert_eq!(lines("unpinned-action"), [15, 16, 17, 24], "{unknown:?}");
 }
