@@ -29,7 +29,12 @@ impl Rule for InsecureWorkflowCommands {
     }
 
     fn check_workflow(&self, _cx: &Context<'_>, wf: &WorkflowCx<'_>, out: &mut Sink<'_>) {
-        check_env(&wf.input.source, &wf.workflow.env, "the workflow's `env:`", out);
+        check_env(
+            &wf.input.source,
+            &wf.workflow.env,
+            "the workflow's `env:`",
+            out,
+        );
     }
 
     fn check_job(&self, _cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
@@ -197,7 +202,13 @@ fn export_variable(step: &StepCx<'_>, out: &mut Sink<'_>) {
     }
 }
 
-fn emit(file: &SourceFile, span: Span, message: String, confidence: Confidence, out: &mut Sink<'_>) {
+fn emit(
+    file: &SourceFile,
+    span: Span,
+    message: String,
+    confidence: Confidence,
+    out: &mut Sink<'_>,
+) {
     out.at(file, span)
         .message(message)
         .confidence(confidence)
@@ -231,7 +242,13 @@ mod tests {
             Some("TRUE")
         );
         // A longer name is another variable.
-        assert_eq!(assigned("echo MY_ACTIONS_ALLOW_UNSECURE_COMMANDS=true"), None);
-        assert_eq!(assigned("echo ACTIONS_ALLOW_UNSECURE_COMMANDS_X=true"), None);
+        assert_eq!(
+            assigned("echo MY_ACTIONS_ALLOW_UNSECURE_COMMANDS=true"),
+            None
+        );
+        assert_eq!(
+            assigned("echo ACTIONS_ALLOW_UNSECURE_COMMANDS_X=true"),
+            None
+        );
     }
 }

@@ -6,6 +6,8 @@
 mod broad_permissions;
 #[path = "dangerous-trigger.rs"]
 mod dangerous_trigger;
+#[path = "github-env-injection.rs"]
+mod github_env_injection;
 #[path = "insecure-workflow-commands.rs"]
 mod insecure_workflow_commands;
 #[path = "persisted-credentials.rs"]
@@ -26,6 +28,7 @@ mod util;
 
 pub use broad_permissions::BroadPermissions;
 pub use dangerous_trigger::DangerousTrigger;
+pub use github_env_injection::GithubEnvInjection;
 pub use insecure_workflow_commands::InsecureWorkflowCommands;
 pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;
