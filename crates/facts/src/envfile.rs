@@ -65,12 +65,32 @@ pub enum Certainty {
 /// Where the outsider's value comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Source {
-    /// In words, with the value in backticks: ``` `env.TITLE` (set from `github.event.issue.title`) ```.
+    /// The value in words, with the value in backticks: ``` `env.TITLE` (set from
+    /// `github.event.issue.title`) ```, ``` `pr/number.txt`, a file of … ```.
     pub what: String,
+    /// The last carrier the script or an earlier step put it in (a script variable, an
+    /// `env:` entry set from an output), in words; only the last is kept, so that a
+    /// chain of carriers does not grow the words.
+    pub through: Option<String>,
     /// Where the value enters: the expansion, the `env:` key, the download or checkout
     /// step, the write of an output.
     pub at: Span,
     pub certainty: Certainty,
+    /// Whether the value can hold a line break: a body, a comment, a commit message or a
+    /// file can; a branch name, a login, an e-mail address cannot, so written to
+    /// `$GITHUB_ENV` it stays one line.
+    pub lines: bool,
+}
+
+impl Source {
+    /// The value in words, through its last carrier.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match &self.through {
+            Some(t) => format!("{t}, which carries {}", self.what),
+            None => self.what.clone(),
+        }
+    }
 }
 
 /// One write of an outsider's value.
@@ -143,12 +163,13 @@ pub fn in_job(graph: &Graph, id: InputId, input: &Input, wf: &Workflow, j: usize
             }
             let cx = ScriptIn {
                 graph,
-                node,
                 script: &run.script,
                 to_file: &|s| run.file_span(s),
                 analysis,
                 env: &env,
                 files: files.as_ref(),
+                flows: node.map(|n| flow::into_step(graph, n)).unwrap_or_default(),
+                validated: validated(&run.script),
             };
             let local = cx.local_variables();
             for f in &analysis.facts {
@@ -260,15 +281,16 @@ fn tainted_env(
             let source = if let Some(r) = flow::tainted_text(text) {
                 Some(Source {
                     what: format!("`env.{}` (set from `{r}`)", v.key.value),
+                    through: None,
+                    lines: holds_line_breaks(&r),
                     at: v.key.span,
                     certainty: Certainty::Direct,
                 })
             } else {
                 output_in(text, outputs).map(|(r, s)| Source {
-                    what: format!(
-                        "`env.{}` (set from `{r}`, which carries {})",
-                        v.key.value, s.what
-                    ),
+                    what: s.what.clone(),
+                    lines: s.lines,
+                    through: Some(format!("`env.{}` (set from `{r}`)", v.key.value)),
                     at: v.key.span,
                     certainty: Certainty::Indirect,
                 })
@@ -333,12 +355,15 @@ fn uses_of_outputs(
 /// One `run:` script and what its writes are judged against.
 struct ScriptIn<'a> {
     graph: &'a Graph,
-    node: Option<NodeId>,
     script: &'a str,
     to_file: &'a dyn Fn(Span) -> Span,
     analysis: &'a Analysis,
     env: &'a HashMap<String, Source>,
     files: Option<&'a Files>,
+    /// The flows into the step (the flow pass's), read once.
+    flows: Vec<&'a flow::Flow>,
+    /// The variables the script tests against a regular expression, read once.
+    validated: std::collections::HashSet<String>,
 }
 
 impl ScriptIn<'_> {
@@ -353,7 +378,7 @@ impl ScriptIn<'_> {
                 local.insert(
                     a.name.clone(),
                     Source {
-                        what: format!("`{}`, assigned from {}", a.name, s.what),
+                        through: Some(format!("`{}`", a.name)),
                         certainty: Certainty::Indirect,
                         ..s
                     },
@@ -366,10 +391,7 @@ impl ScriptIn<'_> {
 
     /// Whether the script tests `$name` against a regular expression (`=~`).
     fn validated(&self, name: &str) -> bool {
-        self.script.lines().any(|l| {
-            l.contains("=~")
-                && (l.contains(&format!("${name}")) || l.contains(&format!("${{{name}}}")))
-        })
+        self.validated.contains(name)
     }
 
     /// The outsider's value the write at `span` (a command) writes, if any.
@@ -423,7 +445,16 @@ impl ScriptIn<'_> {
                 }
             }
         }
-        for c in self.analysis.commands.iter().filter(|c| inside(c.span)) {
+        // Commands are in source order (an outer one before those inside it), so those
+        // in a region are found from its start, not by a walk over the whole script.
+        let commands = &self.analysis.commands;
+        let within = region.iter().flat_map(|r| {
+            let from = commands.partition_point(|c| c.span.start < r.start);
+            commands[from..]
+                .iter()
+                .take_while(move |c| c.span.start < r.end)
+        });
+        for c in within.filter(|c| inside(c.span)) {
             let words = c
                 .argv
                 .iter()
@@ -443,9 +474,8 @@ impl ScriptIn<'_> {
     /// A `${{ … }}` expansion in `span` that the flow pass records (a dispatch input is
     /// chosen by someone with write access, and is left out).
     fn expansion_in(&self, span: Span) -> Option<Source> {
-        let node = self.node?;
         let file = (self.to_file)(span);
-        flow::into_step(self.graph, node).into_iter().find_map(|f| {
+        self.flows.iter().find_map(|f| {
             let at = f.at.span();
             if at.start < file.start || at.end > file.end {
                 return None;
@@ -469,7 +499,9 @@ impl ScriptIn<'_> {
                 )
             };
             Some(Source {
+                lines: holds_line_breaks(&value_name(self.graph, f.value)),
                 what,
+                through: None,
                 at,
                 certainty,
             })
@@ -505,10 +537,42 @@ impl ScriptIn<'_> {
         let path = redirected.or(named)?;
         Some(Source {
             what: format!("`{path}`, a file of {}", files.what),
+            through: None,
+            lines: true,
             at: files.at,
             certainty: Certainty::Indirect,
         })
     }
+}
+
+/// The variables a script tests against a regular expression (`[[ $X =~ … ]]` on one
+/// line): the usual validation before a value is written on.
+fn validated(script: &str) -> std::collections::HashSet<String> {
+    script
+        .lines()
+        .filter(|l| l.contains("=~"))
+        .flat_map(parameters)
+        .collect()
+}
+
+/// Whether an untrusted context (as named by the knowledge base, or its
+/// `context.payload` form) can hold a line break: not a git ref name (git refuses control
+/// characters in them), an e-mail address or an author's name (git strips line breaks
+/// from both), a wiki page name.
+fn holds_line_breaks(reference: &str) -> bool {
+    let r = reference.to_ascii_lowercase();
+    ![
+        ".ref",
+        ".label",
+        "head_ref",
+        "head_branch",
+        "default_branch",
+        ".email",
+        ".name",
+        "page_name",
+    ]
+    .iter()
+    .any(|end| r.ends_with(end))
 }
 
 /// The name of a flow's value node (`github.event.issue.title`).
@@ -623,12 +687,16 @@ fn github_script(
             let source = if let Some(f) = expanded {
                 Some(Source {
                     what: format!("`{}`", f.written),
+                    through: None,
+                    lines: holds_line_breaks(&value_name(graph, f.value)),
                     at: f.at.span(),
                     certainty: Certainty::Direct,
                 })
             } else {
                 payload_reference(&text[start..start + len]).map(|p| Source {
                     what: format!("`{p}`"),
+                    through: None,
+                    lines: holds_line_breaks(&p),
                     at: file,
                     certainty: Certainty::Direct,
                 })
@@ -699,5 +767,26 @@ mod tests {
             payload_reference("'N', context.payload.pull_request.number"),
             None
         );
+    }
+
+    #[test]
+    fn values_that_hold_line_breaks() {
+        assert!(holds_line_breaks("github.event.comment.body"));
+        assert!(holds_line_breaks("github.event.pull_request.title"));
+        assert!(holds_line_breaks("github.event.head_commit.message"));
+        assert!(!holds_line_breaks("github.event.pull_request.head.ref"));
+        assert!(!holds_line_breaks("github.head_ref"));
+        assert!(!holds_line_breaks("github.event.workflow_run.head_branch"));
+        assert!(!holds_line_breaks("github.event.head_commit.author.email"));
+        assert!(!holds_line_breaks("github.event.commits[0].author.name"));
+    }
+
+    #[test]
+    fn variables_tested_against_a_regular_expression() {
+        let v = validated(
+            "if [[ \"$PR\" =~ ^[0-9]+$ ]]; then\n  echo \"$OTHER\"\nfi\n[[ ${REF} =~ x ]]",
+        );
+        assert!(v.contains("PR") && v.contains("REF"), "{v:?}");
+        assert!(!v.contains("OTHER"), "{v:?}");
     }
 }

@@ -39,6 +39,11 @@ impl Rule for GithubEnvInjection {
         }
         let wf = job.workflow;
         for w in envfile::in_job(cx.graph, id, job.input, wf, j) {
+            // One line (a branch name) written to a file of lines adds no line of its
+            // own; expanded into a script, it is code whatever it holds.
+            if !w.source.lines && !matches!(w.target, Target::Output { .. }) {
+                continue;
+            }
             let steps = &job.job.steps;
             let runs = |k: usize, e: &str| steps.get(k).is_none_or(|s| step_open(wf, j, s, e));
             let used_by = match &w.target {
@@ -108,7 +113,7 @@ fn emit(cx: &Context<'_>, job: &JobCx<'_>, j: usize, w: &Written, event: &str, o
             w.at,
             format!(
                 "{} is written to `$GITHUB_ENV`{} on `{event}`, which anyone can fire: a line break in it sets any variable (`BASH_ENV`, `LD_PRELOAD`, `NODE_OPTIONS`) for every later step of the job",
-                src.what,
+                src.describe(),
                 key.as_ref()
                     .map(|k| format!(" as `{}`", crate::common::quoted(k)))
                     .unwrap_or_default()
@@ -119,7 +124,7 @@ fn emit(cx: &Context<'_>, job: &JobCx<'_>, j: usize, w: &Written, event: &str, o
             w.at,
             format!(
                 "{} is exported with `core.exportVariable` on `{event}`, which anyone can fire: a line break in it sets any variable (`BASH_ENV`, `LD_PRELOAD`, `NODE_OPTIONS`) for every later step of the job",
-                src.what
+                src.describe()
             ),
             "do not export an outsider's text: pass it to the steps that need it with `env:` on each step, or validate it first",
         ),
@@ -127,7 +132,7 @@ fn emit(cx: &Context<'_>, job: &JobCx<'_>, j: usize, w: &Written, event: &str, o
             w.at,
             format!(
                 "{} is added to `PATH` through {} on `{event}`, which anyone can fire: every later step of the job finds its commands first in a directory the outsider chose",
-                src.what,
+                src.describe(),
                 target_words(&w.target)
             ),
             "add only directories the workflow itself names to `$GITHUB_PATH`",
@@ -138,7 +143,7 @@ fn emit(cx: &Context<'_>, job: &JobCx<'_>, j: usize, w: &Written, event: &str, o
             *used_at,
             format!(
                 "`${{{{ {reference} }}}}` expands {} into a script on `{event}`, which anyone can fire: the step that wrote it to `$GITHUB_OUTPUT` passes the outsider's text on as code",
-                src.what
+                src.describe()
             ),
             "pass the output through an environment variable and quote it: `env: VALUE: ${{ steps.<id>.outputs.<name> }}` on the step, then `\"$VALUE\"` in the script",
         ),
@@ -153,7 +158,7 @@ fn emit(cx: &Context<'_>, job: &JobCx<'_>, j: usize, w: &Written, event: &str, o
     let mut chain = Chain::to_step(cx, job.input, Some(j), w.step)
         .first(format!("on: `{event}`"), on)
         .hop(
-            format!("{} holds the outsider's text", src.what),
+            format!("{} holds the outsider's text", src.describe()),
             Some(file.location(src.at)),
         )
         .hop(
