@@ -311,6 +311,7 @@ fn every_rule_with_a_chain_emits_it_in_json_and_sarif() {
         "dangerous-trigger",
         "persisted-credentials",
         "template-injection",
+        "github-env-injection",
         "unknown-package-source",
         "missing-fallback",
         "egress-not-allowed",
@@ -452,4 +453,39 @@ fn the_new_identity_and_pinning_rules_end_their_paths_at_what_they_judge() {
     );
     let h = hops(one(&all, "dependabot-code-execution", "dependabot.yml", 15));
     assert_eq!(h.iter().map(|x| x.1).collect::<Vec<_>>(), [9, 15], "{h:?}");
+}
+
+#[test]
+fn github_env_injection_goes_from_the_trigger_through_the_source_to_the_write_and_its_use() {
+    // testdata/rules/github-env-injection/fires-artifact-files/.github/workflows/comment.yml:
+    // `on:` line 1, job `download` line 9, the download's `uses:` line 13, the write in
+    // step 2 on line 19.
+    let dir = testdata("rules/github-env-injection/fires-artifact-files");
+    let all = findings(&["--select", "github-env-injection"], &dir);
+    let h = hops(one(&all, "github-env-injection", "comment.yml", 19));
+    assert_eq!(h.first().map(|x| x.0.as_str()), Some("on: `workflow_run`"));
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [1, 1, 9, 19, 13, 19],
+        "{h:?}"
+    );
+    assert!(h[4].0.contains("`pr/number.txt`"), "{h:?}");
+    assert_eq!(h[5].0, "written to `$GITHUB_ENV`");
+
+    // Job `cli`: `gh run download` (line 48) into `context`, `cat context/ref` written to
+    // `$GITHUB_OUTPUT` (line 49), expanded into step 2's script on line 54.
+    let h = hops(one(&all, "github-env-injection", "comment.yml", 54));
+    let tail: Vec<(String, u64)> = h[h.len() - 3..].to_vec();
+    assert!(tail[0].0.contains("`gh run download`"), "{h:?}");
+    assert_eq!(tail[0].1, 48);
+    assert_eq!(
+        tail[1..],
+        [
+            ("written to `$GITHUB_OUTPUT`".to_owned(), 49),
+            (
+                "`steps.ctx.outputs.ref` expanded into the script of step 2".to_owned(),
+                54
+            ),
+        ]
+    );
 }

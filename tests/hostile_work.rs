@@ -247,6 +247,18 @@ fn goprivate(stars: usize, module_len: usize) -> Files {
     ]
 }
 
+/// A `pull_request_target` step whose script passes an outsider's text down a chain of
+/// `vars` script variables, writing each to `$GITHUB_ENV`: the words of a finding once
+/// named every variable of the chain, quadratic in its length.
+fn chained_variables(vars: usize) -> Files {
+    let mut wf = "on: pull_request_target\npermissions: {}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - env:\n          BODY: ${{ github.event.pull_request.body }}\n        run: |\n          v0=$BODY\n".to_owned();
+    for i in 1..vars {
+        let _ = writeln!(wf, "          v{i}=$v{}", i - 1);
+        let _ = writeln!(wf, "          echo \"V{i}=$v{i}\" >> \"$GITHUB_ENV\"");
+    }
+    vec![(".github/workflows/ci.yml".to_owned(), wf)]
+}
+
 /// Every case at the size of the issue that reported it.
 fn issue_sizes() -> Vec<(&'static str, Files)> {
     vec![
@@ -537,4 +549,29 @@ fn files_run_by_files_are_each_followed_once_per_job() {
             .is_some_and(|t| t.contains("followed 4 deep"))),
         "{unresolved:#?}"
     );
+}
+
+#[test]
+fn a_chain_of_script_variables_is_followed_in_bounded_work() {
+    let r = run_on(
+        &chained_variables(4000),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "github-env-injection",
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    let doc = json(&r);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 3999);
+    // A message names the last variable and the value, not the chain between.
+    let longest = findings
+        .iter()
+        .map(|f| f["message"].as_str().unwrap_or("").len())
+        .max()
+        .unwrap_or(0);
+    assert!(longest < 600, "{longest}");
 }

@@ -568,7 +568,8 @@ fn first_taint<'d>(
 
 /// The first reference that exactly names an untrusted context in a text holding
 /// expressions (a carrier's value): what the carrier then holds.
-fn tainted_text(text: &str) -> Option<String> {
+#[must_use]
+pub fn tainted_text(text: &str) -> Option<String> {
     expressions(text).into_iter().find_map(|e| {
         if is_boolean_expression(&e.inner) {
             return None;

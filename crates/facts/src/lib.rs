@@ -6,6 +6,7 @@
 //! of its own, as egress does), add it to [`PASSES`], and document its node and edge
 //! kinds in `docs/graphs.md`.
 
+pub mod envfile;
 pub mod flow;
 pub mod identity;
 pub mod needs;

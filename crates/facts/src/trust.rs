@@ -30,7 +30,8 @@ use tollgate_shell::{Command, Word};
 mod indirect;
 mod sparse;
 
-use indirect::{Artifacts, HeadOutputs, head_outputs, looked_up_head};
+pub use indirect::Artifacts;
+use indirect::{HeadOutputs, head_outputs, looked_up_head};
 
 /// The trust pass (see the module documentation).
 pub struct Pass;

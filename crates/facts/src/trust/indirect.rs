@@ -10,7 +10,7 @@ use tollgate_shell::{Command, Word};
 /// The artifacts of the run that fired a `workflow_run` workflow, unpacked by a step: a
 /// pull request's run uploads what its code chose, so running anything from them runs
 /// that code (artifact poisoning).
-pub(super) struct Artifacts {
+pub struct Artifacts {
     /// The directory they were unpacked into; `None` for the workspace itself, where they
     /// can replace the repository's own build files.
     path: Option<String>,
@@ -44,7 +44,8 @@ impl Artifacts {
     /// The artifacts `step` downloads from the triggering run: `actions/download-artifact`
     /// with `run-id`, or `dawidd6/action-download-artifact` with `run_id`, naming
     /// `github.event.workflow_run.id`.
-    pub(super) fn downloaded_by(step: &Step) -> Option<Self> {
+    #[must_use]
+    pub fn downloaded_by(step: &Step) -> Option<Self> {
         let Some(Uses::Remote(r)) = step.uses.as_ref().map(|u| &u.value) else {
             return None;
         };
@@ -72,6 +73,66 @@ impl Artifacts {
             })
             .filter(|p| !p.is_empty() && p != "." && !p.contains("${{"));
         Some(Self { path, action })
+    }
+
+    /// The directory they were unpacked into (`None`: the workspace).
+    #[must_use]
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+
+    /// The downloading action (or command), for messages.
+    #[must_use]
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The artifacts a script's command downloads from another run: `gh run download`
+    /// (into `--dir`/`-D`, else the working directory). In a `workflow_run` workflow the
+    /// run is, in practice, the triggering one.
+    #[must_use]
+    pub fn downloaded_in_script(cmd: &Command) -> Option<Self> {
+        if cmd.name()? != "gh" {
+            return None;
+        }
+        let args = cmd.args();
+        let mut positional = args
+            .iter()
+            .filter_map(Word::as_str)
+            .filter(|a| !a.starts_with('-'));
+        if positional.next() != Some("run") || positional.next() != Some("download") {
+            return None;
+        }
+        let path = args
+            .iter()
+            .position(|w| matches!(w.as_str(), Some("--dir" | "-D")))
+            .and_then(|k| args.get(k + 1))
+            .and_then(Word::as_str)
+            .map(|p| p.trim_start_matches("./").trim_end_matches('/').to_owned())
+            .filter(|p| !p.is_empty() && p != ".");
+        Some(Self {
+            path,
+            action: "gh run download".to_owned(),
+        })
+    }
+
+    /// The artifacts an `actions/github-script` script downloads through the API
+    /// (`github.rest.actions.downloadArtifact`, then written out and unzipped in the
+    /// workspace by a later step: GitHub's own example of `workflow_run`).
+    #[must_use]
+    pub fn downloaded_by_script(step: &Step) -> Option<Self> {
+        let Some(Uses::Remote(r)) = step.uses.as_ref().map(|u| &u.value) else {
+            return None;
+        };
+        if !r.action().eq_ignore_ascii_case("actions/github-script") {
+            return None;
+        }
+        step.with_value("script")
+            .is_some_and(|s| s.value.value.contains("downloadArtifact"))
+            .then(|| Self {
+                path: None,
+                action: r.action(),
+            })
     }
 
     /// What `cmd` runs from the artifacts, if anything: a program or script under their

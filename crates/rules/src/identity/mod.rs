@@ -6,6 +6,10 @@
 mod broad_permissions;
 #[path = "dangerous-trigger.rs"]
 mod dangerous_trigger;
+#[path = "github-env-injection.rs"]
+mod github_env_injection;
+#[path = "insecure-workflow-commands.rs"]
+mod insecure_workflow_commands;
 #[path = "persisted-credentials.rs"]
 mod persisted_credentials;
 #[path = "secrets-exposure.rs"]
@@ -24,6 +28,8 @@ mod util;
 
 pub use broad_permissions::BroadPermissions;
 pub use dangerous_trigger::DangerousTrigger;
+pub use github_env_injection::GithubEnvInjection;
+pub use insecure_workflow_commands::InsecureWorkflowCommands;
 pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;
 pub use secrets_inherit::SecretsInherit;
