@@ -453,3 +453,34 @@ fn the_new_identity_and_pinning_rules_end_their_paths_at_what_they_judge() {
     let h = hops(one(&all, "dependabot-code-execution", "dependabot.yml", 15));
     assert_eq!(h.iter().map(|x| x.1).collect::<Vec<_>>(), [9, 15], "{h:?}");
 }
+
+#[test]
+fn hardcoded_credential_goes_through_the_local_action_to_the_literal() {
+    // testdata/rules/hardcoded-credential/fires-action-fixture: ci.yml's job `deploy`
+    // (line 5) calls ./.github/actions/deploy (line 12), whose step at line 9 has the
+    // token in its `env:` at line 12.
+    let all = findings(
+        &["--select", "hardcoded-credential"],
+        &testdata("rules/hardcoded-credential/fires-action-fixture"),
+    );
+    let f = one(&all, "hardcoded-credential", "deploy/action.yml", 12);
+    let h = hops(f);
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [1, 5, 12, 9, 12],
+        "{h:?}"
+    );
+    assert!(h[2].0.contains("./.github/actions/deploy"), "{h:?}");
+    // The last hop names the format by its prefix only.
+    assert_eq!(
+        h.last().map(|x| x.0.as_str()),
+        Some("literal GitHub personal access token (classic) `ghp_…`")
+    );
+    // An AWS key id: workflow (1) → job (5) → step (9) → the key id (11).
+    let all = findings(
+        &["--select", "hardcoded-credential"],
+        &testdata("rules/hardcoded-credential/fires-aws-pair"),
+    );
+    let h = hops(one(&all, "hardcoded-credential", "deploy.yml", 11));
+    assert_eq!(h.iter().map(|x| x.1).collect::<Vec<_>>(), [1, 5, 9, 11], "{h:?}");
+}

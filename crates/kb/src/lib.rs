@@ -5,6 +5,7 @@
 //! inventory and the rules all read their domain knowledge from here, so they cannot
 //! disagree.
 
+pub mod credentials;
 mod ecosystem;
 pub mod egress;
 pub mod env;
@@ -37,6 +38,7 @@ pub struct DataFile {
 
 /// Every file of `rules/data/`, in a fixed order; a test loads them all.
 pub const FILES: &[DataFile] = &[
+    credentials::FILE,
     egress::HOSTS_FILE,
     egress::SHARED_FILE,
     fallbacks::FILE,
@@ -62,6 +64,7 @@ fn cached<T: Default + serde::de::DeserializeOwned + Sourced>(
 #[must_use]
 pub fn check_all() -> Vec<KbError> {
     [
+        load::load::<credentials::Formats>(credentials::FILE.name, credentials::FILE.text).err(),
         load::load::<egress::Hosts>(egress::HOSTS_FILE.name, egress::HOSTS_FILE.text).err(),
         load::load::<egress::Shared>(egress::SHARED_FILE.name, egress::SHARED_FILE.text).err(),
         load::load::<fallbacks::Knowledge>(fallbacks::FILE.name, fallbacks::FILE.text).err(),
@@ -83,6 +86,13 @@ pub fn check_all() -> Vec<KbError> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// `rules/data/credential-formats.toml`.
+#[must_use]
+pub fn credential_formats() -> &'static credentials::Formats {
+    static CELL: OnceLock<credentials::Formats> = OnceLock::new();
+    cached(&CELL, credentials::FILE)
 }
 
 /// `rules/data/egress-hosts.toml`.
@@ -163,7 +173,8 @@ mod tests {
     fn every_data_file_loads() {
         let errors = check_all();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(FILES.len(), 9);
+        assert_eq!(FILES.len(), 10);
+        assert!(credential_formats().format.len() >= 15);
         assert!(!tool_cache().image.is_empty());
         assert!(egress_hosts().action.len() > 40);
         assert!(shared_domains().domain.len() > 20);

@@ -6,6 +6,8 @@
 mod broad_permissions;
 #[path = "dangerous-trigger.rs"]
 mod dangerous_trigger;
+#[path = "hardcoded-credential.rs"]
+mod hardcoded_credential;
 #[path = "persisted-credentials.rs"]
 mod persisted_credentials;
 #[path = "secrets-exposure.rs"]
@@ -24,6 +26,7 @@ mod util;
 
 pub use broad_permissions::BroadPermissions;
 pub use dangerous_trigger::DangerousTrigger;
+pub use hardcoded_credential::HardcodedCredential;
 pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;
 pub use secrets_inherit::SecretsInherit;
