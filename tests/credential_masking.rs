@@ -31,7 +31,11 @@ fn tails() -> Vec<&'static str> {
         .collect()
 }
 
-const CASES: &[&str] = &["fires-env-with-script", "fires-aws-pair", "fires-container-service"];
+const CASES: &[&str] = &[
+    "fires-env-with-script",
+    "fires-aws-pair",
+    "fires-container-service",
+];
 
 fn check(case: &str, format: &str) -> String {
     let out = tollgate()
@@ -118,7 +122,10 @@ fn actions_among_tests_are_low_confidence() {
         .iter()
         .map(|f| {
             (
-                f["location"]["path"].as_str().unwrap_or_default().to_owned(),
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
                 f["confidence"].as_str().unwrap_or_default().to_owned(),
             )
         })
@@ -127,9 +134,18 @@ fn actions_among_tests_are_low_confidence() {
     assert_eq!(
         got,
         [
-            (".github/actions/deploy/action.yml".to_owned(), "high".to_owned()),
-            (".github/actions/deploy/action.yml".to_owned(), "high".to_owned()),
-            ("tests/fixtures/leaky/action.yml".to_owned(), "low".to_owned()),
+            (
+                ".github/actions/deploy/action.yml".to_owned(),
+                "high".to_owned()
+            ),
+            (
+                ".github/actions/deploy/action.yml".to_owned(),
+                "high".to_owned()
+            ),
+            (
+                "tests/fixtures/leaky/action.yml".to_owned(),
+                "low".to_owned()
+            ),
         ]
     );
 }

@@ -482,5 +482,39 @@ fn hardcoded_credential_goes_through_the_local_action_to_the_literal() {
         &testdata("rules/hardcoded-credential/fires-aws-pair"),
     );
     let h = hops(one(&all, "hardcoded-credential", "deploy.yml", 11));
-    assert_eq!(h.iter().map(|x| x.1).collect::<Vec<_>>(), [1, 5, 9, 11], "{h:?}");
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [1, 5, 9, 11],
+        "{h:?}"
+    );
+}
+
+#[test]
+fn long_lived_publish_token_goes_from_the_secret_to_the_publish() {
+    // testdata/rules/long-lived-publish-token/fires-gem-and-action: job `gem` (line 9),
+    // its `gem push` at line 14, the key handed over by the workflow's `env:` at line 7.
+    let all = findings(
+        &["--select", "long-lived-publish-token"],
+        &testdata("rules/long-lived-publish-token/fires-gem-and-action"),
+    );
+    let h = hops(one(&all, "long-lived-publish-token", "release.yml", 14));
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [1, 9, 14, 7, 14],
+        "{h:?}"
+    );
+    assert!(h[3].0.contains("`GEM_HOST_API_KEY`"), "{h:?}");
+    // Through the local composite action (called at line 19) to its step (line 5) and
+    // the token input (line 7).
+    let h = hops(one(
+        &all,
+        "long-lived-publish-token",
+        "release/action.yml",
+        7,
+    ));
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [1, 15, 19, 5, 7],
+        "{h:?}"
+    );
 }

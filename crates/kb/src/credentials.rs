@@ -205,7 +205,9 @@ pub fn aws_secret_keys(text: &str) -> Vec<(usize, usize)> {
         }
         // A word that goes on with `_`, `-` (or `=`, base64 padding of something longer)
         // is not a key.
-        let glued = b.get(i).is_some_and(|&c| c == b'_' || c == b'-' || c == b'=');
+        let glued = b
+            .get(i)
+            .is_some_and(|&c| c == b'_' || c == b'-' || c == b'=');
         if !glued && is_aws_secret_key(&text[start..i]) {
             out.push((start, i));
         }
@@ -231,16 +233,9 @@ impl Sourced for Formats {
                 ));
             }
             if f.min == 0 || f.min > f.max {
-                return Err(Invalid::new(
-                    &f.id,
-                    format!("`{}`: 0 < min <= max", f.id),
-                ));
+                return Err(Invalid::new(&f.id, format!("`{}`: 0 < min <= max", f.id)));
             }
-            if let Some(e) = f
-                .example
-                .iter()
-                .find(|e| !e.starts_with(f.prefix.as_str()))
-            {
+            if let Some(e) = f.example.iter().find(|e| !e.starts_with(f.prefix.as_str())) {
                 return Err(Invalid::new(
                     &f.id,
                     format!("`{}`: example `{e}` lacks the prefix", f.id),
@@ -292,7 +287,10 @@ mod tests {
             ["aws-access-key-id"]
         );
         assert_eq!(ids(&format!("AIza{}", body(35))), ["google-api-key"]);
-        assert_eq!(ids(&format!("xoxb-1234-5678-{}", body(24))), ["slack-bot-token"]);
+        assert_eq!(
+            ids(&format!("xoxb-1234-5678-{}", body(24))),
+            ["slack-bot-token"]
+        );
         assert_eq!(ids(&format!("dckr_pat_{}", body(27))), ["docker-hub-pat"]);
         assert_eq!(ids(&format!("glpat-{}", body(20))), ["gitlab-pat"]);
         assert_eq!(

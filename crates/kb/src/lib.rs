@@ -16,6 +16,7 @@ pub mod images;
 mod load;
 pub mod managers;
 pub mod permissions;
+pub mod publishing;
 pub mod registries;
 pub mod scripts;
 pub mod secrets;
@@ -48,6 +49,7 @@ pub const FILES: &[DataFile] = &[
     scripts::FILE,
     toolcache::FILE,
     triggers::FILE,
+    publishing::FILE,
 ];
 
 /// Load a compiled-in file once. The data is checked by this crate's tests, so a failure
@@ -82,6 +84,7 @@ pub fn check_all() -> Vec<KbError> {
         load::load::<scripts::ScriptInputs>(scripts::FILE.name, scripts::FILE.text).err(),
         load::load::<toolcache::ToolCache>(toolcache::FILE.name, toolcache::FILE.text).err(),
         load::load::<triggers::Triggers>(triggers::FILE.name, triggers::FILE.text).err(),
+        load::load::<publishing::Registries>(publishing::FILE.name, publishing::FILE.text).err(),
     ]
     .into_iter()
     .flatten()
@@ -158,6 +161,13 @@ pub fn tool_cache() -> &'static toolcache::ToolCache {
     cached(&CELL, toolcache::FILE)
 }
 
+/// `rules/data/trusted-publishing.toml`.
+#[must_use]
+pub fn trusted_publishing() -> &'static publishing::Registries {
+    static CELL: OnceLock<publishing::Registries> = OnceLock::new();
+    cached(&CELL, publishing::FILE)
+}
+
 /// `rules/data/trigger-trust.toml`.
 #[must_use]
 pub fn triggers() -> &'static triggers::Triggers {
@@ -173,7 +183,8 @@ mod tests {
     fn every_data_file_loads() {
         let errors = check_all();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(FILES.len(), 10);
+        assert_eq!(FILES.len(), 11);
+        assert_eq!(trusted_publishing().registry.len(), 4);
         assert!(credential_formats().format.len() >= 15);
         assert!(!tool_cache().image.is_empty());
         assert!(egress_hosts().action.len() > 40);

@@ -63,7 +63,11 @@ impl Rule for HardcodedCredential {
             let tokens = tollgate_kb::credential_formats().find(text);
             let secrets = aws_secret_keys(text);
             let aws_secret = (!secrets.is_empty() && mentions_secret(text))
-                .then(|| secrets.first().map(|&(a, b)| run.file_span(Span::new(a, b))))
+                .then(|| {
+                    secrets
+                        .first()
+                        .map(|&(a, b)| run.file_span(Span::new(a, b)))
+                })
                 .flatten();
             for t in tokens {
                 if t.format.paired && aws_secret.is_none() {
@@ -236,7 +240,10 @@ fn block(at: &Place<'_>, kvs: &[KeyValue], owner: &str, noun: &str, out: &mut Si
             && is_aws_secret_key(kv.value.value.trim())
     });
     for kv in kvs.iter().filter(|kv| kv.scalar) {
-        let where_ = format!("{noun} `{}` of {owner}", crate::common::quoted(&kv.key.value));
+        let where_ = format!(
+            "{noun} `{}` of {owner}",
+            crate::common::quoted(&kv.key.value)
+        );
         for t in tollgate_kb::credential_formats().find(&kv.value.value) {
             let pair = match (t.format.paired, secret) {
                 (false, _) => None,

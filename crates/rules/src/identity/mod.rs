@@ -8,6 +8,8 @@ mod broad_permissions;
 mod dangerous_trigger;
 #[path = "hardcoded-credential.rs"]
 mod hardcoded_credential;
+#[path = "long-lived-publish-token.rs"]
+mod long_lived_publish_token;
 #[path = "persisted-credentials.rs"]
 mod persisted_credentials;
 #[path = "secrets-exposure.rs"]
@@ -27,6 +29,7 @@ mod util;
 pub use broad_permissions::BroadPermissions;
 pub use dangerous_trigger::DangerousTrigger;
 pub use hardcoded_credential::HardcodedCredential;
+pub use long_lived_publish_token::LongLivedPublishToken;
 pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;
 pub use secrets_inherit::SecretsInherit;
