@@ -56,7 +56,7 @@ fn npm_findings_say_whether_provenance_is_on() {
         m.contains("`secrets.ORG_NPM_TOKEN` (through `NPM_TOKEN`)"),
         "{m}"
     );
-    assert!(!m.contains("provenance (`"), "{m}");
+    assert!(!m.contains("without provenance"), "{m}");
     // No token, no `id-token: write`: only the provenance recommendation, which says what
     // tollgate cannot see.
     let f = at(&all, 33);

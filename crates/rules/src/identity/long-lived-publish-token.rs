@@ -112,7 +112,7 @@ impl Rule for LongLivedPublishToken {
             match token {
                 Some(token) => {
                     let also = if no_provenance {
-                        ", and without provenance (`--provenance`)"
+                        ", and without provenance (no `--provenance` or `NPM_CONFIG_PROVENANCE`; package.json's `publishConfig`, which tollgate does not read, may still ask for it)"
                     } else {
                         ""
                     };
