@@ -489,3 +489,68 @@ fn github_env_injection_goes_from_the_trigger_through_the_source_to_the_write_an
         ]
     );
 }
+
+#[test]
+fn hardcoded_credential_goes_through_the_local_action_to_the_literal() {
+    // testdata/rules/hardcoded-credential/fires-action-fixture: ci.yml's job `deploy`
+    // (line 5) calls ./.github/actions/deploy (line 12), whose step at line 9 has the
+    // token in its `env:` at line 12.
+    let all = findings(
+        &["--select", "hardcoded-credential"],
+        &testdata("rules/hardcoded-credential/fires-action-fixture"),
+    );
+    let f = one(&all, "hardcoded-credential", "deploy/action.yml", 12);
+    let h = hops(f);
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [1, 5, 12, 9, 12],
+        "{h:?}"
+    );
+    assert!(h[2].0.contains("./.github/actions/deploy"), "{h:?}");
+    // The last hop names the format by its prefix only.
+    assert_eq!(
+        h.last().map(|x| x.0.as_str()),
+        Some("literal GitHub personal access token (classic) `ghp_…`")
+    );
+    // An AWS key id: workflow (1) → job (5) → step (9) → the key id (11).
+    let all = findings(
+        &["--select", "hardcoded-credential"],
+        &testdata("rules/hardcoded-credential/fires-aws-pair"),
+    );
+    let h = hops(one(&all, "hardcoded-credential", "deploy.yml", 11));
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [1, 5, 9, 11],
+        "{h:?}"
+    );
+}
+
+#[test]
+fn long_lived_publish_token_goes_from_the_secret_to_the_publish() {
+    // testdata/rules/long-lived-publish-token/fires-gem-and-action: job `gem` (line 9),
+    // its `gem push` at line 14, the key handed over by the workflow's `env:` at line 7.
+    let all = findings(
+        &["--select", "long-lived-publish-token"],
+        &testdata("rules/long-lived-publish-token/fires-gem-and-action"),
+    );
+    let h = hops(one(&all, "long-lived-publish-token", "release.yml", 14));
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [1, 9, 14, 7, 14],
+        "{h:?}"
+    );
+    assert!(h[3].0.contains("`GEM_HOST_API_KEY`"), "{h:?}");
+    // Through the local composite action (called at line 19) to its step (line 5) and
+    // the token input (line 7).
+    let h = hops(one(
+        &all,
+        "long-lived-publish-token",
+        "release/action.yml",
+        7,
+    ));
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [1, 15, 19, 5, 7],
+        "{h:?}"
+    );
+}

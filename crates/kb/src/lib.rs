@@ -5,6 +5,7 @@
 //! inventory and the rules all read their domain knowledge from here, so they cannot
 //! disagree.
 
+pub mod credentials;
 mod ecosystem;
 pub mod egress;
 pub mod env;
@@ -15,6 +16,7 @@ pub mod images;
 mod load;
 pub mod managers;
 pub mod permissions;
+pub mod publishing;
 pub mod registries;
 pub mod scripts;
 pub mod secrets;
@@ -37,6 +39,7 @@ pub struct DataFile {
 
 /// Every file of `rules/data/`, in a fixed order; a test loads them all.
 pub const FILES: &[DataFile] = &[
+    credentials::FILE,
     egress::HOSTS_FILE,
     egress::SHARED_FILE,
     fallbacks::FILE,
@@ -46,6 +49,7 @@ pub const FILES: &[DataFile] = &[
     scripts::FILE,
     toolcache::FILE,
     triggers::FILE,
+    publishing::FILE,
 ];
 
 /// Load a compiled-in file once. The data is checked by this crate's tests, so a failure
@@ -62,6 +66,7 @@ fn cached<T: Default + serde::de::DeserializeOwned + Sourced>(
 #[must_use]
 pub fn check_all() -> Vec<KbError> {
     [
+        load::load::<credentials::Formats>(credentials::FILE.name, credentials::FILE.text).err(),
         load::load::<egress::Hosts>(egress::HOSTS_FILE.name, egress::HOSTS_FILE.text).err(),
         load::load::<egress::Shared>(egress::SHARED_FILE.name, egress::SHARED_FILE.text).err(),
         load::load::<fallbacks::Knowledge>(fallbacks::FILE.name, fallbacks::FILE.text).err(),
@@ -79,10 +84,18 @@ pub fn check_all() -> Vec<KbError> {
         load::load::<scripts::ScriptInputs>(scripts::FILE.name, scripts::FILE.text).err(),
         load::load::<toolcache::ToolCache>(toolcache::FILE.name, toolcache::FILE.text).err(),
         load::load::<triggers::Triggers>(triggers::FILE.name, triggers::FILE.text).err(),
+        load::load::<publishing::Registries>(publishing::FILE.name, publishing::FILE.text).err(),
     ]
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// `rules/data/credential-formats.toml`.
+#[must_use]
+pub fn credential_formats() -> &'static credentials::Formats {
+    static CELL: OnceLock<credentials::Formats> = OnceLock::new();
+    cached(&CELL, credentials::FILE)
 }
 
 /// `rules/data/egress-hosts.toml`.
@@ -148,6 +161,13 @@ pub fn tool_cache() -> &'static toolcache::ToolCache {
     cached(&CELL, toolcache::FILE)
 }
 
+/// `rules/data/trusted-publishing.toml`.
+#[must_use]
+pub fn trusted_publishing() -> &'static publishing::Registries {
+    static CELL: OnceLock<publishing::Registries> = OnceLock::new();
+    cached(&CELL, publishing::FILE)
+}
+
 /// `rules/data/trigger-trust.toml`.
 #[must_use]
 pub fn triggers() -> &'static triggers::Triggers {
@@ -163,7 +183,9 @@ mod tests {
     fn every_data_file_loads() {
         let errors = check_all();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(FILES.len(), 9);
+        assert_eq!(FILES.len(), 11);
+        assert_eq!(trusted_publishing().registry.len(), 4);
+        assert!(credential_formats().format.len() >= 15);
         assert!(!tool_cache().image.is_empty());
         assert!(egress_hosts().action.len() > 40);
         assert!(shared_domains().domain.len() > 20);

@@ -29,6 +29,8 @@ const RULES: &[(&str, &dyn Rule)] = &[
     (include_str!("../../../rules/identity/spoofable-bot-check.md"), &identity::SpoofableBotCheck),
     (include_str!("../../../rules/identity/github-env-injection.md"), &identity::GithubEnvInjection),
     (include_str!("../../../rules/identity/insecure-workflow-commands.md"), &identity::InsecureWorkflowCommands),
+    (include_str!("../../../rules/identity/hardcoded-credential.md"), &identity::HardcodedCredential),
+    (include_str!("../../../rules/identity/long-lived-publish-token.md"), &identity::LongLivedPublishToken),
     (include_str!("../../../rules/sources/unknown-package-source.md"), &sources::UnknownPackageSource),
     (include_str!("../../../rules/sources/dependabot-code-execution.md"), &sources::DependabotCodeExecution),
     (include_str!("../../../rules/sources/missing-fallback.md"), &sources::MissingFallback),

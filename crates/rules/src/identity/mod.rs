@@ -10,6 +10,10 @@ mod dangerous_trigger;
 mod github_env_injection;
 #[path = "insecure-workflow-commands.rs"]
 mod insecure_workflow_commands;
+#[path = "hardcoded-credential.rs"]
+mod hardcoded_credential;
+#[path = "long-lived-publish-token.rs"]
+mod long_lived_publish_token;
 #[path = "persisted-credentials.rs"]
 mod persisted_credentials;
 #[path = "secrets-exposure.rs"]
@@ -30,6 +34,8 @@ pub use broad_permissions::BroadPermissions;
 pub use dangerous_trigger::DangerousTrigger;
 pub use github_env_injection::GithubEnvInjection;
 pub use insecure_workflow_commands::InsecureWorkflowCommands;
+pub use hardcoded_credential::HardcodedCredential;
+pub use long_lived_publish_token::LongLivedPublishToken;
 pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;
 pub use secrets_inherit::SecretsInherit;
