@@ -251,7 +251,8 @@ fn check_words(env: &[(&str, &str)], cwd: &Path) -> Vec<String> {
     cmd.arg(root().join("action/check.sh"))
         .current_dir(cwd)
         .env("TOLLGATE_BIN", "./fake-tollgate")
-        .env_remove("GITHUB_OUTPUT");
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("GITHUB_STEP_SUMMARY");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -314,4 +315,76 @@ fn the_check_step_passes_inputs_as_words() {
         "{words:?}"
     );
     assert!(!dir.path().join("pwned").exists());
+}
+
+#[test]
+fn the_check_step_takes_a_baseline_and_a_diff_base() {
+    if !have("bash") {
+        eprintln!("skipped: bash is needed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let words = check_words(&[("TOLLGATE_BASELINE", "ci/tollgate-baseline.json")], dir.path());
+    assert_eq!(words[0], "check");
+    assert!(
+        words
+            .windows(2)
+            .any(|w| w == ["--baseline", "ci/tollgate-baseline.json"]),
+        "{words:?}"
+    );
+    // A diff base turns the step into `tollgate diff BASE`: it fails on new findings, the
+    // baseline does not apply, and the paths are not passed (the diff reads the repository).
+    let words = check_words(
+        &[
+            ("TOLLGATE_DIFF_BASE", "0123abc"),
+            ("TOLLGATE_BASELINE", "ci/tollgate-baseline.json"),
+            ("TOLLGATE_PATHS", ".github"),
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        words,
+        [
+            "diff",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "new-findings",
+            "--output",
+            "tollgate.sarif",
+            "--",
+            "0123abc"
+        ],
+        "{words:?}"
+    );
+    // `human` becomes the Markdown comment, written to a file and to the job summary;
+    // `never` fails on nothing.
+    let summary = dir.path().join("summary.md");
+    std::fs::write(dir.path().join("tollgate-diff.md"), "## tollgate diff\n").expect("write");
+    let words = check_words(
+        &[
+            ("TOLLGATE_DIFF_BASE", "origin/main"),
+            ("TOLLGATE_FORMAT", "human"),
+            ("TOLLGATE_FAIL_LEVEL", "never"),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8")),
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        words,
+        [
+            "diff",
+            "--format",
+            "markdown",
+            "--output",
+            "tollgate-diff.md",
+            "--",
+            "origin/main"
+        ],
+        "{words:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&summary).expect("summary"),
+        "## tollgate diff\n"
+    );
 }
