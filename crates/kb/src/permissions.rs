@@ -132,6 +132,11 @@ pub struct ActionEntry {
     pub source: String,
     #[serde(default)]
     pub when: Vec<When>,
+    /// The action publishes a release, a package or an image.
+    #[serde(default)]
+    pub publishes: bool,
+    /// … only when this input is truthy (`push: true`).
+    pub publishes_input: Option<String>,
 }
 
 const fn yes() -> bool {

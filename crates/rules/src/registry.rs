@@ -27,6 +27,7 @@ const RULES: &[(&str, &dyn Rule)] = &[
     (include_str!("../../../rules/identity/unsound-condition.md"), &identity::UnsoundCondition),
     (include_str!("../../../rules/identity/self-hosted-runner-exposure.md"), &identity::SelfHostedRunnerExposure),
     (include_str!("../../../rules/identity/spoofable-bot-check.md"), &identity::SpoofableBotCheck),
+    (include_str!("../../../rules/identity/cache-poisoning.md"), &identity::CachePoisoning),
     (include_str!("../../../rules/sources/unknown-package-source.md"), &sources::UnknownPackageSource),
     (include_str!("../../../rules/sources/dependabot-code-execution.md"), &sources::DependabotCodeExecution),
     (include_str!("../../../rules/sources/missing-fallback.md"), &sources::MissingFallback),

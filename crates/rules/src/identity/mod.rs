@@ -4,6 +4,8 @@
 
 #[path = "broad-permissions.rs"]
 mod broad_permissions;
+#[path = "cache-poisoning.rs"]
+mod cache_poisoning;
 #[path = "dangerous-trigger.rs"]
 mod dangerous_trigger;
 #[path = "persisted-credentials.rs"]
@@ -23,6 +25,7 @@ mod unsound_condition;
 mod util;
 
 pub use broad_permissions::BroadPermissions;
+pub use cache_poisoning::CachePoisoning;
 pub use dangerous_trigger::DangerousTrigger;
 pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;

@@ -1,0 +1,248 @@
+//! The cache pass: which steps restore or write a GitHub Actions cache, and under which
+//! key. GitHub keeps a repository's cache entries per branch, and a run on the default
+//! branch (which is where `pull_request_target`, `issue_comment` and `workflow_run` runs
+//! are) writes entries that every later run of every workflow can restore; whether two
+//! uses can meet is a question of their keys.
+//!
+//! A use is a step (of a job, or of a local composite action it calls) that `uses:` an
+//! action `rules/data/fallbacks.toml` lists in `[[cache]]`, with the cache on: the generic
+//! `actions/cache` family (its `key:` and `restore-keys:` as written) or a setup action
+//! that builds its own key (`actions/setup-node` with `cache: npm`). The record,
+//! [`Caches`], lists them per job in the order the job runs them.
+
+use tollgate_gha::{Step, Uses};
+use tollgate_graph::{Graph, NodeId, Origin};
+use tollgate_model::Diagnostic;
+use tollgate_scan::Scan;
+
+mod key;
+
+pub use key::Overlap;
+
+/// The cache pass (see the module documentation).
+pub struct Pass;
+
+/// Where a use's entries are found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeySpace {
+    /// The generic cache: `key:` and the `restore-keys:` prefixes, as written (with their
+    /// `${{ … }}`).
+    Written {
+        key: Option<String>,
+        restore_keys: Vec<String>,
+    },
+    /// A key the action builds from its own prefix: the action, the value of the input
+    /// that turns the cache on (`npm`), and the job id when the key holds it (rust-cache
+    /// without `shared-key`).
+    Action {
+        action: String,
+        value: Option<String>,
+        job: Option<String>,
+    },
+}
+
+/// One step that uses a cache.
+#[derive(Clone, Debug)]
+pub struct CacheUse {
+    pub step: NodeId,
+    /// The job that runs the step.
+    pub job: NodeId,
+    /// The step's position in the job's run order ([`Graph::job_steps`]).
+    pub position: usize,
+    /// The `uses:` value.
+    pub at: Origin,
+    /// The action as the knowledge base names it (`actions/setup-node`).
+    pub action: String,
+    /// The use in words: ``actions/setup-node` with `cache: npm``.
+    pub detail: String,
+    pub restores: bool,
+    pub writes: bool,
+    /// It writes while the step runs; otherwise in the post step, when the job ends.
+    pub writes_during_step: bool,
+    pub space: KeySpace,
+}
+
+impl CacheUse {
+    /// Whether an entry this use writes can be what `restorer` restores.
+    #[must_use]
+    pub fn reaches(&self, restorer: &Self) -> Overlap {
+        match (&self.space, &restorer.space) {
+            (KeySpace::Written { key, .. }, KeySpace::Written { key: k, restore_keys }) => {
+                let Some(written) = key else {
+                    return Overlap::Maybe;
+                };
+                let exact = k
+                    .as_deref()
+                    .map_or(Overlap::Maybe, |k| key::compare(written, k, false));
+                restore_keys
+                    .iter()
+                    .map(|r| key::compare(written, r, true))
+                    .fold(exact, Overlap::max)
+            }
+            (
+                KeySpace::Action { action, value, job },
+                KeySpace::Action {
+                    action: a,
+                    value: v,
+                    job: j,
+                },
+            ) => {
+                if !action.eq_ignore_ascii_case(a) {
+                    return Overlap::Disjoint;
+                }
+                if let (Some(x), Some(y)) = (job, j)
+                    && x != y
+                {
+                    return Overlap::Disjoint;
+                }
+                match (value, v) {
+                    (Some(x), Some(y)) if x.contains("${{") || y.contains("${{") => {
+                        Overlap::Maybe
+                    }
+                    (Some(x), Some(y)) if !x.trim().eq_ignore_ascii_case(y.trim()) => {
+                        Overlap::Disjoint
+                    }
+                    _ => Overlap::Same,
+                }
+            }
+            // Setup actions prefix their keys with their own name; a generic cache's key
+            // is taken not to imitate one.
+            _ => Overlap::Disjoint,
+        }
+    }
+}
+
+/// Every cache use, by job and run order.
+#[derive(Debug, Default)]
+pub struct Caches {
+    uses: Vec<CacheUse>,
+}
+
+impl Caches {
+    /// Every use, by job node and position.
+    pub fn iter(&self) -> impl Iterator<Item = &CacheUse> {
+        self.uses.iter()
+    }
+
+    /// The uses of one job, in run order.
+    pub fn of_job(&self, job: NodeId) -> impl Iterator<Item = &CacheUse> {
+        let start = self.uses.partition_point(|u| u.job < job);
+        self.uses[start..].iter().take_while(move |u| u.job == job)
+    }
+}
+
+/// The cache uses the cache pass recorded in `graph` (empty for a graph built without it).
+#[must_use]
+pub fn of(graph: &Graph) -> &Caches {
+    static EMPTY: Caches = Caches { uses: Vec::new() };
+    graph.record::<Caches>().unwrap_or(&EMPTY)
+}
+
+impl tollgate_graph::Pass for Pass {
+    fn name(&self) -> &'static str {
+        "cache"
+    }
+
+    fn run(&self, scan: &Scan, graph: &mut Graph) -> Vec<Diagnostic> {
+        let mut uses = Vec::new();
+        let jobs: Vec<NodeId> = graph.jobs().collect();
+        for job in jobs {
+            let Some(job_id) = graph.job_model(scan, job).map(|(_, j)| j.id.value.clone()) else {
+                continue;
+            };
+            for (position, fs) in graph.job_steps(job).into_iter().enumerate() {
+                let Some(step) = graph.step_model(scan, fs.step) else {
+                    continue;
+                };
+                if let Some(u) = use_of(step, &job_id) {
+                    uses.push(CacheUse {
+                        step: fs.step,
+                        job,
+                        position,
+                        at: Origin::new(fs.input, u.at),
+                        action: u.action,
+                        detail: u.detail,
+                        restores: u.restores,
+                        writes: u.writes,
+                        writes_during_step: u.writes_during_step,
+                        space: u.space,
+                    });
+                }
+            }
+        }
+        uses.sort_by_key(|u| (u.job, u.position));
+        graph.set_record(Caches { uses });
+        Vec::new()
+    }
+}
+
+/// A use before it is placed in the graph.
+struct Use {
+    at: tollgate_model::Span,
+    action: String,
+    detail: String,
+    restores: bool,
+    writes: bool,
+    writes_during_step: bool,
+    space: KeySpace,
+}
+
+/// The cache `step` uses, when it uses one with the cache on (`job` is the job's id).
+fn use_of(step: &Step, job: &str) -> Option<Use> {
+    let u = step.uses.as_ref()?;
+    let Uses::Remote(r) = &u.value else {
+        return None;
+    };
+    let kb = tollgate_kb::fallbacks().cache(&r.action())?;
+    let with = |name: &Option<String>| {
+        name.as_deref()
+            .and_then(|i| step.with_value(i))
+            .map(|kv| kv.value.value.clone())
+    };
+    let value = with(&kb.input);
+    if !kb.enabled(&r.git_ref, value.as_deref()) {
+        return None;
+    }
+    let writes = kb.writes(with(&kb.save_off_input).as_deref());
+    let space = if kb.key_input.is_some() {
+        KeySpace::Written {
+            key: with(&kb.key_input),
+            restore_keys: with(&kb.restore_keys_input)
+                .map(|v| {
+                    v.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    } else {
+        KeySpace::Action {
+            action: kb.action.clone(),
+            value: value.clone(),
+            job: kb
+                .job_scoped_unless
+                .as_ref()
+                .filter(|i| step.with_value(i).is_none())
+                .map(|_| job.to_owned()),
+        }
+    };
+    let detail = match (&kb.input, &value, &space) {
+        (Some(i), Some(v), _) => format!("`{}` with `{i}: {}`", kb.action, v.trim()),
+        (_, _, KeySpace::Written { key: Some(k), .. }) => {
+            format!("`{}` with `key: {}`", kb.action, k.trim())
+        }
+        _ => format!("`{}`", kb.action),
+    };
+    Some(Use {
+        at: u.span,
+        action: kb.action.clone(),
+        detail,
+        restores: kb.restores,
+        writes,
+        writes_during_step: kb.saves_during_step,
+        space,
+    })
+}
+
