@@ -17,7 +17,7 @@ use tollgate_scan::Scan;
 
 mod key;
 
-pub use key::Overlap;
+pub use key::{Overlap, Scope};
 
 /// The cache pass (see the module documentation).
 pub struct Pass;
@@ -45,8 +45,10 @@ pub enum KeySpace {
 #[derive(Clone, Debug)]
 pub struct CacheUse {
     pub step: NodeId,
-    /// The job that runs the step.
+    /// The job that runs the step, its id, and its workflow.
     pub job: NodeId,
+    pub job_id: String,
+    pub workflow: Option<NodeId>,
     /// The step's position in the job's run order ([`Graph::job_steps`]).
     pub position: usize,
     /// The `uses:` value.
@@ -59,6 +61,8 @@ pub struct CacheUse {
     pub writes: bool,
     /// It writes while the step runs; otherwise in the post step, when the job ends.
     pub writes_during_step: bool,
+    /// The step's or the job's `if:` keeps it off tag refs.
+    pub never_on_tags: bool,
     pub space: KeySpace,
 }
 
@@ -66,6 +70,10 @@ impl CacheUse {
     /// Whether an entry this use writes can be what `restorer` restores.
     #[must_use]
     pub fn reaches(&self, restorer: &Self) -> Overlap {
+        let scope = Scope {
+            same_workflow: self.workflow.is_some() && self.workflow == restorer.workflow,
+            same_job: self.job_id == restorer.job_id,
+        };
         match (&self.space, &restorer.space) {
             (KeySpace::Written { key, .. }, KeySpace::Written { key: k, restore_keys }) => {
                 let Some(written) = key else {
@@ -73,10 +81,10 @@ impl CacheUse {
                 };
                 let exact = k
                     .as_deref()
-                    .map_or(Overlap::Maybe, |k| key::compare(written, k, false));
+                    .map_or(Overlap::Maybe, |k| key::compare(written, k, false, scope));
                 restore_keys
                     .iter()
-                    .map(|r| key::compare(written, r, true))
+                    .map(|r| key::compare(written, r, true, scope))
                     .fold(exact, Overlap::max)
             }
             (
@@ -147,8 +155,14 @@ impl tollgate_graph::Pass for Pass {
         let mut uses = Vec::new();
         let jobs: Vec<NodeId> = graph.jobs().collect();
         for job in jobs {
-            let Some(job_id) = graph.job_model(scan, job).map(|(_, j)| j.id.value.clone()) else {
+            let Some((job_id, job_if)) = graph
+                .job_model(scan, job)
+                .map(|(_, j)| (j.id.value.clone(), j.if_.clone()))
+            else {
                 continue;
+            };
+            let never = |c: Option<&tollgate_gha::Spanned<String>>| {
+                c.is_some_and(|c| crate::tags::of(&c.value) == crate::tags::Tags::Never)
             };
             for (position, fs) in graph.job_steps(job).into_iter().enumerate() {
                 let Some(step) = graph.step_model(scan, fs.step) else {
@@ -158,6 +172,8 @@ impl tollgate_graph::Pass for Pass {
                     uses.push(CacheUse {
                         step: fs.step,
                         job,
+                        job_id: job_id.clone(),
+                        workflow: graph.workflow_of(job),
                         position,
                         at: Origin::new(fs.input, u.at),
                         action: u.action,
@@ -165,6 +181,7 @@ impl tollgate_graph::Pass for Pass {
                         restores: u.restores,
                         writes: u.writes,
                         writes_during_step: u.writes_during_step,
+                        never_on_tags: never(step.if_.as_ref()) || never(job_if.as_ref()),
                         space: u.space,
                     });
                 }
@@ -174,6 +191,24 @@ impl tollgate_graph::Pass for Pass {
         graph.set_record(Caches { uses });
         Vec::new()
     }
+}
+
+/// Whether a run of `job`'s workflow can be on a branch whose cache entries other
+/// branches restore: any event but `pull_request` (whose entries stay in the pull
+/// request's merge ref) and `merge_group` (the merge queue's temporary branch).
+#[must_use]
+pub fn writes_shared_scope(graph: &Graph, job: NodeId) -> bool {
+    graph
+        .workflow_of(job)
+        .map(|w| graph.triggers_of(w))
+        .unwrap_or_default()
+        .into_iter()
+        .any(|t| match graph.node(t).map(|n| &n.kind) {
+            Some(tollgate_graph::NodeKind::Trigger { event, .. }) => {
+                event != "pull_request" && event != "merge_group"
+            }
+            _ => false,
+        })
 }
 
 /// A use before it is placed in the graph.

@@ -11,6 +11,7 @@ pub mod flow;
 pub mod identity;
 pub mod needs;
 pub mod publish;
+pub mod tags;
 pub mod trust;
 
 use tollgate_graph::{Graph, Pass};

@@ -2,6 +2,7 @@
 //! action the permissions knowledge base marks as publishing (`publishes`, or
 //! `publishes-input` set to a truthy value or an expression) or by a command the shell
 //! analysis reads as publishing (`npm publish`, `cargo publish`, `gh release create`).
+//! A `--dry-run` publishes nothing and is left out.
 
 use tollgate_gha::{Step, Uses};
 use tollgate_graph::{Graph, NodeId, NodeKind, Origin};
@@ -16,6 +17,8 @@ pub struct Publishing {
     pub at: Origin,
     /// What publishes, in words: `` `npm publish` ``.
     pub what: String,
+    /// The step's or the job's `if:` lets it publish only on a tag ref.
+    pub only_on_tags: bool,
 }
 
 /// The first step of `job` (in run order, through local composite actions) that
@@ -32,7 +35,14 @@ pub fn publishes(graph: &Graph, scan: &Scan, job: NodeId) -> Option<Publishing> 
             let input = graph.input(scan, fs.input)?;
             let script = input.script(job_index, step.index)?;
             let run = step.run.as_ref()?;
-            script.analysis.as_deref()?.facts.iter().find_map(|f| match f {
+            let analysis = script.analysis.as_deref()?;
+            let dry_run = |span: tollgate_model::Span| {
+                analysis.commands.iter().any(|c| {
+                    c.span == span && c.args().iter().any(|w| w.display(&run.script) == "--dry-run")
+                })
+            };
+            analysis.facts.iter().find_map(|f| match f {
+                Fact::Credential(c) if dry_run(c.span) => None,
                 Fact::Credential(c) => match &c.kind {
                     CredentialKind::Publish { tool, .. } => {
                         Some((run.file_span(c.span), format!("`{tool}`")))
@@ -45,10 +55,15 @@ pub fn publishes(graph: &Graph, scan: &Scan, job: NodeId) -> Option<Publishing> 
                 _ => None,
             })
         })?;
+        let on_tags = |c: Option<&tollgate_gha::Spanned<String>>| {
+            c.is_some_and(|c| crate::tags::of(&c.value) == crate::tags::Tags::Only)
+        };
+        let job_if = graph.job_model(scan, job).and_then(|(_, j)| j.if_.as_ref());
         Some(Publishing {
             step: fs.step,
             at: Origin::new(fs.input, span),
             what,
+            only_on_tags: on_tags(step.if_.as_ref()) || on_tags(job_if),
         })
     })
 }

@@ -564,6 +564,32 @@ fn checkout_hit(step: &Step, looked_up: &HeadOutputs, hits: &mut Vec<(Span, Stri
     }
 }
 
+/// Whether `step` is an `actions/checkout` limited by `sparse-checkout:` to
+/// documentation (`docs/`, `doc/`, Markdown, reStructuredText, AsciiDoc or text files):
+/// what it brings from the head is text for a docs build, not code the job runs.
+#[must_use]
+pub fn docs_only(step: &Step) -> bool {
+    let Some(kv) = step.with_value("sparse-checkout") else {
+        return false;
+    };
+    let mut patterns = kv
+        .value
+        .value
+        .lines()
+        .map(|l| l.trim().trim_start_matches('/'))
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .peekable();
+    patterns.peek().is_some()
+        && patterns.all(|p| {
+            let lower = p.to_ascii_lowercase();
+            let first = lower.split('/').next().unwrap_or("");
+            matches!(first, "doc" | "docs" | "documentation")
+                || [".md", ".rst", ".adoc", ".txt"]
+                    .iter()
+                    .any(|e| lower.ends_with(e))
+        })
+}
+
 /// Whether a word names the head: an expression naming it, a parameter it expands whose
 /// `env:` value names it (the shell model lists the parameters), or a
 /// `pull/N/head|merge` ref.

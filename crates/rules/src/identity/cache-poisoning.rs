@@ -32,6 +32,16 @@ struct Privilege {
     rank: u8,
     what: String,
     at: Option<Origin>,
+    /// It publishes only on a tag ref.
+    only_on_tags: bool,
+}
+
+impl Privilege {
+    /// Whether `r` restores in a run that has this privilege: a restore kept off tag
+    /// refs never happens in the run of a job that publishes only on a tag.
+    fn meets(&self, r: &CacheUse) -> bool {
+        !(self.rank == PUBLISHES && self.only_on_tags && r.never_on_tags)
+    }
 }
 
 /// An untrusted checkout a job makes: the first, as the trust pass recorded it.
@@ -60,7 +70,7 @@ impl Rule for CachePoisoning {
         // repeat them.
         let mut named: BTreeSet<NodeId> = BTreeSet::new();
         for &job in &jobs {
-            let Some(untrusted) = untrusted_checkout(g, job) else {
+            let Some(untrusted) = untrusted_checkout(g, cx.scan, job) else {
                 continue;
             };
             for writer in caches.of_job(job).filter(|w| {
@@ -73,8 +83,8 @@ impl Rule for CachePoisoning {
                     .filter(|r| r.restores && r.job != job)
                     .filter_map(|r| {
                         let overlap = writer.reaches(r);
-                        (overlap != Overlap::Disjoint)
-                            .then_some((r, overlap, privilege_of(r.job)?))
+                        let p = privilege_of(r.job).filter(|p| p.meets(r))?;
+                        (overlap != Overlap::Disjoint).then_some((r, overlap, p))
                     })
                     .max_by_key(|(r, o, p)| (*o, p.rank, std::cmp::Reverse((r.job, r.position))));
                 if let Some((r, _, _)) = best {
@@ -84,8 +94,25 @@ impl Rule for CachePoisoning {
             }
         }
         for r in caches.iter().filter(|r| r.restores && !named.contains(&r.step)) {
-            if let Some(p) = privilege_of(r.job).filter(|p| p.rank == PUBLISHES) {
-                report_release_cache(cx, out, r, p);
+            let Some(p) = privilege_of(r.job).filter(|p| p.rank == PUBLISHES && p.meets(r)) else {
+                continue;
+            };
+            // Another job that saves into the same key space in a run on a branch: the
+            // release restores what that run, and the dependencies it ran, left.
+            // The surest, then one a push to a branch runs, then the first.
+            let writer = caches
+                .iter()
+                .filter(|w| {
+                    w.writes
+                        && w.job != r.job
+                        && tollgate_facts::cache::writes_shared_scope(g, w.job)
+                })
+                .map(|w| (w, w.reaches(r)))
+                .filter(|(_, o)| *o != Overlap::Disjoint)
+                .max_by_key(|(w, o)| (*o, on_push(g, w.job), std::cmp::Reverse((w.job, w.position))))
+                .map(|(w, _)| w);
+            if let Some(w) = writer {
+                report_release_cache(cx, out, w, r, p);
             }
         }
     }
@@ -105,6 +132,7 @@ fn privilege(cx: &Context<'_>, job: NodeId) -> Option<Privilege> {
             rank: PUBLISHES,
             what: format!("publishes with {}", p.what),
             at: Some(p.at),
+            only_on_tags: p.only_on_tags,
         });
     }
     let writes = write_scopes(g, job);
@@ -126,6 +154,7 @@ fn privilege(cx: &Context<'_>, job: NodeId) -> Option<Privilege> {
         rank,
         what,
         at: None,
+        only_on_tags: false,
     })
 }
 
@@ -154,13 +183,18 @@ fn write_scopes(g: &Graph, job: NodeId) -> Vec<String> {
 
 /// The first checkout of untrusted code in `job` that outsiders can reach: unguarded, or
 /// guarded by a label only (which stays when the author pushes again). A job limited to
-/// pull requests from the same repository or to members is left out.
-fn untrusted_checkout(g: &Graph, job: NodeId) -> Option<Untrusted<'_>> {
+/// pull requests from the same repository or to members is left out, and so is a sparse
+/// checkout of documentation only.
+fn untrusted_checkout<'g>(g: &'g Graph, scan: &tollgate_scan::Scan, job: NodeId) -> Option<Untrusted<'g>> {
     let checkouts = tollgate_facts::trust::of(g);
     g.job_steps(job)
         .into_iter()
         .enumerate()
         .find_map(|(position, fs)| {
+            // A sparse checkout of the head's documentation brings text, not code.
+            if g.step_model(scan, fs.step).is_some_and(tollgate_facts::trust::docs_only) {
+                return None;
+            }
             g.checkouts_of(fs.step).into_iter().find_map(|(at, _)| {
                 let checkout = checkouts.get(at)?;
                 let open = checkout
@@ -175,6 +209,30 @@ fn untrusted_checkout(g: &Graph, job: NodeId) -> Option<Untrusted<'_>> {
                 })
             })
         })
+}
+
+/// Whether `job`'s workflow runs on a push: the usual writer of a branch's caches.
+fn on_push(g: &Graph, job: NodeId) -> bool {
+    g.workflow_of(job)
+        .map(|w| g.triggers_of(w))
+        .unwrap_or_default()
+        .into_iter()
+        .any(|t| matches!(g.node(t).map(|n| &n.kind), Some(NodeKind::Trigger { event, .. }) if event == "push"))
+}
+
+/// The chain to `step` as `job` runs it: a step of a local composite action that
+/// several jobs call is reached through `job`, not whichever caller the graph finds
+/// first.
+fn to_step_in(cx: &Context<'_>, step: NodeId, job: NodeId) -> Chain {
+    let through_job = cx
+        .graph
+        .path_to(step)
+        .is_some_and(|nodes| nodes.contains(&job));
+    if through_job {
+        Chain::to(cx, step)
+    } else {
+        Chain::to(cx, job)
+    }
 }
 
 /// The job id of a job node, for messages and the finding's job.
@@ -195,7 +253,7 @@ fn writer_path(cx: &Context<'_>, u: &Untrusted<'_>, writer: &CacheUse) -> Vec<Pa
         .flat_map(|w| g.triggers_of(w))
         .find(|&t| matches!(g.node(t).map(|n| &n.kind), Some(NodeKind::Trigger { event: e, .. }) if e == event))
         .and_then(|t| g.node_location(t));
-    let mut chain = Chain::to(cx, u.step)
+    let mut chain = to_step_in(cx, u.step, writer.job)
         .first(format!("on: `{event}`"), on)
         .hop(u.checkout.what.clone(), Some(g.location(&u.at)));
     if let Some(guard) = &u.checkout.guard {
@@ -263,7 +321,7 @@ fn report_writer(
         Confidence::Medium
     };
     path.extend(
-        Chain::to(cx, r.step)
+        to_step_in(cx, r.step, r.job)
             .hop(
                 format!("{} restores it in a job that {}", r.detail, p.what),
                 Some(g.location(&r.at)),
@@ -293,34 +351,50 @@ fn report_writer(
 
 const HELP: &str = "do not use a cache in a workflow that runs untrusted code on `pull_request_target`, `issue_comment` or `workflow_run` (turn the setup action's cache off, or use `actions/cache/restore`, which never writes); build the pull request's code in a `pull_request` workflow, whose cache entries stay in the pull request's scope; and keep caches out of release jobs";
 
-fn report_release_cache(cx: &Context<'_>, out: &mut Sink<'_>, r: &CacheUse, p: &Privilege) {
+fn report_release_cache(
+    cx: &Context<'_>,
+    out: &mut Sink<'_>,
+    w: &CacheUse,
+    r: &CacheUse,
+    p: &Privilege,
+) {
     let g = cx.graph;
     let Some(input) = g.input(cx.scan, r.at.input()) else {
         return;
     };
     let job = job_id(cx, r.job);
-    let mut path = Chain::to(cx, r.step).hop(
-        format!("{} restores a cache any run on the default branch can have written", r.detail),
+    let writer_job = job_id(cx, w.job);
+    let mut path = to_step_in(cx, w.step, w.job)
+        .hop(
+            format!("{} writes the cache in a run on a branch", w.detail),
+            Some(g.location(&w.at)),
+        )
+        .into_hops();
+    let mut restore = to_step_in(cx, r.step, r.job).hop(
+        format!("{} restores it", r.detail),
         Some(g.location(&r.at)),
     );
     if let Some(at) = &p.at {
-        path = path.hop(p.what.clone(), Some(g.location(at)));
+        restore = restore.hop(p.what.clone(), Some(g.location(at)));
     }
+    path.extend(restore.into_hops());
     let mut builder = out
         .at(&input.source, r.at.span())
         .job(Some(&job))
         .message(format!(
-            "job `{}` {} and restores a cache with {}: what any run on the default branch saved under that key goes into the release",
+            "job `{}` {} and restores a cache with {}, a key space job `{}` also writes: what any run on the default branch saved there, with the dependency code it ran, goes into the release",
             crate::common::quoted(&job),
             p.what,
             r.detail,
+            crate::common::quoted(&writer_job),
         ))
-        .help("build releases without a cache (turn the setup action's cache off, e.g. `cache: ''`, or drop `actions/cache`), or give the release job a key no other workflow writes; a slower release is the price of not trusting every earlier run")
+        .help("build releases without a cache (turn the setup action's cache off, or drop `actions/cache`), or give the release job a key no other job writes; a slower release is the price of not trusting every earlier run")
         .severity(Impact::Medium)
         .confidence(Confidence::Low)
+        .related_location(g.location(&w.at), "another job writes the same key space here")
         .below_rule_level(2);
     if let Some(at) = &p.at {
         builder = builder.related_location(g.location(at), "publishes here");
     }
-    builder.path(path.into_hops()).emit();
+    builder.path(path).emit();
 }
