@@ -293,6 +293,26 @@ mod tests {
     }
 
     #[test]
+    fn caches_say_whether_they_restore_and_write() {
+        let k = crate::fallbacks();
+        let save = k.cache("actions/cache/save").expect("save");
+        assert!(!save.restores && save.saves_during_step && save.writes(None));
+        let restore = k.cache("actions/cache/restore").expect("restore");
+        assert!(restore.restores && !restore.writes(None));
+        let rust = k.cache("Swatinem/rust-cache").expect("rust-cache");
+        assert!(rust.writes(None) && rust.writes(Some("${{ github.ref == 'refs/heads/main' }}")));
+        assert!(!rust.writes(Some("false")));
+        assert_eq!(rust.job_scoped_unless.as_deref(), Some("shared-key"));
+        let gradle = k.cache("gradle/actions/setup-gradle").expect("gradle");
+        assert!(!gradle.writes(Some("true")) && gradle.writes(Some("false")));
+        let node = k.cache("actions/setup-node").expect("setup-node");
+        assert!(!node.enabled("v4", None) && node.enabled("v4", Some("npm")));
+        assert!(!node.enabled("v4", Some("")));
+        let go = k.cache("actions/setup-go").expect("setup-go");
+        assert!(go.enabled("v5", None) && !go.enabled("v5", Some("false")));
+    }
+
+    #[test]
     fn setup_uv_caches_by_default_from_v5() {
         let k = crate::fallbacks();
         let uv = k.cache("astral-sh/setup-uv").expect("setup-uv");

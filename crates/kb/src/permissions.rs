@@ -364,6 +364,17 @@ mod tests {
     }
 
     #[test]
+    fn publishing_actions_are_marked() {
+        let p = crate::permissions();
+        let entry = |n: &str| p.action_named(n).map(|(_, e)| e).expect(n);
+        assert!(entry("pypa/gh-action-pypi-publish").publishes);
+        assert!(entry("softprops/action-gh-release").publishes);
+        let docker = entry("docker/build-push-action");
+        assert!(!docker.publishes && docker.publishes_input.as_deref() == Some("push"));
+        assert!(!entry("actions/checkout").publishes);
+    }
+
+    #[test]
     fn actions_are_found_by_name_and_patterns_keep_their_place() {
         let entry = |uses: &str| {
             format!(

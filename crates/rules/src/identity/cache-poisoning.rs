@@ -253,9 +253,7 @@ fn writer_path(cx: &Context<'_>, u: &Untrusted<'_>, writer: &CacheUse) -> Vec<Pa
         .flat_map(|w| g.triggers_of(w))
         .find(|&t| matches!(g.node(t).map(|n| &n.kind), Some(NodeKind::Trigger { event: e, .. }) if e == event))
         .and_then(|t| g.node_location(t));
-    let mut chain = to_step_in(cx, u.step, writer.job)
-        .first(format!("on: `{event}`"), on)
-        .hop(u.checkout.what.clone(), Some(g.location(&u.at)));
+    let mut chain = to_step_in(cx, u.step, writer.job).first(format!("on: `{event}`"), on);
     if let Some(guard) = &u.checkout.guard {
         chain = chain.hop(
             format!("`if:` limits the run to {}", guard.kind.describe()),
@@ -263,6 +261,7 @@ fn writer_path(cx: &Context<'_>, u: &Untrusted<'_>, writer: &CacheUse) -> Vec<Pa
         );
     }
     chain
+        .hop(u.checkout.what.clone(), Some(g.location(&u.at)))
         .hop(
             format!("{} writes the cache in the default branch's scope", writer.detail),
             Some(g.location(&writer.at)),
