@@ -475,7 +475,8 @@ fn cache_poisoning_goes_from_the_untrusted_writer_to_the_privileged_restore() {
     );
     assert!(h[5].0.contains("writes the cache"), "{h:?}");
     assert!(
-        h[9].0.contains("restores it in a job that publishes with `npm publish`"),
+        h[9].0
+            .contains("restores it in a job that publishes with `npm publish`"),
         "{h:?}"
     );
 

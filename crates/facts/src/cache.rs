@@ -64,18 +64,30 @@ pub struct CacheUse {
     /// The step's or the job's `if:` keeps it off tag refs.
     pub never_on_tags: bool,
     pub space: KeySpace,
+    /// The text before the first `${{` of the generic cache's `key:` and then of each
+    /// `restore-keys:` line, for [`CacheUse::may_reach`].
+    pub leads: Vec<String>,
 }
 
 impl CacheUse {
     /// Whether an entry this use writes can be what `restorer` restores.
     #[must_use]
     pub fn reaches(&self, restorer: &Self) -> Overlap {
+        if !self.may_reach(restorer) {
+            return Overlap::Disjoint;
+        }
         let scope = Scope {
             same_workflow: self.workflow.is_some() && self.workflow == restorer.workflow,
             same_job: self.job_id == restorer.job_id,
         };
         match (&self.space, &restorer.space) {
-            (KeySpace::Written { key, .. }, KeySpace::Written { key: k, restore_keys }) => {
+            (
+                KeySpace::Written { key, .. },
+                KeySpace::Written {
+                    key: k,
+                    restore_keys,
+                },
+            ) => {
                 let Some(written) = key else {
                     return Overlap::Maybe;
                 };
@@ -104,9 +116,7 @@ impl CacheUse {
                     return Overlap::Disjoint;
                 }
                 match (value, v) {
-                    (Some(x), Some(y)) if x.contains("${{") || y.contains("${{") => {
-                        Overlap::Maybe
-                    }
+                    (Some(x), Some(y)) if x.contains("${{") || y.contains("${{") => Overlap::Maybe,
                     (Some(x), Some(y)) if !x.trim().eq_ignore_ascii_case(y.trim()) => {
                         Overlap::Disjoint
                     }
@@ -116,6 +126,29 @@ impl CacheUse {
             // Setup actions prefix their keys with their own name; a generic cache's key
             // is taken not to imitate one.
             _ => Overlap::Disjoint,
+        }
+    }
+}
+
+impl CacheUse {
+    /// A cheap test that rules most pairs out without reading the keys' expressions: the
+    /// same setup action, or generic keys whose text before the first `${{` agrees (one
+    /// a prefix of the other). Only a pair that passes is compared in full.
+    #[must_use]
+    pub fn may_reach(&self, restorer: &Self) -> bool {
+        let agree = |a: &str, b: &str| a.starts_with(b) || b.starts_with(a);
+        match (&self.space, &restorer.space) {
+            (KeySpace::Written { key, .. }, KeySpace::Written { key: k, .. }) => {
+                // A use without `key:` (a broken step) is not ruled out.
+                let Some(w) = key.as_ref().and(self.leads.first()) else {
+                    return true;
+                };
+                k.is_none() || restorer.leads.iter().any(|r| agree(w, r))
+            }
+            (KeySpace::Action { action, .. }, KeySpace::Action { action: a, .. }) => {
+                action.eq_ignore_ascii_case(a)
+            }
+            _ => false,
         }
     }
 }
@@ -182,6 +215,7 @@ impl tollgate_graph::Pass for Pass {
                         writes: u.writes,
                         writes_during_step: u.writes_during_step,
                         never_on_tags: never(step.if_.as_ref()) || never(job_if.as_ref()),
+                        leads: leads(&u.space),
                         space: u.space,
                     });
                 }
@@ -209,6 +243,20 @@ pub fn writes_shared_scope(graph: &Graph, job: NodeId) -> bool {
             }
             _ => false,
         })
+}
+
+/// See [`CacheUse::leads`].
+fn leads(space: &KeySpace) -> Vec<String> {
+    let KeySpace::Written { key, restore_keys } = space else {
+        return Vec::new();
+    };
+    key.iter()
+        .chain(restore_keys)
+        .map(|k| {
+            let k = k.trim_start();
+            k.split("${{").next().unwrap_or(k).to_owned()
+        })
+        .collect()
 }
 
 /// A use before it is placed in the graph.
@@ -281,3 +329,74 @@ fn use_of(step: &Step, job: &str) -> Option<Use> {
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use super::{CacheUse, KeySpace, Overlap, leads};
+    use tollgate_graph::{InputId, NodeId, Origin};
+
+    fn cache(space: KeySpace, job: &str) -> CacheUse {
+        CacheUse {
+            step: NodeId::new(0),
+            job: NodeId::new(0),
+            job_id: job.to_owned(),
+            workflow: None,
+            position: 0,
+            at: Origin::new(InputId(0), tollgate_model::Span::default()),
+            action: String::new(),
+            detail: String::new(),
+            restores: true,
+            writes: true,
+            writes_during_step: false,
+            never_on_tags: false,
+            leads: leads(&space),
+            space,
+        }
+    }
+
+    fn written(key: &str, restore: &[&str]) -> KeySpace {
+        KeySpace::Written {
+            key: Some(key.to_owned()),
+            restore_keys: restore.iter().map(|r| (*r).to_owned()).collect(),
+        }
+    }
+
+    fn action(name: &str, value: Option<&str>, job: Option<&str>) -> KeySpace {
+        KeySpace::Action {
+            action: name.to_owned(),
+            value: value.map(str::to_owned),
+            job: job.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn uses_meet_only_in_the_same_key_space() {
+        let pr = cache(written("cargo-${{ hashFiles('Cargo.lock') }}", &[]), "pr");
+        let release = cache(written("release-${{ github.sha }}", &["cargo-"]), "release");
+        let other = cache(written("docs-1", &["docs-"]), "docs");
+        assert!(pr.may_reach(&release) && pr.reaches(&release) == Overlap::Same);
+        assert!(!pr.may_reach(&other) && pr.reaches(&other) == Overlap::Disjoint);
+        let node = |v| cache(action("actions/setup-node", Some(v), None), "a");
+        assert_eq!(node("npm").reaches(&node("NPM")), Overlap::Same);
+        assert_eq!(node("npm").reaches(&node("yarn")), Overlap::Disjoint);
+        assert_eq!(node("npm").reaches(&pr), Overlap::Disjoint);
+        // rust-cache keys hold the job id unless `shared-key:` replaces it.
+        let rust = |job: &str, scoped: bool| {
+            cache(
+                action("Swatinem/rust-cache", None, scoped.then_some(job)),
+                job,
+            )
+        };
+        assert_eq!(
+            rust("test", true).reaches(&rust("crate", true)),
+            Overlap::Disjoint
+        );
+        assert_eq!(
+            rust("crate", true).reaches(&rust("crate", true)),
+            Overlap::Same
+        );
+        assert_eq!(
+            rust("test", false).reaches(&rust("crate", false)),
+            Overlap::Same
+        );
+    }
+}

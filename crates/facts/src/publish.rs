@@ -38,7 +38,10 @@ pub fn publishes(graph: &Graph, scan: &Scan, job: NodeId) -> Option<Publishing> 
             let analysis = script.analysis.as_deref()?;
             let dry_run = |span: tollgate_model::Span| {
                 analysis.commands.iter().any(|c| {
-                    c.span == span && c.args().iter().any(|w| w.display(&run.script) == "--dry-run")
+                    c.span == span
+                        && c.args()
+                            .iter()
+                            .any(|w| w.display(&run.script) == "--dry-run")
                 })
             };
             analysis.facts.iter().find_map(|f| match f {

@@ -27,7 +27,13 @@ pub fn of(condition: &str) -> Tags {
         .trim_end_matches("}}")
         .chars()
         .filter(|c| !c.is_whitespace())
-        .map(|c| if c == '"' { '\'' } else { c.to_ascii_lowercase() })
+        .map(|c| {
+            if c == '"' {
+                '\''
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
         .collect();
     if text.contains("||") {
         return Tags::Unknown;
@@ -64,11 +70,23 @@ mod tests {
     fn conditions_say_whether_they_hold_on_tags() {
         let cases: &[(&str, Tags)] = &[
             ("startsWith(github.ref, 'refs/tags/')", Tags::Only),
-            ("${{ github.ref_type == 'tag' && github.repository == 'o/r' }}", Tags::Only),
-            ("!(x && y == 'pull_request') && !startsWith(github.ref, 'refs/tags/')", Tags::Never),
+            (
+                "${{ github.ref_type == 'tag' && github.repository == 'o/r' }}",
+                Tags::Only,
+            ),
+            (
+                "!(x && y == 'pull_request') && !startsWith(github.ref, 'refs/tags/')",
+                Tags::Never,
+            ),
             ("github.ref == 'refs/heads/main'", Tags::Never),
-            ("startsWith(github.ref, 'refs/tags/') || github.event_name == 'workflow_dispatch'", Tags::Unknown),
-            ("!(a && startsWith(github.ref, 'refs/tags/'))", Tags::Unknown),
+            (
+                "startsWith(github.ref, 'refs/tags/') || github.event_name == 'workflow_dispatch'",
+                Tags::Unknown,
+            ),
+            (
+                "!(a && startsWith(github.ref, 'refs/tags/'))",
+                Tags::Unknown,
+            ),
             ("github.event_name == 'push'", Tags::Unknown),
         ];
         for (c, want) in cases {

@@ -102,10 +102,12 @@ fn walk(a: &[Tok<'_>], b: &[Tok<'_>], prefix: bool, scope: Scope, depth: u8) -> 
                     .map(|v| {
                         let chars = v.chars().map(Tok::Char);
                         if expr_on_a {
-                            let a2: Vec<Tok<'_>> = chars.chain(a[i + 1..].iter().cloned()).collect();
+                            let a2: Vec<Tok<'_>> =
+                                chars.chain(a[i + 1..].iter().cloned()).collect();
                             walk(&a2, &b[j..], prefix, scope, depth + 1)
                         } else {
-                            let b2: Vec<Tok<'_>> = chars.chain(b[j + 1..].iter().cloned()).collect();
+                            let b2: Vec<Tok<'_>> =
+                                chars.chain(b[j + 1..].iter().cloned()).collect();
                             walk(&a[i..], &b2, prefix, scope, depth + 1)
                         }
                     })
@@ -131,11 +133,7 @@ fn walk(a: &[Tok<'_>], b: &[Tok<'_>], prefix: bool, scope: Scope, depth: u8) -> 
         // The written key is shorter than what is looked up.
         return rest(&b[j..]);
     }
-    if prefix {
-        Overlap::Same
-    } else {
-        rest(&a[i..])
-    }
+    if prefix { Overlap::Same } else { rest(&a[i..]) }
 }
 
 #[cfg(test)]
@@ -149,7 +147,12 @@ mod tests {
             (lock, lock, false, Overlap::Same),
             (lock, "${{ runner.os }}-npm-", true, Overlap::Same),
             (lock, "${{ runner.os }}-cargo-", true, Overlap::Disjoint),
-            (lock, "${{ runner.os }}-npm-${{ hashFiles('yarn.lock') }}", false, Overlap::Maybe),
+            (
+                lock,
+                "${{ runner.os }}-npm-${{ hashFiles('yarn.lock') }}",
+                false,
+                Overlap::Maybe,
+            ),
             ("cache-v1", "cache-v1", false, Overlap::Same),
             ("cache-v1", "cache-v2", false, Overlap::Disjoint),
             ("cache-v1-linux", "cache-v1", false, Overlap::Disjoint),
@@ -159,23 +162,48 @@ mod tests {
             ("deps-${{ github.sha }}", "deps-", false, Overlap::Maybe),
             ("deps-", "deps-${{ github.sha }}", false, Overlap::Maybe),
             ("deps-${{ github.sha", "deps-x", false, Overlap::Maybe),
-            ("cache-images-${{ x }}", "${{ runner.os }}-bins-", true, Overlap::Disjoint),
-            ("Linux-bins-1", "${{ runner.os }}-bins-", true, Overlap::Maybe),
-            ("${{ runner.os }}-bins-1", "${{runner.os}}-bins-", true, Overlap::Same),
+            (
+                "cache-images-${{ x }}",
+                "${{ runner.os }}-bins-",
+                true,
+                Overlap::Disjoint,
+            ),
+            (
+                "Linux-bins-1",
+                "${{ runner.os }}-bins-",
+                true,
+                Overlap::Maybe,
+            ),
+            (
+                "${{ runner.os }}-bins-1",
+                "${{runner.os}}-bins-",
+                true,
+                Overlap::Same,
+            ),
         ];
         let same = Scope {
             same_workflow: true,
             same_job: true,
         };
         for (w, r, prefix, want) in cases {
-            assert_eq!(compare(w, r, *prefix, same), *want, "{w} / {r} (prefix: {prefix})");
+            assert_eq!(
+                compare(w, r, *prefix, same),
+                *want,
+                "{w} / {r} (prefix: {prefix})"
+            );
         }
         // The workflow's name and the run's id are values of each workflow.
         let bins = "${{ runner.os }}-bins-${{ github.workflow }}-${{ github.sha }}";
-        assert_eq!(compare(bins, bins, false, Scope::default()), Overlap::Disjoint);
+        assert_eq!(
+            compare(bins, bins, false, Scope::default()),
+            Overlap::Disjoint
+        );
         assert_eq!(compare(bins, bins, false, same), Overlap::Same);
         let run = "x-${{ github.run_id }}";
         assert_eq!(compare(run, "x-", true, Scope::default()), Overlap::Same);
-        assert_eq!(compare(run, run, false, Scope::default()), Overlap::Disjoint);
+        assert_eq!(
+            compare(run, run, false, Scope::default()),
+            Overlap::Disjoint
+        );
     }
 }

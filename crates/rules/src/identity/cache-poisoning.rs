@@ -14,7 +14,7 @@
 //! 3. a cache restored in a job that publishes, with no writer found (two levels lower,
 //!    low confidence: any run on the default branch may have written the entry).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tollgate_engine::{Context, Rule, Sink};
 use tollgate_facts::cache::{CacheUse, Overlap};
@@ -60,12 +60,17 @@ impl Rule for CachePoisoning {
     fn check_scan(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let g = cx.graph;
         let caches = tollgate_facts::cache::of(g);
-        let jobs: Vec<NodeId> = g.jobs().collect();
-        let privileges: Vec<(NodeId, Privilege)> = jobs
-            .iter()
-            .filter_map(|&j| Some((j, privilege(cx, j)?)))
-            .collect();
-        let privilege_of = |j: NodeId| privileges.iter().find(|(n, _)| *n == j).map(|(_, p)| p);
+        // The jobs with a cache that writes (the uses are in job order).
+        let mut jobs: Vec<NodeId> = caches.iter().filter(|u| u.writes).map(|u| u.job).collect();
+        jobs.dedup();
+        // What each job that restores a cache holds, computed once per such job.
+        let mut privileges: BTreeMap<NodeId, Option<Privilege>> = BTreeMap::new();
+        for r in caches.iter().filter(|r| r.restores) {
+            privileges
+                .entry(r.job)
+                .or_insert_with(|| privilege(cx, r.job));
+        }
+        let privilege_of = |j: NodeId| privileges.get(&j).and_then(Option::as_ref);
         // Restoring steps named by a finding of the first form: the third does not
         // repeat them.
         let mut named: BTreeSet<NodeId> = BTreeSet::new();
@@ -73,44 +78,53 @@ impl Rule for CachePoisoning {
             let Some(untrusted) = untrusted_checkout(g, cx.scan, job) else {
                 continue;
             };
-            for writer in caches.of_job(job).filter(|w| {
-                w.writes && (!w.writes_during_step || w.position > untrusted.position)
-            }) {
+            for writer in caches
+                .of_job(job)
+                .filter(|w| w.writes && (!w.writes_during_step || w.position > untrusted.position))
+            {
                 // The privileged restorer it reaches with the most certainty, then the
                 // most privilege, then the first in the repository.
-                let best = caches
-                    .iter()
-                    .filter(|r| r.restores && r.job != job)
-                    .filter_map(|r| {
-                        let overlap = writer.reaches(r);
-                        let p = privilege_of(r.job).filter(|p| p.meets(r))?;
-                        (overlap != Overlap::Disjoint).then_some((r, overlap, p))
-                    })
-                    .max_by_key(|(r, o, p)| (*o, p.rank, std::cmp::Reverse((r.job, r.position))));
+                let best = best_of(
+                    caches
+                        .iter()
+                        .filter(|r| r.restores && r.job != job && writer.may_reach(r))
+                        .take(MAX_CANDIDATES)
+                        .filter_map(|r| {
+                            let p = privilege_of(r.job).filter(|p| p.meets(r))?;
+                            let overlap = writer.reaches(r);
+                            (overlap != Overlap::Disjoint).then_some((r, overlap, p))
+                        }),
+                    |(_, o, p)| (*o, p.rank),
+                    (Overlap::Same, PUBLISHES),
+                );
                 if let Some((r, _, _)) = best {
                     named.insert(r.step);
                 }
                 report_writer(cx, out, &untrusted, writer, best);
             }
         }
-        for r in caches.iter().filter(|r| r.restores && !named.contains(&r.step)) {
+        for r in caches
+            .iter()
+            .filter(|r| r.restores && !named.contains(&r.step))
+        {
             let Some(p) = privilege_of(r.job).filter(|p| p.rank == PUBLISHES && p.meets(r)) else {
                 continue;
             };
             // Another job that saves into the same key space in a run on a branch: the
             // release restores what that run, and the dependencies it ran, left.
             // The surest, then one a push to a branch runs, then the first.
-            let writer = caches
-                .iter()
-                .filter(|w| {
-                    w.writes
-                        && w.job != r.job
-                        && tollgate_facts::cache::writes_shared_scope(g, w.job)
-                })
-                .map(|w| (w, w.reaches(r)))
-                .filter(|(_, o)| *o != Overlap::Disjoint)
-                .max_by_key(|(w, o)| (*o, on_push(g, w.job), std::cmp::Reverse((w.job, w.position))))
-                .map(|(w, _)| w);
+            let writer = best_of(
+                caches
+                    .iter()
+                    .filter(|w| w.writes && w.job != r.job && w.may_reach(r))
+                    .filter(|w| tollgate_facts::cache::writes_shared_scope(g, w.job))
+                    .take(MAX_CANDIDATES)
+                    .map(|w| (w, w.reaches(r)))
+                    .filter(|(_, o)| *o != Overlap::Disjoint),
+                |(w, o)| (*o, on_push(g, w.job)),
+                (Overlap::Same, true),
+            )
+            .map(|(w, _)| w);
             if let Some(w) = writer {
                 report_release_cache(cx, out, w, r, p);
             }
@@ -119,6 +133,29 @@ impl Rule for CachePoisoning {
 }
 
 const PUBLISHES: u8 = 3;
+
+/// How many uses whose keys may meet one cache use is compared with in full (bounded
+/// work: a repository of thousands of jobs whose keys all start with `${{ runner.os }}`
+/// would otherwise compare every pair). Real repositories stay far below it.
+const MAX_CANDIDATES: usize = 256;
+
+/// The first item of the highest rank, stopping at the first that reaches `top`: a
+/// repository of thousands of jobs that each restore and write the same cache would
+/// otherwise compare every pair.
+fn best_of<T, R: Ord>(items: impl Iterator<Item = T>, rank: impl Fn(&T) -> R, top: R) -> Option<T> {
+    let mut best: Option<(R, T)> = None;
+    for item in items {
+        let r = rank(&item);
+        let stop = r >= top;
+        if best.as_ref().is_none_or(|(b, _)| r > *b) {
+            best = Some((r, item));
+        }
+        if stop {
+            break;
+        }
+    }
+    best.map(|(_, t)| t)
+}
 
 /// What a job holds or does that a poisoned cache would hand to the attacker: it
 /// publishes; it holds secrets other than `GITHUB_TOKEN`; its token has a write scope
@@ -145,7 +182,10 @@ fn privilege(cx: &Context<'_>, job: NodeId) -> Option<Privilege> {
             .join(", ")
     };
     let (rank, what) = match (secrets, writes.is_empty()) {
-        (true, false) => (2, format!("holds secrets and a token that can write {}", scopes())),
+        (true, false) => (
+            2,
+            format!("holds secrets and a token that can write {}", scopes()),
+        ),
         (true, true) => (1, "holds secrets".to_owned()),
         (false, false) => (1, format!("holds a token that can write {}", scopes())),
         (false, true) => return None,
@@ -185,14 +225,20 @@ fn write_scopes(g: &Graph, job: NodeId) -> Vec<String> {
 /// guarded by a label only (which stays when the author pushes again). A job limited to
 /// pull requests from the same repository or to members is left out, and so is a sparse
 /// checkout of documentation only.
-fn untrusted_checkout<'g>(g: &'g Graph, scan: &tollgate_scan::Scan, job: NodeId) -> Option<Untrusted<'g>> {
+fn untrusted_checkout<'g>(
+    g: &'g Graph,
+    scan: &tollgate_scan::Scan,
+    job: NodeId,
+) -> Option<Untrusted<'g>> {
     let checkouts = tollgate_facts::trust::of(g);
     g.job_steps(job)
         .into_iter()
         .enumerate()
         .find_map(|(position, fs)| {
             // A sparse checkout of the head's documentation brings text, not code.
-            if g.step_model(scan, fs.step).is_some_and(tollgate_facts::trust::docs_only) {
+            if g.step_model(scan, fs.step)
+                .is_some_and(tollgate_facts::trust::docs_only)
+            {
                 return None;
             }
             g.checkouts_of(fs.step).into_iter().find_map(|(at, _)| {
@@ -263,7 +309,10 @@ fn writer_path(cx: &Context<'_>, u: &Untrusted<'_>, writer: &CacheUse) -> Vec<Pa
     chain
         .hop(u.checkout.what.clone(), Some(g.location(&u.at)))
         .hop(
-            format!("{} writes the cache in the default branch's scope", writer.detail),
+            format!(
+                "{} writes the cache in the default branch's scope",
+                writer.detail
+            ),
             Some(g.location(&writer.at)),
         )
         .into_hops()
@@ -369,10 +418,8 @@ fn report_release_cache(
             Some(g.location(&w.at)),
         )
         .into_hops();
-    let mut restore = to_step_in(cx, r.step, r.job).hop(
-        format!("{} restores it", r.detail),
-        Some(g.location(&r.at)),
-    );
+    let mut restore = to_step_in(cx, r.step, r.job)
+        .hop(format!("{} restores it", r.detail), Some(g.location(&r.at)));
     if let Some(at) = &p.at {
         restore = restore.hop(p.what.clone(), Some(g.location(at)));
     }
