@@ -315,6 +315,7 @@ fn every_rule_with_a_chain_emits_it_in_json_and_sarif() {
         "unknown-package-source",
         "missing-fallback",
         "egress-not-allowed",
+        "cache-poisoning",
     ];
     for rule in CHAINED {
         let base = testdata("rules").join(rule);
@@ -553,4 +554,58 @@ fn long_lived_publish_token_goes_from_the_secret_to_the_publish() {
         [1, 15, 19, 5, 7],
         "{h:?}"
     );
+}
+
+#[test]
+fn cache_poisoning_goes_from_the_untrusted_writer_to_the_privileged_restore() {
+    // fires-setup-node-release: `on:` (pr.yml line 3), the workflow, job `test` (7), the
+    // checkout step (11) and its `ref:` (13), the writing setup-node (14); then
+    // release.yml, job `publish` (7) and its setup-node (14), which restores.
+    let all = findings(
+        &["--select", "cache-poisoning"],
+        &testdata("rules/cache-poisoning/fires-setup-node-release"),
+    );
+    let f = one(&all, "cache-poisoning", "pr.yml", 14);
+    assert_eq!(f["level"], "error");
+    assert_eq!(f["severity"], "critical");
+    let h = hops(f);
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [3, 1, 7, 11, 13, 14, 1, 7, 14, 14],
+        "{h:?}"
+    );
+    assert!(h[5].0.contains("writes the cache"), "{h:?}");
+    assert!(
+        h[9].0
+            .contains("restores it in a job that publishes with `npm publish`"),
+        "{h:?}"
+    );
+
+    // fires-writer-alone: no privileged restorer, one level below the rule's; the label
+    // guard (line 7) comes before the checkout (15).
+    let all = findings(
+        &["--select", "cache-poisoning"],
+        &testdata("rules/cache-poisoning/fires-writer-alone"),
+    );
+    let f = one(&all, "cache-poisoning", "label.yml", 16);
+    assert_eq!(f["level"], "warning");
+    let h = hops(f);
+    assert_eq!(
+        h.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [4, 1, 6, 13, 7, 15, 16],
+        "{h:?}"
+    );
+
+    // fires-release-cache: a note, from the CI job that writes (ci.yml line 12) to the
+    // release's restore (release.yml 15) and the publishing step (20).
+    let all = findings(
+        &["--select", "cache-poisoning", "--show-level", "note"],
+        &testdata("rules/cache-poisoning/fires-release-cache"),
+    );
+    let f = one(&all, "cache-poisoning", "release.yml", 15);
+    assert_eq!(f["level"], "note");
+    assert_eq!(f["confidence"], "low");
+    let h = hops(f);
+    assert_eq!(h.get(3).map(|x| x.1), Some(12), "{h:?}");
+    assert_eq!(h.last().map(|x| x.1), Some(20), "{h:?}");
 }

@@ -575,3 +575,44 @@ fn a_chain_of_script_variables_is_followed_in_bounded_work() {
         .unwrap_or(0);
     assert!(longest < 600, "{longest}");
 }
+
+/// `jobs` `pull_request_target` jobs that check out the head and write a cache each, and
+/// `jobs` release jobs that restore and publish: every writer against every restorer.
+fn many_caches(jobs: usize) -> Files {
+    let mut pr = "on: pull_request_target\npermissions: {}\njobs:\n".to_owned();
+    let mut rel = "on: push\npermissions: {contents: read}\njobs:\n".to_owned();
+    for i in 0..jobs {
+        pr.push_str(&format!(
+            "  t{i}: {{runs-on: ubuntu-latest, timeout-minutes: 5, steps: [{{uses: actions/checkout@v4, with: {{ref: '${{{{ github.event.pull_request.head.sha }}}}'}}}}, {{uses: actions/cache@v4, with: {{path: x, key: 'k-{i}-${{{{ hashFiles(\"a\") }}}}'}}}}]}}\n"
+        ));
+        rel.push_str(&format!(
+            "  r{i}: {{runs-on: ubuntu-latest, timeout-minutes: 5, permissions: {{contents: write}}, steps: [{{uses: actions/cache@v4, with: {{path: x, key: 'z-{i}', restore-keys: 'z-'}}}}, {{run: npm publish}}]}}\n"
+        ));
+    }
+    vec![
+        (".github/workflows/pr.yml".to_owned(), pr),
+        (".github/workflows/rel.yml".to_owned(), rel),
+    ]
+}
+
+#[test]
+fn thousands_of_cache_writers_and_restorers_are_not_paired_one_by_one() {
+    // Comparing every writer's key with every restorer's took 3 minutes here.
+    let r = run_on(
+        &many_caches(3_000),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "cache-poisoning",
+            "--fail-level",
+            "warning",
+        ],
+    );
+    assert_eq!(r.code, Some(1));
+    // Each writer alone (its `k-` key meets no release's), and each release restoring
+    // what another release job writes under `z-`.
+    assert_eq!(json(&r)["findings"].as_array().map(Vec::len), Some(6_000));
+    assert!(r.took < LIMIT);
+}

@@ -324,7 +324,10 @@ fn the_check_step_takes_a_baseline_and_a_diff_base() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let words = check_words(&[("TOLLGATE_BASELINE", "ci/tollgate-baseline.json")], dir.path());
+    let words = check_words(
+        &[("TOLLGATE_BASELINE", "ci/tollgate-baseline.json")],
+        dir.path(),
+    );
     assert_eq!(words[0], "check");
     assert!(
         words

@@ -316,6 +316,19 @@ impl FindingBuilder<'_, '_> {
         self
     }
 
+    /// Report the finding `steps` levels below the rule's effective level, never below
+    /// `note`: a rule whose forms differ in how sure or how common they are documents its
+    /// strongest form's level, and the configured level moves every form alike.
+    pub fn below_rule_level(mut self, steps: u8) -> Self {
+        for _ in 0..steps {
+            self.finding.level = match self.finding.level {
+                Level::Error => Level::Warning,
+                Level::Warning | Level::Note => Level::Note,
+            };
+        }
+        self
+    }
+
     pub fn related(mut self, file: &SourceFile, span: Span, message: impl Into<String>) -> Self {
         self.finding.related.push(Related {
             location: file.location(span),

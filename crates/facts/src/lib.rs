@@ -6,10 +6,13 @@
 //! of its own, as egress does), add it to [`PASSES`], and document its node and edge
 //! kinds in `docs/graphs.md`.
 
+pub mod cache;
 pub mod envfile;
 pub mod flow;
 pub mod identity;
 pub mod needs;
+pub mod publish;
+pub mod tags;
 pub mod trust;
 
 use tollgate_graph::{Graph, Pass};
@@ -23,6 +26,7 @@ const PASSES: &[&dyn Pass] = &[
     &trust::Pass,
     &needs::Pass,
     &flow::Pass,
+    &cache::Pass,
 ];
 
 /// The graph of a scan with every pass run.

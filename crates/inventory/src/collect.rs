@@ -126,11 +126,6 @@ pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<J
     c.finish()
 }
 
-fn truthy(v: &str) -> bool {
-    let v = v.trim();
-    !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0"
-}
-
 /// `~/`, `$HOME/` and `${{ env.HOME }}/`-style prefixes dropped, for path matching.
 fn strip_home(p: &str) -> &str {
     let p = p.trim();
@@ -183,18 +178,15 @@ impl<'a> Collector<'a> {
             if let Some(u) = &step.uses
                 && let Uses::Remote(r) = &u.value
                 && let Some(cache) = self.kb.cache(&r.action())
+                // A save-only cache (`actions/cache/save`) restores nothing for this job.
+                && cache.restores
             {
                 let input_value = cache
                     .input
                     .as_deref()
                     .and_then(|i| step.with_value(i))
                     .map(|kv| kv.value.value.clone());
-                let on = match (&cache.input, &input_value) {
-                    (None, _) => true,
-                    (Some(_), None) => cache.default_at(&r.git_ref),
-                    (Some(_), Some(v)) => truthy(v) != cache.inverted,
-                };
-                if on {
+                if cache.enabled(&r.git_ref, input_value.as_deref()) {
                     let mut ecosystems = cache.covers.clone();
                     if let Some(v) = &input_value
                         && let Some(e) = cache.value_covers.get(v.trim())

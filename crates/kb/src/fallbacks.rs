@@ -38,7 +38,36 @@ pub struct CacheAction {
     /// Coverage decided by the `path:` input.
     #[serde(default)]
     pub paths: bool,
+    /// It restores entries (`actions/cache/save` does not).
+    #[serde(default = "yes")]
+    pub restores: bool,
+    /// It writes entries (`actions/cache/restore` does not).
+    #[serde(default = "yes")]
+    pub saves: bool,
+    /// It writes while its step runs, not in its post step at the end of the job.
+    #[serde(default)]
+    pub saves_during_step: bool,
+    /// The input, and the value of it, that stops the writing (`save-if: false`).
+    pub save_off_input: Option<String>,
+    pub save_off_value: Option<String>,
+    /// The input that holds the entry's key; `None` when the action builds it.
+    pub key_input: Option<String>,
+    /// The input that holds the prefixes a restore falls back to.
+    pub restore_keys_input: Option<String>,
+    /// The action's key includes the job id unless this input is set.
+    pub job_scoped_unless: Option<String>,
     pub reference: String,
+}
+
+const fn yes() -> bool {
+    true
+}
+
+/// Whether an input value turns something on: not empty, `false` or `0`.
+#[must_use]
+pub fn truthy(v: &str) -> bool {
+    let v = v.trim();
+    !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0"
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -131,6 +160,32 @@ impl CacheAction {
             .and_then(|r| r.split('.').next())
             .and_then(|m| m.parse::<u32>().ok());
         major.is_none_or(|m| m >= since)
+    }
+
+    /// Whether the cache is on for a use of the action at `git_ref` whose `input` (see
+    /// [`CacheAction::input`]) has `value` (`None` when not given).
+    #[must_use]
+    pub fn enabled(&self, git_ref: &str, value: Option<&str>) -> bool {
+        match (&self.input, value) {
+            (None, _) => true,
+            (Some(_), None) => self.default_at(git_ref),
+            (Some(_), Some(v)) => truthy(v) != self.inverted,
+        }
+    }
+
+    /// Whether a use of the action writes entries, given the value of its
+    /// [`save_off_input`](Self::save_off_input) (`None` when not given). A value with an
+    /// expression is taken to write: `save-if: ${{ github.ref == 'refs/heads/main' }}`
+    /// holds in a `pull_request_target` run, which is on the default branch.
+    #[must_use]
+    pub fn writes(&self, save_off: Option<&str>) -> bool {
+        if !self.saves {
+            return false;
+        }
+        match (&self.save_off_value, save_off) {
+            (Some(off), Some(v)) => !v.trim().eq_ignore_ascii_case(off),
+            _ => true,
+        }
     }
 }
 
@@ -235,6 +290,26 @@ mod tests {
         ] {
             assert!(k.advice(eco).is_some(), "{eco:?}");
         }
+    }
+
+    #[test]
+    fn caches_say_whether_they_restore_and_write() {
+        let k = crate::fallbacks();
+        let save = k.cache("actions/cache/save").expect("save");
+        assert!(!save.restores && save.saves_during_step && save.writes(None));
+        let restore = k.cache("actions/cache/restore").expect("restore");
+        assert!(restore.restores && !restore.writes(None));
+        let rust = k.cache("Swatinem/rust-cache").expect("rust-cache");
+        assert!(rust.writes(None) && rust.writes(Some("${{ github.ref == 'refs/heads/main' }}")));
+        assert!(!rust.writes(Some("false")));
+        assert_eq!(rust.job_scoped_unless.as_deref(), Some("shared-key"));
+        let gradle = k.cache("gradle/actions/setup-gradle").expect("gradle");
+        assert!(!gradle.writes(Some("true")) && gradle.writes(Some("false")));
+        let node = k.cache("actions/setup-node").expect("setup-node");
+        assert!(!node.enabled("v4", None) && node.enabled("v4", Some("npm")));
+        assert!(!node.enabled("v4", Some("")));
+        let go = k.cache("actions/setup-go").expect("setup-go");
+        assert!(go.enabled("v5", None) && !go.enabled("v5", Some("false")));
     }
 
     #[test]

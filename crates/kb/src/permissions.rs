@@ -132,6 +132,11 @@ pub struct ActionEntry {
     pub source: String,
     #[serde(default)]
     pub when: Vec<When>,
+    /// The action publishes a release, a package or an image.
+    #[serde(default)]
+    pub publishes: bool,
+    /// … only when this input is truthy (`push: true`).
+    pub publishes_input: Option<String>,
 }
 
 const fn yes() -> bool {
@@ -356,6 +361,17 @@ mod tests {
         let err = load::<Permissions>("permissions.toml", text).expect_err("bad scope");
         assert_eq!(err.line, 7, "{err}");
         assert!(err.message.contains("`content`"), "{err}");
+    }
+
+    #[test]
+    fn publishing_actions_are_marked() {
+        let p = crate::permissions();
+        let entry = |n: &str| p.action_named(n).map(|(_, e)| e).expect(n);
+        assert!(entry("pypa/gh-action-pypi-publish").publishes);
+        assert!(entry("softprops/action-gh-release").publishes);
+        let docker = entry("docker/build-push-action");
+        assert!(!docker.publishes && docker.publishes_input.as_deref() == Some("push"));
+        assert!(!entry("actions/checkout").publishes);
     }
 
     #[test]

@@ -86,7 +86,7 @@ impl<'a> Collector<'a> {
                     .retry_env
                     .iter()
                     .find(|r| r.name.eq_ignore_ascii_case(&v.key.value) && r.covers == eco)
-                    && truthy(&v.value.value)
+                    && tollgate_kb::fallbacks::truthy(&v.value.value)
                 {
                     return Some(Fallback {
                         kind: FallbackKind::Retry,

@@ -4,14 +4,16 @@
 
 #[path = "broad-permissions.rs"]
 mod broad_permissions;
+#[path = "cache-poisoning.rs"]
+mod cache_poisoning;
 #[path = "dangerous-trigger.rs"]
 mod dangerous_trigger;
 #[path = "github-env-injection.rs"]
 mod github_env_injection;
-#[path = "insecure-workflow-commands.rs"]
-mod insecure_workflow_commands;
 #[path = "hardcoded-credential.rs"]
 mod hardcoded_credential;
+#[path = "insecure-workflow-commands.rs"]
+mod insecure_workflow_commands;
 #[path = "long-lived-publish-token.rs"]
 mod long_lived_publish_token;
 #[path = "persisted-credentials.rs"]
@@ -31,10 +33,11 @@ mod unsound_condition;
 mod util;
 
 pub use broad_permissions::BroadPermissions;
+pub use cache_poisoning::CachePoisoning;
 pub use dangerous_trigger::DangerousTrigger;
 pub use github_env_injection::GithubEnvInjection;
-pub use insecure_workflow_commands::InsecureWorkflowCommands;
 pub use hardcoded_credential::HardcodedCredential;
+pub use insecure_workflow_commands::InsecureWorkflowCommands;
 pub use long_lived_publish_token::LongLivedPublishToken;
 pub use persisted_credentials::PersistedCredentials;
 pub use secrets_exposure::SecretsExposure;
