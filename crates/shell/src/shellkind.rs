@@ -37,6 +37,16 @@ impl ShellKind {
             "powershell" => Self::PowerShell,
             "cmd" => Self::Cmd,
             "python" | "python3" => Self::Python,
+            // setup-wsl's shell: bash inside the WSL distribution.
+            "wsl-bash" => Self::Bash,
+            // util-linux `script -q -e -c "bash … {0}"` runs the quoted command in a
+            // pseudo-terminal (numpy's jobs, for coloured output): the script is that
+            // command's.
+            "script" => trimmed
+                .split_once(" -c ")
+                .map(|(_, cmd)| Self::classify(cmd.trim().trim_matches(['"', '\''])))
+                .filter(Self::is_analysable)
+                .unwrap_or_else(|| Self::Other(trimmed.to_owned())),
             _ => Self::Other(trimmed.to_owned()),
         }
     }
@@ -94,6 +104,13 @@ mod tests {
             ("python", Python),
             ("python3 {0}", Python),
             ("perl {0}", Other("perl {0}".into())),
+            (
+                "script -q -e -c \"bash --noprofile --norc -eo pipefail {0}\"",
+                Bash,
+            ),
+            ("script -q -c 'sh -e {0}'", Sh),
+            ("script -q typescript", Other("script -q typescript".into())),
+            ("wsl-bash {0}", Bash),
             ("zsh", Other("zsh".into())),
             ("", Other(String::new())),
         ];
