@@ -229,17 +229,10 @@ pub fn in_job(graph: &Graph, id: InputId, input: &Input, wf: &Workflow, j: usize
             && let Some((origin, _)) = graph.checkouts_of(node).first()
         {
             let dir = step
-                .with_value("path")
-                .filter(|_| step.uses.is_some())
-                .map(|p| {
-                    p.value
-                        .value
-                        .trim()
-                        .trim_start_matches("./")
-                        .trim_end_matches('/')
-                        .to_owned()
-                })
-                .filter(|p| !p.is_empty() && p != "." && !p.contains("${{"));
+                .uses
+                .is_some()
+                .then(|| crate::trust::step_path(step))
+                .flatten();
             let does = crate::trust::of(graph)
                 .describe(*origin)
                 .unwrap_or("checks out the untrusted head");

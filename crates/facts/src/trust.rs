@@ -30,7 +30,7 @@ use tollgate_shell::{Command, Word};
 mod indirect;
 mod sparse;
 
-pub use indirect::Artifacts;
+pub use indirect::{Artifacts, step_path};
 use indirect::{HeadOutputs, head_outputs, looked_up_head};
 
 /// The trust pass (see the module documentation).

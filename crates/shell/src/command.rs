@@ -221,6 +221,19 @@ impl Command {
         self.argv.get(self.name_index + 1..).unwrap_or(&[])
     }
 
+    /// Whether one of `flags` is among the static arguments, alone or with a value
+    /// (`--dry-run`, `--flag=value`).
+    #[must_use]
+    pub fn has_flag(&self, flags: &[String]) -> bool {
+        self.args().iter().filter_map(Word::as_str).any(|t| {
+            flags.iter().any(|f| {
+                t == f
+                    || t.strip_prefix(f.as_str())
+                        .is_some_and(|r| r.starts_with('='))
+            })
+        })
+    }
+
     /// For `git`: the index in [`Command::args`] of the subcommand, past git's global
     /// options (`git -C dir fetch …` gives the index of `fetch`); `None` when the
     /// command is not git or the subcommand is not a static word.

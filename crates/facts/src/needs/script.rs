@@ -6,7 +6,7 @@ use tollgate_graph::Origin;
 use tollgate_kb::github::GH_GLOBAL_VALUE_OPTS as VALUE_OPTS;
 use tollgate_kb::permissions::CommandEntry;
 use tollgate_model::Span;
-use tollgate_shell::{Analysis, Command, Word};
+use tollgate_shell::{Analysis, Command};
 
 use super::{Acc, kb};
 use crate::identity::{is_other_identity, is_workflow_token, secret_names};
@@ -36,16 +36,6 @@ fn positionals(cmd: &Command) -> Vec<&str> {
     out
 }
 
-fn has_flag(cmd: &Command, flags: &[String]) -> bool {
-    cmd.args().iter().filter_map(Word::as_str).any(|t| {
-        flags.iter().any(|f| {
-            t == f
-                || t.strip_prefix(f.as_str())
-                    .is_some_and(|r| r.starts_with('='))
-        })
-    })
-}
-
 fn sets_env(cmd: &Command, analysis: &Analysis, envs: &[&Env], names: &[String]) -> bool {
     names.iter().any(|n| {
         cmd.assignment(n).is_some()
@@ -73,10 +63,10 @@ fn command_matches(
     if !run_prefix_matches(&e.run, words) {
         return false;
     }
-    if !e.flag.is_empty() && !has_flag(cmd, &e.flag) {
+    if !e.flag.is_empty() && !cmd.has_flag(&e.flag) {
         return false;
     }
-    if !e.without_flag.is_empty() && has_flag(cmd, &e.without_flag) {
+    if !e.without_flag.is_empty() && cmd.has_flag(&e.without_flag) {
         return false;
     }
     if let Some(c) = &e.arg_contains

@@ -61,18 +61,10 @@ impl Artifacts {
         if !from_trigger {
             return None;
         }
-        let path = step
-            .with_value("path")
-            .map(|v| {
-                v.value
-                    .value
-                    .trim()
-                    .trim_start_matches("./")
-                    .trim_end_matches('/')
-                    .to_owned()
-            })
-            .filter(|p| !p.is_empty() && p != "." && !p.contains("${{"));
-        Some(Self { path, action })
+        Some(Self {
+            path: step_path(step),
+            action,
+        })
     }
 
     /// The directory they were unpacked into (`None`: the workspace).
@@ -274,4 +266,20 @@ pub(super) fn looked_up_head<'a>(
             .into_iter()
             .find_map(|(r, _, _)| looked_up.get(&r.to_ascii_lowercase()).map(|b| (r, b)))
     })
+}
+
+/// The literal `path:` input of an action step, as a directory under the workspace
+/// (`./pr/` is `pr`); `None` for the workspace itself or a path known only at run time.
+#[must_use]
+pub fn step_path(step: &tollgate_gha::Step) -> Option<String> {
+    step.with_value("path")
+        .map(|v| {
+            v.value
+                .value
+                .trim()
+                .trim_start_matches("./")
+                .trim_end_matches('/')
+                .to_owned()
+        })
+        .filter(|p| !p.is_empty() && p != "." && !p.contains("${{"))
 }

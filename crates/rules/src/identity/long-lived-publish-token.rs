@@ -98,7 +98,7 @@ impl Rule for LongLivedPublishToken {
             let Some(cmd) = analysis.commands.iter().find(|x| x.span == c.span) else {
                 continue;
             };
-            if has_flag(cmd, &registry.dry_run) || elsewhere(step, registry, cmd, text) {
+            if cmd.has_flag(&registry.dry_run) || elsewhere(step, registry, cmd, text) {
                 continue;
             }
             let at = step.script_span(cmd.span);
@@ -333,17 +333,6 @@ fn token_of(
             name,
             how: format!("a token option given `${v}`"),
             at: r.origin.span(),
-        })
-    })
-}
-
-/// Whether one of `flags` is given (`--dry-run`, `--flag=value`).
-fn has_flag(cmd: &Command, flags: &[String]) -> bool {
-    cmd.args().iter().filter_map(Word::as_str).any(|t| {
-        flags.iter().any(|f| {
-            t == f
-                || t.strip_prefix(f.as_str())
-                    .is_some_and(|r| r.starts_with('='))
         })
     })
 }
