@@ -92,3 +92,39 @@ fn without_knowing_the_repository_every_one_is_reported() {
     );
     assert_eq!(lines("unpinned-action"), [15, 16, 17, 24], "{unknown:?}");
 }
+
+/// The repository's own image, after a step that runs an image build script, was built
+/// by the job; another image there may have been, and stays reported (low confidence).
+#[test]
+fn the_repositorys_own_image_after_an_image_build_script_is_not_pulled() {
+    const BUILD: &str = r#"on: push
+permissions: {}
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - run: pnpm build:docker build --args '--load'
+      - run: docker run --rm octo/widget --version
+      - run: docker run --rm other/tool --version
+"#;
+    let lines = |with_git_config: bool| -> Vec<usize> {
+        let mut files = vec![(".github/workflows/image.yml", BUILD)];
+        if with_git_config {
+            files.push((
+                ".git/config",
+                "[remote \"origin\"]\n\turl = https://github.com/octo/widget.git\n",
+            ));
+        }
+        let dir = write(&files);
+        let (s, graph) = build(&dir);
+        let mut out: Vec<usize> = run_rules(&s, &graph, &["unpinned-image"])
+            .iter()
+            .map(|f| f.primary.start.line)
+            .collect();
+        out.sort_unstable();
+        out
+    };
+    assert_eq!(lines(true), [10]);
+    assert_eq!(lines(false), [9, 10]);
+}

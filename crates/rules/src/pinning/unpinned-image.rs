@@ -370,6 +370,16 @@ fn steps(
                 if p.built || p.step.is_some_and(|i| model.loaded_before(i, image)) {
                     continue;
                 }
+                // The repository's own image (`renovate/renovate` in renovatebot/renovate)
+                // after a step that runs an image build script: built here, not pulled.
+                if p.after_image_script
+                    && cx
+                        .scan
+                        .repository_of(model.input)
+                        .is_some_and(|r| named_after(r, image))
+                {
+                    continue;
+                }
                 let before = out.len();
                 let what = format!("`{tool}` image");
                 let path = path_to(cx, p.from, file, o.span(), &what, image);
@@ -409,6 +419,15 @@ fn steps(
             _ => {}
         }
     }
+}
+
+/// Whether the image's name (past any registry, before the tag) ends in the repository's
+/// name: `renovate/renovate`, `ghcr.io/octo/widget:dev` for octo/widget.
+fn named_after(repository: &tollgate_model::repo::Repository, image: &str) -> bool {
+    let name = image.split(['@']).next().unwrap_or(image);
+    let last = name.rsplit('/').next().unwrap_or(name);
+    let last = last.split(':').next().unwrap_or(last);
+    repository.name.len() >= 4 && last.eq_ignore_ascii_case(&repository.name)
 }
 
 /// workflow → job → (step → command) → the image pulled, at `at`.
