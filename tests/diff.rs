@@ -483,3 +483,59 @@ fn a_blob_over_its_limit_is_reported_not_loaded() {
     let doc = json(&out.stdout);
     assert_eq!(doc["workflows"], Value::Array(Vec::new()), "{doc:#}");
 }
+
+/// A new finding on a line whose text an old finding's line has too is the second of
+/// its kind in HEAD: the diff's SARIF gives it the fingerprint a full check of HEAD
+/// gives it, not the old alert's.
+#[test]
+fn sarif_fingerprints_are_those_of_the_whole_head_run() {
+    const ONE: &str = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: octo/tool@v1\n";
+    let two = format!(
+        "{ONE}  b:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: octo/tool@v1\n"
+    );
+    let a = tempfile::tempdir().expect("tmp");
+    let b = tempfile::tempdir().expect("tmp");
+    write(a.path(), ".github/workflows/ci.yml", ONE);
+    write(b.path(), ".github/workflows/ci.yml", &two);
+    let prints = |doc: &Value| -> Vec<(u64, String)> {
+        doc["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|r| r["ruleId"] == "unpinned-action")
+            .map(|r| {
+                (
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                        .as_u64()
+                        .expect("line"),
+                    r["partialFingerprints"]["tollgate/v1"]
+                        .as_str()
+                        .expect("fingerprint")
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    let check = tollgate()
+        .arg("check")
+        .args(["-f", "sarif", "--fail-level", "never"])
+        .arg(b.path())
+        .output()
+        .expect("runs");
+    let full = prints(&json(&check.stdout));
+    assert_eq!(full.len(), 2, "{full:?}");
+    let out = tollgate()
+        .arg("diff")
+        .arg(a.path())
+        .arg(b.path())
+        .args(["-f", "sarif"])
+        .output()
+        .expect("runs");
+    let new = prints(&json(&out.stdout));
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0].0, 13);
+    let head_print = full.iter().find(|(l, _)| *l == 13).expect("line 13");
+    assert_eq!(new[0].1, head_print.1);
+    // Not the old alert's, which shares the line's text.
+    assert!(full.iter().any(|(l, p)| *l == 8 && *p != new[0].1));
+}

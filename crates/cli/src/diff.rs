@@ -172,6 +172,10 @@ pub fn run(args: &DiffArgs, repository: Option<&str>) -> Result<u8, CliError> {
         }
         DiffFormat::Sarif => {
             let new: Vec<Finding> = diff.new_findings.iter().map(|(_, f)| f.clone()).collect();
+            // The fingerprints of the whole HEAD run, so that a new finding is the alert
+            // a full check of HEAD reports, not one numbered among the new alone.
+            let fingerprints: Vec<String> =
+                diff.new_findings.iter().map(|(fp, _)| fp.clone()).collect();
             let sources: HashMap<&str, &SourceFile> = h
                 .scan
                 .inputs
@@ -179,9 +183,10 @@ pub fn run(args: &DiffArgs, repository: Option<&str>) -> Result<u8, CliError> {
                 .map(|i| (i.source.display.as_str(), &i.source))
                 .collect();
             let rules = crate::catalog::infos();
-            let log = tollgate_report::sarif::render(
+            let log = tollgate_report::sarif::render_fingerprinted(
                 &rules,
                 &new,
+                fingerprints,
                 &[],
                 |p| sources.get(p).copied(),
                 env!("CARGO_PKG_VERSION"),

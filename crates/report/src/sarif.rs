@@ -258,6 +258,32 @@ pub fn render<'a>(
     version: &'a str,
     information_uri: &'a str,
 ) -> Log<'a> {
+    let fingerprints = crate::fingerprint::of(findings, &source);
+    render_fingerprinted(
+        rules,
+        findings,
+        fingerprints,
+        diagnostics,
+        source,
+        version,
+        information_uri,
+    )
+}
+
+/// [`render`] with the findings' fingerprints given, one per finding: those of a subset
+/// (a diff's new findings) must be the ones the whole run gives them, since the
+/// occurrence number counts the findings that share a line's text.
+#[must_use]
+pub fn render_fingerprinted<'a>(
+    rules: &'a [RuleInfo],
+    findings: &'a [Finding],
+    fingerprints: Vec<String>,
+    diagnostics: &'a [Diagnostic],
+    source: impl Fn(&str) -> Option<&'a SourceFile> + Sync,
+    version: &'a str,
+    information_uri: &'a str,
+) -> Log<'a> {
+    debug_assert_eq!(findings.len(), fingerprints.len());
     let index: BTreeMap<&str, usize> = rules
         .iter()
         .enumerate()
@@ -298,7 +324,6 @@ pub fn render<'a>(
         })
         .collect();
 
-    let fingerprints = crate::fingerprint::of(findings, &source);
     let results: Vec<SarifResult<'a>> = findings
         .par_iter()
         .zip(fingerprints)
