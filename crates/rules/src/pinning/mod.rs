@@ -1,5 +1,7 @@
 //! Rules about pinning what a pipeline runs and installs to immutable references.
 
+#[path = "install-reads.rs"]
+mod install_reads;
 #[path = "ref-version-mismatch.rs"]
 mod ref_version_mismatch;
 #[path = "unpinned-action.rs"]
