@@ -36,16 +36,23 @@ pub fn publishes(graph: &Graph, scan: &Scan, job: NodeId) -> Option<Publishing> 
             let script = input.script(job_index, step.index)?;
             let run = step.run.as_ref()?;
             let analysis = script.analysis.as_deref()?;
-            let dry_run = |span: tollgate_model::Span| {
-                analysis.commands.iter().any(|c| {
-                    c.span == span
-                        && c.args()
-                            .iter()
-                            .any(|w| w.display(&run.script) == "--dry-run")
-                })
+            // The dry-run options of the registry's tool, as the knowledge base lists
+            // them for `long-lived-publish-token` too (`--dry-run`, `gem push -n`…).
+            let dry_run = |span: tollgate_model::Span, tool: &str| {
+                let flags = tollgate_kb::trusted_publishing()
+                    .for_tool(tool)
+                    .map_or_else(|| vec!["--dry-run".to_owned()], |r| r.dry_run.clone());
+                analysis
+                    .commands
+                    .iter()
+                    .any(|c| c.span == span && c.has_flag(&flags))
             };
             analysis.facts.iter().find_map(|f| match f {
-                Fact::Credential(c) if dry_run(c.span) => None,
+                Fact::Credential(c)
+                    if matches!(&c.kind, CredentialKind::Publish { tool, .. } if dry_run(c.span, tool)) =>
+                {
+                    None
+                }
                 Fact::Credential(c) => match &c.kind {
                     CredentialKind::Publish { tool, .. } => {
                         Some((run.file_span(c.span), format!("`{tool}`")))
