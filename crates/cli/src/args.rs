@@ -16,6 +16,14 @@ Examples:
   tollgate check --select pinning --fail-level error
                                          only the pinning rules; fail on errors only";
 
+const FIX_EXAMPLES: &str = "\
+Examples:
+  tollgate fix                           apply the safe fixes in the current repository
+  tollgate fix --diff                    print them as a unified diff, change nothing
+  tollgate fix --select broad-permissions .github/workflows/ci.yml
+                                         one rule's fixes in one file
+  tollgate fix --unsafe                  also fixes that can change behaviour";
+
 const GRAPH_EXAMPLES: &str = "\
 Examples:
   tollgate graph | dot -Tsvg > pipelines.svg
@@ -84,6 +92,11 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation.
     Explain(ExplainArgs),
+    /// Apply the fixes tollgate knows (least-privilege permissions, `persist-credentials:
+    /// false`, expansions moved into `env:`, pins recorded in the repository), then check
+    /// again and report what remains.
+    #[command(after_help = FIX_EXAMPLES)]
+    Fix(FixArgs),
     /// Record today's findings in a baseline file, for `check --baseline` to report only
     /// new ones.
     #[command(after_help = BASELINE_EXAMPLES)]
@@ -112,6 +125,35 @@ pub struct GenerateDocsArgs {
     /// The directory to write `tollgate.1` and the `reference/` pages into.
     #[arg(default_value = "docs")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files or directories to fix, as for `check`.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Print the fixes as a unified diff and change nothing (exit code 1 when there is
+    /// something to fix).
+    #[arg(long)]
+    pub diff: bool,
+    /// Also apply fixes that can change behaviour (each rule's page says which).
+    #[arg(long = "unsafe")]
+    pub unsafe_fixes: bool,
+    /// Configuration file (default: `tollgate.toml` found from the first path upwards).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Only these rules' fixes (ids or categories, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Not these rules' fixes.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// The exit code after fixing, from the findings that remain (as `check`).
+    #[arg(long, value_enum, default_value_t = FailLevel::Error)]
+    pub fail_level: FailLevel,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -181,6 +223,9 @@ pub struct CheckArgs {
     /// Print only what is found: no summary line, no notes.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Apply the safe fixes first (as `tollgate fix`), then check.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

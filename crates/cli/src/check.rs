@@ -13,7 +13,7 @@ use crate::human::Human;
 use crate::listing::{BaselineCounts, Listing, level_of};
 use crate::{Cli, CliError, EXIT_CLEAN, EXIT_FINDINGS, output};
 
-fn selectors(names: &[String]) -> Result<Vec<Selector>, CliError> {
+pub fn selectors(names: &[String]) -> Result<Vec<Selector>, CliError> {
     let rules = tollgate_rules::rules();
     names
         .iter()
@@ -113,6 +113,9 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
         }),
         no_ignores: args.no_ignores,
     };
+    if args.fix {
+        crate::fix::before_check(cli, args, &opts)?;
+    }
     let Analysis {
         scan,
         config,

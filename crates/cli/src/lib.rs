@@ -7,6 +7,7 @@ mod catalog;
 mod check;
 mod diff;
 mod egress;
+mod fix;
 pub mod gendocs;
 mod graph;
 mod human;
@@ -85,6 +86,7 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         args::Command::Check(a) => check::run(cli, a),
         args::Command::Baseline(a) => baseline::run(cli, a),
+        args::Command::Fix(a) => fix::run(cli, a),
         args::Command::Graph(a) => graph::run(a, cli.repository.as_deref()),
         args::Command::Egress(a) => egress::run(a, cli.repository.as_deref()),
         args::Command::Diff(a) => diff::run(a, cli.repository.as_deref()),

@@ -254,6 +254,7 @@ impl<'r> Sink<'r> {
             path: Vec::new(),
             help: None,
             job: self.job.clone(),
+            fix: None,
         };
         FindingBuilder {
             sink: self,
@@ -361,6 +362,12 @@ impl FindingBuilder<'_, '_> {
 
     pub fn job(mut self, job: Option<&str>) -> Self {
         self.finding.job = job.map(job_id);
+        self
+    }
+
+    /// The edits that resolve the finding (see [`tollgate_model::Fix`]).
+    pub fn fix(mut self, fix: Option<tollgate_model::Fix>) -> Self {
+        self.finding.fix = fix.map(Box::new);
         self
     }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::Location;
+use crate::fix::Fix;
 
 /// How a finding is reported: the level decides exit codes (`--fail-level`) and SARIF's
 /// `level`.
@@ -148,6 +149,9 @@ pub struct Finding {
     /// Shared by every finding of the job: a job id is input text of any length, and one
     /// copy per finding multiplied it by the number of findings.
     pub job: Option<Arc<str>>,
+    /// The edits that resolve it, when the rule knows them (`tollgate fix`, SARIF `fixes`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Box<Fix>>,
 }
 
 impl Finding {

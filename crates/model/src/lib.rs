@@ -9,6 +9,7 @@
 pub mod addr;
 mod diagnostic;
 mod finding;
+pub mod fix;
 mod kind;
 pub mod pep508;
 pub mod repo;
@@ -17,5 +18,6 @@ pub mod text;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use finding::{Confidence, Finding, Impact, Level, PathHop, Related};
+pub use fix::{Applicability, Edit, Fix};
 pub use kind::FileKind;
 pub use source::{LineCol, LineIndex, Location, SourceFile, Span};

@@ -234,6 +234,7 @@ mod tests {
             path: Vec::new(),
             help: None,
             job: Some(Arc::from(job)),
+            fix: None,
         }
     }
 

@@ -480,6 +480,7 @@ mod tests {
             path: Vec::new(),
             help: None,
             job: None,
+            fix: None,
         }
     }
 

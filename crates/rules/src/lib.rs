@@ -4,6 +4,7 @@
 mod chain;
 mod common;
 mod egress;
+mod fix;
 mod identity;
 mod integrity;
 mod pinning;

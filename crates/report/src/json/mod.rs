@@ -82,6 +82,24 @@ pub struct FindingDto<'a> {
     pub related: Vec<RelatedDto<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<HopDto<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FixDto<'a>>,
+}
+
+/// A finding's fix: byte ranges of the file and their replacements.
+#[derive(Serialize)]
+pub struct FixDto<'a> {
+    pub title: &'a str,
+    pub applicability: &'static str,
+    pub edits: Vec<EditDto<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct EditDto<'a> {
+    /// Byte offsets in the file: `[start, end)`; equal for an insertion.
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
 }
 
 impl<'a> FindingDto<'a> {
@@ -96,6 +114,19 @@ impl<'a> FindingDto<'a> {
             location: LocationDto::new(&f.primary),
             job: f.job.as_deref(),
             help: f.help.as_deref(),
+            fix: f.fix.as_deref().map(|x| FixDto {
+                title: &x.title,
+                applicability: x.applicability.as_str(),
+                edits: x
+                    .edits
+                    .iter()
+                    .map(|e| EditDto {
+                        start: e.span.start,
+                        end: e.span.end,
+                        text: &e.text,
+                    })
+                    .collect(),
+            }),
             related: f
                 .related
                 .iter()

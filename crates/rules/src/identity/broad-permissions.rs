@@ -8,10 +8,11 @@
 
 use tollgate_engine::{Context, Rule, Sink, WorkflowCx};
 use tollgate_facts::needs::{self, Needs};
-use tollgate_gha::{Job, PermissionLevel, Permissions};
-use tollgate_model::{Impact, SourceFile, Span};
+use tollgate_gha::{Job, PermissionLevel, Permissions, Workflow};
+use tollgate_model::{Applicability, Fix, Impact, SourceFile, Span};
 
 use crate::common::quoted;
+use crate::fix::{Text, permissions as edit};
 
 pub struct BroadPermissions;
 
@@ -47,6 +48,16 @@ impl Rule for BroadPermissions {
             .filter(|&i| wf.jobs[i].permissions.is_none())
             .collect();
 
+        let text = Text::of(file);
+        // Every job without a block needing the same: one block for the workflow.
+        let shared = (wf.permissions.is_none()
+            && !only_called
+            && wf.jobs.iter().all(|j| j.permissions.is_none())
+            && needs.iter().all(Needs::is_known)
+            && needs.windows(2).all(|w| same(&w[0], &w[1])))
+        .then(|| needs.first())
+        .flatten();
+        let workflow_fix = workflow_fix(&text, wf, &needs, &inheriting);
         if let Some(block) = &wf.permissions
             && !inheriting.is_empty()
         {
@@ -63,6 +74,7 @@ impl Rule for BroadPermissions {
                         ))
                         .severity(Impact::High)
                         .help(per_job_help(&wf.jobs, &needs, &inheriting))
+                        .fix(workflow_fix.clone())
                         .emit();
                 }
                 Permissions::Scopes(scopes) => {
@@ -98,6 +110,7 @@ impl Rule for BroadPermissions {
                                 "set `permissions: {{}}` (or read scopes) at workflow level and grant `{scope}: write` only in the jobs that need it. {}",
                                 per_job_help(&wf.jobs, &needs, &inheriting)
                             ))
+                            .fix(workflow_fix.clone())
                             .emit();
                     }
                 }
@@ -108,18 +121,32 @@ impl Rule for BroadPermissions {
         for (i, job) in wf.jobs.iter().enumerate() {
             let n = &needs[i];
             let id = quoted(&job.id.value);
+            let fix = || {
+                match shared {
+                Some(all) => text.fix(
+                    "add the least-privilege `permissions:` block every job shares, at workflow level",
+                    Applicability::Safe,
+                    edit::workflow(&text, wf, all).into_iter().collect(),
+                ),
+                None => text.fix(
+                    format!("write job `{id}`'s least-privilege `permissions:` block"),
+                    Applicability::Safe,
+                    edit::job(&text, job, n).unwrap_or_default(),
+                ),
+            }
+            };
             match &job.permissions {
                 None if wf.permissions.is_none() && !only_called => {
                     emit_job(
                         out,
                         file,
-                        job,
+                        (job, n),
                         job.id.span,
-                        n,
                         Impact::Medium,
                         format!(
                             "job `{id}` runs with the repository's default token permissions (no `permissions:` block)"
                         ),
+                        fix(),
                     );
                 }
                 None => {}
@@ -127,11 +154,11 @@ impl Rule for BroadPermissions {
                     Permissions::WriteAll => emit_job(
                         out,
                         file,
-                        job,
+                        (job, n),
                         b.value_span,
-                        n,
                         Impact::High,
                         format!("job `{id}` holds `write-all`"),
+                        fix(),
                     ),
                     Permissions::Scopes(scopes) => {
                         for p in scopes
@@ -152,11 +179,11 @@ impl Rule for BroadPermissions {
                             emit_job(
                                 out,
                                 file,
-                                job,
+                                (job, n),
                                 p.scope.span.cover(p.level.span),
-                                n,
                                 Impact::Medium,
                                 format!("job `{id}` holds `{scope}: write` but {what}"),
+                                fix(),
                             );
                         }
                     }
@@ -170,11 +197,11 @@ impl Rule for BroadPermissions {
 fn emit_job(
     out: &mut Sink<'_>,
     file: &SourceFile,
-    job: &Job,
+    (job, n): (&Job, &Needs),
     span: Span,
-    n: &Needs,
     severity: Impact,
     message: String,
+    fix: Option<Fix>,
 ) {
     out.at(file, span)
         .message(with_unknown(message, n))
@@ -185,7 +212,49 @@ fn emit_job(
             quoted(&job.id.value),
             n.block(0)
         ))
+        .fix(fix)
         .emit();
+}
+
+/// Two jobs' needs give the same block (scopes, levels and reasons).
+fn same(a: &Needs, b: &Needs) -> bool {
+    let set = |n: &Needs| {
+        n.scopes
+            .iter()
+            .filter(|(_, (l, _))| *l != PermissionLevel::None)
+            .map(|(s, v)| (s.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    set(a) == set(b)
+}
+
+/// The fix of a workflow-level block that reaches `inheriting` jobs: when every job
+/// inherits it and needs the same, that block in its place; else a block for each
+/// inheriting job and `permissions: {}` at workflow level. Only when every inheriting
+/// job's needs are known.
+fn workflow_fix(
+    text: &Text<'_>,
+    wf: &Workflow,
+    needs: &[Needs],
+    inheriting: &[usize],
+) -> Option<Fix> {
+    if wf.permissions.is_none()
+        || inheriting.is_empty()
+        || !inheriting.iter().all(|&i| needs[i].is_known())
+    {
+        return None;
+    }
+    let title = "move the workflow's token permissions into least-privilege blocks";
+    if inheriting.len() == wf.jobs.len() && needs.windows(2).all(|w| same(&w[0], &w[1])) {
+        let edits = edit::workflow_replaced(text, wf, needs.first())?;
+        return text.fix(title, Applicability::Safe, edits);
+    }
+    let mut edits = Vec::with_capacity(inheriting.len() + 1);
+    for &i in inheriting {
+        edits.extend(edit::job(text, &wf.jobs[i], &needs[i])?);
+    }
+    edits.extend(edit::workflow_replaced(text, wf, None)?);
+    text.fix(title, Applicability::Safe, edits)
 }
 
 fn merged_unknown(needs: &[Needs], jobs: &[usize]) -> Needs {

@@ -4,7 +4,7 @@
 use tollgate_engine::{Context, Rule, Sink, StepCx, StepOwner};
 use tollgate_gha::{PermissionLevel, Permissions, RefKind, Step};
 use tollgate_graph::{EdgeKind, Graph, Kind, NodeId, NodeKind, RemoteRef, Target};
-use tollgate_model::{Confidence, Impact};
+use tollgate_model::{Applicability, Confidence, Impact};
 use tollgate_scan::{FileModel, Input};
 use tollgate_shell::{CredentialKind, Fact};
 
@@ -66,7 +66,25 @@ impl Rule for PersistedCredentials {
             return;
         }
         let file = &step.input.source;
-        let mut b = out.at(file, at.span());
+        // No later step pushes with the stored credentials (when nothing leaks, that was
+        // settled above): `false` takes nothing from the job. Against an explicit `true`
+        // the fix overrides a decision, so it is applied only with `--unsafe`.
+        let text = crate::fix::Text::of(file);
+        let fix = (!dynamic && (leak.is_none() || !pushes_later(cx, step, &checkout_dir)))
+            .then(|| crate::fix::checkout::persist_false(&text, step.step))
+            .flatten()
+            .and_then(|e| {
+                text.fix(
+                    "set `persist-credentials: false` on the checkout",
+                    if explicit {
+                        Applicability::Unsafe
+                    } else {
+                        Applicability::Safe
+                    },
+                    vec![e],
+                )
+            });
+        let mut b = out.at(file, at.span()).fix(fix);
         match leak {
             Some((label, span, what)) => {
                 b = b

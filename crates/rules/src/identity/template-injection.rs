@@ -12,7 +12,10 @@ use tollgate_facts::flow::{Carrier, Flow, Script, ShellEncoded, Taint, Via};
 use tollgate_facts::trust;
 use tollgate_gha::{ContextMatch, Step, Workflow};
 use tollgate_graph::{NodeId, NodeKind, Trust};
-use tollgate_model::{Confidence, Impact, Location, PathHop, Span};
+use tollgate_model::{Confidence, Fix, Impact, Location, PathHop, Span};
+use tollgate_shell::ShellKind;
+
+use crate::fix::env::{Expansion, Quoting, bash_quoting, pwsh_quoting};
 use tollgate_scan::{FileModel, Input};
 
 use crate::chain::Chain;
@@ -50,7 +53,12 @@ impl Rule for TemplateInjection {
             }
             StepOwner::Action(_) => None,
         };
-        for f in flows {
+        let mut emitted: Vec<(&Flow, Option<&Fired>)> = Vec::new();
+        let called: Vec<Option<Fired>> = flows
+            .iter()
+            .map(|f| caller_of(f).and_then(|c| Fired::of_job(cx, c)))
+            .collect();
+        for (f, called) in flows.iter().zip(&called) {
             // A JSON-encoded value is an inert literal in JavaScript (not in a shell).
             if let Script::Code(code, _) = f.into
                 && code.json_inert
@@ -68,10 +76,81 @@ impl Rule for TemplateInjection {
             }
             // A value a calling job hands a reusable workflow comes from the caller's
             // event: the caller's triggers say who controls it.
-            let called = caller_of(f).and_then(|c| Fired::of_job(cx, c));
-            emit(cx, step, f, called.as_ref().or(own.as_ref()), out);
+            emitted.push((f, called.as_ref().or(own.as_ref())));
+        }
+        let fix = run_fix(step, &emitted);
+        for (f, fired) in emitted {
+            let covered = fix
+                .as_ref()
+                .filter(|(spans, _)| spans.contains(&f.at.span()))
+                .map(|(_, fix)| fix.clone());
+            emit(cx, step, f, fired, covered, out);
         }
     }
+}
+
+/// One fix for every expansion of the step's `run:` script that is reported: all moved
+/// into `env:` together (each finding of the step carries the same edits), with the
+/// expansions it covers. `None` when one of them cannot be moved.
+fn run_fix(step: &StepCx<'_>, flows: &[(&Flow, Option<&Fired>)]) -> Option<(Vec<Span>, Fix)> {
+    let run = step.step.run.as_ref()?;
+    let analysis = step.analysis()?;
+    let script = step.input.script(step.job_index, step.step.index)?;
+    let pwsh = matches!(script.shell, ShellKind::Pwsh | ShellKind::PowerShell);
+    if !pwsh && !matches!(script.shell, ShellKind::Bash | ShellKind::Sh) {
+        return None;
+    }
+    let mut expansions = Vec::new();
+    for (f, _) in flows.iter().filter(|(f, _)| f.into == Script::Run) {
+        let (pos, word) = word_at(run, analysis, f)?;
+        let before = run.script.get(word.start..pos).unwrap_or("");
+        let quoting = if pwsh {
+            pwsh_quoting(before)
+        } else {
+            bash_quoting(before)
+        };
+        expansions.push(Expansion {
+            span: f.at.span(),
+            expression: f.expression.clone(),
+            quoting,
+        });
+    }
+    expansions.sort_by_key(|x| x.span.start);
+    expansions.dedup_by_key(|x| x.span.start);
+    let envs: Vec<&tollgate_gha::Env> = match step.owner {
+        StepOwner::Job { workflow, job } => vec![&job.env, &workflow.env],
+        StepOwner::Action(_) => Vec::new(),
+    };
+    let text = crate::fix::Text::of(&step.input.source);
+    let (edits, applicability) =
+        crate::fix::env::move_to_env(&text, step.step, run, &envs, &expansions, pwsh)?;
+    let fix = text.fix(
+        "move the expansions into the step's `env:` and read them as quoted variables",
+        applicability,
+        edits,
+    )?;
+    Some((expansions.iter().map(|x| x.span).collect(), fix))
+}
+
+/// The offset in the script of the expansion `f` and the span of the command word it is
+/// in: the occurrence of its text that the script's map sends to the flow's location.
+/// `None` outside a command's words (a here-document body).
+fn word_at(
+    run: &tollgate_gha::Run,
+    analysis: &tollgate_shell::Analysis,
+    f: &Flow,
+) -> Option<(usize, Span)> {
+    let pos = run
+        .script
+        .match_indices("${{")
+        .map(|(i, _)| i)
+        .find(|&i| run.file_span(Span::new(i, i)).start == f.at.span().start)?;
+    let word = analysis
+        .commands
+        .iter()
+        .flat_map(|c| c.name_word().into_iter().chain(c.args()))
+        .find(|w| w.span.start <= pos && pos < w.span.end)?;
+    Some((pos, word.span))
 }
 
 /// Whether a shell-encoded value stays inert where `f` expands it: unquoted for either
@@ -82,57 +161,15 @@ fn encoding_holds(step: &StepCx<'_>, f: &Flow, shell: ShellEncoded) -> bool {
     let (Some(run), Some(analysis)) = (&step.step.run, step.analysis()) else {
         return false;
     };
-    // The expansion's offset in the script: the occurrence of its text that the script's
-    // map sends to the flow's location.
-    let Some(pos) = run
-        .script
-        .match_indices("${{")
-        .map(|(i, _)| i)
-        .find(|&i| run.file_span(Span::new(i, i)).start == f.at.span().start)
-    else {
+    let Some((pos, word)) = word_at(run, analysis, f) else {
         return false;
     };
-    let Some(word) = analysis
-        .commands
-        .iter()
-        .flat_map(|c| c.name_word().into_iter().chain(c.args()))
-        .find(|w| w.span.start <= pos && pos < w.span.end)
-    else {
-        return false;
-    };
-    let before = run.script.get(word.span.start..pos).unwrap_or("");
-    match quoting_at_end(before) {
+    let before = run.script.get(word.start..pos).unwrap_or("");
+    match bash_quoting(before) {
         Quoting::None => true,
         Quoting::Double => shell == ShellEncoded::Escaped,
         Quoting::Single => false,
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Quoting {
-    None,
-    Single,
-    Double,
-}
-
-/// The quoting in force at the end of `text`, the start of a shell word up to a point in
-/// it (backslash escapes outside single quotes; `$'…'` counts as single quotes).
-fn quoting_at_end(text: &str) -> Quoting {
-    let mut q = Quoting::None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match (q, c) {
-            (Quoting::None | Quoting::Double, '\\') => {
-                chars.next();
-            }
-            (Quoting::None, '\'') => q = Quoting::Single,
-            (Quoting::Single, '\'') => q = Quoting::None,
-            (Quoting::None, '"') => q = Quoting::Double,
-            (Quoting::Double, '"') => q = Quoting::None,
-            _ => {}
-        }
-    }
-    q
 }
 
 /// Who can fire a workflow, as the graph's trigger nodes say
@@ -227,7 +264,14 @@ fn carries(f: &Flow, c: &Carrier, cx: &Context<'_>) -> String {
 
 /// The finding of one flow into `step`; `fired` says who can fire the workflow whose
 /// event the value comes from (`None` for a composite action's own step).
-fn emit(cx: &Context<'_>, step: &StepCx<'_>, f: &Flow, fired: Option<&Fired>, out: &mut Sink<'_>) {
+fn emit(
+    cx: &Context<'_>,
+    step: &StepCx<'_>,
+    f: &Flow,
+    fired: Option<&Fired>,
+    fix: Option<Fix>,
+    out: &mut Sink<'_>,
+) {
     // A composite action runs for whichever workflow calls it: medium.
     let severity = fired.map_or(Impact::Medium, Fired::severity);
     let caller = caller_of(f);
@@ -312,6 +356,7 @@ fn emit(cx: &Context<'_>, step: &StepCx<'_>, f: &Flow, fired: Option<&Fired>, ou
         .confidence(conf)
         .help(help.to_owned())
         .path(path)
+        .fix(fix)
         .emit();
 }
 

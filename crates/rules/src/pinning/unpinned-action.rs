@@ -4,7 +4,8 @@ use tollgate_engine::config::PinPolicy;
 use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx};
 use tollgate_gha::{RefKind, Spanned, Uses, UsesRef};
 use tollgate_graph::{EdgeKind, NodeId, NodeKind, Target};
-use tollgate_model::{Impact, SourceFile};
+use tollgate_model::{Applicability, Fix, Impact, SourceFile};
+use tollgate_scan::FileModel;
 
 use crate::chain::Chain;
 use crate::common::glob_match;
@@ -28,7 +29,15 @@ impl Rule for UnpinnedAction {
                 chain,
                 repository: cx.scan.repository_of(job.input),
             };
-            check(cx, &at, uses, text, "reusable workflow", out);
+            check(
+                cx,
+                &at,
+                uses,
+                text,
+                job.job.uses_comment.is_some(),
+                "reusable workflow",
+                out,
+            );
         }
     }
 
@@ -41,7 +50,15 @@ impl Rule for UnpinnedAction {
                 chain: Chain::to_uses(cx, step.input, job, index),
                 repository: cx.scan.repository_of(step.input),
             };
-            check(cx, &at, uses, text, "action", out);
+            check(
+                cx,
+                &at,
+                uses,
+                text,
+                step.step.uses_comment.is_some(),
+                "action",
+                out,
+            );
         }
     }
 }
@@ -91,6 +108,7 @@ fn check(
     at: &Site<'_>,
     uses: &Spanned<Uses>,
     text: &Spanned<String>,
+    has_comment: bool,
     what: &str,
     out: &mut Sink<'_>,
 ) {
@@ -144,5 +162,40 @@ fn check(
             r.git_ref
         ))
         .path(path())
+        .fix(fix(cx, file, text, has_comment, r))
         .emit();
+}
+
+/// The pin another `uses:` in the scan records for the same action and tag (its commit
+/// with the tag as its version comment): the same commit the tag named when that pin was
+/// made. Offline, nothing else tells a tag's commit (a lock entry already pins the
+/// reference, so it is never reported).
+fn fix(
+    cx: &Context<'_>,
+    file: &SourceFile,
+    text: &Spanned<String>,
+    has_comment: bool,
+    r: &UsesRef,
+) -> Option<Fix> {
+    let action = r.action();
+    let steps = cx.scan.inputs.iter().flat_map(|i| match i.parsed.as_ref() {
+        FileModel::Workflow(w) => w
+            .jobs
+            .iter()
+            .flat_map(|j| j.steps.iter())
+            .collect::<Vec<_>>(),
+        FileModel::Action(a) => a.steps().iter().collect(),
+        _ => Vec::new(),
+    });
+    let sha = crate::fix::pin::recorded(steps, &action, &r.git_ref)?;
+    let t = crate::fix::Text::of(file);
+    let edits = crate::fix::pin::pin(&t, text.span, &text.value, has_comment, &sha, &r.git_ref)?;
+    t.fix(
+        format!(
+            "pin `{action}` to the commit this repository records for `{}`",
+            r.git_ref
+        ),
+        Applicability::Safe,
+        edits,
+    )
 }

@@ -1,0 +1,237 @@
+//! `tollgate fix` (and `check --fix`): apply the fixes the rules attach to their findings,
+//! in place or as a unified diff, then check again.
+//!
+//! A fix is a list of byte-range edits in the finding's file, computed from the models'
+//! exact spans; nothing is re-serialised, so every byte outside the edits stays as it was.
+//! Files are written only where the scan read them: resolved inside the scan root, a
+//! regular file, whose bytes on disk are still the text the fixes were computed on
+//! (UTF-8; a file read as UTF-16 is left alone).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use tollgate_engine::RunOptions;
+use tollgate_model::{Applicability, Finding, Fix};
+use tollgate_scan::Scan;
+
+use crate::args::{CheckArgs, FixArgs, Format};
+use crate::check::{Analysis, analyse, selectors};
+use crate::{Cli, CliError, EXIT_CLEAN, EXIT_FINDINGS, output};
+
+/// At most this many rounds: a fix deferred because it touches what another fix touched
+/// is computed again on the new text in the next round.
+const ROUNDS: usize = 4;
+
+/// What fixing did to one file.
+struct Changed {
+    display: String,
+    before: String,
+    after: String,
+    fixes: usize,
+}
+
+/// The fixes of `findings` to apply, grouped by file display path.
+fn by_file(findings: &[Finding], unsafe_fixes: bool) -> BTreeMap<&str, Vec<&Fix>> {
+    let mut map: BTreeMap<&str, Vec<&Fix>> = BTreeMap::new();
+    for f in findings {
+        if let Some(fix) = &f.fix
+            && (unsafe_fixes || fix.applicability == Applicability::Safe)
+        {
+            map.entry(&f.primary.path).or_default().push(fix);
+        }
+    }
+    map
+}
+
+/// One round: the new text of each file the fixes change, and how many fixes each got.
+fn round(a: &Analysis, unsafe_fixes: bool) -> Vec<(usize, String, usize)> {
+    let mut out = Vec::new();
+    for (display, fixes) in by_file(&a.findings, unsafe_fixes) {
+        let Some((index, input)) = a
+            .scan
+            .inputs
+            .iter()
+            .enumerate()
+            .find(|(_, i)| i.source.display == display)
+        else {
+            continue;
+        };
+        let applied = tollgate_model::fix::apply(input.source.text(), &fixes);
+        if !applied.applied.is_empty() && applied.text != input.source.text() {
+            out.push((index, applied.text, applied.applied.len()));
+        }
+    }
+    out
+}
+
+/// Where an input is on disk, checked as the scan checked it when it read it: inside its
+/// root, a regular file, its bytes still the text the fixes were computed on.
+fn writable(scan: &Scan, index: usize) -> Result<PathBuf, String> {
+    let input = &scan.inputs[index];
+    let root = scan
+        .roots
+        .get(input.root)
+        .ok_or_else(|| "not under a scan root".to_owned())?;
+    let disk = root.disk_path(&input.source.display);
+    let limit = 64 << 20;
+    let (resolved, _) =
+        tollgate_scan::confine::check(&disk, &root.canonical, limit).map_err(|e| e.to_string())?;
+    let bytes = tollgate_scan::confine::read(&resolved, &root.canonical, limit)
+        .map_err(|e| e.to_string())?;
+    if bytes != input.source.text().as_bytes() {
+        return Err("its bytes differ from the text read (changed since, or not UTF-8)".into());
+    }
+    Ok(resolved)
+}
+
+/// Apply the fixes of the findings under `paths` (writing files unless `dry`), in rounds
+/// until none is left. Returns what changed, by file.
+fn fix_paths(
+    cli: &Cli,
+    paths: &[PathBuf],
+    config: Option<&std::path::Path>,
+    opts: &RunOptions,
+    unsafe_fixes: bool,
+    dry: bool,
+) -> Result<Vec<Changed>, CliError> {
+    let mut changed: BTreeMap<String, Changed> = BTreeMap::new();
+    for _ in 0..if dry { 1 } else { ROUNDS } {
+        let a = analyse(paths, config, false, None, cli.repository.as_deref(), opts)?;
+        let edits = round(&a, unsafe_fixes);
+        if edits.is_empty() {
+            break;
+        }
+        for (index, text, fixes) in edits {
+            let source = &a.scan.inputs[index].source;
+            let disk = match writable(&a.scan, index) {
+                Ok(d) => d,
+                Err(why) => {
+                    output::warning(&format!(
+                        "{}: not fixed: {why}",
+                        tollgate_model::text::visible(&source.display)
+                    ));
+                    continue;
+                }
+            };
+            if !dry {
+                std::fs::write(&disk, &text).map_err(|source| CliError::Output {
+                    path: disk.display().to_string(),
+                    source,
+                })?;
+            }
+            changed
+                .entry(source.display.clone())
+                .and_modify(|c| {
+                    c.after.clone_from(&text);
+                    c.fixes += fixes;
+                })
+                .or_insert_with(|| Changed {
+                    display: source.display.clone(),
+                    before: source.text().to_owned(),
+                    after: text.clone(),
+                    fixes,
+                });
+        }
+        if dry {
+            break;
+        }
+    }
+    Ok(changed.into_values().collect())
+}
+
+/// A unified diff of the changes, with control characters of the input made visible.
+fn unified(changes: &[Changed]) -> String {
+    let mut out = String::new();
+    for c in changes {
+        let display = tollgate_model::text::visible(&c.display);
+        let diff = similar::TextDiff::from_lines(&c.before, &c.after);
+        let text = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{display}"), &format!("b/{display}"))
+            .to_string();
+        out.push_str(&tollgate_model::text::visible_except(&text, &['\n', '\t']));
+    }
+    out
+}
+
+fn summary(changes: &[Changed], dry: bool) -> String {
+    let fixes: usize = changes.iter().map(|c| c.fixes).sum();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "{} {fixes} fix{} in {} file{}",
+        if dry { "would apply" } else { "applied" },
+        if fixes == 1 { "" } else { "es" },
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" }
+    );
+    for c in changes {
+        let _ = write!(
+            s,
+            "\n  {} ({})",
+            tollgate_model::text::visible(&c.display),
+            c.fixes
+        );
+    }
+    s
+}
+
+/// `check --fix`: the safe fixes of the selected rules, written before the check.
+pub fn before_check(cli: &Cli, args: &CheckArgs, opts: &RunOptions) -> Result<(), CliError> {
+    let changes = fix_paths(cli, &args.paths, args.config.as_deref(), opts, false, false)?;
+    if !changes.is_empty() && !args.quiet {
+        output::stderr(&format!("{}\n", summary(&changes, false)));
+    }
+    Ok(())
+}
+
+pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8, CliError> {
+    let opts = RunOptions {
+        select: selectors(&args.select)?,
+        ignore: selectors(&args.ignore)?,
+        min_confidence: None,
+        no_ignores: false,
+    };
+    let changes = fix_paths(
+        cli,
+        &args.paths,
+        args.config.as_deref(),
+        &opts,
+        args.unsafe_fixes,
+        args.diff,
+    )?;
+    if args.diff {
+        output::emit(None, &unified(&changes))?;
+        if !args.quiet {
+            output::stderr(&format!("{}\n", summary(&changes, true)));
+        }
+        return Ok(if changes.is_empty() {
+            EXIT_CLEAN
+        } else {
+            EXIT_FINDINGS
+        });
+    }
+    if !args.quiet {
+        output::stderr(&format!("{}\nwhat remains:\n", summary(&changes, false)));
+    }
+    let check = CheckArgs {
+        paths: args.paths.clone(),
+        format: Format::Human,
+        output: None,
+        config: args.config.clone(),
+        select: Vec::new(),
+        ignore: Vec::new(),
+        fail_level: args.fail_level,
+        show_level: None,
+        baseline: None,
+        min_confidence: None,
+        no_ignores: false,
+        statistics: false,
+        timings: false,
+        quiet: args.quiet,
+        fix: false,
+    };
+    crate::check::run(cli, &check)
+}
