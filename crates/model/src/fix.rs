@@ -153,7 +153,8 @@ mod tests {
             vec![edit(3, 4, "20"), edit(8, 9, "3")],
         )
         .expect("fix");
-        let insert = Fix::new("insert", Applicability::Safe, vec![edit(10, 10, "c: 4\n")]).expect("fix");
+        let insert =
+            Fix::new("insert", Applicability::Safe, vec![edit(10, 10, "c: 4\n")]).expect("fix");
         let r = apply(text, &[&one, &same, &clash, &insert]);
         assert_eq!(r.text, "a: 10\nb: 2\nc: 4\n");
         assert_eq!(r.applied, [0, 1, 3]);

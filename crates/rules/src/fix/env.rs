@@ -106,7 +106,13 @@ fn base_name(expression: &str) -> String {
         && e.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '[' | ']'));
     if !plain {
-        return "VALUE".to_owned();
+        // The first reference in it (`inputs.version || ''` → `VERSION`).
+        return e
+            .split(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '[' | ']'))
+            })
+            .find(|t| t.contains('.') && t.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .map_or_else(|| "VALUE".to_owned(), base_name);
     }
     let lower = e.to_ascii_lowercase();
     let rest = [
@@ -312,6 +318,11 @@ mod tests {
         assert_eq!(base_name("steps.meta.outputs.branch"), "META_BRANCH");
         assert_eq!(base_name("github.head_ref"), "HEAD_REF");
         assert_eq!(base_name("a || b"), "VALUE");
+        assert_eq!(base_name("inputs.version || ''"), "VERSION");
+        assert_eq!(
+            base_name("toJSON(github.event.pull_request)"),
+            "PULL_REQUEST"
+        );
         assert_eq!(
             base_name("github.event.commits[0].message"),
             "COMMITS_0_MESSAGE"
