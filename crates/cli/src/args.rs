@@ -22,7 +22,9 @@ Examples:
   tollgate fix --diff                    print them as a unified diff, change nothing
   tollgate fix --select broad-permissions .github/workflows/ci.yml
                                          one rule's fixes in one file
-  tollgate fix --unsafe                  also fixes that can change behaviour";
+  tollgate fix --unsafe                  also fixes that can change behaviour
+  GITHUB_TOKEN=… tollgate fix --online --select unpinned-action
+                                         pin actions to the commits their tags name today";
 
 const GRAPH_EXAMPLES: &str = "\
 Examples:
@@ -139,6 +141,11 @@ pub struct FixArgs {
     /// Also apply fixes that can change behaviour (each rule's page says which).
     #[arg(long = "unsafe")]
     pub unsafe_fixes: bool,
+    /// Also pin actions whose commit is known only online: ask the GitHub API which commit
+    /// each tag or branch names (token from `GITHUB_TOKEN` or `GH_TOKEN`, answers cached
+    /// for a day). Without it, `fix` makes no network request.
+    #[arg(long)]
+    pub online: bool,
     /// Configuration file (default: `tollgate.toml` found from the first path upwards).
     #[arg(long)]
     pub config: Option<PathBuf>,

@@ -15,6 +15,9 @@ use tollgate_engine::RunOptions;
 use tollgate_model::{Applicability, Finding, Fix};
 use tollgate_scan::Scan;
 
+use tollgate_online::{GitHub, Resolved};
+use tollgate_rules::fix::Text;
+
 use crate::args::{CheckArgs, FixArgs, Format};
 use crate::check::{Analysis, analyse, selectors};
 use crate::{Cli, CliError, EXIT_CLEAN, EXIT_FINDINGS, output};
@@ -22,6 +25,13 @@ use crate::{Cli, CliError, EXIT_CLEAN, EXIT_FINDINGS, output};
 /// At most this many rounds: a fix deferred because it touches what another fix touched
 /// is computed again on the new text in the next round.
 const ROUNDS: usize = 4;
+
+/// The online look-ups of one `fix --online` run, and how many references they left.
+struct Online {
+    github: GitHub,
+    /// The `owner/repo@ref` left unresolved (rate limit, network).
+    left: std::collections::BTreeSet<String>,
+}
 
 /// What fixing did to one file.
 struct Changed {
@@ -44,10 +54,72 @@ fn by_file(findings: &[Finding], unsafe_fixes: bool) -> BTreeMap<&str, Vec<&Fix>
     map
 }
 
+/// The pin of an `unpinned-action` finding that has no offline fix, from the commit the
+/// GitHub API says its ref names today.
+fn online_fix(
+    a: &Analysis,
+    f: &Finding,
+    gh: &mut GitHub,
+    left: &mut std::collections::BTreeSet<String>,
+) -> Option<(String, Fix)> {
+    let input = a
+        .scan
+        .inputs
+        .iter()
+        .find(|i| *i.source.display == *f.primary.path)?;
+    let text = Text::of(&input.source);
+    let span = f.primary.span;
+    let written = text.s.get(span.start..span.end)?;
+    let value = written.trim_matches(|c| c == '"' || c == '\'');
+    let (action, git_ref) = value.rsplit_once('@')?;
+    if git_ref.contains("${{") || action.starts_with("docker://") || action.starts_with('.') {
+        return None;
+    }
+    let mut parts = action.split('/');
+    let (owner, repo) = (parts.next()?, parts.next()?);
+    let sha = match gh.commit_of(owner, repo, git_ref) {
+        Resolved::Commit(sha) => sha,
+        Resolved::RateLimited | Resolved::Failed(_) => {
+            left.insert(value.to_owned());
+            return None;
+        }
+        Resolved::NotFound => return None,
+    };
+    let line_rest = text.s[span.end..].split('\n').next().unwrap_or("");
+    let edits =
+        tollgate_rules::fix::pin::pin(&text, span, value, line_rest.contains('#'), &sha, git_ref)?;
+    let fix = text.fix(
+        format!("pin `{action}` to the commit `{git_ref}` names today (GitHub API)"),
+        Applicability::Safe,
+        edits,
+    )?;
+    Some((input.source.display.clone(), fix))
+}
+
 /// One round: the new text of each file the fixes change, and how many fixes each got.
-fn round(a: &Analysis, unsafe_fixes: bool) -> Vec<(usize, String, usize)> {
+fn round(
+    a: &Analysis,
+    unsafe_fixes: bool,
+    online: Option<&mut Online>,
+) -> Vec<(usize, String, usize)> {
     let mut out = Vec::new();
-    for (display, fixes) in by_file(&a.findings, unsafe_fixes) {
+    let mut extra: Vec<(String, Fix)> = Vec::new();
+    if let Some(o) = online {
+        for f in a
+            .findings
+            .iter()
+            .filter(|f| f.rule == "unpinned-action" && f.fix.is_none())
+        {
+            if let Some(x) = online_fix(a, f, &mut o.github, &mut o.left) {
+                extra.push(x);
+            }
+        }
+    }
+    let mut files = by_file(&a.findings, unsafe_fixes);
+    for (display, fix) in &extra {
+        files.entry(display.as_str()).or_default().push(fix);
+    }
+    for (display, fixes) in files {
         let Some((index, input)) = a
             .scan
             .inputs
@@ -87,6 +159,7 @@ fn writable(scan: &Scan, index: usize) -> Result<PathBuf, String> {
 
 /// Apply the fixes of the findings under `paths` (writing files unless `dry`), in rounds
 /// until none is left. Returns what changed, by file.
+#[allow(clippy::too_many_arguments)]
 fn fix_paths(
     cli: &Cli,
     paths: &[PathBuf],
@@ -94,11 +167,12 @@ fn fix_paths(
     opts: &RunOptions,
     unsafe_fixes: bool,
     dry: bool,
+    mut online: Option<&mut Online>,
 ) -> Result<Vec<Changed>, CliError> {
     let mut changed: BTreeMap<String, Changed> = BTreeMap::new();
     for _ in 0..if dry { 1 } else { ROUNDS } {
         let a = analyse(paths, config, false, None, cli.repository.as_deref(), opts)?;
-        let edits = round(&a, unsafe_fixes);
+        let edits = round(&a, unsafe_fixes, online.as_deref_mut());
         if edits.is_empty() {
             break;
         }
@@ -180,7 +254,15 @@ fn summary(changes: &[Changed], dry: bool) -> String {
 
 /// `check --fix`: the safe fixes of the selected rules, written before the check.
 pub fn before_check(cli: &Cli, args: &CheckArgs, opts: &RunOptions) -> Result<(), CliError> {
-    let changes = fix_paths(cli, &args.paths, args.config.as_deref(), opts, false, false)?;
+    let changes = fix_paths(
+        cli,
+        &args.paths,
+        args.config.as_deref(),
+        opts,
+        false,
+        false,
+        None,
+    )?;
     if !changes.is_empty() && !args.quiet {
         output::stderr(&format!("{}\n", summary(&changes, false)));
     }
@@ -194,6 +276,10 @@ pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8, CliError> {
         min_confidence: None,
         no_ignores: false,
     };
+    let mut online = args.online.then(|| Online {
+        github: GitHub::from_env(),
+        left: std::collections::BTreeSet::new(),
+    });
     let changes = fix_paths(
         cli,
         &args.paths,
@@ -201,7 +287,23 @@ pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8, CliError> {
         &opts,
         args.unsafe_fixes,
         args.diff,
+        online.as_mut(),
     )?;
+    if let Some(o) = &mut online {
+        o.github.save();
+        if !o.left.is_empty() {
+            let n = o.left.len();
+            output::warning(&format!(
+                "{n} action reference{} left unpinned: {}",
+                if n == 1 { "" } else { "s" },
+                if o.github.rate_limited() {
+                    "the GitHub API's rate limit is reached (set GITHUB_TOKEN for 5,000 requests an hour)"
+                } else {
+                    "the GitHub API could not be reached"
+                }
+            ));
+        }
+    }
     if args.diff {
         output::emit(None, &unified(&changes))?;
         if !args.quiet {

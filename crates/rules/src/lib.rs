@@ -4,7 +4,7 @@
 mod chain;
 mod common;
 mod egress;
-mod fix;
+pub mod fix;
 mod identity;
 mod integrity;
 mod pinning;
