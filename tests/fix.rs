@@ -531,3 +531,79 @@ fn corpus_round_trip() {
         "the corpus has fixable findings in many files"
     );
 }
+
+/// harden-runner in block mode with the inferred list (the download and the GitHub hosts
+/// every job reaches, as `tollgate egress` lists them), only with `--unsafe` and only for
+/// a job whose list is complete; afterwards the job is no longer unrestricted.
+#[test]
+fn harden_runner_goes_first_with_a_complete_list_only() {
+    let wf = "on: push
+permissions: {}
+jobs:
+  fetch:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    steps:
+      - run: curl -fsSL --retry 3 https://downloads.example.org/tool.tar.gz -o tool.tar.gz
+  dynamic:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    steps:
+      - run: curl -fsSL --retry 3 \"$URL\" -o x.tar.gz
+        env:
+          URL: ${{ vars.TOOL_URL }}
+";
+    let dir = repo(&[(".github/workflows/t.yml", wf)]);
+    let run = |args: &[&str]| {
+        tollgate()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    run(&["fix", "-q", "--select", "unrestricted-egress", "."]);
+    assert_eq!(
+        read(dir.path(), ".github/workflows/t.yml"),
+        wf,
+        "safe fixes only: nothing"
+    );
+    run(&[
+        "fix",
+        "-q",
+        "--unsafe",
+        "--select",
+        "unrestricted-egress",
+        ".",
+    ]);
+    let fixed = read(dir.path(), ".github/workflows/t.yml");
+    let step = "    steps:
+      - uses: step-security/harden-runner@b09bb98e06d4d774595224525879c09bc6e98c40 # v2.20.1
+        with:
+          egress-policy: block
+          allowed-endpoints: >
+            *.actions.githubusercontent.com:443
+            api.github.com:443
+            downloads.example.org:443
+            github.com:443
+      - run: curl -fsSL --retry 3 https://downloads.example.org/tool.tar.gz -o tool.tar.gz
+";
+    assert!(fixed.contains(step), "{fixed}");
+    // The job whose destination only run time knows is left as it was.
+    assert_eq!(fixed.matches("harden-runner").count(), 1, "{fixed}");
+    let out = run(&[
+        "check",
+        "-f",
+        "json",
+        "--select",
+        "unrestricted-egress",
+        ".",
+    ]);
+    let doc = json(&out.stdout);
+    let jobs: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["job"].as_str())
+        .collect();
+    assert_eq!(jobs, ["dynamic"]);
+}

@@ -4,6 +4,8 @@
 use tollgate_egress::EgressPolicy;
 use tollgate_engine::{Context, JobCx, Rule, Sink};
 
+use tollgate_model::Applicability;
+
 use crate::common::glob_match;
 
 pub struct UnrestrictedEgress;
@@ -91,6 +93,14 @@ impl Rule for UnrestrictedEgress {
                 f = f.related_location(l, format!("reaches `{}`", d.endpoint()));
             }
         }
-        f.emit();
+        let text = crate::fix::Text::of(&job.input.source);
+        let fix = crate::fix::harden::first_step(&text, job.job, eg).and_then(|e| {
+            text.fix(
+                "add harden-runner in block mode with the inferred allow-list as the first step",
+                Applicability::Unsafe,
+                vec![e],
+            )
+        });
+        f.fix(fix).emit();
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod checkout;
 pub mod env;
+pub mod harden;
 pub mod permissions;
 pub mod pin;
 
