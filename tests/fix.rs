@@ -607,3 +607,48 @@ jobs:
         .collect();
     assert_eq!(jobs, ["dynamic"]);
 }
+
+/// SARIF carries the fixes as replacements (an insertion is an empty region) and stays
+/// valid against the 2.1.0 schema.
+#[test]
+fn sarif_carries_the_fixes() {
+    let dir = repo(&[
+        (".github/workflows/ci.yml", CI),
+        (".github/workflows/release.yml", RELEASE),
+    ]);
+    let out = tollgate()
+        .current_dir(dir.path())
+        .args(["check", "-f", "sarif", "."])
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    common::assert_valid_sarif(&doc, "check with fixes");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    // The lint job's checkout (line 17): a line inserted at the start of line 20.
+    let lint = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "persisted-credentials"
+                && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 17
+        })
+        .expect("the lint checkout's finding");
+    let change = &lint["fixes"][0]["artifactChanges"][0];
+    assert_eq!(
+        change["artifactLocation"]["uri"],
+        ".github/workflows/ci.yml"
+    );
+    assert_eq!(
+        change["replacements"],
+        serde_json::json!([{
+            "deletedRegion": { "startLine": 20, "startColumn": 1, "endLine": 20, "endColumn": 1 },
+            "insertedContent": { "text": "          persist-credentials: false\n" }
+        }])
+    );
+    // A finding without a fix has none.
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == "missing-job-timeout")
+            .all(|r| r.get("fixes").is_none())
+    );
+}

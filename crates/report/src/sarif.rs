@@ -130,6 +130,8 @@ struct OwnedText {
 struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     code_flows: Option<[CodeFlow<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<[SarifFix<'a>; 1]>,
     level: &'static str,
     locations: [LocationDto<'a>; 1],
     message: ResultMessage<'a>,
@@ -140,6 +142,71 @@ struct SarifResult<'a> {
     rule_id: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     rule_index: Option<usize>,
+}
+
+/// A finding's fix: its edits as replacements of regions of the finding's file (an empty
+/// region is an insertion point).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    artifact_changes: [ArtifactChange<'a>; 1],
+    description: Text<'a>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: Artifact<'a>,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: DeletedRegion,
+    inserted_content: Text<'a>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeletedRegion {
+    end_column: usize,
+    end_line: usize,
+    start_column: usize,
+    start_line: usize,
+}
+
+/// The SARIF form of `fix`, with positions from `file`.
+fn sarif_fix<'a>(
+    fix: &'a tollgate_model::Fix,
+    loc: &'a Location,
+    file: &SourceFile,
+) -> SarifFix<'a> {
+    SarifFix {
+        artifact_changes: [ArtifactChange {
+            artifact_location: Artifact {
+                uri: crate::escape::uri_path(&loc.path),
+                uri_base_id: "%SRCROOT%",
+            },
+            replacements: fix
+                .edits
+                .iter()
+                .map(|e| {
+                    let at = file.location(e.span);
+                    Replacement {
+                        deleted_region: DeletedRegion {
+                            end_column: at.end.column,
+                            end_line: at.end.line,
+                            start_column: at.start.column,
+                            start_line: at.start.line,
+                        },
+                        inserted_content: Text { text: &e.text },
+                    }
+                })
+                .collect(),
+        }],
+        description: Text { text: &fix.title },
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -348,8 +415,13 @@ pub fn render_fingerprinted<'a>(
                     }],
                 }]
             });
+            let fixes = f
+                .fix
+                .as_deref()
+                .and_then(|x| source(&f.primary.path).map(|file| [sarif_fix(x, &f.primary, file)]));
             SarifResult {
                 code_flows,
+                fixes,
                 level: level(f.level),
                 locations: [LocationDto {
                     physical_location: physical(&f.primary, snippet),
