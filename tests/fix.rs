@@ -652,3 +652,46 @@ fn sarif_carries_the_fixes() {
             .all(|r| r.get("fixes").is_none())
     );
 }
+
+/// A checkout given a bot's token is kept persisting unless `--unsafe`: a later script
+/// tollgate cannot read may push with it.
+#[test]
+fn a_checkout_with_another_credential_needs_unsafe() {
+    let wf = "on: workflow_dispatch
+permissions: {}
+jobs:
+  bump:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          token: ${{ secrets.BOT_PAT }}
+      - run: ./tools/create_pr.ts
+";
+    let dir = repo(&[(".github/workflows/t.yml", wf)]);
+    let run = |args: &[&str]| {
+        tollgate()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    run(&["fix", "-q", "--select", "persisted-credentials", "."]);
+    assert_eq!(read(dir.path(), ".github/workflows/t.yml"), wf);
+    run(&[
+        "fix",
+        "-q",
+        "--unsafe",
+        "--select",
+        "persisted-credentials",
+        ".",
+    ]);
+    assert_eq!(
+        read(dir.path(), ".github/workflows/t.yml"),
+        wf.replace(
+            "          token: ${{ secrets.BOT_PAT }}\n",
+            "          token: ${{ secrets.BOT_PAT }}\n          persist-credentials: false\n"
+        )
+    );
+}

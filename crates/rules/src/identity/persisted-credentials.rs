@@ -68,7 +68,9 @@ impl Rule for PersistedCredentials {
         let file = &step.input.source;
         // No later step pushes with the stored credentials (when nothing leaks, that was
         // settled above): `false` takes nothing from the job. Against an explicit `true`
-        // the fix overrides a decision, so it is applied only with `--unsafe`.
+        // the fix overrides a decision, and a checkout given another credential (a bot's
+        // token, a deploy key) was most likely given it for a later push from a script
+        // tollgate cannot read: both only with `--unsafe`.
         let text = crate::fix::Text::of(file);
         let fix = (!dynamic && (leak.is_none() || !pushes_later(cx, step, &checkout_dir)))
             .then(|| crate::fix::checkout::persist_false(&text, step.step))
@@ -76,7 +78,7 @@ impl Rule for PersistedCredentials {
             .and_then(|e| {
                 text.fix(
                     "set `persist-credentials: false` on the checkout",
-                    if explicit {
+                    if explicit || !own_token(step.step) {
                         Applicability::Unsafe
                     } else {
                         Applicability::Safe
