@@ -141,9 +141,10 @@ pub struct FixArgs {
     /// Also apply fixes that can change behaviour (each rule's page says which).
     #[arg(long = "unsafe")]
     pub unsafe_fixes: bool,
-    /// Also pin actions whose commit is known only online: ask the GitHub API which commit
-    /// each tag or branch names (token from `GITHUB_TOKEN` or `GH_TOKEN`, answers cached
-    /// for a day). Without it, `fix` makes no network request.
+    /// Also pin what only the network knows: actions to the commit the GitHub API says
+    /// their tag or branch names (token from `GITHUB_TOKEN` or `GH_TOKEN`, answers cached
+    /// for a day), images to the digest their registry names for the tag. Without it,
+    /// `fix` makes no network request.
     #[arg(long)]
     pub online: bool,
     /// Configuration file (default: `tollgate.toml` found from the first path upwards).

@@ -15,7 +15,8 @@ use tollgate_engine::RunOptions;
 use tollgate_model::{Applicability, Finding, Fix};
 use tollgate_scan::Scan;
 
-use tollgate_online::{GitHub, Resolved};
+use tollgate_model::addr::ImageRef;
+use tollgate_online::{GitHub, Registry, Resolved};
 use tollgate_rules::fix::Text;
 
 use crate::args::{CheckArgs, FixArgs, Format};
@@ -29,6 +30,7 @@ const ROUNDS: usize = 4;
 /// The online look-ups of one `fix --online` run, and how many references they left.
 struct Online {
     github: GitHub,
+    registry: Registry,
     /// The `owner/repo@ref` left unresolved (rate limit, network).
     left: std::collections::BTreeSet<String>,
 }
@@ -78,7 +80,7 @@ fn online_fix(
     let mut parts = action.split('/');
     let (owner, repo) = (parts.next()?, parts.next()?);
     let sha = match gh.commit_of(owner, repo, git_ref) {
-        Resolved::Commit(sha) => sha,
+        Resolved::Found(sha) => sha,
         Resolved::RateLimited | Resolved::Failed(_) => {
             left.insert(value.to_owned());
             return None;
@@ -92,6 +94,46 @@ fn online_fix(
         format!("pin `{action}` to the commit `{git_ref}` names today (GitHub API)"),
         Applicability::Safe,
         edits,
+    )?;
+    Some((input.source.display.clone(), fix))
+}
+
+/// The digest pin of an `unpinned-image` finding whose image is written literally, from
+/// the digest its registry says the tag names today (`name:tag@sha256:…`, the tag kept for
+/// readers).
+fn online_image_fix(a: &Analysis, f: &Finding, o: &mut Online) -> Option<(String, Fix)> {
+    let input = a
+        .scan
+        .inputs
+        .iter()
+        .find(|i| *i.source.display == *f.primary.path)?;
+    let text = Text::of(&input.source);
+    let span = f.primary.span;
+    let written = text.s.get(span.start..span.end)?;
+    let value = written.trim_matches(|c| c == '"' || c == '\'');
+    if value.is_empty() || value.contains(['$', '{', '}']) || value.contains(char::is_whitespace) {
+        return None;
+    }
+    let image = value.strip_prefix("docker://").unwrap_or(value);
+    if ImageRef::parse(image).digest.is_some() {
+        return None;
+    }
+    let digest = match o.registry.digest_of(image) {
+        Resolved::Found(d) => d,
+        Resolved::RateLimited | Resolved::Failed(_) => {
+            o.left.insert(image.to_owned());
+            return None;
+        }
+        Resolved::NotFound => return None,
+    };
+    let at = span.start + written.find(value)? + value.len();
+    let fix = text.fix(
+        format!("pin image `{image}` to the digest its tag names today (registry)"),
+        Applicability::Safe,
+        vec![tollgate_model::Edit {
+            span: tollgate_model::Span::empty(at),
+            text: format!("@{digest}"),
+        }],
     )?;
     Some((input.source.display.clone(), fix))
 }
@@ -111,6 +153,15 @@ fn round(
             .filter(|f| f.rule == "unpinned-action" && f.fix.is_none())
         {
             if let Some(x) = online_fix(a, f, &mut o.github, &mut o.left) {
+                extra.push(x);
+            }
+        }
+        for f in a
+            .findings
+            .iter()
+            .filter(|f| f.rule == "unpinned-image" && f.fix.is_none())
+        {
+            if let Some(x) = online_image_fix(a, f, o) {
                 extra.push(x);
             }
         }
@@ -278,6 +329,7 @@ pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8, CliError> {
     };
     let mut online = args.online.then(|| Online {
         github: GitHub::from_env(),
+        registry: Registry::from_env(),
         left: std::collections::BTreeSet::new(),
     });
     let changes = fix_paths(
@@ -294,12 +346,14 @@ pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8, CliError> {
         if !o.left.is_empty() {
             let n = o.left.len();
             output::warning(&format!(
-                "{n} action reference{} left unpinned: {}",
+                "{n} reference{} left unpinned: {}",
                 if n == 1 { "" } else { "s" },
                 if o.github.rate_limited() {
                     "the GitHub API's rate limit is reached (set GITHUB_TOKEN for 5,000 requests an hour)"
+                } else if o.registry.rate_limited() {
+                    "a registry's pull rate limit is reached"
                 } else {
-                    "the GitHub API could not be reached"
+                    "the GitHub API or a registry could not be reached"
                 }
             ));
         }

@@ -1,5 +1,6 @@
 //! The online look-ups tollgate makes only when a user asks for them (`fix --online`):
-//! the commit an action's tag or branch names today, through the GitHub REST API.
+//! the commit an action's tag or branch names today, through the GitHub REST API, and the
+//! digest an image tag names today, from its registry ([`Registry`]).
 //!
 //! - One request per `owner/repo@ref`: `GET /repos/{owner}/{repo}/commits/{ref}` with the
 //!   `application/vnd.github.sha` media type, whose body is the 40-hex commit (an annotated
@@ -14,6 +15,10 @@
 //! - `TOLLGATE_GITHUB_API` replaces `https://api.github.com` (GitHub Enterprise Server's
 //!   `https://HOST/api/v3`, or a local server in tests).
 
+mod registry;
+
+pub use registry::Registry;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -21,8 +26,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// What a look-up gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolved {
-    /// The full commit SHA, lowercase.
-    Commit(String),
+    /// The full commit SHA (lowercase), or the image digest (`sha256:…`).
+    Found(String),
     /// No such repository or ref (404, 422), or an answer that is not a commit.
     NotFound,
     /// The API's rate limit is reached: nothing more is asked in this run.
@@ -165,7 +170,7 @@ impl GitHub {
         if let Some((sha, at)) = self.cache.get(&key)
             && now().saturating_sub(*at) < CACHE_TTL
         {
-            return Resolved::Commit(sha.clone());
+            return Resolved::Found(sha.clone());
         }
         if self.missing.contains(&key) {
             return Resolved::NotFound;
@@ -213,7 +218,7 @@ impl GitHub {
                     Ok(sha) if is_sha(&sha) => {
                         self.cache.insert(key, (sha.clone(), now()));
                         self.dirty = true;
-                        Resolved::Commit(sha)
+                        Resolved::Found(sha)
                     }
                     Ok(_) => Resolved::NotFound,
                     Err(e) => Resolved::Failed(e.to_string()),
