@@ -695,3 +695,54 @@ jobs:
         )
     );
 }
+
+/// A harden-runner step in audit mode is switched to block mode, its own list kept and the
+/// inferred endpoints added (sorted, once each).
+#[test]
+fn harden_runner_in_audit_mode_is_switched_to_block() {
+    let wf = "on: push
+permissions: {}
+jobs:
+  fetch:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    steps:
+      - uses: step-security/harden-runner@b09bb98e06d4d774595224525879c09bc6e98c40 # v2.20.1
+        with:
+          egress-policy: audit # first, see what it reaches
+          allowed-endpoints: >
+            github.com:443
+            mirror.example.net:443
+      - run: curl -fsSL --retry 3 https://downloads.example.org/tool.tar.gz -o tool.tar.gz
+";
+    let dir = repo(&[(".github/workflows/t.yml", wf)]);
+    tollgate()
+        .current_dir(dir.path())
+        .args([
+            "fix",
+            "-q",
+            "--unsafe",
+            "--select",
+            "unrestricted-egress",
+            ".",
+        ])
+        .output()
+        .expect("runs");
+    let expected = wf.replace(
+        "          egress-policy: audit # first, see what it reaches
+          allowed-endpoints: >
+            github.com:443
+            mirror.example.net:443
+",
+        "          egress-policy: block # first, see what it reaches
+          allowed-endpoints: >
+            *.actions.githubusercontent.com:443
+            api.github.com:443
+            codeload.github.com:443
+            downloads.example.org:443
+            github.com:443
+            mirror.example.net:443
+",
+    );
+    assert_eq!(read(dir.path(), ".github/workflows/t.yml"), expected);
+}

@@ -94,13 +94,22 @@ impl Rule for UnrestrictedEgress {
             }
         }
         let text = crate::fix::Text::of(&job.input.source);
-        let fix = crate::fix::harden::first_step(&text, job.job, eg).and_then(|e| {
-            text.fix(
+        let fix = match crate::fix::harden::first_step(&text, job.job, eg) {
+            Some(e) => text.fix(
                 "add harden-runner in block mode with the inferred allow-list as the first step",
                 Applicability::Unsafe,
                 vec![e],
-            )
-        });
+            ),
+            None => crate::fix::harden::to_block(&text, &job.input.source.display, eg).and_then(
+                |edits| {
+                    text.fix(
+                        "switch harden-runner to block mode with the inferred allow-list",
+                        Applicability::Unsafe,
+                        edits,
+                    )
+                },
+            ),
+        };
         f.fix(fix).emit();
     }
 }

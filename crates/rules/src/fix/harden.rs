@@ -1,11 +1,12 @@
 //! `unrestricted-egress`'s fix (unsafe: blocking egress changes what a job may reach): a
 //! `step-security/harden-runner` step in block mode as the job's first step, with the
-//! allow-list tollgate inferred. Only for a list that is complete as far as the files show:
+//! allow-list tollgate inferred, or the job's harden-runner step in audit mode switched to
+//! block mode with that list added to its own. Only for a list that is complete as far as the files show:
 //! nothing resolved only at run time, no action of unknown network use, no destination
 //! needed only under a condition, no wildcard over a shared hosting domain, and every
 //! entry a plain host name and port.
 
-use tollgate_egress::JobEgress;
+use tollgate_egress::{EgressPolicy, JobEgress};
 use tollgate_gha::Job;
 use tollgate_model::{Edit, Span};
 
@@ -25,7 +26,7 @@ fn listable(endpoint: &str) -> bool {
 
 /// The endpoints of a complete list, or `None`.
 fn endpoints(eg: &JobEgress) -> Option<Vec<String>> {
-    if eg.incomplete().is_some() || !eg.harden_runner.is_empty() {
+    if eg.incomplete().is_some() {
         return None;
     }
     let mut out = Vec::new();
@@ -42,6 +43,9 @@ fn endpoints(eg: &JobEgress) -> Option<Vec<String>> {
 
 /// The step inserted before the job's first step.
 pub fn first_step(text: &Text<'_>, job: &Job, eg: &JobEgress) -> Option<Edit> {
+    if !eg.harden_runner.is_empty() {
+        return None;
+    }
     let endpoints = endpoints(eg)?;
     let first = job.steps.first()?;
     let key = text.key_column(first.span.start)?;
@@ -67,4 +71,58 @@ pub fn first_step(text: &Text<'_>, job: &Job, eg: &JobEgress) -> Option<Edit> {
         span: Span::empty(at),
         text: new,
     })
+}
+
+/// The job's one harden-runner step in audit mode, written in `file`, switched to block
+/// mode: `egress-policy: block`, and `allowed-endpoints` holding what it listed and what
+/// tollgate inferred (replaced in place, or added after `egress-policy`).
+pub fn to_block(text: &Text<'_>, file: &str, eg: &JobEgress) -> Option<Vec<Edit>> {
+    let [h] = eg.harden_runner.as_slice() else {
+        return None;
+    };
+    let policy = h.policy_location.as_ref()?;
+    if h.policy != EgressPolicy::Audit || *policy.path != *file || h.location.path != policy.path {
+        return None;
+    }
+    let mut list: Vec<String> = endpoints(eg)?;
+    for e in h.allowed.as_ref()? {
+        if !listable(&e.text) {
+            return None;
+        }
+        list.push(e.text.clone());
+    }
+    list.sort();
+    list.dedup();
+    let col = text.key_column(policy.span.start)?;
+    let k = " ".repeat(col);
+    let mut edits = vec![Edit {
+        span: text.trim_end(policy.span),
+        text: "egress-policy: block".to_owned(),
+    }];
+    let entries: Vec<String> = list.iter().map(|e| format!("{k}  {e}")).collect();
+    match &h.allowed_location {
+        Some(at) if *at.path == *file => {
+            // A block scalar's span starts at its first entry, after the indentation; a
+            // value on the key's line is turned into a folded block.
+            let span = text.trim_end(at.span);
+            let own_line = text.s[text.line_start(span.start)..span.start]
+                .trim()
+                .is_empty();
+            let new = if own_line {
+                let mut lines = entries.clone();
+                lines[0] = lines[0].trim_start().to_owned();
+                lines.join(text.eol)
+            } else {
+                format!(">{}{}", text.eol, entries.join(text.eol))
+            };
+            edits.push(Edit { span, text: new });
+        }
+        Some(_) => return None,
+        None => {
+            let mut lines = vec![format!("{k}allowed-endpoints: >")];
+            lines.extend(entries);
+            edits.push(text.insert_after(text.trim_end(policy.span).end, &lines)?);
+        }
+    }
+    Some(edits)
 }
