@@ -51,6 +51,34 @@ def split_action(package):
     return repo, path
 
 
+def major(version):
+    return int(re.match(r"v?(\d+)", version).group(1))
+
+
+def capped(affected):
+    """The entries with an open range (`>=2.26.11`, no fix) limited to its major line
+    when the same action has a range on a higher major: the source gives no fix on the
+    old line, not "every later version" (the later line has its own range and fix)."""
+    out = []
+    for e in affected:
+        e = dict(e)
+        if e.get("introduced") and not e.get("fixed") and not e.get("last_affected"):
+            m = major(e["introduced"])
+            higher = [
+                o for o in affected
+                if o is not e and o["package"] == e["package"] and o.get("introduced")
+                and major(o["introduced"]) > m
+            ]
+            if higher and m > 0:
+                e["fixed"] = str(m + 1)
+                e["note"] = (
+                    f"no fix on the {m}.x line; the source's open range {e.get('range')} "
+                    "is limited to that line, which a later range follows"
+                )
+        out.append(e)
+    return out
+
+
 def date_only(text):
     return text.split(" ")[0]
 
@@ -115,7 +143,7 @@ def advisories(kb):
             lines.append(f"note = {q(a['note'])}")
         for alt_from, alt in sorted((a.get("alt_ranges") or {}).items()):
             lines.append(f"# other ranges ({alt_from}): {', '.join(alt)}")
-        for e in a["affected"]:
+        for e in capped(a["affected"]):
             repo, path = split_action(e["package"])
             lines.append("[[advisory.affected]]")
             lines.append(f"action = {q(repo)}")

@@ -105,17 +105,58 @@ impl Affected {
     }
 }
 
+impl Advisory {
+    /// The highest fixed version the advisory gives for `action`'s repository (`owner/repo`
+    /// of an entry), as written: the version to upgrade to from any affected range (an
+    /// advisory on several release lines fixes the older ones by the newer line).
+    #[must_use]
+    pub fn upgrade_to(&self, entry: &Affected) -> Option<&str> {
+        self.affected
+            .iter()
+            .filter(|e| e.action.eq_ignore_ascii_case(&entry.action) && e.path == entry.path)
+            .filter_map(|e| Some((Version::parse(e.fixed.as_deref()?)?, e.fixed.as_deref()?)))
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, f)| f)
+    }
+}
+
 impl Advisories {
     /// The advisories that affect version `written` of action `uses` (`owner/repo[/path]`,
     /// compared without case), each with the entry that matched.
     #[must_use]
     pub fn affecting(&self, uses: &str, written: &str) -> Vec<(&Advisory, &Affected)> {
+        let mut parts = uses.splitn(3, '/');
+        let slug = format!(
+            "{}/{}",
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default()
+        );
+        self.affecting_repo(&slug, parts.next(), written)
+    }
+
+    /// The advisories that affect version `written` of the action at `path` (`None`: the
+    /// root) of repository `slug` (`owner/repo`). An entry without a path covers every
+    /// action of its repository (`github/codeql-action` covers `github/codeql-action/init`).
+    #[must_use]
+    pub fn affecting_repo(
+        &self,
+        slug: &str,
+        path: Option<&str>,
+        written: &str,
+    ) -> Vec<(&Advisory, &Affected)> {
+        let path = path.map(|p| p.trim_matches('/')).filter(|p| !p.is_empty());
         self.advisory
             .iter()
             .filter_map(|a| {
                 a.affected
                     .iter()
-                    .find(|e| e.uses().eq_ignore_ascii_case(uses) && e.affects(written))
+                    .find(|e| {
+                        e.action.eq_ignore_ascii_case(slug)
+                            && e.path
+                                .as_deref()
+                                .is_none_or(|p| path.is_some_and(|q| q.eq_ignore_ascii_case(p)))
+                            && e.affects(written)
+                    })
                     .map(|e| (a, e))
             })
             .collect()
@@ -208,6 +249,18 @@ mod tests {
         assert!(ids("actions/download-artifact", "v4.1.2").contains(&"GHSA-cxww-7g56-2vh6"));
         assert!(ids("actions/download-artifact", "v4").is_empty());
         assert!(ids("actions/checkout", "v1").is_empty());
+        let codeql = base.affecting("github/codeql-action/init", "v2.28.0");
+        assert_eq!(codeql.len(), 1, "the v2 line, which has no fix of its own");
+        assert_eq!(codeql[0].0.upgrade_to(codeql[0].1), Some("3.28.3"));
+        assert!(
+            base.affecting("github/codeql-action/init", "v4.31.0")
+                .is_empty()
+        );
+        assert!(ids("github/codeql-action/init", "v3.27.0").contains(&"GHSA-vqf5-2xx6-9wfm"));
+        assert!(ids("super-linter/super-linter/other", "v7").contains(&"GHSA-r79c-pqj3-577x"));
+        let pytorch = ".github/actions/filter-test-configs";
+        assert!(ids(&format!("pytorch/pytorch/{pytorch}"), "v2").contains(&"GHSA-hw6r-g8gj-2987"));
+        assert!(ids("pytorch/pytorch/.github/actions/other", "v2").is_empty());
         assert!(ids("tj-actions/changed-files", "main").is_empty());
     }
 

@@ -65,6 +65,22 @@ impl Version {
     }
 }
 
+/// Exact order of the numbers (`4` = `4.0.0` < `4.0.1`), for picking the highest of
+/// several fixed versions; floating tags are compared with [`Range::contains`].
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.numbers
+            .cmp(&other.numbers)
+            .then(self.given.cmp(&other.given))
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let parts: Vec<String> = self.numbers[..self.given]
