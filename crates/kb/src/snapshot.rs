@@ -62,21 +62,28 @@ pub struct ActionSnapshot {
 
 impl ActionSnapshot {
     /// Whether what the snapshot read is what `git_ref` (a tag or a commit) runs, as far
-    /// as the snapshot can tell: the commit read or the newest release's commit, or the
-    /// newest release's tag or its floating major. Anything else (an older release, a
-    /// commit the snapshot never saw) is judged from a different version: approximate.
+    /// as the snapshot can tell: the commit read, or, when that commit is the newest
+    /// release, that release's commit, tag or floating major. Anything else (an older
+    /// release, a commit the snapshot never saw, a release when the snapshot read a later
+    /// commit) is judged from a different version: approximate.
     #[must_use]
     pub fn is_version(&self, git_ref: &str) -> bool {
         let r = git_ref.to_ascii_lowercase();
-        if r == self.commit || self.latest_commit.as_deref() == Some(r.as_str()) {
+        if r == self.commit {
             return true;
         }
-        let Some(latest) = self.latest_version.as_deref() else {
+        let (Some(latest), Some(latest_commit)) = (
+            self.latest_version.as_deref(),
+            self.latest_commit.as_deref(),
+        ) else {
             return false;
         };
+        if latest_commit != self.commit {
+            return false;
+        }
         let bare = |t: &str| t.trim_start_matches(['v', 'V']).to_owned();
         let (l, r) = (bare(latest), bare(&r));
-        l == r || l.split('.').next() == Some(r.as_str())
+        r == latest_commit || l == r || l.split('.').next() == Some(r.as_str())
     }
 }
 
@@ -124,10 +131,21 @@ mod tests {
         assert!(base.action.len() >= 140);
         let checkout = base.of("Actions/Checkout").expect("checkout");
         assert_eq!(checkout.token_inputs, ["token"]);
-        let latest = checkout.latest_version.clone().expect("a release");
-        assert!(checkout.is_version(&latest));
-        assert!(checkout.is_version(latest.split('.').next().expect("major")));
-        assert!(!checkout.is_version("v1"));
+        // The snapshot read checkout's main branch, past its newest release: only that
+        // commit is the version read.
+        assert_ne!(
+            checkout.latest_commit.as_deref(),
+            Some(checkout.commit.as_str())
+        );
+        assert!(checkout.is_version(&checkout.commit.clone()));
+        assert!(!checkout.is_version(checkout.latest_version.as_deref().expect("release")));
+        // actions/cache was read at its newest release: its tag and major are that version.
+        let cache = base.of("actions/cache").expect("cache");
+        assert_eq!(cache.latest_commit.as_deref(), Some(cache.commit.as_str()));
+        let latest = cache.latest_version.clone().expect("a release");
+        assert!(cache.is_version(&latest));
+        assert!(cache.is_version(latest.split('.').next().expect("major")));
+        assert!(!cache.is_version("v1"));
         let flutter = base.of("subosito/flutter-action").expect("flutter-action");
         assert_eq!(flutter.runs, "composite");
         assert!(flutter.steps_uses.iter().any(|u| u == "actions/cache@v5"));

@@ -8,6 +8,8 @@ mod known_vulnerable_action;
 mod ref_version_mismatch;
 #[path = "unpinned-action.rs"]
 mod unpinned_action;
+#[path = "unpinned-action-inside.rs"]
+mod unpinned_action_inside;
 #[path = "unpinned-image.rs"]
 mod unpinned_image;
 #[path = "unpinned-package-install.rs"]
