@@ -636,3 +636,21 @@ fn an_unpinned_action_inside_a_remote_composite_action_continues_the_chain_into_
         "{older:#}"
     );
 }
+
+/// A remote docker action of the action snapshot whose image is a tag: the chain goes
+/// through the `uses:` into the action's `runs.image`.
+#[test]
+fn a_remote_docker_actions_image_continues_the_chain_into_the_action() {
+    let dir = testdata("rules/unpinned-image/fires-remote-docker-action");
+    let all = findings(&["--select", "unpinned-image"], &dir);
+    let h = hops(one(&all, "unpinned-image", "scorecard.yml", 11));
+    assert_eq!(
+        labels(&h),
+        [
+            "workflow `.github/workflows/scorecard.yml`",
+            "job `analysis`",
+            "uses `ossf/scorecard-action@e8e61e86ea0a152be84d03729c02a7300065c17d`",
+            "`ossf/scorecard-action` (commit e8e61e86ea0a) runs `ghcr.io/ossf/scorecard-action:v2.4.4` (its `runs.image`)",
+        ]
+    );
+}

@@ -12,6 +12,8 @@ mod unpinned_action;
 mod unpinned_action_inside;
 #[path = "unpinned-image.rs"]
 mod unpinned_image;
+#[path = "unpinned-image-remote.rs"]
+mod unpinned_image_remote;
 #[path = "unpinned-package-install.rs"]
 mod unpinned_package_install;
 

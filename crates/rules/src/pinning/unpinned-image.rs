@@ -99,6 +99,7 @@ impl Rule for UnpinnedImage {
             envs: vec![&job.job.env, &job.workflow.env],
         };
         steps(cx, file, node, &pulls, &owner, out);
+        super::unpinned_image_remote::check(cx, job.input, owner.job, &job.job.steps, out);
     }
 
     fn check_action(&self, cx: &Context<'_>, input: &Input, action: &Action, out: &mut Sink<'_>) {
@@ -135,6 +136,7 @@ impl Rule for UnpinnedImage {
             envs: Vec::new(),
         };
         steps(cx, file, node, &pulls, &owner, out);
+        super::unpinned_image_remote::check(cx, input, None, action.steps(), out);
     }
 
     fn check_input(&self, cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
@@ -501,7 +503,7 @@ fn judge(image: &str, pin: ImagePin) -> Option<(String, Impact)> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check(
+pub(super) fn check(
     file: &SourceFile,
     image: &str,
     // The reference as written and what made it the image judged.
