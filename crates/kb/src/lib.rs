@@ -247,6 +247,25 @@ mod tests {
         assert!(problems.is_empty(), "{problems:#?}");
     }
 
+    /// The permission entries that cite the action snapshot say what it shows: a
+    /// JavaScript or docker action with no input whose default is the token.
+    #[test]
+    fn permission_entries_from_the_snapshot_agree_with_it() {
+        let snap = action_snapshot();
+        let mut cited = 0;
+        for e in &permissions().action {
+            let Some(a) = snap.action.iter().find(|a| a.source == e.source) else {
+                continue;
+            };
+            cited += 1;
+            assert!(a.uses.eq_ignore_ascii_case(&e.uses), "{}", e.uses);
+            assert_ne!(a.runs, "composite", "{}", e.uses);
+            assert!(a.token_inputs.is_empty(), "{}", e.uses);
+            assert!(e.permissions.is_empty(), "{}", e.uses);
+        }
+        assert!(cited >= 10, "{cited}");
+    }
+
     /// Every file of rules/data/ is one of FILES: a new file must come through the loader.
     #[test]
     fn files_cover_the_data_directory() {
