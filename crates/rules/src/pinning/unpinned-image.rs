@@ -99,7 +99,6 @@ impl Rule for UnpinnedImage {
             envs: vec![&job.job.env, &job.workflow.env],
         };
         steps(cx, file, node, &pulls, &owner, out);
-        super::unpinned_image_remote::check(cx, job.input, owner.job, &job.job.steps, out);
     }
 
     fn check_action(&self, cx: &Context<'_>, input: &Input, action: &Action, out: &mut Sink<'_>) {
@@ -136,7 +135,6 @@ impl Rule for UnpinnedImage {
             envs: Vec::new(),
         };
         steps(cx, file, node, &pulls, &owner, out);
-        super::unpinned_image_remote::check(cx, input, None, action.steps(), out);
     }
 
     fn check_input(&self, cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
@@ -358,6 +356,33 @@ fn steps(
         };
         match &from.kind {
             NodeKind::Step { index, .. } => {
+                // The image of a remote docker action of the action snapshot.
+                if let Some(st) = model.step(*index)
+                    && let Some(remote) = super::unpinned_image_remote::describe(
+                        cx,
+                        model.input,
+                        model.job,
+                        st,
+                        image,
+                        o.span(),
+                    )
+                {
+                    let before = out.len();
+                    check(
+                        file,
+                        image,
+                        None,
+                        p.pin,
+                        o.span(),
+                        &remote.what,
+                        Some(remote.path),
+                        out,
+                    );
+                    if let Some(why) = remote.approximate {
+                        out.amend_since(before, Confidence::Medium, &why);
+                    }
+                    continue;
+                }
                 // `uses: docker://…`, or an image the action runs from an input.
                 let what = model
                     .step(*index)
