@@ -108,3 +108,23 @@ fn a_known_vulnerable_action_names_its_advisory_and_fix() {
     );
     assert_eq!(f.severity, tollgate_model::Impact::High);
 }
+
+/// An advisory that gives the last affected version (trivy-action's force-pushed tags)
+/// points past it.
+#[test]
+fn a_last_affected_version_is_named_in_the_help() {
+    let text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aquasecurity/trivy-action@0.30.0\n";
+    let found = common::findings("known-vulnerable-action", text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].message.contains("GHSA-69fq-xp46-6x23 (critical)")
+            && found[0].message.ends_with("; affected up to 0.34.2"),
+        "{}",
+        found[0].message
+    );
+    let help = found[0].help.as_deref().unwrap_or_default();
+    assert!(
+        help.starts_with("upgrade to a release after 0.34.2"),
+        "{help}"
+    );
+}

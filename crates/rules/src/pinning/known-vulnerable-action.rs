@@ -149,7 +149,12 @@ fn report(
             format!("upgrade to {f} or later, pinned by commit SHA with the version as a comment")
         }
         None if !entry.versions.is_empty() => MOVED_TAG_FIX.to_owned(),
-        None => NO_FIX.to_owned(),
+        None => match &entry.last_affected {
+            Some(l) => format!(
+                "upgrade to a release after {l}, pinned by commit SHA with the version as a comment"
+            ),
+            None => NO_FIX.to_owned(),
+        },
     };
     let message = format!(
         "{read} is affected by {} ({}): {}; {what}",
