@@ -609,3 +609,48 @@ fn cache_poisoning_goes_from_the_untrusted_writer_to_the_privileged_restore() {
     assert_eq!(h.get(3).map(|x| x.1), Some(12), "{h:?}");
     assert_eq!(h.last().map(|x| x.1), Some(20), "{h:?}");
 }
+
+/// A pinned remote composite action of the action snapshot whose own step uses an action
+/// by tag: the chain continues from the `uses:` into the remote action's step.
+#[test]
+fn an_unpinned_action_inside_a_remote_composite_action_continues_the_chain_into_it() {
+    let dir = testdata("rules/unpinned-action/fires-inside-remote-composite");
+    let all = findings(&["--select", "unpinned-action"], &dir);
+    let f = one(&all, "unpinned-action", "ci.yml", 11);
+    let h = hops(f);
+    assert_eq!(
+        labels(&h),
+        [
+            "workflow `.github/workflows/ci.yml`",
+            "job `build`",
+            "uses `subosito/flutter-action@4cab68ce0f1c7c924f688bff4792e044f1aeb30c`",
+            "`subosito/flutter-action` (commit 4cab68ce0f1c) uses `actions/cache@v5` in a composite step",
+        ]
+    );
+    assert_eq!(f["confidence"], "high", "the snapshot's own commit: exact");
+    let older = one(&all, "unpinned-action", "ci.yml", 13);
+    assert_eq!(older["confidence"], "medium");
+    assert!(
+        older["message"].as_str().is_some_and(|m| m
+            .contains("(approximate: read from `r-lib/actions/setup-renv` at commit d8b80f6aec8b")),
+        "{older:#}"
+    );
+}
+
+/// A remote docker action of the action snapshot whose image is a tag: the chain goes
+/// through the `uses:` into the action's `runs.image`.
+#[test]
+fn a_remote_docker_actions_image_continues_the_chain_into_the_action() {
+    let dir = testdata("rules/unpinned-image/fires-remote-docker-action");
+    let all = findings(&["--select", "unpinned-image"], &dir);
+    let h = hops(one(&all, "unpinned-image", "scorecard.yml", 11));
+    assert_eq!(
+        labels(&h),
+        [
+            "workflow `.github/workflows/scorecard.yml`",
+            "job `analysis`",
+            "uses `ossf/scorecard-action@e8e61e86ea0a152be84d03729c02a7300065c17d`",
+            "`ossf/scorecard-action` (commit e8e61e86ea0a) runs `ghcr.io/ossf/scorecard-action:v2.4.4` (its `runs.image`)",
+        ]
+    );
+}

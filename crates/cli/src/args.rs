@@ -99,6 +99,9 @@ pub enum Command {
     /// again and report what remains.
     #[command(after_help = FIX_EXAMPLES)]
     Fix(FixArgs),
+    /// Print the dated knowledge snapshots built into this binary (action advisories,
+    /// popular actions' metadata) and how many entries each holds.
+    Kb(KbArgs),
     /// Record today's findings in a baseline file, for `check --baseline` to report only
     /// new ones.
     #[command(after_help = BASELINE_EXAMPLES)]
@@ -450,6 +453,13 @@ pub enum EgressFormat {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct KbArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,

@@ -13,6 +13,7 @@ mod graph;
 mod human;
 mod inputs;
 mod inventory;
+mod kb;
 mod listing;
 mod output;
 mod report;
@@ -94,6 +95,10 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
         args::Command::Report(a) => report::run(a, cli.repository.as_deref()),
         args::Command::Rules(a) => {
             output::emit(None, &catalog::list(a)?)?;
+            Ok(EXIT_CLEAN)
+        }
+        args::Command::Kb(a) => {
+            output::emit(None, &kb::list(a)?)?;
             Ok(EXIT_CLEAN)
         }
         args::Command::Explain(a) => {

@@ -345,6 +345,7 @@ impl<'a> FragmentBuilder<'a> {
                 self.edge(&node, &target, kind, Some(u.span));
             }
             self.input_image(&node, step);
+            self.snapshot_image(&node, step);
             let wd = step
                 .working_directory
                 .as_ref()
@@ -388,6 +389,26 @@ impl FragmentBuilder<'_> {
         }
         let i = self.image(image, kv.value.span);
         self.edge(node, &i, EdgeKind::Pulls, Some(kv.value.span));
+    }
+}
+
+impl FragmentBuilder<'_> {
+    /// The `docker://` image a remote docker action of the action snapshot
+    /// (`rules/data/action-snapshot.toml`) runs: a `pulls` edge from the step, at the
+    /// `uses:`. The snapshot read the action at one commit; what another version runs may
+    /// differ (the rules that judge the edge say so).
+    fn snapshot_image(&mut self, node: &FRef, step: &Step) {
+        let Some(u) = &step.uses else { return };
+        let Uses::Remote(r) = &u.value else { return };
+        let Some(image) = tollgate_kb::action_snapshot()
+            .of(&r.action())
+            .and_then(|a| a.image.as_deref())
+            .and_then(|i| i.strip_prefix("docker://"))
+        else {
+            return;
+        };
+        let i = self.image(image, u.span);
+        self.edge(node, &i, EdgeKind::Pulls, Some(u.span));
     }
 }
 

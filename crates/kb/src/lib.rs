@@ -5,6 +5,7 @@
 //! inventory and the rules all read their domain knowledge from here, so they cannot
 //! disagree.
 
+pub mod advisories;
 pub mod credentials;
 mod ecosystem;
 pub mod egress;
@@ -20,8 +21,10 @@ pub mod publishing;
 pub mod registries;
 pub mod scripts;
 pub mod secrets;
+pub mod snapshot;
 pub mod toolcache;
 pub mod triggers;
+pub mod version;
 
 pub use ecosystem::Ecosystem;
 pub use flags::Flags;
@@ -39,6 +42,8 @@ pub struct DataFile {
 
 /// Every file of `rules/data/`, in a fixed order; a test loads them all.
 pub const FILES: &[DataFile] = &[
+    advisories::FILE,
+    snapshot::FILE,
     credentials::FILE,
     egress::HOSTS_FILE,
     egress::SHARED_FILE,
@@ -66,6 +71,8 @@ fn cached<T: Default + serde::de::DeserializeOwned + Sourced>(
 #[must_use]
 pub fn check_all() -> Vec<KbError> {
     [
+        load::load::<advisories::Advisories>(advisories::FILE.name, advisories::FILE.text).err(),
+        load::load::<snapshot::Snapshot>(snapshot::FILE.name, snapshot::FILE.text).err(),
         load::load::<credentials::Formats>(credentials::FILE.name, credentials::FILE.text).err(),
         load::load::<egress::Hosts>(egress::HOSTS_FILE.name, egress::HOSTS_FILE.text).err(),
         load::load::<egress::Shared>(egress::SHARED_FILE.name, egress::SHARED_FILE.text).err(),
@@ -89,6 +96,20 @@ pub fn check_all() -> Vec<KbError> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// `rules/data/action-advisories.toml`.
+#[must_use]
+pub fn action_advisories() -> &'static advisories::Advisories {
+    static CELL: OnceLock<advisories::Advisories> = OnceLock::new();
+    cached(&CELL, advisories::FILE)
+}
+
+/// `rules/data/action-snapshot.toml`.
+#[must_use]
+pub fn action_snapshot() -> &'static snapshot::Snapshot {
+    static CELL: OnceLock<snapshot::Snapshot> = OnceLock::new();
+    cached(&CELL, snapshot::FILE)
 }
 
 /// `rules/data/credential-formats.toml`.
@@ -183,7 +204,7 @@ mod tests {
     fn every_data_file_loads() {
         let errors = check_all();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(FILES.len(), 11);
+        assert_eq!(FILES.len(), 13);
         assert_eq!(trusted_publishing().registry.len(), 4);
         assert!(credential_formats().format.len() >= 15);
         assert!(!tool_cache().image.is_empty());
@@ -224,6 +245,25 @@ mod tests {
             }
         }
         assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    /// The permission entries that cite the action snapshot say what it shows: a
+    /// JavaScript or docker action with no input whose default is the token.
+    #[test]
+    fn permission_entries_from_the_snapshot_agree_with_it() {
+        let snap = action_snapshot();
+        let mut cited = 0;
+        for e in &permissions().action {
+            let Some(a) = snap.action.iter().find(|a| a.source == e.source) else {
+                continue;
+            };
+            cited += 1;
+            assert!(a.uses.eq_ignore_ascii_case(&e.uses), "{}", e.uses);
+            assert_ne!(a.runs, "composite", "{}", e.uses);
+            assert!(a.token_inputs.is_empty(), "{}", e.uses);
+            assert!(e.permissions.is_empty(), "{}", e.uses);
+        }
+        assert!(cited >= 10, "{cited}");
     }
 
     /// Every file of rules/data/ is one of FILES: a new file must come through the loader.

@@ -14,6 +14,7 @@ const RULES: &[(&str, &dyn Rule)] = &[
     (include_str!("../../../rules/pinning/unpinned-action.md"), &pinning::UnpinnedAction),
     (include_str!("../../../rules/pinning/unpinned-image.md"), &pinning::UnpinnedImage),
     (include_str!("../../../rules/pinning/ref-version-mismatch.md"), &pinning::RefVersionMismatch),
+    (include_str!("../../../rules/pinning/known-vulnerable-action.md"), &pinning::KnownVulnerableAction),
     (include_str!("../../../rules/integrity/remote-script-execution.md"), &integrity::RemoteScriptExecution),
     (include_str!("../../../rules/integrity/unverified-download.md"), &integrity::UnverifiedDownload),
     (include_str!("../../../rules/pinning/unpinned-package-install.md"), &pinning::UnpinnedPackageInstall),

@@ -79,3 +79,52 @@ fn an_aliased_script_gets_a_finding_per_step_at_the_expression() {
         "{jobs:?}"
     );
 }
+
+/// A vulnerable action's finding names the advisory, its severity and fixed version, and
+/// the help links the advisory and says how old the snapshot is.
+#[test]
+fn a_known_vulnerable_action_names_its_advisory_and_fix() {
+    let text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: hashicorp/vault-action@v2.1.0\n";
+    let found = common::findings("known-vulnerable-action", text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert!(
+        f.message.starts_with(
+            "`hashicorp/vault-action@v2.1.0` is affected by GHSA-4mgv-m5cm-f9h7 (high): "
+        ),
+        "{}",
+        f.message
+    );
+    assert!(f.message.ends_with("; fixed in 2.2.0"), "{}", f.message);
+    let help = f.help.as_deref().unwrap_or_default();
+    assert!(
+        help.contains("https://github.com/advisories/GHSA-4mgv-m5cm-f9h7"),
+        "{help}"
+    );
+    assert!(help.contains("upgrade to 2.2.0 or later"), "{help}");
+    assert!(
+        help.contains(&tollgate_kb::action_advisories().snapshot_date),
+        "{help}"
+    );
+    assert_eq!(f.severity, tollgate_model::Impact::High);
+}
+
+/// An advisory that gives the last affected version (trivy-action's force-pushed tags)
+/// points past it.
+#[test]
+fn a_last_affected_version_is_named_in_the_help() {
+    let text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aquasecurity/trivy-action@0.30.0\n";
+    let found = common::findings("known-vulnerable-action", text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].message.contains("GHSA-69fq-xp46-6x23 (critical)")
+            && found[0].message.ends_with("; affected up to 0.34.2"),
+        "{}",
+        found[0].message
+    );
+    let help = found[0].help.as_deref().unwrap_or_default();
+    assert!(
+        help.starts_with("upgrade to a release after 0.34.2"),
+        "{help}"
+    );
+}

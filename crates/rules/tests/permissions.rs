@@ -74,3 +74,19 @@ fn the_default_token_is_reported_with_the_unknown_parts_named() {
     assert!(help.contains("contents: read # actions/checkout"), "{help}");
     assert!(help.contains("not known to tollgate"), "{help}");
 }
+
+/// Actions the action snapshot shows take no token by default are known to need nothing,
+/// so a job of only such steps that holds a scope is reported (before, the action was
+/// unknown and the job's needs with it).
+#[test]
+fn a_snapshot_action_without_a_token_input_needs_nothing() {
+    let text = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: write\n    steps:\n      - uses: julia-actions/setup-julia@5c9647d97b78a5debe5164e9eec09d653d29bd71\n      - run: julia --version\n";
+    let f = broad(text);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].message
+            .contains("holds `contents: write` but none of its steps needs it"),
+        "{}",
+        f[0].message
+    );
+}

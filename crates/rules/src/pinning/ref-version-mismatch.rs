@@ -59,7 +59,7 @@ impl Rule for RefVersionMismatch {
 
 /// The first word of a comment that reads as a version (`v4`, `v4.2.1`, `4.2.1`,
 /// `release-1.2` is not one): a `v` and digits, or digits, with dots.
-fn version_in(comment: &str) -> Option<&str> {
+pub(super) fn version_in(comment: &str) -> Option<&str> {
     comment
         .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
         .map(|w| w.trim_start_matches('#'))
@@ -86,7 +86,7 @@ fn short(sha: &str) -> &str {
 }
 
 /// The lock entries of `action` (`owner/repo[/path]`), with their ref and commit.
-fn entries<'a>(
+pub(super) fn entries<'a>(
     lock: &'a ActionsLock,
     action: &'a str,
 ) -> impl Iterator<Item = (&'a tollgate_gha::LockedDependency, &'a str, String)> + 'a {
@@ -142,7 +142,7 @@ fn lock_span(
 }
 
 /// The action locks of the scan root `input` belongs to.
-fn locks<'a>(
+pub(super) fn locks<'a>(
     cx: &'a Context<'_>,
     input: &Input,
 ) -> impl Iterator<Item = (&'a Input, &'a ActionsLock)> {

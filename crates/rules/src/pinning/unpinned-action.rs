@@ -7,6 +7,7 @@ use tollgate_graph::{EdgeKind, NodeId, NodeKind, Target};
 use tollgate_model::{Applicability, Fix, Impact, SourceFile};
 use tollgate_scan::FileModel;
 
+use super::unpinned_action_inside as inside;
 use crate::chain::Chain;
 use crate::common::glob_match;
 
@@ -28,6 +29,7 @@ impl Rule for UnpinnedAction {
                 node,
                 chain,
                 repository: cx.scan.repository_of(job.input),
+                comment: None,
             };
             check(
                 cx,
@@ -49,6 +51,7 @@ impl Rule for UnpinnedAction {
                 node: Chain::step_node(cx, step.input, job, index),
                 chain: Chain::to_uses(cx, step.input, job, index),
                 repository: cx.scan.repository_of(step.input),
+                comment: step.step.uses_comment.as_deref(),
             };
             check(
                 cx,
@@ -65,11 +68,13 @@ impl Rule for UnpinnedAction {
 
 /// Where a `uses:` is written: its file, the graph node of its step or job, the chain
 /// that leads to it, and the repository it is in (when known).
-struct Site<'a> {
-    file: &'a SourceFile,
-    node: Option<NodeId>,
-    chain: Chain,
-    repository: Option<&'a tollgate_model::repo::Repository>,
+pub(super) struct Site<'a> {
+    pub(super) file: &'a SourceFile,
+    pub(super) node: Option<NodeId>,
+    pub(super) chain: Chain,
+    pub(super) repository: Option<&'a tollgate_model::repo::Repository>,
+    /// The comment beside the `uses:` (`# v4.2.1`).
+    pub(super) comment: Option<&'a str>,
 }
 
 /// Whether the graph's remote-reference node behind `node`'s `uses:` is locked to a
@@ -92,7 +97,7 @@ fn locked(cx: &Context<'_>, node: Option<NodeId>) -> bool {
 }
 
 /// The configured pin policy for an action: the first matching `owner/repo` pattern.
-fn policy(cx: &Context<'_>, r: &UsesRef) -> PinPolicy {
+pub(super) fn policy(cx: &Context<'_>, r: &UsesRef) -> PinPolicy {
     let slug = r.slug();
     for (pattern, p) in &cx.config.policy.action_pins {
         if glob_match(&pattern.value, &slug) || glob_match(&pattern.value, &r.action()) {
@@ -118,7 +123,11 @@ fn check(
     let kind = r.ref_kind;
     // The repository's own action or workflow by name (`owner/this-repo/path@ref`): the
     // code is its own, like a `./` reference, whichever ref it names.
-    if kind == RefKind::Sha || at.repository.is_some_and(|repo| repo.is(&r.slug())) {
+    if at.repository.is_some_and(|repo| repo.is(&r.slug())) {
+        return;
+    }
+    if kind == RefKind::Sha {
+        inside::check(cx, at, uses, r, out);
         return;
     }
     if kind == RefKind::Expression {
@@ -138,11 +147,9 @@ fn check(
         PinPolicy::RefPin => kind == RefKind::Tag,
         PinPolicy::HashPin => false,
     };
-    if accepted {
-        return;
-    }
     // A reference locked in actions.lock is pinned by the lock.
-    if locked(cx, at.node) {
+    if accepted || locked(cx, at.node) {
+        inside::check(cx, at, uses, r, out);
         return;
     }
     let (what_ref, severity) = match kind {

@@ -356,6 +356,33 @@ fn steps(
         };
         match &from.kind {
             NodeKind::Step { index, .. } => {
+                // The image of a remote docker action of the action snapshot.
+                if let Some(st) = model.step(*index)
+                    && let Some(remote) = super::unpinned_image_remote::describe(
+                        cx,
+                        model.input,
+                        model.job,
+                        st,
+                        image,
+                        o.span(),
+                    )
+                {
+                    let before = out.len();
+                    check(
+                        file,
+                        image,
+                        None,
+                        p.pin,
+                        o.span(),
+                        &remote.what,
+                        Some(remote.path),
+                        out,
+                    );
+                    if let Some(why) = remote.approximate {
+                        out.amend_since(before, Confidence::Medium, &why);
+                    }
+                    continue;
+                }
                 // `uses: docker://…`, or an image the action runs from an input.
                 let what = model
                     .step(*index)
@@ -501,7 +528,7 @@ fn judge(image: &str, pin: ImagePin) -> Option<(String, Impact)> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check(
+pub(super) fn check(
     file: &SourceFile,
     image: &str,
     // The reference as written and what made it the image judged.
