@@ -17,7 +17,7 @@ mod tree;
 pub use job::bool_of;
 pub use model::{
     At, Config, GitlabFile, Image, Include, IncludeKind, IncludePin, Job, Line, Problem, Secret,
-    Text, Trigger, Variable, Workflow,
+    Session, Text, Trigger, Variable, Workflow,
 };
 pub use parse::parse_file;
 pub use resolve::{KEYWORDS, Source, resolve};

@@ -42,6 +42,9 @@ pub struct GitlabFile {
     /// The configuration document (a mapping), `None` for an empty file.
     pub document: Option<Node>,
     pub includes: Vec<Include>,
+    /// The `include:` of every `trigger:` written in the file's jobs: child pipelines,
+    /// each a configuration of its own.
+    pub child_includes: Vec<Include>,
 }
 
 /// The forms of `include:`.
@@ -57,6 +60,9 @@ pub enum IncludeKind {
     Template,
     /// A CI/CD component (`component: host/path/name@version`).
     Component,
+    /// A file a job of the same pipeline generated (`artifact:` with `job:`, in a
+    /// `trigger:` of a dynamic child pipeline).
+    Artifact,
 }
 
 impl IncludeKind {
@@ -68,6 +74,7 @@ impl IncludeKind {
             Self::Remote => "remote",
             Self::Template => "template",
             Self::Component => "component",
+            Self::Artifact => "artifact",
         }
     }
 }
@@ -125,7 +132,9 @@ impl Include {
             }
         };
         match self.kind {
-            IncludeKind::Local | IncludeKind::Template => IncludePin::NotApplicable,
+            IncludeKind::Local | IncludeKind::Template | IncludeKind::Artifact => {
+                IncludePin::NotApplicable
+            }
             IncludeKind::Project => match &self.reference {
                 // No `ref:` is the project's default branch.
                 None => IncludePin::Mutable,
@@ -238,7 +247,59 @@ pub struct Job {
     pub when: Option<Text>,
 }
 
+/// Script lines one shell runs as one script: `before_script` and `script` share a shell
+/// (GitLab runs them in one session), `after_script` runs in another. Consecutive lines
+/// written in the same file are joined by line breaks, each mapped onto its file; a line
+/// from another file (a `!reference` into an included file) starts a new session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub file: usize,
+    pub text: String,
+    pub map: ScalarMap,
+    /// True for `after_script` lines.
+    pub after: bool,
+}
+
+impl Session {
+    /// A span inside the session's text mapped to its file.
+    #[must_use]
+    pub fn file_span(&self, inner: Span) -> Span {
+        self.map.span_to_file(inner)
+    }
+}
+
 impl Job {
+    /// The job's scripts as the shells run them ([`Session`]).
+    #[must_use]
+    pub fn sessions(&self) -> Vec<Session> {
+        let mut out: Vec<Session> = Vec::new();
+        let main = self
+            .before_script
+            .iter()
+            .chain(&self.script)
+            .map(|l| (l, false));
+        let after = self.after_script.iter().map(|l| (l, true));
+        let mut last_after = None;
+        for (line, is_after) in main.chain(after) {
+            match out.last_mut() {
+                Some(s) if s.file == line.text.file && last_after == Some(is_after) => {
+                    let len = s.text.len();
+                    s.map = s.map.clone().then(len, 1, &line.map);
+                    s.text.push('\n');
+                    s.text.push_str(&line.text.value);
+                }
+                _ => out.push(Session {
+                    file: line.text.file,
+                    text: line.text.value.clone(),
+                    map: line.map.clone(),
+                    after: is_after,
+                }),
+            }
+            last_after = Some(is_after);
+        }
+        out
+    }
+
     /// Every script line in the order the runner runs them.
     pub fn lines(&self) -> impl Iterator<Item = &Line> {
         self.before_script

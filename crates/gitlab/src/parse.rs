@@ -56,16 +56,23 @@ pub fn parse_file(file: &SourceFile) -> (Option<GitlabFile>, Vec<Diagnostic>) {
             return (None, diags);
         }
     };
-    let includes = document
+    let own = document
         .as_ref()
         .and_then(|d| d.get("include"))
         .map(|n| includes(n, 0, file, &mut diags))
         .unwrap_or_default();
+    let mut child_includes = Vec::new();
+    for (_, job) in document.as_ref().and_then(Node::as_map).unwrap_or_default() {
+        if let Some(inc) = job.get("trigger").and_then(|t| t.get("include")) {
+            child_includes.extend(includes(inc, 0, file, &mut diags));
+        }
+    }
     (
         Some(GitlabFile {
             spec,
             document,
-            includes,
+            includes: own,
+            child_includes,
         }),
         diags,
     )
@@ -156,7 +163,7 @@ pub(crate) fn includes(
                     source,
                     item.span,
                     DiagnosticCode::Shape,
-                    "an `include:` entry is a path, a URL or a mapping with `local`, `project`, `remote`, `template` or `component`",
+                    "an `include:` entry is a path, a URL or a mapping with `local`, `project`, `remote`, `template`, `component` or `artifact`",
                 )
                 .with_severity(Severity::Warning),
             ),
@@ -191,6 +198,7 @@ fn include(item: &Node, file: usize) -> Option<Include> {
         (IncludeKind::Remote, "remote"),
         (IncludeKind::Template, "template"),
         (IncludeKind::Component, "component"),
+        (IncludeKind::Artifact, "artifact"),
     ]
     .into_iter()
     .find(|(_, k)| item.get(k).is_some())?;

@@ -86,12 +86,59 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
             deep_merge(&mut top, &Item::from_node(i, doc));
         }
     }
-    // `!reference` looks into the configuration as written (merged, not yet extended).
-    let mut raw_problems = Vec::new();
-    let lookup = top.clone();
-    resolve_refs(&mut top, &lookup, 0, &mut raw_problems);
+    let entries: Vec<Entry> = top.entries().map(<[Entry]>::to_vec).unwrap_or_default();
+    let defaults = defaults(&top);
+    // Every job and template with its `extends:` chain merged in; `!reference` looks
+    // names up here, so a reference sees keys a job inherits.
+    let mut extended: HashMap<String, Option<Item>> = HashMap::new();
+    for e in &entries {
+        if !KEYWORDS.contains(&e.name.as_str()) && e.value.entries().is_some() {
+            let mut stack = Vec::new();
+            extend(
+                &e.name,
+                &top,
+                &mut extended,
+                &mut stack,
+                &mut config.problems,
+            );
+        }
+    }
+    let lookup = |name: &str| -> Option<Item> {
+        extended
+            .get(name)
+            .cloned()
+            .flatten()
+            .or_else(|| top.get(name).cloned())
+    };
+    let mut ref_problems = Vec::new();
+    let sources_files: Vec<&SourceFile> = sources.iter().map(|s| s.file).collect();
+    for e in &entries {
+        if KEYWORDS.contains(&e.name.as_str()) || e.name.starts_with('.') {
+            continue;
+        }
+        let Some(Some(mut item)) = extended.get(&e.name).cloned() else {
+            continue;
+        };
+        apply_defaults(&mut item, &defaults);
+        resolve_refs(&mut item, &lookup, 0, &mut ref_problems);
+        config
+            .jobs
+            .push(job::read(e, &item, &sources_files, &mut config.problems));
+    }
+    let mut top = top.clone();
+    for key in ["variables", "workflow", "stages"] {
+        if let Item::Map { entries, .. } = &mut top
+            && let Some(slot) = entries.iter_mut().find(|x| x.name == key)
+        {
+            resolve_refs(&mut slot.value, &lookup, 0, &mut ref_problems);
+        }
+    }
+    // A reference in a template no job uses is read only if a job uses it: report each
+    // problem once.
+    ref_problems.sort_by_key(|(f, s, _)| (*f, s.start));
+    ref_problems.dedup_by_key(|(f, s, _)| (*f, s.start));
     config.problems.extend(
-        raw_problems
+        ref_problems
             .into_iter()
             .map(|(file, span, message)| Problem {
                 file,
@@ -99,33 +146,6 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
                 message,
             }),
     );
-
-    let entries: Vec<Entry> = top.entries().map(<[Entry]>::to_vec).unwrap_or_default();
-    let defaults = defaults(&top);
-    let mut extended: HashMap<String, Option<Item>> = HashMap::new();
-    for e in &entries {
-        if KEYWORDS.contains(&e.name.as_str()) || e.name.starts_with('.') {
-            continue;
-        }
-        if e.value.entries().is_none() {
-            continue;
-        }
-        let mut stack = Vec::new();
-        let Some(mut item) = extend(
-            &e.name,
-            &top,
-            &mut extended,
-            &mut stack,
-            &mut config.problems,
-        ) else {
-            continue;
-        };
-        apply_defaults(&mut item, &defaults);
-        let sources_files: Vec<&SourceFile> = sources.iter().map(|s| s.file).collect();
-        config
-            .jobs
-            .push(job::read(e, &item, &sources_files, &mut config.problems));
-    }
     if let Some(v) = top.get("variables") {
         config.variables = job::variables(v);
     }

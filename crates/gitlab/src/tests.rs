@@ -212,3 +212,55 @@ fn unknown_extends_and_references_are_problems_not_panics() {
     assert_eq!(script(job(&c, "a")), ["ok"]);
     assert_eq!(c.problems.len(), 3, "{:?}", c.problems);
 }
+
+#[test]
+fn sessions_join_lines_of_one_file_and_split_after_script() {
+    let text = ".t:\n  script: [from-template]\nj:\n  before_script: [a, b]\n  script:\n    - c\n    - !reference [.t, script]\n  after_script: [z]\n";
+    let c = config(&[(".gitlab-ci.yml", text)]);
+    let s = job(&c, "j").sessions();
+    let texts: Vec<_> = s.iter().map(|s| (s.text.as_str(), s.after)).collect();
+    // One file here, so the template line joins the session.
+    assert_eq!(texts, [("a\nb\nc\nfrom-template", false), ("z", true)]);
+    let f = SourceFile::new("x", "x", text);
+    // `c` is at offset 4 of the joined text.
+    assert_eq!(
+        f.slice(s[0].file_span(tollgate_model::Span::new(4, 5))),
+        "c"
+    );
+    assert_eq!(
+        f.slice(s[0].file_span(tollgate_model::Span::new(6, 19))),
+        "from-template"
+    );
+}
+
+#[test]
+fn references_see_keys_a_job_inherits_through_extends() {
+    // flexisip's and gromacs's configurations refer to `rules` and `before_script` that
+    // the named job only has through `extends:`; GitLab runs them.
+    let c = config(&[(
+        ".gitlab-ci.yml",
+        ".rules-dev:\n  rules: [{if: $DEV}]\n  before_script: [setup]\na:\n  extends: .rules-dev\n  script: x\nb:\n  script: y\n  before_script:\n    - !reference [a, before_script]\n  rules:\n    - !reference [a, rules]\n",
+    )]);
+    assert!(c.problems.is_empty(), "{:?}", c.problems);
+    assert_eq!(script(job(&c, "b")), ["setup", "y"]);
+}
+
+#[test]
+fn child_pipeline_includes_are_listed_apart() {
+    let (m, d) = parse_file(&SourceFile::new(
+        "x",
+        "x",
+        "child:\n  trigger:\n    include:\n      - local: ci/child.yml\n      - artifact: gen.yml\n        job: generate\n",
+    ));
+    assert!(d.is_empty(), "{d:?}");
+    let m = m.expect("parses");
+    assert!(m.includes.is_empty());
+    let kinds: Vec<_> = m.child_includes.iter().map(|i| (i.kind, i.pin())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (IncludeKind::Local, IncludePin::NotApplicable),
+            (IncludeKind::Artifact, IncludePin::NotApplicable)
+        ]
+    );
+}

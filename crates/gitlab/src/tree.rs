@@ -144,11 +144,12 @@ pub(crate) fn deep_merge(base: &mut Item, over: &Item) {
 /// Most nested `!reference` levels GitLab follows.
 const MAX_REFERENCE_DEPTH: usize = 10;
 
-/// Replace every `!reference` in `item`, looking names up in `top` (the merged top-level
-/// mapping). A reference that cannot be followed becomes an empty list and a problem.
+/// Replace every `!reference` in `item`, looking its first name up with `lookup` (a job
+/// or template with its `extends:` applied: GitLab's references see inherited keys). A
+/// reference that cannot be followed becomes an empty list and a problem.
 pub(crate) fn resolve_refs(
     item: &mut Item,
-    top: &Item,
+    lookup: &dyn Fn(&str) -> Option<Item>,
     depth: usize,
     problems: &mut Vec<(usize, Span, String)>,
 ) {
@@ -163,8 +164,9 @@ pub(crate) fn resolve_refs(
                 ));
                 None
             } else {
-                let mut at = Some(top);
-                for p in path.iter() {
+                let first = path.first().and_then(|p| lookup(p));
+                let mut at = first.as_ref();
+                for p in path.iter().skip(1) {
                     at = at.and_then(|i| i.get(p));
                 }
                 if at.is_none() {
@@ -181,7 +183,7 @@ pub(crate) fn resolve_refs(
             };
             *item = match found {
                 Some(mut x) => {
-                    resolve_refs(&mut x, top, depth + 1, problems);
+                    resolve_refs(&mut x, lookup, depth + 1, problems);
                     x
                 }
                 None => Item::Seq {
@@ -193,12 +195,12 @@ pub(crate) fn resolve_refs(
         }
         Item::Seq { items, .. } => {
             for i in items {
-                resolve_refs(i, top, depth, problems);
+                resolve_refs(i, lookup, depth, problems);
             }
         }
         Item::Map { entries, .. } => {
             for e in entries {
-                resolve_refs(&mut e.value, top, depth, problems);
+                resolve_refs(&mut e.value, lookup, depth, problems);
             }
         }
         Item::Leaf { .. } => {}

@@ -173,11 +173,7 @@ const COMMENT_SPACING: &str = "comments must be separated from other tokens by w
 /// Reparse with each comment saphyr rejects for the missing blank (`'v'# note`) written
 /// over with spaces: a rewrite of the same length, so spans hold for the file as written.
 /// Only a `#` right after a closing quote is blanked, to the end of its line.
-fn comments_blanked(
-    file: &SourceFile,
-    options: Options,
-    mut at: usize,
-) -> Option<Parsed> {
+fn comments_blanked(file: &SourceFile, options: Options, mut at: usize) -> Option<Parsed> {
     let mut text = file.text().to_owned();
     for _ in 0..MAX_JOINS {
         let bytes = text.as_bytes();
