@@ -1,5 +1,6 @@
 //! Rules about pinning what a pipeline runs and installs to immutable references.
 
+mod gitlab_image;
 #[path = "install-reads.rs"]
 mod install_reads;
 #[path = "ref-version-mismatch.rs"]
