@@ -9,10 +9,13 @@ mod ref_version_mismatch;
 mod unpinned_action;
 #[path = "unpinned-image.rs"]
 mod unpinned_image;
+#[path = "unpinned-include.rs"]
+mod unpinned_include;
 #[path = "unpinned-package-install.rs"]
 mod unpinned_package_install;
 
 pub use ref_version_mismatch::RefVersionMismatch;
 pub use unpinned_action::UnpinnedAction;
 pub use unpinned_image::UnpinnedImage;
+pub use unpinned_include::UnpinnedInclude;
 pub use unpinned_package_install::UnpinnedPackageInstall;
