@@ -144,3 +144,51 @@ fn gitlab_corpus_reads_cleanly() {
         assert!(diagnostics(&doc, "error").is_empty(), "{c}");
     }
 }
+
+/// `--format gitlab` writes GitLab's code quality report: one issue per finding, in the
+/// file the include is written in.
+#[test]
+fn code_quality_report_lists_each_finding() {
+    let out = tollgate()
+        .args(["check", "--format", "gitlab"])
+        .arg(common::testdata(
+            "rules/unpinned-include/fires-in-included-and-child",
+        ))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out.stdout);
+    let issues = doc.as_array().expect("an array");
+    let got: Vec<(String, u64, String)> = issues
+        .iter()
+        .map(|i| {
+            (
+                i["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit("child/")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                i["location"]["lines"]["begin"].as_u64().unwrap_or_default(),
+                i["check_name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                ".gitlab-ci.yml".to_owned(),
+                8,
+                "unpinned-include".to_owned()
+            ),
+            ("ci/shared.yml".to_owned(), 3, "unpinned-include".to_owned()),
+        ]
+    );
+    assert!(
+        issues
+            .iter()
+            .all(|i| i["severity"] == "major" && i["fingerprint"].is_string())
+    );
+}
