@@ -387,6 +387,7 @@ fn gitlab_jobs(
     config: &tollgate_gitlab::Config,
     sink: &mut Sink<'_>,
 ) {
+    let start = sink.findings.len();
     for (index, job) in config.jobs.iter().enumerate() {
         let Some(input) = cx.scan.input_at(root.root, &config.files[job.name.file]) else {
             continue;
@@ -410,10 +411,32 @@ fn gitlab_jobs(
                 session,
                 input,
             };
+            let before = sink.findings.len();
             rule.check_script(cx, &ScriptCx::Gitlab(&s), sink);
+            drop_repeated(sink.findings, start, before);
         }
     }
     sink.set_job(None);
+}
+
+/// Drop the findings from `new` on that repeat one from `start` to `new`: a template's
+/// script lines (`extends:`, `!reference`, `default: before_script:`) run in every job
+/// that uses them, and are reported once, with the first such job.
+fn drop_repeated(findings: &mut Vec<Finding>, start: usize, new: usize) {
+    let same = |a: &Finding, b: &Finding| {
+        a.rule == b.rule
+            && a.primary.path == b.primary.path
+            && a.primary.span == b.primary.span
+            && a.message == b.message
+    };
+    let mut k = new;
+    while k < findings.len() {
+        if findings[start..new].iter().any(|e| same(e, &findings[k])) {
+            findings.remove(k);
+        } else {
+            k += 1;
+        }
+    }
 }
 
 fn apply_suppressions(

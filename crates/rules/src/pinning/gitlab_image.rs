@@ -2,7 +2,8 @@
 //! reference replaced by the job's or the configuration's literal `variables:` value
 //! (GitLab expands those in `image:`), each image of `default:` reported once per
 //! configuration, not once per job inheriting it. Images of the project's own registry
-//! (`$CI_REGISTRY_IMAGE`) are what the project builds and are not judged.
+//! (`$CI_REGISTRY_IMAGE`) are what the project builds, and GitLab's hosted macOS VM
+//! images (`macos-15-xcode-16`) are no registry pull: neither is judged.
 
 use tollgate_engine::{Context, GitlabJobCx, Sink};
 use tollgate_gitlab::{Image, Variable};
@@ -68,7 +69,7 @@ pub(crate) fn check_job(cx: &Context<'_>, job: &GitlabJobCx<'_>, out: &mut Sink<
             continue;
         }
         let written = image.name.value.trim();
-        if written.contains("CI_REGISTRY_IMAGE") {
+        if written.contains("CI_REGISTRY_IMAGE") || hosted_macos(written) {
             continue;
         }
         let Some(file) = job.input_of(cx.scan, image.name.file) else {
@@ -90,6 +91,19 @@ pub(crate) fn check_job(cx: &Context<'_>, job: &GitlabJobCx<'_>, out: &mut Sink<
             out,
         );
     }
+}
+
+/// GitLab's hosted macOS runners take `image:` as the name of one of their virtual
+/// machine images (`macos-15-xcode-16`), from GitLab's own list, not a registry pull.
+fn hosted_macos(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("macos-") else {
+        return false;
+    };
+    let Some((os, xcode)) = rest.split_once("-xcode-") else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(os) && digits(xcode)
 }
 
 /// Whether an earlier job of the configuration has the same image written at the same
@@ -121,6 +135,17 @@ mod tests {
             value: Some(t(value)),
             raw: false,
         }
+    }
+
+    #[test]
+    fn hosted_macos_images_are_gitlab_vm_names() {
+        assert!(super::hosted_macos("macos-15-xcode-16"));
+        assert!(super::hosted_macos("macos-26-xcode-26"));
+        assert!(!super::hosted_macos("macos-15-xcode-16:latest"));
+        assert!(!super::hosted_macos(
+            "registry.example.com/macos-15-xcode-16"
+        ));
+        assert!(!super::hosted_macos("macos"));
     }
 
     #[test]
