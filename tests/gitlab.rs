@@ -192,3 +192,47 @@ fn code_quality_report_lists_each_finding() {
             .all(|i| i["severity"] == "major" && i["fingerprint"].is_string())
     );
 }
+
+/// A template's script line runs in every job that uses it, but is one place to fix:
+/// it is reported once (the fixture's `.setup` line is in two jobs).
+#[test]
+fn a_template_line_in_many_jobs_is_reported_once() {
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "remote-script-execution",
+        ])
+        .arg(common::testdata(
+            "rules/remote-script-execution/fires-gitlab",
+        ))
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let lines: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit("fires-gitlab/")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                f["location"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (".gitlab-ci.yml".to_owned(), 12),
+            ("ci/setup.yml".to_owned(), 4)
+        ]
+    );
+}
