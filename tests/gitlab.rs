@@ -236,3 +236,47 @@ fn a_template_line_in_many_jobs_is_reported_once() {
         ]
     );
 }
+
+/// A local include is read through the confined reader: a path that climbs out of the
+/// repository is not followed, and a symbolic link to a file outside it is refused with
+/// a diagnostic, never read.
+#[cfg(unix)]
+#[test]
+fn local_includes_stay_inside_the_repository() {
+    let outside = tempfile::tempdir().expect("tmp");
+    write(
+        outside.path(),
+        "secret.yml",
+        "leak:\n  script: echo secret-text\n",
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    std::fs::create_dir(r.join(".git")).expect("git");
+    write(
+        r,
+        ".gitlab-ci.yml",
+        "include:\n  - local: ../outside/secret.yml\n  - local: /ci/link.yml\njob:\n  script: echo ok\n",
+    );
+    std::fs::create_dir(r.join("ci")).expect("ci");
+    std::os::unix::fs::symlink(outside.path().join("secret.yml"), r.join("ci/link.yml"))
+        .expect("symlink");
+    let out = tollgate()
+        .args(["check", "--format", "json"])
+        .arg(r)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("secret-text"), "{text}");
+    let doc = json(&out.stdout);
+    let paths: Vec<(String, String)> = inputs(&doc);
+    assert_eq!(
+        paths,
+        [(".gitlab-ci.yml".to_owned(), "gitlab-ci".to_owned())]
+    );
+    let refused = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .any(|d| d["path"] == "ci/link.yml");
+    assert!(refused, "{text}");
+}
