@@ -280,3 +280,36 @@ fn local_includes_stay_inside_the_repository() {
         .any(|d| d["path"] == "ci/link.yml");
     assert!(refused, "{text}");
 }
+
+/// A finding in a GitLab script has the runner's path: the pipeline, the job, then the
+/// command (a job's node covers its definition, a step's its script lines).
+#[test]
+fn script_findings_have_a_path_through_the_job() {
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "unpinned-package-install",
+        ])
+        .arg(common::testdata(
+            "rules/unpinned-package-install/fires-gitlab",
+        ))
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 3);
+    for f in findings {
+        let hops: Vec<&str> = f["path"]
+            .as_array()
+            .map(|p| p.iter().filter_map(|h| h["label"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            hops.first().is_some_and(|h| h.starts_with("workflow `")),
+            "{hops:?}"
+        );
+        assert!(hops.contains(&"job `test`"), "{hops:?}");
+    }
+}

@@ -278,12 +278,18 @@ pub(crate) fn read(
             .collect(),
         _ => Vec::new(),
     };
+    let own = if e.value.file() == e.file {
+        e.key.cover(e.value.span())
+    } else {
+        e.key
+    };
     Job {
         name: Text {
             file: e.file,
             value: e.name.clone(),
             span: e.key,
         },
+        span: own,
         extends: item.get("extends").map(texts).unwrap_or_default(),
         stage: item.get("stage").and_then(text),
         image: item.get("image").and_then(image),

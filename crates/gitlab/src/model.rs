@@ -218,6 +218,9 @@ pub struct At {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
     pub name: Text,
+    /// The job's definition in the file of its name: from its key to the end of its
+    /// mapping.
+    pub span: Span,
     /// The templates it extends, as written.
     pub extends: Vec<Text>,
     pub stage: Option<Text>,

@@ -79,7 +79,7 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
                     id: job.name.value.clone(),
                     name: None,
                 },
-                job.name.span,
+                job.span,
                 Some(&wnode),
             );
             cx.edge(&wnode, &jn, EdgeKind::Contains, Some(job.name.span));
@@ -115,7 +115,8 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
                 .input
                 .script(Some(index), k)
                 .and_then(|s| s.analysis.clone());
-            let first = session.file_span(Span::empty(0));
+            // The session's lines, so that a finding inside them is found in the step.
+            let first = session.file_span(Span::new(0, session.text.len()));
             let label = if session.after {
                 "after_script"
             } else {
