@@ -65,3 +65,15 @@ pub fn assert_valid_sarif(doc: &serde_json::Value, what: &str) {
         .collect();
     assert!(errors.is_empty(), "{what}: {errors:#?}");
 }
+
+/// `../shared/corpus-gitlab` when it is present; tests that need it skip, loudly, where
+/// it is absent.
+pub fn corpus_gitlab() -> Option<PathBuf> {
+    let p = root().join("../shared/corpus-gitlab");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared/corpus-gitlab is not present");
+        None
+    }
+}

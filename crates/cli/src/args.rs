@@ -249,6 +249,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// GitLab's code quality report (JSON), for `artifacts: reports: codequality:`.
+    Gitlab,
     /// One line per finding and diagnostic: `path:line:col: level[rule] message`.
     Concise,
 }

@@ -207,6 +207,23 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
                 .collect();
             tollgate_report::github::render(&f, &d)
         }
+        Format::Gitlab => {
+            let f: Vec<Finding> = findings
+                .iter()
+                .filter(|f| shown(f.level))
+                .cloned()
+                .collect();
+            let mut report = tollgate_report::gitlab::render(&f, |p| sources.get(p).copied())
+                .map_err(|source| CliError::Output {
+                    path: args
+                        .output
+                        .as_ref()
+                        .map_or_else(|| "-".to_owned(), |p| p.display().to_string()),
+                    source,
+                })?;
+            report.push('\n');
+            report
+        }
         Format::Concise => {
             let f: Vec<&Finding> = findings.iter().filter(|f| shown(f.level)).collect();
             let d: Vec<&Diagnostic> = diagnostics

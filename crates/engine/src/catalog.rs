@@ -75,12 +75,12 @@ pub struct Page {
     pub examples: Vec<Example>,
 }
 
-/// A fenced example in a page: ```` ```yaml workflow ````, ```` ```yaml action ```` or
-/// ```` ```dockerfile ````. Lines ending in `# expect: rule-id` must produce exactly those
+/// A fenced example in a page: ```` ```yaml workflow ````, ```` ```yaml action ````,
+/// ```` ```yaml gitlab ```` (a `.gitlab-ci.yml`) or ```` ```dockerfile ````. Lines ending in `# expect: rule-id` must produce exactly those
 /// findings; other examples must produce none of the page's rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Example {
-    /// `workflow`, `action` or `dockerfile`.
+    /// `workflow`, `action`, `dependabot`, `gitlab` or `dockerfile`.
     pub kind: String,
     pub text: String,
     /// `(1-based line in the example, rule id)`.

@@ -15,6 +15,7 @@ pub mod suppress;
 pub use catalog::{Page, RuleMeta};
 pub use config::{Config, ConfigError};
 pub use rule::{
-    Context, FindingBuilder, JobCx, Rule, RunCx, ScriptCx, Sink, StepCx, StepOwner, WorkflowCx,
+    Context, FindingBuilder, GitlabJobCx, GitlabScriptCx, JobCx, Rule, RunCx, ScriptCx, Sink,
+    StepCx, StepOwner, WorkflowCx,
 };
 pub use run::{Outcome, RegisteredRule, RunOptions, Selector, context_path, run};

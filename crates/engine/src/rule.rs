@@ -99,13 +99,44 @@ pub struct RunCx<'a> {
     pub run: &'a tollgate_docker::Run,
 }
 
+/// One visible job of a GitLab CI configuration (`extends:`, `!reference` and `default:`
+/// applied). `root` is the configuration's root file, which holds the job's script
+/// analyses; `input` is the file the job's key is written in.
+pub struct GitlabJobCx<'a> {
+    pub root: &'a Input,
+    pub input: &'a Input,
+    pub config: &'a tollgate_gitlab::Config,
+    /// Its index in `config.jobs`.
+    pub index: usize,
+    pub job: &'a tollgate_gitlab::Job,
+}
+
+impl GitlabJobCx<'_> {
+    /// The input file `file` of the configuration is (a value's [`tollgate_gitlab::Text::file`]).
+    #[must_use]
+    pub fn input_of<'s>(&self, scan: &'s Scan, file: usize) -> Option<&'s Input> {
+        scan.input_at(self.root.root, self.config.files.get(file)?)
+    }
+}
+
+/// One shell session of a GitLab job (`before_script` with `script`, or `after_script`).
+pub struct GitlabScriptCx<'a> {
+    pub job: &'a GitlabJobCx<'a>,
+    /// Its index in [`tollgate_gitlab::Job::sessions`].
+    pub index: usize,
+    pub session: &'a tollgate_gitlab::Session,
+    /// The file the session is written in.
+    pub input: &'a Input,
+}
+
 /// A shell script the build runs, wherever it is written: a `run:` step of a workflow
-/// job or composite action, or a Dockerfile `RUN`. Rules that judge what a script does
+/// job or composite action, a Dockerfile `RUN`, or a GitLab job's script. Rules that judge what a script does
 /// (downloads, installs) read it through this, so that one implementation covers both.
 #[derive(Clone, Copy)]
 pub enum ScriptCx<'a> {
     Step(&'a StepCx<'a>),
     Run(&'a RunCx<'a>),
+    Gitlab(&'a GitlabScriptCx<'a>),
 }
 
 impl<'a> ScriptCx<'a> {
@@ -115,16 +146,19 @@ impl<'a> ScriptCx<'a> {
         match self {
             Self::Step(s) => s.input,
             Self::Run(r) => r.input,
+            Self::Gitlab(g) => g.input,
         }
     }
 
     /// Where the scan keeps the script's analysis: (job index, step index) for a step,
-    /// (`None`, `RUN` index) for a Dockerfile.
+    /// (`None`, `RUN` index) for a Dockerfile, (job index, session index) in the
+    /// configuration's root input for a GitLab job.
     #[must_use]
     pub fn key(&self) -> (Option<usize>, usize) {
         match self {
             Self::Step(s) => (s.job_index, s.step.index),
             Self::Run(r) => (None, r.index),
+            Self::Gitlab(g) => (Some(g.job.index), g.index),
         }
     }
 
@@ -137,6 +171,11 @@ impl<'a> ScriptCx<'a> {
                 .input
                 .script(None, r.index)
                 .and_then(|s| s.analysis.as_deref()),
+            Self::Gitlab(g) => g
+                .job
+                .root
+                .script(Some(g.job.index), g.index)
+                .and_then(|s| s.analysis.as_deref()),
         }
     }
 
@@ -146,6 +185,7 @@ impl<'a> ScriptCx<'a> {
         match self {
             Self::Step(s) => s.script_span(span),
             Self::Run(r) => r.run.file_span(span),
+            Self::Gitlab(g) => g.session.file_span(span),
         }
     }
 
@@ -173,6 +213,16 @@ impl<'a> ScriptCx<'a> {
                 .filter(|(_, x)| x.stage == r.run.stage)
                 .map(|(k, _)| (None, k))
                 .collect(),
+            // The sessions before it run in other shells, but on the same machine.
+            Self::Gitlab(g) => {
+                let root = g.job.root;
+                return (0..g.index)
+                    .filter_map(|k| {
+                        root.script(Some(g.job.index), k)
+                            .and_then(|x| x.analysis.as_deref())
+                    })
+                    .collect();
+            }
         };
         keys.into_iter()
             .filter_map(|(j, k)| input.script(j, k).and_then(|x| x.analysis.as_deref()))
@@ -186,6 +236,7 @@ impl<'a> ScriptCx<'a> {
         match self {
             Self::Step(s) => cx.graph.step_node(id, s.job_index, s.step.index),
             Self::Run(_) => cx.graph.file_node(id),
+            Self::Gitlab(g) => cx.graph.step_node(id, Some(g.job.index), g.index),
         }
     }
 }
@@ -205,6 +256,8 @@ pub trait Rule: Send + Sync {
     /// when it has no `run:` or one in a shell that is not analysed), and each Dockerfile
     /// `RUN` that is a shell script.
     fn check_script(&self, _cx: &Context<'_>, _script: &ScriptCx<'_>, _out: &mut Sink<'_>) {}
+    /// Called for every visible job of a GitLab CI configuration.
+    fn check_gitlab_job(&self, _cx: &Context<'_>, _job: &GitlabJobCx<'_>, _out: &mut Sink<'_>) {}
     /// Called for action metadata files (`action.yml`).
     fn check_action(
         &self,

@@ -11,7 +11,10 @@ use tollgate_scan::{FileModel, Input, Scan};
 
 use crate::catalog::RuleMeta;
 use crate::config::Config;
-use crate::rule::{Context, JobCx, Rule, RunCx, ScriptCx, Sink, StepCx, StepOwner, WorkflowCx};
+use crate::rule::{
+    Context, GitlabJobCx, GitlabScriptCx, JobCx, Rule, RunCx, ScriptCx, Sink, StepCx, StepOwner,
+    WorkflowCx,
+};
 use crate::suppress;
 
 /// A rule with its catalog metadata.
@@ -353,6 +356,11 @@ fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'
                 rule.check_script(cx, &ScriptCx::Step(&step), sink);
             }
         }
+        FileModel::Gitlab(m) => {
+            if let Some(config) = m.config.as_deref() {
+                gitlab_jobs(rule, cx, input, config, sink);
+            }
+        }
         FileModel::Dockerfile(d) => {
             for (index, run) in d.runs.iter().enumerate() {
                 if run.script.is_none() {
@@ -368,6 +376,66 @@ fn run_input(rule: &dyn Rule, cx: &Context<'_>, input: &Input, sink: &mut Sink<'
             }
         }
         _ => {}
+    }
+}
+
+/// The jobs of a GitLab configuration (`root` its root file) and their scripts.
+fn gitlab_jobs(
+    rule: &dyn Rule,
+    cx: &Context<'_>,
+    root: &Input,
+    config: &tollgate_gitlab::Config,
+    sink: &mut Sink<'_>,
+) {
+    let start = sink.findings.len();
+    for (index, job) in config.jobs.iter().enumerate() {
+        let Some(input) = cx.scan.input_at(root.root, &config.files[job.name.file]) else {
+            continue;
+        };
+        sink.set_job(Some(&job.name.value));
+        let jcx = GitlabJobCx {
+            root,
+            input,
+            config,
+            index,
+            job,
+        };
+        rule.check_gitlab_job(cx, &jcx, sink);
+        for (k, session) in job.sessions().iter().enumerate() {
+            let Some(input) = jcx.input_of(cx.scan, session.file) else {
+                continue;
+            };
+            let s = GitlabScriptCx {
+                job: &jcx,
+                index: k,
+                session,
+                input,
+            };
+            let before = sink.findings.len();
+            rule.check_script(cx, &ScriptCx::Gitlab(&s), sink);
+            drop_repeated(sink.findings, start, before);
+        }
+    }
+    sink.set_job(None);
+}
+
+/// Drop the findings from `new` on that repeat one from `start` to `new`: a template's
+/// script lines (`extends:`, `!reference`, `default: before_script:`) run in every job
+/// that uses them, and are reported once, with the first such job.
+fn drop_repeated(findings: &mut Vec<Finding>, start: usize, new: usize) {
+    let same = |a: &Finding, b: &Finding| {
+        a.rule == b.rule
+            && a.primary.path == b.primary.path
+            && a.primary.span == b.primary.span
+            && a.message == b.message
+    };
+    let mut k = new;
+    while k < findings.len() {
+        if findings[start..new].iter().any(|e| same(e, &findings[k])) {
+            findings.remove(k);
+        } else {
+            k += 1;
+        }
     }
 }
 

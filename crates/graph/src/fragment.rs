@@ -744,6 +744,7 @@ pub(crate) fn build(id: InputId, input: &Input, resolver: &Resolver) -> Fragment
         }
         (FileModel::Packages(p), kind) => crate::sources::package_file(&mut cx, kind, p),
         (FileModel::Dockerfile(d), _) => dockerfile(&mut cx, d),
+        (FileModel::Gitlab(m), _) => crate::gitlab::pipeline(&mut cx, m),
         // A Makefile or script a step runs: its node, for the egress pass's edges.
         (FileModel::Script(_), kind) => {
             let path = input.source.display.clone();

@@ -15,6 +15,7 @@
 //! [`Graph::path_to`]); renderers draw a filtered [`GraphView`].
 
 mod fragment;
+mod gitlab;
 mod graph;
 mod images;
 mod model;

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use tollgate_gha::{Run, Step};
+use tollgate_gha::Step;
 use tollgate_lockfile::{Ecosystem, SourceKind};
 use tollgate_model::{FileKind, Span};
 use tollgate_shell::{Fact, Install, PackageKind};
@@ -77,6 +77,19 @@ impl FragmentBuilder<'_> {
             return;
         };
         let dir = self.step_dir(working_directory);
+        self.script_facts(step_node, analysis, &run.script, &|s| run.file_span(s), dir);
+    }
+
+    /// Command nodes and their edges for the facts of one analysed script (`script` its
+    /// text, `map` from spans in it to spans in the file), run in directory `dir`.
+    pub(crate) fn script_facts(
+        &mut self,
+        step_node: &FRef,
+        analysis: &tollgate_shell::Analysis,
+        script: &str,
+        map: &dyn Fn(Span) -> Span,
+        dir: Option<String>,
+    ) {
         let mut commands: HashMap<Span, FRef> = HashMap::new();
         for fact in &analysis.facts {
             let (tool, span) = match fact {
@@ -89,8 +102,8 @@ impl FragmentBuilder<'_> {
             let cmd = match commands.get(&span) {
                 Some(c) => c.clone(),
                 None => {
-                    let file_span = run.file_span(span);
-                    let text = run.script.get(span.start..span.end).unwrap_or(tool);
+                    let file_span = map(span);
+                    let text = script.get(span.start..span.end).unwrap_or(tool);
                     let c = self.local(
                         NodeKind::Command {
                             tool: tool.to_owned(),
@@ -106,18 +119,18 @@ impl FragmentBuilder<'_> {
             };
             match fact {
                 Fact::Image(i) => {
-                    let at = run.file_span(i.image_span);
+                    let at = map(i.image_span);
                     let img = self.image(&i.image, at);
                     self.edge(&cmd, &img, EdgeKind::Pulls, Some(at));
                 }
                 Fact::ImageBuild(b) => {
                     for (tag, span) in b.tags.iter().zip(&b.tag_spans) {
-                        let at = run.file_span(*span);
+                        let at = map(*span);
                         let img = self.built_image(tag, at);
                         self.edge(&cmd, &img, EdgeKind::Builds, Some(at));
                     }
                 }
-                Fact::Install(i) => self.install(&cmd, run, i, dir.as_deref()),
+                Fact::Install(i) => self.install(&cmd, map, i, dir.as_deref()),
                 _ => {}
             }
         }
@@ -130,11 +143,17 @@ impl FragmentBuilder<'_> {
         }
     }
 
-    fn install(&mut self, cmd: &FRef, run: &Run, inst: &Install, dir: Option<&str>) {
+    fn install(
+        &mut self,
+        cmd: &FRef,
+        map: &dyn Fn(Span) -> Span,
+        inst: &Install,
+        dir: Option<&str>,
+    ) {
         let eco = ecosystem(inst.manager);
         let mut named_registry_packages = false;
         for p in &inst.packages {
-            let at = run.file_span(p.span);
+            let at = map(p.span);
             match p.kind {
                 PackageKind::Registry => {
                     named_registry_packages = true;
@@ -157,7 +176,7 @@ impl FragmentBuilder<'_> {
             }
         }
         for idx in &inst.index_urls {
-            let at = run.file_span(idx.span);
+            let at = map(idx.span);
             let default = eco.is_some_and(|e| tollgate_lockfile::is_default_registry(e, &idx.url));
             let node = self.source(eco, SourceKind::Registry, &idx.url, default, at);
             self.edge(cmd, &node, EdgeKind::ResolvesFrom, Some(at));
@@ -168,13 +187,13 @@ impl FragmentBuilder<'_> {
         let Some(dir) = dir else {
             return;
         };
-        let at = Some(run.file_span(inst.span));
+        let at = Some(map(inst.span));
         // Requirement and constraint files named on the command line.
         for f in inst.requirement_files.iter().chain(&inst.constraint_files) {
             if let Some(path) = join(dir, &f.path)
                 && let Some(id) = self.file(&path)
             {
-                let fat = Some(run.file_span(f.span));
+                let fat = Some(map(f.span));
                 self.edge(cmd, &FRef::Key(Key::File(id)), EdgeKind::Installs, fat);
             }
         }

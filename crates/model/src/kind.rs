@@ -41,6 +41,10 @@ pub enum FileKind {
     Makefile,
     /// A shell script a workflow runs by path (`./build.sh`): read only when referenced.
     ShellScript,
+    /// A GitLab CI configuration: `.gitlab-ci.yml` (or `.yaml`) anywhere and Debian's
+    /// `debian/salsa-ci.yml`, and the files one includes with `include: local:` or runs as
+    /// a child pipeline (read only when included).
+    GitlabCi,
 }
 
 impl FileKind {
@@ -67,6 +71,13 @@ impl FileKind {
         }
         if is_dockerfile(name) {
             return Some(Self::Dockerfile);
+        }
+        // Debian's GitLab (Salsa) reads `debian/salsa-ci.yml` as the configuration.
+        if name == ".gitlab-ci.yml"
+            || name == ".gitlab-ci.yaml"
+            || (in_dir("debian") && (name == "salsa-ci.yml" || name == "salsa-ci.yaml"))
+        {
+            return Some(Self::GitlabCi);
         }
         let kind = match name {
             "Cargo.lock" => Self::CargoLock,
@@ -121,6 +132,7 @@ impl FileKind {
             Self::Dockerfile => "dockerfile",
             Self::Makefile => "makefile",
             Self::ShellScript => "shell-script",
+            Self::GitlabCi => "gitlab-ci",
         }
     }
 
@@ -265,6 +277,12 @@ mod tests {
             (".Dockerfile", None),
             ("Dockerfiles", None),
             ("docs/dockerfile.md", None),
+            (".gitlab-ci.yml", Some(GitlabCi)),
+            ("ci/.gitlab-ci.yaml", Some(GitlabCi)),
+            (".gitlab/ci/build.gitlab-ci.yml", None),
+            (".gitlab-ci-main.yml", None),
+            ("debian/salsa-ci.yml", Some(GitlabCi)),
+            ("salsa-ci.yml", None),
         ];
         for (path, want) in cases {
             assert_eq!(FileKind::classify(path), *want, "{path}");

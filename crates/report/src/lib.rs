@@ -14,6 +14,7 @@ pub mod escape;
 pub mod findings;
 pub mod fingerprint;
 pub mod github;
+pub mod gitlab;
 pub mod graph_json;
 pub mod html;
 pub mod inventory;

@@ -52,7 +52,7 @@ impl Chain {
     pub fn to_script(cx: &Context<'_>, script: &ScriptCx<'_>) -> Self {
         let chain = Self::to_node(cx, script.node(cx), false);
         match script {
-            ScriptCx::Step(_) => chain,
+            ScriptCx::Step(_) | ScriptCx::Gitlab(_) => chain,
             ScriptCx::Run(r) => {
                 chain.hop("`RUN`", Some(script.input().source.location(r.run.keyword)))
             }

@@ -18,6 +18,7 @@ const RULES: &[(&str, &dyn Rule)] = &[
     (include_str!("../../../rules/integrity/remote-script-execution.md"), &integrity::RemoteScriptExecution),
     (include_str!("../../../rules/integrity/unverified-download.md"), &integrity::UnverifiedDownload),
     (include_str!("../../../rules/pinning/unpinned-package-install.md"), &pinning::UnpinnedPackageInstall),
+    (include_str!("../../../rules/pinning/unpinned-include.md"), &pinning::UnpinnedInclude),
     (include_str!("../../../rules/integrity/insecure-transport.md"), &integrity::InsecureTransport),
     (include_str!("../../../rules/identity/broad-permissions.md"), &identity::BroadPermissions),
     (include_str!("../../../rules/identity/secrets-inherit.md"), &identity::SecretsInherit),

@@ -256,6 +256,7 @@ fn every_page_example_behaves_as_tagged() {
                 "action" => ".github/actions/example/action.yml",
                 "dockerfile" => "Dockerfile",
                 "dependabot" => ".github/dependabot.yml",
+                "gitlab" => ".gitlab-ci.yml",
                 other => panic!("{}: example kind `{other}`", page.meta.id),
             };
             let path = dir.path().join(rel);

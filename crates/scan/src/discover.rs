@@ -289,7 +289,7 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovery {
         let (path, root) = root_of_file(arg, &canonical_dir);
         let disk = canonical_dir.join(name);
         let rel = relative(&disk, &root);
-        let kind = FileKind::classify(&rel).or_else(|| explicit_kind(&rel));
+        let kind = FileKind::classify(&rel).or_else(|| explicit_kind(&rel, &disk));
         match kind {
             Some(kind) => out.push(Candidate {
                 display: rel,
@@ -371,9 +371,18 @@ fn unique_names(roots: &[Root]) -> Vec<String> {
 }
 
 /// A YAML file named explicitly is read as a workflow even outside `.github/workflows/`
-/// (users lint a draft, pre-commit passes what matches its pattern).
-fn explicit_kind(display: &str) -> Option<FileKind> {
-    (display.ends_with(".yml") || display.ends_with(".yaml")).then_some(FileKind::Workflow)
+/// (users lint a draft, pre-commit passes what matches its pattern), and as a GitLab CI
+/// configuration when it sits in a `.gitlab/` directory (a project's custom CI
+/// configuration path: `.gitlab/ci.yml`).
+fn explicit_kind(display: &str, disk: &Path) -> Option<FileKind> {
+    if !(display.ends_with(".yml") || display.ends_with(".yaml")) {
+        return None;
+    }
+    let in_gitlab = |p: &str| p.starts_with(".gitlab/") || p.contains("/.gitlab/");
+    if in_gitlab(display) || in_gitlab(&disk.to_string_lossy()) {
+        return Some(FileKind::GitlabCi);
+    }
+    Some(FileKind::Workflow)
 }
 
 /// The largest ignore file read: real ones are a few kilobytes.

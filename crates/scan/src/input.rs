@@ -23,6 +23,8 @@ pub enum FileModel {
     Dockerfile(tollgate_docker::Dockerfile),
     /// A Makefile or shell script a run step executes, as run steps of its own.
     Script(crate::follow::ScriptFile),
+    /// A GitLab CI file, with its configuration resolved when it is one's root.
+    Gitlab(crate::gitlab::GitlabModel),
     /// Recognised, but its parser produced no model (the reason is in the diagnostics),
     /// or a kind whose parser lives in a later stage.
     Nothing,
@@ -113,6 +115,13 @@ pub fn parse_source(source: &SourceFile, kind: FileKind) -> (FileModel, Vec<Diag
         FileKind::Dockerfile => wrap(tollgate_docker::parse(source), FileModel::Dockerfile),
         FileKind::Makefile => crate::follow::parse_makefile(source),
         FileKind::ShellScript => crate::follow::parse_shell_script(source),
+        FileKind::GitlabCi => {
+            let (file, diags) = tollgate_gitlab::parse_file(source);
+            let model = file.map_or(FileModel::Nothing, |file| {
+                FileModel::Gitlab(crate::gitlab::GitlabModel { file, config: None })
+            });
+            (model, diags)
+        }
         k if k.is_lockfile() || k.is_registry_config() => {
             let mut p = tollgate_lockfile::parse(source, k);
             let diags = std::mem::take(&mut p.diagnostics);

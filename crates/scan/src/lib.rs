@@ -7,6 +7,7 @@
 pub mod confine;
 mod discover;
 pub mod follow;
+pub mod gitlab;
 pub mod identity;
 mod input;
 pub mod local;

@@ -138,6 +138,13 @@ pub(crate) fn load_referenced(
                 })
                 .collect();
             refs.extend(crate::follow::script_refs(input));
+            if let Some(r) = roots.get(root) {
+                refs.extend(
+                    crate::gitlab::include_refs(input, r)
+                        .into_iter()
+                        .map(|files| (files, FileKind::GitlabCi)),
+                );
+            }
             for (files, kind) in refs {
                 let script = matches!(kind, FileKind::Makefile | FileKind::ShellScript);
                 if script && followed >= crate::follow::MAX_FOLLOWED {

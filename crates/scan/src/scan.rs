@@ -313,6 +313,7 @@ pub fn scan_discovered(
         opts.exclude.as_ref(),
         &mut diagnostics,
     );
+    crate::gitlab::resolve_all(&mut inputs, &roots, &mut diagnostics);
     inputs.sort_by(|a, b| (a.root, &a.source.display).cmp(&(b.root, &b.source.display)));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let timings = ScanTimings {

@@ -31,6 +31,29 @@ impl Default for Limits {
     }
 }
 
+/// What to do with a key written twice in one mapping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DuplicateKeys {
+    /// Keep the first value and report a [`Warning`] (GitHub's reading).
+    #[default]
+    FirstWins,
+    /// The later value replaces the earlier one in place, silently (GitLab's reader,
+    /// Ruby's Psych). Merge keys (`<<`) are kept every time they occur: the reader that
+    /// applies them sees each one.
+    LastWins,
+}
+
+/// How to build the tree.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub limits: Limits,
+    pub duplicate_keys: DuplicateKeys,
+    /// Accept a comment written right after a quoted scalar (`key: 'v'# note`), as
+    /// libyaml (and so Ruby's and Python's YAML readers, and GitLab) does; YAML 1.2 and
+    /// saphyr want a blank before the `#`.
+    pub comment_after_quote: bool,
+}
+
 /// Why a document could not be turned into a tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum YamlError {
@@ -67,11 +90,13 @@ enum Frame {
     Seq {
         start: usize,
         anchor: usize,
+        tag: Option<String>,
         items: Vec<Node>,
     },
     Map {
         start: usize,
         anchor: usize,
+        tag: Option<String>,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
         seen: HashSet<String>,
@@ -84,10 +109,31 @@ enum Frame {
 /// # Errors
 /// A [`YamlError`] for invalid YAML or an exceeded limit.
 pub fn parse(file: &SourceFile, limits: Limits) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
-    let first = parse_once(file, limits);
+    parse_with(
+        file,
+        Options {
+            limits,
+            duplicate_keys: DuplicateKeys::FirstWins,
+            comment_after_quote: false,
+        },
+    )
+}
+
+/// [`parse`] with [`Options`] other than the default.
+///
+/// # Errors
+/// A [`YamlError`] for invalid YAML or an exceeded limit.
+pub fn parse_with(
+    file: &SourceFile,
+    options: Options,
+) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
+    let first = parse_once(file, options);
     let Err(YamlError::Syntax { span, message }) = &first else {
         return first;
     };
+    if options.comment_after_quote && message == COMMENT_SPACING {
+        return comments_blanked(file, options, span.start).unwrap_or(first);
+    }
     if message != INVALID_INDENTATION {
         return first;
     }
@@ -105,7 +151,7 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Result<(Vec<Node>, Vec<Warnin
             break;
         }
         let patched = SourceFile::new(file.display.as_str(), &file.disk, text.as_str());
-        match parse_once(&patched, limits) {
+        match parse_once(&patched, options) {
             Err(YamlError::Syntax { span, message })
                 if message == INVALID_INDENTATION && span.start > at =>
             {
@@ -116,6 +162,42 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Result<(Vec<Node>, Vec<Warnin
         }
     }
     first
+}
+
+/// What [`parse_with`] returns.
+type Parsed = Result<(Vec<Node>, Vec<Warning>), YamlError>;
+
+/// saphyr's message for a `#` with no blank before it.
+const COMMENT_SPACING: &str = "comments must be separated from other tokens by whitespace";
+
+/// Reparse with each comment saphyr rejects for the missing blank (`'v'# note`) written
+/// over with spaces: a rewrite of the same length, so spans hold for the file as written.
+/// Only a `#` right after a closing quote is blanked, to the end of its line.
+fn comments_blanked(file: &SourceFile, options: Options, mut at: usize) -> Option<Parsed> {
+    let mut text = file.text().to_owned();
+    for _ in 0..MAX_JOINS {
+        let bytes = text.as_bytes();
+        let line_end = bytes[at.min(bytes.len())..]
+            .iter()
+            .position(|b| matches!(b, b'\n' | b'\r'))
+            .map_or(bytes.len(), |i| at + i);
+        let line_start = bytes[..at.min(bytes.len())]
+            .iter()
+            .rposition(|b| matches!(b, b'\n' | b'\r'))
+            .map_or(0, |i| i + 1);
+        let hash = (line_start + 1..line_end)
+            .find(|&i| bytes[i] == b'#' && matches!(bytes[i - 1], b'\'' | b'"'))?;
+        let spaces = " ".repeat(line_end - hash);
+        text.replace_range(hash..line_end, &spaces);
+        let patched = SourceFile::new(file.display.as_str(), &file.disk, text.as_str());
+        match parse_once(&patched, options) {
+            Err(YamlError::Syntax { span, message }) if message == COMMENT_SPACING => {
+                at = span.start;
+            }
+            other => return Some(other),
+        }
+    }
+    None
 }
 
 /// saphyr's message for a token indented less than its context allows.
@@ -164,10 +246,11 @@ fn join_flow_line(text: &mut String, at: usize) -> bool {
     true
 }
 
-fn parse_once(file: &SourceFile, limits: Limits) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
+fn parse_once(file: &SourceFile, options: Options) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
     Builder {
         file,
-        limits,
+        limits: options.limits,
+        duplicate_keys: options.duplicate_keys,
         nodes: 0,
         alias_bytes: 0,
         anchors: Vec::new(),
@@ -181,6 +264,7 @@ fn parse_once(file: &SourceFile, limits: Limits) -> Result<(Vec<Node>, Vec<Warni
 struct Builder<'f> {
     file: &'f SourceFile,
     limits: Limits,
+    duplicate_keys: DuplicateKeys,
     nodes: usize,
     /// Scalar bytes copied so far by alias expansion.
     alias_bytes: usize,
@@ -189,6 +273,12 @@ struct Builder<'f> {
     stack: Vec<Frame>,
     docs: Vec<Node>,
     warnings: Vec<Warning>,
+}
+
+/// A local tag's text (`!reference`); core-schema tags (`!!str`) are not kept.
+fn local_tag(tag: Option<&saphyr_parser::Tag>) -> Option<String> {
+    let t = tag?;
+    (t.handle == "!").then(|| format!("!{}", t.suffix))
 }
 
 fn style(s: ScalarStyle) -> Style {
@@ -308,7 +398,7 @@ impl Builder<'_> {
             let (event, raw_span) = ev.map_err(|e| self.scan_error(&e))?;
             let span = self.span(&raw_span);
             match event {
-                Event::Scalar(value, st, anchor, _tag) => {
+                Event::Scalar(value, st, anchor, tag) => {
                     self.count(1, span)?;
                     let span = self.skip_properties(span);
                     // saphyr ends the last scalar of a flow collection where the `]` or
@@ -325,6 +415,7 @@ impl Builder<'_> {
                             style: style(st),
                         }),
                         alias: None,
+                        tag: local_tag(tag.as_deref()),
                     };
                     self.remember(anchor, &node)?;
                     self.push(node);
@@ -349,21 +440,23 @@ impl Builder<'_> {
                         self.push(node);
                     }
                 }
-                Event::SequenceStart(anchor, _) => {
+                Event::SequenceStart(anchor, tag) => {
                     self.count(1, span)?;
                     self.depth_check(span)?;
                     self.stack.push(Frame::Seq {
                         start: span.start,
                         anchor,
+                        tag: local_tag(tag.as_deref()),
                         items: Vec::new(),
                     });
                 }
-                Event::MappingStart(anchor, _) => {
+                Event::MappingStart(anchor, tag) => {
                     self.count(1, span)?;
                     self.depth_check(span)?;
                     self.stack.push(Frame::Map {
                         start: span.start,
                         anchor,
+                        tag: local_tag(tag.as_deref()),
                         entries: Vec::new(),
                         key: None,
                         seen: HashSet::new(),
@@ -373,6 +466,7 @@ impl Builder<'_> {
                     if let Some(Frame::Seq {
                         start,
                         anchor,
+                        tag,
                         items,
                     }) = self.stack.pop()
                     {
@@ -383,6 +477,7 @@ impl Builder<'_> {
                             span: Span::new(start, end.max(start)),
                             kind: NodeKind::Seq(items),
                             alias: None,
+                            tag,
                         };
                         self.remember(anchor, &node)?;
                         self.push(node);
@@ -392,6 +487,7 @@ impl Builder<'_> {
                     if let Some(Frame::Map {
                         start,
                         anchor,
+                        tag,
                         entries,
                         ..
                     }) = self.stack.pop()
@@ -403,6 +499,7 @@ impl Builder<'_> {
                             span: Span::new(start, end.max(start)),
                             kind: NodeKind::Map(entries),
                             alias: None,
+                            tag,
                         };
                         self.remember(anchor, &node)?;
                         self.push(node);
@@ -476,6 +573,7 @@ impl Builder<'_> {
     }
 
     fn push(&mut self, node: Node) {
+        let last_wins = self.duplicate_keys == DuplicateKeys::LastWins;
         match self.stack.last_mut() {
             None => self.docs.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -484,6 +582,20 @@ impl Builder<'_> {
             }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
+                    if last_wins {
+                        if let Some(name) = k.as_str()
+                            && name != "<<"
+                            && !seen.insert(name.to_owned())
+                            && let Some(slot) = entries
+                                .iter_mut()
+                                .find(|(old, _)| old.as_str() == Some(name))
+                        {
+                            *slot = (k, node);
+                            return;
+                        }
+                        entries.push((k, node));
+                        return;
+                    }
                     if let Some(name) = k.as_str()
                         && !seen.insert(name.to_owned())
                     {

@@ -12,7 +12,7 @@ mod build;
 mod node;
 mod scalar_map;
 
-pub use build::{Limits, Warning, YamlError, parse};
+pub use build::{DuplicateKeys, Limits, Options, Warning, YamlError, parse, parse_with};
 pub use node::{Node, NodeKind, Scalar, Style};
 pub use scalar_map::ScalarMap;
 

@@ -34,6 +34,9 @@ pub struct Node {
     pub kind: NodeKind,
     /// Span of the `*alias` when this node was produced by expanding one.
     pub alias: Option<Span>,
+    /// A local tag written on the node (`!reference` is `Some("!reference")`); core-schema
+    /// tags (`!!str`) and untagged nodes are `None`.
+    pub tag: Option<String>,
 }
 
 impl Node {

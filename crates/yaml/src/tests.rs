@@ -348,3 +348,56 @@ fn a_dedented_bracket_after_a_comment_and_bad_indentation_stay_errors() {
         );
     }
 }
+
+#[test]
+fn local_tags_are_kept_on_sequences_scalars_and_mappings() {
+    let f = file("a: !reference [.setup, script]\nb: !custom x\nc: !!str 1\nd: !m {k: v}\n");
+    let (docs, _) = parse(&f, Limits::default()).expect("parses");
+    let a = docs[0].get("a").expect("a");
+    assert_eq!(a.tag.as_deref(), Some("!reference"));
+    assert_eq!(a.as_seq().map(<[_]>::len), Some(2));
+    assert_eq!(
+        docs[0].get("b").and_then(|n| n.tag.as_deref()),
+        Some("!custom")
+    );
+    assert_eq!(docs[0].get("c").and_then(|n| n.tag.as_deref()), None);
+    assert_eq!(docs[0].get("d").and_then(|n| n.tag.as_deref()), Some("!m"));
+}
+
+#[test]
+fn duplicate_keys_first_wins_by_default_and_last_wins_on_request() {
+    let text = "x: 1\ny: 2\nx: 3\n<<: {z: 4}\n<<: {w: 5}\n";
+    let f = file(text);
+    let (docs, warnings) = parse(&f, Limits::default()).expect("parses");
+    assert_eq!(docs[0].get("x").and_then(|n| n.as_str()), Some("1"));
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    let options = crate::Options {
+        duplicate_keys: crate::DuplicateKeys::LastWins,
+        ..crate::Options::default()
+    };
+    let (docs, warnings) = crate::parse_with(&f, options).expect("parses");
+    assert!(warnings.is_empty());
+    let map = docs[0].as_map().expect("map");
+    let keys: Vec<_> = map.iter().filter_map(|(k, _)| k.as_str()).collect();
+    // The later `x` replaces the earlier in place; both merge keys are kept.
+    assert_eq!(keys, ["x", "y", "<<", "<<"]);
+    assert_eq!(docs[0].get("x").and_then(|n| n.as_str()), Some("3"));
+    assert_eq!(f.slice(docs[0].get("x").expect("x").span), "3");
+}
+
+#[test]
+fn a_comment_right_after_a_quote_is_accepted_only_on_request() {
+    let text = "a: 'x'# note 'y'\nb: \"z\"#c\nc: 'k#v'\n";
+    let f = file(text);
+    let err = parse(&f, Limits::default()).expect_err("YAML 1.2 wants a blank");
+    assert!(matches!(err, YamlError::Syntax { .. }));
+    let options = crate::Options {
+        comment_after_quote: true,
+        ..crate::Options::default()
+    };
+    let (docs, _) = crate::parse_with(&f, options).expect("libyaml reads it");
+    assert_eq!(docs[0].get("a").and_then(|n| n.as_str()), Some("x"));
+    assert_eq!(docs[0].get("b").and_then(|n| n.as_str()), Some("z"));
+    assert_eq!(docs[0].get("c").and_then(|n| n.as_str()), Some("k#v"));
+    assert_eq!(f.slice(docs[0].get("b").expect("b").span), "\"z\"");
+}

@@ -12,7 +12,7 @@ pub mod permissions;
 pub mod pin;
 
 use tollgate_model::{Applicability, Edit, Fix, SourceFile, Span};
-use tollgate_yaml::{Limits, Node, NodeKind};
+use tollgate_yaml::{DuplicateKeys, Limits, Node, NodeKind, Options};
 
 /// A file's text with the line ending it uses.
 pub struct Text<'a> {
@@ -47,10 +47,21 @@ impl<'a> Text<'a> {
             _ => "\n",
         };
         let mut spans = Vec::new();
-        if s.contains('*')
-            && let Ok((docs, _)) = tollgate_yaml::parse(file, Limits::default())
-        {
-            docs.iter().for_each(|d| aliased(d, &mut spans));
+        let yaml = [".yml", ".yaml"]
+            .iter()
+            .any(|e| file.display.to_ascii_lowercase().ends_with(e));
+        if yaml && s.contains('*') {
+            // As leniently as any front end reads it (GitLab's duplicate keys, a comment
+            // after a quote); a file that does not parse is all shared, so never edited.
+            let options = Options {
+                limits: Limits::default(),
+                duplicate_keys: DuplicateKeys::LastWins,
+                comment_after_quote: true,
+            };
+            match tollgate_yaml::parse_with(file, options) {
+                Ok((docs, _)) => docs.iter().for_each(|d| aliased(d, &mut spans)),
+                Err(_) => spans.push(Span::new(0, s.len())),
+            }
         }
         Self {
             s,

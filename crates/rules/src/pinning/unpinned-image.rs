@@ -13,7 +13,7 @@
 //! expanded by the front end (stages, `scratch` and build-time variables are no pull).
 
 use tollgate_docker::Dockerfile;
-use tollgate_engine::{Context, JobCx, Rule, Sink};
+use tollgate_engine::{Context, GitlabJobCx, JobCx, Rule, Sink};
 use tollgate_gha::{Action, Env, Spanned, Step, Uses, env_value};
 use tollgate_graph::{Graph, ImagePin, ImagePull, InputId, NodeId, NodeKind};
 use tollgate_model::PathHop;
@@ -143,6 +143,36 @@ impl Rule for UnpinnedImage {
         };
         dockerfile(cx, input, d, out);
     }
+
+    fn check_gitlab_job(&self, cx: &Context<'_>, job: &GitlabJobCx<'_>, out: &mut Sink<'_>) {
+        crate::pinning::gitlab_image::check_job(cx, job, out);
+    }
+}
+
+/// A GitLab job's image or service, judged as a job container is (`gitlab_image` reads
+/// the GitLab model and its variables).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn check_gitlab(
+    cx: &Context<'_>,
+    node: Option<NodeId>,
+    file: &SourceFile,
+    image: &str,
+    written: Option<(&str, &str)>,
+    at: Span,
+    what: &str,
+    out: &mut Sink<'_>,
+) {
+    let path = node.and_then(|n| path_to(cx, n, file, at, what, image));
+    check(
+        file,
+        image,
+        written,
+        ImagePin::of(image),
+        at,
+        what,
+        path,
+        out,
+    );
 }
 
 /// The images of a Dockerfile: each `FROM` and `COPY --from` line that pulls one, at the

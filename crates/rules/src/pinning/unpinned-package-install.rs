@@ -264,7 +264,8 @@ fn judge(cx: &Context<'_>, script: &ScriptCx<'_>, i: &Install) -> Option<Verdict
                 .and_then(|v| v.parse::<u32>().ok())
                 .is_some_and(|v| v >= 2);
             match (berry, script) {
-                (true, ScriptCx::Step(_)) => None,
+                // GitLab's runner sets `CI` too.
+                (true, ScriptCx::Step(_) | ScriptCx::Gitlab(_)) => None,
                 (true, ScriptCx::Run(_)) => Some(Verdict::new(
                     "`yarn install` without `--immutable` may update yarn.lock: a Docker build does not set `CI`, which makes Yarn 2+ installs immutable",
                     "use `yarn install --immutable`",
@@ -629,7 +630,7 @@ impl Rule for UnpinnedPackageInstall {
             // `RUN` has no step node, so its path is given here: Dockerfile → `RUN` → the
             // install.
             let path = match script {
-                ScriptCx::Step(_) => Vec::new(),
+                ScriptCx::Step(_) | ScriptCx::Gitlab(_) => Vec::new(),
                 ScriptCx::Run(_) => crate::chain::Chain::to_script(cx, script)
                     .hop(
                         format!("installs with `{}`", install_command(i)),

@@ -1,0 +1,346 @@
+//! The typed model of a GitLab CI configuration. Every value keeps the file it was written
+//! in (`file`, an index into the configuration's files) and its span there: a job that
+//! `extends:` a template in an included file takes its `script:` from that file, and a
+//! finding on it must point there.
+
+use tollgate_model::Span;
+use tollgate_yaml::{Node, ScalarMap};
+
+/// A value written in one file of the configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// Index of the file in the configuration ([`crate::Config::files`]).
+    pub file: usize,
+    pub value: String,
+    pub span: Span,
+}
+
+/// A script line (`script:`, `before_script:`, `after_script:`), with the map from
+/// positions in its value to positions in its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub text: Text,
+    pub map: ScalarMap,
+}
+
+impl Line {
+    /// A span inside the line's value mapped to its file.
+    #[must_use]
+    pub fn file_span(&self, inner: Span) -> Span {
+        self.map.span_to_file(inner)
+    }
+}
+
+/// One parsed file: its configuration document, after YAML merge keys (`<<:`), with the
+/// `include:` entries read. Jobs are resolved over the whole configuration (the file and
+/// what it includes) by [`crate::resolve`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GitlabFile {
+    /// The `spec:` header document of a file written for `include: inputs:` or as a CI/CD
+    /// component, when there is one.
+    pub spec: Option<Span>,
+    /// The configuration document (a mapping), `None` for an empty file.
+    pub document: Option<Node>,
+    pub includes: Vec<Include>,
+    /// The `include:` of every `trigger:` written in the file's jobs: child pipelines,
+    /// each a configuration of its own.
+    pub child_includes: Vec<Include>,
+}
+
+/// The forms of `include:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IncludeKind {
+    /// A file of the same repository (`local:` or a string without a scheme).
+    Local,
+    /// A file of another project (`project:` with `ref:` and `file:`).
+    Project,
+    /// A URL (`remote:` or a string with `https://`).
+    Remote,
+    /// One of GitLab's own templates (`template:`), shipped with the GitLab instance.
+    Template,
+    /// A CI/CD component (`component: host/path/name@version`).
+    Component,
+    /// A file a job of the same pipeline generated (`artifact:` with `job:`, in a
+    /// `trigger:` of a dynamic child pipeline).
+    Artifact,
+}
+
+impl IncludeKind {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Project => "project",
+            Self::Remote => "remote",
+            Self::Template => "template",
+            Self::Component => "component",
+            Self::Artifact => "artifact",
+        }
+    }
+}
+
+/// Whether an include names content that cannot change under the pipeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IncludePin {
+    /// Pinned to a full commit SHA (`ref:` of a project, a component's `@version`, a
+    /// commit in a remote URL's path).
+    Commit,
+    /// A branch, a tag, a version or nothing: what it names can move.
+    Mutable,
+    /// Not a third party's content: a file of the same repository, or a GitLab template
+    /// versioned with the instance.
+    NotApplicable,
+    /// The reference is a variable (`$CI_COMMIT_REF_NAME`), decided when the pipeline runs.
+    Dynamic,
+}
+
+/// One `include:` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Include {
+    pub kind: IncludeKind,
+    /// The span of the whole entry.
+    pub span: Span,
+    /// The path, project, URL, template name or component address (with its `@version`).
+    pub target: Text,
+    /// `ref:` of a project include.
+    pub reference: Option<Text>,
+    /// `file:` of a project include (a string or a list).
+    pub files: Vec<Text>,
+    /// The include has `rules:` (it may not apply to every pipeline).
+    pub conditional: bool,
+}
+
+impl Include {
+    /// The version a component names (after `@`), when it names one.
+    #[must_use]
+    pub fn component_version(&self) -> Option<&str> {
+        (self.kind == IncludeKind::Component)
+            .then(|| self.target.value.rsplit_once('@').map(|(_, v)| v))
+            .flatten()
+    }
+
+    /// The pin state of the content the include names.
+    #[must_use]
+    pub fn pin(&self) -> IncludePin {
+        let version = |v: &str| {
+            if v.contains('$') {
+                IncludePin::Dynamic
+            } else if tollgate_model::addr::is_commit_sha(v) {
+                IncludePin::Commit
+            } else {
+                IncludePin::Mutable
+            }
+        };
+        match self.kind {
+            IncludeKind::Local | IncludeKind::Template | IncludeKind::Artifact => {
+                IncludePin::NotApplicable
+            }
+            IncludeKind::Project => match &self.reference {
+                // No `ref:` is the project's default branch.
+                None => IncludePin::Mutable,
+                Some(r) => version(r.value.trim()),
+            },
+            IncludeKind::Component => match self.component_version() {
+                None => IncludePin::Mutable,
+                Some(v) => version(v),
+            },
+            IncludeKind::Remote => {
+                let url = self.target.value.as_str();
+                let path = url.split(['?', '#']).next().unwrap_or(url);
+                if path.split('/').any(tollgate_model::addr::is_commit_sha) {
+                    IncludePin::Commit
+                } else {
+                    IncludePin::Mutable
+                }
+            }
+        }
+    }
+}
+
+/// An image of `image:` or `services:`: a string, or a mapping with `name:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Image {
+    pub name: Text,
+    /// `entrypoint:` (a list of strings), when set.
+    pub entrypoint: Vec<Text>,
+    /// `docker: platform:`, `docker: user:` and other executor options, as written.
+    pub docker: Vec<(String, Text)>,
+    /// `pull_policy:` values.
+    pub pull_policy: Vec<Text>,
+    /// `alias:` of a service.
+    pub alias: Option<Text>,
+}
+
+/// A CI/CD variable (`variables:` at the top level or in a job).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Variable {
+    pub name: Text,
+    /// The value (`value:` of the long form); `None` when it is not a scalar.
+    pub value: Option<Text>,
+    /// `expand: false`: the value is taken literally.
+    pub raw: bool,
+}
+
+/// `trigger:`: a child pipeline (`include:`) or a downstream project's pipeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trigger {
+    pub span: Span,
+    pub file: usize,
+    /// `trigger: project` or `trigger: {project: …}`.
+    pub project: Option<Text>,
+    /// `branch:` of a multi-project trigger.
+    pub branch: Option<Text>,
+    /// The child pipeline's configuration files (`include:` of the trigger).
+    pub include: Vec<Include>,
+    /// `forward: pipeline_variables: true` or `strategy: depend`, as written keys.
+    pub options: Vec<String>,
+}
+
+/// A secret of `secrets:` (Vault, a cloud secret manager).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Secret {
+    /// The variable the secret is written to.
+    pub name: Text,
+    /// The provider key: `vault`, `gcp_secret_manager`, `azure_key_vault`, `aws_secrets_manager`, `akeyless`.
+    pub provider: Option<String>,
+    /// `token:` naming the ID token used to authenticate.
+    pub token: Option<Text>,
+}
+
+/// Where a keyword is set, for keywords kept only as present or absent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct At {
+    pub file: usize,
+    pub span: Span,
+}
+
+/// One visible job, with `extends:`, `!reference`, `default:` and merge keys applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    pub name: Text,
+    /// The job's definition in the file of its name: from its key to the end of its
+    /// mapping.
+    pub span: Span,
+    /// The templates it extends, as written.
+    pub extends: Vec<Text>,
+    pub stage: Option<Text>,
+    pub image: Option<Image>,
+    pub services: Vec<Image>,
+    pub before_script: Vec<Line>,
+    pub script: Vec<Line>,
+    pub after_script: Vec<Line>,
+    pub variables: Vec<Variable>,
+    pub rules: Option<At>,
+    pub only: Option<At>,
+    pub except: Option<At>,
+    pub needs: Vec<Text>,
+    pub cache: Option<At>,
+    pub artifacts: Option<At>,
+    pub trigger: Option<Trigger>,
+    /// Names of the ID tokens (`id_tokens:`).
+    pub id_tokens: Vec<Text>,
+    pub secrets: Vec<Secret>,
+    /// Runner tags.
+    pub tags: Vec<Text>,
+    pub environment: Option<Text>,
+    pub release: Option<At>,
+    pub timeout: Option<Text>,
+    /// `allow_failure:` read as GitLab reads it (YAML 1.1 booleans included).
+    pub allow_failure: Option<bool>,
+    pub when: Option<Text>,
+}
+
+/// Script lines one shell runs as one script: `before_script` and `script` share a shell
+/// (GitLab runs them in one session), `after_script` runs in another. Consecutive lines
+/// written in the same file are joined by line breaks, each mapped onto its file; a line
+/// from another file (a `!reference` into an included file) starts a new session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub file: usize,
+    pub text: String,
+    pub map: ScalarMap,
+    /// True for `after_script` lines.
+    pub after: bool,
+}
+
+impl Session {
+    /// A span inside the session's text mapped to its file.
+    #[must_use]
+    pub fn file_span(&self, inner: Span) -> Span {
+        self.map.span_to_file(inner)
+    }
+}
+
+impl Job {
+    /// The job's scripts as the shells run them ([`Session`]).
+    #[must_use]
+    pub fn sessions(&self) -> Vec<Session> {
+        let mut out: Vec<Session> = Vec::new();
+        let main = self
+            .before_script
+            .iter()
+            .chain(&self.script)
+            .map(|l| (l, false));
+        let after = self.after_script.iter().map(|l| (l, true));
+        let mut last_after = None;
+        for (line, is_after) in main.chain(after) {
+            match out.last_mut() {
+                Some(s) if s.file == line.text.file && last_after == Some(is_after) => {
+                    let len = s.text.len();
+                    s.map = s.map.clone().then(len, 1, &line.map);
+                    s.text.push('\n');
+                    s.text.push_str(&line.text.value);
+                }
+                _ => out.push(Session {
+                    file: line.text.file,
+                    text: line.text.value.clone(),
+                    map: line.map.clone(),
+                    after: is_after,
+                }),
+            }
+            last_after = Some(is_after);
+        }
+        out
+    }
+
+    /// Every script line in the order the runner runs them.
+    pub fn lines(&self) -> impl Iterator<Item = &Line> {
+        self.before_script
+            .iter()
+            .chain(&self.script)
+            .chain(&self.after_script)
+    }
+}
+
+/// `workflow:` of a configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workflow {
+    pub at: At,
+    pub rules: Option<At>,
+    pub name: Option<Text>,
+}
+
+/// A whole configuration: a `.gitlab-ci.yml` with every local file it includes, resolved.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Config {
+    /// The display paths of the files, by index; the first is the root file.
+    pub files: Vec<String>,
+    pub stages: Vec<Text>,
+    pub variables: Vec<Variable>,
+    pub workflow: Option<Workflow>,
+    /// Every include of every file, in reading order.
+    pub includes: Vec<Include>,
+    /// Which file each include of `includes` is written in.
+    pub include_files: Vec<usize>,
+    pub jobs: Vec<Job>,
+    /// Problems found while resolving (unknown `extends:` targets, cycles).
+    pub problems: Vec<Problem>,
+}
+
+/// A problem found while resolving a configuration, in one of its files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub file: usize,
+    pub span: Span,
+    pub message: String,
+}

@@ -1,0 +1,263 @@
+//! GitLab CI configurations: the files a `.gitlab-ci.yml` includes with `include: local:`
+//! (followed by `local::load_referenced`, through the confined reader), and each
+//! configuration resolved over its files once they are all read, with its job scripts
+//! analysed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tollgate_gitlab::{Config, GitlabFile, IncludeKind, Source};
+use tollgate_model::{Diagnostic, DiagnosticCode, FileKind, Severity};
+use tollgate_shell::{Analysis, Analyzer, ShellKind};
+
+use crate::discover::Root;
+use crate::input::{FileModel, Input, Script};
+
+/// A GitLab CI file: its own document and includes, and for the root of a configuration
+/// (a file no other file includes) the configuration resolved over it and its includes.
+#[derive(Debug)]
+pub struct GitlabModel {
+    pub file: GitlabFile,
+    /// `Some` for the root of a configuration. Each job's scripts are the input's
+    /// [`Script`]s: `job` is the index in `config.jobs`, `step` the index in
+    /// [`tollgate_gitlab::Job::sessions`].
+    pub config: Option<Arc<Config>>,
+}
+
+/// The files a local include may name, most likely first. GitLab reads `local:` paths
+/// from the repository's root: the nearest directory above the includer that holds a
+/// `.gitlab-ci.yml` or `.git` (a scan of many repositories has many), then every other
+/// directory above it. Paths with a wildcard or a variable are not followed.
+#[must_use]
+pub fn include_candidates(
+    display: &str,
+    path: &str,
+    is_base: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let path = path.trim();
+    if path.contains(['*', '$']) {
+        return Vec::new();
+    }
+    let Some(rel) = crate::local::normalise(path.trim_start_matches('/')) else {
+        return Vec::new();
+    };
+    if rel.is_empty() {
+        return Vec::new();
+    }
+    let mut dirs = Vec::new();
+    let mut d = display;
+    while let Some((p, _)) = d.rsplit_once('/') {
+        dirs.push(format!("{p}/"));
+        d = p;
+    }
+    dirs.push(String::new());
+    let mut out: Vec<String> = dirs
+        .iter()
+        .filter(|d| is_base(d))
+        .map(|d| format!("{d}{rel}"))
+        .collect();
+    for d in &dirs {
+        let c = format!("{d}{rel}");
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether `dir` (a display directory ending in `/`, or empty) of `root` is a repository
+/// root for GitLab includes.
+pub(crate) fn is_base(root: &Root, dir: &str) -> bool {
+    [".gitlab-ci.yml", ".gitlab-ci.yaml", ".git"]
+        .iter()
+        .any(|m| std::fs::symlink_metadata(root.disk_path(&format!("{dir}{m}"))).is_ok())
+}
+
+/// The local includes of a parsed GitLab file, each as its candidate files.
+pub(crate) fn include_refs(input: &Input, root: &Root) -> Vec<Vec<String>> {
+    let FileModel::Gitlab(m) = &*input.parsed else {
+        return Vec::new();
+    };
+    let display = &input.source.display;
+    m.file
+        .includes
+        .iter()
+        .chain(&m.file.child_includes)
+        .filter(|i| i.kind == IncludeKind::Local)
+        .map(|i| include_candidates(display, &i.target.value, |d| is_base(root, d)))
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// Resolve every configuration among `inputs` and analyse its scripts.
+pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mut Vec<Diagnostic>) {
+    let by_path: HashMap<(usize, &str), usize> = inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.kind == FileKind::GitlabCi)
+        .map(|(k, i)| ((i.root, i.source.display.as_str()), k))
+        .collect();
+    // For each GitLab input, the input each of its includes names (local ones found).
+    let mut links: HashMap<usize, Vec<Option<usize>>> = HashMap::new();
+    for (k, input) in inputs.iter().enumerate() {
+        let FileModel::Gitlab(m) = &*input.parsed else {
+            continue;
+        };
+        let (root, display) = (input.root, input.source.display.as_str());
+        let Some(r) = roots.get(root) else { continue };
+        let found = m
+            .file
+            .includes
+            .iter()
+            .map(|inc| {
+                if inc.kind != IncludeKind::Local {
+                    return None;
+                }
+                let c = include_candidates(display, &inc.target.value, |d| is_base(r, d));
+                let hit = c
+                    .iter()
+                    .find_map(|p| by_path.get(&(root, p.as_str())).copied());
+                if hit.is_none() {
+                    let what = if c.is_empty() {
+                        "a wildcard or a variable"
+                    } else {
+                        "a file that could not be read"
+                    };
+                    diagnostics.push(
+                        Diagnostic::at(
+                            &inputs[k].source,
+                            inc.target.span,
+                            DiagnosticCode::Resolution,
+                            format!(
+                                "`include: {}` names {what}; its jobs are not analysed",
+                                inc.target.value
+                            ),
+                        )
+                        .with_severity(Severity::Note),
+                    );
+                }
+                hit
+            })
+            .collect();
+        links.insert(k, found);
+    }
+    let included: std::collections::HashSet<usize> =
+        links.values().flatten().flatten().copied().collect();
+    let mut tops: Vec<usize> = links
+        .keys()
+        .copied()
+        .filter(|k| !included.contains(k))
+        .collect();
+    tops.sort_unstable();
+    let mut analyzer = Analyzer::new();
+    let mut cache: HashMap<String, Arc<Analysis>> = HashMap::new();
+    for top in tops {
+        // The configuration's files: the root, then what it includes, breadth first.
+        let mut order = vec![top];
+        let mut idx: Vec<Vec<Option<usize>>> = Vec::new();
+        let mut n = 0;
+        while n < order.len() {
+            let mine: Vec<Option<usize>> = links
+                .get(&order[n])
+                .map(|l| {
+                    l.iter()
+                        .map(|t| {
+                            t.map(|t| {
+                                order.iter().position(|&o| o == t).unwrap_or_else(|| {
+                                    order.push(t);
+                                    order.len() - 1
+                                })
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            idx.push(mine);
+            n += 1;
+        }
+        let sources: Vec<Source<'_>> = order
+            .iter()
+            .zip(&idx)
+            .filter_map(|(&o, inc)| match &*inputs[o].parsed {
+                FileModel::Gitlab(m) => Some(Source {
+                    file: &inputs[o].source,
+                    model: &m.file,
+                    includes: inc,
+                }),
+                _ => None,
+            })
+            .collect();
+        if sources.len() != order.len() {
+            continue;
+        }
+        let config = tollgate_gitlab::resolve(&sources);
+        // Definitions missing from the files read most likely come from an include that
+        // cannot be read offline: a note then, a warning when every include was read.
+        let unread = config.includes.iter().any(|i| i.kind != IncludeKind::Local)
+            || idx.iter().flatten().any(Option::is_none);
+        for p in &config.problems {
+            let Some(&o) = order.get(p.file) else {
+                continue;
+            };
+            diagnostics.push(
+                Diagnostic::at(
+                    &inputs[o].source,
+                    p.span,
+                    DiagnosticCode::Resolution,
+                    &p.message,
+                )
+                .with_severity(if unread {
+                    Severity::Note
+                } else {
+                    Severity::Warning
+                }),
+            );
+        }
+        let mut scripts = Vec::new();
+        for (j, job) in config.jobs.iter().enumerate() {
+            for (s, session) in job.sessions().into_iter().enumerate() {
+                let analysis = cache
+                    .entry(session.text.clone())
+                    .or_insert_with(|| Arc::new(analyzer.analyze(&session.text)))
+                    .clone();
+                scripts.push(Script {
+                    job: Some(j),
+                    step: s,
+                    shell: ShellKind::classify("bash"),
+                    analysis: Some(analysis),
+                });
+            }
+        }
+        let file = match &*inputs[top].parsed {
+            FileModel::Gitlab(m) => m.file.clone(),
+            _ => continue,
+        };
+        inputs[top].parsed = Arc::new(FileModel::Gitlab(GitlabModel {
+            file,
+            config: Some(Arc::new(config)),
+        }));
+        inputs[top].scripts = scripts.into();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::include_candidates;
+
+    #[test]
+    fn local_includes_are_read_from_the_repository_root() {
+        let base = |d: &str| d == "repo/";
+        assert_eq!(
+            include_candidates("repo/.gitlab/ci/a.yml", "/ci/b.yml", base),
+            [
+                "repo/ci/b.yml",
+                "repo/.gitlab/ci/ci/b.yml",
+                "repo/.gitlab/ci/b.yml",
+                "ci/b.yml"
+            ]
+        );
+        assert!(include_candidates("x/.gitlab-ci.yml", "ci/*.yml", base).is_empty());
+        assert!(include_candidates("x/.gitlab-ci.yml", "$FILE", base).is_empty());
+        assert!(include_candidates("x/.gitlab-ci.yml", "../../etc/passwd", base).is_empty());
+    }
+}

@@ -1,0 +1,315 @@
+//! GitLab CI configurations end to end: discovery, local includes read through the
+//! confined reader, the real corpus read without an error.
+
+mod common;
+
+use common::{corpus_gitlab, json, tollgate, write};
+
+fn check_json(path: &std::path::Path) -> serde_json::Value {
+    let out = tollgate()
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&out.stdout)
+}
+
+fn inputs(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|i| {
+            (
+                i["path"].as_str().unwrap_or_default().to_owned(),
+                i["kind"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn diagnostics(doc: &serde_json::Value, severity: &str) -> Vec<String> {
+    doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["severity"] == severity)
+        .map(|d| format!("{}: {}", d["path"], d["message"]))
+        .collect()
+}
+
+/// The root configuration is discovered; the files it includes (from the repository's
+/// root, with or without a leading `/`, nested, and as a child pipeline) are read because
+/// it includes them; an include that names no file is a note; a file nothing includes is
+/// not read.
+#[test]
+fn local_includes_are_followed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    std::fs::create_dir(r.join(".git")).expect("git");
+    write(
+        r,
+        ".gitlab-ci.yml",
+        "include:\n  - local: /ci/a.yml\n  - ci/missing.yml\n  - project: g/p\n    ref: main\n    file: x.yml\nchild:\n  trigger:\n    include: ci/child.yml\n",
+    );
+    write(r, "ci/a.yml", "include: '/ci/b.yml'\njob:\n  extends: .b\n");
+    write(r, "ci/b.yml", ".b:\n  script: echo b\n");
+    write(r, "ci/child.yml", "c:\n  script: echo c\n");
+    write(r, "ci/unused.yml", "u:\n  script: echo u\n");
+    let doc = check_json(r);
+    let got = inputs(&doc);
+    let want: Vec<(String, String)> = [".gitlab-ci.yml", "ci/a.yml", "ci/b.yml", "ci/child.yml"]
+        .iter()
+        .map(|p| ((*p).to_owned(), "gitlab-ci".to_owned()))
+        .collect();
+    assert_eq!(got, want);
+    let notes = diagnostics(&doc, "note");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("ci/missing.yml"), "{notes:?}");
+    assert!(diagnostics(&doc, "error").is_empty());
+    assert!(diagnostics(&doc, "warning").is_empty());
+}
+
+/// An `extends:` that names nothing, in a configuration whose every include was read, is
+/// a warning (GitLab rejects the configuration); with an include that cannot be read
+/// offline, only a note (the template may be there).
+#[test]
+fn unknown_extends_is_a_warning_only_when_everything_was_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    write(
+        r,
+        "a/.gitlab-ci.yml",
+        "job:\n  extends: .nowhere\n  script: x\n",
+    );
+    write(
+        r,
+        "b/.gitlab-ci.yml",
+        "include:\n  - remote: https://example.com/t.yml\njob:\n  extends: .nowhere\n  script: x\n",
+    );
+    let doc = check_json(r);
+    let warnings = diagnostics(&doc, "warning");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("a/.gitlab-ci.yml"), "{warnings:?}");
+    assert_eq!(diagnostics(&doc, "note").len(), 1);
+}
+
+/// Every configuration of the GitLab corpus is an input and none has an error or a
+/// warning: 192 of its 195 files are found by name (`.gitlab-ci.yml`, Debian's
+/// `debian/salsa-ci.yml`) or because a configuration includes them; postgis's two
+/// configurations are set by a custom CI configuration path and are read when named.
+#[test]
+fn gitlab_corpus_reads_cleanly() {
+    let Some(corpus) = corpus_gitlab() else {
+        return;
+    };
+    let doc = check_json(&corpus);
+    let got: std::collections::BTreeSet<String> =
+        inputs(&doc).into_iter().map(|(p, _)| p).collect();
+    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("manifest");
+    let custom = [
+        "postgis__postgis/.gitlab/gitlab.com/ci.yml",
+        "postgis__postgis/.gitlab/inaf.it/ci.yml",
+    ];
+    let want: std::collections::BTreeSet<String> = manifest
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let (repo, _, path) = (f.next()?, f.next()?, f.next()?);
+            Some(format!("{repo}/{path}"))
+        })
+        .filter(|p| !custom.contains(&p.as_str()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(
+        diagnostics(&doc, "error").is_empty(),
+        "{:?}",
+        diagnostics(&doc, "error")
+    );
+    assert!(
+        diagnostics(&doc, "warning").is_empty(),
+        "{:?}",
+        diagnostics(&doc, "warning")
+    );
+    for c in custom {
+        let doc = check_json(&corpus.join(c));
+        assert_eq!(inputs(&doc).len(), 1, "{c}");
+        assert_eq!(inputs(&doc)[0].1, "gitlab-ci", "{c}");
+        assert!(diagnostics(&doc, "error").is_empty(), "{c}");
+    }
+}
+
+/// `--format gitlab` writes GitLab's code quality report: one issue per finding, in the
+/// file the include is written in.
+#[test]
+fn code_quality_report_lists_each_finding() {
+    let out = tollgate()
+        .args(["check", "--format", "gitlab"])
+        .arg(common::testdata(
+            "rules/unpinned-include/fires-in-included-and-child",
+        ))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out.stdout);
+    let issues = doc.as_array().expect("an array");
+    let got: Vec<(String, u64, String)> = issues
+        .iter()
+        .map(|i| {
+            (
+                i["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit("child/")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                i["location"]["lines"]["begin"].as_u64().unwrap_or_default(),
+                i["check_name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                ".gitlab-ci.yml".to_owned(),
+                8,
+                "unpinned-include".to_owned()
+            ),
+            ("ci/shared.yml".to_owned(), 3, "unpinned-include".to_owned()),
+        ]
+    );
+    assert!(
+        issues
+            .iter()
+            .all(|i| i["severity"] == "major" && i["fingerprint"].is_string())
+    );
+}
+
+/// A template's script line runs in every job that uses it, but is one place to fix:
+/// it is reported once (the fixture's `.setup` line is in two jobs).
+#[test]
+fn a_template_line_in_many_jobs_is_reported_once() {
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "remote-script-execution",
+        ])
+        .arg(common::testdata(
+            "rules/remote-script-execution/fires-gitlab",
+        ))
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let lines: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit("fires-gitlab/")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                f["location"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (".gitlab-ci.yml".to_owned(), 12),
+            ("ci/setup.yml".to_owned(), 4)
+        ]
+    );
+}
+
+/// A local include is read through the confined reader: a path that climbs out of the
+/// repository is not followed, and a symbolic link to a file outside it is refused with
+/// a diagnostic, never read.
+#[cfg(unix)]
+#[test]
+fn local_includes_stay_inside_the_repository() {
+    let outside = tempfile::tempdir().expect("tmp");
+    write(
+        outside.path(),
+        "secret.yml",
+        "leak:\n  script: echo secret-text\n",
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    std::fs::create_dir(r.join(".git")).expect("git");
+    write(
+        r,
+        ".gitlab-ci.yml",
+        "include:\n  - local: ../outside/secret.yml\n  - local: /ci/link.yml\njob:\n  script: echo ok\n",
+    );
+    std::fs::create_dir(r.join("ci")).expect("ci");
+    std::os::unix::fs::symlink(outside.path().join("secret.yml"), r.join("ci/link.yml"))
+        .expect("symlink");
+    let out = tollgate()
+        .args(["check", "--format", "json"])
+        .arg(r)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("secret-text"), "{text}");
+    let doc = json(&out.stdout);
+    let paths: Vec<(String, String)> = inputs(&doc);
+    assert_eq!(
+        paths,
+        [(".gitlab-ci.yml".to_owned(), "gitlab-ci".to_owned())]
+    );
+    let refused = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .any(|d| d["path"] == "ci/link.yml");
+    assert!(refused, "{text}");
+}
+
+/// A finding in a GitLab script has the runner's path: the pipeline, the job, then the
+/// command (a job's node covers its definition, a step's its script lines).
+#[test]
+fn script_findings_have_a_path_through_the_job() {
+    let out = tollgate()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "unpinned-package-install",
+        ])
+        .arg(common::testdata(
+            "rules/unpinned-package-install/fires-gitlab",
+        ))
+        .output()
+        .expect("runs");
+    let doc = json(&out.stdout);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 3);
+    for f in findings {
+        let hops: Vec<&str> = f["path"]
+            .as_array()
+            .map(|p| p.iter().filter_map(|h| h["label"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            hops.first().is_some_and(|h| h.starts_with("workflow `")),
+            "{hops:?}"
+        );
+        assert!(hops.contains(&"job `test`"), "{hops:?}");
+    }
+}
