@@ -97,6 +97,15 @@ fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `tollgate ARGS` in `dir`.
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    tollgate()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
 fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).expect("read")
 }
@@ -107,11 +116,7 @@ fn fix_writes_the_four_safe_fixes_and_keeps_everything_else() {
         (".github/workflows/ci.yml", CI),
         (".github/workflows/release.yml", RELEASE),
     ]);
-    let out = tollgate()
-        .current_dir(dir.path())
-        .args(["fix", "."])
-        .output()
-        .expect("runs");
+    let out = run(dir.path(), &["fix", "."]);
     assert_eq!(read(dir.path(), ".github/workflows/ci.yml"), CI_FIXED);
     assert_eq!(read(dir.path(), ".github/workflows/release.yml"), RELEASE);
     // What remains is reported: the two checkouts are still on a tag (no recorded pin).
@@ -121,11 +126,7 @@ fn fix_writes_the_four_safe_fixes_and_keeps_everything_else() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("applied 7 fixes in 1 file"));
     assert_eq!(out.status.code(), Some(1));
     // Nothing is left to fix.
-    let again = tollgate()
-        .current_dir(dir.path())
-        .args(["fix", "--diff", "."])
-        .output()
-        .expect("runs");
+    let again = run(dir.path(), &["fix", "--diff", "."]);
     assert_eq!(again.status.code(), Some(0), "{again:?}");
     assert!(again.stdout.is_empty());
 }
@@ -136,11 +137,10 @@ fn diff_prints_the_edits_and_changes_nothing() {
         (".github/workflows/ci.yml", CI),
         (".github/workflows/release.yml", RELEASE),
     ]);
-    let out = tollgate()
-        .current_dir(dir.path())
-        .args(["fix", "--diff", "--select", "persisted-credentials", "."])
-        .output()
-        .expect("runs");
+    let out = run(
+        dir.path(),
+        &["fix", "--diff", "--select", "persisted-credentials", "."],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(read(dir.path(), ".github/workflows/ci.yml"), CI);
     let diff = String::from_utf8_lossy(&out.stdout);
@@ -169,11 +169,7 @@ fn line_endings_are_kept() {
         (".github/workflows/ci.yml", &crlf),
         (".github/workflows/release.yml", RELEASE),
     ]);
-    tollgate()
-        .current_dir(dir.path())
-        .args(["fix", "-q", "."])
-        .output()
-        .expect("runs");
+    run(dir.path(), &["fix", "-q", "."]);
     assert_eq!(
         read(dir.path(), ".github/workflows/ci.yml"),
         CI_FIXED.replace('\n', "\r\n")
@@ -186,11 +182,7 @@ fn check_fix_applies_the_safe_fixes_before_checking() {
         (".github/workflows/ci.yml", CI),
         (".github/workflows/release.yml", RELEASE),
     ]);
-    let out = tollgate()
-        .current_dir(dir.path())
-        .args(["check", "--fix", "--format", "json", "."])
-        .output()
-        .expect("runs");
+    let out = run(dir.path(), &["check", "--fix", "--format", "json", "."]);
     assert_eq!(read(dir.path(), ".github/workflows/ci.yml"), CI_FIXED);
     let doc = json(&out.stdout);
     let rules: Vec<&str> = doc["findings"]
@@ -224,29 +216,27 @@ jobs:
       - run: git checkout ${{ github.head_ref }}
 ";
     let dir = repo(&[(".github/workflows/t.yml", wf)]);
-    tollgate()
-        .current_dir(dir.path())
-        .args(["fix", "-q", "--select", "template-injection", "."])
-        .output()
-        .expect("runs");
+    run(
+        dir.path(),
+        &["fix", "-q", "--select", "template-injection", "."],
+    );
     let safe = read(dir.path(), ".github/workflows/t.yml");
     assert!(safe.contains("      - run: Write-Output \"ref ${env:HEAD_REF}\"\n        env:\n          HEAD_REF: ${{ github.head_ref }}\n"), "{safe}");
     assert!(
         safe.contains("      - run: git checkout ${{ github.head_ref }}\n"),
         "{safe}"
     );
-    tollgate()
-        .current_dir(dir.path())
-        .args([
+    run(
+        dir.path(),
+        &[
             "fix",
             "-q",
             "--unsafe",
             "--select",
             "template-injection",
             ".",
-        ])
-        .output()
-        .expect("runs");
+        ],
+    );
     let all = read(dir.path(), ".github/workflows/t.yml");
     assert!(all.contains("      - run: git checkout \"${HEAD_REF}\"\n        env:\n          HEAD_REF: ${{ github.head_ref }}\n"), "{all}");
 }
@@ -270,11 +260,7 @@ jobs:
       - run: *greet
 ";
     let dir = repo(&[(".github/workflows/t.yml", wf)]);
-    let out = tollgate()
-        .current_dir(dir.path())
-        .args(["fix", "--diff", "--unsafe", "."])
-        .output()
-        .expect("runs");
+    let out = run(dir.path(), &["fix", "--diff", "--unsafe", "."]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(read(dir.path(), ".github/workflows/t.yml"), wf);
 }
@@ -292,18 +278,10 @@ jobs:
       - run: \"ruby bench/${{ github.event.inputs.path }}\"
 ";
     let dir = repo(&[(".github/workflows/t.yml", wf)]);
-    tollgate()
-        .current_dir(dir.path())
-        .args(["fix", "-q", "--unsafe", "."])
-        .output()
-        .expect("runs");
+    run(dir.path(), &["fix", "-q", "--unsafe", "."]);
     let fixed = read(dir.path(), ".github/workflows/t.yml");
     assert!(fixed.contains("      - run: \"ruby bench/\\\"${INPUTS_PATH}\\\"\"\n        env:\n          INPUTS_PATH: ${{ github.event.inputs.path }}\n"), "{fixed}");
-    let out = tollgate()
-        .current_dir(dir.path())
-        .args(["check", "-f", "json", "."])
-        .output()
-        .expect("runs");
+    let out = run(dir.path(), &["check", "-f", "json", "."]);
     let doc = json(&out.stdout);
     assert!(
         doc["diagnostics"]
@@ -554,27 +532,26 @@ jobs:
           URL: ${{ vars.TOOL_URL }}
 ";
     let dir = repo(&[(".github/workflows/t.yml", wf)]);
-    let run = |args: &[&str]| {
-        tollgate()
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .expect("runs")
-    };
-    run(&["fix", "-q", "--select", "unrestricted-egress", "."]);
+    run(
+        dir.path(),
+        &["fix", "-q", "--select", "unrestricted-egress", "."],
+    );
     assert_eq!(
         read(dir.path(), ".github/workflows/t.yml"),
         wf,
         "safe fixes only: nothing"
     );
-    run(&[
-        "fix",
-        "-q",
-        "--unsafe",
-        "--select",
-        "unrestricted-egress",
-        ".",
-    ]);
+    run(
+        dir.path(),
+        &[
+            "fix",
+            "-q",
+            "--unsafe",
+            "--select",
+            "unrestricted-egress",
+            ".",
+        ],
+    );
     let fixed = read(dir.path(), ".github/workflows/t.yml");
     let step = "    steps:
       - uses: step-security/harden-runner@b09bb98e06d4d774595224525879c09bc6e98c40 # v2.20.1
@@ -590,14 +567,17 @@ jobs:
     assert!(fixed.contains(step), "{fixed}");
     // The job whose destination only run time knows is left as it was.
     assert_eq!(fixed.matches("harden-runner").count(), 1, "{fixed}");
-    let out = run(&[
-        "check",
-        "-f",
-        "json",
-        "--select",
-        "unrestricted-egress",
-        ".",
-    ]);
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "-f",
+            "json",
+            "--select",
+            "unrestricted-egress",
+            ".",
+        ],
+    );
     let doc = json(&out.stdout);
     let jobs: Vec<&str> = doc["findings"]
         .as_array()
@@ -616,11 +596,7 @@ fn sarif_carries_the_fixes() {
         (".github/workflows/ci.yml", CI),
         (".github/workflows/release.yml", RELEASE),
     ]);
-    let out = tollgate()
-        .current_dir(dir.path())
-        .args(["check", "-f", "sarif", "."])
-        .output()
-        .expect("runs");
+    let out = run(dir.path(), &["check", "-f", "sarif", "."]);
     let doc = json(&out.stdout);
     common::assert_valid_sarif(&doc, "check with fixes");
     let results = doc["runs"][0]["results"].as_array().expect("results");
@@ -670,23 +646,22 @@ jobs:
       - run: ./tools/create_pr.ts
 ";
     let dir = repo(&[(".github/workflows/t.yml", wf)]);
-    let run = |args: &[&str]| {
-        tollgate()
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .expect("runs")
-    };
-    run(&["fix", "-q", "--select", "persisted-credentials", "."]);
+    run(
+        dir.path(),
+        &["fix", "-q", "--select", "persisted-credentials", "."],
+    );
     assert_eq!(read(dir.path(), ".github/workflows/t.yml"), wf);
-    run(&[
-        "fix",
-        "-q",
-        "--unsafe",
-        "--select",
-        "persisted-credentials",
-        ".",
-    ]);
+    run(
+        dir.path(),
+        &[
+            "fix",
+            "-q",
+            "--unsafe",
+            "--select",
+            "persisted-credentials",
+            ".",
+        ],
+    );
     assert_eq!(
         read(dir.path(), ".github/workflows/t.yml"),
         wf.replace(
@@ -716,18 +691,17 @@ jobs:
       - run: curl -fsSL --retry 3 https://downloads.example.org/tool.tar.gz -o tool.tar.gz
 ";
     let dir = repo(&[(".github/workflows/t.yml", wf)]);
-    tollgate()
-        .current_dir(dir.path())
-        .args([
+    run(
+        dir.path(),
+        &[
             "fix",
             "-q",
             "--unsafe",
             "--select",
             "unrestricted-egress",
             ".",
-        ])
-        .output()
-        .expect("runs");
+        ],
+    );
     let expected = wf.replace(
         "          egress-policy: audit # first, see what it reaches
           allowed-endpoints: >

@@ -56,6 +56,36 @@ fn by_file(findings: &[Finding], unsafe_fixes: bool) -> BTreeMap<&str, Vec<&Fix>
     map
 }
 
+/// Where a finding is written: its file's display path and text, and the value at its
+/// span as written and without quotes.
+struct At<'a> {
+    display: &'a str,
+    text: Text<'a>,
+    span: tollgate_model::Span,
+    written: &'a str,
+    value: &'a str,
+}
+
+impl<'a> At<'a> {
+    fn of(a: &'a Analysis, f: &Finding) -> Option<Self> {
+        let input = a
+            .scan
+            .inputs
+            .iter()
+            .find(|i| *i.source.display == *f.primary.path)?;
+        let text = Text::of(&input.source);
+        let span = f.primary.span;
+        let written = text.s.get(span.start..span.end)?;
+        Some(Self {
+            display: &input.source.display,
+            span,
+            written,
+            value: written.trim_matches(|c| c == '"' || c == '\''),
+            text,
+        })
+    }
+}
+
 /// The pin of an `unpinned-action` finding that has no offline fix, from the commit the
 /// GitHub API says its ref names today.
 fn online_fix(
@@ -64,15 +94,13 @@ fn online_fix(
     gh: &mut GitHub,
     left: &mut std::collections::BTreeSet<String>,
 ) -> Option<(String, Fix)> {
-    let input = a
-        .scan
-        .inputs
-        .iter()
-        .find(|i| *i.source.display == *f.primary.path)?;
-    let text = Text::of(&input.source);
-    let span = f.primary.span;
-    let written = text.s.get(span.start..span.end)?;
-    let value = written.trim_matches(|c| c == '"' || c == '\'');
+    let At {
+        display,
+        text,
+        span,
+        written: _,
+        value,
+    } = At::of(a, f)?;
     let (action, git_ref) = value.rsplit_once('@')?;
     if git_ref.contains("${{") || action.starts_with("docker://") || action.starts_with('.') {
         return None;
@@ -95,22 +123,20 @@ fn online_fix(
         Applicability::Safe,
         edits,
     )?;
-    Some((input.source.display.clone(), fix))
+    Some((display.to_owned(), fix))
 }
 
 /// The digest pin of an `unpinned-image` finding whose image is written literally, from
 /// the digest its registry says the tag names today (`name:tag@sha256:…`, the tag kept for
 /// readers).
 fn online_image_fix(a: &Analysis, f: &Finding, o: &mut Online) -> Option<(String, Fix)> {
-    let input = a
-        .scan
-        .inputs
-        .iter()
-        .find(|i| *i.source.display == *f.primary.path)?;
-    let text = Text::of(&input.source);
-    let span = f.primary.span;
-    let written = text.s.get(span.start..span.end)?;
-    let value = written.trim_matches(|c| c == '"' || c == '\'');
+    let At {
+        display,
+        text,
+        span,
+        written,
+        value,
+    } = At::of(a, f)?;
     if value.is_empty() || value.contains(['$', '{', '}']) || value.contains(char::is_whitespace) {
         return None;
     }
@@ -135,7 +161,7 @@ fn online_image_fix(a: &Analysis, f: &Finding, o: &mut Online) -> Option<(String
             text: format!("@{digest}"),
         }],
     )?;
-    Some((input.source.display.clone(), fix))
+    Some((display.to_owned(), fix))
 }
 
 /// One round: the new text of each file the fixes change, and how many fixes each got.

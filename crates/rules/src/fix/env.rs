@@ -20,14 +20,17 @@ pub enum Quoting {
     Double,
 }
 
-/// The quoting in force at the end of `text`, the start of a bash word up to a point in
-/// it (backslash escapes outside single quotes; `$'…'` counts as single quotes).
-pub fn bash_quoting(text: &str) -> Quoting {
+/// The quoting in force at the end of `text`, the start of a shell word up to a point in
+/// it: `escape` escapes the next character outside single quotes (a backslash in bash, a
+/// backtick in PowerShell); inside single quotes nothing is special but the closing quote
+/// (bash's `$'…'` counts as single quotes; PowerShell's `''` inside them is two state
+/// changes, with the same result).
+fn quoting(text: &str, escape: char) -> Quoting {
     let mut q = Quoting::None;
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         match (q, c) {
-            (Quoting::None | Quoting::Double, '\\') => {
+            (Quoting::None | Quoting::Double, e) if e == escape => {
                 chars.next();
             }
             (Quoting::None, '\'') => q = Quoting::Single,
@@ -40,24 +43,14 @@ pub fn bash_quoting(text: &str) -> Quoting {
     q
 }
 
-/// The same for a PowerShell word: backtick escapes outside single quotes, `''` inside
-/// them is a quote (two state changes, the same result).
+/// The quoting in force at the end of a bash word's start.
+pub fn bash_quoting(text: &str) -> Quoting {
+    quoting(text, '\\')
+}
+
+/// The quoting in force at the end of a PowerShell word's start.
 pub fn pwsh_quoting(text: &str) -> Quoting {
-    let mut q = Quoting::None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match (q, c) {
-            (Quoting::None | Quoting::Double, '`') => {
-                chars.next();
-            }
-            (Quoting::None, '\'') => q = Quoting::Single,
-            (Quoting::Single, '\'') => q = Quoting::None,
-            (Quoting::None, '"') => q = Quoting::Double,
-            (Quoting::Double, '"') => q = Quoting::None,
-            _ => {}
-        }
-    }
-    q
+    quoting(text, '`')
 }
 
 /// One expansion to move: its `${{ … }}` in the file, the expression inside, and the

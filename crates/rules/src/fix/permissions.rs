@@ -101,6 +101,15 @@ pub fn job(text: &Text<'_>, job: &Job, needs: &Needs) -> Option<Vec<Edit>> {
     }])
 }
 
+/// How deep the workflow indents a job's id under `jobs:` (two spaces when it has none).
+fn workflow_unit(text: &Text<'_>, wf: &Workflow) -> usize {
+    wf.jobs
+        .first()
+        .and_then(|j| text.key_column(j.id.span.start))
+        .filter(|u| *u > 0)
+        .unwrap_or(2)
+}
+
 /// One block for the whole workflow, before `jobs:` (and any comment lines right above
 /// it): for a workflow with no block anywhere whose jobs all need the same.
 pub fn workflow(text: &Text<'_>, wf: &Workflow, needs: &Needs) -> Option<Edit> {
@@ -111,12 +120,7 @@ pub fn workflow(text: &Text<'_>, wf: &Workflow, needs: &Needs) -> Option<Edit> {
     if text.key_column(jobs_key.start)? != 0 {
         return None;
     }
-    let unit = wf
-        .jobs
-        .first()
-        .and_then(|j| text.key_column(j.id.span.start))
-        .filter(|u| *u > 0)
-        .unwrap_or(2);
+    let unit = workflow_unit(text, wf);
     // Above the comments that introduce `jobs:`.
     let mut at = text.line_start(jobs_key.start);
     while at > 0 {
@@ -147,12 +151,7 @@ pub fn workflow_replaced(
     if text.key_column(block.key.start)? != 0 {
         return None;
     }
-    let unit = wf
-        .jobs
-        .first()
-        .and_then(|j| text.key_column(j.id.span.start))
-        .filter(|u| *u > 0)
-        .unwrap_or(2);
+    let unit = workflow_unit(text, wf);
     let new = match needs {
         Some(n) if n.is_known() => lines(n, 0, unit),
         Some(_) => return None,
