@@ -11,6 +11,7 @@ pub mod envfile;
 pub mod flow;
 pub mod identity;
 pub mod needs;
+pub mod pins;
 pub mod publish;
 pub mod tags;
 pub mod trust;
@@ -27,6 +28,7 @@ const PASSES: &[&dyn Pass] = &[
     &needs::Pass,
     &flow::Pass,
     &cache::Pass,
+    &pins::Pass,
 ];
 
 /// The graph of a scan with every pass run.

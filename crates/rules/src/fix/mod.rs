@@ -23,6 +23,25 @@ pub struct Text<'a> {
     aliased: Vec<Span>,
 }
 
+/// Whether `s` may hold a YAML anchor (`&`) or alias (`*`) token: the sigil at the start
+/// of a line or after a blank, `[`, `{` or `,`, then a name character. Shell's `&&`,
+/// `2>&1` and globs such as `*.yml` or `**/x` do not count.
+fn has_token(s: &str, sigil: u8) -> bool {
+    let b = s.as_bytes();
+    positions(b, sigil).any(|i| {
+        let before = if i == 0 { b'\n' } else { b[i - 1] };
+        let after = b.get(i + 1).copied().unwrap_or(b' ');
+        matches!(before, b'\n' | b' ' | b'\t' | b'[' | b'{' | b',')
+            && (after.is_ascii_alphanumeric() || after == b'_')
+    })
+}
+
+fn positions(b: &[u8], needle: u8) -> impl Iterator<Item = usize> + '_ {
+    b.iter()
+        .enumerate()
+        .filter_map(move |(i, &c)| (c == needle).then_some(i))
+}
+
 /// Spans of the nodes an alias expanded (the anchored originals).
 fn aliased(node: &Node, out: &mut Vec<Span>) {
     if node.alias.is_some() {
@@ -50,7 +69,9 @@ impl<'a> Text<'a> {
         let yaml = [".yml", ".yaml"]
             .iter()
             .any(|e| file.display.to_ascii_lowercase().ends_with(e));
-        if yaml && s.contains('*') {
+        // An alias needs an anchor: without both tokens nothing is shared (most
+        // workflows), and the file is not read again.
+        if yaml && has_token(s, b'&') && has_token(s, b'*') {
             // As leniently as any front end reads it (GitLab's duplicate keys, a comment
             // after a quote); a file that does not parse is all shared, so never edited.
             let options = Options {
@@ -194,6 +215,14 @@ mod tests {
         // Something other than a comment after the node: no place for a line.
         let f = file("a: {b: 1, c: 2}\n");
         assert!(Text::of(&f).insert_after(8, &["x".to_owned()]).is_none());
+    }
+
+    #[test]
+    fn anchor_and_alias_tokens_but_not_shell_or_globs() {
+        assert!(has_token("a: &x 1\nb: *x\n", b'&') && has_token("b: *x", b'*'));
+        assert!(has_token("- &step\n", b'&'));
+        assert!(!has_token("run: make && make test 2>&1 &\n", b'&'));
+        assert!(!has_token("paths: ['**/*.yml', \"*.md\"]\n", b'*'));
     }
 
     #[test]

@@ -5,7 +5,6 @@ use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx};
 use tollgate_gha::{RefKind, Spanned, Uses, UsesRef};
 use tollgate_graph::{EdgeKind, NodeId, NodeKind, Target};
 use tollgate_model::{Applicability, Fix, Impact, SourceFile};
-use tollgate_scan::FileModel;
 
 use super::unpinned_action_inside as inside;
 use crate::chain::Chain;
@@ -185,16 +184,13 @@ fn fix(
     r: &UsesRef,
 ) -> Option<Fix> {
     let action = r.action();
-    let steps = cx.scan.inputs.iter().flat_map(|i| match i.parsed.as_ref() {
-        FileModel::Workflow(w) => w
-            .jobs
-            .iter()
-            .flat_map(|j| j.steps.iter())
-            .collect::<Vec<_>>(),
-        FileModel::Action(a) => a.steps().iter().collect(),
-        _ => Vec::new(),
-    });
-    let sha = crate::fix::pin::recorded(steps, &action, &r.git_ref)?;
+    // A pin another repository of the scan records says nothing about this one.
+    let root = cx.scan.inputs_at_path(&file.display).next()?.root;
+    let sha = cx
+        .graph
+        .record::<tollgate_facts::pins::RecordedPins>()?
+        .get(root, &action, &r.git_ref)?
+        .to_owned();
     let t = crate::fix::Text::of(file);
     let edits = crate::fix::pin::pin(&t, text.span, &text.value, has_comment, &sha, &r.git_ref)?;
     t.fix(
