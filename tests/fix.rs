@@ -720,3 +720,54 @@ jobs:
     );
     assert_eq!(read(dir.path(), ".github/workflows/t.yml"), expected);
 }
+
+/// A local action that a named workflow uses is loaded and checked, but only the named
+/// file is edited.
+#[test]
+fn only_named_files_are_edited() {
+    let wf = "on: push
+permissions:
+  contents: read
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    steps:
+      - uses: ./.github/actions/setup
+      - uses: actions/checkout@v4
+      - run: make
+";
+    let action = "name: setup
+description: checks out the tools too
+runs:
+  using: composite
+  steps:
+    - uses: actions/checkout@v4
+    - run: echo ready
+      shell: bash
+";
+    let dir = repo(&[
+        (".github/workflows/ci.yml", wf),
+        (".github/actions/setup/action.yml", action),
+    ]);
+    run(
+        dir.path(),
+        &[
+            "fix",
+            "-q",
+            "--select",
+            "persisted-credentials",
+            ".github/workflows/ci.yml",
+        ],
+    );
+    assert_eq!(read(dir.path(), ".github/actions/setup/action.yml"), action);
+    assert!(read(dir.path(), ".github/workflows/ci.yml").contains("persist-credentials: false"));
+    // Named, the action is fixed too.
+    run(
+        dir.path(),
+        &["fix", "-q", "--select", "persisted-credentials", "."],
+    );
+    assert!(
+        read(dir.path(), ".github/actions/setup/action.yml").contains("persist-credentials: false")
+    );
+}

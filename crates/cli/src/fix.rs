@@ -206,6 +206,11 @@ fn round(
         else {
             continue;
         };
+        // Only the files the user named (or that are under the directories named): a
+        // local action loaded because a named workflow uses it is checked, not edited.
+        if input.by_reference {
+            continue;
+        }
         let applied = tollgate_model::fix::apply(input.source.text(), &fixes);
         if !applied.applied.is_empty() && applied.text != input.source.text() {
             out.push((index, applied.text, applied.applied.len()));
@@ -247,9 +252,15 @@ fn fix_paths(
     mut online: Option<&mut Online>,
 ) -> Result<Vec<Changed>, CliError> {
     let mut changed: BTreeMap<String, Changed> = BTreeMap::new();
+    // Files refused once are not tried (nor warned about) again in later rounds.
+    let mut refused = std::collections::BTreeSet::new();
     for _ in 0..if dry { 1 } else { ROUNDS } {
         let a = analyse(paths, config, false, None, cli.repository.as_deref(), opts)?;
         let edits = round(&a, unsafe_fixes, online.as_deref_mut());
+        let edits: Vec<_> = edits
+            .into_iter()
+            .filter(|(index, _, _)| !refused.contains(&a.scan.inputs[*index].source.display))
+            .collect();
         if edits.is_empty() {
             break;
         }
@@ -262,6 +273,7 @@ fn fix_paths(
                         "{}: not fixed: {why}",
                         tollgate_model::text::visible(&source.display)
                     ));
+                    refused.insert(source.display.clone());
                     continue;
                 }
             };
