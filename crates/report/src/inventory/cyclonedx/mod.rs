@@ -109,7 +109,9 @@ fn dependency_components(inv: &Inventory, graph: &Graph, b: &mut Builder) {
                 }
             }
             DependencyKind::Image => {
-                let purl = purl::docker(&d.name);
+                let Some(purl) = purl::docker(&d.name) else {
+                    continue;
+                };
                 Component {
                     kind: "container",
                     bom_ref: purl.clone(),
@@ -148,13 +150,15 @@ fn package_components(graph: &Graph, b: &mut Builder) {
         else {
             continue;
         };
-        let purl = purl::package(*ecosystem, name, version.as_deref());
+        let Some(purl) = purl::package(*ecosystem, name, version.as_deref()) else {
+            continue;
+        };
         let mut properties = vec![
             prop("kind", "package"),
             prop("ecosystem", ecosystem.as_str()),
         ];
-        let exact = purl.contains('@');
-        if let Some(v) = version.as_ref().filter(|_| !exact) {
+        let exact = version.as_deref().and_then(purl::exact_version);
+        if let Some(v) = version.as_ref().filter(|_| exact.is_none()) {
             properties.push(prop("version-constraint", v.clone()));
         }
         b.add(Component {
@@ -162,11 +166,7 @@ fn package_components(graph: &Graph, b: &mut Builder) {
             bom_ref: purl.clone(),
             group: None,
             name: name.clone(),
-            version: if exact {
-                purl.rsplit_once('@').map(|(_, v)| v.to_owned())
-            } else {
-                None
-            },
+            version: exact.map(str::to_owned),
             purl: Some(purl),
             properties,
         });

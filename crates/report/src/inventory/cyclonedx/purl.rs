@@ -10,6 +10,13 @@ use std::fmt::Write as _;
 use tollgate_lockfile::Ecosystem;
 use tollgate_model::addr::ImageRef;
 
+/// A value written with an expression or a shell variable (`${{ inputs.v }}`, `$VER`):
+/// only run time knows it, so it is no name or version of a purl.
+#[must_use]
+pub fn is_unresolved(s: &str) -> bool {
+    s.contains('$')
+}
+
 /// Percent-encode one purl component.
 #[must_use]
 pub fn encode(s: &str) -> String {
@@ -82,47 +89,48 @@ pub fn github(owner: &str, repo: &str, git_ref: &str, path: Option<&str>) -> Str
 
 /// `pkg:docker/[namespace/]name@version[?repository_url=registry]` for an image: the
 /// digest is the version when there is one, else the tag; the registry is a qualifier
-/// when it is not Docker Hub.
+/// when it is not Docker Hub. `None` when the name is an expression; a tag or digest
+/// that is one is left out.
 #[must_use]
-pub fn docker(reference: &str) -> String {
+pub fn docker(reference: &str) -> Option<String> {
     let image = ImageRef::parse(reference);
+    if is_unresolved(image.name) {
+        return None;
+    }
     let registry = image.registry();
     let path = match registry {
         Some(r) => image.name[r.len()..].trim_start_matches('/'),
         None => image.name,
     };
     let (namespace, name) = path.rsplit_once('/').unwrap_or(("", path));
-    let version = image.digest.or(image.tag);
+    let version = image.digest.or(image.tag).filter(|v| !is_unresolved(v));
     let qualifiers: Vec<(&str, &str)> = registry
         .filter(|r| !matches!(*r, "docker.io" | "index.docker.io" | "registry-1.docker.io"))
         .map(|r| ("repository_url", r))
         .into_iter()
         .collect();
-    purl(
+    Some(purl(
         "docker",
         &namespace.to_ascii_lowercase(),
         &name.to_ascii_lowercase(),
         version,
         &qualifiers,
         None,
-    )
+    ))
 }
 
 /// The purl of a package from a lockfile or manifest, by its ecosystem's rules: npm
 /// scopes are the namespace, PyPI names are normalised (lowercase, `_` as `-`), a Go
 /// module's path up to its last segment is the namespace. A version written as a
-/// constraint (`>=1.2`) is no version: only an exact one is (`==1.2` gives `1.2`).
+/// constraint (`>=1.2`, `2.0.*`) or an expression is no version: only an exact one is
+/// (`==1.2` gives `1.2`). `None` when the name is an expression.
 #[must_use]
-pub fn package(ecosystem: Ecosystem, name: &str, version: Option<&str>) -> String {
-    let version = version.and_then(|v| {
-        let v = v
-            .strip_prefix("===")
-            .or_else(|| v.strip_prefix("=="))
-            .unwrap_or(v);
-        let constraint = v.starts_with(['=', '<', '>', '!', '~', '^', '*']) || v.contains(',');
-        (!constraint).then_some(v.trim())
-    });
-    match ecosystem {
+pub fn package(ecosystem: Ecosystem, name: &str, version: Option<&str>) -> Option<String> {
+    if is_unresolved(name) {
+        return None;
+    }
+    let version = version.and_then(exact_version);
+    Some(match ecosystem {
         Ecosystem::Npm => {
             let (ns, n) = match name.strip_prefix('@').and_then(|s| s.split_once('/')) {
                 Some((scope, n)) => (format!("@{scope}"), n),
@@ -149,7 +157,22 @@ pub fn package(ecosystem: Ecosystem, name: &str, version: Option<&str>) -> Strin
             purl("golang", ns, n, version, &[], None)
         }
         Ecosystem::RubyGems => purl("gem", "", name, version, &[], None),
-    }
+    })
+}
+
+/// The exact version a package is written with, if it is one.
+#[must_use]
+pub fn exact_version(v: &str) -> Option<&str> {
+    let v = v
+        .strip_prefix("===")
+        .or_else(|| v.strip_prefix("=="))
+        .unwrap_or(v)
+        .trim();
+    let constraint = v.is_empty()
+        || v.starts_with(['=', '<', '>', '!', '~', '^'])
+        || v.contains([',', '*', ' ', '|'])
+        || is_unresolved(v);
+    (!constraint).then_some(v)
 }
 
 #[cfg(test)]
@@ -178,53 +201,76 @@ mod tests {
         );
     }
 
+    fn docker_s(r: &str) -> String {
+        docker(r).expect("resolved")
+    }
+
+    fn package_s(e: Ecosystem, n: &str, v: Option<&str>) -> String {
+        package(e, n, v).expect("resolved")
+    }
+
+    #[test]
+    fn expressions_are_no_names_or_versions() {
+        assert_eq!(docker("${{ matrix.image }}:1"), None);
+        assert_eq!(docker_s("otel/col:${VER}"), "pkg:docker/otel/col");
+        assert_eq!(package(Ecosystem::PyPI, "${{ env.pkg }}", None), None);
+        assert_eq!(
+            package_s(Ecosystem::Cargo, "cargo-vet", Some("${{ env.V }}")),
+            "pkg:cargo/cargo-vet"
+        );
+        assert_eq!(
+            package_s(Ecosystem::PyPI, "numpy", Some("2.0.*")),
+            "pkg:pypi/numpy"
+        );
+    }
+
     #[test]
     fn images() {
-        assert_eq!(docker("node:20"), "pkg:docker/node@20");
-        assert_eq!(docker("postgres"), "pkg:docker/postgres");
+        assert_eq!(docker_s("node:20"), "pkg:docker/node@20");
+        assert_eq!(docker_s("postgres"), "pkg:docker/postgres");
         assert_eq!(
-            docker("ghcr.io/Owner/app:1.2@sha256:abcd"),
+            docker_s("ghcr.io/Owner/app:1.2@sha256:abcd"),
             "pkg:docker/owner/app@sha256%3Aabcd?repository_url=ghcr.io"
         );
         assert_eq!(
-            docker("docker.io/library/alpine:3"),
+            docker_s("docker.io/library/alpine:3"),
             "pkg:docker/library/alpine@3"
         );
         assert_eq!(
-            docker("localhost:5000/x/y:t"),
+            docker_s("localhost:5000/x/y:t"),
             "pkg:docker/x/y@t?repository_url=localhost%3A5000"
         );
-        assert_eq!(docker("docker://alpine:3.20"), "pkg:docker/alpine@3.20");
+        assert_eq!(docker_s("docker://alpine:3.20"), "pkg:docker/alpine@3.20");
     }
 
     #[test]
     fn packages() {
         assert_eq!(
-            package(Ecosystem::Npm, "@angular/core", Some("12.3.1")),
+            package_s(Ecosystem::Npm, "@angular/core", Some("12.3.1")),
             "pkg:npm/%40angular/core@12.3.1"
         );
         assert_eq!(
-            package(Ecosystem::Npm, "left-pad", None),
+            package_s(Ecosystem::Npm, "left-pad", None),
             "pkg:npm/left-pad"
         );
         assert_eq!(
-            package(Ecosystem::PyPI, "Django_Rest", Some("==3.1")),
+            package_s(Ecosystem::PyPI, "Django_Rest", Some("==3.1")),
             "pkg:pypi/django-rest@3.1"
         );
         assert_eq!(
-            package(Ecosystem::PyPI, "black", Some(">=24")),
+            package_s(Ecosystem::PyPI, "black", Some(">=24")),
             "pkg:pypi/black"
         );
         assert_eq!(
-            package(Ecosystem::Cargo, "serde", Some("1.0.200")),
+            package_s(Ecosystem::Cargo, "serde", Some("1.0.200")),
             "pkg:cargo/serde@1.0.200"
         );
         assert_eq!(
-            package(Ecosystem::Go, "github.com/gorilla/mux", Some("v1.8.0")),
+            package_s(Ecosystem::Go, "github.com/gorilla/mux", Some("v1.8.0")),
             "pkg:golang/github.com/gorilla/mux@v1.8.0"
         );
         assert_eq!(
-            package(Ecosystem::RubyGems, "rails", Some("7.1.0")),
+            package_s(Ecosystem::RubyGems, "rails", Some("7.1.0")),
             "pkg:gem/rails@7.1.0"
         );
     }
