@@ -57,8 +57,13 @@ fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
 }
 
 fn bom(path: &std::path::Path) -> (Vec<u8>, Value) {
+    bom_with_threads(path, "2")
+}
+
+fn bom_with_threads(path: &std::path::Path, threads: &str) -> (Vec<u8>, Value) {
     let out = tollgate()
         .env_remove("SOURCE_DATE_EPOCH")
+        .env("RAYON_NUM_THREADS", threads)
         .args(["inventory", "--format", "cyclonedx"])
         .arg(path)
         .output()
@@ -238,7 +243,7 @@ fn text_from_the_input_is_encoded_in_purls_and_escaped_in_json() {
 }
 
 #[test]
-fn every_corpus_repository_validates() {
+fn every_corpus_repository_validates_and_is_deterministic() {
     let Some(corpus) = corpus() else { return };
     let v = validator();
     let mut repos: Vec<_> = std::fs::read_dir(&corpus)
@@ -250,8 +255,11 @@ fn every_corpus_repository_validates() {
     repos.sort();
     assert!(repos.len() >= 30, "{} repositories", repos.len());
     for repo in repos {
-        let (_, doc) = bom(&repo);
-        assert_valid(&v, &doc, &repo.display().to_string());
+        let (bytes, doc) = bom(&repo);
+        let what = repo.display().to_string();
+        assert_valid(&v, &doc, &what);
+        // One thread or two, the same bytes.
+        assert!(bytes == bom_with_threads(&repo, "1").0, "{what} differs");
     }
 }
 
