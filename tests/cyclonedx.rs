@@ -173,7 +173,31 @@ fn the_demo_validates_and_lists_what_its_pipelines_use() {
         .iter()
         .filter_map(|r| r["ref"].as_str())
         .collect();
-    assert!(refs.contains(&"pkg:docker/postgres@16"), "{refs:?}");
+    // Images, actions, and the packages its commands install: `npm ci` from
+    // web/package-lock.json, `cargo test --locked` from Cargo.lock, `pip install black`,
+    // and `cargo install cargo-nextest` in the local composite action it calls.
+    for want in [
+        "pkg:docker/postgres@16",
+        "pkg:github/swatinem/rust-cache@v2",
+        "pkg:npm/left-pad@1.3.0",
+        "pkg:cargo/serde@1.0.215",
+        "pkg:pypi/black",
+        "pkg:cargo/cargo-nextest",
+    ] {
+        assert!(refs.contains(&want), "{want} not in {refs:?}");
+    }
+    // `pip install -r requirements.txt` in publish, not in test.
+    assert!(!refs.contains(&"pkg:pypi/twine@5.1.1"), "{refs:?}");
+    let publish_refs: Vec<&str> = publish["resourceReferences"]
+        .as_array()
+        .expect("references")
+        .iter()
+        .filter_map(|r| r["ref"].as_str())
+        .collect();
+    assert!(
+        publish_refs.contains(&"pkg:pypi/twine@5.1.1"),
+        "{publish_refs:?}"
+    );
     let steps: Vec<&str> = test["steps"]
         .as_array()
         .expect("steps")

@@ -16,7 +16,7 @@ mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tollgate_graph::{Graph, Kind, NodeId, NodeKind, Target};
+use tollgate_graph::{EdgeKind, Graph, Kind, NodeId, NodeKind, Target};
 use tollgate_inventory::{DependencyKind, Inventory, JobIdentity};
 
 pub use purl::encode as purl_encode;
@@ -31,6 +31,8 @@ struct Builder {
     components: BTreeMap<String, Component>,
     /// The `bom-ref` of each inventory dependency key that has a component.
     by_key: BTreeMap<String, String>,
+    /// The `bom-ref` of each package node of the graph that has a component.
+    by_package: BTreeMap<NodeId, String>,
 }
 
 impl Builder {
@@ -161,7 +163,7 @@ fn package_components(graph: &Graph, b: &mut Builder) {
         if let Some(v) = version.as_ref().filter(|_| exact.is_none()) {
             properties.push(prop("version-constraint", v.clone()));
         }
-        b.add(Component {
+        let r = b.add(Component {
             kind: "library",
             bom_ref: purl.clone(),
             group: None,
@@ -170,7 +172,35 @@ fn package_components(graph: &Graph, b: &mut Builder) {
             purl: Some(purl),
             properties,
         });
+        b.by_package.insert(id, r);
     }
+}
+
+/// The packages a step installs: its commands' installs, directly or through the
+/// lockfile they install from (the graph's `Runs`, `Installs` and `Contains` edges).
+fn step_packages<'a>(graph: &Graph, step: NodeId, b: &'a Builder) -> BTreeSet<&'a str> {
+    let mut out = BTreeSet::new();
+    for (e, command) in graph.outgoing(step) {
+        if e.kind != EdgeKind::Runs {
+            continue;
+        }
+        for (e, target) in graph.outgoing(command) {
+            if e.kind != EdgeKind::Installs {
+                continue;
+            }
+            if let Some(r) = b.by_package.get(&target) {
+                out.insert(r.as_str());
+            }
+            for (e, package) in graph.outgoing(target) {
+                if e.kind == EdgeKind::Contains
+                    && let Some(r) = b.by_package.get(&package)
+                {
+                    out.insert(r.as_str());
+                }
+            }
+        }
+    }
+    out
 }
 
 fn job_properties(j: &JobIdentity) -> Vec<Property> {
@@ -227,7 +257,7 @@ fn formulation(inv: &Inventory, graph: &Graph, b: &Builder) -> Formula {
             jobs.sort_by_key(|j| (job_index(graph, j.job.node), j.job.job.clone()));
             let tasks = jobs
                 .iter()
-                .map(|j| task(graph, j, &job_uses, &step_uses))
+                .map(|j| task(graph, j, &job_uses, &step_uses, b))
                 .collect();
             Workflow {
                 bom_ref: format!("workflow:{path}"),
@@ -250,8 +280,15 @@ fn task(
     j: &JobIdentity,
     job_uses: &BTreeMap<NodeId, BTreeSet<&str>>,
     step_uses: &BTreeMap<NodeId, BTreeSet<&str>>,
+    b: &Builder,
 ) -> Task {
     let uid = format!("{}#{}", j.job.workflow, j.job.job);
+    let mut references: BTreeSet<&str> = job_uses
+        .get(&j.job.node)
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect();
     let steps = graph
         .job_steps(j.job.node)
         .iter()
@@ -265,13 +302,16 @@ fn task(
             if s.action.is_some() {
                 properties.push(prop("in-composite-action", "true"));
             }
+            let packages = step_packages(graph, s.step, b);
             properties.extend(
                 step_uses
                     .get(&s.step)
                     .into_iter()
                     .flatten()
+                    .chain(packages.iter())
                     .map(|r| prop("uses", *r)),
             );
+            references.extend(packages);
             Step { name, properties }
         })
         .collect();
@@ -280,12 +320,10 @@ fn task(
         uid,
         name: j.name.clone().unwrap_or_else(|| j.job.job.clone()),
         task_types: vec!["other"],
-        resource_references: job_uses
-            .get(&j.job.node)
+        resource_references: references
             .into_iter()
-            .flatten()
             .map(|r| ResourceReference {
-                reference: (*r).to_owned(),
+                reference: r.to_owned(),
             })
             .collect(),
         steps,
