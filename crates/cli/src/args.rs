@@ -359,7 +359,8 @@ Examples:
   tollgate inventory > inventory.md      the delivery inventory as Markdown tables
   tollgate inventory --format csv -o inventory.csv
                                          one row per dependency and job, for a spreadsheet
-  tollgate inventory --format json       a versioned JSON document for tools";
+  tollgate inventory --format json       a versioned JSON document for tools
+  tollgate inventory --format cyclonedx  a CycloneDX 1.6 bill of materials";
 
 #[derive(Debug, Args)]
 pub struct InventoryArgs {
@@ -384,6 +385,9 @@ pub enum InventoryFormat {
     Json,
     /// One row per dependency and job.
     Csv,
+    /// A CycloneDX 1.6 bill of materials: components with package URLs, and the
+    /// workflows, jobs and steps as `formulation`.
+    Cyclonedx,
 }
 
 const REPORT_EXAMPLES: &str = "\

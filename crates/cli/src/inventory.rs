@@ -1,5 +1,5 @@
 //! `tollgate inventory`: what the pipelines depend on and what each job holds, as
-//! Markdown, JSON or CSV.
+//! Markdown, JSON, CSV or a CycloneDX bill of materials.
 
 use crate::args::{InventoryArgs, InventoryFormat};
 use crate::{CliError, EXIT_CLEAN, output};
@@ -18,8 +18,28 @@ pub fn run(args: &InventoryArgs, repository: Option<&str>) -> Result<u8, CliErro
             })?;
             return Ok(EXIT_CLEAN);
         }
+        InventoryFormat::Cyclonedx => {
+            let doc = tollgate_report::inventory::cyclonedx::document(
+                &inventory,
+                &graph,
+                env!("CARGO_PKG_VERSION"),
+                source_date_epoch(),
+            );
+            output::emit_with(args.output.as_deref(), |w| {
+                tollgate_report::escape::to_writer_pretty(&mut *w, &doc)?;
+                w.write_all(b"\n")
+            })?;
+            return Ok(EXIT_CLEAN);
+        }
         InventoryFormat::Csv => tollgate_report::inventory::csv::render(&inventory),
     };
     output::emit(args.output.as_deref(), &text)?;
     Ok(EXIT_CLEAN)
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible builds): the only time a CycloneDX document holds.
+fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
 }

@@ -1,9 +1,11 @@
 //! Renderers of the inventory (`tollgate inventory`): Markdown for reviews
 //! (GitHub-flavoured tables, no HTML), a versioned JSON document for tools, CSV with one
-//! row per dependency and job for spreadsheets. All three are deterministic: the inventory
-//! (built by `tollgate-inventory`) is already sorted.
+//! row per dependency and job for spreadsheets, a CycloneDX bill of materials for SBOM
+//! tools. All are deterministic: the inventory (built by `tollgate-inventory`) is already
+//! sorted.
 
 pub mod csv;
+pub mod cyclonedx;
 pub mod json;
 pub mod markdown;
 
