@@ -75,6 +75,17 @@ impl HardenRunner {
     }
 }
 
+/// Whether an endpoint can be written into an `allowed-endpoints` folded block as is: a
+/// host name (or wildcard) and a port. Anything else from the input (a space, `#`, a
+/// quote, a line break) could end the block or add YAML of its own.
+#[must_use]
+pub fn listable(endpoint: &str) -> bool {
+    !endpoint.is_empty()
+        && endpoint
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'*' | b':'))
+}
+
 /// Whether `action` (`owner/repo[/path]`) is harden-runner.
 #[must_use]
 pub fn is_harden_runner(action: &str) -> bool {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use tollgate_gha::Step;
 use tollgate_graph::Graph;
 use tollgate_model::Diagnostic;
+use tollgate_model::addr::is_commit_sha;
 use tollgate_scan::{FileModel, Scan};
 
 pub struct Pass;
@@ -26,14 +27,8 @@ impl RecordedPins {
     }
 }
 
-/// Whether `s` is a full commit SHA.
-fn is_sha(s: &str) -> bool {
-    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 /// The version a `# comment` after a pinned `uses:` names: its first word.
-#[must_use]
-pub fn comment_version(comment: &str) -> Option<&str> {
+fn comment_version(comment: &str) -> Option<&str> {
     comment.trim_start_matches('#').split_whitespace().next()
 }
 
@@ -45,7 +40,7 @@ fn add(map: &mut HashMap<(usize, String, String), String>, root: usize, step: &S
     else {
         return;
     };
-    if is_sha(r) {
+    if is_commit_sha(r) {
         map.entry((root, action.to_ascii_lowercase(), tag.to_owned()))
             .or_insert_with(|| r.to_ascii_lowercase());
     }

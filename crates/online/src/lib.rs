@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use tollgate_model::addr::is_commit_sha;
+
 /// What a look-up gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolved {
@@ -136,7 +138,7 @@ impl GitHub {
         {
             for (k, v) in map {
                 if let (Some(sha), Some(at)) = (v["commit"].as_str(), v["at"].as_u64())
-                    && is_sha(sha)
+                    && is_commit_sha(sha)
                 {
                     cache_map.insert(k, (sha.to_owned(), at));
                 }
@@ -215,7 +217,7 @@ impl GitHub {
             200 => {
                 let body = resp.into_body().with_config().limit(1024).read_to_string();
                 match body.map(|b| b.trim().to_ascii_lowercase()) {
-                    Ok(sha) if is_sha(&sha) => {
+                    Ok(sha) if is_commit_sha(&sha) => {
                         self.cache.insert(key, (sha.clone(), now()));
                         self.dirty = true;
                         Resolved::Found(sha)
@@ -254,10 +256,6 @@ impl GitHub {
         }
         self.dirty = false;
     }
-}
-
-fn is_sha(s: &str) -> bool {
-    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

@@ -4,19 +4,10 @@
 use std::fmt::Write as _;
 
 use tollgate_egress::JobEgress;
+use tollgate_egress::harden::listable;
 
 use super::{at, conditional, split_for_list};
 use crate::escape::visible;
-
-/// Whether an endpoint can go into the `allowed-endpoints` folded block as is: a host
-/// name (or wildcard) and a port. Anything else from the input (a space, `#`, a quote, a
-/// line break) could end the block or add YAML of its own, so it is listed as a comment.
-fn listable(endpoint: &str) -> bool {
-    !endpoint.is_empty()
-        && endpoint
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'*' | b':'))
-}
 
 /// One YAML fragment per job: `egress-policy: block` and the `allowed-endpoints` folded
 /// block, indented to paste under the `with:` of a harden-runner step. Comments name the

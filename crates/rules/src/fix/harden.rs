@@ -6,6 +6,7 @@
 //! needed only under a condition, no wildcard over a shared hosting domain, and every
 //! entry a plain host name and port.
 
+use tollgate_egress::harden::listable;
 use tollgate_egress::{EgressPolicy, JobEgress};
 use tollgate_gha::Job;
 use tollgate_model::{Edit, Span};
@@ -15,14 +16,6 @@ use super::Text;
 /// The harden-runner release the step pins: its newest `vX.Y.Z` tag and commit in the
 /// action snapshot of 2026-08-20 (`../shared/kb/actions-index.jsonl`).
 const HARDEN_RUNNER: (&str, &str) = ("b09bb98e06d4d774595224525879c09bc6e98c40", "v2.20.1");
-
-/// Whether an endpoint is safe to write into the folded block as is.
-fn listable(endpoint: &str) -> bool {
-    !endpoint.is_empty()
-        && endpoint
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'*' | b':'))
-}
 
 /// The endpoints of a complete list, or `None`.
 fn endpoints(eg: &JobEgress) -> Option<Vec<String>> {
