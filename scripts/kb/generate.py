@@ -7,15 +7,26 @@ writes `action-advisories.toml` and `action-snapshot.toml` into the output direc
 (`rules/data/` by default). The output depends only on the input: CI runs this script
 into a temporary directory and fails when the committed files differ.
 
-Usage: python3 scripts/kb/generate.py [KB_DIR] [--out DIR]
+Usage: python3 scripts/kb/generate.py [KB_DIR] --tollgate BIN [--out DIR]
+
+What a composite action's steps reach (`egress`, …) is tollgate's own egress analysis of
+that action.yml, run by the built binary BIN (`target/debug/tollgate`) on a temporary
+repository whose one workflow uses it: only the hosts come out of it, never the scripts.
+The hosts of inner actions come from `rules/data/egress-hosts.toml`, so a change there
+for such an action means running this script again (CI says so when it is stale).
 Standard library only.
 """
 
 import argparse
+import fnmatch
 import json
 import pathlib
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
+import tomllib
 
 ADVISORY_URL = "https://github.com/advisories/"
 SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -165,9 +176,114 @@ def advisories(kb):
     return "\n".join(lines)
 
 
-def snapshot(kb):
+USES_LINE = re.compile(r"""^\s*(?:-\s+)?uses:\s*['"]?([^'"\s#]+)['"]?\s*#\s*(\S+)""")
+
+
+def action_file(kb, action):
+    return kb / "actions" / action / "action.yml"
+
+
+def inner_versions(kb, a):
+    """The version comments next to a composite action's inner `uses:` (`@sha # v1.2.3`)."""
+    wanted = set(a["composite_uses"])
+    out = {}
+    for line in action_file(kb, a["action"]).read_text(encoding="utf-8").splitlines():
+        m = USES_LINE.match(line)
+        if m and m.group(1) in wanted:
+            out.setdefault(m.group(1), m.group(2).lstrip("#"))
+    return out
+
+
+def egress_listing(repo):
+    """Whether egress-hosts.toml lists an action (its `uses` globs, without case)."""
+    with open(repo / "rules" / "data" / "egress-hosts.toml", "rb") as f:
+        globs = [e["uses"].lower() for e in tomllib.load(f).get("action", [])]
+    return lambda action: any(fnmatch.fnmatchcase(action.lower(), g) for g in globs)
+
+
+def vendor(kb, by_action, action, dest, root, listed, depth=0):
+    """Copy `action`'s action.yml to `dest`, with each inner `uses:` of a snapshot composite
+    action that egress-hosts.toml does not list rewritten to a vendored local copy, so the
+    analysis sees its steps too and never reads this snapshot's own egress fields."""
+    text = action_file(kb, action).read_text(encoding="utf-8")
+
+    def local(m):
+        inner = m.group(2)
+        name = inner.split("@", 1)[0]
+        row = by_action.get(name.lower())
+        if depth > 4 or row is None or row["runs_using"] != "composite" or listed(name):
+            return m.group(0)
+        path = "v/" + row["action"]
+        vendor(kb, by_action, row["action"], root / path, root, listed, depth + 1)
+        return f"{m.group(1)}./{path}{m.group(3)}"
+
+    text = re.sub(r"""^(\s*(?:-\s+)?uses:\s*['"]?)([^'"\s#]+)(.*)$""", local, text, flags=re.M)
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "action.yml").write_text(text, encoding="utf-8")
+
+
+def composite_egress(kb, by_action, action, tollgate, listed):
+    """What tollgate's egress analysis finds that `action`'s steps reach, with default
+    inputs: (field, sorted values) pairs; the runner's own hosts are left out."""
+    with tempfile.TemporaryDirectory() as d:
+        root = pathlib.Path(d)
+        vendor(kb, by_action, action, root / "a", root, listed)
+        (root / ".github" / "workflows").mkdir(parents=True)
+        (root / ".github" / "workflows" / "w.yml").write_text(
+            "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./a\n",
+            encoding="utf-8",
+        )
+        run = subprocess.run(
+            [tollgate, "egress", "--format", "json", str(root)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if run.returncode not in (0, 1):
+            raise SystemExit(f"{action}: tollgate egress failed ({run.returncode}): {run.stderr}")
+        job = json.loads(run.stdout)["jobs"][0]
+        # Where the copies are, to name a script of the action by its path inside it.
+        vendored = root / "v"
+        prefixes = ["a/"] + [
+            f"v/{p.relative_to(vendored).parent.as_posix()}/" for p in vendored.rglob("action.yml")
+        ]
+        prefixes.sort(key=len, reverse=True)
+    fields = {k: set() for k in ("egress", "egress-platform", "egress-optional")}
+    for dest in job["destinations"]:
+        provs = [p for p in dest["provenance"] if p["kind"] != "runner"]
+        if not provs:
+            continue
+        host = dest["host"] if dest["port"] == 443 else f"{dest['host']}:{dest['port']}"
+        if dest["platform"]:
+            fields["egress-platform"].add(host)
+        elif dest["optional"]:
+            fields["egress-optional"].add(host)
+        else:
+            fields["egress"].add(host)
+    def inside(text):
+        def local(m):
+            path = m.group(1)
+            for p in prefixes:
+                if path.startswith(p):
+                    path = path[len(p):]
+                    break
+            return f"(`{path}` is a file of the action, not in the snapshot)"
+
+        return re.sub(r"\(`([^`]+)` is not in the repository\)", local, text)
+
+    unresolved = {inside(u["text"]) for u in job["unresolved"]}
+    unknown = {u["reference"] for u in job["unknown_actions"]}
+    return [(k, sorted(v)) for k, v in fields.items()] + [
+        ("egress-unresolved", sorted(unresolved)),
+        ("egress-unknown", sorted(unknown)),
+    ]
+
+
+def snapshot(kb, egress=None, repo=None):
     meta = read_json(kb / "actions-index.meta.json")
     rows = read_jsonl(kb / "actions-index.jsonl")
+    by_action = {r["action"].lower(): r for r in rows}
+    listed = egress_listing(repo) if egress is not None else None
     if meta.get("entries") != len(rows):
         raise SystemExit(f"meta entries {meta.get('entries')} != {len(rows)} actions")
     lines = []
@@ -189,7 +305,16 @@ def snapshot(kb):
         "#   latest-version / latest-commit   the newest X.Y.Z tag then, and its commit",
         "#   token-inputs  = [\"token\"]    inputs whose default is the workflow's token",
         "#   steps-uses    = [\"o/r@ref\"]  the `uses:` of a composite action's steps, in order",
+        "#   steps-versions = { \"o/r@sha\" = \"v1.2.3\" }  the version comment next to an inner `uses:`",
         "#   image         = \"…\"          a docker action's image (`Dockerfile` or docker://)",
+        "#   egress        = [\"host[:port]\"]  what a composite action's steps reach (tollgate's",
+        "#                                 egress analysis of its action.yml with default inputs,",
+        "#                                 inner actions included; only for actions that",
+        "#                                 egress-hosts.toml does not list)",
+        "#   egress-platform = [...]      GitHub service hosts among them (artifacts, cache)",
+        "#   egress-optional = [...]      hosts only best-effort calls reach",
+        "#   egress-unresolved = [\"…\"]  destinations only run time knows, as written",
+        "#   egress-unknown = [\"o/r@ref\"] inner actions whose network use is unknown",
         "#   source        = URL of the action.yml read",
         "#   note          = \"…\"          why the snapshot may be older than the action",
         "",
@@ -211,6 +336,14 @@ def snapshot(kb):
             lines.append(f"token-inputs = {qlist(a['inputs_with_token_default'])}")
         if a.get("composite_uses"):
             lines.append(f"steps-uses = {qlist(a['composite_uses'])}")
+            versions = inner_versions(kb, a)
+            if versions:
+                pairs = ", ".join(f"{q(k)} = {q(v)}" for k, v in sorted(versions.items()))
+                lines.append(f"steps-versions = {{ {pairs} }}")
+        if egress is not None and a["runs_using"] == "composite" and not listed(a["action"]):
+            for key, values in composite_egress(kb, by_action, a["action"], egress, listed):
+                if values or key == "egress":
+                    lines.append(f"{key} = {qlist(values)}")
         if a.get("docker_image"):
             lines.append(f"image = {q(a['docker_image'])}")
         lines.append(
@@ -228,13 +361,19 @@ def main(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("kb", nargs="?", default=str(repo.parent / "shared" / "kb"))
     p.add_argument("--out", default=str(repo / "rules" / "data"))
+    p.add_argument(
+        "--tollgate",
+        required=True,
+        help="the tollgate binary whose egress analysis reads composite actions",
+    )
     args = p.parse_args(argv)
+    tollgate = shutil.which(args.tollgate) or args.tollgate
     kb = pathlib.Path(args.kb)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in (
         ("action-advisories.toml", advisories(kb)),
-        ("action-snapshot.toml", snapshot(kb)),
+        ("action-snapshot.toml", snapshot(kb, tollgate, repo)),
     ):
         (out / name).write_text(text.rstrip("\n") + "\n", encoding="utf-8")
     return 0

@@ -21,6 +21,7 @@ use crate::{Destination, JobEgress, Provenance, ProvenanceKind, UnknownAction, U
 
 mod install;
 mod run;
+mod snapshot;
 
 use run::RunStep;
 
@@ -206,10 +207,12 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                             );
                         }
                         None => {
-                            acc.unknown.insert(UnknownAction {
-                                reference,
-                                location: Some(at),
-                            });
+                            if !snapshot::action(&mut acc, r, &reference, &at) {
+                                acc.unknown.insert(UnknownAction {
+                                    reference,
+                                    location: Some(at),
+                                });
+                            }
                         }
                     }
                 }

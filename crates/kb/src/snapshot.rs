@@ -52,8 +52,28 @@ pub struct ActionSnapshot {
     /// The `uses:` of a composite action's steps, as written there.
     #[serde(default)]
     pub steps_uses: Vec<String>,
+    /// The version comment next to an inner `uses:` (`@sha # v1.2.3`), by the `uses:`.
+    #[serde(default)]
+    pub steps_versions: std::collections::BTreeMap<String, String>,
     /// A docker action's image (`Dockerfile` or `docker://…`).
     pub image: Option<String>,
+    /// What a composite action's steps reach (`host` or `host:port`), from tollgate's
+    /// own egress analysis of its `action.yml` with default inputs, inner actions
+    /// included; `None` when not analysed (not a composite action, or one the egress
+    /// knowledge base lists).
+    pub egress: Option<Vec<String>>,
+    /// GitHub service hosts among them (artifact and cache storage).
+    #[serde(default)]
+    pub egress_platform: Vec<String>,
+    /// Hosts only best-effort calls reach.
+    #[serde(default)]
+    pub egress_optional: Vec<String>,
+    /// Destinations only run time knows, described.
+    #[serde(default)]
+    pub egress_unresolved: Vec<String>,
+    /// Inner actions whose network use is unknown (`owner/repo@ref`).
+    #[serde(default)]
+    pub egress_unknown: Vec<String>,
     /// The `action.yml` read.
     pub source: String,
     /// Why the snapshot may be older than the action.
@@ -114,6 +134,9 @@ impl Sourced for Snapshot {
             }
             if a.runs != "composite" && !a.steps_uses.is_empty() {
                 return bad(format!("`{}`: steps-uses on a {} action", a.uses, a.runs));
+            }
+            if a.runs != "composite" && a.egress.is_some() {
+                return bad(format!("`{}`: egress on a {} action", a.uses, a.runs));
             }
             if a.runs != "docker" && a.image.is_some() {
                 return bad(format!("`{}`: an image on a {} action", a.uses, a.runs));

@@ -128,6 +128,24 @@ pub fn base_dir(input: &Input, step: Option<&Step>) -> Option<String> {
     }
 }
 
+/// The directory an `action-script` invocation's path is relative to: the directory of
+/// the composite action whose step runs it (`$GITHUB_ACTION_PATH`); `None` elsewhere (a
+/// workflow's step, a followed script: only the run knows the action).
+#[must_use]
+pub fn action_dir(input: &Input) -> Option<String> {
+    match &*input.parsed {
+        FileModel::Action(_) => Some(
+            input
+                .source
+                .display
+                .rsplit_once('/')
+                .map_or("", |(d, _)| d)
+                .to_owned(),
+        ),
+        _ => None,
+    }
+}
+
 /// The files an invocation run from `dir` may mean, in the order make or the shell tries
 /// them, with their kind; `None` when the path climbs out of the repository.
 #[must_use]
@@ -187,6 +205,12 @@ pub fn script_refs(input: &Input) -> Vec<(Vec<String>, FileKind)> {
         }
         for f in &analysis.facts {
             let Fact::Invoke(i) = f else { continue };
+            if i.what == "action-script" {
+                if let Some(d) = action_dir(input) {
+                    out.extend(invoke_candidates(&d, i));
+                }
+                continue;
+            }
             for d in &dirs {
                 out.extend(invoke_candidates(d, i));
             }

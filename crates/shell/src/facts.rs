@@ -111,10 +111,12 @@ pub struct Image {
 
 /// A command that runs a file of the repository, which the caller may follow: `make`
 /// with its directory, makefile and goals, or a shell script by path (`./build.sh`,
-/// `bash scripts/x.sh`, `. env.sh`). Only static words are recorded.
+/// `bash scripts/x.sh`, `. env.sh`), or a script of the action the step runs in
+/// (`$GITHUB_ACTION_PATH/x.sh`). Only static words are recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Invoke {
-    /// `make` or `script`.
+    /// `make`, `script`, or `action-script` (its path is relative to the directory of
+    /// the action that runs the step, which only a composite action's own steps know).
     pub what: &'static str,
     /// The script's path, or make's makefile (`-f`), as written.
     pub path: Option<String>,

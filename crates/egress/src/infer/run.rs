@@ -195,7 +195,7 @@ impl RunStep<'_> {
         text: &str,
         acc: &mut Acc,
     ) {
-        use tollgate_scan::follow::{ScriptFile, base_dir, invoke_candidates};
+        use tollgate_scan::follow::{ScriptFile, action_dir, base_dir, invoke_candidates};
         if self.depth >= MAX_FOLLOW_DEPTH {
             acc.unresolved(
                 &format!(
@@ -208,6 +208,7 @@ impl RunStep<'_> {
             return;
         }
         let dir = match self.cwd {
+            _ if inv.what == "action-script" => action_dir(self.input),
             Some(c) => Some(c.to_owned()),
             None => base_dir(self.input, Some(step)),
         };

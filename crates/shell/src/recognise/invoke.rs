@@ -1,6 +1,8 @@
 //! Commands that run a file of the repository: `make` (and `gmake`) with `-C`, `-f` and
 //! goals, and shell scripts run by path (`./build.sh`, `scripts/ci/test.sh`,
-//! `bash scripts/x.sh`, `. ./env.sh`). The caller follows them into the file; here only
+//! `bash scripts/x.sh`, `. ./env.sh`), and scripts of the action that runs the step
+//! (`$GITHUB_ACTION_PATH/setup.sh`, `${{ github.action_path }}/x.sh`: `action-script`,
+//! relative to the action's directory). The caller follows them into the file; here only
 //! static words are recorded.
 
 use super::Recogniser;
@@ -31,17 +33,21 @@ const SHELLS: &[&str] = &["bash", "sh", "zsh", "dash", "ksh"];
 
 pub(super) fn invoke(cx: &mut Recogniser<'_>, cmd: &Command) {
     let Some(word) = cmd.name_word() else { return };
-    let Some(written) = word.as_str() else { return };
+    let Some(written) = word.as_str() else {
+        if let Some(mut f) = action_script(cx, word) {
+            f.span = cmd.span;
+            cx.push(Fact::Invoke(f));
+        }
+        return;
+    };
     let name = written.rsplit('/').next().unwrap_or(written);
     let fact = match name {
         "make" | "gmake" => make(cx, cmd),
-        _ if SHELLS.contains(&name) => shell_file(cmd.args()),
-        "." | "source" => cmd
-            .args()
-            .first()
-            .and_then(Word::as_str)
-            .filter(|p| is_repo_path(p))
-            .map(script),
+        _ if SHELLS.contains(&name) => shell_file(cx, cmd.args()),
+        "." | "source" => cmd.args().first().and_then(|w| match w.as_str() {
+            Some(p) => is_repo_path(p).then(|| script(p)),
+            None => action_script(cx, w),
+        }),
         _ if is_script_path(written) => Some(script(written)),
         _ => None,
     };
@@ -113,6 +119,39 @@ fn make(cx: &Recogniser<'_>, cmd: &Command) -> Option<Invoke> {
     })
 }
 
+/// A word naming a file of the action the step runs in: `$GITHUB_ACTION_PATH/x.sh`,
+/// `${GITHUB_ACTION_PATH}/x.sh` or `${{ github.action_path }}/x.sh` (quoted or not), the
+/// rest of the path static and inside the action's directory.
+fn action_script(cx: &Recogniser<'_>, word: &Word) -> Option<Invoke> {
+    let text = cx.text(word);
+    let written = crate::command::strip_outer_quotes(&text);
+    let rest = [
+        "$GITHUB_ACTION_PATH/",
+        "${GITHUB_ACTION_PATH}/",
+        "\"$GITHUB_ACTION_PATH\"/",
+    ]
+    .iter()
+    .find_map(|p| written.strip_prefix(p))
+    .or_else(|| {
+        let after = written.strip_prefix("${{")?;
+        let (expr, rest) = after.split_once("}}")?;
+        (expr.trim() == "github.action_path")
+            .then_some(rest)
+            .and_then(|r| r.strip_prefix('/'))
+    })?;
+    let rest = rest.trim_matches('"');
+    if !is_repo_path(rest) || rest.contains(['$', '`', '"', '\'', '*', '?']) {
+        return None;
+    }
+    Some(Invoke {
+        what: "action-script",
+        path: Some(rest.to_owned()),
+        dir: None,
+        targets: Vec::new(),
+        span: tollgate_model::Span::empty(0),
+    })
+}
+
 /// `-C a -C b` is `a/b`.
 fn join(dir: Option<&str>, next: &str) -> String {
     match dir {
@@ -123,9 +162,11 @@ fn join(dir: Option<&str>, next: &str) -> String {
 
 /// `bash [options] FILE [args]`: the first word that is not an option, unless `-c`
 /// (an inline script, analysed as such elsewhere) or `-s` (from standard input).
-fn shell_file(args: &[Word]) -> Option<Invoke> {
+fn shell_file(cx: &Recogniser<'_>, args: &[Word]) -> Option<Invoke> {
     for w in args {
-        let t = w.as_str()?;
+        let Some(t) = w.as_str() else {
+            return action_script(cx, w);
+        };
         if t == "-c"
             || t == "-s"
             || (t.starts_with('-') && !t.starts_with("--") && t.contains(['c', 's']))
@@ -248,8 +289,33 @@ mod tests {
             "make -C $DIR",
             "../outside.sh",
             "echo make",
+            "$GITHUB_ACTION_PATH/../x.sh",
+            "$GITHUB_ACTION_PATH/$SCRIPT",
+            "$OTHER_PATH/x.sh",
+            "${{ github.workspace }}/x.sh",
         ] {
             assert!(invokes(s).is_empty(), "{s}: {:?}", invokes(s));
         }
+    }
+
+    #[test]
+    fn scripts_of_the_action_that_runs_the_step() {
+        let script = |p: &str| one("action-script", Some(p), None, &[]);
+        assert_eq!(
+            invokes("$GITHUB_ACTION_PATH/setup.sh -p"),
+            [script("setup.sh")]
+        );
+        assert_eq!(
+            invokes("\"${GITHUB_ACTION_PATH}/scripts/install.sh\""),
+            [script("scripts/install.sh")]
+        );
+        assert_eq!(
+            invokes("bash -e \"$GITHUB_ACTION_PATH\"/run.sh x"),
+            [script("run.sh")]
+        );
+        assert_eq!(
+            invokes(". '${{ github.action_path }}/env.sh'"),
+            [script("env.sh")]
+        );
     }
 }
