@@ -24,14 +24,13 @@ impl Rule for HardcodedCredential {
     }
 
     fn check_workflow(&self, _cx: &Context<'_>, wf: &WorkflowCx<'_>, out: &mut Sink<'_>) {
-        let at = Place::new(wf.input, false, Chain::default());
+        let at = Place::new(wf.input, false, Chain::default);
         env(&at, &wf.workflow.env, "the workflow", out);
     }
 
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let j = &job.job;
-        let chain = Chain::to_job(cx, job.input, &j.id.value);
-        let at = Place::new(job.input, false, chain);
+        let at = Place::new(job.input, false, || Chain::to_job(cx, job.input, &j.id.value));
         let what = format!("job `{}`", crate::common::quoted(&j.id.value));
         env(&at, &j.env, &what, out);
         for c in j.container.iter().chain(&j.services) {
@@ -50,8 +49,9 @@ impl Rule for HardcodedCredential {
     fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         let s = step.step;
         let in_action = matches!(step.owner, StepOwner::Action(_));
-        let chain = Chain::to_step(cx, step.input, step.job_index, s.index);
-        let at = Place::new(step.input, in_action, chain);
+        let at = Place::new(step.input, in_action, || {
+            Chain::to_step(cx, step.input, step.job_index, s.index)
+        });
         let what = s.name.as_ref().map_or_else(
             || format!("step {}", s.index + 1),
             |n| format!("step `{}`", crate::common::quoted(&n.value)),
@@ -92,7 +92,7 @@ impl Rule for HardcodedCredential {
         action: &tollgate_gha::Action,
         out: &mut Sink<'_>,
     ) {
-        let at = Place::new(input, true, Chain::default());
+        let at = Place::new(input, true, Chain::default);
         for i in &action.inputs {
             let Some(d) = &i.default else { continue };
             let what = format!(
@@ -116,19 +116,27 @@ impl Rule for HardcodedCredential {
 
 /// Where findings go: the file, whether it is an action that sits among test fixtures,
 /// and the chain leading to the job or step.
+/// The chain is built only when a finding needs it: almost every place has none, and
+/// walking the graph for each step of a run cost more than the search itself.
 struct Place<'a> {
     file: &'a SourceFile,
     fixture: bool,
-    chain: Chain,
+    chain: std::cell::OnceCell<Chain>,
+    make_chain: Box<dyn Fn() -> Chain + 'a>,
 }
 
 impl<'a> Place<'a> {
-    fn new(input: &'a Input, is_action: bool, chain: Chain) -> Self {
+    fn new(input: &'a Input, is_action: bool, chain: impl Fn() -> Chain + 'a) -> Self {
         Self {
             file: &input.source,
             fixture: is_action && under_tests(&input.source.display),
-            chain,
+            chain: std::cell::OnceCell::new(),
+            make_chain: Box::new(chain),
         }
+    }
+
+    fn chain(&self) -> Chain {
+        self.chain.get_or_init(|| (self.make_chain)()).clone()
     }
 
     /// Report token `t`, located at `span` (its prefix) in `where_`, with the literal
@@ -157,8 +165,7 @@ impl<'a> Place<'a> {
             ))
             .help("revoke the credential now (it stays in the git history), store its replacement as an encrypted secret and pass `${{ secrets.NAME }}`; where the service supports it, use OpenID Connect (cloud federation, trusted publishing) instead of a stored credential")
             .path(
-                self.chain
-                    .clone()
+                self.chain()
                     .hop(
                         format!("literal {} `{shown}`", f.name),
                         Some(self.file.location(span)),
@@ -240,10 +247,12 @@ fn block(at: &Place<'_>, kvs: &[KeyValue], owner: &str, noun: &str, out: &mut Si
             && is_aws_secret_key(kv.value.value.trim())
     });
     for kv in kvs.iter().filter(|kv| kv.scalar) {
-        let where_ = format!(
-            "{noun} `{}` of {owner}",
-            crate::common::quoted(&kv.key.value)
-        );
+        let where_ = || {
+            format!(
+                "{noun} `{}` of {owner}",
+                crate::common::quoted(&kv.key.value)
+            )
+        };
         for t in tollgate_kb::credential_formats().find(&kv.value.value) {
             let pair = match (t.format.paired, secret) {
                 (false, _) => None,
@@ -251,7 +260,7 @@ fn block(at: &Place<'_>, kvs: &[KeyValue], owner: &str, noun: &str, out: &mut Si
                 (true, None) => continue,
             };
             let span = value_span(at.file, &kv.value.value, kv.value.span, &t);
-            at.report(&t, span, &where_, pair, out);
+            at.report(&t, span, &where_(), pair, out);
         }
     }
 }
@@ -287,8 +296,7 @@ fn container(at: &Place<'_>, c: &Container, job: &str, out: &mut Sink<'_>) {
         ))
         .help("revoke the password, store its replacement as an encrypted secret and write `password: ${{ secrets.NAME }}`")
         .path(
-            at.chain
-                .clone()
+            at.chain()
                 .hop(
                     format!("literal `password` of {what}"),
                     Some(at.file.location(pw.key.span)),
