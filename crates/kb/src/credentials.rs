@@ -18,6 +18,10 @@ pub const FILE: DataFile = DataFile {
 pub struct Formats {
     #[serde(default)]
     pub format: Vec<Format>,
+    /// Every format's prefix in one automaton, built on first use: one pass over a text
+    /// finds them all (a search per format cost more than the rest of the rule).
+    #[serde(skip)]
+    prefixes: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
 }
 
 /// The characters a token's body is made of (besides its `extra` ones).
@@ -90,41 +94,53 @@ impl Formats {
     /// left out. Linear in the text for each format.
     #[must_use]
     pub fn find(&self, text: &str) -> Vec<Found<'_>> {
+        let mut out: Vec<(usize, Found<'_>)> = Vec::new();
+        let Some(ac) = self.prefixes.get_or_init(|| {
+            aho_corasick::AhoCorasick::new(self.format.iter().map(|f| &f.prefix)).ok()
+        }) else {
+            return Vec::new();
+        };
         let b = text.as_bytes();
-        let mut out = Vec::new();
-        for f in &self.format {
-            let mut from = 0;
-            while let Some(rel) = text.get(from..).and_then(|t| t.find(&f.prefix)) {
-                let start = from + rel;
-                let body = start + f.prefix.len();
-                from = body;
-                if start > 0 && word(b[start - 1]) {
-                    continue;
-                }
-                let mut end = body;
-                while end < b.len() && f.admits(b[end]) && end - body <= f.max {
-                    end += 1;
-                }
-                let len = end - body;
-                // A body that runs on past `max`, or stops at a character that belongs
-                // to a longer word, is something else.
-                if len < f.min || len > f.max || b.get(end).is_some_and(|&c| word(c)) {
-                    continue;
-                }
-                let token = &text[start..end];
-                if f.example.iter().any(|e| e == token) || is_placeholder(&text[body..end]) {
-                    continue;
-                }
-                out.push(Found {
+        // Per format, where its search goes on: past the last token it accepted.
+        let mut from = vec![0usize; self.format.len()];
+        for m in ac.find_overlapping_iter(text) {
+            let i = m.pattern().as_usize();
+            let f = &self.format[i];
+            let start = m.start();
+            if start < from[i] {
+                continue;
+            }
+            let body = m.end();
+            if start > 0 && word(b[start - 1]) {
+                continue;
+            }
+            let mut end = body;
+            while end < b.len() && f.admits(b[end]) && end - body <= f.max {
+                end += 1;
+            }
+            let len = end - body;
+            // A body that runs on past `max`, or stops at a character that belongs
+            // to a longer word, is something else.
+            if len < f.min || len > f.max || b.get(end).is_some_and(|&c| word(c)) {
+                continue;
+            }
+            let token = &text[start..end];
+            if f.example.iter().any(|e| e == token) || is_placeholder(&text[body..end]) {
+                continue;
+            }
+            out.push((
+                i,
+                Found {
                     format: f,
                     start,
                     end,
-                });
-                from = end;
-            }
+                },
+            ));
+            from[i] = end;
         }
-        out.sort_by_key(|t| t.start);
-        out
+        // In text order, and in the table's order where two formats start together.
+        out.sort_by_key(|(i, t)| (t.start, *i));
+        out.into_iter().map(|(_, t)| t).collect()
     }
 }
 

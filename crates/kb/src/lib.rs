@@ -268,7 +268,11 @@ mod tests {
             } else {
                 with += 1;
                 let input = e.token_input.as_deref().unwrap_or_default();
-                assert!(a.token_inputs.iter().any(|t| t == input), "{}: {input}", e.uses);
+                assert!(
+                    a.token_inputs.iter().any(|t| t == input),
+                    "{}: {input}",
+                    e.uses
+                );
                 assert!(e.token_default, "{}", e.uses);
             }
         }

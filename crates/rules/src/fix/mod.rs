@@ -37,9 +37,7 @@ fn has_token(s: &str, sigil: u8) -> bool {
 }
 
 fn positions(b: &[u8], needle: u8) -> impl Iterator<Item = usize> + '_ {
-    b.iter()
-        .enumerate()
-        .filter_map(move |(i, &c)| (c == needle).then_some(i))
+    memchr::memchr_iter(needle, b)
 }
 
 /// Spans of the nodes an alias expanded (the anchored originals).

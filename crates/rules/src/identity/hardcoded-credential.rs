@@ -30,7 +30,9 @@ impl Rule for HardcodedCredential {
 
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         let j = &job.job;
-        let at = Place::new(job.input, false, || Chain::to_job(cx, job.input, &j.id.value));
+        let at = Place::new(job.input, false, || {
+            Chain::to_job(cx, job.input, &j.id.value)
+        });
         let what = format!("job `{}`", crate::common::quoted(&j.id.value));
         env(&at, &j.env, &what, out);
         for c in j.container.iter().chain(&j.services) {
