@@ -5,8 +5,23 @@
 /// `secrets.GITHUB_TOKEN`). Expression contexts are case-insensitive.
 #[must_use]
 pub fn is_workflow_token(value: &str) -> bool {
-    let l = value.to_ascii_lowercase();
-    l.contains("github.token") || l.contains("secrets.github_token")
+    contains_ignore_case(value, "github.token")
+        || contains_ignore_case(value, "secrets.github_token")
+}
+
+/// Whether `text` holds `needle` (ASCII, lower case) in any case, without allocating: it
+/// runs over whole scripts, once per step.
+#[must_use]
+pub fn contains_ignore_case(text: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    let b = text.as_bytes();
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), b).any(|i| {
+        b.get(i..i + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
 }
 
 /// Whether a value hands over some credential other than the workflow's token: a secret,
@@ -22,6 +37,15 @@ pub use tollgate_graph::util::secret_names;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_insensitive_search() {
+        assert!(contains_ignore_case("echo ${{ GitHub.Token }}", "github.token"));
+        assert!(contains_ignore_case("PUBLISH", "publish"));
+        assert!(!contains_ignore_case("publis", "publish"));
+        assert!(!contains_ignore_case("", "publish"));
+        assert!(contains_ignore_case("x", ""));
+    }
 
     #[test]
     fn tokens_and_secrets() {

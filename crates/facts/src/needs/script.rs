@@ -267,22 +267,19 @@ pub(super) fn script_into(
         // A program we do not know that publishes may use the OIDC token (npm and PyPI
         // trusted publishing), and any program may use a token it is handed.
         // The command's words as the shell parsed them (line continuations are gone).
-        let shown: Vec<std::borrow::Cow<'_, str>> = cmd
-            .name_word()
-            .into_iter()
-            .chain(cmd.args())
-            .map(|w| w.display(script))
-            .collect();
-        let what = shown
-            .iter()
+        let words = || cmd.name_word().into_iter().chain(cmd.args());
+        let publishes =
+            words().any(|w| crate::identity::contains_ignore_case(&w.display(script), "publish"));
+        if !publishes && !token_given {
+            // Most commands: nothing to record, nothing to build.
+            continue;
+        }
+        let what = words()
             .take(3)
-            .map(AsRef::as_ref)
-            .collect::<Vec<&str>>()
+            .map(|w| w.display(script))
+            .collect::<Vec<_>>()
             .join(" ");
-        if shown
-            .iter()
-            .any(|w| w.to_ascii_lowercase().contains("publish"))
-        {
+        if publishes {
             acc.unknown(format!("{what} (publishes)"));
         } else if token_given && name != "gh" {
             acc.unknown(format!("{what} (given the token)"));
@@ -301,6 +298,13 @@ pub(super) fn script_into(
 /// `curl` against `api.github.com`: the endpoint after the host, the method from
 /// `-X`/`--request` (POST when data is sent). False when the command is not an API call.
 fn curl_api_into(cmd: &Command, script: &str, acc: &mut Acc, at: Origin) -> bool {
+    if !cmd
+        .args()
+        .iter()
+        .any(|w| w.display(script).contains("api.github.com/"))
+    {
+        return false;
+    }
     let args: Vec<String> = cmd
         .args()
         .iter()
