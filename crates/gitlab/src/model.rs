@@ -94,6 +94,20 @@ pub enum IncludePin {
     Dynamic,
 }
 
+impl IncludePin {
+    /// Stable name for JSON and the inventory: `commit`, `mutable`, `not-applicable`,
+    /// `dynamic`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Commit => "commit",
+            Self::Mutable => "mutable",
+            Self::NotApplicable => "not-applicable",
+            Self::Dynamic => "dynamic",
+        }
+    }
+}
+
 /// One `include:` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Include {

@@ -69,6 +69,7 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
         },
         Some(Span::empty(0)),
     );
+    crate::gitlab_nodes::includes(cx, config, &wnode, |cx, f| input_of(cx, config, f));
     let mut jobs: Vec<(String, FRef)> = Vec::with_capacity(config.jobs.len());
     for (index, job) in config.jobs.iter().enumerate() {
         let at = input_of(cx, config, job.name.file);
@@ -87,6 +88,7 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
         }) else {
             continue;
         };
+        crate::gitlab_nodes::job(cx, job, &jn, |cx, f| input_of(cx, config, f));
         for image in job.image.iter().chain(&job.services) {
             pull(cx, config, &jn, image);
         }
