@@ -27,6 +27,7 @@ fn kind_words(d: &JobDependency) -> &'static str {
         DependencyKind::Action => "action",
         DependencyKind::ReusableWorkflow => "reusable workflow",
         DependencyKind::Cache => "cache",
+        DependencyKind::Include => "include",
     }
 }
 

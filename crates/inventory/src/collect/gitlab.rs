@@ -1,0 +1,156 @@
+//! GitLab jobs in the delivery inventory.
+//!
+//! A GitLab job's shell sessions (`before_script` with `script`, then `after_script`)
+//! are its step nodes in the graph; here each becomes a step with a `run:` script (the
+//! session's text and its map to the file), so the second pass reads its installs and
+//! downloads exactly as it reads a GitHub step's. The scripts' analyses are kept on the
+//! configuration's root file, which may not be the file a session is written in.
+//!
+//! At the job's level: its `image:` and `services:`, the pipeline's includes of outside
+//! configuration (every job of the pipeline is read from the configuration they can
+//! change) and those of the child pipeline its `trigger:` starts. GitLab reads an include when it creates the pipeline, not the runner, so
+//! an include is not external to the job's run: it has no fallback to add.
+
+use tollgate_gha::{Run, Step};
+use tollgate_gitlab::{IncludeKind, IncludePin};
+use tollgate_graph::{GitlabJob, Graph, NodeId, NodeKind};
+use tollgate_model::Span;
+
+use super::{Collector, plain};
+use crate::model::{DependencyKind, Pinning};
+
+/// The job's step nodes, each with its session as a step model.
+pub(super) fn steps(graph: &Graph, job: NodeId, gl: &GitlabJob<'_>) -> Vec<(NodeId, Step)> {
+    let sessions = gl.job.sessions();
+    graph
+        .job_steps(job)
+        .into_iter()
+        .filter_map(|fs| {
+            let NodeKind::Step { index, .. } = graph.node(fs.step)?.kind else {
+                return None;
+            };
+            let s = sessions.get(index)?;
+            let span = s.file_span(Span::new(0, s.text.len()));
+            let mut step = Step::blank(index, span);
+            step.run = Some(Run {
+                key: span,
+                script: s.text.clone(),
+                span,
+                map: s.map.clone(),
+                input: None,
+            });
+            Some((fs.step, step))
+        })
+        .collect()
+}
+
+impl Collector<'_> {
+    /// Images and includes of a GitLab job.
+    pub(super) fn gitlab_level(&mut self) {
+        let Some(gl) = self.gitlab.as_ref() else {
+            return;
+        };
+        let (config, job) = (gl.config, gl.job);
+        let place = |file: usize| {
+            let id = self.graph.input_id(config.files.get(file)?)?;
+            Some((id, self.graph.input(self.scan, id)?))
+        };
+        let mut found = Vec::new();
+        for image in job.image.iter().chain(&job.services) {
+            let name = image.name.value.trim();
+            // `$VAR` is named at run time (the graph resolves literal `variables:`).
+            if let Some((id, input)) = place(image.name.file) {
+                let site = self.site(id, input, image.name.span, None);
+                if let Some(d) = self.image_dep(name, site) {
+                    found.push(d);
+                }
+            }
+        }
+        // The pipeline's includes, then those of the child pipeline the job triggers.
+        let includes = config
+            .includes
+            .iter()
+            .zip(config.include_files.iter().copied())
+            .chain(
+                job.trigger
+                    .iter()
+                    .flat_map(|t| t.include.iter().map(move |i| (i, t.file))),
+            );
+        for (inc, file) in includes {
+            let (source, hosts) = match inc.kind {
+                IncludeKind::Project | IncludeKind::Template => (inc.kind, Vec::new()),
+                IncludeKind::Remote => (
+                    inc.kind,
+                    tollgate_graph::util::host_of(inc.target.value.trim())
+                        .into_iter()
+                        .collect(),
+                ),
+                IncludeKind::Component => (
+                    inc.kind,
+                    inc.target
+                        .value
+                        .trim()
+                        .split('/')
+                        .next()
+                        .filter(|h| h.contains('.') && !h.contains('$'))
+                        .map(str::to_owned)
+                        .into_iter()
+                        .collect(),
+                ),
+                IncludeKind::Local | IncludeKind::Artifact => continue,
+            };
+            let Some((id, input)) = place(file) else {
+                continue;
+            };
+            let pinning = match inc.pin() {
+                IncludePin::Commit => Pinning::pinned("commit SHA"),
+                IncludePin::Mutable => Pinning::floating(match (source, &inc.reference) {
+                    (IncludeKind::Project, None) => "default branch",
+                    (IncludeKind::Project, Some(_)) => "branch or tag",
+                    (IncludeKind::Component, _) => "version",
+                    _ => "URL",
+                }),
+                IncludePin::Dynamic => Pinning::not_applicable("chosen when the pipeline is created"),
+                IncludePin::NotApplicable => {
+                    Pinning::not_applicable("versioned with the GitLab instance")
+                }
+            };
+            let target = inc.target.value.trim();
+            let names: Vec<String> = if source == IncludeKind::Project && !inc.files.is_empty() {
+                inc.files
+                    .iter()
+                    .map(|f| {
+                        let f = f.value.trim();
+                        let sep = if f.starts_with('/') { "" } else { "/" };
+                        match &inc.reference {
+                            Some(r) => format!("{target}:{sep}{f}@{}", r.value.trim()),
+                            None => format!("{target}:{sep}{f}"),
+                        }
+                    })
+                    .collect()
+            } else {
+                vec![target.to_owned()]
+            };
+            for name in names {
+                let site = self.site(id, input, inc.target.span, None);
+                let mut d = plain(
+                    DependencyKind::Include,
+                    format!("include {} {name}", source.as_str()),
+                    format!("{}: {name}", source.as_str()),
+                    hosts.clone(),
+                    false,
+                    pinning.clone(),
+                    site,
+                );
+                d.note = Some(
+                    "read by GitLab when it creates the pipeline: it can change every job"
+                        .to_owned(),
+                );
+                found.push(d);
+            }
+        }
+        for d in found {
+            self.push(d, 0, None);
+        }
+    }
+}
