@@ -212,3 +212,132 @@ fn renderings_draw_includes() {
     assert!(overview.contains("4 includes, 1 pinned"), "{overview}");
     assert!(overview.contains("include: remote"), "{overview}");
 }
+
+/// The inventory lists a GitLab job's images (`image:`, `services:` in an included
+/// file), the installs and downloads of its scripts, and the pipeline's includes with
+/// their pinning; each job's runner comes from its tags and its hosts from the egress
+/// pass.
+#[test]
+fn inventory_lists_gitlab_jobs_dependencies() {
+    let doc = json(&run(&["inventory", "--format", "json"]));
+    let deps = doc["dependencies"].as_array().expect("dependencies");
+    let used_by = |name: &str| -> Vec<String> {
+        let d = deps
+            .iter()
+            .find(|d| d["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {deps:#?}"));
+        let mut jobs: Vec<String> = d["uses"]
+            .as_array()
+            .expect("uses")
+            .iter()
+            .map(|u| u["job"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        jobs.sort();
+        jobs
+    };
+    assert_eq!(used_by("python:3.12"), ["test"]);
+    assert_eq!(used_by("postgres:16"), ["build"]);
+    assert_eq!(used_by("pypi https://pypi.org/simple"), ["test"]);
+    assert_eq!(used_by("npm https://registry.npmjs.org/"), ["build"]);
+    assert_eq!(used_by("downloads from downloads.example.org"), ["test"]);
+    assert_eq!(
+        used_by("git https://git.example.net/acme/assets.git"),
+        ["build"]
+    );
+    assert_eq!(used_by("apk (dl-cdn.alpinelinux.org)"), ["hosted"]);
+    // Every job is read from the configuration the pipeline's includes can change;
+    // the child pipeline's include is the triggering job's alone.
+    assert_eq!(
+        used_by("remote: https://example.com/ci/common.yml"),
+        ["build", "deploy", "hosted", "test"]
+    );
+    assert_eq!(
+        used_by("project: acme/deploy:/pipeline.yml@main"),
+        ["deploy"]
+    );
+    let include = |name: &str| deps.iter().find(|d| d["name"] == name).expect("include");
+    let pinned = include("project: acme/pinned:/base.yml@0123456789abcdef0123456789abcdef01234567");
+    assert_eq!(pinned["kind"], "include");
+    assert_eq!(pinned["pinned"], true);
+    assert_eq!(pinned["external"], false);
+    let component = include("component: gitlab.com/acme/components/deploy@1.4.0");
+    assert_eq!(component["pinned"], false);
+    assert_eq!(component["hosts"], serde_json::json!(["gitlab.com"]));
+    assert!(include("template: Jobs/SAST.gitlab-ci.yml")["pinned"].is_null());
+    let jobs = doc["jobs"].as_array().expect("jobs");
+    let job = |id: &str| jobs.iter().find(|j| j["job"] == id).expect("job");
+    assert_eq!(job("test")["runner"], "docker, linux");
+    assert_eq!(job("test")["self_hosted"], true);
+    assert_eq!(job("hosted")["self_hosted"], false);
+    let hosts = job("test")["hosts"].as_array().expect("hosts");
+    for h in ["pypi.org", "downloads.example.org", "registry-1.docker.io"] {
+        assert!(hosts.iter().any(|x| x == h), "{h} in {hosts:?}");
+    }
+    let markdown = String::from_utf8(run(&["inventory"])).expect("utf-8");
+    assert!(
+        markdown.contains("the project's, 1 h unless changed"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("n/a (read by GitLab)"), "{markdown}");
+}
+
+/// `tollgate egress` lists each GitLab job's hosts (images its runner pulls, what its
+/// scripts fetch; never the includes, which GitLab reads) and gives no harden-runner
+/// YAML for a GitLab job.
+#[test]
+fn egress_lists_gitlab_jobs_hosts_without_harden_runner() {
+    let doc = json(&run(&["egress", "--format", "json"]));
+    let jobs = doc["jobs"].as_array().expect("jobs");
+    let list = |id: &str| -> Vec<String> {
+        let j = jobs.iter().find(|j| j["job"] == id).expect("job");
+        assert_eq!(j["ci"], "gitlab-ci");
+        j["allowed_endpoints"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|e| e.as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let build = list("build");
+    for want in [
+        "registry.example.com:443",
+        "registry-1.docker.io:443",
+        "registry.npmjs.org:443",
+        "git.example.net:443",
+    ] {
+        assert!(build.contains(&want.to_owned()), "{want} in {build:?}");
+    }
+    let test = list("test");
+    for want in [
+        "pypi.org:443",
+        "files.pythonhosted.org:443",
+        "downloads.example.org:443",
+    ] {
+        assert!(test.contains(&want.to_owned()), "{want} in {test:?}");
+    }
+    assert_eq!(
+        list("hosted")
+            .iter()
+            .filter(|h| h.starts_with("dl-cdn"))
+            .count(),
+        1
+    );
+    assert!(list("deploy").is_empty());
+    for j in ["build", "test", "hosted", "deploy"] {
+        assert!(
+            !list(j).iter().any(|h| h.starts_with("example.com")),
+            "an include is no egress of {j}"
+        );
+    }
+    let harden = String::from_utf8(run(&["egress"])).expect("utf-8");
+    assert!(!harden.contains("allowed-endpoints"), "{harden}");
+    assert!(
+        harden.contains("is a GitLab CI job: harden-runner does not apply"),
+        "{harden}"
+    );
+    let text = String::from_utf8(run(&["egress", "--format", "text"])).expect("utf-8");
+    assert!(
+        text.contains("allow these on the runner's network"),
+        "{text}"
+    );
+}

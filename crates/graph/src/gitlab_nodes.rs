@@ -156,6 +156,38 @@ pub struct GitlabJob<'a> {
     pub job: &'a Job,
 }
 
+impl GitlabJob<'_> {
+    /// The job's step nodes (its shell sessions: `before_script` with `script`, then
+    /// `after_script`), each with its session as a step whose `run:` is the session's
+    /// text mapped onto its file: what reads GitHub steps' scripts reads these the same
+    /// way. The analyses of the scripts are on [`GitlabJob::root`], under job
+    /// [`GitlabJob::index`] and the step's index.
+    #[must_use]
+    pub fn steps(&self, graph: &Graph, job: NodeId) -> Vec<(crate::FlatStep, tollgate_gha::Step)> {
+        let sessions = self.job.sessions();
+        graph
+            .job_steps(job)
+            .into_iter()
+            .filter_map(|fs| {
+                let NodeKind::Step { index, .. } = graph.node(fs.step)?.kind else {
+                    return None;
+                };
+                let s = sessions.get(index)?;
+                let span = s.file_span(Span::new(0, s.text.len()));
+                let mut step = tollgate_gha::Step::blank(index, span);
+                step.run = Some(tollgate_gha::Run {
+                    key: span,
+                    script: s.text.clone(),
+                    span,
+                    map: s.map.clone(),
+                    input: None,
+                });
+                Some((fs, step))
+            })
+            .collect()
+    }
+}
+
 impl Graph {
     /// The GitLab job at node `job`: its pipeline's root file, configuration and model.
     /// `None` for a GitHub job or another node.

@@ -111,7 +111,12 @@ pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<J
     let gitlab = graph.gitlab_job(scan, job);
     let sessions = gitlab
         .as_ref()
-        .map(|g| gitlab::steps(graph, job, g))
+        .map(|g| {
+            g.steps(graph, job)
+                .into_iter()
+                .map(|(fs, s)| (fs.step, s))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     let mut c = Collector {
         scan,

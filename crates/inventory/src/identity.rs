@@ -139,7 +139,10 @@ fn gitlab_minutes(value: &str) -> Option<String> {
             rest = &rest[digits..];
             continue;
         }
-        let letters = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+        let letters = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .len();
         if letters == 0 {
             return None;
         }

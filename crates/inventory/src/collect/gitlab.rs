@@ -1,8 +1,8 @@
 //! GitLab jobs in the delivery inventory.
 //!
 //! A GitLab job's shell sessions (`before_script` with `script`, then `after_script`)
-//! are its step nodes in the graph; here each becomes a step with a `run:` script (the
-//! session's text and its map to the file), so the second pass reads its installs and
+//! are its step nodes in the graph; each is read as a step with a `run:` script
+//! ([`tollgate_graph::GitlabJob::steps`]), so the second pass reads its installs and
 //! downloads exactly as it reads a GitHub step's. The scripts' analyses are kept on the
 //! configuration's root file, which may not be the file a session is written in.
 //!
@@ -11,38 +11,10 @@
 //! change) and those of the child pipeline its `trigger:` starts. GitLab reads an include when it creates the pipeline, not the runner, so
 //! an include is not external to the job's run: it has no fallback to add.
 
-use tollgate_gha::{Run, Step};
 use tollgate_gitlab::{IncludeKind, IncludePin};
-use tollgate_graph::{GitlabJob, Graph, NodeId, NodeKind};
-use tollgate_model::Span;
 
 use super::{Collector, plain};
 use crate::model::{DependencyKind, Pinning};
-
-/// The job's step nodes, each with its session as a step model.
-pub(super) fn steps(graph: &Graph, job: NodeId, gl: &GitlabJob<'_>) -> Vec<(NodeId, Step)> {
-    let sessions = gl.job.sessions();
-    graph
-        .job_steps(job)
-        .into_iter()
-        .filter_map(|fs| {
-            let NodeKind::Step { index, .. } = graph.node(fs.step)?.kind else {
-                return None;
-            };
-            let s = sessions.get(index)?;
-            let span = s.file_span(Span::new(0, s.text.len()));
-            let mut step = Step::blank(index, span);
-            step.run = Some(Run {
-                key: span,
-                script: s.text.clone(),
-                span,
-                map: s.map.clone(),
-                input: None,
-            });
-            Some((fs.step, step))
-        })
-        .collect()
-}
 
 impl Collector<'_> {
     /// Images and includes of a GitLab job.
@@ -110,7 +82,9 @@ impl Collector<'_> {
                     (IncludeKind::Component, _) => "version",
                     _ => "URL",
                 }),
-                IncludePin::Dynamic => Pinning::not_applicable("chosen when the pipeline is created"),
+                IncludePin::Dynamic => {
+                    Pinning::not_applicable("chosen when the pipeline is created")
+                }
                 IncludePin::NotApplicable => {
                     Pinning::not_applicable("versioned with the GitLab instance")
                 }

@@ -1,0 +1,65 @@
+//! A GitLab job's destinations: the images its runner pulls (`image:`, `services:`) and
+//! what its scripts reach, read from each shell session as from a GitHub `run:` step
+//! ([`tollgate_graph::GitlabJob::steps`]).
+//!
+//! GitLab's includes are not among them: GitLab reads them when it creates the
+//! pipeline, before any runner starts. The runner's own connection to its GitLab
+//! instance (and the instance's container registry) is the runner's configuration, not
+//! the job's: it is not listed either, and `docs/ci.md` says to allow it.
+
+use super::*;
+
+/// What the GitLab job at `job` (id `id`) reaches.
+pub(super) fn analyze(
+    scan: &Scan,
+    graph: &Graph,
+    job: NodeId,
+    id: &str,
+    gl: &tollgate_graph::GitlabJob<'_>,
+    cache: &Cache,
+) -> JobEgress {
+    let job_loc = graph.node_location(job);
+    let mut acc = Acc::default();
+    let file_of = |f: usize| {
+        let id = graph.input_id(gl.config.files.get(f)?)?;
+        graph.input(scan, id)
+    };
+    for image in gl.job.image.iter().chain(&gl.job.services) {
+        if let Some(input) = file_of(image.name.file) {
+            let at = input.source.location(image.name.span);
+            acc.image(image.name.value.trim(), &at, &at);
+        }
+    }
+    let followed = std::cell::RefCell::new(std::collections::HashSet::new());
+    // The scripts run in the job's `image:`.
+    let image = gl.job.image.as_ref().map(|i| i.name.value.trim());
+    for (flat, step) in gl.steps(graph, job) {
+        let Some(sinput) = graph.input(scan, flat.input) else {
+            continue;
+        };
+        let cx = RunStep {
+            scan,
+            graph,
+            cache,
+            step_node: flat.step,
+            input: sinput,
+            scripts: Some(gl.root),
+            job_index: Some(gl.index),
+            env: &[],
+            depth: 0,
+            cwd: None,
+            followed: &followed,
+            image,
+        };
+        cx.run_facts(&step, &mut acc);
+    }
+    let name = gl
+        .config
+        .workflow
+        .as_ref()
+        .and_then(|w| w.name.as_ref())
+        .map(|n| n.value.clone());
+    let mut e = acc.finish(job, gl.root, name, id, job_loc);
+    e.gitlab = true;
+    e
+}
