@@ -341,3 +341,96 @@ fn egress_lists_gitlab_jobs_hosts_without_harden_runner() {
         "{text}"
     );
 }
+
+fn run_on(dir: &str, args: &[&str]) -> serde_json::Value {
+    let out = tollgate()
+        .args(args)
+        .arg(testdata(dir))
+        .output()
+        .expect("runs");
+    json(&out.stdout)
+}
+
+/// `image: $IMAGE` (and a service `postgres:$PG`) with `parallel: matrix:` values pull
+/// one image per value, where the value is written; `$IMAGE_TAGGED` is another
+/// variable. The graph, the inventory and the egress list agree.
+#[test]
+fn matrix_values_are_pulled_images() {
+    let doc = run_on("gitlab/reader", &["graph", "--format", "json"]);
+    let mut pulls: Vec<(String, String, u64)> = Vec::new();
+    let all = doc["nodes"].as_array().expect("nodes");
+    let node = |id: &serde_json::Value| all.iter().find(|n| n["id"] == *id).expect("node");
+    for e in doc["edges"].as_array().expect("edges") {
+        if e["kind"] == "pulls" {
+            pulls.push((
+                node(&e["from"])["label"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                node(&e["to"])["label"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                e["location"]["line"].as_u64().unwrap_or_default(),
+            ));
+        }
+    }
+    pulls.sort();
+    pulls.dedup();
+    let want = [
+        ("longer-name", "$IMAGE_TAGGED", 18),
+        ("matrix-job", "$IMAGE", 5),
+        ("matrix-job", "node:20", 12),
+        ("matrix-job", "postgres:$PG", 7),
+        ("matrix-job", "postgres:15", 11),
+        ("matrix-job", "postgres:16", 13),
+        ("matrix-job", "postgres:17", 13),
+        ("matrix-job", "python:3.11", 10),
+        ("matrix-job", "python:3.12", 10),
+        ("shared", "alpine:3.20", 2),
+    ];
+    let want: Vec<(String, String, u64)> = want
+        .iter()
+        .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), *c))
+        .collect();
+    assert_eq!(pulls, want);
+    let inv = run_on("gitlab/reader", &["inventory", "--format", "json"]);
+    let images: Vec<&str> = inv["dependencies"]
+        .as_array()
+        .expect("deps")
+        .iter()
+        .filter(|d| d["kind"] == "image")
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    for want in ["python:3.11", "python:3.12", "node:20", "postgres:17"] {
+        assert!(images.contains(&want), "{want} in {images:?}");
+    }
+    assert!(!images.iter().any(|i| i.contains('$')), "{images:?}");
+}
+
+/// Two configurations that include the same file both get its jobs.
+#[test]
+fn two_configurations_including_one_file_both_get_its_jobs() {
+    let doc = run_on("gitlab/reader", &["graph", "--format", "json"]);
+    let all = doc["nodes"].as_array().expect("nodes");
+    let label = |id: &serde_json::Value| {
+        all.iter()
+            .find(|n| n["id"] == *id)
+            .and_then(|n| n["label"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut shared: Vec<String> = doc["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter(|e| e["kind"] == "contains" && label(&e["to"]) == "shared")
+        .map(|e| label(&e["from"]))
+        .map(|p| {
+            p.rsplit_once("reader/")
+                .map_or(p.clone(), |(_, p)| p.to_owned())
+        })
+        .collect();
+    shared.sort();
+    assert_eq!(shared, [".gitlab-ci.yml", "sub/.gitlab-ci.yml"]);
+}

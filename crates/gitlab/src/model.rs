@@ -262,6 +262,9 @@ pub struct Job {
     /// `allow_failure:` read as GitLab reads it (YAML 1.1 booleans included).
     pub allow_failure: Option<bool>,
     pub when: Option<Text>,
+    /// `parallel: matrix:`: one entry per item of the list, each variable with its
+    /// values (a value or a list of them); the job runs once per combination.
+    pub matrix: Vec<Vec<(String, Vec<Text>)>>,
 }
 
 /// Script lines one shell runs as one script: `before_script` and `script` share a shell
@@ -285,7 +288,54 @@ impl Session {
     }
 }
 
+/// Most combinations of one `parallel: matrix:` entry expanded (GitLab allows 200 jobs
+/// per matrix).
+const MAX_COMBINATIONS: usize = 200;
+
 impl Job {
+    /// The values `text` takes in the job's `parallel: matrix:` runs, when it names a
+    /// matrix variable (`$IMAGE`, `${IMAGE}`, `python:$VERSION`): each distinct
+    /// expansion with no variable left, with the place of the first value it took. Empty
+    /// when the text names no matrix variable.
+    #[must_use]
+    pub fn matrix_values(&self, text: &str) -> Vec<(String, Text)> {
+        let mut out: Vec<(String, Text)> = Vec::new();
+        for entry in &self.matrix {
+            let used: Vec<&(String, Vec<Text>)> = entry
+                .iter()
+                .filter(|(name, values)| {
+                    !values.is_empty()
+                        && (text.contains(&format!("${{{name}}}")) || names_var(text, name))
+                })
+                .collect();
+            if used.is_empty() {
+                continue;
+            }
+            // Every combination of the used variables' values.
+            let mut combos: Vec<(String, Option<Text>)> = vec![(text.to_owned(), None)];
+            for (name, values) in used {
+                let mut next = Vec::new();
+                for (t, first) in &combos {
+                    for v in values {
+                        if next.len() >= MAX_COMBINATIONS {
+                            break;
+                        }
+                        let t = replace_var(t, name, &v.value);
+                        next.push((t, first.clone().or_else(|| Some(v.clone()))));
+                    }
+                }
+                combos = next;
+            }
+            for (t, first) in combos {
+                let Some(first) = first else { continue };
+                if !t.contains('$') && !out.iter().any(|(o, _)| *o == t) {
+                    out.push((t, first));
+                }
+            }
+        }
+        out
+    }
+
     /// The job's scripts as the shells run them ([`Session`]).
     #[must_use]
     pub fn sessions(&self) -> Vec<Session> {
@@ -357,4 +407,36 @@ pub struct Problem {
     pub file: usize,
     pub span: Span,
     pub message: String,
+}
+
+/// Whether `text` names `$name` with no longer name after it (`$IMAGE` but not
+/// `$IMAGE_TAG`).
+fn names_var(text: &str, name: &str) -> bool {
+    let pat = format!("${name}");
+    text.match_indices(&pat).any(|(i, _)| {
+        !text[i + pat.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// `text` with `${name}` and `$name` (not a longer name) replaced by `value`.
+fn replace_var(text: &str, name: &str, value: &str) -> String {
+    let text = text.replace(&format!("${{{name}}}"), value);
+    let pat = format!("${name}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(&pat) {
+        let after = &rest[i + pat.len()..];
+        let longer = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..i]);
+        out.push_str(if longer { &pat } else { value });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }

@@ -7,6 +7,8 @@
 //!   child pipeline's `trigger:` is used by the job that triggers it. `local:` and
 //!   `artifact:` includes are files of the repository or of the pipeline: not nodes (the
 //!   local files' jobs are the pipeline's own).
+//! - `image:` and `services:` named by a `parallel: matrix:` variable pull each image
+//!   the matrix names, from where its value is written.
 //! - A job's `tags:` select the runner that runs it: a `runner` node, which the job
 //!   `runs-on`, as for GitHub's `runs-on:`. GitLab's hosted runners are chosen by
 //!   `saas-…` tags (`saas-linux-small-amd64`) or by no tag at all; any other tag selects
@@ -121,6 +123,18 @@ pub(crate) fn job(
                 );
                 cx.edge(node, &r, EdgeKind::RunsOn, Some(span));
             });
+        }
+    }
+    // `image: $IMAGE` with `parallel: matrix:` values: each image a run pulls, where its
+    // value is written.
+    for image in job.image.iter().chain(&job.services) {
+        for (name, at_value) in job.matrix_values(image.name.value.trim()) {
+            if let Some(at) = input_of(cx, at_value.file) {
+                in_input(cx, at, |cx| {
+                    let i = cx.image(&name, at_value.span);
+                    cx.edge(node, &i, EdgeKind::Pulls, Some(at_value.span));
+                });
+            }
         }
     }
     if let Some(t) = &job.trigger

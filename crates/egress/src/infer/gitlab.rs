@@ -25,9 +25,16 @@ pub(super) fn analyze(
         graph.input(scan, id)
     };
     for image in gl.job.image.iter().chain(&gl.job.services) {
-        if let Some(input) = file_of(image.name.file) {
-            let at = input.source.location(image.name.span);
-            acc.image(image.name.value.trim(), &at, &at);
+        // A `parallel: matrix:` variable: each image a run pulls, where its value is.
+        let mut names = gl.job.matrix_values(image.name.value.trim());
+        if names.is_empty() {
+            names.push((image.name.value.trim().to_owned(), image.name.clone()));
+        }
+        for (name, t) in names {
+            if let Some(input) = file_of(t.file) {
+                let at = input.source.location(t.span);
+                acc.image(&name, &at, &at);
+            }
         }
     }
     let followed = std::cell::RefCell::new(std::collections::HashSet::new());

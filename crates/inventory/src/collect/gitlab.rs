@@ -30,11 +30,18 @@ impl Collector<'_> {
         let mut found = Vec::new();
         for image in job.image.iter().chain(&job.services) {
             let name = image.name.value.trim();
-            // `$VAR` is named at run time (the graph resolves literal `variables:`).
-            if let Some((id, input)) = place(image.name.file) {
-                let site = self.site(id, input, image.name.span, None);
-                if let Some(d) = self.image_dep(name, site) {
-                    found.push(d);
+            // A `parallel: matrix:` variable: each value, where it is written; another
+            // `$VAR` is named at run time.
+            let mut names = job.matrix_values(name);
+            if names.is_empty() {
+                names.push((name.to_owned(), image.name.clone()));
+            }
+            for (name, at) in names {
+                if let Some((id, input)) = place(at.file) {
+                    let site = self.site(id, input, at.span, None);
+                    if let Some(d) = self.image_dep(&name, site) {
+                        found.push(d);
+                    }
                 }
             }
         }
