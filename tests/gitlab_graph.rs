@@ -434,3 +434,46 @@ fn two_configurations_including_one_file_both_get_its_jobs() {
     shared.sort();
     assert_eq!(shared, [".gitlab-ci.yml", "sub/.gitlab-ci.yml"]);
 }
+
+/// Wildcard local includes name every file they match from the repository's root, as
+/// GitLab expands them (`*` within a directory, `**/` any run of directories); a pattern
+/// that matches nothing is a note.
+#[test]
+fn wildcard_includes_read_every_file_they_match() {
+    let doc = run_on("gitlab/wildcard", &["check", "--format", "json"]);
+    let mut inputs: Vec<String> = doc["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .filter_map(|i| i["path"].as_str())
+        .map(|p| p.rsplit_once("wildcard/").map_or(p, |(_, p)| p).to_owned())
+        .collect();
+    inputs.sort();
+    assert_eq!(
+        inputs,
+        [
+            ".gitlab-ci.yml",
+            "ci/a.yml",
+            "ci/jobs/build.yml",
+            "ci/jobs/deep/deep.yml"
+        ]
+    );
+    let notes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("ci/nothing/*.yml"), "{notes:?}");
+    let graph = run_on("gitlab/wildcard", &["graph", "--format", "json"]);
+    let mut jobs: Vec<&str> = graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "job")
+        .filter_map(|n| n["label"].as_str())
+        .collect();
+    jobs.sort_unstable();
+    assert_eq!(jobs, ["job-build", "job-deep", "top-a"]);
+}

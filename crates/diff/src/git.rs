@@ -223,8 +223,10 @@ impl Repository {
             .filter(|p| FileKind::classify(p) == Some(FileKind::GitlabCi))
             .map(|p| (*p).clone())
             .collect();
+        let all: Vec<&str> = paths.iter().map(|p| p.as_str()).collect();
         let included = crate::gitlab::included(
             &configurations,
+            &all,
             |p| entries.get(p).is_some_and(|e| e.blob || e.link) && safe_path(p),
             |p| {
                 let target = self.follow(p, *entries.get(p)?, &entries).ok()??;

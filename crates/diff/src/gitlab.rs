@@ -17,6 +17,7 @@ const MAX_INCLUDED: usize = 150;
 /// read or is over its size limit).
 pub(crate) fn included(
     start: &[String],
+    all: &[&str],
     exists: impl Fn(&str) -> bool,
     read: impl Fn(&str) -> Option<String>,
 ) -> BTreeSet<String> {
@@ -40,12 +41,34 @@ pub(crate) fn included(
             if inc.kind != IncludeKind::Local {
                 continue;
             }
-            let hit = tollgate_scan::gitlab::include_candidates(&path, &inc.target.value, is_base)
-                .into_iter()
-                .find(|c| exists(c));
-            if let Some(c) = hit
-                && seen.insert(c.clone())
-            {
+            let hits: Vec<String> = if tollgate_scan::gitlab_glob::is_wildcard(&inc.target.value) {
+                // Every file the pattern names under the nearest repository root.
+                let mut base = "";
+                let mut d = path.as_str();
+                while let Some((p, _)) = d.rsplit_once('/') {
+                    if is_base(&format!("{p}/")) {
+                        base = &path[..=p.len()];
+                        break;
+                    }
+                    d = p;
+                }
+                let under = all.iter().filter_map(|f| f.strip_prefix(base));
+                tollgate_scan::gitlab_glob::expand(&inc.target.value, under)
+                    .into_iter()
+                    .map(|f| format!("{base}{f}"))
+                    .filter(|f| exists(f))
+                    .collect()
+            } else {
+                tollgate_scan::gitlab::include_candidates(&path, &inc.target.value, is_base)
+                    .into_iter()
+                    .find(|c| exists(c))
+                    .into_iter()
+                    .collect()
+            };
+            for c in hits {
+                if !seen.insert(c.clone()) {
+                    continue;
+                }
                 if out.len() >= MAX_INCLUDED {
                     return out;
                 }
@@ -73,6 +96,10 @@ mod tests {
             ("ci/child.yml", "c:\n  script: z\n"),
             ("ci/unused.yml", "u:\n  script: u\n"),
             ("x.yml", "v:\n  script: v\n"),
+            ("w/.gitlab-ci.yml", "include: 'jobs/**/*.yml'\n"),
+            ("w/jobs/a.yml", "a:\n  script: a\n"),
+            ("w/jobs/deep/b.yml", "b:\n  script: b\n"),
+            ("jobs/c.yml", "c:\n  script: c\n"),
         ];
         let text = |p: &str| {
             files
@@ -80,8 +107,23 @@ mod tests {
                 .find(|(f, _)| *f == p)
                 .map(|(_, t)| (*t).to_owned())
         };
-        let got = included(&[".gitlab-ci.yml".to_owned()], |p| text(p).is_some(), text);
+        let all: Vec<&str> = files.iter().map(|(f, _)| *f).collect();
+        let got = included(
+            &[".gitlab-ci.yml".to_owned()],
+            &all,
+            |p| text(p).is_some(),
+            text,
+        );
         let got: Vec<&str> = got.iter().map(String::as_str).collect();
         assert_eq!(got, ["ci/a.yml", "ci/b.yml", "ci/child.yml"]);
+        // A wildcard names every file it matches under its repository's root.
+        let got = included(
+            &["w/.gitlab-ci.yml".to_owned()],
+            &all,
+            |p| text(p).is_some(),
+            text,
+        );
+        let got: Vec<&str> = got.iter().map(String::as_str).collect();
+        assert_eq!(got, ["w/jobs/a.yml", "w/jobs/deep/b.yml"]);
     }
 }

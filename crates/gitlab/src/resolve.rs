@@ -14,8 +14,9 @@ use crate::tree::{Entry, Item, deep_merge, resolve_refs};
 pub struct Source<'a> {
     pub file: &'a SourceFile,
     pub model: &'a GitlabFile,
-    /// For each of `model.includes`, the index in the sources of the local file it names
-    /// (`None` for other kinds and for files that could not be read).
+    /// The indexes in the sources of the local files `model.includes` name, in order
+    /// (`None` for other kinds and for files that could not be read; a wildcard include
+    /// names each file it matches).
     pub includes: &'a [Option<usize>],
 }
 
