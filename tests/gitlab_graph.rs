@@ -477,3 +477,57 @@ fn wildcard_includes_read_every_file_they_match() {
     jobs.sort_unstable();
     assert_eq!(jobs, ["job-build", "job-deep", "top-a"]);
 }
+
+/// `include: inputs:` values replace a file's `$[[ inputs.NAME ]]` (in keys and values,
+/// scripts included), and its `spec: inputs:` defaults fill in what an include does not
+/// give: one template, two configurations, two images.
+#[test]
+fn include_inputs_are_interpolated_with_spec_defaults() {
+    let doc = run_on("gitlab/inputs", &["graph", "--format", "json"]);
+    let all = doc["nodes"].as_array().expect("nodes");
+    let label = |id: &serde_json::Value| {
+        all.iter()
+            .find(|n| n["id"] == *id)
+            .and_then(|n| n["label"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut pulls: Vec<(String, String)> = Vec::new();
+    let edges = doc["edges"].as_array().expect("edges");
+    for e in edges.iter().filter(|e| e["kind"] == "contains") {
+        let (from, to) = (label(&e["from"]), label(&e["to"]));
+        if to != "tpl-job" {
+            continue;
+        }
+        let config = from
+            .rsplit_once("inputs/")
+            .map_or(from.clone(), |(_, p)| p.to_owned());
+        for p in edges
+            .iter()
+            .filter(|p| p["kind"] == "pulls" && p["from"] == e["to"])
+        {
+            pulls.push((config.clone(), label(&p["to"])));
+        }
+    }
+    pulls.sort();
+    assert_eq!(
+        pulls,
+        [
+            (".gitlab-ci.yml".to_owned(), "python:3.12".to_owned()),
+            ("sub/.gitlab-ci.yml".to_owned(), "alpine:3.20".to_owned()),
+        ]
+    );
+    let check = run_on("gitlab/inputs", &["check", "--format", "json"]);
+    let messages: Vec<&str> = check["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "remote-script-execution")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("https://tpl.example.org/setup.sh"),
+        "{messages:?}"
+    );
+}

@@ -8,6 +8,7 @@
 //! through its confined reader), and [`resolve`] merges a root file with what it includes
 //! into a [`Config`] of visible jobs.
 
+mod inputs;
 mod job;
 pub mod model;
 mod parse;

@@ -39,6 +39,8 @@ pub struct GitlabFile {
     /// The `spec:` header document of a file written for `include: inputs:` or as a CI/CD
     /// component, when there is one.
     pub spec: Option<Span>,
+    /// The `inputs:` of the `spec:` header, each with its scalar `default:`.
+    pub spec_inputs: Vec<(String, Option<String>)>,
     /// The configuration document (a mapping), `None` for an empty file.
     pub document: Option<Node>,
     pub includes: Vec<Include>,
@@ -122,6 +124,8 @@ pub struct Include {
     pub files: Vec<Text>,
     /// The include has `rules:` (it may not apply to every pipeline).
     pub conditional: bool,
+    /// The scalar values of its `inputs:`, for the file's `$[[ inputs.NAME ]]`.
+    pub inputs: Vec<(String, String)>,
 }
 
 impl Include {

@@ -18,6 +18,10 @@ pub struct Source<'a> {
     /// (`None` for other kinds and for files that could not be read; a wildcard include
     /// names each file it matches).
     pub includes: &'a [Option<usize>],
+    /// The `inputs:` the include that names this file gives it (empty for the root or
+    /// a file included without inputs): its `$[[ inputs.NAME ]]` take these values,
+    /// else its `spec:` defaults.
+    pub inputs: &'a [(String, String)],
 }
 
 /// Top-level keys that are keywords, not jobs.
@@ -84,7 +88,12 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
             config.include_files.push(i);
         }
         if let Some(doc) = &s.model.document {
-            deep_merge(&mut top, &Item::from_node(i, doc));
+            if s.inputs.is_empty() && s.model.spec_inputs.is_empty() {
+                deep_merge(&mut top, &Item::from_node(i, doc));
+            } else {
+                let doc = crate::inputs::interpolate(doc, s.inputs, &s.model.spec_inputs);
+                deep_merge(&mut top, &Item::from_node(i, &doc));
+            }
         }
     }
     let entries: Vec<Entry> = top.entries().map(<[Entry]>::to_vec).unwrap_or_default();

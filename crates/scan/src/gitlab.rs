@@ -126,6 +126,8 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
         .collect();
     // For each GitLab input, the input each of its includes names (local ones found).
     let mut links: HashMap<usize, Vec<Option<usize>>> = HashMap::new();
+    // The `inputs:` given by (includer, included file).
+    let mut given: HashMap<(usize, usize), Vec<(String, String)>> = HashMap::new();
     for (k, input) in inputs.iter().enumerate() {
         let FileModel::Gitlab(m) = &*input.parsed else {
             continue;
@@ -168,6 +170,11 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
                     .with_severity(Severity::Note),
                 );
                 found.push(None);
+            }
+            if !inc.inputs.is_empty() {
+                for &h in &hits {
+                    given.entry((k, h)).or_insert_with(|| inc.inputs.clone());
+                }
             }
             // A wildcard includes every file it names, in path order.
             found.extend(hits.into_iter().map(Some));
@@ -216,6 +223,11 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
                     file: &inputs[o].source,
                     model: &m.file,
                     includes: inc,
+                    // From the first file of this configuration that includes it.
+                    inputs: order
+                        .iter()
+                        .find_map(|&p| given.get(&(p, o)))
+                        .map_or(&[], Vec::as_slice),
                 }),
                 _ => None,
             })
