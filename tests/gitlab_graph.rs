@@ -249,7 +249,7 @@ fn inventory_lists_gitlab_jobs_dependencies() {
     // the child pipeline's include is the triggering job's alone.
     assert_eq!(
         used_by("remote: https://example.com/ci/common.yml"),
-        ["build", "deploy", "hosted", "test"]
+        ["build", "deploy", "from-template", "hosted", "test"]
     );
     assert_eq!(
         used_by("project: acme/deploy:/pipeline.yml@main"),
@@ -283,7 +283,8 @@ fn inventory_lists_gitlab_jobs_dependencies() {
 
 /// `tollgate egress` lists each GitLab job's hosts (images its runner pulls, what its
 /// scripts fetch; never the includes, which GitLab reads) and gives no harden-runner
-/// YAML for a GitLab job.
+/// YAML for a GitLab job; a job whose script is in an include it cannot read is not
+/// complete.
 #[test]
 fn egress_lists_gitlab_jobs_hosts_without_harden_runner() {
     let doc = json(&run(&["egress", "--format", "json"]));
@@ -329,6 +330,11 @@ fn egress_lists_gitlab_jobs_hosts_without_harden_runner() {
             "an include is no egress of {j}"
         );
     }
+    // A job whose script comes from an include that cannot be read has no complete list.
+    let complete =
+        |id: &str| jobs.iter().find(|j| j["job"] == id).expect("job")["complete"].clone();
+    assert_eq!(complete("from-template"), false);
+    assert_eq!(complete("build"), true);
     let harden = String::from_utf8(run(&["egress"])).expect("utf-8");
     assert!(!harden.contains("allowed-endpoints"), "{harden}");
     assert!(
@@ -353,7 +359,9 @@ fn run_on(dir: &str, args: &[&str]) -> serde_json::Value {
 
 /// `image: $IMAGE` (and a service `postgres:$PG`) with `parallel: matrix:` values pull
 /// one image per value, where the value is written; `$IMAGE_TAGGED` is another
-/// variable. The graph, the inventory and the egress list agree.
+/// variable; a `variables:` literal names the image in the inventory; a hosted macOS VM
+/// image is no pull. The graph, the inventory and the egress
+/// list agree.
 #[test]
 fn matrix_values_are_pulled_images() {
     let doc = run_on("gitlab/reader", &["graph", "--format", "json"]);
@@ -378,15 +386,16 @@ fn matrix_values_are_pulled_images() {
     pulls.sort();
     pulls.dedup();
     let want = [
-        ("longer-name", "$IMAGE_TAGGED", 18),
-        ("matrix-job", "$IMAGE", 5),
-        ("matrix-job", "node:20", 12),
-        ("matrix-job", "postgres:$PG", 7),
-        ("matrix-job", "postgres:15", 11),
-        ("matrix-job", "postgres:16", 13),
-        ("matrix-job", "postgres:17", 13),
-        ("matrix-job", "python:3.11", 10),
-        ("matrix-job", "python:3.12", 10),
+        ("go", "golang:$GO_VERSION", 36),
+        ("longer-name", "$IMAGE_TAGGED", 21),
+        ("matrix-job", "$IMAGE", 8),
+        ("matrix-job", "node:20", 15),
+        ("matrix-job", "postgres:$PG", 10),
+        ("matrix-job", "postgres:15", 14),
+        ("matrix-job", "postgres:16", 16),
+        ("matrix-job", "postgres:17", 16),
+        ("matrix-job", "python:3.11", 13),
+        ("matrix-job", "python:3.12", 13),
         ("shared", "alpine:3.20", 2),
     ];
     let want: Vec<(String, String, u64)> = want
@@ -402,10 +411,30 @@ fn matrix_values_are_pulled_images() {
         .filter(|d| d["kind"] == "image")
         .filter_map(|d| d["name"].as_str())
         .collect();
-    for want in ["python:3.11", "python:3.12", "node:20", "postgres:17"] {
+    // `$GO_VERSION` has a literal `variables:` value.
+    for want in [
+        "python:3.11",
+        "python:3.12",
+        "node:20",
+        "postgres:17",
+        "golang:1.26",
+    ] {
         assert!(images.contains(&want), "{want} in {images:?}");
     }
     assert!(!images.iter().any(|i| i.contains('$')), "{images:?}");
+    // A hosted macOS runner's `image:` names one of GitLab's VM images: no pull.
+    assert!(
+        !images.iter().any(|i| i.starts_with("macos-")),
+        "{images:?}"
+    );
+    let egress = run_on("gitlab/reader", &["egress", "--format", "json"]);
+    let mac = egress["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .find(|j| j["job"] == "mac")
+        .expect("mac");
+    assert_eq!(mac["allowed_endpoints"], serde_json::json!([]));
 }
 
 /// Two configurations that include the same file both get its jobs.

@@ -189,6 +189,23 @@ pub struct Image {
     pub alias: Option<Text>,
 }
 
+impl Image {
+    /// Whether the name is one of the virtual machine images of GitLab's hosted macOS
+    /// runners (`macos-15-xcode-16`), which such a runner boots from GitLab's own list:
+    /// no registry pull.
+    #[must_use]
+    pub fn is_hosted_macos_vm(name: &str) -> bool {
+        let Some(rest) = name.trim().strip_prefix("macos-") else {
+            return false;
+        };
+        let Some((os, xcode)) = rest.split_once("-xcode-") else {
+            return false;
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        digits(os) && digits(xcode)
+    }
+}
+
 /// A CI/CD variable (`variables:` at the top level or in a job).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Variable {
@@ -443,4 +460,44 @@ fn replace_var(text: &str, name: &str, value: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `reference` with each `$NAME`/`${NAME}` that `vars` give a literal value replaced;
+/// `None` when nothing was replaced.
+#[must_use]
+pub fn expand_variables(reference: &str, vars: &[&Variable]) -> Option<String> {
+    if !reference.contains('$') {
+        return None;
+    }
+    let mut out = reference.to_owned();
+    let mut changed = false;
+    for v in vars {
+        let Some(value) = v.value.as_ref().map(|t| t.value.as_str()) else {
+            continue;
+        };
+        if value.contains('$') {
+            continue;
+        }
+        let name = &v.name.value;
+        for pattern in [format!("${{{name}}}"), format!("${name}")] {
+            // `$NAME` must not be the start of a longer name (`$NAME_SUFFIX`).
+            let mut from = 0;
+            while let Some(i) = out[from..].find(&pattern).map(|i| i + from) {
+                let end = i + pattern.len();
+                let longer = !pattern.ends_with('}')
+                    && out[end..]
+                        .bytes()
+                        .next()
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+                if longer {
+                    from = end;
+                    continue;
+                }
+                out.replace_range(i..end, value);
+                changed = true;
+                from = i + value.len();
+            }
+        }
+    }
+    changed.then_some(out)
 }

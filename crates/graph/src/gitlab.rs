@@ -39,7 +39,7 @@ fn in_file<T>(
 
 fn pull(cx: &mut FragmentBuilder<'_>, config: &Config, job: &FRef, image: &Image) {
     let name = image.name.value.trim();
-    if name.is_empty() {
+    if name.is_empty() || Image::is_hosted_macos_vm(name) {
         return;
     }
     let at = input_of(cx, config, image.name.file);

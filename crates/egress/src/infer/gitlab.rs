@@ -30,12 +30,42 @@ pub(super) fn analyze(
         if names.is_empty() {
             names.push((image.name.value.trim().to_owned(), image.name.clone()));
         }
+        // `$VAR` with a literal `variables:` value (the job's, then the pipeline's).
+        let vars: Vec<&tollgate_gitlab::Variable> = gl
+            .job
+            .variables
+            .iter()
+            .chain(&gl.config.variables)
+            .collect();
+        for (n, _) in &mut names {
+            if let Some(x) = tollgate_gitlab::expand_variables(n, &vars) {
+                *n = x;
+            }
+        }
         for (name, t) in names {
+            // A hosted macOS runner's VM image is no registry pull.
+            if tollgate_gitlab::Image::is_hosted_macos_vm(&name) {
+                continue;
+            }
             if let Some(input) = file_of(t.file) {
                 let at = input.source.location(t.span);
                 acc.image(&name, &at, &at);
             }
         }
+    }
+    // GitLab runs no job without a script (or a trigger): one that has none in the files
+    // read takes it from an include that cannot be read offline, so its list is not
+    // complete.
+    if gl.job.script.is_empty()
+        && gl.job.trigger.is_none()
+        && let Some(at) = &job_loc
+    {
+        acc.unresolved(
+            "what the job's `script:` reaches (it comes from an include that cannot be read offline)",
+            ProvenanceKind::Command,
+            "script: from an include",
+            at,
+        );
     }
     let followed = std::cell::RefCell::new(std::collections::HashSet::new());
     // The scripts run in the job's `image:`.

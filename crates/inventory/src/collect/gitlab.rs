@@ -36,7 +36,19 @@ impl Collector<'_> {
             if names.is_empty() {
                 names.push((name.to_owned(), image.name.clone()));
             }
+            // `$VAR` with a literal `variables:` value (the job's, then the pipeline's).
+            let vars: Vec<&tollgate_gitlab::Variable> =
+                job.variables.iter().chain(&config.variables).collect();
+            for (n, _) in &mut names {
+                if let Some(x) = tollgate_gitlab::expand_variables(n, &vars) {
+                    *n = x;
+                }
+            }
             for (name, at) in names {
+                // A hosted macOS runner's VM image is no registry pull.
+                if tollgate_gitlab::Image::is_hosted_macos_vm(&name) {
+                    continue;
+                }
                 if let Some((id, input)) = place(at.file) {
                     let site = self.site(id, input, at.span, None);
                     if let Some(d) = self.image_dep(&name, site) {
