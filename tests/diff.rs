@@ -539,3 +539,42 @@ fn sarif_fingerprints_are_those_of_the_whole_head_run() {
     // Not the old alert's, which shares the line's text.
     assert!(full.iter().any(|(l, p)| *l == 8 && *p != new[0].1));
 }
+
+/// A GitLab configuration's jobs come from the files it includes, whose names say
+/// nothing (`ci/build.yml`): each side of the diff writes them out with the
+/// configuration, so a change inside an included file is seen.
+#[test]
+fn gitlab_included_files_are_read_on_both_sides() {
+    let Some(dir) = repo() else { return };
+    let d = dir.path();
+    write(d, ".gitlab-ci.yml", "include:\n  - local: /ci/build.yml\n");
+    let pinned = "build:\n  image: alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n  script:\n    - make\n";
+    write(d, "ci/build.yml", pinned);
+    commit(d, "one");
+    write(
+        d,
+        "ci/build.yml",
+        "build:\n  image: alpine:3.20\n  script:\n    - make\n",
+    );
+    commit(d, "two");
+    let out = diff(d, &["HEAD~1", "HEAD", "-f", "json"]);
+    let doc = json(&out.stdout);
+    let new: Vec<(String, String)> = doc["findings"]["new"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["path"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        new.contains(&("unpinned-image".to_owned(), "ci/build.yml".to_owned())),
+        "{doc:#}"
+    );
+    // Both sides read the included file: nothing says it could not be read.
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains("could not be read"), "{text}");
+}

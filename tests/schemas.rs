@@ -56,6 +56,7 @@ fn outputs_match_their_schemas() {
         testdata("rules/egress-not-allowed"),
         testdata("rules/unknown-package-source"),
         testdata("rules/broad-permissions"),
+        testdata("gitlab/graph"),
     ];
     paths.extend(common::corpus());
     for p in &paths {

@@ -96,7 +96,8 @@ pub fn open(dir: &Path) -> Result<Repository, GitError> {
 
 /// Whether a path in a tree is one the scan may read: what discovery classifies, what a
 /// step may run by path (Makefiles, shell scripts, executables), the configuration and
-/// the ignore files discovery honours.
+/// the ignore files discovery honours. (The files GitLab configurations include are
+/// found by reading the configurations: see `materialise`.)
 #[must_use]
 pub fn is_relevant(path: &str, executable: bool) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -216,9 +217,33 @@ impl Repository {
         };
         let mut paths: Vec<&String> = entries.keys().collect();
         paths.sort();
+        // The files GitLab configurations include, which their names do not give away.
+        let configurations: Vec<String> = paths
+            .iter()
+            .filter(|p| FileKind::classify(p) == Some(FileKind::GitlabCi))
+            .map(|p| (*p).clone())
+            .collect();
+        let all: Vec<&str> = paths.iter().map(|p| p.as_str()).collect();
+        let included = crate::gitlab::included(
+            &configurations,
+            &all,
+            |p| entries.get(p).is_some_and(|e| e.blob || e.link) && safe_path(p),
+            |p| {
+                let target = self.follow(p, *entries.get(p)?, &entries).ok()??;
+                let size = self.repo.find_header(target).ok()?.size();
+                if size > limit_of(p, limits) {
+                    return None;
+                }
+                let blob = self.repo.find_object(target).ok()?;
+                String::from_utf8(blob.data.clone()).ok()
+            },
+        );
         for path in paths {
             let e = entries[path];
-            if !(e.blob || e.link) || !safe_path(path) || !is_relevant(path, e.executable) {
+            if !(e.blob || e.link)
+                || !safe_path(path)
+                || !(is_relevant(path, e.executable) || included.contains(path))
+            {
                 continue;
             }
             let Some(target) = self.follow(path, e, &entries).map_err(|m| object(&m))? else {

@@ -10,6 +10,7 @@
 //! revision into a directory the scanner reads.
 
 pub mod git;
+mod gitlab;
 mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};

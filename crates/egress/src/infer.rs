@@ -19,6 +19,7 @@ use crate::hosts::{DEFAULT_PORT, registry_hosts};
 use crate::kb::{self, ActionEntry, RunnerWhen};
 use crate::{Destination, JobEgress, Provenance, ProvenanceKind, UnknownAction, Unresolved};
 
+mod gitlab;
 mod install;
 mod run;
 mod snapshot;
@@ -133,6 +134,9 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
     let NodeKind::Job { id, .. } = &node.kind else {
         return None;
     };
+    if let Some(gl) = graph.gitlab_job(scan, job) {
+        return Some(gitlab::analyze(scan, graph, job, id, &gl, cache));
+    }
     let input = graph.input(scan, node.origin?.input())?;
     let (wf, model) = graph.job_model(scan, job)?;
     if model.uses.is_some() {
@@ -251,6 +255,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
             cache,
             step_node: flat.step,
             input: sinput,
+            scripts: None,
             job_index,
             env: &step_env,
             depth: 0,
@@ -709,6 +714,7 @@ impl Acc {
             unknown_actions: self.unknown.into_iter().collect(),
             harden_runner: self.harden,
             actions: self.actions,
+            gitlab: false,
         }
     }
 }

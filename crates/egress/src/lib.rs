@@ -192,6 +192,9 @@ pub struct JobEgress {
     /// Remote actions the job uses (`owner/repo[/path]`) with their `uses:` location,
     /// for controls named in the configuration.
     pub actions: Vec<(String, Location)>,
+    /// A job of a GitLab CI pipeline (`workflow` is its root file): its list is applied
+    /// on the runner's network, not with harden-runner.
+    pub gitlab: bool,
 }
 
 impl JobEgress {

@@ -328,5 +328,27 @@ pub(crate) fn read(
             _ => None,
         },
         when: item.get("when").and_then(text),
+        matrix: item
+            .get("parallel")
+            .and_then(|p| p.get("matrix"))
+            .map(matrix)
+            .unwrap_or_default(),
     }
+}
+
+/// `parallel: matrix:`: a list of mappings of variables to a value or a list of values.
+fn matrix(item: &Item) -> Vec<Vec<(String, Vec<Text>)>> {
+    let Item::Seq { items, .. } = item else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(Item::entries)
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|e| (e.name.clone(), texts(&e.value)))
+                .collect()
+        })
+        .collect()
 }

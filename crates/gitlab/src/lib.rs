@@ -8,6 +8,7 @@
 //! through its confined reader), and [`resolve`] merges a root file with what it includes
 //! into a [`Config`] of visible jobs.
 
+mod inputs;
 mod job;
 pub mod model;
 mod parse;
@@ -17,7 +18,7 @@ mod tree;
 pub use job::bool_of;
 pub use model::{
     At, Config, GitlabFile, Image, Include, IncludeKind, IncludePin, Job, Line, Problem, Secret,
-    Session, Text, Trigger, Variable, Workflow,
+    Session, Text, Trigger, Variable, Workflow, expand_variables,
 };
 pub use parse::parse_file;
 pub use resolve::{KEYWORDS, Source, resolve};

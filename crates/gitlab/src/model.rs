@@ -39,6 +39,8 @@ pub struct GitlabFile {
     /// The `spec:` header document of a file written for `include: inputs:` or as a CI/CD
     /// component, when there is one.
     pub spec: Option<Span>,
+    /// The `inputs:` of the `spec:` header, each with its scalar `default:`.
+    pub spec_inputs: Vec<(String, Option<String>)>,
     /// The configuration document (a mapping), `None` for an empty file.
     pub document: Option<Node>,
     pub includes: Vec<Include>,
@@ -94,6 +96,20 @@ pub enum IncludePin {
     Dynamic,
 }
 
+impl IncludePin {
+    /// Stable name for JSON and the inventory: `commit`, `mutable`, `not-applicable`,
+    /// `dynamic`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Commit => "commit",
+            Self::Mutable => "mutable",
+            Self::NotApplicable => "not-applicable",
+            Self::Dynamic => "dynamic",
+        }
+    }
+}
+
 /// One `include:` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Include {
@@ -108,6 +124,8 @@ pub struct Include {
     pub files: Vec<Text>,
     /// The include has `rules:` (it may not apply to every pipeline).
     pub conditional: bool,
+    /// The scalar values of its `inputs:`, for the file's `$[[ inputs.NAME ]]`.
+    pub inputs: Vec<(String, String)>,
 }
 
 impl Include {
@@ -169,6 +187,23 @@ pub struct Image {
     pub pull_policy: Vec<Text>,
     /// `alias:` of a service.
     pub alias: Option<Text>,
+}
+
+impl Image {
+    /// Whether the name is one of the virtual machine images of GitLab's hosted macOS
+    /// runners (`macos-15-xcode-16`), which such a runner boots from GitLab's own list:
+    /// no registry pull.
+    #[must_use]
+    pub fn is_hosted_macos_vm(name: &str) -> bool {
+        let Some(rest) = name.trim().strip_prefix("macos-") else {
+            return false;
+        };
+        let Some((os, xcode)) = rest.split_once("-xcode-") else {
+            return false;
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        digits(os) && digits(xcode)
+    }
 }
 
 /// A CI/CD variable (`variables:` at the top level or in a job).
@@ -248,6 +283,9 @@ pub struct Job {
     /// `allow_failure:` read as GitLab reads it (YAML 1.1 booleans included).
     pub allow_failure: Option<bool>,
     pub when: Option<Text>,
+    /// `parallel: matrix:`: one entry per item of the list, each variable with its
+    /// values (a value or a list of them); the job runs once per combination.
+    pub matrix: Vec<Vec<(String, Vec<Text>)>>,
 }
 
 /// Script lines one shell runs as one script: `before_script` and `script` share a shell
@@ -271,7 +309,54 @@ impl Session {
     }
 }
 
+/// Most combinations of one `parallel: matrix:` entry expanded (GitLab allows 200 jobs
+/// per matrix).
+const MAX_COMBINATIONS: usize = 200;
+
 impl Job {
+    /// The values `text` takes in the job's `parallel: matrix:` runs, when it names a
+    /// matrix variable (`$IMAGE`, `${IMAGE}`, `python:$VERSION`): each distinct
+    /// expansion with no variable left, with the place of the first value it took. Empty
+    /// when the text names no matrix variable.
+    #[must_use]
+    pub fn matrix_values(&self, text: &str) -> Vec<(String, Text)> {
+        let mut out: Vec<(String, Text)> = Vec::new();
+        for entry in &self.matrix {
+            let used: Vec<&(String, Vec<Text>)> = entry
+                .iter()
+                .filter(|(name, values)| {
+                    !values.is_empty()
+                        && (text.contains(&format!("${{{name}}}")) || names_var(text, name))
+                })
+                .collect();
+            if used.is_empty() {
+                continue;
+            }
+            // Every combination of the used variables' values.
+            let mut combos: Vec<(String, Option<Text>)> = vec![(text.to_owned(), None)];
+            for (name, values) in used {
+                let mut next = Vec::new();
+                for (t, first) in &combos {
+                    for v in values {
+                        if next.len() >= MAX_COMBINATIONS {
+                            break;
+                        }
+                        let t = replace_var(t, name, &v.value);
+                        next.push((t, first.clone().or_else(|| Some(v.clone()))));
+                    }
+                }
+                combos = next;
+            }
+            for (t, first) in combos {
+                let Some(first) = first else { continue };
+                if !t.contains('$') && !out.iter().any(|(o, _)| *o == t) {
+                    out.push((t, first));
+                }
+            }
+        }
+        out
+    }
+
     /// The job's scripts as the shells run them ([`Session`]).
     #[must_use]
     pub fn sessions(&self) -> Vec<Session> {
@@ -343,4 +428,76 @@ pub struct Problem {
     pub file: usize,
     pub span: Span,
     pub message: String,
+}
+
+/// Whether `text` names `$name` with no longer name after it (`$IMAGE` but not
+/// `$IMAGE_TAG`).
+fn names_var(text: &str, name: &str) -> bool {
+    let pat = format!("${name}");
+    text.match_indices(&pat).any(|(i, _)| {
+        !text[i + pat.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// `text` with `${name}` and `$name` (not a longer name) replaced by `value`.
+fn replace_var(text: &str, name: &str, value: &str) -> String {
+    let text = text.replace(&format!("${{{name}}}"), value);
+    let pat = format!("${name}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(&pat) {
+        let after = &rest[i + pat.len()..];
+        let longer = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..i]);
+        out.push_str(if longer { &pat } else { value });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `reference` with each `$NAME`/`${NAME}` that `vars` give a literal value replaced;
+/// `None` when nothing was replaced.
+#[must_use]
+pub fn expand_variables(reference: &str, vars: &[&Variable]) -> Option<String> {
+    if !reference.contains('$') {
+        return None;
+    }
+    let mut out = reference.to_owned();
+    let mut changed = false;
+    for v in vars {
+        let Some(value) = v.value.as_ref().map(|t| t.value.as_str()) else {
+            continue;
+        };
+        if value.contains('$') {
+            continue;
+        }
+        let name = &v.name.value;
+        for pattern in [format!("${{{name}}}"), format!("${name}")] {
+            // `$NAME` must not be the start of a longer name (`$NAME_SUFFIX`).
+            let mut from = 0;
+            while let Some(i) = out[from..].find(&pattern).map(|i| i + from) {
+                let end = i + pattern.len();
+                let longer = !pattern.ends_with('}')
+                    && out[end..]
+                        .bytes()
+                        .next()
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+                if longer {
+                    from = end;
+                    continue;
+                }
+                out.replace_range(i..end, value);
+                changed = true;
+                from = i + value.len();
+            }
+        }
+    }
+    changed.then_some(out)
 }

@@ -34,10 +34,14 @@ pub fn parse_file(file: &SourceFile) -> (Option<GitlabFile>, Vec<Diagnostic>) {
         }
     };
     // A file with a `spec:` header is two documents: the header, then the configuration.
-    let (spec, body) = match docs.as_slice() {
-        [head, rest @ ..] if head.get("spec").is_some() => (Some(head.span), rest.first()),
-        [first, ..] => (None, Some(first)),
-        [] => (None, None),
+    let (spec, spec_inputs, body) = match docs.as_slice() {
+        [head, rest @ ..] if head.get("spec").is_some() => (
+            Some(head.span),
+            crate::inputs::spec_defaults(head),
+            rest.first(),
+        ),
+        [first, ..] => (None, Vec::new(), Some(first)),
+        [] => (None, Vec::new(), None),
     };
     let document = match body {
         None => None,
@@ -70,6 +74,7 @@ pub fn parse_file(file: &SourceFile) -> (Option<GitlabFile>, Vec<Diagnostic>) {
     (
         Some(GitlabFile {
             spec,
+            spec_inputs,
             document,
             includes: own,
             child_includes,
@@ -189,6 +194,7 @@ fn include(item: &Node, file: usize) -> Option<Include> {
             reference: None,
             files: Vec::new(),
             conditional: false,
+            inputs: Vec::new(),
         });
     }
     item.as_map()?;
@@ -217,5 +223,6 @@ fn include(item: &Node, file: usize) -> Option<Include> {
         reference: item.get("ref").and_then(|n| text(file, n)),
         files,
         conditional: item.get("rules").is_some(),
+        inputs: crate::inputs::given(item),
     })
 }

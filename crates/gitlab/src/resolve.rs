@@ -14,9 +14,14 @@ use crate::tree::{Entry, Item, deep_merge, resolve_refs};
 pub struct Source<'a> {
     pub file: &'a SourceFile,
     pub model: &'a GitlabFile,
-    /// For each of `model.includes`, the index in the sources of the local file it names
-    /// (`None` for other kinds and for files that could not be read).
+    /// The indexes in the sources of the local files `model.includes` name, in order
+    /// (`None` for other kinds and for files that could not be read; a wildcard include
+    /// names each file it matches).
     pub includes: &'a [Option<usize>],
+    /// The `inputs:` the include that names this file gives it (empty for the root or
+    /// a file included without inputs): its `$[[ inputs.NAME ]]` take these values,
+    /// else its `spec:` defaults.
+    pub inputs: &'a [(String, String)],
 }
 
 /// Top-level keys that are keywords, not jobs.
@@ -83,7 +88,12 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
             config.include_files.push(i);
         }
         if let Some(doc) = &s.model.document {
-            deep_merge(&mut top, &Item::from_node(i, doc));
+            if s.inputs.is_empty() && s.model.spec_inputs.is_empty() {
+                deep_merge(&mut top, &Item::from_node(i, doc));
+            } else {
+                let doc = crate::inputs::interpolate(doc, s.inputs, &s.model.spec_inputs);
+                deep_merge(&mut top, &Item::from_node(i, &doc));
+            }
         }
     }
     let entries: Vec<Entry> = top.entries().map(<[Entry]>::to_vec).unwrap_or_default();

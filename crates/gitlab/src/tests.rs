@@ -44,6 +44,7 @@ fn config(files: &[(&str, &str)]) -> Config {
             file,
             model,
             includes,
+            inputs: &[],
         })
         .collect();
     resolve(&src)

@@ -105,6 +105,7 @@ fn every_configuration_reads_and_resolves() {
                         file: &sources[o],
                         model: models[o].as_ref()?,
                         includes: inc,
+                        inputs: &[],
                     })
                 })
                 .collect();

@@ -31,6 +31,8 @@ pub(crate) enum Key {
     Permission(String, Access),
     Oidc,
     Runner(String),
+    /// A GitLab CI include of outside content, by its label (kind, target, file, ref).
+    Include(String),
     /// An image a command builds (`docker build -t TAG`), by tag: a node apart from the
     /// pulled image of the same reference, so that the nodes of pulled images (and the
     /// ids of every other node) are what they were without builds, and a built image is

@@ -39,7 +39,7 @@ fn in_file<T>(
 
 fn pull(cx: &mut FragmentBuilder<'_>, config: &Config, job: &FRef, image: &Image) {
     let name = image.name.value.trim();
-    if name.is_empty() {
+    if name.is_empty() || Image::is_hosted_macos_vm(name) {
         return;
     }
     let at = input_of(cx, config, image.name.file);
@@ -69,6 +69,7 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
         },
         Some(Span::empty(0)),
     );
+    crate::gitlab_nodes::includes(cx, config, &wnode, |cx, f| input_of(cx, config, f));
     let mut jobs: Vec<(String, FRef)> = Vec::with_capacity(config.jobs.len());
     for (index, job) in config.jobs.iter().enumerate() {
         let at = input_of(cx, config, job.name.file);
@@ -87,6 +88,7 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
         }) else {
             continue;
         };
+        crate::gitlab_nodes::job(cx, job, &jn, |cx, f| input_of(cx, config, f));
         for image in job.image.iter().chain(&job.services) {
             pull(cx, config, &jn, image);
         }

@@ -16,6 +16,7 @@
 
 mod fragment;
 mod gitlab;
+mod gitlab_nodes;
 mod graph;
 mod images;
 mod model;
@@ -29,6 +30,7 @@ mod sources;
 pub mod util;
 mod view;
 
+pub use gitlab_nodes::GitlabJob;
 pub use graph::{Graph, InputInfo};
 pub use images::ImagePull;
 pub use model::{

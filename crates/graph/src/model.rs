@@ -1,6 +1,7 @@
 //! Node and edge types of the dependency graph, and the pointers back into the inputs.
 
 use tollgate_gha::RefKind;
+use tollgate_gitlab::{IncludeKind, IncludePin};
 pub use tollgate_kb::triggers::Trust;
 use tollgate_lockfile::{Ecosystem, SourceKind};
 use tollgate_model::{FileKind, Span};
@@ -223,6 +224,21 @@ pub enum NodeKind {
     },
     /// The job can request an OIDC token (`id-token: write`).
     Oidc,
+    /// A GitLab CI `include:` of configuration from outside the repository: another
+    /// project's file, a URL, one of GitLab's templates or a CI/CD component, with the
+    /// pin state of what it names. GitLab reads it when it creates the pipeline.
+    Include {
+        /// `project`, `remote`, `template` or `component`.
+        source: IncludeKind,
+        /// The project path, URL, template name or component address (with its
+        /// `@version`).
+        target: String,
+        /// `file:` of a project include (one node per file).
+        file: Option<String>,
+        /// `ref:` of a project include.
+        reference: Option<String>,
+        pin: IncludePin,
+    },
     Runner {
         labels: String,
         self_hosted: bool,
@@ -265,13 +281,14 @@ pub enum Kind {
     Secret,
     Permission,
     Oidc,
+    Include,
     Runner,
     Code,
     Value,
 }
 
 impl Kind {
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 23] = [
         Self::Workflow,
         Self::Trigger,
         Self::Job,
@@ -291,6 +308,7 @@ impl Kind {
         Self::Secret,
         Self::Permission,
         Self::Oidc,
+        Self::Include,
         Self::Runner,
         Self::Code,
         Self::Value,
@@ -319,6 +337,7 @@ impl Kind {
             Self::Secret => "secret",
             Self::Permission => "permission",
             Self::Oidc => "oidc",
+            Self::Include => "include",
             Self::Runner => "runner",
             Self::Code => "code",
             Self::Value => "value",
@@ -368,6 +387,7 @@ impl NodeKind {
             Self::Secret { .. } => Kind::Secret,
             Self::Permission { .. } => Kind::Permission,
             Self::Oidc => Kind::Oidc,
+            Self::Include { .. } => Kind::Include,
             Self::Runner { .. } => Kind::Runner,
             Self::Code { .. } => Kind::Code,
             Self::Value { .. } => Kind::Value,
@@ -427,6 +447,13 @@ impl NodeKind {
                 _ => format!("{scope}: {}", access.as_str()),
             },
             Self::Oidc => "OIDC token (id-token: write)".to_owned(),
+            Self::Include {
+                source,
+                target,
+                file,
+                reference,
+                ..
+            } => include_label(*source, target, file.as_deref(), reference.as_deref()),
             Self::Runner { labels, .. } => format!("runs-on: {labels}"),
             Self::Code { what } => format!("untrusted code: {what}"),
             Self::Value { name } => format!("untrusted value: {name}"),
@@ -468,10 +495,34 @@ impl NodeKind {
                 format!("target {} of {}", q(target), q(path))
             }
             Self::Host { name } => format!("host {}", q(name)),
+            Self::Include { .. } => format!("includes {}", q(&self.label())),
             Self::Value { name } => format!("attacker-controllable {}", q(name)),
             other => other.label(),
         }
     }
+}
+
+/// `project: group/ci:/build.yml@v1`, `remote: https://…`, `template: Jobs/SAST.gitlab-ci.yml`,
+/// `component: gitlab.com/org/c/name@1.0`.
+fn include_label(
+    source: IncludeKind,
+    target: &str,
+    file: Option<&str>,
+    reference: Option<&str>,
+) -> String {
+    let mut s = format!("{}: {target}", source.as_str());
+    if let Some(f) = file {
+        s.push(':');
+        if !f.starts_with('/') {
+            s.push('/');
+        }
+        s.push_str(f);
+    }
+    if let Some(r) = reference {
+        s.push('@');
+        s.push_str(r);
+    }
+    s
 }
 
 fn file_name(path: &str) -> &str {
@@ -661,6 +712,7 @@ mod tests {
             ("dockerfiles", Some(Kind::Dockerfile)),
             ("scripts", Some(Kind::Script)),
             ("make-targets", Some(Kind::MakeTarget)),
+            ("includes", Some(Kind::Include)),
             ("nothing", None),
         ];
         for (s, want) in cases {

@@ -24,6 +24,7 @@ use crate::data::{Knowledge, knowledge};
 use crate::model::{DependencyKind, Fallback, FallbackKind, JobDependency, Pinning, Site};
 
 mod download;
+mod gitlab;
 mod install;
 mod optional;
 mod retry;
@@ -76,6 +77,9 @@ struct Collector<'a> {
     /// the packages it downloaded.
     cargo_fetched: bool,
     found: Vec<Found>,
+    /// The GitLab job, for a job of a GitLab pipeline, and its sessions as steps.
+    gitlab: Option<tollgate_graph::GitlabJob<'a>>,
+    sessions: &'a [(NodeId, Step)],
 }
 
 /// The dependencies of every job in `jobs`, in parallel, in the same order.
@@ -104,6 +108,16 @@ pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<J
     if model.is_some_and(|(_, j)| tollgate_gha::cond::never_runs(j.if_.as_ref(), repository)) {
         return Vec::new();
     }
+    let gitlab = graph.gitlab_job(scan, job);
+    let sessions = gitlab
+        .as_ref()
+        .map(|g| {
+            g.steps(graph, job)
+                .into_iter()
+                .map(|(fs, s)| (fs.step, s))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
     let mut c = Collector {
         scan,
         graph,
@@ -117,9 +131,12 @@ pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<J
         apt_retries: None,
         cargo_fetched: false,
         found: Vec::new(),
+        gitlab,
+        sessions: &sessions,
     };
     c.first_pass();
     c.job_level(job);
+    c.gitlab_level();
     for pos in 0..c.steps.len() {
         c.step(pos);
     }
@@ -146,7 +163,12 @@ fn exact_version(v: &str) -> bool {
 impl<'a> Collector<'a> {
     fn step_model(&self, fs: &FlatStep) -> Option<(&'a Step, &'a Input)> {
         let input = self.graph.input(self.scan, fs.input)?;
-        let step = self.graph.step_model(self.scan, fs.step)?;
+        let step = self.graph.step_model(self.scan, fs.step).or_else(|| {
+            self.sessions
+                .iter()
+                .find(|(n, _)| *n == fs.step)
+                .map(|(_, s)| s)
+        })?;
         Some((step, input))
     }
 
@@ -163,6 +185,8 @@ impl<'a> Collector<'a> {
         step: &Step,
         input: &'a Input,
     ) -> Option<&'a tollgate_shell::Analysis> {
+        // A GitLab configuration keeps its scripts' analyses on its root file.
+        let input = self.gitlab.as_ref().map_or(input, |g| g.root);
         input
             .script(self.job_index(fs), step.index)
             .and_then(|s| s.analysis.as_deref())

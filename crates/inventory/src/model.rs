@@ -21,6 +21,9 @@ pub enum DependencyKind {
     Download,
     /// The Actions cache service, used by a cache step.
     Cache,
+    /// A GitLab CI include of another project's file, a URL, a GitLab template or a
+    /// CI/CD component, read by GitLab when it creates the pipeline.
+    Include,
 }
 
 impl DependencyKind {
@@ -34,6 +37,7 @@ impl DependencyKind {
             Self::Image => "image",
             Self::Download => "download",
             Self::Cache => "cache",
+            Self::Include => "include",
         }
     }
 }
@@ -244,6 +248,9 @@ pub struct JobIdentity {
     pub timeout_minutes: Option<String>,
     /// Calls a reusable workflow (`jobs.<id>.uses`): it has no steps of its own.
     pub calls_workflow: bool,
+    /// The time limit of a job that sets none, in words: GitHub's 6 hours, or a GitLab
+    /// project's own (1 hour unless changed).
+    pub default_timeout: &'static str,
     /// External dependencies of the job, and how many have no fallback.
     pub external_dependencies: usize,
     pub without_fallback: usize,

@@ -42,6 +42,12 @@ fn group_of(
         ),
         DependencyKind::Image => (OverviewKind::Images, first_host()),
         DependencyKind::Download => (OverviewKind::Hosts, first_host()),
+        // GitLab reads includes when it creates the pipeline: grouped by kind, as the
+        // overview groups them.
+        DependencyKind::Include => (
+            OverviewKind::Includes,
+            name.split(':').next().unwrap_or(name).to_owned(),
+        ),
         // The cache service is a fallback, drawn as one.
         DependencyKind::Cache => return None,
     })

@@ -33,6 +33,7 @@ pub(crate) const fn style(kind: Kind) -> (&'static str, &'static str) {
         Kind::Secret => ("invhouse", "#fb6a4a"),
         Kind::Permission => ("hexagon", "#fcae91"),
         Kind::Oidc => ("doubleoctagon", "#de2d26"),
+        Kind::Include => ("tab", "#a1d99b"),
         Kind::Runner => ("box3d", "#d9d9d9"),
         Kind::Code => ("note", "#e31a1c"),
         // Not drawn (see `diagram`); styled for completeness.

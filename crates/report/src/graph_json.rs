@@ -173,6 +173,19 @@ pub enum AttrsDto {
         access: &'static str,
         scope: String,
     },
+    /// A GitLab include of outside content: `source` is `project`, `remote`, `template`
+    /// or `component`; `pin` is `commit`, `mutable`, `dynamic` or `not-applicable` (a
+    /// template, versioned with the instance).
+    Include {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
+        pin: &'static str,
+        pinned: &'static str,
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        git_ref: Option<String>,
+        source: &'static str,
+        target: String,
+    },
     Runner {
         labels: String,
         self_hosted: &'static str,
@@ -272,6 +285,20 @@ fn attrs(kind: &NodeKind) -> Option<AttrsDto> {
             scope: scope.clone(),
         },
         NodeKind::Oidc => return None,
+        NodeKind::Include {
+            source,
+            target,
+            file,
+            reference,
+            pin,
+        } => AttrsDto::Include {
+            file: file.clone(),
+            pin: pin.as_str(),
+            pinned: flag(*pin == tollgate_gitlab::IncludePin::Commit),
+            git_ref: reference.clone(),
+            source: source.as_str(),
+            target: target.clone(),
+        },
         NodeKind::Runner {
             labels,
             self_hosted,

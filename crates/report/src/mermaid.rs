@@ -38,7 +38,7 @@ const fn shape(kind: Kind) -> (&'static str, &'static str) {
         Kind::Workflow | Kind::Image | Kind::Dockerfile | Kind::Script => ("[/", "/]"),
         Kind::Trigger | Kind::MakeTarget => (">", "]"),
         Kind::Job => ("(", ")"),
-        Kind::Action | Kind::ReusableWorkflow => ("[[", "]]"),
+        Kind::Action | Kind::ReusableWorkflow | Kind::Include => ("[[", "]]"),
         Kind::Lockfile | Kind::Source => ("[(", ")]"),
         Kind::Host => ("((", "))"),
         Kind::Secret | Kind::Permission | Kind::Oidc => ("{{", "}}"),

@@ -27,7 +27,8 @@ pub struct GitlabModel {
 /// The files a local include may name, most likely first. GitLab reads `local:` paths
 /// from the repository's root: the nearest directory above the includer that holds a
 /// `.gitlab-ci.yml` or `.git` (a scan of many repositories has many), then every other
-/// directory above it. Paths with a wildcard or a variable are not followed.
+/// directory above it. Paths with a wildcard (see [`crate::gitlab_glob`]) or a variable
+/// are not candidates.
 #[must_use]
 pub fn include_candidates(
     display: &str,
@@ -73,7 +74,8 @@ pub(crate) fn is_base(root: &Root, dir: &str) -> bool {
         .any(|m| std::fs::symlink_metadata(root.disk_path(&format!("{dir}{m}"))).is_ok())
 }
 
-/// The local includes of a parsed GitLab file, each as its candidate files.
+/// The local includes of a parsed GitLab file, each as its candidate files; a wildcard
+/// include as each file it names.
 pub(crate) fn include_refs(input: &Input, root: &Root) -> Vec<Vec<String>> {
     let FileModel::Gitlab(m) = &*input.parsed else {
         return Vec::new();
@@ -84,8 +86,33 @@ pub(crate) fn include_refs(input: &Input, root: &Root) -> Vec<Vec<String>> {
         .iter()
         .chain(&m.file.child_includes)
         .filter(|i| i.kind == IncludeKind::Local)
-        .map(|i| include_candidates(display, &i.target.value, |d| is_base(root, d)))
+        .flat_map(|i| local_targets(display, &i.target.value, root))
         .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// What a `local:` include of file `display` names: its candidate files (the first that
+/// exists is the one), or for a wildcard each file it matches under the repository's
+/// root ([`crate::gitlab_glob`]) as a candidate list of one.
+fn local_targets(display: &str, path: &str, root: &Root) -> Vec<Vec<String>> {
+    if !crate::gitlab_glob::is_wildcard(path) {
+        return vec![include_candidates(display, path, |d| is_base(root, d))];
+    }
+    // The nearest repository root above the includer (the scan's root at the latest).
+    let mut base = root.prefix.clone();
+    let mut d = display;
+    while let Some((p, _)) = d.rsplit_once('/') {
+        let dir = format!("{p}/");
+        if is_base(root, &dir) {
+            base = dir;
+            break;
+        }
+        d = p;
+    }
+    let files = crate::gitlab_glob::list(root, &base);
+    crate::gitlab_glob::expand(path, files.iter().map(String::as_str))
+        .into_iter()
+        .map(|f| vec![format!("{base}{f}")])
         .collect()
 }
 
@@ -99,46 +126,59 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
         .collect();
     // For each GitLab input, the input each of its includes names (local ones found).
     let mut links: HashMap<usize, Vec<Option<usize>>> = HashMap::new();
+    // The `inputs:` given by (includer, included file).
+    let mut given: HashMap<(usize, usize), Vec<(String, String)>> = HashMap::new();
     for (k, input) in inputs.iter().enumerate() {
         let FileModel::Gitlab(m) = &*input.parsed else {
             continue;
         };
         let (root, display) = (input.root, input.source.display.as_str());
         let Some(r) = roots.get(root) else { continue };
-        let found = m
-            .file
-            .includes
-            .iter()
-            .map(|inc| {
-                if inc.kind != IncludeKind::Local {
-                    return None;
+        let mut found: Vec<Option<usize>> = Vec::new();
+        for inc in &m.file.includes {
+            if inc.kind != IncludeKind::Local {
+                found.push(None);
+                continue;
+            }
+            let targets = local_targets(display, &inc.target.value, r);
+            let wildcard = crate::gitlab_glob::is_wildcard(&inc.target.value);
+            let hits: Vec<usize> = targets
+                .iter()
+                .filter_map(|c| {
+                    c.iter()
+                        .find_map(|p| by_path.get(&(root, p.as_str())).copied())
+                })
+                .collect();
+            if hits.is_empty() {
+                let what = if wildcard {
+                    "no file that could be read"
+                } else if targets.iter().all(Vec::is_empty) {
+                    "a variable"
+                } else {
+                    "a file that could not be read"
+                };
+                diagnostics.push(
+                    Diagnostic::at(
+                        &inputs[k].source,
+                        inc.target.span,
+                        DiagnosticCode::Resolution,
+                        format!(
+                            "`include: {}` names {what}; its jobs are not analysed",
+                            inc.target.value
+                        ),
+                    )
+                    .with_severity(Severity::Note),
+                );
+                found.push(None);
+            }
+            if !inc.inputs.is_empty() {
+                for &h in &hits {
+                    given.entry((k, h)).or_insert_with(|| inc.inputs.clone());
                 }
-                let c = include_candidates(display, &inc.target.value, |d| is_base(r, d));
-                let hit = c
-                    .iter()
-                    .find_map(|p| by_path.get(&(root, p.as_str())).copied());
-                if hit.is_none() {
-                    let what = if c.is_empty() {
-                        "a wildcard or a variable"
-                    } else {
-                        "a file that could not be read"
-                    };
-                    diagnostics.push(
-                        Diagnostic::at(
-                            &inputs[k].source,
-                            inc.target.span,
-                            DiagnosticCode::Resolution,
-                            format!(
-                                "`include: {}` names {what}; its jobs are not analysed",
-                                inc.target.value
-                            ),
-                        )
-                        .with_severity(Severity::Note),
-                    );
-                }
-                hit
-            })
-            .collect();
+            }
+            // A wildcard includes every file it names, in path order.
+            found.extend(hits.into_iter().map(Some));
+        }
         links.insert(k, found);
     }
     let included: std::collections::HashSet<usize> =
@@ -183,6 +223,11 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
                     file: &inputs[o].source,
                     model: &m.file,
                     includes: inc,
+                    // From the first file of this configuration that includes it.
+                    inputs: order
+                        .iter()
+                        .find_map(|&p| given.get(&(p, o)))
+                        .map_or(&[], Vec::as_slice),
                 }),
                 _ => None,
             })

@@ -8,6 +8,7 @@ pub mod confine;
 mod discover;
 pub mod follow;
 pub mod gitlab;
+pub mod gitlab_glob;
 pub mod identity;
 mod input;
 pub mod local;

@@ -10,6 +10,10 @@ pub(super) struct RunStep<'a> {
     pub(super) cache: &'a Cache,
     pub(super) step_node: NodeId,
     pub(super) input: &'a Input,
+    /// The input holding the step's script analysis when it is not `input`: a GitLab
+    /// configuration's root file, for a session written in a file it includes. Files
+    /// followed from the step (`depth` above 0) hold their own.
+    pub(super) scripts: Option<&'a Input>,
     pub(super) job_index: Option<usize>,
     pub(super) env: &'a [EnvSource],
     /// How many files deep this script is from the job's step (a Makefile a step runs
@@ -39,8 +43,11 @@ impl RunStep<'_> {
 
     pub(super) fn run_facts(&self, step: &Step, acc: &mut Acc) {
         let Some(run) = &step.run else { return };
-        let Some(analysis) = self
-            .input
+        let holder = match self.scripts {
+            Some(root) if self.depth == 0 => root,
+            _ => self.input,
+        };
+        let Some(analysis) = holder
             .script(self.job_index, step.index)
             .and_then(|s| s.analysis.as_deref())
         else {

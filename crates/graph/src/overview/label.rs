@@ -130,6 +130,28 @@ pub(super) fn group_node(kind: OverviewKind, key: &str, g: &Group) -> OverviewNo
                 Tone::Caution
             }
         }
+        // GitLab's own templates are versioned with the instance: nothing to pin.
+        OverviewKind::Includes if key == "template" => {
+            lines.push("include: template".to_owned());
+            lines.push(format!(
+                "{n} GitLab template{}",
+                if n == 1 { "" } else { "s" }
+            ));
+            Tone::Plain
+        }
+        OverviewKind::Includes => {
+            lines.push(format!("include: {key}"));
+            lines.push(format!(
+                "{n} include{}, {} pinned",
+                if n == 1 { "" } else { "s" },
+                n - g.mutable.len()
+            ));
+            if g.mutable.is_empty() {
+                Tone::Good
+            } else {
+                Tone::Caution
+            }
+        }
         OverviewKind::Sources => {
             lines.push(format!("{key} sources"));
             let hosts: Vec<String> = members
@@ -177,7 +199,7 @@ pub(super) fn group_node(kind: OverviewKind, key: &str, g: &Group) -> OverviewNo
 
 pub(super) const fn edge_kind(kind: OverviewKind) -> EdgeKind {
     match kind {
-        OverviewKind::Actions => EdgeKind::Uses,
+        OverviewKind::Actions | OverviewKind::Includes => EdgeKind::Uses,
         OverviewKind::Images => EdgeKind::Pulls,
         OverviewKind::Sources => EdgeKind::ResolvesFrom,
         OverviewKind::Hosts => EdgeKind::Reaches,

@@ -25,6 +25,9 @@ pub enum OverviewKind {
     Actions,
     /// Images from one registry.
     Images,
+    /// GitLab CI includes of outside configuration of one kind (`project`, `remote`,
+    /// `template`, `component`), which every job of the pipeline is built from.
+    Includes,
     /// Package sources of one ecosystem.
     Sources,
     /// Hosts under one domain.
@@ -56,6 +59,7 @@ impl OverviewKind {
             Self::Job => "job",
             Self::Actions => "actions",
             Self::Images => "images",
+            Self::Includes => "includes",
             Self::Sources => "sources",
             Self::Hosts => "hosts",
             Self::Code => "code",
@@ -422,6 +426,7 @@ impl Graph {
                             }
                         }
                     }
+                    NodeKind::Include { .. } => include_group(&node.kind),
                     NodeKind::Image { reference } => {
                         let registry = crate::util::image_host(reference)
                             .unwrap_or_else(|| "chosen at run time".to_owned());
@@ -482,11 +487,34 @@ impl Graph {
                 }
             }
         }
+        // The pipeline's includes of outside configuration: GitLab merges them into
+        // the configuration every job is read from.
+        if scope == OverviewScope::All
+            && let Some(w) = self.workflow_of(job)
+        {
+            for (e, t) in self.outgoing(w) {
+                if e.kind != EdgeKind::Uses {
+                    continue;
+                }
+                if let Some((kind, key, member, mutable, _)) =
+                    self.node(t).and_then(|n| include_group(&n.kind))
+                {
+                    let g = groups.entry((kind, key.clone())).or_default();
+                    g.members.insert(member.clone());
+                    if mutable {
+                        g.mutable.insert(member);
+                    }
+                    leads.groups.insert((kind, key));
+                }
+            }
+        }
         self.overview_holdings(job, &mut leads);
         leads
     }
 
     /// What the job holds, in words, and the tone that earns.
+    ///
+    /// (See [`include_group`] for the pipeline's includes.)
     fn overview_holdings(&self, job: NodeId, leads: &mut Leads) {
         let h = self.holds(job);
         let mut writes: Vec<String> = Vec::new();
@@ -652,4 +680,22 @@ impl Graph {
             at: members.first().copied(),
         }
     }
+}
+
+/// The overview group of a GitLab include node: by kind, the member its label, mutable
+/// unless pinned to a commit (a template is versioned with the instance: not mutable).
+fn include_group(kind: &NodeKind) -> Option<(OverviewKind, String, String, bool, bool)> {
+    let NodeKind::Include { source, pin, .. } = kind else {
+        return None;
+    };
+    Some((
+        OverviewKind::Includes,
+        source.as_str().to_owned(),
+        kind.label(),
+        matches!(
+            pin,
+            tollgate_gitlab::IncludePin::Mutable | tollgate_gitlab::IncludePin::Dynamic
+        ),
+        false,
+    ))
 }

@@ -19,6 +19,17 @@ pub fn render(jobs: &[&JobEgress]) -> String {
         if i > 0 {
             out.push('\n');
         }
+        // harden-runner is a GitHub Action: a GitLab job's list is applied on its
+        // runner's network instead (docs/ci.md).
+        if job.gitlab {
+            let _ = writeln!(
+                out,
+                "# {}: job `{}` is a GitLab CI job: harden-runner does not apply; `--format text` or `--format json` lists its hosts for the runner's firewall or proxy (docs/ci.md)",
+                visible(&job.workflow),
+                visible(&job.job_id)
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "# {}: job `{}`",

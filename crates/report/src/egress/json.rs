@@ -82,6 +82,10 @@ pub struct ControlDto {
 
 #[derive(Debug, Serialize)]
 pub struct JobDto {
+    /// `gitlab-ci` for a job of a GitLab CI pipeline (`workflow` is its root file);
+    /// absent for a GitHub Actions job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci: Option<&'static str>,
     pub workflow: String,
     pub workflow_name: Option<String>,
     pub job: String,
@@ -110,6 +114,7 @@ pub fn document(jobs: &[&JobEgress]) -> Document {
     let jobs = jobs
         .iter()
         .map(|job| JobDto {
+            ci: job.gitlab.then_some("gitlab-ci"),
             workflow: job.workflow.clone(),
             workflow_name: job.workflow_name.clone(),
             job: job.job_id.clone(),

@@ -22,6 +22,8 @@ pub fn render(jobs: &[&JobEgress]) -> String {
             last_workflow = Some(&job.workflow);
         }
         let control = match job.blocking_harden_runner() {
+            // The runner's network decides (docs/ci.md): nothing in the files says.
+            None if job.gitlab => "GitLab CI job: allow these on the runner's network",
             Some(_) => "harden-runner in block mode",
             None if !job.harden_runner.is_empty() => "harden-runner in audit mode",
             None => "no egress control",

@@ -360,7 +360,7 @@ fn identities(s: &mut String, jobs: &[JobIdentity]) {
         let timeout = match (&j.timeout_minutes, j.calls_workflow) {
             (Some(t), _) => format!("{} min", h(t)),
             (None, true) => "n/a".to_owned(),
-            (None, false) => "<b>none</b> (6 h)".to_owned(),
+            (None, false) => format!("<b>none</b> ({})", h(j.default_timeout)),
         };
         let _ = writeln!(
             s,

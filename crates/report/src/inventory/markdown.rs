@@ -232,7 +232,7 @@ fn identities(s: &mut String, jobs: &[JobIdentity]) {
         let timeout = match (&j.timeout_minutes, j.calls_workflow) {
             (Some(t), _) => format!("{} min", cell(t)),
             (None, true) => "n/a".to_owned(),
-            (None, false) => "**none** (6 h)".to_owned(),
+            (None, false) => format!("**none** ({})", j.default_timeout),
         };
         let _ = writeln!(
             s,

@@ -14,6 +14,9 @@ use tollgate_inventory::{Dependency, FallbackKind};
 /// The fallback summary of a dependency across its jobs, for Markdown.
 #[must_use]
 pub fn fallback_summary(d: &Dependency) -> String {
+    if d.kind == tollgate_inventory::DependencyKind::Include {
+        return "n/a (read by GitLab)".to_owned();
+    }
     if !d.external {
         return "n/a (GitHub)".to_owned();
     }

@@ -13,40 +13,7 @@ use super::unpinned_image::check_gitlab;
 /// `reference` with each `$NAME`/`${NAME}` that `vars` give a literal value replaced;
 /// `None` when nothing was replaced.
 fn expand(reference: &str, vars: &[&Variable]) -> Option<String> {
-    if !reference.contains('$') {
-        return None;
-    }
-    let mut out = reference.to_owned();
-    let mut changed = false;
-    for v in vars {
-        let Some(value) = v.value.as_ref().map(|t| t.value.as_str()) else {
-            continue;
-        };
-        if value.contains('$') {
-            continue;
-        }
-        let name = &v.name.value;
-        for pattern in [format!("${{{name}}}"), format!("${name}")] {
-            // `$NAME` must not be the start of a longer name (`$NAME_SUFFIX`).
-            let mut from = 0;
-            while let Some(i) = out[from..].find(&pattern).map(|i| i + from) {
-                let end = i + pattern.len();
-                let longer = !pattern.ends_with('}')
-                    && out[end..]
-                        .bytes()
-                        .next()
-                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
-                if longer {
-                    from = end;
-                    continue;
-                }
-                out.replace_range(i..end, value);
-                changed = true;
-                from = i + value.len();
-            }
-        }
-    }
-    changed.then_some(out)
+    tollgate_gitlab::expand_variables(reference, vars)
 }
 
 pub(crate) fn check_job(cx: &Context<'_>, job: &GitlabJobCx<'_>, out: &mut Sink<'_>) {
@@ -96,14 +63,7 @@ pub(crate) fn check_job(cx: &Context<'_>, job: &GitlabJobCx<'_>, out: &mut Sink<
 /// GitLab's hosted macOS runners take `image:` as the name of one of their virtual
 /// machine images (`macos-15-xcode-16`), from GitLab's own list, not a registry pull.
 fn hosted_macos(name: &str) -> bool {
-    let Some(rest) = name.strip_prefix("macos-") else {
-        return false;
-    };
-    let Some((os, xcode)) = rest.split_once("-xcode-") else {
-        return false;
-    };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    digits(os) && digits(xcode)
+    tollgate_gitlab::Image::is_hosted_macos_vm(name)
 }
 
 /// Whether an earlier job of the configuration has the same image written at the same

@@ -133,6 +133,16 @@ fn dependency_components(inv: &Inventory, graph: &Graph, b: &mut Builder) {
                 purl: None,
                 properties,
             },
+            // A GitLab include is configuration GitLab reads into the pipeline: a file.
+            DependencyKind::Include => Component {
+                kind: "file",
+                bom_ref: format!("tollgate:{}", d.key),
+                group: None,
+                name: d.name.clone(),
+                version: None,
+                purl: None,
+                properties,
+            },
             DependencyKind::PackageSource | DependencyKind::Download | DependencyKind::Cache => {
                 continue;
             }
