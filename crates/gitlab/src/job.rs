@@ -328,5 +328,6 @@ pub(crate) fn read(
             _ => None,
         },
         when: item.get("when").and_then(text),
+        sources: crate::sources::of_job(item),
     }
 }

@@ -8,10 +8,12 @@
 //! through its confined reader), and [`resolve`] merges a root file with what it includes
 //! into a [`Config`] of visible jobs.
 
+pub mod expr;
 mod job;
 pub mod model;
 mod parse;
 mod resolve;
+pub mod sources;
 mod tree;
 
 pub use job::bool_of;
@@ -21,6 +23,9 @@ pub use model::{
 };
 pub use parse::parse_file;
 pub use resolve::{KEYWORDS, Source, resolve};
+pub use sources::{RefKind, Runs, Source as PipelineSource, Sources};
 
+#[cfg(test)]
+mod sources_tests;
 #[cfg(test)]
 mod tests;

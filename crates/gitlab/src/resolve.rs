@@ -163,6 +163,7 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
                 span: r.key,
             }),
             name: w.value.get("name").and_then(job::text),
+            sources: crate::sources::of_workflow(&w.value),
         });
     }
     config
