@@ -313,3 +313,60 @@ fn script_findings_have_a_path_through_the_job() {
         assert!(hops.contains(&"job `test`"), "{hops:?}");
     }
 }
+
+/// The events of a GitLab pipeline's `trigger` nodes (`graph --format json`).
+fn trigger_events(root: &std::path::Path) -> Vec<String> {
+    let out = tollgate()
+        .args(["graph", "--format", "json"])
+        .arg(root)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out.stdout);
+    let mut v: Vec<String> = doc["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "trigger")
+        .map(|n| n["attrs"]["event"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A pipeline's trigger nodes are the pipeline sources some job runs in: `workflow:
+/// rules:` narrows them, a job's `rules:` adds merge request pipelines, and a job with
+/// neither runs in branch and tag pipelines of every common source.
+#[test]
+fn pipeline_sources_are_trigger_nodes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    std::fs::create_dir(r.join(".git")).expect("git");
+    write(
+        r,
+        ".gitlab-ci.yml",
+        "workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\ntest:\n  script: make\n  rules:\n    - when: always\n",
+    );
+    assert_eq!(trigger_events(r), ["merge_request_event", "schedule"]);
+    write(
+        r,
+        ".gitlab-ci.yml",
+        "build:\n  script: make\nmr:\n  script: make check\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n",
+    );
+    assert_eq!(
+        trigger_events(r),
+        [
+            "api",
+            "merge_request_event",
+            "pipeline",
+            "push",
+            "schedule",
+            "trigger",
+            "web"
+        ]
+    );
+}

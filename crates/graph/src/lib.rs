@@ -16,6 +16,7 @@
 
 mod fragment;
 mod gitlab;
+mod gitlab_triggers;
 mod graph;
 mod images;
 mod model;
