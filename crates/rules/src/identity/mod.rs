@@ -30,6 +30,8 @@ mod spoofable_bot_check;
 mod template_injection;
 #[path = "unsound-condition.rs"]
 mod unsound_condition;
+#[path = "untrusted-pipeline.rs"]
+mod untrusted_pipeline;
 mod util;
 
 pub use broad_permissions::BroadPermissions;
@@ -46,3 +48,4 @@ pub use self_hosted_runner_exposure::SelfHostedRunnerExposure;
 pub use spoofable_bot_check::SpoofableBotCheck;
 pub use template_injection::TemplateInjection;
 pub use unsound_condition::UnsoundCondition;
+pub use untrusted_pipeline::UntrustedPipeline;
