@@ -7,7 +7,8 @@
 //! Which predefined variables a pipeline has is GitLab's documented table: the
 //! `CI_MERGE_REQUEST_*` variables exist only in merge request pipelines,
 //! `CI_COMMIT_BRANCH` only in branch pipelines, `CI_COMMIT_TAG` only in tag pipelines,
-//! `CI_PIPELINE_SOURCE` always.
+//! `CI_PIPELINE_SOURCE` always. In a merge request pipeline, which takes no pipeline
+//! variables, a variable the configuration does not set is read as unset.
 
 use crate::sources::{RefKind, Source};
 
@@ -52,6 +53,11 @@ pub struct Pipeline {
     pub reference: RefKind,
 }
 
+/// Variables the configuration gives a value (the job's `variables:`, then the top-level
+/// ones): `rules:` read them. A project variable of the same name would override them;
+/// the files' value is taken.
+pub type Known<'a> = &'a [(String, String)];
+
 /// What a variable holds in a pipeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Val {
@@ -78,8 +84,13 @@ const MR_OPTIONAL: &[&str] = &[
     "CI_MERGE_REQUEST_SQUASH_ON_MERGE",
 ];
 
-fn value(name: &str, p: Pipeline) -> Val {
+fn value(name: &str, p: Pipeline, known: Known<'_>) -> Val {
     let mr = p.source == Source::MergeRequestEvent;
+    if !name.starts_with("CI_")
+        && let Some((_, v)) = known.iter().find(|(n, _)| n == name)
+    {
+        return Val::Str(v.clone());
+    }
     match name {
         "CI_PIPELINE_SOURCE" => Val::Str(p.source.as_str().to_owned()),
         "CI_COMMIT_BRANCH" => {
@@ -97,6 +108,8 @@ fn value(name: &str, p: Pipeline) -> Val {
             }
         }
         "CI_OPEN_MERGE_REQUESTS" if p.reference == RefKind::Tag => Val::Undef,
+        // A merge request's ref is not a protected branch (a fork's never is).
+        "CI_COMMIT_REF_PROTECTED" if mr => Val::Str("false".to_owned()),
         "CI_COMMIT_REF_NAME"
         | "CI_COMMIT_REF_SLUG"
         | "CI_DEFAULT_BRANCH"
@@ -123,6 +136,10 @@ fn value(name: &str, p: Pipeline) -> Val {
                 Val::Undef
             }
         }
+        // A merge request pipeline gets no pipeline variables (schedules, manual, API
+        // and trigger pipelines do): a variable the files do not set is read as unset
+        // there, as it is unless a project or group CI/CD variable has that name.
+        n if mr && !n.starts_with("CI_") && !n.starts_with("GITLAB_") => Val::Undef,
         _ => Val::Unknown,
     }
 }
@@ -266,6 +283,7 @@ struct Parser<'a> {
     toks: &'a [Tok],
     at: usize,
     p: Pipeline,
+    known: Known<'a>,
 }
 
 impl Parser<'_> {
@@ -295,7 +313,7 @@ impl Parser<'_> {
         let t = self.peek()?.clone();
         self.at += 1;
         Some(match t {
-            Tok::Var(n) => Operand::Val(value(&n, self.p)),
+            Tok::Var(n) => Operand::Val(value(&n, self.p, self.known)),
             Tok::Str(s) => Operand::Val(Val::Str(s)),
             Tok::Re(r) => Operand::Re(r),
             Tok::Null => Operand::Null,
@@ -388,9 +406,10 @@ fn matches(a: &Operand, b: &Operand) -> Tri {
     }
 }
 
-/// `expr` evaluated for pipeline `p`; unknown when it cannot be read.
+/// `expr` evaluated for pipeline `p`, with the variables the configuration sets;
+/// unknown when it cannot be read.
 #[must_use]
-pub fn eval(expr: &str, p: Pipeline) -> Tri {
+pub fn eval(expr: &str, p: Pipeline, known: Known<'_>) -> Tri {
     let Some(toks) = lex(expr) else {
         return Tri::Unknown;
     };
@@ -398,6 +417,7 @@ pub fn eval(expr: &str, p: Pipeline) -> Tri {
         toks: &toks,
         at: 0,
         p,
+        known,
     };
     match parser.or() {
         Some(v) if parser.at == toks.len() => v,

@@ -328,6 +328,7 @@ pub(crate) fn read(
             _ => None,
         },
         when: item.get("when").and_then(text),
-        sources: crate::sources::of_job(item),
+        // Set by the resolver, which knows the top-level `variables:`.
+        sources: crate::sources::Sources::default(),
     }
 }

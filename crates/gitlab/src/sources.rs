@@ -10,8 +10,9 @@
 //! the same way. A condition the files cannot decide (a project variable, the branch's
 //! name, `changes:`) makes the outcome [`Runs::Maybe`].
 
-use crate::expr::{Pipeline, Tri, eval};
+use crate::expr::{Known, Pipeline, Tri, eval};
 use crate::model::At;
+use crate::model::Variable;
 use crate::tree::Item;
 
 /// `CI_PIPELINE_SOURCE`: what started a pipeline.
@@ -177,11 +178,11 @@ impl Sources {
 }
 
 /// One rule's condition (`if:`, `changes:`, `exists:`) for a pipeline.
-fn rule_matches(rule: &Item, p: Pipeline) -> Tri {
+fn rule_matches(rule: &Item, p: Pipeline, known: Known<'_>) -> Tri {
     let mut t = Tri::True;
     if let Some(e) = rule.get("if") {
         t = match e.as_str() {
-            Some(s) => eval(s, p),
+            Some(s) => eval(s, p, known),
             None => Tri::Unknown,
         };
     }
@@ -197,13 +198,13 @@ fn is_never(rule: &Item) -> bool {
 
 /// `rules:` for one pipeline: the first rule that matches decides; none matching leaves
 /// the job (or the pipeline) out.
-fn rules_for(rules: &[Item], p: Pipeline) -> Runs {
+fn rules_for(rules: &[Item], p: Pipeline, known: Known<'_>) -> Runs {
     let mut best = Runs::No;
     // A rule that may have matched earlier with `when: never` makes a later sure match
     // only possible.
     let mut maybe_blocked = false;
     for rule in rules {
-        match rule_matches(rule, p) {
+        match rule_matches(rule, p, known) {
             Tri::False => {}
             Tri::True => {
                 if is_never(rule) {
@@ -229,14 +230,14 @@ fn rules_for(rules: &[Item], p: Pipeline) -> Runs {
 }
 
 /// The `if:` (or the rule) of the first rule that may let a merge request pipeline in.
-fn rules_merge_request_at(rules: &[Item]) -> Option<At> {
+fn rules_merge_request_at(rules: &[Item], known: Known<'_>) -> Option<At> {
     let p = Pipeline {
         source: Source::MergeRequestEvent,
         reference: RefKind::MergeRequest,
     };
     rules
         .iter()
-        .find(|r| !is_never(r) && rule_matches(r, p) != Tri::False)
+        .find(|r| !is_never(r) && rule_matches(r, p, known) != Tri::False)
         .map(|r| {
             let at = r.get("if").unwrap_or(r);
             At {
@@ -246,14 +247,14 @@ fn rules_merge_request_at(rules: &[Item]) -> Option<At> {
         })
 }
 
-fn from_rules(item: &Item) -> Sources {
+fn from_rules(item: &Item, known: Known<'_>) -> Sources {
     let rules: Vec<Item> = match item {
         Item::Seq { items, .. } => flatten(items),
         _ => Vec::new(),
     };
-    let mut out = Sources::from_fn(|p| rules_for(&rules, p));
+    let mut out = Sources::from_fn(|p| rules_for(&rules, p, known));
     if out.runs(Source::MergeRequestEvent) != Runs::No {
-        out.merge_request_at = rules_merge_request_at(&rules);
+        out.merge_request_at = rules_merge_request_at(&rules, known);
     }
     out
 }
@@ -313,7 +314,7 @@ fn strings(item: &Item) -> Vec<String> {
 
 /// `only:` or `except:` for one pipeline: every key given must have a condition that
 /// matches. `default_refs` is used when `refs:` is absent (none: any reference).
-fn policy(item: &Item, p: Pipeline, default_refs: &[&str]) -> Tri {
+fn policy(item: &Item, p: Pipeline, default_refs: &[&str], known: Known<'_>) -> Tri {
     let (refs, map) = match item {
         Item::Map { .. } => (item.get("refs").map(strings), Some(item)),
         other => (Some(strings(other)), None),
@@ -326,7 +327,7 @@ fn policy(item: &Item, p: Pipeline, default_refs: &[&str]) -> Tri {
     };
     if let Some(m) = map {
         if let Some(v) = m.get("variables") {
-            t = t.and(any(&mut strings(v).iter().map(|e| eval(e, p))));
+            t = t.and(any(&mut strings(v).iter().map(|e| eval(e, p, known))));
         }
         if m.get("changes").is_some() || m.get("kubernetes").is_some() {
             t = t.and(Tri::Unknown);
@@ -335,22 +336,43 @@ fn policy(item: &Item, p: Pipeline, default_refs: &[&str]) -> Tri {
     t
 }
 
-/// The pipelines a job runs in, from its resolved mapping.
-pub(crate) fn of_job(job: &Item) -> Sources {
+/// Variables with a literal value, the first of a name winning.
+fn known(lists: &[&[Variable]]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for v in lists.iter().flat_map(|l| l.iter()) {
+        if let Some(value) = &v.value
+            && (v.raw || !value.value.contains('$'))
+            && !out.iter().any(|(n, _)| *n == v.name.value)
+        {
+            out.push((v.name.value.clone(), value.value.clone()));
+        }
+    }
+    out
+}
+
+/// The pipelines a job runs in, from its resolved mapping and the configuration's
+/// top-level `variables:`.
+pub(crate) fn of_job(job: &Item, globals: &[Variable]) -> Sources {
     if job.get("when").and_then(Item::as_str) == Some("never") {
         return Sources::none();
     }
+    let own = job
+        .get("variables")
+        .map(crate::job::variables)
+        .unwrap_or_default();
+    let known = known(&[&own, globals]);
+    let known = known.as_slice();
     if let Some(rules) = job.get("rules") {
-        return from_rules(rules);
+        return from_rules(rules, known);
     }
     let only = job.entry("only");
     let except = job.get("except");
     let mut out = Sources::from_fn(|p| {
         let inc = only.map_or_else(
             || ref_default(p),
-            |o| policy(&o.value, p, &["branches", "tags"]),
+            |o| policy(&o.value, p, &["branches", "tags"], known),
         );
-        let exc = except.map_or(Tri::False, |e| policy(e, p, &[]));
+        let exc = except.map_or(Tri::False, |e| policy(e, p, &[], known));
         Runs::of(inc.and(exc.not()))
     });
     if out.runs(Source::MergeRequestEvent) != Runs::No {
@@ -367,9 +389,11 @@ fn ref_default(p: Pipeline) -> Tri {
     ref_matches("branches", p).or(ref_matches("tags", p))
 }
 
-/// The pipelines a configuration creates, from its `workflow:` mapping.
-pub(crate) fn of_workflow(workflow: &Item) -> Sources {
+/// The pipelines a configuration creates, from its `workflow:` mapping and top-level
+/// `variables:`.
+pub(crate) fn of_workflow(workflow: &Item, globals: &[Variable]) -> Sources {
+    let known = known(&[globals]);
     workflow
         .get("rules")
-        .map_or_else(Sources::default, from_rules)
+        .map_or_else(Sources::default, |r| from_rules(r, &known))
 }

@@ -28,7 +28,7 @@ fn runs(yaml: &str, name: &str) -> (Runs, Runs) {
 
 #[test]
 fn expressions() {
-    let e = |s: &str, p| eval(s, p);
+    let e = |s: &str, p| eval(s, p, &[]);
     assert_eq!(
         e("$CI_PIPELINE_SOURCE == \"merge_request_event\"", MR),
         Tri::True
@@ -51,6 +51,11 @@ fn expressions() {
     );
     assert_eq!(e("$CI_COMMIT_BRANCH == \"main\"", TAG), Tri::False);
     assert_eq!(e("$CI_COMMIT_TAG", TAG), Tri::True);
+    assert_eq!(e("$CI_COMMIT_REF_PROTECTED == \"true\"", MR), Tri::False);
+    assert_eq!(
+        e("$CI_COMMIT_REF_PROTECTED == \"true\"", PUSH),
+        Tri::Unknown
+    );
     assert_eq!(e("$CI_COMMIT_TAG == null", MR), Tri::True);
     assert_eq!(
         e("$CI_PIPELINE_SOURCE =~ /^(merge_request_event|push)$/", MR),
@@ -59,7 +64,13 @@ fn expressions() {
     assert_eq!(e("$CI_PIPELINE_SOURCE =~ /^(web|push)$/", MR), Tri::False);
     assert_eq!(e("$CI_PIPELINE_SOURCE !~ /merge_request/", MR), Tri::False);
     assert_eq!(e("$CI_PIPELINE_SOURCE =~ /^web.*$/", MR), Tri::Unknown);
-    assert_eq!(e("$DEPLOY && $CI_MERGE_REQUEST_IID", MR), Tri::Unknown);
+    assert_eq!(
+        e("$DEPLOY && $CI_MERGE_REQUEST_IID", MR),
+        Tri::False,
+        "no pipeline variables"
+    );
+    assert_eq!(e("$DEPLOY || $CI_COMMIT_BRANCH", PUSH), Tri::True);
+    assert_eq!(e("$DEPLOY && $CI_COMMIT_BRANCH", PUSH), Tri::Unknown);
     assert_eq!(e("$DEPLOY && $CI_MERGE_REQUEST_IID", PUSH), Tri::False);
     assert_eq!(e("$DEPLOY || $CI_MERGE_REQUEST_IID", MR), Tri::True);
     assert_eq!(
@@ -70,6 +81,14 @@ fn expressions() {
         Tri::False
     );
     assert_eq!(e("$X == 'a' &&", MR), Tri::Unknown, "unreadable");
+}
+
+/// `rules:` read the job's and the configuration's `variables:`.
+#[test]
+fn configuration_variables_decide() {
+    let y = "variables:\n  NO_MR: \"true\"\na:\n  script: make\n  rules:\n    - if: $CI_MERGE_REQUEST_ID && $NO_MR == \"true\"\n      when: never\n    - if: $CI_MERGE_REQUEST_ID\nb:\n  variables:\n    NO_MR: \"false\"\n  script: make\n  rules:\n    - if: $CI_MERGE_REQUEST_ID && $NO_MR == \"true\"\n      when: never\n    - if: $CI_MERGE_REQUEST_ID\n";
+    assert_eq!(runs(y, "a"), (Runs::No, Runs::No));
+    assert_eq!(runs(y, "b"), (Runs::Yes, Runs::No));
 }
 
 #[test]
@@ -88,9 +107,10 @@ fn rules_first_match_decides() {
     assert_eq!(runs(y, "a"), (Runs::No, Runs::Maybe));
     let y = "a:\n  script: make\n  rules:\n    - changes: [src/**/*]\n";
     assert_eq!(runs(y, "a"), (Runs::Maybe, Runs::Maybe));
-    // A project variable that may say never, then a rule that always matches.
+    // A variable that may say never, then a rule that always matches; a merge request
+    // pipeline has no pipeline variables.
     let y = "a:\n  script: make\n  rules:\n    - if: $SKIP\n      when: never\n    - when: on_success\n";
-    assert_eq!(runs(y, "a"), (Runs::Maybe, Runs::Maybe));
+    assert_eq!(runs(y, "a"), (Runs::Yes, Runs::Maybe));
 }
 
 #[test]

@@ -96,7 +96,10 @@ impl Rule for UntrustedPipeline {
 /// resource at the same place.
 fn reported_earlier(config: &Config, index: usize, h: &Held) -> bool {
     config.jobs[..index].iter().any(|other| {
-        config.job_sources(other).runs(PipelineSource::MergeRequestEvent) != Runs::No
+        config
+            .job_sources(other)
+            .runs(PipelineSource::MergeRequestEvent)
+            != Runs::No
             && held(config, other)
                 .iter()
                 .any(|o| o.file == h.file && o.span == h.span)
@@ -246,10 +249,25 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["DEPLOY_TOKEN", "NPM_TOKEN", "DOCKER_PASSWORD", "AWS_SECRET_ACCESS_KEY", "SSH_PRIVATE_KEY", "GH_PAT", "API_KEY"] {
+        for n in [
+            "DEPLOY_TOKEN",
+            "NPM_TOKEN",
+            "DOCKER_PASSWORD",
+            "AWS_SECRET_ACCESS_KEY",
+            "SSH_PRIVATE_KEY",
+            "GH_PAT",
+            "API_KEY",
+        ] {
             assert!(credential_name(n), "{n}");
         }
-        for n in ["CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "TOKENIZER", "KEY", "PATH", "SECRETARY"] {
+        for n in [
+            "CI_JOB_TOKEN",
+            "CI_REGISTRY_PASSWORD",
+            "TOKENIZER",
+            "KEY",
+            "PATH",
+            "SECRETARY",
+        ] {
             assert!(!credential_name(n), "{n}");
         }
         assert!(privileged_runner("docker-privileged"));
