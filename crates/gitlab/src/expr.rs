@@ -55,8 +55,8 @@ pub struct Pipeline {
 
 /// Variables the configuration gives a value (the job's `variables:`, then the top-level
 /// ones): `rules:` read them. A project variable of the same name would override them;
-/// the files' value is taken.
-pub type Known<'a> = &'a [(String, String)];
+/// the files' value is taken. `None`: a value `workflow: rules:` may set, not known.
+pub type Known<'a> = &'a [(String, Option<String>)];
 
 /// What a variable holds in a pipeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,7 +89,7 @@ fn value(name: &str, p: Pipeline, known: Known<'_>) -> Val {
     if !name.starts_with("CI_")
         && let Some((_, v)) = known.iter().find(|(n, _)| n == name)
     {
-        return Val::Str(v.clone());
+        return v.clone().map_or(Val::Unknown, Val::Str);
     }
     match name {
         "CI_PIPELINE_SOURCE" => Val::Str(p.source.as_str().to_owned()),

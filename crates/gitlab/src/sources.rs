@@ -336,23 +336,46 @@ fn policy(item: &Item, p: Pipeline, default_refs: &[&str], known: Known<'_>) -> 
     t
 }
 
-/// Variables with a literal value, the first of a name winning.
-fn known(lists: &[&[Variable]]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for v in lists.iter().flat_map(|l| l.iter()) {
-        if let Some(value) = &v.value
-            && (v.raw || !value.value.contains('$'))
-            && !out.iter().any(|(n, _)| *n == v.name.value)
-        {
-            out.push((v.name.value.clone(), value.value.clone()));
+/// Variables with a literal value, the first of a name winning; `ruled` (names a
+/// `workflow: rules:` entry may set) come between the job's and the top-level ones.
+fn known(
+    own: &[Variable],
+    ruled: &[String],
+    globals: &[Variable],
+) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    let literal = |v: &Variable| {
+        v.value
+            .as_ref()
+            .filter(|t| v.raw || !t.value.contains('$'))
+            .map(|t| t.value.clone())
+    };
+    let own = own.iter().map(|v| (v.name.value.clone(), literal(v)));
+    let ruled = ruled.iter().map(|n| (n.clone(), None));
+    let globals = globals.iter().map(|v| (v.name.value.clone(), literal(v)));
+    for (name, value) in own.chain(ruled).chain(globals) {
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, value));
         }
     }
     out
 }
 
+/// The names the `variables:` of `workflow: rules:` entries set.
+pub(crate) fn rule_variables(workflow: Option<&Item>) -> Vec<String> {
+    let Some(Item::Seq { items, .. }) = workflow.and_then(|w| w.get("rules")) else {
+        return Vec::new();
+    };
+    flatten(items)
+        .iter()
+        .filter_map(|r| r.get("variables").and_then(Item::entries))
+        .flat_map(|es| es.iter().map(|e| e.name.clone()))
+        .collect()
+}
+
 /// The pipelines a job runs in, from its resolved mapping and the configuration's
 /// top-level `variables:`.
-pub(crate) fn of_job(job: &Item, globals: &[Variable]) -> Sources {
+pub(crate) fn of_job(job: &Item, globals: &[Variable], ruled: &[String]) -> Sources {
     if job.get("when").and_then(Item::as_str) == Some("never") {
         return Sources::none();
     }
@@ -360,7 +383,7 @@ pub(crate) fn of_job(job: &Item, globals: &[Variable]) -> Sources {
         .get("variables")
         .map(crate::job::variables)
         .unwrap_or_default();
-    let known = known(&[&own, globals]);
+    let known = known(&own, ruled, globals);
     let known = known.as_slice();
     if let Some(rules) = job.get("rules") {
         return from_rules(rules, known);
@@ -392,7 +415,7 @@ fn ref_default(p: Pipeline) -> Tri {
 /// The pipelines a configuration creates, from its `workflow:` mapping and top-level
 /// `variables:`.
 pub(crate) fn of_workflow(workflow: &Item, globals: &[Variable]) -> Sources {
-    let known = known(&[globals]);
+    let known = known(&[], &[], globals);
     workflow
         .get("rules")
         .map_or_else(Sources::default, |r| from_rules(r, &known))

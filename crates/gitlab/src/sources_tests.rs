@@ -91,6 +91,14 @@ fn configuration_variables_decide() {
     assert_eq!(runs(y, "b"), (Runs::Yes, Runs::No));
 }
 
+/// A variable `workflow: rules:` sets is not known to be unset in a merge request
+/// pipeline.
+#[test]
+fn workflow_rule_variables_are_unknown() {
+    let y = "workflow:\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n      variables:\n        KIND: MR\n    - when: always\na:\n  script: make\n  rules:\n    - if: $KIND == \"MR\"\n";
+    assert_eq!(runs(y, "a"), (Runs::Maybe, Runs::Maybe));
+}
+
 #[test]
 fn no_rules_is_branches_and_tags() {
     assert_eq!(runs("a:\n  script: make\n", "a"), (Runs::No, Runs::Yes));
