@@ -112,7 +112,7 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
     };
     let mut ref_problems = Vec::new();
     let globals = top.get("variables").map(job::variables).unwrap_or_default();
-    let ruled = crate::sources::rule_variables(top.get("workflow"));
+    let workflow_rules = crate::sources::workflow_rules(top.get("workflow"));
     let sources_files: Vec<&SourceFile> = sources.iter().map(|s| s.file).collect();
     for e in &entries {
         if KEYWORDS.contains(&e.name.as_str()) || e.name.starts_with('.') {
@@ -124,7 +124,7 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
         apply_defaults(&mut item, &defaults);
         resolve_refs(&mut item, &lookup, 0, &mut ref_problems);
         let mut job = job::read(e, &item, &sources_files, &mut config.problems);
-        job.sources = crate::sources::of_job(&item, &globals, &ruled);
+        job.sources = crate::sources::of_job(&item, &globals, &workflow_rules);
         config.jobs.push(job);
     }
     let mut top = top.clone();

@@ -336,73 +336,122 @@ fn policy(item: &Item, p: Pipeline, default_refs: &[&str], known: Known<'_>) -> 
     t
 }
 
-/// Variables with a literal value, the first of a name winning; `ruled` (names a
-/// `workflow: rules:` entry may set) come between the job's and the top-level ones.
-fn known(
-    own: &[Variable],
-    ruled: &[String],
-    globals: &[Variable],
-) -> Vec<(String, Option<String>)> {
+/// A variable's value when it is literal (no `$` to expand).
+fn literal(v: &Variable) -> Option<String> {
+    v.value
+        .as_ref()
+        .filter(|t| v.raw || !t.value.contains('$'))
+        .map(|t| t.value.clone())
+}
+
+/// Variables with their values, the first of a name winning.
+fn known(lists: &[&[(String, Option<String>)]]) -> Vec<(String, Option<String>)> {
     let mut out: Vec<(String, Option<String>)> = Vec::new();
-    let literal = |v: &Variable| {
-        v.value
-            .as_ref()
-            .filter(|t| v.raw || !t.value.contains('$'))
-            .map(|t| t.value.clone())
-    };
-    let own = own.iter().map(|v| (v.name.value.clone(), literal(v)));
-    let ruled = ruled.iter().map(|n| (n.clone(), None));
-    let globals = globals.iter().map(|v| (v.name.value.clone(), literal(v)));
-    for (name, value) in own.chain(ruled).chain(globals) {
-        if !out.iter().any(|(n, _)| *n == name) {
-            out.push((name, value));
+    for (name, value) in lists.iter().flat_map(|l| l.iter()) {
+        if !out.iter().any(|(n, _)| n == name) {
+            out.push((name.clone(), value.clone()));
         }
     }
     out
 }
 
-/// The names the `variables:` of `workflow: rules:` entries set.
-pub(crate) fn rule_variables(workflow: Option<&Item>) -> Vec<String> {
-    let Some(Item::Seq { items, .. }) = workflow.and_then(|w| w.get("rules")) else {
-        return Vec::new();
-    };
-    flatten(items)
-        .iter()
-        .filter_map(|r| r.get("variables").and_then(Item::entries))
-        .flat_map(|es| es.iter().map(|e| e.name.clone()))
+fn pairs(vars: &[Variable]) -> Vec<(String, Option<String>)> {
+    vars.iter()
+        .map(|v| (v.name.value.clone(), literal(v)))
         .collect()
 }
 
-/// The pipelines a job runs in, from its resolved mapping and the configuration's
-/// top-level `variables:`.
-pub(crate) fn of_job(job: &Item, globals: &[Variable], ruled: &[String]) -> Sources {
+/// The `workflow: rules:` entries, flattened.
+pub(crate) fn workflow_rules(workflow: Option<&Item>) -> Vec<Item> {
+    match workflow.and_then(|w| w.get("rules")) {
+        Some(Item::Seq { items, .. }) => flatten(items),
+        _ => Vec::new(),
+    }
+}
+
+/// The variables `workflow: rules:` may set for pipeline `p`: one assignment per rule
+/// that may be the first to match and create the pipeline. A variable a rule sets takes
+/// precedence over the top-level one of the same name.
+fn worlds(rules: &[Item], p: Pipeline, globals: Known<'_>) -> Vec<Vec<(String, Option<String>)>> {
+    let mut out = Vec::new();
+    for rule in rules {
+        let t = rule_matches(rule, p, globals);
+        if t == Tri::False {
+            continue;
+        }
+        if !is_never(rule) {
+            let vars = rule
+                .get("variables")
+                .map(crate::job::variables)
+                .unwrap_or_default();
+            out.push(pairs(&vars));
+        }
+        if t == Tri::True {
+            break;
+        }
+    }
+    // No rule: every pipeline is created, with no variables of the workflow's. Rules none
+    // of which can match: no pipeline, so no job runs.
+    if rules.is_empty() {
+        out.push(Vec::new());
+    }
+    out
+}
+
+/// One outcome over several possible assignments: sure only when all agree.
+fn combine(mut runs: impl Iterator<Item = Runs>) -> Runs {
+    let Some(first) = runs.next() else {
+        return Runs::No;
+    };
+    runs.fold(first, |a, b| if a == b { a } else { Runs::Maybe })
+}
+
+/// The pipelines a job runs in, from its resolved mapping, the configuration's top-level
+/// `variables:` and its `workflow: rules:` (whose `variables:` the job's rules read).
+pub(crate) fn of_job(job: &Item, globals: &[Variable], workflow: &[Item]) -> Sources {
     if job.get("when").and_then(Item::as_str) == Some("never") {
         return Sources::none();
     }
-    let own = job
-        .get("variables")
-        .map(crate::job::variables)
-        .unwrap_or_default();
-    let known = known(&own, ruled, globals);
-    let known = known.as_slice();
-    if let Some(rules) = job.get("rules") {
-        return from_rules(rules, known);
-    }
+    let own = pairs(
+        &job.get("variables")
+            .map(crate::job::variables)
+            .unwrap_or_default(),
+    );
+    let globals = pairs(globals);
+    let plain = known(&[&own, &globals]);
+    let rules: Option<Vec<Item>> = match job.get("rules") {
+        Some(Item::Seq { items, .. }) => Some(flatten(items)),
+        Some(_) => Some(Vec::new()),
+        None => None,
+    };
     let only = job.entry("only");
     let except = job.get("except");
+    let decide = |p: Pipeline, known: Known<'_>| match &rules {
+        Some(rules) => rules_for(rules, p, known),
+        None => {
+            let inc = only.map_or_else(
+                || ref_default(p),
+                |o| policy(&o.value, p, &["branches", "tags"], known),
+            );
+            let exc = except.map_or(Tri::False, |e| policy(e, p, &[], known));
+            Runs::of(inc.and(exc.not()))
+        }
+    };
     let mut out = Sources::from_fn(|p| {
-        let inc = only.map_or_else(
-            || ref_default(p),
-            |o| policy(&o.value, p, &["branches", "tags"], known),
-        );
-        let exc = except.map_or(Tri::False, |e| policy(e, p, &[], known));
-        Runs::of(inc.and(exc.not()))
+        combine(
+            worlds(workflow, p, &globals)
+                .iter()
+                .map(|w| decide(p, &known(&[&own, w, &globals]))),
+        )
     });
     if out.runs(Source::MergeRequestEvent) != Runs::No {
-        out.merge_request_at = only.map(|o| At {
-            file: o.file,
-            span: o.key,
-        });
+        out.merge_request_at = match &rules {
+            Some(rules) => rules_merge_request_at(rules, &plain),
+            None => only.map(|o| At {
+                file: o.file,
+                span: o.key,
+            }),
+        };
     }
     out
 }
@@ -415,7 +464,7 @@ fn ref_default(p: Pipeline) -> Tri {
 /// The pipelines a configuration creates, from its `workflow:` mapping and top-level
 /// `variables:`.
 pub(crate) fn of_workflow(workflow: &Item, globals: &[Variable]) -> Sources {
-    let known = known(&[], &[], globals);
+    let known = pairs(globals);
     workflow
         .get("rules")
         .map_or_else(Sources::default, |r| from_rules(r, &known))

@@ -91,12 +91,18 @@ fn configuration_variables_decide() {
     assert_eq!(runs(y, "b"), (Runs::Yes, Runs::No));
 }
 
-/// A variable `workflow: rules:` sets is not known to be unset in a merge request
-/// pipeline.
+/// The variables `workflow: rules:` set for a kind of pipeline are what the jobs'
+/// rules read in it; a rule that may or may not match leaves them undecided.
 #[test]
-fn workflow_rule_variables_are_unknown() {
-    let y = "workflow:\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n      variables:\n        KIND: MR\n    - when: always\na:\n  script: make\n  rules:\n    - if: $KIND == \"MR\"\n";
-    assert_eq!(runs(y, "a"), (Runs::Maybe, Runs::Maybe));
+fn workflow_rule_variables() {
+    let y = "workflow:\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n      variables:\n        KIND: MR\n    - if: $CI_COMMIT_BRANCH\n      variables:\n        KIND: BUILD\na:\n  script: make\n  rules:\n    - if: $KIND == \"BUILD\"\nb:\n  script: make\n  rules:\n    - if: $KIND == \"MR\"\n";
+    assert_eq!(runs(y, "a"), (Runs::No, Runs::Yes));
+    assert_eq!(runs(y, "b"), (Runs::Yes, Runs::No));
+    let y = y.replace(
+        "$CI_MERGE_REQUEST_IID",
+        "$CI_MERGE_REQUEST_IID && $CI_PROJECT_PATH == \"g/p\"",
+    );
+    assert_eq!(runs(&y, "b"), (Runs::Maybe, Runs::No));
 }
 
 #[test]
