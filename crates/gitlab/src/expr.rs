@@ -232,9 +232,74 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
     Some(out)
 }
 
+/// The literal strings a pattern body matches exactly, when it is made of literal text,
+/// `|` and groups of literal alternatives (`EE_(RC|TAG)_BUILD`, `(?:push|web)`).
+fn alternatives(body: &str) -> Option<Vec<String>> {
+    let literal = |a: &str| {
+        a.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    };
+    // Top-level `|` first.
+    let mut depth = 0usize;
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in body.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.checked_sub(1)?,
+            '|' if depth == 0 => {
+                parts.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&body[start..]);
+    if parts.len() > 1 {
+        let mut out = Vec::new();
+        for p in parts {
+            out.extend(alternatives(p)?);
+        }
+        return Some(out);
+    }
+    // One sequence: text, then at most groups of alternatives.
+    let Some(open) = body.find('(') else {
+        return literal(body).then(|| vec![body.to_owned()]);
+    };
+    let mut depth = 0usize;
+    let close = body[open..].char_indices().find_map(|(i, c)| {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + i);
+                }
+            }
+            _ => {}
+        }
+        None
+    })?;
+    let head = &body[..open];
+    let inner = &body[open + 1..close];
+    let inner = inner.strip_prefix("?:").unwrap_or(inner);
+    if !literal(head) {
+        return None;
+    }
+    let mids = alternatives(inner)?;
+    let tails = alternatives(&body[close + 1..])?;
+    let mut out = Vec::new();
+    for m in &mids {
+        for t in &tails {
+            out.push(format!("{head}{m}{t}"));
+        }
+    }
+    (out.len() <= 64).then_some(out)
+}
+
 /// Whether `re` (a GitLab pattern) matches `text`, when the pattern is simple enough to
-/// be sure: literal alternatives, optionally anchored (`/^(push|web)$/`). `None`
-/// otherwise.
+/// be sure: literal alternatives, optionally anchored (`/^(push|web)$/`,
+/// `/^EE_(RC|TAG)_BUILD$/`). `None` otherwise.
 fn simple_match(re: &str, text: &str) -> Option<bool> {
     let (re, fold) = match re.strip_prefix("(?i)") {
         Some(r) => (r, true),
@@ -242,18 +307,7 @@ fn simple_match(re: &str, text: &str) -> Option<bool> {
     };
     let (start, rest) = re.strip_prefix('^').map_or((false, re), |r| (true, r));
     let (end, body) = rest.strip_suffix('$').map_or((false, rest), |r| (true, r));
-    let body = body
-        .strip_prefix('(')
-        .and_then(|b| b.strip_suffix(')'))
-        .map_or(body, |b| b.strip_prefix("?:").unwrap_or(b));
-    let literal = |a: &str| {
-        a.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    };
-    let alts: Vec<&str> = body.split('|').collect();
-    if !alts.iter().all(|a| literal(a)) {
-        return None;
-    }
+    let alts = alternatives(body)?;
     let fold = |s: &str| {
         if fold {
             s.to_ascii_lowercase()

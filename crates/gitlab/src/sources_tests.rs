@@ -81,6 +81,12 @@ fn expressions() {
         Tri::False
     );
     assert_eq!(e("$X == 'a' &&", MR), Tri::Unknown, "unreadable");
+    let k = [("T".to_owned(), Some("GITLAB_MR_PIPELINE".to_owned()))];
+    let t = |s: &str| eval(s, MR, &k);
+    assert_eq!(t("$T =~ /^EE_(RC|TAG)_BUILD_PIPELINE$/"), Tri::False);
+    assert_eq!(t("$T =~ /TRIGGERED_(CE|EE)_PIPELINE/"), Tri::False);
+    assert_eq!(t("$T =~ /_(MR|BUILD)_PIPELINE$/"), Tri::True);
+    assert_eq!(t("$T =~ /^GITLAB_.*$/"), Tri::Unknown);
 }
 
 /// `rules:` read the job's and the configuration's `variables:`.
