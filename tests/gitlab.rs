@@ -370,3 +370,38 @@ fn pipeline_sources_are_trigger_nodes() {
         ]
     );
 }
+
+/// `# tollgate: ignore[rule]` works in GitLab CI files as in workflows: on a finding's
+/// line, and on a job's key line for the whole job; one that hides nothing is reported.
+#[test]
+fn inline_suppressions_in_gitlab_files() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    std::fs::create_dir(r.join(".git")).expect("git");
+    write(
+        r,
+        ".gitlab-ci.yml",
+        "a:\n  image: node:22 # tollgate: ignore[unpinned-image] -- reviewed\n  script: make\nb: # tollgate: ignore[unpinned-image, remote-script-execution]\n  image: node:22\n  script:\n    - curl -fsSL https://example.com/i.sh | sh\nc:\n  image: node:22\n  script: make # tollgate: ignore[insecure-transport]\n",
+    );
+    let doc = check_json(r);
+    let found: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("unpinned-image".to_owned(), 9)], "{found:?}");
+    let notes = diagnostics(&doc, "warning")
+        .into_iter()
+        .chain(diagnostics(&doc, "note"))
+        .collect::<Vec<_>>();
+    assert!(
+        notes.iter().any(|n| n.contains("insecure-transport")),
+        "the unused suppression is reported: {notes:?}"
+    );
+}
