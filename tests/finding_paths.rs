@@ -654,3 +654,23 @@ fn a_remote_docker_actions_image_continues_the_chain_into_the_action() {
         ]
     );
 }
+
+#[test]
+fn untrusted_pipeline_goes_from_the_job_through_its_rule_to_what_it_holds() {
+    let all = findings(
+        &["--select", "untrusted-pipeline"],
+        &testdata("rules/untrusted-pipeline/fires-template-runner"),
+    );
+    let h = hops(one(&all, "untrusted-pipeline", "ci/templates.yml", 5));
+    assert_eq!(
+        labels(&h),
+        [
+            "workflow `testdata/rules/untrusted-pipeline/fires-template-runner/.gitlab-ci.yml`",
+            "job `build-image`",
+            "runs in merge request pipelines",
+            "holds runner tag `docker-privileged`",
+        ]
+    );
+    // The job's key, the template's `if:` and the tag, in the files they are written in.
+    assert_eq!(h.iter().map(|(_, l)| *l).collect::<Vec<_>>(), [1, 9, 7, 5]);
+}

@@ -313,3 +313,95 @@ fn script_findings_have_a_path_through_the_job() {
         assert!(hops.contains(&"job `test`"), "{hops:?}");
     }
 }
+
+/// The events of a GitLab pipeline's `trigger` nodes (`graph --format json`).
+fn trigger_events(root: &std::path::Path) -> Vec<String> {
+    let out = tollgate()
+        .args(["graph", "--format", "json"])
+        .arg(root)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out.stdout);
+    let mut v: Vec<String> = doc["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "trigger")
+        .map(|n| n["attrs"]["event"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A pipeline's trigger nodes are the pipeline sources some job runs in: `workflow:
+/// rules:` narrows them, a job's `rules:` adds merge request pipelines, and a job with
+/// neither runs in branch and tag pipelines of every common source.
+#[test]
+fn pipeline_sources_are_trigger_nodes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    std::fs::create_dir(r.join(".git")).expect("git");
+    write(
+        r,
+        ".gitlab-ci.yml",
+        "workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\ntest:\n  script: make\n  rules:\n    - when: always\n",
+    );
+    assert_eq!(trigger_events(r), ["merge_request_event", "schedule"]);
+    write(
+        r,
+        ".gitlab-ci.yml",
+        "build:\n  script: make\nmr:\n  script: make check\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n",
+    );
+    assert_eq!(
+        trigger_events(r),
+        [
+            "api",
+            "merge_request_event",
+            "pipeline",
+            "push",
+            "schedule",
+            "trigger",
+            "web"
+        ]
+    );
+}
+
+/// `# tollgate: ignore[rule]` works in GitLab CI files as in workflows: on a finding's
+/// line, and on a job's key line for the whole job; one that hides nothing is reported.
+#[test]
+fn inline_suppressions_in_gitlab_files() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = dir.path();
+    std::fs::create_dir(r.join(".git")).expect("git");
+    write(
+        r,
+        ".gitlab-ci.yml",
+        "a:\n  image: node:22 # tollgate: ignore[unpinned-image] -- reviewed\n  script: make\nb: # tollgate: ignore[unpinned-image, remote-script-execution]\n  image: node:22\n  script:\n    - curl -fsSL https://example.com/i.sh | sh\nc:\n  image: node:22\n  script: make # tollgate: ignore[insecure-transport]\n",
+    );
+    let doc = check_json(r);
+    let found: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("unpinned-image".to_owned(), 9)], "{found:?}");
+    let notes = diagnostics(&doc, "warning")
+        .into_iter()
+        .chain(diagnostics(&doc, "note"))
+        .collect::<Vec<_>>();
+    assert!(
+        notes.iter().any(|n| n.contains("insecure-transport")),
+        "the unused suppression is reported: {notes:?}"
+    );
+}

@@ -456,7 +456,10 @@ fn apply_suppressions(
                 FileModel::Action(a) => (None, Some(a)),
                 _ => (None, None),
             };
-            let sups = suppress::parse(&input.source, wf, action);
+            let sups = match &*input.parsed {
+                FileModel::Gitlab(m) => suppress::parse_gitlab(&input.source, &m.file),
+                _ => suppress::parse(&input.source, wf, action),
+            };
             (!sups.is_empty()).then_some((*input, sups))
         })
         .collect();

@@ -30,8 +30,7 @@ pub fn parse(
     workflow: Option<&Workflow>,
     action: Option<&Action>,
 ) -> Vec<Suppression> {
-    let text = file.text();
-    if !text.contains(MARKER) {
+    if !file.text().contains(MARKER) {
         return Vec::new();
     }
     let mut nodes: Vec<Span> = Vec::new();
@@ -44,6 +43,34 @@ pub fn parse(
     if let Some(a) = action {
         nodes.extend(a.steps().iter().map(|s| s.span));
     }
+    parse_in(file, &nodes)
+}
+
+/// Suppression comments of a GitLab CI file: a comment on a job's (or a template's) key
+/// line applies to the whole job.
+#[must_use]
+pub fn parse_gitlab(file: &SourceFile, gitlab: &tollgate_gitlab::GitlabFile) -> Vec<Suppression> {
+    if !file.text().contains(MARKER) {
+        return Vec::new();
+    }
+    let nodes: Vec<Span> = gitlab
+        .document
+        .as_ref()
+        .and_then(|d| d.as_map())
+        .unwrap_or_default()
+        .iter()
+        .filter(|(k, _)| {
+            k.as_str()
+                .is_some_and(|k| !tollgate_gitlab::KEYWORDS.contains(&k))
+        })
+        .map(|(k, v)| k.span.cover(v.span))
+        .collect();
+    parse_in(file, &nodes)
+}
+
+/// The comments of `file`, each widened to the `nodes` (jobs, steps) that start on its
+/// line.
+fn parse_in(file: &SourceFile, nodes: &[Span]) -> Vec<Suppression> {
     let mut out = Vec::new();
     for line in 1..=file.line_count() {
         let l = file.line_text(line);

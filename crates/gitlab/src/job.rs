@@ -333,6 +333,8 @@ pub(crate) fn read(
             .and_then(|p| p.get("matrix"))
             .map(matrix)
             .unwrap_or_default(),
+        // Set by the resolver, which knows the top-level `variables:`.
+        sources: crate::sources::Sources::default(),
     }
 }
 

@@ -9,10 +9,12 @@
 //! into a [`Config`] of visible jobs.
 
 mod inputs;
+pub mod expr;
 mod job;
 pub mod model;
 mod parse;
 mod resolve;
+pub mod sources;
 mod tree;
 
 pub use job::bool_of;
@@ -22,6 +24,9 @@ pub use model::{
 };
 pub use parse::parse_file;
 pub use resolve::{KEYWORDS, Source, resolve};
+pub use sources::{RefKind, Runs, Source as PipelineSource, Sources};
 
+#[cfg(test)]
+mod sources_tests;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,8 @@
 use tollgate_model::Span;
 use tollgate_yaml::{Node, ScalarMap};
 
+use crate::sources::{Runs, Source, Sources};
+
 /// A value written in one file of the configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
@@ -286,6 +288,9 @@ pub struct Job {
     /// `parallel: matrix:`: one entry per item of the list, each variable with its
     /// values (a value or a list of them); the job runs once per combination.
     pub matrix: Vec<Vec<(String, Vec<Text>)>>,
+    /// The kinds of pipeline the job's own `rules:`/`only:`/`except:`/`when:` let it run
+    /// in (before `workflow: rules:`; see [`Config::job_sources`]).
+    pub sources: Sources,
 }
 
 /// Script lines one shell runs as one script: `before_script` and `script` share a shell
@@ -403,6 +408,8 @@ pub struct Workflow {
     pub at: At,
     pub rules: Option<At>,
     pub name: Option<Text>,
+    /// The kinds of pipeline `workflow: rules:` lets GitLab create.
+    pub sources: Sources,
 }
 
 /// A whole configuration: a `.gitlab-ci.yml` with every local file it includes, resolved.
@@ -420,6 +427,37 @@ pub struct Config {
     pub jobs: Vec<Job>,
     /// Problems found while resolving (unknown `extends:` targets, cycles).
     pub problems: Vec<Problem>,
+}
+
+impl Config {
+    /// The kinds of pipeline job `job` runs in: its own rules within the pipelines
+    /// `workflow: rules:` creates.
+    #[must_use]
+    pub fn job_sources(&self, job: &Job) -> Sources {
+        match &self.workflow {
+            Some(w) => job.sources.within(&w.sources),
+            None => job.sources.clone(),
+        }
+    }
+
+    /// The kinds of pipeline the configuration creates with at least one job: the union
+    /// of its jobs' [`Config::job_sources`].
+    #[must_use]
+    pub fn sources(&self) -> Vec<(Source, Runs)> {
+        Source::ALL
+            .into_iter()
+            .map(|s| {
+                let r = self
+                    .jobs
+                    .iter()
+                    .map(|j| self.job_sources(j).runs(s))
+                    .max()
+                    .unwrap_or_default();
+                (s, r)
+            })
+            .filter(|(_, r)| *r != Runs::No)
+            .collect()
+    }
 }
 
 /// A problem found while resolving a configuration, in one of its files.

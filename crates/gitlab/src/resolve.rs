@@ -121,6 +121,8 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
             .or_else(|| top.get(name).cloned())
     };
     let mut ref_problems = Vec::new();
+    let globals = top.get("variables").map(job::variables).unwrap_or_default();
+    let workflow_rules = crate::sources::workflow_rules(top.get("workflow"));
     let sources_files: Vec<&SourceFile> = sources.iter().map(|s| s.file).collect();
     for e in &entries {
         if KEYWORDS.contains(&e.name.as_str()) || e.name.starts_with('.') {
@@ -131,9 +133,9 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
         };
         apply_defaults(&mut item, &defaults);
         resolve_refs(&mut item, &lookup, 0, &mut ref_problems);
-        config
-            .jobs
-            .push(job::read(e, &item, &sources_files, &mut config.problems));
+        let mut job = job::read(e, &item, &sources_files, &mut config.problems);
+        job.sources = crate::sources::of_job(&item, &globals, &workflow_rules);
+        config.jobs.push(job);
     }
     let mut top = top.clone();
     for key in ["variables", "workflow", "stages"] {
@@ -173,6 +175,7 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
                 span: r.key,
             }),
             name: w.value.get("name").and_then(job::text),
+            sources: crate::sources::of_workflow(&w.value, &config.variables),
         });
     }
     config

@@ -7,7 +7,7 @@ use crate::{Config, GitlabFile, IncludeKind, IncludePin, Source, parse_file, res
 
 /// Parse `files` (the first is the root) and resolve them, local includes matched by path
 /// as the scanner matches them.
-fn config(files: &[(&str, &str)]) -> Config {
+pub(crate) fn config(files: &[(&str, &str)]) -> Config {
     let sources: Vec<SourceFile> = files
         .iter()
         .map(|(p, t)| SourceFile::new(*p, *p, *t))

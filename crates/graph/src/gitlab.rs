@@ -70,6 +70,7 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
         Some(Span::empty(0)),
     );
     crate::gitlab_nodes::includes(cx, config, &wnode, |cx, f| input_of(cx, config, f));
+    crate::gitlab_triggers::triggers(cx, config, &wnode);
     let mut jobs: Vec<(String, FRef)> = Vec::with_capacity(config.jobs.len());
     for (index, job) in config.jobs.iter().enumerate() {
         let at = input_of(cx, config, job.name.file);

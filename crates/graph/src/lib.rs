@@ -17,6 +17,7 @@
 mod fragment;
 mod gitlab;
 mod gitlab_nodes;
+mod gitlab_triggers;
 mod graph;
 mod images;
 mod model;

@@ -34,6 +34,7 @@ const RULES: &[(&str, &dyn Rule)] = &[
     (include_str!("../../../rules/identity/hardcoded-credential.md"), &identity::HardcodedCredential),
     (include_str!("../../../rules/identity/long-lived-publish-token.md"), &identity::LongLivedPublishToken),
     (include_str!("../../../rules/identity/cache-poisoning.md"), &identity::CachePoisoning),
+    (include_str!("../../../rules/identity/untrusted-pipeline.md"), &identity::UntrustedPipeline),
     (include_str!("../../../rules/sources/unknown-package-source.md"), &sources::UnknownPackageSource),
     (include_str!("../../../rules/sources/dependabot-code-execution.md"), &sources::DependabotCodeExecution),
     (include_str!("../../../rules/sources/missing-fallback.md"), &sources::MissingFallback),

@@ -10,6 +10,7 @@ mod cache_poisoning;
 mod dangerous_trigger;
 #[path = "github-env-injection.rs"]
 mod github_env_injection;
+mod gitlab_secrets;
 #[path = "hardcoded-credential.rs"]
 mod hardcoded_credential;
 #[path = "insecure-workflow-commands.rs"]
@@ -30,6 +31,8 @@ mod spoofable_bot_check;
 mod template_injection;
 #[path = "unsound-condition.rs"]
 mod unsound_condition;
+#[path = "untrusted-pipeline.rs"]
+mod untrusted_pipeline;
 mod util;
 
 pub use broad_permissions::BroadPermissions;
@@ -46,3 +49,4 @@ pub use self_hosted_runner_exposure::SelfHostedRunnerExposure;
 pub use spoofable_bot_check::SpoofableBotCheck;
 pub use template_injection::TemplateInjection;
 pub use unsound_condition::UnsoundCondition;
+pub use untrusted_pipeline::UntrustedPipeline;

@@ -1,7 +1,8 @@
 //! `secrets-exposure`: secrets that reach more code or more readers than the step that
 //! needs them: workflow-level `env:`, `toJSON(secrets)` and computed `secrets[…]`, a
 //! secret handed to an unpinned third-party action, and secrets echoed to the log or
-//! written to `$GITHUB_ENV`, step outputs or uploaded files.
+//! written to `$GITHUB_ENV`, step outputs or uploaded files. On GitLab CI: `id_tokens:`
+//! and `secrets:` under `default:` ([`super::gitlab_secrets`]).
 
 use std::collections::BTreeSet;
 
@@ -19,6 +20,10 @@ pub struct SecretsExposure;
 impl Rule for SecretsExposure {
     fn id(&self) -> &'static str {
         "secrets-exposure"
+    }
+
+    fn check_input(&self, _cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
+        super::gitlab_secrets::defaults(input, out);
     }
 
     fn check_workflow(&self, cx: &Context<'_>, wcx: &WorkflowCx<'_>, out: &mut Sink<'_>) {
