@@ -131,6 +131,17 @@ fn permission(p: &str) -> (String, String) {
     }
 }
 
+/// The job's scopes; the inventory keeps `id-token` apart (as OIDC), the table lists it
+/// with the others so one query finds every scope.
+fn permissions(listed: &[String], oidc: bool) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = listed.iter().map(|p| permission(p)).collect();
+    if oidc && !v.iter().any(|(s, _)| s == "id-token") {
+        v.push(("id-token".to_owned(), "write".to_owned()));
+    }
+    v.sort();
+    v
+}
+
 impl Facts {
     /// The facts of one analysed repository.
     #[must_use]
@@ -203,7 +214,7 @@ impl Facts {
                 default_token: identity.default_token,
                 oidc: identity.oidc,
                 timeout_minutes: identity.timeout_minutes.clone(),
-                permissions: identity.permissions.iter().map(|p| permission(p)).collect(),
+                permissions: permissions(&identity.permissions, identity.oidc),
                 secrets: identity.secrets.clone(),
                 hosts: identity
                     .hosts
