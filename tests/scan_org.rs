@@ -356,6 +356,57 @@ fn shards_merged_equal_one_unsharded_run() {
 }
 
 #[test]
+fn each_repository_is_its_own_root_inside_a_repository() {
+    // The organisation directory is itself a repository with workflows; a repository in
+    // it with neither `.github` nor `.git` must not become part of it, nor it of them.
+    let t = tempfile::tempdir().expect("tmp");
+    let org = t.path().join("org");
+    write(
+        &org,
+        ".github/workflows/outer.yml",
+        "on: push\njobs:\n  outer:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: outer/action@v1\n",
+    );
+    std::fs::create_dir_all(org.join(".git")).expect("mkdir");
+    write(
+        &org,
+        "lab/.gitlab-ci.yml",
+        "build:\n  image: alpine:3\n  script:\n    - echo hi\n",
+    );
+    generated(&org, 1);
+    let db = t.path().join("org.sqlite");
+    let out = scan(&org, &db, &[]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        rows(&db, "SELECT repository, files FROM repositories ORDER BY 1"),
+        strings(&[&["lab", "1"], &["repo-000", "1"]])
+    );
+    assert_eq!(
+        rows(&db, "SELECT repository, path FROM workflows ORDER BY 1"),
+        strings(&[
+            &["lab", ".gitlab-ci.yml"],
+            &["repo-000", ".github/workflows/ci.yml"]
+        ])
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT repository, rule, path FROM findings WHERE rule = 'unpinned-image' ORDER BY 1"
+        ),
+        strings(&[
+            &["lab", "unpinned-image", ".gitlab-ci.yml"],
+            &["repo-000", "unpinned-image", ".github/workflows/ci.yml"]
+        ])
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT COUNT(*) FROM actions WHERE action = 'outer/action'"
+        ),
+        strings(&[&["0"]])
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let t = tempfile::tempdir().expect("tmp");
     let org = t.path().join("org");

@@ -135,13 +135,17 @@ fn one(repo: &Repo, args: &ScanOrgArgs, threshold: Option<Level>) -> Outcome {
         revision,
         ..Repository::default()
     };
-    let analysis = match crate::check::analyse(
+    let analysis = match crate::check::analyse_with(
         &[dir],
         args.config.as_deref(),
         false,
         None,
         None,
         &RunOptions::default(),
+        &tollgate_scan::DiscoverOptions {
+            own_root: true,
+            ..tollgate_scan::DiscoverOptions::default()
+        },
     ) {
         Ok(a) => a,
         // A repository without pipelines is one with nothing to report.
