@@ -11,7 +11,8 @@
 #   scripts/bench/org-memory.sh [BINARY] [COUNTS...]
 #   scripts/bench/org-memory.sh target/release/tollgate 20 200 2000
 # Environment: CORPUS (default ../shared/corpus), WORK (default a new temporary
-# directory, removed at the end), JOBS (scan-org --jobs, default 2).
+# directory, removed at the end), JOBS (scan-org --jobs, default 2), KEEP (set: keep the
+# generated directories and databases in WORK).
 set -euo pipefail
 
 BIN=${1:-target/release/tollgate}
@@ -85,5 +86,5 @@ for n in "${COUNTS[@]}"; do
   db=$(stat -c %s "$WORK/org-$n.sqlite")
   awk -v n="$n" -v f="$files" -v b="$bytes" -v s="$secs" -v r="$rss_kb" -v d="$db" \
     'BEGIN { printf "| %d | %d | %.1f | %.1f | %.0f | %.1f |\n", n, f, b / 1e6, s, r / 1024, d / 1e6 }'
-  rm -rf "$dir" "$WORK/org-$n.sqlite"
+  [ -n "${KEEP:-}" ] || rm -rf "$dir" "$WORK/org-$n.sqlite"
 done
