@@ -87,7 +87,7 @@ fn unreadable(repo: &Repo, message: String) -> Outcome {
         d.code.as_str(),
         visible(&d.message)
     );
-    let mut facts = Facts::unreadable(Repository {
+    let mut facts = Facts::only(Repository {
         name: repo.name.clone(),
         kind: kind(repo),
         error: Some(d.message.clone()),
@@ -151,7 +151,7 @@ fn one(repo: &Repo, args: &ScanOrgArgs, threshold: Option<Level>) -> Outcome {
         // A repository without pipelines is one with nothing to report.
         Err(CliError::NoInput(_)) => {
             return Outcome {
-                facts: Facts::unreadable(row),
+                facts: Facts::only(row),
                 listing: String::new(),
                 failing: false,
                 findings: 0,

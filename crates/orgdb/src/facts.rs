@@ -246,9 +246,10 @@ impl Facts {
         facts
     }
 
-    /// A repository that could not be read: its row and the reason.
+    /// A repository's row alone: one that could not be read (its `error` says why), or
+    /// one with nothing to read.
     #[must_use]
-    pub fn unreadable(repository: Repository) -> Self {
+    pub fn only(repository: Repository) -> Self {
         Self {
             repository,
             ..Self::default()
