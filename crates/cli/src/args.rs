@@ -90,6 +90,13 @@ pub enum Command {
     /// between two git revisions or directories, with the findings it brings and resolves.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Check every repository of a directory (checkouts and bare git repositories), one
+    /// at a time per worker, and write their facts to an SQLite database.
+    #[command(name = "scan-org", after_help = SCAN_ORG_EXAMPLES)]
+    ScanOrg(ScanOrgArgs),
+    /// Merge the databases of `scan-org --shard` runs into one.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
     /// List the rules.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -578,6 +585,66 @@ Examples:
 BASE and HEAD are directories when such a directory exists, else revisions of the git
 repository that holds --repo (default: the current directory), read from its object
 database without running git and without checking anything out.";
+
+const SCAN_ORG_EXAMPLES: &str = "Examples:
+  tollgate scan-org repos/ --db org.sqlite
+  tollgate scan-org repos/ --db shard-2.sqlite --shard 2/8 --jobs 4
+  sqlite3 org.sqlite \"SELECT repository, workflow, job, ref FROM actions WHERE action = 'tj-actions/changed-files'\"
+
+Every directory directly under DIR is a repository: a checkout (with or without `.git`)
+is read in place; a bare git repository is read at HEAD from its object database. Each is
+its own scan root with its own configuration (unless --config is given), checked as
+`check` does, and released before the next one a worker takes.";
+
+#[derive(Debug, Args)]
+pub struct ScanOrgArgs {
+    /// The directory holding the repositories.
+    pub dir: PathBuf,
+
+    /// Write the facts (repositories, workflows, jobs, actions, images, package sources and
+    /// packages, hosts, permissions, secrets, findings) to this SQLite database, replaced
+    /// when the run ends.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// Repositories scanned at once; peak memory grows with this, not with the number of
+    /// repositories. Default: the number of cores.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Scan only the repositories of shard I of N (1 <= I <= N): those whose name hashes
+    /// to I (FNV-1a of the directory name, modulo N, plus one).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
+    /// Use this configuration file for every repository instead of the one each holds.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+
+    /// Exit with 1 when a finding reaches this level, as `check`.
+    #[arg(long, value_enum, default_value_t = FailLevel::Error)]
+    pub fail_level: FailLevel,
+
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+const MERGE_EXAMPLES: &str = "Examples:
+  tollgate merge shard-*.sqlite -o org.sqlite
+
+A repository may be in one input only; inputs must have this tollgate's schema version.";
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard databases.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// The merged database (replaced).
+    #[arg(long, short = 'o')]
+    pub output: PathBuf,
+}
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {

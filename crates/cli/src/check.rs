@@ -73,8 +73,32 @@ pub fn analyse(
     repository: Option<&str>,
     opts: &RunOptions,
 ) -> Result<Analysis, CliError> {
+    analyse_with(
+        paths,
+        config,
+        color,
+        progress,
+        repository,
+        opts,
+        &tollgate_scan::DiscoverOptions::default(),
+    )
+}
+
+/// [`analyse`] with discovery options.
+///
+/// # Errors
+/// As [`crate::inputs::load`].
+pub fn analyse_with(
+    paths: &[std::path::PathBuf],
+    config: Option<&std::path::Path>,
+    color: bool,
+    progress: Option<std::sync::Arc<dyn tollgate_scan::Progress>>,
+    repository: Option<&str>,
+    opts: &RunOptions,
+    discover: &tollgate_scan::DiscoverOptions,
+) -> Result<Analysis, CliError> {
     let crate::inputs::Loaded { scan, config } =
-        crate::inputs::load(paths, config, color, progress, repository)?;
+        crate::inputs::load_with(paths, config, color, progress, repository, discover)?;
     let t_graph = std::time::Instant::now();
     let (graph, graph_diagnostics) = tollgate_facts::graph(&scan);
     let graph_time = t_graph.elapsed();

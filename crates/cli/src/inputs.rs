@@ -34,6 +34,28 @@ pub fn load(
     progress: Option<Arc<dyn Progress>>,
     repository: Option<&str>,
 ) -> Result<Loaded, CliError> {
+    load_with(
+        paths,
+        explicit,
+        color,
+        progress,
+        repository,
+        &DiscoverOptions::default(),
+    )
+}
+
+/// [`load`] with discovery options (`scan-org` makes each repository its own root).
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with(
+    paths: &[PathBuf],
+    explicit: Option<&Path>,
+    color: bool,
+    progress: Option<Arc<dyn Progress>>,
+    repository: Option<&str>,
+    discover_options: &DiscoverOptions,
+) -> Result<Loaded, CliError> {
     let start = std::time::Instant::now();
     let repository = repository
         .map(|r| {
@@ -50,7 +72,7 @@ pub fn load(
     } else {
         None
     };
-    let mut discovery = discover(paths, &DiscoverOptions::default());
+    let mut discovery = discover(paths, discover_options);
     if !discovery.errors.is_empty() {
         let lines: Vec<String> = discovery.errors.iter().map(|d| d.message.clone()).collect();
         return Err(CliError::Usage(lines.join("\n")));

@@ -17,6 +17,7 @@ mod kb;
 mod listing;
 mod output;
 mod report;
+mod scanorg;
 
 use std::process::ExitCode;
 
@@ -93,6 +94,8 @@ fn run(cli: &Cli) -> Result<u8, CliError> {
         args::Command::Diff(a) => diff::run(a, cli.repository.as_deref()),
         args::Command::Inventory(a) => inventory::run(a, cli.repository.as_deref()),
         args::Command::Report(a) => report::run(a, cli.repository.as_deref()),
+        args::Command::ScanOrg(a) => scanorg::run(a),
+        args::Command::Merge(a) => scanorg::merge(a),
         args::Command::Rules(a) => {
             output::emit(None, &catalog::list(a)?)?;
             Ok(EXIT_CLEAN)

@@ -94,6 +94,23 @@ pub fn open(dir: &Path) -> Result<Repository, GitError> {
     Ok(Repository { repo, path })
 }
 
+/// Open the repository at exactly `dir` (a bare repository's git directory, or a work
+/// tree), without searching upwards: an organisation scan must never read an enclosing
+/// repository in place of a broken one.
+///
+/// # Errors
+/// When `dir` is not a repository.
+pub fn open_exact(dir: &Path) -> Result<Repository, GitError> {
+    let repo = gix::open(dir).map_err(|e| GitError::NoRepository {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let path = repo
+        .workdir()
+        .map_or_else(|| repo.git_dir().to_path_buf(), Path::to_path_buf);
+    Ok(Repository { repo, path })
+}
+
 /// Whether a path in a tree is one the scan may read: what discovery classifies, what a
 /// step may run by path (Makefiles, shell scripts, executables), the configuration and
 /// the ignore files discovery honours. (The files GitLab configurations include are

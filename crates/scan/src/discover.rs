@@ -58,11 +58,18 @@ pub struct DiscoverOptions {
     /// Respect `.gitignore`, `.ignore` and git's exclude files (never above the root, and
     /// never for the repository's `.github/`, which GitHub runs whatever they say).
     pub gitignore: bool,
+    /// A directory argument is its own root, never the repository around it: each
+    /// repository of `scan-org`'s directory is its own scan root, even one with neither
+    /// `.github` nor `.git` inside a directory that has them.
+    pub own_root: bool,
 }
 
 impl Default for DiscoverOptions {
     fn default() -> Self {
-        Self { gitignore: true }
+        Self {
+            gitignore: true,
+            own_root: false,
+        }
     }
 }
 
@@ -266,7 +273,11 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Discovery {
         };
         if meta.is_dir() {
             let canonical = confine::canonical_root(arg);
-            let (path, root) = root_of_dir(arg, &canonical);
+            let (path, root) = if opts.own_root {
+                (arg.clone(), canonical.clone())
+            } else {
+                root_of_dir(arg, &canonical)
+            };
             let index = roots.index(path, root.clone());
             walk(&canonical, &root, index, opts, &mut out, &mut diags);
             continue;

@@ -1,0 +1,400 @@
+//! `tollgate scan-org DIR` and `tollgate merge`: every repository of a directory checked
+//! as `check` checks one, its facts written to the organisation database
+//! (`tollgate-orgdb`), and shard databases merged.
+//!
+//! Memory stays bounded by the largest repository times `--jobs`, not by the number of
+//! repositories: a worker takes the next repository, builds its scan, graph (every pass),
+//! findings and inventory, turns them into plain rows and drops them before it takes
+//! another. One thread writes the rows, in the order of the repositories' names, so the
+//! output and the database do not depend on which worker finished first.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tollgate_engine::RunOptions;
+use tollgate_model::{Diagnostic, DiagnosticCode, Finding, Level, Severity};
+use tollgate_orgdb::{Facts, Repository, Writer, facts::Sources};
+use tollgate_report::escape::visible;
+
+use crate::args::{FailLevel, MergeArgs, ScanOrgArgs};
+use crate::{CliError, EXIT_CLEAN, EXIT_FINDINGS, output};
+
+/// A repository of the directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Repo {
+    name: String,
+    path: PathBuf,
+    bare: bool,
+}
+
+/// A bare git repository: the git directory itself, with no work tree around it.
+fn is_bare(path: &Path) -> bool {
+    path.join("HEAD").is_file()
+        && path.join("objects").is_dir()
+        && path.join("refs").is_dir()
+        && !path.join(".git").exists()
+}
+
+/// The repositories directly under `dir`, sorted by name. Hidden entries, files and
+/// symbolic links are not repositories (a link could lead out of the directory).
+fn repositories(dir: &Path) -> Result<Vec<Repo>, CliError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| CliError::Usage(format!("cannot read `{}`: {e}", dir.display())))?;
+    let mut repos = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !kind.is_dir() || name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        repos.push(Repo {
+            bare: is_bare(&path),
+            name,
+            path,
+        });
+    }
+    repos.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(repos)
+}
+
+/// What one repository gave: its rows, its lines for standard output, and whether it
+/// fails the run.
+struct Outcome {
+    facts: Facts,
+    listing: String,
+    failing: bool,
+    findings: usize,
+}
+
+/// A diagnostic about a whole repository (it could not be read).
+fn unreadable(repo: &Repo, message: String) -> Outcome {
+    let d = Diagnostic {
+        severity: Severity::Error,
+        code: DiagnosticCode::Io,
+        message: format!("cannot read repository: {message}"),
+        location: None,
+        path: String::new(),
+        help: None,
+    };
+    let listing = format!(
+        "{}: error[input::{}] {}\n",
+        visible(&repo.name),
+        d.code.as_str(),
+        visible(&d.message)
+    );
+    let mut facts = Facts::only(Repository {
+        name: repo.name.clone(),
+        kind: kind(repo),
+        error: Some(d.message.clone()),
+        ..Repository::default()
+    });
+    facts
+        .diagnostics
+        .push(tollgate_orgdb::facts::DiagnosticRow::of(&d));
+    Outcome {
+        facts,
+        listing,
+        failing: true,
+        findings: 0,
+    }
+}
+
+const fn kind(repo: &Repo) -> &'static str {
+    if repo.bare { "bare" } else { "checkout" }
+}
+
+/// Check one repository and keep its rows; everything else is dropped on return.
+fn one(repo: &Repo, args: &ScanOrgArgs, threshold: Option<Level>) -> Outcome {
+    // A bare repository is read at HEAD into a private temporary directory, as `diff`
+    // reads a revision; it is removed when `tree` is dropped.
+    let mut revision = None;
+    let tree = if repo.bare {
+        let opened = tollgate_diff::git::open_exact(&repo.path)
+            .and_then(|r| r.materialise("HEAD", tollgate_scan::ReadLimits::default()));
+        match opened {
+            Ok(m) => {
+                revision = Some(m.commit.clone());
+                Some(m)
+            }
+            Err(e) => return unreadable(repo, e.to_string()),
+        }
+    } else {
+        None
+    };
+    let dir = tree
+        .as_ref()
+        .map_or_else(|| repo.path.clone(), |m| m.dir().to_path_buf());
+    let mut row = Repository {
+        name: repo.name.clone(),
+        kind: kind(repo),
+        revision,
+        ..Repository::default()
+    };
+    let analysis = match crate::check::analyse_with(
+        &[dir],
+        args.config.as_deref(),
+        false,
+        None,
+        None,
+        &RunOptions::default(),
+        &tollgate_scan::DiscoverOptions {
+            own_root: true,
+            ..tollgate_scan::DiscoverOptions::default()
+        },
+    ) {
+        Ok(a) => a,
+        // A repository without pipelines is one with nothing to report.
+        Err(CliError::NoInput(_)) => {
+            return Outcome {
+                facts: Facts::only(row),
+                listing: String::new(),
+                failing: false,
+                findings: 0,
+            };
+        }
+        Err(CliError::Config(rendered)) => {
+            return unreadable(repo, format!("invalid configuration: {rendered}"));
+        }
+        Err(e) => return unreadable(repo, e.to_string()),
+    };
+    let crate::check::Analysis {
+        scan,
+        config,
+        graph,
+        findings,
+        mut diagnostics,
+        ..
+    } = analysis;
+    // One configuration for the whole organisation: an allow-list entry this repository
+    // does not need is not a mistake in it.
+    if args.config.is_some() {
+        diagnostics.retain(|d| d.code != DiagnosticCode::UnusedAllow);
+    }
+    row.files = scan.inputs.len();
+    row.identity = scan
+        .roots
+        .first()
+        .and_then(|r| r.repository.as_ref())
+        .map(tollgate_model::repo::Repository::full_name);
+    let sources = crate::check::sources(&scan, &config);
+    let fingerprints = tollgate_report::fingerprint::of(&findings, |p| sources.get(p).copied());
+    drop(sources);
+    let inventory = tollgate_inventory::build(&scan, &graph);
+    let allow: Vec<String> = config
+        .policy
+        .egress_allow
+        .iter()
+        .map(|e| e.value.clone())
+        .collect();
+    let facts = Facts::of(
+        row,
+        Sources {
+            scan: &scan,
+            graph: &graph,
+            inventory: &inventory,
+            findings: &findings,
+            fingerprints: &fingerprints,
+            diagnostics: &diagnostics,
+            egress_allow: &allow,
+        },
+    );
+    let failing = threshold.is_some_and(|t| findings.iter().any(|f| f.level >= t))
+        || diagnostics.iter().any(|d| d.severity == Severity::Error);
+    Outcome {
+        facts,
+        listing: listing(&repo.name, &findings, &diagnostics),
+        failing,
+        findings: findings.len(),
+    }
+}
+
+/// `check --format concise` lines, each path prefixed with the repository's name.
+fn listing(name: &str, findings: &[Finding], diagnostics: &[Diagnostic]) -> String {
+    let f: Vec<&Finding> = findings.iter().collect();
+    let d: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Note)
+        .collect();
+    let prefix = format!("{}/", visible(name));
+    crate::listing::concise(&f, &d)
+        .lines()
+        .map(|l| format!("{prefix}{l}\n"))
+        .collect()
+}
+
+fn threshold(l: FailLevel) -> Option<Level> {
+    match l {
+        FailLevel::Note => Some(Level::Note),
+        FailLevel::Warning => Some(Level::Warning),
+        FailLevel::Error => Some(Level::Error),
+        FailLevel::Never => None,
+    }
+}
+
+fn db_error(e: tollgate_orgdb::DbError) -> CliError {
+    CliError::Usage(format!("organisation database: {e}"))
+}
+
+pub fn run(args: &ScanOrgArgs) -> Result<u8, CliError> {
+    let shard = args
+        .shard
+        .as_deref()
+        .map(tollgate_orgdb::shard::parse)
+        .transpose()
+        .map_err(CliError::Usage)?;
+    let all = repositories(&args.dir)?;
+    if all.is_empty() {
+        return Err(CliError::NoInput(format!(
+            "no repository found in `{}`: scan-org reads the directories directly under it",
+            args.dir.display()
+        )));
+    }
+    let repos: Vec<Repo> = all
+        .into_iter()
+        .filter(|r| shard.is_none_or(|(i, n)| tollgate_orgdb::shard::of(&r.name, n) == i))
+        .collect();
+    let mut writer = args
+        .db
+        .as_deref()
+        .map(Writer::create)
+        .transpose()
+        .map_err(db_error)?;
+    let workers = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        usize::from,
+    );
+    let workers = workers.clamp(1, repos.len().max(1));
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(repos.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} repositories {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        b
+    });
+    let level = threshold(args.fail_level);
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Outcome)>(workers);
+    let mut totals = (0usize, 0usize, false);
+    let mut failed: Option<CliError> = None;
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (repos, next) = (&repos, &next);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(repo) = repos.get(i) else { break };
+                    // One repository's failure is its own: the run goes on.
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        one(repo, args, level)
+                    }))
+                    .unwrap_or_else(|_| unreadable(repo, "internal error".to_owned()));
+                    if tx.send((i, outcome)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // Results are written in name order: the ones that finish early wait here.
+        let mut waiting: BTreeMap<usize, Outcome> = BTreeMap::new();
+        let mut due = 0usize;
+        for (i, outcome) in rx {
+            waiting.insert(i, outcome);
+            while let Some(o) = waiting.remove(&due) {
+                due += 1;
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+                totals.0 += o.findings;
+                totals.1 += usize::from(o.facts.repository.error.is_some());
+                totals.2 |= o.failing;
+                if failed.is_none()
+                    && let Some(w) = writer.as_mut()
+                    && let Err(e) = w.insert(&o.facts)
+                {
+                    failed = Some(db_error(e));
+                    next.store(usize::MAX / 2, Ordering::Relaxed);
+                }
+                if !o.listing.is_empty()
+                    && let Err(e) = output::emit(None, &o.listing)
+                {
+                    failed.get_or_insert(e);
+                }
+            }
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let written = writer.map(Writer::finish).transpose().map_err(db_error)?;
+    let (findings, unread, failing) = totals;
+    let shard_note = args
+        .shard
+        .as_deref()
+        .map_or_else(String::new, |s| format!(" (shard {s})"));
+    output::emit(
+        None,
+        &format!(
+            "{} repositories scanned{shard_note}, {unread} unreadable, {findings} findings{}\n",
+            repos.len(),
+            written.map_or_else(String::new, |p| format!(
+                "; database written to `{}`",
+                visible(&p.display().to_string())
+            )),
+        ),
+    )?;
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+pub fn merge(args: &MergeArgs) -> Result<u8, CliError> {
+    let inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
+    let n = tollgate_orgdb::merge(&inputs, &args.output).map_err(db_error)?;
+    output::emit(
+        None,
+        &format!(
+            "{n} repositories from {} databases merged into `{}`\n",
+            inputs.len(),
+            visible(&args.output.display().to_string())
+        ),
+    )?;
+    Ok(EXIT_CLEAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_directly_under_are_repositories_and_bare_ones_are_told_apart() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let root = t.path();
+        for d in [
+            "b-checkout/.git",
+            "a-plain/.github",
+            ".hidden",
+            "c.git/objects",
+            "c.git/refs",
+        ] {
+            std::fs::create_dir_all(root.join(d)).expect("mkdir");
+        }
+        std::fs::write(root.join("c.git/HEAD"), "ref: refs/heads/main\n").expect("write");
+        std::fs::write(root.join("file.txt"), "x").expect("write");
+        let repos = repositories(root).expect("reads");
+        let got: Vec<(&str, bool)> = repos.iter().map(|r| (r.name.as_str(), r.bare)).collect();
+        assert_eq!(
+            got,
+            vec![("a-plain", false), ("b-checkout", false), ("c.git", true)]
+        );
+    }
+}
