@@ -25,9 +25,11 @@ fn own_action_and_example_workflows_report_nothing() {
     std::fs::copy(root().join("action.yml"), dir.path().join("action.yml")).expect("copy");
     let scripts = dir.path().join("action");
     std::fs::create_dir_all(&scripts).expect("mkdir");
+    let mut shell_scripts = 0;
     for e in std::fs::read_dir(root().join("action")).expect("action/") {
         let p = e.expect("entry").path();
         std::fs::copy(&p, scripts.join(p.file_name().expect("name"))).expect("copy");
+        shell_scripts += usize::from(p.extension().is_some_and(|x| x == "sh"));
     }
     let out = tollgate()
         .args(["check", "--format", "json"])
@@ -36,10 +38,12 @@ fn own_action_and_example_workflows_report_nothing() {
         .expect("runs");
     let doc = json(&out.stdout);
     let inputs = doc["inputs"].as_array().map_or(0, Vec::len);
+    // The action runs each of its scripts as `bash "$GITHUB_ACTION_PATH/action/x.sh"`:
+    // they are followed and checked too.
     assert_eq!(
         inputs,
-        workflows + 2,
-        "the action, the release workflow and the example workflows are read"
+        workflows + 2 + shell_scripts,
+        "the action, its scripts, the release workflow and the example workflows are read"
     );
     let findings = doc["findings"].as_array().cloned().unwrap_or_default();
     let problems: Vec<&serde_json::Value> = doc["diagnostics"]
