@@ -40,7 +40,10 @@ mod tests {
 
     #[test]
     fn case_insensitive_search() {
-        assert!(contains_ignore_case("echo ${{ GitHub.Token }}", "github.token"));
+        assert!(contains_ignore_case(
+            "echo ${{ GitHub.Token }}",
+            "github.token"
+        ));
         assert!(contains_ignore_case("PUBLISH", "publish"));
         assert!(!contains_ignore_case("publis", "publish"));
         assert!(!contains_ignore_case("", "publish"));

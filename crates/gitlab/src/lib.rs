@@ -8,8 +8,8 @@
 //! through its confined reader), and [`resolve`] merges a root file with what it includes
 //! into a [`Config`] of visible jobs.
 
-mod inputs;
 pub mod expr;
+mod inputs;
 mod job;
 pub mod model;
 mod parse;
