@@ -84,7 +84,15 @@ impl Materialised {
 /// # Errors
 /// When no repository holds it.
 pub fn open(dir: &Path) -> Result<Repository, GitError> {
-    let repo = gix::discover(dir).map_err(|e| GitError::NoRepository {
+    wrap(dir, gix::discover(dir))
+}
+
+/// The repository `found` for `dir`, with its work tree (or git directory) as its path.
+fn wrap<E: std::fmt::Display>(
+    dir: &Path,
+    found: Result<gix::Repository, E>,
+) -> Result<Repository, GitError> {
+    let repo = found.map_err(|e| GitError::NoRepository {
         path: dir.display().to_string(),
         message: e.to_string(),
     })?;
@@ -101,14 +109,7 @@ pub fn open(dir: &Path) -> Result<Repository, GitError> {
 /// # Errors
 /// When `dir` is not a repository.
 pub fn open_exact(dir: &Path) -> Result<Repository, GitError> {
-    let repo = gix::open(dir).map_err(|e| GitError::NoRepository {
-        path: dir.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let path = repo
-        .workdir()
-        .map_or_else(|| repo.git_dir().to_path_buf(), Path::to_path_buf);
-    Ok(Repository { repo, path })
+    wrap(dir, gix::open(dir))
 }
 
 /// Whether a path in a tree is one the scan may read: what discovery classifies, what a
