@@ -6,11 +6,17 @@ mod common;
 use common::{corpus_gitlab, json, tollgate, write};
 
 fn check_json(path: &std::path::Path) -> serde_json::Value {
-    let out = tollgate()
-        .args(["check", "--format", "json"])
-        .arg(path)
-        .output()
-        .expect("runs");
+    check_rule_json(path, None)
+}
+
+/// `check --format json` of `path`, with only `rule` when one is given.
+fn check_rule_json(path: &std::path::Path, rule: Option<&str>) -> serde_json::Value {
+    let mut cmd = tollgate();
+    cmd.args(["check", "--format", "json"]);
+    if let Some(r) = rule {
+        cmd.args(["--select", r]);
+    }
+    let out = cmd.arg(path).output().expect("runs");
     assert!(
         out.status.code().is_some_and(|c| c < 2),
         "{}",
@@ -197,20 +203,10 @@ fn code_quality_report_lists_each_finding() {
 /// it is reported once (the fixture's `.setup` line is in two jobs).
 #[test]
 fn a_template_line_in_many_jobs_is_reported_once() {
-    let out = tollgate()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--select",
-            "remote-script-execution",
-        ])
-        .arg(common::testdata(
-            "rules/remote-script-execution/fires-gitlab",
-        ))
-        .output()
-        .expect("runs");
-    let doc = json(&out.stdout);
+    let doc = check_rule_json(
+        &common::testdata("rules/remote-script-execution/fires-gitlab"),
+        Some("remote-script-execution"),
+    );
     let lines: Vec<(String, u64)> = doc["findings"]
         .as_array()
         .expect("findings")
@@ -285,20 +281,10 @@ fn local_includes_stay_inside_the_repository() {
 /// command (a job's node covers its definition, a step's its script lines).
 #[test]
 fn script_findings_have_a_path_through_the_job() {
-    let out = tollgate()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--select",
-            "unpinned-package-install",
-        ])
-        .arg(common::testdata(
-            "rules/unpinned-package-install/fires-gitlab",
-        ))
-        .output()
-        .expect("runs");
-    let doc = json(&out.stdout);
+    let doc = check_rule_json(
+        &common::testdata("rules/unpinned-package-install/fires-gitlab"),
+        Some("unpinned-package-install"),
+    );
     let findings = doc["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), 3);
     for f in findings {

@@ -25,16 +25,17 @@ impl Rule for KnownVulnerableAction {
 
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         if let Some(uses) = &job.job.uses {
-            let chain = Chain::to_called(cx, job.input, &job.job.id.value);
-            check(cx, job.input, uses, None, chain, out);
+            let chain = || Chain::to_called(cx, job.input, &job.job.id.value);
+            check(cx, job.input, uses, None, &chain, out);
         }
     }
 
     fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
         if let Some(uses) = &step.step.uses {
-            let chain = Chain::to_uses(cx, step.input, step.job_index, step.step.index);
+            // The chain walks the graph: built only for a finding, as almost no `uses:` has one.
+            let chain = || Chain::to_uses(cx, step.input, step.job_index, step.step.index);
             let comment = step.step.uses_comment.as_deref();
-            check(cx, step.input, uses, comment, chain, out);
+            check(cx, step.input, uses, comment, &chain, out);
         }
     }
 }
@@ -95,11 +96,11 @@ fn check(
     input: &Input,
     uses: &Spanned<Uses>,
     comment: Option<&str>,
-    chain: Chain,
+    chain: &dyn Fn() -> Chain,
     out: &mut Sink<'_>,
 ) {
     let Uses::Remote(r) = &uses.value else { return };
-    inside(input, uses, r, comment, &chain, out);
+    inside(input, uses, r, comment, chain, out);
     let Some((version, from)) = version_of(cx, input, r, comment) else {
         return;
     };
@@ -115,7 +116,7 @@ fn check(
             advisory,
             entry,
             base.snapshot_date.as_str(),
-            chain.clone(),
+            chain(),
             out,
         );
     }
@@ -168,7 +169,7 @@ fn inside(
     uses: &Spanned<Uses>,
     r: &UsesRef,
     comment: Option<&str>,
-    chain: &Chain,
+    chain: &dyn Fn() -> Chain,
     out: &mut Sink<'_>,
 ) {
     let snapshot = tollgate_kb::action_snapshot();
@@ -215,7 +216,7 @@ fn inside(
                 advisory.source,
                 dates.1
             ))
-            .path(inner.hops(chain.clone()).into_hops())
+            .path(inner.hops(chain()).into_hops())
             .emit();
     }
 }
