@@ -560,3 +560,32 @@ fn include_inputs_are_interpolated_with_spec_defaults() {
         "{messages:?}"
     );
 }
+
+/// A child pipeline's file reads the `inputs:` its trigger gives (`trigger: include: -
+/// local: … inputs:`), not its `spec:` defaults, and the functions after a `|` apply:
+/// the child's job pulls the given image and runs the script at the truncated commit.
+#[test]
+fn trigger_include_inputs_reach_the_child_pipeline() {
+    let doc = run_on("gitlab/trigger-inputs", &["graph", "--format", "json"]);
+    let labels: Vec<&str> = doc["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "image")
+        .filter_map(|n| n["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["node:22.11"]);
+    let check = run_on("gitlab/trigger-inputs", &["check", "--format", "json"]);
+    let messages: Vec<&str> = check["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "remote-script-execution")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("https://dl.example.org/01234567/install.sh"),
+        "{messages:?}"
+    );
+}

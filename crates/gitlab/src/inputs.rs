@@ -2,8 +2,11 @@
 //! `$[[ inputs.NAME ]]` anywhere in its configuration (values and keys); GitLab replaces
 //! each with the value the including entry gives, else the `default:` of the file's
 //! `spec:` header, when it reads the file. A reference with neither stays as written
-//! (GitLab would reject the configuration). Only scalar values are interpolated; the
-//! functions after a `|` (`expand_vars`, `truncate`) are not applied.
+//! (GitLab would reject the configuration). Only scalar values are interpolated. The
+//! functions after a `|` are applied in order: `truncate(OFFSET, LENGTH)` and
+//! `posix_escape` as GitLab applies them; `expand_vars` leaves the value as it is, because
+//! its `$VAR`s are read as variables later in any case (their values are not known
+//! offline). A reference with a function GitLab does not define stays as written.
 
 use tollgate_yaml::{Node, NodeKind};
 
@@ -51,13 +54,14 @@ fn replace(text: &str, value: &dyn Fn(&str) -> Option<String>) -> Option<String>
             break;
         };
         let inner = rest[i + 3..i + len].trim();
-        let name = inner.strip_prefix("inputs.").map(|n| {
-            n.split(|c: char| c.is_whitespace() || c == '|')
-                .next()
-                .unwrap_or("")
-        });
+        let mut parts = inner.split('|').map(str::trim);
+        let name = parts.next().and_then(|n| n.strip_prefix("inputs."));
+        let functions: Vec<&str> = parts.collect();
         out.push_str(&rest[..i]);
-        match name.and_then(value) {
+        match name
+            .and_then(value)
+            .and_then(|v| functions.iter().try_fold(v, |v, f| apply(f, v)))
+        {
             Some(v) => {
                 out.push_str(&v);
                 changed = true;
@@ -68,6 +72,43 @@ fn replace(text: &str, value: &dyn Fn(&str) -> Option<String>) -> Option<String>
     }
     out.push_str(rest);
     changed.then_some(out)
+}
+
+/// `value` through one interpolation function (`truncate(1, 3)`, `posix_escape`,
+/// `expand_vars`); `None` for a function GitLab does not define or bad arguments.
+fn apply(function: &str, value: String) -> Option<String> {
+    match function {
+        "expand_vars" => Some(value),
+        "posix_escape" => Some(posix_escape(&value)),
+        f => {
+            let args = f.strip_prefix("truncate")?.trim_start();
+            let args = args.strip_prefix('(')?.strip_suffix(')')?;
+            let (offset, length) = args.split_once(',')?;
+            let offset: usize = offset.trim().parse().ok()?;
+            let length: usize = length.trim().parse().ok()?;
+            Some(value.chars().skip(offset).take(length).collect())
+        }
+    }
+}
+
+/// `text` as one word of a POSIX shell: every character outside the safe set is
+/// escaped with a backslash, a newline is quoted, and the empty text is `''`.
+fn posix_escape(text: &str) -> String {
+    if text.is_empty() {
+        return "''".to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("'\n'"),
+            c if c.is_ascii_alphanumeric() || "_-.,:+/@".contains(c) => out.push(c),
+            c => {
+                out.push('\\');
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// `node` with its inputs interpolated: `given` values first, then `defaults`.
@@ -142,5 +183,39 @@ mod tests {
         assert_eq!(replace("$[[ inputs.other ]]", &v), None);
         assert_eq!(replace("plain", &v), None);
         assert_eq!(replace("$[[ inputs.image", &v), None);
+    }
+
+    #[test]
+    fn functions_after_a_bar_are_applied_in_order() {
+        let v = |n: &str| match n {
+            "sha" => Some("0123456789abcdef".to_owned()),
+            "msg" => Some("a b;c".to_owned()),
+            "empty" => Some(String::new()),
+            _ => None,
+        };
+        assert_eq!(
+            replace("$[[ inputs.sha | truncate(0,8) ]]", &v).as_deref(),
+            Some("01234567")
+        );
+        assert_eq!(
+            replace("$[[ inputs.sha | truncate(2, 6) | truncate(1,2) ]]", &v).as_deref(),
+            Some("34")
+        );
+        assert_eq!(
+            replace("$[[ inputs.sha | expand_vars | truncate(14,8) ]]", &v).as_deref(),
+            Some("ef")
+        );
+        assert_eq!(
+            replace("echo $[[ inputs.msg | posix_escape ]]", &v).as_deref(),
+            Some("echo a\\ b\\;c")
+        );
+        assert_eq!(
+            replace("$[[ inputs.empty | posix_escape ]]", &v).as_deref(),
+            Some("''")
+        );
+        // GitLab rejects a function it does not define, or bad arguments: kept as written.
+        assert_eq!(replace("$[[ inputs.sha | upcase ]]", &v), None);
+        assert_eq!(replace("$[[ inputs.sha | truncate(x,2) ]]", &v), None);
+        assert_eq!(replace("$[[ inputs.sha | truncate(1) ]]", &v), None);
     }
 }

@@ -128,6 +128,8 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
     let mut links: HashMap<usize, Vec<Option<usize>>> = HashMap::new();
     // The `inputs:` given by (includer, included file).
     let mut given: HashMap<(usize, usize), Vec<(String, String)>> = HashMap::new();
+    // The `inputs:` a trigger gives the child pipeline file it names.
+    let mut child_given: HashMap<usize, Vec<(String, String)>> = HashMap::new();
     for (k, input) in inputs.iter().enumerate() {
         let FileModel::Gitlab(m) = &*input.parsed else {
             continue;
@@ -180,6 +182,31 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
             found.extend(hits.into_iter().map(Some));
         }
         links.insert(k, found);
+        // A child pipeline's file (`trigger: include: - local: x  inputs: …`) is the root
+        // of a configuration of its own, which reads the trigger's inputs. A pipeline's own
+        // `.gitlab-ci.yml` triggered as a child is read as the default pipeline, without
+        // them; and a value that is itself an input reference of the trigger's file is
+        // not known here, so its default applies.
+        for inc in &m.file.child_includes {
+            if inc.kind != IncludeKind::Local || inc.inputs.is_empty() {
+                continue;
+            }
+            let values: Vec<(String, String)> = inc
+                .inputs
+                .iter()
+                .filter(|(_, v)| !v.contains("$[["))
+                .cloned()
+                .collect();
+            for c in local_targets(display, &inc.target.value, r) {
+                let Some(&h) = c.iter().find_map(|p| by_path.get(&(root, p.as_str()))) else {
+                    continue;
+                };
+                let name = inputs[h].source.display.rsplit('/').next().unwrap_or("");
+                if name != ".gitlab-ci.yml" && name != ".gitlab-ci.yaml" {
+                    child_given.entry(h).or_insert_with(|| values.clone());
+                }
+            }
+        }
     }
     let included: std::collections::HashSet<usize> =
         links.values().flatten().flatten().copied().collect();
@@ -223,10 +250,12 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
                     file: &inputs[o].source,
                     model: &m.file,
                     includes: inc,
-                    // From the first file of this configuration that includes it.
+                    // From the first file of this configuration that includes it; for
+                    // the root, from the first trigger that names it as a child.
                     inputs: order
                         .iter()
                         .find_map(|&p| given.get(&(p, o)))
+                        .or_else(|| (o == top).then(|| child_given.get(&o)).flatten())
                         .map_or(&[], Vec::as_slice),
                 }),
                 _ => None,
