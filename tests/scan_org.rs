@@ -485,9 +485,22 @@ fn bare_repositories_are_read_at_head() {
         t.path(),
         &["clone", "-q", "--bare", "work", "org/widget.git"],
     );
+    // Which repository it is comes from the bare repository's own `config`.
+    git(
+        &org.join("widget.git"),
+        &[
+            "config",
+            "remote.origin.url",
+            "https://github.com/acme/widget.git",
+        ],
+    );
     let db = t.path().join("org.sqlite");
     let out = scan(&org, &db, &[]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        rows(&db, "SELECT repository, identity FROM repositories"),
+        strings(&[&["widget.git", "acme/widget"]])
+    );
     assert_eq!(
         rows(
             &db,

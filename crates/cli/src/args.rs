@@ -591,8 +591,10 @@ const SCAN_ORG_EXAMPLES: &str = "Examples:
   tollgate scan-org repos/ --db shard-2.sqlite --shard 2/8 --jobs 4
   sqlite3 org.sqlite \"SELECT repository, workflow, job, ref FROM actions WHERE action = 'tj-actions/changed-files'\"
 
-Every directory directly under DIR is a repository: a checkout (with or without `.git`)
-is read in place; a bare git repository is read at HEAD from its object database. Each is
+Every directory under DIR is a repository: a checkout (with or without `.git`) is read
+in place; a bare git repository is read at HEAD from its object database. A directory that
+is no repository itself and holds git repositories is a group (an owner, a GitLab group):
+its directories are repositories named `group/name`, up to four levels deep. Each is
 its own scan root with its own configuration (unless --config is given), checked as
 `check` does, and released before the next one a worker takes.";
 

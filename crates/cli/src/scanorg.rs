@@ -37,13 +37,48 @@ fn is_bare(path: &Path) -> bool {
         && !path.join(".git").exists()
 }
 
-/// The repositories directly under `dir`, sorted by name. Hidden entries, files and
+/// A git checkout: its `.git` is a directory, or a file (a worktree or submodule).
+fn is_checkout(path: &Path) -> bool {
+    std::fs::symlink_metadata(path.join(".git")).is_ok()
+}
+
+/// Deepest nesting of groups read (`DIR/group/subgroup/repo` is two).
+const MAX_GROUP_DEPTH: usize = 4;
+
+/// A directory that groups repositories (an owner, a GitLab group or subgroup): it is
+/// not one itself (no `.git`, not bare, no pipeline of its own) and holds at least one
+/// git repository, a checkout or a bare one.
+fn is_group(path: &Path) -> bool {
+    if is_checkout(path)
+        || is_bare(path)
+        || [".github", ".gitlab-ci.yml", ".gitlab-ci.yaml"]
+            .iter()
+            .any(|m| std::fs::symlink_metadata(path.join(m)).is_ok())
+    {
+        return false;
+    }
+    std::fs::read_dir(path).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            e.file_type().is_ok_and(|k| k.is_dir())
+                && !e.file_name().to_string_lossy().starts_with('.')
+                && (is_checkout(&e.path()) || is_bare(&e.path()))
+        })
+    })
+}
+
+/// The repositories under `dir`, sorted by name: each directory directly under it, or
+/// under a group directory ([`is_group`]) as `group/name`. Hidden entries, files and
 /// symbolic links are not repositories (a link could lead out of the directory).
 fn repositories(dir: &Path) -> Result<Vec<Repo>, CliError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| CliError::Usage(format!("cannot read `{}`: {e}", dir.display())))?;
     let mut repos = Vec::new();
-    for entry in entries.flatten() {
+    collect(dir, "", 0, &mut repos)
+        .map_err(|e| CliError::Usage(format!("cannot read `{}`: {e}", dir.display())))?;
+    repos.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(repos)
+}
+
+fn collect(dir: &Path, prefix: &str, depth: usize, repos: &mut Vec<Repo>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)?.flatten() {
         let Ok(kind) = entry.file_type() else {
             continue;
         };
@@ -52,14 +87,19 @@ fn repositories(dir: &Path) -> Result<Vec<Repo>, CliError> {
             continue;
         }
         let path = entry.path();
+        let name = format!("{prefix}{name}");
+        if depth < MAX_GROUP_DEPTH && is_group(&path) {
+            // A group that cannot be read is left out; its siblings are not.
+            let _ = collect(&path, &format!("{name}/"), depth + 1, repos);
+            continue;
+        }
         repos.push(Repo {
             bare: is_bare(&path),
             name,
             path,
         });
     }
-    repos.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(repos)
+    Ok(())
 }
 
 /// What one repository gave: its rows, its lines for standard output, and whether it
@@ -129,10 +169,23 @@ fn one(repo: &Repo, args: &ScanOrgArgs, threshold: Option<Level>) -> Outcome {
     let dir = tree
         .as_ref()
         .map_or_else(|| repo.path.clone(), |m| m.dir().to_path_buf());
+    // A bare repository's identity is in its own `config` (the materialised tree has no
+    // `.git`); the analysis takes it when it is a GitHub repository, as `--repository`.
+    let bare_identity = repo
+        .bare
+        .then(|| tollgate_scan::identity::of_bare(&repo.path))
+        .flatten();
+    let slug = bare_identity
+        .as_ref()
+        .filter(|r| r.host == "github.com")
+        .map(tollgate_model::repo::Repository::full_name);
     let mut row = Repository {
         name: repo.name.clone(),
         kind: kind(repo),
         revision,
+        identity: bare_identity
+            .as_ref()
+            .map(tollgate_model::repo::Repository::full_name),
         ..Repository::default()
     };
     let analysis = match crate::check::analyse_with(
@@ -140,7 +193,7 @@ fn one(repo: &Repo, args: &ScanOrgArgs, threshold: Option<Level>) -> Outcome {
         args.config.as_deref(),
         false,
         None,
-        None,
+        slug.as_deref(),
         &RunOptions::default(),
         &tollgate_scan::DiscoverOptions {
             own_root: true,
@@ -176,11 +229,14 @@ fn one(repo: &Repo, args: &ScanOrgArgs, threshold: Option<Level>) -> Outcome {
         diagnostics.retain(|d| d.code != DiagnosticCode::UnusedAllow);
     }
     row.files = scan.inputs.len();
-    row.identity = scan
+    if let Some(identity) = scan
         .roots
         .first()
         .and_then(|r| r.repository.as_ref())
-        .map(tollgate_model::repo::Repository::full_name);
+        .map(tollgate_model::repo::Repository::full_name)
+    {
+        row.identity = Some(identity);
+    }
     let sources = crate::check::sources(&scan, &config);
     let fingerprints = tollgate_report::fingerprint::of(&findings, |p| sources.get(p).copied());
     drop(sources);
@@ -250,7 +306,7 @@ pub fn run(args: &ScanOrgArgs) -> Result<u8, CliError> {
     let all = repositories(&args.dir)?;
     if all.is_empty() {
         return Err(CliError::NoInput(format!(
-            "no repository found in `{}`: scan-org reads the directories directly under it",
+            "no repository found in `{}`: scan-org reads the directories under it (and under group directories that hold git repositories)",
             args.dir.display()
         )));
     }
@@ -395,6 +451,42 @@ mod tests {
         assert_eq!(
             got,
             vec![("a-plain", false), ("b-checkout", false), ("c.git", true)]
+        );
+    }
+
+    /// `DIR/group/repo` (an owner's or a GitLab group's directory): a directory that is
+    /// no repository itself and holds git repositories is read as a group, nested up to
+    /// four levels; a directory with a pipeline of its own is a repository, whatever it
+    /// holds.
+    #[test]
+    fn group_directories_hold_repositories() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let root = t.path();
+        for d in [
+            "acme/api/.git",
+            "acme/docs",
+            "acme/platform/infra/.git",
+            "acme/mirror.git/objects",
+            "acme/mirror.git/refs",
+            "solo/.github/workflows",
+            "solo/vendor/lib/.git",
+            "plain/src",
+        ] {
+            std::fs::create_dir_all(root.join(d)).expect("mkdir");
+        }
+        std::fs::write(root.join("acme/mirror.git/HEAD"), "ref: refs/heads/main\n").expect("write");
+        let repos = repositories(root).expect("reads");
+        let got: Vec<(&str, bool)> = repos.iter().map(|r| (r.name.as_str(), r.bare)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("acme/api", false),
+                ("acme/docs", false),
+                ("acme/mirror.git", true),
+                ("acme/platform/infra", false),
+                ("plain", false),
+                ("solo", false),
+            ]
         );
     }
 }

@@ -32,7 +32,7 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 );
 CREATE TABLE repositories (
-    repository TEXT PRIMARY KEY,   -- its directory name under the scanned directory
+    repository TEXT PRIMARY KEY,   -- its directory under the scanned directory (group/name in a group)
     kind TEXT NOT NULL,            -- checkout | bare
     identity TEXT,                 -- owner/name from its git configuration, when known
     revision TEXT,                 -- the commit read (bare repositories: HEAD)

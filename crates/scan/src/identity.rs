@@ -25,6 +25,15 @@ pub fn of_root(canonical: &Path) -> Option<Repository> {
     })
 }
 
+/// The repository a bare git directory is: the `origin` remote of its own `config`, read
+/// through the confined reader within the git directory.
+#[must_use]
+pub fn of_bare(git_dir: &Path) -> Option<Repository> {
+    let dir = std::fs::canonicalize(git_dir).ok()?;
+    let bytes = crate::confine::read(&dir.join("config"), &dir, MAX_GIT_CONFIG).ok()?;
+    Repository::from_git_config(&String::from_utf8_lossy(&bytes), "config")
+}
+
 fn from_git_config(root: &Path) -> Option<Repository> {
     let git = root.join(".git");
     // A worktree's or submodule's `.git` is a file pointing elsewhere, often outside the
@@ -74,6 +83,19 @@ mod tests {
             (r.full_name().as_str(), r.from),
             ("octo/widget", ".git/config")
         );
+    }
+
+    #[test]
+    fn a_bare_repository_says_which_it_is_in_its_own_config() {
+        let dir = tempfile::tempdir().expect("test value");
+        assert_eq!(of_bare(dir.path()), None);
+        std::fs::write(
+            dir.path().join("config"),
+            "[core]\n\tbare = true\n[remote \"origin\"]\n\turl = git@github.com:octo/widget.git\n",
+        )
+        .expect("test value");
+        let r = of_bare(dir.path()).expect("test value");
+        assert_eq!((r.full_name().as_str(), r.from), ("octo/widget", "config"));
     }
 
     #[cfg(unix)]
