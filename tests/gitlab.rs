@@ -357,6 +357,43 @@ fn pipeline_sources_are_trigger_nodes() {
     );
 }
 
+/// A child pipeline runs where the job that starts it runs: the review child of a job
+/// kept to merge request pipelines runs in them (and its job holding an ID token is
+/// reported there); the nightly child of a scheduled job runs on schedule; a child job
+/// whose own rules refuse `parent_pipeline` runs nowhere.
+#[test]
+fn child_pipelines_run_where_their_trigger_runs() {
+    let root = common::testdata("gitlab/child-pipeline");
+    assert_eq!(
+        trigger_events(&root),
+        [
+            "merge_request_event",
+            "merge_request_event",
+            "schedule",
+            "schedule"
+        ]
+    );
+    let doc = check_rule_json(&root, Some("untrusted-pipeline"));
+    let found: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit("child-pipeline/")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                f["location"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("ci/review.yml".to_owned(), 4)]);
+}
+
 /// `# tollgate: ignore[rule]` works in GitLab CI files as in workflows: on a finding's
 /// line, and on a job's key line for the whole job; one that hides nothing is reported.
 #[test]

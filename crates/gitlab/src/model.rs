@@ -440,6 +440,23 @@ impl Config {
         }
     }
 
+    /// Read this configuration as a child pipeline that jobs running in `parents` start:
+    /// each job runs where they do, if its own rules (and `workflow: rules:`) let it run
+    /// in a `parent_pipeline`.
+    pub fn as_child_of(&mut self, parents: &Sources) {
+        let sources: Vec<Sources> = self
+            .jobs
+            .iter()
+            .map(|j| self.job_sources(j).in_child_pipeline(parents))
+            .collect();
+        for (job, s) in self.jobs.iter_mut().zip(sources) {
+            job.sources = s;
+        }
+        if let Some(w) = &mut self.workflow {
+            w.sources = Sources::default();
+        }
+    }
+
     /// The kinds of pipeline the configuration creates with at least one job: the union
     /// of its jobs' [`Config::job_sources`].
     #[must_use]

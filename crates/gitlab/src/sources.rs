@@ -150,7 +150,33 @@ impl Sources {
         out
     }
 
-    fn none() -> Self {
+    /// The sources of a job in a child pipeline (a configuration a `trigger: include:`
+    /// starts): where `parents` (the triggering jobs' sources, united) run, as surely as
+    /// both they and the job's own rules for a `parent_pipeline` allow.
+    #[must_use]
+    pub fn in_child_pipeline(&self, parents: &Self) -> Self {
+        let own = self.runs(Source::ParentPipeline);
+        let mut out = self.clone();
+        for s in Source::ALL {
+            out.runs[s.index()] = own.min(parents.runs(s));
+        }
+        out
+    }
+
+    /// Where either runs, as surely as the surer.
+    #[must_use]
+    pub fn union(&self, other: &Self) -> Self {
+        let mut out = self.clone();
+        for s in Source::ALL {
+            out.runs[s.index()] = self.runs(s).max(other.runs(s));
+        }
+        out.merge_request_at = self.merge_request_at.or(other.merge_request_at);
+        out
+    }
+
+    /// No kind of pipeline.
+    #[must_use]
+    pub fn none() -> Self {
         Self {
             runs: [Runs::No; Source::ALL.len()],
             merge_request_at: None,

@@ -218,6 +218,7 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
     tops.sort_unstable();
     let mut analyzer = Analyzer::new();
     let mut cache: HashMap<String, Arc<Analysis>> = HashMap::new();
+    let mut resolved: Vec<(usize, Config, Vec<Script>)> = Vec::new();
     for top in tops {
         // The configuration's files: the root, then what it includes, breadth first.
         let mut order = vec![top];
@@ -302,6 +303,10 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
                 });
             }
         }
+        resolved.push((top, config, scripts));
+    }
+    child_pipelines(inputs, roots, &by_path, &mut resolved);
+    for (top, config, scripts) in resolved {
         let file = match &*inputs[top].parsed {
             FileModel::Gitlab(m) => m.file.clone(),
             _ => continue,
@@ -311,6 +316,56 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
             config: Some(Arc::new(config)),
         }));
         inputs[top].scripts = scripts.into();
+    }
+}
+
+/// A configuration that jobs of others start as a child pipeline (`trigger: include:
+/// local:`) runs only when they do: its jobs take the triggering jobs' pipelines
+/// ([`tollgate_gitlab::Config::as_child_of`]). A repository's own `.gitlab-ci.yml` is
+/// its default pipeline as well, and keeps its own sources.
+fn child_pipelines(
+    inputs: &[Input],
+    roots: &[Root],
+    by_path: &HashMap<(usize, &str), usize>,
+    resolved: &mut [(usize, Config, Vec<Script>)],
+) {
+    let mut parents: HashMap<usize, tollgate_gitlab::Sources> = HashMap::new();
+    for (top, config, _) in resolved.iter() {
+        let root = inputs[*top].root;
+        let Some(r) = roots.get(root) else { continue };
+        for job in &config.jobs {
+            let Some(t) = &job.trigger else { continue };
+            let Some(display) = config.files.get(t.file) else {
+                continue;
+            };
+            for inc in t.include.iter().filter(|i| i.kind == IncludeKind::Local) {
+                for c in local_targets(display, &inc.target.value, r) {
+                    let Some(&child) = c.iter().find_map(|p| by_path.get(&(root, p.as_str())))
+                    else {
+                        continue;
+                    };
+                    let name = inputs[child]
+                        .source
+                        .display
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("");
+                    if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" || child == *top {
+                        continue;
+                    }
+                    let s = config.job_sources(job);
+                    parents
+                        .entry(child)
+                        .and_modify(|p| *p = p.union(&s))
+                        .or_insert(s);
+                }
+            }
+        }
+    }
+    for (top, config, _) in resolved.iter_mut() {
+        if let Some(p) = parents.get(top) {
+            config.as_child_of(p);
+        }
     }
 }
 
