@@ -1,6 +1,7 @@
 //! Where the heap goes after the graph: each pass's record (the egress and the delivery
 //! dependencies of every job, which the commands and rules share for the whole run),
-//! then the rules.
+//! then the rules; then what the scan itself holds, part by part (the script analyses,
+//! the file models, the sources), from a second scan whose parts are released in turn.
 //! `cargo run --release -p tollgate-bench --example analyses -- PATH`
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -20,7 +21,10 @@ fn main() {
         eprintln!("usage: analyses PATH");
         std::process::exit(2);
     };
-    let s = tollgate_scan::scan(&[path.into()], &tollgate_scan::ScanOptions::default());
+    let s = tollgate_scan::scan(
+        &[path.clone().into()],
+        &tollgate_scan::ScanOptions::default(),
+    );
     report("scan", &format!("{} inputs", s.inputs.len()));
     let (mut g, _) = tollgate_graph::Graph::build(&s);
     report("graph (structure)", &format!("{} nodes", g.node_count()));
@@ -40,4 +44,19 @@ fn main() {
         &tollgate_engine::RunOptions::default(),
     );
     report("rules", &format!("{} findings", out.findings.len()));
+    drop((out, g, s));
+    report("all released", "");
+    let mut s = tollgate_scan::scan(&[path.into()], &tollgate_scan::ScanOptions::default());
+    report("scan again", "");
+    let scripts: usize = s.inputs.iter().map(|i| i.scripts.len()).sum();
+    for i in &mut s.inputs {
+        i.scripts = Vec::new().into();
+    }
+    report("  without script analyses", &format!("{scripts} scripts"));
+    for i in &mut s.inputs {
+        i.parsed = std::sync::Arc::new(tollgate_scan::FileModel::Nothing);
+    }
+    report("  without file models", "");
+    drop(s);
+    report("  without sources", "");
 }

@@ -652,6 +652,24 @@ pub struct Workflow {
 }
 
 impl Workflow {
+    /// Give back what growing the model's vectors reserved: a model is kept for the
+    /// whole run, and a job or step is large.
+    pub fn shrink_to_fit(&mut self) {
+        self.env.vars.shrink_to_fit();
+        self.jobs.shrink_to_fit();
+        for job in &mut self.jobs {
+            job.env.vars.shrink_to_fit();
+            job.needs.shrink_to_fit();
+            job.with.shrink_to_fit();
+            job.outputs.shrink_to_fit();
+            job.steps.shrink_to_fit();
+            for step in &mut job.steps {
+                step.with.shrink_to_fit();
+                step.env.vars.shrink_to_fit();
+            }
+        }
+    }
+
     /// The effective shell of a step as GitHub decides it: the step's `shell:`, else the
     /// job's `defaults.run.shell`, else the workflow's, else the runner's default (`pwsh` on
     /// Windows, `bash` elsewhere; with an expression in `runs-on` we assume the Linux

@@ -119,7 +119,8 @@ pub fn parse_workflow(file: &SourceFile) -> (Option<Workflow>, Vec<Diagnostic>) 
     let Some(root) = document(file, &mut ctx, "workflow") else {
         return (None, ctx.diags);
     };
-    let wf = workflow(&mut ctx, &root);
+    let mut wf = workflow(&mut ctx, &root);
+    wf.shrink_to_fit();
     (Some(wf), ctx.diags)
 }
 

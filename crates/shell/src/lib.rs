@@ -286,6 +286,15 @@ impl Analyzer {
             token_refs: &token_refs,
             expressions: &expressions,
         });
+        // The analysis is kept for the whole run: give back what growing the vectors
+        // reserved (a quarter of their size on average).
+        let mut commands = commands;
+        for c in &mut commands {
+            c.argv.shrink_to_fit();
+        }
+        commands.shrink_to_fit();
+        let mut facts = facts;
+        facts.shrink_to_fit();
         Analysis {
             commands,
             facts,
