@@ -511,3 +511,48 @@ fn bare_repositories_are_read_at_head() {
     let r = rows(&db, "SELECT kind, length(revision) FROM repositories");
     assert_eq!(r, strings(&[&["bare", "40"]]));
 }
+
+/// `--format json` prints one document: every repository in name order with its kind,
+/// its findings by level and why it could not be read, and totals that add up; nothing
+/// else goes to standard output.
+#[test]
+fn the_json_summary_lists_every_repository() {
+    let t = tempfile::tempdir().expect("tmp");
+    let org = t.path().join("org");
+    organisation(&org);
+    let out = tollgate()
+        .arg("scan-org")
+        .arg(&org)
+        .args(["--format", "json", "--fail-level", "error", "--jobs", "2"])
+        .output()
+        .expect("runs");
+    // alpha's unpinned tj-actions/changed-files is an error, and broken.git is unreadable.
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["version"], 1);
+    let repos = doc["repositories"].as_array().expect("repositories");
+    let names: Vec<&str> = repos.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["alpha", "beta", "broken.git", "gamma"]);
+    let repo = |n: &str| repos.iter().find(|r| r["name"] == n).expect("repository");
+    assert_eq!(repo("broken.git")["kind"], "bare");
+    assert!(
+        repo("broken.git")["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("cannot read repository")),
+        "{doc}"
+    );
+    assert!(repo("alpha")["error"].is_null());
+    assert!(
+        repo("alpha")["findings"]["error"].as_u64() >= Some(1),
+        "{doc}"
+    );
+    assert_eq!(repo("alpha")["failing"], true);
+    let sum: u64 = repos
+        .iter()
+        .flat_map(|r| ["error", "warning", "note"].map(|l| r["findings"][l].as_u64().unwrap_or(0)))
+        .sum();
+    assert_eq!(doc["totals"]["findings"].as_u64(), Some(sum));
+    assert_eq!(doc["totals"]["repositories"], 4);
+    assert_eq!(doc["totals"]["unreadable"], 1);
+    assert!(doc["database"].is_null());
+}

@@ -627,9 +627,24 @@ pub struct ScanOrgArgs {
     #[arg(long, value_enum, default_value_t = FailLevel::Error)]
     pub fail_level: FailLevel,
 
+    /// What is printed on standard output.
+    #[arg(long, short = 'f', value_enum, default_value_t = ScanOrgFormat::Concise)]
+    pub format: ScanOrgFormat,
+
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanOrgFormat {
+    /// Each finding and diagnostic as `check --format concise` prints it, the path
+    /// prefixed with the repository's name, then a line of totals.
+    Concise,
+    /// One JSON document at the end (`"version": 1`): each repository with its kind,
+    /// identity, revision, files read, findings by level, diagnostics and error; the
+    /// totals; the database written.
+    Json,
 }
 
 const MERGE_EXAMPLES: &str = "Examples:

@@ -18,7 +18,7 @@ use tollgate_model::{Diagnostic, DiagnosticCode, Finding, Level, Severity};
 use tollgate_orgdb::{Facts, Repository, Writer, facts::Sources};
 use tollgate_report::escape::visible;
 
-use crate::args::{FailLevel, MergeArgs, ScanOrgArgs};
+use crate::args::{FailLevel, MergeArgs, ScanOrgArgs, ScanOrgFormat};
 use crate::{CliError, EXIT_CLEAN, EXIT_FINDINGS, output};
 
 /// A repository of the directory.
@@ -269,6 +269,27 @@ fn one(repo: &Repo, args: &ScanOrgArgs, threshold: Option<Level>) -> Outcome {
     }
 }
 
+/// One repository's entry in `--format json`.
+fn summary(o: &Outcome) -> serde_json::Value {
+    let r = &o.facts.repository;
+    let count = |level: &str| o.facts.findings.iter().filter(|f| f.level == level).count();
+    serde_json::json!({
+        "name": r.name,
+        "kind": r.kind,
+        "identity": r.identity,
+        "revision": r.revision,
+        "files": r.files,
+        "findings": {
+            "error": count("error"),
+            "warning": count("warning"),
+            "note": count("note"),
+        },
+        "diagnostics": o.facts.diagnostics.len(),
+        "failing": o.failing,
+        "error": r.error,
+    })
+}
+
 /// `check --format concise` lines, each path prefixed with the repository's name.
 fn listing(name: &str, findings: &[Finding], diagnostics: &[Diagnostic]) -> String {
     let f: Vec<&Finding> = findings.iter().collect();
@@ -337,6 +358,8 @@ pub fn run(args: &ScanOrgArgs) -> Result<u8, CliError> {
     let level = threshold(args.fail_level);
     let next = AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Outcome)>(workers);
+    let json = args.format == ScanOrgFormat::Json;
+    let mut summaries: Vec<serde_json::Value> = Vec::new();
     let mut totals = (0usize, 0usize, false);
     let mut failed: Option<CliError> = None;
     std::thread::scope(|s| {
@@ -379,7 +402,9 @@ pub fn run(args: &ScanOrgArgs) -> Result<u8, CliError> {
                     failed = Some(db_error(e));
                     next.store(usize::MAX / 2, Ordering::Relaxed);
                 }
-                if !o.listing.is_empty()
+                if json {
+                    summaries.push(summary(&o));
+                } else if !o.listing.is_empty()
                     && let Err(e) = output::emit(None, &o.listing)
                 {
                     failed.get_or_insert(e);
@@ -395,6 +420,25 @@ pub fn run(args: &ScanOrgArgs) -> Result<u8, CliError> {
     }
     let written = writer.map(Writer::finish).transpose().map_err(db_error)?;
     let (findings, unread, failing) = totals;
+    if json {
+        let doc = serde_json::json!({
+            "version": 1,
+            "directory": args.dir.display().to_string(),
+            "shard": args.shard,
+            "repositories": summaries,
+            "totals": {
+                "repositories": repos.len(),
+                "unreadable": unread,
+                "findings": findings,
+            },
+            "database": written.map(|p| p.display().to_string()),
+        });
+        output::emit_with(None, |w| {
+            tollgate_report::escape::to_writer_pretty(&mut *w, &doc)?;
+            w.write_all(b"\n")
+        })?;
+        return Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN });
+    }
     let shard_note = args
         .shard
         .as_deref()
