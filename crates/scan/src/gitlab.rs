@@ -66,6 +66,13 @@ pub fn include_candidates(
     out
 }
 
+/// Whether the file at `display` is a repository's default pipeline (`.gitlab-ci.yml`),
+/// which runs on its own even when a trigger also starts it as a child.
+fn is_default_pipeline(display: &str) -> bool {
+    let name = display.rsplit('/').next().unwrap_or(display);
+    name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml"
+}
+
 /// Whether `dir` (a display directory ending in `/`, or empty) of `root` is a repository
 /// root for GitLab includes.
 pub(crate) fn is_base(root: &Root, dir: &str) -> bool {
@@ -201,8 +208,7 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
                 let Some(&h) = c.iter().find_map(|p| by_path.get(&(root, p.as_str()))) else {
                     continue;
                 };
-                let name = inputs[h].source.display.rsplit('/').next().unwrap_or("");
-                if name != ".gitlab-ci.yml" && name != ".gitlab-ci.yaml" {
+                if !is_default_pipeline(&inputs[h].source.display) {
                     child_given.entry(h).or_insert_with(|| values.clone());
                 }
             }
@@ -344,13 +350,7 @@ fn child_pipelines(
                     else {
                         continue;
                     };
-                    let name = inputs[child]
-                        .source
-                        .display
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or("");
-                    if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" || child == *top {
+                    if is_default_pipeline(&inputs[child].source.display) || child == *top {
                         continue;
                     }
                     let s = config.job_sources(job);
