@@ -25,6 +25,27 @@ fn check_rule_json(path: &std::path::Path, rule: Option<&str>) -> serde_json::Va
     json(&out.stdout)
 }
 
+/// Each finding's path (after `below`, the fixture's directory) and line.
+fn finding_lines(doc: &serde_json::Value, below: &str) -> Vec<(String, u64)> {
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit(below)
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                f["location"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
 fn inputs(doc: &serde_json::Value) -> Vec<(String, String)> {
     doc["inputs"]
         .as_array()
@@ -207,25 +228,8 @@ fn a_template_line_in_many_jobs_is_reported_once() {
         &common::testdata("rules/remote-script-execution/fires-gitlab"),
         Some("remote-script-execution"),
     );
-    let lines: Vec<(String, u64)> = doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["location"]["path"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .rsplit("fires-gitlab/")
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
-                f["location"]["line"].as_u64().unwrap_or_default(),
-            )
-        })
-        .collect();
     assert_eq!(
-        lines,
+        finding_lines(&doc, "fires-gitlab/"),
         [
             (".gitlab-ci.yml".to_owned(), 12),
             ("ci/setup.yml".to_owned(), 4)
@@ -374,24 +378,10 @@ fn child_pipelines_run_where_their_trigger_runs() {
         ]
     );
     let doc = check_rule_json(&root, Some("untrusted-pipeline"));
-    let found: Vec<(String, u64)> = doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["location"]["path"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .rsplit("child-pipeline/")
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
-                f["location"]["line"].as_u64().unwrap_or_default(),
-            )
-        })
-        .collect();
-    assert_eq!(found, [("ci/review.yml".to_owned(), 4)]);
+    assert_eq!(
+        finding_lines(&doc, "child-pipeline/"),
+        [("ci/review.yml".to_owned(), 4)]
+    );
 }
 
 /// `# tollgate: ignore[rule]` works in GitLab CI files as in workflows: on a finding's

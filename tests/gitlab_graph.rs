@@ -516,6 +516,19 @@ fn wildcard_includes_read_every_file_they_match() {
     assert_eq!(jobs, ["job-build", "job-deep", "top-a"]);
 }
 
+/// The check found exactly one `remote-script-execution`, running `url`.
+fn assert_one_remote_script(check: &serde_json::Value, url: &str) {
+    let messages: Vec<&str> = check["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "remote-script-execution")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains(url), "{messages:?}");
+}
+
 /// `include: inputs:` values replace a file's `$[[ inputs.NAME ]]` (in keys and values,
 /// scripts included), and its `spec: inputs:` defaults fill in what an include does not
 /// give: one template, two configurations, two images.
@@ -555,18 +568,9 @@ fn include_inputs_are_interpolated_with_spec_defaults() {
             ("sub/.gitlab-ci.yml".to_owned(), "alpine:3.20".to_owned()),
         ]
     );
-    let check = run_on("gitlab/inputs", &["check", "--format", "json"]);
-    let messages: Vec<&str> = check["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["rule"] == "remote-script-execution")
-        .filter_map(|f| f["message"].as_str())
-        .collect();
-    assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(
-        messages[0].contains("https://tpl.example.org/setup.sh"),
-        "{messages:?}"
+    assert_one_remote_script(
+        &run_on("gitlab/inputs", &["check", "--format", "json"]),
+        "https://tpl.example.org/setup.sh",
     );
 }
 
@@ -584,17 +588,8 @@ fn trigger_include_inputs_reach_the_child_pipeline() {
         .filter_map(|n| n["label"].as_str())
         .collect();
     assert_eq!(labels, ["node:22.11"]);
-    let check = run_on("gitlab/trigger-inputs", &["check", "--format", "json"]);
-    let messages: Vec<&str> = check["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["rule"] == "remote-script-execution")
-        .filter_map(|f| f["message"].as_str())
-        .collect();
-    assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(
-        messages[0].contains("https://dl.example.org/01234567/install.sh"),
-        "{messages:?}"
+    assert_one_remote_script(
+        &run_on("gitlab/trigger-inputs", &["check", "--format", "json"]),
+        "https://dl.example.org/01234567/install.sh",
     );
 }
