@@ -593,3 +593,52 @@ fn trigger_include_inputs_reach_the_child_pipeline() {
         "https://dl.example.org/01234567/install.sh",
     );
 }
+
+/// apt in a GitLab job reads the package sources of the job's image: Docker Hub's
+/// `ubuntu` lists Ubuntu's archive; a team's own image, or the runner's default, is
+/// unresolved (the files do not say its sources); GitHub's hosted-runner mirror
+/// (`azure.archive.ubuntu.com`) is in no list.
+#[test]
+fn apt_in_a_gitlab_job_reads_its_images_sources() {
+    let doc = run_on("gitlab/apt-images", &["egress", "--format", "json"]);
+    let jobs = doc["jobs"].as_array().expect("jobs");
+    let job = |id: &str| jobs.iter().find(|j| j["job"] == id).expect("job");
+    let hosts = |id: &str| -> Vec<String> {
+        job(id)["destinations"]
+            .as_array()
+            .expect("destinations")
+            .iter()
+            .filter_map(|d| d["host"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let unresolved = |id: &str| -> Vec<String> {
+        job(id)["unresolved"]
+            .as_array()
+            .expect("unresolved")
+            .iter()
+            .filter_map(|u| u["text"].as_str().map(str::to_owned))
+            .collect()
+    };
+    for id in ["build", "on-ubuntu", "runner-default"] {
+        assert!(
+            !hosts(id).iter().any(|h| h == "azure.archive.ubuntu.com"),
+            "{id}: {:?}",
+            hosts(id)
+        );
+    }
+    assert!(hosts("on-ubuntu").iter().any(|h| h == "archive.ubuntu.com"));
+    assert!(
+        unresolved("on-ubuntu").is_empty(),
+        "{:?}",
+        unresolved("on-ubuntu")
+    );
+    assert_eq!(
+        unresolved("build"),
+        ["the package sources of image `registry.example.com/team/builder:2.1`"]
+    );
+    assert_eq!(
+        unresolved("runner-default"),
+        ["the package sources of the image it runs in, which the files do not name"]
+    );
+    assert_eq!(job("build")["complete"], false);
+}

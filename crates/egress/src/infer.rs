@@ -262,6 +262,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
             cwd: None,
             followed: &followed,
             image: container_image,
+            in_image: false,
         };
         cx.run_facts(step, &mut acc);
         // docker/build-push-action builds `file` (default `<context>/Dockerfile`) with

@@ -223,6 +223,19 @@ impl Hosts {
             .or_else(|| self.manager(name))
     }
 
+    /// Whether what the manager named `name` reaches depends on the image it runs in: the
+    /// data has image entries for it (apt reads the image's sources, not the runner's).
+    #[must_use]
+    pub fn depends_on_image(&self, name: &str) -> bool {
+        let family = match name {
+            "apt" | "aptitude" => "apt-get",
+            other => other,
+        };
+        self.manager
+            .iter()
+            .any(|m| m.name == family && !m.images.is_empty())
+    }
+
     /// The hosts an install by the manager named `name` reaches when it names no index:
     /// its `[[manager]]` hosts with groups expanded, in the data's order.
     #[must_use]
@@ -266,7 +279,7 @@ impl Hosts {
 /// reference (`ubuntu:24.04`, `docker.io/library/ubuntu`, `python:3.12-slim@sha256:…`);
 /// `None` for any other registry or namespace.
 fn official_image(reference: &str) -> Option<(&str, &str)> {
-    let r = reference.trim();
+    let r = without_dependency_proxy(reference.trim());
     let r = r
         .strip_prefix("docker.io/")
         .or_else(|| r.strip_prefix("index.docker.io/"))
@@ -278,6 +291,33 @@ fn official_image(reference: &str) -> Option<(&str, &str)> {
     }
     let (repo, tag) = r.split_once(':').unwrap_or((r, "latest"));
     (!repo.is_empty()).then_some((repo, tag))
+}
+
+/// `reference` without a leading GitLab dependency proxy prefix
+/// (`$CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/`, `${CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX}/`,
+/// or a variable of the project's own whose name says it is one): the proxy serves Docker
+/// Hub's images, so `…/node:24` is Docker Hub's `node:24`.
+fn without_dependency_proxy(reference: &str) -> &str {
+    let Some(rest) = reference.strip_prefix('$') else {
+        return reference;
+    };
+    let (name, after) = match rest.strip_prefix('{') {
+        Some(braced) => match braced.split_once('}') {
+            Some(parts) => parts,
+            None => return reference,
+        },
+        None => {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            rest.split_at(end)
+        }
+    };
+    if name.contains("DEPENDENCY_PROXY") {
+        after.strip_prefix('/').unwrap_or(after)
+    } else {
+        reference
+    }
 }
 
 impl Sourced for Hosts {
@@ -386,5 +426,22 @@ mod tests {
         }
         assert_eq!(official_image("ubuntu"), Some(("ubuntu", "latest")));
         assert_eq!(official_image("quay.io/x/y:1"), None);
+        // GitLab's dependency proxy serves Docker Hub's images under a prefix variable.
+        for image in [
+            "$CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/node:24-slim",
+            "${CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX}/node:24-slim",
+            "${GITLAB_DEPENDENCY_PROXY}node:24-slim",
+        ] {
+            assert_eq!(official_image(image), Some(("node", "24-slim")), "{image}");
+            assert!(h.depends_on_image("apt"));
+            assert_eq!(
+                hosts("apt-get", Some(image)).0,
+                ["deb.debian.org"],
+                "{image}"
+            );
+        }
+        // Another variable is another registry, not known.
+        assert_eq!(official_image("$CI_REGISTRY_IMAGE/node:24"), None);
+        assert!(!h.depends_on_image("pip"));
     }
 }

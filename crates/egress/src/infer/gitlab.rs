@@ -87,6 +87,7 @@ pub(super) fn analyze(
             cwd: None,
             followed: &followed,
             image,
+            in_image: true,
         };
         cx.run_facts(&step, &mut acc);
     }

@@ -166,6 +166,16 @@ impl RunStep<'_> {
             .cloned();
         let manager_defaults = |acc: &mut Acc| {
             if let Some(m) = kb.manager_in(inst.manager, self.image) {
+                // In an image the data does not know, such a manager reaches what the
+                // image's own sources say: not known offline, and said so.
+                if self.in_image && m.images.is_empty() && kb.depends_on_image(inst.manager) {
+                    let what = match self.image.filter(|i| !i.is_empty()) {
+                        Some(i) => format!("the package sources of image `{i}`"),
+                        None => "the package sources of the image it runs in, which the files do not name".to_owned(),
+                    };
+                    acc.unresolved(&what, ProvenanceKind::Command, text, cmd_loc);
+                    return;
+                }
                 let port = m.port.unwrap_or(DEFAULT_PORT);
                 for h in kb.expand(&m.hosts) {
                     acc.add(&h, port, command(cmd_loc));

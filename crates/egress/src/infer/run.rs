@@ -31,6 +31,10 @@ pub(super) struct RunStep<'a> {
     /// `container:`, or the base of the Dockerfile stage a `RUN` belongs to. A command
     /// given to `docker run`/`docker exec` names its own.
     pub(super) image: Option<&'a str>,
+    /// The scripts always run in an image (a GitLab job's: its `image:`, else the
+    /// runner's default), never on a hosted runner's own system, so a package manager
+    /// whose sources are the image's reads no runner mirror list.
+    pub(super) in_image: bool,
 }
 
 /// Files run by files run by a step are followed this deep at most.
