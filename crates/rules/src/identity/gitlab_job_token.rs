@@ -8,8 +8,8 @@
 //! anywhere in the word) and the host of the command that is given it (the URL a `curl
 //! --header "JOB-TOKEN: …"` calls, the registry a `docker login -p` logs in to, Docker
 //! Hub when none is named, a `--password-stdin` login fed by an `echo` of it), and a
-//! script fetched from the network that is given it as an argument or in its prefix
-//! environment. In `variables:`: a `<TOOL>_PASSWORD`/`<TOOL>_TOKEN` that holds it next to
+//! script fetched from the network that is given it as an argument, in its prefix
+//! environment, or exported under another name before it runs. In `variables:`: a `<TOOL>_PASSWORD`/`<TOOL>_TOKEN` that holds it next to
 //! a `<TOOL>_…URL`/`_HOST`/`_HOSTNAME`/`_REGISTRY` with another host
 //! (`TWINE_PASSWORD` with `TWINE_REPOSITORY_URL`).
 //!
@@ -236,6 +236,37 @@ fn scan_commands(a: &Analysis, script: &str, vars: &[&Variable]) -> Vec<Handed> 
     out
 }
 
+/// `export NAME=$CI_JOB_TOKEN` (or `NAME=… ; export NAME`) before a script fetched from
+/// another host runs in the same shell: the token is handed to it under a name it reads.
+fn exported_to_fetched(a: &Analysis, vars: &[&Variable]) -> Vec<Handed> {
+    let mut out = Vec::new();
+    for x in &a.assignments {
+        if !x.exported || !x.value.as_ref().is_some_and(has_token) {
+            continue;
+        }
+        let later = a.facts.iter().find_map(|f| match f {
+            Fact::DownloadExec(e) if e.span.start > x.span.start => match a.facts.get(e.download) {
+                Some(Fact::Download(d)) => d.host.as_ref().and_then(|h| {
+                    match destination(&format!("https://{h}/"), vars) {
+                        Dest::Other(h) => Some(h),
+                        _ => None,
+                    }
+                }),
+                _ => None,
+            },
+            _ => None,
+        });
+        if let Some(host) = later {
+            out.push(Handed {
+                span: x.span,
+                host,
+                how: "in the environment of a script fetched from",
+            });
+        }
+    }
+    out
+}
+
 /// The variables a job's values are expanded with: its own, then the pipeline's.
 fn job_vars<'a>(job: &'a GitlabJobCx<'a>) -> Vec<&'a Variable> {
     job.job
@@ -271,7 +302,9 @@ pub(super) fn script(_cx: &Context<'_>, script: &ScriptCx<'_>, out: &mut Sink<'_
     }
     let Some(a) = script.analysis() else { return };
     let vars = job_vars(job);
-    for h in scan_commands(a, &session.text, &vars) {
+    let mut handed = scan_commands(a, &session.text, &vars);
+    handed.extend(exported_to_fetched(a, &vars));
+    for h in handed {
         report(
             out,
             &script.input().source,
