@@ -237,6 +237,34 @@ fn a_template_line_in_many_jobs_is_reported_once() {
     );
 }
 
+/// What a job hook says about a template's value (here the image `.node` gives two
+/// jobs, and `$CI_JOB_TOKEN` in a template's `variables:`) is said once, with the first
+/// job.
+#[test]
+fn a_template_value_in_many_jobs_is_reported_once() {
+    let count = |case: &str, rule: &str| {
+        let doc = check_rule_json(&common::testdata(case), Some(rule));
+        let findings = doc["findings"].as_array().expect("findings");
+        let jobs: Vec<String> = findings
+            .iter()
+            .filter_map(|f| f["job"].as_str().map(str::to_owned))
+            .collect();
+        (findings.len(), jobs)
+    };
+    let (n, jobs) = count(
+        "rules/egress-not-allowed/fires-gitlab-template-image",
+        "egress-not-allowed",
+    );
+    // quay.io and its three CDN hosts, each once, all with the first job.
+    assert_eq!(n, 4, "{jobs:?}");
+    assert!(jobs.iter().all(|j| j == "test"), "{jobs:?}");
+    let (n, jobs) = count(
+        "rules/secrets-exposure/fires-gitlab-job-token-variables",
+        "secrets-exposure",
+    );
+    assert_eq!(n, 3, "{jobs:?}");
+}
+
 /// A local include is read through the confined reader: a path that climbs out of the
 /// repository is not followed, and a symbolic link to a file outside it is refused with
 /// a diagnostic, never read.

@@ -642,3 +642,42 @@ fn apt_in_a_gitlab_job_reads_its_images_sources() {
     );
     assert_eq!(job("build")["complete"], false);
 }
+
+/// `variables:` that set a package registry are `resolves-from` edges, as a workflow's
+/// `env:` is: from the pipeline for the top-level ones, from each job that has a
+/// template's (the template's written once, an edge from each job extending it).
+#[test]
+fn registry_variables_are_resolves_from_edges() {
+    let doc = run_on(
+        "rules/unknown-package-source/fires-gitlab-variables",
+        &["graph", "--format", "json"],
+    );
+    let mut edges: Vec<(String, String, String)> = edges_into(&doc, "source")
+        .into_iter()
+        .filter(|(_, kind, _)| kind == "resolves-from")
+        // The pipeline's label is the root file's path as given.
+        .map(|(from, kind, to)| {
+            let from = if from.ends_with("/.gitlab-ci.yml") {
+                ".gitlab-ci.yml".to_owned()
+            } else {
+                from
+            };
+            (from, kind, to)
+        })
+        .collect();
+    edges.sort();
+    let e = |from: &str, to: &str| (from.to_owned(), "resolves-from".to_owned(), to.to_owned());
+    assert_eq!(
+        edges,
+        [
+            e(".gitlab-ci.yml", "registry https://goproxy.acme.example"),
+            e(
+                ".gitlab-ci.yml",
+                "registry https://pypi.acme.example/simple"
+            ),
+            e("build", "registry https://uv.acme.example/simple"),
+            e("lint", "registry https://uv.acme.example/simple"),
+            e("test", "registry https://npm.acme.example/"),
+        ]
+    );
+}

@@ -400,7 +400,11 @@ fn gitlab_jobs(
             index,
             job,
         };
+        // A template's values (`extends:`, `default:`) are in every job that uses them:
+        // what is said about them is said once, with the first job, as for scripts.
+        let before = sink.findings.len();
         rule.check_gitlab_job(cx, &jcx, sink);
+        drop_repeated(sink.findings, start, before);
         for (k, session) in job.sessions().iter().enumerate() {
             let Some(input) = jcx.input_of(cx.scan, session.file) else {
                 continue;

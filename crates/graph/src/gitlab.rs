@@ -8,7 +8,9 @@
 //! A value written in an included file keeps its place there: the nodes and edges of a
 //! job defined in `ci/build.yml` have their origin in that input.
 
-use tollgate_gitlab::{Config, Image};
+use std::collections::HashSet;
+
+use tollgate_gitlab::{Config, Image, Variable, expand_variables};
 use tollgate_model::Span;
 use tollgate_scan::gitlab::GitlabModel;
 
@@ -35,6 +37,46 @@ fn in_file<T>(
     let out = f(cx);
     cx.id = own;
     Some(out)
+}
+
+/// The package registries `variables:` set (`PIP_INDEX_URL`, `NPM_CONFIG_REGISTRY`,
+/// `UV_INDEX_URL`, `GOPROXY`, …), as `resolves-from` edges from `owner` (the pipeline for
+/// the top-level `variables:`, else the job), read as a GitHub `env:` is. A value is
+/// expanded with the literal values of the job's and the pipeline's variables first; one
+/// still holding a `$` is only known at run time and names no source: that covers the
+/// project's own GitLab package registry (`${CI_API_V4_URL}/projects/${CI_PROJECT_ID}/
+/// packages/pypi/simple`), which is the project's own source. A variable written once and
+/// shared by many jobs (a template's) is named once, with an edge from each job.
+fn variable_sources(
+    cx: &mut FragmentBuilder<'_>,
+    config: &Config,
+    owner: &FRef,
+    vars: &[Variable],
+    scope: &[&Variable],
+    named: &mut HashSet<(usize, Span)>,
+) {
+    for v in vars {
+        let Some(value) = &v.value else { continue };
+        let expanded = if v.raw {
+            None
+        } else {
+            expand_variables(&value.value, scope)
+        };
+        let text = expanded.as_deref().unwrap_or(&value.value);
+        if text.contains('$') || text.trim().is_empty() {
+            continue;
+        }
+        let span = if value.file == v.name.file {
+            v.name.span.cover(value.span)
+        } else {
+            v.name.span
+        };
+        let first = named.insert((v.name.file, span));
+        let at = input_of(cx, config, v.name.file);
+        in_file(cx, at, |cx| {
+            cx.env_source(owner, &v.name.value, text, span, first);
+        });
+    }
 }
 
 fn pull(cx: &mut FragmentBuilder<'_>, config: &Config, job: &FRef, image: &Image) {
@@ -71,6 +113,9 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
     );
     crate::gitlab_nodes::includes(cx, config, &wnode, |cx, f| input_of(cx, config, f));
     crate::gitlab_triggers::triggers(cx, config, &wnode);
+    let mut named = HashSet::new();
+    let globals: Vec<&Variable> = config.variables.iter().collect();
+    variable_sources(cx, config, &wnode, &config.variables, &globals, &mut named);
     let mut jobs: Vec<(String, FRef)> = Vec::with_capacity(config.jobs.len());
     for (index, job) in config.jobs.iter().enumerate() {
         let at = input_of(cx, config, job.name.file);
@@ -90,6 +135,8 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
             continue;
         };
         crate::gitlab_nodes::job(cx, job, &jn, |cx, f| input_of(cx, config, f));
+        let scope: Vec<&Variable> = job.variables.iter().chain(&config.variables).collect();
+        variable_sources(cx, config, &jn, &job.variables, &scope, &mut named);
         for image in job.image.iter().chain(&job.services) {
             pull(cx, config, &jn, image);
         }

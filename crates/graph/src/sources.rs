@@ -159,21 +159,38 @@ impl FragmentBuilder<'_> {
     pub(crate) fn env_sources(&mut self, owner: &FRef, env: &Env) {
         for v in &env.vars {
             let span = v.key.span.cover(v.value.span);
-            for s in tollgate_lockfile::registry_from_env(&v.key.value, &v.value.value, span) {
-                let url = s.url.trim();
-                if matches!(s.role, SourceRole::Setting)
-                    || url.is_empty()
-                    || s.is_unresolved()
-                    || url.contains("${{")
-                    || matches!(url, "direct" | "off")
-                {
-                    continue;
-                }
-                let default = tollgate_lockfile::is_default_registry(s.ecosystem, url);
-                let src = self.source(Some(s.ecosystem), SourceKind::Registry, url, default, span);
-                self.edge(owner, &src, EdgeKind::ResolvesFrom, Some(span));
+            self.env_source(owner, &v.key.value, &v.value.value, span, true);
+        }
+    }
+
+    /// The registry one environment variable `key` set to `value` names (see
+    /// [`Self::env_sources`]), from `owner`, located at `span`; the naming is recorded
+    /// only when `name` (a GitLab template's variable shared by many jobs is named once,
+    /// with an edge from each job).
+    pub(crate) fn env_source(
+        &mut self,
+        owner: &FRef,
+        key: &str,
+        value: &str,
+        span: Span,
+        name: bool,
+    ) {
+        for s in tollgate_lockfile::registry_from_env(key, value, span) {
+            let url = s.url.trim();
+            if matches!(s.role, SourceRole::Setting)
+                || url.is_empty()
+                || s.is_unresolved()
+                || url.contains("${{")
+                || matches!(url, "direct" | "off")
+            {
+                continue;
+            }
+            let default = tollgate_lockfile::is_default_registry(s.ecosystem, url);
+            let src = self.source(Some(s.ecosystem), SourceKind::Registry, url, default, span);
+            self.edge(owner, &src, EdgeKind::ResolvesFrom, Some(span));
+            if name {
                 let setting = EnvSetting {
-                    var: v.key.value.clone(),
+                    var: key.to_owned(),
                     role: s.role,
                     scope: s.scope,
                 };

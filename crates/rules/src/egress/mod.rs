@@ -13,8 +13,8 @@ pub use egress_not_allowed::EgressNotAllowed;
 pub use unrestricted_egress::UnrestrictedEgress;
 
 use tollgate_egress::JobEgress;
-use tollgate_engine::{Context, JobCx};
-use tollgate_graph::NodeId;
+use tollgate_engine::{Context, GitlabJobCx, JobCx};
+use tollgate_graph::{InputId, NodeId, NodeKind};
 use tollgate_model::SourceFile;
 
 /// The egress of the job at graph node `node`, as the egress pass recorded it.
@@ -27,6 +27,21 @@ pub(crate) fn job_egress<'a>(cx: &Context<'a>, job: &JobCx<'_>) -> Option<&'a Jo
     let node = cx
         .graph
         .job_node(&job.input.source.display, &job.job.id.value)?;
+    egress_of(cx, node)
+}
+
+/// The egress of a GitLab job: its node is found under its configuration's pipeline
+/// (the root file's workflow node), by its position, since a file two configurations
+/// include holds jobs of the same name for each.
+pub(crate) fn gitlab_job_egress<'a>(
+    cx: &Context<'a>,
+    job: &GitlabJobCx<'_>,
+) -> Option<&'a JobEgress> {
+    let g = cx.graph;
+    let pipeline = g.file_node(InputId(cx.scan.index_of(job.root)?))?;
+    let node = g.jobs_of(pipeline).into_iter().find(|&n| {
+        matches!(g.node(n).map(|x| &x.kind), Some(NodeKind::Job { index, .. }) if *index == job.index)
+    })?;
     egress_of(cx, node)
 }
 

@@ -10,6 +10,7 @@ mod cache_poisoning;
 mod dangerous_trigger;
 #[path = "github-env-injection.rs"]
 mod github_env_injection;
+mod gitlab_job_token;
 mod gitlab_secrets;
 #[path = "hardcoded-credential.rs"]
 mod hardcoded_credential;

@@ -2,11 +2,12 @@
 //! needs them: workflow-level `env:`, `toJSON(secrets)` and computed `secrets[…]`, a
 //! secret handed to an unpinned third-party action, and secrets echoed to the log or
 //! written to `$GITHUB_ENV`, step outputs or uploaded files. On GitLab CI: `id_tokens:`
-//! and `secrets:` under `default:` ([`super::gitlab_secrets`]).
+//! and `secrets:` under `default:` ([`super::gitlab_secrets`]), and `$CI_JOB_TOKEN`
+//! given to another host than GitLab's ([`super::gitlab_job_token`]).
 
 use std::collections::BTreeSet;
 
-use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx, WorkflowCx};
+use tollgate_engine::{Context, GitlabJobCx, JobCx, Rule, ScriptCx, Sink, StepCx, WorkflowCx};
 use tollgate_graph::{
     Graph, InputId, LeakTo, NodeId, NodeKind, Read, RemoteRef, Target, Via, Whole,
 };
@@ -24,6 +25,14 @@ impl Rule for SecretsExposure {
 
     fn check_input(&self, _cx: &Context<'_>, input: &Input, out: &mut Sink<'_>) {
         super::gitlab_secrets::defaults(input, out);
+    }
+
+    fn check_gitlab_job(&self, cx: &Context<'_>, job: &GitlabJobCx<'_>, out: &mut Sink<'_>) {
+        super::gitlab_job_token::variables(cx, job, out);
+    }
+
+    fn check_script(&self, cx: &Context<'_>, script: &ScriptCx<'_>, out: &mut Sink<'_>) {
+        super::gitlab_job_token::script(cx, script, out);
     }
 
     fn check_workflow(&self, cx: &Context<'_>, wcx: &WorkflowCx<'_>, out: &mut Sink<'_>) {

@@ -1,6 +1,7 @@
 //! `unknown-package-source`: a lockfile entry, an install option, a registry
 //! configuration or a workflow `env:` setting that takes packages from a source the policy
-//! does not allow.
+//! does not allow. On GitLab CI the same facts come from the jobs' scripts and the
+//! `variables:` of the pipeline and its jobs (`PIP_INDEX_URL`, `NPM_CONFIG_REGISTRY`, …).
 //!
 //! A query over the graph: each `source` node is judged once against the policy, and
 //! every place the graph records as naming it (the `resolves-from` edges and their
@@ -373,7 +374,13 @@ impl Rule for UnknownPackageSource {
                 // A scoped registry set through the environment is left to the
                 // configuration it scopes.
                 Naming::Env(e) if e.role != SourceRole::Scoped => {
-                    let origin = format!("`env: {}`", e.var);
+                    // A GitLab configuration sets the environment with `variables:`.
+                    let gitlab = cx
+                        .graph
+                        .input(cx.scan, n.origin.input())
+                        .is_some_and(|i| matches!(&*i.parsed, tollgate_scan::FileModel::Gitlab(_)));
+                    let key = if gitlab { "variables" } else { "env" };
+                    let origin = format!("`{key}: {}`", e.var);
                     self.configured(
                         cx,
                         &mut judged,
