@@ -46,7 +46,6 @@ const OWN_VARIABLES: &[&str] = &[
     "CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX",
     "CI_TEMPLATE_REGISTRY_HOST",
     "CI_PAGES_URL",
-    "CI_ENVIRONMENT_URL",
 ];
 
 /// Where a credential goes.
