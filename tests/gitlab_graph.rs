@@ -269,14 +269,11 @@ fn inventory_lists_gitlab_jobs_dependencies() {
     assert_eq!(job("test")["runner"], "docker, linux");
     assert_eq!(job("test")["self_hosted"], true);
     assert_eq!(job("hosted")["self_hosted"], false);
-    // Every GitLab job holds the job token, limited by project settings only.
+    // Every GitLab job holds the job token (a graph node), which can write.
     for j in jobs {
-        assert_eq!(
-            j["permissions"],
-            serde_json::json!(["CI_JOB_TOKEN: default"])
-        );
+        assert_eq!(j["permissions"], serde_json::json!(["CI_JOB_TOKEN: write"]));
         assert_eq!(j["writes"], true);
-        assert_eq!(j["default_token"], true);
+        assert_eq!(j["default_token"], false);
     }
     let hosts = job("test")["hosts"].as_array().expect("hosts");
     for h in ["pypi.org", "downloads.example.org", "registry-1.docker.io"] {

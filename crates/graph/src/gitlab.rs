@@ -15,7 +15,10 @@ use tollgate_model::Span;
 use tollgate_scan::gitlab::GitlabModel;
 
 use crate::fragment::{FRef, FragmentBuilder, Key};
-use crate::model::{EdgeKind, InputId, NodeKind};
+use crate::model::{Access, EdgeKind, InputId, NodeKind};
+
+/// The permission node every GitLab job holds: its job token.
+const JOB_TOKEN: &str = "CI_JOB_TOKEN";
 
 /// The input of file `file` of `config` (the root is the fragment's own input).
 fn input_of(cx: &FragmentBuilder<'_>, config: &Config, file: usize) -> Option<InputId> {
@@ -140,6 +143,20 @@ pub(crate) fn pipeline(cx: &mut FragmentBuilder<'_>, model: &GitlabModel) {
         for image in job.image.iter().chain(&job.services) {
             pull(cx, config, &jn, image);
         }
+        // Every GitLab job holds the job token, `CI_JOB_TOKEN`: the access of the user
+        // who started the pipeline, limited to the job token's features (among them
+        // pushing to the project's container and package registries) and by project
+        // settings the files do not show. It can write; it is no GitHub token scope.
+        let at = input_of(cx, config, job.name.file);
+        in_file(cx, at, |cx| {
+            let key = Key::Permission(JOB_TOKEN.to_owned(), Access::Write);
+            let kind = NodeKind::Permission {
+                scope: JOB_TOKEN.to_owned(),
+                access: Access::Write,
+            };
+            let node = cx.shared(key, kind, Some(job.name.span));
+            cx.edge(&jn, &node, EdgeKind::Holds, Some(job.name.span));
+        });
         for t in &job.id_tokens {
             let at = input_of(cx, config, t.file);
             in_file(cx, at, |cx| {

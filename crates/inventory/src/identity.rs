@@ -6,10 +6,6 @@ use tollgate_scan::Scan;
 
 use crate::model::{JobIdentity, JobRef};
 
-/// The permission every GitLab job holds, as `scope: access` (the access is the
-/// project's settings, not the configuration's).
-pub const GITLAB_JOB_TOKEN: &str = "CI_JOB_TOKEN: default";
-
 /// What `job` holds, where it runs and the outside hosts it reaches.
 #[must_use]
 pub fn job_identity(scan: &Scan, graph: &Graph, job: NodeId, jr: JobRef) -> JobIdentity {
@@ -78,18 +74,12 @@ pub fn job_identity(scan: &Scan, graph: &Graph, job: NodeId, jr: JobRef) -> JobI
         None => (runner, self_hosted),
     };
     if let Some(g) = &gitlab {
-        // Every GitLab job holds `CI_JOB_TOKEN`, with the access of the user who started
-        // the pipeline, limited to the job token's features (among them pushing to the
-        // project's container and package registries and creating releases) and to the
-        // projects whose allow-lists name this one. Nothing in the configuration narrows
-        // it: its limits are project settings, so it counts as the default token, able to
-        // write.
         return JobIdentity {
             job: jr,
             name: None,
-            permissions: vec![GITLAB_JOB_TOKEN.to_owned()],
-            writes: true,
-            default_token: true,
+            permissions,
+            writes,
+            default_token,
             secrets,
             oidc: holdings.oidc.is_some(),
             runner,
