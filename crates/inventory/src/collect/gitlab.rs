@@ -11,10 +11,45 @@
 //! change) and those of the child pipeline its `trigger:` starts. GitLab reads an include when it creates the pipeline, not the runner, so
 //! an include is not external to the job's run: it has no fallback to add.
 
+//!
+//! GitLab's own fallbacks: the job's `cache:` (restored before its first session, and
+//! matched by its paths as a cache action's `path:`), `retry:` for the failures a
+//! dependency's outage causes, an image's `pull_policy` that takes the runner's copy,
+//! and the dependency proxy.
+
 use tollgate_gitlab::{IncludeKind, IncludePin};
 
-use super::{Collector, plain};
-use crate::model::{DependencyKind, Pinning};
+use super::{CacheCover, Collector, plain};
+use crate::model::{DependencyKind, Fallback, FallbackKind, JobDependency, Pinning};
+
+/// The failure reasons GitLab gives a job whose script failed: an install or download
+/// that could not reach its host. <https://docs.gitlab.com/ci/yaml/#retrywhen>
+const SCRIPT_FAILURES: &[&str] = &["script_failure"];
+
+/// The failure reasons of an image that could not be pulled: `script_failure` on the
+/// Docker and Kubernetes executors (GitLab's `retry:when` documentation),
+/// `image_pull_failure` on runners from 16.1, reported as `runner_system_failure` where
+/// GitLab does not know it (gitlab-runner!4098).
+const PULL_FAILURES: &[&str] = &["script_failure", "runner_system_failure", "image_pull_failure"];
+
+/// An image pulled through GitLab's dependency proxy, which keeps the images it served
+/// (`<host>/<group>/dependency_proxy/containers/<image>`; the
+/// `$CI_DEPENDENCY_PROXY_*_IMAGE_PREFIX` variables name it too and are not read as a
+/// registry at all). <https://docs.gitlab.com/user/packages/dependency_proxy/>
+fn dependency_proxy(name: &str) -> bool {
+    name.contains("/dependency_proxy/containers/")
+}
+
+/// A cached path as written, relative to the project directory.
+fn project_relative(p: &str) -> &str {
+    let p = p.trim();
+    for pre in ["$CI_PROJECT_DIR/", "${CI_PROJECT_DIR}/", "./"] {
+        if let Some(r) = p.strip_prefix(pre) {
+            return r;
+        }
+    }
+    p
+}
 
 impl Collector<'_> {
     /// Images and includes of a GitLab job.
@@ -51,7 +86,8 @@ impl Collector<'_> {
                 }
                 if let Some((id, input)) = place(at.file) {
                     let site = self.site(id, input, at.span, None);
-                    if let Some(d) = self.image_dep(&name, site) {
+                    if let Some(mut d) = self.image_dep(&name, site) {
+                        image_fallbacks(image, &name, &mut d);
                         found.push(d);
                     }
                 }
@@ -146,4 +182,96 @@ impl Collector<'_> {
             self.push(d, 0, None);
         }
     }
+}
+
+/// What GitLab offers an image of `image:` or `services:` in place of a pull.
+fn image_fallbacks(image: &tollgate_gitlab::Image, name: &str, d: &mut JobDependency) {
+    if dependency_proxy(name) {
+        d.fallbacks.push(Fallback {
+            kind: FallbackKind::Mirror,
+            detail: "pulled through GitLab's dependency proxy".to_owned(),
+        });
+    }
+    // `if-not-present` takes the runner's copy of the image when it has one; after
+    // `always`, only when the pull fails. <https://docs.gitlab.com/ci/yaml/#imagepull_policy>
+    if image
+        .pull_policy
+        .iter()
+        .any(|p| p.value.trim() == "if-not-present")
+    {
+        d.fallbacks.push(Fallback {
+            kind: FallbackKind::Cache,
+            detail: "`pull_policy: if-not-present` uses the runner's copy".to_owned(),
+        });
+    }
+}
+
+impl Collector<'_> {
+    /// The job's `cache:` entries that restore, as caches in place before its first
+    /// session.
+    pub(super) fn gitlab_caches(&mut self) {
+        let Some(job) = self.gitlab.as_ref().map(|g| g.job) else {
+            return;
+        };
+        for cache in job.caches.iter().filter(|c| c.restores) {
+            let paths: Vec<String> = cache
+                .paths
+                .iter()
+                .map(|p| project_relative(&p.value).to_owned())
+                .filter(|p| !p.is_empty())
+                .collect();
+            let ecosystems: Vec<String> = paths
+                .iter()
+                .flat_map(|p| self.path_ecosystems(p).collect::<Vec<_>>())
+                .collect();
+            if paths.is_empty() {
+                continue;
+            }
+            let detail = format!("GitLab `cache:` of `{}`", paths.join("`, `"));
+            self.caches.push(CacheCover {
+                pos: None,
+                ecosystems,
+                paths,
+                detail,
+            });
+        }
+    }
+
+    /// `retry:` of a GitLab job, when it runs the job again on the failure an outage of
+    /// `dep` causes: a pull of the job's image or a service's, else its script's.
+    pub(super) fn gitlab_retry(&self, dep: &JobDependency) -> Option<Fallback> {
+        let retry = self.gitlab.as_ref()?.job.retry.as_ref()?;
+        let pull = dep.kind == DependencyKind::Image
+            && dep.site.as_ref().is_some_and(|s| s.step.is_none());
+        let reasons = if pull { PULL_FAILURES } else { SCRIPT_FAILURES };
+        retry.on_any(reasons).then(|| Fallback {
+            kind: FallbackKind::Retry,
+            detail: if retry.when.is_empty() {
+                format!("`retry: {}`", retry.max)
+            } else {
+                format!(
+                    "`retry:` {} times on `{}`",
+                    retry.max,
+                    retry.when.join("`, `")
+                )
+            },
+        })
+    }
+}
+
+/// The advice for a GitLab job, in GitLab's terms (the knowledge base's names actions).
+pub(super) fn help(dep: &mut JobDependency) {
+    let text = match dep.kind {
+        DependencyKind::PackageSource => {
+            "keep the package manager's downloads in GitLab's `cache:` (a path in the project, such as `.cache/pip` with `PIP_CACHE_DIR` or `.npm` with `npm ci --cache .npm`), use a mirror, or retry (`retry:` on `script_failure`)"
+        }
+        DependencyKind::Download => {
+            "retry the download (`curl --retry 5`, `wget --tries 5`), keep the file in GitLab's `cache:`, or retry the job (`retry:` on `script_failure`)"
+        }
+        DependencyKind::Image => {
+            "pull the image through GitLab's dependency proxy or a registry you run, let the runner use its copy (`pull_policy: [always, if-not-present]`), or retry the pull (`retry:` on `script_failure` and `runner_system_failure`)"
+        }
+        _ => return,
+    };
+    dep.help = Some(text.to_owned());
 }

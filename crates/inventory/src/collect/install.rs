@@ -453,7 +453,13 @@ impl<'a> Collector<'a> {
         let Some(m) = self.kb.manager(inst.manager) else {
             return;
         };
-        let hosts = tollgate_kb::egress_hosts().manager_hosts(inst.manager);
+        // A GitLab job installs from the repositories its image's distribution names,
+        // not from the GitHub-hosted runner's mirror the list starts with.
+        let hosts = if self.gitlab.is_some() {
+            Vec::new()
+        } else {
+            tollgate_kb::egress_hosts().manager_hosts(inst.manager)
+        };
         let name = match hosts.first() {
             Some(h) => format!("{} ({h})", m.ecosystem),
             None => format!("{} repositories", m.ecosystem),

@@ -92,12 +92,6 @@ impl Rule for MissingFallback {
         // (file, offset, dependency) → the jobs that take it on there without a fallback.
         let mut hits: BTreeMap<(usize, usize, String), Hit> = BTreeMap::new();
         for job in cx.graph.jobs() {
-            // The delivery pass records GitLab jobs too (for the inventory); this rule's
-            // findings on them wait for their accuracy reading (#32), so it keeps to
-            // GitHub jobs as before.
-            if cx.graph.gitlab_job(cx.scan, job).is_some() {
-                continue;
-            }
             let jr = job_ref(cx.graph, job);
             let release = cx
                 .graph
