@@ -626,6 +626,17 @@ impl<'a> Collector<'a> {
                 .get(f.pos)
                 .and_then(|fs| self.step_model(fs))
                 .map(|(s, _)| s);
+            if let Some(g) = &self.gitlab
+                && dep.external
+                && matches!(dep.kind, DependencyKind::Image | DependencyKind::Download)
+                && self
+                    .scan
+                    .repository_of(g.root)
+                    .is_some_and(|r| gitlab::own_instance(r, &dep.name))
+            {
+                dep.external = false;
+                dep.note = Some("served by the project's own GitLab".to_owned());
+            }
             if dep.external {
                 if let Some(eco) = dep.ecosystem.clone() {
                     for c in self

@@ -275,3 +275,55 @@ pub(super) fn help(dep: &mut JobDependency) {
     };
     dep.help = Some(text.to_owned());
 }
+
+/// Whether `name` (an image reference, or a download's `git <url>` or URL) is served by
+/// the project's own GitLab, as `$CI_REGISTRY_IMAGE` and `$CI_REPOSITORY_URL` are: the
+/// instance the repository lives on (when its identity names a host other than
+/// github.com) and its registry, or a path of the repository's own group on GitLab.com.
+/// The pipeline runs on that instance: it is no outside party the job could fall back
+/// from.
+pub(super) fn own_instance(repo: &tollgate_model::repo::Repository, name: &str) -> bool {
+    let rest = name.trim().strip_prefix("git ").unwrap_or(name.trim());
+    let rest = rest.split_once("://").map_or(rest, |(_, r)| r);
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = authority
+        .split_once(':')
+        .map_or(authority, |(h, _)| h)
+        .to_ascii_lowercase();
+    let own = repo.host.to_ascii_lowercase();
+    if own != "github.com" && (host == own || host == format!("registry.{own}")) {
+        return true;
+    }
+    // A slug names no forge (it reads as github.com): GitLab.com is then taken for the
+    // project's instance only where a path is in the repository's own group.
+    let group = repo.owner.split('/').next().unwrap_or_default();
+    matches!(own.as_str(), "github.com" | "gitlab.com")
+        && matches!(host.as_str(), "gitlab.com" | "registry.gitlab.com")
+        && !group.is_empty()
+        && path
+            .split('/')
+            .next()
+            .is_some_and(|g| g.eq_ignore_ascii_case(group))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::own_instance;
+    use tollgate_model::repo::Repository;
+
+    #[test]
+    fn the_projects_own_gitlab() {
+        let on_github = Repository::from_slug("xen-project/xen", "test").expect("slug");
+        assert!(own_instance(&on_github, "registry.gitlab.com/xen-project/xen/debian:12"));
+        assert!(own_instance(&on_github, "git https://gitlab-ci-token:${CI_JOB_TOKEN}@gitlab.com/Xen-Project/other.git"));
+        assert!(!own_instance(&on_github, "registry.gitlab.com/gitlab-org/cli:v1"));
+        assert!(!own_instance(&on_github, "docker.io/xen-project/xen"));
+        let own = Repository::from_remote_url("https://code.videolan.org/videolan/dav1d.git", "test")
+            .expect("url");
+        assert!(own_instance(&own, "registry.code.videolan.org/dav1d-debian:1"));
+        assert!(own_instance(&own, "git https://code.videolan.org/videolan/dav1d-test-data.git"));
+        assert!(!own_instance(&own, "registry.videolan.org/dav1d-debian:1"));
+        assert!(!own_instance(&own, "gitlab.com/videolan/x"));
+    }
+}
