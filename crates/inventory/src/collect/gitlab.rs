@@ -250,7 +250,7 @@ impl Collector<'_> {
                 format!("`retry: {}`", retry.max)
             } else {
                 format!(
-                    "`retry:` {} times on `{}`",
+                    "`retry: max: {}` on `{}`",
                     retry.max,
                     retry.when.join("`, `")
                 )
