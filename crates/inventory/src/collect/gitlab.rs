@@ -40,6 +40,26 @@ fn dependency_proxy(name: &str) -> bool {
     name.contains("/dependency_proxy/containers/")
 }
 
+/// A path that starts with a variable the configuration sets (`$PIP_CACHE_DIR` for
+/// `$CI_PROJECT_DIR/.cache/pip`), with the variable's value in its place.
+fn leading_variable(path: &str, vars: &[&tollgate_gitlab::Variable]) -> String {
+    for v in vars {
+        let Some(value) = &v.value else { continue };
+        let name = &v.name.value;
+        for pattern in [format!("${{{name}}}"), format!("${name}")] {
+            if let Some(rest) = path.strip_prefix(&pattern)
+                && !rest
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                return format!("{}{rest}", value.value.trim());
+            }
+        }
+    }
+    path.to_owned()
+}
+
 /// A cached path as written, relative to the project directory.
 fn project_relative(p: &str) -> &str {
     let p = p.trim();
@@ -210,14 +230,16 @@ impl Collector<'_> {
     /// The job's `cache:` entries that restore, as caches in place before its first
     /// session.
     pub(super) fn gitlab_caches(&mut self) {
-        let Some(job) = self.gitlab.as_ref().map(|g| g.job) else {
+        let Some((config, job)) = self.gitlab.as_ref().map(|g| (g.config, g.job)) else {
             return;
         };
+        let vars: Vec<&tollgate_gitlab::Variable> =
+            job.variables.iter().chain(&config.variables).collect();
         for cache in job.caches.iter().filter(|c| c.restores) {
             let paths: Vec<String> = cache
                 .paths
                 .iter()
-                .map(|p| project_relative(&p.value).to_owned())
+                .map(|p| project_relative(&leading_variable(p.value.trim(), &vars)).to_owned())
                 .filter(|p| !p.is_empty())
                 .collect();
             let ecosystems: Vec<String> = paths
