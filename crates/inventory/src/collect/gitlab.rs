@@ -314,7 +314,17 @@ pub(super) fn own_instance(repo: &tollgate_model::repo::Repository, name: &str) 
         .map_or(authority, |(h, _)| h)
         .to_ascii_lowercase();
     let own = repo.host.to_ascii_lowercase();
-    if own != "github.com" && (host == own || host == format!("registry.{own}")) {
+    // The instance's registry: `registry.<instance>`, or a registry in the same domain
+    // (`gitlab-registry.cern.ch` for `gitlab.cern.ch`, `registry.videolan.org` for
+    // `code.videolan.org`).
+    let domain = |h: &str| {
+        let labels: Vec<&str> = h.rsplitn(3, '.').take(2).collect();
+        (labels.len() == 2).then(|| format!("{}.{}", labels[1], labels[0]))
+    };
+    if own != "github.com"
+        && (host == own
+            || host.contains("registry") && domain(&host).is_some() && domain(&host) == domain(&own))
+    {
         return true;
     }
     // A slug names no forge (it reads as github.com): GitLab.com is then taken for the
@@ -345,7 +355,9 @@ mod tests {
             .expect("url");
         assert!(own_instance(&own, "registry.code.videolan.org/dav1d-debian:1"));
         assert!(own_instance(&own, "git https://code.videolan.org/videolan/dav1d-test-data.git"));
-        assert!(!own_instance(&own, "registry.videolan.org/dav1d-debian:1"));
+        assert!(own_instance(&own, "registry.videolan.org/dav1d-debian:1"));
+        assert!(!own_instance(&own, "videolan.org/dav1d-debian:1"));
+        assert!(!own_instance(&own, "registry.example.org/dav1d-debian:1"));
         assert!(!own_instance(&own, "gitlab.com/videolan/x"));
     }
 }
