@@ -30,7 +30,11 @@ const SCRIPT_FAILURES: &[&str] = &["script_failure"];
 /// Docker and Kubernetes executors (GitLab's `retry:when` documentation),
 /// `image_pull_failure` on runners from 16.1, reported as `runner_system_failure` where
 /// GitLab does not know it (gitlab-runner!4098).
-const PULL_FAILURES: &[&str] = &["script_failure", "runner_system_failure", "image_pull_failure"];
+const PULL_FAILURES: &[&str] = &[
+    "script_failure",
+    "runner_system_failure",
+    "image_pull_failure",
+];
 
 /// An image pulled through GitLab's dependency proxy, which keeps the images it served
 /// (`<host>/<group>/dependency_proxy/containers/<image>`; the
@@ -58,6 +62,16 @@ fn leading_variable(path: &str, vars: &[&tollgate_gitlab::Variable]) -> String {
         }
     }
     path.to_owned()
+}
+
+/// The registry an image reference names after its own registry's host
+/// (`registry.cern.ch/ghcr.io/org/image` → `ghcr.io`): the image comes through a proxy.
+fn proxied_registry(name: &str) -> Option<&str> {
+    let mut parts = name.trim().split('/');
+    let host = parts.next()?;
+    let next = parts.next()?;
+    let registry_like = |s: &str| s.contains('.') && !s.contains(':') && !s.starts_with('.');
+    (registry_like(host) && registry_like(next) && parts.next().is_some()).then_some(next)
 }
 
 /// A cached path as written, relative to the project directory.
@@ -212,6 +226,14 @@ fn image_fallbacks(image: &tollgate_gitlab::Image, name: &str, d: &mut JobDepend
             detail: "pulled through GitLab's dependency proxy".to_owned(),
         });
     }
+    // A registry that proxies another under its name (`registry.cern.ch/ghcr.io/...`,
+    // Harbor's proxy-cache projects): a mirror the organisation runs.
+    if let Some(upstream) = proxied_registry(name) {
+        d.fallbacks.push(Fallback {
+            kind: FallbackKind::Mirror,
+            detail: format!("pulled through a proxy of `{upstream}`"),
+        });
+    }
     // `if-not-present` takes the runner's copy of the image when it has one; after
     // `always`, only when the pull fails. <https://docs.gitlab.com/ci/yaml/#imagepull_policy>
     if image
@@ -323,7 +345,9 @@ pub(super) fn own_instance(repo: &tollgate_model::repo::Repository, name: &str) 
     };
     if own != "github.com"
         && (host == own
-            || host.contains("registry") && domain(&host).is_some() && domain(&host) == domain(&own))
+            || host.contains("registry")
+                && domain(&host).is_some()
+                && domain(&host) == domain(&own))
     {
         return true;
     }
@@ -345,16 +369,44 @@ mod tests {
     use tollgate_model::repo::Repository;
 
     #[test]
+    fn proxied_registries() {
+        use super::proxied_registry;
+        assert_eq!(
+            proxied_registry("registry.cern.ch/ghcr.io/acts-project/ubuntu2404:87"),
+            Some("ghcr.io")
+        );
+        assert_eq!(proxied_registry("ghcr.io/acts-project/ubuntu2404:87"), None);
+        assert_eq!(proxied_registry("registry.example.com/team/img:1.2"), None);
+        assert_eq!(proxied_registry("docker.io/library/python:3.12"), None);
+    }
+
+    #[test]
     fn the_projects_own_gitlab() {
         let on_github = Repository::from_slug("xen-project/xen", "test").expect("slug");
-        assert!(own_instance(&on_github, "registry.gitlab.com/xen-project/xen/debian:12"));
-        assert!(own_instance(&on_github, "git https://gitlab-ci-token:${CI_JOB_TOKEN}@gitlab.com/Xen-Project/other.git"));
-        assert!(!own_instance(&on_github, "registry.gitlab.com/gitlab-org/cli:v1"));
+        assert!(own_instance(
+            &on_github,
+            "registry.gitlab.com/xen-project/xen/debian:12"
+        ));
+        assert!(own_instance(
+            &on_github,
+            "git https://gitlab-ci-token:${CI_JOB_TOKEN}@gitlab.com/Xen-Project/other.git"
+        ));
+        assert!(!own_instance(
+            &on_github,
+            "registry.gitlab.com/gitlab-org/cli:v1"
+        ));
         assert!(!own_instance(&on_github, "docker.io/xen-project/xen"));
-        let own = Repository::from_remote_url("https://code.videolan.org/videolan/dav1d.git", "test")
-            .expect("url");
-        assert!(own_instance(&own, "registry.code.videolan.org/dav1d-debian:1"));
-        assert!(own_instance(&own, "git https://code.videolan.org/videolan/dav1d-test-data.git"));
+        let own =
+            Repository::from_remote_url("https://code.videolan.org/videolan/dav1d.git", "test")
+                .expect("url");
+        assert!(own_instance(
+            &own,
+            "registry.code.videolan.org/dav1d-debian:1"
+        ));
+        assert!(own_instance(
+            &own,
+            "git https://code.videolan.org/videolan/dav1d-test-data.git"
+        ));
         assert!(own_instance(&own, "registry.videolan.org/dav1d-debian:1"));
         assert!(!own_instance(&own, "videolan.org/dav1d-debian:1"));
         assert!(!own_instance(&own, "registry.example.org/dav1d-debian:1"));

@@ -121,7 +121,7 @@ impl Rule for MissingFallback {
                     site.origin.input().0,
                     site.origin.span().start,
                     if gitlab {
-                        format!("gitlab {}", kind_words(&d))
+                        format!("gitlab {}", kind_words(d))
                     } else {
                         d.key.clone()
                     },
