@@ -327,7 +327,12 @@ pub(super) fn help(dep: &mut JobDependency) {
 /// The pipeline runs on that instance: it is no outside party the job could fall back
 /// from.
 pub(super) fn own_instance(repo: &tollgate_model::repo::Repository, name: &str) -> bool {
-    let rest = name.trim().strip_prefix("git ").unwrap_or(name.trim());
+    // A download's name: `git <url>`, `release <url>` or `downloads from <host>`.
+    let name = name.trim();
+    let rest = ["git ", "release ", "downloads from "]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .unwrap_or(name);
     let rest = rest.split_once("://").map_or(rest, |(_, r)| r);
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
@@ -408,6 +413,7 @@ mod tests {
             "git https://code.videolan.org/videolan/dav1d-test-data.git"
         ));
         assert!(own_instance(&own, "registry.videolan.org/dav1d-debian:1"));
+        assert!(own_instance(&own, "downloads from code.videolan.org"));
         assert!(!own_instance(&own, "videolan.org/dav1d-debian:1"));
         assert!(!own_instance(&own, "registry.example.org/dav1d-debian:1"));
         assert!(!own_instance(&own, "gitlab.com/videolan/x"));
