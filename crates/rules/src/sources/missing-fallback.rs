@@ -5,7 +5,8 @@
 //! The dependencies and their fallbacks are the delivery pass's record in the graph
 //! (`tollgate_inventory::dependencies`), so this rule and `tollgate inventory` never
 //! disagree. A composite action's step used by several jobs
-//! is one finding that names the jobs.
+//! is one finding that names the jobs; so is a GitLab template line, with every
+//! dependency its jobs make of it (`image: ${REGISTRY}/${CONTAINER}`).
 
 use std::collections::BTreeMap;
 
