@@ -312,6 +312,10 @@ pub(super) fn help(dep: &mut JobDependency) {
         DependencyKind::Download => {
             "retry the download (`curl --retry 5`, `wget --tries 5`), keep the file in GitLab's `cache:`, or retry the job (`retry:` on `script_failure`)"
         }
+        // `docker pull`/`run` in the script.
+        DependencyKind::Image if dep.site.as_ref().is_some_and(|s| s.step.is_some()) => {
+            "pull the image through GitLab's dependency proxy or a registry you run, or retry the pull (in the script, or `retry:` on `script_failure`)"
+        }
         DependencyKind::Image => {
             "pull the image through GitLab's dependency proxy or a registry you run, let the runner use its copy (`pull_policy: [always, if-not-present]`), or retry the pull (`retry:` on `script_failure` and `runner_system_failure`)"
         }
