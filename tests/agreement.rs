@@ -316,12 +316,7 @@ fn fallbacks_agree(path: &Path) -> usize {
             continue;
         }
         for u in d["uses"].as_array().expect("uses") {
-            // GitLab jobs are in the inventory, not yet in the rule (its findings on
-            // them wait for their accuracy reading, #32).
-            let gitlab = u["workflow"]
-                .as_str()
-                .is_some_and(|w| !w.contains(".github/workflows/"));
-            if !gitlab && u["fallbacks"].as_array().is_some_and(|f| f.is_empty()) {
+            if u["fallbacks"].as_array().is_some_and(|f| f.is_empty()) {
                 listed.insert(place(&u["location"]));
             }
         }

@@ -3,7 +3,9 @@
 use tollgate_model::SourceFile;
 use tollgate_yaml::{Node, ScalarMap};
 
-use crate::model::{At, Image, Include, Job, Line, Problem, Secret, Text, Trigger, Variable};
+use crate::model::{
+    At, Cache, Image, Include, Job, Line, Problem, Retry, Secret, Text, Trigger, Variable,
+};
 use crate::tree::{Entry, Item};
 
 /// Script lists nest (a `!reference` inside a list is a list); GitLab flattens ten levels.
@@ -303,6 +305,8 @@ pub(crate) fn read(
         except: get("except").map(at),
         needs,
         cache: get("cache").map(at),
+        caches: get("cache").map(caches).unwrap_or_default(),
+        retry: get("retry").and_then(retry),
         artifacts: get("artifacts").map(at),
         trigger: get("trigger").map(|t| trigger(t, files, problems)),
         id_tokens: item
@@ -353,4 +357,48 @@ fn matrix(item: &Item) -> Vec<Vec<(String, Vec<Text>)>> {
                 .collect()
         })
         .collect()
+}
+
+/// `cache:`: one mapping or a list of them.
+fn caches(e: &Entry) -> Vec<Cache> {
+    let one = |item: &Item| -> Option<Cache> {
+        item.entries()?;
+        let policy = item.get("policy").and_then(text);
+        Some(Cache {
+            at: at(e),
+            paths: item.get("paths").map(texts).unwrap_or_default(),
+            restores: policy.is_none_or(|p| p.value.trim() != "push"),
+        })
+    };
+    match &e.value {
+        Item::Seq { items, .. } => items.iter().filter_map(one).collect(),
+        other => one(other).into_iter().collect(),
+    }
+}
+
+/// `retry:`: a number, or a mapping of `max:`, `when:` and `exit_codes:`.
+fn retry(e: &Entry) -> Option<Retry> {
+    let number = |item: &Item| text(item).and_then(|t| t.value.trim().parse::<u32>().ok());
+    if let Some(max) = number(&e.value) {
+        return Some(Retry {
+            at: at(e),
+            max,
+            when: Vec::new(),
+            exit_codes: false,
+        });
+    }
+    e.value.entries()?;
+    Some(Retry {
+        at: at(e),
+        max: e.value.get("max").and_then(number).unwrap_or(0),
+        when: e
+            .value
+            .get("when")
+            .map(texts)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| t.value.trim().to_owned())
+            .collect(),
+        exit_codes: e.value.get("exit_codes").is_some(),
+    })
 }

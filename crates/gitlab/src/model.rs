@@ -251,6 +251,49 @@ pub struct At {
     pub span: Span,
 }
 
+/// `retry:` of a job (its own or `default:`'s): GitLab runs the job again, up to `max`
+/// times, when it fails for one of the `when` reasons.
+/// <https://docs.gitlab.com/ci/yaml/#retry>
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retry {
+    pub at: At,
+    /// `retry: 2` or `retry: max: 2` (0 to 2; 0 when absent from the mapping).
+    pub max: u32,
+    /// `when:` failure reasons as written; empty means any failure (`always`, the
+    /// default).
+    pub when: Vec<String>,
+    /// `exit_codes:` restricts the retry to those exit codes of the script.
+    pub exit_codes: bool,
+}
+
+impl Retry {
+    /// Whether a failure of one of these reasons is retried.
+    #[must_use]
+    pub fn on_any(&self, reasons: &[&str]) -> bool {
+        if self.max == 0 {
+            return false;
+        }
+        if self.when.is_empty() {
+            // Only some exit codes, when `exit_codes:` is all that is set.
+            return !self.exit_codes;
+        }
+        self.when
+            .iter()
+            .any(|w| w == "always" || reasons.contains(&w.as_str()))
+    }
+}
+
+/// One `cache:` entry of a job (its own or `default:`'s; a job may list up to four).
+/// <https://docs.gitlab.com/ci/yaml/#cache>
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cache {
+    pub at: At,
+    /// `paths:` as written, relative to the project directory.
+    pub paths: Vec<Text>,
+    /// `policy: push` only uploads: nothing is restored for the job.
+    pub restores: bool,
+}
+
 /// One visible job, with `extends:`, `!reference`, `default:` and merge keys applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
@@ -272,6 +315,9 @@ pub struct Job {
     pub except: Option<At>,
     pub needs: Vec<Text>,
     pub cache: Option<At>,
+    /// The entries of `cache:`, with their paths.
+    pub caches: Vec<Cache>,
+    pub retry: Option<Retry>,
     pub artifacts: Option<At>,
     pub trigger: Option<Trigger>,
     /// Names of the ID tokens (`id_tokens:`).

@@ -44,12 +44,20 @@ pub fn manager_ecosystem(manager: &str) -> Option<Ecosystem> {
 /// GitHub itself: the platform that runs the job (the knowledge base's one test).
 pub use tollgate_kb::github::is_platform_host;
 
-/// A cache restored by a step, and what it keeps.
+/// A cache restored by a step (or, on GitLab, before the job's first session: `None`),
+/// and what it keeps.
 struct CacheCover {
-    pos: usize,
+    pos: Option<usize>,
     ecosystems: Vec<String>,
     paths: Vec<String>,
     detail: String,
+}
+
+impl CacheCover {
+    /// Restored before the step at `pos` runs.
+    fn restored_before(&self, pos: usize) -> bool {
+        self.pos.is_none_or(|p| p < pos)
+    }
 }
 
 /// A dependency as found, before merging the places of one job.
@@ -135,6 +143,7 @@ pub(crate) fn job_dependencies(scan: &Scan, graph: &Graph, job: NodeId) -> Vec<J
         sessions: &sessions,
     };
     c.first_pass();
+    c.gitlab_caches();
     c.job_level(job);
     c.gitlab_level();
     for pos in 0..c.steps.len() {
@@ -232,11 +241,7 @@ impl<'a> Collector<'a> {
                         Vec::new()
                     };
                     for p in &paths {
-                        for cp in &self.kb.cache_path {
-                            if p.contains(&cp.pattern) {
-                                ecosystems.push(cp.covers.clone());
-                            }
-                        }
+                        ecosystems.extend(self.path_ecosystems(p));
                     }
                     let detail = match (&cache.input, &input_value) {
                         (Some(i), Some(v)) => format!("`{}` with `{i}: {}`", r.action(), v.trim()),
@@ -246,7 +251,7 @@ impl<'a> Collector<'a> {
                         _ => format!("`{}`", r.action()),
                     };
                     self.caches.push(CacheCover {
-                        pos,
+                        pos: Some(pos),
                         ecosystems,
                         paths,
                         detail,
@@ -277,6 +282,16 @@ impl<'a> Collector<'a> {
                 }
             }
         }
+    }
+
+    /// The ecosystems whose downloads a cached path keeps (`[[cache-path]]` of the
+    /// knowledge base).
+    fn path_ecosystems<'p>(&'p self, path: &'p str) -> impl Iterator<Item = String> + 'p {
+        self.kb
+            .cache_path
+            .iter()
+            .filter(move |cp| path.contains(&cp.pattern))
+            .map(|cp| cp.covers.clone())
     }
 
     fn site(&self, id: InputId, input: &Input, span: Span, step: Option<&FlatStep>) -> Site {
@@ -523,7 +538,7 @@ impl<'a> Collector<'a> {
             pos,
             None,
         );
-        if self.caches.iter().any(|c| c.pos == pos) {
+        if self.caches.iter().any(|c| c.pos == Some(pos)) {
             self.push(
                 plain(
                     DependencyKind::Cache,
@@ -611,12 +626,23 @@ impl<'a> Collector<'a> {
                 .get(f.pos)
                 .and_then(|fs| self.step_model(fs))
                 .map(|(s, _)| s);
+            if let Some(g) = &self.gitlab
+                && dep.external
+                && matches!(dep.kind, DependencyKind::Image | DependencyKind::Download)
+                && self
+                    .scan
+                    .repository_of(g.root)
+                    .is_some_and(|r| gitlab::own_instance(r, &dep.name))
+            {
+                dep.external = false;
+                dep.note = Some("served by the project's own GitLab".to_owned());
+            }
             if dep.external {
                 if let Some(eco) = dep.ecosystem.clone() {
                     for c in self
                         .caches
                         .iter()
-                        .filter(|c| c.pos < f.pos && c.ecosystems.contains(&eco))
+                        .filter(|c| c.restored_before(f.pos) && c.ecosystems.contains(&eco))
                     {
                         dep.fallbacks.push(Fallback {
                             kind: FallbackKind::Cache,
@@ -640,7 +666,7 @@ impl<'a> Collector<'a> {
                 }
                 if let Some(o) = &f.output {
                     let o = strip_home(o);
-                    for c in self.caches.iter().filter(|c| c.pos < f.pos) {
+                    for c in self.caches.iter().filter(|c| c.restored_before(f.pos)) {
                         if c.paths
                             .iter()
                             .any(|p| o.starts_with(p.trim_end_matches('/')))
@@ -651,6 +677,12 @@ impl<'a> Collector<'a> {
                             });
                         }
                     }
+                }
+                if let Some(r) = self.gitlab_retry(&dep) {
+                    dep.fallbacks.push(r);
+                }
+                if self.gitlab.is_some() {
+                    gitlab::help(&mut dep);
                 }
                 if let Some(s) = step
                     && s.if_

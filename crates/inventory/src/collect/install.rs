@@ -453,7 +453,13 @@ impl<'a> Collector<'a> {
         let Some(m) = self.kb.manager(inst.manager) else {
             return;
         };
-        let hosts = tollgate_kb::egress_hosts().manager_hosts(inst.manager);
+        // apt's hosts are a GitHub-hosted Ubuntu runner's (its Azure mirror first); a
+        // GitLab job installs from the repositories its image's distribution names
+        // (Debian's or Ubuntu's), which are not known here.
+        let mut hosts = tollgate_kb::egress_hosts().manager_hosts(inst.manager);
+        if self.gitlab.is_some() && hosts.iter().any(|h| h == "azure.archive.ubuntu.com") {
+            hosts.clear();
+        }
         let name = match hosts.first() {
             Some(h) => format!("{} ({h})", m.ecosystem),
             None => format!("{} repositories", m.ecosystem),

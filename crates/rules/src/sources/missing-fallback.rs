@@ -5,7 +5,8 @@
 //! The dependencies and their fallbacks are the delivery pass's record in the graph
 //! (`tollgate_inventory::dependencies`), so this rule and `tollgate inventory` never
 //! disagree. A composite action's step used by several jobs
-//! is one finding that names the jobs.
+//! is one finding that names the jobs; so is a GitLab template line, with every
+//! dependency its jobs make of it (`image: ${REGISTRY}/${CONTAINER}`).
 
 use std::collections::BTreeMap;
 
@@ -49,6 +50,10 @@ fn names(v: &[String]) -> String {
 
 struct Hit {
     dep: JobDependency,
+    /// The dependencies' names and hosts: one, or on a GitLab template line that
+    /// `$VARIABLES` make a different image for each job, every one of them.
+    names: Vec<String>,
+    hosts: Vec<String>,
     jobs: Vec<String>,
     release: bool,
     /// Every job is on a GitHub-hosted runner, outside a container.
@@ -92,12 +97,6 @@ impl Rule for MissingFallback {
         // (file, offset, dependency) → the jobs that take it on there without a fallback.
         let mut hits: BTreeMap<(usize, usize, String), Hit> = BTreeMap::new();
         for job in cx.graph.jobs() {
-            // The delivery pass records GitLab jobs too (for the inventory); this rule's
-            // findings on them wait for their accuracy reading (#32), so it keeps to
-            // GitHub jobs as before.
-            if cx.graph.gitlab_job(cx.scan, job).is_some() {
-                continue;
-            }
             let jr = job_ref(cx.graph, job);
             let release = cx
                 .graph
@@ -112,6 +111,8 @@ impl Rule for MissingFallback {
                 .graph
                 .job_model(cx.scan, job)
                 .is_some_and(|(_, j)| github_hosted(j));
+            // A GitLab template line is one finding, whatever each job makes of it.
+            let gitlab = cx.graph.gitlab_job(cx.scan, job).is_some();
             for d in tollgate_inventory::dependencies(cx.graph, job) {
                 if !d.external || !d.fallbacks.is_empty() || d.kind == DependencyKind::Cache {
                     continue;
@@ -120,14 +121,31 @@ impl Rule for MissingFallback {
                 let key = (
                     site.origin.input().0,
                     site.origin.span().start,
-                    d.key.clone(),
+                    if gitlab {
+                        format!("gitlab {}", kind_words(d))
+                    } else {
+                        d.key.clone()
+                    },
                 );
                 let hit = hits.entry(key).or_insert_with(|| Hit {
                     dep: d.clone(),
+                    names: Vec::new(),
+                    hosts: Vec::new(),
                     jobs: Vec::new(),
                     release: false,
                     hosted: true,
                 });
+                // A GitHub finding names the first place's dependency, as before.
+                if gitlab || hit.names.is_empty() {
+                    if !hit.names.contains(&d.name) {
+                        hit.names.push(d.name.clone());
+                    }
+                    for h in &d.hosts {
+                        if !hit.hosts.contains(h) {
+                            hit.hosts.push(h.clone());
+                        }
+                    }
+                }
                 hit.jobs.push(jr.job.clone());
                 hit.release |= release;
                 hit.hosted &= hosted;
@@ -147,18 +165,21 @@ impl Rule for MissingFallback {
                 format!("jobs {}", names(&jobs))
             };
             let hosted_os = hit.hosted && hosted_os_packages(d);
-            let hosts = if d.hosts.is_empty() {
+            let hosts = if hit.hosts.is_empty() {
                 String::new()
             } else {
-                format!(" on `{}`", d.hosts.join("`, `"))
+                format!(" on `{}`", hit.hosts.join("`, `"))
+            };
+            let what = if hit.names.len() > 1 {
+                format!("{}s {}", kind_words(d), names(&hit.names))
+            } else {
+                format!("{} `{}`", kind_words(d), d.name)
             };
             let mut f = out
                 .at(&input.source, site.origin.span())
                 .message(format!(
-                    "{who} {} on {} `{}`{hosts} with no cache, mirror, vendored copy or retry",
+                    "{who} {} on {what}{hosts} with no cache, mirror, vendored copy or retry",
                     if jobs.len() == 1 { "depends" } else { "depend" },
-                    kind_words(d),
-                    d.name
                 ))
                 .help({
                     let help = d.help.clone().unwrap_or_else(|| {
@@ -188,8 +209,8 @@ impl Rule for MissingFallback {
             // workflow → job → step → the dependency → each host it is fetched from.
             let at = input.source.location(site.origin.span());
             let mut path = tollgate_engine::context_path(cx.scan, cx.graph, &at);
-            if !path.is_empty() && !d.hosts.is_empty() {
-                let (noun, hosts) = match d.hosts.as_slice() {
+            if !path.is_empty() && !hit.hosts.is_empty() {
+                let (noun, hosts) = match hit.hosts.as_slice() {
                     [one] => ("host", format!("`{one}`")),
                     many => ("hosts", format!("`{}`", many.join("`, `"))),
                 };
