@@ -236,6 +236,24 @@ impl Hosts {
             .any(|m| m.name == family && !m.images.is_empty())
     }
 
+    /// The hosts an install by the manager named `name` reaches when it names no index,
+    /// run in `image` (or on the runner): the image's own sources when the data knows the
+    /// image; `None` when the scripts always run in an image (`in_image`: a GitLab job)
+    /// and this manager's sources are the image's but the data does not know the image.
+    #[must_use]
+    pub fn manager_hosts_in(
+        &self,
+        name: &str,
+        image: Option<&str>,
+        in_image: bool,
+    ) -> Option<(Vec<String>, Option<u16>)> {
+        let m = self.manager_in(name, image)?;
+        if in_image && m.images.is_empty() && self.depends_on_image(name) {
+            return None;
+        }
+        Some((self.expand(&m.hosts), m.port))
+    }
+
     /// The hosts an install by the manager named `name` reaches when it names no index:
     /// its `[[manager]]` hosts with groups expanded, in the data's order.
     #[must_use]

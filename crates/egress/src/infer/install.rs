@@ -165,21 +165,22 @@ impl RunStep<'_> {
             .find(|s| s.source.role == SourceRole::Default && !go_keyword(&s.source.url))
             .cloned();
         let manager_defaults = |acc: &mut Acc| {
-            if let Some(m) = kb.manager_in(inst.manager, self.image) {
+            match kb.manager_hosts_in(inst.manager, self.image, self.in_image) {
+                Some((hosts, port)) => {
+                    for h in hosts {
+                        acc.add(&h, port.unwrap_or(DEFAULT_PORT), command(cmd_loc));
+                    }
+                }
                 // In an image the data does not know, such a manager reaches what the
                 // image's own sources say: not known offline, and said so.
-                if self.in_image && m.images.is_empty() && kb.depends_on_image(inst.manager) {
+                None if kb.manager_in(inst.manager, self.image).is_some() => {
                     let what = match self.image.filter(|i| !i.is_empty()) {
                         Some(i) => format!("the package sources of image `{i}`"),
                         None => "the package sources of the image it runs in, which the files do not name".to_owned(),
                     };
                     acc.unresolved(&what, ProvenanceKind::Command, text, cmd_loc);
-                    return;
                 }
-                let port = m.port.unwrap_or(DEFAULT_PORT);
-                for h in kb.expand(&m.hosts) {
-                    acc.add(&h, port, command(cmd_loc));
-                }
+                None => {}
             }
         };
         // What the lockfiles it installs from resolve to.

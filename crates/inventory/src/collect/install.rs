@@ -454,12 +454,18 @@ impl<'a> Collector<'a> {
             return;
         };
         // apt's hosts are a GitHub-hosted Ubuntu runner's (its Azure mirror first); a
-        // GitLab job installs from the repositories its image's distribution names
-        // (Debian's or Ubuntu's), which are not known here.
-        let mut hosts = tollgate_kb::egress_hosts().manager_hosts(inst.manager);
-        if self.gitlab.is_some() && hosts.iter().any(|h| h == "azure.archive.ubuntu.com") {
-            hosts.clear();
-        }
+        // GitLab job installs from the repositories its image's distribution names: known
+        // for the images the data describes (as the egress pass reads them), else none.
+        let kb = tollgate_kb::egress_hosts();
+        let hosts = match &self.gitlab {
+            Some(g) => {
+                let image = g.job.image.as_ref().map(|i| i.name.value.trim());
+                kb.manager_hosts_in(inst.manager, image, true)
+                    .map(|(hosts, _)| hosts)
+                    .unwrap_or_default()
+            }
+            None => kb.manager_hosts(inst.manager),
+        };
         let name = match hosts.first() {
             Some(h) => format!("{} ({h})", m.ecosystem),
             None => format!("{} repositories", m.ecosystem),
