@@ -6,13 +6,13 @@
 //! records as naming a source; the settings that turn verification off belong to one
 //! script, one `env:` block or one configuration file and are read there.
 
-use tollgate_engine::{Context, JobCx, Rule, Sink, StepCx, WorkflowCx};
+use tollgate_engine::{Context, JobCx, Rule, ScriptCx, Sink, StepCx, WorkflowCx};
 use tollgate_gha::Env;
 use tollgate_graph::Naming;
 use tollgate_lockfile::SourceRole;
-use tollgate_model::{Impact, SourceFile};
+use tollgate_model::{Impact, SourceFile, Span};
 use tollgate_scan::{FileModel, Input};
-use tollgate_shell::Fact;
+use tollgate_shell::{Fact, PackageKind};
 
 use crate::sources::namings;
 
@@ -122,6 +122,122 @@ fn check_env(file: &SourceFile, env: &Env, out: &mut Sink<'_>) {
     }
 }
 
+/// An install of local package files only, none of which the script downloads: packages
+/// the pipeline built itself (`dnf --nogpgcheck localinstall ./build/*.rpm`), unsigned by
+/// nature; skipping a signature check there opens nothing to the network.
+fn built_here(i: &tollgate_shell::Install, a: &tollgate_shell::Analysis) -> bool {
+    let base = |p: &str| p.rsplit('/').next().unwrap_or(p).to_owned();
+    let downloaded: Vec<String> = a
+        .facts
+        .iter()
+        .filter_map(|f| match f {
+            Fact::Download(d) => d.output.as_deref().map(base),
+            _ => None,
+        })
+        .collect();
+    !i.packages.is_empty()
+        && i.packages.iter().all(|p| {
+            matches!(p.kind, PackageKind::LocalFile | PackageKind::Path)
+                && !downloaded.contains(&base(&p.name))
+        })
+}
+
+/// What a script's analysis shows: settings that turn verification off, downloads over
+/// plain HTTP or without TLS verification, installs that skip verification. `map` takes
+/// a span of `script` to the file.
+fn script_findings(
+    file: &SourceFile,
+    script: &str,
+    a: &tollgate_shell::Analysis,
+    map: &dyn Fn(Span) -> Span,
+    out: &mut Sink<'_>,
+) {
+    for c in &a.commands {
+        if let Some(why) = insecure_config(c) {
+            let text = script.get(c.span.start..c.span.end).unwrap_or("");
+            out.at(file, map(c.span))
+                .message(format!("`{}` {why}", crate::common::quoted(text.trim())))
+                .severity(Impact::High)
+                .help("remove the setting; add the missing CA certificate instead (`git config http.sslCAInfo`, npm `cafile`)")
+                .emit();
+        }
+    }
+    for asg in a.assignments.iter().filter(|x| x.exported) {
+        let value = asg
+            .value
+            .as_ref()
+            .and_then(|w| w.text.as_deref())
+            .unwrap_or("");
+        if let Some(why) = insecure_env(&asg.name, value) {
+            out.at(file, map(asg.span))
+                .message(format!("`{}={value}` {why}", asg.name))
+                .help("remove the setting; fix the certificate chain instead of turning verification off")
+                .emit();
+        }
+    }
+    for f in &a.facts {
+        match f {
+            Fact::Download(d) => {
+                // `curl --unix-socket` talks to a local socket; the URL only names
+                // the request path.
+                let socket = a.commands.iter().any(|c| {
+                    c.span == d.span
+                        && c.args().iter().any(|w| {
+                            w.as_str().is_some_and(|t| {
+                                t.starts_with("--unix-socket")
+                                    || t.starts_with("--abstract-unix-socket")
+                            })
+                        })
+                });
+                // `git://` (the shell facts' `plain_http` is about `http://`) has
+                // neither encryption nor authentication either.
+                let unencrypted = d.plain_http || d.url.as_deref().is_some_and(plain);
+                if unencrypted
+                    && !socket
+                    && let Some(url) = d.url.as_deref().filter(|u| !local(u))
+                {
+                    out.at(file, map(d.url_span.unwrap_or(d.span)))
+                        .message(format!("`{}` fetches `{url}` over an unencrypted connection", d.tool))
+                        .severity(Impact::High)
+                        .help("use `https://`; anyone on the network path can change what is downloaded")
+                        .emit();
+                }
+                if d.insecure_tls {
+                    out.at(file, map(d.span))
+                        .message(format!("`{}` runs with TLS certificate verification turned off", d.tool))
+                        .severity(Impact::High)
+                        .help("drop `-k`/`--insecure`/`--no-check-certificate`; add the missing CA certificate instead")
+                        .emit();
+                }
+            }
+            Fact::Install(i) => {
+                if !i.trusted_hosts.is_empty() {
+                    out.at(file, map(i.span))
+                        .message(format!(
+                            "`{}` trusts `{}` without TLS verification (`--trusted-host`)",
+                            i.manager,
+                            i.trusted_hosts.join("`, `")
+                        ))
+                        .help("remove `--trusted-host` and serve the index over valid TLS")
+                        .emit();
+                } else if i.insecure
+                    && !i
+                        .env
+                        .iter()
+                        .any(|e| insecure_env(&e.name, e.value.as_deref().unwrap_or("")).is_some())
+                    && !built_here(i, a)
+                {
+                    out.at(file, map(i.span))
+                        .message(format!("`{}` runs with signature or TLS verification turned off", i.manager))
+                        .help("remove the option that skips verification (`--nogpgcheck`, `--allow-untrusted`, `--allow-unauthenticated`)")
+                        .emit();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 impl Rule for InsecureTransport {
     fn id(&self) -> &'static str {
         "insecure-transport"
@@ -139,93 +255,22 @@ impl Rule for InsecureTransport {
         let file = &step.input.source;
         check_env(file, &step.step.env, out);
         let Some(a) = step.analysis() else { return };
-        for c in &a.commands {
-            if let Some(why) = insecure_config(c) {
-                let text = step
-                    .step
-                    .run
-                    .as_ref()
-                    .and_then(|r| r.script.get(c.span.start..c.span.end))
-                    .unwrap_or("");
-                out.at(file, step.script_span(c.span))
-                    .message(format!("`{}` {why}", crate::common::quoted(text.trim())))
-                    .severity(Impact::High)
-                    .help("remove the setting; add the missing CA certificate instead (`git config http.sslCAInfo`, npm `cafile`)")
-                    .emit();
-            }
-        }
-        for asg in a.assignments.iter().filter(|x| x.exported) {
-            let value = asg
-                .value
-                .as_ref()
-                .and_then(|w| w.text.as_deref())
-                .unwrap_or("");
-            if let Some(why) = insecure_env(&asg.name, value) {
-                out.at(file, step.script_span(asg.span))
-                    .message(format!("`{}={value}` {why}", asg.name))
-                    .help("remove the setting; fix the certificate chain instead of turning verification off")
-                    .emit();
-            }
-        }
-        for f in &a.facts {
-            match f {
-                Fact::Download(d) => {
-                    // `curl --unix-socket` talks to a local socket; the URL only names
-                    // the request path.
-                    let socket = a.commands.iter().any(|c| {
-                        c.span == d.span
-                            && c.args().iter().any(|w| {
-                                w.as_str().is_some_and(|t| {
-                                    t.starts_with("--unix-socket")
-                                        || t.starts_with("--abstract-unix-socket")
-                                })
-                            })
-                    });
-                    // `git://` (the shell facts' `plain_http` is about `http://`) has
-                    // neither encryption nor authentication either.
-                    let unencrypted = d.plain_http || d.url.as_deref().is_some_and(plain);
-                    if unencrypted
-                        && !socket
-                        && let Some(url) = d.url.as_deref().filter(|u| !local(u))
-                    {
-                        out.at(file, step.script_span(d.url_span.unwrap_or(d.span)))
-                            .message(format!("`{}` fetches `{url}` over an unencrypted connection", d.tool))
-                            .severity(Impact::High)
-                            .help("use `https://`; anyone on the network path can change what is downloaded")
-                            .emit();
-                    }
-                    if d.insecure_tls {
-                        out.at(file, step.script_span(d.span))
-                            .message(format!("`{}` runs with TLS certificate verification turned off", d.tool))
-                            .severity(Impact::High)
-                            .help("drop `-k`/`--insecure`/`--no-check-certificate`; add the missing CA certificate instead")
-                            .emit();
-                    }
-                }
-                Fact::Install(i) => {
-                    if !i.trusted_hosts.is_empty() {
-                        out.at(file, step.script_span(i.span))
-                            .message(format!(
-                                "`{}` trusts `{}` without TLS verification (`--trusted-host`)",
-                                i.manager,
-                                i.trusted_hosts.join("`, `")
-                            ))
-                            .help("remove `--trusted-host` and serve the index over valid TLS")
-                            .emit();
-                    } else if i.insecure
-                        && !i.env.iter().any(|e| {
-                            insecure_env(&e.name, e.value.as_deref().unwrap_or("")).is_some()
-                        })
-                    {
-                        out.at(file, step.script_span(i.span))
-                            .message(format!("`{}` runs with signature or TLS verification turned off", i.manager))
-                            .help("remove the option that skips verification (`--nogpgcheck`, `--allow-untrusted`, `--allow-unauthenticated`)")
-                            .emit();
-                    }
-                }
-                _ => {}
-            }
-        }
+        let script = step.step.run.as_ref().map_or("", |r| r.script.as_str());
+        script_findings(file, script, a, &|span| step.script_span(span), out);
+    }
+
+    /// A GitLab job's scripts, judged as a step's are. (A Dockerfile's `RUN`s are not
+    /// read by this rule yet.)
+    fn check_script(&self, _cx: &Context<'_>, script: &ScriptCx<'_>, out: &mut Sink<'_>) {
+        let ScriptCx::Gitlab(g) = script else { return };
+        let Some(a) = script.analysis() else { return };
+        script_findings(
+            &script.input().source,
+            &g.session.text,
+            a,
+            &|span| script.file_span(span),
+            out,
+        );
     }
 
     /// Settings in configuration files that turn TLS verification off (`strict-ssl=false`):
