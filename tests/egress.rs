@@ -680,14 +680,7 @@ fn image_builds_follow_their_dockerfile() {
             .cloned()
             .expect("job")
     };
-    let hosts = |id: &str| -> Vec<String> {
-        job(id)["destinations"]
-            .as_array()
-            .expect("destinations")
-            .iter()
-            .filter_map(|d| d["host"].as_str().map(str::to_owned))
-            .collect()
-    };
+    let hosts = |id: &str| -> Vec<String> { common::destination_hosts(&job(id)) };
     // Written by hand from the Dockerfiles.
     let cli = hosts("cli");
     for h in [

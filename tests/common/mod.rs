@@ -77,3 +77,13 @@ pub fn corpus_gitlab() -> Option<PathBuf> {
         None
     }
 }
+
+/// The hosts of one job of `egress --format json`, in its order.
+pub fn destination_hosts(job: &serde_json::Value) -> Vec<String> {
+    job["destinations"]
+        .as_array()
+        .expect("destinations")
+        .iter()
+        .filter_map(|d| d["host"].as_str().map(str::to_owned))
+        .collect()
+}
