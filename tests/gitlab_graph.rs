@@ -600,7 +600,7 @@ fn apt_in_a_gitlab_job_reads_its_images_sources() {
     let doc = run_on("gitlab/apt-images", &["egress", "--format", "json"]);
     let jobs = doc["jobs"].as_array().expect("jobs");
     let job = |id: &str| jobs.iter().find(|j| j["job"] == id).expect("job");
-    let hosts = |id: &str| -> Vec<String> { common::destination_hosts(&job(id)) };
+    let hosts = |id: &str| -> Vec<String> { common::destination_hosts(job(id)) };
     let unresolved = |id: &str| -> Vec<String> {
         job(id)["unresolved"]
             .as_array()
