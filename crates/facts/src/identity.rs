@@ -5,8 +5,17 @@
 /// `secrets.GITHUB_TOKEN`). Expression contexts are case-insensitive.
 #[must_use]
 pub fn is_workflow_token(value: &str) -> bool {
-    contains_ignore_case(value, "github.token")
-        || contains_ignore_case(value, "secrets.github_token")
+    // One pass over the text for both names (it runs over whole scripts): each `github`
+    // followed by `.token`, or by `_token` after `secrets.`.
+    let b = value.as_bytes();
+    memchr::memchr2_iter(b'g', b'G', b).any(|i| {
+        let at = |from: usize, what: &[u8]| {
+            b.get(from..from + what.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(what))
+        };
+        at(i, b"github")
+            && (at(i + 6, b".token") || (at(i + 6, b"_token") && i >= 8 && at(i - 8, b"secrets.")))
+    })
 }
 
 /// Whether `text` holds `needle` (ASCII, lower case) in any case, without allocating: it
@@ -37,6 +46,30 @@ pub use tollgate_graph::util::secret_names;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workflow_token_names() {
+        for yes in [
+            "${{ github.token }}",
+            "${{ GitHub.Token }}",
+            "${{ secrets.GITHUB_TOKEN }}",
+            "x ${{secrets.github_token}}",
+            "github github.token",
+        ] {
+            assert!(is_workflow_token(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "${{ secrets.PAT }}",
+            "GITHUB_TOKEN",
+            "${{ env.GITHUB_TOKEN }}",
+            "github.tokens_x".get(..11).unwrap_or(""),
+            "secrets.githu_token",
+            "github_token",
+        ] {
+            assert!(!is_workflow_token(no), "{no}");
+        }
+    }
 
     #[test]
     fn case_insensitive_search() {

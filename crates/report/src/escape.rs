@@ -106,39 +106,86 @@ pub fn write_json_fragment<W: ?Sized + Write>(w: &mut W, fragment: &str) -> std:
     w.write_all(rest.as_bytes())
 }
 
-/// serde_json's pretty printer with [`write_json_fragment`] for string contents: the
-/// same layout as `serde_json::to_writer_pretty`, and byte for byte the same document
-/// when no string holds such a character.
+/// serde_json's pretty layout (two spaces a level, `": "` after keys, empty arrays and
+/// objects as `[]` and `{}`) with [`write_json_fragment`] for string contents: byte for
+/// byte the document `serde_json::to_writer_pretty` writes when no string holds such a
+/// character. Each line break and its indentation is one write (serde_json's own
+/// formatter writes the indentation a level at a time, a copy per level: a tenth of the
+/// SARIF output stage).
 #[derive(Debug, Default)]
-pub struct SafePretty(serde_json::ser::PrettyFormatter<'static>);
+pub struct SafePretty {
+    level: usize,
+    has_value: bool,
+}
 
-macro_rules! delegate {
-    ($($name:ident),*) => {
-        $(
-            fn $name<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-                self.0.$name(w)
-            }
-        )*
-    };
+/// A line break followed by the indentation of the deepest level written at once;
+/// deeper levels are written in pieces.
+const BREAK: &[u8] = b"\n                                                                ";
+
+impl SafePretty {
+    fn line<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
+        let mut spaces = self.level * 2;
+        let first = spaces.min(BREAK.len() - 1);
+        w.write_all(&BREAK[..=first])?;
+        spaces -= first;
+        while spaces > 0 {
+            let n = spaces.min(BREAK.len() - 1);
+            w.write_all(&BREAK[1..=n])?;
+            spaces -= n;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.line(w)
+    }
 }
 
 impl serde_json::ser::Formatter for SafePretty {
-    delegate!(
-        begin_array,
-        end_array,
-        end_array_value,
-        begin_object,
-        end_object,
-        begin_object_value,
-        end_object_value
-    );
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
 
     fn begin_array_value<W: ?Sized + Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_array_value(w, first)
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
     }
 
     fn begin_object_key<W: ?Sized + Write>(
@@ -146,7 +193,16 @@ impl serde_json::ser::Formatter for SafePretty {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_object_key(w, first)
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 
     fn write_string_fragment<W: ?Sized + Write>(
@@ -265,5 +321,34 @@ mod tests {
             to_string_pretty(&clean).expect("serialises"),
             serde_json::to_string_pretty(&clean).expect("serialises")
         );
+    }
+
+    /// The layout is written here, not by serde_json: it must stay serde_json's, also for
+    /// empty containers, containers holding only empty ones, and nesting deeper than one
+    /// write of indentation covers (32 levels).
+    #[test]
+    fn layout_is_serde_jsons_at_every_depth() {
+        let mut deep = serde_json::json!({"leaf": [[], {}, "x"]});
+        for i in 0..45 {
+            deep = if i % 2 == 0 {
+                serde_json::json!([deep, {}, []])
+            } else {
+                serde_json::json!({"k": deep, "e": [], "n": null})
+            };
+        }
+        for value in [
+            deep,
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!([[]]),
+            serde_json::json!({"a": {}}),
+            serde_json::json!("s"),
+            serde_json::json!([1, [2, [3, []]], {"x": {"y": [{}]}}]),
+        ] {
+            assert_eq!(
+                to_string_pretty(&value).expect("serialises"),
+                serde_json::to_string_pretty(&value).expect("serialises")
+            );
+        }
     }
 }

@@ -84,12 +84,7 @@ fn command_matches(
 }
 
 /// Whether `gh` in this step authenticates as someone other than the workflow token.
-fn gh_other_identity(
-    resolve: &dyn Fn(&str) -> String,
-    cmd: &Command,
-    script: &str,
-    envs: &[&Env],
-) -> bool {
+fn gh_other_identity(resolve: &Resolve<'_>, cmd: &Command, script: &str, envs: &[&Env]) -> bool {
     tollgate_kb::github::GH_TOKEN_VARS.iter().any(|n| {
         let v = cmd
             .assignment(n)
@@ -205,8 +200,12 @@ const INERT: &[&str] = &[
 /// `resolve` maps composite-action inputs to what the caller passes, `place` a span of
 /// the script to its file; `checkout_other` says the job's checkout authenticated with
 /// another credential.
+/// Maps a composite action's `${{ inputs.x }}` to what its caller passes (borrowed when
+/// there is nothing to replace, which is nearly always).
+pub(super) type Resolve<'r> = dyn for<'a> Fn(&'a str) -> std::borrow::Cow<'a, str> + 'r;
+
 pub(super) fn script_into(
-    resolve: &dyn Fn(&str) -> String,
+    resolve: &Resolve<'_>,
     place: &dyn Fn(Span) -> Origin,
     checkout_other: bool,
     script: &str,
@@ -433,7 +432,7 @@ mod tests {
         let analysis = Analyzer::new().analyze(script);
         let mut acc = Acc::default();
         script_into(
-            &|v| v.to_owned(),
+            &|v| std::borrow::Cow::Borrowed(v),
             &|s| Origin::new(InputId(0), s),
             false,
             script,

@@ -2,6 +2,7 @@
 //! local reusable workflows they use (found through the graph's `uses` edges), and what
 //! the knowledge base says remote actions and github-script API calls need.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ use tollgate_kb::permissions::{ActionEntry, When};
 use tollgate_model::Span;
 use tollgate_scan::{FileModel, Input, Scan};
 
-use super::script::script_into;
+use super::script::{Resolve, script_into};
 use super::{Acc, Found, Needs, find_action};
 use crate::identity::{is_other_identity, is_workflow_token};
 
@@ -258,10 +259,10 @@ impl<'a> Walk<'a> {
             };
             let mut envs = vec![&step.env];
             envs.extend(cx.outer_env.iter().copied());
-            let resolve = |v: &str| cx.resolve(v);
+            let resolve: &Resolve<'_> = &|v| cx.resolve(v);
             let place = |s: Span| Origin::new(cx.input_id, run.file_span(s));
             script_into(
-                &resolve,
+                resolve,
                 &place,
                 cx.checkout_other_identity,
                 &run.script,
@@ -299,7 +300,7 @@ impl<'a> Walk<'a> {
             .filter_map(|i| {
                 let given = step
                     .with_value(&i.id.value)
-                    .map(|v| cx.resolve(&v.value.value))
+                    .map(|v| cx.resolve(&v.value.value).into_owned())
                     .or_else(|| i.default.as_ref().map(|d| d.value.clone()))?;
                 Some((i.id.value.to_ascii_lowercase(), given))
             })
@@ -340,9 +341,9 @@ struct StepsCx<'a> {
 
 impl StepsCx<'_> {
     /// A value with `${{ inputs.x }}` replaced by what the caller passes.
-    fn resolve(&self, value: &str) -> String {
+    fn resolve<'v>(&self, value: &'v str) -> Cow<'v, str> {
         if self.inputs.is_empty() || !value.contains("inputs.") {
-            return value.to_owned();
+            return Cow::Borrowed(value);
         }
         let mut out = value.to_owned();
         for e in tollgate_gha::expressions(value) {
@@ -351,7 +352,7 @@ impl StepsCx<'_> {
                 out = out.replace(&value[e.start..e.end], v);
             }
         }
-        out
+        Cow::Owned(out)
     }
 }
 
