@@ -1,7 +1,9 @@
 //! Queries rules ask of the graph: how a node got there, what a job reaches, what it
 //! holds, and the steps a job runs with local composite actions flattened in.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use foldhash::{HashMap, HashSet};
 
 use tollgate_model::{Diagnostic, DiagnosticCode, PathHop, Severity};
 
@@ -173,7 +175,7 @@ impl Graph {
             .filter(|(e, t)| e.kind == EdgeKind::Contains && self.is(*t, Kind::Step))
             .map(|(_, t)| t)
             .collect();
-        let mut expanded: HashSet<NodeId> = HashSet::new();
+        let mut expanded: HashSet<NodeId> = HashSet::default();
         self.flatten(job, &direct, None, &mut Vec::new(), &mut expanded, &mut out);
         out
     }
@@ -225,7 +227,7 @@ impl Graph {
         // Levels of nested local actions below each action, counted up to one past the
         // bound (which keeps the recursion shallow) and memoised, so that a diamond of
         // actions is measured in linear time.
-        let mut levels: HashMap<NodeId, usize> = HashMap::new();
+        let mut levels: HashMap<NodeId, usize> = HashMap::default();
         let mut out = Vec::new();
         for job in self.jobs() {
             for (e, step) in self.outgoing(job) {
@@ -278,7 +280,7 @@ impl Graph {
             memo.insert(root, 0);
             return 0;
         };
-        let mut on_stack: HashSet<NodeId> = HashSet::from([root]);
+        let mut on_stack: HashSet<NodeId> = HashSet::from_iter([root]);
         let mut frames = vec![Frame {
             action: root,
             uses,
@@ -346,8 +348,8 @@ impl Graph {
         // Each node's successor towards `target`. A map, not a table of every node: a
         // finding's path is asked for per finding, and the walk upwards from a step
         // visits its few ancestors, not the whole graph.
-        let mut next: HashMap<NodeId, NodeId> = HashMap::new();
-        let mut seen: HashSet<NodeId> = HashSet::from([target]);
+        let mut next: HashMap<NodeId, NodeId> = HashMap::default();
+        let mut seen: HashSet<NodeId> = HashSet::from_iter([target]);
         let mut queue = VecDeque::from([target]);
         while let Some(n) = queue.pop_front() {
             if self.is(n, Kind::Workflow) {
@@ -433,7 +435,7 @@ impl Graph {
         self.node(from)?;
         self.node(to)?;
         let mut prev: Vec<Option<NodeId>> = vec![None; self.node_count()];
-        let mut seen: HashSet<NodeId> = HashSet::from([from]);
+        let mut seen: HashSet<NodeId> = HashSet::from_iter([from]);
         let mut queue = VecDeque::from([from]);
         while let Some(n) = queue.pop_front() {
             if n == to {

@@ -2,7 +2,9 @@
 //! endpoints and octokit calls need) and `rules/data/untrusted-contexts.toml` (which
 //! expression contexts outsiders control).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use serde::Deserialize;
 
@@ -66,6 +68,9 @@ pub struct Permissions {
     /// `action` entries whose `uses` has a `*`, in file order.
     #[serde(skip)]
     action_patterns: Vec<usize>,
+    /// One search for every `variable` name (a script is searched once, not once a name).
+    #[serde(skip)]
+    variable_names: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Permissions {
@@ -80,6 +85,8 @@ impl Permissions {
                 self.action_by_name.entry(a.uses_lower.clone()).or_insert(i);
             }
         }
+        self.variable_names =
+            aho_corasick::AhoCorasick::new(self.variable.iter().map(|v| &v.name)).ok();
         for (i, c) in self.command.iter().enumerate() {
             if let Some(program) = c.run.split_whitespace().next() {
                 self.by_program
@@ -106,8 +113,31 @@ impl Permissions {
             .filter_map(|&i| Some((i, self.action.get(i)?)))
     }
 
+    /// The `variable` entries `text` names, in file order, each with the byte offset of
+    /// its first occurrence (as `text.find(name)` gives it).
+    pub fn variables_in(&self, text: &str) -> Vec<(usize, &VariableEntry)> {
+        let Some(ac) = &self.variable_names else {
+            return Vec::new();
+        };
+        let mut first: Vec<Option<usize>> = vec![None; self.variable.len()];
+        for m in ac.find_overlapping_iter(text) {
+            let slot = &mut first[m.pattern().as_usize()];
+            if slot.is_none_or(|s| m.start() < s) {
+                *slot = Some(m.start());
+            }
+        }
+        first
+            .iter()
+            .zip(&self.variable)
+            .filter_map(|(at, v)| Some(((*at)?, v)))
+            .collect()
+    }
+
     /// The `command` entries whose `run` starts with `program`.
-    pub fn commands_for<'a>(&'a self, program: &str) -> impl Iterator<Item = &'a CommandEntry> {
+    pub fn commands_for<'a>(
+        &'a self,
+        program: &str,
+    ) -> impl Iterator<Item = &'a CommandEntry> + Clone + 'a {
         self.by_program
             .get(program)
             .into_iter()
@@ -353,6 +383,38 @@ mod tests {
         assert!(p.commands_for("gh").next().is_some());
         let c = crate::contexts();
         assert!(!c.head.is_empty() && !c.input.is_empty() && !c.output.is_empty());
+    }
+
+    /// One search finds each variable at its first place, as `str::find` would, whatever
+    /// the order of the names in the text and when one name holds another.
+    #[test]
+    fn variables_are_found_at_their_first_place() {
+        let text = "[[variable]]\nname = \"TOKEN_X\"\nsource = \"https://d\"\n\n[[variable]]\nname = \"X\"\nsource = \"https://d\"\n\n[[variable]]\nname = \"ABSENT\"\nsource = \"https://d\"\n";
+        let p = load::<Permissions>("permissions.toml", text)
+            .expect("loads")
+            .indexed();
+        let script = "echo $X; curl -H \"$TOKEN_X\" $TOKEN_X";
+        let found: Vec<(usize, &str)> = p
+            .variables_in(script)
+            .into_iter()
+            .map(|(i, v)| (i, v.name.as_str()))
+            .collect();
+        let want: Vec<(usize, &str)> = p
+            .variable
+            .iter()
+            .filter_map(|v| Some((script.find(&v.name)?, v.name.as_str())))
+            .collect();
+        assert_eq!(found, want);
+        assert_eq!(found, vec![(19, "TOKEN_X"), (6, "X")]);
+        let real = crate::permissions();
+        let names: Vec<&str> = real
+            .variables_in(
+                "curl \"$ACTIONS_ID_TOKEN_REQUEST_URL\" -H \"$ACTIONS_ID_TOKEN_REQUEST_TOKEN\"",
+            )
+            .into_iter()
+            .map(|(_, v)| v.name.as_str())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Building the spanned tree from parser events, iteratively and within limits.
 
-use std::collections::HashSet;
+use std::hash::BuildHasher;
+
+use foldhash::HashSet;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 use tollgate_model::{SourceFile, Span};
@@ -99,8 +101,17 @@ enum Frame {
         tag: Option<String>,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
-        seen: HashSet<String>,
+        /// The hashes of the keys so far, not copies of them (`repeated`).
+        seen: HashSet<u64>,
     },
+}
+
+/// Whether `name` is already a key of the mapping: a new hash is a new key; a hash seen
+/// before is confirmed against the entries (a collision costs a scan, not a wrong answer,
+/// and the hasher's seed is random, so input cannot aim for collisions).
+fn repeated(seen: &mut HashSet<u64>, entries: &[(Node, Node)], name: &str) -> bool {
+    let hash = seen.hasher().hash_one(name);
+    !seen.insert(hash) && entries.iter().any(|(k, _)| k.as_str() == Some(name))
 }
 
 /// Parse every document of `file`. Duplicate keys are reported in the returned warnings;
@@ -459,7 +470,7 @@ impl Builder<'_> {
                         tag: local_tag(tag.as_deref()),
                         entries: Vec::new(),
                         key: None,
-                        seen: HashSet::new(),
+                        seen: HashSet::default(),
                     });
                 }
                 Event::SequenceEnd => {
@@ -585,7 +596,7 @@ impl Builder<'_> {
                     if last_wins {
                         if let Some(name) = k.as_str()
                             && name != "<<"
-                            && !seen.insert(name.to_owned())
+                            && repeated(seen, entries, name)
                             && let Some(slot) = entries
                                 .iter_mut()
                                 .find(|(old, _)| old.as_str() == Some(name))
@@ -597,7 +608,7 @@ impl Builder<'_> {
                         return;
                     }
                     if let Some(name) = k.as_str()
-                        && !seen.insert(name.to_owned())
+                        && repeated(seen, entries, name)
                     {
                         self.warnings.push(Warning {
                             span: k.span,

@@ -243,9 +243,10 @@ pub(super) fn script_into(
         if name == "curl" && curl_api_into(cmd, script, acc, at) {
             continue;
         }
+        let entries = base.commands_for(name);
         let mut matched = false;
-        for e in base
-            .commands_for(name)
+        for e in entries
+            .clone()
             .filter(|e| command_matches(e, cmd, &words, script, analysis, envs))
         {
             matched = true;
@@ -257,8 +258,8 @@ pub(super) fn script_into(
             }
         }
         // A command the base names, whatever its options, is judged.
-        let named = base
-            .commands_for(name)
+        let named = entries
+            .clone()
             .any(|e| run_prefix_matches(&e.run, words.as_slice()));
         if matched || named || INERT.contains(&name) {
             continue;
@@ -286,11 +287,9 @@ pub(super) fn script_into(
             acc.unknown(what);
         }
     }
-    for v in &base.variable {
-        if let Some(i) = script.find(&v.name) {
-            let at = place(Span::new(i, i + v.name.len()));
-            acc.add(&v.permissions, &format!("`{}`", v.name), false, at);
-        }
+    for (i, v) in base.variables_in(script) {
+        let at = place(Span::new(i, i + v.name.len()));
+        acc.add(&v.permissions, &format!("`{}`", v.name), false, at);
     }
 }
 
