@@ -467,13 +467,24 @@ impl NodeKind {
     #[must_use]
     pub fn hop_label(&self) -> String {
         let q = |s: &str| format!("`{}`", tollgate_model::text::cut(s, 200));
+        // The common hops in one allocation (a finding's path has several; the corpus's
+        // findings label about 50,000).
+        let hop = |kind: &str, name: &str| {
+            let name = tollgate_model::text::cut(name, 200);
+            let mut out = String::with_capacity(kind.len() + name.len() + 3);
+            out.push_str(kind);
+            out.push_str(" `");
+            out.push_str(&name);
+            out.push('`');
+            out
+        };
         match self {
-            Self::Workflow { path, .. } => format!("workflow {}", q(path)),
-            Self::Trigger { event, .. } => format!("on: {}", q(event)),
-            Self::Job { id, .. } => format!("job {}", q(id)),
-            Self::Step { label, .. } => format!("step {}", q(label)),
+            Self::Workflow { path, .. } => hop("workflow", path),
+            Self::Trigger { event, .. } => hop("on:", event),
+            Self::Job { id, .. } => hop("job", id),
+            Self::Step { label, .. } => hop("step", label),
             Self::Action { target, .. } => match target {
-                Target::Remote(r) => format!("uses {}", q(&r.reference)),
+                Target::Remote(r) => hop("uses", &r.reference),
                 Target::Local { path, .. } => {
                     format!("uses local action {}", q(&format!("./{path}")))
                 }
@@ -482,8 +493,8 @@ impl NodeKind {
                 Target::Remote(r) => format!("calls {}", q(&r.reference)),
                 Target::Local { path, .. } => format!("calls {}", q(&format!("./{path}"))),
             },
-            Self::Image { reference } => format!("pulls image {}", q(reference)),
-            Self::Command { text, .. } => format!("runs {}", q(text)),
+            Self::Image { reference } => hop("pulls image", reference),
+            Self::Command { text, .. } => hop("runs", text),
             Self::Lockfile { path, .. } => format!("lockfile {}", q(path)),
             Self::RegistryConfig { path, .. } => format!("registry configuration {}", q(path)),
             Self::Dockerfile { path, .. } => format!("Dockerfile {}", q(path)),

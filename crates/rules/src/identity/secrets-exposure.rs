@@ -91,7 +91,9 @@ impl Rule for SecretsExposure {
             .and_then(|t| remote(g, t))
             .and_then(|r| unpinned_third_party(cx, job.input, r));
         let uses = target.and_then(|t| g.edge_origin(jn, t, tollgate_graph::EdgeKind::Uses));
-        let chain = Chain::to_job(cx, job.input, &job.job.id.value);
+        // Walked only when a finding needs it.
+        let chain = std::cell::OnceCell::new();
+        let chain = || chain.get_or_init(|| Chain::to_job(cx, job.input, &job.job.id.value));
         // The job's `env:` is in the environment of every step, the actions' too: the
         // first step that runs an unpinned third-party action, asked only when the job's
         // `env:` holds a named secret.
@@ -105,7 +107,7 @@ impl Rule for SecretsExposure {
                 Via::JobEnv { var: Some(ref var) } => {
                     whole_secrets(file, span, r, out);
                     if let (Some(to), Some(name)) = (&exposed_to, named(g, r)) {
-                        env_to_unpinned(file, span, (name, var), to, &chain, out);
+                        env_to_unpinned(file, span, (name, var), to, chain(), out);
                     }
                 }
                 Via::CallWith { .. } => {
@@ -119,7 +121,7 @@ impl Rule for SecretsExposure {
                             file,
                             span,
                             name,
-                            (t, uses, &chain),
+                            (t, uses, chain()),
                             "reusable workflow",
                             out,
                         );

@@ -20,7 +20,7 @@ impl Rule for UnsoundCondition {
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
         if let Some(cond) = &job.job.if_ {
             let what = format!("job `{}`", crate::common::quoted(&job.job.id.value));
-            let chain = Chain::to_job(cx, job.input, &job.job.id.value);
+            let chain = || Chain::to_job(cx, job.input, &job.job.id.value);
             check(&job.input.source, cond, &what, &chain, out);
         }
     }
@@ -31,16 +31,22 @@ impl Rule for UnsoundCondition {
                 || format!("step {}", step.step.index + 1),
                 |n| format!("step `{}`", crate::common::quoted(&n.value)),
             );
-            let chain = Chain::to_step(cx, step.input, step.job_index, step.step.index);
+            let chain = || Chain::to_step(cx, step.input, step.job_index, step.step.index);
             check(&step.input.source, cond, &what, &chain, out);
         }
     }
 }
 
-fn check(file: &SourceFile, cond: &Spanned<String>, what: &str, chain: &Chain, out: &mut Sink<'_>) {
+/// `chain` is walked only for a finding (most conditions are sound).
+fn check(
+    file: &SourceFile,
+    cond: &Spanned<String>,
+    what: &str,
+    chain: &dyn Fn() -> Chain,
+    out: &mut Sink<'_>,
+) {
     let hop = |label: String| {
-        chain
-            .clone()
+        chain()
             .hop(label, Some(file.location(cond.span)))
             .into_hops()
     };

@@ -205,7 +205,7 @@ pub(super) fn check(
                     i.action(),
                 )
             })
-            .path(inner.hops(at.chain.clone()).into_hops())
+            .path(inner.hops((at.chain)()).into_hops())
             .emit();
     }
 }
