@@ -197,30 +197,36 @@ const INERT: &[&str] = &[
     "envsubst",
 ];
 
-/// `resolve` maps composite-action inputs to what the caller passes, `place` a span of
-/// the script to its file; `checkout_other` says the job's checkout authenticated with
-/// another credential.
+/// The credentials a script's step holds besides what the script itself names.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Held {
+    /// The job's checkout authenticated with another credential, which a plain
+    /// `git push` then uses.
+    pub(super) checkout_other: bool,
+    /// The step's or an outer `env:` hands over the workflow token.
+    pub(super) env_token: bool,
+}
+
 /// Maps a composite action's `${{ inputs.x }}` to what its caller passes (borrowed when
 /// there is nothing to replace, which is nearly always).
 pub(super) type Resolve<'r> = dyn for<'a> Fn(&'a str) -> std::borrow::Cow<'a, str> + 'r;
 
+/// `resolve` maps composite-action inputs to what the caller passes, `place` a span of
+/// the script to its file; `held` says what the step holds besides the script's text.
 pub(super) fn script_into(
     resolve: &Resolve<'_>,
     place: &dyn Fn(Span) -> Origin,
-    checkout_other: bool,
+    held: Held,
     script: &str,
     analysis: &Analysis,
     envs: &[&Env],
     acc: &mut Acc,
 ) {
     let base = kb();
-    // The workflow token handed to the script (in the step's or job's `env:`, or
-    // templated in): programs we cannot judge may then use it for anything.
-    let token_given = envs
-        .iter()
-        .flat_map(|e| &e.vars)
-        .any(|v| is_workflow_token(&resolve(&v.value.value)))
-        || is_workflow_token(script);
+    // The workflow token handed to the script (in the step's or job's `env:`, which the
+    // caller judges as `env_token`, or templated in): programs we cannot judge may then
+    // use it for anything.
+    let token_given = held.env_token || is_workflow_token(script);
     for cmd in &analysis.commands {
         let words = positionals(cmd);
         let Some(&name) = words.first() else { continue };
@@ -231,7 +237,7 @@ pub(super) fn script_into(
             // The push authenticates with what checkout persisted, or with a credential
             // in the remote URL; only the workflow token needs `contents: write`.
             let text = script.get(cmd.span.start..cmd.span.end).unwrap_or("");
-            if checkout_other || !secret_names(text).is_empty() {
+            if held.checkout_other || !secret_names(text).is_empty() {
                 continue;
             }
         }
@@ -433,7 +439,7 @@ mod tests {
         script_into(
             &|v| std::borrow::Cow::Borrowed(v),
             &|s| Origin::new(InputId(0), s),
-            false,
+            Held::default(),
             script,
             &analysis,
             &[],

@@ -3,7 +3,7 @@
 //! the knowledge base says remote actions and github-script API calls need.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
 use tollgate_gha::{
@@ -15,7 +15,7 @@ use tollgate_kb::permissions::{ActionEntry, When};
 use tollgate_model::Span;
 use tollgate_scan::{FileModel, Input, Scan};
 
-use super::script::{Resolve, script_into};
+use super::script::{Held, Resolve, script_into};
 use super::{Acc, Found, Needs, find_action};
 use crate::identity::{is_other_identity, is_workflow_token};
 
@@ -109,6 +109,7 @@ impl<'a> Walk<'a> {
             outer_env: vec![&job.env, &wf.env],
             checkout_other_identity: false,
             inputs: BTreeMap::new(),
+            outer_token: OnceCell::new(),
         };
         let cx = StepsCx {
             checkout_other_identity: job.steps.iter().any(|s| checkout_with_other_token(&cx, s)),
@@ -260,11 +261,23 @@ impl<'a> Walk<'a> {
             let mut envs = vec![&step.env];
             envs.extend(cx.outer_env.iter().copied());
             let resolve: &Resolve<'_> = &|v| cx.resolve(v);
+            let holds_token = |e: &Env| {
+                e.vars
+                    .iter()
+                    .any(|v| is_workflow_token(&cx.resolve(&v.value.value)))
+            };
+            // The outer blocks are the same for every step of the job: judged once.
+            let outer_token = *cx
+                .outer_token
+                .get_or_init(|| cx.outer_env.iter().any(|e| holds_token(e)));
             let place = |s: Span| Origin::new(cx.input_id, run.file_span(s));
             script_into(
                 resolve,
                 &place,
-                cx.checkout_other_identity,
+                Held {
+                    checkout_other: cx.checkout_other_identity,
+                    env_token: outer_token || holds_token(&step.env),
+                },
                 &run.script,
                 analysis,
                 &envs,
@@ -312,6 +325,7 @@ impl<'a> Walk<'a> {
             outer_env: cx.outer_env.clone(),
             checkout_other_identity: cx.checkout_other_identity,
             inputs,
+            outer_token: OnceCell::new(),
         };
         let inner = StepsCx {
             checkout_other_identity: inner.checkout_other_identity
@@ -337,6 +351,9 @@ struct StepsCx<'a> {
     /// Inside a composite action: its inputs (lowercase) as the calling step sets them,
     /// else their defaults, so `${{ inputs.token }}` is judged by what it carries.
     inputs: BTreeMap<String, String>,
+    /// Whether an `outer_env` block hands the steps the workflow token (computed on
+    /// first use).
+    outer_token: OnceCell<bool>,
 }
 
 impl StepsCx<'_> {
