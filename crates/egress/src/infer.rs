@@ -148,7 +148,12 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
     let mut env = env_sources(&wf.env, file, &mut acc);
     env.extend(env_sources(&model.env, file, &mut acc));
 
-    for c in model.container.iter().chain(&model.services) {
+    for c in model
+        .container
+        .as_deref()
+        .into_iter()
+        .chain(&model.services)
+    {
         if let Some(img) = &c.image {
             let at = file.location(img.span);
             acc.image(&img.value, &at, &at);

@@ -54,11 +54,7 @@ impl StepCx<'_> {
     pub fn shell(&self) -> &str {
         match self.owner {
             StepOwner::Job { workflow, job } => workflow.effective_shell(job, self.step),
-            StepOwner::Action(_) => self
-                .step
-                .shell
-                .as_ref()
-                .map_or("bash", |s| s.value.as_str()),
+            StepOwner::Action(_) => self.step.shell().map_or("bash", |s| s.value.as_str()),
         }
     }
 

@@ -433,7 +433,7 @@ impl Run {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Step {
     /// Position in its job's (or composite action's) `steps:` list, from 0.
     pub index: usize,
@@ -441,20 +441,32 @@ pub struct Step {
     pub id: Option<Spanned<String>>,
     pub name: Option<Spanned<String>>,
     pub if_: Option<Spanned<String>>,
-    pub uses: Option<Spanned<Uses>>,
+    /// Boxed: a step has either `uses:` or `run:`, so keeping both inline would hold room
+    /// for the one it does not have in every step of every kept model.
+    pub uses: Option<Box<Spanned<Uses>>>,
     /// The raw `uses:` text (for messages and trailing `# v1.2.3` comments).
     pub uses_text: Option<Spanned<String>>,
     /// A `# comment` after the `uses:` value on the same line.
     pub uses_comment: Option<String>,
-    pub run: Option<Run>,
-    pub shell: Option<Spanned<String>>,
-    pub working_directory: Option<Spanned<String>>,
+    /// Boxed for the reason `uses` is.
+    pub run: Option<Box<Run>>,
     pub with: Vec<KeyValue>,
     pub with_key: Option<Span>,
+    pub env: Env,
+    /// What few steps set, read through the accessors below (`shell()`, …).
+    rare: Option<Box<StepRare>>,
+}
+
+/// The keys of a step that few steps in real workflows set (in the 521-workflow corpus,
+/// `shell:` on about one step in twenty and the rest rarer), kept behind one box so that a
+/// step without them (most) holds one pointer for all of them.
+#[derive(Clone, Debug, Default)]
+pub struct StepRare {
+    pub shell: Option<Spanned<String>>,
+    pub working_directory: Option<Spanned<String>>,
     /// `with:` given as one expression (`${{ fromJSON(vars.X) }}`): the inputs are known
     /// only at run time, and `with` is empty.
     pub with_expression: Option<Spanned<String>>,
-    pub env: Env,
     pub continue_on_error: Option<Span>,
     pub timeout_minutes: Option<Spanned<String>>,
     /// Parallel steps (2026): `background: true` and `wait-all:`.
@@ -462,6 +474,36 @@ pub struct Step {
     pub wait_all: Option<Span>,
     /// The `parallel:` key of the group this step belongs to, if any.
     pub parallel_group: Option<Span>,
+}
+
+/// The same fields, in the same order, as when every field of `StepRare` was a field of
+/// `Step`: the boxing is a memory layout, not a change of the model's shape.
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = serializer.serialize_struct("Step", 20)?;
+        st.serialize_field("index", &self.index)?;
+        st.serialize_field("span", &self.span)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("if_", &self.if_)?;
+        st.serialize_field("uses", &self.uses)?;
+        st.serialize_field("uses_text", &self.uses_text)?;
+        st.serialize_field("uses_comment", &self.uses_comment)?;
+        st.serialize_field("run", &self.run)?;
+        st.serialize_field("shell", &self.shell())?;
+        st.serialize_field("working_directory", &self.working_directory())?;
+        st.serialize_field("with", &self.with)?;
+        st.serialize_field("with_key", &self.with_key)?;
+        st.serialize_field("with_expression", &self.with_expression())?;
+        st.serialize_field("env", &self.env)?;
+        st.serialize_field("continue_on_error", &self.continue_on_error())?;
+        st.serialize_field("timeout_minutes", &self.timeout_minutes())?;
+        st.serialize_field("background", &self.background())?;
+        st.serialize_field("wait_all", &self.wait_all())?;
+        st.serialize_field("parallel_group", &self.parallel_group())?;
+        st.end()
+    }
 }
 
 impl Step {
@@ -478,18 +520,67 @@ impl Step {
             uses_text: None,
             uses_comment: None,
             run: None,
-            shell: None,
-            working_directory: None,
             with: Vec::new(),
             with_key: None,
-            with_expression: None,
             env: Env::default(),
-            continue_on_error: None,
-            timeout_minutes: None,
-            background: None,
-            wait_all: None,
-            parallel_group: None,
+            rare: None,
         }
+    }
+
+    /// The rarely set fields, for writing: allocated on first use.
+    pub fn rare_mut(&mut self) -> &mut StepRare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    fn rare(&self) -> Option<&StepRare> {
+        self.rare.as_deref()
+    }
+
+    /// `shell:` (or the shell an action runs its script input in, see
+    /// `script_from_input`).
+    #[must_use]
+    pub fn shell(&self) -> Option<&Spanned<String>> {
+        self.rare()?.shell.as_ref()
+    }
+
+    #[must_use]
+    pub fn working_directory(&self) -> Option<&Spanned<String>> {
+        self.rare()?.working_directory.as_ref()
+    }
+
+    /// `with:` given as one expression (`${{ fromJSON(vars.X) }}`): the inputs are known
+    /// only at run time, and `with` is empty.
+    #[must_use]
+    pub fn with_expression(&self) -> Option<&Spanned<String>> {
+        self.rare()?.with_expression.as_ref()
+    }
+
+    #[must_use]
+    pub fn continue_on_error(&self) -> Option<Span> {
+        self.rare()?.continue_on_error
+    }
+
+    #[must_use]
+    pub fn timeout_minutes(&self) -> Option<&Spanned<String>> {
+        self.rare()?.timeout_minutes.as_ref()
+    }
+
+    /// Parallel steps (2026): `background:`.
+    #[must_use]
+    pub fn background(&self) -> Option<&Spanned<String>> {
+        self.rare()?.background.as_ref()
+    }
+
+    /// Parallel steps (2026): `wait-all:`.
+    #[must_use]
+    pub fn wait_all(&self) -> Option<Span> {
+        self.rare()?.wait_all
+    }
+
+    /// The `parallel:` key of the group this step belongs to, if any.
+    #[must_use]
+    pub fn parallel_group(&self) -> Option<Span> {
+        self.rare()?.parallel_group
     }
 
     /// A step that only runs `script`, assembled from pieces of a file other than a
@@ -504,13 +595,13 @@ impl Step {
         pieces: &[(usize, usize, usize)],
     ) -> Self {
         Self {
-            run: Some(Run {
+            run: Some(Box::new(Run {
                 key: span,
                 script,
                 span,
                 map: ScalarMap::pieces(pieces).unwrap_or_else(|| ScalarMap::at(span.start)),
                 input: None,
-            }),
+            })),
             ..Self::blank(index, span)
         }
     }
@@ -579,8 +670,8 @@ impl Step {
             .filter(|kv| kv.scalar && !kv.value.value.contains("${{"))
             .map(|kv| kv.value.clone());
         let at = self.uses.as_ref().map_or(self.span, |u| u.span);
-        self.shell = Some(chosen.unwrap_or_else(|| Spanned::new(shell.to_owned(), at)));
-        self.run = Some(run);
+        self.rare_mut().shell = Some(chosen.unwrap_or_else(|| Spanned::new(shell.to_owned(), at)));
+        self.run = Some(Box::new(run));
     }
 
     #[must_use]
@@ -622,14 +713,16 @@ pub struct Job {
     pub timeout_minutes: Option<Spanned<String>>,
     pub strategy: Option<Span>,
     pub matrix: Option<Matrix>,
-    pub container: Option<Container>,
+    /// Boxed, like the reusable-workflow call below: few jobs have one, and every job of
+    /// every kept model would otherwise hold room for it.
+    pub container: Option<Box<Container>>,
     pub services: Vec<Container>,
     pub environment: Option<Spanned<String>>,
     pub concurrency: Option<Span>,
     pub continue_on_error: Option<Span>,
     pub outputs: Vec<KeyValue>,
     /// A reusable-workflow call: `uses:` at job level.
-    pub uses: Option<Spanned<Uses>>,
+    pub uses: Option<Box<Spanned<Uses>>>,
     pub uses_text: Option<Spanned<String>>,
     pub uses_comment: Option<String>,
     pub with: Vec<KeyValue>,
@@ -677,8 +770,7 @@ impl Workflow {
     #[must_use]
     pub fn effective_shell<'a>(&'a self, job: &'a Job, step: &'a Step) -> &'a str {
         if let Some(s) = step
-            .shell
-            .as_ref()
+            .shell()
             .or(job.defaults_shell.as_ref())
             .or(self.defaults_shell.as_ref())
         {

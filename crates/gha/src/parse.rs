@@ -409,7 +409,7 @@ fn job(ctx: &mut Ctx<'_>, id_node: &Node, node: &Node) -> Option<Job> {
                     values: matrix_values(m),
                 });
             }
-            Some("container") => job.container = container(ctx, None, v),
+            Some("container") => job.container = container(ctx, None, v).map(Box::new),
             Some("services") => {
                 for (sid, sv) in ctx.map(v, "services").unwrap_or_default() {
                     let sid = sid.as_str().map(|s| Spanned::new(s.to_owned(), sid.span));
@@ -429,7 +429,7 @@ fn job(ctx: &mut Ctx<'_>, id_node: &Node, node: &Node) -> Option<Job> {
             Some("outputs") => job.outputs = ctx.key_values(v, "outputs"),
             Some("uses") => {
                 if let Some(s) = ctx.string(v, "uses") {
-                    job.uses = Some(Spanned::new(Uses::parse(&s.value), s.span));
+                    job.uses = Some(Box::new(Spanned::new(Uses::parse(&s.value), s.span)));
                     job.uses_comment = ctx.trailing_comment(s.span);
                     job.uses_text = Some(s);
                 }
@@ -565,7 +565,7 @@ pub(crate) fn steps(ctx: &mut Ctx<'_>, node: &Node, composite: bool) -> Vec<Step
             };
             for n in inner {
                 if let Some(mut st) = step(ctx, out.len(), n, composite) {
-                    st.parallel_group = Some(key.span);
+                    st.rare_mut().parallel_group = Some(key.span);
                     out.push(st);
                 }
             }
@@ -595,21 +595,21 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
             Some("if") => st.if_ = Some(ctx.text(v).0),
             Some("uses") => {
                 if let Some(s) = ctx.string(v, "uses") {
-                    st.uses = Some(Spanned::new(Uses::parse(&s.value), s.span));
+                    st.uses = Some(Box::new(Spanned::new(Uses::parse(&s.value), s.span)));
                     st.uses_comment = ctx.trailing_comment(s.span);
                     st.uses_text = Some(s);
                 }
             }
             Some("run") => {
                 if let Some(script) = v.as_str() {
-                    st.run = Some(Run {
+                    st.run = Some(Box::new(Run {
                         key: k.span,
                         script: script.to_owned(),
                         span: v.span,
                         map: ScalarMap::new(ctx.file, v)
                             .unwrap_or_else(|| ScalarMap::at(v.span.start)),
                         input: None,
-                    });
+                    }));
                 } else {
                     ctx.shape(
                         v.span,
@@ -617,28 +617,32 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
                     );
                 }
             }
-            Some("shell") => st.shell = ctx.string(v, "shell"),
-            Some("working-directory") => st.working_directory = ctx.string(v, "working-directory"),
+            Some("shell") => st.rare_mut().shell = ctx.string(v, "shell"),
+            Some("working-directory") => {
+                st.rare_mut().working_directory = ctx.string(v, "working-directory");
+            }
             Some("with") => {
                 st.with_key = Some(k.span);
                 // `with: ${{ fromJSON(…) }}`: inputs only the run knows, not a shape error.
                 match v.as_str().filter(|t| t.contains("${{")) {
-                    Some(t) => st.with_expression = Some(Spanned::new(t.to_owned(), v.span)),
+                    Some(t) => {
+                        st.rare_mut().with_expression = Some(Spanned::new(t.to_owned(), v.span));
+                    }
                     None => st.with = ctx.key_values(v, "with"),
                 }
             }
             Some("env") => st.env = ctx.env(k.span, v),
-            Some("continue-on-error") => st.continue_on_error = Some(v.span),
-            Some("timeout-minutes") => st.timeout_minutes = Some(ctx.text(v).0),
-            Some("background") => st.background = Some(ctx.text(v).0),
-            Some("wait-all") => st.wait_all = Some(v.span),
+            Some("continue-on-error") => st.rare_mut().continue_on_error = Some(v.span),
+            Some("timeout-minutes") => st.rare_mut().timeout_minutes = Some(ctx.text(v).0),
+            Some("background") => st.rare_mut().background = Some(ctx.text(v).0),
+            Some("wait-all") => st.rare_mut().wait_all = Some(v.span),
             _ => {}
         }
     }
     match (&st.uses, &st.run) {
         (Some(_), Some(r)) => ctx.shape(r.key, "a step cannot have both `uses:` and `run:`"),
         (None, None)
-            if st.wait_all.is_none()
+            if st.wait_all().is_none()
                 && !entries
                     .iter()
                     .any(|(k, _)| matches!(k.as_str(), Some("run" | "uses"))) =>
@@ -650,12 +654,12 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
     if let Some(Spanned {
         value: Uses::Invalid { reason },
         span,
-    }) = &st.uses
+    }) = st.uses.as_deref()
     {
         let reason = reason.clone();
         ctx.shape(*span, format!("invalid `uses:` reference: {reason}"));
     }
-    if composite && st.run.is_some() && st.shell.is_none() {
+    if composite && st.run.is_some() && st.shell().is_none() {
         let at = st.run.as_ref().map_or(node.span, |r| r.key);
         ctx.shape(
             at,

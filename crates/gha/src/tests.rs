@@ -105,21 +105,21 @@ fn workflow_spans_match_hand_counted_positions() {
     assert_eq!(wf.effective_shell(win, &win.steps[1]), "bash");
     assert_eq!(wf.effective_shell(build, &build.steps[1]), "bash");
     assert_eq!(
-        win.steps[2].background.as_ref().map(|b| b.value.as_str()),
+        win.steps[2].background().map(|b| b.value.as_str()),
         Some("true")
     );
-    assert!(win.steps[3].wait_all.is_some());
+    assert!(win.steps[3].wait_all().is_some());
 
     let groups = &wf.jobs[3];
     assert_eq!(groups.steps.len(), 3);
     assert_eq!(groups.steps[1].index, 1);
     assert!(
         groups.steps[0]
-            .parallel_group
+            .parallel_group()
             .is_some_and(|g| pos(&f, g) == (41, 9))
     );
     assert!(groups.steps[1].run.is_some());
-    assert!(groups.steps[2].parallel_group.is_none() && groups.steps[2].wait_all.is_some());
+    assert!(groups.steps[2].parallel_group().is_none() && groups.steps[2].wait_all().is_some());
 }
 
 fn codes(text: &str) -> Vec<(DiagnosticCode, Severity, usize, String)> {
@@ -407,10 +407,10 @@ fn with_given_as_one_expression_is_run_time_input_not_a_shape_error() {
     let dynamic = &wf.jobs[0].steps[0];
     assert!(dynamic.with.is_empty());
     assert_eq!(
-        dynamic.with_expression.as_ref().map(|e| e.value.as_str()),
+        dynamic.with_expression().map(|e| e.value.as_str()),
         Some("${{ fromJSON(vars.CHECKOUT) }}")
     );
-    assert!(wf.jobs[0].steps[1].with_expression.is_none());
+    assert!(wf.jobs[0].steps[1].with_expression().is_none());
 }
 
 #[test]
@@ -438,4 +438,32 @@ fn env_references_resolve_from_the_innermost_literal() {
     ] {
         assert_eq!(crate::resolve_env_refs(text, &envs), want, "{text}");
     }
+}
+
+/// Every workflow's model is kept for the whole run, one `Step` per step (6,431 in the
+/// benchmark corpus), so the inline size of a step is memory held until exit. The fields
+/// few steps set live behind one box (`StepRare`) and `run:` behind another; this bound
+/// keeps a new field from quietly growing every step again (put a rare one in `StepRare`).
+#[test]
+#[allow(
+    clippy::print_stdout,
+    reason = "the sizes, for `cargo test -- --nocapture`"
+)]
+fn kept_model_sizes_stay_small() {
+    use std::mem::size_of;
+    let sizes = [
+        ("Step", size_of::<crate::Step>()),
+        ("Job", size_of::<crate::Job>()),
+        ("Run", size_of::<crate::Run>()),
+        ("Uses", size_of::<Uses>()),
+        ("Env", size_of::<crate::Env>()),
+        ("Spanned<String>", size_of::<crate::Spanned<String>>()),
+    ];
+    for (name, size) in sizes {
+        println!("size_of::<{name}>() = {size}");
+    }
+    // 928 and 1,208 bytes before the rare fields, `run:`, `uses:` and a job's
+    // `container:` were boxed; 368 and 896 after.
+    assert!(sizes[0].1 <= 384, "a Step grew to {} bytes", sizes[0].1);
+    assert!(sizes[1].1 <= 928, "a Job grew to {} bytes", sizes[1].1);
 }

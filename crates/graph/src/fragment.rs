@@ -349,8 +349,7 @@ impl<'a> FragmentBuilder<'a> {
             self.input_image(&node, step);
             self.snapshot_image(&node, step);
             let wd = step
-                .working_directory
-                .as_ref()
+                .working_directory()
                 .map(|w| w.value.as_str())
                 .or(default_wd);
             self.run_facts(&node, job, step, wd);
@@ -449,7 +448,7 @@ fn job_secrets(wf: &Workflow, job: &Job) -> Vec<(Option<String>, Span)> {
     let mut out = Vec::new();
     env_secrets(&wf.env, &mut out);
     env_secrets(&job.env, &mut out);
-    for c in job.container.iter().chain(&job.services) {
+    for c in job.container.as_deref().into_iter().chain(&job.services) {
         env_secrets(&c.env, &mut out);
         for kv in c.credentials.iter().flatten() {
             kv_secrets(kv, &mut out);
@@ -580,7 +579,7 @@ fn workflow(cx: &mut FragmentBuilder<'_>, wf: &Workflow) {
             );
             cx.edge(&jn, &r, EdgeKind::RunsOn, Some(span));
         }
-        for c in job.container.iter().chain(&job.services) {
+        for c in job.container.as_deref().into_iter().chain(&job.services) {
             if let Some(img) = &c.image {
                 let i = cx.image(&img.value, img.span);
                 cx.edge(&jn, &i, EdgeKind::Pulls, Some(img.span));

@@ -189,13 +189,13 @@ impl GitlabJob<'_> {
                 let s = sessions.get(index)?;
                 let span = s.file_span(Span::new(0, s.text.len()));
                 let mut step = tollgate_gha::Step::blank(index, span);
-                step.run = Some(tollgate_gha::Run {
+                step.run = Some(Box::new(tollgate_gha::Run {
                     key: span,
                     script: s.text.clone(),
                     span,
                     map: s.map.clone(),
                     input: None,
-                });
+                }));
                 Some((fs, step))
             })
             .collect()

@@ -321,7 +321,7 @@ impl<'a> Collector<'a> {
         let Some(input) = self.graph.input(self.scan, o.input()) else {
             return;
         };
-        for c in jm.container.iter().chain(&jm.services) {
+        for c in jm.container.as_deref().into_iter().chain(&jm.services) {
             if let Some(img) = &c.image {
                 let site = self.site(o.input(), input, img.span, None);
                 if let Some(d) = self.image_dep(&img.value, site) {
@@ -432,7 +432,7 @@ impl<'a> Collector<'a> {
         // `continue-on-error: true`: the job goes on when the step fails, so nothing the
         // step fetches can stop it.
         let step_optional = step
-            .continue_on_error
+            .continue_on_error()
             .is_some_and(|s| input.source.slice(s).trim() == "true");
         for fact in &analysis.facts {
             // A command whose failure the script ignores (`|| true`, `|| exit 0`) fetches

@@ -114,7 +114,7 @@ pub fn base_dir(input: &Input, step: Option<&Step>) -> Option<String> {
     match &*input.parsed {
         FileModel::Workflow(_) | FileModel::Action(_) => {
             let repo = crate::local::repo_prefix(display).trim_end_matches('/');
-            match step.and_then(|s| s.working_directory.as_ref()) {
+            match step.and_then(Step::working_directory) {
                 // Only the run knows it, or it is outside the checkout.
                 Some(w) if w.value.contains('$') || w.value.trim().starts_with(['/', '~']) => None,
                 Some(w) => normalise(&format!("{repo}/{}", w.value.trim())),

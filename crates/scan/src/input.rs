@@ -214,7 +214,7 @@ pub(crate) fn run_steps(parsed: &FileModel) -> Vec<(Option<usize>, &Step, ShellK
         }
         FileModel::Action(a) => {
             for step in a.steps().iter().filter(|s| s.run.is_some()) {
-                let shell = step.shell.as_ref().map_or("bash", |s| s.value.as_str());
+                let shell = step.shell().map_or("bash", |s| s.value.as_str());
                 out.push((None, step, ShellKind::classify(shell)));
             }
         }

@@ -159,8 +159,7 @@ fn names_path(text: &str, path: &str) -> bool {
 
 /// Whether step `s` runs anything from `path`.
 fn runs_from(input: &Input, j: usize, s: &Step, path: &str) -> bool {
-    if s.working_directory
-        .as_ref()
+    if s.working_directory()
         .is_some_and(|w| names_path(&w.value, path))
     {
         return true;

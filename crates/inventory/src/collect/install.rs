@@ -423,8 +423,7 @@ impl<'a> Collector<'a> {
         };
         let root = self.scan.roots.get(input.root)?;
         let wd = step
-            .working_directory
-            .as_ref()
+            .working_directory()
             .map(|w| w.value.clone())
             .or_else(|| {
                 (fs.action.is_none())

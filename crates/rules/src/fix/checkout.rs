@@ -9,7 +9,7 @@ use super::Text;
 /// input is there, else a line added to its block `with:`, else a `with:` added after
 /// `uses:`. `None` for a `with:` in flow style or given as one expression.
 pub fn persist_false(text: &Text<'_>, step: &Step) -> Option<Edit> {
-    if step.with_expression.is_some() {
+    if step.with_expression().is_some() {
         return None;
     }
     if let Some(kv) = step.with_value("persist-credentials") {

@@ -35,7 +35,7 @@ impl Rule for HardcodedCredential {
         });
         let what = format!("job `{}`", crate::common::quoted(&j.id.value));
         env(&at, &j.env, &what, out);
-        for c in j.container.iter().chain(&j.services) {
+        for c in j.container.as_deref().into_iter().chain(&j.services) {
             container(&at, c, &what, out);
         }
         block(&at, &j.with, &what, "`with` input", out);

@@ -47,7 +47,7 @@ impl Rule for PersistedCredentials {
         // `persist-credentials: ${{ … }}` is decided at run time.
         // So is `with: ${{ fromJSON(…) }}`, which may set it.
         let dynamic =
-            persist.is_some_and(|v| v.contains("${{")) || step.step.with_expression.is_some();
+            persist.is_some_and(|v| v.contains("${{")) || step.step.with_expression().is_some();
         let checkout_dir = step
             .step
             .with_value("path")
@@ -334,8 +334,7 @@ fn is_checkout(s: &Step) -> bool {
 /// Whether a step works in directory `dir` (normalised, not empty): its working
 /// directory is in it, or its script or one of its inputs names it.
 fn names_dir(s: &Step, dir: &str) -> bool {
-    s.working_directory
-        .as_ref()
+    s.working_directory()
         .is_some_and(|w| normalise(&w.value).starts_with(dir))
         || s.run.as_ref().is_some_and(|r| r.script.contains(dir))
         || s.with.iter().any(|kv| normalise(&kv.value.value) == dir)

@@ -245,7 +245,7 @@ impl Owner<'_> {
             let Some(Spanned {
                 value: Uses::Remote(r),
                 ..
-            }) = &s.uses
+            }) = s.uses.as_deref()
             else {
                 return false;
             };

@@ -33,7 +33,7 @@ impl Rule for MissingJobTimeout {
             return;
         }
         // Every step bounded on its own bounds the job too.
-        if !j.steps.is_empty() && j.steps.iter().all(|s| s.timeout_minutes.is_some()) {
+        if !j.steps.is_empty() && j.steps.iter().all(|s| s.timeout_minutes().is_some()) {
             return;
         }
         let Some(node) = job_node(cx, job.input, job.workflow, j) else {
