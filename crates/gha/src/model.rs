@@ -433,7 +433,7 @@ impl Run {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Step {
     /// Position in its job's (or composite action's) `steps:` list, from 0.
     pub index: usize,
@@ -453,14 +453,16 @@ pub struct Step {
     pub with: Vec<KeyValue>,
     pub with_key: Option<Span>,
     pub env: Env,
-    /// What few steps set, read through the accessors below (`shell()`, …).
+    /// What few steps set, read through the accessors below (`shell()`, …); serialised
+    /// as fields of the step.
+    #[serde(flatten)]
     rare: Option<Box<StepRare>>,
 }
 
 /// The keys of a step that few steps in real workflows set (in the 521-workflow corpus,
 /// `shell:` on about one step in twenty and the rest rarer), kept behind one box so that a
 /// step without them (most) holds one pointer for all of them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct StepRare {
     pub shell: Option<Spanned<String>>,
     pub working_directory: Option<Spanned<String>>,
@@ -474,36 +476,6 @@ pub struct StepRare {
     pub wait_all: Option<Span>,
     /// The `parallel:` key of the group this step belongs to, if any.
     pub parallel_group: Option<Span>,
-}
-
-/// The same fields, in the same order, as when every field of `StepRare` was a field of
-/// `Step`: the boxing is a memory layout, not a change of the model's shape.
-impl Serialize for Step {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = serializer.serialize_struct("Step", 20)?;
-        st.serialize_field("index", &self.index)?;
-        st.serialize_field("span", &self.span)?;
-        st.serialize_field("id", &self.id)?;
-        st.serialize_field("name", &self.name)?;
-        st.serialize_field("if_", &self.if_)?;
-        st.serialize_field("uses", &self.uses)?;
-        st.serialize_field("uses_text", &self.uses_text)?;
-        st.serialize_field("uses_comment", &self.uses_comment)?;
-        st.serialize_field("run", &self.run)?;
-        st.serialize_field("shell", &self.shell())?;
-        st.serialize_field("working_directory", &self.working_directory())?;
-        st.serialize_field("with", &self.with)?;
-        st.serialize_field("with_key", &self.with_key)?;
-        st.serialize_field("with_expression", &self.with_expression())?;
-        st.serialize_field("env", &self.env)?;
-        st.serialize_field("continue_on_error", &self.continue_on_error())?;
-        st.serialize_field("timeout_minutes", &self.timeout_minutes())?;
-        st.serialize_field("background", &self.background())?;
-        st.serialize_field("wait_all", &self.wait_all())?;
-        st.serialize_field("parallel_group", &self.parallel_group())?;
-        st.end()
-    }
 }
 
 impl Step {

@@ -467,3 +467,23 @@ fn kept_model_sizes_stay_small() {
     assert!(sizes[0].1 <= 384, "a Step grew to {} bytes", sizes[0].1);
     assert!(sizes[1].1 <= 928, "a Job grew to {} bytes", sizes[1].1);
 }
+
+/// The boxed rare fields are a memory layout, not part of the model's shape: they
+/// serialise as fields of the step, and a step without them has none of them.
+#[test]
+fn a_steps_rare_fields_serialise_as_its_own() {
+    let src = SourceFile::new(
+        ".github/workflows/ci.yml",
+        "ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n        shell: bash\n        timeout-minutes: 5\n      - run: make\n".to_owned(),
+    );
+    let wf = parse_workflow(&src).0.expect("workflow");
+    let steps = &wf.jobs[0].steps;
+    let set = serde_json::to_value(&steps[0]).expect("serialises");
+    assert_eq!(set["shell"]["value"], "bash", "{set}");
+    assert_eq!(set["timeout_minutes"]["value"], "5", "{set}");
+    assert!(set.get("rare").is_none(), "{set}");
+    let unset = serde_json::to_value(&steps[1]).expect("serialises");
+    assert!(unset.get("shell").is_none(), "{unset}");
+    assert_eq!(unset["run"]["script"], "make", "{unset}");
+}
