@@ -25,6 +25,7 @@ mod mask;
 mod pwsh;
 pub(crate) mod recognise;
 mod shellkind;
+mod tree;
 mod unwrap;
 mod walk;
 

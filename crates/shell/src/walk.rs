@@ -2,7 +2,9 @@
 //! links and the inner scripts of `sh -c "…"`, `eval "…"` and `bash <<EOF`.
 
 use tollgate_model::Span;
-use tree_sitter::{Node, Parser};
+use tree_sitter::Parser;
+
+use crate::tree::{Node, Tree};
 
 use crate::command::{
     Assignment, ChainOp, Command, CommandContext, Heredoc, Redirect, Word, strip_outer_quotes,
@@ -145,7 +147,8 @@ impl<'a> Walker<'a> {
             self.parse_failed = true;
             return;
         };
-        let root = tree.root_node();
+        let tree = Tree::from_tree_sitter(&tree);
+        let root = tree.root();
         let src = Src { text, map };
         if root.has_error() {
             self.collect_errors(root, src);
@@ -191,8 +194,7 @@ impl<'a> Walker<'a> {
                 (None, None)
             }
             "variable_assignments" => {
-                let mut c = node.walk();
-                for ch in node.named_children(&mut c) {
+                for ch in node.named_children() {
                     self.assignment_stmt(ch, src, ctx, false);
                 }
                 (None, None)
@@ -236,15 +238,11 @@ impl<'a> Walker<'a> {
                     self.loops.push(false);
                     self.loops.len() - 1
                 });
-                let mut c = node.walk();
                 let mut ends: Ends = (None, None);
                 let mut first = true;
                 let simple = matches!(kind, "negated_command" | "ERROR");
-                let mut more = c.goto_first_child();
-                while more {
-                    let ch = c.node();
-                    let field = c.field_name();
-                    more = c.goto_next_sibling();
+                for ch in node.children() {
+                    let field = ch.field_name();
                     if !ch.is_named() {
                         continue;
                     }
@@ -283,8 +281,7 @@ impl<'a> Walker<'a> {
         ctx.flags.pipeline = true;
         let mut head = None;
         let mut first = true;
-        let mut c = node.walk();
-        for ch in node.children(&mut c) {
+        for ch in node.children() {
             if !ch.is_named() || ch.kind() == "comment" {
                 continue;
             }
@@ -314,8 +311,7 @@ impl<'a> Walker<'a> {
         let mut head = None;
         let mut tail = None;
         let mut op = None;
-        let mut c = node.walk();
-        for ch in node.children(&mut c) {
+        for ch in node.children() {
             match ch.kind() {
                 "&&" => op = Some(ChainOp::And),
                 "||" => op = Some(ChainOp::Or),
@@ -351,10 +347,9 @@ impl<'a> Walker<'a> {
 
     fn redirected(&mut self, node: Node<'_>, src: Src<'_>, ctx: Ctx) -> Ends {
         let mut ends: Ends = (None, None);
-        let mut c = node.walk();
         let mut body_seen = false;
         let mut heredocs = Vec::new();
-        for ch in node.children(&mut c) {
+        for ch in node.children() {
             if !ch.is_named() {
                 continue;
             }
@@ -410,9 +405,8 @@ impl<'a> Walker<'a> {
         let mut heredoc: Option<Heredoc> = None;
         let mut sub = ctx;
         sub.parent = owner;
-        let mut c = node.walk();
         let mut chain = None;
-        for ch in node.children(&mut c) {
+        for ch in node.children() {
             let k = ch.kind();
             if !ch.is_named() {
                 match k {
@@ -505,12 +499,8 @@ impl<'a> Walker<'a> {
     fn assignment(&mut self, node: Node<'_>, src: Src<'_>, ctx: Ctx, exported: bool) -> Assignment {
         let mut name = String::new();
         let mut value = None;
-        let mut c = node.walk();
-        let mut more = c.goto_first_child();
-        while more {
-            let ch = c.node();
-            let field = c.field_name();
-            more = c.goto_next_sibling();
+        for ch in node.children() {
+            let field = ch.field_name();
             match field {
                 Some("name") => src.text(ch).clone_into(&mut name),
                 Some("value") => {
@@ -529,9 +519,8 @@ impl<'a> Walker<'a> {
     }
 
     fn declaration(&mut self, node: Node<'_>, src: Src<'_>, ctx: Ctx) {
-        let mut c = node.walk();
         let mut exported = false;
-        for ch in node.children(&mut c) {
+        for ch in node.children() {
             match ch.kind() {
                 "export" => exported = true,
                 "word" if src.text(ch).starts_with('-') && src.text(ch).contains('x') => {
@@ -576,12 +565,8 @@ impl<'a> Walker<'a> {
         let mut arg_nodes = Vec::new();
         let mut assignments = Vec::new();
         let mut redirect_nodes = Vec::new();
-        let mut c = node.walk();
-        let mut more = c.goto_first_child();
-        while more {
-            let ch = c.node();
-            let field = c.field_name();
-            more = c.goto_next_sibling();
+        for ch in node.children() {
+            let field = ch.field_name();
             match field {
                 Some("name") => {
                     let w = ch.named_child(0).unwrap_or(ch);
@@ -635,8 +620,7 @@ impl<'a> Walker<'a> {
     fn scan_word(&mut self, node: Node<'_>, src: Src<'_>, mut ctx: Ctx) {
         match node.kind() {
             "simple_expansion" | "expansion" => {
-                let mut c = node.walk();
-                for ch in node.children(&mut c) {
+                for ch in node.children() {
                     if ch.kind() == "variable_name" {
                         let name = src.text(ch);
                         if TOKEN_VARS.contains(&name) {
@@ -661,8 +645,7 @@ impl<'a> Walker<'a> {
                 if !self.deeper(node, src, &mut ctx) {
                     return;
                 }
-                let mut c = node.walk();
-                for ch in node.named_children(&mut c) {
+                for ch in node.named_children() {
                     self.scan_word(ch, src, ctx);
                 }
             }
@@ -700,8 +683,7 @@ fn expanded_variables(node: Node<'_>, src: Src<'_>) -> Vec<String> {
             continue;
         }
         let expansion = matches!(n.kind(), "simple_expansion" | "expansion");
-        let mut c = n.walk();
-        for ch in n.named_children(&mut c) {
+        for ch in n.named_children() {
             if expansion && ch.kind() == "variable_name" {
                 out.push((ch.start_byte(), src.text(ch).to_owned()));
             } else {
@@ -741,22 +723,63 @@ fn is_redirect(kind: &str) -> bool {
     )
 }
 
-/// The spans of the error and missing nodes under `node` (a tree-sitter tree of either
-/// grammar), each subtree with an error entered only down to its first error node;
-/// `span` maps a node to the script.
-pub(crate) fn error_spans(node: Node<'_>, span: impl Fn(Node<'_>) -> Span, out: &mut Vec<Span>) {
+/// What [`error_spans`] reads of a syntax tree: the copied bash tree and tree-sitter's
+/// PowerShell tree alike.
+pub(crate) trait ErrorNodes: Copy {
+    fn is_error(self) -> bool;
+    fn is_missing(self) -> bool;
+    fn has_error(self) -> bool;
+    fn children_into(self, out: &mut Vec<Self>);
+}
+
+impl ErrorNodes for Node<'_> {
+    fn is_error(self) -> bool {
+        Node::is_error(self)
+    }
+    fn is_missing(self) -> bool {
+        Node::is_missing(self)
+    }
+    fn has_error(self) -> bool {
+        Node::has_error(self)
+    }
+    fn children_into(self, out: &mut Vec<Self>) {
+        out.extend(self.children());
+    }
+}
+
+impl ErrorNodes for tree_sitter::Node<'_> {
+    fn is_error(self) -> bool {
+        tree_sitter::Node::is_error(&self)
+    }
+    fn is_missing(self) -> bool {
+        tree_sitter::Node::is_missing(&self)
+    }
+    fn has_error(self) -> bool {
+        tree_sitter::Node::has_error(&self)
+    }
+    fn children_into(self, out: &mut Vec<Self>) {
+        let mut c = self.walk();
+        out.extend(self.children(&mut c));
+    }
+}
+
+/// The spans of the error and missing nodes under `node` (a tree of either grammar),
+/// each subtree with an error entered only down to its first error node; `span` maps a
+/// node to the script.
+pub(crate) fn error_spans<N: ErrorNodes>(node: N, span: impl Fn(N) -> Span, out: &mut Vec<Span>) {
     let mut stack = vec![node];
+    let mut children = Vec::new();
     while let Some(n) = stack.pop() {
         if n.is_error() || n.is_missing() {
             out.push(span(n));
             continue;
         }
-        let mut c = n.walk();
-        for ch in n.children(&mut c) {
-            if ch.has_error() || ch.is_missing() {
-                stack.push(ch);
-            }
-        }
+        n.children_into(&mut children);
+        stack.extend(
+            children
+                .drain(..)
+                .filter(|ch| ch.has_error() || ch.is_missing()),
+        );
     }
 }
 

@@ -51,10 +51,10 @@ impl<'a> Walker<'a> {
             }
             Inner::Heredoc => {
                 ictx.flags.heredoc_script = true;
-                let body = nodes.redirects.iter().find_map(|r| {
-                    let mut c = r.walk();
-                    r.children(&mut c).find(|n| n.kind() == "heredoc_body")
-                });
+                let body = nodes
+                    .redirects
+                    .iter()
+                    .find_map(|r| r.children().find(|n| n.kind() == "heredoc_body"));
                 if let Some(body) = body {
                     let range = body.byte_range();
                     let text = src.text.get(range.clone()).unwrap_or("");
@@ -280,12 +280,9 @@ fn verbatim_inner(node: Node<'_>, src: Src<'_>) -> Option<(usize, usize)> {
             if inner.contains('\\') {
                 return None;
             }
-            let mut c = node.walk();
             // Expansions inside are fine: they stay expansions when re-parsed, and their
             // own substitutions were already walked in the outer tree.
-            let only_text = node
-                .named_children(&mut c)
-                .all(|n| n.kind() == "string_content");
+            let only_text = node.named_children().all(|n| n.kind() == "string_content");
             only_text.then_some((r.start + 1, r.end - 1))
         }
         "word" => (!src.text(node).contains('\\')).then_some((r.start, r.end)),

@@ -27,11 +27,7 @@ pub(super) fn static_text(
         }
         "string" | "translated_string" => {
             *quoted = true;
-            let mut c = node.walk();
-            if node
-                .named_children(&mut c)
-                .any(|n| n.kind() != "string_content")
-            {
+            if node.named_children().any(|n| n.kind() != "string_content") {
                 return false;
             }
             let inner = t.trim_start_matches('$');
@@ -44,8 +40,7 @@ pub(super) fn static_text(
             unescape_ansi_c(inner, out)
         }
         "concatenation" => {
-            let mut c = node.walk();
-            for ch in node.children(&mut c) {
+            for ch in node.children() {
                 if !static_text(ch, src, out, quoted, depth + 1) {
                     return false;
                 }
