@@ -20,6 +20,8 @@
 mod args;
 mod command;
 mod facts;
+#[doc(hidden)]
+pub mod fast;
 pub mod make;
 mod mask;
 mod pwsh;

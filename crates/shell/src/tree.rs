@@ -69,10 +69,11 @@ static NAMES: LazyLock<Names> = LazyLock::new(|| {
     }
 });
 
-/// A syntax tree; node 0 is the root.
+/// A syntax tree.
 #[derive(Debug, Default)]
 pub(crate) struct Tree {
     nodes: Vec<Raw>,
+    root: u32,
 }
 
 impl Tree {
@@ -113,11 +114,15 @@ impl Tree {
     }
 
     pub(crate) fn root(&self) -> Node<'_> {
-        Node { tree: self, id: 0 }
+        Node {
+            tree: self,
+            id: self.root,
+        }
     }
 }
 
-/// Builds a tree in pre-order: `open` a node, add its children, `close` it.
+/// Builds a tree, either in pre-order (`open` a node, add its children, `close` it; the
+/// first node is the root) or bottom-up (`node` makes a parent of nodes made before).
 #[derive(Debug, Default)]
 pub(crate) struct Builder {
     nodes: Vec<Raw>,
@@ -144,9 +149,55 @@ impl Builder {
         self.open.pop();
     }
 
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self {
+            nodes: Vec::with_capacity(n),
+            open: Vec::new(),
+        }
+    }
+
+    /// A node without children, made bottom-up.
+    pub(crate) fn leaf(&mut self, raw: Raw) -> u32 {
+        let id = self.nodes.len() as u32;
+        self.nodes.push(raw);
+        id
+    }
+
+    /// A parent of `children` (made before, in order, none with a parent yet).
+    pub(crate) fn node(&mut self, mut raw: Raw, children: &[u32]) -> u32 {
+        raw.first_child = children.first().copied().unwrap_or(NONE);
+        for w in children.windows(2) {
+            self.nodes[w[0] as usize].next_sibling = w[1];
+        }
+        self.leaf(raw)
+    }
+
+    pub(crate) fn set_field(&mut self, id: u32, field: &'static str) {
+        self.nodes[id as usize].field = Some(field);
+    }
+
+    pub(crate) fn start_of(&self, id: u32) -> usize {
+        self.nodes[id as usize].start as usize
+    }
+
+    pub(crate) fn end_of(&self, id: u32) -> usize {
+        self.nodes[id as usize].end as usize
+    }
+
+    /// The tree whose root is `root` (made bottom-up).
+    pub(crate) fn finish_at(self, root: u32) -> Tree {
+        Tree {
+            nodes: self.nodes,
+            root,
+        }
+    }
+
     pub(crate) fn finish(mut self) -> Tree {
         self.nodes.shrink_to_fit();
-        Tree { nodes: self.nodes }
+        Tree {
+            nodes: self.nodes,
+            root: 0,
+        }
     }
 }
 
@@ -244,6 +295,28 @@ impl<'t> Iterator for Children<'t> {
         };
         self.next = n.raw().next_sibling;
         Some(n)
+    }
+}
+
+/// Whether two trees are the same: kinds, fields, ranges, flags and shape; the first
+/// difference otherwise.
+pub(crate) fn same(a: Node<'_>, b: Node<'_>) -> Result<(), String> {
+    let (ra, rb) = (a.raw(), b.raw());
+    let strip = |r: &Raw| Raw {
+        first_child: 0,
+        next_sibling: 0,
+        ..*r
+    };
+    if strip(ra) != strip(rb) {
+        return Err(format!("{ra:?}\n  !=\n{rb:?}"));
+    }
+    let (mut ca, mut cb) = (a.children(), b.children());
+    loop {
+        match (ca.next(), cb.next()) {
+            (None, None) => return Ok(()),
+            (Some(x), Some(y)) => same(x, y)?,
+            (x, y) => return Err(format!("children of {a:?} differ: {x:?} vs {y:?}")),
+        }
     }
 }
 

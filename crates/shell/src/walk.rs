@@ -143,11 +143,19 @@ impl<'a> Walker<'a> {
     }
 
     fn script(&mut self, text: &str, map: Map, ctx: Ctx) {
-        let Some(tree) = self.parser.parse(text, None) else {
-            self.parse_failed = true;
-            return;
+        let tree = if let Some(tree) = crate::fast::parse(text) {
+            #[cfg(debug_assertions)]
+            if let Some(Err(e)) = crate::fast::check_masked(self.parser, text) {
+                panic!("the fast parser disagrees with tree-sitter on {text:?}: {e}");
+            }
+            tree
+        } else {
+            let Some(tree) = self.parser.parse(text, None) else {
+                self.parse_failed = true;
+                return;
+            };
+            Tree::from_tree_sitter(&tree)
         };
-        let tree = Tree::from_tree_sitter(&tree);
         let root = tree.root();
         let src = Src { text, map };
         if root.has_error() {
