@@ -184,6 +184,16 @@ impl Builder {
         self.nodes[id as usize].end as usize
     }
 
+    /// A copy of `node` and its subtree from another tree, its offsets moved by `shift`.
+    pub(crate) fn graft(&mut self, node: Node<'_>, shift: u32) -> u32 {
+        let kids: Vec<u32> = node.children().map(|ch| self.graft(ch, shift)).collect();
+        let mut raw = *node.raw();
+        raw.start += shift;
+        raw.end += shift;
+        raw.next_sibling = NONE;
+        self.node(raw, &kids)
+    }
+
     /// The tree whose root is `root` (made bottom-up).
     pub(crate) fn finish_at(self, root: u32) -> Tree {
         Tree {
