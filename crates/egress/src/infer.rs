@@ -17,7 +17,9 @@ use tollgate_shell::{CredentialKind, Fact, IndexKind, Install, PackageKind};
 use crate::harden::harden_runner;
 use crate::hosts::{DEFAULT_PORT, registry_hosts};
 use crate::kb::{self, ActionEntry, RunnerWhen};
-use crate::{Destination, JobEgress, Provenance, ProvenanceKind, UnknownAction, Unresolved};
+use crate::{
+    Destination, JobEgress, Provenance, ProvenanceKind, StepAt, UnknownAction, Unresolved,
+};
 
 mod gitlab;
 mod install;
@@ -307,7 +309,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                 kind: ProvenanceKind::Runner,
                 label: r.reason.clone(),
                 location: job_loc.clone(),
-                step: job_loc.clone(),
+                step: StepAt::Location,
                 platform: true,
                 optional: false,
                 conditional: None,
@@ -457,9 +459,9 @@ impl Acc {
         for ((host, port), provs) in sub.dests {
             let set = self.dests.entry((host, port)).or_default();
             for mut p in provs {
-                p.label = format!("{via} → {}", p.label);
+                p.label = format!("{via} → {}", p.label).into();
                 // The command of a followed file that ran the next one stays on the path.
-                if let Some(inner) = p.step.replace(at.clone())
+                if let Some(inner) = p.set_step(Some(at.clone()))
                     && p.location.as_ref().is_some_and(|l| l.path != inner.path)
                 {
                     p.via.insert(0, inner);
@@ -519,16 +521,16 @@ impl Acc {
     /// The hosts of a registry an image `reference` is pulled from.
     fn registry(&mut self, registry: &str, reference: &str, at: &Location, step: &Location) {
         let registry = registry.to_ascii_lowercase();
-        let r = reference;
+        let label: Arc<str> = reference.into();
         for h in registry_hosts(&registry) {
             self.add(
                 &h,
                 DEFAULT_PORT,
                 Provenance {
                     kind: ProvenanceKind::Image,
-                    label: r.to_owned(),
+                    label: label.clone(),
                     location: Some(at.clone()),
-                    step: Some(step.clone()),
+                    step: StepAt::of(step, at),
                     platform: false,
                     optional: false,
                     conditional: None,
@@ -552,11 +554,12 @@ impl Acc {
             envs,
         } = *a;
         let kb = kb::kb();
+        let label: Arc<str> = reference.into();
         let prov = |platform: bool, location: &Location| Provenance {
             kind: ProvenanceKind::Action,
-            label: reference.to_owned(),
+            label: label.clone(),
             location: Some(location.clone()),
-            step: Some(at.clone()),
+            step: StepAt::of(at, location),
             platform,
             optional: false,
             conditional: None,

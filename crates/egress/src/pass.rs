@@ -90,7 +90,7 @@ impl Through<'_> {
     /// Makefile, a script or a Dockerfile the step runs (its location is in that file,
     /// its step in the workflow).
     fn followed(&mut self, graph: &mut Graph, p: &crate::Provenance, host: NodeId) {
-        let (Some(at), Some(step)) = (&p.location, &p.step) else {
+        let (Some(at), Some(step)) = (&p.location, p.step()) else {
             return;
         };
         if at.path == step.path {
