@@ -312,8 +312,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                 step: StepAt::Location,
                 platform: true,
                 optional: false,
-                conditional: None,
-                via: Vec::new(),
+                rare: None,
             };
             acc.add(&r.host, DEFAULT_PORT, p);
         }
@@ -464,7 +463,7 @@ impl Acc {
                 if let Some(inner) = p.set_step(Some(at.clone()))
                     && p.location.as_ref().is_some_and(|l| l.path != inner.path)
                 {
-                    p.via.insert(0, inner);
+                    p.via_first(inner);
                 }
                 set.insert(p);
             }
@@ -533,8 +532,7 @@ impl Acc {
                     step: StepAt::of(step, at),
                     platform: false,
                     optional: false,
-                    conditional: None,
-                    via: Vec::new(),
+                    rare: None,
                 },
             );
         }
@@ -562,8 +560,7 @@ impl Acc {
             step: StepAt::of(at, location),
             platform,
             optional: false,
-            conditional: None,
-            via: Vec::new(),
+            rare: None,
         };
         // An input's value and where it is written (the `uses:` for a default), with
         // `${{ env.X }}` replaced where the env blocks set `X` to a literal.
@@ -584,7 +581,6 @@ impl Acc {
                 DEFAULT_PORT,
                 Provenance {
                     optional: true,
-                    conditional: None,
                     ..prov(false, at)
                 },
             );
@@ -599,10 +595,7 @@ impl Acc {
                 self.add(
                     &h,
                     DEFAULT_PORT,
-                    Provenance {
-                        conditional: Some(condition.clone()),
-                        ..prov(false, at)
-                    },
+                    prov(false, at).with_condition(Some(condition.clone())),
                 );
             }
         }
@@ -652,10 +645,7 @@ impl Acc {
             self.add(
                 &host,
                 DEFAULT_PORT,
-                Provenance {
-                    conditional,
-                    ..prov(platform, &location)
-                },
+                prov(platform, &location).with_condition(conditional),
             );
         }
         for name in &entry.host_inputs {

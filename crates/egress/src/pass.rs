@@ -112,7 +112,7 @@ impl Through<'_> {
         };
         // step → each file between (a Dockerfile whose `RUN make` led on) → the file.
         let mut runs = origin_of(graph, step);
-        for hop in &p.via {
+        for hop in p.via() {
             let Some(mid) = graph
                 .input_id(&hop.path)
                 .and_then(|i| graph.file_node(i))

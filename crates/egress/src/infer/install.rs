@@ -24,8 +24,7 @@ impl RunStep<'_> {
             step: StepAt::of(cmd_loc, location),
             platform: false,
             optional: false,
-            conditional: None,
-            via: Vec::new(),
+            rare: None,
         };
         // What the manager may also reach that only files tollgate does not read say (the
         // repositories a `pom.xml` declares, what tox runs in its environments), and the
@@ -130,8 +129,7 @@ impl RunStep<'_> {
                     step: StepAt::of(cmd_loc, &s.location),
                     platform: false,
                     optional: false,
-                    conditional: None,
-                    via: Vec::new(),
+                    rare: None,
                 },
             );
         };
@@ -265,8 +263,7 @@ impl RunStep<'_> {
                             step: StepAt::of(cmd_loc, &location),
                             platform: false,
                             optional: false,
-                            conditional: None,
-                            via: Vec::new(),
+                            rare: None,
                         },
                     );
                 }

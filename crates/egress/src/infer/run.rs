@@ -93,8 +93,7 @@ impl RunStep<'_> {
                         step: StepAt::of(&cmd_loc, &at),
                         platform: false,
                         optional: false,
-                        conditional: None,
-                        via: Vec::new(),
+                        rare: None,
                     };
                     match (&d.host, &d.url) {
                         (Some(h), url) => {
@@ -478,8 +477,7 @@ impl RunStep<'_> {
                                 step: StepAt::of(&at, &s.location),
                                 platform: false,
                                 optional: false,
-                                conditional: None,
-                                via: Vec::new(),
+                                rare: None,
                             },
                         );
                     }

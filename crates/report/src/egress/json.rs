@@ -141,7 +141,7 @@ pub fn document(jobs: &[&JobEgress]) -> Document {
                             step: p.step().map(LocationDto::of),
                             platform: p.platform,
                             optional: p.optional,
-                            conditional: p.conditional.clone(),
+                            conditional: p.conditional().map(str::to_owned),
                         })
                         .collect(),
                 })
