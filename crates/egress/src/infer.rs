@@ -17,7 +17,9 @@ use tollgate_shell::{CredentialKind, Fact, IndexKind, Install, PackageKind};
 use crate::harden::harden_runner;
 use crate::hosts::{DEFAULT_PORT, registry_hosts};
 use crate::kb::{self, ActionEntry, RunnerWhen};
-use crate::{Destination, JobEgress, Provenance, ProvenanceKind, UnknownAction, Unresolved};
+use crate::{
+    Destination, JobEgress, Provenance, ProvenanceKind, StepAt, UnknownAction, Unresolved,
+};
 
 mod gitlab;
 mod install;
@@ -307,11 +309,10 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                 kind: ProvenanceKind::Runner,
                 label: r.reason.clone(),
                 location: job_loc.clone(),
-                step: job_loc.clone(),
+                step: StepAt::Location,
                 platform: true,
                 optional: false,
-                conditional: None,
-                via: Vec::new(),
+                rare: None,
             };
             acc.add(&r.host, DEFAULT_PORT, p);
         }
@@ -457,12 +458,12 @@ impl Acc {
         for ((host, port), provs) in sub.dests {
             let set = self.dests.entry((host, port)).or_default();
             for mut p in provs {
-                p.label = format!("{via} → {}", p.label);
+                p.label = format!("{via} → {}", p.label).into();
                 // The command of a followed file that ran the next one stays on the path.
-                if let Some(inner) = p.step.replace(at.clone())
+                if let Some(inner) = p.set_step(Some(at.clone()))
                     && p.location.as_ref().is_some_and(|l| l.path != inner.path)
                 {
-                    p.via.insert(0, inner);
+                    p.via_first(inner);
                 }
                 set.insert(p);
             }
@@ -519,20 +520,19 @@ impl Acc {
     /// The hosts of a registry an image `reference` is pulled from.
     fn registry(&mut self, registry: &str, reference: &str, at: &Location, step: &Location) {
         let registry = registry.to_ascii_lowercase();
-        let r = reference;
+        let label: Arc<str> = reference.into();
         for h in registry_hosts(&registry) {
             self.add(
                 &h,
                 DEFAULT_PORT,
                 Provenance {
                     kind: ProvenanceKind::Image,
-                    label: r.to_owned(),
+                    label: label.clone(),
                     location: Some(at.clone()),
-                    step: Some(step.clone()),
+                    step: StepAt::of(step, at),
                     platform: false,
                     optional: false,
-                    conditional: None,
-                    via: Vec::new(),
+                    rare: None,
                 },
             );
         }
@@ -552,15 +552,15 @@ impl Acc {
             envs,
         } = *a;
         let kb = kb::kb();
+        let label: Arc<str> = reference.into();
         let prov = |platform: bool, location: &Location| Provenance {
             kind: ProvenanceKind::Action,
-            label: reference.to_owned(),
+            label: label.clone(),
             location: Some(location.clone()),
-            step: Some(at.clone()),
+            step: StepAt::of(at, location),
             platform,
             optional: false,
-            conditional: None,
-            via: Vec::new(),
+            rare: None,
         };
         // An input's value and where it is written (the `uses:` for a default), with
         // `${{ env.X }}` replaced where the env blocks set `X` to a literal.
@@ -581,7 +581,6 @@ impl Acc {
                 DEFAULT_PORT,
                 Provenance {
                     optional: true,
-                    conditional: None,
                     ..prov(false, at)
                 },
             );
@@ -596,10 +595,7 @@ impl Acc {
                 self.add(
                     &h,
                     DEFAULT_PORT,
-                    Provenance {
-                        conditional: Some(condition.clone()),
-                        ..prov(false, at)
-                    },
+                    prov(false, at).with_condition(Some(condition.clone())),
                 );
             }
         }
@@ -649,10 +645,7 @@ impl Acc {
             self.add(
                 &host,
                 DEFAULT_PORT,
-                Provenance {
-                    conditional,
-                    ..prov(platform, &location)
-                },
+                prov(platform, &location).with_condition(conditional),
             );
         }
         for name in &entry.host_inputs {

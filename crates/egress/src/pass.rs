@@ -90,7 +90,7 @@ impl Through<'_> {
     /// Makefile, a script or a Dockerfile the step runs (its location is in that file,
     /// its step in the workflow).
     fn followed(&mut self, graph: &mut Graph, p: &crate::Provenance, host: NodeId) {
-        let (Some(at), Some(step)) = (&p.location, &p.step) else {
+        let (Some(at), Some(step)) = (&p.location, p.step()) else {
             return;
         };
         if at.path == step.path {
@@ -112,7 +112,7 @@ impl Through<'_> {
         };
         // step → each file between (a Dockerfile whose `RUN make` led on) → the file.
         let mut runs = origin_of(graph, step);
-        for hop in &p.via {
+        for hop in p.via() {
             let Some(mid) = graph
                 .input_id(&hop.path)
                 .and_then(|i| graph.file_node(i))

@@ -3,6 +3,7 @@
 //! `rules/data/egress-shared-domains.toml` (shared hosting domains).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -44,8 +45,9 @@ pub struct Hosts {
 pub struct RunnerEntry {
     pub host: String,
     pub when: RunnerWhen,
-    /// Why the runner reaches it: the provenance label of the host.
-    pub reason: String,
+    /// Why the runner reaches it: the provenance label of the host, shared by the
+    /// reasons of every job the host is listed for.
+    pub reason: Arc<str>,
     pub source: String,
 }
 

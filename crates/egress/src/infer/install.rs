@@ -12,20 +12,19 @@ impl RunStep<'_> {
         run: &Run,
         cmd: Option<NodeId>,
         cmd_loc: &Location,
-        text: &str,
+        text: &Arc<str>,
         acc: &mut Acc,
     ) {
         let kb = kb::kb();
         let eco = ecosystem(inst.manager);
         let command = |location: &Location| Provenance {
             kind: ProvenanceKind::Command,
-            label: text.to_owned(),
+            label: text.clone(),
             location: Some(location.clone()),
-            step: Some(cmd_loc.clone()),
+            step: StepAt::of(cmd_loc, location),
             platform: false,
             optional: false,
-            conditional: None,
-            via: Vec::new(),
+            rare: None,
         };
         // What the manager may also reach that only files tollgate does not read say (the
         // repositories a `pom.xml` declares, what tox runs in its environments), and the
@@ -125,13 +124,12 @@ impl RunStep<'_> {
                 url_port(&s.source.url),
                 Provenance {
                     kind: ProvenanceKind::RegistryConfig,
-                    label: s.label.clone(),
+                    label: s.label.as_str().into(),
                     location: Some(s.location.clone()),
-                    step: Some(cmd_loc.clone()),
+                    step: StepAt::of(cmd_loc, &s.location),
                     platform: false,
                     optional: false,
-                    conditional: None,
-                    via: Vec::new(),
+                    rare: None,
                 },
             );
         };
@@ -215,7 +213,7 @@ impl RunStep<'_> {
                     .as_deref()
                     .map(|v| format!("@{v}"))
                     .unwrap_or_default();
-                let label = format!("{}{version}", pkg.name);
+                let label: Arc<str> = format!("{}{version}", pkg.name).into();
                 let (kind, location) = match rep.decided_by.and_then(|i| sources.get(i)) {
                     Some(s) => (ProvenanceKind::RegistryConfig, s.location.clone()),
                     None => {
@@ -262,11 +260,10 @@ impl RunStep<'_> {
                             kind,
                             label: label.clone(),
                             location: Some(location.clone()),
-                            step: Some(cmd_loc.clone()),
+                            step: StepAt::of(cmd_loc, &location),
                             platform: false,
                             optional: false,
-                            conditional: None,
-                            via: Vec::new(),
+                            rare: None,
                         },
                     );
                 }

@@ -72,11 +72,12 @@ impl RunStep<'_> {
         self.go_builds(run, analysis, acc);
         for fact in &analysis.facts {
             let cmd_loc = self.loc(run, fact.span());
-            let text = short(
+            let text: Arc<str> = short(
                 run.script
                     .get(fact.span().start..fact.span().end)
                     .unwrap_or(""),
-            );
+            )
+            .into();
             match fact {
                 Fact::Download(d) => {
                     let kind = if d.tool.starts_with("git") || d.tool == "gh repo clone" {
@@ -89,11 +90,10 @@ impl RunStep<'_> {
                         kind,
                         label: text.clone(),
                         location: Some(at.clone()),
-                        step: Some(cmd_loc.clone()),
+                        step: StepAt::of(&cmd_loc, &at),
                         platform: false,
                         optional: false,
-                        conditional: None,
-                        via: Vec::new(),
+                        rare: None,
                     };
                     match (&d.host, &d.url) {
                         (Some(h), url) => {
@@ -409,7 +409,7 @@ impl RunStep<'_> {
                     url_port(&add.url.value),
                     Provenance::at(
                         ProvenanceKind::Command,
-                        format!("ADD {}", short(&add.url.value)),
+                        format!("ADD {}", short(&add.url.value)).into(),
                         &loc,
                     ),
                 );
@@ -458,7 +458,8 @@ impl RunStep<'_> {
                 continue;
             }
             let at = self.loc(run, cmd.span);
-            let text = short(run.script.get(cmd.span.start..cmd.span.end).unwrap_or("go"));
+            let text: Arc<str> =
+                short(run.script.get(cmd.span.start..cmd.span.end).unwrap_or("go")).into();
             let configured = self.env.iter().rev().find(|s| {
                 s.source.ecosystem == Ecosystem::Go && s.source.role == SourceRole::Default
             });
@@ -471,13 +472,12 @@ impl RunStep<'_> {
                             url_port(&s.source.url),
                             Provenance {
                                 kind: ProvenanceKind::RegistryConfig,
-                                label: s.label.clone(),
+                                label: s.label.as_str().into(),
                                 location: Some(s.location.clone()),
-                                step: Some(at.clone()),
+                                step: StepAt::of(&at, &s.location),
                                 platform: false,
                                 optional: false,
-                                conditional: None,
-                                via: Vec::new(),
+                                rare: None,
                             },
                         );
                     }

@@ -5,6 +5,8 @@
 //! true of the version the snapshot read; for another version each reason says it is
 //! approximate.
 
+use std::sync::Arc;
+
 use tollgate_gha::UsesRef;
 use tollgate_kb::snapshot::ActionSnapshot;
 use tollgate_model::Location;
@@ -31,7 +33,7 @@ pub(super) fn action(acc: &mut Acc, r: &UsesRef, reference: &str, at: &Location)
     let Some(hosts) = &snap.egress else {
         return false;
     };
-    let label = label(snap, &base.snapshot_date, r, reference);
+    let label: Arc<str> = label(snap, &base.snapshot_date, r, reference).into();
     let prov = |platform: bool, optional: bool| Provenance {
         platform,
         optional,

@@ -136,12 +136,12 @@ pub fn document(jobs: &[&JobEgress]) -> Document {
                         .iter()
                         .map(|p| ProvenanceDto {
                             kind: p.kind.as_str(),
-                            label: p.label.clone(),
+                            label: p.label.to_string(),
                             location: p.location.as_ref().map(LocationDto::of),
-                            step: p.step.as_ref().map(LocationDto::of),
+                            step: p.step().map(LocationDto::of),
                             platform: p.platform,
                             optional: p.optional,
-                            conditional: p.conditional.clone(),
+                            conditional: p.conditional().map(str::to_owned),
                         })
                         .collect(),
                 })

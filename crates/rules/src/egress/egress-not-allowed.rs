@@ -15,7 +15,7 @@ fn cause(d: &Destination) -> Option<&Provenance> {
     d.provenance
         .iter()
         .filter(|p| !p.platform)
-        .find(|p| p.step.is_some())
+        .find(|p| p.step().is_some())
 }
 
 impl EgressNotAllowed {
@@ -64,7 +64,7 @@ impl EgressNotAllowed {
         list: Option<(Location, &'static str)>,
     ) {
         let Some(p) = cause(d) else { return };
-        let Some(step) = &p.step else { return };
+        let Some(step) = p.step() else { return };
         let Some(file) = super::source(cx, &step.path) else {
             return;
         };
@@ -83,7 +83,7 @@ impl EgressNotAllowed {
             f = f.related_location(l, m);
         }
         f.hop(format!("job {}", eg.job_id), eg.location.clone())
-            .hop(p.label.clone(), Some(step.clone()))
+            .hop(p.label.to_string(), Some(step.clone()))
             .emit();
     }
 }

@@ -89,7 +89,7 @@ impl Rule for UnrestrictedEgress {
             );
         }
         for d in eg.external().take(3) {
-            if let Some(l) = d.provenance.iter().find_map(|p| p.step.clone()) {
+            if let Some(l) = d.provenance.iter().find_map(|p| p.step().cloned()) {
                 f = f.related_location(l, format!("reaches `{}`", d.endpoint()));
             }
         }
