@@ -184,16 +184,6 @@ impl Builder {
         self.nodes[id as usize].end as usize
     }
 
-    /// A copy of `node` and its subtree from another tree, its offsets moved by `shift`.
-    pub(crate) fn graft(&mut self, node: Node<'_>, shift: u32) -> u32 {
-        let kids: Vec<u32> = node.children().map(|ch| self.graft(ch, shift)).collect();
-        let mut raw = *node.raw();
-        raw.start += shift;
-        raw.end += shift;
-        raw.next_sibling = NONE;
-        self.node(raw, &kids)
-    }
-
     /// The tree whose root is `root` (made bottom-up).
     pub(crate) fn finish_at(self, root: u32) -> Tree {
         Tree {
@@ -311,23 +301,28 @@ impl<'t> Iterator for Children<'t> {
 /// Whether two trees are the same: kinds, fields, ranges, flags and shape; the first
 /// difference otherwise.
 pub(crate) fn same(a: Node<'_>, b: Node<'_>) -> Result<(), String> {
-    let (ra, rb) = (a.raw(), b.raw());
     let strip = |r: &Raw| Raw {
         first_child: 0,
         next_sibling: 0,
         ..*r
     };
-    if strip(ra) != strip(rb) {
-        return Err(format!("{ra:?}\n  !=\n{rb:?}"));
-    }
-    let (mut ca, mut cb) = (a.children(), b.children());
-    loop {
-        match (ca.next(), cb.next()) {
-            (None, None) => return Ok(()),
-            (Some(x), Some(y)) => same(x, y)?,
-            (x, y) => return Err(format!("children of {a:?} differ: {x:?} vs {y:?}")),
+    // Without recursion: `a && b && …` nests as deep as it is long.
+    let mut stack = vec![(a, b)];
+    while let Some((a, b)) = stack.pop() {
+        let (ra, rb) = (a.raw(), b.raw());
+        if strip(ra) != strip(rb) {
+            return Err(format!("{ra:?}\n  !=\n{rb:?}"));
+        }
+        let (mut ca, mut cb) = (a.children(), b.children());
+        loop {
+            match (ca.next(), cb.next()) {
+                (None, None) => break,
+                (Some(x), Some(y)) => stack.push((x, y)),
+                (x, y) => return Err(format!("children of {a:?} differ: {x:?} vs {y:?}")),
+            }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -143,7 +143,7 @@ impl<'a> Walker<'a> {
     }
 
     fn script(&mut self, text: &str, map: Map, ctx: Ctx) {
-        let tree = if let Some(tree) = crate::fast::parse_with(Some(&mut *self.parser), text) {
+        let tree = if let Some(tree) = crate::fast::parse(text) {
             #[cfg(debug_assertions)]
             if let Some(Err(e)) = crate::fast::check_masked(self.parser, text) {
                 panic!("the fast parser disagrees with tree-sitter on {text:?}: {e}");
