@@ -8,6 +8,8 @@ fn main() -> std::io::Result<()> {
     let mut p = tree_sitter::Parser::new();
     p.set_language(&tree_sitter_bash::LANGUAGE.into())
         .map_err(std::io::Error::other)?;
+    // With FAST_DECLINED set, names each script the fast parser leaves to tree-sitter.
+    let list_declined = std::env::var_os("FAST_DECLINED").is_some();
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());
     let mut files: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
@@ -20,7 +22,11 @@ fn main() -> std::io::Result<()> {
         let script = std::fs::read_to_string(f)?;
         bytes += script.len();
         match tollgate_shell::fast::check(&mut p, &script) {
-            None => {}
+            None => {
+                if list_declined {
+                    println!("DECLINED {}", f.display());
+                }
+            }
             Some(Ok(())) => {
                 taken += 1;
                 taken_bytes += script.len();
