@@ -176,6 +176,10 @@ impl Builder {
         self.nodes[id as usize].field = Some(field);
     }
 
+    pub(crate) fn kind_of(&self, id: u32) -> &'static str {
+        self.nodes[id as usize].kind
+    }
+
     pub(crate) fn start_of(&self, id: u32) -> usize {
         self.nodes[id as usize].start as usize
     }
