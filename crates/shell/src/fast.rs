@@ -93,6 +93,11 @@ fn name_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
+/// Bytes of a `${NAME…}` operand modelled here (`v`, `refs/*/`, `.*`).
+fn operand_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'*' | b'-')
+}
+
 /// Words that are keywords or builtins with a tree of their own in command position.
 fn reserved(w: &[u8]) -> bool {
     matches!(
@@ -549,7 +554,7 @@ impl P<'_> {
         // One expanding part at most (`$A`, `${A}`, `"…$A…"`): tree-sitter splits
         // `$a/$b/c`, `x/${a}/${b}/c` and `\$x"$@"$A/$B` in ways not modelled.
         let dynamic = |p: &Part| match p {
-            Part::Simple(_) | Part::Braced | Part::Subst(_) => true,
+            Part::Simple(_) | Part::Braced | Part::Operator { .. } | Part::Subst(_) => true,
             Part::Str(inner) => inner.iter().any(|(_, _, p)| !matches!(p, Part::Bare)),
             Part::Bare | Part::Raw => false,
         };
@@ -560,10 +565,12 @@ impl P<'_> {
         // (`--opt=$A`): after a quote (`'a'"b"$C`), an escape (`x\ y$1`) or more parts,
         // tree-sitter may read a lone `$`; not modelled.
         if parts.iter().enumerate().skip(1).any(|(k, (_, _, p))| {
-            matches!(p, Part::Simple(_) | Part::Braced | Part::Subst(_))
-                && !(k == 1
-                    && matches!(parts[0].2, Part::Bare)
-                    && !self.s[parts[0].0..parts[0].1].contains(&b'\\'))
+            matches!(
+                p,
+                Part::Simple(_) | Part::Braced | Part::Operator { .. } | Part::Subst(_)
+            ) && !(k == 1
+                && matches!(parts[0].2, Part::Bare)
+                && !self.s[parts[0].0..parts[0].1].contains(&b'\\'))
         }) {
             return None;
         }
@@ -652,14 +659,64 @@ impl P<'_> {
                 while self.s.get(j).copied().is_some_and(name_byte) {
                     j += 1;
                 }
+                let name_end = j;
+                let op = self.expansion_operator(j);
+                if let Some((_, op_end, _)) = op {
+                    j = op_end;
+                    while self.s.get(j).copied().is_some_and(operand_byte) {
+                        j += 1;
+                    }
+                }
                 if self.s.get(j) != Some(&b'}') {
                     return None;
                 }
                 self.i = j + 1;
-                Some(Part::Braced)
+                Some(match op {
+                    None => Part::Braced,
+                    Some((op, op_end, rest)) => {
+                        let operand = &self.s[op_end..j];
+                        // An operand that starts with a digit may be a `number`, a word
+                        // operand with `-` or `*` is split (`gh-pages`): not modelled.
+                        if operand.first().is_some_and(u8::is_ascii_digit)
+                            || (rest.is_none() && !operand.is_empty())
+                            || (rest == Some("word")
+                                && operand.iter().any(|c| matches!(c, b'-' | b'*')))
+                        {
+                            return None;
+                        }
+                        Part::Operator {
+                            name_end,
+                            op,
+                            rest: if operand.is_empty() { None } else { rest },
+                        }
+                    }
+                })
             }
             _ => None,
         }
+    }
+
+    /// The operator after the name in `${NAME…}` at `j`, among those modelled: the
+    /// operator, its end and the kind of its operand (none for the case conversions `,,`
+    /// and `^^`, which take none).
+    fn expansion_operator(&self, j: usize) -> Option<(&'static str, usize, Option<&'static str>)> {
+        const OPERATORS: &[(&str, Option<&str>)] = &[
+            ("##", Some("regex")),
+            ("%%", Some("regex")),
+            ("#", Some("regex")),
+            ("%", Some("regex")),
+            (":-", Some("word")),
+            (":=", Some("word")),
+            (":+", Some("word")),
+            ("-", Some("word")),
+            (",,", None),
+            ("^^", None),
+        ];
+        let rest = &self.s[j..];
+        OPERATORS
+            .iter()
+            .find(|(op, _)| rest.starts_with(op.as_bytes()))
+            .map(|&(op, kind)| (op, j + op.len(), kind))
     }
 
     /// The inside of a double-quoted string, up to and past its closing quote.
@@ -758,6 +815,22 @@ impl P<'_> {
                 raw.kind = "simple_expansion";
                 self.b.node(raw, &[d, v])
             }
+            Part::Operator { name_end, op, rest } => {
+                let (name_end, op_end) = (*name_end, *name_end + op.len());
+                let mut kids = vec![
+                    self.leaf("${", false, s, s + 2),
+                    self.leaf("variable_name", true, s + 2, name_end),
+                ];
+                let mut op = Raw::new(op, false, name_end, op_end);
+                op.field = Some("operator");
+                kids.push(self.b.leaf(op));
+                if let Some(kind) = rest {
+                    kids.push(self.leaf(kind, true, op_end, e - 1));
+                }
+                kids.push(self.leaf("}", false, e - 1, e));
+                raw.kind = "expansion";
+                self.b.node(raw, &kids)
+            }
             Part::Braced => {
                 let a = self.leaf("${", false, s, s + 2);
                 let v = self.leaf("variable_name", true, s + 2, e - 1);
@@ -834,6 +907,13 @@ enum Part {
     /// `$NAME` (false) or `$@`-like (true).
     Simple(bool),
     Braced,
+    /// `${NAME` operator operand `}`: where the name ends, the operator, and the
+    /// operand's kind (none when there is no operand).
+    Operator {
+        name_end: usize,
+        op: &'static str,
+        rest: Option<&'static str>,
+    },
     /// `$( … )`, built.
     Subst(u32),
     Str(Vec<(usize, usize, Part)>),
@@ -887,6 +967,9 @@ mod tests {
             &format!("{}x{}", "echo $(".repeat(16), ")".repeat(16)),
             // Words that start with digits: a number when the whole word is one.
             "uv run --python 3.12 x 0x1F5 1.5 -3.13 1G 0755 0x1 -0x1 10#5 0x1#z",
+            // `${NAME…}` with an operator and a plain operand.
+            "echo ${A:-x} \"${B:-x.y}\" ${C#v} ${D%.*} ${E##*/} ${F%%-*} ${G,,} ${H^^} ${I-x}",
+            "echo ${A:=x} ${B:+x} ${C:-} x/${D#refs/*/}/y \"v=${V#v}\"",
         ] {
             match check_masked(&mut p, script) {
                 Some(Ok(())) => {}
@@ -907,6 +990,7 @@ mod tests {
             "echo $(a;)",
             "echo $(a) $(b",
             "echo $(date)$(date)",
+            "echo ${A:-gh-pages} ${A:-1} ${A:-$B} ${A/x/y} ${#A} ${A:0:7}",
             &format!("{}x{}", "echo $(".repeat(17), ")".repeat(17)),
             "echo a)",
             "echo `date`",
@@ -915,7 +999,6 @@ mod tests {
             "a=1 b=2",
             "export A=1",
             "echo {a,b}",
-            "echo \"${A:-x}\"",
             "echo \"x\ny\"",
             "[ -f a ] && echo",
             "f() { echo; }",
@@ -1054,6 +1137,21 @@ mod tests {
             "$( a; b )",
             "$(a\nb)",
             "$((1))",
+            "${A:-x}",
+            "\"${A:-x.y}\"",
+            "${A#v}",
+            "${A%.*}",
+            "${A##*/}",
+            "${A%%-*}",
+            "${A:-a-b}",
+            "${A:-1}",
+            "${A,,}",
+            "${A^^}",
+            "${A-x}",
+            "${A:=x}",
+            "${A:+x}",
+            "${A:-}",
+            "${A#refs/*/}",
         ];
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = move || {
@@ -1110,8 +1208,29 @@ mod tests {
             }
             fn word(&mut self, depth: u32, out: &mut String) {
                 const PLAIN: &[&str] = &[
-                    "x", "-v", "--opt=1", "3.12", "0x1F", "5", "a/b", "\"s t\"", "'r'", "$A",
-                    "${B}", "\"$C\"", "\"v=$D\"", "~/z", "*.txt", "a@b", "1#", "x:y",
+                    "x",
+                    "-v",
+                    "--opt=1",
+                    "3.12",
+                    "0x1F",
+                    "5",
+                    "a/b",
+                    "\"s t\"",
+                    "'r'",
+                    "$A",
+                    "${B}",
+                    "\"$C\"",
+                    "\"v=$D\"",
+                    "~/z",
+                    "*.txt",
+                    "a@b",
+                    "1#",
+                    "x:y",
+                    "${V#v}",
+                    "\"${R:-main}\"",
+                    "${P%%/*}",
+                    "x/${N:-a.b}/y",
+                    "${U,,}",
                 ];
                 match self.next(if depth < 2 { 8 } else { 1 }) {
                     0..=3 => out.push_str(self.pick(PLAIN)),
