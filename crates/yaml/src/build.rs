@@ -258,21 +258,15 @@ fn join_flow_line(text: &mut String, at: usize) -> bool {
 }
 
 fn parse_once(file: &SourceFile, options: Options) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
-    Builder {
-        file,
-        limits: options.limits,
-        duplicate_keys: options.duplicate_keys,
-        nodes: 0,
-        alias_bytes: 0,
-        anchors: Vec::new(),
-        stack: Vec::new(),
-        docs: Vec::new(),
-        warnings: Vec::new(),
+    if let Some(tree) = crate::fast::parse(file, options) {
+        #[cfg(debug_assertions)]
+        crate::fast::assert_agrees(file, &tree, &Builder::new(file, options).run());
+        return Ok(tree);
     }
-    .run()
+    Builder::new(file, options).run()
 }
 
-struct Builder<'f> {
+pub(crate) struct Builder<'f> {
     file: &'f SourceFile,
     limits: Limits,
     duplicate_keys: DuplicateKeys,
@@ -318,7 +312,26 @@ fn size(node: &Node) -> (usize, usize) {
     (n, bytes)
 }
 
-impl Builder<'_> {
+impl<'f> Builder<'f> {
+    pub(crate) fn new(file: &'f SourceFile, options: Options) -> Self {
+        Builder {
+            file,
+            limits: options.limits,
+            duplicate_keys: options.duplicate_keys,
+            nodes: 0,
+            alias_bytes: 0,
+            anchors: Vec::new(),
+            stack: Vec::new(),
+            docs: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The documents and warnings built so far.
+    pub(crate) fn finish(self) -> (Vec<Node>, Vec<Warning>) {
+        (self.docs, self.warnings)
+    }
+
     /// The parser counts `\n`, `\r\n` and a lone `\r` as one line break each and reports a
     /// line and a column in characters; the file's line index counts the same breaks, so
     /// the pair names the same byte in LF, CRLF, CR and mixed files.
@@ -355,7 +368,7 @@ impl Builder<'_> {
         }
     }
 
-    fn count(&mut self, n: usize, at: Span) -> Result<(), YamlError> {
+    pub(crate) fn count(&mut self, n: usize, at: Span) -> Result<(), YamlError> {
         self.nodes += n;
         if self.nodes > self.limits.max_nodes {
             return Err(YamlError::Limit {
@@ -402,7 +415,98 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn run(mut self) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
+    /// A scalar at its final span (properties skipped, blanks trimmed), already
+    /// [counted](Self::count).
+    pub(crate) fn scalar(
+        &mut self,
+        span: Span,
+        value: String,
+        style: Style,
+        anchor: usize,
+        tag: Option<String>,
+    ) -> Result<(), YamlError> {
+        let node = Node {
+            span,
+            kind: NodeKind::Scalar(Scalar { value, style }),
+            alias: None,
+            tag,
+        };
+        self.remember(anchor, &node)?;
+        self.push(node);
+        Ok(())
+    }
+
+    /// A sequence (`map` false) or mapping starting at `span`.
+    pub(crate) fn open(
+        &mut self,
+        span: Span,
+        map: bool,
+        anchor: usize,
+        tag: Option<String>,
+    ) -> Result<(), YamlError> {
+        self.count(1, span)?;
+        self.depth_check(span)?;
+        self.stack.push(if map {
+            Frame::Map {
+                start: span.start,
+                anchor,
+                tag,
+                entries: Vec::new(),
+                key: None,
+                seen: HashSet::default(),
+            }
+        } else {
+            Frame::Seq {
+                start: span.start,
+                anchor,
+                tag,
+                items: Vec::new(),
+            }
+        });
+        Ok(())
+    }
+
+    /// The end of the innermost open collection; `span` is the parser's end event: the
+    /// collection ends with its last entry, or with the event where the entry ends earlier.
+    pub(crate) fn close(&mut self, span: Span) -> Result<(), YamlError> {
+        let (start, anchor, tag, end, kind) = match self.stack.pop() {
+            Some(Frame::Seq {
+                start,
+                anchor,
+                tag,
+                items,
+            }) => {
+                let end = items
+                    .last()
+                    .map_or(span.end, |n| n.span.end.max(span.start));
+                (start, anchor, tag, end, NodeKind::Seq(items))
+            }
+            Some(Frame::Map {
+                start,
+                anchor,
+                tag,
+                entries,
+                ..
+            }) => {
+                let end = entries
+                    .last()
+                    .map_or(span.end, |(_, v)| v.span.end.max(span.start));
+                (start, anchor, tag, end, NodeKind::Map(entries))
+            }
+            None => return Ok(()),
+        };
+        let node = Node {
+            span: Span::new(start, end.max(start)),
+            kind,
+            alias: None,
+            tag,
+        };
+        self.remember(anchor, &node)?;
+        self.push(node);
+        Ok(())
+    }
+
+    pub(crate) fn run(mut self) -> Result<(Vec<Node>, Vec<Warning>), YamlError> {
         let text = self.file.text();
         let mut parser = Parser::new_from_str(text);
         while let Some(ev) = parser.next_event() {
@@ -410,26 +514,33 @@ impl Builder<'_> {
             let span = self.span(&raw_span);
             match event {
                 Event::Scalar(value, st, anchor, tag) => {
-                    self.count(1, span)?;
-                    let span = self.skip_properties(span);
+                    // Only a scalar with properties has them in its span: a block
+                    // scalar's text may well start with `!`, `&` or `>` (`if: |` then
+                    // `!contains(…)`).
+                    let properties = anchor > 0 || tag.is_some();
+                    let at = if properties {
+                        self.skip_properties(span)
+                    } else {
+                        span
+                    };
                     // saphyr ends the last scalar of a flow collection where the `]` or
                     // `}` starts, blanks included; a plain or quoted scalar never ends
                     // in a blank.
-                    let span = match st {
-                        ScalarStyle::Literal | ScalarStyle::Folded => self.block_content(span),
-                        _ => self.trim_blanks_end(span),
+                    let at = match st {
+                        ScalarStyle::Literal | ScalarStyle::Folded if properties => {
+                            self.block_content(at)
+                        }
+                        ScalarStyle::Literal | ScalarStyle::Folded => at,
+                        _ => self.trim_blanks_end(at),
                     };
-                    let node = Node {
-                        span,
-                        kind: NodeKind::Scalar(Scalar {
-                            value: value.into_owned(),
-                            style: style(st),
-                        }),
-                        alias: None,
-                        tag: local_tag(tag.as_deref()),
-                    };
-                    self.remember(anchor, &node)?;
-                    self.push(node);
+                    self.count(1, span)?;
+                    self.scalar(
+                        at,
+                        value.into_owned(),
+                        style(st),
+                        anchor,
+                        local_tag(tag.as_deref()),
+                    )?;
                 }
                 Event::Alias(id) => {
                     let Some((n, bytes)) = self
@@ -452,70 +563,12 @@ impl Builder<'_> {
                     }
                 }
                 Event::SequenceStart(anchor, tag) => {
-                    self.count(1, span)?;
-                    self.depth_check(span)?;
-                    self.stack.push(Frame::Seq {
-                        start: span.start,
-                        anchor,
-                        tag: local_tag(tag.as_deref()),
-                        items: Vec::new(),
-                    });
+                    self.open(span, false, anchor, local_tag(tag.as_deref()))?;
                 }
                 Event::MappingStart(anchor, tag) => {
-                    self.count(1, span)?;
-                    self.depth_check(span)?;
-                    self.stack.push(Frame::Map {
-                        start: span.start,
-                        anchor,
-                        tag: local_tag(tag.as_deref()),
-                        entries: Vec::new(),
-                        key: None,
-                        seen: HashSet::default(),
-                    });
+                    self.open(span, true, anchor, local_tag(tag.as_deref()))?;
                 }
-                Event::SequenceEnd => {
-                    if let Some(Frame::Seq {
-                        start,
-                        anchor,
-                        tag,
-                        items,
-                    }) = self.stack.pop()
-                    {
-                        let end = items
-                            .last()
-                            .map_or(span.end, |n| n.span.end.max(span.start));
-                        let node = Node {
-                            span: Span::new(start, end.max(start)),
-                            kind: NodeKind::Seq(items),
-                            alias: None,
-                            tag,
-                        };
-                        self.remember(anchor, &node)?;
-                        self.push(node);
-                    }
-                }
-                Event::MappingEnd => {
-                    if let Some(Frame::Map {
-                        start,
-                        anchor,
-                        tag,
-                        entries,
-                        ..
-                    }) = self.stack.pop()
-                    {
-                        let end = entries
-                            .last()
-                            .map_or(span.end, |(_, v)| v.span.end.max(span.start));
-                        let node = Node {
-                            span: Span::new(start, end.max(start)),
-                            kind: NodeKind::Map(entries),
-                            alias: None,
-                            tag,
-                        };
-                        self.remember(anchor, &node)?;
-                        self.push(node);
-                    }
-                }
+                Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
                 Event::StreamStart
                 | Event::StreamEnd
                 | Event::DocumentStart(_)
@@ -523,7 +576,7 @@ impl Builder<'_> {
                 | Event::Nothing => {}
             }
         }
-        Ok((self.docs, self.warnings))
+        Ok(self.finish())
     }
 
     /// The parser's scalar span starts at the node's properties (`&anchor`, `!tag`);

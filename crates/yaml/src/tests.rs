@@ -133,6 +133,31 @@ fn an_anchored_block_scalar_maps_like_a_plain_one() {
 }
 
 #[test]
+fn a_block_scalar_whose_text_starts_like_a_property_starts_at_its_text() {
+    // `if: |` then `!contains(…)`, a PowerShell `& ./x.ps1`, a Markdown `> quote`: the
+    // text is not an anchor, a tag or a header, and the span starts at its first byte.
+    // (They were taken for properties: the span skipped the first word, or a line.) The
+    // anchor on `z` sends the document down saphyr's path, not the fast parser's.
+    for first in [
+        "!contains(x, 'y')",
+        "& ./build.ps1 -x",
+        "> [!NOTE] read",
+        "| x",
+    ] {
+        let text = format!("a: |\n  {first}\n  two\nz: &z 1\n");
+        let f = file(&text);
+        assert_eq!(crate::fast_check(&f, crate::Options::default()), None);
+        let (docs, _) = parse(&f, Limits::default()).expect("parses");
+        let a = docs[0].get("a").expect("a");
+        assert_eq!(lc(&f, a.span.start), (2, 3), "{first}");
+        assert_eq!(a.as_str(), Some(format!("{first}\ntwo\n").as_str()));
+        let m = ScalarMap::new(&f, a).expect("map");
+        assert!(m.is_exact(), "{first}");
+        assert_eq!(lc(&f, m.to_file(first.len() + 1)), (3, 3), "{first}");
+    }
+}
+
+#[test]
 fn escaped_and_folded_scalars_map_each_character_to_where_it_is_written() {
     // Each case: the text, and the (line, column) of `$` in the file.
     for (text, want) in [

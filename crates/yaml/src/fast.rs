@@ -1,0 +1,825 @@
+//! A parser for the plain block YAML most CI files are written in: block mappings and
+//! sequences, plain scalars (over several lines too), one-line quoted scalars, `|` and
+//! `>` block scalars, one-line flow sequences and mappings of scalars, and comments. It
+//! builds the very tree the saphyr path builds for them (values, styles, spans,
+//! duplicate-key warnings, through the same [`Builder`]) at a fraction of the cost, and
+//! declines (`None`) any document with another form: anchors, aliases, tags, tabs,
+//! carriage returns, several documents, quoted scalars over several lines, nested flow
+//! collections, explicit keys, indentation indicators, errors, anything it is not sure
+//! of. The caller then parses with saphyr.
+//!
+//! Debug builds check every tree built here against saphyr's (so every test run checks it
+//! on all YAML it reads, the shared corpus included); a test holds the two equal on random
+//! documents made of the pieces real ones use, some of them damaged; the `yaml_check`
+//! example compares the two on a directory.
+
+use tollgate_model::{SourceFile, Span};
+
+use crate::build::{Builder, Options, Warning, YamlError};
+use crate::node::{Node, Style};
+
+type Tree = (Vec<Node>, Vec<Warning>);
+
+/// Nesting this parser takes; deeper documents go to saphyr, which reports its limit.
+const MAX_DEPTH: usize = 64;
+
+/// saphyr's bound on a simple key's length; longer keys go to saphyr.
+const MAX_KEY: usize = 1000;
+
+/// Parse `file`, or `None` when it holds a form this parser does not build (or an error,
+/// a limit exceeded included, which saphyr's path reports).
+pub(crate) fn parse(file: &SourceFile, options: Options) -> Option<Tree> {
+    let text = file.text();
+    if !plain_text(text) {
+        return None;
+    }
+    let mut p = P {
+        t: text,
+        s: text.as_bytes(),
+        b: Builder::new(file, options),
+        depth: 0,
+    };
+    p.document()?;
+    Some(p.b.finish())
+}
+
+/// Text this parser reads: with no tab, carriage return or other control character, no
+/// byte-order mark and no character YAML does not print.
+fn plain_text(text: &str) -> bool {
+    // Without a branch per byte, so that it runs at the speed of the machine's vectors.
+    let control = text.as_bytes().chunks(64).any(|chunk| {
+        chunk.iter().fold(false, |bad, &b| {
+            bad | (b < 0x20 && b != b'\n') | (b == 0x7f)
+        })
+    });
+    !control && (text.is_ascii() || !text.chars().any(unprintable))
+}
+
+/// Characters saphyr does not take as printable text, or reads as line breaks.
+fn unprintable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{80}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+    ) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+struct P<'a, 'f> {
+    t: &'a str,
+    s: &'a [u8],
+    b: Builder<'f>,
+    depth: usize,
+}
+
+/// A scalar read from the text: its span, value and style, and where its line goes on.
+struct Read {
+    span: Span,
+    value: String,
+    style: Style,
+    after: usize,
+}
+
+impl P<'_, '_> {
+    /// The byte at `i`, or 0 past the end (the text holds no NUL).
+    fn at(&self, i: usize) -> u8 {
+        self.s.get(i).copied().unwrap_or(0)
+    }
+
+    /// Whether the byte at `i` ends a token: a space, a line break or the end.
+    fn blank(&self, i: usize) -> bool {
+        matches!(self.at(i), b' ' | b'\n' | 0)
+    }
+
+    fn is_dash(&self, i: usize) -> bool {
+        self.at(i) == b'-' && self.blank(i + 1)
+    }
+
+    fn spaces(&self, mut i: usize) -> usize {
+        while self.at(i) == b' ' {
+            i += 1;
+        }
+        i
+    }
+
+    fn column(&self, i: usize) -> usize {
+        i - memchr::memrchr(b'\n', &self.s[..i]).map_or(0, |n| n + 1)
+    }
+
+    /// The next token at or after `i`, past blanks, line breaks and comments; the
+    /// text's length at the end.
+    fn skip(&self, mut i: usize) -> usize {
+        loop {
+            i = self.spaces(i);
+            match self.at(i) {
+                b'#' => {
+                    i = self.line_end(i);
+                }
+                b'\n' => i += 1,
+                _ => return i.min(self.s.len()),
+            }
+        }
+    }
+
+    /// The position of the line break ending the line of `i` (or the end).
+    fn line_end(&self, i: usize) -> usize {
+        let i = i.min(self.s.len());
+        memchr::memchr(b'\n', &self.s[i..]).map_or(self.s.len(), |n| i + n)
+    }
+
+    /// After a token ending at `i`: blanks, an optional comment after a blank (or at the
+    /// line's start), the line break; the start of the next line.
+    fn end_line(&self, i: usize) -> Option<usize> {
+        let j = self.spaces(i);
+        let j = match self.at(j) {
+            b'#' if j == 0 || matches!(self.at(j - 1), b' ' | b'\n') => self.line_end(j),
+            _ => j,
+        };
+        match self.at(j) {
+            b'\n' => Some(j + 1),
+            0 => Some(j),
+            _ => None,
+        }
+    }
+
+    /// Where saphyr ends a quoted scalar's span (`trim`: less the blanks it ends in), or
+    /// an empty flow collection's closing token, that ends at `after`: at the end of its
+    /// line when only blanks and a comment follow.
+    fn token_end(&self, after: usize, trim: bool) -> usize {
+        let rest = self.spaces(after);
+        let end = match self.at(rest) {
+            b'#' if rest > after => self.line_end(rest),
+            b'\n' | 0 => rest,
+            _ => return after,
+        };
+        if trim { self.trim_end(after, end) } else { end }
+    }
+
+    fn scalar(&mut self, r: Read) -> Option<()> {
+        self.b.count(1, r.span).ok()?;
+        self.b.scalar(r.span, r.value, r.style, 0, None).ok()
+    }
+
+    fn open(&mut self, at: usize, map: bool) -> Option<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        self.b.open(Span::empty(at), map, 0, None).ok()
+    }
+
+    fn close(&mut self, span: Span) -> Option<()> {
+        self.depth -= 1;
+        self.b.close(span).ok()
+    }
+
+    fn document(&mut self) -> Option<()> {
+        let mut at = self.skip(0);
+        if self.s[at..].starts_with(b"---") && self.blank(at + 3) && self.column(at) == 0 {
+            at = self.skip(self.end_line(at + 3)?);
+        }
+        if at >= self.s.len() || self.column(at) != 0 {
+            return None;
+        }
+        let next = self.block(at)?;
+        (next >= self.s.len()).then_some(())
+    }
+
+    /// A block collection whose first token is `at`; the next token after it.
+    fn block(&mut self, at: usize) -> Option<usize> {
+        if self.is_dash(at) {
+            self.seq(at, false)
+        } else if self.key(at).is_some() {
+            self.map(at)
+        } else {
+            None
+        }
+    }
+
+    /// A block mapping whose first key is at `at`.
+    fn map(&mut self, mut at: usize) -> Option<usize> {
+        let c = self.column(at);
+        self.open(at, true)?;
+        loop {
+            let (key, colon) = self.key(at)?;
+            self.scalar(key)?;
+            let next = self.value(colon + 1, c, Span::empty(colon))?;
+            if next >= self.s.len() || self.column(next) < c {
+                self.close(Span::empty(next))?;
+                return Some(next);
+            }
+            if self.column(next) > c || self.is_dash(next) {
+                return None;
+            }
+            at = next;
+        }
+    }
+
+    /// A block sequence whose first `-` is at `at`; `indentless` when it is a mapping's
+    /// value at the mapping's own column (`key:` then `- item`).
+    fn seq(&mut self, mut at: usize, indentless: bool) -> Option<usize> {
+        let c = self.column(at);
+        let start = if indentless {
+            // saphyr starts such a sequence at its first item's token, or at the end of
+            // the `-`'s line when the item is not on it.
+            let first = self.spaces(at + 1);
+            if matches!(self.at(first), b'\n' | b'#' | 0) {
+                self.line_end(first)
+            } else {
+                first
+            }
+        } else {
+            at
+        };
+        self.open(start, false)?;
+        loop {
+            let next = self.item(at, c)?;
+            if next >= self.s.len() || self.column(next) < c {
+                self.close(Span::empty(next))?;
+                return Some(next);
+            }
+            if self.column(next) > c {
+                return None;
+            }
+            if self.is_dash(next) {
+                at = next;
+            } else if indentless {
+                self.close(Span::empty(next))?;
+                return Some(next);
+            } else {
+                return None;
+            }
+        }
+    }
+
+    /// The item after the `-` at `dash`, in a sequence at column `c`.
+    fn item(&mut self, dash: usize, c: usize) -> Option<usize> {
+        let j = self.spaces(dash + 1);
+        match self.at(j) {
+            // saphyr puts an empty item at the end of the `-`'s line.
+            b'\n' | b'#' | 0 => self.on_next_lines(j, c, Span::empty(self.line_end(j))),
+            b'|' | b'>' => self.block_scalar(j, c),
+            _ if self.is_dash(j) => None,
+            _ if self.key(j).is_some() => self.map(j),
+            _ => self.inline(j, c),
+        }
+    }
+
+    /// The value after a key's `:` at `i`, in a mapping at column `c`; `null` is where an
+    /// empty value's span goes.
+    fn value(&mut self, i: usize, c: usize, null: Span) -> Option<usize> {
+        let j = self.spaces(i);
+        match self.at(j) {
+            b'\n' | b'#' | 0 => {
+                let line = self.end_line(j)?;
+                let next = self.skip(line);
+                if next < self.s.len() && self.column(next) == c && self.is_dash(next) {
+                    return self.seq(next, true);
+                }
+                self.on_next_lines(j, c, null)
+            }
+            b'|' | b'>' => self.block_scalar(j, c),
+            _ => self.inline(j, c),
+        }
+    }
+
+    /// A value that starts on the lines after `j` (the rest of a line that holds only a
+    /// comment, if anything): a collection indented more than `c`, or an empty value.
+    fn on_next_lines(&mut self, j: usize, c: usize, null: Span) -> Option<usize> {
+        let next = self.skip(self.end_line(j)?);
+        if next < self.s.len() && self.column(next) > c {
+            if self.is_dash(next) || self.key(next).is_some() {
+                return self.block(next);
+            }
+            if matches!(self.at(next), b'|' | b'>') {
+                return None;
+            }
+            return self.inline(next, c);
+        }
+        self.scalar(Read {
+            span: null,
+            value: String::new(),
+            style: Style::Plain,
+            after: null.end,
+        })?;
+        Some(next)
+    }
+
+    /// A value written on the line it starts on (a scalar, a flow sequence or `{}`), in a
+    /// collection at column `c`: no line after it may be indented more (that would go on
+    /// a plain scalar, or be an error).
+    fn inline(&mut self, j: usize, c: usize) -> Option<usize> {
+        let after = match self.at(j) {
+            b'[' => self.flow_seq(j)?,
+            b'{' => self.flow_map(j)?,
+            b'"' | b'\'' => {
+                let r = self.quoted(j)?;
+                let after = r.after;
+                self.scalar(r)?;
+                after
+            }
+            _ => {
+                let r = self.plain_lines(self.scalar_at(j, 0)?, c)?;
+                let after = r.after;
+                self.scalar(r)?;
+                after
+            }
+        };
+        let line = self.end_line(after)?;
+        let mut p = line;
+        while p < self.s.len() {
+            let sp = self.spaces(p);
+            if self.at(sp) != b'\n' {
+                if sp - p > c {
+                    return None;
+                }
+                break;
+            }
+            p = sp + 1;
+        }
+        Some(self.skip(line))
+    }
+
+    /// A mapping key at `at` (plain or quoted, on one line, followed by `:` and a blank):
+    /// the key and the position of its `:`.
+    fn key(&self, at: usize) -> Option<(Read, usize)> {
+        if matches!(self.at(at), b'"' | b'\'') {
+            let r = self.quoted(at)?;
+            let colon = self.spaces(r.after);
+            return (self.at(colon) == b':' && self.blank(colon + 1)).then_some((r, colon));
+        }
+        if !self.plain_start(at, false) {
+            return None;
+        }
+        let mut j = at;
+        loop {
+            match self.at(j) {
+                b':' if self.blank(j + 1) => break,
+                b'#' if self.at(j - 1) == b' ' => return None,
+                b'\n' | 0 => return None,
+                _ => j += 1,
+            }
+            if j - at > MAX_KEY {
+                return None;
+            }
+        }
+        let end = self.trim_end(at, j);
+        Some((self.plain(at, end), j))
+    }
+
+    /// Whether a plain scalar may start at `i`: not with an indicator, nor with `-`, `?`
+    /// or `:` followed by a blank (or in a flow collection, by a flow indicator).
+    fn plain_start(&self, i: usize, flow: bool) -> bool {
+        match self.at(i) {
+            b'-' | b'?' | b':' => {
+                let next = self.at(i + 1);
+                let flow_indicator = matches!(next, b',' | b'[' | b']' | b'{' | b'}');
+                !(self.blank(i + 1) || flow && flow_indicator)
+            }
+            b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+            | b'"' | b'%' | b'@' | b'`' | b' ' | b'\n' | 0 => false,
+            _ => true,
+        }
+    }
+
+    fn trim_end(&self, start: usize, mut end: usize) -> usize {
+        while end > start && self.at(end - 1) == b' ' {
+            end -= 1;
+        }
+        end
+    }
+
+    fn plain(&self, start: usize, end: usize) -> Read {
+        Read {
+            span: Span::new(start, end),
+            // Both ends are next to ASCII bytes, so on character boundaries.
+            value: self.t[start..end].to_owned(),
+            style: Style::Plain,
+            after: end,
+        }
+    }
+
+    /// A scalar on one line at `i`: quoted, or plain up to a comment or the line's end;
+    /// in a flow collection that `close` (`]` or `}`) ends, up to a `,` or `close`.
+    fn scalar_at(&self, i: usize, close: u8) -> Option<Read> {
+        if matches!(self.at(i), b'"' | b'\'') {
+            return self.quoted(i);
+        }
+        let flow = close != 0;
+        if !self.plain_start(i, flow) {
+            return None;
+        }
+        let mut j = i;
+        loop {
+            match self.at(j) {
+                b':' if self.blank(j + 1) => return None,
+                b':' if flow && matches!(self.at(j + 1), b',' | b'[' | b']' | b'{' | b'}') => {
+                    return None;
+                }
+                b'#' if self.at(j - 1) == b' ' => break,
+                b',' if flow => break,
+                b if flow && b == close => break,
+                b'[' | b']' | b'{' | b'}' if flow => return None,
+                b'\n' | 0 => break,
+                _ => j += 1,
+            }
+        }
+        Some(self.plain(i, self.trim_end(i, j)))
+    }
+
+    /// A plain scalar `first` read on its first line, with the lines that go on it: lines
+    /// indented more than `c` (its collection's column) before any comment. Each line
+    /// break is a space, or goes with the empty lines after it.
+    fn plain_lines(&self, first: Read, c: usize) -> Option<Read> {
+        let Read {
+            span, mut value, ..
+        } = first;
+        let mut end = span.end;
+        // A comment ends the scalar: nothing may go on it.
+        let mut closed = self.at(self.spaces(end)) == b'#';
+        let mut line = self.line_end(end) + 1;
+        let mut breaks = 0;
+        while line < self.s.len() {
+            let q = self.spaces(line);
+            match self.at(q) {
+                b'\n' => {
+                    breaks += 1;
+                    line = q + 1;
+                    continue;
+                }
+                0 => break,
+                _ => {}
+            }
+            if q - line <= c {
+                break;
+            }
+            if closed || self.at(q) == b'#' {
+                return None;
+            }
+            let r = self.continued(q)?;
+            if breaks == 0 {
+                value.push(' ');
+            }
+            for _ in 0..breaks {
+                value.push('\n');
+            }
+            value.push_str(&r.value);
+            end = r.span.end;
+            closed = self.at(self.spaces(end)) == b'#';
+            breaks = 0;
+            line = self.line_end(end) + 1;
+        }
+        Some(Read {
+            span: Span::new(span.start, end),
+            value,
+            style: Style::Plain,
+            after: end,
+        })
+    }
+
+    /// The text of a line that goes on a plain scalar, from `q` (its first non-blank) to a
+    /// comment or the line's end.
+    fn continued(&self, q: usize) -> Option<Read> {
+        let mut j = q;
+        loop {
+            match self.at(j) {
+                b':' if self.blank(j + 1) => return None,
+                b'#' if self.at(j - 1) == b' ' => break,
+                b'\n' | 0 => break,
+                _ => j += 1,
+            }
+        }
+        Some(self.plain(q, self.trim_end(q, j)))
+    }
+
+    /// A single- or double-quoted scalar on one line at `i`.
+    fn quoted(&self, i: usize) -> Option<Read> {
+        let q = self.at(i);
+        let mut value = Vec::new();
+        let mut j = i + 1;
+        loop {
+            let run = self.s[j..]
+                .iter()
+                .position(|&b| b == q || b == b'\\' || b == b'\n')
+                .map_or(self.s.len(), |n| j + n);
+            value.extend_from_slice(&self.s[j..run]);
+            j = run;
+            match self.at(j) {
+                b'\'' if q == b'\'' && self.at(j + 1) == b'\'' => {
+                    value.push(b'\'');
+                    j += 2;
+                }
+                b'\\' if q == b'\'' => {
+                    value.push(b'\\');
+                    j += 1;
+                }
+                b'\\' => {
+                    value.push(match self.at(j + 1) {
+                        b'\\' => b'\\',
+                        b'"' => b'"',
+                        b'/' => b'/',
+                        b'n' => b'\n',
+                        b't' => b'\t',
+                        b'r' => b'\r',
+                        b'0' => 0,
+                        b'a' => 7,
+                        b'b' => 8,
+                        b'e' => 0x1b,
+                        b'f' => 0x0c,
+                        b'v' => 0x0b,
+                        b' ' => b' ',
+                        _ => return None,
+                    });
+                    j += 2;
+                }
+                c if c == q => break,
+                _ => return None,
+            }
+        }
+        Some(Read {
+            span: Span::new(i, self.token_end(j + 1, true)),
+            value: String::from_utf8(value).ok()?,
+            style: if q == b'"' {
+                Style::DoubleQuoted
+            } else {
+                Style::SingleQuoted
+            },
+            after: j + 1,
+        })
+    }
+
+    /// A flow sequence of scalars on one line at `i` (the `[`); where its line goes on.
+    fn flow_seq(&mut self, i: usize) -> Option<usize> {
+        self.open(i, false)?;
+        let mut j = self.spaces(i + 1);
+        if self.at(j) == b']' {
+            self.close(Span::new(j, self.token_end(j + 1, false)))?;
+            return Some(j + 1);
+        }
+        loop {
+            let r = self.scalar_at(j, b']')?;
+            j = self.spaces(r.after);
+            self.scalar(r)?;
+            match self.at(j) {
+                b',' => {
+                    j = self.spaces(j + 1);
+                    if self.at(j) == b']' {
+                        return None;
+                    }
+                }
+                b']' => {
+                    self.close(Span::new(j, j + 1))?;
+                    return Some(j + 1);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A flow mapping of scalars on one line at `i` (the `{`): `key: value` entries with
+    /// scalar values; where its line goes on.
+    fn flow_map(&mut self, i: usize) -> Option<usize> {
+        self.open(i, true)?;
+        let mut j = self.spaces(i + 1);
+        if self.at(j) == b'}' {
+            self.close(Span::new(j, self.token_end(j + 1, false)))?;
+            return Some(j + 1);
+        }
+        loop {
+            let (key, colon) = self.flow_key(j)?;
+            self.scalar(key)?;
+            j = self.spaces(colon + 1);
+            if matches!(self.at(j), b',' | b'}') {
+                return None;
+            }
+            let r = self.scalar_at(j, b'}')?;
+            j = self.spaces(r.after);
+            self.scalar(r)?;
+            match self.at(j) {
+                b',' => {
+                    j = self.spaces(j + 1);
+                    if self.at(j) == b'}' {
+                        return None;
+                    }
+                }
+                b'}' => {
+                    self.close(Span::new(j, j + 1))?;
+                    return Some(j + 1);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A key in a flow mapping at `j`, followed by `:` and a blank: the key and its `:`.
+    fn flow_key(&self, j: usize) -> Option<(Read, usize)> {
+        let r = if matches!(self.at(j), b'"' | b'\'') {
+            self.quoted(j)?
+        } else {
+            if !self.plain_start(j, true) {
+                return None;
+            }
+            let mut k = j;
+            while !(self.at(k) == b':' && self.blank(k + 1)) {
+                if matches!(
+                    self.at(k),
+                    b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'\n' | 0
+                ) {
+                    return None;
+                }
+                k += 1;
+            }
+            self.plain(j, self.trim_end(j, k))
+        };
+        let colon = self.spaces(r.after);
+        (self.at(colon) == b':' && self.blank(colon + 1) && self.at(colon + 1) != b'\n')
+            .then_some((r, colon))
+    }
+
+    /// A block scalar whose header (`|`, `>`, with `-` or `+`) is at `h`, in a collection
+    /// at column `n`; the next token after it.
+    fn block_scalar(&mut self, h: usize, n: usize) -> Option<usize> {
+        let literal = self.at(h) == b'|';
+        let mut k = h + 1;
+        let chomp = self.at(k);
+        if matches!(chomp, b'-' | b'+') {
+            k += 1;
+        }
+        if !self.blank(k) && self.at(k) != b'#' {
+            return None;
+        }
+        let mut p = self.end_line(k)?;
+        // Leading blank lines, then the first content line sets the indentation.
+        let mut leading = 0;
+        let mut widest = 0;
+        let indent = loop {
+            let q = self.spaces(p);
+            if q >= self.s.len() {
+                return None;
+            }
+            if self.at(q) != b'\n' {
+                break q - p;
+            }
+            leading += 1;
+            widest = widest.max(q - p);
+            p = q + 1;
+        };
+        if indent <= n || widest > indent {
+            return None;
+        }
+        let start = p + indent;
+        let mut value = String::with_capacity(64);
+        for _ in 0..leading {
+            value.push('\n');
+        }
+        let mut breaks = 0;
+        let mut first = true;
+        // Whether the line before was more indented than the scalar (folded scalars keep
+        // the line breaks around such lines).
+        let mut was_more = false;
+        let stop = loop {
+            if p >= self.s.len() {
+                break self.s.len();
+            }
+            let q = self.spaces(p);
+            if q >= self.s.len() {
+                // Blanks with no line break at the end of the text: saphyr's reading
+                // of them is its own.
+                return None;
+            }
+            // A line of blanks only is empty, unless a literal scalar's line has more
+            // blanks than its indentation: then those are its text.
+            if self.at(q) == b'\n' && (q - p <= indent || !literal) {
+                if q - p > indent {
+                    return None;
+                }
+                breaks += 1;
+                p = q + 1;
+                continue;
+            }
+            if q - p < indent {
+                break q;
+            }
+            let end = self.line_end(q);
+            let line = self.t.get(p + indent..end)?;
+            if literal {
+                if !first {
+                    value.push('\n');
+                }
+                for _ in 0..breaks {
+                    value.push('\n');
+                }
+            } else {
+                let more = line.starts_with(' ');
+                if !first {
+                    // Between two lines at the scalar's indentation a line break is a
+                    // space, or goes with the empty lines after it; next to a more
+                    // indented line it stays.
+                    let kept = usize::from(more || was_more);
+                    if breaks + kept == 0 {
+                        value.push(' ');
+                    }
+                    for _ in 0..breaks + kept {
+                        value.push('\n');
+                    }
+                }
+                was_more = more;
+            }
+            value.push_str(line);
+            first = false;
+            breaks = 0;
+            p = end + 1;
+        };
+        match chomp {
+            b'-' => {}
+            b'+' => {
+                for _ in 0..=breaks {
+                    value.push('\n');
+                }
+            }
+            _ => value.push('\n'),
+        }
+        let style = if literal {
+            Style::Literal
+        } else {
+            Style::Folded
+        };
+        self.scalar(Read {
+            span: Span::new(start, stop),
+            value,
+            style,
+            after: stop,
+        })?;
+        Some(self.skip(stop))
+    }
+}
+
+/// Whether the fast parser's tree of `file` is saphyr's: `None` when the fast parser
+/// declines the file, the first difference when they disagree.
+#[doc(hidden)]
+pub fn check(file: &SourceFile, options: Options) -> Option<Result<(), String>> {
+    let tree = parse(file, options)?;
+    Some(compare(&tree, &Builder::new(file, options).run()))
+}
+
+/// Panic, naming `file` and the first difference, unless saphyr's path built `tree` too.
+#[cfg(debug_assertions)]
+pub(crate) fn assert_agrees(file: &SourceFile, tree: &Tree, theirs: &Result<Tree, YamlError>) {
+    if let Err(e) = compare(tree, theirs) {
+        panic!(
+            "the fast YAML parser and saphyr disagree on {}: {e}",
+            file.display
+        );
+    }
+}
+
+fn compare(tree: &Tree, theirs: &Result<Tree, YamlError>) -> Result<(), String> {
+    let theirs = match theirs {
+        Err(e) => return Err(format!("the fast parser accepted it, saphyr says {e:?}")),
+        Ok(t) if t == tree => return Ok(()),
+        Ok(t) => t,
+    };
+    if tree.1 != theirs.1 {
+        return Err(format!("warnings: {:?} against {:?}", tree.1, theirs.1));
+    }
+    if tree.0.len() != theirs.0.len() {
+        return Err(format!(
+            "{} documents against {}",
+            tree.0.len(),
+            theirs.0.len()
+        ));
+    }
+    let mut todo: Vec<(&Node, &Node)> = tree.0.iter().zip(&theirs.0).collect();
+    while let Some((a, b)) = todo.pop() {
+        let shallow = |n: &Node| match &n.kind {
+            crate::NodeKind::Scalar(s) => format!("{:?} {:?}", s.style, s.value),
+            crate::NodeKind::Seq(v) => format!("sequence of {}", v.len()),
+            crate::NodeKind::Map(v) => format!("mapping of {}", v.len()),
+        };
+        if a.span != b.span || shallow(a) != shallow(b) || a.tag != b.tag || a.alias != b.alias {
+            return Err(format!(
+                "fast {}..{} {}, saphyr {}..{} {}",
+                a.span.start,
+                a.span.end,
+                shallow(a),
+                b.span.start,
+                b.span.end,
+                shallow(b)
+            ));
+        }
+        match (&a.kind, &b.kind) {
+            (crate::NodeKind::Seq(x), crate::NodeKind::Seq(y)) => {
+                todo.extend(x.iter().zip(y).rev())
+            }
+            (crate::NodeKind::Map(x), crate::NodeKind::Map(y)) => todo.extend(
+                x.iter()
+                    .zip(y)
+                    .rev()
+                    .flat_map(|((k, v), (l, w))| [(v, w), (k, l)]),
+            ),
+            _ => {}
+        }
+    }
+    Err("the trees differ".into())
+}
+
+#[cfg(test)]
+mod tests;
