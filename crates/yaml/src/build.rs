@@ -436,6 +436,30 @@ impl<'f> Builder<'f> {
         Ok(())
     }
 
+    /// A copy of the node anchored as `id` (saphyr's numbering, from 1), for the alias
+    /// at `span`.
+    pub(crate) fn alias(&mut self, id: usize, span: Span) -> Result<(), YamlError> {
+        let Some((n, bytes)) = self
+            .anchors
+            .get(id)
+            .and_then(|a| a.as_ref().map(|(_, s)| *s))
+        else {
+            return Err(YamlError::Syntax {
+                span,
+                message: "alias refers to an unknown anchor".into(),
+            });
+        };
+        // Check the budgets before cloning: the clone is what they bound.
+        self.count(n, span)?;
+        self.count_alias_bytes(bytes, span)?;
+        if let Some(Some((node, _))) = self.anchors.get(id) {
+            let mut node = node.clone();
+            node.alias = Some(span);
+            self.push(node);
+        }
+        Ok(())
+    }
+
     /// A sequence (`map` false) or mapping starting at `span`.
     pub(crate) fn open(
         &mut self,
@@ -542,26 +566,7 @@ impl<'f> Builder<'f> {
                         local_tag(tag.as_deref()),
                     )?;
                 }
-                Event::Alias(id) => {
-                    let Some((n, bytes)) = self
-                        .anchors
-                        .get(id)
-                        .and_then(|a| a.as_ref().map(|(_, s)| *s))
-                    else {
-                        return Err(YamlError::Syntax {
-                            span,
-                            message: "alias refers to an unknown anchor".into(),
-                        });
-                    };
-                    // Check the budgets before cloning: the clone is what they bound.
-                    self.count(n, span)?;
-                    self.count_alias_bytes(bytes, span)?;
-                    if let Some(Some((node, _))) = self.anchors.get(id) {
-                        let mut node = node.clone();
-                        node.alias = Some(span);
-                        self.push(node);
-                    }
-                }
+                Event::Alias(id) => self.alias(id, span)?,
                 Event::SequenceStart(anchor, tag) => {
                     self.open(span, false, anchor, local_tag(tag.as_deref()))?;
                 }

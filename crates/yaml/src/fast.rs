@@ -1,18 +1,20 @@
 //! A parser for the plain block YAML most CI files are written in: block mappings and
 //! sequences, plain scalars (over several lines too), one-line quoted scalars, `|` and
-//! `>` block scalars, one-line flow sequences and mappings of scalars, and comments. It
-//! builds the very tree the saphyr path builds for them (values, styles, spans,
-//! duplicate-key warnings, through the same [`Builder`]) at a fraction of the cost, and
-//! declines (`None`) any document with another form: anchors, aliases, tags, tabs,
-//! carriage returns, several documents, quoted scalars over several lines, nested flow
-//! collections, explicit keys, indentation indicators, errors, anything it is not sure
-//! of. The caller then parses with saphyr.
+//! `>` block scalars, one-line flow sequences and mappings of scalars, anchors, aliases
+//! and tags (`&name`, `*name`, `!reference`, `!!str`), and comments. It builds the very
+//! tree the saphyr path builds for them (values, styles, spans, anchors and the copies
+//! aliases make, duplicate-key warnings, through the same [`Builder`]) at a fraction of
+//! the cost, and declines (`None`) any document with another form: tabs, carriage
+//! returns, several documents, quoted scalars over several lines, nested flow
+//! collections, explicit keys, indentation indicators, properties on an empty node or
+//! before a key, errors, anything it is not sure of. The caller then parses with saphyr.
 //!
 //! Debug builds check every tree built here against saphyr's (so every test run checks it
 //! on all YAML it reads, the shared corpus included); a test holds the two equal on random
 //! documents made of the pieces real ones use, some of them damaged; the `yaml_check`
 //! example compares the two on a directory.
 
+use foldhash::HashMap;
 use tollgate_model::{SourceFile, Span};
 
 use crate::build::{Builder, Options, Warning, YamlError};
@@ -38,6 +40,9 @@ pub(crate) fn parse(file: &SourceFile, options: Options) -> Option<Tree> {
         s: text.as_bytes(),
         b: Builder::new(file, options),
         depth: 0,
+        pending: None,
+        anchors: HashMap::default(),
+        next_anchor: 1,
     };
     p.document()?;
     Some(p.b.finish())
@@ -68,6 +73,20 @@ struct P<'a, 'f> {
     s: &'a [u8],
     b: Builder<'f>,
     depth: usize,
+    /// Properties read before a node, for the next node built to take.
+    pending: Option<Props>,
+    /// The anchors defined so far, by name: each definition gets the next number, as
+    /// saphyr numbers them (from 1), and an alias names the latest.
+    anchors: HashMap<&'a str, usize>,
+    next_anchor: usize,
+}
+
+/// A node's properties: where they start (a collection's span starts there), its anchor
+/// (0 for none) and its local tag.
+struct Props {
+    at: usize,
+    anchor: usize,
+    tag: Option<String>,
 }
 
 /// A scalar read from the text: its span, value and style, and where its line goes on.
@@ -78,7 +97,7 @@ struct Read {
     after: usize,
 }
 
-impl P<'_, '_> {
+impl<'a> P<'a, '_> {
     /// The byte at `i`, or 0 past the end (the text holds no NUL).
     fn at(&self, i: usize) -> u8 {
         self.s.get(i).copied().unwrap_or(0)
@@ -154,16 +173,84 @@ impl P<'_, '_> {
     }
 
     fn scalar(&mut self, r: Read) -> Option<()> {
+        let (anchor, tag) = self.pending.take().map_or((0, None), |p| (p.anchor, p.tag));
         self.b.count(1, r.span).ok()?;
-        self.b.scalar(r.span, r.value, r.style, 0, None).ok()
+        self.b.scalar(r.span, r.value, r.style, anchor, tag).ok()
     }
 
+    /// A collection starting at `at`, or at its properties.
     fn open(&mut self, at: usize, map: bool) -> Option<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return None;
         }
-        self.b.open(Span::empty(at), map, 0, None).ok()
+        let (at, anchor, tag) = match self.pending.take() {
+            Some(p) => (p.at, p.anchor, p.tag),
+            None => (at, 0, None),
+        };
+        self.b.open(Span::empty(at), map, anchor, tag).ok()
+    }
+
+    /// The name of an anchor or alias starting at `i` (after its `&` or `*`), up to a
+    /// blank; only the characters names are made of in CI files.
+    fn name(&self, i: usize) -> Option<(&'a str, usize)> {
+        let mut j = i;
+        while !self.blank(j) {
+            if !(self.at(j).is_ascii_alphanumeric()
+                || matches!(self.at(j), b'-' | b'_' | b'.' | b'/'))
+            {
+                return None;
+            }
+            j += 1;
+        }
+        (j > i).then(|| (&self.t[i..j], j))
+    }
+
+    /// The properties (`&anchor`, `!tag`, `!!tag`, at most one of each) at `j`, kept for
+    /// the next node; where the node itself starts.
+    fn props(&mut self, j: usize) -> Option<usize> {
+        let mut props = Props {
+            at: j,
+            anchor: 0,
+            tag: None,
+        };
+        let (mut anchored, mut tagged) = (false, false);
+        let mut k = j;
+        loop {
+            match self.at(k) {
+                b'&' if !anchored => {
+                    let (name, end) = self.name(k + 1)?;
+                    props.anchor = self.next_anchor;
+                    self.next_anchor += 1;
+                    self.anchors.insert(name, props.anchor);
+                    anchored = true;
+                    k = end;
+                }
+                b'!' if !tagged => {
+                    // `!!str` is a core-schema tag, which the tree does not keep.
+                    let core = self.at(k + 1) == b'!';
+                    let (name, end) = self.name(k + 1 + usize::from(core))?;
+                    if name.contains(['/', '.']) {
+                        return None;
+                    }
+                    props.tag = (!core).then(|| format!("!{name}"));
+                    tagged = true;
+                    k = end;
+                }
+                _ => break,
+            }
+            k = self.spaces(k);
+        }
+        self.pending = Some(props);
+        Some(k)
+    }
+
+    /// An alias at `j` (the `*`); where its token ends.
+    fn alias(&mut self, j: usize) -> Option<usize> {
+        let (name, end) = self.name(j + 1)?;
+        let id = *self.anchors.get(name)?;
+        self.b.alias(id, Span::new(j, end)).ok()?;
+        Some(end)
     }
 
     fn close(&mut self, span: Span) -> Option<()> {
@@ -252,7 +339,14 @@ impl P<'_, '_> {
 
     /// The item after the `-` at `dash`, in a sequence at column `c`.
     fn item(&mut self, dash: usize, c: usize) -> Option<usize> {
-        let j = self.spaces(dash + 1);
+        let mut j = self.spaces(dash + 1);
+        if matches!(self.at(j), b'&' | b'!') {
+            j = self.props(j)?;
+            // Properties before a key on the item's line: whose are they?
+            if self.key(j).is_some() {
+                return None;
+            }
+        }
         match self.at(j) {
             // saphyr puts an empty item at the end of the `-`'s line.
             b'\n' | b'#' | 0 => self.on_next_lines(j, c, Span::empty(self.line_end(j))),
@@ -266,12 +360,18 @@ impl P<'_, '_> {
     /// The value after a key's `:` at `i`, in a mapping at column `c`; `null` is where an
     /// empty value's span goes.
     fn value(&mut self, i: usize, c: usize, null: Span) -> Option<usize> {
-        let j = self.spaces(i);
+        let mut j = self.spaces(i);
+        if matches!(self.at(j), b'&' | b'!') {
+            j = self.props(j)?;
+        }
         match self.at(j) {
             b'\n' | b'#' | 0 => {
                 let line = self.end_line(j)?;
                 let next = self.skip(line);
                 if next < self.s.len() && self.column(next) == c && self.is_dash(next) {
+                    if self.pending.is_some() {
+                        return None;
+                    }
                     return self.seq(next, true);
                 }
                 self.on_next_lines(j, c, null)
@@ -289,10 +389,16 @@ impl P<'_, '_> {
             if self.is_dash(next) || self.key(next).is_some() {
                 return self.block(next);
             }
-            if matches!(self.at(next), b'|' | b'>') {
+            // A scalar under properties on a line of their own: saphyr's span of it
+            // starts at whatever follows them.
+            if matches!(self.at(next), b'|' | b'>') || self.pending.is_some() {
                 return None;
             }
             return self.inline(next, c);
+        }
+        // An empty node with properties: not written in CI files.
+        if self.pending.is_some() {
+            return None;
         }
         self.scalar(Read {
             span: null,
@@ -308,6 +414,7 @@ impl P<'_, '_> {
     /// a plain scalar, or be an error).
     fn inline(&mut self, j: usize, c: usize) -> Option<usize> {
         let after = match self.at(j) {
+            b'*' if self.pending.is_none() => self.alias(j)?,
             b'[' => self.flow_seq(j)?,
             b'{' => self.flow_map(j)?,
             b'"' | b'\'' => {

@@ -137,14 +137,15 @@ fn a_block_scalar_whose_text_starts_like_a_property_starts_at_its_text() {
     // `if: |` then `!contains(…)`, a PowerShell `& ./x.ps1`, a Markdown `> quote`: the
     // text is not an anchor, a tag or a header, and the span starts at its first byte.
     // (They were taken for properties: the span skipped the first word, or a line.) The
-    // anchor on `z` sends the document down saphyr's path, not the fast parser's.
+    // tab in the last comment sends the document down saphyr's path, not the fast
+    // parser's.
     for first in [
         "!contains(x, 'y')",
         "& ./build.ps1 -x",
         "> [!NOTE] read",
         "| x",
     ] {
-        let text = format!("a: |\n  {first}\n  two\nz: &z 1\n");
+        let text = format!("a: |\n  {first}\n  two\nz: 1 #\tnote\n");
         let f = file(&text);
         assert_eq!(crate::fast_check(&f, crate::Options::default()), None);
         let (docs, _) = parse(&f, Limits::default()).expect("parses");

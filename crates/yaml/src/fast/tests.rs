@@ -34,6 +34,8 @@ fn builds_sapyhrs_tree_for_plain_documents() {
         "- {target: x86_64, os: 'ubuntu'} # c\n- { a: b }\n",
         "a: >\n  one\n    more\n  two\n\n  three\nb: :x\n",
         "no: final line break",
+        ".a: &x\n  k: v\nb: *x\nc: &y plain\nd: !reference [.a, k]\ne: &z\n  - 1\nf:\n  <<: *x\n",
+        "a: &x |\n  one\nb: !!str &x two\nc: *x\n",
     ] {
         assert_eq!(both(Options::default(), text), Some(Ok(())), "{text:?}");
     }
@@ -42,9 +44,12 @@ fn builds_sapyhrs_tree_for_plain_documents() {
 #[test]
 fn leaves_the_rest_to_saphyr() {
     for text in [
-        // Anchors, aliases, tags, several documents, explicit keys.
-        "a: &x 1\nb: *x\n",
-        "a: !reference [x]\n",
+        // Properties the fast parser does not read, several documents, explicit keys.
+        "a: &x\nb: 1\n",
+        "a: &x\n  plain\n",
+        "- &x k: v\n",
+        "a: !<tag:yaml.org,2002:str> x\n",
+        "a: *undefined\n",
         "a: 1\n---\nb: 2\n",
         "? a\n: b\n",
         // Quoted scalars over several lines; a plain one with a comment inside.
@@ -144,6 +149,19 @@ const SCALARS: &[&str] = &[
     "{a: http://x, b: -1}",
     ":php-psr",
     "?x",
+    "&a1 anchored",
+    "&a2 'quoted'",
+    "!t tagged",
+    "!!str core",
+    "&a1 !t both",
+    "!reference [.setup, script]",
+    "&a3 [x, y]",
+    "!t {a: b}",
+    "&a4 |\n      block",
+    "*a1",
+    "*a2",
+    "*a3",
+    "*missing",
     "ü — ✓",
     "x ",
 ];
@@ -164,9 +182,14 @@ const ODD: &[&str] = &[
     "{a, b}",
     "{a:b}",
     "[{a: b}]",
-    "&anchor x",
-    "*alias",
-    "!tag x",
+    "&anchor",
+    "&a &b x",
+    "!a !b x",
+    "!<tag:x> y",
+    "!e!x y",
+    "&a *a1",
+    "*a1 x",
+    "&\u{e9} x",
     "@at",
     "`tick`",
     "%pct",
@@ -192,6 +215,10 @@ fn document(r: &mut Rng) -> String {
         out.push_str(r.pick(&["---\n", "# head\n", "\n", "--- # c\n"]));
     }
     if r.below(2) == 0 {
+        if r.below(3) == 0 {
+            // Anchors for the aliases the values name.
+            out.push_str(".a: &a1 one\n.b: &a3 [x, y]\n.c: &a2\n  k: v\n");
+        }
         mapping(r, &mut out, 0, 0, false);
     } else {
         sequence(r, &mut out, 0, 0);
@@ -253,7 +280,7 @@ fn value(r: &mut Rng, out: &mut String, c: usize, depth: usize, map: bool) {
             sequence(r, out, c, depth + 1);
         }
         _ => {
-            out.push_str(r.pick(&["", " # c"]));
+            out.push_str(r.pick(&["", " # c", "", " &m1", " &m2 # c", " !t", " &m1 !t", " *a1"]));
             out.push('\n');
             filler(r, out, c);
             let n = c + 1 + r.below(4);
