@@ -10,6 +10,10 @@
 //! `CI_PIPELINE_SOURCE` always. In a merge request pipeline, which takes no pipeline
 //! variables, a variable the configuration does not set is read as unset.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use crate::sources::{RefKind, Source};
 
 /// A truth value with "unknown" (Kleene's logic).
@@ -53,18 +57,49 @@ pub struct Pipeline {
     pub reference: RefKind,
 }
 
-/// Variables the configuration gives a value (the job's `variables:`, then the top-level
-/// ones): `rules:` read them. A project variable of the same name would override them;
-/// the files' value is taken. `None`: a value `workflow: rules:` may set, not known.
-pub type Known<'a> = &'a [(String, Option<String>)];
+/// Variables the configuration gives a value: `rules:` read them. A project variable of
+/// the same name would override them; the files' value is taken. `None`: a value
+/// `workflow: rules:` may set, not known.
+pub type Vars = [(String, Option<String>)];
+
+/// The variables an expression reads, in layers searched in order (the job's
+/// `variables:`, then what a `workflow: rules:` entry sets, then the top-level ones): the
+/// first layer that names a variable gives its value. Layers, not one merged list, so
+/// that evaluating a job's rules for every kind of pipeline copies nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Known<'a> {
+    layers: [&'a Vars; 3],
+}
+
+impl<'a> Known<'a> {
+    /// Up to three layers, the first the strongest.
+    #[must_use]
+    pub const fn new(layers: [&'a Vars; 3]) -> Self {
+        Self { layers }
+    }
+
+    /// One layer.
+    #[must_use]
+    pub const fn of(vars: &'a Vars) -> Self {
+        Self::new([vars, &[], &[]])
+    }
+
+    /// The value the first layer naming `name` gives it.
+    fn get(&self, name: &str) -> Option<&'a Option<String>> {
+        self.layers
+            .iter()
+            .find_map(|l| l.iter().find(|(n, _)| n == name))
+            .map(|(_, v)| v)
+    }
+}
 
 /// What a variable holds in a pipeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Val {
+enum Val<'a> {
     /// Not defined.
     Undef,
     /// Defined, with this value.
-    Str(String),
+    Str(&'a str),
     /// Defined and not empty, with a value the files do not show.
     Defined,
     /// Maybe defined, any value.
@@ -84,15 +119,15 @@ const MR_OPTIONAL: &[&str] = &[
     "CI_MERGE_REQUEST_SQUASH_ON_MERGE",
 ];
 
-fn value(name: &str, p: Pipeline, known: Known<'_>) -> Val {
+fn value<'a>(name: &str, p: Pipeline, known: Known<'a>) -> Val<'a> {
     let mr = p.source == Source::MergeRequestEvent;
     if !name.starts_with("CI_")
-        && let Some((_, v)) = known.iter().find(|(n, _)| n == name)
+        && let Some(v) = known.get(name)
     {
-        return v.clone().map_or(Val::Unknown, Val::Str);
+        return v.as_deref().map_or(Val::Unknown, Val::Str);
     }
     match name {
-        "CI_PIPELINE_SOURCE" => Val::Str(p.source.as_str().to_owned()),
+        "CI_PIPELINE_SOURCE" => Val::Str(p.source.as_str()),
         "CI_COMMIT_BRANCH" => {
             if p.reference == RefKind::Branch {
                 Val::Defined
@@ -109,7 +144,7 @@ fn value(name: &str, p: Pipeline, known: Known<'_>) -> Val {
         }
         "CI_OPEN_MERGE_REQUESTS" if p.reference == RefKind::Tag => Val::Undef,
         // A merge request's ref is not a protected branch (a fork's never is).
-        "CI_COMMIT_REF_PROTECTED" if mr => Val::Str("false".to_owned()),
+        "CI_COMMIT_REF_PROTECTED" if mr => Val::Str("false"),
         "CI_COMMIT_REF_NAME"
         | "CI_COMMIT_REF_SLUG"
         | "CI_DEFAULT_BRANCH"
@@ -148,11 +183,38 @@ fn value(name: &str, p: Pipeline, known: Known<'_>) -> Val {
 enum Tok {
     Var(String),
     Str(String),
-    Re(String),
+    /// A pattern, read once when it is lexed: [`Simple`] when it is simple enough to judge.
+    Re(Option<Simple>),
     Null,
     Op(&'static str),
     Open,
     Close,
+}
+
+thread_local! {
+    /// Expressions lexed so far: a job's rules are evaluated for every kind of pipeline
+    /// and every assignment `workflow: rules:` may make, and templates repeat them over
+    /// jobs. Emptied when it grows large (an organisation scan reads many configurations).
+    static LEXED: RefCell<HashMap<String, Option<Rc<[Tok]>>>> = RefCell::new(HashMap::new());
+}
+
+/// Distinct expressions kept in [`LEXED`] before it is emptied.
+const LEXED_MAX: usize = 4096;
+
+/// [`lex`], once per distinct expression.
+fn lexed(expr: &str) -> Option<Rc<[Tok]>> {
+    LEXED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(toks) = cache.get(expr) {
+            return toks.clone();
+        }
+        if cache.len() >= LEXED_MAX {
+            cache.clear();
+        }
+        let toks: Option<Rc<[Tok]>> = lex(expr).map(Rc::from);
+        cache.insert(expr.to_owned(), toks.clone());
+        toks
+    })
 }
 
 fn lex(s: &str) -> Option<Vec<Tok>> {
@@ -205,11 +267,11 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
                     k += 1;
                 }
                 let pat = &s[i + 1..j];
-                out.push(Tok::Re(if case {
+                out.push(Tok::Re(Simple::new(&if case {
                     format!("(?i){pat}")
                 } else {
                     pat.to_owned()
-                }));
+                })));
                 i = k;
             }
             _ => {
@@ -297,39 +359,62 @@ fn alternatives(body: &str) -> Option<Vec<String>> {
     (out.len() <= 64).then_some(out)
 }
 
-/// Whether `re` (a GitLab pattern) matches `text`, when the pattern is simple enough to
-/// be sure: literal alternatives, optionally anchored (`/^(push|web)$/`,
-/// `/^EE_(RC|TAG)_BUILD$/`). `None` otherwise.
-fn simple_match(re: &str, text: &str) -> Option<bool> {
-    let (re, fold) = match re.strip_prefix("(?i)") {
-        Some(r) => (r, true),
-        None => (re, false),
-    };
-    let (start, rest) = re.strip_prefix('^').map_or((false, re), |r| (true, r));
-    let (end, body) = rest.strip_suffix('$').map_or((false, rest), |r| (true, r));
-    let alts = alternatives(body)?;
-    let fold = |s: &str| {
-        if fold {
-            s.to_ascii_lowercase()
-        } else {
-            s.to_owned()
-        }
-    };
-    let text = fold(text);
-    Some(alts.iter().any(|a| {
-        let a = fold(a);
-        match (start, end) {
-            (true, true) => text == a,
-            (true, false) => text.starts_with(&a),
-            (false, true) => text.ends_with(&a),
-            (false, false) => text.contains(&a),
-        }
-    }))
+/// A GitLab pattern simple enough to be sure of what it matches: literal alternatives,
+/// optionally anchored (`/^(push|web)$/`, `/^EE_(RC|TAG)_BUILD$/`), optionally
+/// case-insensitive (`/…/i`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Simple {
+    start: bool,
+    end: bool,
+    fold: bool,
+    /// The alternatives, in lower case when `fold`.
+    alts: Vec<String>,
 }
 
-enum Operand {
-    Val(Val),
-    Re(String),
+impl Simple {
+    /// The pattern `re` (between the slashes, `(?i)` before it for `/…/i`), `None` when
+    /// it is not simple.
+    fn new(re: &str) -> Option<Self> {
+        let (re, fold) = match re.strip_prefix("(?i)") {
+            Some(r) => (r, true),
+            None => (re, false),
+        };
+        let (start, rest) = re.strip_prefix('^').map_or((false, re), |r| (true, r));
+        let (end, body) = rest.strip_suffix('$').map_or((false, rest), |r| (true, r));
+        let mut alts = alternatives(body)?;
+        if fold {
+            for a in &mut alts {
+                a.make_ascii_lowercase();
+            }
+        }
+        Some(Self {
+            start,
+            end,
+            fold,
+            alts,
+        })
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        let folded;
+        let text = if self.fold {
+            folded = text.to_ascii_lowercase();
+            folded.as_str()
+        } else {
+            text
+        };
+        self.alts.iter().any(|a| match (self.start, self.end) {
+            (true, true) => text == a,
+            (true, false) => text.starts_with(a.as_str()),
+            (false, true) => text.ends_with(a.as_str()),
+            (false, false) => text.contains(a.as_str()),
+        })
+    }
+}
+
+enum Operand<'t> {
+    Val(Val<'t>),
+    Re(&'t Option<Simple>),
     Null,
 }
 
@@ -340,7 +425,7 @@ struct Parser<'a> {
     known: Known<'a>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.at)
     }
@@ -363,11 +448,11 @@ impl Parser<'_> {
         Some(v)
     }
 
-    fn operand(&mut self) -> Option<Operand> {
-        let t = self.peek()?.clone();
+    fn operand(&mut self) -> Option<Operand<'a>> {
+        let t = self.toks.get(self.at)?;
         self.at += 1;
         Some(match t {
-            Tok::Var(n) => Operand::Val(value(&n, self.p, self.known)),
+            Tok::Var(n) => Operand::Val(value(n, self.p, self.known)),
             Tok::Str(s) => Operand::Val(Val::Str(s)),
             Tok::Re(r) => Operand::Re(r),
             Tok::Null => Operand::Null,
@@ -421,15 +506,17 @@ impl Parser<'_> {
 }
 
 fn equal(a: &Operand, b: &Operand) -> Tri {
-    let as_val = |o: &Operand| match o {
-        Operand::Val(v) => Some(v.clone()),
-        Operand::Null => Some(Val::Undef),
-        Operand::Re(_) => None,
-    };
-    let (Some(a), Some(b)) = (as_val(a), as_val(b)) else {
+    fn val<'o, 't>(o: &'o Operand<'t>) -> Option<&'o Val<'t>> {
+        match o {
+            Operand::Val(v) => Some(v),
+            Operand::Null => Some(&Val::Undef),
+            Operand::Re(_) => None,
+        }
+    }
+    let (Some(a), Some(b)) = (val(a), val(b)) else {
         return Tri::Unknown;
     };
-    match (&a, &b) {
+    match (a, b) {
         (Val::Unknown, _) | (_, Val::Unknown) => Tri::Unknown,
         (Val::Undef, Val::Undef) => Tri::True,
         (Val::Str(x), Val::Str(y)) => {
@@ -451,9 +538,9 @@ fn matches(a: &Operand, b: &Operand) -> Tri {
     };
     match v {
         Val::Undef => Tri::False,
-        Val::Str(s) => match simple_match(re, s) {
-            Some(true) => Tri::True,
-            Some(false) => Tri::False,
+        Val::Str(s) => match re {
+            Some(re) if re.matches(s) => Tri::True,
+            Some(_) => Tri::False,
             None => Tri::Unknown,
         },
         Val::Defined | Val::Unknown => Tri::Unknown,
@@ -464,7 +551,7 @@ fn matches(a: &Operand, b: &Operand) -> Tri {
 /// unknown when it cannot be read.
 #[must_use]
 pub fn eval(expr: &str, p: Pipeline, known: Known<'_>) -> Tri {
-    let Some(toks) = lex(expr) else {
+    let Some(toks) = lexed(expr) else {
         return Tri::Unknown;
     };
     let mut parser = Parser {

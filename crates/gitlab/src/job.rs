@@ -339,6 +339,7 @@ pub(crate) fn read(
             .unwrap_or_default(),
         // Set by the resolver, which knows the top-level `variables:`.
         sources: crate::sources::Sources::default(),
+        sessions_made: crate::model::Made::default(),
     }
 }
 

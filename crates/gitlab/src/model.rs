@@ -337,6 +337,27 @@ pub struct Job {
     /// The kinds of pipeline the job's own `rules:`/`only:`/`except:`/`when:` let it run
     /// in (before `workflow: rules:`; see [`Config::job_sources`]).
     pub sources: Sources,
+    /// [`Job::sessions`], made the first time they are asked for (every rule reads them).
+    pub sessions_made: Made<Vec<Session>>,
+}
+
+/// A value derived from the rest of a struct, made once when first asked for. It takes no
+/// part in comparisons: two jobs are equal whether or not theirs is made yet.
+#[derive(Clone, Default)]
+pub struct Made<T>(std::sync::OnceLock<T>);
+
+impl<T> PartialEq for Made<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Made<T> {}
+
+impl<T> std::fmt::Debug for Made<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Made")
+    }
 }
 
 /// Script lines one shell runs as one script: `before_script` and `script` share a shell
@@ -408,9 +429,15 @@ impl Job {
         out
     }
 
-    /// The job's scripts as the shells run them ([`Session`]).
+    /// The job's scripts as the shells run them ([`Session`]), made from its script
+    /// lines the first time they are asked for (the lines are not changed once the job is
+    /// read).
     #[must_use]
-    pub fn sessions(&self) -> Vec<Session> {
+    pub fn sessions(&self) -> &[Session] {
+        self.sessions_made.0.get_or_init(|| self.make_sessions())
+    }
+
+    fn make_sessions(&self) -> Vec<Session> {
         let mut out: Vec<Session> = Vec::new();
         let main = self
             .before_script
@@ -423,7 +450,8 @@ impl Job {
             match out.last_mut() {
                 Some(s) if s.file == line.text.file && last_after == Some(is_after) => {
                     let len = s.text.len();
-                    s.map = s.map.clone().then(len, 1, &line.map);
+                    let map = std::mem::replace(&mut s.map, ScalarMap::at(0));
+                    s.map = map.then(len, 1, &line.map);
                     s.text.push('\n');
                     s.text.push_str(&line.text.value);
                 }

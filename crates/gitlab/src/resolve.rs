@@ -122,7 +122,10 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
     };
     let mut ref_problems = Vec::new();
     let globals = top.get("variables").map(job::variables).unwrap_or_default();
-    let workflow_rules = crate::sources::workflow_rules(top.get("workflow"));
+    let workflow = crate::sources::Workflow::new(
+        &crate::sources::workflow_rules(top.get("workflow")),
+        &globals,
+    );
     let sources_files: Vec<&SourceFile> = sources.iter().map(|s| s.file).collect();
     for e in &entries {
         if KEYWORDS.contains(&e.name.as_str()) || e.name.starts_with('.') {
@@ -134,7 +137,7 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
         apply_defaults(&mut item, &defaults);
         resolve_refs(&mut item, &lookup, 0, &mut ref_problems);
         let mut job = job::read(e, &item, &sources_files, &mut config.problems);
-        job.sources = crate::sources::of_job(&item, &globals, &workflow_rules);
+        job.sources = crate::sources::of_job(&item, &workflow);
         config.jobs.push(job);
     }
     let mut top = top.clone();

@@ -370,17 +370,6 @@ fn literal(v: &Variable) -> Option<String> {
         .map(|t| t.value.clone())
 }
 
-/// Variables with their values, the first of a name winning.
-fn known(lists: &[&[(String, Option<String>)]]) -> Vec<(String, Option<String>)> {
-    let mut out: Vec<(String, Option<String>)> = Vec::new();
-    for (name, value) in lists.iter().flat_map(|l| l.iter()) {
-        if !out.iter().any(|(n, _)| n == name) {
-            out.push((name.clone(), value.clone()));
-        }
-    }
-    out
-}
-
 fn pairs(vars: &[Variable]) -> Vec<(String, Option<String>)> {
     vars.iter()
         .map(|v| (v.name.value.clone(), literal(v)))
@@ -398,7 +387,7 @@ pub(crate) fn workflow_rules(workflow: Option<&Item>) -> Vec<Item> {
 /// The variables `workflow: rules:` may set for pipeline `p`: one assignment per rule
 /// that may be the first to match and create the pipeline. A variable a rule sets takes
 /// precedence over the top-level one of the same name.
-fn worlds(rules: &[Item], p: Pipeline, globals: Known<'_>) -> Vec<Vec<(String, Option<String>)>> {
+fn worlds(rules: &[Item], p: Pipeline, globals: Known<'_>) -> Vec<Assignment> {
     let mut out = Vec::new();
     for rule in rules {
         let t = rule_matches(rule, p, globals);
@@ -432,9 +421,41 @@ fn combine(mut runs: impl Iterator<Item = Runs>) -> Runs {
     runs.fold(first, |a, b| if a == b { a } else { Runs::Maybe })
 }
 
-/// The pipelines a job runs in, from its resolved mapping, the configuration's top-level
-/// `variables:` and its `workflow: rules:` (whose `variables:` the job's rules read).
-pub(crate) fn of_job(job: &Item, globals: &[Variable], workflow: &[Item]) -> Sources {
+/// What a configuration's jobs share for deciding where they run: its top-level
+/// `variables:` and, for each kind of pipeline, the assignments its `workflow: rules:`
+/// may make. The same for every job, so computed once.
+pub(crate) struct Workflow {
+    globals: Assignment,
+    worlds: Vec<(Pipeline, Vec<Assignment>)>,
+}
+
+/// Variables with their values (`None`: not known).
+type Assignment = Vec<(String, Option<String>)>;
+
+impl Workflow {
+    pub(crate) fn new(rules: &[Item], globals: &[Variable]) -> Self {
+        let globals = pairs(globals);
+        let mut worlds = Vec::new();
+        for source in Source::ALL {
+            for &reference in source.refs() {
+                let p = Pipeline { source, reference };
+                worlds.push((p, self::worlds(rules, p, Known::of(&globals))));
+            }
+        }
+        Self { globals, worlds }
+    }
+
+    fn worlds(&self, p: Pipeline) -> &[Assignment] {
+        self.worlds
+            .iter()
+            .find(|(q, _)| q.source == p.source && q.reference == p.reference)
+            .map_or(&[], |(_, w)| w)
+    }
+}
+
+/// The pipelines a job runs in, from its resolved mapping and its configuration's
+/// [`Workflow`] (whose `variables:` the job's rules read).
+pub(crate) fn of_job(job: &Item, workflow: &Workflow) -> Sources {
     if job.get("when").and_then(Item::as_str) == Some("never") {
         return Sources::none();
     }
@@ -443,8 +464,8 @@ pub(crate) fn of_job(job: &Item, globals: &[Variable], workflow: &[Item]) -> Sou
             .map(crate::job::variables)
             .unwrap_or_default(),
     );
-    let globals = pairs(globals);
-    let plain = known(&[&own, &globals]);
+    let globals = &workflow.globals;
+    let plain = Known::new([&own, globals, &[]]);
     let rules: Option<Vec<Item>> = match job.get("rules") {
         Some(Item::Seq { items, .. }) => Some(flatten(items)),
         Some(_) => Some(Vec::new()),
@@ -465,14 +486,15 @@ pub(crate) fn of_job(job: &Item, globals: &[Variable], workflow: &[Item]) -> Sou
     };
     let mut out = Sources::from_fn(|p| {
         combine(
-            worlds(workflow, p, &globals)
+            workflow
+                .worlds(p)
                 .iter()
-                .map(|w| decide(p, &known(&[&own, w, &globals]))),
+                .map(|w| decide(p, Known::new([&own, w, globals]))),
         )
     });
     if out.runs(Source::MergeRequestEvent) != Runs::No {
         out.merge_request_at = match &rules {
-            Some(rules) => rules_merge_request_at(rules, &plain),
+            Some(rules) => rules_merge_request_at(rules, plain),
             None => only.map(|o| At {
                 file: o.file,
                 span: o.key,
@@ -493,5 +515,5 @@ pub(crate) fn of_workflow(workflow: &Item, globals: &[Variable]) -> Sources {
     let known = pairs(globals);
     workflow
         .get("rules")
-        .map_or_else(Sources::default, |r| from_rules(r, &known))
+        .map_or_else(Sources::default, |r| from_rules(r, Known::of(&known)))
 }

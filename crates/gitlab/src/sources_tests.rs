@@ -1,7 +1,7 @@
 //! Which pipelines jobs run in, on configurations written after GitLab's documentation
 //! of `rules:`, `only:`/`except:` and `workflow: rules:`.
 
-use crate::expr::{Pipeline, Tri, eval};
+use crate::expr::{Known, Pipeline, Tri, eval};
 use crate::sources::{RefKind, Runs, Source};
 use crate::tests::config;
 
@@ -28,7 +28,7 @@ fn runs(yaml: &str, name: &str) -> (Runs, Runs) {
 
 #[test]
 fn expressions() {
-    let e = |s: &str, p| eval(s, p, &[]);
+    let e = |s: &str, p| eval(s, p, Known::default());
     assert_eq!(
         e("$CI_PIPELINE_SOURCE == \"merge_request_event\"", MR),
         Tri::True
@@ -82,11 +82,33 @@ fn expressions() {
     );
     assert_eq!(e("$X == 'a' &&", MR), Tri::Unknown, "unreadable");
     let k = [("T".to_owned(), Some("GITLAB_MR_PIPELINE".to_owned()))];
-    let t = |s: &str| eval(s, MR, &k);
+    let t = |s: &str| eval(s, MR, Known::of(&k));
     assert_eq!(t("$T =~ /^EE_(RC|TAG)_BUILD_PIPELINE$/"), Tri::False);
     assert_eq!(t("$T =~ /TRIGGERED_(CE|EE)_PIPELINE/"), Tri::False);
     assert_eq!(t("$T =~ /_(MR|BUILD)_PIPELINE$/"), Tri::True);
     assert_eq!(t("$T =~ /^GITLAB_.*$/"), Tri::Unknown);
+}
+
+#[test]
+fn the_first_layer_naming_a_variable_gives_its_value() {
+    let job = [("X".to_owned(), Some("job".to_owned()))];
+    let world = [
+        ("X".to_owned(), Some("workflow".to_owned())),
+        ("Y".to_owned(), None),
+    ];
+    let globals = [
+        ("X".to_owned(), Some("top".to_owned())),
+        ("Y".to_owned(), Some("top".to_owned())),
+        ("Z".to_owned(), Some("top".to_owned())),
+    ];
+    let known = Known::new([&job, &world, &globals]);
+    assert_eq!(eval("$X == 'job'", PUSH, known), Tri::True);
+    // `Y` is set by the workflow to a value the files do not show: unknown, even though
+    // the top level gives one.
+    assert_eq!(eval("$Y == 'top'", PUSH, known), Tri::Unknown);
+    assert_eq!(eval("$Z == 'top'", PUSH, known), Tri::True);
+    assert_eq!(eval("$W", PUSH, known), Tri::Unknown);
+    assert_eq!(eval("$W", MR, known), Tri::False);
 }
 
 /// `rules:` read the job's and the configuration's `variables:`.

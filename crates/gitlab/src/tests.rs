@@ -235,6 +235,21 @@ fn sessions_join_lines_of_one_file_and_split_after_script() {
 }
 
 #[test]
+fn sessions_are_made_once_and_do_not_change_equality() {
+    let text = "j:\n  before_script: [a]\n  script: [b, c]\n";
+    let c = config(&[(".gitlab-ci.yml", text)]);
+    let fresh = job(&c, "j").clone();
+    let asked = job(&c, "j");
+    let first = asked.sessions();
+    // The same sessions, not made again: the second call returns the first's.
+    assert!(std::ptr::eq(first, asked.sessions()));
+    assert_eq!(first[0].text, "a\nb\nc");
+    // A job whose sessions were asked for equals one whose were not.
+    assert_eq!(&fresh, asked);
+    assert_eq!(fresh.sessions(), first);
+}
+
+#[test]
 fn references_see_keys_a_job_inherits_through_extends() {
     // flexisip's and gromacs's configurations refer to `rules` and `before_script` that
     // the named job only has through `extends:`; GitLab runs them.

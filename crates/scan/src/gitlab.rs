@@ -296,7 +296,7 @@ pub(crate) fn resolve_all(inputs: &mut [Input], roots: &[Root], diagnostics: &mu
         }
         let mut scripts = Vec::new();
         for (j, job) in config.jobs.iter().enumerate() {
-            for (s, session) in job.sessions().into_iter().enumerate() {
+            for (s, session) in job.sessions().iter().enumerate() {
                 let analysis = cache
                     .entry(session.text.clone())
                     .or_insert_with(|| Arc::new(analyzer.analyze(&session.text)))
