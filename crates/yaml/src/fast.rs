@@ -415,8 +415,8 @@ impl<'a> P<'a, '_> {
     fn inline(&mut self, j: usize, c: usize) -> Option<usize> {
         let after = match self.at(j) {
             b'*' if self.pending.is_none() => self.alias(j)?,
-            b'[' => self.flow_seq(j)?,
-            b'{' => self.flow_map(j)?,
+            b'[' => self.flow(j, b']')?,
+            b'{' => self.flow(j, b'}')?,
             b'"' | b'\'' => {
                 let r = self.quoted(j)?;
                 let after = r.after;

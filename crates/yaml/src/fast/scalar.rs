@@ -188,61 +188,36 @@ impl P<'_, '_> {
         })
     }
 
-    /// A flow sequence of scalars on one line at `i` (the `[`); where its line goes on.
-    pub(super) fn flow_seq(&mut self, i: usize) -> Option<usize> {
-        self.open(i, false)?;
+    /// A flow sequence (at `i` its `[`, `close` `]`) or mapping (`{`, `}`; `key: value`
+    /// entries) of scalars on one line; where its line goes on.
+    pub(super) fn flow(&mut self, i: usize, close: u8) -> Option<usize> {
+        let map = close == b'}';
+        self.open(i, map)?;
         let mut j = self.spaces(i + 1);
-        if self.at(j) == b']' {
+        if self.at(j) == close {
             self.close(Span::new(j, self.token_end(j + 1, false)))?;
             return Some(j + 1);
         }
         loop {
-            let r = self.scalar_at(j, b']')?;
+            if map {
+                let (key, colon) = self.flow_key(j)?;
+                self.scalar(key)?;
+                j = self.spaces(colon + 1);
+                if matches!(self.at(j), b',' | b'}') {
+                    return None;
+                }
+            }
+            let r = self.scalar_at(j, close)?;
             j = self.spaces(r.after);
             self.scalar(r)?;
             match self.at(j) {
                 b',' => {
                     j = self.spaces(j + 1);
-                    if self.at(j) == b']' {
+                    if self.at(j) == close {
                         return None;
                     }
                 }
-                b']' => {
-                    self.close(Span::new(j, j + 1))?;
-                    return Some(j + 1);
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// A flow mapping of scalars on one line at `i` (the `{`): `key: value` entries with
-    /// scalar values; where its line goes on.
-    pub(super) fn flow_map(&mut self, i: usize) -> Option<usize> {
-        self.open(i, true)?;
-        let mut j = self.spaces(i + 1);
-        if self.at(j) == b'}' {
-            self.close(Span::new(j, self.token_end(j + 1, false)))?;
-            return Some(j + 1);
-        }
-        loop {
-            let (key, colon) = self.flow_key(j)?;
-            self.scalar(key)?;
-            j = self.spaces(colon + 1);
-            if matches!(self.at(j), b',' | b'}') {
-                return None;
-            }
-            let r = self.scalar_at(j, b'}')?;
-            j = self.spaces(r.after);
-            self.scalar(r)?;
-            match self.at(j) {
-                b',' => {
-                    j = self.spaces(j + 1);
-                    if self.at(j) == b'}' {
-                        return None;
-                    }
-                }
-                b'}' => {
+                c if c == close => {
                     self.close(Span::new(j, j + 1))?;
                     return Some(j + 1);
                 }
