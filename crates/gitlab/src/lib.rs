@@ -19,8 +19,8 @@ mod tree;
 
 pub use job::bool_of;
 pub use model::{
-    At, Cache, Config, GitlabFile, Image, Include, IncludeKind, IncludePin, Job, Line, Made,
-    Problem, Retry, Secret, Session, Text, Trigger, Variable, Workflow, expand_variables,
+    At, Cache, Config, GitlabFile, Image, Include, IncludeKind, IncludePin, Job, Line, Problem,
+    Retry, Secret, Session, Text, Trigger, Variable, Workflow, expand_variables,
 };
 pub use parse::parse_file;
 pub use resolve::{KEYWORDS, Source, resolve};

@@ -338,13 +338,13 @@ pub struct Job {
     /// in (before `workflow: rules:`; see [`Config::job_sources`]).
     pub sources: Sources,
     /// [`Job::sessions`], made the first time they are asked for (every rule reads them).
-    pub sessions_made: Made<Vec<Session>>,
+    pub(crate) sessions_made: Made<Vec<Session>>,
 }
 
 /// A value derived from the rest of a struct, made once when first asked for. It takes no
 /// part in comparisons: two jobs are equal whether or not theirs is made yet.
 #[derive(Clone, Default)]
-pub struct Made<T>(std::sync::OnceLock<T>);
+pub(crate) struct Made<T>(std::sync::OnceLock<T>);
 
 impl<T> PartialEq for Made<T> {
     fn eq(&self, _: &Self) -> bool {
