@@ -409,9 +409,9 @@ impl<'a> P<'a, '_> {
         Some(next)
     }
 
-    /// A value written on the line it starts on (a scalar, a flow sequence or `{}`), in a
-    /// collection at column `c`: no line after it may be indented more (that would go on
-    /// a plain scalar, or be an error).
+    /// A value written on the line it starts on (a scalar, with the lines that go on a
+    /// plain one; an alias; a one-line flow collection), in a collection at column `c`.
+    /// A line after it indented more is an error or a comment: left to saphyr.
     fn inline(&mut self, j: usize, c: usize) -> Option<usize> {
         let after = match self.at(j) {
             b'*' if self.pending.is_none() => self.alias(j)?,
