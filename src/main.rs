@@ -4,11 +4,124 @@
 /// allocations from two threads, and glibc spent up to a quarter of the CPU time on them
 /// (docs/performance.md has the figures).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: mimalloc_direct::Mimalloc = mimalloc_direct::Mimalloc;
 
 fn main() -> std::process::ExitCode {
     tree_sitter_allocator::install();
     tollgate_cli::main()
+}
+
+/// mimalloc called directly. The `mimalloc` crate's allocator asks for every block with
+/// its alignment (`mi_malloc_aligned`), a slower path than `mi_malloc` that nearly every
+/// allocation here does not need: mimalloc's blocks are word-aligned whatever their size,
+/// and almost all of the run's types (strings, vectors of words and pointers) ask for no
+/// more. Those go to the plain functions, the rest to the aligned ones.
+#[allow(unsafe_code)]
+mod mimalloc_direct {
+    use std::alloc::{GlobalAlloc, Layout};
+    use std::ffi::c_void;
+
+    use libmimalloc_sys as mi;
+
+    /// The alignment every mimalloc block has (a word), so the plain functions serve it.
+    const PLAIN: usize = std::mem::size_of::<usize>();
+
+    pub(super) struct Mimalloc;
+
+    // SAFETY: each function returns a block of at least `layout.size()` bytes aligned to
+    // `layout.align()` (the plain functions for alignments of a word or less, which every
+    // mimalloc block has; the aligned ones otherwise), or null; every block is freed and
+    // reallocated by mimalloc, which finds its page from the pointer alone, and
+    // reallocation keeps the original alignment in the same way.
+    unsafe impl GlobalAlloc for Mimalloc {
+        #[inline]
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: see the impl.
+            unsafe {
+                if layout.align() <= PLAIN {
+                    mi::mi_malloc(layout.size()).cast()
+                } else {
+                    mi::mi_malloc_aligned(layout.size(), layout.align()).cast()
+                }
+            }
+        }
+
+        #[inline]
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: see the impl.
+            unsafe {
+                if layout.align() <= PLAIN {
+                    mi::mi_zalloc(layout.size()).cast()
+                } else {
+                    mi::mi_zalloc_aligned(layout.size(), layout.align()).cast()
+                }
+            }
+        }
+
+        #[inline]
+        unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
+            // SAFETY: `ptr` came from this allocator.
+            unsafe { mi::mi_free(ptr.cast::<c_void>()) }
+        }
+
+        #[inline]
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: `ptr` came from this allocator with `layout`; see the impl.
+            unsafe {
+                if layout.align() <= PLAIN {
+                    mi::mi_realloc(ptr.cast(), new_size).cast()
+                } else {
+                    mi::mi_realloc_aligned(ptr.cast(), new_size, layout.align()).cast()
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Blocks of every size from one byte to a few pages, asked for with each alignment
+        /// up to a page, come back aligned, hold what was written, and keep it through
+        /// growing and shrinking.
+        #[test]
+        fn blocks_are_aligned_and_keep_their_bytes() {
+            let a = Mimalloc;
+            for align in [1, 2, 4, 8, 16, 32, 64, 4096] {
+                for size in (1..=200).chain([1000, 4095, 4096, 70_000, 1 << 20]) {
+                    let layout = Layout::from_size_align(size, align).expect("layout");
+                    // SAFETY: a non-zero size; every block is freed once, with its layout.
+                    unsafe {
+                        let p = if size % 2 == 0 {
+                            a.alloc(layout)
+                        } else {
+                            a.alloc_zeroed(layout)
+                        };
+                        assert!(!p.is_null());
+                        assert_eq!(p as usize % align, 0, "size {size} align {align}");
+                        if size % 2 == 1 {
+                            assert!((0..size).all(|k| *p.add(k) == 0));
+                        }
+                        for k in 0..size {
+                            *p.add(k) = (k % 251) as u8;
+                        }
+                        // Grown to three times the size, then shrunk to half the original.
+                        let mut p = p;
+                        let mut have = layout;
+                        for new in [size * 3, (size / 2).max(1)] {
+                            p = a.realloc(p, have, new);
+                            assert!(!p.is_null());
+                            assert_eq!(p as usize % align, 0, "to {new} bytes, align {align}");
+                            let kept = have.size().min(new);
+                            assert!((0..kept).all(|k| *p.add(k) == (k % 251) as u8));
+                            have = Layout::from_size_align(new, align).expect("layout");
+                        }
+                        a.dealloc(p, have);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// tree-sitter's C core allocates its parse stacks and trees with the C library's
