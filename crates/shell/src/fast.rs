@@ -35,6 +35,7 @@ pub(crate) fn parse(text: &str) -> Option<Tree> {
         i: 0,
         b: Builder::with_capacity(text.len() / 3 + 4),
         depth: 0,
+        nest: 0,
         long_pipeline: false,
     };
     let root = p.program()?;
@@ -72,6 +73,8 @@ struct P<'s> {
     b: Builder,
     /// How many `$( … )` the parser is inside.
     depth: u32,
+    /// How many compound commands (`if`, loops) the parser is inside.
+    nest: u32,
     /// Whether a pipeline of three commands or more was read.
     long_pipeline: bool,
 }
@@ -175,21 +178,36 @@ impl P<'_> {
     /// Statements, comments and `;` up to the end of the text, or inside `$( … )` up to
     /// (not past) its `)`: the offset of the first, if any.
     fn statements(&mut self, kids: &mut Vec<u32>) -> Option<Option<usize>> {
+        self.statements_until(kids, &[], None)
+            .map(|(first, _)| first)
+    }
+
+    /// Statements, comments and `;` up to (not past) one of the keywords `stop` in command
+    /// position, the end of the text when `stop` is empty, or inside `$( … )` its `)`:
+    /// the offset of the first and the keyword met. With `field`, each statement and `;`
+    /// is given it (an `if`'s or a `while`'s condition); comments there are not modelled.
+    fn statements_until(
+        &mut self,
+        kids: &mut Vec<u32>,
+        stop: &[&'static str],
+        field: Option<&'static str>,
+    ) -> Option<(Option<usize>, Option<&'static str>)> {
         let mut first = None;
         // Whether a statement ends right here (a `;` may follow).
         let mut after_statement = false;
         loop {
             self.blanks();
             match self.peek() {
-                None if self.depth > 0 => return None,
+                None if self.depth > 0 || !stop.is_empty() => return None,
                 None => break,
                 Some(b')') if self.depth > 0 => break,
                 Some(b'\n') => {
                     self.i += 1;
                     after_statement = false;
                 }
-                // A comment inside `$( … )` (which may swallow its `)`): not modelled.
-                Some(b'#') if self.depth > 0 => return None,
+                // A comment inside `$( … )` (which may swallow its `)`), or among a
+                // condition's statements: not modelled.
+                Some(b'#') if self.depth > 0 || field.is_some() => return None,
                 Some(b'#') => {
                     first.get_or_insert(self.i);
                     let start = self.i;
@@ -204,13 +222,25 @@ impl P<'_> {
                     if !after_statement || self.at(1) == Some(b';') {
                         return None;
                     }
-                    kids.push(self.leaf(";", false, self.i, self.i + 1));
+                    let semi = self.leaf(";", false, self.i, self.i + 1);
+                    if let Some(f) = field {
+                        self.b.set_field(semi, f);
+                    }
+                    kids.push(semi);
                     self.i += 1;
                     after_statement = false;
                 }
                 Some(_) => {
+                    if let Some(&k) = stop.iter().find(|k| self.keyword(k)) {
+                        // A block with no statement is a syntax error.
+                        return first.is_some().then_some((first, Some(k)));
+                    }
                     first.get_or_insert(self.i);
-                    kids.push(self.statement()?);
+                    let st = self.statement()?;
+                    if let Some(f) = field {
+                        self.b.set_field(st, f);
+                    }
+                    kids.push(st);
                     self.blanks();
                     let closes = self.depth > 0 && self.peek() == Some(b')');
                     if !closes && !matches!(self.peek(), None | Some(b'\n' | b';' | b'#')) {
@@ -220,7 +250,7 @@ impl P<'_> {
                 }
             }
         }
-        Some(first)
+        Some((first, None))
     }
 
     /// A statement: commands joined by `|`, `&&` and `||` (lists nest to the left), each
@@ -236,9 +266,10 @@ impl P<'_> {
             let (cmd, redirects) = self.command()?;
             members.push(cmd);
             if let Some(&last) = redirects.last() {
-                // `$(a | b | c > f)`: inside a substitution tree-sitter-bash redirects only
-                // the pipeline's last two commands; not modelled.
-                if self.depth > 0 && members.len() >= 5 {
+                // `$(a | b | c > f)`: inside a substitution or a compound command
+                // tree-sitter-bash may redirect only the pipeline's last two commands; not
+                // modelled.
+                if (self.depth > 0 || self.nest > 0) && members.len() >= 5 {
                     return None;
                 }
                 // After `a | b | c`, tree-sitter-bash reads the lines up to a later
@@ -336,6 +367,11 @@ impl P<'_> {
     fn command(&mut self) -> Option<(u32, Vec<u32>)> {
         self.blanks();
         let start = self.i;
+        if self.depth == 0
+            && let Some(compound) = self.compound()?
+        {
+            return Some(compound);
+        }
         let mut kids = Vec::new();
         let mut empty = false;
         while let Some(eq) = self.assignment_ahead() {
@@ -507,6 +543,7 @@ fn dangling_continuation(text: &str) -> bool {
     })
 }
 
+mod compound;
 mod word;
 
 #[cfg(test)]

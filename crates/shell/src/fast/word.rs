@@ -242,16 +242,19 @@ impl P<'_> {
         let mut content: Option<usize> = None;
         loop {
             match self.peek()? {
-                b'"' => {
+                c @ (b'"' | b'$') => {
                     if let Some(s) = content.take() {
+                        // Blanks alone before a `$` or the closing quote (`" $A"`,
+                        // `"$A "`, `" "`): tree-sitter-bash makes them part of that
+                        // token, not a `string_content`; not modelled.
+                        if self.s[s..self.i].iter().all(|c| matches!(c, b' ' | b'\t')) {
+                            return None;
+                        }
                         out.push((s, self.i, Part::Bare));
                     }
-                    self.i += 1;
-                    return Some(());
-                }
-                b'$' => {
-                    if let Some(s) = content.take() {
-                        out.push((s, self.i, Part::Bare));
+                    if c == b'"' {
+                        self.i += 1;
+                        return Some(());
                     }
                     let from = self.i;
                     let part = self.dollar()?;
@@ -264,18 +267,6 @@ impl P<'_> {
                     }
                     content.get_or_insert(self.i);
                     self.i += 2;
-                }
-                // Blanks right after an expansion: tree-sitter gives them to a following
-                // `${`; not modelled.
-                b' ' | b'\t'
-                    if content.is_none()
-                        && !out.is_empty()
-                        && self.s[self.i..]
-                            .iter()
-                            .find(|c| !matches!(c, b' ' | b'\t'))
-                            .is_some_and(|&c| c == b'$') =>
-                {
-                    return None;
                 }
                 _ => {
                     content.get_or_insert(self.i);

@@ -1,0 +1,430 @@
+//! Compound commands for the fast parser: `if`/`elif`/`else`, `for NAME in WORDS`,
+//! `while` and `until` loops, `[ … ]` and `[[ … ]]` tests of the common shapes, and `!`
+//! before a command, built as tree-sitter-bash builds them. Only outside `$( … )`.
+
+use super::{P, name_byte, name_start};
+use crate::tree::Raw;
+
+/// Bytes that may follow a keyword for it to be one.
+fn ends_keyword(c: Option<u8>) -> bool {
+    matches!(c, None | Some(b' ' | b'\t' | b'\n' | b';'))
+}
+
+/// The unary test operators (`-f FILE`, `-z STRING`, …).
+fn unary_test(op: &[u8]) -> bool {
+    op.len() == 2 && op[0] == b'-' && b"abcdefghknoprstuwxzGLNOS".contains(&op[1])
+}
+
+/// The binary test operators tree-sitter-bash reads as a `test_operator` node.
+fn binary_test(op: &[u8]) -> bool {
+    matches!(
+        op,
+        b"-eq" | b"-ne" | b"-lt" | b"-gt" | b"-le" | b"-ge" | b"-nt" | b"-ot" | b"-ef"
+    )
+}
+
+impl P<'_> {
+    /// Whether the keyword `k` starts at `self.i`, followed by a blank, a newline, a `;`
+    /// or the end.
+    pub(super) fn keyword(&self, k: &str) -> bool {
+        self.s[self.i..].starts_with(k.as_bytes())
+            && ends_keyword(self.s.get(self.i + k.len()).copied())
+    }
+
+    /// A compound command at `self.i` with the redirections after it: `Some(None)` when
+    /// none starts here, `None` for forms not modelled.
+    pub(super) fn compound(&mut self) -> Option<Option<(u32, Vec<u32>)>> {
+        if self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) {
+            return self.negated().map(Some);
+        }
+        self.nest += 1;
+        let node = self.compound_command();
+        self.nest -= 1;
+        let Some(node) = node? else {
+            return Some(None);
+        };
+        let test = self.b.kind_of(node) == "test_command";
+        let mut redirects = Vec::new();
+        loop {
+            self.blanks();
+            match self.redirect()? {
+                // `[ -f x ] > f`: not modelled.
+                Some(_) if test => return None,
+                Some(r) => redirects.push(r),
+                None => break,
+            }
+        }
+        // A word after the command (`fi x`) is an error.
+        if self.word_ahead() {
+            return None;
+        }
+        Some(Some((node, redirects)))
+    }
+
+    /// The compound command at `self.i` without what follows it: `Some(None)` when none
+    /// starts here, `None` for forms not modelled.
+    fn compound_command(&mut self) -> Option<Option<u32>> {
+        Some(Some(match self.peek() {
+            Some(b'[') if matches!(self.at(1), Some(b' ' | b'\t')) => self.test(false)?,
+            Some(b'[') if self.at(1) == Some(b'[') && matches!(self.at(2), Some(b' ' | b'\t')) => {
+                self.test(true)?
+            }
+            _ if self.keyword("if") => self.if_statement()?,
+            _ if self.keyword("for") => self.for_statement()?,
+            _ if self.keyword("while") => self.while_statement("while")?,
+            _ if self.keyword("until") => self.while_statement("until")?,
+            _ => return Some(None),
+        }))
+    }
+
+    /// `! COMMAND`: a simple command or a test, with no redirection.
+    fn negated(&mut self) -> Option<(u32, Vec<u32>)> {
+        let start = self.i;
+        let bang = self.leaf("!", false, start, start + 1);
+        self.i += 1;
+        self.blanks();
+        // `! ! a`, `! if …`: not modelled.
+        if matches!(self.peek(), Some(b'!'))
+            || ["if", "for", "while", "until"]
+                .iter()
+                .any(|k| self.keyword(k))
+        {
+            return None;
+        }
+        let (cmd, redirects) = self.command()?;
+        if !redirects.is_empty() || !matches!(self.b.kind_of(cmd), "command" | "test_command") {
+            return None;
+        }
+        let end = self.b.end_of(cmd);
+        let node = self
+            .b
+            .node(Raw::new("negated_command", true, start, end), &[bang, cmd]);
+        Some((node, Vec::new()))
+    }
+
+    /// A keyword leaf at `self.i` and the blanks after it.
+    fn keyword_leaf(&mut self, k: &'static str) -> u32 {
+        let id = self.leaf(k, false, self.i, self.i + k.len());
+        self.i += k.len();
+        id
+    }
+
+    /// `if … then … [elif … then …]… [else …] fi`.
+    fn if_statement(&mut self) -> Option<u32> {
+        let start = self.i;
+        let mut kids = vec![self.keyword_leaf("if")];
+        self.statements_until(&mut kids, &["then"], Some("condition"))?;
+        kids.push(self.keyword_leaf("then"));
+        let (_, mut next) = self.statements_until(&mut kids, &["elif", "else", "fi"], None)?;
+        while next == Some("elif") {
+            let from = self.i;
+            let mut clause = vec![self.keyword_leaf("elif")];
+            self.statements_until(&mut clause, &["then"], None)?;
+            clause.push(self.keyword_leaf("then"));
+            let (_, after) = self.statements_until(&mut clause, &["elif", "else", "fi"], None)?;
+            next = after;
+            self.close_clause("elif_clause", from, clause, &mut kids)?;
+        }
+        if next == Some("else") {
+            let from = self.i;
+            let mut clause = vec![self.keyword_leaf("else")];
+            self.statements_until(&mut clause, &["fi"], None)?;
+            self.close_clause("else_clause", from, clause, &mut kids)?;
+        }
+        kids.push(self.keyword_leaf("fi"));
+        Some(
+            self.b
+                .node(Raw::new("if_statement", true, start, self.i), &kids),
+        )
+    }
+
+    /// The `elif` or `else` clause `kind` from `from` with its children `clause`, added to
+    /// the `if`'s `kids`. Comments on lines of their own after the clause's last statement
+    /// are the `if`'s children to tree-sitter-bash, after the clause.
+    fn close_clause(
+        &mut self,
+        kind: &'static str,
+        from: usize,
+        mut clause: Vec<u32>,
+        kids: &mut Vec<u32>,
+    ) -> Option<()> {
+        let mut moved = Vec::new();
+        while let Some(&last) = clause.last() {
+            let start = self.b.start_of(last);
+            let own_line = self.s[..start]
+                .iter()
+                .rev()
+                .find(|c| !matches!(c, b' ' | b'\t'))
+                .is_some_and(|&c| c == b'\n');
+            if self.b.kind_of(last) != "comment" || !own_line {
+                break;
+            }
+            moved.push(clause.pop()?);
+        }
+        moved.reverse();
+        let limit = moved.first().map_or(self.i, |&c| self.b.start_of(c));
+        let end = self.clause_end(*clause.last()?, limit)?;
+        kids.push(self.b.node(Raw::new(kind, true, from, end), &clause));
+        kids.extend(moved);
+        Some(())
+    }
+
+    /// Where an `elif` or `else` clause ends, its last child `last` and what follows it
+    /// (the next keyword or a comment) at `limit`: tree-sitter-bash counts the newlines that end the last statement
+    /// into the clause, not the blanks after them.
+    fn clause_end(&self, last: u32, limit: usize) -> Option<usize> {
+        let end = self.b.end_of(last);
+        // After a `;` the newlines are only blanks.
+        if self.b.kind_of(last) == ";" {
+            return Some(end);
+        }
+        let mut j = limit;
+        while j > end && matches!(self.s[j - 1], b' ' | b'\t') {
+            j -= 1;
+        }
+        if j > end && self.s[j - 1] == b'\n' {
+            // A line continuation there: not modelled.
+            if self.s[..j - 1].ends_with(b"\\") {
+                return None;
+            }
+            return Some(j);
+        }
+        Some(end)
+    }
+
+    /// `do … done`, as a loop's body.
+    fn do_group(&mut self) -> Option<u32> {
+        let from = self.i;
+        let mut kids = vec![self.keyword_leaf("do")];
+        self.statements_until(&mut kids, &["done"], None)?;
+        kids.push(self.keyword_leaf("done"));
+        let mut r = Raw::new("do_group", true, from, self.i);
+        r.field = Some("body");
+        Some(self.b.node(r, &kids))
+    }
+
+    /// `for NAME in WORDS; do … done` (the `;` or a newline before `do`).
+    fn for_statement(&mut self) -> Option<u32> {
+        let start = self.i;
+        let mut kids = vec![self.keyword_leaf("for")];
+        self.blanks();
+        let name_from = self.i;
+        if !self.peek().is_some_and(name_start) {
+            return None;
+        }
+        while self.peek().is_some_and(name_byte) {
+            self.i += 1;
+        }
+        kids.push(self.leaf_in("variable_name", name_from, self.i, Some("variable")));
+        self.blanks();
+        if !self.keyword("in") {
+            return None;
+        }
+        let in_at = self.i;
+        kids.push(self.keyword_leaf("in"));
+        loop {
+            self.blanks();
+            match self.peek() {
+                Some(b';') => {
+                    kids.push(self.leaf(";", false, self.i, self.i + 1));
+                    self.i += 1;
+                    break;
+                }
+                Some(b'\n') => break,
+                _ if self.word_ahead() => kids.push(self.word(Some("value"))?),
+                _ => return None,
+            }
+        }
+        // `for x in; do`: not modelled.
+        if !kids
+            .iter()
+            .any(|&k| self.b.kind_of(k) != ";" && self.b.start_of(k) > in_at)
+        {
+            return None;
+        }
+        self.line_breaks()?;
+        if !self.keyword("do") {
+            return None;
+        }
+        kids.push(self.do_group()?);
+        Some(
+            self.b
+                .node(Raw::new("for_statement", true, start, self.i), &kids),
+        )
+    }
+
+    /// `while …; do … done` and `until …; do … done`.
+    fn while_statement(&mut self, k: &'static str) -> Option<u32> {
+        let start = self.i;
+        let mut kids = vec![self.keyword_leaf(k)];
+        self.statements_until(&mut kids, &["do"], Some("condition"))?;
+        kids.push(self.do_group()?);
+        Some(
+            self.b
+                .node(Raw::new("while_statement", true, start, self.i), &kids),
+        )
+    }
+
+    /// Blanks and newlines, no comment.
+    fn line_breaks(&mut self) -> Option<()> {
+        loop {
+            self.blanks();
+            match self.peek() {
+                Some(b'\n') => self.i += 1,
+                Some(b'#') | None => return None,
+                _ => return Some(()),
+            }
+        }
+    }
+
+    /// `[ EXPR ]` or (`double`) `[[ EXPR ]]`, EXPR one of `-op WORD`, `! -op WORD` and
+    /// `WORD op WORD`.
+    fn test(&mut self, double: bool) -> Option<u32> {
+        let start = self.i;
+        let (open, close) = if double { ("[[", "]]") } else { ("[", "]") };
+        let open_id = self.keyword_leaf(open);
+        self.blanks();
+        // Whether the test compares with a `test_operator` (`-eq`, `-nt`, …).
+        let mut numeric = false;
+        let expr = if self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) {
+            let from = self.i;
+            let bang = self.leaf("!", false, from, from + 1);
+            self.b.set_field(bang, "operator");
+            self.i += 1;
+            self.blanks();
+            let inner = self.unary()?;
+            let end = self.b.end_of(inner);
+            self.b.node(
+                Raw::new("unary_expression", true, from, end),
+                &[bang, inner],
+            )
+        } else if self.at_operator().is_some_and(unary_test) {
+            self.unary()?
+        } else {
+            let (expr, op) = self.binary(double)?;
+            numeric = op;
+            expr
+        };
+        self.blanks();
+        if !self.s[self.i..].starts_with(close.as_bytes()) {
+            return None;
+        }
+        let close_id = self.keyword_leaf(close);
+        // `[ $A -ne 1 ] && a >> f` and, on a later line, `[ -e x ]`: tree-sitter-bash can
+        // read everything from the first `[` to the last `]` as one test holding a
+        // redirected statement. Not modelled: a single-bracket numeric or file comparison
+        // with a redirection and then a `]` anywhere after it.
+        if !double && numeric {
+            let rest = &self.s[self.i..];
+            if rest
+                .iter()
+                .position(|c| matches!(c, b'>' | b'<'))
+                .is_some_and(|r| rest[r..].contains(&b']'))
+            {
+                return None;
+            }
+        }
+        // `]x`, `]]; then` is fine, `]]x` is not.
+        if !matches!(
+            self.peek(),
+            None | Some(b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b')')
+        ) {
+            return None;
+        }
+        Some(self.b.node(
+            Raw::new("test_command", true, start, self.i),
+            &[open_id, expr, close_id],
+        ))
+    }
+
+    /// The operator-like word at `self.i` (up to a blank), if it starts with `-`.
+    fn at_operator(&self) -> Option<&[u8]> {
+        let rest = &self.s[self.i..];
+        if rest.first() != Some(&b'-') {
+            return None;
+        }
+        let end = rest
+            .iter()
+            .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
+            .unwrap_or(rest.len());
+        Some(&rest[..end])
+    }
+
+    /// `-op WORD`.
+    fn unary(&mut self) -> Option<u32> {
+        let from = self.i;
+        let op = self.at_operator().filter(|op| unary_test(op))?;
+        let op_id = self.leaf_in("test_operator", from, from + op.len(), Some("operator"));
+        self.i = from + 2;
+        self.blanks();
+        let operand = self.operand(None)?;
+        let end = self.b.end_of(operand);
+        Some(self.b.node(
+            Raw::new("unary_expression", true, from, end),
+            &[op_id, operand],
+        ))
+    }
+
+    /// `WORD op WORD`, op one of `=`, `==`, `!=` and the numeric and file comparisons
+    /// (then `true`).
+    fn binary(&mut self, double: bool) -> Option<(u32, bool)> {
+        let from = self.i;
+        let left = self.operand(Some("left"))?;
+        self.blanks();
+        let at = self.i;
+        let rest = &self.s[at..];
+        let len = rest
+            .iter()
+            .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
+            .unwrap_or(rest.len());
+        let op = &rest[..len];
+        let op_id = if matches!(op, b"=" | b"==" | b"!=") {
+            let kind = match op {
+                b"=" => "=",
+                b"==" => "==",
+                _ => "!=",
+            };
+            let id = self.leaf(kind, false, at, at + len);
+            self.b.set_field(id, "operator");
+            id
+        } else if binary_test(op) {
+            self.leaf_in("test_operator", at, at + len, Some("operator"))
+        } else {
+            return None;
+        };
+        let pattern = matches!(op, b"==" | b"!=");
+        self.i = at + len;
+        self.blanks();
+        // The right of `==` and `!=` is a pattern: tree-sitter-bash reads a bare word there
+        // as an `extglob_pattern`, and in `[[ … ]]` the right of `=` as a `regex` unless it
+        // is quoted; only quoted strings (and in `[ … ]` expansions) are modelled there.
+        let quoted = self.peek() == Some(b'"');
+        if (double && !binary_test(op) && !quoted)
+            || (pattern && !quoted && self.peek() != Some(b'$'))
+        {
+            return None;
+        }
+        let right = self.operand(Some("right"))?;
+        let end = self.b.end_of(right);
+        let node = self.b.node(
+            Raw::new("binary_expression", true, from, end),
+            &[left, op_id, right],
+        );
+        Some((node, binary_test(op)))
+    }
+
+    /// A test's operand: one word not starting with `-`, `!` or `(`.
+    fn operand(&mut self, field: Option<&'static str>) -> Option<u32> {
+        if !self.word_ahead() || matches!(self.peek(), Some(b'-' | b'!')) {
+            return None;
+        }
+        let from = self.i;
+        let w = self.word(field)?;
+        // A word glued to the closing bracket (`x]`) or another operator, or one holding
+        // a `=` (`a=b`, read as an assignment): not modelled.
+        if !matches!(self.peek(), Some(b' ' | b'\t')) || self.s[from..self.i].contains(&b'=') {
+            return None;
+        }
+        Some(w)
+    }
+}
