@@ -1,10 +1,11 @@
 //! A parser for the plain scripts most `run:` steps hold: simple commands with literal,
 //! quoted and `$NAME` words, command substitutions (`$( … )`), prefix assignments,
-//! pipelines, `&&`/`||` lists, file redirections and comments. It builds the very tree
-//! tree-sitter-bash builds for them (kinds, fields, byte ranges), at a small fraction of
-//! the cost, and declines (`None`) any script with another form, or one where
-//! tree-sitter-bash reads lines together (before a line that starts with `\`, after two
-//! lines that end in `|`): the caller then parses it with tree-sitter.
+//! pipelines, `&&`/`||` lists, file redirections and comments, and the common compound
+//! commands (`if`, `for`, `while`, `{ … }`, tests, `!`, `export`: `fast/compound.rs`).
+//! It builds the very tree tree-sitter-bash builds for them (kinds, fields, byte ranges),
+//! at a small fraction of the cost, and declines (`None`) any script with another form,
+//! or one where tree-sitter-bash reads lines together (before a line that starts with
+//! `\`, after two lines that end in `|`): the caller then parses it with tree-sitter.
 //!
 //! Debug builds check every tree built here against tree-sitter's; tests hold the two
 //! equal on random scripts made of the pieces real ones use, and the `fast_check` example

@@ -1,6 +1,7 @@
 //! Compound commands for the fast parser: `if`/`elif`/`else`, `for NAME in WORDS`,
-//! `while` and `until` loops, `[ … ]` and `[[ … ]]` tests of the common shapes, and `!`
-//! before a command, built as tree-sitter-bash builds them. Only outside `$( … )`.
+//! `while` and `until` loops, `{ … }` groups, `[ … ]` and `[[ … ]]` tests of the common
+//! shapes (in `[[ … ]]` joined by `&&` and `||`), `!` before a command and
+//! `export NAME=WORD …`, built as tree-sitter-bash builds them. Only outside `$( … )`.
 
 use super::{P, name_byte, name_start};
 use crate::tree::Raw;
@@ -37,6 +38,9 @@ impl P<'_> {
         if self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) {
             return self.negated().map(Some);
         }
+        if self.keyword("export") {
+            return self.export().map(|d| Some((d, Vec::new())));
+        }
         self.nest += 1;
         let node = self.compound_command();
         self.nest -= 1;
@@ -69,12 +73,53 @@ impl P<'_> {
             Some(b'[') if self.at(1) == Some(b'[') && matches!(self.at(2), Some(b' ' | b'\t')) => {
                 self.test(true)?
             }
+            Some(b'{') if matches!(self.at(1), Some(b' ' | b'\t' | b'\n')) => {
+                let start = self.i;
+                let mut kids = vec![self.keyword_leaf("{")];
+                self.statements_until(&mut kids, &["}"], None)?;
+                kids.push(self.keyword_leaf("}"));
+                self.b
+                    .node(Raw::new("compound_statement", true, start, self.i), &kids)
+            }
             _ if self.keyword("if") => self.if_statement()?,
             _ if self.keyword("for") => self.for_statement()?,
             _ if self.keyword("while") => self.while_statement("while")?,
             _ if self.keyword("until") => self.while_statement("until")?,
             _ => return Some(None),
         }))
+    }
+
+    /// `export NAME=WORD NAME …`, nothing else on the line.
+    fn export(&mut self) -> Option<u32> {
+        let start = self.i;
+        let mut kids = vec![self.keyword_leaf("export")];
+        loop {
+            self.blanks();
+            match self.peek() {
+                None | Some(b'\n' | b';' | b'|' | b'&' | b'#') => break,
+                _ => {}
+            }
+            let end = self.name_end()?;
+            if self.s.get(end) == Some(&b'=') {
+                kids.push(self.assignment(end)?);
+            } else {
+                kids.push(self.leaf("variable_name", true, self.i, end));
+                self.i = end;
+            }
+            // `export A=1>f`, `export A$B`: not modelled.
+            if !matches!(self.peek(), None | Some(b' ' | b'\t' | b'\n' | b';')) {
+                return None;
+            }
+        }
+        // `export` alone, and `export A | b`, `export A && b`: not modelled.
+        if kids.len() < 2 || !matches!(self.peek(), None | Some(b'\n' | b';' | b'#')) {
+            return None;
+        }
+        let end = self.b.end_of(kids[kids.len() - 1]);
+        Some(
+            self.b
+                .node(Raw::new("declaration_command", true, start, end), &kids),
+        )
     }
 
     /// `! COMMAND`: a simple command or a test, with no redirection.
@@ -278,32 +323,21 @@ impl P<'_> {
     }
 
     /// `[ EXPR ]` or (`double`) `[[ EXPR ]]`, EXPR one of `-op WORD`, `! -op WORD` and
-    /// `WORD op WORD`.
+    /// `WORD op WORD`, in `[[ … ]]` several joined by `&&` and `||`.
     fn test(&mut self, double: bool) -> Option<u32> {
         let start = self.i;
         let (open, close) = if double { ("[[", "]]") } else { ("[", "]") };
         let open_id = self.keyword_leaf(open);
         self.blanks();
         // Whether the test compares with a `test_operator` (`-eq`, `-nt`, …).
-        let mut numeric = false;
-        let expr = if self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) {
-            let from = self.i;
-            let bang = self.leaf("!", false, from, from + 1);
-            self.b.set_field(bang, "operator");
-            self.i += 1;
-            self.blanks();
-            let inner = self.unary()?;
-            let end = self.b.end_of(inner);
-            self.b.node(
-                Raw::new("unary_expression", true, from, end),
-                &[bang, inner],
-            )
-        } else if self.at_operator().is_some_and(unary_test) {
-            self.unary()?
+        let (expr, numeric) = if double {
+            (self.either_of()?, false)
         } else {
-            let (expr, op) = self.binary(double)?;
-            numeric = op;
-            expr
+            let (e, kind) = self.term(false)?;
+            (
+                e,
+                kind == "test_operator" && self.b.kind_of(e) == "binary_expression",
+            )
         };
         self.blanks();
         if !self.s[self.i..].starts_with(close.as_bytes()) {
@@ -337,6 +371,83 @@ impl P<'_> {
         ))
     }
 
+    /// In `[[ … ]]`: terms joined by `||` (loosest) and `&&`, each left to right.
+    /// tree-sitter-bash reads `=` there as looser still (`x = a || b` compares `x` with
+    /// `a || b`): a `=` in such a chain is not modelled.
+    fn either_of(&mut self) -> Option<u32> {
+        // Comparisons, and those with `=`.
+        let mut count = (0, 0);
+        let mut left = self.all_of(&mut count)?;
+        while self.list_op("||") {
+            let op = self.keyword_leaf("||");
+            self.b.set_field(op, "operator");
+            self.blanks();
+            let right = self.all_of(&mut count)?;
+            left = self.joined(left, op, right);
+        }
+        if count.0 > 1 && count.1 > 0 {
+            return None;
+        }
+        Some(left)
+    }
+
+    /// Terms joined by `&&`, counted in `count` (all, and those with `=`).
+    fn all_of(&mut self, count: &mut (u32, u32)) -> Option<u32> {
+        let (mut left, kind) = self.term(true)?;
+        count.0 += 1;
+        count.1 += u32::from(kind == "=");
+        while self.list_op("&&") {
+            let op = self.keyword_leaf("&&");
+            self.b.set_field(op, "operator");
+            self.blanks();
+            let (right, kind) = self.term(true)?;
+            count.0 += 1;
+            count.1 += u32::from(kind == "=");
+            left = self.joined(left, op, right);
+        }
+        Some(left)
+    }
+
+    /// After blanks, whether `op` (`&&`, `||`) and a blank follow.
+    fn list_op(&mut self, op: &str) -> bool {
+        self.blanks();
+        self.s[self.i..].starts_with(op.as_bytes()) && matches!(self.at(2), Some(b' ' | b'\t'))
+    }
+
+    /// The binary expression `left op right`.
+    fn joined(&mut self, left: u32, op: u32, right: u32) -> u32 {
+        let (from, end) = (self.b.start_of(left), self.b.end_of(right));
+        self.b.set_field(left, "left");
+        self.b.set_field(right, "right");
+        self.b.node(
+            Raw::new("binary_expression", true, from, end),
+            &[left, op, right],
+        )
+    }
+
+    /// One comparison: `-op WORD`, `! -op WORD` or `WORD op WORD`, and the kind of its
+    /// operator when it is binary (`=`, `==`, `!=`, `test_operator`).
+    fn term(&mut self, double: bool) -> Option<(u32, &'static str)> {
+        if self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) {
+            let from = self.i;
+            let bang = self.leaf("!", false, from, from + 1);
+            self.b.set_field(bang, "operator");
+            self.i += 1;
+            self.blanks();
+            let inner = self.unary()?;
+            let end = self.b.end_of(inner);
+            let node = self.b.node(
+                Raw::new("unary_expression", true, from, end),
+                &[bang, inner],
+            );
+            Some((node, "!"))
+        } else if self.at_operator().is_some_and(unary_test) {
+            Some((self.unary()?, "test_operator"))
+        } else {
+            self.binary(double)
+        }
+    }
+
     /// The operator-like word at `self.i` (up to a blank), if it starts with `-`.
     fn at_operator(&self) -> Option<&[u8]> {
         let rest = &self.s[self.i..];
@@ -365,9 +476,9 @@ impl P<'_> {
         ))
     }
 
-    /// `WORD op WORD`, op one of `=`, `==`, `!=` and the numeric and file comparisons
-    /// (then `true`).
-    fn binary(&mut self, double: bool) -> Option<(u32, bool)> {
+    /// `WORD op WORD`, op one of `=`, `==`, `!=` and the numeric and file comparisons,
+    /// and the kind of its operator (`=`, `==`, `!=`, `test_operator`).
+    fn binary(&mut self, double: bool) -> Option<(u32, &'static str)> {
         let from = self.i;
         let left = self.operand(Some("left"))?;
         self.blanks();
@@ -410,7 +521,7 @@ impl P<'_> {
             Raw::new("binary_expression", true, from, end),
             &[left, op_id, right],
         );
-        Some((node, binary_test(op)))
+        Some((node, self.b.kind_of(op_id)))
     }
 
     /// A test's operand: one word not starting with `-`, `!` or `(`.

@@ -58,6 +58,11 @@ fn builds_tree_sitters_tree_for_plain_statements() {
         "while read -r l; do echo \"$l\"; done < f",
         "until [ \"$n\" -ge 5 ]; do n=$(next); done",
         "[ \"$a\" = b ] || [ ! -z \"$b\" ] || [ 1 -eq $c ]",
+        "a || { echo \"x\"; exit 1; }",
+        "{\n  a\n  b\n} > f",
+        "[[ \"$a\" == \"b\" && \"$c\" != \"d\" || -n \"$e\" ]]",
+        "[[ -n \"$a\" || -n \"$b\" && -z \"$c\" ]]",
+        "export A=\"$(x)\" B=$C D",
     ] {
         match check_masked(&mut p, script) {
             Some(Ok(())) => {}
@@ -84,7 +89,10 @@ fn leaves_the_rest_to_tree_sitter() {
         "cat <<EOF\nx\nEOF",
         "x &",
         "a=1 b=2",
-        "export A=1",
+        "export -n A",
+        "export A=1 > f",
+        "export A | b",
+        "[[ x = \"a\" || $B != \"c\" ]]",
         "echo {a,b}",
         "echo \"x\ny\"",
         // Compound commands and tests of shapes it does not build.
@@ -579,6 +587,18 @@ fn agrees_with_tree_sitter_on_random_compound_commands() {
                     out.push_str(self.either(OPERANDS, ODD));
                 }
                 2 if self.next(4) == 0 => out.push_str(self.pick(OPERANDS)),
+                2 => {
+                    // Two or three comparisons joined by `&&` and `||`.
+                    for k in 0..2 + self.next(2) {
+                        if k > 0 {
+                            out.push_str(self.either(&[" && ", " || "], &[" -a ", "&&", " -o "]));
+                        }
+                        out.push_str(self.either(OPERANDS, ODD));
+                        let op = self.either(&[" = ", " != ", " -eq "], &[" == ", " =~ "]);
+                        out.push_str(op);
+                        out.push_str(self.pick(OPERANDS));
+                    }
+                }
                 _ => {
                     out.push_str(self.either(OPERANDS, ODD));
                     let op = self.either(
@@ -600,8 +620,18 @@ fn agrees_with_tree_sitter_on_random_compound_commands() {
             }
         }
         fn unit(&mut self, nest: u32, out: &mut String) {
-            let kinds = if nest < 2 { 8 } else { 3 };
+            let kinds = if nest < 2 { 10 } else { 3 };
             match self.next(kinds) {
+                0 if self.next(3) == 0 => {
+                    out.push_str("export");
+                    for _ in 0..self.either(&["1", "2"], &["0", "3"]).len() + self.next(2) {
+                        out.push(' ');
+                        out.push_str(self.either(
+                            &["A=1", "B", "P=\"$HOME/b:$P\"", "C=$(d e)", "D=$E"],
+                            &["-n", "$F", "G=(a)", "H+=1", "I=1>f"],
+                        ));
+                    }
+                }
                 0 => self.simple(out),
                 1 => self.test(out),
                 2 => {
@@ -643,6 +673,11 @@ fn agrees_with_tree_sitter_on_random_compound_commands() {
                     out.push_str(end);
                     self.block(nest, out, false);
                     out.push_str("done");
+                }
+                8 | 9 => {
+                    out.push_str(self.either(&["{ ", "{\n  "], &["{", "{ }"]));
+                    self.block(nest, out, false);
+                    out.push('}');
                 }
                 _ => {
                     out.push_str(self.pick(&["while ", "until "]));
