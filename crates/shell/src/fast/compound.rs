@@ -372,8 +372,8 @@ impl P<'_> {
     }
 
     /// In `[[ … ]]`: terms joined by `||` (loosest) and `&&`, each left to right.
-    /// tree-sitter-bash reads `=` there as looser still (`x = a || b` compares `x` with
-    /// `a || b`): a `=` in such a chain is not modelled.
+    /// tree-sitter-bash reads `=` and `=~` there as looser still (`x = a || b` compares
+    /// `x` with `a || b`): a `=` or `=~` in such a chain is not modelled.
     fn either_of(&mut self) -> Option<u32> {
         // Comparisons, and those with `=`.
         let mut count = (0, 0);
@@ -395,14 +395,14 @@ impl P<'_> {
     fn all_of(&mut self, count: &mut (u32, u32)) -> Option<u32> {
         let (mut left, kind) = self.term(true)?;
         count.0 += 1;
-        count.1 += u32::from(kind == "=");
+        count.1 += u32::from(matches!(kind, "=" | "=~"));
         while self.list_op("&&") {
             let op = self.keyword_leaf("&&");
             self.b.set_field(op, "operator");
             self.blanks();
             let (right, kind) = self.term(true)?;
             count.0 += 1;
-            count.1 += u32::from(kind == "=");
+            count.1 += u32::from(matches!(kind, "=" | "=~"));
             left = self.joined(left, op, right);
         }
         Some(left)
@@ -428,7 +428,18 @@ impl P<'_> {
     /// One comparison: `-op WORD`, `! -op WORD` or `WORD op WORD`, and the kind of its
     /// operator when it is binary (`=`, `==`, `!=`, `test_operator`).
     fn term(&mut self, double: bool) -> Option<(u32, &'static str)> {
-        if self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) {
+        let negates_test = || {
+            let mut j = self.i + 1;
+            while matches!(self.s.get(j), Some(b' ' | b'\t')) {
+                j += 1;
+            }
+            let end = self.s[j..]
+                .iter()
+                .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
+                .map_or(self.s.len(), |k| j + k);
+            unary_test(&self.s[j..end])
+        };
+        if self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) && negates_test() {
             let from = self.i;
             let bang = self.leaf("!", false, from, from + 1);
             self.b.set_field(bang, "operator");
@@ -480,7 +491,21 @@ impl P<'_> {
     /// and the kind of its operator (`=`, `==`, `!=`, `test_operator`).
     fn binary(&mut self, double: bool) -> Option<(u32, &'static str)> {
         let from = self.i;
-        let left = self.operand(Some("left"))?;
+        // `[[ ! "$x" =~ re ]]`: tree-sitter-bash negates the left operand alone.
+        let left =
+            if double && self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) {
+                let bang = self.leaf("!", false, from, from + 1);
+                self.b.set_field(bang, "operator");
+                self.i += 1;
+                self.blanks();
+                let operand = self.operand(None)?;
+                let end = self.b.end_of(operand);
+                let mut r = Raw::new("unary_expression", true, from, end);
+                r.field = Some("left");
+                self.b.node(r, &[bang, operand])
+            } else {
+                self.operand(Some("left"))?
+            };
         self.blanks();
         let at = self.i;
         let rest = &self.s[at..];
@@ -489,12 +514,13 @@ impl P<'_> {
             .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
             .unwrap_or(rest.len());
         let op = &rest[..len];
-        let op_id = if matches!(op, b"=" | b"==" | b"!=") {
-            let kind = match op {
-                b"=" => "=",
-                b"==" => "==",
-                _ => "!=",
-            };
+        let op_id = if let Some(kind) = match op {
+            b"=" => Some("="),
+            b"==" => Some("=="),
+            b"!=" => Some("!="),
+            b"=~" if double => Some("=~"),
+            _ => None,
+        } {
             let id = self.leaf(kind, false, at, at + len);
             self.b.set_field(id, "operator");
             id
@@ -503,25 +529,88 @@ impl P<'_> {
         } else {
             return None;
         };
-        let pattern = matches!(op, b"==" | b"!=");
-        self.i = at + len;
-        self.blanks();
-        // The right of `==` and `!=` is a pattern: tree-sitter-bash reads a bare word there
-        // as an `extglob_pattern`, and in `[[ … ]]` the right of `=` as a `regex` unless it
-        // is quoted; only quoted strings (and in `[ … ]` expansions) are modelled there.
-        let quoted = self.peek() == Some(b'"');
-        if (double && !binary_test(op) && !quoted)
-            || (pattern && !quoted && self.peek() != Some(b'$'))
-        {
+        let kind = self.b.kind_of(op_id);
+        // Only `=~` takes a negated left operand here.
+        if self.b.kind_of(left) == "unary_expression" && kind != "=~" {
             return None;
         }
-        let right = self.operand(Some("right"))?;
+        self.i = at + len;
+        self.blanks();
+        let right = match kind {
+            "=~" => self.regex()?,
+            // The right of `==` and `!=` is a pattern: a bare word there is one
+            // `extglob_pattern`; quoted strings and expansions are read as elsewhere.
+            "==" | "!=" => match self.peek() {
+                Some(b'"' | b'$' | b'\'') => self.operand(Some("right"))?,
+                _ => self.pattern()?,
+            },
+            // In `[[ … ]]` tree-sitter-bash reads the right of `=` as a `regex` unless it
+            // is quoted; only quoted strings are modelled there.
+            "=" if double && self.peek() != Some(b'"') => return None,
+            _ => self.operand(Some("right"))?,
+        };
         let end = self.b.end_of(right);
         let node = self.b.node(
             Raw::new("binary_expression", true, from, end),
             &[left, op_id, right],
         );
-        Some((node, self.b.kind_of(op_id)))
+        Some((node, kind))
+    }
+
+    /// A bare glob pattern with a `*` (`refs/tags/*`, `v4.*`) as the right of `==` or
+    /// `!=`: one `extglob_pattern` leaf. Patterns with other bytes (brackets, quotes,
+    /// expansions, `@`, `:`), or that start with a digit or `-`, are not modelled.
+    fn pattern(&mut self) -> Option<u32> {
+        let from = self.i;
+        let len = self.s[from..]
+            .iter()
+            .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
+            .unwrap_or(self.s.len() - from);
+        let text = &self.s[from..from + len];
+        if text.is_empty()
+            || text[0].is_ascii_digit()
+            || text[0] == b'-'
+            // A plain word there is a `word` or an `extglob_pattern` to tree-sitter-bash
+            // by rules not modelled (`true` and `commit` the one, `b` the other).
+            || !text.contains(&b'*')
+            || !text.iter().all(|&c| {
+                c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-' | b'*')
+            })
+            || !matches!(self.s.get(from + len), Some(b' ' | b'\t'))
+        {
+            return None;
+        }
+        self.i = from + len;
+        Some(self.leaf_in("extglob_pattern", from, from + len, Some("right")))
+    }
+
+    /// The right of `=~` when it starts with `^` or `(`: one `regex` leaf up to the blank
+    /// before `]]`. Quotes, expansions other than a final `$` anchor, blanks and `]]`
+    /// inside it are not modelled.
+    fn regex(&mut self) -> Option<u32> {
+        let from = self.i;
+        let len = self.s[from..]
+            .iter()
+            .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
+            .unwrap_or(self.s.len() - from);
+        let text = &self.s[from..from + len];
+        let dollar_inside = text
+            .iter()
+            .enumerate()
+            .any(|(k, &c)| c == b'$' && k + 1 < text.len());
+        // A regex that starts otherwise may be read as a word (`v1`, `pull_request`).
+        if !matches!(text.first(), Some(b'^' | b'('))
+            || dollar_inside
+            || text
+                .iter()
+                .any(|c| matches!(c, b'"' | b'\'' | b'`' | b'\\' | b'#'))
+            || !self.s[from + len..].trim_ascii_start().starts_with(b"]]")
+            || text.windows(2).any(|w| w == b"]]")
+        {
+            return None;
+        }
+        self.i = from + len;
+        Some(self.leaf_in("regex", from, from + len, Some("right")))
     }
 
     /// A test's operand: one word not starting with `-`, `!` or `(`.

@@ -63,6 +63,8 @@ fn builds_tree_sitters_tree_for_plain_statements() {
         "[[ \"$a\" == \"b\" && \"$c\" != \"d\" || -n \"$e\" ]]",
         "[[ -n \"$a\" || -n \"$b\" && -z \"$c\" ]]",
         "export A=\"$(x)\" B=$C D",
+        "[[ \"$a\" == refs/tags/* || $b != v4.* ]] && [ $c != x* ] && [[ $d == 'x' ]]",
+        "if [[ ! \"$x\" =~ ^[0-9a-f]{40}$ ]] || [[ $y =~ (a|b) ]]; then exit 1; fi",
     ] {
         match check_masked(&mut p, script) {
             Some(Ok(())) => {}
@@ -96,9 +98,14 @@ fn leaves_the_rest_to_tree_sitter() {
         "echo {a,b}",
         "echo \"x\ny\"",
         // Compound commands and tests of shapes it does not build.
-        "[[ $a == b ]]",
-        "[ $a != b* ]",
-        "[[ $a =~ ^v ]]",
+        "[[ $a =~ v1 ]]",
+        "[[ $a =~ ^v$B ]]",
+        "[[ $x == *\"..\"* ]]",
+        "[[ $x == a:b@c ]]",
+        "[ $x == -1 ]",
+        "[[ \"${X}\" != true ]]",
+        "[ $x != pull_request ]",
+        "[[ -n $a && $b =~ ^x ]]",
         "[ a=b = c ]",
         "[ -n $a -a -z $b ]",
         "[[ $a ]]",
@@ -576,6 +583,36 @@ fn agrees_with_tree_sitter_on_random_compound_commands() {
             const ODD: &[&str] = &["-1", "''", "x*", "a=b", "'r'", "!"];
             let double = self.next(2) == 0;
             out.push_str(if double { "[[ " } else { "[ " });
+            if self.next(3) == 0 {
+                // Patterns and regular expressions on the right.
+                out.push_str(self.either(OPERANDS, &["! \"$A\"", "! $A", "!"]));
+                if self.next(2) == 0 {
+                    out.push_str(self.either(&[" == ", " != "], &[" = ", " =~ "]));
+                    out.push_str(self.either(
+                        &["refs/tags/*", "v4.*", "*-rc", "x*", "'acc'", "a/*.txt"],
+                        &[
+                            "x[0-9]",
+                            "*\"..\"*",
+                            "5",
+                            "a\\b",
+                            "*$A",
+                            "?x",
+                            "pull_request",
+                            "true",
+                            "b",
+                            "a:b@c",
+                        ],
+                    ));
+                } else {
+                    out.push_str(self.either(&[" =~ "], &[" == ", " = "]));
+                    out.push_str(self.either(
+                        &["^v[0-9]+", "^[0-9a-f]{40}$", "(a|b)", "^x.*-rc$"],
+                        &["\\.(md|json)$", "^$A", "a b", "'x'", "[[:space:]]", "x]]"],
+                    ));
+                }
+                out.push_str(if double { " ]]" } else { " ]" });
+                return;
+            }
             match self.next(4) {
                 0 => {
                     let op = self.either(&["-f ", "-z ", "-n ", "-d ", "-e "], &["-Q ", "-eq "]);
