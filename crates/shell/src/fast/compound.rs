@@ -1,9 +1,10 @@
 //! Compound commands for the fast parser: `if`/`elif`/`else`, `for NAME in WORDS`,
 //! `while` and `until` loops, `{ … }` groups, `[ … ]` and `[[ … ]]` tests of the common
 //! shapes (in `[[ … ]]` joined by `&&` and `||`), `!` before a command and
-//! `export NAME=WORD …`, built as tree-sitter-bash builds them. Only outside `$( … )`.
+//! `export NAME=WORD …`, and function definitions, built as tree-sitter-bash builds
+//! them. Only outside `$( … )`.
 
-use super::{P, name_byte, name_start};
+use super::{MAX_DEPTH, P, name_byte, name_start};
 use crate::tree::Raw;
 
 /// Bytes that may follow a keyword for it to be one.
@@ -47,12 +48,12 @@ impl P<'_> {
         let Some(node) = node? else {
             return Some(None);
         };
-        let test = self.b.kind_of(node) == "test_command";
+        // `[ -f x ] > f`, `f() { a; } > f`: not modelled.
+        let test = matches!(self.b.kind_of(node), "test_command" | "function_definition");
         let mut redirects = Vec::new();
         loop {
             self.blanks();
             match self.redirect()? {
-                // `[ -f x ] > f`: not modelled.
                 Some(_) if test => return None,
                 Some(r) => redirects.push(r),
                 None => break,
@@ -68,18 +69,36 @@ impl P<'_> {
     /// The compound command at `self.i` without what follows it: `Some(None)` when none
     /// starts here, `None` for forms not modelled.
     fn compound_command(&mut self) -> Option<Option<u32>> {
+        let (c, c1, c2) = (self.peek(), self.at(1), self.at(2));
+        let starts = matches!((c, c1), (Some(b'['), Some(b' ' | b'\t')))
+            || matches!((c, c1, c2), (Some(b'['), Some(b'['), Some(b' ' | b'\t')))
+            || matches!((c, c1), (Some(b'{'), Some(b' ' | b'\t' | b'\n')))
+            || ["function", "if", "for", "while", "until"]
+                .iter()
+                .any(|k| self.keyword(k))
+            || self
+                .name_end()
+                .is_some_and(|e| self.s[e..].starts_with(b"() {"));
+        if !starts {
+            return Some(None);
+        }
+        // Deeper nesting (`self.nest` counts this one) is left to tree-sitter and the
+        // walk's own limit: the parser recurses once per level.
+        if self.nest > MAX_DEPTH {
+            return None;
+        }
         Some(Some(match self.peek() {
             Some(b'[') if matches!(self.at(1), Some(b' ' | b'\t')) => self.test(false)?,
             Some(b'[') if self.at(1) == Some(b'[') && matches!(self.at(2), Some(b' ' | b'\t')) => {
                 self.test(true)?
             }
-            Some(b'{') if matches!(self.at(1), Some(b' ' | b'\t' | b'\n')) => {
-                let start = self.i;
-                let mut kids = vec![self.keyword_leaf("{")];
-                self.statements_until(&mut kids, &["}"], None)?;
-                kids.push(self.keyword_leaf("}"));
-                self.b
-                    .node(Raw::new("compound_statement", true, start, self.i), &kids)
+            Some(b'{') if matches!(self.at(1), Some(b' ' | b'\t' | b'\n')) => self.group()?,
+            _ if self.keyword("function") => self.function(true)?,
+            _ if self
+                .name_end()
+                .is_some_and(|e| self.s[e..].starts_with(b"() {")) =>
+            {
+                self.function(false)?
             }
             _ if self.keyword("if") => self.if_statement()?,
             _ if self.keyword("for") => self.for_statement()?,
@@ -87,6 +106,46 @@ impl P<'_> {
             _ if self.keyword("until") => self.while_statement("until")?,
             _ => return Some(None),
         }))
+    }
+
+    /// `{ … }` at `self.i`.
+    fn group(&mut self) -> Option<u32> {
+        let start = self.i;
+        let mut kids = vec![self.keyword_leaf("{")];
+        self.statements_until(&mut kids, &["}"], None)?;
+        kids.push(self.keyword_leaf("}"));
+        Some(
+            self.b
+                .node(Raw::new("compound_statement", true, start, self.i), &kids),
+        )
+    }
+
+    /// `NAME() { … }`, or (`keyword`) `function NAME { … }`.
+    fn function(&mut self, keyword: bool) -> Option<u32> {
+        let start = self.i;
+        let mut kids = Vec::new();
+        if keyword {
+            kids.push(self.keyword_leaf("function"));
+            self.blanks();
+        }
+        let end = self.name_end()?;
+        kids.push(self.leaf_in("word", self.i, end, Some("name")));
+        self.i = end;
+        if !keyword {
+            kids.push(self.keyword_leaf("("));
+            kids.push(self.keyword_leaf(")"));
+        }
+        self.blanks();
+        if !(self.peek() == Some(b'{') && matches!(self.at(1), Some(b' ' | b'\t' | b'\n'))) {
+            return None;
+        }
+        let body = self.group()?;
+        self.b.set_field(body, "body");
+        kids.push(body);
+        Some(
+            self.b
+                .node(Raw::new("function_definition", true, start, self.i), &kids),
+        )
     }
 
     /// `export NAME=WORD NAME …`, nothing else on the line.
@@ -329,14 +388,14 @@ impl P<'_> {
         let (open, close) = if double { ("[[", "]]") } else { ("[", "]") };
         let open_id = self.keyword_leaf(open);
         self.blanks();
-        // Whether the test compares with a `test_operator` (`-eq`, `-nt`, …).
+        // Whether the test compares with a `test_operator` (`-eq`, `-nt`, …) or `==`.
         let (expr, numeric) = if double {
             (self.either_of()?, false)
         } else {
             let (e, kind) = self.term(false)?;
             (
                 e,
-                kind == "test_operator" && self.b.kind_of(e) == "binary_expression",
+                matches!(kind, "test_operator" | "==") && self.b.kind_of(e) == "binary_expression",
             )
         };
         self.blanks();
@@ -346,8 +405,8 @@ impl P<'_> {
         let close_id = self.keyword_leaf(close);
         // `[ $A -ne 1 ] && a >> f` and, on a later line, `[ -e x ]`: tree-sitter-bash can
         // read everything from the first `[` to the last `]` as one test holding a
-        // redirected statement. Not modelled: a single-bracket numeric or file comparison
-        // with a redirection and then a `]` anywhere after it.
+        // redirected statement. Not modelled: a single-bracket numeric, file or `==`
+        // comparison with a redirection and then a `]` anywhere after it.
         if !double && numeric {
             let rest = &self.s[self.i..];
             if rest

@@ -65,6 +65,9 @@ fn builds_tree_sitters_tree_for_plain_statements() {
         "export A=\"$(x)\" B=$C D",
         "[[ \"$a\" == refs/tags/* || $b != v4.* ]] && [ $c != x* ] && [[ $d == 'x' ]]",
         "if [[ ! \"$x\" =~ ^[0-9a-f]{40}$ ]] || [[ $y =~ (a|b) ]]; then exit 1; fi",
+        "f() {\n  echo $1\n}\nf x",
+        "function g {\n  a\n}",
+        &format!("{}a{}", "while b; do ".repeat(16), "; done".repeat(16)),
     ] {
         match check_masked(&mut p, script) {
             Some(Ok(())) => {}
@@ -117,6 +120,7 @@ fn leaves_the_rest_to_tree_sitter() {
         "for x in; do a; done",
         "for x in a # c\ndo b; done",
         "echo $(if a; then b; fi)",
+        &format!("{}a{}", "while b; do ".repeat(17), "; done".repeat(17)),
         "! ! a",
         "! a > f",
         "if a; then b; fi x",
@@ -126,7 +130,9 @@ fn leaves_the_rest_to_tree_sitter() {
         "echo \" $A\"",
         "echo \"$A \"",
         "tr \" \" x",
-        "f() { echo; }",
+        "f () { echo; }",
+        "f() { echo; } > log",
+        "f()\n{ echo; }",
         "echo a\\\nb",
         // tree-sitter's own splitting of these words is not modelled.
         "cp target/$TARGET/$PROFILE/uv .",
@@ -710,6 +716,15 @@ fn agrees_with_tree_sitter_on_random_compound_commands() {
                     out.push_str(end);
                     self.block(nest, out, false);
                     out.push_str("done");
+                }
+                8 if self.next(3) == 0 => {
+                    let head = self.either(
+                        &["f() { ", "f() {\n  ", "function g {\n", "do_it_2() {\n"],
+                        &["f () { ", "function g() { ", "f()\n{ ", "f() ( "],
+                    );
+                    out.push_str(head);
+                    self.block(nest, out, false);
+                    out.push('}');
                 }
                 8 | 9 => {
                     out.push_str(self.either(&["{ ", "{\n  "], &["{", "{ }"]));
