@@ -351,7 +351,8 @@ impl P<'_> {
         }
     }
 
-    /// Blanks and newlines after an operator that continues on the next line.
+    /// Blanks and newlines, no comment: after an operator that continues on the next
+    /// line, or a `for` loop's words before its `do`.
     fn newlines(&mut self) -> Option<()> {
         loop {
             self.blanks();

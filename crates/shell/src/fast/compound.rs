@@ -346,7 +346,7 @@ impl P<'_> {
         {
             return None;
         }
-        self.line_breaks()?;
+        self.newlines()?;
         if !self.keyword("do") {
             return None;
         }
@@ -367,18 +367,6 @@ impl P<'_> {
             self.b
                 .node(Raw::new("while_statement", true, start, self.i), &kids),
         )
-    }
-
-    /// Blanks and newlines, no comment.
-    fn line_breaks(&mut self) -> Option<()> {
-        loop {
-            self.blanks();
-            match self.peek() {
-                Some(b'\n') => self.i += 1,
-                Some(b'#') | None => return None,
-                _ => return Some(()),
-            }
-        }
     }
 
     /// `[ EXPR ]` or (`double`) `[[ EXPR ]]`, EXPR one of `-op WORD`, `! -op WORD` and
@@ -492,10 +480,7 @@ impl P<'_> {
             while matches!(self.s.get(j), Some(b' ' | b'\t')) {
                 j += 1;
             }
-            let end = self.s[j..]
-                .iter()
-                .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
-                .map_or(self.s.len(), |k| j + k);
+            let end = self.token_end(j);
             unary_test(&self.s[j..end])
         };
         if self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) && negates_test() {
@@ -518,17 +503,20 @@ impl P<'_> {
         }
     }
 
-    /// The operator-like word at `self.i` (up to a blank), if it starts with `-`.
-    fn at_operator(&self) -> Option<&[u8]> {
-        let rest = &self.s[self.i..];
-        if rest.first() != Some(&b'-') {
-            return None;
-        }
-        let end = rest
+    /// The end of the run of bytes from `from` up to a blank or a newline.
+    fn token_end(&self, from: usize) -> usize {
+        self.s[from..]
             .iter()
             .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
-            .unwrap_or(rest.len());
-        Some(&rest[..end])
+            .map_or(self.s.len(), |k| from + k)
+    }
+
+    /// The operator-like word at `self.i` (up to a blank), if it starts with `-`.
+    fn at_operator(&self) -> Option<&[u8]> {
+        if self.peek() != Some(b'-') {
+            return None;
+        }
+        Some(&self.s[self.i..self.token_end(self.i)])
     }
 
     /// `-op WORD`.
@@ -567,12 +555,8 @@ impl P<'_> {
             };
         self.blanks();
         let at = self.i;
-        let rest = &self.s[at..];
-        let len = rest
-            .iter()
-            .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
-            .unwrap_or(rest.len());
-        let op = &rest[..len];
+        let len = self.token_end(at) - at;
+        let op = &self.s[at..at + len];
         let op_id = if let Some(kind) = match op {
             b"=" => Some("="),
             b"==" => Some("=="),
@@ -621,10 +605,7 @@ impl P<'_> {
     /// expansions, `@`, `:`), or that start with a digit or `-`, are not modelled.
     fn pattern(&mut self) -> Option<u32> {
         let from = self.i;
-        let len = self.s[from..]
-            .iter()
-            .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
-            .unwrap_or(self.s.len() - from);
+        let len = self.token_end(from) - from;
         let text = &self.s[from..from + len];
         if text.is_empty()
             || text[0].is_ascii_digit()
@@ -648,10 +629,7 @@ impl P<'_> {
     /// inside it are not modelled.
     fn regex(&mut self) -> Option<u32> {
         let from = self.i;
-        let len = self.s[from..]
-            .iter()
-            .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
-            .unwrap_or(self.s.len() - from);
+        let len = self.token_end(from) - from;
         let text = &self.s[from..from + len];
         let dollar_inside = text
             .iter()
