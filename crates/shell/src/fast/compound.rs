@@ -4,8 +4,26 @@
 //! `export NAME=WORD …`, and function definitions, built as tree-sitter-bash builds
 //! them. Only outside `$( … )`.
 
-use super::{MAX_DEPTH, P, name_byte, name_start};
+use super::{MAX_DEPTH, P};
 use crate::tree::Raw;
+
+/// The compound commands built here.
+enum Form {
+    /// `[ … ]`, or `[[ … ]]`.
+    Test {
+        double: bool,
+    },
+    /// `{ … }`.
+    Group,
+    /// `NAME() { … }`, or `function NAME { … }`.
+    Function {
+        keyword: bool,
+    },
+    If,
+    For,
+    /// `while` or `until`.
+    While(&'static str),
+}
 
 /// Bytes that may follow a keyword for it to be one.
 fn ends_keyword(c: Option<u8>) -> bool {
@@ -49,12 +67,12 @@ impl P<'_> {
             return Some(None);
         };
         // `[ -f x ] > f`, `f() { a; } > f`: not modelled.
-        let test = matches!(self.b.kind_of(node), "test_command" | "function_definition");
+        let bare = matches!(self.b.kind_of(node), "test_command" | "function_definition");
         let mut redirects = Vec::new();
         loop {
             self.blanks();
             match self.redirect()? {
-                Some(_) if test => return None,
+                Some(_) if bare => return None,
                 Some(r) => redirects.push(r),
                 None => break,
             }
@@ -66,45 +84,45 @@ impl P<'_> {
         Some(Some((node, redirects)))
     }
 
+    /// The compound command starting at `self.i`, if one does.
+    fn form_ahead(&self) -> Option<Form> {
+        Some(match (self.peek(), self.at(1), self.at(2)) {
+            (Some(b'['), Some(b' ' | b'\t'), _) => Form::Test { double: false },
+            (Some(b'['), Some(b'['), Some(b' ' | b'\t')) => Form::Test { double: true },
+            (Some(b'{'), Some(b' ' | b'\t' | b'\n'), _) => Form::Group,
+            _ if self.keyword("function") => Form::Function { keyword: true },
+            _ if self.keyword("if") => Form::If,
+            _ if self.keyword("for") => Form::For,
+            _ if self.keyword("while") => Form::While("while"),
+            _ if self.keyword("until") => Form::While("until"),
+            _ if self
+                .name_end()
+                .is_some_and(|e| self.s[e..].starts_with(b"() {")) =>
+            {
+                Form::Function { keyword: false }
+            }
+            _ => return None,
+        })
+    }
+
     /// The compound command at `self.i` without what follows it: `Some(None)` when none
     /// starts here, `None` for forms not modelled.
     fn compound_command(&mut self) -> Option<Option<u32>> {
-        let (c, c1, c2) = (self.peek(), self.at(1), self.at(2));
-        let starts = matches!((c, c1), (Some(b'['), Some(b' ' | b'\t')))
-            || matches!((c, c1, c2), (Some(b'['), Some(b'['), Some(b' ' | b'\t')))
-            || matches!((c, c1), (Some(b'{'), Some(b' ' | b'\t' | b'\n')))
-            || ["function", "if", "for", "while", "until"]
-                .iter()
-                .any(|k| self.keyword(k))
-            || self
-                .name_end()
-                .is_some_and(|e| self.s[e..].starts_with(b"() {"));
-        if !starts {
+        let Some(form) = self.form_ahead() else {
             return Some(None);
-        }
+        };
         // Deeper nesting (`self.nest` counts this one) is left to tree-sitter and the
         // walk's own limit: the parser recurses once per level.
         if self.nest > MAX_DEPTH {
             return None;
         }
-        Some(Some(match self.peek() {
-            Some(b'[') if matches!(self.at(1), Some(b' ' | b'\t')) => self.test(false)?,
-            Some(b'[') if self.at(1) == Some(b'[') && matches!(self.at(2), Some(b' ' | b'\t')) => {
-                self.test(true)?
-            }
-            Some(b'{') if matches!(self.at(1), Some(b' ' | b'\t' | b'\n')) => self.group()?,
-            _ if self.keyword("function") => self.function(true)?,
-            _ if self
-                .name_end()
-                .is_some_and(|e| self.s[e..].starts_with(b"() {")) =>
-            {
-                self.function(false)?
-            }
-            _ if self.keyword("if") => self.if_statement()?,
-            _ if self.keyword("for") => self.for_statement()?,
-            _ if self.keyword("while") => self.while_statement("while")?,
-            _ if self.keyword("until") => self.while_statement("until")?,
-            _ => return Some(None),
+        Some(Some(match form {
+            Form::Test { double } => self.test(double)?,
+            Form::Group => self.group()?,
+            Form::Function { keyword } => self.function(keyword)?,
+            Form::If => self.if_statement()?,
+            Form::For => self.for_statement()?,
+            Form::While(k) => self.while_statement(k)?,
         }))
     }
 
@@ -206,7 +224,7 @@ impl P<'_> {
         Some((node, Vec::new()))
     }
 
-    /// A keyword leaf at `self.i` and the blanks after it.
+    /// The keyword (or bracket) `k` at `self.i` as an anonymous leaf, stepped over.
     fn keyword_leaf(&mut self, k: &'static str) -> u32 {
         let id = self.leaf(k, false, self.i, self.i + k.len());
         self.i += k.len();
@@ -274,8 +292,8 @@ impl P<'_> {
     }
 
     /// Where an `elif` or `else` clause ends, its last child `last` and what follows it
-    /// (the next keyword or a comment) at `limit`: tree-sitter-bash counts the newlines that end the last statement
-    /// into the clause, not the blanks after them.
+    /// (the next keyword or a comment) at `limit`: tree-sitter-bash counts the newlines
+    /// that end the last statement into the clause, not the blanks after them.
     fn clause_end(&self, last: u32, limit: usize) -> Option<usize> {
         let end = self.b.end_of(last);
         // After a `;` the newlines are only blanks.
@@ -312,20 +330,15 @@ impl P<'_> {
         let start = self.i;
         let mut kids = vec![self.keyword_leaf("for")];
         self.blanks();
-        let name_from = self.i;
-        if !self.peek().is_some_and(name_start) {
-            return None;
-        }
-        while self.peek().is_some_and(name_byte) {
-            self.i += 1;
-        }
-        kids.push(self.leaf_in("variable_name", name_from, self.i, Some("variable")));
+        let name_end = self.name_end()?;
+        kids.push(self.leaf_in("variable_name", self.i, name_end, Some("variable")));
+        self.i = name_end;
         self.blanks();
         if !self.keyword("in") {
             return None;
         }
-        let in_at = self.i;
         kids.push(self.keyword_leaf("in"));
+        let mut values = 0;
         loop {
             self.blanks();
             match self.peek() {
@@ -335,15 +348,15 @@ impl P<'_> {
                     break;
                 }
                 Some(b'\n') => break,
-                _ if self.word_ahead() => kids.push(self.word(Some("value"))?),
+                _ if self.word_ahead() => {
+                    kids.push(self.word(Some("value"))?);
+                    values += 1;
+                }
                 _ => return None,
             }
         }
         // `for x in; do`: not modelled.
-        if !kids
-            .iter()
-            .any(|&k| self.b.kind_of(k) != ";" && self.b.start_of(k) > in_at)
-        {
+        if values == 0 {
             return None;
         }
         self.newlines()?;
@@ -405,7 +418,7 @@ impl P<'_> {
                 return None;
             }
         }
-        // `]x`, `]]; then` is fine, `]]x` is not.
+        // A closing bracket glued to more (`]x`, `]]x`): not modelled.
         if !matches!(
             self.peek(),
             None | Some(b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b')')
@@ -422,7 +435,7 @@ impl P<'_> {
     /// tree-sitter-bash reads `=` and `=~` there as looser still (`x = a || b` compares
     /// `x` with `a || b`): a `=` or `=~` in such a chain is not modelled.
     fn either_of(&mut self) -> Option<u32> {
-        // Comparisons, and those with `=`.
+        // Comparisons, and those with `=` or `=~`.
         let mut count = (0, 0);
         let mut left = self.all_of(&mut count)?;
         while self.list_op("||") {
@@ -438,7 +451,7 @@ impl P<'_> {
         Some(left)
     }
 
-    /// Terms joined by `&&`, counted in `count` (all, and those with `=`).
+    /// Terms joined by `&&`, counted in `count` (all, and those with `=` or `=~`).
     fn all_of(&mut self, count: &mut (u32, u32)) -> Option<u32> {
         let (mut left, kind) = self.term(true)?;
         count.0 += 1;
@@ -472,8 +485,17 @@ impl P<'_> {
         )
     }
 
+    /// The `!` at `self.i` as a test's operator leaf, stepped over with the blanks after.
+    fn bang(&mut self) -> u32 {
+        let bang = self.leaf("!", false, self.i, self.i + 1);
+        self.b.set_field(bang, "operator");
+        self.i += 1;
+        self.blanks();
+        bang
+    }
+
     /// One comparison: `-op WORD`, `! -op WORD` or `WORD op WORD`, and the kind of its
-    /// operator when it is binary (`=`, `==`, `!=`, `test_operator`).
+    /// operator (`!`, `test_operator`, `=`, `==`, `!=`, `=~`).
     fn term(&mut self, double: bool) -> Option<(u32, &'static str)> {
         let negates_test = || {
             let mut j = self.i + 1;
@@ -485,10 +507,7 @@ impl P<'_> {
         };
         if self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) && negates_test() {
             let from = self.i;
-            let bang = self.leaf("!", false, from, from + 1);
-            self.b.set_field(bang, "operator");
-            self.i += 1;
-            self.blanks();
+            let bang = self.bang();
             let inner = self.unary()?;
             let end = self.b.end_of(inner);
             let node = self.b.node(
@@ -534,17 +553,15 @@ impl P<'_> {
         ))
     }
 
-    /// `WORD op WORD`, op one of `=`, `==`, `!=` and the numeric and file comparisons,
-    /// and the kind of its operator (`=`, `==`, `!=`, `test_operator`).
+    /// `WORD op WORD`, op one of `=`, `==`, `!=`, `=~` (in `[[ … ]]`) and the numeric and
+    /// file comparisons, and the kind of its operator (`=`, `==`, `!=`, `=~`,
+    /// `test_operator`).
     fn binary(&mut self, double: bool) -> Option<(u32, &'static str)> {
         let from = self.i;
         // `[[ ! "$x" =~ re ]]`: tree-sitter-bash negates the left operand alone.
         let left =
             if double && self.peek() == Some(b'!') && matches!(self.at(1), Some(b' ' | b'\t')) {
-                let bang = self.leaf("!", false, from, from + 1);
-                self.b.set_field(bang, "operator");
-                self.i += 1;
-                self.blanks();
+                let bang = self.bang();
                 let operand = self.operand(None)?;
                 let end = self.b.end_of(operand);
                 let mut r = Raw::new("unary_expression", true, from, end);
