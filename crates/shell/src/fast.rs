@@ -273,6 +273,15 @@ impl P<'_> {
                 if (self.depth > 0 || self.nest > 0) && members.len() >= 5 {
                     return None;
                 }
+                // `[[ … ]] | b | c < in`: with a compound command, a test or a negated
+                // command in the pipeline, the same reading; not modelled.
+                if members.len() >= 3
+                    && members.iter().any(|&m| {
+                        !matches!(self.b.kind_of(m), "command" | "redirected_statement" | "|")
+                    })
+                {
+                    return None;
+                }
                 // After `a | b | c`, tree-sitter-bash reads the lines up to a later
                 // redirection as one command, as before a later `||`; not modelled.
                 if self.long_pipeline {

@@ -126,6 +126,7 @@ fn leaves_the_rest_to_tree_sitter() {
         "if a; then b; fi x",
         "case $a in x) b;; esac",
         "while a; do b; done &",
+        "[[ -z \"$(c)\" ]] | ./run.sh | a <in",
         // Blanks alone before a `$` or a closing quote.
         "echo \" $A\"",
         "echo \"$A \"",
@@ -284,19 +285,19 @@ fn agrees_with_tree_sitter_on_random_scripts() {
         "${A:-}",
         "${A#refs/*/}",
     ];
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    struct Seed(u64);
+    impl Draw for Seed {
+        fn state(&mut self) -> &mut u64 {
+            &mut self.0
+        }
+    }
+    let mut g = Seed(0x9E37_79B9_7F4A_7C15);
     agree_on((0..60_000).map(|_| {
-        let n = 1 + (next() % 12) as usize;
+        let n = 1 + g.next(12);
         let mut script = String::new();
         for k in 0..n {
-            let t = TOKENS[(next() % TOKENS.len() as u64) as usize];
-            if k > 0 && next() % 4 != 0 {
+            let t = g.pick(TOKENS);
+            if k > 0 && g.next(4) != 0 {
                 script.push(' ');
             }
             script.push_str(t);
@@ -321,6 +322,109 @@ fn agree_on(scripts: impl Iterator<Item = String>) {
     }
     assert!(built * 20 > tried, "{built} of {tried}");
 }
+/// The random draws of the script generators (xorshift64, fixed seeds).
+trait Draw {
+    fn state(&mut self) -> &mut u64;
+
+    /// A number below `n`.
+    fn next(&mut self, n: usize) -> usize {
+        let s = self.state();
+        *s ^= *s << 13;
+        *s ^= *s >> 7;
+        *s ^= *s << 17;
+        (*s % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.next(from.len())]
+    }
+
+    /// Mostly from `common`, one time in eight from `rare` (forms often left to
+    /// tree-sitter), so that most scripts are built and checked.
+    fn either<'a>(&mut self, common: &[&'a str], rare: &[&'a str]) -> &'a str {
+        if self.next(8) == 0 {
+            self.pick(rare)
+        } else {
+            self.pick(common)
+        }
+    }
+}
+
+/// A random `[ … ]` or `[[ … ]]`: the shapes the fast parser builds, and one piece in
+/// eight from those it leaves to tree-sitter.
+fn random_test(g: &mut impl Draw, out: &mut String) {
+    const OPERANDS: &[&str] = &[
+        "x", "\"$A\"", "$A", "${B}", "\"a b\"", "5", "\"$(c)\"", "$(c d)",
+    ];
+    const ODD: &[&str] = &["-1", "''", "x*", "a=b", "'r'", "!"];
+    let double = g.next(2) == 0;
+    out.push_str(if double { "[[ " } else { "[ " });
+    if g.next(3) == 0 {
+        // Patterns and regular expressions on the right.
+        out.push_str(g.either(OPERANDS, &["! \"$A\"", "! $A", "!"]));
+        if g.next(2) == 0 {
+            out.push_str(g.either(&[" == ", " != "], &[" = ", " =~ "]));
+            out.push_str(g.either(
+                &["refs/tags/*", "v4.*", "*-rc", "x*", "'acc'", "a/*.txt"],
+                &[
+                    "x[0-9]",
+                    "*\"..\"*",
+                    "5",
+                    "a\\b",
+                    "*$A",
+                    "?x",
+                    "pull_request",
+                    "true",
+                    "b",
+                    "a:b@c",
+                ],
+            ));
+        } else {
+            out.push_str(g.either(&[" =~ "], &[" == ", " = "]));
+            out.push_str(g.either(
+                &["^v[0-9]+", "^[0-9a-f]{40}$", "(a|b)", "^x.*-rc$"],
+                &["\\.(md|json)$", "^$A", "a b", "'x'", "[[:space:]]", "x]]"],
+            ));
+        }
+        out.push_str(if double { " ]]" } else { " ]" });
+        return;
+    }
+    match g.next(4) {
+        0 => {
+            let op = g.either(&["-f ", "-z ", "-n ", "-d ", "-e "], &["-Q ", "-eq "]);
+            out.push_str(op);
+            out.push_str(g.either(OPERANDS, ODD));
+        }
+        1 => {
+            out.push_str(g.either(&["! -f ", "! -z ", "! -n "], &["! ", "!"]));
+            out.push_str(g.either(OPERANDS, ODD));
+        }
+        2 if g.next(4) == 0 => out.push_str(g.pick(OPERANDS)),
+        2 => {
+            // Two or three comparisons joined by `&&` and `||`.
+            for k in 0..2 + g.next(2) {
+                if k > 0 {
+                    out.push_str(g.either(&[" && ", " || "], &[" -a ", "&&", " -o "]));
+                }
+                out.push_str(g.either(OPERANDS, ODD));
+                let op = g.either(&[" = ", " != ", " -eq "], &[" == ", " =~ "]);
+                out.push_str(op);
+                out.push_str(g.pick(OPERANDS));
+            }
+        }
+        _ => {
+            out.push_str(g.either(OPERANDS, ODD));
+            let op = g.either(
+                &[" = ", " == ", " != ", " -eq ", " -ne ", " -lt ", " -ge "],
+                &[" =~ ", " -a ", " < ", " = x && y == "],
+            );
+            out.push_str(op);
+            out.push_str(g.either(OPERANDS, ODD));
+        }
+    }
+    out.push_str(if double { " ]]" } else { " ]" });
+}
+
 /// Random scripts shaped like real ones: statements of commands with arguments, joined
 /// by pipes and lists, with redirections, and words that hold command substitutions
 /// of such statements (two levels deep) alone, in strings and in assignments.
@@ -328,19 +432,13 @@ fn agree_on(scripts: impl Iterator<Item = String>) {
 fn agrees_with_tree_sitter_on_random_statements() {
     struct Gen {
         state: u64,
-        /// How many compound commands the generator is inside.
-        nest: u32,
+    }
+    impl Draw for Gen {
+        fn state(&mut self) -> &mut u64 {
+            &mut self.state
+        }
     }
     impl Gen {
-        fn next(&mut self, n: usize) -> usize {
-            self.state ^= self.state << 13;
-            self.state ^= self.state >> 7;
-            self.state ^= self.state << 17;
-            (self.state % n as u64) as usize
-        }
-        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-            from[self.next(from.len())]
-        }
         fn word(&mut self, depth: u32, out: &mut String) {
             const PLAIN: &[&str] = &[
                 "x",
@@ -367,12 +465,6 @@ fn agrees_with_tree_sitter_on_random_statements() {
                 "x/${N:-a.b}/y",
                 "${U,,}",
             ];
-            // Inside compound commands mostly words every form takes, so that the
-            // compound commands themselves are built often enough to be checked.
-            const SAFE: &[&str] = &["x", "-v", "a/b", "\"s t\"", "$A", "${B}", "\"$C\"", "7"];
-            if self.nest > 0 && self.next(4) != 0 {
-                return out.push_str(self.pick(SAFE));
-            }
             match self.next(if depth < 2 { 8 } else { 1 }) {
                 0..=3 => out.push_str(self.pick(PLAIN)),
                 4 => {
@@ -422,116 +514,30 @@ fn agrees_with_tree_sitter_on_random_statements() {
                 self.unit(depth, out);
             }
         }
-        /// A command, or (outside `$( … )`, less deep) a compound command, a test or a
-        /// negated command.
+        /// A command, or (outside `$( … )`) a test or a negated command; compound
+        /// commands are the other generator's.
         fn unit(&mut self, depth: u32, out: &mut String) {
-            if depth > 0 || self.next(if self.nest > 0 { 4 } else { 2 }) != 0 {
+            if depth > 0 || self.next(2) != 0 {
                 return self.command(depth, out);
             }
-            match self.next(7) {
-                0 | 1 => self.test(out),
-                2 => {
+            match self.next(3) {
+                0 | 1 => random_test(self, out),
+                _ => {
                     out.push_str("! ");
                     if self.next(2) == 0 {
-                        self.test(out);
+                        random_test(self, out);
                     } else {
                         self.command(depth, out);
                     }
                 }
-                3 if self.nest < 2 => {
-                    self.nest += 1;
-                    out.push_str("if ");
-                    self.block(depth, out, true);
-                    out.push_str(self.pick(&["then ", "then\n  "]));
-                    self.block(depth, out, false);
-                    for _ in 0..self.next(3) {
-                        out.push_str("elif ");
-                        self.block(depth, out, true);
-                        out.push_str(self.pick(&["then ", "then\n"]));
-                        self.block(depth, out, false);
-                    }
-                    if self.next(2) == 0 {
-                        out.push_str(self.pick(&["else ", "else\n  ", "else\n\n"]));
-                        self.block(depth, out, false);
-                    }
-                    out.push_str(self.pick(&["fi", "  fi"]));
-                    self.nest -= 1;
-                }
-                4 if self.nest < 2 => {
-                    self.nest += 1;
-                    out.push_str(self.pick(&["for f in ", "for x_1 in "]));
-                    for _ in 0..1 + self.next(3) {
-                        self.word(depth, out);
-                        out.push(' ');
-                    }
-                    out.push_str(self.pick(&["; do ", ";\ndo\n", "\ndo ", "; do\n  # c\n  "]));
-                    self.block(depth, out, false);
-                    out.push_str("done");
-                    self.nest -= 1;
-                }
-                5 if self.nest < 2 => {
-                    self.nest += 1;
-                    out.push_str(self.pick(&["while ", "until "]));
-                    self.block(depth, out, true);
-                    out.push_str(self.pick(&["do ", "do\n  "]));
-                    self.block(depth, out, false);
-                    out.push_str("done");
-                    self.nest -= 1;
-                }
-                _ => self.command(depth, out),
             }
             if self.next(6) == 0 {
                 out.push_str(self.pick(&[" > f", " < in", " 2>&1"]));
             }
         }
-        /// Statements ended by `;` or newlines, each statement's terminator before the
-        /// keyword that follows (a condition's or a body's).
-        fn block(&mut self, depth: u32, out: &mut String, condition: bool) {
-            for _ in 0..1 + self.next(2) {
-                self.statement(depth, out);
-                let ends: &[&str] = if condition {
-                    &["; ", ";", "\n", ";\n", "\n\n"]
-                } else {
-                    &["; ", "\n", ";\n", "\n\n", " # c\n", "\n  ", ";  \n"]
-                };
-                out.push_str(self.pick(ends));
-            }
-        }
-        /// `[ … ]` or `[[ … ]]` of a common shape (and some uncommon ones).
-        fn test(&mut self, out: &mut String) {
-            const OPERANDS: &[&str] = &[
-                "x", "\"$A\"", "$A", "${B}", "\"a b\"", "5", "-1", "''", "\"$(c)\"", "$(c d)",
-                "x*", "\" $A\"", "a=b",
-            ];
-            let double = self.next(2) == 0;
-            out.push_str(if double { "[[ " } else { "[ " });
-            match self.next(4) {
-                0 => {
-                    out.push_str(self.pick(&["-f ", "-z ", "-n ", "-d ", "-x ", "-eq ", "-Q "]));
-                    out.push_str(self.pick(OPERANDS));
-                }
-                1 => {
-                    out.push_str("! ");
-                    out.push_str(self.pick(&["-f ", "-z ", "-d "]));
-                    out.push_str(self.pick(OPERANDS));
-                }
-                2 => out.push_str(self.pick(OPERANDS)),
-                _ => {
-                    out.push_str(self.pick(OPERANDS));
-                    out.push(' ');
-                    out.push_str(
-                        self.pick(&["=", "==", "!=", "-eq", "-ne", "-gt", "=~", "<", "-a"]),
-                    );
-                    out.push(' ');
-                    out.push_str(self.pick(OPERANDS));
-                }
-            }
-            out.push_str(if double { " ]]" } else { " ]" });
-        }
     }
     let mut g = Gen {
         state: 0x2545_F491_4F6C_DD1D,
-        nest: 0,
     };
     agree_on((0..40_000).map(|_| {
         let mut script = String::new();
@@ -550,25 +556,12 @@ fn agrees_with_tree_sitter_on_random_statements() {
 #[test]
 fn agrees_with_tree_sitter_on_random_compound_commands() {
     struct Gen(u64);
+    impl Draw for Gen {
+        fn state(&mut self) -> &mut u64 {
+            &mut self.0
+        }
+    }
     impl Gen {
-        fn next(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-            from[self.next(from.len())]
-        }
-        /// Mostly from `common`, one time in eight from `rare` (forms often left to
-        /// tree-sitter), so that most scripts are built and checked.
-        fn either<'a>(&mut self, common: &[&'a str], rare: &[&'a str]) -> &'a str {
-            if self.next(8) == 0 {
-                self.pick(rare)
-            } else {
-                self.pick(common)
-            }
-        }
         fn simple(&mut self, out: &mut String) {
             out.push_str(self.pick(&["echo", "a", "git", "exit", "B=1 curl", "n=$(c)"]));
             for _ in 0..self.next(3) {
@@ -581,78 +574,6 @@ fn agrees_with_tree_sitter_on_random_compound_commands() {
                 );
                 out.push_str(w);
             }
-        }
-        fn test(&mut self, out: &mut String) {
-            const OPERANDS: &[&str] = &[
-                "x", "\"$A\"", "$A", "${B}", "\"a b\"", "5", "\"$(c)\"", "$(c d)",
-            ];
-            const ODD: &[&str] = &["-1", "''", "x*", "a=b", "'r'", "!"];
-            let double = self.next(2) == 0;
-            out.push_str(if double { "[[ " } else { "[ " });
-            if self.next(3) == 0 {
-                // Patterns and regular expressions on the right.
-                out.push_str(self.either(OPERANDS, &["! \"$A\"", "! $A", "!"]));
-                if self.next(2) == 0 {
-                    out.push_str(self.either(&[" == ", " != "], &[" = ", " =~ "]));
-                    out.push_str(self.either(
-                        &["refs/tags/*", "v4.*", "*-rc", "x*", "'acc'", "a/*.txt"],
-                        &[
-                            "x[0-9]",
-                            "*\"..\"*",
-                            "5",
-                            "a\\b",
-                            "*$A",
-                            "?x",
-                            "pull_request",
-                            "true",
-                            "b",
-                            "a:b@c",
-                        ],
-                    ));
-                } else {
-                    out.push_str(self.either(&[" =~ "], &[" == ", " = "]));
-                    out.push_str(self.either(
-                        &["^v[0-9]+", "^[0-9a-f]{40}$", "(a|b)", "^x.*-rc$"],
-                        &["\\.(md|json)$", "^$A", "a b", "'x'", "[[:space:]]", "x]]"],
-                    ));
-                }
-                out.push_str(if double { " ]]" } else { " ]" });
-                return;
-            }
-            match self.next(4) {
-                0 => {
-                    let op = self.either(&["-f ", "-z ", "-n ", "-d ", "-e "], &["-Q ", "-eq "]);
-                    out.push_str(op);
-                    out.push_str(self.either(OPERANDS, ODD));
-                }
-                1 => {
-                    out.push_str(self.either(&["! -f ", "! -z ", "! -n "], &["! ", "!"]));
-                    out.push_str(self.either(OPERANDS, ODD));
-                }
-                2 if self.next(4) == 0 => out.push_str(self.pick(OPERANDS)),
-                2 => {
-                    // Two or three comparisons joined by `&&` and `||`.
-                    for k in 0..2 + self.next(2) {
-                        if k > 0 {
-                            out.push_str(self.either(&[" && ", " || "], &[" -a ", "&&", " -o "]));
-                        }
-                        out.push_str(self.either(OPERANDS, ODD));
-                        let op = self.either(&[" = ", " != ", " -eq "], &[" == ", " =~ "]);
-                        out.push_str(op);
-                        out.push_str(self.pick(OPERANDS));
-                    }
-                }
-                _ => {
-                    out.push_str(self.either(OPERANDS, ODD));
-                    let op = self.either(
-                        &[" = ", " == ", " != ", " -eq ", " -ne ", " -lt ", " -ge "],
-                        &[" =~ ", " -a ", " < ", " = x && y == "],
-                    );
-                    out.push_str(op);
-                    out.push_str(self.either(OPERANDS, ODD));
-                }
-            }
-            out.push_str(if double { " ]]" } else { " ]" });
         }
         /// One statement: a unit, sometimes joined to another by a pipe or a list.
         fn statement(&mut self, nest: u32, out: &mut String) {
@@ -676,11 +597,11 @@ fn agrees_with_tree_sitter_on_random_compound_commands() {
                     }
                 }
                 0 => self.simple(out),
-                1 => self.test(out),
+                1 => random_test(self, out),
                 2 => {
                     out.push_str("! ");
                     if self.next(2) == 0 {
-                        self.test(out);
+                        random_test(self, out);
                     } else {
                         self.simple(out);
                     }
