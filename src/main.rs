@@ -1,8 +1,15 @@
 //! The `tollgate` binary: a thin entry point over `tollgate-cli`.
 
-/// mimalloc (v3) instead of the C library's allocator: the run makes millions of small
-/// allocations from two threads, and glibc spent up to a quarter of the CPU time on them
-/// (docs/performance.md has the figures).
+/// jemalloc instead of the C library's allocator: the run makes millions of small
+/// allocations from several threads; glibc spent up to a quarter of the CPU time on them,
+/// and jemalloc holds the least memory of the allocators measured at the same speed
+/// (docs/performance.md has the figures). jemalloc does not build for MSVC: Windows
+/// keeps mimalloc.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+#[cfg(target_env = "msvc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc_direct::Mimalloc = mimalloc_direct::Mimalloc;
 
@@ -11,11 +18,71 @@ fn main() -> std::process::ExitCode {
     tollgate_cli::main()
 }
 
+/// jemalloc's options, read once when it starts (before `main`): one arena for all
+/// threads. By default jemalloc gives each thread one of four arenas per processor, and
+/// each arena keeps its own partly used pages of every size class: on the corpus's 521
+/// workflows one arena holds 2 MB less at the peak than the default, at the same speed
+/// (the threads' caches serve most allocations without touching the arena). `MALLOC_CONF`
+/// is read after this, under the name `_RJEM_MALLOC_CONF`, and overrides it.
+#[cfg(not(target_env = "msvc"))]
+#[allow(unsafe_code)]
+mod jemalloc_options {
+    /// The option string, NUL-terminated as jemalloc reads it.
+    const OPTIONS: &std::ffi::CStr = c"narenas:1";
+
+    /// jemalloc reads the global `malloc_conf` (under the prefix the crate builds it
+    /// with) as an optional pointer to a C string.
+    #[repr(transparent)]
+    pub(super) struct Options(Option<&'static std::ffi::c_char>);
+
+    // SAFETY: the pointer is to a string in read-only memory that nothing writes.
+    unsafe impl Sync for Options {}
+
+    // SAFETY: the name is the one the `tikv-jemalloc-sys` build of jemalloc reads
+    // (`_rjem_` prefix); the value has the type it reads (`const char *`, nullable),
+    // points at a NUL-terminated string with static lifetime, and is never written.
+    #[unsafe(export_name = "_rjem_malloc_conf")]
+    pub(super) static MALLOC_CONF: Options = Options(Some(
+        // SAFETY: `OPTIONS` is a static C string; its first byte is a valid reference.
+        unsafe { &*OPTIONS.as_ptr() },
+    ));
+
+    #[cfg(test)]
+    mod tests {
+        /// jemalloc took the option: the test binary links this module too, so its
+        /// allocator started with one arena (the default would be four per processor).
+        #[test]
+        fn jemalloc_runs_with_one_arena() {
+            let mut narenas: u32 = 0;
+            let mut len = std::mem::size_of::<u32>();
+            // SAFETY: `opt.narenas` is an unsigned int; the output buffer is one, with
+            // its length; nothing is written.
+            let rc = unsafe {
+                tikv_jemalloc_sys::mallctl(
+                    c"opt.narenas".as_ptr(),
+                    (&raw mut narenas).cast(),
+                    &raw mut len,
+                    std::ptr::null_mut(),
+                    0,
+                )
+            };
+            assert_eq!(rc, 0);
+            assert_eq!(narenas, 1);
+            let conf = super::MALLOC_CONF.0.map(|p| {
+                // SAFETY: the pointer is the start of `OPTIONS`, a NUL-terminated string.
+                unsafe { std::ffi::CStr::from_ptr(p) }
+            });
+            assert_eq!(conf, Some(super::OPTIONS));
+        }
+    }
+}
+
 /// mimalloc called directly. The `mimalloc` crate's allocator asks for every block with
 /// its alignment (`mi_malloc_aligned`), a slower path than `mi_malloc` that nearly every
 /// allocation here does not need: mimalloc's blocks are word-aligned whatever their size,
 /// and almost all of the run's types (strings, vectors of words and pointers) ask for no
 /// more. Those go to the plain functions, the rest to the aligned ones.
+#[cfg(target_env = "msvc")]
 #[allow(unsafe_code)]
 mod mimalloc_direct {
     use std::alloc::{GlobalAlloc, Layout};
@@ -125,15 +192,22 @@ mod mimalloc_direct {
 }
 
 /// tree-sitter's C core allocates its parse stacks and trees with the C library's
-/// `malloc` unless told otherwise: a second allocator beside mimalloc, with its own
-/// arenas and its own free lists. Its allocations go to mimalloc too, so that the shell
-/// stage's short-lived trees reuse the pages the rest of the run frees, and the C
-/// library's heap stays small.
+/// `malloc` unless told otherwise: a second allocator beside the run's, with its own
+/// arenas and its own free lists. Its allocations go to the run's allocator too (jemalloc,
+/// or mimalloc on Windows), so that the shell stage's short-lived trees reuse the pages
+/// the rest of the run frees, and the C library's heap stays small.
 #[allow(unsafe_code)]
 mod tree_sitter_allocator {
     use std::ffi::c_void;
 
-    use libmimalloc_sys as mi;
+    #[cfg(target_env = "msvc")]
+    use libmimalloc_sys::{
+        mi_calloc as c_calloc, mi_free as c_free, mi_malloc as c_malloc, mi_realloc as c_realloc,
+    };
+    #[cfg(not(target_env = "msvc"))]
+    use tikv_jemalloc_sys::{
+        calloc as c_calloc, free as c_free, malloc as c_malloc, realloc as c_realloc,
+    };
 
     /// tree-sitter's own allocator aborts when memory runs out; these do the same
     /// (tree-sitter must never see a null pointer for a non-zero size).
@@ -145,31 +219,28 @@ mod tree_sitter_allocator {
     }
 
     unsafe extern "C" fn malloc(size: usize) -> *mut c_void {
-        // SAFETY: mi_malloc takes any size; the result is checked.
-        checked(unsafe { mi::mi_malloc(size) }, size)
+        // SAFETY: malloc takes any size; the result is checked.
+        checked(unsafe { c_malloc(size) }, size)
     }
 
     unsafe extern "C" fn calloc(count: usize, size: usize) -> *mut c_void {
-        // SAFETY: mi_calloc checks `count * size` for overflow (null, then abort here).
-        checked(
-            unsafe { mi::mi_calloc(count, size) },
-            count.saturating_mul(size),
-        )
+        // SAFETY: calloc checks `count * size` for overflow (null, then abort here).
+        checked(unsafe { c_calloc(count, size) }, count.saturating_mul(size))
     }
 
     unsafe extern "C" fn realloc(p: *mut c_void, size: usize) -> *mut c_void {
         // SAFETY: `p` is null or was returned by one of these functions (tree-sitter
         // frees and reallocates only what it allocated through them).
-        checked(unsafe { mi::mi_realloc(p, size) }, size)
+        checked(unsafe { c_realloc(p, size) }, size)
     }
 
     unsafe extern "C" fn free(p: *mut c_void) {
         // SAFETY: as for `realloc`.
-        unsafe { mi::mi_free(p) }
+        unsafe { c_free(p) }
     }
 
     pub(super) fn install() {
-        // SAFETY: the four functions are one allocator family (mimalloc), return
+        // SAFETY: the four functions are one allocator family (jemalloc or mimalloc), return
         // malloc-aligned memory and never null for a non-zero size; this runs first in
         // `main`, on the main thread, before any tree-sitter object exists, and once.
         unsafe {
@@ -179,6 +250,36 @@ mod tree_sitter_allocator {
                 realloc,
                 free,
             }));
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        /// The four functions tree-sitter is given are one working allocator: zeroed
+        /// blocks, bytes kept through growing and shrinking, null only for a null free.
+        #[test]
+        fn tree_sitter_blocks_keep_their_bytes() {
+            for size in [1usize, 7, 64, 1000, 4096, 70_000, 1 << 20] {
+                // SAFETY: every block comes from these functions and is freed once.
+                unsafe {
+                    let p = super::calloc(size, 1).cast::<u8>();
+                    assert!(!p.is_null());
+                    assert!((0..size).all(|k| *p.add(k) == 0));
+                    for k in 0..size {
+                        *p.add(k) = (k % 251) as u8;
+                    }
+                    let q = super::realloc(p.cast(), size * 3).cast::<u8>();
+                    assert!((0..size).all(|k| *q.add(k) == (k % 251) as u8));
+                    let half = (size / 2).max(1);
+                    let r = super::realloc(q.cast(), half).cast::<u8>();
+                    assert!((0..half).all(|k| *r.add(k) == (k % 251) as u8));
+                    super::free(r.cast());
+                    let m = super::malloc(size);
+                    assert!(!m.is_null());
+                    super::free(m);
+                    super::free(std::ptr::null_mut());
+                }
+            }
         }
     }
 }

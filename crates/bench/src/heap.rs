@@ -1,5 +1,6 @@
 //! Live heap counting for the examples that report memory per stage: an allocator that
-//! defers to mimalloc (the binary's allocator) and counts live bytes and their
+//! defers to the binary's allocator (jemalloc with the same options; mimalloc on Windows)
+//! and counts live bytes and their
 //! high-water mark. An example installs it with
 //! `#[global_allocator] static ALLOC: tollgate_bench::heap::Counting = tollgate_bench::heap::Counting;`.
 
@@ -8,7 +9,10 @@
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use mimalloc::MiMalloc;
+#[cfg(target_env = "msvc")]
+use mimalloc::MiMalloc as Inner;
+#[cfg(not(target_env = "msvc"))]
+use tikv_jemallocator::Jemalloc as Inner;
 
 /// Counts live heap bytes and their high-water mark, so that each stage's heap can be
 /// told apart from the allocator's retained pages (which peak RSS includes).
@@ -16,18 +20,18 @@ pub struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static HIGH: AtomicUsize = AtomicUsize::new(0);
 
-// SAFETY: defers to the allocator the binary uses (mimalloc) and only adds counters.
+// SAFETY: defers to the allocator the binary uses and only adds counters.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
         HIGH.fetch_max(now, Ordering::Relaxed);
         // SAFETY: same layout, passed through.
-        unsafe { MiMalloc.alloc(l) }
+        unsafe { Inner.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
         // SAFETY: same pointer and layout as allocated.
-        unsafe { MiMalloc.dealloc(p, l) }
+        unsafe { Inner.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
         if new >= l.size() {
@@ -37,7 +41,7 @@ unsafe impl GlobalAlloc for Counting {
             LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
         }
         // SAFETY: same pointer and layout as allocated.
-        unsafe { MiMalloc.realloc(p, l, new) }
+        unsafe { Inner.realloc(p, l, new) }
     }
 }
 
@@ -47,4 +51,24 @@ pub fn heap() -> (f64, f64) {
     let live = LIVE.load(Ordering::Relaxed);
     let high = HIGH.swap(live, Ordering::Relaxed);
     (live as f64 / 1e6, high as f64 / 1e6)
+}
+
+/// The binary's jemalloc options (`src/main.rs`, which explains them), so that the
+/// examples' figures are the binary's: jemalloc reads them before `main`, from this
+/// global of the program it is linked into.
+#[cfg(not(target_env = "msvc"))]
+mod jemalloc_options {
+    #[repr(transparent)]
+    pub struct Options(Option<&'static std::ffi::c_char>);
+
+    // SAFETY: the pointer is to a string in read-only memory that nothing writes.
+    unsafe impl Sync for Options {}
+
+    // SAFETY: the name and type jemalloc (as `tikv-jemalloc-sys` builds it) reads; the
+    // value points at a static NUL-terminated string and is never written.
+    #[unsafe(export_name = "_rjem_malloc_conf")]
+    pub static MALLOC_CONF: Options = Options(Some(
+        // SAFETY: the first byte of a static C string.
+        unsafe { &*c"narenas:1".as_ptr() },
+    ));
 }
