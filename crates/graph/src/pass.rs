@@ -49,6 +49,11 @@ impl Graph {
             diagnostics.extend(p.run(scan, &mut graph));
             graph.pass_times.push((p.name(), started.elapsed()));
         }
+        // The passes add nodes and edges to tables sized for the structure, which then
+        // grow by doubling; the graph lives as long as the run.
+        if !passes.is_empty() {
+            graph.inner.shrink_to_fit();
+        }
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         (graph, diagnostics)
     }

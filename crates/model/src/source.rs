@@ -90,8 +90,9 @@ pub struct SourceFile {
 #[derive(Debug)]
 struct Lines {
     text: Arc<str>,
-    /// Byte offset of the start of every line; `line_starts[0] == 0`.
-    line_starts: Vec<usize>,
+    /// Byte offset of the start of every line; `line_starts[0] == 0`. Four bytes each
+    /// (inputs are read up to a few megabytes; an offset past 4 GiB would saturate).
+    line_starts: Vec<u32>,
     /// True when every byte is ASCII, so that columns equal byte distances.
     ascii: bool,
 }
@@ -99,11 +100,11 @@ struct Lines {
 impl Lines {
     fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let idx = match self.line_starts.binary_search(&offset) {
+        let idx = match self.line_starts.binary_search(&saturate(offset)) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[idx];
+        let start = self.line_starts[idx] as usize;
         let column = if self.ascii {
             offset - start
         } else {
@@ -138,7 +139,7 @@ impl LineIndex {
 /// name the same character. Readers whose tool splits differently (pip also splits at a
 /// form feed, Go and Bundler not at a lone `\r`) still report in this numbering; see
 /// `tollgate-lockfile`'s `lines` module.
-fn line_starts(bytes: &[u8]) -> Vec<usize> {
+fn line_starts(bytes: &[u8]) -> Vec<u32> {
     let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
     starts.push(0);
     for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
@@ -146,9 +147,15 @@ fn line_starts(bytes: &[u8]) -> Vec<usize> {
         if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
             continue;
         }
-        starts.push(i + 1);
+        starts.push(saturate(i + 1));
     }
+    starts.shrink_to_fit();
     starts
+}
+
+/// A byte offset as a line index holds it.
+fn saturate(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 impl SourceFile {
@@ -201,8 +208,7 @@ impl SourceFile {
         self.lines
             .line_starts
             .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(self.lines.text.len())
+            .map_or(self.lines.text.len(), |&o| o as usize)
     }
 
     /// The text of 1-based `line` without its line terminator (`\n`, `\r\n` or `\r`).
@@ -213,8 +219,7 @@ impl SourceFile {
             .lines
             .line_starts
             .get(line)
-            .copied()
-            .unwrap_or(self.lines.text.len());
+            .map_or(self.lines.text.len(), |&o| o as usize);
         let s = &self.lines.text[start..end];
         let s = s.strip_suffix('\n').unwrap_or(s);
         s.strip_suffix('\r').unwrap_or(s)
@@ -246,8 +251,7 @@ impl SourceFile {
                 .lines
                 .line_starts
                 .get(line)
-                .copied()
-                .unwrap_or(self.lines.text.len());
+                .map_or(self.lines.text.len(), |&o| o as usize);
             return (start + char_col).min(end.max(start));
         }
         let rest = &self.lines.text[start..];
