@@ -720,6 +720,8 @@ impl<'a> Collector<'a> {
                 }
             }
         }
+        // Kept for the whole run (the delivery pass's record): without the growth slack.
+        out.shrink_to_fit();
         out
     }
 }
