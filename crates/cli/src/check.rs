@@ -160,18 +160,6 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     )?;
     let baseline = crate::baseline::load(args.baseline.as_deref(), &config, color)?;
     let t_output = std::time::Instant::now();
-    let graph_figures = args.timings.then(|| {
-        (
-            graph.node_ids().count(),
-            graph
-                .pass_times()
-                .iter()
-                .map(|(name, d)| format!("; {name} pass {:.1} ms", d.as_secs_f64() * 1000.0))
-                .collect::<String>(),
-        )
-    });
-    let mut scan = scan;
-    let released = release(graph, &mut scan, !matches!(args.format, Format::Json));
     let sources = sources(&scan, &config);
 
     // With a baseline, the findings it holds are left out of every output and of the
@@ -314,8 +302,12 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
             t.files as f64 / parse_s,
             mb / parse_s,
             ms(graph_time),
-            graph_figures.as_ref().map_or(0, |g| g.0),
-            graph_figures.as_ref().map_or("", |g| g.1.as_str()),
+            graph.node_ids().count(),
+            graph
+                .pass_times()
+                .iter()
+                .map(|(name, d)| format!("; {name} pass {:.1} ms", ms(*d)))
+                .collect::<String>(),
             ms(rules_time),
             findings.len(),
             ms(t_output.elapsed()),
@@ -340,33 +332,8 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     // The process ends right after this: freeing millions of small allocations one by one
     // (a tenth of a large run) is work the operating system does at once on exit.
     drop(sources);
-    std::mem::forget((scan, all, kept, diagnostics, text, released));
+    std::mem::forget((scan, graph, all, kept, diagnostics, text));
     Ok(code)
-}
-
-/// The graph, and with `models` the files' models and script analyses, are not needed
-/// for the output (JSON describes the models; every other format needs only the findings
-/// and the sources): they are freed before it is built, so that the output reuses their
-/// memory rather than adding to the peak. The freeing runs in a thread of its own while
-/// the output is built.
-fn release(
-    graph: tollgate_graph::Graph,
-    scan: &mut tollgate_scan::Scan,
-    models: bool,
-) -> std::thread::JoinHandle<()> {
-    let mut parts = Vec::new();
-    if models {
-        for input in &mut scan.inputs {
-            parts.push((
-                std::mem::replace(
-                    &mut input.parsed,
-                    std::sync::Arc::new(tollgate_scan::FileModel::Nothing),
-                ),
-                std::mem::replace(&mut input.scripts, Vec::new().into()),
-            ));
-        }
-    }
-    std::thread::spawn(move || drop((graph, parts)))
 }
 
 /// The rules that took longest (busy time over all threads), for `--timings`.
