@@ -1,7 +1,6 @@
 //! Live heap counting for the examples that report memory per stage: an allocator that
 //! defers to the binary's allocator (jemalloc with the same options; mimalloc on Windows)
-//! and counts live bytes and their
-//! high-water mark. An example installs it with
+//! and counts live bytes and their high-water mark. An example installs it with
 //! `#[global_allocator] static ALLOC: tollgate_bench::heap::Counting = tollgate_bench::heap::Counting;`.
 
 #![allow(unsafe_code)]
