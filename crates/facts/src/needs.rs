@@ -26,7 +26,10 @@ mod walk;
 /// The permissions a job needs, each with the first reason found, and what is unknown.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Needs {
-    pub scopes: BTreeMap<String, (PermissionLevel, String)>,
+    /// Each scope with its level and first reason, sorted by scope. A vector, not a map:
+    /// a job needs one to three scopes, kept for the run, and a tree map's node held room
+    /// for eleven (about 600 bytes a job).
+    pub scopes: Vec<(String, (PermissionLevel, String))>,
     /// Actions, commands or calls whose needs the knowledge base does not know.
     pub unknown: BTreeSet<String>,
     /// Needs that either of two scopes satisfies: `(scope, alternative) → (level, why)`.
@@ -35,11 +38,18 @@ pub struct Needs {
 }
 
 impl Needs {
+    /// The level and first reason of `scope`, when the job needs it.
+    #[must_use]
+    pub fn get(&self, scope: &str) -> Option<&(PermissionLevel, String)> {
+        self.scopes
+            .binary_search_by(|(s, _)| s.as_str().cmp(scope))
+            .ok()
+            .map(|i| &self.scopes[i].1)
+    }
+
     #[must_use]
     pub fn level(&self, scope: &str) -> PermissionLevel {
-        self.scopes
-            .get(scope)
-            .map_or(PermissionLevel::None, |(l, _)| *l)
+        self.get(scope).map_or(PermissionLevel::None, |(l, _)| *l)
     }
 
     #[must_use]
@@ -51,12 +61,16 @@ impl Needs {
         if level == PermissionLevel::None {
             return;
         }
-        let e = self
-            .scopes
-            .entry(scope.to_owned())
-            .or_insert((PermissionLevel::None, String::new()));
-        if level > e.0 {
-            *e = (level, why.to_owned());
+        match self.scopes.binary_search_by(|(s, _)| s.as_str().cmp(scope)) {
+            Ok(i) => {
+                let e = &mut self.scopes[i].1;
+                if level > e.0 {
+                    *e = (level, why.to_owned());
+                }
+            }
+            Err(i) => self
+                .scopes
+                .insert(i, (scope.to_owned(), (level, why.to_owned()))),
         }
     }
 

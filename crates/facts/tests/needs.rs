@@ -108,7 +108,10 @@ fn each_step_requires_what_it_needs_where_the_evidence_is() {
     assert!(requires(&g, root, st[2]).is_empty());
     let n = needs::of(&g, publish).expect("recorded");
     assert_eq!(n.level("contents"), PermissionLevel::Write);
-    assert_eq!(n.scopes["contents"].1, "`gh release create`");
+    assert_eq!(
+        n.get("contents").expect("contents").1,
+        "`gh release create`"
+    );
     assert_eq!(
         n.unknown.iter().collect::<Vec<_>>(),
         ["someone/mystery-action"]
