@@ -420,4 +420,36 @@ mod tests {
         }
         assert_eq!(level("admin"), None);
     }
+
+    /// Scopes stay sorted whatever order they are found in; a scope keeps its highest
+    /// level, with the first reason given for that level; `None` adds nothing.
+    #[test]
+    fn scopes_sorted_with_highest_level_and_first_reason() {
+        let mut n = Needs::default();
+        n.add_level("pull-requests", PermissionLevel::Write, "`gh pr merge`");
+        n.add_level("contents", PermissionLevel::Read, "`actions/checkout`");
+        n.add_level("issues", PermissionLevel::None, "nothing");
+        n.add_level("contents", PermissionLevel::Write, "`git push`");
+        n.add_level("contents", PermissionLevel::Read, "`gh release view`");
+        n.add_level("pull-requests", PermissionLevel::Write, "`gh pr comment`");
+        let got: Vec<(&str, PermissionLevel, &str)> = n
+            .scopes
+            .iter()
+            .map(|(s, (l, why))| (s.as_str(), *l, why.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("contents", PermissionLevel::Write, "`git push`"),
+                ("pull-requests", PermissionLevel::Write, "`gh pr merge`"),
+            ]
+        );
+        assert_eq!(n.level("contents"), PermissionLevel::Write);
+        assert_eq!(n.level("issues"), PermissionLevel::None);
+        assert!(n.get("issues").is_none());
+        assert_eq!(
+            n.get("pull-requests").map(|(_, w)| w.as_str()),
+            Some("`gh pr merge`")
+        );
+    }
 }
