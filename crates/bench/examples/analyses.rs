@@ -33,6 +33,7 @@ fn anonymous_resident() -> f64 {
 }
 
 fn main() {
+    tollgate_alloc::install_for_tree_sitter();
     let Some(path) = std::env::args().nth(1) else {
         eprintln!("usage: analyses PATH");
         std::process::exit(2);

@@ -20,6 +20,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() -> std::io::Result<()> {
+    tollgate_alloc::install_for_tree_sitter();
     let arg = std::env::args().nth(1).unwrap_or_else(|| "medium".into());
     let rounds: usize = std::env::args()
         .nth(2)

@@ -1,6 +1,6 @@
 //! Live heap counting for the examples that report memory per stage: an allocator that
-//! defers to the binary's allocator (jemalloc with the same options; mimalloc on Windows)
-//! and counts live bytes and their high-water mark. An example installs it with
+//! defers to the binary's allocator (`tollgate-alloc`: jemalloc and its options, mimalloc
+//! on Windows) and counts live bytes and their high-water mark. An example installs it with
 //! `#[global_allocator] static ALLOC: tollgate_bench::heap::Counting = tollgate_bench::heap::Counting;`.
 
 #![allow(unsafe_code)]
@@ -8,10 +8,7 @@
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-#[cfg(target_env = "msvc")]
-use mimalloc::MiMalloc as Inner;
-#[cfg(not(target_env = "msvc"))]
-use tikv_jemallocator::Jemalloc as Inner;
+use tollgate_alloc::Allocator as Inner;
 
 /// Counts live heap bytes and their high-water mark, so that each stage's heap can be
 /// told apart from the allocator's retained pages (which peak RSS includes).
@@ -50,24 +47,4 @@ pub fn heap() -> (f64, f64) {
     let live = LIVE.load(Ordering::Relaxed);
     let high = HIGH.swap(live, Ordering::Relaxed);
     (live as f64 / 1e6, high as f64 / 1e6)
-}
-
-/// The binary's jemalloc options (`src/main.rs`, which explains them), so that the
-/// examples' figures are the binary's: jemalloc reads them before `main`, from this
-/// global of the program it is linked into.
-#[cfg(not(target_env = "msvc"))]
-mod jemalloc_options {
-    #[repr(transparent)]
-    pub struct Options(Option<&'static std::ffi::c_char>);
-
-    // SAFETY: the pointer is to a string in read-only memory that nothing writes.
-    unsafe impl Sync for Options {}
-
-    // SAFETY: the name and type jemalloc (as `tikv-jemalloc-sys` builds it) reads; the
-    // value points at a static NUL-terminated string and is never written.
-    #[unsafe(export_name = "_rjem_malloc_conf")]
-    pub static MALLOC_CONF: Options = Options(Some(
-        // SAFETY: the first byte of a static C string.
-        unsafe { &*c"narenas:1".as_ptr() },
-    ));
 }
