@@ -1,7 +1,10 @@
 //! The one glob matcher of the code base (`GOPRIVATE` lists, knowledge-base entries,
-//! configuration allow-lists), built on `globset`: its compiled automata match in time
-//! linear in the text whatever the pattern, where a backtracking matcher took
-//! exponential time on a pattern like `*a*a*a…*b` read from a repository.
+//! configuration allow-lists). Both ways of matching take time linear in the text
+//! whatever the pattern, where a backtracking matcher took exponential time on a pattern
+//! like `*a*a*a…*b` read from a repository: a pattern whose only wildcard is `*` is
+//! matched run by run (see [`Glob::captures`]), one with `?` too through `globset`'s
+//! compiled automata (which hold tens of kilobytes each: the knowledge base alone has
+//! hundreds of `*` patterns).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -29,8 +32,9 @@ pub struct Glob {
     wildcards: Wildcards,
     /// The literal runs between the `*`s, for [`Glob::captures`].
     parts: Vec<String>,
-    /// `None` when the pattern has no wildcard (compared as text) or is too large for
-    /// `globset` to compile (matches nothing).
+    /// For [`Wildcards::StarQuestion`] patterns; `None` for the others (matched by
+    /// their literal runs) and when the pattern is too large for `globset` to compile
+    /// (matches nothing).
     matcher: Option<globset::GlobMatcher>,
     literal: bool,
 }
@@ -42,7 +46,7 @@ impl Glob {
     pub fn new(pattern: &str, wildcards: Wildcards) -> Self {
         let literal = !pattern.chars().any(|c| wildcards.is_wild(c));
         let parts = pattern.split('*').map(str::to_owned).collect();
-        let matcher = if literal {
+        let matcher = if literal || wildcards == Wildcards::Star {
             None
         } else {
             let mut syntax = String::with_capacity(pattern.len() + 8);
@@ -86,9 +90,13 @@ impl Glob {
         if self.literal {
             return self.parts.first().is_some_and(|p| p == text);
         }
-        self.matcher
-            .as_ref()
-            .is_some_and(|m| m.is_match_candidate(&globset::Candidate::new(text)))
+        match self.wildcards {
+            Wildcards::Star => self.star_runs(text, |_| {}),
+            Wildcards::StarQuestion => self
+                .matcher
+                .as_ref()
+                .is_some_and(|m| m.is_match_candidate(&globset::Candidate::new(text))),
+        }
     }
 
     /// The runs of `text` each `*` matched, in order, the earlier ones as short as they
@@ -96,28 +104,46 @@ impl Glob {
     /// (`None` for others).
     #[must_use]
     pub fn captures(&self, text: &str) -> Option<Vec<String>> {
-        if self.wildcards != Wildcards::Star || !self.is_match(text) {
+        if self.wildcards != Wildcards::Star {
             return None;
         }
-        // With `*` as the only wildcard, taking the leftmost occurrence of each literal
-        // run leaves the most text for the runs after it, so it finds a match whenever
-        // there is one, in one pass; the last run must end the text.
-        let (first, rest) = self.parts.split_first()?;
-        let Some((last, middle)) = rest.split_last() else {
-            return Some(Vec::new());
+        let mut caps = Vec::with_capacity(self.parts.len().saturating_sub(1));
+        self.star_runs(text, |run| caps.push(run.to_owned()))
+            .then_some(caps)
+    }
+
+    /// Whether `text` matches this `*`-only pattern, handing each run a `*` matched to
+    /// `run` in order (the runs of a text that does not match may be handed too).
+    ///
+    /// With `*` as the only wildcard, taking the leftmost occurrence of each literal run
+    /// leaves the most text for the runs after it, so it finds a match whenever there is
+    /// one, in one pass (each search starts where the last one ended); the first run
+    /// must start the text and the last must end it.
+    fn star_runs<'t>(&self, text: &'t str, mut run: impl FnMut(&'t str)) -> bool {
+        let Some((first, rest)) = self.parts.split_first() else {
+            return false;
         };
-        let text = text.strip_prefix(first.as_str())?;
+        let Some(text) = text.strip_prefix(first.as_str()) else {
+            return false;
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            // No `*`: the whole text is the literal.
+            return text.is_empty();
+        };
         // The last run is the suffix; the middle runs are found before it.
-        let body = text.strip_suffix(last.as_str())?;
-        let mut caps = Vec::with_capacity(rest.len());
+        let Some(body) = text.strip_suffix(last.as_str()) else {
+            return false;
+        };
         let mut pos = 0;
         for part in middle {
-            let at = body.get(pos..)?.find(part.as_str())?;
-            caps.push(body[pos..pos + at].to_owned());
+            let Some(at) = body[pos..].find(part.as_str()) else {
+                return false;
+            };
+            run(&body[pos..pos + at]);
             pos += at + part.len();
         }
-        caps.push(body.get(pos..)?.to_owned());
-        Some(caps)
+        run(&body[pos..]);
+        true
     }
 }
 
@@ -201,6 +227,60 @@ mod tests {
             assert_eq!(matches(p, t), want, "{p} {t}");
             assert_eq!(Glob::new(p, Wildcards::Star).is_match(t), want, "{p} {t}");
         }
+    }
+
+    /// The run-by-run matcher of `*` patterns agrees with `globset`'s automaton (what
+    /// matched them before) on every pattern and text over a small alphabet.
+    #[test]
+    fn star_runs_agree_with_an_automaton() {
+        fn all(alphabet: &[char], max: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..max {
+                last = last
+                    .iter()
+                    .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                    .collect();
+                out.extend(last.iter().cloned());
+            }
+            out
+        }
+        let patterns = all(&['a', 'b', '*', '/'], 5);
+        let texts = all(&['a', 'b', '/'], 6);
+        let mut matched = 0;
+        for p in &patterns {
+            let mut syntax = String::new();
+            for c in p.chars() {
+                if c != '*' || !syntax.ends_with('*') {
+                    syntax.push(c);
+                }
+            }
+            let automaton = globset::GlobBuilder::new(&syntax)
+                .literal_separator(false)
+                .backslash_escape(false)
+                .build()
+                .expect("compiles")
+                .compile_matcher();
+            let glob = Glob::new(p, Wildcards::Star);
+            for t in &texts {
+                let want = automaton.is_match(t);
+                assert_eq!(glob.is_match(t), want, "{p:?} {t:?}");
+                let caps = glob.captures(t);
+                assert_eq!(caps.is_some(), want, "{p:?} {t:?}");
+                if let Some(caps) = caps {
+                    // The runs put back in place of the stars give the text again.
+                    let mut parts = p.split('*');
+                    let mut rebuilt = parts.next().unwrap_or_default().to_owned();
+                    for (run, part) in caps.iter().zip(parts) {
+                        rebuilt.push_str(run);
+                        rebuilt.push_str(part);
+                    }
+                    assert_eq!(&rebuilt, t, "{p:?}");
+                    matched += 1;
+                }
+            }
+        }
+        assert!(matched > 10_000, "{matched}");
     }
 
     #[test]
