@@ -191,13 +191,13 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     let shown = |l: Level| show.is_none_or(|s| l >= s);
 
     // SARIF and JSON are written straight to the output (they are the large ones).
-    let mut sarif = None;
-    let mut json = None;
     let rules = if matches!(args.format, Format::Sarif) {
         infos()
     } else {
         Vec::new()
     };
+    let mut sarif = None;
+    let mut json = None;
     let mut text = match args.format {
         Format::Json => {
             json = Some(tollgate_report::json::document(
@@ -331,6 +331,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<u8, CliError> {
     };
     // The process ends right after this: freeing millions of small allocations one by one
     // (a tenth of a large run) is work the operating system does at once on exit.
+    drop((sarif, json));
     drop(sources);
     std::mem::forget((scan, graph, all, kept, diagnostics, text));
     Ok(code)

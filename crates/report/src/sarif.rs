@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use tollgate_model::{Diagnostic, Finding, Level, Location, SourceFile};
 
@@ -40,8 +39,100 @@ pub struct Log<'a> {
 struct Run<'a> {
     column_kind: &'static str,
     invocations: [Invocation<'a>; 1],
-    results: Vec<SarifResult<'a>>,
+    results: Results<'a>,
     tool: Tool<'a>,
+}
+
+/// The results, each made from its finding as it is written: a log of thousands of
+/// results never holds them all at once (their messages with the help appended, code
+/// flows and related locations were about 1 MB of the peak for 2,200 findings).
+struct Results<'a> {
+    findings: &'a [Finding],
+    fingerprints: Vec<String>,
+    /// Rule ids to their index in the driver's rules.
+    index: BTreeMap<&'a str, usize>,
+    source: Box<SourceOf<'a>>,
+}
+
+/// Finds a file's source by its path.
+type SourceOf<'a> = dyn Fn(&str) -> Option<&'a SourceFile> + Sync + 'a;
+
+impl std::fmt::Debug for Results<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Results")
+            .field("findings", &self.findings.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
+        for (f, v1) in self.findings.iter().zip(&self.fingerprints) {
+            seq.serialize_element(&self.result(f, v1))?;
+        }
+        seq.end()
+    }
+}
+
+impl<'a> Results<'a> {
+    fn result<'r>(&'r self, f: &'a Finding, v1: &'r str) -> SarifResult<'r>
+    where
+        'a: 'r,
+    {
+        let source = &self.source;
+        let snippet = source(&f.primary.path).map(|s| s.slice(f.primary.span));
+        let code_flows = (!f.path.is_empty()).then(|| {
+            [CodeFlow {
+                thread_flows: [ThreadFlow {
+                    locations: f
+                        .path
+                        .iter()
+                        .map(|hop| FlowLocation {
+                            location: FlowHop {
+                                message: Text { text: &hop.label },
+                                physical_location: hop.location.as_ref().map(|l| physical(l, None)),
+                            },
+                        })
+                        .collect(),
+                }],
+            }]
+        });
+        let fixes = f
+            .fix
+            .as_deref()
+            .and_then(|x| source(&f.primary.path).map(|file| [sarif_fix(x, &f.primary, file)]));
+        SarifResult {
+            code_flows,
+            fixes,
+            level: level(f.level),
+            locations: [LocationDto {
+                physical_location: physical(&f.primary, snippet),
+            }],
+            message: ResultMessage {
+                markdown: f.help.as_ref().map(|h| format!("{}\n\n{}", f.message, h)),
+                text: &f.message,
+            },
+            partial_fingerprints: Fingerprints { v1 },
+            properties: ResultProperties {
+                confidence: f.confidence.as_str(),
+                severity: f.severity.as_str(),
+            },
+            related_locations: f
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, rel)| RelatedDto {
+                    id: i + 1,
+                    message: Text { text: &rel.message },
+                    physical_location: physical(&rel.location, None),
+                })
+                .collect(),
+            rule_id: f.rule,
+            rule_index: self.index.get(f.rule).copied(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -135,7 +226,7 @@ struct SarifResult<'a> {
     level: &'static str,
     locations: [LocationDto<'a>; 1],
     message: ResultMessage<'a>,
-    partial_fingerprints: Fingerprints,
+    partial_fingerprints: Fingerprints<'a>,
     properties: ResultProperties,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedDto<'a>>,
@@ -217,9 +308,9 @@ struct ResultMessage<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct Fingerprints {
+struct Fingerprints<'a> {
     #[serde(rename = "tollgate/v1")]
-    v1: String,
+    v1: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -321,7 +412,7 @@ pub fn render<'a>(
     rules: &'a [RuleInfo],
     findings: &'a [Finding],
     diagnostics: &'a [Diagnostic],
-    source: impl Fn(&str) -> Option<&'a SourceFile> + Sync,
+    source: impl Fn(&str) -> Option<&'a SourceFile> + Sync + 'a,
     version: &'a str,
     information_uri: &'a str,
 ) -> Log<'a> {
@@ -346,7 +437,7 @@ pub fn render_fingerprinted<'a>(
     findings: &'a [Finding],
     fingerprints: Vec<String>,
     diagnostics: &'a [Diagnostic],
-    source: impl Fn(&str) -> Option<&'a SourceFile> + Sync,
+    source: impl Fn(&str) -> Option<&'a SourceFile> + Sync + 'a,
     version: &'a str,
     information_uri: &'a str,
 ) -> Log<'a> {
@@ -391,66 +482,6 @@ pub fn render_fingerprinted<'a>(
         })
         .collect();
 
-    let results: Vec<SarifResult<'a>> = findings
-        .par_iter()
-        .zip(fingerprints)
-        .map(|(f, v1)| {
-            let snippet = source(&f.primary.path).map(|s| s.slice(f.primary.span));
-            let code_flows = (!f.path.is_empty()).then(|| {
-                [CodeFlow {
-                    thread_flows: [ThreadFlow {
-                        locations: f
-                            .path
-                            .iter()
-                            .map(|hop| FlowLocation {
-                                location: FlowHop {
-                                    message: Text { text: &hop.label },
-                                    physical_location: hop
-                                        .location
-                                        .as_ref()
-                                        .map(|l| physical(l, None)),
-                                },
-                            })
-                            .collect(),
-                    }],
-                }]
-            });
-            let fixes = f
-                .fix
-                .as_deref()
-                .and_then(|x| source(&f.primary.path).map(|file| [sarif_fix(x, &f.primary, file)]));
-            SarifResult {
-                code_flows,
-                fixes,
-                level: level(f.level),
-                locations: [LocationDto {
-                    physical_location: physical(&f.primary, snippet),
-                }],
-                message: ResultMessage {
-                    markdown: f.help.as_ref().map(|h| format!("{}\n\n{}", f.message, h)),
-                    text: &f.message,
-                },
-                partial_fingerprints: Fingerprints { v1 },
-                properties: ResultProperties {
-                    confidence: f.confidence.as_str(),
-                    severity: f.severity.as_str(),
-                },
-                related_locations: f
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, rel)| RelatedDto {
-                        id: i + 1,
-                        message: Text { text: &rel.message },
-                        physical_location: physical(&rel.location, None),
-                    })
-                    .collect(),
-                rule_id: f.rule,
-                rule_index: index.get(f.rule).copied(),
-            }
-        })
-        .collect();
-
     let notifications: Vec<Notification<'a>> = diagnostics
         .iter()
         .map(|d| Notification {
@@ -481,7 +512,12 @@ pub fn render_fingerprinted<'a>(
                 execution_successful: true,
                 tool_execution_notifications: notifications,
             }],
-            results,
+            results: Results {
+                findings,
+                fingerprints,
+                index,
+                source: Box::new(source),
+            },
             tool: Tool {
                 driver: Driver {
                     information_uri,
