@@ -64,7 +64,7 @@ impl Group<'_> {
     }
 
     /// Where the first of the group is, for the order of entries within a level.
-    fn first(&self) -> (&str, usize, usize) {
+    fn first(&self) -> (&str, u32, u32) {
         match self {
             Self::Findings(f) => {
                 let p = &f[0].primary;
@@ -298,7 +298,7 @@ impl Listing<'_> {
 /// command.
 #[must_use]
 pub fn concise(findings: &[&Finding], diagnostics: &[&Diagnostic]) -> String {
-    let mut lines: Vec<((&str, usize, usize), String)> =
+    let mut lines: Vec<((&str, u32, u32), String)> =
         Vec::with_capacity(findings.len() + diagnostics.len());
     for f in findings {
         let p = &f.primary;

@@ -212,7 +212,7 @@ fn bad_input_is_a_diagnostic_with_a_position() {
         let loc = d[0].location.as_ref().expect("located");
         assert_eq!(d[0].code, DiagnosticCode::Syntax, "{text:?}");
         assert_eq!(
-            (loc.start.line, loc.start.column),
+            (loc.start.line as usize, loc.start.column as usize),
             (line, column),
             "{text:?}: {d:?}"
         );

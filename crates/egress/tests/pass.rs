@@ -60,7 +60,7 @@ fn the_pass_adds_the_hosts_each_job_reaches() {
     let origin = g
         .edge_origin(build, get, EdgeKind::Reaches)
         .expect("edge origin");
-    assert_eq!(g.location(&origin).start.line, 19);
+    assert_eq!(g.location(&origin).start.line as usize, 19);
 
     // The record holds the same external hosts, with GitHub's own service besides.
     let record = tollgate_egress::of(&g).job(build).expect("record");
@@ -111,7 +111,7 @@ fn a_script_an_action_runs_from_its_input_reaches_its_hosts_once() {
         dest[0].provenance[0]
             .location
             .as_ref()
-            .map(|l| l.start.line),
+            .map(|l| l.start.line as usize),
         Some(9)
     );
 }

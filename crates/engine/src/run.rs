@@ -479,7 +479,7 @@ fn apply_suppressions(
         let hit = config.ignores.iter().find(|ig| {
             ig.glob.is_match(&*f.primary.path)
                 && (ig.rules.is_empty() || ig.rules.iter().any(|r| r == f.rule))
-                && ig.line.is_none_or(|l| l == f.primary.start.line)
+                && ig.line.is_none_or(|l| l == f.primary.start.line as usize)
                 && ig
                     .job
                     .as_ref()

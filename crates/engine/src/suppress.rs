@@ -97,7 +97,7 @@ fn parse_in(file: &SourceFile, nodes: &[Span]) -> Vec<Suppression> {
         let line_span = Span::new(start, start + l.len());
         let scope = nodes
             .iter()
-            .filter(|n| file.line_col(n.start).line == line)
+            .filter(|n| file.line_col(n.start).line as usize == line)
             .fold(line_span, |acc, n| acc.cover(*n));
         let hash = l[..at].rfind('#').unwrap_or(at);
         out.push(Suppression {
@@ -116,7 +116,7 @@ fn parse_in(file: &SourceFile, nodes: &[Span]) -> Vec<Suppression> {
 pub fn suppresses(sups: &mut [Suppression], finding: &Finding) -> bool {
     let at = finding.primary.span.start;
     for s in sups.iter_mut() {
-        let on_line = finding.primary.start.line == s.line;
+        let on_line = finding.primary.start.line as usize == s.line;
         let in_scope = s.scope.start <= at && at < s.scope.end;
         if (on_line || in_scope) && s.rules.iter().any(|r| r == finding.rule || r == "all") {
             s.used = true;

@@ -35,7 +35,7 @@ fn text(s: &Scan, o: Origin) -> &str {
 
 /// The 1-based line of an origin.
 fn line(g: &Graph, o: Origin) -> usize {
-    g.location(&o).start.line
+    g.location(&o).start.line as usize
 }
 
 fn value_name(g: &Graph, n: NodeId) -> &str {

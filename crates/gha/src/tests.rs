@@ -14,7 +14,7 @@ fn fixture(name: &str) -> SourceFile {
     SourceFile::new(name, &path, text)
 }
 
-fn pos(f: &SourceFile, span: Span) -> (usize, usize) {
+fn pos(f: &SourceFile, span: Span) -> (u32, u32) {
     let lc = f.line_col(span.start);
     (lc.line, lc.column)
 }
@@ -122,7 +122,7 @@ fn workflow_spans_match_hand_counted_positions() {
     assert!(groups.steps[2].parallel_group().is_none() && groups.steps[2].wait_all().is_some());
 }
 
-fn codes(text: &str) -> Vec<(DiagnosticCode, Severity, usize, String)> {
+fn codes(text: &str) -> Vec<(DiagnosticCode, Severity, u32, String)> {
     let f = SourceFile::new("t.yml", "t.yml", text);
     let (_, diags) = parse_workflow(&f);
     diags
@@ -162,7 +162,7 @@ fn bad_inputs_give_one_clear_diagnostic() {
 fn shape_errors_point_at_the_value_and_keep_the_rest() {
     let text = "on: push\njobs:\n  a:\n    runs-on: x\n    steps: oops\n  b:\n    runs-on: x\n    permissions: maybe\n    steps:\n      - run: echo\n        uses: a/b@v1\n      - 42\n      - run: [x]\n";
     let d = codes(text);
-    let lines: Vec<usize> = d.iter().map(|x| x.2).collect();
+    let lines: Vec<u32> = d.iter().map(|x| x.2).collect();
     assert_eq!(lines, vec![5, 8, 10, 12, 13], "{d:#?}");
     let f = SourceFile::new("t.yml", "t.yml", text);
     let (wf, _) = parse_workflow(&f);

@@ -147,7 +147,10 @@ fn basic_counts_and_edges() {
     // Every node has a location except none: all come from the files.
     let loc = g.node_location(alpine).expect("location");
     assert_eq!(&*loc.path, ".github/workflows/ci.yml");
-    assert_eq!((loc.start.line, loc.start.column), (20, 15));
+    assert_eq!(
+        (loc.start.line as usize, loc.start.column as usize),
+        (20, 15)
+    );
 }
 
 #[test]
@@ -177,7 +180,7 @@ fn permissions_job_level_replaces_workflow_level() {
     // The holds edge points at the permission entry.
     let h = g.holds(job(&g, "deploy"));
     let o = h.oidc.and_then(|x| x.origin).expect("origin");
-    assert_eq!(g.location(&o).start.line, 29);
+    assert_eq!(g.location(&o).start.line as usize, 29);
 }
 
 #[test]
@@ -313,7 +316,10 @@ fn a_composite_action_that_uses_itself_is_a_cycle() {
     );
     let loc = d[0].location.as_ref().expect("location");
     assert_eq!(&*loc.path, ".github/actions/z/action.yml");
-    assert_eq!((loc.start.line, loc.start.column), (8, 13));
+    assert_eq!(
+        (loc.start.line as usize, loc.start.column as usize),
+        (8, 13)
+    );
 }
 
 #[test]
@@ -327,7 +333,10 @@ fn reusable_workflows_calling_each_other_are_a_cycle_without_their_caller() {
     // The first closing reference in input order: `a.yml` calling `b.yml`.
     let loc = d[0].location.as_ref().expect("location");
     assert_eq!(&*loc.path, ".github/workflows/a.yml");
-    assert_eq!((loc.start.line, loc.start.column), (4, 11));
+    assert_eq!(
+        (loc.start.line as usize, loc.start.column as usize),
+        (4, 11)
+    );
 }
 
 #[test]
@@ -551,7 +560,10 @@ fn run_scripts_tie_installs_to_lockfiles_and_registry_configs() {
     );
     // The command's location is in the script, mapped to the file.
     let loc = g.node_location(curl).expect("location");
-    assert_eq!((loc.start.line, loc.start.column), (19, 11));
+    assert_eq!(
+        (loc.start.line as usize, loc.start.column as usize),
+        (19, 11)
+    );
 
     // Collapsed: no packages, the lockfile resolves from the sources directly.
     let view = g.view(&GraphFilter {
@@ -590,7 +602,7 @@ fn edges_named_by_several_files_are_kept_once_with_the_first_origin() {
     assert_eq!(out.len(), 1, "{out:?}");
     let at = g.location(&out[0].0.origin.expect("origin"));
     assert_eq!(&*at.path, a_lock);
-    assert_eq!(at.start.line, 6);
+    assert_eq!(at.start.line as usize, 6);
     // Both lockfiles contain it.
     assert_eq!(
         g.incoming(serde)
@@ -658,7 +670,10 @@ fn composite_actions_are_followed_ten_levels_deep_and_a_deeper_chain_is_reported
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!(d[0].code, DiagnosticCode::Limit);
     assert_eq!(d[0].path, ".github/workflows/ci.yml");
-    assert_eq!(d[0].location.as_ref().map(|l| l.start.line), Some(6));
+    assert_eq!(
+        d[0].location.as_ref().map(|l| l.start.line as usize),
+        Some(6)
+    );
     let flat = g.job_steps(job(&g, "build"));
     let deepest = flat.iter().map(|s| s.via.len()).max();
     assert_eq!(deepest, Some(tollgate_graph::MAX_COMPOSITE_DEPTH));
@@ -685,7 +700,7 @@ fn container_and_service_credentials_are_secrets_the_job_holds() {
         .holds(test)
         .secrets
         .iter()
-        .filter_map(|h| h.origin.map(|o| g.location(&o).start.line))
+        .filter_map(|h| h.origin.map(|o| g.location(&o).start.line as usize))
         .collect();
     let mut lines = lines;
     lines.sort_unstable();
@@ -729,7 +744,7 @@ fn dockerfiles_pull_their_base_images() {
         .filter_map(|(e, _)| e.origin)
         .map(|o| {
             let l = g.location(&o);
-            (l.start.line, l.start.column)
+            (l.start.line as usize, l.start.column as usize)
         })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()

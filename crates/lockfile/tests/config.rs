@@ -16,7 +16,7 @@ fn rows(
     s.iter()
         .map(|s| {
             (
-                f.line_col(s.span.start).line,
+                f.line_col(s.span.start).line as usize,
                 s.role.clone(),
                 s.scope.clone(),
                 s.url.clone(),
@@ -90,7 +90,7 @@ fn cargo_config_replacement_chain() {
         .iter()
         .map(|s| {
             (
-                f.line_col(s.span.start).line,
+                f.line_col(s.span.start).line as usize,
                 s.role.clone(),
                 s.name.clone().unwrap_or_default(),
                 s.url.clone(),
@@ -181,7 +181,13 @@ fn pyproject_poetry_and_uv() {
     let r: Vec<_> = p
         .sources
         .iter()
-        .map(|s| (f.line_col(s.span.start).line, s.role.clone(), s.url.clone()))
+        .map(|s| {
+            (
+                f.line_col(s.span.start).line as usize,
+                s.role.clone(),
+                s.url.clone(),
+            )
+        })
         .collect();
     let pkg = |n: &str| SourceRole::Package { package: n.into() };
     assert_eq!(
@@ -238,7 +244,7 @@ fn gemrc_and_gemfile() {
         .iter()
         .map(|p| {
             (
-                f.line_col(p.span.start).line,
+                f.line_col(p.span.start).line as usize,
                 p.name.as_str(),
                 p.source.url().unwrap_or("").to_owned(),
             )

@@ -34,7 +34,7 @@ fn cargo_v3_git_registry_and_local() {
         Some("sha256")
     );
     assert_eq!(
-        f.line_col(serde.source_span.map_or(0, |s| s.start)).line,
+        f.line_col(serde.source_span.map_or(0, |s| s.start)).line as usize,
         22
     );
     assert!(p.packages[1].integrity.is_none());
@@ -138,7 +138,7 @@ fn npm_v3_workspaces_links_aliases() {
     assert!(p.packages[7].flags.bundled);
     // The `resolved` field is the source span.
     let s = p.packages[1].source_span.map_or(0, |s| s.start);
-    assert_eq!(f.line_col(s).line, 19);
+    assert_eq!(f.line_col(s).line as usize, 19);
     let (f, p) = load("npm/v2/npm-shrinkwrap.json", None);
     assert_lines(
         &summary(&f, &p.packages),
@@ -187,7 +187,7 @@ fn requirements_options_continuations_vcs() {
         attrs.integrity.as_ref().map(|i| i.algorithm.as_str()),
         Some("sha256")
     );
-    assert_eq!(f.line_col(attrs.span.end).line, 10);
+    assert_eq!(f.line_col(attrs.span.end).line as usize, 10);
     assert_eq!(
         p.packages[1].markers.as_deref(),
         Some("python_version < \"3.11\"")

@@ -18,7 +18,12 @@ fn sources(file: &SourceFile, p: &PackageFile) -> Vec<(SourceRole, String, usize
         .iter()
         .map(|s| {
             let at = file.line_col(s.span.start);
-            (s.role.clone(), s.url.clone(), at.line, at.column)
+            (
+                s.role.clone(),
+                s.url.clone(),
+                at.line as usize,
+                at.column as usize,
+            )
         })
         .collect()
 }
@@ -123,7 +128,7 @@ fn yarn_v1_splits_at_universal_newlines() {
                     p.name.clone(),
                     p.version.clone(),
                     p.source.url().map(str::to_owned),
-                    f.line_col(p.span.start).line,
+                    f.line_col(p.span.start).line as usize,
                 )
             })
             .collect::<Vec<_>>()

@@ -150,7 +150,7 @@ impl Diagnostic {
 
     /// Sort key for deterministic output: path, line, column, code.
     #[must_use]
-    pub fn sort_key(&self) -> (&str, usize, usize, DiagnosticCode) {
+    pub fn sort_key(&self) -> (&str, u32, u32, DiagnosticCode) {
         let (l, c) = self
             .location
             .as_ref()

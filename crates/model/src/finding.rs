@@ -157,7 +157,7 @@ pub struct Finding {
 impl Finding {
     /// Deterministic order: file, line, column, rule, message.
     #[must_use]
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
         (
             &self.primary.path,
             self.primary.start.line,

@@ -53,10 +53,14 @@ impl Span {
 }
 
 /// A 1-based line and a 1-based column counted in Unicode scalar values.
+///
+/// Four bytes each: every [`Location`] holds two, and a run keeps tens of thousands of
+/// locations (each host of each job's egress, each finding's path). Inputs are read up to
+/// a few megabytes, far below a line or column past 4 G, which would saturate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct LineCol {
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
 }
 
 /// A span resolved against its file: what findings and diagnostics carry to the outputs.
@@ -115,8 +119,8 @@ impl Lines {
             self.text[start..end].chars().count()
         };
         LineCol {
-            line: idx + 1,
-            column: column + 1,
+            line: saturate(idx + 1),
+            column: saturate(column + 1),
         }
     }
 }

@@ -46,10 +46,11 @@ proptest! {
         let f = SourceFile::new("t", "t", t.as_str());
         for (at, _) in t.char_indices().chain(std::iter::once((t.len(), ' '))) {
             let lc = f.line_col(at);
-            prop_assert!(lc.line >= 1 && lc.line <= f.line_count());
-            prop_assert_eq!(f.offset_of(lc.line, lc.column - 1), at, "{:?} at {}", lc, at);
-            let line_start = f.line_start(lc.line);
-            prop_assert_eq!(t[line_start..at].chars().count() + 1, lc.column);
+            let (line, column) = (lc.line as usize, lc.column as usize);
+            prop_assert!(line >= 1 && line <= f.line_count());
+            prop_assert_eq!(f.offset_of(line, column - 1), at, "{:?} at {}", lc, at);
+            let line_start = f.line_start(line);
+            prop_assert_eq!(t[line_start..at].chars().count() + 1, column);
             let before = &t[line_start..at];
             prop_assert!(!before.contains('\n'));
             // A `\r` inside a line is only the first half of a `\r\n` whose `\n` is `at`.
@@ -105,7 +106,7 @@ proptest! {
                     let want = reference.line_col(lf_starts[i] + at);
                     let got = f.line_col(starts[i] + at);
                     prop_assert_eq!(got, want, "{:?} line {} byte {}", text, i + 1, at);
-                    prop_assert_eq!(f.offset_of(got.line, got.column - 1), starts[i] + at);
+                    prop_assert_eq!(f.offset_of(got.line as usize, got.column as usize - 1), starts[i] + at);
                 }
             }
         }

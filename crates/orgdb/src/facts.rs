@@ -59,7 +59,7 @@ pub struct Dep {
     pub fallbacks: String,
     pub note: Option<String>,
     pub path: Option<String>,
-    pub line: Option<usize>,
+    pub line: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -78,8 +78,8 @@ pub struct FindingRow {
     pub severity: &'static str,
     pub confidence: &'static str,
     pub path: String,
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
     pub job: Option<String>,
     pub message: String,
     pub fingerprint: String,
@@ -90,7 +90,7 @@ pub struct DiagnosticRow {
     pub severity: &'static str,
     pub code: &'static str,
     pub path: String,
-    pub line: Option<usize>,
+    pub line: Option<u32>,
     pub message: String,
 }
 

@@ -174,8 +174,8 @@ fn insert(tx: &rusqlite::Transaction<'_>, f: &Facts) -> rusqlite::Result<()> {
             x.severity,
             x.confidence,
             x.path,
-            n(x.line),
-            n(x.column),
+            x.line,
+            x.column,
             x.job,
             x.message,
             x.fingerprint
@@ -185,14 +185,7 @@ fn insert(tx: &rusqlite::Transaction<'_>, f: &Facts) -> rusqlite::Result<()> {
         "INSERT INTO diagnostics (repository, severity, code, path, line, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for d in &f.diagnostics {
-        st.execute(params![
-            repo,
-            d.severity,
-            d.code,
-            d.path,
-            d.line.map(n),
-            d.message
-        ])?;
+        st.execute(params![repo, d.severity, d.code, d.path, d.line, d.message])?;
     }
     Ok(())
 }
@@ -282,14 +275,14 @@ fn insert_dep(
                 d.pinned,
                 d.how,
                 d.path,
-                d.line.map(n)
+                d.line
             ])?;
         }
         DependencyKind::Image => {
             tx.prepare_cached(
                 "INSERT INTO images (repository, workflow, job, image, pinned, how, path, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![repo, w, id, d.name, d.pinned, d.how, d.path, d.line.map(n)])?;
+            .execute(params![repo, w, id, d.name, d.pinned, d.how, d.path, d.line])?;
         }
         DependencyKind::PackageSource => {
             tx.prepare_cached(

@@ -34,8 +34,8 @@ pub fn of<'a>(
     let hashes: Vec<u64> = findings
         .par_iter()
         .map_init(String::new, |key, f| {
-            let line_text =
-                source(&f.primary.path).map_or("", |s| s.line_text(f.primary.start.line).trim());
+            let line_text = source(&f.primary.path)
+                .map_or("", |s| s.line_text(f.primary.start.line as usize).trim());
             key.clear();
             for part in [f.rule, "\0", &f.primary.path, "\0", line_text] {
                 key.push_str(part);

@@ -23,7 +23,7 @@ struct Location<'a> {
 
 #[derive(Serialize)]
 struct Lines {
-    begin: usize,
+    begin: u32,
 }
 
 /// GitLab's severities: `info`, `minor`, `major`, `critical`, `blocker`.

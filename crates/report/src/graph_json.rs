@@ -22,8 +22,8 @@ pub struct GraphDocument {
 #[derive(Serialize)]
 pub struct LocationDto {
     pub path: String,
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
 }
 
 #[derive(Serialize)]

@@ -261,10 +261,10 @@ struct Replacement<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DeletedRegion {
-    end_column: usize,
-    end_line: usize,
-    start_column: usize,
-    start_line: usize,
+    end_column: u32,
+    end_line: u32,
+    start_column: u32,
+    start_line: u32,
 }
 
 /// The SARIF form of `fix`, with positions from `file`.
@@ -375,12 +375,12 @@ struct Artifact<'a> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Region<'a> {
-    end_column: usize,
-    end_line: usize,
+    end_column: u32,
+    end_line: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     snippet: Option<Text<'a>>,
-    start_column: usize,
-    start_line: usize,
+    start_column: u32,
+    start_line: u32,
 }
 
 fn physical<'a>(loc: &'a Location, snippet: Option<&'a str>) -> Physical<'a> {

@@ -205,7 +205,7 @@ fn actual(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
                     .strip_prefix(prefix.as_str())
                     .unwrap_or(&f.primary.path)
                     .to_owned(),
-                f.primary.start.line,
+                f.primary.start.line as usize,
                 f.rule.to_owned(),
             )
         })

@@ -13,7 +13,7 @@ fn a_checkout_with_run_time_inputs_may_not_persist_its_token() {
     );
     let confidences: Vec<(usize, Confidence)> = f
         .iter()
-        .map(|x| (x.primary.start.line, x.confidence))
+        .map(|x| (x.primary.start.line as usize, x.confidence))
         .collect();
     assert_eq!(
         confidences,

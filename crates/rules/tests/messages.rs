@@ -50,8 +50,8 @@ fn a_script_an_action_runs_is_named_as_its_input() {
         f[0].message
     );
     // Located at the expression, on the script's second line.
-    assert_eq!(f[0].primary.start.line, 10, "{:?}", f[0].primary);
-    assert_eq!(f[0].primary.start.column, 19, "{:?}", f[0].primary);
+    assert_eq!(f[0].primary.start.line as usize, 10, "{:?}", f[0].primary);
+    assert_eq!(f[0].primary.start.column as usize, 19, "{:?}", f[0].primary);
 }
 
 #[test]
@@ -64,8 +64,8 @@ fn an_aliased_script_gets_a_finding_per_step_at_the_expression() {
     for x in &f {
         assert_eq!(
             (
-                x.primary.start.line,
-                x.primary.start.column,
+                x.primary.start.line as usize,
+                x.primary.start.column as usize,
                 x.primary.end.column
             ),
             (8, 17, 48),

@@ -52,7 +52,7 @@ fn found(with_git_config: bool) -> Vec<(String, usize)> {
     let (s, graph) = build(&dir);
     let mut out: Vec<(String, usize)> = run_rules(&s, &graph, RULES)
         .iter()
-        .map(|f| (f.rule.to_owned(), f.primary.start.line))
+        .map(|f| (f.rule.to_owned(), f.primary.start.line as usize))
         .collect();
     out.sort();
     out
@@ -120,7 +120,7 @@ jobs:
         let (s, graph) = build(&dir);
         let mut out: Vec<usize> = run_rules(&s, &graph, &["unpinned-image"])
             .iter()
-            .map(|f| f.primary.start.line)
+            .map(|f| f.primary.start.line as usize)
             .collect();
         out.sort_unstable();
         out

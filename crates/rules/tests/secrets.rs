@@ -11,11 +11,11 @@ use tollgate_graph::{EdgeKind, Kind};
 const WORKFLOW: &str = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - name: deploy\n        uses: some-org/deploy@v2\n        with:\n          token: ${{ secrets.X }}\n";
 
 /// (line, column, message) of a finding.
-type Found = (usize, usize, String);
+type Found = (u32, u32, String);
 
 /// (line, column, message) of every `secrets-exposure` finding, and the (line, column)
 /// of every `reads` edge, on a repository holding `files`.
-fn check(files: &[(&str, &str)]) -> (Vec<Found>, Vec<(usize, usize)>) {
+fn check(files: &[(&str, &str)]) -> (Vec<Found>, Vec<(u32, u32)>) {
     let dir = write(files);
     let (s, graph) = build(&dir);
     let found = run_rules(&s, &graph, &["secrets-exposure"]);
@@ -74,7 +74,7 @@ fn github_owned_actions_at_a_tag_are_reported_low_and_say_whose_they_are() {
     let wf = "on: push\njobs:\n  bench:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          token: ${{ secrets.BENCH_PAT }}\n      - uses: actions/checkout@main\n        with:\n          token: ${{ secrets.OTHER_PAT }}\n";
     let dir = write(&[(".github/workflows/ci.yml", wf)]);
     let (s, graph) = build(&dir);
-    let found: Vec<(usize, Impact, Confidence, String)> =
+    let found: Vec<(u32, Impact, Confidence, String)> =
         run_rules(&s, &graph, &["secrets-exposure"])
             .into_iter()
             .map(|f| (f.primary.start.line, f.severity, f.confidence, f.message))
@@ -110,7 +110,7 @@ fn secrets_inherit_help_lists_what_the_called_workflows_read_or_says_to_remove_i
         .join("../../testdata/rules/secrets-inherit/fires-nested-undeclared");
     let s = tollgate_scan::scan(&[case], &tollgate_scan::ScanOptions::default());
     let (graph, _) = tollgate_facts::graph(&s);
-    let helps: Vec<(String, usize, String)> = run_rules(&s, &graph, &["secrets-inherit"])
+    let helps: Vec<(String, u32, String)> = run_rules(&s, &graph, &["secrets-inherit"])
         .into_iter()
         .map(|f| {
             (
@@ -120,7 +120,7 @@ fn secrets_inherit_help_lists_what_the_called_workflows_read_or_says_to_remove_i
             )
         })
         .collect();
-    let help = |path: &str, line: usize| {
+    let help = |path: &str, line: u32| {
         helps
             .iter()
             .find(|(p, l, _)| p.ends_with(path) && *l == line)

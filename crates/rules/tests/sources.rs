@@ -40,8 +40,8 @@ fn check(files: &[(&str, &str)]) -> Vec<Found> {
         .map(|f| Found {
             rule: f.rule,
             file: f.primary.path.to_string(),
-            line: f.primary.start.line,
-            column: f.primary.start.column,
+            line: f.primary.start.line as usize,
+            column: f.primary.start.column as usize,
             message: f.message.clone(),
             job: f.job.as_deref().map(str::to_owned),
             path: f.path.iter().map(|h| h.label.clone()).collect(),
@@ -242,7 +242,7 @@ fn the_record_keeps_how_each_place_names_its_source() {
                 Naming::Fork { replaces } => format!("fork of {replaces}"),
                 other => format!("{other:?}"),
             };
-            (l.path.to_string(), l.start.line, how, url)
+            (l.path.to_string(), l.start.line as usize, how, url)
         })
         .collect();
     got.sort();

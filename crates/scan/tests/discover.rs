@@ -328,7 +328,7 @@ fn dockerfiles_are_found_and_parsed() {
         .map(|d| {
             (
                 d.path.as_str(),
-                d.location.as_ref().map_or(0, |l| l.start.line),
+                d.location.as_ref().map_or(0, |l| l.start.line as usize),
             )
         })
         .collect();

@@ -49,7 +49,7 @@ impl ScalarMap {
                 }
             }
             Style::Folded => {
-                let indent = file.line_col(start).column - 1;
+                let indent = file.line_col(start).column as usize - 1;
                 Some(
                     Self::aligned(file, node.span, &s.value, s.style, Some(indent))
                         .unwrap_or(fallback),
@@ -175,9 +175,9 @@ impl ScalarMap {
         // The parser places the value's start on its first non-blank line, at the block's
         // indentation; blank lines before it are the leading newlines of the value.
         let first = file.line_col(start);
-        let indent = first.column - 1;
+        let indent = first.column as usize - 1;
         let leading = value.bytes().take_while(|&b| b == b'\n').count();
-        let first_line = first.line.checked_sub(leading)?;
+        let first_line = (first.line as usize).checked_sub(leading)?;
         let mut segments = Vec::new();
         let mut ends = Vec::new();
         let mut value_off = 0;

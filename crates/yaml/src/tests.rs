@@ -8,7 +8,7 @@ fn file(text: &str) -> SourceFile {
     SourceFile::new("t.yml", "t.yml", text)
 }
 
-fn lc(f: &SourceFile, off: usize) -> (usize, usize) {
+fn lc(f: &SourceFile, off: usize) -> (u32, u32) {
     let LineCol { line, column } = f.line_col(off);
     (line, column)
 }

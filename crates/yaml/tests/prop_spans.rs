@@ -113,8 +113,8 @@ fn check(entries: &[(String, Value)], eol: &str) -> Result<Vec<(LineCol, LineCol
             );
             // And the line/column of that offset names the same character.
             let lc = file.line_col(at);
-            let line = file.line_text(lc.line);
-            prop_assert_eq!(line.chars().nth(lc.column - 1), Some(c));
+            let line = file.line_text(lc.line as usize);
+            prop_assert_eq!(line.chars().nth(lc.column as usize - 1), Some(c));
         }
     }
     Ok(positions)

@@ -35,7 +35,7 @@ fn errors_point_at_their_line() {
     let e = parse("exclude = [\"a/**\"]\n\n[rules.unpinned-actoin]\nlevel = \"error\"\n")
         .expect_err("unknown rule");
     let l = e.diagnostics[0].location.as_ref().expect("loc");
-    assert_eq!(l.start.line, 3);
+    assert_eq!(l.start.line as usize, 3);
     assert!(e.diagnostics[0].message.contains("unpinned-actoin"));
 
     let e = parse("[rules.unpinned-action]\nlevel = \"loud\"\n").expect_err("bad level");
@@ -43,13 +43,19 @@ fn errors_point_at_their_line() {
 
     let e = parse("[policy]\negres = 1\n").expect_err("typo");
     assert_eq!(
-        e.diagnostics[0].location.as_ref().map(|l| l.start.line),
+        e.diagnostics[0]
+            .location
+            .as_ref()
+            .map(|l| l.start.line as usize),
         Some(2)
     );
 
     let e = parse("[rules\n").expect_err("syntax");
     assert_eq!(
-        e.diagnostics[0].location.as_ref().map(|l| l.start.line),
+        e.diagnostics[0]
+            .location
+            .as_ref()
+            .map(|l| l.start.line as usize),
         Some(1)
     );
 }
@@ -92,7 +98,7 @@ fn options_are_checked_against_the_rule() {
         let d = &e.diagnostics[0];
         assert!(d.message.contains(needle), "{text}: {}", d.message);
         assert_eq!(
-            d.location.as_ref().map(|l| l.start.line),
+            d.location.as_ref().map(|l| l.start.line as usize),
             Some(line),
             "{text}"
         );
@@ -107,6 +113,9 @@ fn levels_options_and_unused_entries() {
     c.policy.package_allow[0].mark_used();
     let unused = c.unused();
     assert_eq!(unused.len(), 1);
-    assert_eq!(unused[0].location.as_ref().map(|l| l.start.line), Some(8));
+    assert_eq!(
+        unused[0].location.as_ref().map(|l| l.start.line as usize),
+        Some(8)
+    );
     assert!(unused[0].message.contains("b.example"));
 }

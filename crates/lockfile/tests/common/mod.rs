@@ -56,6 +56,6 @@ pub fn diagnostic_lines(parsed: &PackageFile) -> Vec<usize> {
     parsed
         .diagnostics
         .iter()
-        .filter_map(|d| d.location.as_ref().map(|l| l.start.line))
+        .filter_map(|d| d.location.as_ref().map(|l| l.start.line as usize))
         .collect()
 }

@@ -115,8 +115,8 @@ pub struct FindingDto {
     pub level: &'static str,
     pub message: String,
     pub path: String,
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
 }
 
 #[derive(Debug, Serialize)]

@@ -14,10 +14,10 @@ pub const VERSION: u32 = 1;
 #[derive(Debug, Serialize)]
 pub struct LocationDto {
     pub path: std::sync::Arc<str>,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
 }
 
 impl LocationDto {

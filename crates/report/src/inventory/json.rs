@@ -79,8 +79,8 @@ pub struct UseDto {
 #[derive(Debug, Serialize)]
 pub struct LocationDto {
     pub path: String,
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
 }
 
 #[derive(Debug, Serialize)]

@@ -162,10 +162,10 @@ pub struct InputDto<'a> {
 /// A position: 1-based line and column (Unicode scalar values), end exclusive.
 #[derive(Serialize, Clone, Copy)]
 pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
 }
 
 impl Pos {
