@@ -351,7 +351,7 @@ impl FindingBuilder<'_, '_> {
         self
     }
 
-    pub fn help(mut self, h: impl Into<String>) -> Self {
+    pub fn help(mut self, h: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         self.finding.help = Some(h.into());
         self
     }

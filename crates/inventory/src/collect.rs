@@ -71,7 +71,7 @@ struct Found {
 struct Collector<'a> {
     scan: &'a Scan,
     graph: &'a Graph,
-    kb: &'a Knowledge,
+    kb: &'static Knowledge,
     workflow: Option<&'a Workflow>,
     job: Option<&'a Job>,
     steps: Vec<FlatStep>,
@@ -397,7 +397,7 @@ impl<'a> Collector<'a> {
         );
         d.help = Some(format!(
             "mirror the image to a registry you run, or retry the pull; the job stops when `{host}` does not answer"
-        ));
+        ).into());
         Some(d)
     }
 
@@ -605,7 +605,7 @@ impl<'a> Collector<'a> {
             d.help = Some(format!(
                 "use a runner image that already holds {}, or cache the tool directory; a release or CDN outage stops the job",
                 t.what
-            ));
+            ).into());
             self.push(d, pos, None);
         }
     }

@@ -146,7 +146,7 @@ pub struct JobDependency {
     /// A role worth saying (`extra index: dependency confusion`, `scoped @acme`).
     pub note: Option<String>,
     /// What to do about a missing fallback, for messages.
-    pub help: Option<String>,
+    pub help: Option<std::borrow::Cow<'static, str>>,
 }
 
 /// A job, named for humans.

@@ -1,5 +1,6 @@
 //! Findings: what a rule reports. Values, never errors.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -143,8 +144,9 @@ pub struct Finding {
     pub primary: Location,
     pub related: Vec<Related>,
     pub path: Vec<PathHop>,
-    /// How to fix it.
-    pub help: Option<String>,
+    /// How to fix it. Most rules give one fixed text, borrowed rather than copied into
+    /// each of their findings.
+    pub help: Option<Cow<'static, str>>,
     /// The job the finding belongs to, when it belongs to one (config ignores match it).
     /// Shared by every finding of the job: a job id is input text of any length, and one
     /// copy per finding multiplied it by the number of findings.

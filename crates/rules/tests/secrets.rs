@@ -116,7 +116,7 @@ fn secrets_inherit_help_lists_what_the_called_workflows_read_or_says_to_remove_i
             (
                 f.primary.path.to_string(),
                 f.primary.start.line,
-                f.help.unwrap_or_default(),
+                f.help.unwrap_or_default().into_owned(),
             )
         })
         .collect();

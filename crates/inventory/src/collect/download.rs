@@ -73,6 +73,6 @@ pub(super) fn download_dep(d: &Download, site: Site) -> Option<JobDependency> {
             detail: format!("`{}` retries", d.tool),
         });
     }
-    dep.help = Some(help.to_owned());
+    dep.help = Some(help.into());
     Some(dep)
 }

@@ -321,7 +321,7 @@ pub(super) fn help(dep: &mut JobDependency) {
         }
         _ => return,
     };
-    dep.help = Some(text.to_owned());
+    dep.help = Some(text.into());
 }
 
 /// Whether `name` (an image reference, or a download's `git <url>` or URL) is served by

@@ -254,7 +254,7 @@ impl<'a> Collector<'a> {
         );
         d.ecosystem = Some(eco_name.to_owned());
         d.fallbacks = fallbacks;
-        d.help = Some(package_help(eco));
+        d.help = package_help(eco);
         self.push(d, pos, None);
         for (url, note) in extras {
             if url.trim().is_empty() {
@@ -272,7 +272,7 @@ impl<'a> Collector<'a> {
             d.ecosystem = Some(eco_name.to_owned());
             d.note = Some(note);
             d.fallbacks = own.clone();
-            d.help = Some(package_help(eco));
+            d.help = package_help(eco);
             self.push(d, pos, None);
         }
         self.lockfile_sources(pos, fs, span, eco, &pinning, &site, &own);
@@ -356,7 +356,7 @@ impl<'a> Collector<'a> {
             d.ecosystem = Some(eco_name.to_owned());
             d.note = Some(format!("{} source in the lockfile", kind.as_str()));
             d.fallbacks = own.to_vec();
-            d.help = Some(package_help(eco));
+            d.help = package_help(eco);
             self.push(d, pos, None);
         }
         for h in hosts {
@@ -372,7 +372,7 @@ impl<'a> Collector<'a> {
             d.ecosystem = Some(eco_name.to_owned());
             d.note = Some("direct archive URLs in the lockfile".to_owned());
             d.fallbacks = own.to_vec();
-            d.help = Some(package_help(eco));
+            d.help = package_help(eco);
             self.push(d, pos, None);
         }
     }
@@ -492,7 +492,7 @@ impl<'a> Collector<'a> {
                 detail: format!("`{}` retries", inst.manager),
             });
         }
-        d.help = Some(m.help.clone());
+        d.help = Some(m.help.as_str().into());
         self.push(d, pos, None);
     }
 }
@@ -506,12 +506,14 @@ fn registry_hosts(eco: Ecosystem, url: &str) -> Vec<String> {
     host_of(url).into_iter().collect()
 }
 
-fn package_help(eco: Ecosystem) -> String {
+fn package_help(eco: Ecosystem) -> Option<std::borrow::Cow<'static, str>> {
     // The advice is knowledge-base data next to the cache actions it names.
-    tollgate_kb::fallbacks()
-        .advice(eco)
-        .unwrap_or_default()
-        .to_owned()
+    Some(
+        tollgate_kb::fallbacks()
+            .advice(eco)
+            .unwrap_or_default()
+            .into(),
+    )
 }
 
 /// Whether an install reaches a package source at all: offline installs (the shell

@@ -182,11 +182,11 @@ impl Rule for MissingFallback {
                     if jobs.len() == 1 { "depends" } else { "depend" },
                 ))
                 .help({
-                    let help = d.help.clone().unwrap_or_else(|| {
-                        "add a cache, a mirror, a vendored copy or a retry".to_owned()
-                    });
+                    let help = d.help.clone().unwrap_or(std::borrow::Cow::Borrowed(
+                        "add a cache, a mirror, a vendored copy or a retry",
+                    ));
                     if hosted_os {
-                        format!("{help}; on a GitHub-hosted runner the packages come through the runner's own mirror, so an outage is less likely")
+                        format!("{help}; on a GitHub-hosted runner the packages come through the runner's own mirror, so an outage is less likely").into()
                     } else {
                         help
                     }
