@@ -88,7 +88,7 @@ impl<'f> Ctx<'f> {
                 // Positions inside a value matter only where an expression sits in it,
                 // or where it may be a script an action runs (a multi-line value).
                 let map = (scalar && (value.value.contains("${{") || value.value.contains('\n')))
-                    .then(|| ScalarMap::new(self.file, v))
+                    .then(|| ScalarMap::new(self.file, v).map(Box::new))
                     .flatten();
                 Some(KeyValue {
                     key,

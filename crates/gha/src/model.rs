@@ -28,9 +28,10 @@ pub struct KeyValue {
     /// False when the value was a list or mapping rendered as source text.
     pub scalar: bool,
     /// Maps positions inside the value to the file; kept only for values holding an
-    /// expression, the only ones whose inner positions findings point at.
+    /// expression or several lines, the only ones whose inner positions findings point
+    /// at: boxed, since most values have none.
     #[serde(skip)]
-    pub map: Option<ScalarMap>,
+    pub map: Option<Box<ScalarMap>>,
 }
 
 impl KeyValue {
@@ -605,7 +606,8 @@ impl Step {
         };
         let map_of = |kv: &KeyValue| {
             kv.map
-                .clone()
+                .as_deref()
+                .cloned()
                 .unwrap_or_else(|| ScalarMap::at(kv.value.span.start))
         };
         let first = before.and_then(script_input);

@@ -13,11 +13,31 @@ use crate::node::{Node, NodeKind, Style};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScalarMap {
-    /// `(value offset, file offset)` for the start of each mapped segment, ascending.
-    segments: Vec<(usize, usize)>,
-    /// End of the file-side text of each segment (so offsets do not run past a line).
-    ends: Vec<usize>,
+    /// The mapped segments, ascending; never empty.
+    segments: Vec<Segment>,
     exact: bool,
+}
+
+/// Where a run of the value starts in the value and in the file, and where its file-side
+/// text ends (so offsets do not run past a line). Offsets in four bytes: a run keeps
+/// thousands of maps, and inputs are read up to a few megabytes (an offset past 4 GiB
+/// would saturate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Segment {
+    value: u32,
+    file: u32,
+    end: u32,
+}
+
+impl Segment {
+    fn new(value: usize, file: usize, end: usize) -> Self {
+        let four = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Self {
+            value: four(value),
+            file: four(file),
+            end: four(end),
+        }
+    }
 }
 
 impl ScalarMap {
@@ -39,8 +59,7 @@ impl ScalarMap {
                 };
                 if file.slice(inner) == s.value {
                     Some(Self {
-                        segments: vec![(0, inner.start)],
-                        ends: vec![inner.end],
+                        segments: vec![Segment::new(0, inner.start, inner.end)],
                         exact: true,
                     })
                 } else {
@@ -149,24 +168,25 @@ impl ScalarMap {
             }
         }
         // Runs where the value and the file advance together are one segment.
-        let mut segments: Vec<(usize, usize)> = Vec::new();
-        let mut ends: Vec<usize> = Vec::new();
+        let mut segments: Vec<Segment> = Vec::new();
         for (vi, fi, len) in pairs {
             let f = raw.start + fi;
-            match (segments.last(), ends.last_mut()) {
-                (Some(&(v0, f0)), Some(end)) if f - f0 == vi - v0 && *end == f => *end = f + len,
-                _ => {
-                    segments.push((vi, f));
-                    ends.push(f + len);
+            match segments.last_mut() {
+                Some(last)
+                    if f - last.file as usize == vi - last.value as usize
+                        && last.end as usize == f =>
+                {
+                    *last = Segment::new(last.value as usize, last.file as usize, f + len);
                 }
+                _ => segments.push(Segment::new(vi, f, f + len)),
             }
         }
         if segments.is_empty() {
             return None;
         }
+        segments.shrink_to_fit();
         Some(Self {
             segments,
-            ends,
             exact: true,
         })
     }
@@ -179,7 +199,6 @@ impl ScalarMap {
         let leading = value.bytes().take_while(|&b| b == b'\n').count();
         let first_line = (first.line as usize).checked_sub(leading)?;
         let mut segments = Vec::new();
-        let mut ends = Vec::new();
         let mut value_off = 0;
         for (i, line) in value.split('\n').enumerate() {
             let src_line = first_line + i;
@@ -193,13 +212,16 @@ impl ScalarMap {
                 .char_indices()
                 .nth(indent)
                 .map_or(text.len(), |(b, _)| b);
-            segments.push((value_off, line_start + skip));
-            ends.push(line_start + text.len());
+            segments.push(Segment::new(
+                value_off,
+                line_start + skip,
+                line_start + text.len(),
+            ));
             value_off += line.len() + 1;
         }
+        segments.shrink_to_fit();
         (!segments.is_empty()).then_some(Self {
             segments,
-            ends,
             exact: true,
         })
     }
@@ -211,8 +233,10 @@ impl ScalarMap {
     #[must_use]
     pub fn pieces(pieces: &[(usize, usize, usize)]) -> Option<Self> {
         (!pieces.is_empty()).then(|| Self {
-            segments: pieces.iter().map(|&(v, f, _)| (v, f)).collect(),
-            ends: pieces.iter().map(|&(_, f, e)| e.max(f)).collect(),
+            segments: pieces
+                .iter()
+                .map(|&(v, f, e)| Segment::new(v, f, e.max(f)))
+                .collect(),
             exact: true,
         })
     }
@@ -225,20 +249,21 @@ impl ScalarMap {
     #[must_use]
     pub fn then(mut self, len: usize, gap: usize, next: &Self) -> Self {
         if !self.exact {
-            let at = self.segments[0].1;
-            self.segments = vec![(0, at)];
-            self.ends = vec![at];
+            let at = self.segments[0].file as usize;
+            self.segments = vec![Segment::new(0, at, at)];
         }
         let shift = len + gap;
         if next.exact {
-            for (&(v, f), &e) in next.segments.iter().zip(&next.ends) {
-                self.segments.push((v + shift, f));
-                self.ends.push(e);
+            for n in &next.segments {
+                self.segments.push(Segment::new(
+                    n.value as usize + shift,
+                    n.file as usize,
+                    n.end as usize,
+                ));
             }
         } else {
-            let at = next.segments[0].1;
-            self.segments.push((shift, at));
-            self.ends.push(at);
+            let at = next.segments[0].file as usize;
+            self.segments.push(Segment::new(shift, at, at));
         }
         self.exact = true;
         self
@@ -248,8 +273,7 @@ impl ScalarMap {
     #[must_use]
     pub fn at(at: usize) -> Self {
         Self {
-            segments: vec![(0, at)],
-            ends: vec![at],
+            segments: vec![Segment::new(0, at, at)],
             exact: false,
         }
     }
@@ -264,14 +288,18 @@ impl ScalarMap {
     #[must_use]
     pub fn to_file(&self, value_offset: usize) -> usize {
         if !self.exact {
-            return self.segments[0].1;
+            return self.segments[0].file as usize;
         }
-        let i = match self.segments.binary_search_by_key(&value_offset, |s| s.0) {
+        let i = match self
+            .segments
+            .binary_search_by_key(&value_offset, |s| s.value as usize)
+        {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let (v, f) = self.segments[i];
-        (f + (value_offset - v)).min(self.ends[i].max(f))
+        let Segment { value, file, end } = self.segments[i];
+        let (v, f) = (value as usize, file as usize);
+        (f + value_offset.saturating_sub(v)).min((end as usize).max(f))
     }
 
     /// A value span mapped onto the file. A span crossing lines keeps both ends exact.
