@@ -191,8 +191,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                         acc.harden.push(h);
                     }
                     let reference = step
-                        .uses_text
-                        .as_ref()
+                        .uses_text()
                         .map_or_else(|| format!("{action}@{}", r.git_ref), |t| t.value.clone());
                     match kb::kb().action(&action) {
                         Some(entry) => {
@@ -287,8 +286,7 @@ fn analyze_job_with(scan: &Scan, graph: &Graph, job: NodeId, cache: &Cache) -> O
                 .as_ref()
                 .map_or_else(|| sfile.location(step.span), |u| sfile.location(u.span));
             let via = step
-                .uses_text
-                .as_ref()
+                .uses_text()
                 .map_or_else(|| r.action(), |t| t.value.clone());
             let dir = tollgate_scan::follow::base_dir(sinput, None);
             cx.follow_dockerfile(

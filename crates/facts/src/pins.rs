@@ -33,7 +33,7 @@ fn comment_version(comment: &str) -> Option<&str> {
 }
 
 fn add(map: &mut HashMap<(usize, String, String), String>, root: usize, step: &Step) {
-    let (Some(text), Some(comment)) = (&step.uses_text, &step.uses_comment) else {
+    let (Some(text), Some(comment)) = (step.uses_text(), step.uses_comment()) else {
         return;
     };
     let (Some((action, r)), Some(tag)) = (text.value.rsplit_once('@'), comment_version(comment))

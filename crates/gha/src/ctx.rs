@@ -122,7 +122,7 @@ impl<'f> Ctx<'f> {
             return Env {
                 key: Some(key),
                 vars: Vec::new(),
-                expression: Some(Spanned::new(s.to_owned(), node.span)),
+                expression: Some(Box::new(Spanned::new(s.to_owned(), node.span))),
             };
         }
         Env {

@@ -25,7 +25,7 @@ pub use lock::{ActionsLock, LockedDependency, parse_actions_lock};
 pub use model::{
     Container, Env, EnvVar, Filter, Job, JobSecrets, KeyValue, Matrix, Permission, PermissionLevel,
     Permissions, PermissionsBlock, Run, RunInput, RunsOn, Spanned, Step, StepRare, Trigger,
-    TriggerInput, Triggers, Workflow, env_value, resolve_env_refs,
+    TriggerInput, Triggers, UsesWritten, Workflow, env_value, resolve_env_refs,
 };
 pub use parse::parse_workflow;
 pub use uses::{RefKind, Uses, UsesRef};

@@ -52,7 +52,9 @@ pub type EnvVar = KeyValue;
 pub struct Env {
     pub key: Option<Span>,
     pub vars: Vec<EnvVar>,
-    pub expression: Option<Spanned<String>>,
+    /// Boxed: few blocks are one expression, and every step, job and workflow has an
+    /// `Env`.
+    pub expression: Option<Box<Spanned<String>>>,
 }
 
 impl Env {
@@ -445,10 +447,10 @@ pub struct Step {
     /// Boxed: a step has either `uses:` or `run:`, so keeping both inline would hold room
     /// for the one it does not have in every step of every kept model.
     pub uses: Option<Box<Spanned<Uses>>>,
-    /// The raw `uses:` text (for messages and trailing `# v1.2.3` comments).
-    pub uses_text: Option<Spanned<String>>,
-    /// A `# comment` after the `uses:` value on the same line.
-    pub uses_comment: Option<String>,
+    /// The `uses:` text as written and its trailing comment (read through
+    /// [`Step::uses_text`] and [`Step::uses_comment`]): boxed, as `uses` is.
+    #[serde(flatten)]
+    pub uses_written: Option<Box<UsesWritten>>,
     /// Boxed for the reason `uses` is.
     pub run: Option<Box<Run>>,
     pub with: Vec<KeyValue>,
@@ -479,7 +481,39 @@ pub struct StepRare {
     pub parallel_group: Option<Span>,
 }
 
+/// A `uses:` value as written, with the comment that may follow it on its line.
+#[derive(Clone, Debug, Serialize)]
+pub struct UsesWritten {
+    /// The raw `uses:` text (for messages and trailing `# v1.2.3` comments).
+    pub uses_text: Spanned<String>,
+    /// A `# comment` after the `uses:` value on the same line.
+    pub uses_comment: Option<String>,
+}
+
+impl UsesWritten {
+    /// `None` for a step or job without `uses:`.
+    fn text(this: Option<&Self>) -> Option<&Spanned<String>> {
+        this.map(|u| &u.uses_text)
+    }
+
+    fn comment(this: Option<&Self>) -> Option<&str> {
+        this.and_then(|u| u.uses_comment.as_deref())
+    }
+}
+
 impl Step {
+    /// The raw `uses:` text (for messages and trailing `# v1.2.3` comments).
+    #[must_use]
+    pub fn uses_text(&self) -> Option<&Spanned<String>> {
+        UsesWritten::text(self.uses_written.as_deref())
+    }
+
+    /// A `# comment` after the `uses:` value on the same line.
+    #[must_use]
+    pub fn uses_comment(&self) -> Option<&str> {
+        UsesWritten::comment(self.uses_written.as_deref())
+    }
+
     /// A step with nothing set but its place: what the parser fills in.
     #[must_use]
     pub fn blank(index: usize, span: Span) -> Self {
@@ -490,8 +524,7 @@ impl Step {
             name: None,
             if_: None,
             uses: None,
-            uses_text: None,
-            uses_comment: None,
+            uses_written: None,
             run: None,
             with: Vec::new(),
             with_key: None,
@@ -662,7 +695,7 @@ impl Step {
         if let Some(i) = &self.id {
             return i.value.clone();
         }
-        if let Some(u) = &self.uses_text {
+        if let Some(u) = self.uses_text() {
             return u.value.clone();
         }
         if self.run.is_some() {
@@ -697,11 +730,26 @@ pub struct Job {
     pub outputs: Vec<KeyValue>,
     /// A reusable-workflow call: `uses:` at job level.
     pub uses: Option<Box<Spanned<Uses>>>,
-    pub uses_text: Option<Spanned<String>>,
-    pub uses_comment: Option<String>,
+    /// The `uses:` text and its comment, as a step's (see [`Job::uses_text`]).
+    #[serde(flatten)]
+    pub uses_written: Option<Box<UsesWritten>>,
     pub with: Vec<KeyValue>,
     pub secrets: Option<Spanned<JobSecrets>>,
     pub steps: Vec<Step>,
+}
+
+impl Job {
+    /// The raw `uses:` text of a reusable-workflow call.
+    #[must_use]
+    pub fn uses_text(&self) -> Option<&Spanned<String>> {
+        UsesWritten::text(self.uses_written.as_deref())
+    }
+
+    /// A `# comment` after the job's `uses:` value on the same line.
+    #[must_use]
+    pub fn uses_comment(&self) -> Option<&str> {
+        UsesWritten::comment(self.uses_written.as_deref())
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -7,7 +7,8 @@ use tollgate_yaml::{Limits, Node, NodeKind, ScalarMap, YamlError};
 use crate::ctx::Ctx;
 use crate::model::{
     Container, Env, Filter, Job, JobSecrets, Matrix, Permission, PermissionLevel, Permissions,
-    PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, TriggerInput, Triggers, Workflow,
+    PermissionsBlock, Run, RunsOn, Spanned, Step, Trigger, TriggerInput, Triggers, UsesWritten,
+    Workflow,
 };
 use crate::uses::Uses;
 
@@ -377,8 +378,7 @@ fn job(ctx: &mut Ctx<'_>, id_node: &Node, node: &Node) -> Option<Job> {
         continue_on_error: None,
         outputs: Vec::new(),
         uses: None,
-        uses_text: None,
-        uses_comment: None,
+        uses_written: None,
         with: Vec::new(),
         secrets: None,
         steps: Vec::new(),
@@ -430,8 +430,10 @@ fn job(ctx: &mut Ctx<'_>, id_node: &Node, node: &Node) -> Option<Job> {
             Some("uses") => {
                 if let Some(s) = ctx.string(v, "uses") {
                     job.uses = Some(Box::new(Spanned::new(Uses::parse(&s.value), s.span)));
-                    job.uses_comment = ctx.trailing_comment(s.span);
-                    job.uses_text = Some(s);
+                    job.uses_written = Some(Box::new(UsesWritten {
+                        uses_comment: ctx.trailing_comment(s.span),
+                        uses_text: s,
+                    }));
                 }
             }
             Some("with") => job.with = ctx.key_values(v, "with"),
@@ -596,8 +598,10 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
             Some("uses") => {
                 if let Some(s) = ctx.string(v, "uses") {
                     st.uses = Some(Box::new(Spanned::new(Uses::parse(&s.value), s.span)));
-                    st.uses_comment = ctx.trailing_comment(s.span);
-                    st.uses_text = Some(s);
+                    st.uses_written = Some(Box::new(UsesWritten {
+                        uses_comment: ctx.trailing_comment(s.span),
+                        uses_text: s,
+                    }));
                 }
             }
             Some("run") => {

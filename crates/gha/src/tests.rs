@@ -62,7 +62,7 @@ fn workflow_spans_match_hand_counted_positions() {
         pos(&f, checkout.uses.as_ref().expect("uses").span),
         (17, 15)
     );
-    assert_eq!(checkout.uses_comment.as_deref(), Some("v4.1.1"));
+    assert_eq!(checkout.uses_comment(), Some("v4.1.1"));
     let Some(Uses::Remote(r)) = checkout.uses.as_ref().map(|u| &u.value) else {
         panic!("remote")
     };

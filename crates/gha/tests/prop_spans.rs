@@ -114,7 +114,7 @@ fn check(steps: &[StepSpec], eol: &str) -> Result<Vec<(LineCol, LineCol)>, TestC
     prop_assert_eq!(job.steps.len(), steps.len());
     for (spec, step) in steps.iter().zip(&job.steps) {
         if let Some(u) = &spec.uses {
-            let t = step.uses_text.as_ref().expect("uses text");
+            let t = step.uses_text().expect("uses text");
             prop_assert_eq!(file.slice(t.span), u.as_str());
             at(t.span);
             prop_assert_eq!(&t.value, u);

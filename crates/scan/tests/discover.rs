@@ -281,10 +281,7 @@ fn a_local_action_under_the_checkout_path_of_the_repository_is_its_own() {
     assert_eq!(loaded, vec![".github/actions/setup/action.yml"]);
     // The written text is kept for messages.
     assert_eq!(
-        wf.jobs[0].steps[2]
-            .uses_text
-            .as_ref()
-            .map(|u| u.value.as_str()),
+        wf.jobs[0].steps[2].uses_text().map(|u| u.value.as_str()),
         Some("./src/electron/.github/actions/setup")
     );
 }

@@ -168,9 +168,7 @@ fn runs_from(input: &Input, j: usize, s: &Step, path: &str) -> bool {
         // The `uses:` text as written: the scan rewrites a local path under a checkout's
         // `path:` to the repository's own.
         Some(Uses::Local { .. } | Uses::SelfRepo { .. })
-            if s.uses_text
-                .as_ref()
-                .is_some_and(|t| names_path(&t.value, path)) =>
+            if s.uses_text().is_some_and(|t| names_path(&t.value, path)) =>
         {
             return true;
         }

@@ -332,7 +332,7 @@ fn step_dto<'a>(
         index: step.index,
         location: Pos::of(f, step.span),
         name: step.name.as_ref().map(|n| n.value.as_str()),
-        uses: uses_dto(f, step.uses_text.as_ref(), step.uses.as_deref()),
+        uses: uses_dto(f, step.uses_text(), step.uses.as_deref()),
         run: step.run.as_ref().map(|r| RunDto {
             location: Pos::of(f, r.span),
             shell,
@@ -366,7 +366,7 @@ fn job_dto<'a>(input: &'a Input, wf: &'a Workflow, index: usize, job: &'a Job) -
             .iter()
             .flat_map(|r| r.labels.iter().map(|l| l.value.as_str()))
             .collect(),
-        uses: uses_dto(f, job.uses_text.as_ref(), job.uses.as_deref()),
+        uses: uses_dto(f, job.uses_text(), job.uses.as_deref()),
         steps: job
             .steps
             .iter()

@@ -32,7 +32,7 @@ pub fn persist_false(text: &Text<'_>, step: &Step) -> Option<Edit> {
             &[format!("{}persist-credentials: false", " ".repeat(col))],
         );
     }
-    let uses = step.uses_text.as_ref()?;
+    let uses = step.uses_text()?;
     let col = text.key_column(step.span.start)?;
     let pad = " ".repeat(col);
     text.insert_after(

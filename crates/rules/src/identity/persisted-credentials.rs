@@ -199,7 +199,7 @@ fn uploads_hidden(r: &RemoteRef, step: &Step) -> bool {
     let version = match r.ref_kind {
         RefKind::Tag => Some(r.git_ref.as_str()),
         // A SHA pin usually carries its version as a trailing comment.
-        _ => step.uses_comment.as_deref(),
+        _ => step.uses_comment(),
     };
     version.is_some_and(|v| {
         let mut parts = v.trim().trim_start_matches('v').split('.');
@@ -323,7 +323,7 @@ fn pushes_later(cx: &Context<'_>, step: &StepCx<'_>, checkout_dir: &str) -> bool
 
 /// Whether a step is an `actions/checkout`, by its `uses:` text.
 fn is_checkout(s: &Step) -> bool {
-    s.uses_text.as_ref().is_some_and(|u| {
+    s.uses_text().is_some_and(|u| {
         u.value
             .split('@')
             .next()
@@ -342,7 +342,7 @@ fn names_dir(s: &Step, dir: &str) -> bool {
 
 /// Whether `s` (step of `input`, in job `job`) pushes with persisted credentials.
 fn pushes(cx: &Context<'_>, input: &Input, job: Option<usize>, s: &Step, depth: usize) -> bool {
-    if let Some(u) = &s.uses_text {
+    if let Some(u) = s.uses_text() {
         let action = u.value.split('@').next().unwrap_or("").trim();
         if PERSISTED_PUSHERS
             .iter()

@@ -25,7 +25,7 @@ impl Rule for SecretsInherit {
         let JobSecrets::Inherit(span) = &secrets.value else {
             return;
         };
-        let called = job.job.uses_text.as_ref().map_or_else(
+        let called = job.job.uses_text().map_or_else(
             || "the called workflow".to_owned(),
             |t| format!("`{}`", t.value),
         );

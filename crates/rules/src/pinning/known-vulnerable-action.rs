@@ -34,7 +34,7 @@ impl Rule for KnownVulnerableAction {
         if let Some(uses) = &step.step.uses {
             // The chain walks the graph: built only for a finding, as almost no `uses:` has one.
             let chain = || Chain::to_uses(cx, step.input, step.job_index, step.step.index);
-            let comment = step.step.uses_comment.as_deref();
+            let comment = step.step.uses_comment();
             check(cx, step.input, uses, comment, &chain, out);
         }
     }

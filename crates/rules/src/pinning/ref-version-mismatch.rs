@@ -16,7 +16,7 @@ impl Rule for RefVersionMismatch {
     }
 
     fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
-        let (Some(uses), Some(comment)) = (&step.step.uses, &step.step.uses_comment) else {
+        let (Some(uses), Some(comment)) = (&step.step.uses, step.step.uses_comment()) else {
             return;
         };
         let Uses::Remote(r) = &uses.value else { return };

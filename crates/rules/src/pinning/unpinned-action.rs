@@ -18,7 +18,7 @@ impl Rule for UnpinnedAction {
     }
 
     fn check_job(&self, cx: &Context<'_>, job: &JobCx<'_>, out: &mut Sink<'_>) {
-        if let (Some(uses), Some(text)) = (&job.job.uses, &job.job.uses_text) {
+        if let (Some(uses), Some(text)) = (&job.job.uses, job.job.uses_text()) {
             let node = cx
                 .graph
                 .job_node(&job.input.source.display, &job.job.id.value);
@@ -35,7 +35,7 @@ impl Rule for UnpinnedAction {
                 &at,
                 uses,
                 text,
-                job.job.uses_comment.is_some(),
+                job.job.uses_comment().is_some(),
                 "reusable workflow",
                 out,
             );
@@ -43,7 +43,7 @@ impl Rule for UnpinnedAction {
     }
 
     fn check_step(&self, cx: &Context<'_>, step: &StepCx<'_>, out: &mut Sink<'_>) {
-        if let (Some(uses), Some(text)) = (&step.step.uses, &step.step.uses_text) {
+        if let (Some(uses), Some(text)) = (&step.step.uses, step.step.uses_text()) {
             let (job, index) = (step.job_index, step.step.index);
             let chain = || Chain::to_uses(cx, step.input, job, index);
             let at = Site {
@@ -51,14 +51,14 @@ impl Rule for UnpinnedAction {
                 node: Chain::step_node(cx, step.input, job, index),
                 chain: &chain,
                 repository: cx.scan.repository_of(step.input),
-                comment: step.step.uses_comment.as_deref(),
+                comment: step.step.uses_comment(),
             };
             check(
                 cx,
                 &at,
                 uses,
                 text,
-                step.step.uses_comment.is_some(),
+                step.step.uses_comment().is_some(),
                 "action",
                 out,
             );

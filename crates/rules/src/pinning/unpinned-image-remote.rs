@@ -45,8 +45,7 @@ pub(super) fn describe(
     }
     let exact = snap.is_version(&r.git_ref)
         || step
-            .uses_comment
-            .as_deref()
+            .uses_comment()
             .and_then(version_in)
             .is_some_and(|v| snap.is_version(v));
     let read_at = match (&snap.latest_version, &snap.latest_commit) {
