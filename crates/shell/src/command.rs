@@ -13,7 +13,7 @@ pub struct Word {
     pub span: Span,
     /// The text after quote removal, when the word is fully static: no parameter
     /// expansion, no command substitution, no GitHub expression.
-    pub text: Option<String>,
+    pub text: Option<Box<str>>,
     /// The word contains a masked `${{ … }}` expression (slice the original script with
     /// `span` to read it).
     pub has_expression: bool,
@@ -22,7 +22,7 @@ pub struct Word {
     /// The parameters the word expands (`$X`, `${X}`, `${X:-$Y}`), in source order,
     /// outside command and process substitutions (their commands are walked on their
     /// own). Empty for a static word.
-    pub variables: Vec<String>,
+    pub variables: Box<[String]>,
 }
 
 impl Word {
@@ -198,7 +198,7 @@ pub struct Command {
     /// For a command run inside a container: the container's image, when the script
     /// names it (`docker run IMAGE …`, or `docker exec NAME …` after `docker run --name
     /// NAME IMAGE`).
-    pub container_image: Option<String>,
+    pub container_image: Option<Box<str>>,
 }
 
 impl Command {

@@ -355,10 +355,10 @@ impl<'a> Walker<'a> {
         let idx = self.push_command(node, ctx);
         let mut argv = vec![Word {
             span: span(name_node),
-            text: Some(name.to_owned()),
+            text: Some(name.into()),
             has_expression: false,
             quoted: false,
-            variables: Vec::new(),
+            variables: Box::default(),
         }];
         let mut sub = ctx;
         sub.parent = Some(idx);
@@ -411,10 +411,10 @@ impl<'a> Walker<'a> {
                     let op = self.src(ch).trim();
                     let w = Word {
                         span: span(ch),
-                        text: Some(op.to_owned()),
+                        text: Some(op.into()),
                         has_expression: false,
                         quoted: false,
-                        variables: Vec::new(),
+                        variables: Box::default(),
                     };
                     if op == "&" {
                         wrappers.push(Wrapper {
@@ -427,7 +427,7 @@ impl<'a> Walker<'a> {
                 "command_name" | "command_name_expr" => {
                     let mut w = self.word(ch);
                     if let Some(t) = w.text.take() {
-                        w.text = Some(fold_name(&t));
+                        w.text = Some(fold_name(&t).into());
                     }
                     self.walk_inner(ch, sub);
                     argv.push(w);
@@ -517,10 +517,10 @@ impl<'a> Walker<'a> {
             let at = node.end_byte() - to.len();
             target = Some(Word {
                 span: Span::new(at, node.end_byte()),
-                text: Some(to),
+                text: Some(to.into()),
                 has_expression: false,
                 quoted: false,
-                variables: Vec::new(),
+                variables: Box::default(),
             });
             bare = ">&".to_owned();
         }
@@ -539,10 +539,10 @@ impl<'a> Walker<'a> {
         let (text, quoted, variables) = word::static_text(node, self.text);
         Word {
             span: s,
-            text: text.filter(|_| !has_expression),
+            text: text.filter(|_| !has_expression).map(String::into_boxed_str),
             has_expression,
             quoted,
-            variables,
+            variables: variables.into_boxed_slice(),
         }
     }
 }

@@ -176,7 +176,7 @@ fn assignment_word(w: &Word, raw: Option<&str>) -> Option<Assignment> {
         .map(|(_, v)| v.to_owned());
     let value = Word {
         span: Span::new(value_start.min(w.span.end), w.span.end),
-        text,
+        text: text.map(String::into_boxed_str),
         has_expression: w.has_expression,
         quoted: w.quoted,
         variables: w.variables.clone(),

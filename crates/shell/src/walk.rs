@@ -563,7 +563,7 @@ impl<'a> Walker<'a> {
             container_image: ctx
                 .flags
                 .container
-                .then(|| self.container_image.clone())
+                .then(|| self.container_image.as_deref().map(Box::from))
                 .flatten(),
         });
         let mut sub = ctx;
@@ -669,13 +669,13 @@ impl<'a> Walker<'a> {
         let ok = !has_expression && static_text(node, src, &mut text, &mut quoted, 0);
         Word {
             span,
-            text: ok.then_some(text),
+            text: ok.then(|| text.into_boxed_str()),
             has_expression,
             quoted,
             variables: if ok {
-                Vec::new()
+                Box::default()
             } else {
-                expanded_variables(node, src)
+                expanded_variables(node, src).into_boxed_slice()
             },
         }
     }
