@@ -75,7 +75,7 @@ impl<'a> At<'a> {
             .find(|i| *i.source.display == *f.primary.path)?;
         let text = Text::of(&input.source);
         let span = f.primary.span;
-        let written = text.s.get(span.start..span.end)?;
+        let written = text.s.get(span.range())?;
         Some(Self {
             display: &input.source.display,
             span,
@@ -115,7 +115,7 @@ fn online_fix(
         }
         Resolved::NotFound => return None,
     };
-    let line_rest = text.s[span.end..].split('\n').next().unwrap_or("");
+    let line_rest = text.s[span.end()..].split('\n').next().unwrap_or("");
     let edits =
         tollgate_rules::fix::pin::pin(&text, span, value, line_rest.contains('#'), &sha, git_ref)?;
     let fix = text.fix(
@@ -152,7 +152,7 @@ fn online_image_fix(a: &Analysis, f: &Finding, o: &mut Online) -> Option<(String
         }
         Resolved::NotFound => return None,
     };
-    let at = span.start + written.find(value)? + value.len();
+    let at = span.start() + written.find(value)? + value.len();
     let fix = text.fix(
         format!("pin image `{image}` to the digest its tag names today (registry)"),
         Applicability::Safe,

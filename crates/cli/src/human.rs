@@ -156,7 +156,7 @@ impl Shown {
     }
 
     fn span(&self, s: tollgate_model::Span) -> SourceSpan {
-        let (start, end) = (self.offset(s.start), self.offset(s.start + s.len()));
+        let (start, end) = (self.offset(s.start()), self.offset(s.start() + s.len()));
         SourceSpan::new(start.into(), end - start)
     }
 }

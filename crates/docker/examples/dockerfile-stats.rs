@@ -32,7 +32,7 @@ fn main() {
         }
         let Some(m) = m else { continue };
         for u in &m.images {
-            let line = f.line_col(u.written.span.start).line;
+            let line = f.line_col(u.written.span.start()).line;
             let what = match &u.target {
                 Target::Image { reference } => {
                     let r = ImageRef::parse(reference);

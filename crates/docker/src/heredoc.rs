@@ -211,7 +211,7 @@ mod tests {
         let bodies: Vec<&str> = taken[0].1.iter().map(|b| b.value.as_str()).collect();
         assert_eq!(bodies, ["one\n", "two\n"]);
         for b in &taken[0].1 {
-            assert_eq!(&text[b.span.start..b.span.end], b.value);
+            assert_eq!(&text[b.span.range()], b.value);
         }
     }
 }

@@ -168,8 +168,8 @@ impl Builder<'_> {
     /// The span of `value[inner]` in the file when `value` is the text at its span
     /// byte for byte (no line continuation inside); else the whole span.
     fn inner_span(&self, whole: Span, value: &str, inner: std::ops::Range<usize>) -> Span {
-        if self.text.get(whole.start..whole.end) == Some(value) {
-            Span::new(whole.start + inner.start, whole.start + inner.end)
+        if self.text.get(whole.range()) == Some(value) {
+            Span::new(whole.start() + inner.start, whole.start() + inner.end)
         } else {
             whole
         }
@@ -362,7 +362,7 @@ impl Builder<'_> {
         if let Some(k) = self
             .here_docs
             .iter()
-            .position(|(at, _)| *at == keyword.start)
+            .position(|(at, _)| *at == keyword.start())
         {
             here_docs.extend(self.here_docs.swap_remove(k).1);
         }

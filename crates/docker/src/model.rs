@@ -183,7 +183,7 @@ impl Run {
     pub fn file_span(&self, inner: Span) -> Span {
         self.script
             .as_ref()
-            .map_or(self.keyword, |s| inner.offset(s.span.start))
+            .map_or(self.keyword, |s| inner.offset(s.span.start()))
     }
 }
 

@@ -18,7 +18,7 @@ fn images(text: &str) -> Vec<(Via, String, Target)> {
         .iter()
         .map(|u| {
             assert_eq!(
-                &text[u.written.span.start..u.written.span.end],
+                &text[u.written.span.range()],
                 u.written.value,
                 "span of {}",
                 u.written.value
@@ -117,7 +117,7 @@ fn args_before_and_after_from() {
         .args
         .iter()
         .map(|a| {
-            assert_eq!(&text[a.name.span.start..a.name.span.end], a.name.value);
+            assert_eq!(&text[a.name.span.range()], a.name.value);
             (
                 a.name.value.as_str(),
                 a.default.as_ref().map(|d| d.value.as_str()),
@@ -145,13 +145,13 @@ fn continuations_escape_directive_and_comments() {
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(m.images[0].target, image("alpine:3.20"));
     assert_eq!(
-        &text[m.images[0].written.span.start..m.images[0].written.span.end],
+        &text[m.images[0].written.span.start()..m.images[0].written.span.end()],
         "alpine:3.20"
     );
     let RunBody::Shell(s) = &m.runs[0].body else {
         panic!("shell form");
     };
-    assert_eq!(&text[s.span.start..s.span.end], s.value);
+    assert_eq!(&text[s.span.range()], s.value);
     assert!(s.value.starts_with("apk add") && s.value.ends_with("curl"));
 
     let win = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN powershell -Command `\n    Invoke-WebRequest https://example.com/x.zip\n";
@@ -255,7 +255,7 @@ fn here_docs_anywhere_in_a_run_line() {
     let RunBody::Shell(s) = &m.runs[0].body else {
         panic!("shell form");
     };
-    assert_eq!(&text[s.span.start..s.span.end], s.value);
+    assert_eq!(&text[s.span.range()], s.value);
 }
 
 /// The script a shell analysis reads: comment lines blanked in place, `RUN <<EOF`
@@ -283,11 +283,11 @@ fn run_scripts_for_the_shell_analysis() {
     );
     for r in &m.runs {
         if let Some(s) = &r.script {
-            assert_eq!(s.value.len(), s.span.end - s.span.start);
+            assert_eq!(s.value.len(), s.span.end() - s.span.start());
         }
     }
     assert_eq!(m.runs[5].shell_name(), "bash");
     assert_eq!(m.runs[0].shell_name(), "sh");
     let curl = m.runs[2].file_span(tollgate_model::Span::new(0, 4));
-    assert_eq!(&text[curl.start..curl.end], "curl");
+    assert_eq!(&text[curl.range()], "curl");
 }

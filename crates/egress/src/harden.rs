@@ -147,7 +147,7 @@ fn entries(value: &str, span: Span, file: &SourceFile) -> Vec<AllowedEndpoint> {
         let entry_span = match at {
             Some(i) => {
                 cursor = i + word.len();
-                Span::new(span.start + i, span.start + i + word.len())
+                Span::new(span.start() + i, span.start() + i + word.len())
             }
             None => span,
         };

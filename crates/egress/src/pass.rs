@@ -146,7 +146,7 @@ impl Through<'_> {
         let k = make.rules.iter().position(|r| {
             r.recipe
                 .iter()
-                .any(|l| l.span.start <= at.span.start && at.span.end <= l.span.end)
+                .any(|l| l.span.start() <= at.span.start() && at.span.end() <= l.span.end())
         })?;
         if let Some(&n) = self.targets.get(&(file, k)) {
             return Some(n);

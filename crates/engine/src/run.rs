@@ -182,7 +182,7 @@ pub fn context_path(scan: &Scan, graph: &tollgate_graph::Graph, at: &Location) -
     let text = graph
         .input_id(&at.path)
         .and_then(|id| scan.inputs.get(id.0))
-        .and_then(|i| i.source.text().get(at.span.start..at.span.end))
+        .and_then(|i| i.source.text().get(at.span.range()))
         .map(|t| {
             t.lines()
                 .map(str::trim)
@@ -261,7 +261,7 @@ fn never_run_ranges(
             .iter()
             .filter(|st| never_runs(st.if_.as_ref(), repository))
         {
-            out.push((st.span.start, st.span.end));
+            out.push((st.span.start(), st.span.end()));
         }
     };
     let mut out = Vec::new();
@@ -269,7 +269,7 @@ fn never_run_ranges(
         FileModel::Workflow(wf) => {
             for job in &wf.jobs {
                 if never_runs(job.if_.as_ref(), repository) {
-                    out.push((job.id.span.start.min(job.span.start), job.span.end));
+                    out.push((job.id.span.start().min(job.span.start()), job.span.end()));
                 } else {
                     steps(&job.steps, &mut out);
                 }
@@ -302,7 +302,10 @@ fn drop_never_run(scan: &Scan, inputs: &[&Input], findings: &mut Vec<Finding>) {
     findings.retain(|f| {
         let at = f.primary.span;
         !dead.iter().any(|(path, ranges)| {
-            *path == &*f.primary.path && ranges.iter().any(|&(s, e)| s <= at.start && at.end <= e)
+            *path == &*f.primary.path
+                && ranges
+                    .iter()
+                    .any(|&(s, e)| s <= at.start() && at.end() <= e)
         })
     });
 }

@@ -36,7 +36,7 @@ pub fn parse(
     let mut nodes: Vec<Span> = Vec::new();
     if let Some(wf) = workflow {
         for job in &wf.jobs {
-            nodes.push(Span::new(job.id.span.start, job.span.end));
+            nodes.push(Span::new(job.id.span.start(), job.span.end()));
             nodes.extend(job.steps.iter().map(|s| s.span));
         }
     }
@@ -97,7 +97,7 @@ fn parse_in(file: &SourceFile, nodes: &[Span]) -> Vec<Suppression> {
         let line_span = Span::new(start, start + l.len());
         let scope = nodes
             .iter()
-            .filter(|n| file.line_col(n.start).line as usize == line)
+            .filter(|n| file.line_col(n.start()).line as usize == line)
             .fold(line_span, |acc, n| acc.cover(*n));
         let hash = l[..at].rfind('#').unwrap_or(at);
         out.push(Suppression {
@@ -114,10 +114,10 @@ fn parse_in(file: &SourceFile, nodes: &[Span]) -> Vec<Suppression> {
 
 /// Whether `finding` is covered by one of `sups`; marks the one that covers it as used.
 pub fn suppresses(sups: &mut [Suppression], finding: &Finding) -> bool {
-    let at = finding.primary.span.start;
+    let at = finding.primary.span.start();
     for s in sups.iter_mut() {
         let on_line = finding.primary.start.line as usize == s.line;
-        let in_scope = s.scope.start <= at && at < s.scope.end;
+        let in_scope = s.scope.start() <= at && at < s.scope.end();
         if (on_line || in_scope) && s.rules.iter().any(|r| r == finding.rule || r == "all") {
             s.used = true;
             return true;
@@ -164,13 +164,13 @@ mod tests {
         assert_eq!(s[0].rules, vec!["broad-permissions"]);
         assert_eq!(s[0].reason.as_deref(), Some("reviewed"));
         assert_eq!(
-            f.line_col(s[0].scope.end - 1).line,
+            f.line_col(s[0].scope.end() - 1).line,
             8,
             "job scope runs to the job's end"
         );
         assert_eq!(s[1].rules, vec!["unpinned-action", "unpinned-image"]);
         assert_eq!(
-            f.line_col(s[1].scope.end - 1).line,
+            f.line_col(s[1].scope.end() - 1).line,
             8,
             "step scope covers its with:"
         );

@@ -423,7 +423,7 @@ impl ScriptIn<'_> {
                 return Some(s);
             }
             if !quoted
-                && let Some(s) = parameters(self.script.get(body.start..body.end).unwrap_or(""))
+                && let Some(s) = parameters(self.script.get(body.range()).unwrap_or(""))
                     .into_iter()
                     .find_map(|n| self.variable(&n, local))
             {
@@ -441,7 +441,11 @@ impl ScriptIn<'_> {
         local: &HashMap<String, Source>,
         expansions: bool,
     ) -> Option<Source> {
-        let inside = |s: Span| region.iter().any(|r| r.start <= s.start && s.end <= r.end);
+        let inside = |s: Span| {
+            region
+                .iter()
+                .any(|r| r.start() <= s.start() && s.end() <= r.end())
+        };
         if expansions {
             for r in region {
                 if let Some(s) = self.expansion_in(*r) {
@@ -453,10 +457,10 @@ impl ScriptIn<'_> {
         // in a region are found from its start, not by a walk over the whole script.
         let commands = &self.analysis.commands;
         let within = region.iter().flat_map(|r| {
-            let from = commands.partition_point(|c| c.span.start < r.start);
+            let from = commands.partition_point(|c| c.span.start() < r.start());
             commands[from..]
                 .iter()
-                .take_while(move |c| c.span.start < r.end)
+                .take_while(move |c| c.span.start() < r.end())
         });
         for c in within.filter(|c| inside(c.span)) {
             let words = c
@@ -481,7 +485,7 @@ impl ScriptIn<'_> {
         let file = (self.to_file)(span);
         self.flows.iter().find_map(|f| {
             let at = f.at.span();
-            if at.start < file.start || at.end > file.end {
+            if at.start() < file.start() || at.end() > file.end() {
                 return None;
             }
             if matches!(f.taint, Taint::DispatchInput { .. }) {

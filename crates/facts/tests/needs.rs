@@ -49,7 +49,7 @@ fn requires(g: &Graph, root: &Path, from: NodeId) -> Vec<(String, String, String
             let path = g.path(origin.input()).to_owned();
             let text = std::fs::read_to_string(root.join(&path)).expect("read");
             let span = origin.span();
-            (label, path, text[span.start..span.end].to_owned())
+            (label, path, text[span.range()].to_owned())
         })
         .collect();
     v.sort();

@@ -109,7 +109,7 @@ pub fn parse_action(file: &SourceFile) -> (Option<Action>, Vec<Diagnostic>) {
     }
     if action.runs_key.is_none() {
         ctx.shape(
-            Span::empty(root.span.start),
+            Span::empty(root.span.start()),
             "action metadata needs `runs:`",
         );
     }

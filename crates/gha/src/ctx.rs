@@ -153,10 +153,10 @@ impl<'f> Ctx<'f> {
 
     /// The `# comment` that follows a value on its line, if any.
     pub fn trailing_comment(&self, span: Span) -> Option<String> {
-        let lc = self.file.line_col(span.end);
+        let lc = self.file.line_col(span.end());
         let line_start = self.file.line_start(lc.line as usize);
         let line = self.file.line_text(lc.line as usize);
-        let rest = line.get(span.end.saturating_sub(line_start)..)?;
+        let rest = line.get(span.end().saturating_sub(line_start)..)?;
         let hash = rest.find('#')?;
         // A `#` only starts a comment after whitespace.
         if hash > 0 && !rest[..hash].ends_with([' ', '\t']) {

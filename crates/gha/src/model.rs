@@ -40,7 +40,7 @@ impl KeyValue {
     pub fn file_span(&self, inner: Span) -> Span {
         match &self.map {
             Some(m) => m.span_to_file(inner),
-            None => Span::empty(self.value.span.start),
+            None => Span::empty(self.value.span.start()),
         }
     }
 }
@@ -605,7 +605,7 @@ impl Step {
                 key: span,
                 script,
                 span,
-                map: ScalarMap::pieces(pieces).unwrap_or_else(|| ScalarMap::at(span.start)),
+                map: ScalarMap::pieces(pieces).unwrap_or_else(|| ScalarMap::at(span.start())),
                 input: None,
             })),
             ..Self::blank(index, span)
@@ -641,7 +641,7 @@ impl Step {
             kv.map
                 .as_deref()
                 .cloned()
-                .unwrap_or_else(|| ScalarMap::at(kv.value.span.start))
+                .unwrap_or_else(|| ScalarMap::at(kv.value.span.start()))
         };
         let first = before.and_then(script_input);
         let main = script_input(input);

@@ -162,12 +162,12 @@ fn workflow(ctx: &mut Ctx<'_>, root: &Node) -> Workflow {
     }
     if wf.on.is_none() {
         ctx.shape(
-            Span::empty(root.span.start),
+            Span::empty(root.span.start()),
             "a workflow needs `on:` (its triggers)",
         );
     }
     match wf.jobs_key {
-        None => ctx.shape(Span::empty(root.span.start), "a workflow needs `jobs:`"),
+        None => ctx.shape(Span::empty(root.span.start()), "a workflow needs `jobs:`"),
         Some(key) if wf.jobs.is_empty() => ctx.shape(key, "`jobs:` holds no job"),
         Some(_) => {}
     }
@@ -611,7 +611,7 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
                         script: script.to_owned(),
                         span: v.span,
                         map: ScalarMap::new(ctx.file, v)
-                            .unwrap_or_else(|| ScalarMap::at(v.span.start)),
+                            .unwrap_or_else(|| ScalarMap::at(v.span.start())),
                         input: None,
                     }));
                 } else {

@@ -15,7 +15,7 @@ fn fixture(name: &str) -> SourceFile {
 }
 
 fn pos(f: &SourceFile, span: Span) -> (u32, u32) {
-    let lc = f.line_col(span.start);
+    let lc = f.line_col(span.start());
     (lc.line, lc.column)
 }
 

@@ -106,7 +106,8 @@ fn check(steps: &[StepSpec], eol: &str) -> Result<Vec<(LineCol, LineCol)>, TestC
     let text = render(steps, eol);
     let file = SourceFile::new(".github/workflows/p.yml", "p.yml", text.as_str());
     let mut positions = Vec::new();
-    let mut at = |span: Span| positions.push((file.line_col(span.start), file.line_col(span.end)));
+    let mut at =
+        |span: Span| positions.push((file.line_col(span.start()), file.line_col(span.end())));
     let (wf, diags) = tollgate_gha::parse_workflow(&file);
     prop_assert!(diags.is_empty(), "{:?}", diags);
     let wf = wf.expect("workflow");
@@ -147,7 +148,7 @@ fn check(steps: &[StepSpec], eol: &str) -> Result<Vec<(LineCol, LineCol)>, TestC
                 mapped
             );
             at(mapped);
-            from = span.end;
+            from = span.end();
         }
     }
     Ok(positions)

@@ -65,7 +65,7 @@ fn lines(item: &Item, files: &[&SourceFile], out: &mut Vec<Line>, depth: usize) 
                 return;
             };
             let map =
-                ScalarMap::new(source, node).unwrap_or_else(|| ScalarMap::at(node.span.start));
+                ScalarMap::new(source, node).unwrap_or_else(|| ScalarMap::at(node.span.start()));
             out.push(Line {
                 text: Text {
                     file: *file,

@@ -150,8 +150,8 @@ pub fn resolve(sources: &[Source<'_>]) -> Config {
     }
     // A reference in a template no job uses is read only if a job uses it: report each
     // problem once.
-    ref_problems.sort_by_key(|(f, s, _)| (*f, s.start));
-    ref_problems.dedup_by_key(|(f, s, _)| (*f, s.start));
+    ref_problems.sort_by_key(|(f, s, _)| (*f, s.start()));
+    ref_problems.dedup_by_key(|(f, s, _)| (*f, s.start()));
     config.problems.extend(
         ref_problems
             .into_iter()

@@ -197,7 +197,7 @@ fn job_when_never_and_rule_position() {
     let c = config(&[(".gitlab-ci.yml", y)]);
     let at = c.job_sources(&c.jobs[0]).merge_request_at.expect("where");
     assert_eq!(
-        &y[at.span.start..at.span.end],
+        &y[at.span.range()],
         "$CI_PIPELINE_SOURCE == \"merge_request_event\""
     );
 }

@@ -106,8 +106,12 @@ fn references_are_replaced_and_script_lists_flattened() {
     let f = SourceFile::new("x", "x", text);
     assert_eq!(f.slice(t.script[0].text.span), "apt-get update");
     assert_eq!(
-        f.line_col(t.script[1].file_span(tollgate_model::Span::new(0, 7)).start)
-            .line,
+        f.line_col(
+            t.script[1]
+                .file_span(tollgate_model::Span::new(0, 7))
+                .start()
+        )
+        .line,
         4
     );
 }

@@ -244,15 +244,12 @@ impl Graph {
                 // its findings.
                 let key = o.span();
                 let sp = match self.job_model(scan, n) {
-                    Some((_, job)) => tollgate_model::Span {
-                        start: key.start.min(job.span.start),
-                        end: key.end.max(job.span.end),
-                    },
+                    Some((_, job)) => key.cover(job.span),
                     None => key,
                 };
                 let narrow = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
                 if let Some(v) = spans.get_mut(o.input().0) {
-                    v.push((narrow(sp.start), narrow(sp.end), n));
+                    v.push((narrow(sp.start()), narrow(sp.end()), n));
                 }
             }
         }
@@ -275,7 +272,7 @@ impl Graph {
     pub fn enclosing(&self, path: &str, span: tollgate_model::Span) -> Option<NodeId> {
         let input = self.input_id(path)?;
         let nodes = self.spans.get(input.0);
-        let (start, end) = (span.start, span.end);
+        let (start, end) = (span.start(), span.end());
         let hit = nodes.and_then(|v| {
             // Spans nest (a job holds its steps), and the list is sorted by start: walking
             // back from the last node starting at or before `start`, the first one that
@@ -753,8 +750,8 @@ impl Graph {
         Location {
             path: std::sync::Arc::clone(&info.path),
             span: origin.span(),
-            start: info.lines.line_col(origin.span().start),
-            end: info.lines.line_col(origin.span().end),
+            start: info.lines.line_col(origin.span().start()),
+            end: info.lines.line_col(origin.span().end()),
         }
     }
 

@@ -38,8 +38,8 @@ impl Origin {
         let narrow = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
         Self {
             input: narrow(input.0),
-            start: narrow(span.start),
-            end: narrow(span.end),
+            start: narrow(span.start()),
+            end: narrow(span.end()),
         }
     }
 
@@ -52,10 +52,7 @@ impl Origin {
     /// The byte span in the input's text.
     #[must_use]
     pub fn span(self) -> Span {
-        Span {
-            start: self.start as usize,
-            end: self.end as usize,
-        }
+        Span::new(self.start as usize, self.end as usize)
     }
 }
 
@@ -733,22 +730,16 @@ mod tests {
 
     #[test]
     fn an_origin_keeps_its_input_and_span_and_orders_by_them() {
-        let at = |i, a, b| Origin::new(InputId(i), Span { start: a, end: b });
+        let at = |i, a, b| Origin::new(InputId(i), Span::new(a, b));
         let o = at(7, 120, 135);
         assert_eq!(o.input(), InputId(7));
-        assert_eq!(
-            o.span(),
-            Span {
-                start: 120,
-                end: 135
-            }
-        );
+        assert_eq!(o.span(), Span::new(120, 135));
         // Input first, then start, then end: as the (input, span) pair it replaced.
         let mut v = vec![at(2, 0, 5), at(1, 9, 10), at(1, 3, 8), at(1, 3, 4)];
         v.sort();
         assert_eq!(v, vec![at(1, 3, 4), at(1, 3, 8), at(1, 9, 10), at(2, 0, 5)]);
         // Beyond 32 bits (ruled out by the read limits) values saturate, never wrap.
         let big = at(1, usize::MAX, usize::MAX);
-        assert_eq!(big.span().start, u32::MAX as usize);
+        assert_eq!(big.span().start(), u32::MAX as usize);
     }
 }

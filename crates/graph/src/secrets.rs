@@ -342,9 +342,9 @@ impl FragmentBuilder<'_> {
             analysis
                 .expressions
                 .iter()
-                .filter(|e| e.start >= span.start && e.end <= span.end)
+                .filter(|e| e.start() >= span.start() && e.end() <= span.end())
                 .flat_map(|e| {
-                    let text = script.get(e.start..e.end).unwrap_or("");
+                    let text = script.get(e.range()).unwrap_or("");
                     crate::util::secret_names(text)
                         .into_iter()
                         .map(move |n| (*e, n))

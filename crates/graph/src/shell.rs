@@ -103,7 +103,7 @@ impl FragmentBuilder<'_> {
                 Some(c) => c.clone(),
                 None => {
                     let file_span = map(span);
-                    let text = script.get(span.start..span.end).unwrap_or(tool);
+                    let text = script.get(span.range()).unwrap_or(tool);
                     let c = self.local(
                         NodeKind::Command {
                             tool: tool.to_owned(),

@@ -68,7 +68,7 @@ fn reference(g: &Graph, n: NodeId) -> String {
 
 fn at(text: &str, o: Option<Origin>) -> &str {
     let s = o.expect("origin").span();
-    &text[s.start..s.end]
+    &text[s.range()]
 }
 
 fn pulls_of(g: &Graph, job: NodeId) -> Vec<(String, ImagePin, bool, bool)> {

@@ -54,7 +54,7 @@ fn text(s: &Scan, origin: Option<tollgate_graph::Origin>) -> String {
     let Some(o) = origin else {
         return String::new();
     };
-    s.inputs[o.input().0].source.text()[o.span().start..o.span().end].to_owned()
+    s.inputs[o.input().0].source.text()[o.span().range()].to_owned()
 }
 
 #[test]

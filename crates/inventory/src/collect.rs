@@ -302,7 +302,7 @@ impl<'a> Collector<'a> {
         Site {
             path: input.source.display.clone(),
             origin: Origin::new(id, span),
-            start: input.source.line_col(span.start),
+            start: input.source.line_col(span.start()),
             step: step.map(|s| s.step),
             step_label: label,
         }

@@ -182,7 +182,7 @@ pub(crate) fn parse(file: &SourceFile) -> PackageFile {
         .find(|p| p.name.is_empty() || p.version.is_none())
         && out.diagnostics.is_empty()
     {
-        let span = Span::new(pkg.span.start, pkg.span.start + "[[package]]".len());
+        let span = Span::new(pkg.span.start(), pkg.span.start() + "[[package]]".len());
         out.diagnostics.push(Diagnostic::at(
             file,
             span,
@@ -219,7 +219,7 @@ fn span_of(start: usize, text: &str) -> Span {
 
 fn finish(out: &mut PackageFile, pkg: Option<Package>, end: usize) {
     if let Some(mut p) = pkg {
-        p.span.end = end.max(p.span.end);
+        p.span = p.span.with_end(end.max(p.span.end()));
         // No `source` means a path dependency or a workspace member, built from the tree.
         if p.source_span.is_none() {
             p.source = Source::Workspace;

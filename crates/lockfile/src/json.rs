@@ -400,7 +400,7 @@ mod tests {
         assert!(err.is_none());
         let root = root.unwrap_or_else(|| panic!("no root"));
         let a = root.get("a").unwrap_or_else(|| panic!("a"));
-        assert_eq!(&t[a.span.start..a.span.end], r#"{"b": [1, true, null]}"#);
+        assert_eq!(&t[a.span.range()], r#"{"b": [1, true, null]}"#);
         assert_eq!(root.str("c"), Some("x\"y"));
     }
 

@@ -50,7 +50,7 @@ fn read_packages(packages: &Node<'_>, out: &mut PackageFile) {
         let mut p = Package::new(
             Ecosystem::Npm,
             name,
-            Span::new(key.span.start, entry.span.end),
+            Span::new(key.span.start(), entry.span.end()),
         );
         p.version = entry.str("version").map(str::to_owned);
         // An alias (`"foo": "npm:bar@1"`) installs `bar` under node_modules/foo; the entry
@@ -72,7 +72,7 @@ fn read_packages(packages: &Node<'_>, out: &mut PackageFile) {
             p.source_span = entry.get("resolved").map(|r| r.span);
         } else if let Some(r) = entry.get("resolved") {
             p.source = resolved_source(r.as_str().unwrap_or(""));
-            p.source_span = Some(Span::new(key_start_of(entry, "resolved"), r.span.end));
+            p.source_span = Some(Span::new(key_start_of(entry, "resolved"), r.span.end()));
         } else if p.flags.bundled {
             // Bundled dependencies ship inside their parent's tarball.
             p.source = Source::Unknown;
@@ -89,7 +89,7 @@ fn read_packages(packages: &Node<'_>, out: &mut PackageFile) {
 fn key_start_of(obj: &Node<'_>, key: &str) -> usize {
     obj.entries()
         .and_then(|e| e.iter().find(|(k, _)| k.text == key))
-        .map_or(obj.span.start, |(k, _)| k.span.start)
+        .map_or(obj.span.start(), |(k, _)| k.span.start())
 }
 
 /// v1 nested `dependencies`, depth first in file order.
@@ -105,7 +105,7 @@ fn read_v1(deps: &Node<'_>, out: &mut PackageFile) {
             let mut p = Package::new(
                 Ecosystem::Npm,
                 key.text.as_ref(),
-                Span::new(key.span.start, entry.span.end),
+                Span::new(key.span.start(), entry.span.end()),
             );
             let version = entry.str("version").unwrap_or("");
             p.flags.dev = entry.bool("dev");
@@ -132,7 +132,7 @@ fn read_v1(deps: &Node<'_>, out: &mut PackageFile) {
             if p.source_span.is_none() {
                 if let Some(r) = entry.get("resolved") {
                     p.source = resolved_source(r.as_str().unwrap_or(""));
-                    p.source_span = Some(Span::new(key_start_of(entry, "resolved"), r.span.end));
+                    p.source_span = Some(Span::new(key_start_of(entry, "resolved"), r.span.end()));
                 } else if p.flags.bundled {
                     p.source = Source::Unknown;
                 } else {
@@ -147,7 +147,7 @@ fn read_v1(deps: &Node<'_>, out: &mut PackageFile) {
         // Stack order: reverse so the first nested object is read first.
         stack.extend(nested.into_iter().rev());
     }
-    out.packages.sort_by_key(|p| p.span.start);
+    out.packages.sort_by_key(|p| p.span.start());
 }
 
 /// `name@version` where the name may start with `@`.

@@ -57,7 +57,7 @@ pub(crate) fn parse(file: &SourceFile) -> PackageFile {
                 let mut p = Package::new(
                     Ecosystem::PyPI,
                     key.text.as_ref(),
-                    Span::new(key.span.start, entry.span.end),
+                    Span::new(key.span.start(), entry.span.end()),
                 );
                 p.flags.dev = group == "develop";
                 p.flags.editable = entry.bool("editable");

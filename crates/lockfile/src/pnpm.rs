@@ -24,15 +24,16 @@ pub(crate) fn parse(file: &SourceFile) -> PackageFile {
     let mut out = parse_text(&SourceFile::new(file.display.clone(), &file.disk, text));
     // A YAML node ends where the next token starts: a section that follows a package
     // entry ends it, but once blanked the entry runs on to the token after it.
-    let clamp = |end: &mut usize| {
-        if let Some(r) = blanked.iter().find(|r| r.start < *end && *end <= r.end) {
-            *end = r.start;
+    let clamp = |span: &mut Span| {
+        let end = span.end();
+        if let Some(r) = blanked.iter().find(|r| r.start < end && end <= r.end) {
+            *span = span.with_end(r.start);
         }
     };
     for p in &mut out.packages {
-        clamp(&mut p.span.end);
+        clamp(&mut p.span);
         if let Some(s) = &mut p.source_span {
-            clamp(&mut s.end);
+            clamp(s);
         }
     }
     out
@@ -119,12 +120,12 @@ fn parse_text(file: &SourceFile) -> PackageFile {
             let mut p = Package::new(
                 Ecosystem::Npm,
                 name,
-                Span::new(key.span.start, entry.span.end.max(key.span.end)),
+                Span::new(key.span.start(), entry.span.end().max(key.span.end())),
             );
             p.version = version;
             p.flags.dev = entry.get("dev").and_then(Node::as_bool) == Some(true);
             if let Some((rk, res)) = entry.entry("resolution") {
-                p.source_span = Some(Span::new(rk.span.start, res.span.end));
+                p.source_span = Some(Span::new(rk.span.start(), res.span.end()));
                 p.integrity = integrity(res.get("integrity").and_then(Node::as_str));
                 p.source = resolution_source(res);
             } else {
@@ -209,6 +210,20 @@ mod tests {
         );
         assert_eq!(only_read_sections("snapshots: {}\n'packages': {}\n"), None);
         assert_eq!(only_read_sections("{packages: {}}\n"), None);
+    }
+
+    /// A package entry followed by a blanked section ends where that section starts, as
+    /// it does when the whole text is parsed (not at the next token after the blanks).
+    #[test]
+    fn an_entry_before_a_blanked_section_ends_where_the_section_starts() {
+        let text = "lockfileVersion: '9.0'\n\npackages:\n\n  a@1.0.0:\n    resolution: {integrity: sha512-x}\n\nsnapshots:\n\n  a@1.0.0: {}\n";
+        let file = SourceFile::new("pnpm-lock.yaml", "pnpm-lock.yaml", text);
+        let fast = parse(&file);
+        let whole = parse_text(&file);
+        assert_eq!(fast.packages.len(), 1, "{fast:?}");
+        let at = text.find("snapshots:").expect("section");
+        assert_eq!(fast.packages[0].span.end(), at);
+        assert_eq!(fast.packages[0].span, whole.packages[0].span);
     }
 
     /// A lone CR ends a line for pnpm (js-yaml) and for our YAML parser: a `packages:`

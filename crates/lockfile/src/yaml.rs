@@ -26,7 +26,7 @@ pub(crate) fn parse_recovering(
                 code,
                 format!("invalid YAML in {what}: {}", e.message()),
             ));
-            let cut = recovery_cut(file.text(), e.span().start);
+            let cut = recovery_cut(file.text(), e.span().start());
             if cut == 0 {
                 return Vec::new();
             }

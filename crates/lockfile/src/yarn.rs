@@ -141,7 +141,7 @@ fn first_specifier(specs: &str) -> Option<String> {
 
 fn push(out: &mut PackageFile, p: Option<Package>, end: usize) {
     if let Some(mut p) = p {
-        p.span.end = end.max(p.span.end);
+        p.span = p.span.with_end(end.max(p.span.end()));
         if p.source == Source::Unknown && p.source_span.is_none() {
             // No `resolved`: yarn fetches from the configured registry by name and version.
             p.source = default_source(Ecosystem::Npm);
@@ -182,7 +182,7 @@ fn parse_berry(file: &SourceFile) -> PackageFile {
             let mut p = Package::new(
                 Ecosystem::Npm,
                 name,
-                Span::new(key.span.start, entry.span.end.max(key.span.end)),
+                Span::new(key.span.start(), entry.span.end().max(key.span.end())),
             );
             p.version = entry
                 .get("version")
@@ -190,7 +190,7 @@ fn parse_berry(file: &SourceFile) -> PackageFile {
                 .map(str::to_owned)
                 .or(version);
             p.source = source;
-            p.source_span = Some(Span::new(rkey.span.start, resolution.span.end));
+            p.source_span = Some(Span::new(rkey.span.start(), resolution.span.end()));
             // The header's first descriptor is `install-name@range`; an alias names
             // another package than the resolution does.
             let first = k.split(", ").next().unwrap_or(k);

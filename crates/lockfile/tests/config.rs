@@ -16,7 +16,7 @@ fn rows(
     s.iter()
         .map(|s| {
             (
-                f.line_col(s.span.start).line as usize,
+                f.line_col(s.span.start()).line as usize,
                 s.role.clone(),
                 s.scope.clone(),
                 s.url.clone(),
@@ -90,7 +90,7 @@ fn cargo_config_replacement_chain() {
         .iter()
         .map(|s| {
             (
-                f.line_col(s.span.start).line as usize,
+                f.line_col(s.span.start()).line as usize,
                 s.role.clone(),
                 s.name.clone().unwrap_or_default(),
                 s.url.clone(),
@@ -183,7 +183,7 @@ fn pyproject_poetry_and_uv() {
         .iter()
         .map(|s| {
             (
-                f.line_col(s.span.start).line as usize,
+                f.line_col(s.span.start()).line as usize,
                 s.role.clone(),
                 s.url.clone(),
             )
@@ -244,7 +244,7 @@ fn gemrc_and_gemfile() {
         .iter()
         .map(|p| {
             (
-                f.line_col(p.span.start).line as usize,
+                f.line_col(p.span.start()).line as usize,
                 p.name.as_str(),
                 p.source.url().unwrap_or("").to_owned(),
             )
@@ -266,7 +266,7 @@ fn gemrc_and_gemfile() {
     );
     assert_eq!(p.sources[0].role, SourceRole::Default);
     assert_eq!(
-        f.line_col(p.packages[3].source_span.map_or(0, |s| s.start))
+        f.line_col(p.packages[3].source_span.map_or(0, |s| s.start()))
             .line,
         8
     );

@@ -92,7 +92,7 @@ fn corpus_parses() {
         // or opens its entry.
         for pkg in &parsed.packages {
             assert!(
-                pkg.span.start <= pkg.span.end && pkg.span.end <= file.text().len(),
+                pkg.span.start() <= pkg.span.end() && pkg.span.end() <= file.text().len(),
                 "{rel}: {pkg:?}"
             );
         }

@@ -34,7 +34,7 @@ fn cargo_v3_git_registry_and_local() {
         Some("sha256")
     );
     assert_eq!(
-        f.line_col(serde.source_span.map_or(0, |s| s.start)).line as usize,
+        f.line_col(serde.source_span.map_or(0, |s| s.start())).line as usize,
         22
     );
     assert!(p.packages[1].integrity.is_none());
@@ -137,7 +137,7 @@ fn npm_v3_workspaces_links_aliases() {
     assert!(p.packages[2].flags.dev);
     assert!(p.packages[7].flags.bundled);
     // The `resolved` field is the source span.
-    let s = p.packages[1].source_span.map_or(0, |s| s.start);
+    let s = p.packages[1].source_span.map_or(0, |s| s.start());
     assert_eq!(f.line_col(s).line as usize, 19);
     let (f, p) = load("npm/v2/npm-shrinkwrap.json", None);
     assert_lines(
@@ -187,7 +187,7 @@ fn requirements_options_continuations_vcs() {
         attrs.integrity.as_ref().map(|i| i.algorithm.as_str()),
         Some("sha256")
     );
-    assert_eq!(f.line_col(attrs.span.end).line as usize, 10);
+    assert_eq!(f.line_col(attrs.span.end()).line as usize, 10);
     assert_eq!(
         p.packages[1].markers.as_deref(),
         Some("python_version < \"3.11\"")
@@ -271,7 +271,7 @@ fn yarn_classic_specifiers_git_alias_file() {
         Some("sha512")
     );
     assert_eq!(
-        f.line_col(p.packages[0].source_span.map_or(0, |s| s.start))
+        f.line_col(p.packages[0].source_span.map_or(0, |s| s.start()))
             .line,
         7
     );
@@ -295,7 +295,7 @@ fn yarn_berry_protocols() {
     );
     assert!(p.packages[3].integrity.is_some());
     assert_eq!(
-        f.line_col(p.packages[4].source_span.map_or(0, |s| s.start))
+        f.line_col(p.packages[4].source_span.map_or(0, |s| s.start()))
             .line,
         37
     );
@@ -378,12 +378,12 @@ fn go_mod_require_replace_toolchain() {
     assert!(p.packages[3].flags.indirect);
     // The replace directive is where the fork's source is decided.
     assert_eq!(
-        f.line_col(p.packages[2].source_span.map_or(0, |s| s.start))
+        f.line_col(p.packages[2].source_span.map_or(0, |s| s.start()))
             .line,
         18
     );
     assert_eq!(
-        f.line_col(p.packages[4].source_span.map_or(0, |s| s.start))
+        f.line_col(p.packages[4].source_span.map_or(0, |s| s.start()))
             .line,
         21
     );
@@ -432,7 +432,7 @@ fn gemfile_lock_sections() {
     assert!(p.packages[4].integrity.is_some());
     assert!(p.packages[2].integrity.is_none());
     assert_eq!(
-        f.line_col(p.packages[5].source_span.map_or(0, |s| s.start))
+        f.line_col(p.packages[5].source_span.map_or(0, |s| s.start()))
             .line,
         23
     );
@@ -463,7 +463,7 @@ fn poetry_sources() {
     // `[package.source]` header above it.
     for (k, line) in [(1, 23), (2, 37)] {
         assert_eq!(
-            f.line_col(p.packages[k].source_span.map_or(0, |s| s.start))
+            f.line_col(p.packages[k].source_span.map_or(0, |s| s.start()))
                 .line,
             line
         );
@@ -497,7 +497,7 @@ fn uv_sources() {
     assert!(p.packages[0].integrity.is_some());
     assert!(p.packages[1].flags.editable);
     assert_eq!(
-        f.line_col(p.packages[2].source_span.map_or(0, |s| s.start))
+        f.line_col(p.packages[2].source_span.map_or(0, |s| s.start()))
             .line,
         25
     );

@@ -17,7 +17,7 @@ fn sources(file: &SourceFile, p: &PackageFile) -> Vec<(SourceRole, String, usize
     p.sources
         .iter()
         .map(|s| {
-            let at = file.line_col(s.span.start);
+            let at = file.line_col(s.span.start());
             (
                 s.role.clone(),
                 s.url.clone(),
@@ -128,7 +128,7 @@ fn yarn_v1_splits_at_universal_newlines() {
                     p.name.clone(),
                     p.version.clone(),
                     p.source.url().map(str::to_owned),
-                    f.line_col(p.span.start).line as usize,
+                    f.line_col(p.span.start()).line as usize,
                 )
             })
             .collect::<Vec<_>>()
@@ -161,7 +161,10 @@ fn go_mod_and_go_sum_do_not_split_at_a_lone_cr() {
         .iter()
         .find(|p| p.name == "evil.example/b")
         .expect("CRLF splits");
-    assert_eq!(f.line_col(evil.span.start), LineCol { line: 5, column: 1 });
+    assert_eq!(
+        f.line_col(evil.span.start()),
+        LineCol { line: 5, column: 1 }
+    );
 
     let sum = "golang.org/x/a v1.0.0 h1:aaa=\revil.example/b v1.0.0 h1:bbb=\n";
     let (_, p) = read("go.sum", FileKind::GoSum, sum);
@@ -229,7 +232,13 @@ fn yarn_berry_is_recognised_after_a_lone_cr() {
         assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
         p.packages
             .iter()
-            .map(|p| (p.name.clone(), p.version.clone(), f.line_col(p.span.start)))
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.version.clone(),
+                    f.line_col(p.span.start()),
+                )
+            })
             .collect::<Vec<_>>()
     };
     let want = rows(lf);

@@ -69,8 +69,8 @@ impl Fix {
 /// Whether two edits (`a` first in order) cannot both be applied: they overlap, or both
 /// insert at one position (their order would be a guess).
 fn conflict(a: &Edit, b: &Edit) -> bool {
-    b.span.start < a.span.end
-        || (a.span.start == b.span.start && (a.span.is_empty() || b.span.is_empty()))
+    b.span.start() < a.span.end()
+        || (a.span.start() == b.span.start() && (a.span.is_empty() || b.span.is_empty()))
 }
 
 /// What [`apply`] did with a file's fixes.
@@ -94,10 +94,10 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> Applied {
     let mut out = Applied::default();
     for (i, fix) in fixes.iter().enumerate() {
         let valid = fix.edits.iter().all(|e| {
-            e.span.start <= e.span.end
-                && text.is_char_boundary(e.span.start)
-                && text.is_char_boundary(e.span.end)
-                && e.span.end <= text.len()
+            e.span.start() <= e.span.end()
+                && text.is_char_boundary(e.span.start())
+                && text.is_char_boundary(e.span.end())
+                && e.span.end() <= text.len()
         });
         let fresh: Vec<&Edit> = fix.edits.iter().filter(|e| !taken.contains(e)).collect();
         let clash = fresh.iter().any(|e| {
@@ -122,9 +122,9 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> Applied {
         String::with_capacity(text.len() + taken.iter().map(|e| e.text.len()).sum::<usize>());
     let mut at = 0;
     for e in taken {
-        s.push_str(&text[at..e.span.start]);
+        s.push_str(&text[at..e.span.start()]);
         s.push_str(&e.text);
-        at = e.span.end;
+        at = e.span.end();
     }
     s.push_str(&text[at..]);
     out.text = s;

@@ -4,27 +4,62 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A half-open byte range `[start, end)` into one source file's text.
+///
+/// The offsets are kept in four bytes each (read through [`Span::start`] and
+/// [`Span::end`]): a check keeps hundreds of thousands of spans (every value of every
+/// workflow model, every word of every script, every location), and inputs are read up
+/// to a few megabytes; an offset past 4 GiB saturates.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
+}
+
+/// `n` in four bytes, `u32::MAX` when it does not fit.
+const fn four(n: usize) -> u32 {
+    if n > u32::MAX as usize {
+        u32::MAX
+    } else {
+        n as u32
+    }
 }
 
 impl Span {
     #[must_use]
     pub const fn new(start: usize, end: usize) -> Self {
-        Self { start, end }
+        Self {
+            start: four(start),
+            end: four(end),
+        }
     }
 
     /// An empty span at `at`, for positions that have no width (end of file, a missing key).
     #[must_use]
     pub const fn empty(at: usize) -> Self {
-        Self { start: at, end: at }
+        Self::new(at, at)
+    }
+
+    /// The byte offset where the span starts.
+    #[must_use]
+    pub const fn start(self) -> usize {
+        self.start as usize
+    }
+
+    /// The byte offset just past the span's end.
+    #[must_use]
+    pub const fn end(self) -> usize {
+        self.end as usize
+    }
+
+    /// The span as a range of byte offsets, to slice a text with.
+    #[must_use]
+    pub const fn range(self) -> std::ops::Range<usize> {
+        self.start()..self.end()
     }
 
     #[must_use]
     pub const fn len(self) -> usize {
-        self.end - self.start
+        self.end() - self.start()
     }
 
     #[must_use]
@@ -36,10 +71,7 @@ impl Span {
     /// `run:` script) back onto the file that contains it.
     #[must_use]
     pub const fn offset(self, delta: usize) -> Self {
-        Self {
-            start: self.start + delta,
-            end: self.end + delta,
-        }
+        Self::new(self.start() + delta, self.end() + delta)
     }
 
     /// The smallest span covering both.
@@ -49,6 +81,18 @@ impl Span {
             start: self.start.min(other.start),
             end: self.end.max(other.end),
         }
+    }
+
+    /// The span with its start moved to `start`.
+    #[must_use]
+    pub const fn with_start(self, start: usize) -> Self {
+        Self::new(start, self.end())
+    }
+
+    /// The span with its end moved to `end`.
+    #[must_use]
+    pub const fn with_end(self, end: usize) -> Self {
+        Self::new(self.start(), end)
     }
 }
 
@@ -276,15 +320,15 @@ impl SourceFile {
         Location {
             path: Arc::clone(&self.shared_display),
             span,
-            start: self.line_col(span.start),
-            end: self.line_col(span.end),
+            start: self.line_col(span.start()),
+            end: self.line_col(span.end()),
         }
     }
 
     /// The text covered by `span`, or `""` when the span does not fall on char boundaries.
     #[must_use]
     pub fn slice(&self, span: Span) -> &str {
-        self.lines.text.get(span.start..span.end).unwrap_or("")
+        self.lines.text.get(span.range()).unwrap_or("")
     }
 }
 

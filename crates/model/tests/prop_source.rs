@@ -119,7 +119,7 @@ proptest! {
         let loc = f.location(span);
         prop_assert!(loc.start <= loc.end);
         let s = f.slice(span);
-        prop_assert!(s.is_empty() || t.get(span.start..span.end) == Some(s));
+        prop_assert!(s.is_empty() || t.get(span.range()) == Some(s));
         for line in 0..f.line_count() + 2 {
             let _ = f.line_text(line);
         }

@@ -41,14 +41,14 @@ pub fn parse_makefile(source: &SourceFile) -> (FileModel, Vec<Diagnostic>) {
             let mut script = String::new();
             let mut pieces = Vec::new();
             for line in &rule.recipe {
-                pieces.push((script.len(), line.span.start, line.span.end));
+                pieces.push((script.len(), line.span.start(), line.span.end()));
                 script.push_str(&line.text);
                 script.push('\n');
             }
             let span = rule
                 .recipe
                 .last()
-                .map_or(rule.span, |l| Span::new(rule.span.start, l.span.end));
+                .map_or(rule.span, |l| Span::new(rule.span.start(), l.span.end()));
             Step::from_script(k, span, script, &pieces)
         })
         .collect();

@@ -361,7 +361,7 @@ fn dockerfile_run_scripts_are_analysed() {
     let span_of = |want: fn(&tollgate_shell::Fact) -> bool| {
         let f = first.facts.iter().find(|f| want(f)).expect("a fact");
         let at = m.runs[0].file_span(f.span());
-        &text[at.start..at.end]
+        &text[at.range()]
     };
     let download = span_of(|f| matches!(f, tollgate_shell::Fact::Download(_)));
     assert!(download.starts_with("curl -fsSL"), "{download:?}");

@@ -78,7 +78,7 @@ pub(crate) fn sub_span(word: &Word, sub: &str) -> Span {
     {
         let off = sub.as_ptr() as usize - t.as_ptr() as usize;
         if off <= t.len() {
-            return Span::new(word.span.start + off, word.span.start + off + sub.len());
+            return Span::new(word.span.start() + off, word.span.start() + off + sub.len());
         }
     }
     word.span

@@ -39,7 +39,7 @@ impl Word {
         if let Some(t) = &self.text {
             return Cow::Borrowed(t);
         }
-        let raw = script.get(self.span.start..self.span.end).unwrap_or("");
+        let raw = script.get(self.span.range()).unwrap_or("");
         Cow::Borrowed(strip_outer_quotes(raw))
     }
 }

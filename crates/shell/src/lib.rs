@@ -113,7 +113,7 @@ impl Analysis {
             let text = self
                 .pipeline_spans(w.span)
                 .iter()
-                .map(|s| script.get(s.start..s.end).unwrap_or(""))
+                .map(|s| script.get(s.range()).unwrap_or(""))
                 .collect::<Vec<_>>()
                 .join(" ");
             Some((key, text, w))

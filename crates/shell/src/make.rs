@@ -512,7 +512,7 @@ mod tests {
         );
         // Spans are the command text in the file, after the prefixes.
         assert_eq!(
-            &TEXT[test.recipe[0].span.start..test.recipe[0].span.end],
+            &TEXT[test.recipe[0].span.start()..test.recipe[0].span.end()],
             "$(GO) test $(PKGS)"
         );
         let deps = m

@@ -28,13 +28,13 @@ pub(crate) fn mask(script: &str) -> (std::borrow::Cow<'_, str>, Vec<Span>) {
     }
     let mut out = bytes.to_vec();
     for s in &spans {
-        out[s.start] = b'$';
-        out[s.start + 1] = b'_';
+        out[s.start()] = b'$';
+        out[s.start() + 1] = b'_';
         // Every byte becomes ASCII `x`, including newlines and multi-byte characters: the
         // placeholder must stay one shell word (a newline would split it into a phantom
         // command), and byte offsets are all callers use (lines are counted on the
         // original text).
-        for b in &mut out[s.start + 2..s.end] {
+        for b in &mut out[s.start() + 2..s.end()] {
             *b = b'x';
         }
     }
@@ -66,10 +66,10 @@ pub(crate) fn overlaps(expressions: &[Span], span: Span) -> bool {
         return false;
     }
     // First expression that ends after the span starts.
-    let i = expressions.partition_point(|e| e.end <= span.start);
+    let i = expressions.partition_point(|e| e.end() <= span.start());
     expressions
         .get(i)
-        .is_some_and(|e| e.start < span.end || (span.is_empty() && e.start == span.start))
+        .is_some_and(|e| e.start() < span.end() || (span.is_empty() && e.start() == span.start()))
 }
 
 #[cfg(test)]
@@ -82,10 +82,10 @@ mod tests {
         let (m, spans) = mask(s);
         assert_eq!(m.len(), s.len());
         assert_eq!(spans.len(), 3);
-        assert_eq!(&s[spans[0].start..spans[0].end], "${{ github.sha }}");
-        assert_eq!(&m[spans[0].start..spans[0].end], "$_xxxxxxxxxxxxxxx");
-        assert!(!m[spans[1].start..spans[1].end].contains('\n'));
-        assert_eq!(&s[spans[2].start..spans[2].end], "${{ 'é' }}");
+        assert_eq!(&s[spans[0].start()..spans[0].end()], "${{ github.sha }}");
+        assert_eq!(&m[spans[0].start()..spans[0].end()], "$_xxxxxxxxxxxxxxx");
+        assert!(!m[spans[1].start()..spans[1].end()].contains('\n'));
+        assert_eq!(&s[spans[2].start()..spans[2].end()], "${{ 'é' }}");
     }
 
     #[test]

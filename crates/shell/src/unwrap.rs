@@ -147,10 +147,10 @@ pub(crate) fn unwrap_wrappers(argv: &[Word], raw: &[&str]) -> Unwrapped {
         }
         let end = argv
             .get(j.min(argv.len()).saturating_sub(1))
-            .map_or(word.span.end, |w| w.span.end);
+            .map_or(word.span.end(), |w| w.span.end());
         out.wrappers.push(Wrapper {
             name: name.to_owned(),
-            span: Span::new(word.span.start, end),
+            span: Span::new(word.span.start(), end),
         });
         i = j.min(argv.len());
     }
@@ -168,14 +168,14 @@ fn assignment_word(w: &Word, raw: Option<&str>) -> Option<Assignment> {
     {
         return None;
     }
-    let value_start = w.span.start + name.len() + 1;
+    let value_start = w.span.start() + name.len() + 1;
     let text = w
         .text
         .as_deref()
         .and_then(|t| t.split_once('='))
         .map(|(_, v)| v.to_owned());
     let value = Word {
-        span: Span::new(value_start.min(w.span.end), w.span.end),
+        span: Span::new(value_start.min(w.span.end()), w.span.end()),
         text: text.map(String::into_boxed_str),
         has_expression: w.has_expression,
         quoted: w.quoted,

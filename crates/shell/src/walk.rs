@@ -381,7 +381,7 @@ impl<'a> Walker<'a> {
         }
         // `bash <<EOF … EOF`: the heredoc only reached the command now.
         if let Some(i) = ends.0.filter(|_| !heredocs.is_empty())
-            && self.commands[i].span.start == src.map.span(node).start
+            && self.commands[i].span.start() == src.map.span(node).start()
             && self.commands[i]
                 .redirects
                 .iter()
@@ -434,7 +434,7 @@ impl<'a> Walker<'a> {
                         delimiter: strip_outer_quotes(raw).replace('\\', ""),
                         quoted,
                         strip_tabs: op == "<<-",
-                        body: Span::empty(src.map.span(ch).end),
+                        body: Span::empty(src.map.span(ch).end()),
                     });
                 }
                 "heredoc_body" => {

@@ -13,7 +13,7 @@ use tollgate_shell::{
 };
 
 pub fn slice(script: &str, s: Span) -> &str {
-    &script[s.start..s.end]
+    &script[s.range()]
 }
 
 fn kv(k: &str, v: &str) -> String {
@@ -421,9 +421,9 @@ pub fn check_as(
     for f in &a.facts {
         let s = f.span();
         assert!(
-            s.end <= script.len()
-                && script.is_char_boundary(s.start)
-                && script.is_char_boundary(s.end)
+            s.end() <= script.len()
+                && script.is_char_boundary(s.start())
+                && script.is_char_boundary(s.end())
         );
     }
     let mut failures = Vec::new();

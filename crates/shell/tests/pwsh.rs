@@ -234,9 +234,9 @@ fn robustness() {
         for f in &r.facts {
             let s = f.span();
             assert!(
-                s.end <= script.len()
-                    && script.is_char_boundary(s.start)
-                    && script.is_char_boundary(s.end)
+                s.end() <= script.len()
+                    && script.is_char_boundary(s.start())
+                    && script.is_char_boundary(s.end())
             );
         }
     }

@@ -146,13 +146,13 @@ fn random_token_soup_does_not_panic() {
         let a = an.analyze(&s);
         for f in &a.facts {
             let sp = f.span();
-            assert!(sp.start <= sp.end && sp.end <= s.len(), "{s:?}");
+            assert!(sp.start() <= sp.end() && sp.end() <= s.len(), "{s:?}");
         }
         for c in &a.commands {
             assert!(
-                c.span.end <= s.len()
-                    && s.is_char_boundary(c.span.start)
-                    && s.is_char_boundary(c.span.end)
+                c.span.end() <= s.len()
+                    && s.is_char_boundary(c.span.start())
+                    && s.is_char_boundary(c.span.end())
             );
         }
     }

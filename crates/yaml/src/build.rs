@@ -143,7 +143,7 @@ pub fn parse_with(
         return first;
     };
     if options.comment_after_quote && message == COMMENT_SPACING {
-        return comments_blanked(file, options, span.start).unwrap_or(first);
+        return comments_blanked(file, options, span.start()).unwrap_or(first);
     }
     if message != INVALID_INDENTATION {
         return first;
@@ -156,7 +156,7 @@ pub fn parse_with(
     // every byte where it was, so the spans of the reparsed tree hold for the file as
     // written. Only between flow tokens (after `[`, `{` or `,`, or before `]` or `}`).
     let mut text = file.text().to_owned();
-    let mut at = span.start;
+    let mut at = span.start();
     for _ in 0..MAX_JOINS {
         if !join_flow_line(&mut text, at) {
             break;
@@ -164,9 +164,9 @@ pub fn parse_with(
         let patched = SourceFile::new(file.display.as_str(), &file.disk, text.as_str());
         match parse_once(&patched, options) {
             Err(YamlError::Syntax { span, message })
-                if message == INVALID_INDENTATION && span.start > at =>
+                if message == INVALID_INDENTATION && span.start() > at =>
             {
-                at = span.start;
+                at = span.start();
             }
             Err(YamlError::Syntax { .. }) => break,
             other => return other,
@@ -203,7 +203,7 @@ fn comments_blanked(file: &SourceFile, options: Options, mut at: usize) -> Optio
         let patched = SourceFile::new(file.display.as_str(), &file.disk, text.as_str());
         match parse_once(&patched, options) {
             Err(YamlError::Syntax { span, message }) if message == COMMENT_SPACING => {
-                at = span.start;
+                at = span.start();
             }
             other => return Some(other),
         }
@@ -346,11 +346,11 @@ impl<'f> Builder<'f> {
     /// `span` without the spaces and tabs it ends with.
     fn trim_blanks_end(&self, span: Span) -> Span {
         let bytes = self.file.text().as_bytes();
-        let mut end = span.end.min(bytes.len());
-        while end > span.start && matches!(bytes[end - 1], b' ' | b'\t') {
+        let mut end = span.end().min(bytes.len());
+        while end > span.start() && matches!(bytes[end - 1], b' ' | b'\t') {
             end -= 1;
         }
-        Span::new(span.start, end)
+        Span::new(span.start(), end)
     }
 
     fn scan_error(&self, e: &ScanError) -> YamlError {
@@ -472,7 +472,7 @@ impl<'f> Builder<'f> {
         self.depth_check(span)?;
         self.stack.push(if map {
             Frame::Map {
-                start: span.start,
+                start: span.start(),
                 anchor,
                 tag,
                 entries: Vec::new(),
@@ -481,7 +481,7 @@ impl<'f> Builder<'f> {
             }
         } else {
             Frame::Seq {
-                start: span.start,
+                start: span.start(),
                 anchor,
                 tag,
                 items: Vec::new(),
@@ -502,7 +502,7 @@ impl<'f> Builder<'f> {
             }) => {
                 let end = items
                     .last()
-                    .map_or(span.end, |n| n.span.end.max(span.start));
+                    .map_or(span.end(), |n| n.span.end().max(span.start()));
                 (start, anchor, tag, end, NodeKind::Seq(items))
             }
             Some(Frame::Map {
@@ -514,7 +514,7 @@ impl<'f> Builder<'f> {
             }) => {
                 let end = entries
                     .last()
-                    .map_or(span.end, |(_, v)| v.span.end.max(span.start));
+                    .map_or(span.end(), |(_, v)| v.span.end().max(span.start()));
                 (start, anchor, tag, end, NodeKind::Map(entries))
             }
             None => return Ok(()),
@@ -588,7 +588,7 @@ impl<'f> Builder<'f> {
     /// findings should point at the value itself.
     fn skip_properties(&self, mut span: Span) -> Span {
         let text = self.file.text();
-        while let Some(rest) = text.get(span.start..span.end) {
+        while let Some(rest) = text.get(span.range()) {
             if !(rest.starts_with('&') || rest.starts_with('!')) {
                 break;
             }
@@ -596,7 +596,7 @@ impl<'f> Builder<'f> {
             let ws = rest[word..]
                 .find(|c: char| !c.is_whitespace())
                 .unwrap_or(rest.len() - word);
-            span.start += word + ws;
+            span = span.with_start(span.start() + word + ws);
         }
         span
     }
@@ -607,7 +607,7 @@ impl<'f> Builder<'f> {
     /// spellings map positions in the value to the same places.
     fn block_content(&self, mut span: Span) -> Span {
         let text = self.file.text();
-        let Some(rest) = text.get(span.start..span.end) else {
+        let Some(rest) = text.get(span.range()) else {
             return span;
         };
         if !(rest.starts_with('|') || rest.starts_with('>')) {
@@ -616,8 +616,8 @@ impl<'f> Builder<'f> {
         let Some(nl) = rest.find('\n') else {
             return span;
         };
-        let mut at = span.start + nl + 1;
-        while let Some(line) = text.get(at..span.end) {
+        let mut at = span.start() + nl + 1;
+        while let Some(line) = text.get(at..span.end()) {
             let end = line.find('\n').map_or(line.len(), |i| i + 1);
             let body = &line[..end];
             if body.trim().is_empty() && end < line.len() {
@@ -627,7 +627,7 @@ impl<'f> Builder<'f> {
             at += body.len() - body.trim_start_matches(' ').len();
             break;
         }
-        span.start = at.min(span.end);
+        span = span.with_start(at.min(span.end()));
         span
     }
 

@@ -404,7 +404,7 @@ impl<'a> P<'a, '_> {
             span: null,
             value: String::new(),
             style: Style::Plain,
-            after: null.end,
+            after: null.end(),
         })?;
         Some(next)
     }
@@ -518,11 +518,11 @@ fn compare(tree: &Tree, theirs: &Result<Tree, YamlError>) -> Result<(), String> 
         if a.span != b.span || shallow(a) != shallow(b) || a.tag != b.tag || a.alias != b.alias {
             return Err(format!(
                 "fast {}..{} {}, saphyr {}..{} {}",
-                a.span.start,
-                a.span.end,
+                a.span.start(),
+                a.span.end(),
                 shallow(a),
-                b.span.start,
-                b.span.end,
+                b.span.start(),
+                b.span.end(),
                 shallow(b)
             ));
         }

@@ -47,7 +47,7 @@ impl ScalarMap {
         let NodeKind::Scalar(s) = &node.kind else {
             return None;
         };
-        let start = node.span.start;
+        let start = node.span.start();
         let fallback = Self::at(start);
         match s.style {
             Style::Literal => Some(Self::literal(file, start, &s.value).unwrap_or(fallback)),
@@ -55,11 +55,11 @@ impl ScalarMap {
                 let inner = if s.style == Style::Plain {
                     node.span
                 } else {
-                    Span::new(start + 1, node.span.end.saturating_sub(1).max(start + 1))
+                    Span::new(start + 1, node.span.end().saturating_sub(1).max(start + 1))
                 };
                 if file.slice(inner) == s.value {
                     Some(Self {
-                        segments: vec![Segment::new(0, inner.start, inner.end)],
+                        segments: vec![Segment::new(0, inner.start(), inner.end())],
                         exact: true,
                     })
                 } else {
@@ -90,7 +90,7 @@ impl ScalarMap {
         style: Style,
         block_indent: Option<usize>,
     ) -> Option<Self> {
-        let text = file.text().get(raw.start..raw.end)?;
+        let text = file.text().get(raw.range())?;
         let bytes = text.as_bytes();
         let mut pairs: Vec<(usize, usize, usize)> = Vec::with_capacity(value.len());
         let mut r = 0;
@@ -170,7 +170,7 @@ impl ScalarMap {
         // Runs where the value and the file advance together are one segment.
         let mut segments: Vec<Segment> = Vec::new();
         for (vi, fi, len) in pairs {
-            let f = raw.start + fi;
+            let f = raw.start() + fi;
             match segments.last_mut() {
                 Some(last)
                     if f - last.file as usize == vi - last.value as usize
@@ -305,8 +305,8 @@ impl ScalarMap {
     /// A value span mapped onto the file. A span crossing lines keeps both ends exact.
     #[must_use]
     pub fn span_to_file(&self, span: Span) -> Span {
-        let start = self.to_file(span.start);
-        let end = self.to_file(span.end).max(start);
+        let start = self.to_file(span.start());
+        let end = self.to_file(span.end()).max(start);
         Span::new(start, end)
     }
 }

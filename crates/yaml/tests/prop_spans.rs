@@ -74,7 +74,7 @@ fn check(entries: &[(String, Value)], eol: &str) -> Result<Vec<(LineCol, LineCol
     let mut positions = Vec::new();
     for ((k, v), (kn, vn)) in entries.iter().zip(map) {
         for span in [kn.span, vn.span] {
-            positions.push((file.line_col(span.start), file.line_col(span.end)));
+            positions.push((file.line_col(span.start()), file.line_col(span.end())));
         }
         prop_assert_eq!(file.slice(kn.span), k.as_str());
         let NodeKind::Scalar(s) = &vn.kind else {

@@ -72,12 +72,7 @@ impl RunStep<'_> {
         self.go_builds(run, analysis, acc);
         for fact in &analysis.facts {
             let cmd_loc = self.loc(run, fact.span());
-            let text: Arc<str> = short(
-                run.script
-                    .get(fact.span().start..fact.span().end)
-                    .unwrap_or(""),
-            )
-            .into();
+            let text: Arc<str> = short(run.script.get(fact.span().range()).unwrap_or("")).into();
             match fact {
                 Fact::Download(d) => {
                     let kind = if d.tool.starts_with("git") || d.tool == "gh repo clone" {
@@ -436,7 +431,7 @@ impl RunStep<'_> {
                 k,
                 script.span,
                 script.value.clone(),
-                &[(0, script.span.start, script.span.end)],
+                &[(0, script.span.start(), script.span.end())],
             );
             cx.run_facts(&step, &mut sub);
         }
@@ -458,8 +453,7 @@ impl RunStep<'_> {
                 continue;
             }
             let at = self.loc(run, cmd.span);
-            let text: Arc<str> =
-                short(run.script.get(cmd.span.start..cmd.span.end).unwrap_or("go")).into();
+            let text: Arc<str> = short(run.script.get(cmd.span.range()).unwrap_or("go")).into();
             let configured = self.env.iter().rev().find(|s| {
                 s.source.ecosystem == Ecosystem::Go && s.source.role == SourceRole::Default
             });

@@ -43,8 +43,8 @@ pub(super) fn github_script(
             let file = kv.file_span(args);
             let expanded = flows.iter().find(|f| {
                 let at = f.at.span();
-                file.start <= at.start
-                    && at.end <= file.end
+                file.start() <= at.start()
+                    && at.end() <= file.end()
                     && !matches!(f.taint, Taint::DispatchInput { .. })
             });
             let source = if let Some(f) = expanded {

@@ -236,7 +236,7 @@ pub(super) fn script_into(
         if name == "git" && words.get(1) == Some(&"push") {
             // The push authenticates with what checkout persisted, or with a credential
             // in the remote URL; only the workflow token needs `contents: write`.
-            let text = script.get(cmd.span.start..cmd.span.end).unwrap_or("");
+            let text = script.get(cmd.span.range()).unwrap_or("");
             if held.checkout_other || !secret_names(text).is_empty() {
                 continue;
             }

@@ -17,7 +17,7 @@ pub(in crate::collect) fn failure_ignored(analysis: &Analysis, span: Span) -> bo
     };
     for c in &analysis.commands[i + 1..] {
         // Commands in the command's own substitutions and inner scripts.
-        if c.span.start < span.end {
+        if c.span.start() < span.end() {
             continue;
         }
         match c.chain {

@@ -112,8 +112,8 @@ mod tests {
     /// with: the last `for`/`while`/`until` word before the command, the first `done`
     /// after it, and `break` or `sleep` anywhere in between, as substrings.
     fn in_retry_loop(script: &str, span: Span) -> bool {
-        let before = script.get(..span.start).unwrap_or("");
-        let after = script.get(span.end..).unwrap_or("");
+        let before = script.get(..span.start()).unwrap_or("");
+        let after = script.get(span.end()..).unwrap_or("");
         let words = |t: &str, w: &str| {
             t.match_indices(w)
                 .map(|(i, _)| i)

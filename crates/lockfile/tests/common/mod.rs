@@ -27,7 +27,7 @@ pub fn summary(file: &SourceFile, packages: &[Package]) -> Vec<String> {
 }
 
 pub fn summarise(file: &SourceFile, p: &Package) -> String {
-    let line = file.line_col(p.span.start).line;
+    let line = file.line_col(p.span.start()).line;
     let version = p.version.as_deref().unwrap_or("-");
     let source = match &p.source {
         Source::Registry { url, default } => {

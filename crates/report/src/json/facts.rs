@@ -22,8 +22,8 @@ pub struct SpanDto {
 impl From<Span> for SpanDto {
     fn from(s: Span) -> Self {
         Self {
-            start: s.start,
-            end: s.end,
+            start: s.start(),
+            end: s.end(),
         }
     }
 }

@@ -121,8 +121,8 @@ impl<'a> FindingDto<'a> {
                     .edits
                     .iter()
                     .map(|e| EditDto {
-                        start: e.span.start,
-                        end: e.span.end,
+                        start: e.span.start(),
+                        end: e.span.end(),
                         text: &e.text,
                     })
                     .collect(),
@@ -171,8 +171,8 @@ pub struct Pos {
 impl Pos {
     #[must_use]
     pub fn of(file: &SourceFile, span: Span) -> Self {
-        let s = file.line_col(span.start);
-        let e = file.line_col(span.end);
+        let s = file.line_col(span.start());
+        let e = file.line_col(span.end());
         Self {
             line: s.line,
             column: s.column,

@@ -13,7 +13,7 @@ pub fn persist_false(text: &Text<'_>, step: &Step) -> Option<Edit> {
         return None;
     }
     if let Some(kv) = step.with_value("persist-credentials") {
-        text.key_column(kv.key.span.start)?;
+        text.key_column(kv.key.span.start())?;
         return Some(Edit {
             span: text.trim_end(kv.value.span),
             text: "false".to_owned(),
@@ -21,11 +21,11 @@ pub fn persist_false(text: &Text<'_>, step: &Step) -> Option<Edit> {
     }
     if step.with_key.is_some() {
         let first = step.with.first()?;
-        let col = text.key_column(first.key.span.start)?;
+        let col = text.key_column(first.key.span.start())?;
         let end = step
             .with
             .iter()
-            .map(|kv| text.trim_end(kv.value.span).end.max(kv.key.span.end))
+            .map(|kv| text.trim_end(kv.value.span).end().max(kv.key.span.end()))
             .max()?;
         return text.insert_after(
             end,
@@ -33,10 +33,11 @@ pub fn persist_false(text: &Text<'_>, step: &Step) -> Option<Edit> {
         );
     }
     let uses = step.uses_text()?;
-    let col = text.key_column(step.span.start)?;
+    let col = text.key_column(step.span.start())?;
     let pad = " ".repeat(col);
     text.insert_after(
-        text.trim_end(Span::new(uses.span.start, uses.span.end)).end,
+        text.trim_end(Span::new(uses.span.start(), uses.span.end()))
+            .end(),
         &[
             format!("{pad}with:"),
             format!("{pad}  persist-credentials: false"),

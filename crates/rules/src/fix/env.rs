@@ -182,7 +182,10 @@ pub fn move_to_env(
     let mut added: Vec<(String, String)> = Vec::new();
     let mut safe = true;
     // The replacement is written inside the `run:` scalar, in that scalar's own style.
-    let style = text.s.get(run.span.start..).and_then(|s| s.chars().next());
+    let style = text
+        .s
+        .get(run.span.start()..)
+        .and_then(|s| s.chars().next());
     let encode = |r: String| match style {
         Some('"') => r.replace('\\', "\\\\").replace('"', "\\\""),
         Some('\'') => r.replace('\'', "''"),
@@ -191,7 +194,7 @@ pub fn move_to_env(
     for x in expansions {
         if text
             .s
-            .get(x.span.start..x.span.end)
+            .get(x.span.range())
             .is_none_or(|s| !(s.starts_with("${{") && s.ends_with("}}")))
         {
             return None;
@@ -234,12 +237,12 @@ pub fn move_to_env(
         let bytes = text.s.as_bytes();
         let whole = !pwsh
             && x.quoting == Quoting::Single
-            && x.span.start > 0
-            && bytes.get(x.span.start - 1) == Some(&b'\'')
-            && bytes.get(x.span.end) == Some(&b'\'');
+            && x.span.start() > 0
+            && bytes.get(x.span.start() - 1) == Some(&b'\'')
+            && bytes.get(x.span.end()) == Some(&b'\'');
         let edit = if whole {
             Edit {
-                span: Span::new(x.span.start - 1, x.span.end + 1),
+                span: Span::new(x.span.start() - 1, x.span.end() + 1),
                 text: encode(format!("\"${{{name}}}\"")),
             }
         } else {
@@ -249,7 +252,7 @@ pub fn move_to_env(
             }
         };
         // A plain scalar that would start with a quote would become a quoted one.
-        if edit.span.start <= run.span.start && edit.text.starts_with(['"', '\'']) {
+        if edit.span.start() <= run.span.start() && edit.text.starts_with(['"', '\'']) {
             return None;
         }
         edits.push(edit);
@@ -271,26 +274,26 @@ fn env_lines(text: &Text<'_>, step: &Step, run: &Run, added: &[(String, String)]
     let var = |pad: &str, (name, e): &(String, String)| format!("{pad}{name}: {}", yaml_value(e));
     if step.env.key.is_some() {
         let first = step.env.vars.first()?;
-        let col = text.key_column(first.key.span.start)?;
+        let col = text.key_column(first.key.span.start())?;
         let pad = " ".repeat(col);
         let end = step
             .env
             .vars
             .iter()
-            .map(|v| text.trim_end(v.value.span).end.max(v.key.span.end))
+            .map(|v| text.trim_end(v.value.span).end().max(v.key.span.end()))
             .max()?;
         let lines: Vec<String> = added.iter().map(|a| var(&pad, a)).collect();
         return text.insert_after(end, &lines);
     }
-    let col = text.key_column(run.key.start)?;
+    let col = text.key_column(run.key.start())?;
     let pad = " ".repeat(col);
     let mut lines = vec![format!("{pad}env:")];
     lines.extend(added.iter().map(|a| var(&format!("{pad}  "), a)));
-    if run.key.start == step.span.start {
-        return text.insert_after(text.trim_end(run.span).end, &lines);
+    if run.key.start() == step.span.start() {
+        return text.insert_after(text.trim_end(run.span).end(), &lines);
     }
-    let at = text.line_start(run.key.start);
-    if text.s[at..run.key.start].trim().is_empty() {
+    let at = text.line_start(run.key.start());
+    if text.s[at..run.key.start()].trim().is_empty() {
         let mut t = lines.join(text.eol);
         t.push_str(text.eol);
         return Some(Edit {

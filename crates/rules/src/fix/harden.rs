@@ -41,9 +41,9 @@ pub fn first_step(text: &Text<'_>, job: &Job, eg: &JobEgress) -> Option<Edit> {
     }
     let endpoints = endpoints(eg)?;
     let first = job.steps.first()?;
-    let key = text.key_column(first.span.start)?;
-    let at = text.line_start(first.span.start);
-    let lead = &text.s[at..first.span.start];
+    let key = text.key_column(first.span.start())?;
+    let at = text.line_start(first.span.start());
+    let lead = &text.s[at..first.span.start()];
     // `      - ` exactly: the first key on the item's own line.
     let dash = lead.find('-')?;
     if lead.matches('-').count() != 1 || !lead[..dash].bytes().all(|b| b == b' ') {
@@ -86,7 +86,7 @@ pub fn to_block(text: &Text<'_>, file: &str, eg: &JobEgress) -> Option<Vec<Edit>
     }
     list.sort();
     list.dedup();
-    let col = text.key_column(policy.span.start)?;
+    let col = text.key_column(policy.span.start())?;
     let k = " ".repeat(col);
     let mut edits = vec![Edit {
         span: text.trim_end(policy.span),
@@ -98,7 +98,7 @@ pub fn to_block(text: &Text<'_>, file: &str, eg: &JobEgress) -> Option<Vec<Edit>
             // A block scalar's span starts at its first entry, after the indentation; a
             // value on the key's line is turned into a folded block.
             let span = text.trim_end(at.span);
-            let own_line = text.s[text.line_start(span.start)..span.start]
+            let own_line = text.s[text.line_start(span.start())..span.start()]
                 .trim()
                 .is_empty();
             let new = if own_line {
@@ -114,7 +114,7 @@ pub fn to_block(text: &Text<'_>, file: &str, eg: &JobEgress) -> Option<Vec<Edit>
         None => {
             let mut lines = vec![format!("{k}allowed-endpoints: >")];
             lines.extend(entries);
-            edits.push(text.insert_after(text.trim_end(policy.span).end, &lines)?);
+            edits.push(text.insert_after(text.trim_end(policy.span).end(), &lines)?);
         }
     }
     Some(edits)

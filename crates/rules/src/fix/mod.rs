@@ -99,7 +99,7 @@ impl<'a> Text<'a> {
         let shared = edits.iter().any(|e| {
             self.aliased
                 .iter()
-                .any(|a| a.start <= e.span.end && e.span.start <= a.end)
+                .any(|a| a.start() <= e.span.end() && e.span.start() <= a.end())
         });
         if shared {
             return None;
@@ -129,8 +129,8 @@ impl<'a> Text<'a> {
     /// `span` without trailing whitespace and line breaks (a block node's span can reach
     /// the start of the next line).
     pub fn trim_end(&self, span: Span) -> Span {
-        let text = self.s.get(span.start..span.end).unwrap_or("");
-        Span::new(span.start, span.start + text.trim_end().len())
+        let text = self.s.get(span.range()).unwrap_or("");
+        Span::new(span.start(), span.start() + text.trim_end().len())
     }
 
     /// Whether the rest of the line after `at` is blank or a comment.
@@ -156,7 +156,7 @@ impl<'a> Text<'a> {
     /// Insert `lines` (each without its line break) on new lines after a node ending
     /// at `end`.
     pub fn insert_after(&self, end: usize, lines: &[String]) -> Option<Edit> {
-        let (at, newline_first) = self.after(self.trim_end(Span::new(end, end)).end.max(end))?;
+        let (at, newline_first) = self.after(self.trim_end(Span::new(end, end)).end().max(end))?;
         let mut text = String::new();
         if newline_first {
             text.push_str(self.eol);
@@ -205,7 +205,7 @@ mod tests {
         let t = Text::of(&f);
         assert_eq!(t.eol, "\r\n");
         let e = t.insert_after(4, &["c: 3".to_owned()]).expect("fix");
-        assert_eq!((e.span.start, e.text.as_str()), (6, "c: 3\r\n"));
+        assert_eq!((e.span.start(), e.text.as_str()), (6, "c: 3\r\n"));
         let e = t
             .insert_after(f.text().len(), &["c: 3".to_owned()])
             .expect("insertion");

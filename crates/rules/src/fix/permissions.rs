@@ -57,18 +57,18 @@ fn replace(
     block: &tollgate_gha::PermissionsBlock,
     new: &[String],
 ) -> Option<Vec<Edit>> {
-    let end = text.trim_end(block.value_span).end;
-    let inline = !text.s.get(block.key.start..end)?.contains('\n');
+    let end = text.trim_end(block.value_span).end();
+    let inline = !text.s.get(block.key.start()..end)?.contains('\n');
     if inline && new.len() > 1 {
         let mut edits = vec![Edit {
-            span: Span::new(block.key.end, end),
+            span: Span::new(block.key.end(), end),
             text: ":".to_owned(),
         }];
         edits.push(text.insert_after(end, &new[1..])?);
         return Some(edits);
     }
     Some(vec![Edit {
-        span: Span::new(block.key.start, end),
+        span: Span::new(block.key.start(), end),
         text: joined(text, new),
     }])
 }
@@ -79,15 +79,15 @@ pub fn job(text: &Text<'_>, job: &Job, needs: &Needs) -> Option<Vec<Edit>> {
     if !needs.is_known() {
         return None;
     }
-    let col = text.key_column(job.span.start)?;
+    let col = text.key_column(job.span.start())?;
     let unit = col
-        .checked_sub(text.key_column(job.id.span.start)?)
+        .checked_sub(text.key_column(job.id.span.start())?)
         .filter(|u| *u > 0)?;
     if let Some(block) = &job.permissions {
         return replace(text, block, &lines(needs, col, unit));
     }
     if let Some(runs_on) = &job.runs_on {
-        let end = text.trim_end(runs_on.span).end;
+        let end = text.trim_end(runs_on.span).end();
         if let Some(edit) = text.insert_after(end, &lines(needs, col, unit)) {
             return Some(vec![edit]);
         }
@@ -96,7 +96,7 @@ pub fn job(text: &Text<'_>, job: &Job, needs: &Needs) -> Option<Vec<Edit>> {
     new.push_str(text.eol);
     new.push_str(&" ".repeat(col));
     Some(vec![Edit {
-        span: Span::empty(job.span.start),
+        span: Span::empty(job.span.start()),
         text: new,
     }])
 }
@@ -105,7 +105,7 @@ pub fn job(text: &Text<'_>, job: &Job, needs: &Needs) -> Option<Vec<Edit>> {
 fn workflow_unit(text: &Text<'_>, wf: &Workflow) -> usize {
     wf.jobs
         .first()
-        .and_then(|j| text.key_column(j.id.span.start))
+        .and_then(|j| text.key_column(j.id.span.start()))
         .filter(|u| *u > 0)
         .unwrap_or(2)
 }
@@ -117,12 +117,12 @@ pub fn workflow(text: &Text<'_>, wf: &Workflow, needs: &Needs) -> Option<Edit> {
         return None;
     }
     let jobs_key = wf.jobs_key?;
-    if text.key_column(jobs_key.start)? != 0 {
+    if text.key_column(jobs_key.start())? != 0 {
         return None;
     }
     let unit = workflow_unit(text, wf);
     // Above the comments that introduce `jobs:`.
-    let mut at = text.line_start(jobs_key.start);
+    let mut at = text.line_start(jobs_key.start());
     while at > 0 {
         let prev = text.line_start(at - 1);
         if text.s[prev..at].trim_start().starts_with('#') {
@@ -148,7 +148,7 @@ pub fn workflow_replaced(
     needs: Option<&Needs>,
 ) -> Option<Vec<Edit>> {
     let block = wf.permissions.as_ref()?;
-    if text.key_column(block.key.start)? != 0 {
+    if text.key_column(block.key.start())? != 0 {
         return None;
     }
     let unit = workflow_unit(text, wf);

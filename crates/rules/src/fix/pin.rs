@@ -15,17 +15,17 @@ pub fn pin(
     sha: &str,
     tag: &str,
 ) -> Option<Vec<Edit>> {
-    let written = text.s.get(uses.start..uses.end)?;
+    let written = text.s.get(uses.range())?;
     // The value inside its quotes, if quoted.
     let inner = written.find(value)?;
     let at = value.rfind('@')?;
-    let start = uses.start + inner + at + 1;
-    let end = uses.start + inner + value.len();
+    let start = uses.start() + inner + at + 1;
+    let end = uses.start() + inner + value.len();
     let mut edits = vec![Edit {
         span: Span::new(start, end),
         text: sha.to_owned(),
     }];
-    let after = text.trim_end(uses).end;
+    let after = text.trim_end(uses).end();
     if !has_comment
         && text.rest_is_blank(after)
         && text.s[after..]

@@ -107,7 +107,7 @@ fn has_token(w: &Word) -> bool {
 }
 
 fn text<'s>(script: &'s str, w: &Word) -> &'s str {
-    script.get(w.span.start..w.span.end).unwrap_or("")
+    script.get(w.span.range()).unwrap_or("")
 }
 
 /// Strip one level of quotes from a word as written (`"https://…$X@h/"`).
@@ -244,15 +244,17 @@ fn exported_to_fetched(a: &Analysis, vars: &[&Variable]) -> Vec<Handed> {
             continue;
         }
         let later = a.facts.iter().find_map(|f| match f {
-            Fact::DownloadExec(e) if e.span.start > x.span.start => match a.facts.get(e.download) {
-                Some(Fact::Download(d)) => d.host.as_ref().and_then(|h| {
-                    match destination(&format!("https://{h}/"), vars) {
-                        Dest::Other(h) => Some(h),
-                        _ => None,
-                    }
-                }),
-                _ => None,
-            },
+            Fact::DownloadExec(e) if e.span.start() > x.span.start() => {
+                match a.facts.get(e.download) {
+                    Some(Fact::Download(d)) => d.host.as_ref().and_then(|h| {
+                        match destination(&format!("https://{h}/"), vars) {
+                            Dest::Other(h) => Some(h),
+                            _ => None,
+                        }
+                    }),
+                    _ => None,
+                }
+            }
             _ => None,
         });
         if let Some(host) = later {

@@ -235,8 +235,8 @@ fn value_span(file: &SourceFile, value: &str, span: Span, t: &Found<'_>) -> Span
     let raw = file.slice(span);
     raw.match_indices(token)
         .nth(nth)
-        .map_or(Span::empty(span.start), |(i, _)| {
-            Span::new(span.start + i, span.start + i + t.format.prefix.len())
+        .map_or(Span::empty(span.start()), |(i, _)| {
+            Span::new(span.start() + i, span.start() + i + t.format.prefix.len())
         })
 }
 

@@ -109,11 +109,11 @@ fn env_file_writes(step: &StepCx<'_>, out: &mut Sink<'_>) {
         let mut texts: Vec<&str> = analysis
             .pipeline_spans(w.span)
             .iter()
-            .map(|s| run.script.get(s.start..s.end).unwrap_or(""))
+            .map(|s| run.script.get(s.range()).unwrap_or(""))
             .collect();
         for c in analysis.commands.iter().filter(|c| c.span == w.span) {
             for h in c.redirects.iter().filter_map(|r| r.heredoc.as_ref()) {
-                texts.push(run.script.get(h.body.start..h.body.end).unwrap_or(""));
+                texts.push(run.script.get(h.body.range()).unwrap_or(""));
             }
         }
         let Some(value) = texts.iter().find_map(|t| assigned(t)) else {

@@ -249,7 +249,7 @@ fn positional_token(g: &Graph, reads: &[&Read], cmd: &Command, at: Span) -> Opti
     reads.iter().find_map(|r| {
         let (name, _) = stored(g, r)?;
         let s = r.origin.span();
-        let inside = matches!(r.via, Via::Script) && s.start >= at.start && s.end <= at.end;
+        let inside = matches!(r.via, Via::Script) && s.start() >= at.start() && s.end() <= at.end();
         let through = match &r.via {
             Via::StepEnv { var: Some(v) }
             | Via::JobEnv { var: Some(v) }
@@ -313,7 +313,7 @@ fn token_of(
             });
         }
         let s = r.origin.span();
-        if matches!(r.via, Via::Script) && s.start >= at.start && s.end <= at.end {
+        if matches!(r.via, Via::Script) && s.start() >= at.start() && s.end() <= at.end() {
             return Some(Token {
                 name,
                 how: "the command line".to_owned(),

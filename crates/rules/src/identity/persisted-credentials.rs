@@ -360,7 +360,7 @@ fn pushes(cx: &Context<'_>, input: &Input, job: Option<usize>, s: &Step, depth: 
         && a.facts.iter().any(|f| {
             matches!(f, Fact::Credential(c)
                 if matches!(c.kind, CredentialKind::GitPush { .. })
-                    && !carries_credential(run.script.get(c.span.start..c.span.end).unwrap_or("")))
+                    && !carries_credential(run.script.get(c.span.range()).unwrap_or("")))
         })
     {
         return true;

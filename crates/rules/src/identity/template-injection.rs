@@ -103,7 +103,7 @@ fn run_fix(step: &StepCx<'_>, flows: &[(&Flow, Option<&Fired>)]) -> Option<(Vec<
     let mut expansions = Vec::new();
     for (f, _) in flows.iter().filter(|(f, _)| f.into == Script::Run) {
         let (pos, word) = word_at(run, analysis, f)?;
-        let before = run.script.get(word.start..pos).unwrap_or("");
+        let before = run.script.get(word.start()..pos).unwrap_or("");
         let quoting = if pwsh {
             pwsh_quoting(before)
         } else {
@@ -115,8 +115,8 @@ fn run_fix(step: &StepCx<'_>, flows: &[(&Flow, Option<&Fired>)]) -> Option<(Vec<
             quoting,
         });
     }
-    expansions.sort_by_key(|x| x.span.start);
-    expansions.dedup_by_key(|x| x.span.start);
+    expansions.sort_by_key(|x| x.span.start());
+    expansions.dedup_by_key(|x| x.span.start());
     let envs: Vec<&tollgate_gha::Env> = match step.owner {
         StepOwner::Job { workflow, job } => vec![&job.env, &workflow.env],
         StepOwner::Action(_) => Vec::new(),
@@ -144,12 +144,12 @@ fn word_at(
         .script
         .match_indices("${{")
         .map(|(i, _)| i)
-        .find(|&i| run.file_span(Span::new(i, i)).start == f.at.span().start)?;
+        .find(|&i| run.file_span(Span::new(i, i)).start() == f.at.span().start())?;
     let word = analysis
         .commands
         .iter()
         .flat_map(|c| c.name_word().into_iter().chain(c.args()))
-        .find(|w| w.span.start <= pos && pos < w.span.end)?;
+        .find(|w| w.span.start() <= pos && pos < w.span.end())?;
     Some((pos, word.span))
 }
 
@@ -164,7 +164,7 @@ fn encoding_holds(step: &StepCx<'_>, f: &Flow, shell: ShellEncoded) -> bool {
     let Some((pos, word)) = word_at(run, analysis, f) else {
         return false;
     };
-    let before = run.script.get(word.start..pos).unwrap_or("");
+    let before = run.script.get(word.start()..pos).unwrap_or("");
     match bash_quoting(before) {
         Quoting::None => true,
         Quoting::Double => shell == ShellEncoded::Escaped,

@@ -154,7 +154,7 @@ fn script_findings(
 ) {
     for c in &a.commands {
         if let Some(why) = insecure_config(c) {
-            let text = script.get(c.span.start..c.span.end).unwrap_or("");
+            let text = script.get(c.span.range()).unwrap_or("");
             out.at(file, map(c.span))
                 .message(format!("`{}` {why}", crate::common::quoted(text.trim())))
                 .severity(Impact::High)

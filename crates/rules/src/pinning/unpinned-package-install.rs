@@ -544,7 +544,7 @@ fn expected_to_fail(script: &ScriptCx<'_>, i: &Install) -> bool {
         return false;
     };
     if next.chain != Some(tollgate_shell::ChainOp::And)
-        || next.span.start < a.commands[k].span.end
+        || next.span.start() < a.commands[k].span.end()
         || next.parent != a.commands[k].parent
     {
         return false;
@@ -602,7 +602,7 @@ fn project_installed_before(script: &ScriptCx<'_>, i: &Install) -> bool {
     if script.analysis().is_some_and(|a| {
         a.facts
             .iter()
-            .any(|f| f.span().start < i.span.start && project(f))
+            .any(|f| f.span().start() < i.span.start() && project(f))
     }) {
         return true;
     }

@@ -120,7 +120,7 @@ impl Rule for MissingFallback {
                 let Some(site) = &d.site else { continue };
                 let key = (
                     site.origin.input().0,
-                    site.origin.span().start,
+                    site.origin.span().start(),
                     if gitlab {
                         format!("gitlab {}", kind_words(d))
                     } else {

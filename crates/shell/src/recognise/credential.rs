@@ -24,7 +24,7 @@ fn secret_names(expr: &str) -> Vec<(String, bool)> {
 pub(super) fn expressions(cx: &mut Recogniser<'_>) {
     let script = cx.script();
     for e in cx.input.expressions {
-        let text = script.get(e.start..e.end).unwrap_or("");
+        let text = script.get(e.range()).unwrap_or("");
         for (name, is_secret) in secret_names(text) {
             // Expression contexts are case-insensitive: `secrets.github_token` is the
             // same token.
@@ -181,9 +181,9 @@ pub(super) fn secret_echo(cx: &mut Recogniser<'_>, cmd: &Command) {
             .input
             .expressions
             .iter()
-            .filter(|e| e.start >= w.span.start && e.end <= w.span.end)
+            .filter(|e| e.start() >= w.span.start() && e.end() <= w.span.end())
         {
-            let text = script.get(e.start..e.end).unwrap_or("");
+            let text = script.get(e.range()).unwrap_or("");
             for (name, is_secret) in secret_names(text) {
                 if is_secret {
                     cx.push(Fact::SecretEcho(SecretEcho {

@@ -94,7 +94,7 @@ pub(crate) fn recognise(input: &ScriptParts<'_>) -> Vec<Fact> {
 /// Sort by position, keeping the indices inside `DownloadExec` valid.
 fn sort_facts(facts: Vec<Fact>) -> Vec<Fact> {
     let mut order: Vec<usize> = (0..facts.len()).collect();
-    order.sort_by_key(|&i| (facts[i].span().start, facts[i].span().end, i));
+    order.sort_by_key(|&i| (facts[i].span().start(), facts[i].span().end(), i));
     let mut new_index = vec![0; facts.len()];
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new;
@@ -205,13 +205,13 @@ impl<'a> Recogniser<'a> {
                 out.push(hit);
             }
         };
-        let at = cmd.span.start;
+        let at = cmd.span.start();
         let script = self.input.script;
         for a in self
             .input
             .assignments
             .iter()
-            .take_while(|a| a.span.start < at)
+            .take_while(|a| a.span.start() < at)
         {
             if !pred(&a.name) {
                 continue;
@@ -221,7 +221,7 @@ impl<'a> Recogniser<'a> {
                     .input
                     .assignments
                     .iter()
-                    .any(|b| b.name == a.name && b.exported && b.span.start < at);
+                    .any(|b| b.name == a.name && b.exported && b.span.start() < at);
             if exported && let Some(v) = &a.value {
                 put(EnvHit {
                     name: &a.name,
@@ -231,7 +231,7 @@ impl<'a> Recogniser<'a> {
             }
         }
         for s in &self.settings {
-            if s.span.start < at && pred(s.name) {
+            if s.span.start() < at && pred(s.name) {
                 put(EnvHit {
                     name: s.name,
                     value: Some(Cow::Owned(s.value.clone())),

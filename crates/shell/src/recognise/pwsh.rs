@@ -233,7 +233,7 @@ pub(super) fn ps_module(cx: &mut Recogniser<'_>, cmd: &Command, name: &str) {
         for pair in words[at..].windows(2) {
             let between = cx
                 .script()
-                .get(pair[0].span.end..pair[1].span.start)
+                .get(pair[0].span.end()..pair[1].span.start())
                 .unwrap_or("");
             if !between.contains(',') {
                 break;

@@ -74,7 +74,7 @@ impl P<'_, '_> {
         let Read {
             span, mut value, ..
         } = first;
-        let mut end = span.end;
+        let mut end = span.end();
         // A comment ends the scalar: nothing may go on it.
         let mut closed = self.at(self.spaces(end)) == b'#';
         let mut line = self.line_end(end) + 1;
@@ -104,13 +104,13 @@ impl P<'_, '_> {
                 value.push('\n');
             }
             value.push_str(&r.value);
-            end = r.span.end;
+            end = r.span.end();
             closed = self.at(self.spaces(end)) == b'#';
             breaks = 0;
             line = self.line_end(end) + 1;
         }
         Some(Read {
-            span: Span::new(span.start, end),
+            span: Span::new(span.start(), end),
             value,
             style: Style::Plain,
             after: end,

@@ -440,7 +440,7 @@ fn loop_variable_kind(cx: &Recogniser<'_>, cmd: &Command, w: &Word) -> Option<Pa
         return None;
     }
     let var = &w.variables[0];
-    let before = cx.script().get(..cmd.span.start)?;
+    let before = cx.script().get(..cmd.span.start())?;
     let header = format!("for {var} in ");
     let at = before.rfind(&header)?;
     let body = &before[at + header.len()..];
