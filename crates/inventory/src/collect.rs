@@ -300,7 +300,7 @@ impl<'a> Collector<'a> {
             _ => None,
         });
         Site {
-            path: input.source.display.clone(),
+            path: std::sync::Arc::clone(input.source.shared_path()),
             origin: Origin::new(id, span),
             start: input.source.line_col(span.start()),
             step: step.map(|s| s.step),

@@ -111,8 +111,8 @@ impl Pinning {
 /// Where a job takes on a dependency: the `uses:` value, the command, the image.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Site {
-    /// Display path of the file.
-    pub path: String,
+    /// Display path of the file, shared with the file's other sites and locations.
+    pub path: std::sync::Arc<str>,
     pub origin: Origin,
     /// Line and column of the start of `origin`.
     pub start: LineCol,

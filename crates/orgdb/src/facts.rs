@@ -197,7 +197,7 @@ impl Facts {
                         .collect::<Vec<_>>()
                         .join(","),
                     note: d.note.clone(),
-                    path: d.site.as_ref().map(|x| x.path.clone()),
+                    path: d.site.as_ref().map(|x| x.path.to_string()),
                     line: d.site.as_ref().map(|x| x.start.line),
                 })
                 .collect();

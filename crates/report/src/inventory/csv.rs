@@ -70,7 +70,10 @@ pub fn render(inv: &Inventory) -> String {
                     d.external.to_string(),
                     u.job.workflow.clone(),
                     u.job.job.clone(),
-                    u.site.as_ref().map(|s| s.path.clone()).unwrap_or_default(),
+                    u.site
+                        .as_ref()
+                        .map(|s| s.path.to_string())
+                        .unwrap_or_default(),
                     u.site
                         .as_ref()
                         .map(|s| s.start.line.to_string())

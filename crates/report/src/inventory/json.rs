@@ -133,7 +133,7 @@ fn dependency(d: &Dependency) -> DependencyDto {
                 workflow: u.job.workflow.clone(),
                 job: u.job.job.clone(),
                 location: u.site.as_ref().map(|s| LocationDto {
-                    path: s.path.clone(),
+                    path: s.path.to_string(),
                     line: s.start.line,
                     column: s.start.column,
                 }),
