@@ -121,13 +121,13 @@ impl<'f> Ctx<'f> {
         {
             return Env {
                 key: Some(key),
-                vars: Vec::new(),
+                vars: thin_vec::ThinVec::new(),
                 expression: Some(Box::new(Spanned::new(s.to_owned(), node.span))),
             };
         }
         Env {
             key: Some(key),
-            vars: self.key_values(node, "env"),
+            vars: self.key_values(node, "env").into(),
             expression: None,
         }
     }

@@ -51,7 +51,8 @@ pub type EnvVar = KeyValue;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Env {
     pub key: Option<Span>,
-    pub vars: Vec<EnvVar>,
+    /// Most steps and jobs have no `env:`: an empty list is one word.
+    pub vars: thin_vec::ThinVec<EnvVar>,
     /// Boxed: few blocks are one expression, and every step, job and workflow has an
     /// `Env`.
     pub expression: Option<Box<Spanned<String>>>,

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
+use thin_vec::ThinVec;
 use tollgate_model::Span;
 
 /// One shell word (command name or argument).
@@ -22,7 +23,7 @@ pub struct Word {
     /// The parameters the word expands (`$X`, `${X}`, `${X:-$Y}`), in source order,
     /// outside command and process substitutions (their commands are walked on their
     /// own). Empty for a static word.
-    pub variables: Box<[String]>,
+    pub variables: ThinVec<String>,
 }
 
 impl Word {
@@ -181,9 +182,9 @@ pub struct Command {
     /// Index in `argv` of the command after unwrapping `sudo`, `env`, `time`, …; equal to
     /// `argv.len()` when there is no command word (a bare `sudo -v`).
     pub name_index: usize,
-    pub wrappers: Vec<Wrapper>,
-    pub assignments: Vec<Assignment>,
-    pub redirects: Vec<Redirect>,
+    pub wrappers: ThinVec<Wrapper>,
+    pub assignments: ThinVec<Assignment>,
+    pub redirects: ThinVec<Redirect>,
     /// Index (in `Analysis::commands`) of the previous command in the same pipeline.
     pub pipe_prev: Option<usize>,
     pub pipe_next: Option<usize>,

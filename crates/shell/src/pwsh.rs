@@ -18,6 +18,7 @@
 //!   with a path become the redirection they stand for, so writes to `$env:GITHUB_ENV`
 //!   are found.
 
+use thin_vec::ThinVec;
 use tollgate_kb::github::TOKEN_VARS;
 use tollgate_model::Span;
 use tree_sitter::{Node, Parser};
@@ -358,7 +359,7 @@ impl<'a> Walker<'a> {
             text: Some(name.into()),
             has_expression: false,
             quoted: false,
-            variables: Box::default(),
+            variables: ThinVec::new(),
         }];
         let mut sub = ctx;
         sub.parent = Some(idx);
@@ -380,9 +381,9 @@ impl<'a> Walker<'a> {
             span: Span::new(node.start_byte(), node.start_byte() + trimmed.len()),
             argv: Vec::new(),
             name_index: 0,
-            wrappers: Vec::new(),
-            assignments: Vec::new(),
-            redirects: Vec::new(),
+            wrappers: ThinVec::new(),
+            assignments: ThinVec::new(),
+            redirects: ThinVec::new(),
             pipe_prev: None,
             pipe_next: None,
             parent: ctx.parent,
@@ -414,7 +415,7 @@ impl<'a> Walker<'a> {
                         text: Some(op.into()),
                         has_expression: false,
                         quoted: false,
-                        variables: Box::default(),
+                        variables: ThinVec::new(),
                     };
                     if op == "&" {
                         wrappers.push(Wrapper {
@@ -462,8 +463,8 @@ impl<'a> Walker<'a> {
         let cmd = &mut self.commands[idx];
         cmd.argv = argv;
         cmd.name_index = name_index;
-        cmd.wrappers = wrappers;
-        cmd.redirects = redirects;
+        cmd.wrappers = wrappers.into();
+        cmd.redirects = redirects.into();
         cmd_redirect_cmdlet(cmd);
         idx
     }
@@ -520,7 +521,7 @@ impl<'a> Walker<'a> {
                 text: Some(to.into()),
                 has_expression: false,
                 quoted: false,
-                variables: Box::default(),
+                variables: ThinVec::new(),
             });
             bare = ">&".to_owned();
         }
@@ -542,7 +543,7 @@ impl<'a> Walker<'a> {
             text: text.filter(|_| !has_expression).map(String::into_boxed_str),
             has_expression,
             quoted,
-            variables: variables.into_boxed_slice(),
+            variables: variables.into(),
         }
     }
 }

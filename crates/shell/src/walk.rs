@@ -1,6 +1,7 @@
 //! The walk from a tree-sitter-bash tree to the flat command list, with contexts, pipeline
 //! links and the inner scripts of `sh -c "…"`, `eval "…"` and `bash <<EOF`.
 
+use thin_vec::ThinVec;
 use tollgate_model::Span;
 use tree_sitter::Parser;
 
@@ -551,9 +552,9 @@ impl<'a> Walker<'a> {
             span,
             argv: Vec::new(),
             name_index: 0,
-            wrappers: Vec::new(),
-            assignments: Vec::new(),
-            redirects: Vec::new(),
+            wrappers: ThinVec::new(),
+            assignments: ThinVec::new(),
+            redirects: ThinVec::new(),
             pipe_prev: None,
             pipe_next: None,
             parent: ctx.parent,
@@ -602,8 +603,8 @@ impl<'a> Walker<'a> {
             let cmd = &mut self.commands[idx];
             cmd.argv = argv;
             cmd.name_index = unwrapped.name_index;
-            cmd.wrappers = unwrapped.wrappers;
-            cmd.assignments = assignments;
+            cmd.wrappers = unwrapped.wrappers.into();
+            cmd.assignments = assignments.into();
         }
         if let Some(l) = ctx.loop_id
             && matches!(self.commands[idx].name(), Some("break" | "sleep"))
@@ -673,9 +674,9 @@ impl<'a> Walker<'a> {
             has_expression,
             quoted,
             variables: if ok {
-                Box::default()
+                ThinVec::new()
             } else {
-                expanded_variables(node, src).into_boxed_slice()
+                expanded_variables(node, src).into()
             },
         }
     }
