@@ -7,7 +7,9 @@
 use std::mem::size_of;
 
 fn main() {
-    let rows: [(&str, usize); 16] = [
+    let rows: [(&str, usize); 18] = [
+        ("graph Node", size_of::<tollgate_graph::Node>()),
+        ("graph Edge", size_of::<tollgate_graph::Edge>()),
         ("gha Workflow", size_of::<tollgate_gha::Workflow>()),
         ("gha Job", size_of::<tollgate_gha::Job>()),
         ("gha Step", size_of::<tollgate_gha::Step>()),

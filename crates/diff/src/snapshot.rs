@@ -89,7 +89,7 @@ impl Snapshot {
                     kind: d.kind.as_str(),
                     name: d.name.clone(),
                     pinned: d.pinning.pinned,
-                    how: d.pinning.how.clone(),
+                    how: d.pinning.how.to_string(),
                 })
                 .collect();
             let facts = JobFacts {

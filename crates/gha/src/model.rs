@@ -454,7 +454,8 @@ pub struct Step {
     pub uses_written: Option<Box<UsesWritten>>,
     /// Boxed for the reason `uses` is.
     pub run: Option<Box<Run>>,
-    pub with: Vec<KeyValue>,
+    /// Empty for most steps (every `run:` step): one word.
+    pub with: thin_vec::ThinVec<KeyValue>,
     pub with_key: Option<Span>,
     pub env: Env,
     /// What few steps set, read through the accessors below (`shell()`, …); serialised
@@ -527,7 +528,7 @@ impl Step {
             uses: None,
             uses_written: None,
             run: None,
-            with: Vec::new(),
+            with: thin_vec::ThinVec::new(),
             with_key: None,
             env: Env::default(),
             rare: None,

@@ -632,7 +632,7 @@ fn step(ctx: &mut Ctx<'_>, index: usize, node: &Node, composite: bool) -> Option
                     Some(t) => {
                         st.rare_mut().with_expression = Some(Spanned::new(t.to_owned(), v.span));
                     }
-                    None => st.with = ctx.key_values(v, "with"),
+                    None => st.with = ctx.key_values(v, "with").into(),
                 }
             }
             Some("env") => st.env = ctx.env(k.span, v),

@@ -1,6 +1,8 @@
 //! The inventory's values: delivery dependencies with the jobs that take them on, how each
 //! is pinned and what falls back when it fails, and the identity of every job.
 
+use std::borrow::Cow;
+
 use tollgate_graph::{NodeId, Origin};
 use tollgate_model::LineCol;
 
@@ -79,12 +81,14 @@ pub struct Fallback {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pinning {
     pub pinned: Option<bool>,
-    pub how: String,
+    /// Mostly one of a few fixed texts ("latest in the repository"), borrowed; composed
+    /// ones (naming a version or a digest) owned.
+    pub how: Cow<'static, str>,
 }
 
 impl Pinning {
     #[must_use]
-    pub fn pinned(how: impl Into<String>) -> Self {
+    pub fn pinned(how: impl Into<Cow<'static, str>>) -> Self {
         Self {
             pinned: Some(true),
             how: how.into(),
@@ -92,7 +96,7 @@ impl Pinning {
     }
 
     #[must_use]
-    pub fn floating(how: impl Into<String>) -> Self {
+    pub fn floating(how: impl Into<Cow<'static, str>>) -> Self {
         Self {
             pinned: Some(false),
             how: how.into(),
@@ -100,7 +104,7 @@ impl Pinning {
     }
 
     #[must_use]
-    pub fn not_applicable(how: impl Into<String>) -> Self {
+    pub fn not_applicable(how: impl Into<Cow<'static, str>>) -> Self {
         Self {
             pinned: None,
             how: how.into(),

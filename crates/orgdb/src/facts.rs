@@ -189,7 +189,7 @@ impl Facts {
                     ecosystem: d.ecosystem.clone(),
                     external: d.external,
                     pinned: d.pinning.pinned,
-                    how: d.pinning.how.clone(),
+                    how: d.pinning.how.to_string(),
                     fallbacks: d
                         .fallbacks
                         .iter()

@@ -79,7 +79,7 @@ pub fn render(inv: &Inventory) -> String {
                         .map(|s| s.start.line.to_string())
                         .unwrap_or_default(),
                     u.pinning.pinned.map_or_else(String::new, |p| p.to_string()),
-                    u.pinning.how.clone(),
+                    u.pinning.how.to_string(),
                     fallback,
                     detail.join("; "),
                 ],

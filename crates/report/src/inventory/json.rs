@@ -123,7 +123,7 @@ fn dependency(d: &Dependency) -> DependencyDto {
         external: d.external,
         note: d.note.clone(),
         pinned: p.pinned,
-        pinning: p.how,
+        pinning: p.how.into_owned(),
         fallbacks: d.fallback_kinds().into_iter().map(|k| k.as_str()).collect(),
         without_fallback: d.uses_without_fallback(),
         uses: d
@@ -140,7 +140,7 @@ fn dependency(d: &Dependency) -> DependencyDto {
                 step: u.site.as_ref().and_then(|s| s.step_label.clone()),
                 occurrences: u.sites,
                 pinned: u.pinning.pinned,
-                pinning: u.pinning.how.clone(),
+                pinning: u.pinning.how.to_string(),
                 fallbacks: u
                     .fallbacks
                     .iter()
