@@ -186,11 +186,11 @@ pub struct Command {
     pub assignments: ThinVec<Assignment>,
     pub redirects: ThinVec<Redirect>,
     /// Index (in `Analysis::commands`) of the previous command in the same pipeline.
-    pub pipe_prev: Option<usize>,
-    pub pipe_next: Option<usize>,
+    pub(crate) pipe_prev: Option<u32>,
+    pub(crate) pipe_next: Option<u32>,
     /// The command whose argument or redirection holds this one: the `bash` of
     /// `bash <(curl …)`, the `sh` of `sh -c "…"`, the `eval` of `eval "$(…)"`.
-    pub parent: Option<usize>,
+    pub(crate) parent: Option<u32>,
     /// The operator linking this command to the previous one in an `&&`/`||` list.
     pub chain: Option<ChainOp>,
     pub context: CommandContext,
@@ -203,6 +203,24 @@ pub struct Command {
 }
 
 impl Command {
+    /// Index (in `Analysis::commands`) of the previous command in the same pipeline.
+    #[must_use]
+    pub fn pipe_prev(&self) -> Option<usize> {
+        self.pipe_prev.map(|i| i as usize)
+    }
+
+    /// Index of the next command in the same pipeline.
+    #[must_use]
+    pub fn pipe_next(&self) -> Option<usize> {
+        self.pipe_next.map(|i| i as usize)
+    }
+
+    /// Index of the command whose argument or redirection holds this one.
+    #[must_use]
+    pub fn parent(&self) -> Option<usize> {
+        self.parent.map(|i| i as usize)
+    }
+
     /// The real command word, after wrappers.
     #[must_use]
     pub fn name_word(&self) -> Option<&Word> {

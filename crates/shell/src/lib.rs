@@ -87,10 +87,10 @@ impl Analysis {
     pub fn pipeline_spans(&self, span: Span) -> Vec<Span> {
         let mut spans = vec![span];
         if let Some(c) = self.commands.iter().find(|c| c.span == span) {
-            let mut prev = c.pipe_prev;
+            let mut prev = c.pipe_prev();
             while let Some(p) = prev.and_then(|p| self.commands.get(p)) {
                 spans.push(p.span);
-                prev = p.pipe_prev;
+                prev = p.pipe_prev();
             }
         }
         spans

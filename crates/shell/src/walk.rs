@@ -304,8 +304,8 @@ impl<'a> Walker<'a> {
                 first = false;
             }
             if let (Some(p), Some(h)) = (prev, h) {
-                self.commands[p].pipe_next = Some(h);
-                self.commands[h].pipe_prev = Some(p);
+                self.commands[p].pipe_next = u32::try_from(h).ok();
+                self.commands[h].pipe_prev = u32::try_from(p).ok();
             }
             prev = t;
         }
@@ -557,7 +557,7 @@ impl<'a> Walker<'a> {
             redirects: ThinVec::new(),
             pipe_prev: None,
             pipe_next: None,
-            parent: ctx.parent,
+            parent: ctx.parent.and_then(|p| u32::try_from(p).ok()),
             chain: ctx.chain,
             context: ctx.flags,
             line_continuation: text.contains("\\\n") || text.contains("\\\r\n"),

@@ -67,14 +67,14 @@ pub fn command_tokens(a: &Analysis, script: &str, c: &Command) -> Vec<String> {
             .unwrap_or("?")
             .to_owned()
     };
-    if c.pipe_prev.is_some() {
-        t.push(kv("prev", &name_of(c.pipe_prev)));
+    if c.pipe_prev().is_some() {
+        t.push(kv("prev", &name_of(c.pipe_prev())));
     }
-    if c.pipe_next.is_some() {
-        t.push(kv("next", &name_of(c.pipe_next)));
+    if c.pipe_next().is_some() {
+        t.push(kv("next", &name_of(c.pipe_next())));
     }
-    if c.parent.is_some() {
-        t.push(kv("parent", &name_of(c.parent)));
+    if c.parent().is_some() {
+        t.push(kv("parent", &name_of(c.parent())));
     }
     if let Some(i) = &c.container_image {
         t.push(kv("image", i));

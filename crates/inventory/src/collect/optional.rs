@@ -22,7 +22,7 @@ pub(in crate::collect) fn failure_ignored(analysis: &Analysis, span: Span) -> bo
         }
         match c.chain {
             // Later members of the command's pipeline, or of a pipeline further on.
-            None if c.pipe_prev.is_some() => {}
+            None if c.pipe_prev().is_some() => {}
             None => return false,
             Some(ChainOp::And) => {}
             Some(ChainOp::Or) if succeeds(c) => return true,

@@ -195,7 +195,7 @@ fn scan_commands(a: &Analysis, script: &str, vars: &[&Variable]) -> Vec<Handed> 
         }
         // `echo "$CI_JOB_TOKEN" | docker login --password-stdin host`.
         let receiver = c
-            .pipe_next
+            .pipe_next()
             .and_then(|n| a.commands.get(n))
             .filter(|n| login_registry(n, script).is_some())
             .unwrap_or(c);

@@ -537,7 +537,7 @@ fn expected_to_fail(script: &ScriptCx<'_>, i: &Install) -> bool {
         return false;
     };
     // The status of a pipeline is its last command's.
-    while let Some(n) = a.commands[k].pipe_next {
+    while let Some(n) = a.commands[k].pipe_next() {
         k = n;
     }
     let Some(next) = a.commands.get(k + 1) else {
@@ -545,7 +545,7 @@ fn expected_to_fail(script: &ScriptCx<'_>, i: &Install) -> bool {
     };
     if next.chain != Some(tollgate_shell::ChainOp::And)
         || next.span.start() < a.commands[k].span.end()
-        || next.parent != a.commands[k].parent
+        || next.parent() != a.commands[k].parent()
     {
         return false;
     }

@@ -143,7 +143,7 @@ pub(super) fn env_writes(cx: &mut Recogniser<'_>, cmd: &Command) {
             let text = cx.text(w);
             if let Some(target) = env_target(&text) {
                 let key = cmd
-                    .pipe_prev
+                    .pipe_prev()
                     .and_then(|p| echoed_text(cx, &cx.input.commands[p]))
                     .and_then(|t| key_of(&t, target));
                 cx.push(Fact::EnvWrite(EnvWrite {

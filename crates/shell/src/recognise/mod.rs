@@ -272,7 +272,7 @@ impl<'a> Recogniser<'a> {
             {
                 d.output = Some(f.clone());
             }
-            if let Some(p) = cmd.parent {
+            if let Some(p) = cmd.parent() {
                 let pc = &cmds[p];
                 let pname = pc.name().unwrap_or("");
                 let how = if cmd.context.process_substitution {
@@ -320,7 +320,7 @@ impl<'a> Recogniser<'a> {
     /// `curl … | [sudo] [tee f |] [gunzip |] sh` and `… | tar x`.
     fn follow_pipe(&mut self, dl: usize, i: usize, file: &mut Option<String>) {
         let cmds = self.input.commands;
-        let mut next = cmds[i].pipe_next;
+        let mut next = cmds[i].pipe_next();
         for _ in 0..8 {
             let Some(n) = next else { return };
             let nc = &cmds[n];
@@ -372,7 +372,7 @@ impl<'a> Recogniser<'a> {
                 }));
                 return;
             }
-            next = nc.pipe_next;
+            next = nc.pipe_next();
         }
     }
 

@@ -46,7 +46,7 @@ pub(super) fn verify(cx: &mut Recogniser<'_>, i: usize, cmd: &Command) {
                 // `echo "<hash>  file" | sha256sum -c`: the file is named in the piped text.
                 let piped = file.is_none() || file.and_then(Word::as_str) == Some("-");
                 if piped
-                    && let Some(p) = cmd.pipe_prev
+                    && let Some(p) = cmd.pipe_prev()
                     && let Some(named) = echoed_file(cx, &cx_commands(cx)[p])
                 {
                     cx.verification(
