@@ -336,6 +336,22 @@ impl SourceFile {
 mod tests {
     use super::*;
 
+    /// Offsets are kept in four bytes: read back as they were given, and past 4 GiB
+    /// saturated rather than wrapped (a wrapped end could come before its start).
+    #[test]
+    fn span_offsets_read_back_and_saturate() {
+        let s = Span::new(3, 10);
+        assert_eq!((s.start(), s.end(), s.len(), s.range()), (3, 10, 7, 3..10));
+        assert_eq!(s.with_start(5), Span::new(5, 10));
+        assert_eq!(s.with_end(4), Span::new(3, 4));
+        assert_eq!(s.offset(100), Span::new(103, 110));
+        assert_eq!(s.cover(Span::new(8, 20)), Span::new(3, 20));
+        let far = u32::MAX as usize;
+        let big = Span::new(far - 1, far + 5);
+        assert_eq!((big.start(), big.end()), (far - 1, far));
+        assert_eq!(Span::new(usize::MAX, usize::MAX).start(), far);
+    }
+
     #[test]
     fn line_col_ascii_and_crlf() {
         let f = SourceFile::new("a", "a", "ab\r\ncd\nef");
